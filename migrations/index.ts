@@ -1,0 +1,4 @@
+import { InitialSchema1764115200000 } from './1764115200000-initial-schema';
+
+/** Listed explicitly (not globbed) so that compiled, ts-jest and swc runs see the same migrations. */
+export const MIGRATIONS = [InitialSchema1764115200000];

@@ -1,0 +1,10 @@
+import { registerEnumType } from 'type-graphql';
+
+/** admin: everything; editor: writes for its own organisation only; reader: never writes. */
+export enum Role {
+  admin = 'admin',
+  editor = 'editor',
+  reader = 'reader',
+}
+
+registerEnumType(Role, { name: 'Role' });

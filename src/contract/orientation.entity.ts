@@ -1,0 +1,36 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
+import { Axis } from './axis.entity';
+import { Contract } from './contract.entity';
+
+@ObjectType({ description: 'Orientation stratégique (1.1 … 4.5), déclinaison d’un axe.' })
+@Entity('orientation')
+@Unique('uq_orientation_contract_code', ['contractId', 'code'])
+export class Orientation {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id: number;
+
+  /** Repeated from the axis so that codes are unique per contract and filters need no join. */
+  @Column({ type: 'integer' })
+  contractId: number;
+
+  @ManyToOne(() => Contract, { onDelete: 'CASCADE', onUpdate: 'NO ACTION' })
+  @JoinColumn({ name: 'contract_id' })
+  contract: Relation<Contract>;
+
+  @Column({ type: 'integer' })
+  axisId: number;
+
+  @ManyToOne(() => Axis, { onDelete: 'CASCADE', onUpdate: 'NO ACTION' })
+  @JoinColumn({ name: 'axis_id' })
+  axis: Relation<Axis>;
+
+  @Field({ description: 'Code de l’orientation, ex. "1.2"' })
+  @Column({ type: 'varchar', length: 10 })
+  code: string;
+
+  @Field()
+  @Column({ type: 'varchar', length: 500 })
+  title: string;
+}

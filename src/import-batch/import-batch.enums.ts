@@ -1,0 +1,26 @@
+import { registerEnumType } from 'type-graphql';
+
+export enum ImportKind {
+  annex3 = 'annex3',
+  annex2 = 'annex2',
+  dotations = 'dotations',
+  grants = 'grants',
+  indicators = 'indicators',
+}
+
+export enum ImportStatus {
+  PREVIEWED = 'PREVIEWED',
+  APPLIED = 'APPLIED',
+  REJECTED = 'REJECTED',
+  SUPERSEDED = 'SUPERSEDED',
+  ROLLED_BACK = 'ROLLED_BACK',
+}
+
+export enum IssueSeverity {
+  ERROR = 'ERROR',
+  WARNING = 'WARNING',
+}
+
+registerEnumType(ImportKind, { name: 'ImportKind', description: 'Nature du fichier importé' });
+registerEnumType(ImportStatus, { name: 'ImportStatus' });
+registerEnumType(IssueSeverity, { name: 'IssueSeverity' });

@@ -1,0 +1,59 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation } from 'typeorm';
+import { DecimalScalar } from '../common/decimal.scalar';
+import { moneyColumn } from '../db/column-types';
+import { FundingInstrument } from '../funding/funding.enums';
+import { RelanceMeasure } from './relance-measure.entity';
+
+export enum RelanceAmountKind {
+  /** Aide: what the State gives. */
+  AID = 'AID',
+  /** Investissement: the total investment it supports. */
+  INVESTMENT = 'INVESTMENT',
+}
+registerEnumType(RelanceAmountKind, { name: 'RelanceAmountKind' });
+
+@ObjectType({ description: 'Montant d’une mesure du plan de relance, avec sa cellule d’origine.' })
+@Entity('relance_amount')
+export class RelanceAmount {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id: number;
+
+  @Column({ type: 'integer' })
+  measureId: number;
+
+  @ManyToOne(() => RelanceMeasure, { onDelete: 'CASCADE', onUpdate: 'NO ACTION' })
+  @JoinColumn({ name: 'measure_id' })
+  measure: Relation<RelanceMeasure>;
+
+  @Field(() => RelanceAmountKind)
+  @Column({ type: 'varchar', length: 12 })
+  kind: RelanceAmountKind;
+
+  @Field(() => FundingInstrument)
+  @Column({ type: 'varchar', length: 12 })
+  instrument: FundingInstrument;
+
+  @Field(() => DecimalScalar)
+  @Column(moneyColumn())
+  amount: string;
+
+  @Field(() => Int, { nullable: true })
+  @Column({ type: 'integer', nullable: true })
+  year: number | null;
+
+  @Field()
+  @Column({ type: 'boolean', default: false })
+  approximate: boolean;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  rawValue: string | null;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  sourceSheet: string | null;
+
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  sourceCell: string | null;
+}

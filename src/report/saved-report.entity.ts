@@ -1,0 +1,42 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
+import { ApiToken } from '../auth/api-token.entity';
+import { timestampColumn } from '../db/column-types';
+
+/** A stored GraphQL query that a BI tool refreshes as a CSV/XLSX/JSON URL. */
+@ObjectType({ description: 'Rapport enregistré : une requête GraphQL et ses variables.' })
+@Entity('saved_report')
+@Unique('uq_saved_report_name', ['name'])
+export class SavedReport {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id: number;
+
+  @Field()
+  @Column({ type: 'varchar', length: 100 })
+  name: string;
+
+  @Field()
+  @Column({ type: 'text' })
+  query: string;
+
+  /** JSON object. */
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  variables: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  createdByTokenId: number | null;
+
+  @ManyToOne(() => ApiToken, { nullable: true, onDelete: 'SET NULL', onUpdate: 'NO ACTION' })
+  @JoinColumn({ name: 'created_by_token_id' })
+  createdByToken: Relation<ApiToken> | null;
+
+  @Field()
+  @Column(timestampColumn())
+  createdAt: Date;
+
+  @Field()
+  @Column(timestampColumn())
+  updatedAt: Date;
+}
