@@ -1,0 +1,63 @@
+import { DataSource, In } from 'typeorm';
+import { byIdLoader, groupLoader } from '../common/batch-loader';
+import { centsFromDriver } from '../common/money';
+import { sumCentsSql } from '../db/money-sql';
+import { Funding } from '../funding/funding.entity';
+import { FundingStage } from '../funding/funding.enums';
+import { Organisation } from '../organisation/organisation.entity';
+import { ActionCommune } from './action-commune.entity';
+import { Action } from './action.entity';
+
+export interface ActionStageTotal {
+  actionId: number;
+  stage: FundingStage;
+  cents: bigint;
+  lines: number;
+}
+
+export function createActionLoaders(dataSource: DataSource) {
+  return {
+    actionById: byIdLoader((ids) => dataSource.getRepository(Action).find({ where: { id: In([...ids]) } })),
+    actionsByOrientation: groupLoader(
+      (ids) => dataSource.getRepository(Action).find({ where: { orientationId: In([...ids]) }, order: { code: 'ASC' } }),
+      (action) => action.orientationId!,
+    ),
+    communesByAction: groupLoader(
+      async (ids) => {
+        const rows = await dataSource
+          .getRepository(ActionCommune)
+          .createQueryBuilder('link')
+          .innerJoinAndSelect('link.organisation', 'organisation')
+          .where('link.action_id IN (:...ids)', { ids })
+          .orderBy('organisation.name', 'ASC')
+          .getMany();
+        return rows.map((row) => ({ actionId: row.actionId, organisation: row.organisation as Organisation }));
+      },
+      (row) => row.actionId,
+    ),
+    /** Current funding per action and stage, summed exactly in SQL. */
+    stageTotalsByAction: groupLoader<ActionStageTotal>(
+      async (ids) => {
+        const rows = await dataSource
+          .getRepository(Funding)
+          .createQueryBuilder('funding')
+          .select('funding.action_id', 'actionId')
+          .addSelect('funding.stage', 'stage')
+          .addSelect(sumCentsSql(dataSource, 'funding.amount'), 'cents')
+          .addSelect('COUNT(*)', 'lines')
+          .where('funding.action_id IN (:...ids)', { ids })
+          .andWhere('funding.superseded_at IS NULL')
+          .groupBy('funding.action_id')
+          .addGroupBy('funding.stage')
+          .getRawMany<{ actionId: number | string; stage: FundingStage; cents: unknown; lines: number | string }>();
+        return rows.map((row) => ({
+          actionId: Number(row.actionId),
+          stage: row.stage,
+          cents: centsFromDriver(row.cents, 'cents'),
+          lines: Number(row.lines),
+        }));
+      },
+      (row) => row.actionId,
+    ),
+  };
+}

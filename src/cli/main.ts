@@ -1,0 +1,102 @@
+import 'reflect-metadata';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../config';
+import { openDataSource } from '../db/data-source';
+import { startServer } from '../server/app';
+import { printSchemaFile } from '../server/schema';
+import { isSeeded, seedReferenceData } from '../seed/seed.service';
+import { runTokenCommand } from './token.command';
+
+const USAGE = `Usage : crte <commande>
+
+  serve                 migre la base, charge le contrat de référence s'il manque, sert l'API GraphQL
+  migrate               applique les migrations en attente
+  seed                  charge (ou met à jour) les données de référence du CRTE du Douaisis
+  schema [FICHIER]      écrit le schéma GraphQL (défaut : schema/schema.graphql)
+  token create --role admin|editor|reader [--organisation NOM] [--name LIBELLÉ]
+  token list
+  token revoke ID
+
+Configuration : DATABASE_URL (défaut sqlite:./data/crte.sqlite), PORT (défaut 4000),
+READ_REQUIRES_TOKEN=true pour exiger un jeton en lecture.`;
+
+export class UsageError extends Error {}
+
+async function withDatabase<T>(work: (dataSource: DataSource) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const dataSource = await openDataSource(config.database);
+  try {
+    await dataSource.runMigrations({ transaction: 'each' });
+    return await work(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'serve': {
+      const config = loadConfig();
+      const dataSource = await openDataSource(config.database);
+      await dataSource.runMigrations({ transaction: 'each' });
+      if (!(await isSeeded(dataSource))) {
+        const report = await seedReferenceData(dataSource);
+        console.log(`Données de référence chargées : ${JSON.stringify(report)}`);
+      }
+      const server = await startServer(dataSource, config);
+      console.log(`API GraphQL prête : ${server.url} (base : ${config.database.type})`);
+      const stop = async () => {
+        await server.close();
+        await dataSource.destroy();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      return new Promise<number>(() => undefined); // runs until a signal stops it
+    }
+    case 'migrate':
+      await withDatabase(async (dataSource) => {
+        console.log('Migrations appliquées.');
+        return dataSource;
+      });
+      return 0;
+    case 'seed':
+      await withDatabase(async (dataSource) => console.log(JSON.stringify(await seedReferenceData(dataSource), null, 2)));
+      return 0;
+    case 'schema': {
+      const target = resolve(args[0] ?? 'schema/schema.graphql');
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, await printSchemaFile());
+      console.log(`Schéma écrit dans ${target}`);
+      return 0;
+    }
+    case 'token':
+      return withDatabase((dataSource) => runTokenCommand(dataSource, args));
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command ? 0 : 2;
+    default:
+      throw new UsageError(`Commande inconnue : « ${command} ».`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      if (error instanceof UsageError) {
+        console.error(`${error.message}\n\n${USAGE}`);
+        process.exit(2);
+      }
+      console.error(error instanceof Error ? error.message : error);
+      if (process.env.DEBUG) console.error(error);
+      process.exit(1);
+    },
+  );
+}

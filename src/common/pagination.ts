@@ -1,0 +1,76 @@
+import { ClassType, Field, InputType, Int, ObjectType } from 'type-graphql';
+import { GraphQLError } from 'graphql';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => String, { nullable: true, description: 'Curseur à passer dans `after` pour la page suivante' })
+  endCursor: string | null;
+
+  @Field()
+  hasNextPage: boolean;
+}
+
+export interface Page<T> {
+  nodes: T[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+/** A cursor-paginated list type: `nodes`, `pageInfo` and `totalCount`. */
+export function PageType<T extends object>(itemType: ClassType<T>, name: string) {
+  @ObjectType(name)
+  abstract class PageClass {
+    @Field(() => [itemType])
+    nodes: T[];
+
+    @Field(() => PageInfo)
+    pageInfo: PageInfo;
+
+    @Field(() => Int, { description: 'Nombre total d’éléments correspondant au filtre' })
+    totalCount: number;
+  }
+  return PageClass;
+}
+
+@InputType()
+export class PageInput {
+  @Field(() => Int, { nullable: true, description: `Taille de la page (défaut ${DEFAULT_PAGE_SIZE}, maximum ${MAX_PAGE_SIZE})` })
+  first?: number;
+
+  @Field(() => String, { nullable: true })
+  after?: string;
+}
+
+export function encodeCursor(id: number): string {
+  return Buffer.from(`id:${id}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): number {
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  const match = /^id:(\d+)$/.exec(decoded);
+  if (!match) throw new GraphQLError('Curseur de pagination invalide.', { extensions: { code: 'BAD_USER_INPUT', field: 'after' } });
+  return Number(match[1]);
+}
+
+export function pageSize(first: number | undefined | null): number {
+  if (first === undefined || first === null) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw new GraphQLError(`La taille de page doit être comprise entre 1 et ${MAX_PAGE_SIZE}.`, {
+      extensions: { code: 'BAD_USER_INPUT', field: 'first' },
+    });
+  }
+  return first;
+}
+
+/** Builds a page from rows fetched with `limit + 1` to know whether another page follows. */
+export function toPage<T extends { id: number }>(rows: T[], limit: number, totalCount: number): Page<T> {
+  const nodes = rows.slice(0, limit);
+  return {
+    nodes,
+    totalCount,
+    pageInfo: { hasNextPage: rows.length > limit, endCursor: nodes.length ? encodeCursor(nodes[nodes.length - 1].id) : null },
+  };
+}

@@ -1,0 +1,33 @@
+import { DataSource, In } from 'typeorm';
+import { byIdLoader, groupLoader } from '../common/batch-loader';
+import { Axis } from './axis.entity';
+import { ContractParty } from './contract-party.entity';
+import { Contract } from './contract.entity';
+import { Orientation } from './orientation.entity';
+
+export function createContractLoaders(dataSource: DataSource) {
+  return {
+    contractById: byIdLoader((ids) => dataSource.getRepository(Contract).find({ where: { id: In([...ids]) } })),
+    axesByContract: groupLoader(
+      (ids) => dataSource.getRepository(Axis).find({ where: { contractId: In([...ids]) }, order: { number: 'ASC' } }),
+      (axis) => axis.contractId,
+    ),
+    axisById: byIdLoader((ids) => dataSource.getRepository(Axis).find({ where: { id: In([...ids]) } })),
+    orientationsByAxis: groupLoader(
+      (ids) => dataSource.getRepository(Orientation).find({ where: { axisId: In([...ids]) }, order: { code: 'ASC' } }),
+      (orientation) => orientation.axisId,
+    ),
+    orientationById: byIdLoader((ids) => dataSource.getRepository(Orientation).find({ where: { id: In([...ids]) } })),
+    partiesByContract: groupLoader(
+      (ids) =>
+        dataSource
+          .getRepository(ContractParty)
+          .createQueryBuilder('party')
+          .innerJoinAndSelect('party.organisation', 'organisation')
+          .where('party.contract_id IN (:...ids)', { ids })
+          .orderBy('organisation.name', 'ASC')
+          .getMany(),
+      (party) => party.contractId,
+    ),
+  };
+}

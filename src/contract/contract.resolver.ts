@@ -1,0 +1,60 @@
+import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Organisation } from '../organisation/organisation.entity';
+import { RequestContext } from '../server/context';
+import { Axis } from './axis.entity';
+import { ContractPartyRole } from './contract-party-role.enum';
+import { Contract } from './contract.entity';
+import { Orientation } from './orientation.entity';
+
+@Resolver(() => Contract)
+export class ContractResolver {
+  @Query(() => [Contract], { description: 'Tous les contrats.' })
+  contracts(@Ctx() { dataSource }: RequestContext): Promise<Contract[]> {
+    return dataSource.getRepository(Contract).find({ order: { code: 'ASC' } });
+  }
+
+  @Query(() => Contract, { nullable: true, description: 'Un contrat par son code, ex. CRTE-DOUAISIS.' })
+  contract(@Arg('code') code: string, @Ctx() { dataSource }: RequestContext): Promise<Contract | null> {
+    return dataSource.getRepository(Contract).findOne({ where: { code } });
+  }
+
+  @FieldResolver(() => [Axis])
+  axes(@Root() contract: Contract, @Ctx() { loaders }: RequestContext): Promise<Axis[]> {
+    return loaders.axesByContract.load(contract.id);
+  }
+
+  @FieldResolver(() => [Organisation], { description: 'Signataires du contrat.' })
+  signatories(@Root() contract: Contract, @Ctx() ctx: RequestContext): Promise<Organisation[]> {
+    return partiesWithRole(contract, ContractPartyRole.SIGNATORY, ctx);
+  }
+
+  @FieldResolver(() => [Organisation], { description: 'Partenaires nommés par le contrat.' })
+  partners(@Root() contract: Contract, @Ctx() ctx: RequestContext): Promise<Organisation[]> {
+    return partiesWithRole(contract, ContractPartyRole.PARTNER, ctx);
+  }
+
+  @FieldResolver(() => [Organisation], { description: 'EPCI du périmètre du contrat.' })
+  perimeter(@Root() contract: Contract, @Ctx() ctx: RequestContext): Promise<Organisation[]> {
+    return partiesWithRole(contract, ContractPartyRole.PERIMETER, ctx);
+  }
+
+  @FieldResolver(() => [Organisation], { description: 'Communes du périmètre (celles de ses EPCI).' })
+  async communes(@Root() contract: Contract, @Ctx() ctx: RequestContext): Promise<Organisation[]> {
+    const epcis = await partiesWithRole(contract, ContractPartyRole.PERIMETER, ctx);
+    const communes = await ctx.loaders.childrenByOrganisation.loadMany(epcis.map((epci) => epci.id));
+    return communes.flatMap((group) => (group instanceof Error ? [] : group)).sort((a, b) => a.name.localeCompare(b.name, 'fr'));
+  }
+}
+
+async function partiesWithRole(contract: Contract, role: ContractPartyRole, { loaders }: RequestContext): Promise<Organisation[]> {
+  const parties = await loaders.partiesByContract.load(contract.id);
+  return parties.filter((party) => party.role === role).map((party) => party.organisation);
+}
+
+@Resolver(() => Axis)
+export class AxisResolver {
+  @FieldResolver(() => [Orientation])
+  orientations(@Root() axis: Axis, @Ctx() { loaders }: RequestContext): Promise<Orientation[]> {
+    return loaders.orientationsByAxis.load(axis.id);
+  }
+}

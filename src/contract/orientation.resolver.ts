@@ -1,0 +1,24 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Action } from '../action/action.entity';
+import { Indicator } from '../indicator/indicator.entity';
+import { RequestContext } from '../server/context';
+import { Axis } from './axis.entity';
+import { Orientation } from './orientation.entity';
+
+@Resolver(() => Orientation)
+export class OrientationResolver {
+  @FieldResolver(() => Axis)
+  async axis(@Root() orientation: Orientation, @Ctx() { loaders }: RequestContext): Promise<Axis> {
+    return (await loaders.axisById.load(orientation.axisId))!;
+  }
+
+  @FieldResolver(() => [Action])
+  actions(@Root() orientation: Orientation, @Ctx() { loaders }: RequestContext): Promise<Action[]> {
+    return loaders.actionsByOrientation.load(orientation.id);
+  }
+
+  @FieldResolver(() => [Indicator], { description: 'Indicateurs rattachés à l’orientation elle-même.' })
+  indicators(@Root() orientation: Orientation, @Ctx() { loaders }: RequestContext): Promise<Indicator[]> {
+    return loaders.indicatorsByOrientation.load(orientation.id);
+  }
+}

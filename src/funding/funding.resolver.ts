@@ -1,0 +1,167 @@
+import { Args, ArgsType, Ctx, Field, FieldResolver, InputType, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
+import { Action } from '../action/action.entity';
+import { decodeCursor, Page, PageType, pageSize, toPage } from '../common/pagination';
+import { Contract } from '../contract/contract.entity';
+import { ImportBatch } from '../import-batch/import-batch.entity';
+import { OrganisationKind } from '../organisation/organisation-kind.enum';
+import { Organisation } from '../organisation/organisation.entity';
+import { Programme } from '../programme/programme.entity';
+import { RequestContext } from '../server/context';
+import { Funding } from './funding.entity';
+import { FundingInstrument, FundingStage } from './funding.enums';
+import { fundingQuery } from './funding.loaders';
+
+@InputType({ description: 'Filtre des lignes de financement ; les critères se cumulent.' })
+export class FundingFilter {
+  @Field(() => String, { nullable: true, description: 'Code du contrat' })
+  contract?: string;
+
+  @Field(() => Int, { nullable: true, description: 'Numéro de l’axe' })
+  axis?: number;
+
+  @Field(() => String, { nullable: true, description: 'Code de l’orientation' })
+  orientation?: string;
+
+  @Field(() => String, { nullable: true, description: 'Code de l’action' })
+  action?: string;
+
+  @Field(() => String, { nullable: true, description: 'Financeur : identifiant, SIREN, nom ou nom court' })
+  funder?: string;
+
+  @Field(() => String, { nullable: true, description: 'Code du dispositif, ex. DSIL' })
+  programme?: string;
+
+  @Field(() => String, { nullable: true, description: 'Bénéficiaire : identifiant, SIREN, nom ou nom court' })
+  beneficiary?: string;
+
+  @Field(() => Int, { nullable: true, description: 'Première année incluse' })
+  yearFrom?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Dernière année incluse' })
+  yearTo?: number;
+
+  @Field(() => [FundingStage], { nullable: true })
+  stage?: FundingStage[];
+
+  @Field(() => [FundingInstrument], { nullable: true })
+  instrument?: FundingInstrument[];
+}
+
+@ArgsType()
+export class FundingsArgs {
+  @Field(() => FundingFilter, { nullable: true })
+  filter?: FundingFilter;
+
+  @Field(() => Int, { nullable: true, description: 'Taille de la page (défaut 50, maximum 500)' })
+  first?: number;
+
+  @Field(() => String, { nullable: true })
+  after?: string;
+}
+
+export const FundingPage = PageType(Funding, 'FundingPage');
+
+@ObjectType({ description: 'D’où vient un montant : le fichier, la feuille, la cellule et son texte.' })
+export class FundingSource {
+  @Field(() => ImportBatch, { nullable: true, description: 'Le dépôt qui a apporté la ligne' })
+  batch: ImportBatch | null;
+
+  @Field(() => String, { nullable: true })
+  sheet: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Cellule, ex. I7' })
+  cell: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Référence complète, ex. \'Programmation 2023\'!I7' })
+  reference: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Le texte de la cellule tel qu’écrit' })
+  rawValue: string | null;
+}
+
+@Resolver(() => Funding)
+export class FundingResolver {
+  @Query(() => FundingPage, { description: 'Lignes de financement en vigueur, filtrées, par pages.' })
+  async fundings(@Args(() => FundingsArgs) { filter, first, after }: FundingsArgs, @Ctx() { dataSource }: RequestContext): Promise<Page<Funding>> {
+    const limit = pageSize(first);
+    const query = filteredFundings(dataSource, filter ?? {});
+    const totalCount = await query.clone().getCount();
+    if (after) query.andWhere('funding.id > :afterId', { afterId: decodeCursor(after) });
+    const rows = await query.orderBy('funding.id', 'ASC').take(limit + 1).getMany();
+    return toPage(rows, limit, totalCount);
+  }
+
+  @FieldResolver(() => Action, { nullable: true, description: 'Vide pour une enveloppe territoriale sans action' })
+  action(@Root() funding: Funding, @Ctx() { loaders }: RequestContext): Promise<Action | null> {
+    return funding.actionId ? loaders.actionById.load(funding.actionId) : Promise.resolve(null);
+  }
+
+  @FieldResolver(() => Organisation)
+  async funder(@Root() funding: Funding, @Ctx() { loaders }: RequestContext): Promise<Organisation> {
+    return funding.funder ?? (await loaders.organisationById.load(funding.funderId))!;
+  }
+
+  @FieldResolver(() => Programme, { nullable: true })
+  programme(@Root() funding: Funding, @Ctx() { loaders }: RequestContext): Promise<Programme | null> {
+    if (funding.programme !== undefined) return Promise.resolve(funding.programme);
+    return funding.programmeId ? loaders.programmeById.load(funding.programmeId) : Promise.resolve(null);
+  }
+
+  @FieldResolver(() => Organisation, { nullable: true })
+  beneficiary(@Root() funding: Funding, @Ctx() { loaders }: RequestContext): Promise<Organisation | null> {
+    if (funding.beneficiary !== undefined) return Promise.resolve(funding.beneficiary);
+    return funding.beneficiaryId ? loaders.organisationById.load(funding.beneficiaryId) : Promise.resolve(null);
+  }
+
+  @FieldResolver(() => Organisation, { nullable: true, description: 'Territoire : l’EPCI du bénéficiaire (lui-même, ou celui de sa commune)' })
+  async territory(@Root() funding: Funding, @Ctx() { loaders }: RequestContext): Promise<Organisation | null> {
+    const beneficiary = funding.beneficiary ?? (funding.beneficiaryId ? await loaders.organisationById.load(funding.beneficiaryId) : null);
+    if (!beneficiary) return null;
+    if (beneficiary.kind === OrganisationKind.EPCI) return beneficiary;
+    return beneficiary.parentId ? loaders.organisationById.load(beneficiary.parentId) : null;
+  }
+
+  @FieldResolver(() => FundingSource, { description: 'Lignée : d’où vient ce montant' })
+  async source(@Root() funding: Funding, @Ctx() { loaders }: RequestContext): Promise<FundingSource> {
+    const batch = funding.batch !== undefined ? funding.batch : funding.batchId ? await loaders.batchById.load(funding.batchId) : null;
+    return {
+      batch,
+      sheet: funding.sourceSheet,
+      cell: funding.sourceCell,
+      reference: funding.sourceCell ? (funding.sourceSheet ? `'${funding.sourceSheet.replace(/'/g, "''")}'!${funding.sourceCell}` : funding.sourceCell) : null,
+      rawValue: funding.rawValue,
+    };
+  }
+}
+
+/** Matches an organisation given as an id, a SIREN, or a name as written. */
+function organisationMatch(alias: string, parameter: string, value: string): Brackets {
+  return new Brackets((where) => {
+    if (/^\d+$/.test(value)) where.where(`${alias}.id = :${parameter}Id`, { [`${parameter}Id`]: Number(value) }).orWhere(`${alias}.siren = :${parameter}`, { [parameter]: value });
+    else where.where(`${alias}.name = :${parameter}`, { [parameter]: value }).orWhere(`${alias}.short_name = :${parameter}`, { [parameter]: value });
+  });
+}
+
+export function filteredFundings(dataSource: DataSource, filter: FundingFilter): SelectQueryBuilder<Funding> {
+  const query = fundingQuery(dataSource);
+  if (filter.contract) {
+    query.innerJoin(Contract, 'contract', 'contract.id = funding.contract_id').andWhere('contract.code = :contractCode', { contractCode: filter.contract });
+  }
+  const needsAction = filter.action || filter.orientation || (filter.axis !== undefined && filter.axis !== null);
+  if (needsAction) query.innerJoin('funding.action', 'action');
+  if (filter.action) query.andWhere('action.code = :actionCode', { actionCode: filter.action });
+  if (filter.orientation || (filter.axis !== undefined && filter.axis !== null)) query.innerJoin('action.orientation', 'orientation');
+  if (filter.orientation) query.andWhere('orientation.code = :orientationCode', { orientationCode: filter.orientation });
+  if (filter.axis !== undefined && filter.axis !== null) {
+    query.innerJoin('orientation.axis', 'axis').andWhere('axis.number = :axisNumber', { axisNumber: filter.axis });
+  }
+  if (filter.funder) query.andWhere(organisationMatch('funder', 'funder', filter.funder));
+  if (filter.beneficiary) query.andWhere(organisationMatch('beneficiary', 'beneficiary', filter.beneficiary));
+  if (filter.programme) query.andWhere('programme.code = :programmeCode', { programmeCode: filter.programme });
+  if (filter.yearFrom !== undefined && filter.yearFrom !== null) query.andWhere('funding.year >= :yearFrom', { yearFrom: filter.yearFrom });
+  if (filter.yearTo !== undefined && filter.yearTo !== null) query.andWhere('funding.year <= :yearTo', { yearTo: filter.yearTo });
+  if (filter.stage?.length) query.andWhere('funding.stage IN (:...stages)', { stages: filter.stage });
+  if (filter.instrument?.length) query.andWhere('funding.instrument IN (:...instruments)', { instruments: filter.instrument });
+  return query;
+}

@@ -1,0 +1,31 @@
+import { DataSource } from 'typeorm';
+import { groupLoader } from '../common/batch-loader';
+import { Indicator } from './indicator.entity';
+
+export interface IndicatorWithValues extends Indicator {
+  values?: import('./indicator-value.entity').IndicatorValue[];
+}
+
+/** Indicators come with their values in one statement: there are a handful per indicator. */
+function indicatorQuery(dataSource: DataSource) {
+  return dataSource
+    .getRepository(Indicator)
+    .createQueryBuilder('indicator')
+    .leftJoinAndMapMany('indicator.values', 'indicator_value', 'value', 'value.indicator_id = indicator.id')
+    .orderBy('indicator.code', 'ASC')
+    .addOrderBy('value.year', 'ASC')
+    .addOrderBy('value.stage', 'ASC');
+}
+
+export function createIndicatorLoaders(dataSource: DataSource) {
+  return {
+    indicatorsByAction: groupLoader<IndicatorWithValues>(
+      (ids) => indicatorQuery(dataSource).where('indicator.action_id IN (:...ids)', { ids }).getMany(),
+      (indicator) => indicator.actionId!,
+    ),
+    indicatorsByOrientation: groupLoader<IndicatorWithValues>(
+      (ids) => indicatorQuery(dataSource).where('indicator.orientation_id IN (:...ids)', { ids }).getMany(),
+      (indicator) => indicator.orientationId!,
+    ),
+  };
+}

@@ -1,0 +1,85 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { DataSource } from 'typeorm';
+import { authenticate, InvalidTokenError } from '../auth/token.service';
+import { AppConfig } from '../config';
+import { RequestContext } from './context';
+import { createLoaders } from './loaders';
+import { getSchema } from './schema';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  httpServer: Server;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = '1mb';
+
+export async function startServer(dataSource: DataSource, config: AppConfig): Promise<RunningServer> {
+  const app = express();
+  const httpServer = createServer(app);
+  const apollo = new ApolloServer<RequestContext>({
+    schema: await getSchema(),
+    csrfPrevention: true,
+    introspection: !config.production,
+    includeStacktraceInErrorResponses: !config.production,
+    formatError: (formatted, error) => formatError(formatted, error, config),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: MAX_BODY }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => buildContext(dataSource, config, req.headers.authorization),
+    }),
+  );
+
+  await new Promise<void>((resolve) => httpServer.listen(config.port, resolve));
+  const port = (httpServer.address() as AddressInfo).port;
+  return {
+    url: `http://localhost:${port}/graphql`,
+    port,
+    httpServer,
+    close: () => apollo.stop(),
+  };
+}
+
+export async function buildContext(dataSource: DataSource, config: AppConfig, authorization: string | undefined): Promise<RequestContext> {
+  let identity: RequestContext['identity'];
+  try {
+    identity = await authenticate(dataSource, authorization);
+  } catch (error) {
+    if (error instanceof InvalidTokenError) {
+      throw new GraphQLError(error.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+    }
+    throw error;
+  }
+  if (config.readRequiresToken && !identity) {
+    throw new GraphQLError('Un jeton d’accès est requis (en-tête « Authorization: Bearer … »).', {
+      extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+    });
+  }
+  return { dataSource, config, identity, loaders: createLoaders(dataSource) };
+}
+
+/** In production an unexpected error says only that it happened; its details stay in the server log. */
+function formatError(formatted: GraphQLFormattedError, error: unknown, config: AppConfig): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (code === 'INTERNAL_SERVER_ERROR') {
+    console.error(error);
+    if (config.production) return { message: 'Erreur interne du serveur.', extensions: { code } };
+  }
+  return formatted;
+}

@@ -1,0 +1,19 @@
+import { DataSource } from 'typeorm';
+import { createActionLoaders } from '../action/action.loaders';
+import { createContractLoaders } from '../contract/contract.loaders';
+import { createFundingLoaders } from '../funding/funding.loaders';
+import { createIndicatorLoaders } from '../indicator/indicator.loaders';
+import { createOrganisationLoaders } from '../organisation/organisation.loaders';
+
+/** Built once per request, so that caches never outlive it nor leak between users. */
+export function createLoaders(dataSource: DataSource) {
+  return {
+    ...createContractLoaders(dataSource),
+    ...createOrganisationLoaders(dataSource),
+    ...createActionLoaders(dataSource),
+    ...createFundingLoaders(dataSource),
+    ...createIndicatorLoaders(dataSource),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

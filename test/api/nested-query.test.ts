@@ -1,0 +1,114 @@
+import { parse, SelectionSetNode } from 'graphql';
+import { formatCents, sumCents } from '../../src/common/money';
+import { BuiltContract, buildLargeContract } from '../support/builders';
+import { createTestDatabase } from '../support/database';
+import { QueryCounter } from '../support/query-counter';
+import { startTestServer, TestServer } from '../support/server';
+
+const NESTED_QUERY = /* GraphQL */ `
+  query Nested($code: String!) {
+    contract(code: $code) {
+      code
+      axes {
+        number
+        orientations {
+          code
+          actions {
+            code
+            fundings {
+              amount
+              year
+              funder { name }
+              programme { code }
+              beneficiary { name }
+              source { sheet cell reference }
+            }
+            indicators {
+              code
+              values { year value stage }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/** The number of nested levels of a query: its deepest chain of selection sets. */
+function depth(selectionSet: SelectionSetNode | undefined): number {
+  if (!selectionSet) return 0;
+  return 1 + Math.max(0, ...selectionSet.selections.map((selection) => ('selectionSet' in selection ? depth(selection.selectionSet) : 0)));
+}
+
+describe('nested contract query, batched per level', () => {
+  const counter = new QueryCounter();
+  let api: TestServer;
+  let small: BuiltContract;
+  let large: BuiltContract;
+
+  beforeAll(async () => {
+    const db = await createTestDatabase({ logger: counter });
+    api = await startTestServer({
+      db,
+      prepare: async ({ dataSource }) => {
+        small = await buildLargeContract(dataSource, { code: 'SMALL', actions: 50, fundingsPerAction: 10 });
+        large = await buildLargeContract(dataSource, { code: 'LARGE', actions: 500, fundingsPerAction: 10 });
+      },
+    });
+  }, 120000);
+  afterAll(async () => api?.close());
+
+  async function run(code: string) {
+    counter.reset();
+    const result = await api.graphql(NESTED_QUERY, { code });
+    return { result, statements: counter.count };
+  }
+
+  it('reads 500 actions and 5 000 lines in no more statements than the query has levels, as many as for 50', async () => {
+    expect(large.actionCount).toBeGreaterThanOrEqual(500);
+    expect(large.fundingCount).toBeGreaterThanOrEqual(5000);
+    // Levels of objects below the operation: contract, axes, orientations, actions, fundings/indicators, funder/values.
+    const levels = depth((parse(NESTED_QUERY).definitions[0] as { selectionSet: SelectionSetNode }).selectionSet) - 1;
+    expect(levels).toBe(6);
+
+    const atFifty = await run('SMALL');
+    const atFiveHundred = await run('LARGE');
+    expect(atFiveHundred.result.body.errors).toBeUndefined();
+
+    if (process.env.VERBOSE_COUNTS) console.log({ levels, atFifty: atFifty.statements, atFiveHundred: atFiveHundred.statements });
+    expect(atFiveHundred.statements).toBeLessThanOrEqual(levels);
+    expect(atFiveHundred.statements).toBe(atFifty.statements);
+
+    const actions = atFiveHundred.result.body.data.contract.axes.flatMap((axis: any) => axis.orientations.flatMap((o: any) => o.actions));
+    expect(actions).toHaveLength(500);
+    const amounts: string[] = actions.flatMap((action: any) => action.fundings.map((funding: any) => funding.amount));
+    expect(amounts).toHaveLength(5000);
+    // Every amount comes back as the exact string written, and they add up to the cent.
+    const returned = amounts.map((amount) => BigInt(amount.replace('.', '')));
+    expect(formatCents(sumCents(returned))).toBe(formatCents(sumCents(large.fundingCents)));
+    expect(actions[0].indicators[0].values).toEqual([
+      { year: 2022, value: '22', stage: 'ACTUAL' },
+      { year: 2023, value: '23', stage: 'ACTUAL' },
+    ]);
+    expect(actions[0].fundings[0].source).toEqual({ sheet: 'Feuille 1', cell: 'D2', reference: "'Feuille 1'!D2" });
+  });
+
+  it('adds one statement for the funding totals and coverage of all actions, whatever their number', async () => {
+    const query = `query ($code: String!) { contract(code: $code) { axes { orientations { actions { code totalCost fundingTotal coverage } } } } }`;
+    counter.reset();
+    const smallResult = await api.graphql(query, { code: 'SMALL' });
+    const smallCount = counter.count;
+    counter.reset();
+    const largeResult = await api.graphql(query, { code: 'LARGE' });
+    expect(counter.count).toBe(smallCount);
+    expect(largeResult.body.errors).toBeUndefined();
+    expect(smallResult.body.errors).toBeUndefined();
+    const actions = largeResult.body.data.contract.axes.flatMap((axis: any) => axis.orientations.flatMap((o: any) => o.actions));
+    const total = actions.map((action: any) => BigInt(action.fundingTotal.replace('.', ''))).reduce((a: bigint, b: bigint) => a + b, 0n);
+    expect(formatCents(total)).toBe(formatCents(sumCents(large.fundingCents)));
+    const first = actions.find((action: any) => action.code === 'ACT-0000');
+    // ACT-0000: ten lines of 1 000.00 + f × 0.11 € on a cost of 1 000 000 € → 10 004.95 €, about 1 %.
+    expect(first.fundingTotal).toBe('10004.95');
+    expect(first.coverage).toBeCloseTo(0.01, 4);
+  });
+});
