@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config';
@@ -14,7 +14,8 @@ const USAGE = `Usage : crte <commande>
   serve                 migre la base, charge le contrat de référence s'il manque, sert l'API GraphQL
   migrate               applique les migrations en attente
   seed                  charge (ou met à jour) les données de référence du CRTE du Douaisis
-  schema [FICHIER]      écrit le schéma GraphQL (défaut : schema/schema.graphql)
+  schema [FICHIER] [--check]  écrit le schéma GraphQL (défaut : schema/schema.graphql) ;
+                        --check échoue s'il diffère du code
   token create --role admin|editor|reader [--organisation NOM] [--name LIBELLÉ]
   token list
   token revoke ID
@@ -67,9 +68,17 @@ export async function main(argv: string[]): Promise<number> {
       await withDatabase(async (dataSource) => console.log(JSON.stringify(await seedReferenceData(dataSource), null, 2)));
       return 0;
     case 'schema': {
-      const target = resolve(args[0] ?? 'schema/schema.graphql');
+      const check = args.includes('--check');
+      const target = resolve(args.find((arg) => !arg.startsWith('--')) ?? 'schema/schema.graphql');
+      const printed = await printSchemaFile();
+      if (check) {
+        const committed = existsSync(target) ? readFileSync(target, 'utf8') : '';
+        if (committed === printed) return 0;
+        console.error(`${target} ne correspond pas au code : lancez « npm run schema » et validez le fichier.`);
+        return 1;
+      }
       mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, await printSchemaFile());
+      writeFileSync(target, printed);
       console.log(`Schéma écrit dans ${target}`);
       return 0;
     }
