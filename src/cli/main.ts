@@ -6,14 +6,14 @@ import { loadConfig } from '../config';
 import { openDataSource } from '../db/data-source';
 import { startServer } from '../server/app';
 import { printSchemaFile } from '../server/schema';
-import { isSeeded, seedReferenceData } from '../seed/seed.service';
+import { formatSeedReport, isSeeded, seedReferenceData } from '../seed/seed.service';
 import { runTokenCommand } from './token.command';
 
 const USAGE = `Usage : crte <commande>
 
   serve                 migre la base, charge le contrat de référence s'il manque, sert l'API GraphQL
   migrate               applique les migrations en attente
-  seed                  charge (ou met à jour) les données de référence du CRTE du Douaisis
+  seed [--json]         charge (ou met à jour) les données de référence du CRTE du Douaisis
   schema [FICHIER] [--check]  écrit le schéma GraphQL (défaut : schema/schema.graphql) ;
                         --check échoue s'il diffère du code
   token create --role admin|editor|reader [--organisation NOM] [--name LIBELLÉ]
@@ -44,8 +44,7 @@ export async function main(argv: string[]): Promise<number> {
       const dataSource = await openDataSource(config.database);
       await dataSource.runMigrations({ transaction: 'each' });
       if (!(await isSeeded(dataSource))) {
-        const report = await seedReferenceData(dataSource);
-        console.log(`Données de référence chargées : ${JSON.stringify(report)}`);
+        console.log(formatSeedReport(await seedReferenceData(dataSource)));
       }
       const server = await startServer(dataSource, config);
       console.log(`API GraphQL prête : ${server.url} (base : ${config.database.type})`);
@@ -65,7 +64,10 @@ export async function main(argv: string[]): Promise<number> {
       });
       return 0;
     case 'seed':
-      await withDatabase(async (dataSource) => console.log(JSON.stringify(await seedReferenceData(dataSource), null, 2)));
+      await withDatabase(async (dataSource) => {
+        const report = await seedReferenceData(dataSource);
+        console.log(args.includes('--json') ? JSON.stringify(report) : formatSeedReport(report));
+      });
       return 0;
     case 'schema': {
       const check = args.includes('--check');

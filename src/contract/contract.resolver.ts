@@ -41,7 +41,7 @@ export class ContractResolver {
   @FieldResolver(() => [Organisation], { description: 'Communes du périmètre (celles de ses EPCI).' })
   async communes(@Root() contract: Contract, @Ctx() ctx: RequestContext): Promise<Organisation[]> {
     const epcis = await partiesWithRole(contract, ContractPartyRole.PERIMETER, ctx);
-    const communes = await ctx.loaders.childrenByOrganisation.loadMany(epcis.map((epci) => epci.id));
+    const communes = await ctx.loaders.communesByEpci.loadMany(epcis.map((epci) => epci.id));
     return communes.flatMap((group) => (group instanceof Error ? [] : group)).sort((a, b) => a.name.localeCompare(b.name, 'fr'));
   }
 }

@@ -1,5 +1,6 @@
 import { DataSource, In } from 'typeorm';
 import { byIdLoader, groupLoader } from '../common/batch-loader';
+import { OrganisationKind } from './organisation-kind.enum';
 import { OrganisationAlias } from './organisation-alias.entity';
 import { Organisation } from './organisation.entity';
 
@@ -11,8 +12,9 @@ export function createOrganisationLoaders(dataSource: DataSource) {
       (ids) => dataSource.getRepository(OrganisationAlias).find({ where: { organisationId: In([...ids]) }, order: { id: 'ASC' } }),
       (alias) => alias.organisationId,
     ),
-    childrenByOrganisation: groupLoader(
-      (ids) => organisations.find({ where: { parentId: In([...ids]) }, order: { name: 'ASC' } }),
+    /** The communes of EPCIs (other bodies attached to an EPCI, such as its tourist office, are not members). */
+    communesByEpci: groupLoader(
+      (ids) => organisations.find({ where: { parentId: In([...ids]), kind: OrganisationKind.COMMUNE }, order: { name: 'ASC' } }),
       (organisation) => organisation.parentId!,
     ),
   };

@@ -67,8 +67,8 @@ export class OrganisationResolver {
     return organisation.parentId ? loaders.organisationById.load(organisation.parentId) : Promise.resolve(null);
   }
 
-  @FieldResolver(() => [Organisation], { description: 'Pour un EPCI : ses communes' })
-  members(@Root() organisation: Organisation, @Ctx() { loaders }: RequestContext): Promise<Organisation[]> {
-    return loaders.childrenByOrganisation.load(organisation.id);
+  @FieldResolver(() => [Organisation], { description: 'Pour un EPCI : ses communes membres' })
+  communes(@Root() organisation: Organisation, @Ctx() { loaders }: RequestContext): Promise<Organisation[]> {
+    return loaders.communesByEpci.load(organisation.id);
   }
 }

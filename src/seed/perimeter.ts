@@ -10,7 +10,6 @@ interface EtalabEpci {
 }
 
 // Typed require rather than a JSON import: tsc would otherwise infer a type for the whole file.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const ETALAB_EPCIS: EtalabEpci[] = require('@etalab/decoupage-administratif/data/epci.json');
 
 /** Legal forms as abbreviated at the start of Etalab EPCI names. */

@@ -1,0 +1,91 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'bin', 'crte.js');
+
+/** Runs the compiled CLI as a newcomer would (`npm start` runs `crte serve` after building). */
+function runCli(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function waitForUrl(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /API GraphQL prête : (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+}
+
+function finished(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+}
+
+describe(`a fresh start on ${TEST_DATABASE_TYPE}: migrate, seed, serve`, () => {
+  let databaseUrl: string;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    if (TEST_DATABASE_TYPE === 'sqlite') {
+      // A path whose folder does not exist yet, as ./data/ on a fresh clone.
+      const dir = mkdtempSync(join(tmpdir(), 'crte-start-'));
+      databaseUrl = `sqlite:${join(dir, 'data', 'crte.sqlite')}`;
+      cleanup = async () => rmSync(dir, { recursive: true, force: true });
+    } else {
+      const db: TestDatabase = await createTestDatabase({ migrate: false });
+      await db.dataSource.destroy();
+      databaseUrl = db.url;
+      cleanup = () => db.drop();
+    }
+  });
+  afterAll(async () => cleanup?.());
+
+  it('serves the Douaisis contract on an empty database, and a second seed changes nothing', async () => {
+    const server = runCli(['serve'], { DATABASE_URL: databaseUrl, PORT: '0' });
+    try {
+      const url = await waitForUrl(server);
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ contracts { code signedOn startYear endYear axes { orientations { code } } } }' }),
+      });
+      const body = (await response.json()) as any;
+      expect(body.errors).toBeUndefined();
+      expect(body.data.contracts).toHaveLength(1);
+      const [contract] = body.data.contracts;
+      expect(contract).toMatchObject({ code: 'CRTE-DOUAISIS', signedOn: '2022-02-01', startYear: 2021, endYear: 2026 });
+      expect(contract.axes.flatMap((axis: any) => axis.orientations)).toHaveLength(16);
+    } finally {
+      server.kill('SIGTERM');
+      await finished(server);
+    }
+
+    const seed = runCli(['seed', '--json'], { DATABASE_URL: databaseUrl });
+    let output = '';
+    seed.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    expect(await finished(seed)).toBe(0);
+    const report = JSON.parse(output);
+    for (const table of Object.values(report) as Array<{ created: number; updated: number }>) {
+      expect(table.created).toBe(0);
+      expect(table.updated).toBe(0);
+    }
+  });
+
+  it('answers a usage error with exit code 2', async () => {
+    const child = runCli(['nonsense'], { DATABASE_URL: databaseUrl });
+    expect(await finished(child)).toBe(2);
+  });
+});
