@@ -126,8 +126,8 @@ export class ActionResolver {
     const cost = parseCents(action.totalCost);
     if (cost <= 0n) return null;
     const funded = await stageTotalCents(action, stage, loaders);
-    // A ratio, not money: computed from exact cents, rounded to 4 decimals for display.
-    return Number((funded * 10000n) / cost) / 10000;
+    // A ratio, not money: computed from exact cents, rounded half up to 4 decimals.
+    return Number((funded * 20000n / cost + 1n) / 2n) / 10000;
   }
 }
 
