@@ -1,0 +1,48 @@
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { Action } from '../../src/action/action.entity';
+import { ContractParty } from '../../src/contract/contract-party.entity';
+import { ContractPartyRole } from '../../src/contract/contract-party-role.enum';
+import { Contract } from '../../src/contract/contract.entity';
+import { Orientation } from '../../src/contract/orientation.entity';
+import { OrganisationKind } from '../../src/organisation/organisation-kind.enum';
+import { OrganisationAlias } from '../../src/organisation/organisation-alias.entity';
+import { Organisation } from '../../src/organisation/organisation.entity';
+import { Programme } from '../../src/programme/programme.entity';
+import { ContractReference } from '../resolve/contract-reference';
+
+/** Loads, in a handful of statements, everything the resolve stage needs to know of a contract. */
+export async function loadContractReference(db: DataSource | EntityManager, contract: Contract): Promise<ContractReference> {
+  const manager = 'manager' in db ? db.manager : db;
+  const [orientations, organisations, aliases, parties, programmes, actions] = await Promise.all([
+    manager.find(Orientation, { where: { contractId: contract.id } }),
+    manager.find(Organisation),
+    manager.find(OrganisationAlias, { where: [{ contractId: IsNull() }, { contractId: contract.id }] }),
+    manager.find(ContractParty, { where: { contractId: contract.id } }),
+    manager.find(Programme),
+    manager.find(Action, { where: { contractId: contract.id } }),
+  ]);
+  const byId = new Map(organisations.map((organisation) => [organisation.id, organisation]));
+  const partyOfKind = (kind: OrganisationKind) => parties.map((party) => byId.get(party.organisationId)).find((organisation) => organisation?.kind === kind)?.id ?? null;
+  return {
+    contract: { id: contract.id, code: contract.code, startYear: contract.startYear, endYear: contract.endYear },
+    orientations: orientations.map(({ id, code }) => ({ id, code })),
+    organisations: organisations.map(({ id, name, shortName, kind, siren, inseeCode, parentId }) => ({ id, name, shortName, kind, siren, inseeCode, parentId })),
+    aliases: aliases.map(({ organisationId, contractId, normalised }) => ({ organisationId, contractId, normalised })),
+    perimeterEpciIds: parties.filter((party) => party.role === ContractPartyRole.PERIMETER).map((party) => party.organisationId),
+    regionId: partyOfKind(OrganisationKind.REGION),
+    departmentId: partyOfKind(OrganisationKind.DEPARTMENT),
+    stateId: partyOfKind(OrganisationKind.STATE),
+    programmes: programmes.map(({ id, code, name }) => ({ id, code, name })),
+    actions: actions.map(({ id, code, title, normalisedTitle, leadId, totalCost, status, orientationId }) => ({
+      id,
+      code,
+      title,
+      normalisedTitle,
+      leadId,
+      totalCost,
+      status,
+      orientationId,
+    })),
+  };
+}
+

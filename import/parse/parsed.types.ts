@@ -1,0 +1,79 @@
+import { ActionStatus } from '../../src/action/action-status.enum';
+import { CostBase, FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
+
+/** Where a value was read: every fact keeps its sheet and cell. */
+export interface SourceRef {
+  sheet: string;
+  /** 'A1' style. */
+  cell: string;
+  /** The cell's text as written. */
+  raw: string;
+}
+
+/** An action as one row of a file describes it (codes and names as written; resolved later). */
+export interface ParsedAction {
+  sheet: string;
+  /** 0-based row of the sheet. */
+  row: number;
+  code: string | null;
+  title: string | null;
+  orientationCode: string | null;
+  leadText: string | null;
+  totalCostCents: bigint | null;
+  costBase: CostBase | null;
+  status: ActionStatus | null;
+  /** Sources of the fields above, for messages that point at the right cell. */
+  cells: Partial<Record<'code' | 'title' | 'orientation' | 'lead' | 'totalCost' | 'status', SourceRef>>;
+}
+
+/** Who gives the money, as the file says it. */
+export type FunderRef =
+  /** The organisation that sent the file (a by-year annex 3 from the Banque des Territoires). */
+  | { kind: 'source' }
+  /** A name as written ("ADEME", "DRAC", "Agence de l'eau"). */
+  | { kind: 'named'; text: string }
+  /** A generic column: the contract's Région or Département, the action's EPCI or commune, the State. */
+  | { kind: 'generic'; generic: 'STATE' | 'REGION' | 'DEPARTMENT' | 'EPCI' | 'COMMUNE' };
+
+/** Who receives the money, when the file says it (grant tables and lists). */
+export interface BeneficiaryRef {
+  text?: string;
+  inseeCode?: string;
+  siren?: string;
+}
+
+/** One amount read from one cell: a candidate funding line. */
+export interface ParsedLine {
+  source: SourceRef;
+  /** Index into the parse result's `actions`, or null for a territory-level line (dotations). */
+  actionIndex: number | null;
+  funder: FunderRef;
+  programmeCode: string | null;
+  beneficiary: BeneficiaryRef | null;
+  year: number;
+  cents: bigint;
+  approximate: boolean;
+  stage: FundingStage;
+  instrument: FundingInstrument;
+  costBase: CostBase | null;
+}
+
+/** A subtotal or total the file states, to check against the lines it covers. */
+export interface StatedTotal {
+  source: SourceRef;
+  kind: 'subtotal' | 'total' | 'row-total';
+  cents: bigint;
+  /** Indexes into `lines` that this total must equal the sum of. */
+  lineIndexes: number[];
+  label: string;
+}
+
+/** What a kind's parser makes of a workbook, before anything is matched to the contract. */
+export interface ParseOutput {
+  /** The layout recognised, per sheet joined with ', ' when sheets differ ("by-year"). */
+  layout: string;
+  actions: ParsedAction[];
+  lines: ParsedLine[];
+  totals: StatedTotal[];
+  issues: import('../model').IssueDraft[];
+}

@@ -1,0 +1,112 @@
+import { formatCents } from '../../src/common/money';
+import { IssueDraft } from '../model';
+import { ContractReference } from '../resolve/contract-reference';
+import { OrganisationTarget, ResolvedPreview } from '../resolve/resolve';
+
+export interface PreviewLine {
+  amount: string;
+  year: number;
+  funder: string;
+  programme: string | null;
+  beneficiary: string | null;
+  stage: string;
+  instrument: string;
+  approximate: boolean;
+  action: string | null;
+  sheet: string;
+  cell: string;
+  rawValue: string;
+}
+
+export interface PreviewIssue {
+  severity: 'ERROR' | 'WARNING';
+  code: string;
+  message: string;
+  sheet: string | null;
+  cell: string | null;
+  value: string | null;
+}
+
+export interface PreviewReport {
+  status: 'PREVIEWED' | 'REJECTED';
+  layout: string;
+  counts: { lines: number; errors: number; warnings: number; newActions: number; newOrganisations: number };
+  /** The sum of the lines read, exact. */
+  total: string;
+  lines: PreviewLine[];
+  issues: PreviewIssue[];
+}
+
+/** The preview a partner reads: every line with its cell, every issue sorted by place, errors first. */
+export function buildPreviewReport(layout: string, resolved: ResolvedPreview, issues: IssueDraft[], reference: ContractReference): PreviewReport {
+  const names = new Map(reference.organisations.map((organisation) => [organisation.id, organisation.name]));
+  const newNames = new Map(resolved.newOrganisations.map((organisation) => [organisation.key, organisation.name]));
+  const programmeCodes = new Map(reference.programmes.map((programme) => [programme.id, programme.code]));
+  const nameOf = (target: OrganisationTarget | null): string | null => {
+    if (!target) return null;
+    return 'id' in target ? (names.get(target.id) ?? `#${target.id}`) : (newNames.get(target.newKey) ?? target.newKey);
+  };
+
+  let total = 0n;
+  const lines = resolved.lines.map((line): PreviewLine => {
+    total += line.parsed.cents;
+    return {
+      amount: formatCents(line.parsed.cents),
+      year: line.parsed.year,
+      funder: nameOf(line.funder)!,
+      programme: line.programmeId === null ? null : (programmeCodes.get(line.programmeId) ?? null),
+      beneficiary: nameOf(line.beneficiary),
+      stage: line.parsed.stage,
+      instrument: line.parsed.instrument,
+      approximate: line.parsed.approximate,
+      action: line.actionIndex === null ? null : resolved.actions[line.actionIndex].code || null,
+      sheet: line.parsed.source.sheet,
+      cell: line.parsed.source.cell,
+      rawValue: line.parsed.source.raw,
+    };
+  });
+  const sorted = sortIssues(issues);
+  const errors = sorted.filter((issue) => issue.severity === 'ERROR').length;
+  return {
+    status: errors > 0 ? 'REJECTED' : 'PREVIEWED',
+    layout,
+    counts: {
+      lines: lines.length,
+      errors,
+      warnings: sorted.length - errors,
+      newActions: resolved.actions.filter((action) => action.existingId === null && action.code).length,
+      newOrganisations: resolved.newOrganisations.length,
+    },
+    total: formatCents(total),
+    lines,
+    issues: sorted.map(({ severity, code, message, sheet, cell, value }) => ({ severity, code, message, sheet, cell, value })),
+  };
+}
+
+/** Errors first, then by sheet, row and column, so that a partner walks the file once. */
+export function sortIssues(issues: IssueDraft[]): IssueDraft[] {
+  return [...issues].sort(
+    (a, b) =>
+      severityRank(a) - severityRank(b) ||
+      (a.sheet ?? '').localeCompare(b.sheet ?? '') ||
+      rowOf(a.cell) - rowOf(b.cell) ||
+      colOf(a.cell) - colOf(b.cell),
+  );
+}
+
+function severityRank(issue: IssueDraft): number {
+  return issue.severity === 'ERROR' ? 0 : 1;
+}
+
+function rowOf(cell: string | null): number {
+  const match = cell ? /\d+$/.exec(cell) : null;
+  return match ? Number(match[0]) : 0;
+}
+
+function colOf(cell: string | null): number {
+  const match = cell ? /^[A-Z]+/.exec(cell) : null;
+  if (!match) return 0;
+  let col = 0;
+  for (const letter of match[0]) col = col * 26 + (letter.charCodeAt(0) - 64);
+  return col;
+}

@@ -1,0 +1,43 @@
+import { ActionStatus } from '../../src/action/action-status.enum';
+import { OrganisationKind } from '../../src/organisation/organisation-kind.enum';
+
+/**
+ * What the resolve stage knows of a contract: a plain snapshot loaded once per import
+ * (import/apply/load-reference.ts), so that resolving is a pure function tested without a database.
+ */
+export interface ReferenceOrganisation {
+  id: number;
+  name: string;
+  shortName: string | null;
+  kind: OrganisationKind;
+  siren: string | null;
+  inseeCode: string | null;
+  parentId: number | null;
+}
+
+export interface ReferenceAction {
+  id: number;
+  code: string;
+  title: string;
+  normalisedTitle: string;
+  leadId: number | null;
+  totalCost: string | null;
+  status: ActionStatus;
+  orientationId: number | null;
+}
+
+export interface ContractReference {
+  contract: { id: number; code: string; startYear: number; endYear: number };
+  orientations: Array<{ id: number; code: string }>;
+  organisations: ReferenceOrganisation[];
+  /** Normalised spellings: global ones (contractId null) and this contract's own. */
+  aliases: Array<{ organisationId: number; contractId: number | null; normalised: string }>;
+  /** The EPCIs of the perimeter. */
+  perimeterEpciIds: number[];
+  /** The contract's Région, Département and State, for generic funder columns. */
+  regionId: number | null;
+  departmentId: number | null;
+  stateId: number | null;
+  programmes: Array<{ id: number; code: string; name: string }>;
+  actions: ReferenceAction[];
+}

@@ -1,0 +1,199 @@
+import { ActionStatus } from '../../../src/action/action-status.enum';
+import { CostBase, FundingInstrument, FundingStage } from '../../../src/funding/funding.enums';
+import { OrganisationKind } from '../../../src/organisation/organisation-kind.enum';
+import { checkPreview } from '../../../import/check/check';
+import { ParsedAction, ParsedLine, ParseOutput } from '../../../import/parse/parsed.types';
+import { ContractReference } from '../../../import/resolve/contract-reference';
+import { normaliseOrientationCode, resolveParsed } from '../../../import/resolve/resolve';
+
+const AGGLO = 1;
+const CCCO = 2;
+const DOUAI = 3;
+const REGION = 4;
+const DEPARTEMENT = 5;
+const ETAT = 6;
+const BDT = 7;
+
+const reference: ContractReference = {
+  contract: { id: 10, code: 'CRTE-TEST', startYear: 2021, endYear: 2026 },
+  orientations: [
+    { id: 101, code: '1.1' },
+    { id: 102, code: '2.2' },
+  ],
+  organisations: [
+    { id: AGGLO, name: 'CA Douaisis Agglo', shortName: 'Douaisis Agglo', kind: OrganisationKind.EPCI, siren: '200044618', inseeCode: null, parentId: null },
+    { id: CCCO, name: "CA Coeur d'Ostrevent", shortName: "Coeur d'Ostrevent", kind: OrganisationKind.EPCI, siren: '245901152', inseeCode: null, parentId: null },
+    { id: DOUAI, name: 'Douai', shortName: null, kind: OrganisationKind.COMMUNE, siren: '215901786', inseeCode: '59178', parentId: AGGLO },
+    { id: REGION, name: 'Région Hauts-de-France', shortName: null, kind: OrganisationKind.REGION, siren: '200053742', inseeCode: null, parentId: null },
+    { id: DEPARTEMENT, name: 'Département du Nord', shortName: null, kind: OrganisationKind.DEPARTMENT, siren: '225900018', inseeCode: null, parentId: null },
+    { id: ETAT, name: 'État', shortName: null, kind: OrganisationKind.STATE, siren: null, inseeCode: null, parentId: null },
+    { id: BDT, name: 'Banque des Territoires', shortName: null, kind: OrganisationKind.STATE_OPERATOR, siren: null, inseeCode: null, parentId: null },
+  ],
+  aliases: [
+    { organisationId: AGGLO, contractId: 10, normalised: 'da' },
+    { organisationId: CCCO, contractId: 10, normalised: 'ccco' },
+    { organisationId: REGION, contractId: 10, normalised: 'region' },
+    { organisationId: BDT, contractId: null, normalised: 'bdt' },
+    { organisationId: DOUAI, contractId: null, normalised: 'ville de douai' },
+    // Another contract's "DA" must not leak into this one.
+    { organisationId: CCCO, contractId: 99, normalised: 'da' },
+  ],
+  perimeterEpciIds: [AGGLO, CCCO],
+  regionId: REGION,
+  departmentId: DEPARTEMENT,
+  stateId: ETAT,
+  programmes: [{ id: 501, code: 'DSIL', name: 'DSIL' }],
+  actions: [
+    { id: 1001, code: 'DA-01', title: 'Quartier d’affaires EuraDouai', normalisedTitle: 'quartier d affaires euradouai', leadId: AGGLO, totalCost: '50000000.00', status: ActionStatus.UNDERWAY, orientationId: 102 },
+  ],
+};
+
+function action(partial: Partial<ParsedAction>): ParsedAction {
+  return { sheet: 'S', row: 1, code: null, title: null, orientationCode: null, leadText: null, totalCostCents: null, costBase: null, status: null, cells: {}, ...partial };
+}
+
+function line(partial: Partial<ParsedLine>): ParsedLine {
+  return {
+    source: { sheet: 'S', cell: 'F2', raw: '100' },
+    actionIndex: 0,
+    funder: { kind: 'source' },
+    programmeCode: null,
+    beneficiary: null,
+    year: 2022,
+    cents: 10000n,
+    approximate: false,
+    stage: FundingStage.PLANNED,
+    instrument: FundingInstrument.SUBSIDY,
+    costBase: CostBase.HT,
+    ...partial,
+  };
+}
+
+function output(actions: ParsedAction[], lines: ParsedLine[]): ParseOutput {
+  return { layout: 'by-funder', actions, lines, totals: [], issues: [] };
+}
+
+describe('resolve', () => {
+  it('reads orientation codes written in several ways', () => {
+    expect(normaliseOrientationCode('2.2')).toBe('2.2');
+    expect(normaliseOrientationCode(' 2,2 ')).toBe('2.2');
+    expect(normaliseOrientationCode('4.5.')).toBe('4.5');
+    expect(normaliseOrientationCode('deux')).toBeNull();
+  });
+
+  it('resolves generic funder columns on the contract and on the action’s lead', () => {
+    const parsed = output(
+      [action({ code: 'DOU-03', title: 'Bellain', leadText: 'Ville de Douai', orientationCode: '1.1' })],
+      [
+        line({ funder: { kind: 'generic', generic: 'REGION' } }),
+        line({ funder: { kind: 'generic', generic: 'DEPARTMENT' }, source: { sheet: 'S', cell: 'G2', raw: '1' } }),
+        line({ funder: { kind: 'generic', generic: 'EPCI' }, source: { sheet: 'S', cell: 'H2', raw: '1' } }),
+        line({ funder: { kind: 'generic', generic: 'COMMUNE' }, source: { sheet: 'S', cell: 'I2', raw: '1' } }),
+        line({ funder: { kind: 'generic', generic: 'STATE' }, programmeCode: 'DSIL', source: { sheet: 'S', cell: 'J2', raw: '1' } }),
+      ],
+    );
+    const resolved = resolveParsed(parsed, reference, { sourceOrganisationId: AGGLO });
+    expect(resolved.lines.map((l) => l.funder)).toEqual([{ id: REGION }, { id: DEPARTEMENT }, { id: AGGLO }, { id: DOUAI }, { id: ETAT }]);
+    expect(resolved.lines[4].programmeId).toBe(501);
+    expect(resolved.lines[0].beneficiary).toEqual({ id: DOUAI });
+    expect(resolved.actions[0]).toMatchObject({ existingId: null, orientationId: 101, lead: { id: DOUAI } });
+    expect(resolved.issues.map((issue) => issue.code)).toEqual(['ACTION_UNKNOWN']);
+  });
+
+  it('uses the contract’s own aliases before global ones, and never another contract’s', () => {
+    const resolved = resolveParsed(output([action({ code: 'DA-01', leadText: 'DA' })], [line({ funder: { kind: 'named', text: 'BdT' } })]), reference, {
+      sourceOrganisationId: AGGLO,
+    });
+    expect(resolved.actions[0].lead).toEqual({ id: AGGLO });
+    expect(resolved.lines[0].funder).toEqual({ id: BDT });
+  });
+
+  it('keeps an unknown funder as an organisation to create, once, with a warning at its cell', () => {
+    const resolved = resolveParsed(
+      output(
+        [action({ code: 'DA-01' })],
+        [
+          line({ funder: { kind: 'named', text: 'Fondation du patrimoine' }, source: { sheet: 'S', cell: 'O4', raw: 'Fondation du patrimoine : 10 000' } }),
+          line({ funder: { kind: 'named', text: 'FONDATION DU PATRIMOINE' }, year: 2023, source: { sheet: 'S', cell: 'O5', raw: '…' } }),
+        ],
+      ),
+      reference,
+      { sourceOrganisationId: AGGLO },
+    );
+    expect(resolved.newOrganisations).toEqual([{ key: 'fondation du patrimoine', name: 'Fondation du patrimoine', source: { sheet: 'S', cell: 'O4', raw: 'Fondation du patrimoine : 10 000' } }]);
+    expect(resolved.lines.map((l) => l.funder)).toEqual([{ newKey: 'fondation du patrimoine' }, { newKey: 'fondation du patrimoine' }]);
+    expect(resolved.issues).toEqual([expect.objectContaining({ severity: 'WARNING', code: 'ORGANISATION_UNKNOWN', cell: 'O4' })]);
+  });
+
+  it('reports an unknown orientation at its cell, listing the contract’s codes', () => {
+    const resolved = resolveParsed(output([action({ code: 'X-1', orientationCode: '9.9', cells: { orientation: { sheet: 'S', cell: 'C7', raw: '9.9' } } })], []), reference, {
+      sourceOrganisationId: AGGLO,
+    });
+    expect(resolved.issues).toContainEqual(expect.objectContaining({ severity: 'ERROR', code: 'UNKNOWN_ORIENTATION', cell: 'C7', value: '9.9' }));
+    expect(resolved.issues.find((issue) => issue.code === 'UNKNOWN_ORIENTATION')!.message).toContain('1.1, 2.2');
+  });
+
+  it('lets only the action’s lead change its title and cost: another source gets a warning', () => {
+    const parsed = output(
+      [
+        action({
+          code: 'DA-01',
+          title: 'Quartier d’affaires EuraDouai — passerelle',
+          totalCostCents: 5200000000n,
+          cells: { title: { sheet: 'S', cell: 'B6', raw: 'x' }, totalCost: { sheet: 'S', cell: 'E6', raw: '52 000 000' } },
+        }),
+      ],
+      [],
+    );
+    const fromBank = resolveParsed(parsed, reference, { sourceOrganisationId: BDT });
+    expect(fromBank.actions[0].fromLead).toBe(false);
+    expect(fromBank.issues.map((issue) => [issue.code, issue.cell])).toEqual([
+      ['ACTION_DIFFERS', 'B6'],
+      ['ACTION_DIFFERS', 'E6'],
+    ]);
+    const fromLead = resolveParsed(parsed, reference, { sourceOrganisationId: AGGLO });
+    expect(fromLead.actions[0].fromLead).toBe(true);
+    expect(fromLead.issues).toEqual([]);
+  });
+
+  it('finds an action by its title when the file gives no code, with a warning', () => {
+    const resolved = resolveParsed(output([action({ title: 'QUARTIER D’AFFAIRES EURADOUAI', cells: { title: { sheet: 'S', cell: 'B3', raw: 'x' } } })], []), reference, {
+      sourceOrganisationId: AGGLO,
+    });
+    expect(resolved.actions[0].existingId).toBe(1001);
+    expect(resolved.issues).toEqual([expect.objectContaining({ code: 'ACTION_MATCHED_BY_TITLE', cell: 'B3' })]);
+  });
+
+  it('refuses a generic EPCI column when the lead is not on the territory', () => {
+    const resolved = resolveParsed(output([action({ code: 'DA-01', leadText: 'Région' })], [line({ funder: { kind: 'generic', generic: 'EPCI' } })]), reference, {
+      sourceOrganisationId: AGGLO,
+    });
+    expect(resolved.lines).toHaveLength(0);
+    expect(resolved.issues).toContainEqual(expect.objectContaining({ severity: 'ERROR', code: 'FUNDER_MISSING', cell: 'F2' }));
+  });
+});
+
+describe('check', () => {
+  it('reports a duplicated line, a subtotal that disagrees, and a year outside the contract', () => {
+    const parsed: ParseOutput = {
+      ...output(
+        [action({ code: 'DA-01' })],
+        [
+          line({ source: { sheet: 'S', cell: 'G6', raw: '100' } }),
+          line({ source: { sheet: 'S', cell: 'G7', raw: '100' } }),
+          line({ year: 2030, source: { sheet: 'S', cell: 'H6', raw: '50' }, cents: 5000n }),
+        ],
+      ),
+      totals: [{ source: { sheet: 'S', cell: 'G9', raw: '300' }, kind: 'subtotal', cents: 30000n, lineIndexes: [0, 1], label: 'Sous-total Axe 2' }],
+    };
+    const resolved = resolveParsed(parsed, reference, { sourceOrganisationId: AGGLO });
+    const issues = checkPreview(parsed, resolved, { startYear: 2021, endYear: 2026, warnOutsidePeriod: true });
+    expect(issues.map((issue) => [issue.severity, issue.code, issue.cell])).toEqual([
+      ['ERROR', 'SUBTOTAL_MISMATCH', 'G9'],
+      ['ERROR', 'DUPLICATE_LINE', 'G7'],
+      ['WARNING', 'YEAR_OUTSIDE_CONTRACT', 'H6'],
+    ]);
+    expect(issues[0].message).toContain('300,00 €');
+    expect(issues[0].message).toContain('200,00 €');
+  });
+});
