@@ -45,5 +45,15 @@ export async function authenticate(dataSource: DataSource, authorization: string
   const token = await dataSource.getRepository(ApiToken).findOne({ where: { tokenHash: hash, revokedAt: IsNull() } });
   // The lookup is by hash, so timing reveals nothing of the secret; compare again in constant time anyway.
   if (!token || !timingSafeEqual(Buffer.from(token.tokenHash, 'hex'), Buffer.from(hash, 'hex'))) throw new InvalidTokenError();
+  await touchLastUsed(dataSource, token);
   return { tokenId: token.id, name: token.name, role: token.role, organisationId: token.organisationId };
+}
+
+/** Records when a token was last used, at most once a minute, so that reads do not turn into writes. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+async function touchLastUsed(dataSource: DataSource, token: ApiToken): Promise<void> {
+  const now = new Date();
+  if (token.lastUsedAt && now.getTime() - token.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+  await dataSource.getRepository(ApiToken).update(token.id, { lastUsedAt: now });
 }

@@ -1,0 +1,39 @@
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { RequestContext } from '../server/context';
+import { Action } from './action.entity';
+import { CreateActionInput, UpdateActionInput } from './action.inputs';
+import { createAction, updateAction } from './action.service';
+
+/**
+ * Loaders cache per request: a mutation that returns data must not serve what an earlier field of the
+ * same operation cached before the write.
+ */
+export function clearLoaders(ctx: RequestContext): void {
+  for (const loader of Object.values(ctx.loaders)) (loader as { clearAll?: () => unknown }).clearAll?.();
+}
+
+@Resolver(() => Action)
+export class ActionMutations {
+  @Mutation(() => Action, {
+    description: "Crée une fiche action. Jeton requis ; un éditeur ne crée que des actions dont son organisation est maître d'ouvrage.",
+  })
+  async createAction(@Arg('input', () => CreateActionInput) input: CreateActionInput, @Ctx() ctx: RequestContext): Promise<Action> {
+    const action = await createAction(ctx, input);
+    clearLoaders(ctx);
+    return action;
+  }
+
+  @Mutation(() => Action, {
+    description: "Modifie une fiche action désignée par le code de son contrat et son code. Un éditeur ne modifie que les actions de son organisation.",
+  })
+  async updateAction(
+    @Arg('contract', { description: 'Code du contrat' }) contract: string,
+    @Arg('code', { description: 'Code actuel de l’action' }) code: string,
+    @Arg('input', () => UpdateActionInput) input: UpdateActionInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Action> {
+    const action = await updateAction(ctx, contract, code, input);
+    clearLoaders(ctx);
+    return action;
+  }
+}
