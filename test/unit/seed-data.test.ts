@@ -4,9 +4,10 @@ import { normaliseText } from '../../src/common/normalise-text';
 import { OrganisationKind } from '../../src/organisation/organisation-kind.enum';
 import { DOUAISIS_DATASET } from '../../src/seed/douaisis.seed-data';
 import { buildPerimeterOrganisations } from '../../src/seed/perimeter';
+import { CONTRACT_TEXT_PATH } from '../support/fixtures';
 import { contractSpellings, globalSpellings, SeedOrganisation } from '../../src/seed/seed-data.types';
 
-const CONTRACT_TEXT = fs.readFileSync(path.resolve(__dirname, '../../../shared/seed/000_005d29794040cfea.txt'), 'utf8');
+const CONTRACT_TEXT = fs.readFileSync(CONTRACT_TEXT_PATH, 'utf8');
 
 const { contract, organisations, programmes } = DOUAISIS_DATASET;
 const byKey = new Map(organisations.map((o) => [o.key, o]));
