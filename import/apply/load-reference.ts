@@ -32,7 +32,7 @@ export async function loadContractReference(db: DataSource | EntityManager, cont
     regionId: partyOfKind(OrganisationKind.REGION),
     departmentId: partyOfKind(OrganisationKind.DEPARTMENT),
     stateId: partyOfKind(OrganisationKind.STATE),
-    programmes: programmes.map(({ id, code, name }) => ({ id, code, name })),
+    programmes: programmes.map(({ id, code, name, operatorId }) => ({ id, code, name, operatorId })),
     actions: actions.map(({ id, code, title, normalisedTitle, leadId, totalCost, status, orientationId }) => ({
       id,
       code,

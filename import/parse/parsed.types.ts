@@ -33,7 +33,11 @@ export type FunderRef =
   /** A name as written ("ADEME", "DRAC", "Agence de l'eau"). */
   | { kind: 'named'; text: string }
   /** A generic column: the contract's Région or Département, the action's EPCI or commune, the State. */
-  | { kind: 'generic'; generic: 'STATE' | 'REGION' | 'DEPARTMENT' | 'EPCI' | 'COMMUNE' };
+  | { kind: 'generic'; generic: 'STATE' | 'REGION' | 'DEPARTMENT' | 'EPCI' | 'COMMUNE' }
+  /** The organisation that runs the line's programme (DSIL → the State, FEDER → the Région). */
+  | { kind: 'programme' }
+  /** The action's own lead: self-financing. */
+  | { kind: 'lead' };
 
 /** Who receives the money, when the file says it (grant tables and lists). */
 export interface BeneficiaryRef {

@@ -38,6 +38,6 @@ export interface ContractReference {
   regionId: number | null;
   departmentId: number | null;
   stateId: number | null;
-  programmes: Array<{ id: number; code: string; name: string }>;
+  programmes: Array<{ id: number; code: string; name: string; operatorId: number | null }>;
   actions: ReferenceAction[];
 }

@@ -63,6 +63,7 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
   const actionByCode = new Map(reference.actions.map((action) => [normaliseCode(action.code), action]));
   const actionsByTitle = groupBy(reference.actions, (action) => action.normalisedTitle);
   const programmeByCode = new Map(reference.programmes.map((programme) => [programme.code, programme.id]));
+  const programmeOperator = new Map(reference.programmes.map((programme) => [programme.code, programme.operatorId]));
 
   const issue = (severity: IssueDraft['severity'], code: string, message: string, source: SourceRef | undefined | null): void => {
     issues.push({ severity, code, message, sheet: source?.sheet ?? null, cell: source?.cell ?? null, value: source?.raw ?? null });
@@ -163,6 +164,17 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
     const funder = line.funder;
     if (funder.kind === 'source') return { id: context.sourceOrganisationId };
     if (funder.kind === 'named') return organisation(funder.text, line.source, 'financeur');
+    if (funder.kind === 'programme') {
+      const operatorId = line.programmeCode ? programmeOperator.get(line.programmeCode) : undefined;
+      if (operatorId) return { id: operatorId };
+      issue('ERROR', 'FUNDER_MISSING', `Le dispositif « ${line.programmeCode ?? '?'} » n'a pas d'organisme gestionnaire connu : indiquez le financeur.`, line.source);
+      return null;
+    }
+    if (funder.kind === 'lead') {
+      if (action?.lead) return action.lead;
+      issue('ERROR', 'FUNDER_MISSING', "L'autofinancement est indiqué mais l'action n'a pas de maître d'ouvrage.", line.source);
+      return null;
+    }
     const leadId = action?.lead && 'id' in action.lead ? action.lead.id : null;
     let id: number | null = null;
     if (funder.generic === 'STATE') id = reference.stateId;

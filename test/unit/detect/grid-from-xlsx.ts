@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import * as XLSX from 'xlsx';
 import type { Cell, CellRange, SheetGrid } from '../../../import/model';
 
-export { FIXTURES_DIR as FIXTURES } from '../../support/fixtures';
+import { FIXTURES_DIR } from '../../support/fixtures';
+
+export const FIXTURES = FIXTURES_DIR;
 
 export function fixture(name: string): string {
   return path.join(FIXTURES, name);

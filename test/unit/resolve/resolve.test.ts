@@ -42,7 +42,7 @@ const reference: ContractReference = {
   regionId: REGION,
   departmentId: DEPARTEMENT,
   stateId: ETAT,
-  programmes: [{ id: 501, code: 'DSIL', name: 'DSIL' }],
+  programmes: [{ id: 501, code: 'DSIL', name: 'DSIL', operatorId: ETAT }],
   actions: [
     { id: 1001, code: 'DA-01', title: 'Quartier d’affaires EuraDouai', normalisedTitle: 'quartier d affaires euradouai', leadId: AGGLO, totalCost: '50000000.00', status: ActionStatus.UNDERWAY, orientationId: 102 },
   ],
