@@ -80,4 +80,46 @@ export interface ParseOutput {
   lines: ParsedLine[];
   totals: StatedTotal[];
   issues: import('../model').IssueDraft[];
+  /** Annex 2 only. */
+  measures?: ParsedMeasure[];
+  /** Indicators only. */
+  indicators?: ParsedIndicator[];
+  /** Grants lists only: rows left out because they are outside the contract's perimeter. */
+  outsidePerimeter?: number;
+}
+
+/** One amount of an annex 2 measure, read from its cell (several may share a cell). */
+export interface ParsedMeasureAmount {
+  source: SourceRef;
+  kind: 'AID' | 'INVESTMENT';
+  instrument: FundingInstrument;
+  cents: bigint;
+  year: number | null;
+  approximate: boolean;
+}
+
+/** A recovery-plan measure of annex 2, its cells kept verbatim beside what was read from them. */
+export interface ParsedMeasure {
+  voletNumber: string;
+  voletTitle: string;
+  name: string;
+  beneficiaries: string | null;
+  /** Column label → the cells' text as written (continuation rows joined by a line break). */
+  rawTexts: Record<string, string>;
+  source: SourceRef;
+  amounts: ParsedMeasureAmount[];
+}
+
+/** An indicator with its yearly values (kind `indicators`). */
+export interface ParsedIndicator {
+  source: SourceRef;
+  actionCode: string | null;
+  orientationCode: string | null;
+  code: string;
+  name: string | null;
+  unit: string | null;
+  baseline: string | null;
+  target: string | null;
+  targetYear: number | null;
+  values: Array<{ source: SourceRef; year: number; value: string; stage: 'TARGET' | 'ACTUAL' }>;
 }
