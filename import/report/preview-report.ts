@@ -1,5 +1,6 @@
 import { formatCents } from '../../src/common/money';
 import { IssueDraft } from '../model';
+import { ParseOutput } from '../parse/parsed.types';
 import { ContractReference } from '../resolve/contract-reference';
 import { OrganisationTarget, ResolvedPreview } from '../resolve/resolve';
 
@@ -13,6 +14,9 @@ export interface PreviewLine {
   instrument: string;
   approximate: boolean;
   action: string | null;
+  /** Annex 2: the recovery-plan measure the amount belongs to, and whether it is aid or investment. */
+  measure?: string;
+  measureAmountKind?: 'AID' | 'INVESTMENT';
   sheet: string;
   cell: string;
   rawValue: string;
@@ -30,7 +34,18 @@ export interface PreviewIssue {
 export interface PreviewReport {
   status: 'PREVIEWED' | 'REJECTED';
   layout: string;
-  counts: { lines: number; errors: number; warnings: number; newActions: number; newOrganisations: number };
+  counts: {
+    lines: number;
+    errors: number;
+    warnings: number;
+    newActions: number;
+    newOrganisations: number;
+    /** Annex 2 measures and indicators read, when the kind has them. */
+    measures?: number;
+    indicators?: number;
+    /** Grants lists: rows outside the contract's perimeter, counted and left out. */
+    outsidePerimeter?: number;
+  };
   /** The sum of the lines read, exact. */
   total: string;
   lines: PreviewLine[];
@@ -38,7 +53,7 @@ export interface PreviewReport {
 }
 
 /** The preview a partner reads: every line with its cell, every issue sorted by place, errors first. */
-export function buildPreviewReport(layout: string, resolved: ResolvedPreview, issues: IssueDraft[], reference: ContractReference): PreviewReport {
+export function buildPreviewReport(parsed: ParseOutput, resolved: ResolvedPreview, issues: IssueDraft[], reference: ContractReference): PreviewReport {
   const names = new Map(reference.organisations.map((organisation) => [organisation.id, organisation.name]));
   const newNames = new Map(resolved.newOrganisations.map((organisation) => [organisation.key, organisation.name]));
   const programmeCodes = new Map(reference.programmes.map((programme) => [programme.id, programme.code]));
@@ -65,17 +80,41 @@ export function buildPreviewReport(layout: string, resolved: ResolvedPreview, is
       rawValue: line.parsed.source.raw,
     };
   });
+  for (const measure of parsed.measures ?? []) {
+    for (const amount of measure.amounts) {
+      total += amount.cents;
+      lines.push({
+        amount: formatCents(amount.cents),
+        year: amount.year ?? 0,
+        funder: names.get(reference.stateId ?? -1) ?? 'État',
+        programme: null,
+        beneficiary: measure.beneficiaries,
+        stage: 'GRANTED',
+        instrument: amount.instrument,
+        approximate: amount.approximate,
+        action: null,
+        measure: measure.name,
+        measureAmountKind: amount.kind,
+        sheet: amount.source.sheet,
+        cell: amount.source.cell,
+        rawValue: amount.source.raw,
+      });
+    }
+  }
   const sorted = sortIssues(issues);
   const errors = sorted.filter((issue) => issue.severity === 'ERROR').length;
   return {
     status: errors > 0 ? 'REJECTED' : 'PREVIEWED',
-    layout,
+    layout: parsed.layout,
     counts: {
       lines: lines.length,
       errors,
       warnings: sorted.length - errors,
       newActions: resolved.actions.filter((action) => action.existingId === null && action.code).length,
       newOrganisations: resolved.newOrganisations.length,
+      ...(parsed.measures ? { measures: parsed.measures.length } : {}),
+      ...(parsed.indicators ? { indicators: parsed.indicators.length } : {}),
+      ...(parsed.outsidePerimeter !== undefined ? { outsidePerimeter: parsed.outsidePerimeter } : {}),
     },
     total: formatCents(total),
     lines,

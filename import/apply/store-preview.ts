@@ -1,0 +1,49 @@
+import { EntityManager } from 'typeorm';
+import { ImportBatch } from '../../src/import-batch/import-batch.entity';
+import { ImportKind, ImportStatus, IssueSeverity } from '../../src/import-batch/import-batch.enums';
+import { ImportIssue } from '../../src/import-batch/import-issue.entity';
+import { PreviewReport } from '../report/preview-report';
+
+export interface BatchMeta {
+  contractId: number;
+  kind: ImportKind;
+  sourceId: number;
+  year: number | null;
+  fileName: string;
+  sha256: string;
+  sizeBytes: number;
+  uploadedBy: string | null;
+  uploadedByTokenId: number | null;
+}
+
+const ISSUE_CHUNK = 500;
+
+/** Stores a preview (or a rejection) and all its issues, in the caller's transaction. */
+export async function storePreview(manager: EntityManager, meta: BatchMeta, report: PreviewReport): Promise<ImportBatch> {
+  const batch = await manager.getRepository(ImportBatch).save({
+    ...meta,
+    fileName: meta.fileName.slice(0, 255),
+    layout: report.layout ? report.layout.slice(0, 20) : null,
+    status: report.status === 'PREVIEWED' ? ImportStatus.PREVIEWED : ImportStatus.REJECTED,
+    uploadedAt: new Date(),
+    appliedAt: null,
+    rolledBackAt: null,
+    lineCount: report.counts.lines,
+    errorCount: report.counts.errors,
+    warningCount: report.counts.warnings,
+    total: report.total,
+  });
+  const rows = report.issues.map((issue) => ({
+    batchId: batch.id,
+    severity: issue.severity === 'ERROR' ? IssueSeverity.ERROR : IssueSeverity.WARNING,
+    code: issue.code,
+    message: issue.message,
+    sheet: issue.sheet?.slice(0, 100) ?? null,
+    cell: issue.cell?.slice(0, 20) ?? null,
+    rawValue: issue.value,
+  }));
+  for (let i = 0; i < rows.length; i += ISSUE_CHUNK) {
+    await manager.createQueryBuilder().insert().into(ImportIssue).values(rows.slice(i, i + ISSUE_CHUNK)).execute();
+  }
+  return batch;
+}

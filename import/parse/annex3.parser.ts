@@ -1,0 +1,322 @@
+import { FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
+import { columnsWithRole, columnWithRole, detectTable } from '../detect';
+import { DetectedColumn, DetectedTable, FunderDescriptor } from '../detect/types';
+import { SheetGrid, WorkbookGrid } from '../model';
+import { ParsedAction, ParsedLine, ParseOutput, FunderRef, StatedTotal } from './parsed.types';
+import { SheetReader } from './sheet-reader';
+import { ParsedAmount } from './values/amount';
+import { parseCostBase, parseInstrument, parseStage, parseStatus } from './values/vocabulary';
+
+export interface ParseOptions {
+  /** The year given with the upload, for files whose rows do not say it. */
+  year?: number | null;
+  /** Known from CSV detection: decides amounts such as "1,050". */
+  decimalComma?: boolean;
+}
+
+/** Roles whose cells are amounts that become lines, with the stage they stand for. */
+const STAGE_COLUMNS: Array<[DetectedColumn['role'], FundingStage]> = [
+  ['amountPlanned', FundingStage.PLANNED],
+  ['amountRequested', FundingStage.REQUESTED],
+  ['amountGranted', FundingStage.GRANTED],
+  ['amountPaid', FundingStage.PAID],
+];
+
+const GENERIC_FUNDERS: Record<string, FunderRef> = {
+  ETAT: { kind: 'generic', generic: 'STATE' },
+  GENERIC_REGION: { kind: 'generic', generic: 'REGION' },
+  GENERIC_DEPARTMENT: { kind: 'generic', generic: 'DEPARTMENT' },
+  GENERIC_EPCI: { kind: 'generic', generic: 'EPCI' },
+  GENERIC_COMMUNE: { kind: 'generic', generic: 'COMMUNE' },
+  LEAD: { kind: 'lead' },
+};
+
+/**
+ * Annex 3 — the partners' investment tables, in any of the layouts DESIGN.md lists (by year, by funder,
+ * pairs, long). Each sheet holding a table is read; each amount becomes a line with its cell.
+ */
+export function parseAnnex3(workbook: WorkbookGrid, options: ParseOptions = {}): ParseOutput {
+  const output: ParseOutput = { layout: '', actions: [], lines: [], totals: [], issues: [] };
+  const layouts = new Set<string>();
+  const actionByCode = new Map<string, number>();
+  for (const sheet of workbook.sheets) {
+    const table = detectTable(sheet, 'annex3');
+    if (!table) {
+      reportSheetWithoutTable(sheet, output);
+      continue;
+    }
+    output.issues.push(...table.issues);
+    if (!table.layout) continue;
+    layouts.add(table.layout);
+    parseSheet(sheet, table, options, output, actionByCode);
+  }
+  if (layouts.size === 0 && !output.issues.some((issue) => issue.severity === 'ERROR')) {
+    output.issues.push({
+      severity: 'ERROR',
+      code: 'NO_TABLE_FOUND',
+      message:
+        "Aucun tableau d'investissements n'a été trouvé : la ligne d'en-têtes doit nommer au moins l'action (N° action ou intitulé) et des montants (par année, par financeur, ou financeur et montant).",
+      sheet: null,
+      cell: null,
+      value: null,
+    });
+  }
+  output.layout = [...layouts].join(', ');
+  return output;
+}
+
+export function reportSheetWithoutTable(sheet: SheetGrid, output: ParseOutput): void {
+  // A sheet of a few cells (drop-down lists, notes) is not a table someone meant us to read.
+  const filledRows = sheet.rows.filter((row) => row?.some((cell) => cell !== null)).length;
+  if (filledRows >= 5) {
+    output.issues.push({
+      severity: 'WARNING',
+      code: 'SHEET_WITHOUT_TABLE',
+      message: `La feuille « ${sheet.name} » contient des données mais aucun tableau reconnu : elle n'est pas lue.`,
+      sheet: sheet.name,
+      cell: null,
+      value: null,
+    });
+  }
+}
+
+function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOptions, output: ParseOutput, actionByCode: Map<string, number>): void {
+  const reader = new SheetReader(sheet);
+  const amountOptions = (column: DetectedColumn, extra: { allowLabel?: boolean } = {}) => ({
+    multiplier: column.multiplier,
+    decimalComma: options.decimalComma,
+    ...extra,
+  });
+  const col = (role: DetectedColumn['role']) => columnWithRole(table, role);
+  const columns = {
+    code: col('actionCode'),
+    title: col('actionTitle'),
+    orientation: col('orientation'),
+    lead: col('lead'),
+    totalCost: col('totalCost'),
+    costBase: col('costBase'),
+    status: col('status'),
+    instrument: col('instrument'),
+    year: col('year'),
+    funder: col('funder'),
+    amount: col('amount'),
+    stage: col('stage'),
+  };
+  const yearColumns = columnsWithRole(table, 'yearColumn');
+  const funderColumns = columnsWithRole(table, 'funderColumn');
+  const pairFunders = columnsWithRole(table, 'pairFunder');
+  const pairAmounts = columnsWithRole(table, 'pairAmount');
+  const stageColumns = STAGE_COLUMNS.flatMap(([role, stage]) => columnsWithRole(table, role).map((column) => ({ column, stage })));
+
+  /** Where each line came from, to check stated totals against the lines they cover. */
+  const lineRow = new Map<number, number>();
+  const lineCol = new Map<number, number>();
+
+  for (const row of table.dataRows) {
+    const action = readAction(reader, row, columns, options);
+    const hasAction = action.code !== null || action.title !== null;
+    const rowInstrument = reader.word(row, columns.instrument?.col, parseInstrument);
+    const rowCostBase = action.costBase;
+    let rowYear: number | null | undefined;
+    const yearOfRow = (): number | null => {
+      if (rowYear !== undefined) return rowYear;
+      if (columns.year && reader.cell(row, columns.year.col)) rowYear = reader.year(row, columns.year.col);
+      else if (options.year) rowYear = options.year;
+      else {
+        rowYear = null;
+        reader.issue(
+          'ERROR',
+          'YEAR_MISSING',
+          "L'année de ces montants n'est indiquée ni dans une colonne « Année » ni au dépôt du fichier : ajoutez-la.",
+          row,
+          columns.year?.col ?? columns.code?.col ?? 0,
+        );
+      }
+      return rowYear;
+    };
+
+    const pending: Array<{ col: number; amount: ParsedAmount; year: number | null; funder: FunderRef; programmeCode: string | null; stage: FundingStage; instrument: FundingInstrument | null }> = [];
+    const add = (entry: (typeof pending)[number]) => pending.push(entry);
+    const rowStage = reader.word(row, columns.stage?.col, parseStage);
+
+    if (table.layout === 'by-year') {
+      for (const column of yearColumns) {
+        const amount = reader.amount(row, column.col, amountOptions(column));
+        if (amount) add({ col: column.col, amount, year: column.year!, funder: { kind: 'source' }, programmeCode: null, stage: stageOf(column) ?? rowStage ?? FundingStage.PLANNED, instrument: rowInstrument });
+      }
+    } else if (table.layout === 'by-funder') {
+      for (const column of funderColumns) {
+        const descriptor = column.funder ?? {};
+        const amount = reader.amount(row, column.col, amountOptions(column, { allowLabel: descriptor.other === true }));
+        if (!amount) continue;
+        const funder = funderOf(descriptor, column, amount);
+        if (!funder) {
+          reader.issue('ERROR', 'FUNDER_MISSING', `Le financeur de ce montant n'est pas indiqué : écrivez-le avant le montant, par exemple « DRAC : 1 500 000 ».`, row, column.col);
+          continue;
+        }
+        add({
+          col: column.col,
+          amount,
+          year: yearOfRow(),
+          funder,
+          programmeCode: descriptor.programme ?? null,
+          stage: stageOf(column) ?? rowStage ?? FundingStage.PLANNED,
+          instrument: descriptor.ownFunds ? FundingInstrument.OWN_FUNDS : rowInstrument,
+        });
+      }
+    } else if (table.layout === 'pairs') {
+      for (const amountColumn of pairAmounts) {
+        const amount = reader.amount(row, amountColumn.col, amountOptions(amountColumn));
+        if (!amount) continue;
+        const funderColumn = pairFunders.find((column) => column.index === amountColumn.index);
+        const funderText = funderColumn ? reader.text(row, funderColumn.col) : null;
+        if (!funderText) {
+          reader.issue('ERROR', 'FUNDER_MISSING', `Le montant de la colonne « ${amountColumn.header} » n'a pas de financeur dans la colonne voisine.`, row, amountColumn.col);
+          continue;
+        }
+        add({ col: amountColumn.col, amount, year: yearOfRow(), funder: { kind: 'named', text: funderText }, programmeCode: null, stage: stageOf(amountColumn) ?? rowStage ?? FundingStage.PLANNED, instrument: rowInstrument });
+      }
+    } else if (table.layout === 'long') {
+      const funderText = columns.funder ? reader.text(row, columns.funder.col) : null;
+      const funder: FunderRef = funderText ? { kind: 'named', text: funderText } : { kind: 'source' };
+      const amountColumns = stageColumns.length ? stageColumns : columns.amount ? [{ column: columns.amount, stage: null }] : [];
+      for (const { column, stage } of amountColumns) {
+        const amount = reader.amount(row, column.col, amountOptions(column));
+        if (!amount) continue;
+        add({ col: column.col, amount, year: yearOfRow(), funder, programmeCode: null, stage: stage ?? stageOf(column) ?? rowStage ?? FundingStage.PLANNED, instrument: rowInstrument });
+      }
+    }
+
+    if (!hasAction && pending.length === 0) continue;
+    const actionIndex = registerAction(action, output, actionByCode);
+    for (const entry of pending) {
+      if (entry.year === null) continue;
+      const index = output.lines.length;
+      output.lines.push({
+        source: reader.source(row, entry.col),
+        actionIndex,
+        funder: entry.funder,
+        programmeCode: entry.programmeCode,
+        beneficiary: null,
+        year: entry.year,
+        cents: entry.amount.cents,
+        approximate: entry.amount.approximate,
+        stage: entry.stage,
+        instrument: instrumentOf(entry.amount, entry.instrument),
+        costBase: rowCostBase,
+      });
+      lineRow.set(index, row);
+      lineCol.set(index, entry.col);
+    }
+  }
+
+  output.totals.push(...statedTotals(reader, table, lineRow, lineCol, options));
+  output.issues.push(...reader.issues);
+}
+
+function readAction(reader: SheetReader, row: number, columns: Record<string, DetectedColumn | undefined>, options: ParseOptions): ParsedAction {
+  const cells: ParsedAction['cells'] = {};
+  const text = (key: keyof ParsedAction['cells'], column: DetectedColumn | undefined): string | null => {
+    const value = reader.text(row, column?.col);
+    if (value !== null && column) cells[key] = reader.source(row, column.col);
+    return value;
+  };
+  const code = text('code', columns.code);
+  const title = text('title', columns.title);
+  const orientationCode = text('orientation', columns.orientation);
+  const leadText = text('lead', columns.lead);
+  let totalCostCents: bigint | null = null;
+  if (columns.totalCost && reader.cell(row, columns.totalCost.col)) {
+    const cost = reader.amount(row, columns.totalCost.col, { multiplier: columns.totalCost.multiplier, decimalComma: options.decimalComma });
+    if (cost) {
+      totalCostCents = cost.cents;
+      cells.totalCost = reader.source(row, columns.totalCost.col);
+    }
+  }
+  const statusColumn = columns.status;
+  const status = reader.word(row, statusColumn?.col, parseStatus);
+  if (status && statusColumn) cells.status = reader.source(row, statusColumn.col);
+  const costBase = reader.word(row, columns.costBase?.col, parseCostBase) ?? (columns.totalCost?.costBase as ParsedAction['costBase']) ?? null;
+  return { sheet: reader.sheet.name, row, code, title, orientationCode, leadText, totalCostCents, costBase, status, cells };
+}
+
+/** One action per code across the file; a row without code is an action of its own. */
+function registerAction(action: ParsedAction, output: ParseOutput, actionByCode: Map<string, number>): number {
+  const key = action.code?.trim().toUpperCase();
+  if (key && actionByCode.has(key)) return actionByCode.get(key)!;
+  output.actions.push(action);
+  const index = output.actions.length - 1;
+  if (key) actionByCode.set(key, index);
+  return index;
+}
+
+function funderOf(descriptor: FunderDescriptor, column: DetectedColumn, amount: ParsedAmount): FunderRef | null {
+  if (descriptor.other) return amount.label ? { kind: 'named', text: amount.label } : null;
+  if (descriptor.funder) return GENERIC_FUNDERS[descriptor.funder] ?? { kind: 'named', text: descriptor.funder };
+  if (descriptor.programme) return { kind: 'programme' };
+  return { kind: 'named', text: column.header.trim() };
+}
+
+function stageOf(column: DetectedColumn): FundingStage | null {
+  return column.stage ? FundingStage[column.stage] : null;
+}
+
+function instrumentOf(amount: ParsedAmount, rowInstrument: FundingInstrument | null): FundingInstrument {
+  if (amount.instrument) return FundingInstrument[amount.instrument];
+  // Without a "Nature" column or word, an annex 3 amount is a subsidy: the usual case, and documented.
+  return rowInstrument ?? FundingInstrument.SUBSIDY;
+}
+
+/**
+ * The file's own totals: a "Total" column against its row's lines, and subtotal / TOTAL rows against the
+ * rows they close (a subtotal closes the rows since the previous one; a total with nothing since the
+ * previous total, such as "TOTAL 2017 à 2021" under yearly totals, closes every row above).
+ */
+export function statedTotals(
+  reader: SheetReader,
+  table: DetectedTable,
+  lineRow: Map<number, number>,
+  lineCol: Map<number, number>,
+  options: ParseOptions,
+): StatedTotal[] {
+  const totals: StatedTotal[] = [];
+  const linesByRow = new Map<number, number[]>();
+  for (const [index, row] of lineRow) {
+    const list = linesByRow.get(row);
+    if (list) list.push(index);
+    else linesByRow.set(row, [index]);
+  }
+  const amountColumns = new Set([...lineCol.values()]);
+  const totalColumn = (col: number) => table.columns.find((column) => column.col === col);
+
+  for (const col of table.totalColumns) {
+    for (const [row, indexes] of linesByRow) {
+      const stated = statedAmount(reader, row, col, totalColumn(col), options);
+      if (stated === null) continue;
+      totals.push({ source: reader.source(row, col), kind: 'row-total', cents: stated, lineIndexes: indexes, label: `Total de la ligne ${row + 1}` });
+    }
+  }
+
+  let previous: { subtotal: number; total: number } = { subtotal: table.headerRow, total: table.headerRow };
+  for (const totalRow of table.totalRows) {
+    const since = totalRow.kind === 'subtotal' ? Math.max(previous.subtotal, previous.total) : previous.total;
+    let covered = table.dataRows.filter((row) => row > since && row < totalRow.row);
+    if (covered.length === 0 && totalRow.kind === 'total') covered = table.dataRows.filter((row) => row < totalRow.row);
+    const coveredLines = covered.flatMap((row) => linesByRow.get(row) ?? []);
+    for (const col of [...amountColumns, ...table.totalColumns]) {
+      const stated = statedAmount(reader, totalRow.row, col, totalColumn(col), options);
+      if (stated === null) continue;
+      const isRowTotal = table.totalColumns.includes(col);
+      const lineIndexes = isRowTotal ? coveredLines : coveredLines.filter((index) => lineCol.get(index) === col);
+      totals.push({ source: reader.source(totalRow.row, col), kind: totalRow.kind, cents: stated, lineIndexes, label: totalRow.label || 'Total' });
+    }
+    if (totalRow.kind === 'subtotal') previous = { ...previous, subtotal: totalRow.row };
+    else previous = { subtotal: totalRow.row, total: totalRow.row };
+  }
+  return totals;
+}
+
+function statedAmount(reader: SheetReader, row: number, col: number, column: DetectedColumn | undefined, options: ParseOptions): bigint | null {
+  if (!reader.cell(row, col)) return null;
+  return reader.amount(row, col, { multiplier: column?.multiplier ?? 1, decimalComma: options.decimalComma })?.cents ?? null;
+}
