@@ -1,5 +1,6 @@
 import { formatEuros as euros } from '../format-euros';
 import { IssueDraft } from '../model';
+import { measureAmounts } from '../parse/annex2.parser';
 import { ParseOutput } from '../parse/parsed.types';
 import { OrganisationTarget, ResolvedPreview } from '../resolve/resolve';
 
@@ -17,9 +18,11 @@ export interface CheckOptions {
 export function checkPreview(parsed: ParseOutput, resolved: ResolvedPreview, options: CheckOptions): IssueDraft[] {
   const issues: IssueDraft[] = [];
 
+  // A total covers lines, or for annex 2 the measures' amounts (in measure order).
+  const facts: Array<{ cents: bigint }> = parsed.measures ? measureAmounts(parsed) : parsed.lines;
   for (const total of parsed.totals) {
     let sum = 0n;
-    for (const index of total.lineIndexes) sum += parsed.lines[index].cents;
+    for (const index of total.lineIndexes) sum += facts[index].cents;
     if (sum !== total.cents) {
       const code = total.kind === 'subtotal' ? 'SUBTOTAL_MISMATCH' : total.kind === 'total' ? 'TOTAL_MISMATCH' : 'ROW_TOTAL_MISMATCH';
       const what = total.kind === 'row-total' ? 'Le total de la ligne' : `Le ${total.kind === 'subtotal' ? 'sous-total' : 'total'} « ${total.label} »`;

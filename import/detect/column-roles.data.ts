@@ -142,10 +142,13 @@ export const FUNDER_COLUMNS: readonly FunderColumnSpec[] = [
   { synonyms: ['DSIL', 'DSIL classique', 'DSIL droit commun', "Dotation de soutien à l'investissement local"], descriptor: { programme: 'DSIL' } },
   { synonyms: ['DSIL relance', 'DSIL exceptionnelle', 'DSIL plan de relance'], descriptor: { programme: 'DSIL_RELANCE' } },
   {
-    synonyms: ['DSIL rénovation thermique', 'DSIL rénovation énergétique', 'DSIL RT'],
+    synonyms: [
+      'DSIL rénovation thermique', 'DSIL rénovation énergétique', 'DSIL RT', 'DSIL rénovation thermique des bâtiments publics',
+      'DSIL rénovation énergétique des bâtiments', 'DSIL rénovation énergétique des bâtiments publics',
+    ],
     descriptor: { programme: 'DSIL_RENOVATION_THERMIQUE' },
   },
-  { synonyms: ['DSID'], descriptor: { programme: 'DSID' } },
+  { synonyms: ['DSID', "Dotation de soutien à l'investissement des départements", "Dotation de soutien à l'investissement départemental"], descriptor: { programme: 'DSID' } },
   { synonyms: ['DPV', 'Dotation politique de la ville'], descriptor: { programme: 'DPV' } },
   { synonyms: ['FNADT'], descriptor: { programme: 'FNADT' } },
   {
@@ -377,7 +380,8 @@ export const COLUMN_ROLES: Record<ImportKindName, KindColumns> = {
       { role: 'dataSource', label: 'Source', synonyms: ['Source', 'Source de la donnée', 'Source des données', 'Producteur de la donnée'], expects: 'text' },
       COMMENT,
     ],
-    yearColumns: { words: ['annee', 'valeur', 'realise', 'mesure', 'en'], expects: 'number' },
+    // 'Cible 2026', 'Objectif 2026', 'Valeur cible 2026': the parser reads them as targets, the others as actual values.
+    yearColumns: { words: ['annee', 'valeur', 'realise', 'realisee', 'mesure', 'en', 'cible', 'objectif', 'reel', 'constate'], expects: 'number' },
     ignored: IGNORED,
   },
 };

@@ -46,7 +46,7 @@ export interface PreviewReport {
     /** Grants lists: rows outside the contract's perimeter, counted and left out. */
     outsidePerimeter?: number;
   };
-  /** The sum of the lines read, exact. */
+  /** The sum of the lines read, exact (annex 2: of the aid amounts, not the investments they support). */
   total: string;
   lines: PreviewLine[];
   issues: PreviewIssue[];
@@ -82,7 +82,8 @@ export function buildPreviewReport(parsed: ParseOutput, resolved: ResolvedPrevie
   });
   for (const measure of parsed.measures ?? []) {
     for (const amount of measure.amounts) {
-      total += amount.cents;
+      // An annex 2's total is the State's aid; an investment is what the aid supports, not more money.
+      if (amount.kind === 'AID') total += amount.cents;
       lines.push({
         amount: formatCents(amount.cents),
         year: amount.year ?? 0,

@@ -121,6 +121,20 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
     lines.push({ parsed: line, actionIndex: line.actionIndex, funder, programmeId, beneficiary });
   }
 
+  // An indicator belongs to an action or an orientation of the contract: it cannot create either.
+  for (const indicator of parsed.indicators ?? []) {
+    if (indicator.actionCode && !actionByCode.has(normaliseCode(indicator.actionCode))) {
+      issue('ERROR', 'INDICATOR_OWNER_UNKNOWN', `L'indicateur ${indicator.code} est rattaché à l'action « ${indicator.actionCode} », qui n'existe pas dans le contrat ${reference.contract.code}.`, indicator.source);
+    } else if (!indicator.actionCode && indicator.orientationCode) {
+      const code = normaliseOrientationCode(indicator.orientationCode);
+      if (!code || !orientationByCode.has(code)) {
+        issue('ERROR', 'INDICATOR_OWNER_UNKNOWN', `L'indicateur ${indicator.code} est rattaché à l'orientation « ${indicator.orientationCode} », qui n'existe pas dans le contrat ${reference.contract.code}.`, indicator.source);
+      }
+    } else if (!indicator.actionCode && !indicator.orientationCode) {
+      issue('ERROR', 'INDICATOR_OWNER_UNKNOWN', `L'indicateur ${indicator.code} n'est rattaché ni à une action ni à une orientation.`, indicator.source);
+    }
+  }
+
   return { actions, lines, newOrganisations: [...newOrganisations.values()], issues };
 
   function findAction(action: ParsedAction): ReferenceAction | null {

@@ -7,7 +7,9 @@ import { openDataSource } from '../db/data-source';
 import { startServer } from '../server/app';
 import { printSchemaFile } from '../server/schema';
 import { formatSeedReport, isSeeded, seedReferenceData } from '../seed/seed.service';
+import { runImportCommand } from './import.command';
 import { runTokenCommand } from './token.command';
+import { UsageError } from './usage-error';
 
 const USAGE = `Usage : crte <commande>
 
@@ -17,13 +19,17 @@ const USAGE = `Usage : crte <commande>
   schema [FICHIER] [--check]  écrit le schéma GraphQL (défaut : schema/schema.graphql) ;
                         --check échoue s'il diffère du code
   token create --role admin|editor|reader [--organisation NOM] [--name LIBELLÉ]
+  import FICHIER --kind annex3|annex2|dotations|grants|indicators --source ORGANISATION
+         [--year AAAA] [--contract CODE] --dry-run [--json]
+                        lit un fichier de partenaire et enregistre un aperçu (sortie 0 : aperçu,
+                        1 : rejeté, 2 : commande incorrecte)
   token list
   token revoke ID
 
 Configuration : DATABASE_URL (défaut sqlite:./data/crte.sqlite), PORT (défaut 4000),
 READ_REQUIRES_TOKEN=true pour exiger un jeton en lecture.`;
 
-export class UsageError extends Error {}
+export { UsageError };
 
 async function withDatabase<T>(work: (dataSource: DataSource) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -86,6 +92,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'token':
       return withDatabase((dataSource) => runTokenCommand(dataSource, args));
+    case 'import':
+      return withDatabase((dataSource) => runImportCommand(dataSource, args));
     case undefined:
     case 'help':
     case '--help':

@@ -5,7 +5,7 @@ import { createToken } from '../auth/token.service';
 import { normaliseText } from '../common/normalise-text';
 import { OrganisationAlias } from '../organisation/organisation-alias.entity';
 import { Organisation } from '../organisation/organisation.entity';
-import { UsageError } from './main';
+import { UsageError } from './usage-error';
 
 export type TokenCommand =
   | { command: 'create'; role: Role; organisation: string | null; name: string | null }

@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDataSource } from '../src/db/data-source';
+import { previewImport } from '../src/import-batch/import-preview.service';
+import { seedReferenceData } from '../src/seed/seed.service';
+
+/** A full preview (read in the worker, parse, resolve, check, store) on a fresh seeded SQLite database. */
+export async function previewOnDatabase(buffer: Buffer, fileName: string): Promise<{ seconds: number; detail: string }> {
+  const dataSource = await openDataSource({ type: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'crte-bench-db-')), 'bench.sqlite') });
+  await dataSource.runMigrations();
+  await seedReferenceData(dataSource);
+  const started = process.hrtime.bigint();
+  const result = await previewImport(dataSource, { buffer, fileName, kind: 'annex3' as never, source: 'Banque des Territoires' });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await dataSource.destroy();
+  return { seconds, detail: `${result.counts.lines} lines, ${result.counts.errors} errors, ${result.counts.warnings} warnings, total ${result.total} €` };
+}

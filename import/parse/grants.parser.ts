@@ -1,0 +1,349 @@
+import { normaliseText } from '../../src/common/normalise-text';
+import { CostBase, FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
+import { columnWithRole, detectTable, FUNDER_COLUMNS } from '../detect';
+import { DetectedColumn, DetectedTable } from '../detect/types';
+import { Cell, SheetGrid, WorkbookGrid } from '../model';
+import { ParseOptions, reportSheetWithoutTable } from './annex3.parser';
+import { BeneficiaryRef, ParsedAction, ParseOutput } from './parsed.types';
+import { SheetReader } from './sheet-reader';
+
+/** The contract's territory: the INSEE codes of its communes, the SIRENs of its EPCIs and communes. */
+export interface GrantsPerimeter {
+  inseeCodes: ReadonlySet<string>;
+  sirens: ReadonlySet<string>;
+}
+
+export interface GrantsParseOptions extends ParseOptions {
+  perimeter: GrantsPerimeter;
+}
+
+/**
+ * Programme codes (the `programme` table's) by every spelling the detect data knows for a funder column:
+ * 'DETR', 'DSIL', 'DSIL exceptionnelle' / 'DSIL relance' → DSIL_RELANCE, 'DSIL rénovation thermique' →
+ * DSIL_RENOVATION_THERMIQUE, 'DSID', 'DPV'… (FUNDER_COLUMNS in import/detect/column-roles.data.ts).
+ */
+const PROGRAMME_BY_SPELLING = new Map<string, string>();
+for (const spec of FUNDER_COLUMNS) {
+  const programme = spec.descriptor !== 'AS_WRITTEN' ? spec.descriptor.programme : undefined;
+  if (!programme) continue;
+  PROGRAMME_BY_SPELLING.set(normaliseText(programme), programme);
+  for (const synonym of spec.synonyms) PROGRAMME_BY_SPELLING.set(normaliseText(synonym), programme);
+}
+const YEAR_TOKEN = /(?:^|\s)(?:19|20)\d\d(?=\s|$)/g;
+
+/** Builtins read once: inside a vm context (Jest) every global lookup goes through an interceptor. */
+const toText = String;
+const isInteger = Number.isInteger;
+const imul = Math.imul;
+
+/**
+ * The national lists of the State's investment grants (DGCL open data: DETR, DSIL, DSID, DPV — one row
+ * per subsidised project in France, tens of thousands of rows, column names that change every year).
+ *
+ * Only the rows inside the contract's perimeter are read: a row is inside when its INSEE commune code
+ * (`INSEECOM`, `id_terr`…) or its SIREN (`id_terr` holding a 9-digit EPCI SIREN, `siren_epci`…) is one of
+ * the perimeter's. The other rows are counted in `outsidePerimeter`, never reported: they are other
+ * territories' projects, not problems. A row with no code at all cannot be placed and is counted there
+ * too.
+ *
+ * Each row inside becomes:
+ * - an action "to classify" (no orientation), its title the project's description, its lead the
+ *   beneficiary's INSEE code or SIREN (so resolve finds the commune or EPCI exactly), its total cost
+ *   from the cost column, and a deterministic code `${programme}-${year}-${inseeOrSiren}-${hash}` where
+ *   the hash is 8 hex digits of the FNV-1a hash of the title folded for comparison (see titleHash) (long programme codes shortened:
+ *   DSIL_RENOVATION_THERMIQUE → DSIL_RT), so that the same list imported twice gives the same codes; a
+ *   second row with the same code in one file gets `-2`, `-3`… in file order;
+ * - a GRANTED SUBSIDY line of the grant, funder the programme's operator (the State), beneficiary the
+ *   same code (and the beneficiary's name as written), year from the year column, else the year given
+ *   with the upload, else YEAR_MISSING.
+ *
+ * Years outside the contract's period are history and raise nothing. Amounts with more than two
+ * decimals are rounded to the cent with an AMOUNT_ROUNDED warning (values/amount.ts).
+ *
+ * Cost: one pass over the rows; a row outside the perimeter costs a cell read and two set lookups
+ * (programme spellings are normalised once per distinct spelling).
+ */
+export function parseGrants(workbook: WorkbookGrid, options: GrantsParseOptions): ParseOutput {
+  const output: ParseOutput = { layout: '', actions: [], lines: [], totals: [], issues: [], outsidePerimeter: 0 };
+  const codes = new Map<string, number>();
+  let found = false;
+  for (const sheet of workbook.sheets) {
+    const table = detectTable(sheet, 'grants');
+    if (!table) {
+      reportSheetWithoutTable(sheet, output);
+      continue;
+    }
+    output.issues.push(...table.issues);
+    if (!table.layout) continue;
+    found = true;
+    parseSheet(sheet, table, options, output, codes);
+  }
+  if (!found && !output.issues.some((issue) => issue.severity === 'ERROR')) {
+    output.issues.push({
+      severity: 'ERROR',
+      code: 'NO_TABLE_FOUND',
+      message:
+        "Aucune liste de subventions n'a été trouvée : la ligne d'en-têtes doit nommer la dotation (DOT, dotation), le montant de la subvention (SUBVENTION, montant_sub) et le code INSEE (INSEECOM, id_terr) ou le SIREN du bénéficiaire.",
+      sheet: null,
+      cell: null,
+      value: null,
+    });
+  }
+  output.layout = found ? 'grants' : '';
+  return output;
+}
+
+interface Place {
+  inseeCode?: string;
+  siren?: string;
+}
+
+function parseSheet(sheet: SheetGrid, table: DetectedTable, options: GrantsParseOptions, output: ParseOutput, codes: Map<string, number>): void {
+  const reader = new SheetReader(sheet);
+  const { inseeCodes, sirens } = options.perimeter;
+  const col = (role: DetectedColumn['role']) => columnWithRole(table, role);
+  const programmeColumn = col('programme')!;
+  const amountColumn = col('amount')!;
+  const territoryColumn = col('territoryCode');
+  const sirenColumn = col('sirenCode');
+  const titleColumn = col('actionTitle');
+  const beneficiaryColumn = col('beneficiary');
+  const costColumn = col('totalCost');
+  const yearColumn = col('year');
+  const costBase = costColumn?.costBase ? CostBase[costColumn.costBase] : null;
+  const amountOptions = { multiplier: amountColumn.multiplier, decimalComma: options.decimalComma };
+  const programmes = new Map<string, string | null>();
+  const rows = sheet.rows;
+
+  if (!yearColumn && !options.year) {
+    // Said once: every row of the sheet lacks it.
+    reader.issue(
+      'ERROR',
+      'YEAR_MISSING',
+      "L'année des subventions n'est indiquée ni dans une colonne « Année » (ANNEE, annee, exercice) ni au dépôt du fichier : ajoutez-la.",
+      table.headerRow,
+      programmeColumn.col,
+    );
+  }
+
+  for (const row of table.dataRows) {
+    const cells = rows[row];
+    const fromTerritory = territoryColumn ? placeOf(cells[territoryColumn.col]) : null;
+    const fromSiren = sirenColumn ? placeOf(cells[sirenColumn.col]) : null;
+    const place = insidePlace(fromTerritory, inseeCodes, sirens) ?? insidePlace(fromSiren, inseeCodes, sirens);
+    if (!place) {
+      output.outsidePerimeter!++;
+      continue;
+    }
+    const placeCode = (place.inseeCode ?? place.siren)!;
+    const placeColumn = fromTerritory && place === fromTerritory ? territoryColumn! : sirenColumn!;
+
+    // Programme.
+    const programmeText = reader.text(row, programmeColumn.col);
+    let programme: string | null = null;
+    if (programmeText === null) {
+      reader.issue('ERROR', 'FUNDER_MISSING', 'La dotation de cette subvention (DETR, DSIL, DSID, DPV…) n’est pas indiquée.', row, programmeColumn.col);
+    } else {
+      programme = programmeCode(programmeText, programmes);
+      if (programme === null) {
+        reader.issue(
+          'ERROR',
+          'VALUE_INVALID',
+          `La dotation « ${programmeText} » n'est pas reconnue (DETR, DSIL, DSIL exceptionnelle, DSIL rénovation thermique, DSID, DPV, FNADT…).`,
+          row,
+          programmeColumn.col,
+        );
+      }
+    }
+
+    // Year.
+    let year: number | null = null;
+    if (yearColumn && cells[yearColumn.col]) year = reader.year(row, yearColumn.col);
+    else if (options.year) year = options.year;
+    else if (yearColumn) {
+      reader.issue('ERROR', 'YEAR_MISSING', "L'année de cette subvention n'est pas indiquée.", row, yearColumn.col);
+    }
+
+    // The project.
+    const title = titleColumn ? reader.text(row, titleColumn.col) : null;
+    const cellsOf: ParsedAction['cells'] = { lead: reader.source(row, placeColumn.col) };
+    if (title !== null) cellsOf.title = reader.source(row, titleColumn!.col);
+    cellsOf.code = title !== null ? cellsOf.title : reader.source(row, programmeColumn.col);
+    let totalCostCents: bigint | null = null;
+    if (costColumn && cells[costColumn.col]) {
+      const cost = reader.amount(row, costColumn.col, { multiplier: costColumn.multiplier, decimalComma: options.decimalComma });
+      if (cost) {
+        totalCostCents = cost.cents;
+        cellsOf.totalCost = reader.source(row, costColumn.col);
+      }
+    }
+    const baseCode = `${programmeTag(programme ?? 'DOTATION')}-${year ?? 'XXXX'}-${placeCode}-${titleHash(title)}`;
+    const seen = (codes.get(baseCode) ?? 0) + 1;
+    codes.set(baseCode, seen);
+    const actionIndex = output.actions.length;
+    output.actions.push({
+      sheet: sheet.name,
+      row,
+      code: seen === 1 ? baseCode : `${baseCode}-${seen}`,
+      title,
+      orientationCode: null,
+      leadText: placeCode,
+      totalCostCents,
+      costBase: totalCostCents !== null ? costBase : null,
+      status: null,
+      cells: cellsOf,
+    });
+
+    // The grant.
+    const amount = cells[amountColumn.col] ? reader.amount(row, amountColumn.col, amountOptions) : null;
+    if (!amount || year === null || programme === null) continue;
+    const beneficiary: BeneficiaryRef = { ...place };
+    const name = beneficiaryColumn ? reader.text(row, beneficiaryColumn.col) : null;
+    if (name !== null) beneficiary.text = name;
+    output.lines.push({
+      source: reader.source(row, amountColumn.col),
+      actionIndex,
+      funder: { kind: 'programme' },
+      programmeCode: programme,
+      beneficiary,
+      year,
+      cents: amount.cents,
+      approximate: amount.approximate,
+      stage: FundingStage.GRANTED,
+      instrument: FundingInstrument.SUBSIDY,
+      costBase: null,
+    });
+  }
+  output.issues.push(...reader.issues);
+}
+
+function insidePlace(place: Place | null, inseeCodes: ReadonlySet<string>, sirens: ReadonlySet<string>): Place | null {
+  if (!place) return null;
+  if (place.inseeCode !== undefined) return inseeCodes.has(place.inseeCode) ? place : null;
+  return sirens.has(place.siren!) ? place : null;
+}
+
+/**
+ * An INSEE commune code or a SIREN from a cell: numbers lose their leading zeros in spreadsheets, so 1001
+ * is '01001'; text may hold spaces ('200 044 618'); five characters ('59178', '2A004') are an INSEE code,
+ * nine digits a SIREN, fourteen a SIRET (its SIREN is kept). Anything else: null.
+ */
+export function placeOf(cell: Cell | null | undefined): Place | null {
+  if (!cell) return null;
+  let text: string;
+  if (cell.kind === 'number') {
+    const value = cell.value as number;
+    if (!isInteger(value) || value <= 0) return null;
+    text = toText(value);
+    if (text.length < 5) text = text.padStart(5, '0');
+    else if (text.length > 5 && text.length < 9) text = text.padStart(9, '0');
+  } else if (cell.kind === 'string') {
+    text = compact(cell.value as string);
+    if (text.length === 4 && allDigits(text)) text = `0${text}`;
+  } else {
+    return null;
+  }
+  if (text.length === 5) {
+    if (allDigits(text)) return { inseeCode: text };
+    const c0 = text.charCodeAt(0);
+    const c1 = text.charCodeAt(1);
+    if (c0 === 50 && (c1 === 65 || c1 === 66) && allDigits(text.slice(2))) return { inseeCode: text };
+    return null;
+  }
+  if (!allDigits(text)) return null;
+  if (text.length === 9) return { siren: text };
+  if (text.length === 14) return { siren: text.slice(0, 9) };
+  return null;
+}
+
+/** Upper case, without spaces of any kind. */
+function compact(value: string): string {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code === 32 || code === 9 || code === 0xa0 || code === 0x202f || code === 0x2009) continue;
+    out += value[i];
+  }
+  return out.toUpperCase();
+}
+
+function allDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
+
+/** A programme as the lists write it → its code; null when unknown. Cached per spelling. */
+export function programmeCode(text: string, cache?: Map<string, string | null>): string | null {
+  const cached = cache?.get(text);
+  if (cached !== undefined) return cached;
+  const key = normaliseText(text);
+  let code = PROGRAMME_BY_SPELLING.get(key) ?? null;
+  if (code === null) {
+    // "DETR 2021", "DSIL 2020 exceptionnelle".
+    const withoutYear = key.replace(YEAR_TOKEN, ' ').replace(/\s+/g, ' ').trim();
+    code = PROGRAMME_BY_SPELLING.get(withoutYear) ?? null;
+  }
+  cache?.set(text, code);
+  return code;
+}
+
+/** A programme code short enough for an action code: DSIL_RENOVATION_THERMIQUE → DSIL_RT. */
+function programmeTag(code: string): string {
+  if (code.length <= 12) return code;
+  const [first, ...rest] = code.split('_');
+  return `${first}_${rest.map((part) => part.charAt(0)).join('')}`;
+}
+
+/**
+ * 8 hex digits of the 32-bit FNV-1a hash of the title folded for comparison: lower case (NFC when it
+ * holds accents), runs of anything but letters and digits as one space, trimmed — so " VOIRIE " and
+ * "Voirie" give one hash. Hashed on the fly, without building the folded text nor a crypto object (both
+ * cost more than the rest of the row). Stable across runs and machines; two different titles of one
+ * beneficiary, programme and year that collide only get a `-2` suffix.
+ */
+export function titleHash(title: string | null): string {
+  let text = (title ?? '').toLowerCase();
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 0x7f) {
+      text = text.normalize('NFC');
+      break;
+    }
+  }
+  let hash = 0x811c9dc5;
+  let pendingSpace = false;
+  let started = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const kept = (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code > 0x7f && !isSpaceLike(code));
+    if (!kept) {
+      pendingSpace = started;
+      continue;
+    }
+    if (pendingSpace) {
+      hash = imul(hash ^ 32, 0x01000193);
+      pendingSpace = false;
+    }
+    hash = imul(hash ^ code, 0x01000193);
+    started = true;
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Non-ASCII spaces and punctuation that separate words like a space does. */
+function isSpaceLike(code: number): boolean {
+  return code === 0xa0 || code === 0x202f || code === 0x2009 || code === 0x2007 || code === 0x2019 || code === 0x2018 || code === 0xab || code === 0xbb || (code >= 0x2010 && code <= 0x2015) || code === 0x2026;
+}
+
+/** 32-bit FNV-1a of a text's UTF-16 code units, as 8 hex digits. */
+export function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}

@@ -1,0 +1,75 @@
+import { ImportKind } from '../src/import-batch/import-batch.enums';
+import { checkPreview } from './check/check';
+import { IssueDraft, WorkbookGrid } from './model';
+import { parseAnnex2 } from './parse/annex2.parser';
+import { parseAnnex3, ParseOptions } from './parse/annex3.parser';
+import { parseDotations } from './parse/dotations.parser';
+import { parseGrants } from './parse/grants.parser';
+import { parseIndicators } from './parse/indicators.parser';
+import { ParseOutput } from './parse/parsed.types';
+import { buildPreviewReport, PreviewReport } from './report/preview-report';
+import { ContractReference } from './resolve/contract-reference';
+import { resolveParsed, ResolvedPreview } from './resolve/resolve';
+
+/**
+ * The pure part of an import, from a grid of cells to a preview: parse (by kind) → resolve → check →
+ * report. Reading the file comes before (import/read), storing and applying after (import/apply).
+ */
+export interface PipelineInput {
+  kind: ImportKind;
+  workbook: WorkbookGrid;
+  reference: ContractReference;
+  sourceOrganisationId: number;
+  /** The year given with the upload, for files whose rows do not say it. */
+  year?: number | null;
+}
+
+export interface PipelineResult {
+  parsed: ParseOutput;
+  resolved: ResolvedPreview;
+  issues: IssueDraft[];
+  report: PreviewReport;
+}
+
+export function parseWorkbook(input: PipelineInput): ParseOutput {
+  const options: ParseOptions = { year: input.year ?? null, decimalComma: input.workbook.csv?.decimalComma };
+  switch (input.kind) {
+    case ImportKind.annex3:
+      return parseAnnex3(input.workbook, options);
+    case ImportKind.dotations:
+      return parseDotations(input.workbook, options);
+    case ImportKind.annex2:
+      return parseAnnex2(input.workbook, options);
+    case ImportKind.grants:
+      return parseGrants(input.workbook, { ...options, perimeter: perimeterOf(input.reference) });
+    case ImportKind.indicators:
+      return parseIndicators(input.workbook, options);
+  }
+}
+
+export function runPipeline(input: PipelineInput): PipelineResult {
+  const parsed = parseWorkbook(input);
+  const resolved = resolveParsed(parsed, input.reference, { sourceOrganisationId: input.sourceOrganisationId });
+  const checked = checkPreview(parsed, resolved, {
+    startYear: input.reference.contract.startYear,
+    endYear: input.reference.contract.endYear,
+    // A year outside the contract is history in grant tables and lists, a warning in an annex 3.
+    warnOutsidePeriod: input.kind === ImportKind.annex3,
+  });
+  const issues = [...parsed.issues, ...resolved.issues, ...checked];
+  return { parsed, resolved, issues, report: buildPreviewReport(parsed, resolved, issues, input.reference) };
+}
+
+/** The INSEE codes and SIRENs of the contract's territory: its EPCIs and their communes. */
+export function perimeterOf(reference: ContractReference): { inseeCodes: ReadonlySet<string>; sirens: ReadonlySet<string> } {
+  const epcis = new Set(reference.perimeterEpciIds);
+  const inseeCodes = new Set<string>();
+  const sirens = new Set<string>();
+  for (const organisation of reference.organisations) {
+    const inside = epcis.has(organisation.id) || (organisation.parentId !== null && epcis.has(organisation.parentId) && organisation.kind === 'COMMUNE');
+    if (!inside) continue;
+    if (organisation.inseeCode) inseeCodes.add(organisation.inseeCode);
+    if (organisation.siren) sirens.add(organisation.siren);
+  }
+  return { inseeCodes, sirens };
+}

@@ -1,0 +1,122 @@
+import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { DataSource } from 'typeorm';
+import { ImportKind } from '../import-batch/import-batch.enums';
+import { ImportRequestError, previewImport, PreviewResult, PreviewStage } from '../import-batch/import-preview.service';
+import { UsageError } from './usage-error';
+
+export interface ImportArgs {
+  file: string;
+  kind: ImportKind;
+  source: string;
+  year: number | null;
+  contract: string | null;
+  dryRun: boolean;
+  json: boolean;
+}
+
+const KINDS = Object.values(ImportKind) as string[];
+
+/** `crte import FILE --kind K --source ORG [--year YYYY] [--contract CODE] --dry-run [--json]` */
+export function parseImportArgs(args: string[]): ImportArgs {
+  const values: Record<string, string> = {};
+  const flags = new Set<string>();
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--dry-run' || arg === '--json') flags.add(arg);
+    else if (['--kind', '--source', '--year', '--contract'].includes(arg)) {
+      const value = args[++i];
+      if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} attend une valeur.`);
+      values[arg] = value;
+    } else if (arg.startsWith('--')) throw new UsageError(`Option inconnue : ${arg}.`);
+    else positional.push(arg);
+  }
+  if (positional.length !== 1) throw new UsageError('Indiquez un fichier à importer, et un seul.');
+  const kind = values['--kind'];
+  if (!kind || !KINDS.includes(kind)) throw new UsageError(`--kind doit valoir ${KINDS.join(', ')}.`);
+  if (!values['--source']) throw new UsageError("--source est obligatoire : l'organisation qui envoie le fichier.");
+  let year: number | null = null;
+  if (values['--year'] !== undefined) {
+    year = Number(values['--year']);
+    if (!/^\d{4}$/.test(values['--year']) || year < 1950 || year > 2100) throw new UsageError(`--year « ${values['--year']} » n'est pas une année (AAAA).`);
+  }
+  return {
+    file: positional[0],
+    kind: kind as ImportKind,
+    source: values['--source'],
+    year,
+    contract: values['--contract'] ?? null,
+    dryRun: flags.has('--dry-run'),
+    json: flags.has('--json'),
+  };
+}
+
+export async function runImportCommand(dataSource: DataSource, args: string[]): Promise<number> {
+  const options = parseImportArgs(args);
+  if (!options.dryRun) {
+    throw new UsageError("Seul l'aperçu est disponible pour l'instant : ajoutez --dry-run (l'application des imports arrive avec la commande apply).");
+  }
+  let buffer: Buffer;
+  try {
+    if (!statSync(options.file).isFile()) throw new Error();
+    buffer = readFileSync(options.file);
+  } catch {
+    throw new UsageError(`Le fichier « ${options.file} » est introuvable ou illisible.`);
+  }
+  const bar = process.stderr.isTTY ? new ProgressBar() : null;
+  let result: PreviewResult;
+  try {
+    result = await previewImport(dataSource, {
+      buffer,
+      fileName: basename(options.file),
+      kind: options.kind,
+      source: options.source,
+      contract: options.contract,
+      year: options.year,
+      uploadedBy: process.env.USER ? `cli:${process.env.USER}` : 'cli',
+      onProgress: (stage, done) => bar?.update(stage, done),
+    });
+  } catch (error) {
+    if (error instanceof ImportRequestError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    bar?.done();
+  }
+  process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : humanSummary(result));
+  return result.status === 'PREVIEWED' ? 0 : 1;
+}
+
+class ProgressBar {
+  private last = '';
+
+  update(stage: PreviewStage, done: number): void {
+    const width = 24;
+    const filled = Math.round(done * width);
+    const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.round(done * 100)).padStart(3)} % ${stage}`;
+    if (line !== this.last) process.stderr.write(`\r${line}`);
+    this.last = line;
+  }
+
+  done(): void {
+    if (this.last) process.stderr.write('\r\x1b[K');
+  }
+}
+
+function humanSummary(result: PreviewResult): string {
+  const lines = [
+    `Lot n° ${result.batchId} : ${result.status === 'PREVIEWED' ? 'aperçu prêt' : 'REJETÉ'}`,
+    `Disposition : ${result.layout || '—'}`,
+    `Lignes : ${result.counts.lines}, total ${result.total} €`,
+    `Erreurs : ${result.counts.errors}, avertissements : ${result.counts.warnings}`,
+    `À créer : ${result.counts.newActions} action(s), ${result.counts.newOrganisations} organisation(s)`,
+  ];
+  if (result.issues.length) {
+    lines.push('', 'Anomalies :');
+    for (const issue of result.issues) {
+      const place = [issue.sheet, issue.cell].filter(Boolean).join(' ! ');
+      lines.push(`  ${issue.severity === 'ERROR' ? 'ERREUR ' : 'avert. '} ${place.padEnd(28)} ${issue.code} — ${issue.message}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { loadContractReference } from '../../import/apply/load-reference';
+import { storePreview } from '../../import/apply/store-preview';
+import { runPipeline } from '../../import/pipeline';
+import { isReadError } from '../../import/read/read-error';
+import { readUploadedFile } from '../../import/read/read-file';
+import { PreviewReport } from '../../import/report/preview-report';
+import { OrganisationIndex } from '../../import/resolve/organisation-index';
+import { Contract } from '../contract/contract.entity';
+import { ImportKind } from './import-batch.enums';
+
+export interface PreviewRequest {
+  buffer: Buffer;
+  fileName: string;
+  kind: ImportKind;
+  /** The organisation that sends the file, by any spelling, SIREN or id. */
+  source: string;
+  /** Contract code; may be left out when the database holds one contract. */
+  contract?: string | null;
+  year?: number | null;
+  uploadedBy?: string | null;
+  uploadedByTokenId?: number | null;
+  onProgress?: (stage: PreviewStage, done: number) => void;
+}
+
+export type PreviewStage = 'lecture' | 'analyse' | 'enregistrement';
+
+export interface PreviewResult extends PreviewReport {
+  batchId: number;
+}
+
+/** A request that cannot be served as asked (unknown contract or source): the caller's mistake. */
+export class ImportRequestError extends Error {}
+
+/**
+ * Reads a partner's file and stores what applying it would do, without changing any data: the preview
+ * and every issue become an import batch (PREVIEWED, or REJECTED when any ERROR was found).
+ */
+export async function previewImport(dataSource: DataSource, request: PreviewRequest): Promise<PreviewResult> {
+  const progress = request.onProgress ?? (() => undefined);
+  const contract = await findContract(dataSource, request.contract ?? null);
+  const reference = await loadContractReference(dataSource, contract);
+  const sourceMatch = /^\d+$/.test(request.source.trim()) && reference.organisations.some((o) => o.id === Number(request.source))
+    ? { status: 'found' as const, organisation: reference.organisations.find((o) => o.id === Number(request.source))! }
+    : new OrganisationIndex(reference).find(request.source);
+  if (sourceMatch.status !== 'found') {
+    throw new ImportRequestError(
+      sourceMatch.status === 'ambiguous'
+        ? `La source « ${request.source} » peut désigner ${sourceMatch.candidates.map((c) => c.name).join(' ou ')} : précisez.`
+        : `La source « ${request.source} » n'est pas une organisation connue du contrat ${contract.code}.`,
+    );
+  }
+  const meta = {
+    contractId: contract.id,
+    kind: request.kind,
+    sourceId: sourceMatch.organisation.id,
+    year: request.year ?? null,
+    fileName: request.fileName,
+    sha256: createHash('sha256').update(request.buffer).digest('hex'),
+    sizeBytes: request.buffer.length,
+    uploadedBy: request.uploadedBy ?? null,
+    uploadedByTokenId: request.uploadedByTokenId ?? null,
+  };
+
+  progress('lecture', 0);
+  let report: PreviewReport;
+  try {
+    const workbook = await readUploadedFile(request.buffer, request.fileName);
+    progress('analyse', 0.4);
+    const result = runPipeline({ kind: request.kind, workbook, reference, sourceOrganisationId: meta.sourceId, year: request.year });
+    report = result.report;
+    if (workbook.issues.length) {
+      // Warnings met while reading (a hidden sheet skipped, an encoding guessed) come first.
+      report = { ...report, issues: [...workbook.issues.map(toPreviewIssue), ...report.issues], counts: { ...report.counts, warnings: report.counts.warnings + workbook.issues.length } };
+    }
+  } catch (error) {
+    if (!isReadError(error)) throw error;
+    report = {
+      status: 'REJECTED',
+      layout: '',
+      counts: { lines: 0, errors: 1, warnings: 0, newActions: 0, newOrganisations: 0 },
+      total: '0.00',
+      lines: [],
+      issues: [{ severity: 'ERROR', code: error.code, message: error.message, sheet: null, cell: null, value: null }],
+    };
+  }
+  progress('enregistrement', 0.9);
+  const batch = await dataSource.transaction((manager) => storePreview(manager, meta, report));
+  progress('enregistrement', 1);
+  return { batchId: batch.id, ...report };
+}
+
+function toPreviewIssue(issue: { severity: 'ERROR' | 'WARNING'; code: string; message: string; sheet: string | null; cell: string | null; value: string | null }) {
+  return { severity: issue.severity, code: issue.code, message: issue.message, sheet: issue.sheet, cell: issue.cell, value: issue.value };
+}
+
+async function findContract(dataSource: DataSource, code: string | null): Promise<Contract> {
+  if (code) {
+    const contract = await dataSource.getRepository(Contract).findOne({ where: { code } });
+    if (!contract) throw new ImportRequestError(`Le contrat « ${code} » n'existe pas.`);
+    return contract;
+  }
+  const contracts = await dataSource.getRepository(Contract).find({ take: 2 });
+  if (contracts.length === 1) return contracts[0];
+  throw new ImportRequestError(contracts.length ? 'Plusieurs contrats existent : précisez lequel avec --contract CODE.' : "Aucun contrat n'est chargé : lancez « npx crte seed ».");
+}

@@ -1,0 +1,112 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ImportKind } from '../../src/import-batch/import-batch.enums';
+import { OrganisationKind } from '../../src/organisation/organisation-kind.enum';
+import { ActionStatus } from '../../src/action/action-status.enum';
+import { ISSUE_CODES } from '../../import/issue-codes';
+import { SheetGrid } from '../../import/model';
+import { runPipeline } from '../../import/pipeline';
+import { ContractReference } from '../../import/resolve/contract-reference';
+import { grid } from './detect/grid-from-xlsx';
+
+/** A small contract: enough for every rule of parse, resolve and check to fire. */
+const reference: ContractReference = {
+  contract: { id: 1, code: 'CRTE-TEST', startYear: 2021, endYear: 2026 },
+  orientations: [
+    { id: 11, code: '1.2' },
+    { id: 12, code: '2.2' },
+  ],
+  organisations: [
+    { id: 1, name: 'CA Douaisis Agglo', shortName: 'Douaisis Agglo', kind: OrganisationKind.EPCI, siren: '200044618', inseeCode: null, parentId: null },
+    { id: 2, name: 'Douai', shortName: null, kind: OrganisationKind.COMMUNE, siren: '215901786', inseeCode: '59178', parentId: 1 },
+    { id: 3, name: 'Région Hauts-de-France', shortName: null, kind: OrganisationKind.REGION, siren: '200053742', inseeCode: null, parentId: null },
+    { id: 4, name: 'État', shortName: null, kind: OrganisationKind.STATE, siren: null, inseeCode: null, parentId: null },
+    { id: 5, name: 'Agence A', shortName: 'AGA', kind: OrganisationKind.OTHER, siren: null, inseeCode: null, parentId: null },
+    { id: 6, name: 'Agence B', shortName: 'AGA', kind: OrganisationKind.OTHER, siren: null, inseeCode: null, parentId: null },
+  ],
+  aliases: [{ organisationId: 3, contractId: 1, normalised: 'region' }],
+  perimeterEpciIds: [1],
+  regionId: 3,
+  departmentId: null,
+  stateId: 4,
+  programmes: [{ id: 21, code: 'DSIL', name: 'DSIL', operatorId: 4 }],
+  actions: [{ id: 31, code: 'DA-01', title: 'Gare', normalisedTitle: 'gare', leadId: 1, totalCost: '100.00', status: ActionStatus.UNDERWAY, orientationId: 11 }],
+};
+
+function preview(sheet: SheetGrid | SheetGrid[], kind: ImportKind = ImportKind.annex3, year: number | null = null) {
+  const sheets = Array.isArray(sheet) ? sheet : [sheet];
+  return runPipeline({ kind, workbook: { format: 'xlsx', sheets, skippedSheets: [] }, reference, sourceOrganisationId: 1, year }).issues;
+}
+
+const BY_YEAR = ['N° action', 'Intitulé', 'Orientation', "Maître d'ouvrage", 2022, 2023, 'Total'];
+
+/** One file per rule: the code it must raise and the cell it must name (null: the whole file or sheet). */
+const SCENARIOS: Array<[code: string, cell: string | null, build: () => ReturnType<typeof preview>]> = [
+  ['AMOUNT_INVALID', 'E2', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 'beaucoup']]))],
+  ['AMOUNT_AMBIGUOUS', 'E2', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', '1,050 000 €']]))],
+  ['AMOUNT_NEGATIVE', 'F2', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 5, -5]]))],
+  ['AMOUNT_ABSURD', 'E2', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 1e300]]))],
+  ['AMOUNT_APPROXIMATE', 'E2', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 'Environ 100 000 €']]))],
+  ['AMOUNT_ROUNDED', 'E2', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 1234.567]]))],
+  ['FORMULA_ERROR', 'E2', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', { kind: 'error', value: '#DIV/0!', formula: 'E1/0' }]]))],
+  ['YEAR_INVALID', 'E2', () => preview(grid('S', [['N° action', 'Intitulé', 'DSIL', 'Région', 'Année'], ['DA-01', 'Gare', 100, null, 1899]]))],
+  ['YEAR_MISSING', 'A2', () => preview(grid('S', [['N° action', 'Intitulé', 'DSIL', 'Région'], ['DA-01', 'Gare', 100]]))],
+  ['YEAR_OUTSIDE_CONTRACT', 'E2', () => preview(grid('S', [['N° action', 'Intitulé', 'Orientation', "Maître d'ouvrage", 2019, 2022], ['DA-01', 'Gare', '1.2', 'DA', 100]]))],
+  ['STATUS_UNKNOWN', 'C2', () => preview(grid('S', [['N° action', 'Intitulé', 'Statut', 2022, 2023], ['DA-01', 'Gare', 'peut-être', 100]]))],
+  ['INSTRUMENT_UNKNOWN', 'C2', () => preview(grid('S', [['N° action', 'Intitulé', 'Nature', 2022, 2023], ['DA-01', 'Gare', 'cadeau', 100]]))],
+  ['ROW_TOTAL_MISMATCH', 'G2', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 100, 100, 300]]))],
+  ['SUBTOTAL_MISMATCH', 'E4', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 100], ['DA-02', 'Parc', '1.2', 'DA', 50], ['Sous-total Axe 1', null, null, null, 160]]))],
+  ['TOTAL_MISMATCH', 'E4', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 100], ['DA-02', 'Parc', '1.2', 'DA', 50], ['TOTAL', null, null, null, 140]]))],
+  ['DUPLICATE_LINE', 'E3', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 100], ['DA-01', 'Gare', '1.2', 'DA', 100]]))],
+  ['UNKNOWN_ORIENTATION', 'C2', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '9.9', 'DA', 100]]))],
+  ['ACTION_UNKNOWN', 'A2', () => preview(grid('S', [BY_YEAR, ['DA-99', 'Neuve', '1.2', 'DA', 100]]))],
+  ['ACTION_CODE_MISSING', 'B2', () => preview(grid('S', [BY_YEAR, [null, 'Inconnue', '1.2', 'DA', 100]]))],
+  ['ACTION_MATCHED_BY_TITLE', 'B2', () => preview(grid('S', [BY_YEAR, [null, 'GARE', '1.2', 'DA', 100]]))],
+  ['ACTION_DIFFERS', 'B2', () => preview(grid('S', [['N° action', 'Intitulé', "Maître d'ouvrage", 2022, 2023], ['DA-01', 'Autre titre', 'Région', 100]]))],
+  ['ORGANISATION_UNKNOWN', 'D2', () => preview(grid('S', [BY_YEAR, ['DA-99', 'Neuve', '1.2', 'Fondation X', 100]]))],
+  ['ORGANISATION_AMBIGUOUS', 'D2', () => preview(grid('S', [BY_YEAR, ['DA-99', 'Neuve', '1.2', 'AGA', 100]]))],
+  ['FUNDER_MISSING', 'D2', () => preview(grid('S', [['N° action', 'Intitulé', 'DSIL', 'Autres', 'Année'], ['DA-01', 'Gare', 10, '1 500 000', 2022]]))],
+  ['NO_TABLE_FOUND', null, () => preview(grid('S', [['Bonjour'], ['Rien ici']]))],
+  ['COLUMN_UNKNOWN', 'F1', () => preview(grid('S', [['N° action', 'Intitulé', 'Orientation', 2022, 2023, 'Zorglub'], ['DA-01', 'Gare', '1.2', 100]]))],
+  ['VALUE_INVALID', 'B3', () =>
+    preview(grid('S', [['Dotations perçues'], [null, null, 'Territoire de DA', 'Territoire de la CCCO'], [2020, 'XYZ', 100, 5], [null, 'DETR', 50, 5], [null, 'DSIL', 50, 5]], ['A3:A5']), ImportKind.dotations)],
+  ['LAYOUT_UNKNOWN', 'A1', () => preview(grid('S', [['N° action', 'Intitulé', 'DSIL', 'Année'], ['DA-01', 'Gare', 100, 2022]]))],
+  ['COLUMN_MISSING', 'A1', () => preview(grid('S', [['Dispositif', null, 'Territoire de DA'], ['DETR', null, 100], ['DSIL', null, 50]]), ImportKind.dotations)],
+  ['COLUMN_DUPLICATED', 'D1', () => preview(grid('S', [['N° action', 'Intitulé', 'Orientation', 'Orientation', 2022, 2023], ['DA-01', 'Gare', '1.2', '1.2', 100]]))],
+  ['SHEET_WITHOUT_TABLE', null, () =>
+    preview([grid('Prog', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 100]]), grid('Notes', [['a'], ['b'], ['c'], ['d'], ['e'], ['f']])])],
+  // The indicator's row, at its name.
+  ['INDICATOR_OWNER_UNKNOWN', 'C2', () =>
+    preview(grid('S', [['Code action', 'Code indicateur', 'Indicateur', 'Unité', 'Cible', 'Année cible'], ['ZZ-99', 'IND-1', 'Logements', 'logements', 100, 2026]]), ImportKind.indicators)],
+];
+
+describe('every issue a file can raise names its cell', () => {
+  it.each(SCENARIOS)('%s at %s', (code, cell, build) => {
+    const issues = build();
+    const found = issues.filter((issue) => issue.code === code);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found[0].cell).toBe(cell);
+    expect(found[0].severity).toBe(ISSUE_CODES[code as keyof typeof ISSUE_CODES]);
+    // Messages are written for a partner: French, and never a stack trace.
+    expect(found[0].message).not.toMatch(/\bat .*\.(ts|js):\d+/);
+    expect(found[0].message.length).toBeGreaterThan(15);
+  });
+});
+
+/** Every code of the catalogue is triggered by some test, here or beside its stage. */
+describe('the issue catalogue', () => {
+  const sources: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.test.ts') && name !== 'issue-catalogue.test.ts') sources.push(readFileSync(path, 'utf8'));
+    }
+  };
+  walk(join(__dirname, '..'));
+  const covered = new Set(SCENARIOS.map(([code]) => code));
+
+  it.each(Object.keys(ISSUE_CODES))('%s has a test that triggers it', (code) => {
+    expect(covered.has(code) || sources.some((source) => source.includes(`'${code}'`) || source.includes(`"${code}"`))).toBe(true);
+  });
+});
