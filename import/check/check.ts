@@ -40,7 +40,7 @@ export function checkPreview(parsed: ParseOutput, resolved: ResolvedPreview, opt
   const seen = new Map<string, string>();
   resolved.lines.forEach((line) => {
     const parsedLine = line.parsed;
-    const key = [line.actionIndex ?? '-', targetKey(line.funder), line.programmeId ?? '-', targetKey(line.beneficiary), parsedLine.year, parsedLine.stage, parsedLine.instrument].join('|');
+    const key = `${line.actionIndex ?? '-'}|${targetKey(line.funder)}|${line.programmeId ?? '-'}|${targetKey(line.beneficiary)}|${parsedLine.year}|${parsedLine.stage}|${parsedLine.instrument}`;
     const first = seen.get(key);
     if (first) {
       issues.push({

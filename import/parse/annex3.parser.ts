@@ -4,7 +4,7 @@ import { DetectedColumn, DetectedTable, FunderDescriptor } from '../detect/types
 import { SheetGrid, WorkbookGrid } from '../model';
 import { ParsedAction, ParsedLine, ParseOutput, FunderRef, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';
-import { ParsedAmount } from './values/amount';
+import { AmountOptions, ParsedAmount } from './values/amount';
 import { parseCostBase, parseInstrument, parseStage, parseStatus } from './values/vocabulary';
 
 export interface ParseOptions {
@@ -82,11 +82,16 @@ export function reportSheetWithoutTable(sheet: SheetGrid, output: ParseOutput): 
 
 function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOptions, output: ParseOutput, actionByCode: Map<string, number>): void {
   const reader = new SheetReader(sheet);
-  const amountOptions = (column: DetectedColumn, extra: { allowLabel?: boolean } = {}) => ({
-    multiplier: column.multiplier,
-    decimalComma: options.decimalComma,
-    ...extra,
-  });
+  // One options object per column, not per cell: this runs for every amount of a 100 000-line file.
+  const optionsByColumn = new Map<DetectedColumn, AmountOptions>();
+  const amountOptions = (column: DetectedColumn, extra: { allowLabel?: boolean } = {}): AmountOptions => {
+    let cached = optionsByColumn.get(column);
+    if (!cached) {
+      cached = { multiplier: column.multiplier, decimalComma: options.decimalComma, ...extra };
+      optionsByColumn.set(column, cached);
+    }
+    return cached;
+  };
   const col = (role: DetectedColumn['role']) => columnWithRole(table, role);
   const columns = {
     code: col('actionCode'),

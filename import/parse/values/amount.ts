@@ -177,6 +177,7 @@ type Tok = NumTok | WordTok | SymTok;
 
 // Builtins read once: inside a vm context (Jest) every global lookup goes through an interceptor.
 const toBigInt = BigInt;
+const mathRound = Math.round;
 const toNumber = Number;
 const isFiniteNumber = Number.isFinite;
 const absolute = Math.abs;
@@ -1017,6 +1018,15 @@ function parseAmountNumber(value: number, display: string, format: string | unde
     );
   }
   if (absolute(value) >= 1e16) return absurdError(display, display, { absurd: true });
+  // Fast path for the usual cell, whole euros or exact cents: when the double is the nearest one to a
+  // two-decimal number, that number is what Excel shows at 15 digits too (safe below 10^13 €).
+  if (ctx.headerPow === 0 && absolute(value) < 1e13) {
+    const scaled = mathRound(absolute(value) * 100);
+    if (scaled / 100 === absolute(value)) {
+      if (value < 0 && scaled > 0) return negativeError(display, display);
+      return { status: 'ok', amounts: [{ cents: toBigInt(scaled), approximate: false, text: display }], warnings: [], text: display };
+    }
+  }
   const reading = readingOfDouble(absolute(value));
   const outcome = toCents(reading, ctx.headerPow);
   if ('absurd' in outcome) return absurdWorth(display, display, reading, ctx.headerPow);
