@@ -96,3 +96,11 @@ export function cellText(cell: Cell | null | undefined): string {
   if (cell.text !== undefined && cell.kind !== 'number') return cell.text;
   return String(cell.value);
 }
+
+/**
+ * Appends without `push(...items)`: spreading a large array into arguments overflows the call stack
+ * (a file with 200 000 errors must still be reported, not crash).
+ */
+export function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (let i = 0; i < items.length; i++) target.push(items[i]);
+}

@@ -217,7 +217,8 @@ function holds(cond: LayoutCondition, counts: Map<ColumnRole, number>): boolean 
 // rows
 // ---------------------------------------------------------------------------------------------------
 
-type CellVerdict = 'example' | 'instruction' | null;
+/** 'weak': text where a number is expected, an instruction only when the row also says so elsewhere. */
+type CellVerdict = 'example' | 'instruction' | 'weak' | null;
 
 function instructionVerdict(cell: Cell, expects: ValueExpectation | undefined): CellVerdict {
   if (cell.kind !== 'string') return null;
@@ -232,7 +233,7 @@ function instructionVerdict(cell: Cell, expects: ValueExpectation | undefined): 
     if (parts.length >= 2 && parts.every((p) => p.length > 0 && p.length <= 30 && !/\d/.test(p))) return 'instruction';
   }
   // Text with no digit where a number is expected.
-  if ((expects === 'number' || expects === 'year') && !/\d/.test(raw) && !NONE.has(n) && !/^[-–—_.*/\\]+$/.test(raw)) return 'instruction';
+  if ((expects === 'number' || expects === 'year') && !/\d/.test(raw) && !NONE.has(n) && !/^[-–—_.*/\\]+$/.test(raw)) return 'weak';
   return null;
 }
 
@@ -440,6 +441,7 @@ export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTab
       leadingChecked++;
       let flagged = 0;
       let example = false;
+      let marked = false;
       let realNumber = false;
       for (let c = 0; c < cells.length; c++) {
         const cell = cells[c];
@@ -447,10 +449,13 @@ export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTab
         const v = instructionVerdict(cell!, expectsAt[c]);
         if (v) flagged++;
         if (v === 'example') example = true;
+        if (v === 'example' || v === 'instruction') marked = true;
         if (cell!.kind === 'number' && (expectsAt[c] === 'number' || expectsAt[c] === 'year')) realNumber = true;
       }
       // Most cells are instructions or examples; a row with a real amount is data unless it says "ex".
-      if (flagged > 0 && flagged * 2 >= nonEmpty && (nonEmpty > 1 || example) && (example || !realNumber)) {
+      // Text in amount columns alone is not enough: a first data row full of mistakes must be reported,
+      // not skipped, so the row must also carry an explicit example or instruction marker.
+      if (marked && flagged * 2 >= nonEmpty && (nonEmpty > 1 || example) && (example || !realNumber)) {
         skippedRows.push({ row: r, reason: example ? 'example' : 'instruction' });
         continue;
       }

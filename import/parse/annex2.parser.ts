@@ -1,7 +1,7 @@
 import { FundingInstrument } from '../../src/funding/funding.enums';
 import { columnsWithRole, columnWithRole, detectTable } from '../detect';
 import { DetectedColumn, DetectedTable } from '../detect/types';
-import { cellText, SheetGrid, WorkbookGrid } from '../model';
+import { appendAll, cellText, SheetGrid, WorkbookGrid } from '../model';
 import { ParseOptions, reportSheetWithoutTable } from './annex3.parser';
 import { ParsedMeasure, ParsedMeasureAmount, ParseOutput, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';
@@ -51,7 +51,7 @@ export function parseAnnex2(workbook: WorkbookGrid, options: ParseOptions = {}):
       reportSheetWithoutTable(sheet, output);
       continue;
     }
-    output.issues.push(...table.issues);
+    appendAll(output.issues, table.issues);
     if (!table.layout) continue;
     found = true;
     parseSheet(sheet, table, options, output);
@@ -187,8 +187,8 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOption
     if (project !== null && !rowHasAmountCell) reportMoneyInProject(reader, row, projectColumn!);
   }
 
-  output.totals.push(...statedTotals(reader, table, measureAmounts(output), places, amountColumns.map((a) => a.column), options));
-  output.issues.push(...reader.issues);
+  appendAll(output.totals, statedTotals(reader, table, measureAmounts(output), places, amountColumns.map((a) => a.column), options));
+  appendAll(output.issues, reader.issues);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
 import { columnsWithRole, columnWithRole, detectTable } from '../detect';
 import { DetectedColumn, DetectedTable, FunderDescriptor } from '../detect/types';
-import { SheetGrid, WorkbookGrid } from '../model';
+import { appendAll, SheetGrid, WorkbookGrid } from '../model';
 import { ParsedAction, ParsedLine, ParseOutput, FunderRef, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 import { AmountOptions, ParsedAmount } from './values/amount';
@@ -45,7 +45,7 @@ export function parseAnnex3(workbook: WorkbookGrid, options: ParseOptions = {}):
       reportSheetWithoutTable(sheet, output);
       continue;
     }
-    output.issues.push(...table.issues);
+    appendAll(output.issues, table.issues);
     if (!table.layout) continue;
     layouts.add(table.layout);
     parseSheet(sheet, table, options, output, actionByCode);
@@ -215,8 +215,8 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOption
     }
   }
 
-  output.totals.push(...statedTotals(reader, table, lineRow, lineCol, options));
-  output.issues.push(...reader.issues);
+  appendAll(output.totals, statedTotals(reader, table, lineRow, lineCol, options));
+  appendAll(output.issues, reader.issues);
 }
 
 function readAction(reader: SheetReader, row: number, columns: Record<string, DetectedColumn | undefined>, options: ParseOptions): ParsedAction {

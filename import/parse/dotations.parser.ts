@@ -1,6 +1,6 @@
 import { FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
 import { columnsWithRole, columnWithRole, detectTable, FUNDER_COLUMNS, headerKey, mergedOriginAt } from '../detect';
-import { WorkbookGrid } from '../model';
+import { appendAll, WorkbookGrid } from '../model';
 import { ParseOptions, reportSheetWithoutTable, statedTotals } from './annex3.parser';
 import { ParseOutput } from './parsed.types';
 import { SheetReader } from './sheet-reader';
@@ -26,7 +26,7 @@ export function parseDotations(workbook: WorkbookGrid, options: ParseOptions = {
       reportSheetWithoutTable(sheet, output);
       continue;
     }
-    output.issues.push(...table.issues);
+    appendAll(output.issues, table.issues);
     if (!table.layout) continue;
     found = true;
     const reader = new SheetReader(sheet);
@@ -71,8 +71,8 @@ export function parseDotations(workbook: WorkbookGrid, options: ParseOptions = {
         reader.issue('ERROR', 'YEAR_MISSING', "L'année de cette ligne n'est pas indiquée.", row, yearColumn.col);
       }
     }
-    output.totals.push(...statedTotals(reader, table, lineRow, lineCol, options));
-    output.issues.push(...reader.issues);
+    appendAll(output.totals, statedTotals(reader, table, lineRow, lineCol, options));
+    appendAll(output.issues, reader.issues);
   }
   if (!found && !output.issues.some((issue) => issue.severity === 'ERROR')) {
     output.issues.push({

@@ -2,7 +2,7 @@ import { normaliseText } from '../../src/common/normalise-text';
 import { CostBase, FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
 import { columnWithRole, detectTable, FUNDER_COLUMNS } from '../detect';
 import { DetectedColumn, DetectedTable } from '../detect/types';
-import { Cell, SheetGrid, WorkbookGrid } from '../model';
+import { appendAll, Cell, SheetGrid, WorkbookGrid } from '../model';
 import { ParseOptions, reportSheetWithoutTable } from './annex3.parser';
 import { BeneficiaryRef, ParsedAction, ParseOutput } from './parsed.types';
 import { SheetReader } from './sheet-reader';
@@ -73,7 +73,7 @@ export function parseGrants(workbook: WorkbookGrid, options: GrantsParseOptions)
       reportSheetWithoutTable(sheet, output);
       continue;
     }
-    output.issues.push(...table.issues);
+    appendAll(output.issues, table.issues);
     if (!table.layout) continue;
     found = true;
     parseSheet(sheet, table, options, output, codes);
@@ -214,7 +214,7 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: GrantsParse
       costBase: null,
     });
   }
-  output.issues.push(...reader.issues);
+  appendAll(output.issues, reader.issues);
 }
 
 function insidePlace(place: Place | null, inseeCodes: ReadonlySet<string>, sirens: ReadonlySet<string>): Place | null {

@@ -1,7 +1,7 @@
 import { normaliseText } from '../../src/common/normalise-text';
 import { columnsWithRole, columnWithRole, detectTable } from '../detect';
 import { DetectedColumn, DetectedTable } from '../detect/types';
-import { Cell, SheetGrid, WorkbookGrid } from '../model';
+import { appendAll, Cell, SheetGrid, WorkbookGrid } from '../model';
 import { ParseOptions, reportSheetWithoutTable } from './annex3.parser';
 import { fnv1a } from './grants.parser';
 import { ParsedIndicator, ParseOutput } from './parsed.types';
@@ -40,7 +40,7 @@ export function parseIndicators(workbook: WorkbookGrid, options: ParseOptions = 
       reportSheetWithoutTable(sheet, output);
       continue;
     }
-    output.issues.push(...table.issues);
+    appendAll(output.issues, table.issues);
     if (!table.layout) continue;
     layouts.add(table.layout);
     parseSheet(sheet, table, options, output, byKey);
@@ -213,7 +213,7 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOption
     }
     for (const { col, value } of values) addValue(reader, entry, value, row, col, false);
   }
-  output.issues.push(...reader.issues);
+  appendAll(output.issues, reader.issues);
 }
 
 function addValue(

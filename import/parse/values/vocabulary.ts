@@ -36,6 +36,7 @@ export type VocabularyResult<T> =
   | { status: 'error'; code: VocabularyErrorCode; message: string };
 
 const MAX_VOCABULARY_TEXT = 120;
+const MAX_SEEN = 1000;
 
 /** A word without its final "s" and up to two final "e" (kept at three letters at least). */
 function stemWord(word: string): string {
@@ -91,9 +92,20 @@ export class Vocabulary<T extends string> {
     }
   }
 
+  /** Texts already looked up: a file repeats the same few words on every row. Bounded. */
+  private readonly seen = new Map<string, T | undefined>();
+
   /** The value a text names, or undefined. */
   lookup(text: string): T | undefined {
     if (text.length > MAX_VOCABULARY_TEXT) return undefined;
+    if (this.seen.has(text)) return this.seen.get(text);
+    const value = this.lookupUncached(text);
+    if (this.seen.size >= MAX_SEEN) this.seen.clear();
+    this.seen.set(text, value);
+    return value;
+  }
+
+  private lookupUncached(text: string): T | undefined {
     const found = this.keys.get(vocabularyKey(text));
     if (found !== undefined || !this.ignored) return found;
     const shorter = vocabularyKey(text, this.ignored);

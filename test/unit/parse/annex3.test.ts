@@ -193,3 +193,14 @@ describe('annex 3 — problems are reported at their cells, all at once', () => 
     expect(output.issues.map((issue) => [issue.severity, issue.code])).toEqual([['ERROR', 'NO_TABLE_FOUND']]);
   });
 });
+
+describe('annex 3 — a file full of mistakes', () => {
+  it('reports 150 000 bad cells, each with its cell, without overflowing the stack', () => {
+    const rows: Array<Array<string | number | null>> = [['N° action', 'Intitulé', 2021, 2022, 2023, 2024, 2025]];
+    for (let i = 0; i < 30_000; i++) rows.push([`X-${i}`, 'Titre', 'a', 'b', 'c', 'd', 'e']);
+    const output = parseAnnex3(workbook([grid('Prog', rows)]));
+    const invalid = output.issues.filter((issue) => issue.code === 'AMOUNT_INVALID');
+    expect(invalid).toHaveLength(150_000);
+    expect(invalid[invalid.length - 1].cell).toBe('G30001');
+  });
+});
