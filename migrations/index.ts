@@ -1,4 +1,5 @@
 import { InitialSchema1764115200000 } from './1764115200000-initial-schema';
+import { ImportApply1764201600000 } from './1764201600000-import-apply';
 
 /** Listed explicitly (not globbed) so that compiled, ts-jest and swc runs see the same migrations. */
-export const MIGRATIONS = [InitialSchema1764115200000];
+export const MIGRATIONS = [InitialSchema1764115200000, ImportApply1764201600000];

@@ -5,6 +5,7 @@ import { moneyColumn, timestampColumn } from '../db/column-types';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
 import { CostBase } from '../funding/funding.enums';
+import { ImportBatch } from '../import-batch/import-batch.entity';
 import { Organisation } from '../organisation/organisation.entity';
 import { ActionStatus } from './action-status.enum';
 
@@ -76,6 +77,14 @@ export class Action {
   @Field(() => String, { nullable: true })
   @Column({ type: 'date', nullable: true })
   endDate: string | null;
+
+  /** The import that created it, if any: a rollback removes it again when nothing else uses it. */
+  @Column({ type: 'integer', nullable: true })
+  createdByBatchId: number | null;
+
+  @ManyToOne(() => ImportBatch, { nullable: true, onDelete: 'SET NULL', onUpdate: 'NO ACTION' })
+  @JoinColumn({ name: 'created_by_batch_id' })
+  createdByBatch: Relation<ImportBatch> | null;
 
   @Field()
   @Column(timestampColumn())

@@ -7,6 +7,7 @@ import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
 import { Funding } from '../funding/funding.entity';
 import { ImportBatch } from '../import-batch/import-batch.entity';
+import { ImportFileChunk } from '../import-batch/import-file-chunk.entity';
 import { ImportIssue } from '../import-batch/import-issue.entity';
 import { IndicatorValue } from '../indicator/indicator-value.entity';
 import { Indicator } from '../indicator/indicator.entity';
@@ -34,6 +35,7 @@ export const ENTITIES = [
   RelanceAmount,
   ImportBatch,
   ImportIssue,
+  ImportFileChunk,
   ApiToken,
   SavedReport,
 ];

@@ -16,6 +16,7 @@ import { CostBase, FundingInstrument, FundingStage } from './funding.enums';
 @Index('idx_funding_action', ['actionId'])
 @Index('idx_funding_funder', ['funderId'])
 @Index('idx_funding_batch', ['batchId'])
+@Index('idx_funding_source_kind', ['sourceId', 'importKind'])
 export class Funding {
   @Field(() => ID)
   @PrimaryGeneratedColumn({ type: 'integer' })
@@ -80,6 +81,18 @@ export class Funding {
   @Field({ description: 'Montant approximatif dans la source (« environ »)' })
   @Column({ type: 'boolean', default: false })
   approximate: boolean;
+
+  /** Who declared this figure (the organisation that sent the file): decides conflicts between sources. */
+  @Column({ type: 'integer', nullable: true })
+  sourceId: number | null;
+
+  @ManyToOne(() => Organisation, { nullable: true, onDelete: 'RESTRICT', onUpdate: 'NO ACTION' })
+  @JoinColumn({ name: 'source_id' })
+  source: Relation<Organisation> | null;
+
+  /** The kind of file it came from: a re-import replaces lines of the same source and kind only. */
+  @Column({ type: 'varchar', length: 12, nullable: true })
+  importKind: string | null;
 
   // Lineage: the batch and the exact cell this figure came from.
   @Column({ type: 'integer', nullable: true })

@@ -95,6 +95,10 @@ export class ImportBatch {
   @Column({ type: 'integer', default: 0 })
   warningCount: number;
 
+  /** What applying changed on existing actions and indicators, to restore it on rollback (JSON). */
+  @Column({ type: 'text', nullable: true })
+  undo: string | null;
+
   @Field(() => DecimalScalar, { nullable: true, description: 'Somme des lignes lues' })
   @Column(moneyColumn({ nullable: true }))
   total: string | null;

@@ -14,6 +14,8 @@ export enum ImportStatus {
   REJECTED = 'REJECTED',
   SUPERSEDED = 'SUPERSEDED',
   ROLLED_BACK = 'ROLLED_BACK',
+  /** The same file as the source's current one: nothing to do. */
+  UNCHANGED = 'UNCHANGED',
 }
 
 export enum IssueSeverity {

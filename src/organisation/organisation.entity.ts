@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
+import { ImportBatch } from '../import-batch/import-batch.entity';
 import { timestampColumn } from '../db/column-types';
 import { OrganisationKind } from './organisation-kind.enum';
 
@@ -40,6 +41,14 @@ export class Organisation {
   @ManyToOne(() => Organisation, { nullable: true, onDelete: 'SET NULL', onUpdate: 'NO ACTION' })
   @JoinColumn({ name: 'parent_id' })
   parent: Relation<Organisation> | null;
+
+  /** The import that created it, if any: a rollback removes it again when nothing else uses it. */
+  @Column({ type: 'integer', nullable: true })
+  createdByBatchId: number | null;
+
+  @ManyToOne(() => ImportBatch, { nullable: true, onDelete: 'SET NULL', onUpdate: 'NO ACTION' })
+  @JoinColumn({ name: 'created_by_batch_id' })
+  createdByBatch: Relation<ImportBatch> | null;
 
   @Column(timestampColumn())
   createdAt: Date;

@@ -37,6 +37,7 @@ describe(`migrations on ${TEST_DATABASE_TYPE}`, () => {
         'contract_party',
         'funding',
         'import_batch',
+        'import_file_chunk',
         'import_issue',
         'indicator',
         'indicator_value',
