@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { ImportBatch } from '../../src/import-batch/import-batch.entity';
 import { ImportKind, ImportStatus, IssueSeverity } from '../../src/import-batch/import-batch.enums';
+import { FILE_CHUNK_BYTES, ImportFileChunk } from '../../src/import-batch/import-file-chunk.entity';
 import { ImportIssue } from '../../src/import-batch/import-issue.entity';
 import { PreviewReport } from '../report/preview-report';
 
@@ -20,7 +21,7 @@ export interface BatchMeta {
 const ISSUE_CHUNK = 2000;
 
 /** Stores a preview (or a rejection) and all its issues, in the caller's transaction. */
-export async function storePreview(manager: EntityManager, meta: BatchMeta, report: PreviewReport): Promise<ImportBatch> {
+export async function storePreview(manager: EntityManager, meta: BatchMeta, report: PreviewReport, file: Buffer): Promise<ImportBatch> {
   const batch = await manager.getRepository(ImportBatch).save({
     ...meta,
     fileName: meta.fileName.slice(0, 255),
@@ -53,5 +54,18 @@ export async function storePreview(manager: EntityManager, meta: BatchMeta, repo
     const parameters = chunk.flatMap((row) => [row.batchId, row.severity, row.code, row.message, row.sheet, row.cell, row.rawValue]);
     await manager.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${placeholders}`, parameters);
   }
+  await storeFile(manager, batch.id, file);
   return batch;
+}
+
+/** Keeps the uploaded bytes, so that a stored preview is applied from exactly what was read. */
+export async function storeFile(manager: EntityManager, batchId: number, file: Buffer): Promise<void> {
+  for (let offset = 0, seq = 0; offset < file.length; offset += FILE_CHUNK_BYTES, seq++) {
+    await manager.insert(ImportFileChunk, { batchId, seq, data: file.subarray(offset, offset + FILE_CHUNK_BYTES) });
+  }
+}
+
+export async function loadFile(manager: EntityManager, batchId: number): Promise<Buffer> {
+  const chunks = await manager.find(ImportFileChunk, { where: { batchId }, order: { seq: 'ASC' } });
+  return Buffer.concat(chunks.map((chunk) => Buffer.from(chunk.data)));
 }

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DataSource } from 'typeorm';
 import { ImportKind } from '../import-batch/import-batch.enums';
+import { applyStoredBatch, ApplyResult, importFile, rollbackBatch } from '../import-batch/import-apply.service';
 import { ImportRequestError, previewImport, PreviewResult, PreviewStage } from '../import-batch/import-preview.service';
 import { UsageError } from './usage-error';
 
@@ -12,6 +13,7 @@ export interface ImportArgs {
   year: number | null;
   contract: string | null;
   dryRun: boolean;
+  allowPartial: boolean;
   json: boolean;
 }
 
@@ -24,7 +26,7 @@ export function parseImportArgs(args: string[]): ImportArgs {
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (arg === '--dry-run' || arg === '--json') flags.add(arg);
+    if (arg === '--dry-run' || arg === '--json' || arg === '--allow-partial') flags.add(arg);
     else if (['--kind', '--source', '--year', '--contract'].includes(arg)) {
       const value = args[++i];
       if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} attend une valeur.`);
@@ -48,15 +50,14 @@ export function parseImportArgs(args: string[]): ImportArgs {
     year,
     contract: values['--contract'] ?? null,
     dryRun: flags.has('--dry-run'),
+    allowPartial: flags.has('--allow-partial'),
     json: flags.has('--json'),
   };
 }
 
 export async function runImportCommand(dataSource: DataSource, args: string[]): Promise<number> {
   const options = parseImportArgs(args);
-  if (!options.dryRun) {
-    throw new UsageError("Seul l'aperçu est disponible pour l'instant : ajoutez --dry-run (l'application des imports arrive avec la commande apply).");
-  }
+  if (options.dryRun && options.allowPartial) throw new UsageError('--allow-partial ne sert qu’à l’application : retirez --dry-run ou --allow-partial.');
   let buffer: Buffer;
   try {
     if (!statSync(options.file).isFile()) throw new Error();
@@ -65,9 +66,9 @@ export async function runImportCommand(dataSource: DataSource, args: string[]): 
     throw new UsageError(`Le fichier « ${options.file} » est introuvable ou illisible.`);
   }
   const bar = process.stderr.isTTY ? new ProgressBar() : null;
-  let result: PreviewResult;
+  let result: PreviewResult | ApplyResult;
   try {
-    result = await previewImport(dataSource, {
+    const request = {
       buffer,
       fileName: basename(options.file),
       kind: options.kind,
@@ -75,8 +76,9 @@ export async function runImportCommand(dataSource: DataSource, args: string[]): 
       contract: options.contract,
       year: options.year,
       uploadedBy: process.env.USER ? `cli:${process.env.USER}` : 'cli',
-      onProgress: (stage, done) => bar?.update(stage, done),
-    });
+      onProgress: (stage: PreviewStage, done: number) => bar?.update(stage, done),
+    };
+    result = options.dryRun ? await previewImport(dataSource, request) : await importFile(dataSource, { ...request, allowPartial: options.allowPartial });
   } catch (error) {
     if (error instanceof ImportRequestError) throw new UsageError(error.message);
     throw error;
@@ -84,7 +86,45 @@ export async function runImportCommand(dataSource: DataSource, args: string[]): 
     bar?.done();
   }
   process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : humanSummary(result));
-  return result.status === 'PREVIEWED' ? 0 : 1;
+  return result.status === 'REJECTED' ? 1 : 0;
+}
+
+/** `crte apply BATCH [--allow-partial] [--json]`: applies a stored preview. */
+export async function runApplyCommand(dataSource: DataSource, args: string[]): Promise<number> {
+  const { batchId, flags } = batchArgs(args, ['--allow-partial', '--json'], 'apply');
+  try {
+    const result = await applyStoredBatch(dataSource, batchId, { allowPartial: flags.has('--allow-partial'), appliedBy: process.env.USER ? `cli:${process.env.USER}` : 'cli' });
+    process.stdout.write(flags.has('--json') ? `${JSON.stringify(result)}\n` : humanSummary(result));
+    return result.status === 'REJECTED' ? 1 : 0;
+  } catch (error) {
+    if (error instanceof ImportRequestError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** `crte rollback BATCH [--json]`: undoes an applied batch. */
+export async function runRollbackCommand(dataSource: DataSource, args: string[]): Promise<number> {
+  const { batchId, flags } = batchArgs(args, ['--json'], 'rollback');
+  try {
+    const result = await rollbackBatch(dataSource, batchId);
+    process.stdout.write(
+      flags.has('--json')
+        ? `${JSON.stringify(result)}\n`
+        : `Lot n° ${batchId} annulé : ${result.withdrawn} ligne(s) retirée(s), ${result.restored} rétablie(s), ${result.removedActions} action(s) et ${result.removedOrganisations} organisation(s) supprimée(s).\n`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof ImportRequestError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function batchArgs(args: string[], allowed: string[], command: string): { batchId: number; flags: Set<string> } {
+  const flags = new Set(args.filter((arg) => arg.startsWith('--')));
+  for (const flag of flags) if (!allowed.includes(flag)) throw new UsageError(`Option inconnue pour ${command} : ${flag}.`);
+  const positional = args.filter((arg) => !arg.startsWith('--'));
+  if (positional.length !== 1 || !/^\d+$/.test(positional[0])) throw new UsageError(`Indiquez le numéro du lot : crte ${command} NUMÉRO.`);
+  return { batchId: Number(positional[0]), flags };
 }
 
 class ProgressBar {
@@ -103,9 +143,11 @@ class ProgressBar {
   }
 }
 
-function humanSummary(result: PreviewResult): string {
+const STATUS_TEXT: Record<string, string> = { PREVIEWED: 'aperçu prêt', REJECTED: 'REJETÉ', APPLIED: 'appliqué', UNCHANGED: 'inchangé (même fichier que celui en vigueur)' };
+
+function humanSummary(result: PreviewResult | ApplyResult): string {
   const lines = [
-    `Lot n° ${result.batchId} : ${result.status === 'PREVIEWED' ? 'aperçu prêt' : 'REJETÉ'}`,
+    `Lot n° ${result.batchId} : ${STATUS_TEXT[result.status] ?? result.status}`,
     `Disposition : ${result.layout || '—'}`,
     `Lignes : ${result.counts.lines}, total ${result.total} €`,
     `Erreurs : ${result.counts.errors}, avertissements : ${result.counts.warnings}`,

@@ -7,7 +7,7 @@ import { openDataSource } from '../db/data-source';
 import { startServer } from '../server/app';
 import { printSchemaFile } from '../server/schema';
 import { formatSeedReport, isSeeded, seedReferenceData } from '../seed/seed.service';
-import { runImportCommand } from './import.command';
+import { runApplyCommand, runImportCommand, runRollbackCommand } from './import.command';
 import { runTokenCommand } from './token.command';
 import { UsageError } from './usage-error';
 
@@ -20,9 +20,11 @@ const USAGE = `Usage : crte <commande>
                         --check échoue s'il diffère du code
   token create --role admin|editor|reader [--organisation NOM] [--name LIBELLÉ]
   import FICHIER --kind annex3|annex2|dotations|grants|indicators --source ORGANISATION
-         [--year AAAA] [--contract CODE] --dry-run [--json]
-                        lit un fichier de partenaire et enregistre un aperçu (sortie 0 : aperçu,
-                        1 : rejeté, 2 : commande incorrecte)
+         [--year AAAA] [--contract CODE] [--dry-run] [--allow-partial] [--json]
+                        lit un fichier de partenaire ; avec --dry-run, enregistre seulement un aperçu ;
+                        sans, l'applique (sortie 0 : aperçu ou appliqué, 1 : rejeté, 2 : commande incorrecte)
+  apply LOT [--allow-partial] [--json]   applique un aperçu enregistré
+  rollback LOT [--json]                  annule un lot appliqué
   token list
   token revoke ID
 
@@ -94,6 +96,10 @@ export async function main(argv: string[]): Promise<number> {
       return withDatabase((dataSource) => runTokenCommand(dataSource, args));
     case 'import':
       return withDatabase((dataSource) => runImportCommand(dataSource, args));
+    case 'apply':
+      return withDatabase((dataSource) => runApplyCommand(dataSource, args));
+    case 'rollback':
+      return withDatabase((dataSource) => runRollbackCommand(dataSource, args));
     case undefined:
     case 'help':
     case '--help':

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { loadContractReference } from '../../import/apply/load-reference';
-import { storePreview } from '../../import/apply/store-preview';
-import { runPipeline } from '../../import/pipeline';
+import { BatchMeta, storePreview } from '../../import/apply/store-preview';
+import { PipelineResult, runPipeline } from '../../import/pipeline';
 import { isReadError } from '../../import/read/read-error';
 import { readUploadedFile } from '../../import/read/read-file';
 import { PreviewReport } from '../../import/report/preview-report';
+import { ContractReference, ReferenceOrganisation } from '../../import/resolve/contract-reference';
 import { OrganisationIndex } from '../../import/resolve/organisation-index';
 import { Contract } from '../contract/contract.entity';
 import { ImportKind } from './import-batch.enums';
@@ -37,24 +38,26 @@ export class ImportRequestError extends Error {}
  * Reads a partner's file and stores what applying it would do, without changing any data: the preview
  * and every issue become an import batch (PREVIEWED, or REJECTED when any ERROR was found).
  */
-export async function previewImport(dataSource: DataSource, request: PreviewRequest): Promise<PreviewResult> {
+/** What reading and checking a file gave, before anything is stored. */
+export interface PreparedImport {
+  contract: Contract;
+  reference: ContractReference;
+  meta: BatchMeta;
+  report: PreviewReport;
+  /** Null when the file could not be read at all. */
+  result: PipelineResult | null;
+}
+
+/** Reads and checks a file against the contract; writes nothing. */
+export async function prepareImport(dataSource: DataSource, request: PreviewRequest): Promise<PreparedImport> {
   const progress = request.onProgress ?? (() => undefined);
   const contract = await findContract(dataSource, request.contract ?? null);
   const reference = await loadContractReference(dataSource, contract);
-  const sourceMatch = /^\d+$/.test(request.source.trim()) && reference.organisations.some((o) => o.id === Number(request.source))
-    ? { status: 'found' as const, organisation: reference.organisations.find((o) => o.id === Number(request.source))! }
-    : new OrganisationIndex(reference).find(request.source);
-  if (sourceMatch.status !== 'found') {
-    throw new ImportRequestError(
-      sourceMatch.status === 'ambiguous'
-        ? `La source « ${request.source} » peut désigner ${sourceMatch.candidates.map((c) => c.name).join(' ou ')} : précisez.`
-        : `La source « ${request.source} » n'est pas une organisation connue du contrat ${contract.code}.`,
-    );
-  }
-  const meta = {
+  const source = findSource(reference, request.source, contract.code);
+  const meta: BatchMeta = {
     contractId: contract.id,
     kind: request.kind,
-    sourceId: sourceMatch.organisation.id,
+    sourceId: source.id,
     year: request.year ?? null,
     fileName: request.fileName,
     sha256: createHash('sha256').update(request.buffer).digest('hex'),
@@ -64,19 +67,19 @@ export async function previewImport(dataSource: DataSource, request: PreviewRequ
   };
 
   progress('lecture', 0);
-  let report: PreviewReport;
   try {
     const workbook = await readUploadedFile(request.buffer, request.fileName);
     progress('analyse', 0.4);
     const result = runPipeline({ kind: request.kind, workbook, reference, sourceOrganisationId: meta.sourceId, year: request.year });
-    report = result.report;
+    let report = result.report;
     if (workbook.issues.length) {
       // Warnings met while reading (a hidden sheet skipped, an encoding guessed) come first.
       report = { ...report, issues: [...workbook.issues.map(toPreviewIssue), ...report.issues], counts: { ...report.counts, warnings: report.counts.warnings + workbook.issues.length } };
     }
+    return { contract, reference, meta, report, result };
   } catch (error) {
     if (!isReadError(error)) throw error;
-    report = {
+    const report: PreviewReport = {
       status: 'REJECTED',
       layout: '',
       counts: { lines: 0, errors: 1, warnings: 0, newActions: 0, newOrganisations: 0 },
@@ -84,18 +87,43 @@ export async function previewImport(dataSource: DataSource, request: PreviewRequ
       lines: [],
       issues: [{ severity: 'ERROR', code: error.code, message: error.message, sheet: null, cell: null, value: null }],
     };
+    return { contract, reference, meta, report, result: null };
   }
-  progress('enregistrement', 0.9);
-  const batch = await dataSource.transaction((manager) => storePreview(manager, meta, report));
-  progress('enregistrement', 1);
-  return { batchId: batch.id, ...report };
+}
+
+/**
+ * Reads a partner's file and stores what applying it would do, without changing any data: the preview,
+ * every issue and the file itself become an import batch (PREVIEWED, or REJECTED when any ERROR was found).
+ */
+export async function previewImport(dataSource: DataSource, request: PreviewRequest): Promise<PreviewResult> {
+  const prepared = await prepareImport(dataSource, request);
+  request.onProgress?.('enregistrement', 0.9);
+  const batch = await dataSource.transaction((manager) => storePreview(manager, prepared.meta, prepared.report, request.buffer));
+  request.onProgress?.('enregistrement', 1);
+  return { batchId: batch.id, ...prepared.report };
+}
+
+/** The organisation that sends a file: by id, SIREN, name or any alias. */
+export function findSource(reference: ContractReference, text: string, contractCode: string): ReferenceOrganisation {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed) && trimmed.length < 9) {
+    const byId = reference.organisations.find((organisation) => organisation.id === Number(trimmed));
+    if (byId) return byId;
+  }
+  const match = new OrganisationIndex(reference).find(trimmed);
+  if (match.status === 'found') return match.organisation;
+  throw new ImportRequestError(
+    match.status === 'ambiguous'
+      ? `La source « ${text} » peut désigner ${match.candidates.map((c) => c.name).join(' ou ')} : précisez.`
+      : `La source « ${text} » n'est pas une organisation connue du contrat ${contractCode}.`,
+  );
 }
 
 function toPreviewIssue(issue: { severity: 'ERROR' | 'WARNING'; code: string; message: string; sheet: string | null; cell: string | null; value: string | null }) {
   return { severity: issue.severity, code: issue.code, message: issue.message, sheet: issue.sheet, cell: issue.cell, value: issue.value };
 }
 
-async function findContract(dataSource: DataSource, code: string | null): Promise<Contract> {
+export async function findContract(dataSource: DataSource, code: string | null): Promise<Contract> {
   if (code) {
     const contract = await dataSource.getRepository(Contract).findOne({ where: { code } });
     if (!contract) throw new ImportRequestError(`Le contrat « ${code} » n'existe pas.`);

@@ -1,0 +1,278 @@
+import { EntityManager, In } from 'typeorm';
+import { Action } from '../../src/action/action.entity';
+import { ActionStatus } from '../../src/action/action-status.enum';
+import { formatCents } from '../../src/common/money';
+import { normaliseText } from '../../src/common/normalise-text';
+import { Funding } from '../../src/funding/funding.entity';
+import { ImportKind, ImportStatus } from '../../src/import-batch/import-batch.enums';
+import { OrganisationAlias } from '../../src/organisation/organisation-alias.entity';
+import { OrganisationKind } from '../../src/organisation/organisation-kind.enum';
+import { Organisation } from '../../src/organisation/organisation.entity';
+import { IssueDraft } from '../model';
+import { PipelineResult } from '../pipeline';
+import { ContractReference } from '../resolve/contract-reference';
+import { OrganisationTarget, ResolvedAction, ResolvedLine } from '../resolve/resolve';
+
+export interface ApplyInput {
+  batchId: number;
+  contractId: number;
+  sourceId: number;
+  kind: ImportKind;
+  result: PipelineResult;
+  reference: ContractReference;
+  /** Apply the valid lines and leave the rows that hold an ERROR (the issues say which). */
+  allowPartial: boolean;
+  now: Date;
+}
+
+export interface ApplyOutcome {
+  inserted: number;
+  skipped: number;
+  superseded: number;
+  createdActions: number;
+  updatedActions: number;
+  createdOrganisations: number;
+  /** The previous values of what was updated, for a rollback. */
+  undo: UndoRecord;
+}
+
+export interface UndoRecord {
+  actions: Array<{ id: number; title: string; normalisedTitle: string; totalCost: string | null; status: ActionStatus; orientationId: number | null }>;
+}
+
+const INSERT_CHUNK = 1000;
+
+/**
+ * Writes a checked file into the contract, in the caller's transaction: organisations and actions it
+ * names for the first time, updates from the action's own lead, then its lines, which replace the lines
+ * that the same source's earlier files of the same kind gave for the (funder, year) pairs it covers.
+ * The replaced lines stay, marked superseded by this batch.
+ */
+export async function applyToDatabase(manager: EntityManager, input: ApplyInput): Promise<ApplyOutcome> {
+  const { result, now } = input;
+  const rejectedRows = input.allowPartial ? rowsWithErrors(result.issues) : new Set<string>();
+  const rowKey = (sheet: string, row: number) => `${sheet}\u0000${row}`;
+  const keptAction = (action: ResolvedAction) => action.code !== '' && !rejectedRows.has(rowKey(action.parsed.sheet, action.parsed.row));
+  const keptLines = result.resolved.lines.filter((line) => {
+    const row = Number(/\d+$/.exec(line.parsed.source.cell)![0]) - 1;
+    if (rejectedRows.has(rowKey(line.parsed.source.sheet, row))) return false;
+    return line.actionIndex === null || keptAction(result.resolved.actions[line.actionIndex]);
+  });
+
+  // Organisations named for the first time, with the spelling the file used as the contract's alias.
+  const organisationIds = new Map<string, number>();
+  let createdOrganisations = 0;
+  for (const organisation of result.resolved.newOrganisations) {
+    const saved = await manager.save(Organisation, {
+      name: organisation.name.slice(0, 255),
+      shortName: null,
+      kind: OrganisationKind.OTHER,
+      siren: null,
+      inseeCode: null,
+      parentId: null,
+      createdByBatchId: input.batchId,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await manager.insert(OrganisationAlias, { organisationId: saved.id, contractId: input.contractId, alias: organisation.name.slice(0, 255), normalised: organisation.key });
+    organisationIds.set(organisation.key, saved.id);
+    createdOrganisations++;
+  }
+  const idOf = (target: OrganisationTarget | null): number | null => (target === null ? null : 'id' in target ? target.id : (organisationIds.get(target.newKey) ?? null));
+
+  // Actions: created when new; updated only from their own lead's file.
+  const actionIds = new Map<number, number>();
+  const undo: UndoRecord = { actions: [] };
+  let createdActions = 0;
+  let updatedActions = 0;
+  const existing = new Map(
+    (await manager.find(Action, { where: { id: In(result.resolved.actions.map((a) => a.existingId).filter((id): id is number => id !== null)) } })).map((a) => [a.id, a]),
+  );
+  for (const [index, action] of result.resolved.actions.entries()) {
+    if (!keptAction(action)) continue;
+    const parsed = action.parsed;
+    if (action.existingId === null) {
+      const saved = await manager.save(Action, {
+        contractId: input.contractId,
+        orientationId: action.orientationId,
+        code: action.code.slice(0, 40),
+        title: (parsed.title ?? action.code).slice(0, 500),
+        normalisedTitle: normaliseText(parsed.title ?? action.code).slice(0, 500),
+        description: null,
+        leadId: idOf(action.lead),
+        status: parsed.status ?? ActionStatus.PLANNED,
+        totalCost: parsed.totalCostCents === null ? null : formatCents(parsed.totalCostCents),
+        costBase: parsed.costBase,
+        startDate: null,
+        endDate: null,
+        createdByBatchId: input.batchId,
+        createdAt: now,
+        updatedAt: now,
+      });
+      actionIds.set(index, saved.id);
+      createdActions++;
+      continue;
+    }
+    actionIds.set(index, action.existingId);
+    const current = existing.get(action.existingId);
+    if (!current || !action.fromLead) continue;
+    const changes: Partial<Action> = {};
+    if (parsed.title && normaliseText(parsed.title) !== current.normalisedTitle) {
+      changes.title = parsed.title.slice(0, 500);
+      changes.normalisedTitle = normaliseText(parsed.title).slice(0, 500);
+    }
+    if (parsed.totalCostCents !== null && formatCents(parsed.totalCostCents) !== current.totalCost) changes.totalCost = formatCents(parsed.totalCostCents);
+    if (parsed.status && parsed.status !== current.status) changes.status = parsed.status;
+    if (action.orientationId !== null && action.orientationId !== current.orientationId) changes.orientationId = action.orientationId;
+    if (Object.keys(changes).length === 0) continue;
+    undo.actions.push({ id: current.id, title: current.title, normalisedTitle: current.normalisedTitle, totalCost: current.totalCost, status: current.status, orientationId: current.orientationId });
+    await manager.update(Action, current.id, { ...changes, updatedAt: now });
+    updatedActions++;
+  }
+
+  const rows = keptLines.map((line) => fundingRow(line, input, idOf, actionIds));
+  const superseded = await supersede(manager, input, rows);
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await manager.createQueryBuilder().insert().into(Funding).values(rows.slice(i, i + INSERT_CHUNK)).updateEntity(false).execute();
+  }
+  return {
+    inserted: rows.length,
+    skipped: result.resolved.lines.length - keptLines.length,
+    superseded,
+    createdActions,
+    updatedActions,
+    createdOrganisations,
+    undo,
+  };
+}
+
+function fundingRow(line: ResolvedLine, input: ApplyInput, idOf: (target: OrganisationTarget | null) => number | null, actionIds: Map<number, number>): Partial<Funding> {
+  const parsed = line.parsed;
+  return {
+    contractId: input.contractId,
+    actionId: line.actionIndex === null ? null : (actionIds.get(line.actionIndex) ?? null),
+    funderId: idOf(line.funder)!,
+    programmeId: line.programmeId,
+    beneficiaryId: idOf(line.beneficiary),
+    year: parsed.year,
+    amount: formatCents(parsed.cents),
+    stage: parsed.stage,
+    instrument: parsed.instrument,
+    costBase: parsed.costBase,
+    approximate: parsed.approximate,
+    sourceId: input.sourceId,
+    importKind: input.kind,
+    batchId: input.batchId,
+    sourceSheet: parsed.source.sheet.slice(0, 100),
+    sourceCell: parsed.source.cell,
+    rawValue: parsed.source.raw.slice(0, 500),
+    supersededByBatchId: null,
+    supersededAt: null,
+    createdAt: input.now,
+  };
+}
+
+/** Marks superseded the current lines of the same source and kind for the (funder, year) pairs given. */
+async function supersede(manager: EntityManager, input: ApplyInput, rows: Array<Partial<Funding>>): Promise<number> {
+  const pairs = [...new Set(rows.map((row) => `${row.funderId}:${row.year}`))].map((pair) => pair.split(':').map(Number));
+  let count = 0;
+  for (let i = 0; i < pairs.length; i += 400) {
+    const chunk = pairs.slice(i, i + 400);
+    const query = manager
+      .createQueryBuilder()
+      .update(Funding)
+      .set({ supersededAt: input.now, supersededByBatchId: input.batchId })
+      .where('contract_id = :contractId AND source_id = :sourceId AND import_kind = :kind AND superseded_at IS NULL AND batch_id <> :batchId', {
+        contractId: input.contractId,
+        sourceId: input.sourceId,
+        kind: input.kind,
+        batchId: input.batchId,
+      })
+      .andWhere(`(${chunk.map((_, j) => `(funder_id = :funder${j} AND year = :year${j})`).join(' OR ')})`, Object.fromEntries(chunk.flatMap(([funder, year], j) => [[`funder${j}`, funder], [`year${j}`, year]])));
+    const updated = await query.execute();
+    count += updated.affected ?? 0;
+  }
+  return count;
+}
+
+/** Rows (sheet and 0-based row) that hold an ERROR: left out when applying partially. */
+function rowsWithErrors(issues: IssueDraft[]): Set<string> {
+  const rows = new Set<string>();
+  for (const issue of issues) {
+    if (issue.severity !== 'ERROR' || !issue.sheet || !issue.cell) continue;
+    const match = /(\d+)$/.exec(issue.cell);
+    if (match) rows.add(`${issue.sheet}\u0000${Number(match[1]) - 1}`);
+  }
+  return rows;
+}
+
+export interface RollbackOutcome {
+  withdrawn: number;
+  restored: number;
+  removedActions: number;
+  removedOrganisations: number;
+  restoredActions: number;
+}
+
+/**
+ * Undoes an applied batch in the caller's transaction, so that every total is what it was before it:
+ * its lines are withdrawn (kept, marked with the time), the lines it had replaced are current again
+ * (as copies with their original lineage, so that the past stays readable), the actions it updated get
+ * their values back, and what it created goes away unless something else uses it.
+ */
+export async function rollbackInDatabase(manager: EntityManager, batchId: number, undoJson: string | null, now: Date): Promise<RollbackOutcome> {
+  const withdrawn = await manager
+    .createQueryBuilder()
+    .update(Funding)
+    .set({ supersededAt: now })
+    .where('batch_id = :batchId AND superseded_at IS NULL', { batchId })
+    .execute();
+
+  const replaced = await manager.find(Funding, { where: { supersededByBatchId: batchId } });
+  const copies = replaced.map(({ id: _id, supersededAt: _at, supersededByBatchId: _by, ...line }) => ({ ...line, supersededAt: null, supersededByBatchId: null, createdAt: now }));
+  for (let i = 0; i < copies.length; i += INSERT_CHUNK) {
+    await manager.createQueryBuilder().insert().into(Funding).values(copies.slice(i, i + INSERT_CHUNK)).updateEntity(false).execute();
+  }
+
+  const undo: UndoRecord = undoJson ? JSON.parse(undoJson) : { actions: [] };
+  for (const previous of undo.actions) {
+    const { id, ...values } = previous;
+    await manager.update(Action, id, { ...values, updatedAt: now });
+  }
+
+  // What the batch created goes, unless something else now uses it: a line of another batch that was
+  // not itself rolled back, an indicator, an action it leads.
+  const live = '(f.batch_id IS NULL OR (f.batch_id <> :batchId AND f.batch_id NOT IN (SELECT b.id FROM import_batch b WHERE b.status = :rolledBack)))';
+  const rolledBack = ImportStatus.ROLLED_BACK;
+  let removedActions = 0;
+  for (const action of await manager.find(Action, { where: { createdByBatchId: batchId } })) {
+    const usedElsewhere =
+      (await manager.createQueryBuilder(Funding, 'f').where(`f.action_id = :id AND ${live}`, { id: action.id, batchId, rolledBack }).getCount()) > 0 ||
+      (await manager.query('SELECT 1 FROM indicator WHERE action_id = ? LIMIT 1', [action.id])).length > 0;
+    if (usedElsewhere) continue;
+    // Its lines (this batch's, and those of batches already rolled back) go with it.
+    await manager.delete(Funding, { actionId: action.id });
+    await manager.delete(Action, action.id);
+    removedActions++;
+  }
+  let removedOrganisations = 0;
+  for (const organisation of await manager.find(Organisation, { where: { createdByBatchId: batchId } })) {
+    const id = organisation.id;
+    const others = await manager
+      .createQueryBuilder(Funding, 'f')
+      .where(`(f.funder_id = :id OR f.beneficiary_id = :id OR f.source_id = :id) AND ${live}`, { id, batchId, rolledBack })
+      .getCount();
+    const leads = await manager.count(Action, { where: { leadId: id } });
+    const batches = (await manager.query('SELECT 1 FROM import_batch WHERE source_id = ? LIMIT 1', [id])).length;
+    if (others + leads + batches > 0) continue;
+    await manager
+      .createQueryBuilder()
+      .delete()
+      .from(Funding)
+      .where('(funder_id = :id OR beneficiary_id = :id OR source_id = :id) AND (batch_id = :batchId OR batch_id IN (SELECT b.id FROM import_batch b WHERE b.status = :rolledBack))', { batchId, id, rolledBack })
+      .execute();
+    await manager.delete(Organisation, id);
+    removedOrganisations++;
+  }
+  return { withdrawn: withdrawn.affected ?? 0, restored: copies.length, removedActions, removedOrganisations, restoredActions: undo.actions.length };
+}

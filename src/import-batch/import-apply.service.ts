@@ -1,0 +1,141 @@
+import { DataSource, EntityManager, MoreThan } from 'typeorm';
+import { applyToDatabase, ApplyOutcome, rollbackInDatabase, RollbackOutcome } from '../../import/apply/apply-batch';
+import { loadFile, storePreview } from '../../import/apply/store-preview';
+import { ImportBatch } from './import-batch.entity';
+import { ImportKind, ImportStatus } from './import-batch.enums';
+import { ImportIssue } from './import-issue.entity';
+import { ImportRequestError, prepareImport, PreparedImport, PreviewRequest, PreviewResult } from './import-preview.service';
+import { Organisation } from '../organisation/organisation.entity';
+
+export interface ApplyResult extends Omit<PreviewResult, 'status'> {
+  status: 'PREVIEWED' | 'REJECTED' | 'APPLIED' | 'UNCHANGED';
+  applied?: Omit<ApplyOutcome, 'undo'>;
+}
+
+/** Kinds whose applying is built: the funding tables. Annex 2 measures and indicators are previewed only. */
+const APPLICABLE_KINDS = new Set<ImportKind>([ImportKind.annex3, ImportKind.dotations, ImportKind.grants]);
+
+/**
+ * Reads, checks and applies a file in one go (`crte import` without --dry-run, POST /api/imports):
+ * a file with any ERROR changes nothing (unless `allowPartial`); the same file as the source's current
+ * one is UNCHANGED; otherwise the batch and its lines are written in one transaction.
+ */
+export async function importFile(dataSource: DataSource, request: PreviewRequest & { allowPartial?: boolean }): Promise<ApplyResult> {
+  const prepared = await prepareImport(dataSource, request);
+  request.onProgress?.('enregistrement', 0.8);
+  const outcome = await dataSource.transaction(async (manager) => {
+    const batch = await storePreview(manager, prepared.meta, prepared.report, request.buffer);
+    return applyPrepared(manager, batch, prepared, request.allowPartial ?? false);
+  });
+  request.onProgress?.('enregistrement', 1);
+  return outcome;
+}
+
+/** Applies a stored preview (`crte apply BATCH`), re-reading the stored file against today's contract. */
+export async function applyStoredBatch(dataSource: DataSource, batchId: number, options: { allowPartial?: boolean; appliedBy?: string | null } = {}): Promise<ApplyResult> {
+  const batch = await dataSource.getRepository(ImportBatch).findOne({ where: { id: batchId } });
+  if (!batch) throw new ImportRequestError(`Le lot n° ${batchId} n'existe pas.`);
+  if (batch.status !== ImportStatus.PREVIEWED && !(batch.status === ImportStatus.REJECTED && options.allowPartial)) {
+    throw new ImportRequestError(`Le lot n° ${batchId} est ${statusLabel(batch.status)} : seul un aperçu peut être appliqué${batch.status === ImportStatus.REJECTED ? ' (ou un lot rejeté, avec --allow-partial)' : ''}.`);
+  }
+  const buffer = await loadFile(dataSource.manager, batchId);
+  const source = await dataSource.getRepository(Organisation).findOneByOrFail({ id: batch.sourceId });
+  const contract = await dataSource.query('SELECT code FROM contract WHERE id = ?', [batch.contractId]);
+  const prepared = await prepareImport(dataSource, { buffer, fileName: batch.fileName, kind: batch.kind, source: String(source.id), contract: contract[0].code, year: batch.year });
+  return dataSource.transaction(async (manager) => {
+    // The check is run again: what it says now replaces what the preview said.
+    await manager.delete(ImportIssue, { batchId });
+    await manager.update(ImportBatch, batchId, {
+      errorCount: prepared.report.counts.errors,
+      warningCount: prepared.report.counts.warnings,
+      lineCount: prepared.report.counts.lines,
+      total: prepared.report.total,
+    });
+    await storeIssues(manager, batchId, prepared);
+    return applyPrepared(manager, { ...batch, uploadedBy: options.appliedBy ?? batch.uploadedBy }, prepared, options.allowPartial ?? false);
+  });
+}
+
+async function storeIssues(manager: EntityManager, batchId: number, prepared: PreparedImport): Promise<void> {
+  const rows = prepared.report.issues.map((issue) => ({ batchId, severity: issue.severity, code: issue.code, message: issue.message, sheet: issue.sheet?.slice(0, 100) ?? null, cell: issue.cell?.slice(0, 20) ?? null, rawValue: issue.value }));
+  for (let i = 0; i < rows.length; i += 500) await manager.insert(ImportIssue, rows.slice(i, i + 500) as never);
+}
+
+async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepared: PreparedImport, allowPartial: boolean): Promise<ApplyResult> {
+  const base = { batchId: batch.id, ...prepared.report };
+  if (!prepared.result || (prepared.report.status === 'REJECTED' && !allowPartial)) {
+    await manager.update(ImportBatch, batch.id, { status: ImportStatus.REJECTED });
+    return { ...base, status: 'REJECTED' };
+  }
+  if (!APPLICABLE_KINDS.has(batch.kind)) {
+    throw new ImportRequestError(`Les fichiers de type ${batch.kind} se prévisualisent (--dry-run) mais ne s'appliquent pas encore.`);
+  }
+  // The same file as the one this source's current data came from: nothing to do, and say so.
+  const latest = await manager.findOne(ImportBatch, {
+    where: { contractId: batch.contractId, kind: batch.kind, sourceId: batch.sourceId, status: ImportStatus.APPLIED },
+    order: { appliedAt: 'DESC', id: 'DESC' },
+  });
+  if (latest && latest.sha256 === batch.sha256) {
+    await manager.update(ImportBatch, batch.id, { status: ImportStatus.UNCHANGED });
+    return { ...base, status: 'UNCHANGED' };
+  }
+  const now = new Date();
+  const outcome = await applyToDatabase(manager, {
+    batchId: batch.id,
+    contractId: batch.contractId,
+    sourceId: batch.sourceId,
+    kind: batch.kind,
+    result: prepared.result,
+    reference: prepared.reference,
+    allowPartial,
+    now,
+  });
+  await manager.update(ImportBatch, batch.id, { status: ImportStatus.APPLIED, appliedAt: now, undo: JSON.stringify(outcome.undo) });
+  // An earlier batch none of whose lines still count has been replaced as a whole.
+  await manager.query(
+    `UPDATE import_batch SET status = ? WHERE status = ? AND contract_id = ? AND kind = ? AND source_id = ? AND id <> ?
+       AND NOT EXISTS (SELECT 1 FROM funding f WHERE f.batch_id = import_batch.id AND f.superseded_at IS NULL)`,
+    [ImportStatus.SUPERSEDED, ImportStatus.APPLIED, batch.contractId, batch.kind, batch.sourceId, batch.id],
+  );
+  const { undo: _undo, ...applied } = outcome;
+  return { ...base, status: 'APPLIED', applied };
+}
+
+/** Rolls back an applied batch (`crte rollback BATCH`): the data is as it was before it. */
+export async function rollbackBatch(dataSource: DataSource, batchId: number): Promise<RollbackOutcome & { batchId: number; status: 'ROLLED_BACK' }> {
+  return dataSource.transaction(async (manager) => {
+    const batch = await manager.findOne(ImportBatch, { where: { id: batchId } });
+    if (!batch) throw new ImportRequestError(`Le lot n° ${batchId} n'existe pas.`);
+    if (batch.status !== ImportStatus.APPLIED && batch.status !== ImportStatus.SUPERSEDED) {
+      throw new ImportRequestError(`Le lot n° ${batchId} est ${statusLabel(batch.status)} : seul un lot appliqué peut être annulé.`);
+    }
+    const later = await manager.findOne(ImportBatch, {
+      where: { contractId: batch.contractId, kind: batch.kind, sourceId: batch.sourceId, status: ImportStatus.APPLIED, id: MoreThan(batchId) },
+      order: { id: 'ASC' },
+    });
+    if (later) throw new ImportRequestError(`Le lot n° ${later.id}, appliqué après celui-ci pour la même source, doit être annulé d'abord.`);
+    const now = new Date();
+    const outcome = await rollbackInDatabase(manager, batchId, batch.undo, now);
+    await manager.update(ImportBatch, batchId, { status: ImportStatus.ROLLED_BACK, rolledBackAt: now });
+    // The batches it had replaced as a whole count again.
+    await manager.query(
+      `UPDATE import_batch SET status = ? WHERE status = ? AND contract_id = ? AND kind = ? AND source_id = ?
+         AND EXISTS (SELECT 1 FROM funding f WHERE f.batch_id = import_batch.id AND f.superseded_at IS NULL)`,
+      [ImportStatus.APPLIED, ImportStatus.SUPERSEDED, batch.contractId, batch.kind, batch.sourceId],
+    );
+    return { batchId, status: 'ROLLED_BACK' as const, ...outcome };
+  });
+}
+
+function statusLabel(status: ImportStatus): string {
+  return (
+    {
+      PREVIEWED: 'un aperçu',
+      APPLIED: 'déjà appliqué',
+      REJECTED: 'rejeté',
+      SUPERSEDED: 'remplacé',
+      ROLLED_BACK: 'annulé',
+      UNCHANGED: 'identique au fichier en vigueur',
+    } as Record<ImportStatus, string>
+  )[status];
+}

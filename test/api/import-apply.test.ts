@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { formatCents } from '../../src/common/money';
+import { seedReferenceData } from '../../src/seed/seed.service';
+import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
+import { fixturePath } from '../support/fixtures';
+import { startTestServer, TestServer } from '../support/server';
+import { editWorkbook } from '../support/workbook-edit';
+
+const ROOT = join(__dirname, '..', '..');
+const BDT = fixturePath('annexe3-banque-des-territoires-2023.xlsx');
+
+function crte(args: string[], databaseUrl: string): Promise<{ code: number | null; json: any; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'crte.js'), ...args, '--json'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => resolve({ code, json: stdout.trim() ? JSON.parse(stdout) : null, stderr }));
+  });
+}
+
+/** Every current funding line, read back through GraphQL, summed exactly per key. */
+async function totals(api: TestServer, by: (line: any) => string): Promise<Record<string, string>> {
+  const cents = new Map<string, bigint>();
+  let after: string | null = null;
+  do {
+    const { body }: any = await api.graphql(
+      `query ($after: String) { fundings(filter: { contract: "CRTE-DOUAISIS" }, first: 500, after: $after) {
+        pageInfo { hasNextPage endCursor } nodes { amount year stage funder { name } action { code } source { cell batch { id } } } } }`,
+      { after },
+    );
+    expect(body.errors).toBeUndefined();
+    for (const line of body.data.fundings.nodes) cents.set(by(line), (cents.get(by(line)) ?? 0n) + BigInt(line.amount.replace('.', '')));
+    after = body.data.fundings.pageInfo.hasNextPage ? body.data.fundings.pageInfo.endCursor : null;
+  } while (after);
+  return Object.fromEntries([...cents].sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) => [key, formatCents(value)]));
+}
+
+const byAction = (line: any) => `${line.funder.name} ${line.action?.code ?? '-'}`;
+const byYearStage = (line: any) => `${line.year} ${line.stage}`;
+
+describe(`applying imports on ${TEST_DATABASE_TYPE}`, () => {
+  let db: TestDatabase;
+  let api: TestServer;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataSource = db.dataSource;
+    await seedReferenceData(dataSource);
+    api = await startTestServer({ db });
+  });
+  afterAll(async () => api?.close());
+
+  it('applies the Banque des Territoires file once, says UNCHANGED the second time, replaces it with a corrected copy, and rolls both back', async () => {
+    const empty = await totals(api, byAction);
+    expect(empty).toEqual({});
+
+    const first = await crte(['import', BDT, '--kind', 'annex3', '--source', 'Banque des Territoires'], db.url);
+    expect(first.code).toBe(0);
+    expect(first.json).toMatchObject({ status: 'APPLIED', total: '20100000.00', applied: { inserted: 10, createdActions: 5 } });
+    const afterFirst = await totals(api, byAction);
+    expect(afterFirst).toEqual({
+      'Banque des Territoires CCCO-03': '2000000.00',
+      'Banque des Territoires CCCO-07': '5000000.00',
+      'Banque des Territoires DA-01': '12500000.00',
+      'Banque des Territoires DA-02': '500000.00',
+      'Banque des Territoires DA-15': '100000.00',
+    });
+    const firstByYear = await totals(api, byYearStage);
+
+    const again = await crte(['import', BDT, '--kind', 'annex3', '--source', 'BdT'], db.url);
+    expect(again.code).toBe(0);
+    expect(again.json.status).toBe('UNCHANGED');
+    expect(await totals(api, byAction)).toEqual(afterFirst);
+
+    // A corrected copy: I6 changed (2 500 000 → 3 000 000), J8 removed, K7 added (100 000).
+    const corrected = join(db.config.type === 'sqlite' ? join(db.config.path, '..') : '/tmp', `bdt-corrected-${Date.now()}.xlsx`);
+    writeFileSync(corrected, editWorkbook(readFileSync(BDT), 'Programmation 2023', { I6: 3_000_000, J8: null, K7: 100_000 }));
+    const second = await crte(['import', corrected, '--kind', 'annex3', '--source', 'Banque des Territoires'], db.url);
+    expect(second.code).toBe(0);
+    expect(second.json).toMatchObject({ status: 'APPLIED', total: '18700000.00', counts: { errors: 0 }, applied: { inserted: 10, superseded: 10 } });
+    expect(await totals(api, byAction)).toEqual({
+      'Banque des Territoires CCCO-07': '5000000.00',
+      'Banque des Territoires DA-01': '13000000.00',
+      'Banque des Territoires DA-02': '600000.00',
+      'Banque des Territoires DA-15': '100000.00',
+    });
+    // The replaced lines stay in the database, marked with the batch that replaced them.
+    const [{ n }] = await dataSource.query('SELECT COUNT(*) AS n FROM funding WHERE superseded_by_batch_id = ?', [second.json.batchId]);
+    expect(Number(n)).toBe(10);
+
+    const undoSecond = await crte(['rollback', String(second.json.batchId)], db.url);
+    expect(undoSecond.code).toBe(0);
+    expect(await totals(api, byAction)).toEqual(afterFirst);
+    expect(await totals(api, byYearStage)).toEqual(firstByYear);
+
+    const undoFirst = await crte(['rollback', String(first.json.batchId)], db.url);
+    expect(undoFirst.code).toBe(0);
+    expect(undoFirst.json).toMatchObject({ status: 'ROLLED_BACK', withdrawn: 10, removedActions: 5 });
+    expect(await totals(api, byAction)).toEqual({});
+    const [{ actions }] = await dataSource.query('SELECT COUNT(*) AS actions FROM action');
+    expect(Number(actions)).toBe(0);
+  });
+
+  it('applies a stored preview with crte apply, and refuses to apply it twice', async () => {
+    const preview = await crte(['import', fixturePath('dotations-detr-dsil-fnadt-2017-2021.xlsx'), '--kind', 'dotations', '--source', 'Etat', '--dry-run'], db.url);
+    expect(preview.json.status).toBe('PREVIEWED');
+    const before = await totals(api, byAction);
+    const applied = await crte(['apply', String(preview.json.batchId)], db.url);
+    expect(applied.code).toBe(0);
+    expect(applied.json).toMatchObject({ status: 'APPLIED', applied: { inserted: 30 } });
+    const after = await totals(api, (line) => `${line.funder.name} ${line.action?.code ?? '-'}`);
+    expect(after).toEqual({ ...before, 'État -': '22794044.74' });
+    const twice = await crte(['apply', String(preview.json.batchId)], db.url);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('déjà appliqué');
+    await crte(['rollback', String(preview.json.batchId)], db.url);
+  });
+
+  it('writes nothing for a file with an error, and with --allow-partial applies the valid rows only', async () => {
+    const file = join(db.config.type === 'sqlite' ? join(db.config.path, '..') : '/tmp', `partial-${Date.now()}.xlsx`);
+    writeFileSync(file, editWorkbook(readFileSync(BDT), 'Programmation 2023', { H7: -150_000 }));
+    const strict = await crte(['import', file, '--kind', 'annex3', '--source', 'BdT'], db.url);
+    expect(strict.code).toBe(1);
+    expect(strict.json.status).toBe('REJECTED');
+    expect(await totals(api, byAction)).toEqual({});
+    const partial = await crte(['import', file, '--kind', 'annex3', '--source', 'BdT', '--allow-partial'], db.url);
+    expect(partial.code).toBe(0);
+    // Row 7 (DA-02) holds the error: its other amount (I7) is left out with it; the other rows are applied.
+    expect(partial.json).toMatchObject({ status: 'APPLIED', applied: { inserted: 8, skipped: 1 } });
+    const applied = await totals(api, byAction);
+    expect(applied['Banque des Territoires DA-02']).toBeUndefined();
+    expect(applied['Banque des Territoires DA-01']).toBe('12500000.00');
+    await crte(['rollback', String(partial.json.batchId)], db.url);
+  });
+});
