@@ -2,6 +2,7 @@ import { DataSource, In } from 'typeorm';
 import { byIdLoader, groupLoader } from '../common/batch-loader';
 import { centsFromDriver } from '../common/money';
 import { sumCentsSql } from '../db/money-sql';
+import { countedSql } from '../funding/funding-visibility';
 import { Funding } from '../funding/funding.entity';
 import { FundingStage } from '../funding/funding.enums';
 import { Organisation } from '../organisation/organisation.entity';
@@ -46,7 +47,7 @@ export function createActionLoaders(dataSource: DataSource) {
           .addSelect(sumCentsSql(dataSource, 'funding.amount'), 'cents')
           .addSelect('COUNT(*)', 'lines')
           .where('funding.action_id IN (:...ids)', { ids })
-          .andWhere('funding.superseded_at IS NULL')
+          .andWhere(countedSql('funding', false))
           .groupBy('funding.action_id')
           .addGroupBy('funding.stage')
           .getRawMany<{ actionId: number | string; stage: FundingStage; cents: unknown; lines: number | string }>();

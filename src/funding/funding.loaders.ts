@@ -2,21 +2,24 @@ import { DataSource, In } from 'typeorm';
 import { byIdLoader, groupLoader } from '../common/batch-loader';
 import { ImportBatch } from '../import-batch/import-batch.entity';
 import { Programme } from '../programme/programme.entity';
+import { countedSql } from './funding-visibility';
 import { Funding } from './funding.entity';
 
 /**
  * Funding lines come with their funder, programme, beneficiary and batch joined in the same statement:
  * they are always asked for together, and a separate batch per relation would add a round trip per level.
  */
-export function fundingQuery(dataSource: DataSource, alias = 'funding') {
-  return dataSource
+export function fundingQuery(dataSource: DataSource, alias = 'funding', asOf: Date | null = null) {
+  const query = dataSource
     .getRepository(Funding)
     .createQueryBuilder(alias)
     .leftJoinAndSelect(`${alias}.funder`, 'funder')
     .leftJoinAndSelect(`${alias}.programme`, 'programme')
     .leftJoinAndSelect(`${alias}.beneficiary`, 'beneficiary')
     .leftJoinAndSelect(`${alias}.batch`, 'batch')
-    .where(`${alias}.superseded_at IS NULL`);
+    .where(countedSql(alias, asOf !== null));
+  if (asOf) query.setParameter('asOf', asOf);
+  return query;
 }
 
 export function createFundingLoaders(dataSource: DataSource) {

@@ -58,6 +58,9 @@ export class FundingsArgs {
 
   @Field(() => String, { nullable: true })
   after?: string;
+
+  @Field(() => Date, { nullable: true, description: 'Les données telles qu’elles étaient à ce moment (ISO 8601)' })
+  asOf?: Date;
 }
 
 export const FundingPage = PageType(Funding, 'FundingPage');
@@ -78,14 +81,17 @@ export class FundingSource {
 
   @Field(() => String, { nullable: true, description: 'Le texte de la cellule tel qu’écrit' })
   rawValue: string | null;
+
+  @Field(() => Organisation, { nullable: true, description: 'L’organisation qui a déclaré ce montant' })
+  declaredBy: Organisation | null;
 }
 
 @Resolver(() => Funding)
 export class FundingResolver {
   @Query(() => FundingPage, { description: 'Lignes de financement en vigueur, filtrées, par pages.' })
-  async fundings(@Args(() => FundingsArgs) { filter, first, after }: FundingsArgs, @Ctx() { dataSource }: RequestContext): Promise<Page<Funding>> {
+  async fundings(@Args(() => FundingsArgs) { filter, first, after, asOf }: FundingsArgs, @Ctx() { dataSource }: RequestContext): Promise<Page<Funding>> {
     const limit = pageSize(first);
-    const query = filteredFundings(dataSource, filter ?? {});
+    const query = filteredFundings(dataSource, filter ?? {}, asOf ?? null);
     const totalCount = await query.clone().getCount();
     if (after) query.andWhere('funding.id > :afterId', { afterId: decodeCursor(after) });
     const rows = await query.orderBy('funding.id', 'ASC').take(limit + 1).getMany();
@@ -131,6 +137,7 @@ export class FundingResolver {
       cell: funding.sourceCell,
       reference: funding.sourceCell ? (funding.sourceSheet ? `'${funding.sourceSheet.replace(/'/g, "''")}'!${funding.sourceCell}` : funding.sourceCell) : null,
       rawValue: funding.rawValue,
+      declaredBy: funding.sourceId ? await loaders.organisationById.load(funding.sourceId) : null,
     };
   }
 }
@@ -143,8 +150,8 @@ function organisationMatch(alias: string, parameter: string, value: string): Bra
   });
 }
 
-export function filteredFundings(dataSource: DataSource, filter: FundingFilter): SelectQueryBuilder<Funding> {
-  const query = fundingQuery(dataSource);
+export function filteredFundings(dataSource: DataSource, filter: FundingFilter, asOf: Date | null = null): SelectQueryBuilder<Funding> {
+  const query = fundingQuery(dataSource, 'funding', asOf);
   if (filter.contract) {
     query.innerJoin(Contract, 'contract', 'contract.id = funding.contract_id').andWhere('contract.code = :contractCode', { contractCode: filter.contract });
   }

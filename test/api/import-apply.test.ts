@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import * as XLSX from 'xlsx';
 import { formatCents } from '../../src/common/money';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
@@ -137,5 +138,69 @@ describe(`applying imports on ${TEST_DATABASE_TYPE}`, () => {
     expect(applied['Banque des Territoires DA-02']).toBeUndefined();
     expect(applied['Banque des Territoires DA-01']).toBe('12500000.00');
     await crte(['rollback', String(partial.json.batchId)], db.url);
+  });
+
+  it('counts the Région’s own figure when the Douaisis Agglo file disagrees, and lists the conflict with both cells', async () => {
+    const agglo = await crte(['import', fixturePath('annexe3-douaisis-agglo-2022.xlsx'), '--kind', 'annex3', '--source', 'Douaisis Agglo'], db.url);
+    expect(agglo.json).toMatchObject({ status: 'APPLIED', total: '19650000.00', applied: { inserted: 14 } });
+    const regionOnly = (line: any) => (line.funder.name === 'Région Hauts-de-France' ? `${line.action.code} ${line.year}` : 'other');
+    expect(await totals(api, regionOnly)).toMatchObject({ 'DA-01 2022': '2500000.00', 'DOU-05 2022': '300000.00' });
+
+    // The Région's own file says 2 000 000 € for DA-01 in 2022.
+    const book = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(
+      book,
+      XLSX.utils.aoa_to_sheet([
+        ['N° action', "Intitulé de l'action", 2022, 2023],
+        ['DA-01', 'Quartier d’affaires EuraDouai', 2_000_000, null],
+      ]),
+      'Région 2022',
+    );
+    const file = join(db.config.type === 'sqlite' ? join(db.config.path, '..') : '/tmp', `region-${Date.now()}.xlsx`);
+    writeFileSync(file, XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }));
+    const region = await crte(['import', file, '--kind', 'annex3', '--source', 'Région Hauts-de-France'], db.url);
+    expect(region.json).toMatchObject({ status: 'APPLIED', applied: { inserted: 1 } });
+
+    // Counted once, with the Région's figure; never the two added.
+    expect(await totals(api, regionOnly)).toMatchObject({ 'DA-01 2022': '2000000.00', 'DOU-05 2022': '300000.00' });
+    const { body } = await api.graphql(`{ fundingConflicts(contract: "CRTE-DOUAISIS") {
+      action { code } funder { name } year stage difference
+      counted { amount source { reference declaredBy { name } } }
+      notCounted { amount source { reference declaredBy { name } } } } }`);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.fundingConflicts).toEqual([
+      {
+        action: { code: 'DA-01' },
+        funder: { name: 'Région Hauts-de-France' },
+        year: 2022,
+        stage: 'PLANNED',
+        difference: '500000.00',
+        counted: { amount: '2000000.00', source: { reference: "'Région 2022'!C2", declaredBy: { name: 'Région Hauts-de-France' } } },
+        notCounted: { amount: '2500000.00', source: { reference: "'Tableau financier 2022'!J2", declaredBy: { name: 'CA Douaisis Agglo' } } },
+      },
+    ]);
+
+    // Without the Région's file, the Agglo's figure counts again.
+    await crte(['rollback', String(region.json.batchId)], db.url);
+    expect(await totals(api, regionOnly)).toMatchObject({ 'DA-01 2022': '2500000.00' });
+    await crte(['rollback', String(agglo.json.batchId)], db.url);
+  });
+
+  it('shows the data as it stood at a past moment', async () => {
+    const first = await crte(['import', BDT, '--kind', 'annex3', '--source', 'BdT'], db.url);
+    const between = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const corrected = join(db.config.type === 'sqlite' ? join(db.config.path, '..') : '/tmp', `bdt-asof-${Date.now()}.xlsx`);
+    writeFileSync(corrected, editWorkbook(readFileSync(BDT), 'Programmation 2023', { I6: 3_000_000 }));
+    const second = await crte(['import', corrected, '--kind', 'annex3', '--source', 'BdT'], db.url);
+    expect(second.json.status).toBe('APPLIED');
+    const sumAt = async (asOf: string | null) => {
+      const { body } = await api.graphql('query ($asOf: DateTimeISO) { fundings(filter: { contract: "CRTE-DOUAISIS", action: "DA-01" }, asOf: $asOf) { nodes { amount } } }', { asOf });
+      return formatCents(body.data.fundings.nodes.reduce((total: bigint, line: any) => total + BigInt(line.amount.replace('.', '')), 0n));
+    };
+    expect(await sumAt(null)).toBe('13000000.00');
+    expect(await sumAt(between.toISOString())).toBe('12500000.00');
+    await crte(['rollback', String(second.json.batchId)], db.url);
+    await crte(['rollback', String(first.json.batchId)], db.url);
   });
 });
