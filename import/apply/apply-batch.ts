@@ -9,6 +9,8 @@ import { OrganisationAlias } from '../../src/organisation/organisation-alias.ent
 import { OrganisationKind } from '../../src/organisation/organisation-kind.enum';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { IssueDraft } from '../model';
+import { applyIndicators, IndicatorUndo, rollbackIndicators } from './apply-indicators';
+import { applyMeasures, rollbackMeasures } from './apply-measures';
 import { PipelineResult } from '../pipeline';
 import { ContractReference } from '../resolve/contract-reference';
 import { OrganisationTarget, ResolvedAction, ResolvedLine } from '../resolve/resolve';
@@ -32,12 +34,19 @@ export interface ApplyOutcome {
   createdActions: number;
   updatedActions: number;
   createdOrganisations: number;
+  /** Annex 2 measures and indicators written, for those kinds. */
+  measures?: number;
+  indicators?: number;
+  indicatorValues?: number;
   /** The previous values of what was updated, for a rollback. */
   undo: UndoRecord;
 }
 
 export interface UndoRecord {
   actions: Array<{ id: number; title: string; normalisedTitle: string; totalCost: string | null; status: ActionStatus; orientationId: number | null }>;
+  /** Annex 2: the measures this batch superseded. */
+  measures?: number[];
+  indicators?: IndicatorUndo;
 }
 
 const INSERT_CHUNK = 1000;
@@ -135,7 +144,7 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
     await manager.createQueryBuilder().insert().into(Funding).values(rows.slice(i, i + INSERT_CHUNK)).updateEntity(false).execute();
   }
-  return {
+  const outcome: ApplyOutcome = {
     inserted: rows.length,
     skipped: result.resolved.lines.length - keptLines.length,
     superseded,
@@ -144,6 +153,19 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
     createdOrganisations,
     undo,
   };
+  if (result.parsed.measures) {
+    const measures = await applyMeasures(manager, { batchId: input.batchId, contractId: input.contractId, sourceId: input.sourceId, measures: result.parsed.measures, now });
+    undo.measures = measures.supersededIds;
+    outcome.measures = measures.inserted;
+  }
+  if (result.parsed.indicators) {
+    const kept = result.parsed.indicators.filter((indicator) => !rejectedRows.has(rowKey(indicator.source.sheet, Number(/\d+$/.exec(indicator.source.cell)![0]) - 1)));
+    const indicators = await applyIndicators(manager, { batchId: input.batchId, contractId: input.contractId, indicators: kept, now });
+    undo.indicators = indicators.undo;
+    outcome.indicators = indicators.indicators;
+    outcome.indicatorValues = indicators.values;
+  }
+  return outcome;
 }
 
 function fundingRow(line: ResolvedLine, input: ApplyInput, idOf: (target: OrganisationTarget | null) => number | null, actionIds: Map<number, number>): Partial<Funding> {
@@ -239,6 +261,8 @@ export async function rollbackInDatabase(manager: EntityManager, batchId: number
     const { id, ...values } = previous;
     await manager.update(Action, id, { ...values, updatedAt: now });
   }
+  await rollbackMeasures(manager, batchId, undo.measures ?? [], now);
+  if (undo.indicators) await rollbackIndicators(manager, undo.indicators, now);
 
   // What the batch created goes, unless something else now uses it: a line of another batch that was
   // not itself rolled back, an indicator, an action it leads.

@@ -2,7 +2,7 @@ import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import { applyToDatabase, ApplyOutcome, rollbackInDatabase, RollbackOutcome } from '../../import/apply/apply-batch';
 import { loadFile, storePreview } from '../../import/apply/store-preview';
 import { ImportBatch } from './import-batch.entity';
-import { ImportKind, ImportStatus } from './import-batch.enums';
+import { ImportStatus } from './import-batch.enums';
 import { ImportIssue } from './import-issue.entity';
 import { ImportRequestError, prepareImport, PreparedImport, PreviewRequest, PreviewResult } from './import-preview.service';
 import { Organisation } from '../organisation/organisation.entity';
@@ -11,9 +11,6 @@ export interface ApplyResult extends Omit<PreviewResult, 'status'> {
   status: 'PREVIEWED' | 'REJECTED' | 'APPLIED' | 'UNCHANGED';
   applied?: Omit<ApplyOutcome, 'undo'>;
 }
-
-/** Kinds whose applying is built: the funding tables. Annex 2 measures and indicators are previewed only. */
-const APPLICABLE_KINDS = new Set<ImportKind>([ImportKind.annex3, ImportKind.dotations, ImportKind.grants]);
 
 /**
  * Reads, checks and applies a file in one go (`crte import` without --dry-run, POST /api/imports):
@@ -66,9 +63,6 @@ async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepare
   if (!prepared.result || (prepared.report.status === 'REJECTED' && !allowPartial)) {
     await manager.update(ImportBatch, batch.id, { status: ImportStatus.REJECTED });
     return { ...base, status: 'REJECTED' };
-  }
-  if (!APPLICABLE_KINDS.has(batch.kind)) {
-    throw new ImportRequestError(`Les fichiers de type ${batch.kind} se prévisualisent (--dry-run) mais ne s'appliquent pas encore.`);
   }
   // The same file as the one this source's current data came from: nothing to do, and say so.
   const latest = await manager.findOne(ImportBatch, {

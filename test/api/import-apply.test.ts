@@ -203,4 +203,35 @@ describe(`applying imports on ${TEST_DATABASE_TYPE}`, () => {
     await crte(['rollback', String(second.json.batchId)], db.url);
     await crte(['rollback', String(first.json.batchId)], db.url);
   });
+
+  it('applies the annex 2 measures (its ambiguous cells left out with --allow-partial) and rolls them back', async () => {
+    const strict = await crte(['import', fixturePath('annexe2-bilan-plan-de-relance-douaisis.xlsx'), '--kind', 'annex2', '--source', 'Etat'], db.url);
+    expect(strict.json.status).toBe('REJECTED');
+    const partial = await crte(['import', fixturePath('annexe2-bilan-plan-de-relance-douaisis.xlsx'), '--kind', 'annex2', '--source', 'Etat', '--allow-partial'], db.url);
+    expect(partial.json).toMatchObject({ status: 'APPLIED', applied: { measures: 44 } });
+    const [volet6] = await dataSource.query(
+      `SELECT SUM(ROUND(a.amount * 100)) AS cents, COUNT(*) AS n FROM relance_amount a JOIN relance_measure m ON m.id = a.measure_id
+        WHERE m.superseded_at IS NULL AND m.volet_number = 'VI' AND a.kind = 'AID'`,
+    );
+    expect(formatCents(BigInt(String(volet6.cents).replace(/\.0+$/, '')))).toBe('11058241.43');
+    expect(Number(volet6.n)).toBe(8);
+    await crte(['rollback', String(partial.json.batchId)], db.url);
+    const [{ n }] = await dataSource.query('SELECT COUNT(*) AS n FROM relance_measure WHERE superseded_at IS NULL');
+    expect(Number(n)).toBe(0);
+  });
+
+  it('applies the indicators template to an existing action, and rolls it back', async () => {
+    const bdt = await crte(['import', BDT, '--kind', 'annex3', '--source', 'BdT'], db.url);
+    const template = join(ROOT, 'docs', 'templates', 'modele-indicateurs.csv');
+    const applied = await crte(['import', template, '--kind', 'indicators', '--source', 'Douaisis Agglo'], db.url);
+    expect(applied.code).toBe(0);
+    expect(applied.json.status).toBe('APPLIED');
+    const { body } = await api.graphql('{ contract(code: "CRTE-DOUAISIS") { axes { orientations { actions { code indicators { code values { year value stage } } } } } } }');
+    const withIndicators = body.data.contract.axes.flatMap((a: any) => a.orientations.flatMap((o: any) => o.actions)).filter((a: any) => a.indicators.length);
+    expect(withIndicators.length).toBeGreaterThan(0);
+    await crte(['rollback', String(applied.json.batchId)], db.url);
+    const [{ n }] = await dataSource.query('SELECT COUNT(*) AS n FROM indicator_value');
+    expect(Number(n)).toBe(0);
+    await crte(['rollback', String(bdt.json.batchId)], db.url);
+  });
 });
