@@ -11,6 +11,7 @@ import { Organisation } from '../../src/organisation/organisation.entity';
 import { IssueDraft } from '../model';
 import { applyIndicators, IndicatorUndo, rollbackIndicators } from './apply-indicators';
 import { applyMeasures, rollbackMeasures } from './apply-measures';
+import { bulkInsert } from './bulk-insert';
 import { PipelineResult } from '../pipeline';
 import { ContractReference } from '../resolve/contract-reference';
 import { OrganisationTarget, ResolvedAction, ResolvedLine } from '../resolve/resolve';
@@ -49,7 +50,6 @@ export interface UndoRecord {
   indicators?: IndicatorUndo;
 }
 
-const INSERT_CHUNK = 1000;
 
 /**
  * Writes a checked file into the contract, in the caller's transaction: organisations and actions it
@@ -97,29 +97,31 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
   const existing = new Map(
     (await manager.find(Action, { where: { id: In(result.resolved.actions.map((a) => a.existingId).filter((id): id is number => id !== null)) } })).map((a) => [a.id, a]),
   );
+  const created: Array<{ index: number; row: Partial<Action> }> = [];
   for (const [index, action] of result.resolved.actions.entries()) {
     if (!keptAction(action)) continue;
     const parsed = action.parsed;
     if (action.existingId === null) {
-      const saved = await manager.save(Action, {
-        contractId: input.contractId,
-        orientationId: action.orientationId,
-        code: action.code.slice(0, 40),
-        title: (parsed.title ?? action.code).slice(0, 500),
-        normalisedTitle: normaliseText(parsed.title ?? action.code).slice(0, 500),
-        description: null,
-        leadId: idOf(action.lead),
-        status: parsed.status ?? ActionStatus.PLANNED,
-        totalCost: parsed.totalCostCents === null ? null : formatCents(parsed.totalCostCents),
-        costBase: parsed.costBase,
-        startDate: null,
-        endDate: null,
-        createdByBatchId: input.batchId,
-        createdAt: now,
-        updatedAt: now,
+      created.push({
+        index,
+        row: {
+          contractId: input.contractId,
+          orientationId: action.orientationId,
+          code: action.code.slice(0, 40),
+          title: (parsed.title ?? action.code).slice(0, 500),
+          normalisedTitle: normaliseText(parsed.title ?? action.code).slice(0, 500),
+          description: null,
+          leadId: idOf(action.lead),
+          status: parsed.status ?? ActionStatus.PLANNED,
+          totalCost: parsed.totalCostCents === null ? null : formatCents(parsed.totalCostCents),
+          costBase: parsed.costBase,
+          startDate: null,
+          endDate: null,
+          createdByBatchId: input.batchId,
+          createdAt: now,
+          updatedAt: now,
+        },
       });
-      actionIds.set(index, saved.id);
-      createdActions++;
       continue;
     }
     actionIds.set(index, action.existingId);
@@ -139,11 +141,19 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
     updatedActions++;
   }
 
+  // New actions in bulk, then their ids by code (unique in the contract).
+  await bulkInsert(manager, Action, created.map((entry) => entry.row));
+  if (created.length) {
+    const ids = new Map<string, number>(
+      (await manager.query('SELECT id, code FROM action WHERE contract_id = ? AND created_by_batch_id = ?', [input.contractId, input.batchId])).map((row: { id: number | string; code: string }) => [row.code, Number(row.id)]),
+    );
+    for (const entry of created) actionIds.set(entry.index, ids.get(entry.row.code!)!);
+    createdActions = created.length;
+  }
+
   const rows = keptLines.map((line) => fundingRow(line, input, idOf, actionIds));
   const superseded = await supersede(manager, input, rows);
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await manager.createQueryBuilder().insert().into(Funding).values(rows.slice(i, i + INSERT_CHUNK)).updateEntity(false).execute();
-  }
+  await bulkInsert(manager, Funding, rows);
   const outcome: ApplyOutcome = {
     inserted: rows.length,
     skipped: result.resolved.lines.length - keptLines.length,
@@ -252,9 +262,7 @@ export async function rollbackInDatabase(manager: EntityManager, batchId: number
 
   const replaced = await manager.find(Funding, { where: { supersededByBatchId: batchId } });
   const copies = replaced.map(({ id: _id, supersededAt: _at, supersededByBatchId: _by, ...line }) => ({ ...line, supersededAt: null, supersededByBatchId: null, createdAt: now }));
-  for (let i = 0; i < copies.length; i += INSERT_CHUNK) {
-    await manager.createQueryBuilder().insert().into(Funding).values(copies.slice(i, i + INSERT_CHUNK)).updateEntity(false).execute();
-  }
+  await bulkInsert(manager, Funding, copies);
 
   const undo: UndoRecord = undoJson ? JSON.parse(undoJson) : { actions: [] };
   for (const previous of undo.actions) {

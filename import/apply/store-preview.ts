@@ -4,6 +4,7 @@ import { ImportKind, ImportStatus, IssueSeverity } from '../../src/import-batch/
 import { FILE_CHUNK_BYTES, ImportFileChunk } from '../../src/import-batch/import-file-chunk.entity';
 import { ImportIssue } from '../../src/import-batch/import-issue.entity';
 import { PreviewReport } from '../report/preview-report';
+import { bulkInsert } from './bulk-insert';
 
 export interface BatchMeta {
   contractId: number;
@@ -17,8 +18,6 @@ export interface BatchMeta {
   uploadedByTokenId: number | null;
 }
 
-/** 7 parameters a row: well under SQLite's 32 766 and MySQL's 65 535 placeholders. */
-const ISSUE_CHUNK = 2000;
 
 /** Stores a preview (or a rejection) and all its issues, in the caller's transaction. */
 export async function storePreview(manager: EntityManager, meta: BatchMeta, report: PreviewReport, file: Buffer): Promise<ImportBatch> {
@@ -35,27 +34,26 @@ export async function storePreview(manager: EntityManager, meta: BatchMeta, repo
     warningCount: report.counts.warnings,
     total: report.total,
   });
-  const rows = report.issues.map((issue) => ({
-    batchId: batch.id,
-    severity: issue.severity === 'ERROR' ? IssueSeverity.ERROR : IssueSeverity.WARNING,
-    code: issue.code,
-    message: issue.message,
-    sheet: issue.sheet?.slice(0, 100) ?? null,
-    cell: issue.cell?.slice(0, 20) ?? null,
-    rawValue: issue.value,
-  }));
-  // Plain multi-row INSERTs: a file may carry tens of thousands of warnings, and the query builder's
-  // per-row work costs more than the database's. Same SQL on SQLite and MySQL.
-  const columns = ['batch_id', 'severity', 'code', 'message', 'sheet', 'cell', 'raw_value'];
-  const table = manager.connection.getMetadata(ImportIssue).tableName;
-  for (let i = 0; i < rows.length; i += ISSUE_CHUNK) {
-    const chunk = rows.slice(i, i + ISSUE_CHUNK);
-    const placeholders = chunk.map(() => `(${columns.map(() => '?').join(', ')})`).join(', ');
-    const parameters = chunk.flatMap((row) => [row.batchId, row.severity, row.code, row.message, row.sheet, row.cell, row.rawValue]);
-    await manager.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${placeholders}`, parameters);
-  }
+  await storeIssues(manager, batch.id, report.issues);
   await storeFile(manager, batch.id, file);
   return batch;
+}
+
+/** Stores a batch's issues (a file may carry tens of thousands of warnings). */
+export async function storeIssues(manager: EntityManager, batchId: number, issues: PreviewReport['issues']): Promise<void> {
+  await bulkInsert(
+    manager,
+    ImportIssue,
+    issues.map((issue) => ({
+      batchId,
+      severity: issue.severity === 'ERROR' ? IssueSeverity.ERROR : IssueSeverity.WARNING,
+      code: issue.code,
+      message: issue.message,
+      sheet: issue.sheet?.slice(0, 100) ?? null,
+      cell: issue.cell?.slice(0, 20) ?? null,
+      rawValue: issue.value,
+    })),
+  );
 }
 
 /** Keeps the uploaded bytes, so that a stored preview is applied from exactly what was read. */

@@ -1,6 +1,6 @@
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import { applyToDatabase, ApplyOutcome, rollbackInDatabase, RollbackOutcome } from '../../import/apply/apply-batch';
-import { loadFile, storePreview } from '../../import/apply/store-preview';
+import { loadFile, storeIssues, storePreview } from '../../import/apply/store-preview';
 import { ImportBatch } from './import-batch.entity';
 import { ImportStatus } from './import-batch.enums';
 import { ImportIssue } from './import-issue.entity';
@@ -48,14 +48,9 @@ export async function applyStoredBatch(dataSource: DataSource, batchId: number, 
       lineCount: prepared.report.counts.lines,
       total: prepared.report.total,
     });
-    await storeIssues(manager, batchId, prepared);
+    await storeIssues(manager, batchId, prepared.report.issues);
     return applyPrepared(manager, { ...batch, uploadedBy: options.appliedBy ?? batch.uploadedBy }, prepared, options.allowPartial ?? false);
   });
-}
-
-async function storeIssues(manager: EntityManager, batchId: number, prepared: PreparedImport): Promise<void> {
-  const rows = prepared.report.issues.map((issue) => ({ batchId, severity: issue.severity, code: issue.code, message: issue.message, sheet: issue.sheet?.slice(0, 100) ?? null, cell: issue.cell?.slice(0, 20) ?? null, rawValue: issue.value }));
-  for (let i = 0; i < rows.length; i += 500) await manager.insert(ImportIssue, rows.slice(i, i + 500) as never);
 }
 
 async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepared: PreparedImport, allowPartial: boolean): Promise<ApplyResult> {

@@ -9,6 +9,7 @@ import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { DataSource } from 'typeorm';
 import { authenticate, InvalidTokenError } from '../auth/token.service';
 import { AppConfig } from '../config';
+import { createImportRouter } from '../import-batch/import-batch.routes';
 import { RequestContext } from './context';
 import { createLoaders } from './loaders';
 import { getSchema } from './schema';
@@ -38,6 +39,7 @@ export async function startServer(dataSource: DataSource, config: AppConfig): Pr
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.use(createImportRouter(dataSource));
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),

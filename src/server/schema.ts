@@ -4,7 +4,9 @@ import { ActionMutations } from '../action/action.mutations';
 import { ActionResolver } from '../action/action.resolver';
 import { AxisResolver, ContractResolver } from '../contract/contract.resolver';
 import { OrientationResolver } from '../contract/orientation.resolver';
+import { FundingConflictResolver } from '../funding/funding-conflicts.resolver';
 import { FundingResolver } from '../funding/funding.resolver';
+import { ImportBatchResolver } from '../import-batch/import-batch.resolver';
 import { IndicatorMutations } from '../indicator/indicator.mutations';
 import { IndicatorResolver } from '../indicator/indicator.resolver';
 import { OrganisationResolver } from '../organisation/organisation.resolver';
@@ -17,6 +19,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ActionResolver,
   ActionMutations,
   FundingResolver,
+  FundingConflictResolver,
+  ImportBatchResolver,
   IndicatorResolver,
   IndicatorMutations,
   OrganisationResolver,

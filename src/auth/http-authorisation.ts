@@ -1,0 +1,55 @@
+import { GraphQLError } from 'graphql';
+import { DataSource } from 'typeorm';
+import { HttpError } from '../server/http-error';
+import { requireWriter } from './authorisation';
+import { Identity } from './identity';
+import { Role } from './role.enum';
+import { authenticate, InvalidTokenError } from './token.service';
+
+/**
+ * The HTTP routes' side of authorisation.ts: the same rules and messages, as HttpErrors (401 without a
+ * valid token, 403 for a role or organisation that may not do it).
+ */
+
+const BEARER_CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
+
+/** The caller of an HTTP route, or null when anonymous; a bad token is a 401. */
+export async function authenticateHttp(dataSource: DataSource, authorization: string | undefined): Promise<Identity | null> {
+  try {
+    return await authenticate(dataSource, authorization);
+  } catch (error) {
+    if (error instanceof InvalidTokenError) throw new HttpError(401, error.message, undefined, BEARER_CHALLENGE);
+    throw error;
+  }
+}
+
+/** A token that may write (admin or editor): 401 without one, 403 for a reader. */
+export function requireHttpWriter(identity: Identity | null): Identity {
+  try {
+    return requireWriter({ identity });
+  } catch (error) {
+    if (error instanceof GraphQLError) {
+      const unauthenticated = error.extensions.code === 'UNAUTHENTICATED';
+      throw new HttpError(unauthenticated ? 401 : 403, error.message, undefined, unauthenticated ? BEARER_CHALLENGE : {});
+    }
+    throw error;
+  }
+}
+
+/**
+ * An import is written in the name of its source organisation: an admin imports for anyone, an editor
+ * only files whose source is its own organisation.
+ */
+export function requireImportSource(identity: Identity, source: { id: number; name: string }): void {
+  if (identity.role === Role.admin) return;
+  if (identity.organisationId === null) {
+    throw new HttpError(403, `Le jeton d’éditeur « ${identity.name} » n’est rattaché à aucune organisation : il ne peut rien importer.`, 'source');
+  }
+  if (identity.organisationId !== source.id) {
+    throw new HttpError(
+      403,
+      `Un éditeur ne peut importer que les fichiers de sa propre organisation : le jeton « ${identity.name} » ne permet pas d’importer au nom de « ${source.name} ».`,
+      'source',
+    );
+  }
+}

@@ -1,0 +1,213 @@
+import { NextFunction, Request, Response, Router } from 'express';
+import { DataSource } from 'typeorm';
+import { loadContractReference } from '../../import/apply/load-reference';
+import { DEFAULT_MAX_UPLOAD_BYTES } from '../../import/read/read-file';
+import { ReferenceOrganisation } from '../../import/resolve/contract-reference';
+import { OrganisationIndex } from '../../import/resolve/organisation-index';
+import { authenticateHttp, requireHttpWriter, requireImportSource } from '../auth/http-authorisation';
+import { Identity } from '../auth/identity';
+import { ContractPartyRole } from '../contract/contract-party-role.enum';
+import { ContractParty } from '../contract/contract-party.entity';
+import { Contract } from '../contract/contract.entity';
+import { HttpError, sendHttpError } from '../server/http-error';
+import { MultipartUpload, readMultipart, refuseRequest, UploadedFile } from '../server/uploads';
+import { ImportKind } from './import-batch.enums';
+import { ImportRequestError, previewImport } from './import-preview.service';
+import { buildImportTemplate, isTemplateKind, TemplateOptions, XLSX_CONTENT_TYPE } from './import-templates';
+
+/**
+ * The HTTP side of imports:
+ * - `POST /api/imports` (multipart/form-data: `file`, `kind`, `source`, `year`, `contract`, `dryRun`) →
+ *   the JSON report of `crte import --json`: 200 when PREVIEWED, 422 when REJECTED;
+ * - `GET /api/templates/:kind.xlsx[?contract=CODE]` → the blank workbook of a kind.
+ */
+
+/** The upload cap: the same as the reader's, so that a file the route accepts is never refused as too large. */
+export const MAX_UPLOAD_BYTES = DEFAULT_MAX_UPLOAD_BYTES;
+
+const FORM_FIELDS = ['kind', 'source', 'year', 'contract', 'dryRun'] as const;
+const KINDS = Object.values(ImportKind) as string[];
+
+/** A checked upload: what previewImport (or applying) needs, the source and contract already resolved. */
+export interface ImportUpload {
+  file: UploadedFile;
+  kind: ImportKind;
+  year: number | null;
+  dryRun: boolean;
+  contract: Contract;
+  source: ReferenceOrganisation;
+  identity: Identity;
+}
+
+export function createImportRouter(dataSource: DataSource): Router {
+  const router = Router();
+  router.post('/api/imports', route((req, res) => postImport(dataSource, req, res)));
+  router.get('/api/templates/:kind.xlsx', route((req, res) => getTemplate(dataSource, req, res)));
+  return router;
+}
+
+/** Every refusal is `{ error, field? }` in French; an unexpected failure is a bare 500. */
+function route(handler: (req: Request, res: Response) => Promise<void>) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    try {
+      await handler(req, res);
+    } catch (error) {
+      if (error instanceof HttpError) return refuseRequest(req, res, error);
+      if (error instanceof ImportRequestError) return refuseRequest(req, res, new HttpError(400, error.message));
+      if (res.headersSent) return next(error);
+      console.error(error);
+      refuseRequest(req, res, new HttpError(500, 'Erreur interne du serveur.'));
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// POST /api/imports
+// ---------------------------------------------------------------------------------------------------
+
+async function postImport(dataSource: DataSource, req: Request, res: Response): Promise<void> {
+  // Who asks comes first: an anonymous or read-only caller is answered before its file is read.
+  const identity = requireHttpWriter(await authenticateHttp(dataSource, req.headers.authorization));
+  const form = checkForm(await readMultipart(req, { fileField: 'file', fields: FORM_FIELDS, maxFileBytes: MAX_UPLOAD_BYTES }));
+  const { contract, source } = await resolveImportTarget(dataSource, form.contract, form.source);
+  requireImportSource(identity, source);
+  const upload: ImportUpload = { file: form.file, kind: form.kind, year: form.year, dryRun: form.dryRun, contract, source, identity };
+  if (!upload.dryRun) return applyUpload(dataSource, upload, res);
+
+  const result = await previewImport(dataSource, {
+    buffer: upload.file.buffer,
+    fileName: upload.file.fileName,
+    kind: upload.kind,
+    // By id: the organisation checked above, whatever spelling the form used.
+    source: String(upload.source.id),
+    contract: upload.contract.code,
+    year: upload.year,
+    uploadedBy: identity.name,
+    uploadedByTokenId: identity.tokenId,
+  });
+  res.status(result.status === 'PREVIEWED' ? 200 : 422).json(result);
+}
+
+/**
+ * Reading and applying in one go (`dryRun` false or absent). Not served yet: the apply side replaces
+ * this function.
+ */
+async function applyUpload(_dataSource: DataSource, _upload: ImportUpload, res: Response): Promise<void> {
+  sendHttpError(
+    res,
+    new HttpError(501, "L'application des imports n'est pas encore disponible : envoyez dryRun=true pour obtenir l'aperçu du fichier.", 'dryRun'),
+  );
+}
+
+interface ImportForm {
+  file: UploadedFile;
+  kind: ImportKind;
+  source: string;
+  year: number | null;
+  contract: string | null;
+  dryRun: boolean;
+}
+
+const TRUE_WORDS = new Set(['true', '1', 'oui', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'non', 'no', 'off', '']);
+
+/** The form's fields, checked: 400 naming the field at fault. */
+export function checkForm({ file, fields }: MultipartUpload): ImportForm {
+  const missing = [!file && 'file', !fields.kind?.trim() && 'kind', !fields.source?.trim() && 'source'].filter((name): name is string => !!name);
+  if (missing.length) {
+    const names = missing.map((name) => `« ${name} »`).join(', ');
+    throw new HttpError(400, missing.length > 1 ? `Champs obligatoires manquants : ${names}.` : `Le champ ${names} est obligatoire.`, missing[0]);
+  }
+  const kind = fields.kind.trim();
+  if (!KINDS.includes(kind)) throw new HttpError(400, `Le champ « kind » doit valoir ${KINDS.join(', ')} (reçu « ${kind} »).`, 'kind');
+  let year: number | null = null;
+  const yearText = fields.year?.trim();
+  if (yearText) {
+    year = Number(yearText);
+    if (!/^\d{4}$/.test(yearText) || year < 1950 || year > 2100) throw new HttpError(400, `Le champ « year » doit être une année sur quatre chiffres (reçu « ${yearText} »).`, 'year');
+  }
+  const dryRunText = (fields.dryRun ?? '').trim().toLowerCase();
+  if (!TRUE_WORDS.has(dryRunText) && !FALSE_WORDS.has(dryRunText)) {
+    throw new HttpError(400, `Le champ « dryRun » doit valoir true ou false (reçu « ${fields.dryRun} »).`, 'dryRun');
+  }
+  return {
+    file: file!,
+    kind: kind as ImportKind,
+    source: fields.source.trim(),
+    year,
+    contract: fields.contract?.trim() || null,
+    dryRun: TRUE_WORDS.has(dryRunText),
+  };
+}
+
+/**
+ * The contract and the source organisation of an upload, found as previewImport finds them (the source by
+ * id, SIREN, INSEE code, name or alias), so that permissions are checked before anything is stored.
+ */
+export async function resolveImportTarget(
+  dataSource: DataSource,
+  contractCode: string | null,
+  sourceText: string,
+): Promise<{ contract: Contract; source: ReferenceOrganisation }> {
+  const contract = await findContract(dataSource, contractCode);
+  const reference = await loadContractReference(dataSource, contract);
+  const byId = /^\d+$/.test(sourceText) ? reference.organisations.find((organisation) => organisation.id === Number(sourceText)) : undefined;
+  if (byId) return { contract, source: byId };
+  const match = new OrganisationIndex(reference).find(sourceText);
+  if (match.status === 'found') return { contract, source: match.organisation };
+  throw new HttpError(
+    400,
+    match.status === 'ambiguous'
+      ? `La source « ${sourceText} » peut désigner ${match.candidates.map((candidate) => candidate.name).join(' ou ')} : précisez.`
+      : `La source « ${sourceText} » n'est pas une organisation connue du contrat ${contract.code}.`,
+    'source',
+  );
+}
+
+async function findContract(dataSource: DataSource, code: string | null): Promise<Contract> {
+  if (code) {
+    const contract = await dataSource.getRepository(Contract).findOne({ where: { code } });
+    if (!contract) throw new HttpError(400, `Le contrat « ${code} » n'existe pas.`, 'contract');
+    return contract;
+  }
+  const contracts = await dataSource.getRepository(Contract).find({ take: 2, order: { id: 'ASC' } });
+  if (contracts.length === 1) return contracts[0];
+  throw new HttpError(
+    400,
+    contracts.length ? 'Plusieurs contrats existent : précisez lequel avec le champ « contract » (son code).' : "Aucun contrat n'est chargé.",
+    'contract',
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// GET /api/templates/:kind.xlsx
+// ---------------------------------------------------------------------------------------------------
+
+async function getTemplate(dataSource: DataSource, req: Request, res: Response): Promise<void> {
+  const kind = String(req.params.kind);
+  if (kind === ImportKind.grants) {
+    throw new HttpError(
+      404,
+      "Pas de modèle pour les listes nationales de subventions (grants) : ce sont les données ouvertes de l'État, à déposer telles qu'elles sont publiées.",
+      'kind',
+    );
+  }
+  if (!isTemplateKind(kind)) throw new HttpError(404, `Modèle inconnu « ${kind} » : modèles disponibles annex3, annex2, dotations, indicators.`, 'kind');
+
+  const options: TemplateOptions = {};
+  const code = typeof req.query.contract === 'string' ? req.query.contract.trim() : '';
+  if (code) {
+    const contract = await dataSource.getRepository(Contract).findOne({ where: { code } });
+    if (!contract) throw new HttpError(404, `Le contrat « ${code} » n'existe pas.`, 'contract');
+    options.years = Array.from({ length: contract.endYear - contract.startYear + 1 }, (_, index) => contract.startYear + index);
+    options.contractName = `${contract.name} (${contract.code})`;
+    const perimeter = await dataSource.getRepository(ContractParty).find({
+      where: { contractId: contract.id, role: ContractPartyRole.PERIMETER },
+      relations: { organisation: true },
+      order: { id: 'ASC' },
+    });
+    options.territories = perimeter.map((party) => party.organisation.shortName ?? party.organisation.name);
+  }
+  const template = buildImportTemplate(kind, options);
+  res.status(200).attachment(template.fileName).type(XLSX_CONTENT_TYPE).set('Cache-Control', 'no-cache').send(template.buffer);
+}
