@@ -9,8 +9,10 @@ import { Identity } from '../auth/identity';
 import { ContractPartyRole } from '../contract/contract-party-role.enum';
 import { ContractParty } from '../contract/contract-party.entity';
 import { Contract } from '../contract/contract.entity';
-import { HttpError, sendHttpError } from '../server/http-error';
+import { HttpError } from '../server/http-error';
 import { MultipartUpload, readMultipart, refuseRequest, UploadedFile } from '../server/uploads';
+import { applyStoredBatch, importFile, rollbackBatch } from './import-apply.service';
+import { ImportBatch } from './import-batch.entity';
 import { ImportKind } from './import-batch.enums';
 import { ImportRequestError, previewImport } from './import-preview.service';
 import { buildImportTemplate, isTemplateKind, TemplateOptions, XLSX_CONTENT_TYPE } from './import-templates';
@@ -25,7 +27,7 @@ import { buildImportTemplate, isTemplateKind, TemplateOptions, XLSX_CONTENT_TYPE
 /** The upload cap: the same as the reader's, so that a file the route accepts is never refused as too large. */
 export const MAX_UPLOAD_BYTES = DEFAULT_MAX_UPLOAD_BYTES;
 
-const FORM_FIELDS = ['kind', 'source', 'year', 'contract', 'dryRun'] as const;
+const FORM_FIELDS = ['kind', 'source', 'year', 'contract', 'dryRun', 'allowPartial'] as const;
 const KINDS = Object.values(ImportKind) as string[];
 
 /** A checked upload: what previewImport (or applying) needs, the source and contract already resolved. */
@@ -34,6 +36,7 @@ export interface ImportUpload {
   kind: ImportKind;
   year: number | null;
   dryRun: boolean;
+  allowPartial: boolean;
   contract: Contract;
   source: ReferenceOrganisation;
   identity: Identity;
@@ -42,6 +45,8 @@ export interface ImportUpload {
 export function createImportRouter(dataSource: DataSource): Router {
   const router = Router();
   router.post('/api/imports', route((req, res) => postImport(dataSource, req, res)));
+  router.post('/api/imports/:id/apply', route((req, res) => postApply(dataSource, req, res)));
+  router.post('/api/imports/:id/rollback', route((req, res) => postRollback(dataSource, req, res)));
   router.get('/api/templates/:kind.xlsx', route((req, res) => getTemplate(dataSource, req, res)));
   return router;
 }
@@ -71,7 +76,7 @@ async function postImport(dataSource: DataSource, req: Request, res: Response): 
   const form = checkForm(await readMultipart(req, { fileField: 'file', fields: FORM_FIELDS, maxFileBytes: MAX_UPLOAD_BYTES }));
   const { contract, source } = await resolveImportTarget(dataSource, form.contract, form.source);
   requireImportSource(identity, source);
-  const upload: ImportUpload = { file: form.file, kind: form.kind, year: form.year, dryRun: form.dryRun, contract, source, identity };
+  const upload: ImportUpload = { file: form.file, kind: form.kind, year: form.year, dryRun: form.dryRun, allowPartial: form.allowPartial, contract, source, identity };
   if (!upload.dryRun) return applyUpload(dataSource, upload, res);
 
   const result = await previewImport(dataSource, {
@@ -88,15 +93,47 @@ async function postImport(dataSource: DataSource, req: Request, res: Response): 
   res.status(result.status === 'PREVIEWED' ? 200 : 422).json(result);
 }
 
-/**
- * Reading and applying in one go (`dryRun` false or absent). Not served yet: the apply side replaces
- * this function.
- */
-async function applyUpload(_dataSource: DataSource, _upload: ImportUpload, res: Response): Promise<void> {
-  sendHttpError(
-    res,
-    new HttpError(501, "L'application des imports n'est pas encore disponible : envoyez dryRun=true pour obtenir l'aperçu du fichier.", 'dryRun'),
-  );
+/** Reading and applying in one go (`dryRun` false or absent): APPLIED or UNCHANGED 200, REJECTED 422. */
+async function applyUpload(dataSource: DataSource, upload: ImportUpload, res: Response): Promise<void> {
+  const result = await importFile(dataSource, {
+    buffer: upload.file.buffer,
+    fileName: upload.file.fileName,
+    kind: upload.kind,
+    source: String(upload.source.id),
+    contract: upload.contract.code,
+    year: upload.year,
+    uploadedBy: upload.identity.name,
+    uploadedByTokenId: upload.identity.tokenId,
+    allowPartial: upload.allowPartial,
+  });
+  res.status(result.status === 'REJECTED' ? 422 : 200).json(result);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// POST /api/imports/:id/apply and /api/imports/:id/rollback
+// ---------------------------------------------------------------------------------------------------
+
+/** The batch named in the path, once the caller may write in its source's name. */
+async function batchForWriter(dataSource: DataSource, req: Request): Promise<ImportBatch> {
+  const identity = requireHttpWriter(await authenticateHttp(dataSource, req.headers.authorization));
+  const id = String(req.params.id);
+  if (!/^\d{1,10}$/.test(id)) throw new HttpError(400, `« ${id} » n'est pas un numéro de lot.`, 'id');
+  const batch = await dataSource.getRepository(ImportBatch).findOne({ where: { id: Number(id) }, relations: { source: true } });
+  if (!batch) throw new HttpError(404, `Le lot n° ${id} n'existe pas.`, 'id');
+  requireImportSource(identity, batch.source);
+  return batch;
+}
+
+async function postApply(dataSource: DataSource, req: Request, res: Response): Promise<void> {
+  const batch = await batchForWriter(dataSource, req);
+  const allowPartial = TRUE_WORDS.has(String(req.query.allowPartial ?? '').toLowerCase());
+  const result = await applyStoredBatch(dataSource, batch.id, { allowPartial });
+  res.status(result.status === 'REJECTED' ? 422 : 200).json(result);
+}
+
+async function postRollback(dataSource: DataSource, req: Request, res: Response): Promise<void> {
+  const batch = await batchForWriter(dataSource, req);
+  res.json(await rollbackBatch(dataSource, batch.id));
 }
 
 interface ImportForm {
@@ -106,6 +143,7 @@ interface ImportForm {
   year: number | null;
   contract: string | null;
   dryRun: boolean;
+  allowPartial: boolean;
 }
 
 const TRUE_WORDS = new Set(['true', '1', 'oui', 'yes', 'on']);
@@ -137,6 +175,7 @@ export function checkForm({ file, fields }: MultipartUpload): ImportForm {
     year,
     contract: fields.contract?.trim() || null,
     dryRun: TRUE_WORDS.has(dryRunText),
+    allowPartial: TRUE_WORDS.has((fields.allowPartial ?? '').trim().toLowerCase()),
   };
 }
 

@@ -6,6 +6,7 @@ import { AxisResolver, ContractResolver } from '../contract/contract.resolver';
 import { OrientationResolver } from '../contract/orientation.resolver';
 import { FundingConflictResolver } from '../funding/funding-conflicts.resolver';
 import { FundingResolver } from '../funding/funding.resolver';
+import { ImportBatchMutations } from '../import-batch/import-batch.mutations';
 import { ImportBatchResolver } from '../import-batch/import-batch.resolver';
 import { IndicatorMutations } from '../indicator/indicator.mutations';
 import { IndicatorResolver } from '../indicator/indicator.resolver';
@@ -21,6 +22,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   FundingResolver,
   FundingConflictResolver,
   ImportBatchResolver,
+  ImportBatchMutations,
   IndicatorResolver,
   IndicatorMutations,
   OrganisationResolver,

@@ -249,11 +249,57 @@ describe(`POST /api/imports and GET /api/templates on ${TEST_DATABASE_TYPE}`, ()
     });
   });
 
-  describe('applying (dryRun false or absent)', () => {
-    it('answers 501 for now, with a French message, and stores nothing', async () => {
-      const { body } = await refused({ ...preview, dryRun: 'false' }, [bdtFile()], tokens.admin, 501, 'dryRun');
-      expect(body.error).toContain('dryRun=true');
-      await refused({ kind: 'annex3', source: 'BdT' }, [bdtFile()], tokens.admin, 501);
+  describe('applying (dryRun false or absent), applying a preview, rolling back', () => {
+    const currentTotal = async () => {
+      const [{ cents }] = await dataSource.query('SELECT SUM(ROUND(amount * 100)) AS cents FROM funding WHERE superseded_at IS NULL');
+      return cents === null ? 0n : BigInt(String(cents).replace(/\.0+$/, ''));
+    };
+    const post = async (path: string, token?: string) => {
+      const response = await fetch(`${base}${path}`, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {} });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+
+    it('applies an upload at once, says UNCHANGED the second time, and rolls it back over HTTP', async () => {
+      const applied = await upload({ kind: 'annex3', source: 'Banque des Territoires' }, [bdtFile()], tokens.editorBdt);
+      expect(applied.status).toBe(200);
+      expect(applied.body).toMatchObject({ status: 'APPLIED', total: '20100000.00', applied: { inserted: 10 } });
+      expect(await currentTotal()).toBe(2010000000n);
+      const again = await upload({ kind: 'annex3', source: 'BdT', dryRun: 'false' }, [bdtFile()], tokens.admin);
+      expect(again.body.status).toBe('UNCHANGED');
+      expect(await currentTotal()).toBe(2010000000n);
+
+      expect((await post(`/api/imports/${applied.body.batchId}/rollback`, tokens.editorAdeme)).status).toBe(403);
+      expect((await post(`/api/imports/${applied.body.batchId}/rollback`)).status).toBe(401);
+      const undone = await post(`/api/imports/${applied.body.batchId}/rollback`, tokens.editorBdt);
+      expect(undone.status).toBe(200);
+      expect(undone.body).toMatchObject({ status: 'ROLLED_BACK', withdrawn: 10 });
+      expect(await currentTotal()).toBe(0n);
+    });
+
+    it('applies a stored preview over HTTP, and through GraphQL applyImport / rollbackImport with the same rights', async () => {
+      const previewed = await upload(preview, [bdtFile()], tokens.editorBdt);
+      expect(previewed.body.status).toBe('PREVIEWED');
+      expect((await post(`/api/imports/${previewed.body.batchId}/apply`, tokens.reader)).status).toBe(403);
+      const applied = await post(`/api/imports/${previewed.body.batchId}/apply`, tokens.admin);
+      expect(applied.status).toBe(200);
+      expect(applied.body.status).toBe('APPLIED');
+      expect(await currentTotal()).toBe(2010000000n);
+
+      const refusedRollback = await api.graphql(`mutation { rollbackImport(id: "${previewed.body.batchId}") { status } }`, undefined, tokens.editorAdeme);
+      expect(refusedRollback.body.errors?.[0].extensions.code).toBe('FORBIDDEN');
+      const rolledBack = await api.graphql(`mutation { rollbackImport(id: "${previewed.body.batchId}") { id status rolledBackAt } }`, undefined, tokens.editorBdt);
+      expect(rolledBack.body.errors).toBeUndefined();
+      expect(rolledBack.body.data.rollbackImport.status).toBe('ROLLED_BACK');
+      expect(await currentTotal()).toBe(0n);
+
+      const second = await upload(preview, [bdtFile()], tokens.editorBdt);
+      const viaGraphql = await api.graphql(`mutation { applyImport(id: "${second.body.batchId}") { status appliedAt lineCount } }`, undefined, tokens.editorBdt);
+      expect(viaGraphql.body.errors).toBeUndefined();
+      expect(viaGraphql.body.data.applyImport).toMatchObject({ status: 'APPLIED', lineCount: 10 });
+      const twice = await api.graphql(`mutation { applyImport(id: "${second.body.batchId}") { status } }`, undefined, tokens.editorBdt);
+      expect(twice.body.errors?.[0].message).toContain('déjà appliqué');
+      await api.graphql(`mutation { rollbackImport(id: "${second.body.batchId}") { status } }`, undefined, tokens.admin);
+      expect(await currentTotal()).toBe(0n);
     });
   });
 

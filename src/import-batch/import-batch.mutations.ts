@@ -1,0 +1,48 @@
+import { GraphQLError } from 'graphql';
+import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { requireOrganisationWrite, requireWriter } from '../auth/authorisation';
+import { RequestContext } from '../server/context';
+import { applyStoredBatch, rollbackBatch } from './import-apply.service';
+import { ImportBatch } from './import-batch.entity';
+import { ImportRequestError } from './import-preview.service';
+
+@Resolver(() => ImportBatch)
+export class ImportBatchMutations {
+  @Mutation(() => ImportBatch, {
+    description:
+      "Applique un aperçu enregistré, en relisant le fichier déposé : le lot devient APPLIED (ou UNCHANGED si c'est le fichier déjà en vigueur, REJECTED s'il contient des erreurs). Jeton requis ; un éditeur n'applique que les lots de son organisation.",
+  })
+  async applyImport(
+    @Arg('id', () => ID) id: string,
+    @Arg('allowPartial', { defaultValue: false, description: 'Appliquer les lignes valides et laisser celles en erreur' }) allowPartial: boolean,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ImportBatch> {
+    const batch = await writableBatch(ctx, id, 'appliquer');
+    await asUserError(() => applyStoredBatch(ctx.dataSource, batch.id, { allowPartial, appliedBy: ctx.identity?.name ?? null }));
+    return ctx.dataSource.getRepository(ImportBatch).findOneByOrFail({ id: batch.id });
+  }
+
+  @Mutation(() => ImportBatch, { description: "Annule un lot appliqué : les données reviennent à l'état d'avant ce lot. Jeton requis." })
+  async rollbackImport(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<ImportBatch> {
+    const batch = await writableBatch(ctx, id, 'annuler');
+    await asUserError(() => rollbackBatch(ctx.dataSource, batch.id));
+    return ctx.dataSource.getRepository(ImportBatch).findOneByOrFail({ id: batch.id });
+  }
+}
+
+async function writableBatch(ctx: RequestContext, id: string, verb: string): Promise<ImportBatch> {
+  requireWriter(ctx);
+  const batch = /^\d{1,10}$/.test(id) ? await ctx.dataSource.getRepository(ImportBatch).findOne({ where: { id: Number(id) } }) : null;
+  if (!batch) throw new GraphQLError(`Le lot n° ${id} n'existe pas.`, { extensions: { code: 'BAD_USER_INPUT', field: 'id' } });
+  requireOrganisationWrite(ctx, batch.sourceId, `seule l'organisation qui a déposé le lot peut l'${verb}`);
+  return batch;
+}
+
+async function asUserError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ImportRequestError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', field: 'id' } });
+    throw error;
+  }
+}
