@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import * as XLSX from 'xlsx';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
+/** The same Node flags for both sides of the comparison (BENCH_NODE_FLAGS adds to them). */
+const NODE_FLAGS = ['--max-old-space-size=2048', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
 const YEARS = [2021, 2022, 2023, 2024, 2025, 2026];
 
 /** A by-year annex 3: one row per action, 6 year columns, realistic text and amounts. */
@@ -41,7 +43,7 @@ interface Measure {
 }
 
 function run(mode: 'bare' | 'preview', file: string): Measure {
-  const output = execFileSync(process.execPath, ['--max-old-space-size=2048', __filename, mode, file], { encoding: 'utf8', env: process.env });
+  const output = execFileSync(process.execPath, [...NODE_FLAGS, __filename, mode, file], { encoding: 'utf8', env: process.env });
   return JSON.parse(output.trim().split('\n').pop()!);
 }
 

@@ -1,8 +1,9 @@
 import { FundingInstrument } from '../../src/funding/funding.enums';
-import { columnsWithRole, columnWithRole, detectTable } from '../detect';
+import { columnsWithRole, columnWithRole } from '../detect';
 import { DetectedColumn, DetectedTable } from '../detect/types';
 import { appendAll, cellText, SheetGrid, WorkbookGrid } from '../model';
-import { ParseOptions, reportSheetWithoutTable } from './annex3.parser';
+import { ParseOptions } from './annex3.parser';
+import { parseEachTable } from './each-table';
 import { ParsedMeasure, ParsedMeasureAmount, ParseOutput, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 import { parseAmount } from './values/amount';
@@ -44,30 +45,7 @@ import { formatEuros } from './values/shared';
  */
 export function parseAnnex2(workbook: WorkbookGrid, options: ParseOptions = {}): ParseOutput {
   const output: ParseOutput = { layout: '', actions: [], lines: [], totals: [], issues: [], measures: [] };
-  let found = false;
-  for (const sheet of workbook.sheets) {
-    const table = detectTable(sheet, 'annex2');
-    if (!table) {
-      reportSheetWithoutTable(sheet, output);
-      continue;
-    }
-    appendAll(output.issues, table.issues);
-    if (!table.layout) continue;
-    found = true;
-    parseSheet(sheet, table, options, output);
-  }
-  if (!found && !output.issues.some((issue) => issue.severity === 'ERROR')) {
-    output.issues.push({
-      severity: 'ERROR',
-      code: 'NO_TABLE_FOUND',
-      message:
-        "Aucun tableau des mesures du plan de relance n'a été trouvé : la ligne d'en-têtes doit nommer la mesure (« Mesure ») et au moins une colonne de montants (« Aide » ou « Investissement »).",
-      sheet: null,
-      cell: null,
-      value: null,
-    });
-  }
-  output.layout = found ? 'annex2' : '';
+  parseEachTable(workbook, 'annex2', output, "Aucun tableau des mesures du plan de relance n'a été trouvé : la ligne d'en-têtes doit nommer la mesure (« Mesure ») et au moins une colonne de montants (« Aide » ou « Investissement »).", (sheet, table) => parseSheet(sheet, table, options, output));
   return output;
 }
 

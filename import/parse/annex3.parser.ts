@@ -1,7 +1,8 @@
 import { FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
-import { columnsWithRole, columnWithRole, detectTable } from '../detect';
+import { columnsWithRole, columnWithRole } from '../detect';
 import { DetectedColumn, DetectedTable, FunderDescriptor } from '../detect/types';
 import { appendAll, SheetGrid, WorkbookGrid } from '../model';
+import { parseEachTable } from './each-table';
 import { ParsedAction, ParsedLine, ParseOutput, FunderRef, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 import { AmountOptions, ParsedAmount } from './values/amount';
@@ -37,50 +38,9 @@ const GENERIC_FUNDERS: Record<string, FunderRef> = {
  */
 export function parseAnnex3(workbook: WorkbookGrid, options: ParseOptions = {}): ParseOutput {
   const output: ParseOutput = { layout: '', actions: [], lines: [], totals: [], issues: [] };
-  const layouts = new Set<string>();
   const actionByCode = new Map<string, number>();
-  for (const sheet of workbook.sheets) {
-    const table = detectTable(sheet, 'annex3');
-    if (!table) {
-      reportSheetWithoutTable(sheet, output);
-      continue;
-    }
-    appendAll(output.issues, table.issues);
-    if (!table.layout) continue;
-    layouts.add(table.layout);
-    parseSheet(sheet, table, options, output, actionByCode);
-  }
-  if (layouts.size === 0 && !output.issues.some((issue) => issue.severity === 'ERROR')) {
-    output.issues.push({
-      severity: 'ERROR',
-      code: 'NO_TABLE_FOUND',
-      message:
-        "Aucun tableau d'investissements n'a été trouvé : la ligne d'en-têtes doit nommer au moins l'action (N° action ou intitulé) et des montants (par année, par financeur, ou financeur et montant).",
-      sheet: null,
-      cell: null,
-      value: null,
-    });
-  }
-  output.layout = [...layouts].join(', ');
+  parseEachTable(workbook, 'annex3', output, "Aucun tableau d'investissements n'a été trouvé : la ligne d'en-têtes doit nommer au moins l'action (N° action ou intitulé) et des montants (par année, par financeur, ou financeur et montant).", (sheet, table) => parseSheet(sheet, table, options, output, actionByCode));
   return output;
-}
-
-/** Sheets that explain or list choices ("Aide", "Listes", "Notice"…): never a table to read. */
-const HELP_SHEETS = /^(aide|listes?|notice|lisez[- ]moi|mode d.emploi|instructions?|consignes?|read ?me)\b/i;
-
-export function reportSheetWithoutTable(sheet: SheetGrid, output: ParseOutput): void {
-  // A sheet of a few cells (drop-down lists, notes) is not a table someone meant us to read.
-  const filledRows = sheet.rows.filter((row) => row?.some((cell) => cell !== null)).length;
-  if (filledRows >= 5 && !HELP_SHEETS.test(sheet.name.trim())) {
-    output.issues.push({
-      severity: 'WARNING',
-      code: 'SHEET_WITHOUT_TABLE',
-      message: `La feuille « ${sheet.name} » contient des données mais aucun tableau reconnu : elle n'est pas lue.`,
-      sheet: sheet.name,
-      cell: null,
-      value: null,
-    });
-  }
 }
 
 function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOptions, output: ParseOutput, actionByCode: Map<string, number>): void {

@@ -1,7 +1,8 @@
 import { FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
-import { columnsWithRole, columnWithRole, detectTable, FUNDER_COLUMNS, headerKey, mergedOriginAt } from '../detect';
+import { columnsWithRole, columnWithRole, FUNDER_COLUMNS, headerKey, mergedOriginAt } from '../detect';
 import { appendAll, WorkbookGrid } from '../model';
-import { ParseOptions, reportSheetWithoutTable, statedTotals } from './annex3.parser';
+import { ParseOptions, statedTotals } from './annex3.parser';
+import { parseEachTable } from './each-table';
 import { ParseOutput } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 
@@ -19,16 +20,7 @@ for (const spec of FUNDER_COLUMNS) {
  */
 export function parseDotations(workbook: WorkbookGrid, options: ParseOptions = {}): ParseOutput {
   const output: ParseOutput = { layout: '', actions: [], lines: [], totals: [], issues: [] };
-  let found = false;
-  for (const sheet of workbook.sheets) {
-    const table = detectTable(sheet, 'dotations');
-    if (!table) {
-      reportSheetWithoutTable(sheet, output);
-      continue;
-    }
-    appendAll(output.issues, table.issues);
-    if (!table.layout) continue;
-    found = true;
+  parseEachTable(workbook, 'dotations', output, NO_TABLE, (sheet, table) => {
     const reader = new SheetReader(sheet);
     const yearColumn = columnWithRole(table, 'year');
     const programmeColumn = columnWithRole(table, 'programme');
@@ -73,17 +65,8 @@ export function parseDotations(workbook: WorkbookGrid, options: ParseOptions = {
     }
     appendAll(output.totals, statedTotals(reader, table, lineRow, lineCol, options));
     appendAll(output.issues, reader.issues);
-  }
-  if (!found && !output.issues.some((issue) => issue.severity === 'ERROR')) {
-    output.issues.push({
-      severity: 'ERROR',
-      code: 'NO_TABLE_FOUND',
-      message: "Aucun tableau de dotations n'a été trouvé : il faut une colonne par territoire (« Territoire de … »), l'année et le dispositif.",
-      sheet: null,
-      cell: null,
-      value: null,
-    });
-  }
-  output.layout = found ? 'dotations' : '';
+  });
   return output;
 }
+
+const NO_TABLE = "Aucun tableau de dotations n'a été trouvé : il faut une colonne par territoire (« Territoire de … »), l'année et le dispositif.";

@@ -1,9 +1,10 @@
 import { normaliseText } from '../../src/common/normalise-text';
 import { CostBase, FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
-import { columnWithRole, detectTable, FUNDER_COLUMNS } from '../detect';
+import { columnWithRole, FUNDER_COLUMNS } from '../detect';
 import { DetectedColumn, DetectedTable } from '../detect/types';
 import { appendAll, Cell, SheetGrid, WorkbookGrid } from '../model';
-import { ParseOptions, reportSheetWithoutTable } from './annex3.parser';
+import { ParseOptions } from './annex3.parser';
+import { parseEachTable } from './each-table';
 import { BeneficiaryRef, ParsedAction, ParseOutput } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 
@@ -66,30 +67,7 @@ const imul = Math.imul;
 export function parseGrants(workbook: WorkbookGrid, options: GrantsParseOptions): ParseOutput {
   const output: ParseOutput = { layout: '', actions: [], lines: [], totals: [], issues: [], outsidePerimeter: 0 };
   const codes = new Map<string, number>();
-  let found = false;
-  for (const sheet of workbook.sheets) {
-    const table = detectTable(sheet, 'grants');
-    if (!table) {
-      reportSheetWithoutTable(sheet, output);
-      continue;
-    }
-    appendAll(output.issues, table.issues);
-    if (!table.layout) continue;
-    found = true;
-    parseSheet(sheet, table, options, output, codes);
-  }
-  if (!found && !output.issues.some((issue) => issue.severity === 'ERROR')) {
-    output.issues.push({
-      severity: 'ERROR',
-      code: 'NO_TABLE_FOUND',
-      message:
-        "Aucune liste de subventions n'a été trouvée : la ligne d'en-têtes doit nommer la dotation (DOT, dotation), le montant de la subvention (SUBVENTION, montant_sub) et le code INSEE (INSEECOM, id_terr) ou le SIREN du bénéficiaire.",
-      sheet: null,
-      cell: null,
-      value: null,
-    });
-  }
-  output.layout = found ? 'grants' : '';
+  parseEachTable(workbook, 'grants', output, "Aucune liste de subventions n'a été trouvée : la ligne d'en-têtes doit nommer la dotation (DOT, dotation), le montant de la subvention (SUBVENTION, montant_sub) et le code INSEE (INSEECOM, id_terr) ou le SIREN du bénéficiaire.", (sheet, table) => parseSheet(sheet, table, options, output, codes));
   return output;
 }
 

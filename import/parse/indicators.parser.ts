@@ -1,8 +1,9 @@
 import { normaliseText } from '../../src/common/normalise-text';
-import { columnsWithRole, columnWithRole, detectTable } from '../detect';
+import { columnsWithRole, columnWithRole } from '../detect';
 import { DetectedColumn, DetectedTable } from '../detect/types';
 import { appendAll, Cell, SheetGrid, WorkbookGrid } from '../model';
-import { ParseOptions, reportSheetWithoutTable } from './annex3.parser';
+import { ParseOptions } from './annex3.parser';
+import { parseEachTable } from './each-table';
 import { fnv1a } from './grants.parser';
 import { ParsedIndicator, ParseOutput } from './parsed.types';
 import { SheetReader } from './sheet-reader';
@@ -32,31 +33,8 @@ import { formulaErrorMessage, isFormulaErrorText, quote } from './values/shared'
  */
 export function parseIndicators(workbook: WorkbookGrid, options: ParseOptions = {}): ParseOutput {
   const output: ParseOutput = { layout: '', actions: [], lines: [], totals: [], issues: [], indicators: [] };
-  const layouts = new Set<string>();
   const byKey = new Map<string, Entry>();
-  for (const sheet of workbook.sheets) {
-    const table = detectTable(sheet, 'indicators');
-    if (!table) {
-      reportSheetWithoutTable(sheet, output);
-      continue;
-    }
-    appendAll(output.issues, table.issues);
-    if (!table.layout) continue;
-    layouts.add(table.layout);
-    parseSheet(sheet, table, options, output, byKey);
-  }
-  if (layouts.size === 0 && !output.issues.some((issue) => issue.severity === 'ERROR')) {
-    output.issues.push({
-      severity: 'ERROR',
-      code: 'NO_TABLE_FOUND',
-      message:
-        "Aucun tableau d'indicateurs n'a été trouvé : la ligne d'en-têtes doit nommer l'indicateur (« Indicateur » ou « Code indicateur ») et son action (« Code action ») ou son orientation. Voir le modèle docs/templates/modele-indicateurs.csv.",
-      sheet: null,
-      cell: null,
-      value: null,
-    });
-  }
-  output.layout = [...layouts].join(', ');
+  parseEachTable(workbook, 'indicators', output, "Aucun tableau d'indicateurs n'a été trouvé : la ligne d'en-têtes doit nommer l'indicateur (« Indicateur » ou « Code indicateur ») et son action (« Code action ») ou son orientation. Voir le modèle docs/templates/modele-indicateurs.csv.", (sheet, table) => parseSheet(sheet, table, options, output, byKey));
   return output;
 }
 

@@ -1,0 +1,53 @@
+import { detectTable } from '../detect';
+import { DetectedTable, ImportKindName } from '../detect/types';
+import { appendAll, SheetGrid, WorkbookGrid } from '../model';
+import { ParseOutput } from './parsed.types';
+
+/**
+ * What every kind's parser does around its own rows: find the table of each visible sheet, keep the
+ * detection's issues, parse the sheets that have one, and say so — in the partner's words — when none
+ * has. Returns the layouts found (also written, joined, into `output.layout`).
+ */
+export function parseEachTable(
+  workbook: WorkbookGrid,
+  kind: ImportKindName,
+  output: ParseOutput,
+  noTableMessage: string,
+  parseSheet: (sheet: SheetGrid, table: DetectedTable) => void,
+): Set<string> {
+  const layouts = new Set<string>();
+  for (const sheet of workbook.sheets) {
+    const table = detectTable(sheet, kind);
+    if (!table) {
+      reportSheetWithoutTable(sheet, output);
+      continue;
+    }
+    appendAll(output.issues, table.issues);
+    if (!table.layout) continue;
+    layouts.add(table.layout);
+    parseSheet(sheet, table);
+  }
+  if (layouts.size === 0 && !output.issues.some((issue) => issue.severity === 'ERROR')) {
+    output.issues.push({ severity: 'ERROR', code: 'NO_TABLE_FOUND', message: noTableMessage, sheet: null, cell: null, value: null });
+  }
+  output.layout = [...layouts].join(', ');
+  return layouts;
+}
+
+/** Sheets that explain or list choices ("Aide", "Listes", "Notice"…): never a table to read. */
+const HELP_SHEETS = /^(aide|listes?|notice|lisez[- ]moi|mode d.emploi|instructions?|consignes?|read ?me)\b/i;
+
+export function reportSheetWithoutTable(sheet: SheetGrid, output: ParseOutput): void {
+  // A sheet of a few cells (drop-down lists, notes) is not a table someone meant us to read.
+  const filledRows = sheet.rows.filter((row) => row?.some((cell) => cell !== null)).length;
+  if (filledRows >= 5 && !HELP_SHEETS.test(sheet.name.trim())) {
+    output.issues.push({
+      severity: 'WARNING',
+      code: 'SHEET_WITHOUT_TABLE',
+      message: `La feuille « ${sheet.name} » contient des données mais aucun tableau reconnu : elle n'est pas lue.`,
+      sheet: sheet.name,
+      cell: null,
+      value: null,
+    });
+  }
+}
