@@ -5,6 +5,7 @@ import { ActionResolver } from '../action/action.resolver';
 import { AxisResolver, ContractResolver } from '../contract/contract.resolver';
 import { OrientationResolver } from '../contract/orientation.resolver';
 import { FundingConflictResolver } from '../funding/funding-conflicts.resolver';
+import { FundingTotalResolver } from '../funding/funding-totals.resolver';
 import { FundingResolver } from '../funding/funding.resolver';
 import { ImportBatchMutations } from '../import-batch/import-batch.mutations';
 import { ImportBatchResolver } from '../import-batch/import-batch.resolver';
@@ -21,6 +22,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ActionMutations,
   FundingResolver,
   FundingConflictResolver,
+  FundingTotalResolver,
   ImportBatchResolver,
   ImportBatchMutations,
   IndicatorResolver,

@@ -200,6 +200,12 @@ describe(`applying imports on ${TEST_DATABASE_TYPE}`, () => {
     };
     expect(await sumAt(null)).toBe('13000000.00');
     expect(await sumAt(between.toISOString())).toBe('12500000.00');
+    const totalsAt = async (asOf: string | null) => {
+      const { body } = await api.graphql('query ($asOf: DateTimeISO) { fundingTotals(groupBy: [action], filter: { contract: "CRTE-DOUAISIS", action: "DA-01" }, asOf: $asOf) { amount lines } }', { asOf });
+      return body.data.fundingTotals;
+    };
+    expect(await totalsAt(null)).toEqual([{ amount: '13000000.00', lines: 3 }]);
+    expect(await totalsAt(between.toISOString())).toEqual([{ amount: '12500000.00', lines: 3 }]);
     await crte(['rollback', String(second.json.batchId)], db.url);
     await crte(['rollback', String(first.json.batchId)], db.url);
   });

@@ -105,4 +105,26 @@ describe(`every partner fixture applied on ${TEST_DATABASE_TYPE}`, () => {
     expect(await aid('VI')).toBe('11058241.43');
     expect(await aid('VII')).toBe('10272067.00');
   });
+
+  it('fundingTotals groups in SQL, exactly, by any dimensions, and agrees with the lines', async () => {
+    const { body } = await api.graphql(`{
+      byFunderStage: fundingTotals(groupBy: [funder, stage], filter: { contract: "CRTE-DOUAISIS" }) { funder { name shortName } stage amount lines }
+      byTerritory: fundingTotals(groupBy: [territory, programme], filter: { contract: "CRTE-DOUAISIS", stage: [PAID], yearFrom: 2017, yearTo: 2021 }) { territory { siren } programme { code } amount }
+      byAxis: fundingTotals(groupBy: [axis, year], filter: { contract: "CRTE-DOUAISIS", funder: "Banque des Territoires" }) { axis { number } year amount lines }
+    }`);
+    expect(body.errors).toBeUndefined();
+    const find = (name: string, stage: string) => body.data.byFunderStage.find((row: any) => (row.funder.name === name || row.funder.shortName === name) && row.stage === stage);
+    expect(find('Banque des Territoires', 'PLANNED')).toMatchObject({ amount: '20100000.00', lines: 10 });
+    expect(find('ADEME', 'GRANTED').amount).toBe('1046000.50');
+    expect(find('ADEME', 'REQUESTED').amount).toBe('1762000.00');
+    const paidTo = (siren: string) =>
+      formatCents(body.data.byTerritory.filter((row: any) => row.territory?.siren === siren).reduce((sum: bigint, row: any) => sum + BigInt(row.amount.replace('.', '')), 0n));
+    expect(paidTo('200044618')).toBe('16546179.90');
+    expect(paidTo('245901152')).toBe('6247864.84');
+    // Banque des Territoires by axis: orientations 2.1/2.2 (axis 2) and 3.2/3.4 (axis 3).
+    const axisTotal = (axis: number) =>
+      formatCents(body.data.byAxis.filter((row: any) => row.axis?.number === axis).reduce((sum: bigint, row: any) => sum + BigInt(row.amount.replace('.', '')), 0n));
+    expect(axisTotal(2)).toBe('15000000.00');
+    expect(axisTotal(3)).toBe('5100000.00');
+  });
 });
