@@ -62,11 +62,14 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
   const rejectedRows = input.allowPartial ? rowsWithErrors(result.issues) : new Set<string>();
   const rowKey = (sheet: string, row: number) => `${sheet}\u0000${row}`;
   const keptAction = (action: ResolvedAction) => action.code !== '' && !rejectedRows.has(rowKey(action.parsed.sheet, action.parsed.row));
-  const keptLines = result.resolved.lines.filter((line) => {
-    const row = Number(/\d+$/.exec(line.parsed.source.cell)![0]) - 1;
-    if (rejectedRows.has(rowKey(line.parsed.source.sheet, row))) return false;
-    return line.actionIndex === null || keptAction(result.resolved.actions[line.actionIndex]);
-  });
+  const keptLines =
+    rejectedRows.size === 0
+      ? result.resolved.lines.filter((line) => line.actionIndex === null || result.resolved.actions[line.actionIndex].code !== '')
+      : result.resolved.lines.filter((line) => {
+          const row = Number(/\d+$/.exec(line.parsed.source.cell)![0]) - 1;
+          if (rejectedRows.has(rowKey(line.parsed.source.sheet, row))) return false;
+          return line.actionIndex === null || keptAction(result.resolved.actions[line.actionIndex]);
+        });
 
   // Organisations named for the first time, with the spelling the file used as the contract's alias.
   const organisationIds = new Map<string, number>();

@@ -18,13 +18,20 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
   const names = columns.map((column) => driver.escape(column.databaseName)).join(', ');
   const rowPlaceholder = `(${columns.map(() => '?').join(', ')})`;
   const chunkSize = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
+  // Many columns repeat one value on every row (the batch, the contract, the time): convert it once.
+  const lastValue: unknown[] = new Array(columns.length).fill(Symbol('none'));
+  const lastPrepared: unknown[] = new Array(columns.length);
   for (let start = 0; start < rows.length; start += chunkSize) {
     const chunk = rows.slice(start, start + chunkSize);
     const parameters: unknown[] = [];
     for (const row of chunk) {
       for (let i = 0; i < columns.length; i++) {
         const value = row[properties[i]];
-        parameters.push(value === undefined || value === null ? null : driver.preparePersistentValue(value, columns[i]));
+        if (value !== lastValue[i]) {
+          lastValue[i] = value;
+          lastPrepared[i] = value === undefined || value === null ? null : driver.preparePersistentValue(value, columns[i]);
+        }
+        parameters.push(lastPrepared[i]);
       }
     }
     await manager.query(`INSERT INTO ${driver.escape(metadata.tableName)} (${names}) VALUES ${chunk.map(() => rowPlaceholder).join(', ')}`, parameters);

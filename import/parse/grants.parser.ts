@@ -155,7 +155,7 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: GrantsParse
         cellsOf.totalCost = reader.source(row, costColumn.col);
       }
     }
-    const baseCode = `${programmeTag(programme ?? 'DOTATION')}-${year ?? 'XXXX'}-${placeCode}-${titleHash(title)}`;
+    const baseCode = `${programmeTag(programme ?? 'DOTATION')}-${year ?? '0000'}-${placeCode}-${titleHash(title)}`;
     const seen = (codes.get(baseCode) ?? 0) + 1;
     codes.set(baseCode, seen);
     const actionIndex = output.actions.length;
