@@ -13,7 +13,10 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
   if (rows.length === 0) return;
   const metadata = manager.connection.getMetadata(target);
   const driver = manager.connection.driver;
-  const properties = Object.keys(rows[0]).filter((property) => metadata.findColumnWithPropertyName(property));
+  // Columns that are empty on every row are left to their default (NULL): less to send and to parse.
+  const properties = Object.keys(rows[0]).filter(
+    (property) => metadata.findColumnWithPropertyName(property) && rows.some((row) => row[property] !== null && row[property] !== undefined),
+  );
   const columns = properties.map((property) => metadata.findColumnWithPropertyName(property)!);
   const names = columns.map((column) => driver.escape(column.databaseName)).join(', ');
   const rowPlaceholder = `(${columns.map(() => '?').join(', ')})`;
