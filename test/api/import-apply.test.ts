@@ -20,7 +20,15 @@ function crte(args: string[], databaseUrl: string): Promise<{ code: number | nul
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, json: stdout.trim() ? JSON.parse(stdout) : null, stderr }));
+    child.on('exit', (code) => {
+      let json: any = null;
+      try {
+        json = stdout.trim() ? JSON.parse(stdout) : null;
+      } catch {
+        json = { unparsable: stdout };
+      }
+      resolve({ code, json, stderr });
+    });
   });
 }
 
@@ -239,5 +247,32 @@ describe(`applying imports on ${TEST_DATABASE_TYPE}`, () => {
     const [{ n }] = await dataSource.query('SELECT COUNT(*) AS n FROM indicator_value');
     expect(Number(n)).toBe(0);
     await crte(['rollback', String(bdt.json.batchId)], db.url);
+  });
+
+  it('leaves the database as it was when the database fails in the middle of an apply, and the next import succeeds', async () => {
+    const count = async () => {
+      const [row] = await dataSource.query(
+        'SELECT (SELECT COUNT(*) FROM funding) AS fundings, (SELECT COUNT(*) FROM action) AS actions, (SELECT COUNT(*) FROM import_batch) AS batches, (SELECT COUNT(*) FROM import_issue) AS issues',
+      );
+      return Object.fromEntries(Object.entries(row).map(([key, value]) => [key, Number(value)]));
+    };
+    const before = await count();
+    // A real failure from the database itself, after the batch, its issues and the new actions are written.
+    if (db.config.type === 'sqlite') {
+      await dataSource.query(`CREATE TRIGGER fail_midway BEFORE INSERT ON funding WHEN NEW.year = 2025 BEGIN SELECT RAISE(ABORT, 'panne simulée'); END`);
+    } else {
+      await dataSource.query(`CREATE TRIGGER fail_midway BEFORE INSERT ON funding FOR EACH ROW BEGIN IF NEW.year = 2025 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'panne simulée'; END IF; END`);
+    }
+    try {
+      const failed = await crte(['import', BDT, '--kind', 'annex3', '--source', 'BdT'], db.url);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain('panne simulée');
+      expect(await count()).toEqual(before);
+    } finally {
+      await dataSource.query('DROP TRIGGER fail_midway');
+    }
+    const next = await crte(['import', BDT, '--kind', 'annex3', '--source', 'BdT'], db.url);
+    expect(next.json).toMatchObject({ status: 'APPLIED', applied: { inserted: 10, createdActions: 5 } });
+    await crte(['rollback', String(next.json.batchId)], db.url);
   });
 });
