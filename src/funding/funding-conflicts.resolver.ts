@@ -6,6 +6,7 @@ import { Organisation } from '../organisation/organisation.entity';
 import { RequestContext } from '../server/context';
 import { validSql } from './funding-visibility';
 import { Funding } from './funding.entity';
+import { fundingWithRelations } from './funding.loaders';
 import { FundingStage } from './funding.enums';
 
 @ObjectType({ description: 'Deux sources déclarent le même financement avec des montants différents : celui du financeur compte.' })
@@ -49,15 +50,8 @@ export class FundingConflictResolver {
     );
     if (!pairs.length) return [];
     const ids = [...new Set(pairs.flatMap((pair) => [Number(pair.counted), Number(pair.other)]))];
-    const lines = await dataSource
-      .getRepository(Funding)
-      .createQueryBuilder('funding')
-      .leftJoinAndSelect('funding.funder', 'funder')
-      .leftJoinAndSelect('funding.programme', 'programme')
-      .leftJoinAndSelect('funding.beneficiary', 'beneficiary')
-      .leftJoinAndSelect('funding.batch', 'batch')
-      .where('funding.id IN (:...ids)', { ids })
-      .getMany();
+    // Both sides, the one not counted included: not through fundingQuery, which keeps only counted lines.
+    const lines = await fundingWithRelations(dataSource).where('funding.id IN (:...ids)', { ids }).getMany();
     const byId = new Map(lines.map((line) => [line.id, line]));
     return Promise.all(
       pairs.map(async (pair) => {

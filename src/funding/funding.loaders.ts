@@ -9,15 +9,19 @@ import { Funding } from './funding.entity';
  * Funding lines come with their funder, programme, beneficiary and batch joined in the same statement:
  * they are always asked for together, and a separate batch per relation would add a round trip per level.
  */
-export function fundingQuery(dataSource: DataSource, alias = 'funding', asOf: Date | null = null) {
-  const query = dataSource
+export function fundingWithRelations(dataSource: DataSource, alias = 'funding') {
+  return dataSource
     .getRepository(Funding)
     .createQueryBuilder(alias)
     .leftJoinAndSelect(`${alias}.funder`, 'funder')
     .leftJoinAndSelect(`${alias}.programme`, 'programme')
     .leftJoinAndSelect(`${alias}.beneficiary`, 'beneficiary')
-    .leftJoinAndSelect(`${alias}.batch`, 'batch')
-    .where(countedSql(alias, asOf !== null));
+    .leftJoinAndSelect(`${alias}.batch`, 'batch');
+}
+
+/** The lines that count (now, or at `asOf`), with their relations. */
+export function fundingQuery(dataSource: DataSource, alias = 'funding', asOf: Date | null = null) {
+  const query = fundingWithRelations(dataSource, alias).where(countedSql(alias, asOf !== null));
   if (asOf) query.setParameter('asOf', asOf);
   return query;
 }

@@ -3,7 +3,6 @@ import { DataSource } from 'typeorm';
 import { loadContractReference } from '../../import/apply/load-reference';
 import { DEFAULT_MAX_UPLOAD_BYTES } from '../../import/read/read-file';
 import { ReferenceOrganisation } from '../../import/resolve/contract-reference';
-import { OrganisationIndex } from '../../import/resolve/organisation-index';
 import { authenticateHttp, requireHttpWriter, requireImportSource } from '../auth/http-authorisation';
 import { Identity } from '../auth/identity';
 import { ContractPartyRole } from '../contract/contract-party-role.enum';
@@ -14,7 +13,7 @@ import { MultipartUpload, readMultipart, refuseRequest, UploadedFile } from '../
 import { applyStoredBatch, importFile, rollbackBatch } from './import-apply.service';
 import { ImportBatch } from './import-batch.entity';
 import { ImportKind } from './import-batch.enums';
-import { ImportRequestError, previewImport } from './import-preview.service';
+import { findContract, findSource, ImportRequestError, previewImport } from './import-preview.service';
 import { buildImportTemplate, isTemplateKind, TemplateOptions, XLSX_CONTENT_TYPE } from './import-templates';
 
 /**
@@ -58,7 +57,7 @@ function route(handler: (req: Request, res: Response) => Promise<void>) {
       await handler(req, res);
     } catch (error) {
       if (error instanceof HttpError) return refuseRequest(req, res, error);
-      if (error instanceof ImportRequestError) return refuseRequest(req, res, new HttpError(400, error.message));
+      if (error instanceof ImportRequestError) return refuseRequest(req, res, new HttpError(400, error.message, error.field));
       if (res.headersSent) return next(error);
       console.error(error);
       refuseRequest(req, res, new HttpError(500, 'Erreur interne du serveur.'));
@@ -190,32 +189,7 @@ export async function resolveImportTarget(
 ): Promise<{ contract: Contract; source: ReferenceOrganisation }> {
   const contract = await findContract(dataSource, contractCode);
   const reference = await loadContractReference(dataSource, contract);
-  const byId = /^\d+$/.test(sourceText) ? reference.organisations.find((organisation) => organisation.id === Number(sourceText)) : undefined;
-  if (byId) return { contract, source: byId };
-  const match = new OrganisationIndex(reference).find(sourceText);
-  if (match.status === 'found') return { contract, source: match.organisation };
-  throw new HttpError(
-    400,
-    match.status === 'ambiguous'
-      ? `La source « ${sourceText} » peut désigner ${match.candidates.map((candidate) => candidate.name).join(' ou ')} : précisez.`
-      : `La source « ${sourceText} » n'est pas une organisation connue du contrat ${contract.code}.`,
-    'source',
-  );
-}
-
-async function findContract(dataSource: DataSource, code: string | null): Promise<Contract> {
-  if (code) {
-    const contract = await dataSource.getRepository(Contract).findOne({ where: { code } });
-    if (!contract) throw new HttpError(400, `Le contrat « ${code} » n'existe pas.`, 'contract');
-    return contract;
-  }
-  const contracts = await dataSource.getRepository(Contract).find({ take: 2, order: { id: 'ASC' } });
-  if (contracts.length === 1) return contracts[0];
-  throw new HttpError(
-    400,
-    contracts.length ? 'Plusieurs contrats existent : précisez lequel avec le champ « contract » (son code).' : "Aucun contrat n'est chargé.",
-    'contract',
-  );
+  return { contract, source: findSource(reference, sourceText, contract.code) };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -32,7 +32,15 @@ export interface PreviewResult extends PreviewReport {
 }
 
 /** A request that cannot be served as asked (unknown contract or source): the caller's mistake. */
-export class ImportRequestError extends Error {}
+export class ImportRequestError extends Error {
+  /** The request field at fault ('contract', 'source'), for HTTP answers. */
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Reads a partner's file and stores what applying it would do, without changing any data: the preview
@@ -116,6 +124,7 @@ export function findSource(reference: ContractReference, text: string, contractC
     match.status === 'ambiguous'
       ? `La source « ${text} » peut désigner ${match.candidates.map((c) => c.name).join(' ou ')} : précisez.`
       : `La source « ${text} » n'est pas une organisation connue du contrat ${contractCode}.`,
+    'source',
   );
 }
 
@@ -126,10 +135,13 @@ function toPreviewIssue(issue: { severity: 'ERROR' | 'WARNING'; code: string; me
 export async function findContract(dataSource: DataSource, code: string | null): Promise<Contract> {
   if (code) {
     const contract = await dataSource.getRepository(Contract).findOne({ where: { code } });
-    if (!contract) throw new ImportRequestError(`Le contrat « ${code} » n'existe pas.`);
+    if (!contract) throw new ImportRequestError(`Le contrat « ${code} » n'existe pas.`, 'contract');
     return contract;
   }
   const contracts = await dataSource.getRepository(Contract).find({ take: 2 });
   if (contracts.length === 1) return contracts[0];
-  throw new ImportRequestError(contracts.length ? 'Plusieurs contrats existent : précisez lequel avec --contract CODE.' : "Aucun contrat n'est chargé : lancez « npx crte seed ».");
+  throw new ImportRequestError(
+    contracts.length ? 'Plusieurs contrats existent : précisez le code du contrat (--contract, ou le champ « contract »).' : "Aucun contrat n'est chargé : lancez « npx crte seed ».",
+    'contract',
+  );
 }

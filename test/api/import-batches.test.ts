@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
-import * as XLSX from 'xlsx';
 import { Role } from '../../src/auth/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { ImportBatch } from '../../src/import-batch/import-batch.entity';
@@ -12,6 +11,7 @@ import { seedReferenceData } from '../../src/seed/seed.service';
 import { createTestDatabase, TEST_DATABASE_TYPE } from '../support/database';
 import { fixturePath } from '../support/fixtures';
 import { QueryCounter } from '../support/query-counter';
+import { faultyWorkbook } from '../support/workbook-edit';
 import { startTestServer, TestServer } from '../support/server';
 
 const BATCHES = `query ($filter: ImportBatchFilter, $first: Int, $after: String) {
@@ -25,17 +25,6 @@ const BATCH = `query ($id: ID!, $severity: IssueSeverity, $first: Int) {
     issues(severity: $severity, first: $first) { severity code sheet cell rawValue message }
   }
 }`;
-
-function faultyWorkbook(): Buffer {
-  const sheet = XLSX.utils.aoa_to_sheet([
-    ['N° action', 'Intitulé', 'Orientation', "Maître d'ouvrage", 2022, 2023],
-    ['DA-01', 'Quartier d’affaires EuraDouai', '9.9', 'Douaisis Agglo', '1,050 000 €', 1000],
-    ['DA-02', 'CFA', '2.1', 'Douaisis Agglo', -5, 1000],
-  ]);
-  const book = XLSX.utils.book_new();
-  XLSX.utils.book_append_sheet(book, sheet, 'Prog');
-  return XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
-}
 
 describe(`importBatches and importBatch on ${TEST_DATABASE_TYPE}`, () => {
   const counter = new QueryCounter();

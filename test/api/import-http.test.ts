@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
-import * as XLSX from 'xlsx';
 import { cellText } from '../../import/model';
 import { readUploadedFile } from '../../import/read/read-file';
 import { Role } from '../../src/auth/role.enum';
@@ -12,6 +11,7 @@ import { Organisation } from '../../src/organisation/organisation.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { TEST_DATABASE_TYPE } from '../support/database';
 import { fixturePath } from '../support/fixtures';
+import { faultyWorkbook } from '../support/workbook-edit';
 import { startTestServer, TestServer } from '../support/server';
 
 const BDT_FILE = 'annexe3-banque-des-territoires-2023.xlsx';
@@ -22,18 +22,6 @@ interface UploadFile {
   bytes: Uint8Array;
   name: string;
   field?: string;
-}
-
-/** A workbook with three errors: an unknown orientation, an ambiguous amount, a negative one. */
-function faultyWorkbook(): Buffer {
-  const sheet = XLSX.utils.aoa_to_sheet([
-    ['N° action', 'Intitulé', 'Orientation', "Maître d'ouvrage", 2022, 2023],
-    ['DA-01', 'Quartier d’affaires EuraDouai', '9.9', 'Douaisis Agglo', '1,050 000 €', 1000],
-    ['DA-02', 'CFA', '2.1', 'Douaisis Agglo', -5, 1000],
-  ]);
-  const book = XLSX.utils.book_new();
-  XLSX.utils.book_append_sheet(book, sheet, 'Prog');
-  return XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
 }
 
 describe(`POST /api/imports and GET /api/templates on ${TEST_DATABASE_TYPE}`, () => {

@@ -34,3 +34,15 @@ function recompute(sheet: XLSX.WorkSheet): void {
     delete cell.w;
   }
 }
+
+/** A workbook with three errors: an unknown orientation (C2), an ambiguous amount (E2), a negative one (E3). */
+export function faultyWorkbook(): Buffer {
+  const sheet = XLSX.utils.aoa_to_sheet([
+    ['N° action', 'Intitulé', 'Orientation', "Maître d'ouvrage", 2022, 2023],
+    ['DA-01', 'Quartier d’affaires EuraDouai', '9.9', 'Douaisis Agglo', '1,050 000 €', 1000],
+    ['DA-02', 'CFA', '2.1', 'Douaisis Agglo', -5, 1000],
+  ]);
+  const book = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(book, sheet, 'Prog');
+  return XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
+}
