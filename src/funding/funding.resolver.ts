@@ -4,6 +4,7 @@ import { Action } from '../action/action.entity';
 import { decodeCursor, Page, PageType, pageSize, toPage } from '../common/pagination';
 import { Contract } from '../contract/contract.entity';
 import { ImportBatch } from '../import-batch/import-batch.entity';
+import { ImportKind } from '../import-batch/import-batch.enums';
 import { OrganisationKind } from '../organisation/organisation-kind.enum';
 import { Organisation } from '../organisation/organisation.entity';
 import { Programme } from '../programme/programme.entity';
@@ -46,6 +47,12 @@ export class FundingFilter {
 
   @Field(() => [FundingInstrument], { nullable: true })
   instrument?: FundingInstrument[];
+
+  @Field(() => [ImportKind], { nullable: true, description: 'Nature du fichier d’où viennent les lignes, ex. dotations ou grants' })
+  kind?: ImportKind[];
+
+  @Field(() => String, { nullable: true, description: 'Organisation qui a déclaré les lignes : identifiant, SIREN, nom ou nom court' })
+  source?: string;
 }
 
 @ArgsType()
@@ -170,5 +177,9 @@ export function filteredFundings(dataSource: DataSource, filter: FundingFilter, 
   if (filter.yearTo !== undefined && filter.yearTo !== null) query.andWhere('funding.year <= :yearTo', { yearTo: filter.yearTo });
   if (filter.stage?.length) query.andWhere('funding.stage IN (:...stages)', { stages: filter.stage });
   if (filter.instrument?.length) query.andWhere('funding.instrument IN (:...instruments)', { instruments: filter.instrument });
+  if (filter.kind?.length) query.andWhere('funding.import_kind IN (:...importKinds)', { importKinds: filter.kind });
+  if (filter.source) {
+    query.innerJoin(Organisation, 'declarer', 'declarer.id = funding.source_id').andWhere(organisationMatch('declarer', 'declarer', filter.source));
+  }
   return query;
 }

@@ -1,4 +1,4 @@
-import { NextFunction, Request, Response, Router } from 'express';
+import { Request, Response, Router } from 'express';
 import { DataSource } from 'typeorm';
 import { loadContractReference } from '../../import/apply/load-reference';
 import { DEFAULT_MAX_UPLOAD_BYTES } from '../../import/read/read-file';
@@ -9,6 +9,7 @@ import { ContractPartyRole } from '../contract/contract-party-role.enum';
 import { ContractParty } from '../contract/contract-party.entity';
 import { Contract } from '../contract/contract.entity';
 import { HttpError } from '../server/http-error';
+import { route } from '../server/http-route';
 import { MultipartUpload, readMultipart, refuseRequest, UploadedFile } from '../server/uploads';
 import { applyStoredBatch, importFile, rollbackBatch } from './import-apply.service';
 import { ImportBatch } from './import-batch.entity';
@@ -48,21 +49,6 @@ export function createImportRouter(dataSource: DataSource): Router {
   router.post('/api/imports/:id/rollback', route((req, res) => postRollback(dataSource, req, res)));
   router.get('/api/templates/:kind.xlsx', route((req, res) => getTemplate(dataSource, req, res)));
   return router;
-}
-
-/** Every refusal is `{ error, field? }` in French; an unexpected failure is a bare 500. */
-function route(handler: (req: Request, res: Response) => Promise<void>) {
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    try {
-      await handler(req, res);
-    } catch (error) {
-      if (error instanceof HttpError) return refuseRequest(req, res, error);
-      if (error instanceof ImportRequestError) return refuseRequest(req, res, new HttpError(400, error.message, error.field));
-      if (res.headersSent) return next(error);
-      console.error(error);
-      refuseRequest(req, res, new HttpError(500, 'Erreur interne du serveur.'));
-    }
-  };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -9,8 +9,12 @@ import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { DataSource } from 'typeorm';
 import { authenticate, InvalidTokenError } from '../auth/token.service';
 import { AppConfig } from '../config';
+import { createAnnex3ExportRouter } from '../export/annex3-export.routes';
+import { createExportRouter } from '../export/export.routes';
 import { createImportRouter } from '../import-batch/import-batch.routes';
+import { createReportRouter } from '../report/report.routes';
 import { RequestContext } from './context';
+import { GraphQLRunner } from './graphql-runner';
 import { createLoaders } from './loaders';
 import { getSchema } from './schema';
 
@@ -40,6 +44,9 @@ export async function startServer(dataSource: DataSource, config: AppConfig): Pr
     res.json({ status: 'ok' });
   });
   app.use(createImportRouter(dataSource));
+  app.use(createExportRouter(dataSource));
+  app.use(createAnnex3ExportRouter(dataSource));
+  app.use(createReportRouter(dataSource, graphQLRunner(apollo, dataSource, config)));
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),
@@ -74,6 +81,22 @@ export async function buildContext(dataSource: DataSource, config: AppConfig, au
     });
   }
   return { dataSource, config, identity, loaders: createLoaders(dataSource) };
+}
+
+/** Saved reports run through the same Apollo server as `/graphql`: same validation, plugins and limits. */
+function graphQLRunner(apollo: ApolloServer<RequestContext>, dataSource: DataSource, config: AppConfig): GraphQLRunner {
+  return async ({ query, variables, authorization }) => {
+    let contextValue: RequestContext;
+    try {
+      contextValue = await buildContext(dataSource, config, authorization);
+    } catch (error) {
+      if (error instanceof GraphQLError) return { errors: [error.toJSON()] };
+      throw error;
+    }
+    const response = await apollo.executeOperation({ query, variables }, { contextValue });
+    if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported for reports');
+    return response.body.singleResult;
+  };
 }
 
 /** In production an unexpected error says only that it happened; its details stay in the server log. */
