@@ -1,0 +1,306 @@
+/**
+ * Flat tables out of the API as CSV, xlsx or JSON, shared by the funding export and saved reports.
+ *
+ * Values stay typed as long as the format allows: JSON keeps decimals as exact strings ("1234.50") and
+ * integers as numbers; xlsx writes numbers as numeric cells; CSV writes plain numbers (with a decimal
+ * comma in the French variant). CSV is opened by people in spreadsheets, so text that a spreadsheet would
+ * run as a formula is neutralised there; numbers never are (a negative amount stays a number).
+ *
+ * CSV and JSON stream: rows are pulled from an (async) iterable and written as they come, waiting for
+ * 'drain' when the socket is full. xlsx has to be built in memory, so its row count is capped.
+ *
+ * Only writing happens here: xlsx's known flaws concern parsing untrusted files, not building our own.
+ */
+import type { Response } from 'express';
+import * as XLSX from 'xlsx';
+import { HttpError } from '../server/http-error';
+
+export type ColumnType = 'text' | 'integer' | 'number' | 'decimal' | 'boolean' | 'datetime';
+export interface TableColumn {
+  key: string;
+  label: string;
+  type: ColumnType;
+}
+/** decimal values are exact strings like "-1234.50"; datetime values are Date or ISO strings. */
+export type TableValue = string | number | boolean | Date | null | undefined;
+export type TableRow = Record<string, TableValue>;
+export type TableFormat = 'csv' | 'xlsx' | 'json';
+export interface TableOutputOptions {
+  fileName: string;
+  /** CSV: ';' and decimal comma, BOM */
+  french?: boolean;
+  sheetName?: string;
+  maxXlsxRows?: number;
+}
+
+/** An xlsx is built whole in memory (about 1 kB per row of 25 columns while building): past this, CSV. */
+export const DEFAULT_MAX_XLSX_ROWS = 200_000;
+
+export const CONTENT_TYPES: Readonly<Record<TableFormat, string>> = {
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+/** Rows are written in chunks of about this size: one write per row would cost more than the row itself. */
+const WRITE_CHUNK_CHARS = 64 * 1024;
+/** Excel refuses a cell longer than this. */
+const XLSX_MAX_CELL_CHARS = 32_767;
+const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
+
+export function parseTableFormat(extension: string): TableFormat | null {
+  const format = extension.replace(/^\./, '').toLowerCase();
+  return format === 'csv' || format === 'xlsx' || format === 'json' ? format : null;
+}
+
+/**
+ * Text that Excel or LibreOffice would run as a formula (OWASP's "CSV injection" list: = + - @, tab, CR)
+ * gets a leading apostrophe, which shows the text as it is.
+ */
+export function neutraliseSpreadsheetFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/** One CSV field, quoted when needed; `french`: ';' separator and decimal comma. */
+export function csvField(value: TableValue, type: ColumnType, french: boolean): string {
+  if (value === null || value === undefined) return '';
+  switch (type) {
+    case 'integer':
+    case 'number':
+    case 'decimal': {
+      const text = typeof value === 'number' ? numberText(value) : String(value).trim();
+      // Anything that is not a plain number is treated as text, so it cannot smuggle a formula in.
+      if (!DECIMAL_TEXT.test(text)) return csvText(String(value), french);
+      return french ? text.replace('.', ',') : text;
+    }
+    case 'boolean':
+      if (typeof value !== 'boolean') return csvText(String(value), french);
+      return french ? (value ? 'oui' : 'non') : value ? 'true' : 'false';
+    case 'datetime':
+      return csvText(isoDateTime(value), french);
+    case 'text':
+    default:
+      return csvText(value instanceof Date ? isoDateTime(value) : String(value), french);
+  }
+}
+
+function csvText(text: string, french: boolean): string {
+  const safe = neutraliseSpreadsheetFormula(text);
+  const separator = french ? ';' : ',';
+  return safe.includes(separator) || /["\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** A number as plain digits: never exponent notation, which spreadsheets and BI tools read differently. */
+function numberText(value: number): string {
+  if (!Number.isFinite(value)) return '';
+  const text = String(value);
+  return /e/i.test(text) ? value.toFixed(20).replace(/\.?0+$/, '') : text;
+}
+
+function isoDateTime(value: TableValue): string {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString();
+  return String(value);
+}
+
+function toDate(value: TableValue): Date | null {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
+  if (typeof value === 'string' || typeof value === 'number') {
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? null : date;
+  }
+  return null;
+}
+
+/** The JSON value of a cell: decimals stay exact strings, integers and numbers are numbers, dates ISO. */
+function jsonValue(value: TableValue, type: ColumnType): unknown {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case 'decimal':
+      return typeof value === 'number' ? numberText(value) : String(value);
+    case 'integer':
+    case 'number': {
+      if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+      const number = Number(value);
+      return typeof value === 'string' && DECIMAL_TEXT.test(value.trim()) && Number.isFinite(number) ? number : String(value);
+    }
+    case 'boolean':
+      return typeof value === 'boolean' ? value : String(value);
+    case 'datetime':
+      return value instanceof Date ? isoDateTime(value) || null : String(value);
+    case 'text':
+    default:
+      return value instanceof Date ? isoDateTime(value) : String(value);
+  }
+}
+
+/**
+ * One sheet with typed cells: numbers are numeric cells (decimals with `#,##0.00`, integers with `0`),
+ * booleans are booleans, dates are date cells (UTC), text is text — a text cell is never run as a
+ * formula, so it needs no apostrophe. A decimal becomes a double: exact to the cent up to 2^53 cents
+ * (about 90 000 billion euros), far beyond DECIMAL(15,2).
+ */
+export function buildXlsx(columns: TableColumn[], rows: TableRow[], sheetName = 'Données'): Buffer {
+  const sheet: XLSX.WorkSheet = {};
+  columns.forEach((column, c) => {
+    sheet[XLSX.utils.encode_cell({ r: 0, c })] = { t: 's', v: column.label };
+  });
+  rows.forEach((row, index) => {
+    const r = index + 1;
+    columns.forEach((column, c) => {
+      const cell = xlsxCell(row[column.key], column.type);
+      if (cell) sheet[XLSX.utils.encode_cell({ r, c })] = cell;
+    });
+  });
+  const lastColumn = Math.max(columns.length - 1, 0);
+  const range = { s: { r: 0, c: 0 }, e: { r: rows.length, c: lastColumn } };
+  sheet['!ref'] = XLSX.utils.encode_range(range);
+  if (columns.length > 0) sheet['!autofilter'] = { ref: XLSX.utils.encode_range(range) };
+  sheet['!cols'] = columns.map((column) => ({ wch: columnWidth(column) }));
+  const workbook = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(workbook, sheet, safeSheetName(sheetName));
+  return XLSX.write(workbook, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer;
+}
+
+function xlsxCell(value: TableValue, type: ColumnType): XLSX.CellObject | null {
+  if (value === null || value === undefined || value === '') return null;
+  switch (type) {
+    case 'decimal':
+    case 'integer':
+    case 'number': {
+      const number = typeof value === 'number' ? value : DECIMAL_TEXT.test(String(value).trim()) ? Number(value) : NaN;
+      if (!Number.isFinite(number)) return textCell(String(value));
+      if (type === 'decimal') return { t: 'n', v: number, z: '#,##0.00' };
+      if (type === 'integer') return { t: 'n', v: number, z: '0' };
+      return { t: 'n', v: number };
+    }
+    case 'boolean':
+      return typeof value === 'boolean' ? { t: 'b', v: value } : textCell(String(value));
+    case 'datetime': {
+      const date = toDate(value);
+      // Excel's serial day count from 1899-12-30, in UTC so the cell shows the same instant as the ISO text.
+      return date ? { t: 'n', v: date.getTime() / 86_400_000 + 25_569, z: 'yyyy-mm-dd hh:mm:ss' } : textCell(String(value));
+    }
+    case 'text':
+    default:
+      return textCell(value instanceof Date ? isoDateTime(value) : String(value));
+  }
+}
+
+function textCell(text: string): XLSX.CellObject {
+  return { t: 's', v: text.length > XLSX_MAX_CELL_CHARS ? text.slice(0, XLSX_MAX_CELL_CHARS) : text };
+}
+
+function columnWidth(column: TableColumn): number {
+  const byType: Record<ColumnType, number> = { text: 24, integer: 8, number: 12, decimal: 16, boolean: 8, datetime: 20 };
+  return Math.min(Math.max(column.label.length + 2, byType[column.type]), 60);
+}
+
+/** Excel's rules: at most 31 characters, none of : \ / ? * [ ]. */
+function safeSheetName(name: string): string {
+  const cleaned = name.replace(/[:\\/?*[\]]/g, ' ').trim().slice(0, 31);
+  return cleaned || 'Données';
+}
+
+/** Streams (csv, json) or builds (xlsx) the table into the response, with content type and Content-Disposition. */
+export async function sendTable(
+  res: Response,
+  format: TableFormat,
+  columns: TableColumn[],
+  rows: Iterable<TableRow> | AsyncIterable<TableRow>,
+  options: TableOutputOptions,
+): Promise<void> {
+  if (format === 'xlsx') {
+    const buffer = buildXlsx(columns, await collectRows(rows, options.maxXlsxRows ?? DEFAULT_MAX_XLSX_ROWS), options.sheetName);
+    res.attachment(options.fileName);
+    res.type(CONTENT_TYPES.xlsx).send(buffer);
+    return;
+  }
+  res.attachment(options.fileName);
+  res.type(CONTENT_TYPES[format]);
+  res.set('X-Content-Type-Options', 'nosniff');
+  res.status(200);
+  const writer = new ChunkedWriter(res);
+  if (format === 'csv') {
+    const french = options.french ?? false;
+    const separator = french ? ';' : ',';
+    // The BOM tells Excel the file is UTF-8; without it Excel reads accents as Windows-1252.
+    if (french) writer.push('\uFEFF');
+    writer.push(columns.map((column) => csvText(column.label, french)).join(separator) + '\r\n');
+    for await (const row of rows) {
+      writer.push(columns.map((column) => csvField(row[column.key], column.type, french)).join(separator) + '\r\n');
+      if (writer.full && !(await writer.flush())) return;
+    }
+  } else {
+    writer.push('[');
+    let first = true;
+    for await (const row of rows) {
+      const object: Record<string, unknown> = {};
+      for (const column of columns) object[column.key] = jsonValue(row[column.key], column.type);
+      writer.push((first ? '\n' : ',\n') + JSON.stringify(object));
+      first = false;
+      if (writer.full && !(await writer.flush())) return;
+    }
+    writer.push(first ? ']\n' : '\n]\n');
+  }
+  if (!(await writer.flush())) return;
+  res.end();
+}
+
+/** Collects the rows an xlsx needs, refusing (before anything is sent) a table over the cap. */
+async function collectRows(rows: Iterable<TableRow> | AsyncIterable<TableRow>, maxRows: number): Promise<TableRow[]> {
+  const collected: TableRow[] = [];
+  for await (const row of rows) {
+    if (collected.length >= maxRows) {
+      throw new HttpError(
+        413,
+        `Le tableau dépasse ${maxRows.toLocaleString('fr-FR')} lignes, trop pour un fichier xlsx : demandez-le en CSV (.csv), ou restreignez-le avec des filtres.`,
+        'format',
+      );
+    }
+    collected.push(row);
+  }
+  return collected;
+}
+
+/** Gathers small strings into chunks and writes them with backpressure; false once the client has gone. */
+class ChunkedWriter {
+  private parts: string[] = [];
+  private size = 0;
+
+  constructor(private readonly res: Response) {}
+
+  push(text: string): void {
+    this.parts.push(text);
+    this.size += text.length;
+  }
+
+  get full(): boolean {
+    return this.size >= WRITE_CHUNK_CHARS;
+  }
+
+  async flush(): Promise<boolean> {
+    const res = this.res;
+    if (res.destroyed || res.writableEnded) return false;
+    if (this.size === 0) return true;
+    const chunk = this.parts.join('');
+    this.parts = [];
+    this.size = 0;
+    if (res.write(chunk)) return true;
+    return waitForDrain(res);
+  }
+}
+
+function waitForDrain(res: Response): Promise<boolean> {
+  // A client that leaves never drains: 'close' ends the wait, and the caller stops reading rows.
+  return new Promise((resolve) => {
+    const finish = (drained: boolean) => () => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(drained);
+    };
+    const onDrain = finish(true);
+    const onClose = finish(false);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}
