@@ -1,0 +1,154 @@
+import { ClassType, Ctx, Field, FieldResolver, Int, ObjectType, registerEnumType, Resolver, Root } from 'type-graphql';
+import { Action } from '../action/action.entity';
+import { Axis } from '../contract/axis.entity';
+import { Contract } from '../contract/contract.entity';
+import { Orientation } from '../contract/orientation.entity';
+import { OrganisationKind } from '../organisation/organisation-kind.enum';
+import { Organisation } from '../organisation/organisation.entity';
+import { Programme } from '../programme/programme.entity';
+import { RequestContext } from '../server/context';
+import { FundingInstrument, FundingStage } from './funding.enums';
+
+/**
+ * A group of funding lines, as totals and cross-checks return them: one value per dimension asked for.
+ * Objects (axis, funder…) are read through the request's loaders, so a list of groups costs one statement
+ * per kind of object, not one per group.
+ */
+
+export enum FundingDimension {
+  contract = 'contract',
+  axis = 'axis',
+  orientation = 'orientation',
+  action = 'action',
+  funder = 'funder',
+  funderKind = 'funderKind',
+  programme = 'programme',
+  beneficiary = 'beneficiary',
+  territory = 'territory',
+  year = 'year',
+  stage = 'stage',
+  instrument = 'instrument',
+}
+registerEnumType(FundingDimension, { name: 'FundingDimension', description: 'Dimension de regroupement des montants' });
+
+/** SQL for each dimension, over the joins that `fundingTotalsQuery` adds. */
+export const DIMENSION_SQL: Record<FundingDimension, string> = {
+  contract: 'funding.contract_id',
+  axis: 't_orientation.axis_id',
+  orientation: 't_action.orientation_id',
+  action: 'funding.action_id',
+  funder: 'funding.funder_id',
+  funderKind: 'funder.kind',
+  programme: 'funding.programme_id',
+  beneficiary: 'funding.beneficiary_id',
+  // The EPCI of the perimeter: the beneficiary's (itself or its commune's), else the action's lead's.
+  territory: `COALESCE(CASE WHEN beneficiary.kind = 'EPCI' THEN beneficiary.id ELSE beneficiary.parent_id END,
+    CASE WHEN t_lead.kind = 'EPCI' THEN t_lead.id ELSE t_lead.parent_id END)`,
+  year: 'funding.year',
+  stage: 'funding.stage',
+  instrument: 'funding.instrument',
+};
+
+@ObjectType()
+export abstract class FundingGroup {
+  contractId?: number | null;
+  axisId?: number | null;
+  orientationId?: number | null;
+  actionId?: number | null;
+  funderId?: number | null;
+  programmeId?: number | null;
+  beneficiaryId?: number | null;
+  territoryId?: number | null;
+
+  @Field(() => OrganisationKind, { nullable: true })
+  funderKind?: OrganisationKind | null;
+
+  @Field(() => Int, { nullable: true })
+  year?: number | null;
+
+  @Field(() => FundingStage, { nullable: true })
+  stage?: FundingStage | null;
+
+  @Field(() => FundingInstrument, { nullable: true })
+  instrument?: FundingInstrument | null;
+}
+
+/** Sets on `group` the value of each dimension read from a raw SQL row (aliased by dimension name). */
+export function assignDimensions(group: FundingGroup, dimensions: readonly FundingDimension[], row: Record<string, unknown>): void {
+  for (const dimension of dimensions) {
+    const value = row[dimension];
+    if (dimension === 'year') group.year = value === null || value === undefined ? null : Number(value);
+    else if (dimension === 'stage') group.stage = (value ?? null) as FundingStage | null;
+    else if (dimension === 'instrument') group.instrument = (value ?? null) as FundingInstrument | null;
+    else if (dimension === 'funderKind') group.funderKind = (value ?? null) as OrganisationKind | null;
+    else (group as unknown as Record<string, number | null>)[`${dimension}Id`] = value === null || value === undefined ? null : Number(value);
+  }
+}
+
+/** The identity of a group over `dimensions`: equal keys, same group. */
+export function groupKey(group: FundingGroup, dimensions: readonly FundingDimension[]): string {
+  return dimensions
+    .map((dimension) => {
+      const value = OBJECT_DIMENSIONS.has(dimension) ? (group as unknown as Record<string, unknown>)[`${dimension}Id`] : (group as unknown as Record<string, unknown>)[dimension];
+      return value === null || value === undefined ? '∅' : String(value);
+    })
+    .join('|');
+}
+
+const OBJECT_DIMENSIONS = new Set<FundingDimension>([
+  FundingDimension.contract,
+  FundingDimension.axis,
+  FundingDimension.orientation,
+  FundingDimension.action,
+  FundingDimension.funder,
+  FundingDimension.programme,
+  FundingDimension.beneficiary,
+  FundingDimension.territory,
+]);
+
+/** The object fields of a group type, shared by every type that extends FundingGroup. */
+export function createFundingGroupResolver<T extends FundingGroup>(groupType: ClassType<T>) {
+  @Resolver(() => groupType)
+  abstract class FundingGroupResolver {
+    @FieldResolver(() => Contract, { nullable: true })
+    contract(@Root() group: FundingGroup, @Ctx() { loaders }: RequestContext) {
+      return group.contractId ? loaders.contractById.load(group.contractId) : null;
+    }
+
+    @FieldResolver(() => Axis, { nullable: true })
+    axis(@Root() group: FundingGroup, @Ctx() { loaders }: RequestContext) {
+      return group.axisId ? loaders.axisById.load(group.axisId) : null;
+    }
+
+    @FieldResolver(() => Orientation, { nullable: true })
+    orientation(@Root() group: FundingGroup, @Ctx() { loaders }: RequestContext) {
+      return group.orientationId ? loaders.orientationById.load(group.orientationId) : null;
+    }
+
+    @FieldResolver(() => Action, { nullable: true })
+    action(@Root() group: FundingGroup, @Ctx() { loaders }: RequestContext) {
+      return group.actionId ? loaders.actionById.load(group.actionId) : null;
+    }
+
+    @FieldResolver(() => Organisation, { nullable: true })
+    funder(@Root() group: FundingGroup, @Ctx() { loaders }: RequestContext) {
+      return group.funderId ? loaders.organisationById.load(group.funderId) : null;
+    }
+
+    @FieldResolver(() => Programme, { nullable: true })
+    programme(@Root() group: FundingGroup, @Ctx() { loaders }: RequestContext) {
+      return group.programmeId ? loaders.programmeById.load(group.programmeId) : null;
+    }
+
+    @FieldResolver(() => Organisation, { nullable: true })
+    beneficiary(@Root() group: FundingGroup, @Ctx() { loaders }: RequestContext) {
+      return group.beneficiaryId ? loaders.organisationById.load(group.beneficiaryId) : null;
+    }
+
+    @FieldResolver(() => Organisation, { nullable: true, description: 'EPCI du périmètre' })
+    territory(@Root() group: FundingGroup, @Ctx() { loaders }: RequestContext) {
+      return group.territoryId ? loaders.organisationById.load(group.territoryId) : null;
+    }
+  }
+  return FundingGroupResolver;
+}
