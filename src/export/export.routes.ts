@@ -1,7 +1,44 @@
 import { Router } from 'express';
 import { DataSource } from 'typeorm';
+import { authenticateHttp } from '../auth/http-authorisation';
+import { AppConfig } from '../config';
+import { HttpError } from '../server/http-error';
+import { route } from '../server/http-route';
+import { FUNDING_EXPORT_COLUMNS, fundingExportFileName, fundingExportRows, parseFundingExportParameters } from './fundings-export';
+import { DEFAULT_MAX_XLSX_ROWS, parseTableFormat, sendTable } from './tabular';
 
-/** Flat exports of the current funding lines: `GET /api/export/fundings.csv|.xlsx|.json`. */
-export function createExportRouter(_dataSource: DataSource): Router {
-  return Router();
+export interface ExportRouterOptions {
+  /** Lines read per statement (tests make it small to cross page boundaries). */
+  pageSize?: number;
+  maxXlsxRows?: number;
+}
+
+/** Same words as GraphQL's refusal (server/app.ts buildContext), so both doors say the same thing. */
+const TOKEN_REQUIRED = 'Un jeton d’accès est requis (en-tête « Authorization: Bearer … »).';
+
+/**
+ * Flat exports of the current funding lines: `GET /api/export/fundings.csv|.xlsx|.json`, filtered by
+ * the same criteria as GraphQL's FundingFilter given as query parameters (fundings-export.ts).
+ */
+export function createExportRouter(dataSource: DataSource, config: Pick<AppConfig, 'readRequiresToken'>, options: ExportRouterOptions = {}): Router {
+  const router = Router();
+  router.get(
+    '/api/export/fundings.:format',
+    route(async (req, res) => {
+      const format = parseTableFormat(String(req.params.format));
+      if (!format) throw new HttpError(404, `Format « ${req.params.format} » inconnu : fundings.csv, fundings.xlsx ou fundings.json.`, 'format');
+      // A bad token is refused even when reading is open, as GraphQL does.
+      const identity = await authenticateHttp(dataSource, req.headers.authorization);
+      if (config.readRequiresToken && !identity) throw new HttpError(401, TOKEN_REQUIRED, undefined, { 'WWW-Authenticate': 'Bearer' });
+      const { filter, asOf, french } = parseFundingExportParameters(req.query as Record<string, unknown>);
+      res.set('Cache-Control', 'no-store');
+      await sendTable(res, format, FUNDING_EXPORT_COLUMNS, fundingExportRows(dataSource, filter, asOf, options.pageSize), {
+        fileName: fundingExportFileName(filter, format),
+        french: format === 'csv' && french,
+        sheetName: 'Financements',
+        maxXlsxRows: options.maxXlsxRows ?? DEFAULT_MAX_XLSX_ROWS,
+      });
+    }),
+  );
+  return router;
 }

@@ -44,8 +44,8 @@ export async function startServer(dataSource: DataSource, config: AppConfig): Pr
     res.json({ status: 'ok' });
   });
   app.use(createImportRouter(dataSource));
-  app.use(createExportRouter(dataSource));
-  app.use(createAnnex3ExportRouter(dataSource));
+  app.use(createExportRouter(dataSource, config));
+  app.use(createAnnex3ExportRouter(dataSource, config));
   app.use(createReportRouter(dataSource, graphQLRunner(apollo, dataSource, config)));
   app.use(
     '/graphql',
