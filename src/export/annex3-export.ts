@@ -1,0 +1,611 @@
+/**
+ * The consolidated annex 3 of a CRTE — « Tableau récapitulatif des investissements des partenaires » — built
+ * from plain data, with no database: the document the COPIL signs off each year.
+ *
+ * Layout of the sheet « Annexe 3 » (decisions, so that the document reads the same every year):
+ * - a title block: the annex's title and period, the contract, the stage shown, the date generated, the
+ *   « Source : … » line, the counting rules, the unit (euros) and the totals, so that the sheet explains
+ *   itself when printed alone;
+ * - two header rows: group headers (Action / Par financeur / Par année / Total) over the labels;
+ * - per axis a heading row, per orientation a heading row, its actions, « Sous-total orientation x.y »;
+ *   « Sous-total axe n » after the axis's orientations. Every orientation of the contract is shown, even
+ *   empty (the contract's structure is what is signed), with a zero subtotal;
+ * - actions not yet placed in an orientation (projects met in national grants lists) that have lines at
+ *   this stage come in a block « Actions à classer »;
+ * - « Total des actions »; then lines without an action (territory-level dotations such as the DETR an EPCI
+ *   receives) in a separate block « Enveloppes sans action », one row per (funder, programme, beneficiary),
+ *   since they are not actions but are part of the contract's figures; then « TOTAL GÉNÉRAL », which is
+ *   exactly `fundingTotals(groupBy: [contract], filter: { contract, stage })`;
+ * - columns: one per funder that has counted lines, ordered by kind (État, opérateurs de l'État, Union
+ *   européenne, Région, Département, EPCI, communes, others) then name — a stable order, so that this year's
+ *   document lines up with last year's; then one per year of the contract's period (and any year outside
+ *   it that has lines); then Total. The funder columns and the year columns are two breakdowns of the same
+ *   amount: each group adds up to the Total column.
+ *
+ * Amounts are added in integer cents (bigint) and written once, as numbers with a euro number format.
+ * Subtotals and row totals are formulas that carry their computed value, so that a reader without a
+ * calculation engine sees the figure. xlsx 0.18.5 (community edition) writes column widths, merges, row
+ * outline levels, number formats, autofilters and defined names (print titles) — not freeze panes nor fonts
+ * (its sheetView writer has no pane), so the header rows repeat on printed pages instead.
+ *
+ * A second sheet « Lignes » lists every counted line with the file, sheet and cell it came from.
+ */
+import * as XLSX from 'xlsx';
+import { ActionStatus } from '../action/action-status.enum';
+import { formatCents } from '../common/money';
+import { FundingInstrument, FundingStage } from '../funding/funding.enums';
+import { OrganisationKind } from '../organisation/organisation-kind.enum';
+
+export const ANNEX3_SHEET = 'Annexe 3';
+export const LINES_SHEET = 'Lignes';
+export const EURO_FORMAT = '#,##0.00 "€";-#,##0.00 "€";"-"';
+
+export interface Annex3Contract {
+  code: string;
+  name: string;
+  startYear: number;
+  endYear: number;
+  signedOn: string | null;
+}
+
+export interface Annex3Axis {
+  id: number;
+  number: number;
+  title: string;
+}
+
+export interface Annex3Orientation {
+  id: number;
+  axisId: number;
+  code: string;
+  title: string;
+}
+
+export interface Annex3Action {
+  id: number;
+  orientationId: number | null;
+  code: string;
+  title: string;
+  /** The maître d'ouvrage's name. */
+  lead: string | null;
+  status: ActionStatus;
+  /** Decimal string in euros ("52000000.00"). */
+  totalCost: string | null;
+  costBase: string | null;
+}
+
+export interface Annex3Funder {
+  id: number;
+  name: string;
+  kind: OrganisationKind;
+}
+
+/** A sum of counted lines for one (action or envelope, funder, year). */
+export interface Annex3Amount {
+  /** Null for lines without an action (territory-level envelopes). */
+  actionId: number | null;
+  funderId: number;
+  year: number;
+  cents: bigint;
+  lines: number;
+  /** For lines without an action: what names the envelope. */
+  programme?: string | null;
+  beneficiary?: string | null;
+}
+
+/** One counted line, for the « Lignes » sheet. */
+export interface Annex3Line {
+  actionCode: string | null;
+  actionTitle: string | null;
+  orientationCode: string | null;
+  funder: string;
+  programme: string | null;
+  beneficiary: string | null;
+  year: number;
+  stage: FundingStage;
+  instrument: FundingInstrument;
+  cents: bigint;
+  fileName: string | null;
+  batchId: number | null;
+  sheet: string | null;
+  cell: string | null;
+  rawValue: string | null;
+}
+
+export interface Annex3Data {
+  contract: Annex3Contract;
+  stage: FundingStage;
+  generatedAt: Date;
+  axes: Annex3Axis[];
+  orientations: Annex3Orientation[];
+  /** Every action of the contract (those without an orientation are shown only when they have lines). */
+  actions: Annex3Action[];
+  /** At least every funder named by `amounts`. */
+  funders: Annex3Funder[];
+  amounts: Annex3Amount[];
+  /** The counted lines, one by one; the « Lignes » sheet is left out when absent. */
+  lines?: Annex3Line[];
+}
+
+export const STAGE_LABELS: Readonly<Record<FundingStage, string>> = {
+  PLANNED: 'prévu',
+  REQUESTED: 'demandé',
+  GRANTED: 'attribué / engagé',
+  PAID: 'payé / mandaté',
+};
+
+const STAGE_PLURAL_LABELS: Readonly<Record<FundingStage, string>> = {
+  PLANNED: 'prévus',
+  REQUESTED: 'demandés',
+  GRANTED: 'attribués / engagés',
+  PAID: 'payés / mandatés',
+};
+
+export const STATUS_LABELS: Readonly<Record<ActionStatus, string>> = {
+  IDEA: 'Idée',
+  STUDY: 'En étude',
+  PLANNED: 'À venir',
+  UNDERWAY: 'En cours',
+  DONE: 'Réalisée',
+  PAUSED: 'Suspendue',
+  BLOCKED: 'Bloquée',
+  ABANDONED: 'Abandonnée',
+};
+
+const INSTRUMENT_LABELS: Readonly<Record<FundingInstrument, string>> = {
+  SUBSIDY: 'Subvention',
+  LOAN: 'Prêt',
+  ENGINEERING: 'Ingénierie',
+  OWN_FUNDS: 'Fonds propres',
+  TAX_RELIEF: 'Avantage fiscal',
+  OTHER: 'Autre',
+};
+
+/** The usual order of a French public-finance table: the State first, then the other public partners. */
+const FUNDER_KIND_ORDER: readonly OrganisationKind[] = [
+  OrganisationKind.STATE,
+  OrganisationKind.STATE_OPERATOR,
+  OrganisationKind.EU,
+  OrganisationKind.REGION,
+  OrganisationKind.DEPARTMENT,
+  OrganisationKind.EPCI,
+  OrganisationKind.COMMUNE,
+  OrganisationKind.COMPANY,
+  OrganisationKind.ASSOCIATION,
+  OrganisationKind.OTHER,
+];
+
+/** The first columns, before the funders: code, title, lead, status, total cost and its base. */
+const DESCRIPTIVE_COLUMNS = 6;
+const LABEL_LAST_COLUMN = DESCRIPTIVE_COLUMNS - 1;
+
+export type Annex3RowKind = 'axis' | 'orientation' | 'action' | 'orientationSubtotal' | 'axisSubtotal' | 'unclassified' | 'unclassifiedSubtotal' | 'actionsTotal' | 'envelopes' | 'envelope' | 'envelopesSubtotal' | 'grandTotal';
+
+/** Where things landed in the sheet (0-based rows and columns), for tests and callers. */
+export interface Annex3Layout {
+  headerRow: number;
+  funderColumns: Array<{ funderId: number; name: string; column: number }>;
+  yearColumns: Array<{ year: number; column: number }>;
+  totalColumn: number;
+  rows: Array<{ row: number; kind: Annex3RowKind; key: string }>;
+  /** The grand total, exactly: what fundingTotals gives for the contract at this stage. */
+  grandTotalCents: bigint;
+  countedLines: number;
+}
+
+export interface Annex3Workbook {
+  workbook: XLSX.WorkBook;
+  layout: Annex3Layout;
+  fileName: string;
+}
+
+const compareCodes = (a: string, b: string) => a.localeCompare(b, 'fr', { numeric: true, sensitivity: 'base' });
+
+/** A row's amounts, added in cents. */
+class Amounts {
+  readonly byFunder = new Map<number, bigint>();
+  readonly byYear = new Map<number, bigint>();
+  total = 0n;
+  lines = 0;
+
+  add(funderId: number, year: number, cents: bigint, lines: number): void {
+    this.byFunder.set(funderId, (this.byFunder.get(funderId) ?? 0n) + cents);
+    this.byYear.set(year, (this.byYear.get(year) ?? 0n) + cents);
+    this.total += cents;
+    this.lines += lines;
+  }
+
+  addAll(other: Amounts): void {
+    for (const [funderId, cents] of other.byFunder) this.byFunder.set(funderId, (this.byFunder.get(funderId) ?? 0n) + cents);
+    for (const [year, cents] of other.byYear) this.byYear.set(year, (this.byYear.get(year) ?? 0n) + cents);
+    this.total += other.total;
+    this.lines += other.lines;
+  }
+}
+
+/** A number for a cell: the decimal string parsed once, so the cell holds the double nearest the exact figure. */
+function euros(cents: bigint): number {
+  return Number(formatCents(cents));
+}
+
+export function annex3FileName(contractCode: string, stage: FundingStage): string {
+  return `annexe3-${contractCode.replace(/[^A-Za-z0-9_-]+/g, '_')}-${stage}.xlsx`;
+}
+
+function formatDate(date: Date): string {
+  return date.toLocaleString('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+function formatIsoDate(iso: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  return match ? `${match[3]}/${match[2]}/${match[1]}` : iso;
+}
+
+/** French thousands separators for the title block's figures (the cells themselves are numbers). */
+function formatEurosText(cents: bigint): string {
+  const [whole, fraction] = formatCents(cents).split('.');
+  const negative = whole.startsWith('-');
+  const digits = negative ? whole.slice(1) : whole;
+  return `${negative ? '-' : ''}${digits.replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f')},${fraction} €`;
+}
+
+export function buildAnnex3Workbook(data: Annex3Data): Annex3Workbook {
+  const { contract, stage } = data;
+
+  // --- Amounts per action and per envelope -------------------------------------------------------
+  const byAction = new Map<number, Amounts>();
+  const envelopes = new Map<string, { funderId: number; programme: string | null; beneficiary: string | null; amounts: Amounts }>();
+  const usedFunders = new Set<number>();
+  const years = new Set<number>();
+  for (let year = contract.startYear; year <= contract.endYear; year++) years.add(year);
+  for (const amount of data.amounts) {
+    usedFunders.add(amount.funderId);
+    years.add(amount.year);
+    let amounts: Amounts;
+    if (amount.actionId !== null) {
+      amounts = byAction.get(amount.actionId) ?? new Amounts();
+      byAction.set(amount.actionId, amounts);
+    } else {
+      const programme = amount.programme ?? null;
+      const beneficiary = amount.beneficiary ?? null;
+      const key = `${amount.funderId}\u0000${programme ?? ''}\u0000${beneficiary ?? ''}`;
+      let envelope = envelopes.get(key);
+      if (!envelope) envelopes.set(key, (envelope = { funderId: amount.funderId, programme, beneficiary, amounts: new Amounts() }));
+      amounts = envelope.amounts;
+    }
+    amounts.add(amount.funderId, amount.year, amount.cents, amount.lines);
+  }
+
+  // --- Columns ---------------------------------------------------------------------------------------
+  const funderById = new Map(data.funders.map((funder) => [funder.id, funder]));
+  const funders = [...usedFunders].map((id) => {
+    const funder = funderById.get(id);
+    if (!funder) throw new Error(`annex 3: funder ${id} has amounts but is not in the funder list`);
+    return funder;
+  });
+  const kindRank = (kind: OrganisationKind) => {
+    const rank = FUNDER_KIND_ORDER.indexOf(kind);
+    return rank < 0 ? FUNDER_KIND_ORDER.length : rank;
+  };
+  funders.sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || a.name.localeCompare(b.name, 'fr', { sensitivity: 'base' }) || a.id - b.id);
+  const sortedYears = [...years].sort((a, b) => a - b);
+  const funderColumns = funders.map((funder, index) => ({ funderId: funder.id, name: funder.name, column: DESCRIPTIVE_COLUMNS + index }));
+  const yearColumns = sortedYears.map((year, index) => ({ year, column: DESCRIPTIVE_COLUMNS + funders.length + index }));
+  const totalColumn = DESCRIPTIVE_COLUMNS + funders.length + sortedYears.length;
+  const lastColumn = totalColumn;
+  const amountColumns = [...funderColumns.map((c) => c.column), ...yearColumns.map((c) => c.column), totalColumn];
+
+  const columnAmount = (amounts: Amounts, column: number): bigint => {
+    if (column === totalColumn) return amounts.total;
+    const funder = funderColumns.find((c) => c.column === column);
+    if (funder) return amounts.byFunder.get(funder.funderId) ?? 0n;
+    const year = yearColumns.find((c) => c.column === column);
+    return year ? (amounts.byYear.get(year.year) ?? 0n) : 0n;
+  };
+
+  // --- Sheet writing helpers ----------------------------------------------------------------------
+  const sheet: XLSX.WorkSheet = {};
+  const merges: XLSX.Range[] = [];
+  const rowInfo: XLSX.RowInfo[] = [];
+  const layoutRows: Annex3Layout['rows'] = [];
+  let row = 0;
+
+  const put = (r: number, c: number, cell: XLSX.CellObject) => {
+    sheet[XLSX.utils.encode_cell({ r, c })] = cell;
+  };
+  const text = (r: number, c: number, value: string | null | undefined) => {
+    if (value !== null && value !== undefined && value !== '') put(r, c, { t: 's', v: value });
+  };
+  const money = (r: number, c: number, cents: bigint, formula?: string) => {
+    put(r, c, { t: 'n', v: euros(cents), z: EURO_FORMAT, ...(formula ? { f: formula } : {}) });
+  };
+  const merge = (r: number, c1: number, c2: number) => {
+    if (c2 > c1) merges.push({ s: { r, c: c1 }, e: { r, c: c2 } });
+  };
+  const ref = (r: number, c: number) => XLSX.utils.encode_cell({ r, c });
+  const mark = (kind: Annex3RowKind, key: string, level = 0) => {
+    layoutRows.push({ row, kind, key });
+    if (level) rowInfo[row] = { level };
+  };
+
+  /** An amounts row: funder and year cells (empty when nothing on a detail row), and its Total as a formula. */
+  const amountsRow = (r: number, amounts: Amounts, detail: boolean) => {
+    for (const { funderId, column } of funderColumns) {
+      const cents = amounts.byFunder.get(funderId);
+      if (cents !== undefined || !detail) money(r, column, cents ?? 0n);
+    }
+    for (const { year, column } of yearColumns) {
+      const cents = amounts.byYear.get(year);
+      if (cents !== undefined || !detail) money(r, column, cents ?? 0n);
+    }
+    const totalFormula = funderColumns.length ? `SUM(${ref(r, funderColumns[0].column)}:${ref(r, funderColumns[funderColumns.length - 1].column)})` : undefined;
+    money(r, totalColumn, amounts.total, totalFormula);
+  };
+
+  /** A subtotal row: each amount column is the sum of the given rows' cells (a range when contiguous). */
+  const subtotalRow = (r: number, label: string, amounts: Amounts, parts: { first: number; last: number } | number[]) => {
+    text(r, 0, label);
+    merge(r, 0, LABEL_LAST_COLUMN);
+    for (const column of amountColumns) {
+      let formula: string | undefined;
+      if (Array.isArray(parts)) formula = parts.length ? parts.map((part) => ref(part, column)).join('+') : undefined;
+      else if (parts.last >= parts.first) formula = `SUM(${ref(parts.first, column)}:${ref(parts.last, column)})`;
+      money(r, column, columnAmount(amounts, column), formula);
+    }
+  };
+
+  const headingRow = (r: number, label: string) => {
+    text(r, 0, label);
+    merge(r, 0, lastColumn);
+  };
+
+  // --- Title block -----------------------------------------------------------------------------------
+  const actionIds = new Set(data.actions.map((action) => action.id));
+  let grandTotal = 0n;
+  let countedLines = 0;
+  for (const amount of data.amounts) {
+    grandTotal += amount.cents;
+    countedLines += amount.lines;
+  }
+  const envelopeTotal = new Amounts();
+  for (const envelope of envelopes.values()) envelopeTotal.addAll(envelope.amounts);
+  const unknownActions = [...byAction.keys()].filter((id) => !actionIds.has(id));
+  if (unknownActions.length) throw new Error(`annex 3: amounts for actions not in the action list: ${unknownActions.join(', ')}`);
+
+  const title = [
+    `Annexe 3 – Tableau récapitulatif des investissements des partenaires sur la période ${contract.startYear}-${contract.endYear}`,
+    `${contract.name} (${contract.code})${contract.signedOn ? `, signé le ${formatIsoDate(contract.signedOn)}` : ''} – période ${contract.startYear}-${contract.endYear}`,
+    `Étape présentée : montants ${STAGE_PLURAL_LABELS[stage]} (${stage})${stage === FundingStage.PLANNED ? ', le « prévu » de l’annexe 3' : ''}`,
+    `Document généré le ${formatDate(data.generatedAt)}`,
+    `Source : base de suivi du CRTE, tableaux déposés par les partenaires – ${countedLines} ligne${countedLines > 1 ? 's' : ''} de financement comptée${countedLines > 1 ? 's' : ''}${data.lines ? ', détaillées avec leur fichier et leur cellule d’origine dans la feuille « Lignes »' : ''}.`,
+    'Lignes comptées : celles en vigueur (une ligne remplacée par un dépôt plus récent ne compte plus) ; quand deux sources déclarent le même montant, la déclaration du financeur lui-même fait foi.',
+    'Montants en euros. Les colonnes « par financeur » et « par année » ventilent le même montant : chacun des deux groupes totalise la colonne « Total ».',
+    envelopes.size
+      ? `Total général : ${formatEurosText(grandTotal)}, dont ${formatEurosText(grandTotal - envelopeTotal.total)} rattachés à des actions et ${formatEurosText(envelopeTotal.total)} d’enveloppes sans action (dotations reçues par un territoire, bloc « Enveloppes sans action »).`
+      : `Total général : ${formatEurosText(grandTotal)}, entièrement rattachés à des actions (aucune enveloppe sans action à cette étape).`,
+  ];
+  for (const line of title) {
+    text(row, 0, line);
+    merge(row, 0, lastColumn);
+    row++;
+  }
+  row++;
+
+  // --- Header rows -----------------------------------------------------------------------------------
+  const groupRow = row;
+  const headerRow = row + 1;
+  text(groupRow, 0, 'Action');
+  merge(groupRow, 0, LABEL_LAST_COLUMN);
+  if (funderColumns.length) {
+    text(groupRow, funderColumns[0].column, 'Par financeur (€)');
+    merge(groupRow, funderColumns[0].column, funderColumns[funderColumns.length - 1].column);
+  }
+  text(groupRow, yearColumns[0].column, 'Par année (€)');
+  merge(groupRow, yearColumns[0].column, yearColumns[yearColumns.length - 1].column);
+  text(groupRow, totalColumn, 'Total (€)');
+  ['Code', 'Intitulé', 'Maître d’ouvrage', 'Statut', 'Coût total (€)', 'HT / TTC'].forEach((label, column) => text(headerRow, column, label));
+  for (const { name, column } of funderColumns) text(headerRow, column, name);
+  for (const { year, column } of yearColumns) {
+    const outside = year < contract.startYear || year > contract.endYear;
+    text(headerRow, column, outside ? `${year} (hors période)` : String(year));
+  }
+  text(headerRow, totalColumn, 'Total');
+  row = headerRow + 1;
+
+  // --- Axes, orientations, actions ---------------------------------------------------------------
+  const actionRow = (action: Annex3Action, amounts: Amounts) => {
+    text(row, 0, action.code);
+    text(row, 1, action.title);
+    text(row, 2, action.lead);
+    text(row, 3, STATUS_LABELS[action.status] ?? action.status);
+    if (action.totalCost !== null) put(row, 4, { t: 'n', v: Number(action.totalCost), z: EURO_FORMAT });
+    text(row, 5, action.costBase);
+    amountsRow(row, amounts, true);
+  };
+
+  const actionsByOrientation = new Map<number | null, Annex3Action[]>();
+  for (const action of data.actions) {
+    const list = actionsByOrientation.get(action.orientationId) ?? [];
+    list.push(action);
+    actionsByOrientation.set(action.orientationId, list);
+  }
+  for (const list of actionsByOrientation.values()) list.sort((a, b) => compareCodes(a.code, b.code));
+
+  const actionsTotal = new Amounts();
+  const topSubtotalRows: number[] = [];
+  const axes = [...data.axes].sort((a, b) => a.number - b.number);
+  const knownOrientations = new Set(data.orientations.map((orientation) => orientation.id));
+  for (const axis of axes) {
+    mark('axis', String(axis.number));
+    headingRow(row++, `Axe ${axis.number} – ${axis.title}`);
+    const axisAmounts = new Amounts();
+    const orientationSubtotalRows: number[] = [];
+    const orientations = data.orientations.filter((orientation) => orientation.axisId === axis.id).sort((a, b) => compareCodes(a.code, b.code));
+    for (const orientation of orientations) {
+      mark('orientation', orientation.code, 1);
+      headingRow(row++, `Orientation ${orientation.code} – ${orientation.title}`);
+      const orientationAmounts = new Amounts();
+      const first = row;
+      for (const action of actionsByOrientation.get(orientation.id) ?? []) {
+        const amounts = byAction.get(action.id) ?? new Amounts();
+        mark('action', action.code, 2);
+        actionRow(action, amounts);
+        orientationAmounts.addAll(amounts);
+        row++;
+      }
+      mark('orientationSubtotal', orientation.code, 1);
+      subtotalRow(row, `Sous-total orientation ${orientation.code}`, orientationAmounts, { first, last: row - 1 });
+      orientationSubtotalRows.push(row++);
+      axisAmounts.addAll(orientationAmounts);
+    }
+    mark('axisSubtotal', String(axis.number));
+    subtotalRow(row, `Sous-total axe ${axis.number}`, axisAmounts, orientationSubtotalRows);
+    topSubtotalRows.push(row++);
+    actionsTotal.addAll(axisAmounts);
+  }
+
+  // Actions outside the contract's orientations: shown when they have lines, so that the totals hold.
+  const unclassified = data.actions
+    .filter((action) => action.orientationId === null || !knownOrientations.has(action.orientationId))
+    .filter((action) => byAction.has(action.id))
+    .sort((a, b) => compareCodes(a.code, b.code));
+  if (unclassified.length) {
+    mark('unclassified', '');
+    headingRow(row++, 'Actions à classer (sans orientation du contrat)');
+    const amountsOf = new Amounts();
+    const first = row;
+    for (const action of unclassified) {
+      const amounts = byAction.get(action.id)!;
+      mark('action', action.code, 1);
+      actionRow(action, amounts);
+      amountsOf.addAll(amounts);
+      row++;
+    }
+    mark('unclassifiedSubtotal', '');
+    subtotalRow(row, 'Sous-total actions à classer', amountsOf, { first, last: row - 1 });
+    topSubtotalRows.push(row++);
+    actionsTotal.addAll(amountsOf);
+  }
+
+  mark('actionsTotal', '');
+  subtotalRow(row, 'Total des actions', actionsTotal, [...topSubtotalRows]);
+  const actionsTotalRow = row++;
+
+  // Lines without an action: a block of their own, then the grand total of everything counted.
+  let envelopesSubtotalRow: number | null = null;
+  if (envelopes.size) {
+    mark('envelopes', '');
+    headingRow(row++, 'Enveloppes sans action (dotations reçues par un territoire, non rattachées à une action)');
+    const first = row;
+    const sorted = [...envelopes.values()].sort(
+      (a, b) =>
+        funders.findIndex((f) => f.id === a.funderId) - funders.findIndex((f) => f.id === b.funderId) ||
+        (a.programme ?? '').localeCompare(b.programme ?? '', 'fr') ||
+        (a.beneficiary ?? '').localeCompare(b.beneficiary ?? '', 'fr'),
+    );
+    for (const envelope of sorted) {
+      const funderName = funderById.get(envelope.funderId)!.name;
+      mark('envelope', `${envelope.programme ?? ''}|${envelope.beneficiary ?? ''}|${funderName}`, 1);
+      text(row, 0, envelope.programme ?? '');
+      text(row, 1, `Enveloppe ${envelope.programme ?? funderName}${envelope.beneficiary ? ` – ${envelope.beneficiary}` : ''}`);
+      text(row, 2, envelope.beneficiary);
+      amountsRow(row, envelope.amounts, true);
+      row++;
+    }
+    mark('envelopesSubtotal', '');
+    subtotalRow(row, 'Sous-total enveloppes sans action', envelopeTotal, { first, last: row - 1 });
+    envelopesSubtotalRow = row++;
+  }
+
+  const all = new Amounts();
+  all.addAll(actionsTotal);
+  all.addAll(envelopeTotal);
+  if (all.total !== grandTotal) throw new Error('annex 3: the rows do not add up to the lines (an amount for an unknown action?)');
+  mark('grandTotal', '');
+  subtotalRow(row, 'TOTAL GÉNÉRAL', all, envelopesSubtotalRow === null ? [actionsTotalRow] : [actionsTotalRow, envelopesSubtotalRow]);
+  const lastRow = row;
+
+  sheet['!ref'] = XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: lastRow, c: lastColumn } });
+  sheet['!merges'] = merges;
+  sheet['!rows'] = rowInfo;
+  sheet['!cols'] = [
+    { wch: 12 },
+    { wch: 50 },
+    { wch: 28 },
+    { wch: 12 },
+    { wch: 16 },
+    { wch: 8 },
+    ...funderColumns.map(({ name }) => ({ wch: Math.min(Math.max(name.length + 2, 16), 28) })),
+    ...yearColumns.map(() => ({ wch: 16 })),
+    { wch: 18 },
+  ];
+
+  const workbook = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(workbook, sheet, ANNEX3_SHEET);
+  // Printed on several pages, the header rows repeat on each (freeze panes cannot be written here).
+  workbook.Workbook = {
+    ...(workbook.Workbook ?? {}),
+    Names: [{ Name: '_xlnm.Print_Titles', Sheet: 0, Ref: `'${ANNEX3_SHEET}'!$${groupRow + 1}:$${headerRow + 1}` }],
+  };
+  if (data.lines) XLSX.utils.book_append_sheet(workbook, linesSheet(data.lines), LINES_SHEET);
+  workbook.Props = { Title: title[0], Subject: `${contract.name} (${contract.code})`, Author: 'Suivi CRTE', CreatedDate: data.generatedAt };
+
+  return {
+    workbook,
+    fileName: annex3FileName(contract.code, stage),
+    layout: { headerRow, funderColumns, yearColumns, totalColumn, rows: layoutRows, grandTotalCents: grandTotal, countedLines },
+  };
+}
+
+const LINE_HEADERS = [
+  'Action',
+  'Intitulé de l’action',
+  'Orientation',
+  'Financeur',
+  'Dispositif',
+  'Bénéficiaire',
+  'Année',
+  'Étape',
+  'Nature',
+  'Montant (€)',
+  'Fichier',
+  'Lot n°',
+  'Feuille',
+  'Cellule',
+  'Texte de la cellule',
+];
+
+function linesSheet(lines: Annex3Line[]): XLSX.WorkSheet {
+  const rows = lines.map((line) => [
+    line.actionCode ?? '(sans action)',
+    line.actionTitle ?? '',
+    line.orientationCode ?? '',
+    line.funder,
+    line.programme ?? '',
+    line.beneficiary ?? '',
+    line.year,
+    STAGE_LABELS[line.stage] ?? line.stage,
+    INSTRUMENT_LABELS[line.instrument] ?? line.instrument,
+    euros(line.cents),
+    line.fileName ?? '',
+    line.batchId ?? '',
+    line.sheet ?? '',
+    line.cell ?? '',
+    line.rawValue ?? '',
+  ]);
+  const sheet = XLSX.utils.aoa_to_sheet([LINE_HEADERS, ...rows]);
+  for (let r = 1; r <= rows.length; r++) {
+    const cell = sheet[XLSX.utils.encode_cell({ r, c: 9 })] as XLSX.CellObject | undefined;
+    if (cell) cell.z = EURO_FORMAT;
+  }
+  sheet['!cols'] = [12, 40, 10, 28, 12, 28, 8, 16, 14, 16, 36, 8, 20, 9, 24].map((wch) => ({ wch }));
+  sheet['!autofilter'] = { ref: XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: Math.max(rows.length, 1), c: LINE_HEADERS.length - 1 } }) };
+  return sheet;
+}
+
+/** The workbook as an xlsx file. */
+export function writeAnnex3(data: Annex3Data): { buffer: Buffer; fileName: string; layout: Annex3Layout } {
+  const { workbook, fileName, layout } = buildAnnex3Workbook(data);
+  const buffer = XLSX.write(workbook, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer;
+  return { buffer, fileName, layout };
+}
