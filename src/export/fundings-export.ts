@@ -94,11 +94,11 @@ export function parseFundingExportParameters(query: QueryParameters): FundingExp
   if (yearFrom !== undefined && yearTo !== undefined && yearFrom > yearTo) {
     throw new HttpError(400, `« yearFrom » (${yearFrom}) est après « yearTo » (${yearTo}) : aucune année ne peut correspondre.`, 'yearFrom');
   }
-  const stage = enumList(query, 'stage', Object.values(FundingStage), 'étape');
+  const stage = enumList(query, 'stage', Object.values(FundingStage), 'étape', 'inconnue');
   if (stage) filter.stage = stage;
-  const instrument = enumList(query, 'instrument', Object.values(FundingInstrument), 'nature de financement');
+  const instrument = enumList(query, 'instrument', Object.values(FundingInstrument), 'nature de financement', 'inconnue');
   if (instrument) filter.instrument = instrument;
-  const kind = enumList(query, 'kind', Object.values(ImportKind), 'type de fichier');
+  const kind = enumList(query, 'kind', Object.values(ImportKind), 'type de fichier', 'inconnu');
   if (kind) filter.kind = kind;
   return { filter, asOf: dateTime(query, 'asOf'), french: csvVariant(query) };
 }
@@ -128,7 +128,8 @@ function integer(query: QueryParameters, name: string, min: number, max: number)
   return number;
 }
 
-function enumList<T extends string>(query: QueryParameters, name: string, allowed: T[], what: string): T[] | undefined {
+/** `unknown` agrees with `what`: « Étape inconnue », « Type de fichier inconnu ». */
+function enumList<T extends string>(query: QueryParameters, name: string, allowed: T[], what: string, unknown: string): T[] | undefined {
   const items = values(query, name)
     .flatMap((value) => value.split(','))
     .map((value) => value.trim())
@@ -138,7 +139,7 @@ function enumList<T extends string>(query: QueryParameters, name: string, allowe
   for (const item of items) {
     // Enum values are matched whatever their case: `stage=granted` is as clear as `stage=GRANTED`.
     const match = allowed.find((value) => value.toLowerCase() === item.toLowerCase());
-    if (!match) throw new HttpError(400, `${capitalise(what)} inconnue « ${item} » (paramètre « ${name} ») : valeurs possibles ${allowed.join(', ')}.`, name);
+    if (!match) throw new HttpError(400, `${capitalise(what)} ${unknown} « ${item} » (paramètre « ${name} ») : valeurs possibles ${allowed.join(', ')}.`, name);
     if (!result.includes(match)) result.push(match);
   }
   return result;
@@ -147,11 +148,18 @@ function enumList<T extends string>(query: QueryParameters, name: string, allowe
 function dateTime(query: QueryParameters, name: string): Date | null {
   const value = single(query, name);
   if (value === undefined) return null;
-  const date = ISO_DATE_TIME.test(value) ? new Date(value.replace(' ', 'T')) : null;
+  const date = ISO_DATE_TIME.test(value) && realCalendarDay(value) ? new Date(value.replace(' ', 'T')) : null;
   if (!date || Number.isNaN(date.getTime())) {
     throw new HttpError(400, `« ${value} » n’est pas une date ISO 8601 (paramètre « ${name} ») : par exemple 2026-01-31 ou 2026-01-31T12:00:00Z.`, name);
   }
   return date;
+}
+
+/** JavaScript rolls 2026-02-31 over to 3 March: a day that does not exist is refused instead. */
+function realCalendarDay(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function csvVariant(query: QueryParameters): boolean {

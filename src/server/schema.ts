@@ -12,6 +12,7 @@ import { ImportBatchResolver } from '../import-batch/import-batch.resolver';
 import { IndicatorMutations } from '../indicator/indicator.mutations';
 import { IndicatorResolver } from '../indicator/indicator.resolver';
 import { OrganisationResolver } from '../organisation/organisation.resolver';
+import { SavedReportResolver } from '../report/saved-report.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -28,6 +29,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   IndicatorResolver,
   IndicatorMutations,
   OrganisationResolver,
+  SavedReportResolver,
 ];
 
 let schema: Promise<GraphQLSchema> | undefined;
