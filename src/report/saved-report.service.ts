@@ -1,0 +1,269 @@
+import {
+  DocumentNode,
+  getNamedType,
+  getVariableValues,
+  GraphQLError,
+  GraphQLSchema,
+  isInputObjectType,
+  Kind,
+  OperationDefinitionNode,
+  parse,
+  TypeNode,
+  validate,
+  VariableDefinitionNode,
+} from 'graphql';
+import { DataSource } from 'typeorm';
+import { FieldError, fieldErrorsToGraphQLError } from '../action/action.service';
+import { Identity } from '../auth/identity';
+import { SavedReport } from './saved-report.entity';
+
+/** URL-safe: the name is the file name of `/api/reports/NAME.csv`. */
+export const REPORT_NAME_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
+
+export interface CheckedQuery {
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+}
+
+/**
+ * Parses a report's query: exactly one operation, a `query` (a report is refreshed unattended, again and
+ * again: a mutation would write at each refresh), valid against the schema. Errors say what is wrong, in
+ * French, with the field `query`; graphql's own messages (syntax, unknown fields) are quoted as they are.
+ */
+export function checkReportQuery(schema: GraphQLSchema, query: string): { checked?: CheckedQuery; errors: FieldError[] } {
+  const error = (message: string) => ({ errors: [{ field: 'query', message }] });
+  if (!query.trim()) return error('La requête (query) est vide.');
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch (caught) {
+    if (caught instanceof GraphQLError) return error(`La requête (query) ne peut pas être lue : ${describeGraphQLError(caught)}.`);
+    throw caught;
+  }
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  if (operations.length === 0) return error('La requête (query) ne contient aucune opération : écrivez « query { … } ».');
+  if (operations.length > 1) {
+    return error(`La requête (query) contient ${operations.length} opérations : un rapport n’en exécute qu’une, enregistrez-les comme rapports distincts.`);
+  }
+  const [operation] = operations;
+  if (operation.operation !== 'query') {
+    const what = operation.operation === 'mutation' ? 'une modification (mutation)' : 'un abonnement (subscription)';
+    return error(`Un rapport ne peut contenir qu’une lecture (query), pas ${what} : il est réexécuté à chaque actualisation.`);
+  }
+  const invalid = validate(schema, document);
+  if (invalid.length) {
+    const more = invalid.length > 1 ? ` (et ${invalid.length - 1} autre${invalid.length > 2 ? 's' : ''})` : '';
+    return error(`La requête (query) ne correspond pas au schéma : ${describeGraphQLError(invalid[0])}${more}.`);
+  }
+  return { checked: { document, operation }, errors: [] };
+}
+
+function describeGraphQLError(error: GraphQLError): string {
+  const location = error.locations?.[0];
+  return `${error.message.replace(/\.$/, '')}${location ? ` (ligne ${location.line}, colonne ${location.column})` : ''}`;
+}
+
+/** The saved variables: absent, or a JSON object whose every key is a variable the operation declares. */
+export function checkReportVariables(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode | undefined,
+  variables: string | null | undefined,
+): { values: Record<string, unknown> | null; errors: FieldError[] } {
+  if (variables === null || variables === undefined || !variables.trim()) return { values: null, errors: [] };
+  const error = (message: string) => ({ values: null, errors: [{ field: 'variables', message }] });
+  let values: unknown;
+  try {
+    values = JSON.parse(variables);
+  } catch {
+    return error('Les variables (variables) doivent être un objet JSON, par exemple {"contract": "CRTE-DOUAISIS"}.');
+  }
+  if (values === null || typeof values !== 'object' || Array.isArray(values)) {
+    return error('Les variables (variables) doivent être un objet JSON, par exemple {"contract": "CRTE-DOUAISIS"}.');
+  }
+  if (!operation) return { values: values as Record<string, unknown>, errors: [] };
+  const definitions = operation.variableDefinitions ?? [];
+  const declared = new Set(definitions.map((d) => d.variable.name.value));
+  const unknown = Object.keys(values).filter((name) => !declared.has(name));
+  if (unknown.length) {
+    return error(
+      `Variable${unknown.length > 1 ? 's' : ''} (variables) non déclarée${unknown.length > 1 ? 's' : ''} par la requête : ${unknown.map((n) => `$${n}`).join(', ')}${declared.size ? ` (déclarées : ${[...declared].map((n) => `$${n}`).join(', ')})` : ''}.`,
+    );
+  }
+  // Only the values given are checked: the others may come from the URL (`?var.NAME=`) or their defaults.
+  const given = definitions.filter((d) => Object.prototype.hasOwnProperty.call(values, d.variable.name.value));
+  const coerced = getVariableValues(schema, given, values as Record<string, unknown>);
+  if (coerced.errors?.length) return error(`Les variables (variables) ne conviennent pas : ${coerced.errors.map((e) => e.message).join(' ; ')}`);
+  return { values: values as Record<string, unknown>, errors: [] };
+}
+
+export function checkReportName(name: string): FieldError[] {
+  if (REPORT_NAME_PATTERN.test(name)) return [];
+  return [
+    {
+      field: 'name',
+      message: `Le nom du rapport (name) « ${name} » ne convient pas : de 1 à 100 lettres sans accents, chiffres, « - » ou « _ », car il sert d’adresse (/api/reports/NOM.csv).`,
+    },
+  ];
+}
+
+/**
+ * Names are compared without case on both databases (MariaDB's collation does so anyway): `Suivi-BdT`
+ * and `suivi-bdt` are one report, on SQLite too.
+ */
+export function findReport(dataSource: DataSource, name: string): Promise<SavedReport | null> {
+  return dataSource
+    .getRepository(SavedReport)
+    .createQueryBuilder('report')
+    .where('LOWER(report.name) = LOWER(:name)', { name })
+    .getOne();
+}
+
+export interface SaveReportInput {
+  name: string;
+  query: string;
+  variables?: string | null;
+}
+
+/** Creates or replaces the report of that name, after checking everything (all errors at once). */
+export async function saveReport(dataSource: DataSource, schema: GraphQLSchema, identity: Identity, input: SaveReportInput): Promise<SavedReport> {
+  const name = input.name.trim();
+  const errors = checkReportName(name);
+  const query = checkReportQuery(schema, input.query);
+  errors.push(...query.errors);
+  const variables = checkReportVariables(schema, query.checked?.operation, input.variables);
+  errors.push(...variables.errors);
+  if (errors.length) throw fieldErrorsToGraphQLError(errors);
+
+  const fields = {
+    name,
+    query: input.query.trim(),
+    // Stored compact: the text is what GET runs with, whatever spacing the caller used.
+    variables: variables.values ? JSON.stringify(variables.values) : null,
+  };
+  const now = new Date();
+  const repository = dataSource.getRepository(SavedReport);
+  for (let attempt = 0; ; attempt++) {
+    const existing = await findReport(dataSource, name);
+    try {
+      if (existing) {
+        await repository.update(existing.id, { ...fields, updatedAt: now });
+        return repository.findOneByOrFail({ id: existing.id });
+      }
+      return await repository.save(repository.create({ ...fields, createdByTokenId: identity.tokenId, createdAt: now, updatedAt: now }));
+    } catch (error) {
+      // Two saves of one new name at once: the second meets the unique index and replaces the first.
+      if (attempt === 0 && !existing) continue;
+      throw error;
+    }
+  }
+}
+
+export async function deleteReport(dataSource: DataSource, name: string): Promise<boolean> {
+  const existing = await findReport(dataSource, name);
+  if (!existing) return false;
+  await dataSource.getRepository(SavedReport).delete(existing.id);
+  return true;
+}
+
+/** The document of a stored report (checked when it was saved; parsed again at each run). */
+export function parseStoredQuery(query: string): CheckedQuery {
+  const document = parse(query);
+  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  if (!operation) throw new Error('stored report without an operation');
+  return { document, operation };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Variables from the URL: `?var.NAME=VALUE`
+
+export class VariableOverrideError extends Error {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Turns the URL's `var.NAME` parameters into variable values, by the type the operation declares:
+ * Int and Float → numbers, Boolean → `true`/`false`, other scalars and enums → the text as it is; an
+ * input object → JSON; a list → repeated parameters (`var.stage=PLANNED&var.stage=PAID`), a JSON array,
+ * or one value. An empty value is null. Unknown names are refused, so a typo does not silently run the
+ * report unfiltered.
+ */
+export function variablesFromQueryString(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  parameters: Record<string, unknown>,
+): Record<string, unknown> {
+  const definitions = new Map((operation.variableDefinitions ?? []).map((d) => [d.variable.name.value, d]));
+  const values: Record<string, unknown> = {};
+  for (const [parameter, raw] of Object.entries(parameters)) {
+    if (!parameter.startsWith('var.')) continue;
+    const name = parameter.slice('var.'.length);
+    const definition = definitions.get(name);
+    if (!definition) {
+      const declared = [...definitions.keys()].map((n) => `var.${n}`).join(', ');
+      throw new VariableOverrideError(
+        `Le paramètre « ${parameter} » ne correspond à aucune variable du rapport${declared ? ` (possibles : ${declared})` : ' (il n’en déclare aucune)'}.`,
+        parameter,
+      );
+    }
+    values[name] = urlValue(schema, definition, raw, parameter);
+  }
+  const checked = getVariableValues(
+    schema,
+    [...definitions.values()].filter((d) => Object.prototype.hasOwnProperty.call(values, d.variable.name.value)),
+    values,
+  );
+  if (checked.errors?.length) {
+    throw new VariableOverrideError(`Paramètres de l’adresse incorrects : ${checked.errors.map((e) => e.message).join(' ; ')}`, 'var');
+  }
+  return values;
+}
+
+function urlValue(schema: GraphQLSchema, definition: VariableDefinitionNode, raw: unknown, parameter: string): unknown {
+  const texts = (Array.isArray(raw) ? raw : [raw]).map((value) => (typeof value === 'string' ? value : String(value)));
+  let typeNode: TypeNode = definition.type;
+  if (typeNode.kind === Kind.NON_NULL_TYPE) typeNode = typeNode.type;
+  if (typeNode.kind === Kind.LIST_TYPE) {
+    if (texts.length === 1 && texts[0].trim().startsWith('[')) return parseJson(texts[0], parameter);
+    if (texts.length === 1 && texts[0] === '') return null;
+    return texts.map((text) => scalarValue(schema, typeNode, text, parameter));
+  }
+  if (texts.length > 1) throw new VariableOverrideError(`Le paramètre « ${parameter} » est donné ${texts.length} fois ; il n’attend qu’une valeur.`, parameter);
+  if (texts[0] === '') return null;
+  return scalarValue(schema, typeNode, texts[0], parameter);
+}
+
+function scalarValue(schema: GraphQLSchema, typeNode: TypeNode, text: string, parameter: string): unknown {
+  let named: TypeNode = typeNode;
+  while (named.kind !== Kind.NAMED_TYPE) named = named.type;
+  const type = schema.getType(named.name.value);
+  if (!type) return text;
+  const inner = getNamedType(type);
+  if (isInputObjectType(inner)) return parseJson(text, parameter);
+  switch (inner.name) {
+    case 'Int':
+    case 'Float': {
+      const number = Number(text.trim().replace(',', '.'));
+      if (!text.trim() || !Number.isFinite(number)) throw new VariableOverrideError(`Le paramètre « ${parameter} » attend un nombre : « ${text} ».`, parameter);
+      return number;
+    }
+    case 'Boolean':
+      if (/^(true|1|oui)$/i.test(text.trim())) return true;
+      if (/^(false|0|non)$/i.test(text.trim())) return false;
+      throw new VariableOverrideError(`Le paramètre « ${parameter} » attend true ou false : « ${text} ».`, parameter);
+    default:
+      return text;
+  }
+}
+
+function parseJson(text: string, parameter: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new VariableOverrideError(`Le paramètre « ${parameter} » n’est pas du JSON valide : « ${text} ».`, parameter);
+  }
+}
