@@ -11,7 +11,8 @@ async function tableNames(db: TestDatabase): Promise<string[]> {
   const rows: Array<{ name: string }> =
     db.config.type === 'sqlite'
       ? await db.dataSource.query(`SELECT name FROM sqlite_master WHERE type = 'table'`)
-      : await db.dataSource.query(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()`);
+      : // Base tables only: the BI views are checked by test/db/bi-views.test.ts.
+        await db.dataSource.query(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'`);
   return rows.map((row) => row.name).filter((name) => name !== 'migrations' && name !== 'sqlite_sequence').sort();
 }
 
