@@ -418,8 +418,11 @@ export function buildAnnex3Workbook(data: Annex3Data): Annex3Workbook {
     text(row, 1, action.title);
     text(row, 2, action.lead);
     text(row, 3, STATUS_LABELS[action.status] ?? action.status);
-    if (action.totalCost !== null) put(row, 4, { t: 'n', v: Number(action.totalCost), z: EURO_FORMAT });
-    text(row, 5, action.costBase);
+    if (action.totalCost !== null) {
+      put(row, 4, { t: 'n', v: Number(action.totalCost), z: EURO_FORMAT });
+      // The base qualifies a cost: without a cost it would say nothing.
+      text(row, 5, action.costBase);
+    }
     amountsRow(row, amounts, true);
   };
 

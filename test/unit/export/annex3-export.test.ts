@@ -23,7 +23,7 @@ function sample(overrides: Partial<Annex3Data> = {}): Annex3Data {
     actions: [
       { id: 101, orientationId: 11, code: 'A-10', title: 'Piscine', lead: 'Ville de Douai', status: ActionStatus.UNDERWAY, totalCost: '1000000.00', costBase: 'HT' },
       { id: 102, orientationId: 11, code: 'A-2', title: 'Médiathèque', lead: 'Douaisis Agglo', status: ActionStatus.PLANNED, totalCost: null, costBase: null },
-      { id: 103, orientationId: 12, code: 'B-1', title: 'Sans financement', lead: null, status: ActionStatus.IDEA, totalCost: null, costBase: null },
+      { id: 103, orientationId: 12, code: 'B-1', title: 'Sans financement', lead: null, status: ActionStatus.IDEA, totalCost: null, costBase: 'HT' },
       { id: 104, orientationId: null, code: 'Z-1', title: 'À classer', lead: null, status: ActionStatus.DONE, totalCost: null, costBase: null },
       { id: 105, orientationId: null, code: 'Z-2', title: 'À classer sans ligne', lead: null, status: ActionStatus.DONE, totalCost: null, costBase: null },
     ],
@@ -119,6 +119,9 @@ describe('annex 3 workbook builder', () => {
 
     expect(total(rowOf('orientationSubtotal', '1.2')).v).toBe(300005.31);
     expect(total(rowOf('orientationSubtotal', '1.2')).f).toBe(`SUM(${XLSX.utils.encode_cell({ r: rowOf('action', 'A-2'), c: layout.totalColumn })}:${XLSX.utils.encode_cell({ r: a10, c: layout.totalColumn })})`);
+    // No cost, no base: « HT » alone would say nothing.
+    expect(cell(sheet, rowOf('action', 'B-1'), 5)).toBeUndefined();
+    expect(total(rowOf('action', 'B-1')).v).toBe(0);
     expect(total(rowOf('orientationSubtotal', '1.10')).v).toBe(0);
     expect(total(rowOf('axisSubtotal', '1')).v).toBe(300005.31);
     // The empty orientation has a zero subtotal and no formula over an empty range.
