@@ -1,10 +1,16 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { FundingDimension } from '../funding/funding-group';
+import { FundingTotal, toFundingTotal } from '../funding/funding-totals.resolver';
+import { FundingFilter } from '../funding/funding.resolver';
 import { Organisation } from '../organisation/organisation.entity';
 import { RequestContext } from '../server/context';
 import { Axis } from './axis.entity';
 import { ContractPartyRole } from './contract-party-role.enum';
 import { Contract } from './contract.entity';
 import { Orientation } from './orientation.entity';
+
+export const SCOPED_TOTALS_DESCRIPTION =
+  'Montants en vigueur, exacts, regroupés (par année et étape par défaut) ; les étapes ne s’additionnent pas : un même euro peut être prévu, puis attribué, puis payé.';
 
 @Resolver(() => Contract)
 export class ContractResolver {
@@ -56,5 +62,15 @@ export class AxisResolver {
   @FieldResolver(() => [Orientation])
   orientations(@Root() axis: Axis, @Ctx() { loaders }: RequestContext): Promise<Orientation[]> {
     return loaders.orientationsByAxis.load(axis.id);
+  }
+
+  @FieldResolver(() => [FundingTotal], { description: SCOPED_TOTALS_DESCRIPTION })
+  async fundingTotals(
+    @Root() axis: Axis,
+    @Arg('groupBy', () => [FundingDimension], { defaultValue: [FundingDimension.year, FundingDimension.stage] }) groupBy: FundingDimension[],
+    @Arg('filter', () => FundingFilter, { nullable: true }) filter: FundingFilter | undefined,
+    @Ctx() { loaders }: RequestContext,
+  ): Promise<FundingTotal[]> {
+    return (await loaders.fundingTotalsWithin(FundingDimension.axis, groupBy, filter ?? null).load(axis.id)).map(toFundingTotal);
   }
 }

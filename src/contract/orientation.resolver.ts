@@ -1,8 +1,12 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { FundingDimension } from '../funding/funding-group';
+import { FundingTotal, toFundingTotal } from '../funding/funding-totals.resolver';
+import { FundingFilter } from '../funding/funding.resolver';
 import { Action } from '../action/action.entity';
 import { Indicator } from '../indicator/indicator.entity';
 import { RequestContext } from '../server/context';
 import { Axis } from './axis.entity';
+import { SCOPED_TOTALS_DESCRIPTION } from './contract.resolver';
 import { Orientation } from './orientation.entity';
 
 @Resolver(() => Orientation)
@@ -20,5 +24,15 @@ export class OrientationResolver {
   @FieldResolver(() => [Indicator], { description: 'Indicateurs rattachés à l’orientation elle-même.' })
   indicators(@Root() orientation: Orientation, @Ctx() { loaders }: RequestContext): Promise<Indicator[]> {
     return loaders.indicatorsByOrientation.load(orientation.id);
+  }
+
+  @FieldResolver(() => [FundingTotal], { description: SCOPED_TOTALS_DESCRIPTION })
+  async fundingTotals(
+    @Root() orientation: Orientation,
+    @Arg('groupBy', () => [FundingDimension], { defaultValue: [FundingDimension.year, FundingDimension.stage] }) groupBy: FundingDimension[],
+    @Arg('filter', () => FundingFilter, { nullable: true }) filter: FundingFilter | undefined,
+    @Ctx() { loaders }: RequestContext,
+  ): Promise<FundingTotal[]> {
+    return (await loaders.fundingTotalsWithin(FundingDimension.orientation, groupBy, filter ?? null).load(orientation.id)).map(toFundingTotal);
   }
 }

@@ -18,6 +18,8 @@ export interface FundingTotalsRequest {
   asOf?: Date | null;
   /** Only the groups whose `dimension` is one of `ids` (for loaders that batch many parents). */
   scope?: { dimension: FundingDimension; ids: readonly number[] };
+  /** Leave out the lines that belong to no action (territory-level envelopes such as DETR received by an EPCI). */
+  actionsOnly?: boolean;
 }
 
 /**
@@ -36,6 +38,7 @@ export async function sumFundings(dataSource: DataSource, request: FundingTotals
   if (request.scope) {
     query.andWhere(`${DIMENSION_SQL[request.scope.dimension]} IN (:...scopeIds)`, { scopeIds: request.scope.ids.length ? request.scope.ids : [-1] });
   }
+  if (request.actionsOnly) query.andWhere('funding.action_id IS NOT NULL');
   for (const dimension of dimensions) query.addOrderBy(DIMENSION_SQL[dimension], 'ASC');
   const rows = await query.getRawMany<Record<string, unknown>>();
   return rows.map((row) => {

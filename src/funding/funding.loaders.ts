@@ -1,9 +1,13 @@
+import DataLoader from 'dataloader';
 import { DataSource, In } from 'typeorm';
-import { byIdLoader, groupLoader } from '../common/batch-loader';
+import { byIdLoader, groupLoader, MAX_BATCH_SIZE } from '../common/batch-loader';
 import { ImportBatch } from '../import-batch/import-batch.entity';
 import { Programme } from '../programme/programme.entity';
+import { FundingDimension } from './funding-group';
+import { FundingGroupSum, sumFundings } from './funding-totals.service';
 import { countedSql } from './funding-visibility';
 import { Funding } from './funding.entity';
+import type { FundingFilter } from './funding.resolver';
 
 /**
  * Funding lines come with their funder, programme, beneficiary and batch joined in the same statement:
@@ -39,5 +43,38 @@ export function createFundingLoaders(dataSource: DataSource) {
     ),
     programmeById: byIdLoader((ids) => dataSource.getRepository(Programme).find({ where: { id: In([...ids]) } })),
     batchById: byIdLoader((ids) => dataSource.getRepository(ImportBatch).find({ where: { id: In([...ids]) } })),
+    fundingTotalsWithin: scopedTotalsLoaders(dataSource),
+  };
+}
+
+type ScopeDimension = FundingDimension.axis | FundingDimension.orientation;
+
+/**
+ * Totals of many axes (or orientations) in one statement: one loader per distinct (scope, groupBy,
+ * filter) asked for in the request, each grouping by the scope's id first.
+ */
+function scopedTotalsLoaders(dataSource: DataSource) {
+  const loaders = new Map<string, DataLoader<number, FundingGroupSum[]>>();
+  return (scope: ScopeDimension, groupBy: readonly FundingDimension[], filter: FundingFilter | null): DataLoader<number, FundingGroupSum[]> => {
+    const key = JSON.stringify([scope, groupBy, filter]);
+    let loader = loaders.get(key);
+    if (!loader) {
+      loader = new DataLoader<number, FundingGroupSum[]>(
+        async (ids) => {
+          const sums = await sumFundings(dataSource, { groupBy: [scope, ...groupBy], filter, scope: { dimension: scope, ids } });
+          const byScope = new Map<number, FundingGroupSum[]>();
+          for (const sum of sums) {
+            const id = (scope === FundingDimension.axis ? sum.axisId : sum.orientationId) as number;
+            const group = byScope.get(id);
+            if (group) group.push(sum);
+            else byScope.set(id, [sum]);
+          }
+          return ids.map((id) => byScope.get(id) ?? []);
+        },
+        { maxBatchSize: MAX_BATCH_SIZE },
+      );
+      loaders.set(key, loader);
+    }
+    return loader;
   };
 }
