@@ -4,6 +4,7 @@ import { ActionMutations } from '../action/action.mutations';
 import { ActionResolver } from '../action/action.resolver';
 import { AxisResolver, ContractResolver } from '../contract/contract.resolver';
 import { OrientationResolver } from '../contract/orientation.resolver';
+import { CrossCheckResolver } from '../funding/cross-check.resolver';
 import { FundingConflictResolver } from '../funding/funding-conflicts.resolver';
 import { FundingTotalResolver } from '../funding/funding-totals.resolver';
 import { FundingResolver } from '../funding/funding.resolver';
@@ -11,6 +12,7 @@ import { ImportBatchMutations } from '../import-batch/import-batch.mutations';
 import { ImportBatchResolver } from '../import-batch/import-batch.resolver';
 import { IndicatorMutations } from '../indicator/indicator.mutations';
 import { IndicatorResolver } from '../indicator/indicator.resolver';
+import { ProgressResolver } from '../progress/progress.resolver';
 import { OrganisationResolver } from '../organisation/organisation.resolver';
 import { SavedReportResolver } from '../report/saved-report.resolver';
 
@@ -24,11 +26,13 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   FundingResolver,
   FundingConflictResolver,
   FundingTotalResolver,
+  CrossCheckResolver,
   ImportBatchResolver,
   ImportBatchMutations,
   IndicatorResolver,
   IndicatorMutations,
   OrganisationResolver,
+  ProgressResolver,
   SavedReportResolver,
 ];
 
