@@ -68,6 +68,7 @@ export function csvField(value: TableValue, type: ColumnType, french: boolean): 
     case 'integer':
     case 'number':
     case 'decimal': {
+      if (typeof value === 'number' && !Number.isFinite(value)) return '';
       const text = typeof value === 'number' ? numberText(value) : String(value).trim();
       // Anything that is not a plain number is treated as text, so it cannot smuggle a formula in.
       if (!DECIMAL_TEXT.test(text)) return csvText(String(value), french);
@@ -163,6 +164,7 @@ export function buildXlsx(columns: TableColumn[], rows: TableRow[], sheetName = 
 
 function xlsxCell(value: TableValue, type: ColumnType): XLSX.CellObject | null {
   if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
   switch (type) {
     case 'decimal':
     case 'integer':
