@@ -10,7 +10,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 //
 // SQLite caveat for later migrations: TypeORM alters a SQLite table by rebuilding and renaming it, and
 // SQLite refuses that rename while a view names the table. A later migration that alters a table these
-// views read must call dropBiViews() first and create its own version of the views afterwards.
+// views read must call dropBiViews() first, and createBiViews() (or its own new version) afterwards.
 
 type Dialect = 'sqlite' | 'mysql';
 
@@ -159,16 +159,21 @@ export async function dropBiViews(queryRunner: QueryRunner): Promise<void> {
   for (const name of [...BI_VIEWS].reverse()) await queryRunner.query(`DROP VIEW IF EXISTS ${name}`);
 }
 
+/** (Re)creates the BI views as this migration defines them (a later migration may put them back with it). */
+export async function createBiViews(queryRunner: QueryRunner): Promise<void> {
+  const dialect = dialectOf(queryRunner);
+  // SQL SECURITY DEFINER (MariaDB's default, said out loud): a BI user granted SELECT on the views
+  // alone reads them with the migrating user's rights and never sees the tables.
+  const create = dialect === 'sqlite' ? 'CREATE VIEW' : 'CREATE SQL SECURITY DEFINER VIEW';
+  await dropBiViews(queryRunner);
+  for (const [name, select] of Object.entries(definitions(dialect))) await queryRunner.query(`${create} ${name} AS ${select}`);
+}
+
 export class BiViews1764460800000 implements MigrationInterface {
   name = 'BiViews1764460800000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    const dialect = dialectOf(queryRunner);
-    // SQL SECURITY DEFINER (MariaDB's default, said out loud): a BI user granted SELECT on the views
-    // alone reads them with the migrating user's rights and never sees the tables.
-    const create = dialect === 'sqlite' ? 'CREATE VIEW' : 'CREATE SQL SECURITY DEFINER VIEW';
-    await dropBiViews(queryRunner);
-    for (const [name, select] of Object.entries(definitions(dialect))) await queryRunner.query(`${create} ${name} AS ${select}`);
+    await createBiViews(queryRunner);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createConnection } from 'mysql2/promise';
-import { DataSource } from 'typeorm';
-import { BI_VIEWS, BiViews1764460800000 } from '../../migrations/1764460800000-bi-views';
+import { DataSource, TableColumn } from 'typeorm';
+import { BI_VIEWS, BiViews1764460800000, createBiViews, dropBiViews } from '../../migrations/1764460800000-bi-views';
 import { formatCents } from '../../src/common/money';
 import { FundingDimension, FundingTotalResolver } from '../../src/funding/funding-totals.resolver';
 import { countedSql } from '../../src/funding/funding-visibility';
@@ -263,6 +263,22 @@ describe(`BI views on ${TEST_DATABASE_TYPE}`, () => {
       await new BiViews1764460800000().down(runner);
       expect(await viewNames(db)).toEqual([]);
       await new BiViews1764460800000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await viewNames(db)).toEqual([...BI_VIEWS].sort());
+    expect(await figures('1 = 1')).toEqual(before);
+  });
+
+  it('lets a later migration alter a table the views read, between dropBiViews and createBiViews', async () => {
+    const before = await figures('1 = 1');
+    const runner = dataSource.createQueryRunner();
+    try {
+      // On SQLite, TypeORM rebuilds the table to add a column, which SQLite refuses while a view reads it.
+      await dropBiViews(runner);
+      await runner.addColumn('funding', new TableColumn({ name: 'bi_probe', type: 'integer', isNullable: true }));
+      await runner.dropColumn('funding', 'bi_probe');
+      await createBiViews(runner);
     } finally {
       await runner.release();
     }
