@@ -223,7 +223,7 @@ describe(`funding exports on ${TEST_DATABASE_TYPE}`, () => {
     const response = await get(`/api/export/fundings.json?contract=${DOUAISIS}&funder=ADEME&stage=GRANTED`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
-    const rows: any[] = await response.json();
+    const rows: any[] = await response.json() as any[];
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) {
       expect(Object.keys(row)).toEqual(FUNDING_EXPORT_COLUMNS.map((c) => c.key));
@@ -285,7 +285,7 @@ describe(`funding exports on ${TEST_DATABASE_TYPE}`, () => {
     expect(french.find((row) => row.amount.startsWith('-'))!.approximate).toBe('oui');
     expect(frenchText).toContain(';-1500,25;');
 
-    const rows: any[] = await (await get('/api/export/fundings.json?contract=CRTE-HOSTILE')).json();
+    const rows: any[] = await (await get('/api/export/fundings.json?contract=CRTE-HOSTILE')).json() as any[];
     expect(rows.map((row) => row.actionTitle)).toEqual(['=HYPERLINK("http://x","clic")', '@SUM(1)', '-2+3', 'Voirie, réseaux ; "divers"\nsuite']);
     expect(rows[0].amount).toBe('-1500.25');
 
@@ -310,7 +310,7 @@ describe(`funding exports on ${TEST_DATABASE_TYPE}`, () => {
     expect(ids.every((id, i) => i === 0 || id > ids[i - 1])).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
 
-    const json: any[] = await (await get('/api/export/fundings.json?contract=CRTE-LARGE')).json();
+    const json: any[] = await (await get('/api/export/fundings.json?contract=CRTE-LARGE')).json() as any[];
     expect(json).toHaveLength(largeCents.length);
     expect(sumOf(json.map((row) => row.amount))).toBe(formatCents(largeCents.reduce((a, b) => a + b, 0n)));
     expect(await graphqlTotal({ contract: 'CRTE-LARGE' })).toEqual({ amount: sumOf(json.map((row) => row.amount)), lines: json.length });
@@ -335,7 +335,7 @@ describe(`funding exports on ${TEST_DATABASE_TYPE}`, () => {
     ];
     for (const [path, status, field, message] of cases) {
       const response = await get(`/api/export/${path}`);
-      const body = await response.json();
+      const body = (await response.json()) as any;
       expect({ path, status: response.status, field: body.field }).toEqual({ path, status, field });
       expect(body.error).toMatch(message);
     }
@@ -351,7 +351,7 @@ describe(`funding exports on ${TEST_DATABASE_TYPE}`, () => {
       const url = `http://localhost:${closed.server.port}/api/export/fundings.json?funder=ADEME&stage=PAID`;
       const anonymous = await fetch(url);
       expect(anonymous.status).toBe(401);
-      expect((await anonymous.json()).error).toMatch(/jeton d’accès est requis/);
+      expect(((await anonymous.json()) as any).error).toMatch(/jeton d’accès est requis/);
       const reader = await fetch(url, { headers: { authorization: `Bearer ${readerToken}` } });
       expect(reader.status).toBe(200);
       expect(sumOf(((await reader.json()) as any[]).map((row) => row.amount))).toBe('83200.00');
@@ -374,8 +374,8 @@ describe(`funding exports on ${TEST_DATABASE_TYPE}`, () => {
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
     it('pages of 7 lines give the same rows as one big page', async () => {
-      const paged: any[] = await (await fetch(`${small}/api/export/fundings.json?contract=${DOUAISIS}`)).json();
-      const whole: any[] = await (await get(`/api/export/fundings.json?contract=${DOUAISIS}`)).json();
+      const paged: any[] = await (await fetch(`${small}/api/export/fundings.json?contract=${DOUAISIS}`)).json() as any[];
+      const whole: any[] = await (await get(`/api/export/fundings.json?contract=${DOUAISIS}`)).json() as any[];
       expect(paged.length % 7).not.toBe(0);
       expect(paged).toEqual(whole);
     });
@@ -383,7 +383,7 @@ describe(`funding exports on ${TEST_DATABASE_TYPE}`, () => {
     it('refuses an xlsx over the cap, in French, suggesting CSV; under the cap it is served', async () => {
       const refused = await fetch(`${small}/api/export/fundings.xlsx?contract=CRTE-LARGE`);
       expect(refused.status).toBe(413);
-      const body = await refused.json();
+      const body = (await refused.json()) as any;
       expect(body.error).toMatch(/dépasse 100 lignes.*CSV/);
       const ok = await fetch(`${small}/api/export/fundings.xlsx?contract=${DOUAISIS}&funder=ADEME`);
       expect(ok.status).toBe(200);
