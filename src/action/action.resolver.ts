@@ -1,11 +1,13 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Float, InputType, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Float, InputType, Int, Query, registerEnumType, Resolver, Root } from 'type-graphql';
 import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
 import { DecimalScalar } from '../common/decimal.scalar';
 import { formatCents, parseCents } from '../common/money';
 import { normaliseText } from '../common/normalise-text';
-import { decodeCursor, Page, PageType, pageSize, toPage } from '../common/pagination';
+import { decodeCursor, decodeOffsetCursor, Page, PageType, pageSize, toOffsetPage, toPage } from '../common/pagination';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
+import { sumCentsSql } from '../db/money-sql';
+import { countedSql } from '../funding/funding-visibility';
 import { Funding } from '../funding/funding.entity';
 import { FundingStage } from '../funding/funding.enums';
 import { Indicator } from '../indicator/indicator.entity';
@@ -35,8 +37,49 @@ export class ActionFilter {
   text?: string;
 }
 
+export enum ActionOrderField {
+  ID = 'ID',
+  CODE = 'CODE',
+  TITLE = 'TITLE',
+  TOTAL_COST = 'TOTAL_COST',
+  FUNDING_TOTAL = 'FUNDING_TOTAL',
+  COVERAGE = 'COVERAGE',
+}
+registerEnumType(ActionOrderField, {
+  name: 'ActionOrderField',
+  valuesConfig: {
+    ID: { description: 'Ordre de création (par défaut)' },
+    CODE: { description: 'Code de l’action' },
+    TITLE: { description: 'Intitulé' },
+    TOTAL_COST: { description: 'Coût total' },
+    FUNDING_TOTAL: { description: 'Total des financements en vigueur à l’étape choisie' },
+    COVERAGE: { description: 'Part du coût couverte par les financements de l’étape choisie' },
+  },
+});
+
+export enum SortDirection {
+  ASC = 'ASC',
+  DESC = 'DESC',
+}
+registerEnumType(SortDirection, { name: 'SortDirection' });
+
+@InputType({ description: 'Tri des actions ; les valeurs absentes (coût inconnu…) viennent toujours en dernier.' })
+export class ActionOrder {
+  @Field(() => ActionOrderField)
+  field: ActionOrderField;
+
+  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
+  direction: SortDirection;
+
+  @Field(() => FundingStage, { defaultValue: FundingStage.PLANNED, description: 'Étape des financements pour FUNDING_TOTAL et COVERAGE' })
+  stage: FundingStage;
+}
+
 @ArgsType()
 export class ActionsArgs {
+  @Field(() => ActionOrder, { nullable: true })
+  orderBy?: ActionOrder;
+
   @Field(() => ActionFilter, { nullable: true })
   filter?: ActionFilter;
 
@@ -61,14 +104,21 @@ export class ActionResolver {
       .getOne();
   }
 
-  @Query(() => ActionPage, { description: 'Actions filtrées, par pages (ordre stable : identifiant croissant).' })
-  async actions(@Args(() => ActionsArgs) { filter, first, after }: ActionsArgs, @Ctx() { dataSource }: RequestContext): Promise<Page<Action>> {
+  @Query(() => ActionPage, { description: 'Actions filtrées et triées (par défaut : identifiant croissant), par pages.' })
+  async actions(@Args(() => ActionsArgs) { filter, first, after, orderBy }: ActionsArgs, @Ctx() { dataSource }: RequestContext): Promise<Page<Action>> {
     const limit = pageSize(first);
     const query = filteredActions(dataSource, filter ?? {});
     const totalCount = await query.clone().getCount();
-    if (after) query.andWhere('action.id > :afterId', { afterId: decodeCursor(after) });
-    const rows = await query.orderBy('action.id', 'ASC').take(limit + 1).getMany();
-    return toPage(rows, limit, totalCount);
+    if (!orderBy || orderBy.field === ActionOrderField.ID) {
+      const descending = orderBy?.direction === SortDirection.DESC;
+      if (after) query.andWhere(descending ? 'action.id < :afterId' : 'action.id > :afterId', { afterId: decodeCursor(after) });
+      const rows = await query.orderBy('action.id', descending ? 'DESC' : 'ASC').take(limit + 1).getMany();
+      return toPage(rows, limit, totalCount);
+    }
+    // Sorted by a value: the cursor is a position in the sorted list.
+    const offset = after ? decodeOffsetCursor(after) : 0;
+    const rows = await sortActions(dataSource, query, orderBy).limit(limit + 1).offset(offset).getMany();
+    return toOffsetPage(rows, limit, totalCount, offset);
   }
 
   @FieldResolver(() => Contract)
@@ -134,6 +184,41 @@ export class ActionResolver {
 async function stageTotalCents(action: Action, stage: FundingStage, loaders: RequestContext['loaders']): Promise<bigint> {
   const totals = await loaders.stageTotalsByAction.load(action.id);
   return totals.find((total) => total.stage === stage)?.cents ?? 0n;
+}
+
+/** Orders by the chosen value, missing values last, then by id so that pages never overlap. */
+function sortActions(dataSource: DataSource, query: SelectQueryBuilder<Action>, order: ActionOrder): SelectQueryBuilder<Action> {
+  const direction = order.direction === SortDirection.DESC ? 'DESC' : 'ASC';
+  let value: string;
+  if (order.field === ActionOrderField.CODE) value = 'action.code';
+  else if (order.field === ActionOrderField.TITLE) value = 'action.normalised_title';
+  else if (order.field === ActionOrderField.TOTAL_COST) value = 'action.total_cost';
+  else {
+    query.leftJoin(
+      (sub) =>
+        sub
+          .select('sort_funding.action_id', 'action_id')
+          .addSelect(sumCentsSql(dataSource, 'sort_funding.amount'), 'cents')
+          .from(Funding, 'sort_funding')
+          .where(countedSql('sort_funding', false))
+          .andWhere('sort_funding.stage = :sortStage', { sortStage: order.stage })
+          .groupBy('sort_funding.action_id'),
+      'sort_totals',
+      'sort_totals.action_id = action.id',
+    );
+    // Coverage orders by a ratio of exact cents; the float only ranks, it is never shown.
+    value =
+      order.field === ActionOrderField.FUNDING_TOTAL
+        ? 'COALESCE(sort_totals.cents, 0)'
+        : 'CASE WHEN action.total_cost > 0 THEN COALESCE(sort_totals.cents, 0) / (action.total_cost * 100.0) END';
+  }
+  // Ordered by selected aliases: a bare column selected under another alias would hide the entity's own.
+  return query
+    .addSelect(`CASE WHEN ${value} IS NULL THEN 1 ELSE 0 END`, 'sort_missing')
+    .addSelect(`CASE WHEN ${value} IS NULL THEN NULL ELSE ${value} END`, 'sort_value')
+    .orderBy('sort_missing', 'ASC')
+    .addOrderBy('sort_value', direction)
+    .addOrderBy('action.id', 'ASC');
 }
 
 export function filteredActions(dataSource: DataSource, filter: ActionFilter): SelectQueryBuilder<Action> {

@@ -55,6 +55,17 @@ export function decodeCursor(cursor: string): number {
   return Number(match[1]);
 }
 
+/** A position in a list sorted by a value (not by id). */
+export function encodeOffsetCursor(offset: number): string {
+  return Buffer.from(`at:${offset}`, 'utf8').toString('base64url');
+}
+
+export function decodeOffsetCursor(cursor: string): number {
+  const match = /^at:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new GraphQLError('Curseur de pagination invalide pour ce tri.', { extensions: { code: 'BAD_USER_INPUT', field: 'after' } });
+  return Number(match[1]);
+}
+
 export function pageSize(first: number | undefined | null): number {
   if (first === undefined || first === null) return DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
@@ -73,4 +84,10 @@ export function toPage<T extends { id: number }>(rows: T[], limit: number, total
     totalCount,
     pageInfo: { hasNextPage: rows.length > limit, endCursor: nodes.length ? encodeCursor(nodes[nodes.length - 1].id) : null },
   };
+}
+
+/** A page of a list sorted by a value, fetched with `limit + 1` rows from `offset`. */
+export function toOffsetPage<T>(rows: T[], limit: number, totalCount: number, offset: number): Page<T> {
+  const nodes = rows.slice(0, limit);
+  return { nodes, totalCount, pageInfo: { hasNextPage: rows.length > limit, endCursor: nodes.length ? encodeOffsetCursor(offset + nodes.length) : null } };
 }

@@ -190,4 +190,52 @@ describe(`reports over the fixtures on ${TEST_DATABASE_TYPE}`, () => {
       expect(body.errors?.[0].message).toBe('Le contrat « NOPE » n’existe pas.');
     });
   });
+
+  describe('the action list sorted by funding', () => {
+    const SORTED = `query ($order: ActionOrder, $after: String, $first: Int) {
+      actions(filter: { contract: "${CONTRACT}" }, orderBy: $order, first: $first, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } nodes { code totalCost fundingTotal(stage: PLANNED) coverage(stage: PLANNED) }
+      }
+    }`;
+
+    async function all(order: Record<string, unknown>): Promise<any[]> {
+      const nodes: any[] = [];
+      let after: string | null = null;
+      do {
+        const { actions }: any = await query(SORTED, { order, after, first: 7 });
+        nodes.push(...actions.nodes);
+        after = actions.pageInfo.hasNextPage ? actions.pageInfo.endCursor : null;
+      } while (after);
+      return nodes;
+    }
+
+    const cents = (amount: string) => BigInt(amount.replace('.', ''));
+
+    it('by funding total, largest first, page after page without overlap', async () => {
+      const nodes = await all({ field: 'FUNDING_TOTAL', direction: 'DESC' });
+      const { actions } = await query(`{ actions(filter: { contract: "${CONTRACT}" }) { totalCount } }`);
+      expect(nodes).toHaveLength(actions.totalCount);
+      expect(new Set(nodes.map((n) => n.code)).size).toBe(nodes.length);
+      for (let i = 1; i < nodes.length; i++) expect(cents(nodes[i - 1].fundingTotal) >= cents(nodes[i].fundingTotal)).toBe(true);
+      // DA-01: Banque des Territoires 12 500 000 + Douaisis Agglo's file 12 000 000.
+      expect(nodes[0]).toMatchObject({ code: 'DA-01', fundingTotal: '24500000.00' });
+    });
+
+    it('by coverage, actions without a known cost last', async () => {
+      const nodes = await all({ field: 'COVERAGE', direction: 'DESC', stage: 'PLANNED' });
+      const known = nodes.filter((n) => n.coverage !== null);
+      expect(known.length).toBeGreaterThan(0);
+      expect(nodes.slice(0, known.length)).toEqual(known);
+      for (let i = 1; i < known.length; i++) expect(known[i - 1].coverage).toBeGreaterThanOrEqual(known[i].coverage);
+    });
+
+    it('by code, ascending, and refuses an id cursor for a sorted list', async () => {
+      const nodes = await all({ field: 'CODE' });
+      const codes = nodes.map((n) => n.code);
+      expect(codes).toEqual([...codes].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      const { actions: firstPage } = await query(`{ actions(filter: { contract: "${CONTRACT}" }, first: 2) { pageInfo { endCursor } } }`);
+      const { body } = await api.graphql(SORTED, { order: { field: 'CODE' }, after: firstPage.pageInfo.endCursor, first: 2 });
+      expect(body.errors?.[0].message).toBe('Curseur de pagination invalide pour ce tri.');
+    });
+  });
 });
