@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config';
-import { openDataSource } from '../db/data-source';
+import { openDataSource, refreshPlannerStatistics } from '../db/data-source';
 import { startServer } from '../server/app';
 import { printSchemaFile } from '../server/schema';
 import { formatSeedReport, isSeeded, seedReferenceData } from '../seed/seed.service';
@@ -54,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
       if (!(await isSeeded(dataSource))) {
         console.log(formatSeedReport(await seedReferenceData(dataSource)));
       }
+      await refreshPlannerStatistics(dataSource);
       const server = await startServer(dataSource, config);
       console.log(`API GraphQL prête : ${server.url} (base : ${config.database.type})`);
       const stop = async () => {

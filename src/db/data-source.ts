@@ -81,3 +81,13 @@ export async function openDataSource(database: DatabaseConfig, extras: DataSourc
   await dataSource.initialize();
   return dataSource;
 }
+
+/**
+ * Lets SQLite's planner see the tables as they now are, after an import changed them: without statistics
+ * it prefers the (contract, year) index and sorts a whole contract for each keyset page of an export.
+ * `PRAGMA optimize` analyses only the tables that need it, within a bounded effort (analysis_limit). MySQL/MariaDB keep
+ * their InnoDB statistics up to date themselves.
+ */
+export async function refreshPlannerStatistics(dataSource: DataSource): Promise<void> {
+  if (dataSource.options.type === 'better-sqlite3') await dataSource.query('PRAGMA optimize=0x10002'); // 0x10000: every table, not only those this connection used
+}

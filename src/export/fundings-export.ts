@@ -9,6 +9,7 @@ import { centsFromDriver, formatCents } from '../common/money';
 import { Axis } from '../contract/axis.entity';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
+import { territorySql } from '../funding/funding-group';
 import { FundingInstrument, FundingStage } from '../funding/funding.enums';
 import { FundingFilter, filteredFundings } from '../funding/funding.resolver';
 import { ImportBatch } from '../import-batch/import-batch.entity';
@@ -177,13 +178,6 @@ function capitalise(text: string): string {
 // Rows
 
 /**
- * The territory of a line: the EPCI of its beneficiary (itself or its commune's), else of its action's
- * lead — the same expression as the `territory` dimension of fundingTotals (funding-totals.resolver.ts).
- */
-const TERRITORY_ID_SQL = `COALESCE(CASE WHEN beneficiary.kind = 'EPCI' THEN beneficiary.id ELSE beneficiary.parent_id END,
-    CASE WHEN x_lead.kind = 'EPCI' THEN x_lead.id ELSE x_lead.parent_id END)`;
-
-/**
  * One statement per page: the lines of `filteredFundings` (the very query GraphQL uses, so the figures
  * agree) with every label joined in. filteredFundings already joins funder, programme, beneficiary and
  * batch under those aliases, and may inner-join contract, action, orientation, axis or declarer for
@@ -196,7 +190,7 @@ export function fundingExportQuery(dataSource: DataSource, filter: FundingFilter
     .leftJoin(Orientation, 'x_orientation', 'x_orientation.id = x_action.orientation_id')
     .leftJoin(Axis, 'x_axis', 'x_axis.id = x_orientation.axis_id')
     .leftJoin(Organisation, 'x_lead', 'x_lead.id = x_action.lead_id')
-    .leftJoin(Organisation, 'x_territory', `x_territory.id = ${TERRITORY_ID_SQL}`)
+    .leftJoin(Organisation, 'x_territory', `x_territory.id = ${territorySql('x_lead')}`)
     .leftJoin(Organisation, 'x_declarer', 'x_declarer.id = funding.source_id')
     .select('funding.id', 'id')
     .addSelect('x_contract.code', 'contract_code')

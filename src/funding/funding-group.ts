@@ -31,7 +31,16 @@ export enum FundingDimension {
 }
 registerEnumType(FundingDimension, { name: 'FundingDimension', description: 'Dimension de regroupement des montants' });
 
-/** SQL for each dimension, over the joins that `fundingTotalsQuery` adds. */
+/**
+ * SQL: the territory of a funding line, the EPCI of the perimeter — its beneficiary's (itself or its
+ * commune's), else its action's lead's (joined as `leadAlias`). The beneficiary is joined as `beneficiary`.
+ */
+export function territorySql(leadAlias: string): string {
+  return `COALESCE(CASE WHEN beneficiary.kind = 'EPCI' THEN beneficiary.id ELSE beneficiary.parent_id END,
+    CASE WHEN ${leadAlias}.kind = 'EPCI' THEN ${leadAlias}.id ELSE ${leadAlias}.parent_id END)`;
+}
+
+/** SQL for each dimension, over the joins that `sumFundings` adds. */
 export const DIMENSION_SQL: Record<FundingDimension, string> = {
   contract: 'funding.contract_id',
   axis: 't_orientation.axis_id',
@@ -41,9 +50,7 @@ export const DIMENSION_SQL: Record<FundingDimension, string> = {
   funderKind: 'funder.kind',
   programme: 'funding.programme_id',
   beneficiary: 'funding.beneficiary_id',
-  // The EPCI of the perimeter: the beneficiary's (itself or its commune's), else the action's lead's.
-  territory: `COALESCE(CASE WHEN beneficiary.kind = 'EPCI' THEN beneficiary.id ELSE beneficiary.parent_id END,
-    CASE WHEN t_lead.kind = 'EPCI' THEN t_lead.id ELSE t_lead.parent_id END)`,
+  territory: territorySql('t_lead'),
   year: 'funding.year',
   stage: 'funding.stage',
   instrument: 'funding.instrument',

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
+import { refreshPlannerStatistics } from '../db/data-source';
 import { applyToDatabase, ApplyOutcome, rollbackInDatabase, RollbackOutcome } from '../../import/apply/apply-batch';
 import { loadFile, storeIssues, storePreview } from '../../import/apply/store-preview';
 import { ImportBatch } from './import-batch.entity';
@@ -25,6 +26,7 @@ export async function importFile(dataSource: DataSource, request: PreviewRequest
     return applyPrepared(manager, batch, prepared, request.allowPartial ?? false);
   });
   request.onProgress?.('enregistrement', 1);
+  if (outcome.status === 'APPLIED') await refreshPlannerStatistics(dataSource);
   return outcome;
 }
 
@@ -39,7 +41,7 @@ export async function applyStoredBatch(dataSource: DataSource, batchId: number, 
   const source = await dataSource.getRepository(Organisation).findOneByOrFail({ id: batch.sourceId });
   const contract = await dataSource.query('SELECT code FROM contract WHERE id = ?', [batch.contractId]);
   const prepared = await prepareImport(dataSource, { buffer, fileName: batch.fileName, kind: batch.kind, source: String(source.id), contract: contract[0].code, year: batch.year });
-  return dataSource.transaction(async (manager) => {
+  const outcome = await dataSource.transaction(async (manager) => {
     // The check is run again: what it says now replaces what the preview said.
     await manager.delete(ImportIssue, { batchId });
     await manager.update(ImportBatch, batchId, {
@@ -51,6 +53,8 @@ export async function applyStoredBatch(dataSource: DataSource, batchId: number, 
     await storeIssues(manager, batchId, prepared.report.issues);
     return applyPrepared(manager, { ...batch, uploadedBy: options.appliedBy ?? batch.uploadedBy }, prepared, options.allowPartial ?? false);
   });
+  if (outcome.status === 'APPLIED') await refreshPlannerStatistics(dataSource);
+  return outcome;
 }
 
 async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepared: PreparedImport, allowPartial: boolean): Promise<ApplyResult> {
