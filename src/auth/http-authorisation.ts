@@ -23,6 +23,19 @@ export async function authenticateHttp(dataSource: DataSource, authorization: st
   }
 }
 
+/** The message of GraphQL's refusal (server/app.ts buildContext), so that every door says the same. */
+export const TOKEN_REQUIRED_MESSAGE = 'Un jeton d’accès est requis (en-tête « Authorization: Bearer … »).';
+
+/**
+ * The caller of a read route: a bad token is always a 401 (as in GraphQL); no token is a 401 only when
+ * reads require one (READ_REQUIRES_TOKEN).
+ */
+export async function authenticateHttpReader(dataSource: DataSource, config: { readRequiresToken: boolean }, authorization: string | undefined): Promise<Identity | null> {
+  const identity = await authenticateHttp(dataSource, authorization);
+  if (config.readRequiresToken && !identity) throw new HttpError(401, TOKEN_REQUIRED_MESSAGE, undefined, BEARER_CHALLENGE);
+  return identity;
+}
+
 /** A token that may write (admin or editor): 401 without one, 403 for a reader. */
 export function requireHttpWriter(identity: Identity | null): Identity {
   try {

@@ -1,6 +1,6 @@
 import { Request, Response, Router } from 'express';
 import { DataSource } from 'typeorm';
-import { authenticateHttp } from '../auth/http-authorisation';
+import { authenticateHttpReader } from '../auth/http-authorisation';
 import { AppConfig } from '../config';
 import { Contract } from '../contract/contract.entity';
 import { FundingStage } from '../funding/funding.enums';
@@ -25,10 +25,7 @@ export function createAnnex3ExportRouter(dataSource: DataSource, config: Pick<Ap
 
 async function getAnnex3(dataSource: DataSource, config: Pick<AppConfig, 'readRequiresToken'>, req: Request, res: Response): Promise<void> {
   // A bad token is always refused; no token only when reads require one.
-  const identity = await authenticateHttp(dataSource, req.headers.authorization);
-  if (config.readRequiresToken && !identity) {
-    throw new HttpError(401, 'Un jeton d’accès est requis (en-tête « Authorization: Bearer … »).', undefined, { 'WWW-Authenticate': 'Bearer' });
-  }
+  await authenticateHttpReader(dataSource, config, req.headers.authorization);
   const stage = parseStage(req.query.stage);
   const contract = await findExportContract(dataSource, req.query.contract);
   const data = await loadAnnex3Data(dataSource, contract, stage);

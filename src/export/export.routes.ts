@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { DataSource } from 'typeorm';
-import { authenticateHttp } from '../auth/http-authorisation';
+import { authenticateHttpReader } from '../auth/http-authorisation';
 import { AppConfig } from '../config';
 import { HttpError } from '../server/http-error';
 import { route } from '../server/http-route';
@@ -13,9 +13,6 @@ export interface ExportRouterOptions {
   maxXlsxRows?: number;
 }
 
-/** Same words as GraphQL's refusal (server/app.ts buildContext), so both doors say the same thing. */
-const TOKEN_REQUIRED = 'Un jeton d’accès est requis (en-tête « Authorization: Bearer … »).';
-
 /**
  * Flat exports of the current funding lines: `GET /api/export/fundings.csv|.xlsx|.json`, filtered by
  * the same criteria as GraphQL's FundingFilter given as query parameters (fundings-export.ts).
@@ -27,9 +24,7 @@ export function createExportRouter(dataSource: DataSource, config: Pick<AppConfi
     route(async (req, res) => {
       const format = parseTableFormat(String(req.params.format));
       if (!format) throw new HttpError(404, `Format « ${req.params.format} » inconnu : fundings.csv, fundings.xlsx ou fundings.json.`, 'format');
-      // A bad token is refused even when reading is open, as GraphQL does.
-      const identity = await authenticateHttp(dataSource, req.headers.authorization);
-      if (config.readRequiresToken && !identity) throw new HttpError(401, TOKEN_REQUIRED, undefined, { 'WWW-Authenticate': 'Bearer' });
+      await authenticateHttpReader(dataSource, config, req.headers.authorization);
       const { filter, asOf, french } = parseFundingExportParameters(req.query as Record<string, unknown>);
       res.set('Cache-Control', 'no-store');
       await sendTable(res, format, FUNDING_EXPORT_COLUMNS, fundingExportRows(dataSource, filter, asOf, options.pageSize), {

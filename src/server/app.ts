@@ -7,6 +7,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { DataSource } from 'typeorm';
+import { TOKEN_REQUIRED_MESSAGE } from '../auth/http-authorisation';
 import { authenticate, InvalidTokenError } from '../auth/token.service';
 import { AppConfig } from '../config';
 import { createAnnex3ExportRouter } from '../export/annex3-export.routes';
@@ -76,7 +77,7 @@ export async function buildContext(dataSource: DataSource, config: AppConfig, au
     throw error;
   }
   if (config.readRequiresToken && !identity) {
-    throw new GraphQLError('Un jeton d’accès est requis (en-tête « Authorization: Bearer … »).', {
+    throw new GraphQLError(TOKEN_REQUIRED_MESSAGE, {
       extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
     });
   }
