@@ -14,6 +14,7 @@ import { createAnnex3ExportRouter } from '../export/annex3-export.routes';
 import { createExportRouter } from '../export/export.routes';
 import { createImportRouter } from '../import-batch/import-batch.routes';
 import { createReportRouter } from '../report/report.routes';
+import { createWebRouter } from '../web/web.routes';
 import { RequestContext } from './context';
 import { GraphQLRunner } from './graphql-runner';
 import { createLoaders } from './loaders';
@@ -44,6 +45,7 @@ export async function startServer(dataSource: DataSource, config: AppConfig): Pr
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.use(createWebRouter());
   app.use(createImportRouter(dataSource));
   app.use(createExportRouter(dataSource, config));
   app.use(createAnnex3ExportRouter(dataSource, config));

@@ -2,6 +2,7 @@ import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, NonEmptyArray } from 'type-graphql';
 import { ActionMutations } from '../action/action.mutations';
 import { ActionResolver } from '../action/action.resolver';
+import { MeResolver } from '../auth/me.resolver';
 import { AxisResolver, ContractResolver } from '../contract/contract.resolver';
 import { OrientationResolver } from '../contract/orientation.resolver';
 import { CrossCheckResolver } from '../funding/cross-check.resolver';
@@ -33,6 +34,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   IndicatorMutations,
   OrganisationResolver,
   ProgressResolver,
+  MeResolver,
   SavedReportResolver,
 ];
 
