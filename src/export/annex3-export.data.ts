@@ -69,7 +69,7 @@ const ENVELOPE_PROGRAMME = 'CASE WHEN funding.action_id IS NULL THEN programme.c
 const ENVELOPE_BENEFICIARY = 'CASE WHEN funding.action_id IS NULL THEN beneficiary.name END';
 
 async function loadAmounts(dataSource: DataSource, contractCode: string, stage: FundingStage): Promise<{ amounts: Annex3Amount[]; funders: Annex3Funder[] }> {
-  const rows = await filteredFundings(dataSource, { contract: contractCode, stage: [stage] })
+  const rows = await filteredFundings(dataSource, { contract: contractCode, stage: [stage] }, null, { join: ['funder', 'programme', 'beneficiary'] })
     .select(sumCentsSql(dataSource, 'funding.amount'), 'cents')
     .addSelect('COUNT(*)', 'line_count')
     .addSelect('funding.action_id', 'action_id')

@@ -5,7 +5,7 @@ import { Orientation } from '../contract/orientation.entity';
 import { sumCentsSql } from '../db/money-sql';
 import { Organisation } from '../organisation/organisation.entity';
 import { assignDimensions, DIMENSION_SQL, FundingDimension, FundingGroup } from './funding-group';
-import { FundingFilter, filteredFundings } from './funding.resolver';
+import { FundingFilter, FundingRelationAlias, filteredFundings } from './funding.resolver';
 
 export interface FundingGroupSum extends FundingGroup {
   cents: bigint;
@@ -28,12 +28,16 @@ export interface FundingTotalsRequest {
  */
 export async function sumFundings(dataSource: DataSource, request: FundingTotalsRequest): Promise<FundingGroupSum[]> {
   const dimensions = [...new Set(request.groupBy)];
-  const query = filteredFundings(dataSource, request.filter ?? {}, request.asOf ?? null)
-    .leftJoin(Action, 't_action', 't_action.id = funding.action_id')
-    .leftJoin(Orientation, 't_orientation', 't_orientation.id = t_action.orientation_id')
-    .leftJoin(Organisation, 't_lead', 't_lead.id = t_action.lead_id')
-    .select(sumCentsSql(dataSource, 'funding.amount'), 'cents')
-    .addSelect('COUNT(*)', 'lines');
+  // Only the joins that the dimensions asked for need (see DIMENSION_SQL).
+  const uses = (...wanted: FundingDimension[]) => wanted.some((dimension) => dimensions.includes(dimension) || request.scope?.dimension === dimension);
+  const join: FundingRelationAlias[] = [];
+  if (uses(FundingDimension.funderKind)) join.push('funder');
+  if (uses(FundingDimension.territory)) join.push('beneficiary');
+  const query = filteredFundings(dataSource, request.filter ?? {}, request.asOf ?? null, { join });
+  if (uses(FundingDimension.axis, FundingDimension.orientation, FundingDimension.territory)) query.leftJoin(Action, 't_action', 't_action.id = funding.action_id');
+  if (uses(FundingDimension.axis)) query.leftJoin(Orientation, 't_orientation', 't_orientation.id = t_action.orientation_id');
+  if (uses(FundingDimension.territory)) query.leftJoin(Organisation, 't_lead', 't_lead.id = t_action.lead_id');
+  query.select(sumCentsSql(dataSource, 'funding.amount'), 'cents').addSelect('COUNT(*)', 'lines');
   for (const dimension of dimensions) query.addSelect(DIMENSION_SQL[dimension], dimension).addGroupBy(DIMENSION_SQL[dimension]);
   if (request.scope) {
     query.andWhere(`${DIMENSION_SQL[request.scope.dimension]} IN (:...scopeIds)`, { scopeIds: request.scope.ids.length ? request.scope.ids : [-1] });

@@ -23,6 +23,13 @@ export function fundingWithRelations(dataSource: DataSource, alias = 'funding') 
     .leftJoinAndSelect(`${alias}.batch`, 'batch');
 }
 
+/** The lines that count (now, or at `asOf`), alone: for aggregates. */
+export function countedFundings(dataSource: DataSource, alias = 'funding', asOf: Date | null = null) {
+  const query = dataSource.getRepository(Funding).createQueryBuilder(alias).where(countedSql(alias, asOf !== null));
+  if (asOf) query.setParameter('asOf', asOf);
+  return query;
+}
+
 /** The lines that count (now, or at `asOf`), with their relations. */
 export function fundingQuery(dataSource: DataSource, alias = 'funding', asOf: Date | null = null) {
   const query = fundingWithRelations(dataSource, alias).where(countedSql(alias, asOf !== null));
