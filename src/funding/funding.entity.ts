@@ -13,7 +13,8 @@ import { CostBase, FundingInstrument, FundingStage } from './funding.enums';
 @ObjectType({ description: 'Ligne de financement : un montant d’un financeur, pour une année et une étape.' })
 @Entity('funding')
 @Index('idx_funding_contract_year', ['contractId', 'year'])
-@Index('idx_funding_action', ['actionId'])
+// (action, funder, year, stage): the visibility rule's lookup of the funder's own declaration.
+@Index('idx_funding_fact', ['actionId', 'funderId', 'year', 'stage'])
 @Index('idx_funding_funder', ['funderId'])
 @Index('idx_funding_batch', ['batchId'])
 @Index('idx_funding_source_kind', ['sourceId', 'importKind'])
