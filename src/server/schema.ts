@@ -9,6 +9,7 @@ import { CrossCheckResolver } from '../funding/cross-check.resolver';
 import { FundingConflictResolver } from '../funding/funding-conflicts.resolver';
 import { FundingTotalResolver } from '../funding/funding-totals.resolver';
 import { FundingResolver } from '../funding/funding.resolver';
+import { ImportBatchLineageResolver } from '../import-batch/import-batch-lineage.resolver';
 import { ImportBatchMutations } from '../import-batch/import-batch.mutations';
 import { ImportBatchResolver } from '../import-batch/import-batch.resolver';
 import { IndicatorMutations } from '../indicator/indicator.mutations';
@@ -30,6 +31,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CrossCheckResolver,
   ImportBatchResolver,
   ImportBatchMutations,
+  ImportBatchLineageResolver,
   IndicatorResolver,
   IndicatorMutations,
   OrganisationResolver,
