@@ -129,6 +129,7 @@ function statusLabel(status: ImportStatus): string {
       SUPERSEDED: 'remplacé',
       ROLLED_BACK: 'annulé',
       UNCHANGED: 'identique au fichier en vigueur',
+      ABANDONED: 'abandonné',
     } as Record<ImportStatus, string>
   )[status];
 }

@@ -16,6 +16,8 @@ export enum ImportStatus {
   ROLLED_BACK = 'ROLLED_BACK',
   /** The same file as the source's current one: nothing to do. */
   UNCHANGED = 'UNCHANGED',
+  /** A preview that its depositor dropped (the upload page's « Abandonner »): it will never be applied. */
+  ABANDONED = 'ABANDONED',
 }
 
 export enum IssueSeverity {

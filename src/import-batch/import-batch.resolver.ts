@@ -17,14 +17,14 @@ import { ImportIssue } from './import-issue.entity';
 
 /**
  * Who sees which batch. Reads follow the server's rule (open, unless READ_REQUIRES_TOKEN), except for the
- * previews never applied (PREVIEWED, REJECTED): a partner's drafts and mistakes are seen only by the
+ * previews never applied (PREVIEWED, REJECTED, ABANDONED): a partner's drafts and mistakes are seen only by the
  * administrators and by the editors of the batch's source organisation. Batches that were applied
  * (APPLIED, and later SUPERSEDED or ROLLED_BACK) are seen by every reader, like the figures they brought.
  */
-export const UNAPPLIED_STATUSES: readonly ImportStatus[] = [ImportStatus.PREVIEWED, ImportStatus.REJECTED];
+export const UNAPPLIED_STATUSES: readonly ImportStatus[] = [ImportStatus.PREVIEWED, ImportStatus.REJECTED, ImportStatus.ABANDONED];
 
 const VISIBILITY_NOTE =
-  'Les aperçus jamais appliqués (PREVIEWED, REJECTED) ne sont visibles que des administrateurs et des éditeurs de l’organisation source ; les lots appliqués (APPLIED, puis SUPERSEDED ou ROLLED_BACK) sont visibles de tous les lecteurs.';
+  'Les aperçus jamais appliqués (PREVIEWED, REJECTED, ABANDONED) ne sont visibles que des administrateurs et des éditeurs de l’organisation source ; les lots appliqués (APPLIED, puis SUPERSEDED ou ROLLED_BACK) sont visibles de tous les lecteurs.';
 
 export function canSeeBatch(identity: Identity | null, batch: Pick<ImportBatch, 'status' | 'sourceId'>): boolean {
   if (!UNAPPLIED_STATUSES.includes(batch.status)) return true;

@@ -13,6 +13,7 @@ import { AppConfig } from '../config';
 import { createAnnex3ExportRouter } from '../export/annex3-export.routes';
 import { createExportRouter } from '../export/export.routes';
 import { createImportRouter } from '../import-batch/import-batch.routes';
+import { createImportIssuesRouter } from '../import-batch/import-issues.routes';
 import { createReportRouter } from '../report/report.routes';
 import { createWebRouter } from '../web/web.routes';
 import { RequestContext } from './context';
@@ -47,6 +48,7 @@ export async function startServer(dataSource: DataSource, config: AppConfig): Pr
   });
   app.use(createWebRouter());
   app.use(createImportRouter(dataSource));
+  app.use(createImportIssuesRouter(dataSource, config));
   app.use(createExportRouter(dataSource, config));
   app.use(createAnnex3ExportRouter(dataSource, config));
   app.use(createReportRouter(dataSource, graphQLRunner(apollo, dataSource, config)));
