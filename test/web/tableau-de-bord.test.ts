@@ -1,0 +1,385 @@
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Role } from '../../src/auth/role.enum';
+import { createToken } from '../../src/auth/token.service';
+import { importFile } from '../../src/import-batch/import-apply.service';
+import { ImportKind } from '../../src/import-batch/import-batch.enums';
+import { seedReferenceData } from '../../src/seed/seed.service';
+import { fixturePath } from '../support/fixtures';
+import { startTestServer, TestServer } from '../support/server';
+import { openBrowser, TestBrowser } from './browser';
+
+/**
+ * The dashboard in Chromium against the real server, reads behind a token: every figure on screen is
+ * read back and compared with the API's figure for the same filter, and with the fixtures' own figures.
+ */
+
+const CONTRACT = 'CRTE-DOUAISIS';
+const ROOT = join(__dirname, '..', '..');
+type Amounts = Record<string, string>;
+
+// The page's formatting (web/assets/app.js), so that API figures can be compared with the screen's text.
+function euros(decimal: string): string {
+  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(decimal)!;
+  const [, sign, whole, fraction = ''] = match;
+  return `${sign ? '−' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f')},${(fraction + '00').slice(0, 2)}\u00a0€`;
+}
+function percent(ratio: number | null): string {
+  if (ratio === null || ratio === undefined) return '—';
+  return `${(ratio * 100).toLocaleString('fr-FR', { maximumFractionDigits: 1 })}\u00a0%`;
+}
+/** "39 750 000,00 €" whatever the spaces. */
+const plain = (text: string) => text.replace(/[\u202f\u00a0]/g, ' ');
+
+function toCents(decimal: string): bigint {
+  const [whole, fraction = ''] = decimal.replace('-', '').split('.');
+  const value = BigInt(whole) * 100n + BigInt((fraction + '00').slice(0, 2));
+  return decimal.startsWith('-') ? -value : value;
+}
+function fromCents(value: bigint): string {
+  return `${value / 100n}.${String(value % 100n).padStart(2, '0')}`;
+}
+
+/** RFC 4180 rows (quoted fields, doubled quotes, CRLF). */
+function parseCsv(text: string, separator = ','): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === separator) row.push(field), (field = '');
+    else if (c === '\n') row.push(field.replace(/\r$/, '')), rows.push(row), (row = []), (field = '');
+    else field += c;
+  }
+  if (field || row.length) row.push(field), rows.push(row);
+  return rows;
+}
+
+/** Retries `read` until it gives `expected` (the page redraws after its request returns). */
+async function eventually<T>(read: () => Promise<T>, expected: T, timeout = 10000): Promise<void> {
+  const end = Date.now() + timeout;
+  let last = await read();
+  while (JSON.stringify(last) !== JSON.stringify(expected) && Date.now() < end) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    last = await read();
+  }
+  expect(last).toEqual(expected);
+}
+
+describe('Tableau de bord', () => {
+  let server: TestServer;
+  let browser: TestBrowser;
+  let token: string;
+  const base = () => `http://localhost:${server.server.port}`;
+
+  async function api<T = any>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const { body } = await server.graphql<T>(query, variables, token);
+    expect(body.errors).toBeUndefined();
+    return body.data!;
+  }
+
+  /** Waits until the page has drawn every block for this stage and these years. */
+  async function ready(stage: string, years = '-') {
+    await browser.page.locator(`#etat[data-etat="pret"][data-etape="${stage}"][data-annees="${years}"]`).waitFor();
+  }
+
+  /** key → amount text of a bar chart. */
+  async function bars(testid: string): Promise<Amounts> {
+    const entries: Array<[string, string]> = await browser.page.$$eval(`ul[data-testid="${testid}"] > li`, (items: any[]) => items.map((li) => [li.dataset.key, li.querySelector('.crte-montant').textContent]));
+    return Object.fromEntries(entries);
+  }
+
+  async function texts(selector: string): Promise<Amounts> {
+    const entries: Array<[string, string]> = await browser.page.$$eval(selector, (nodes: any[]) => nodes.map((node) => [node.dataset.testid, node.textContent]));
+    return Object.fromEntries(entries);
+  }
+
+  /** Every funding block and the progress table against the API, for one filter. */
+  async function checkBlocks(stage: string, yearFrom?: number, yearTo?: number) {
+    const years = { ...(yearFrom !== undefined ? { yearFrom } : {}), ...(yearTo !== undefined ? { yearTo } : {}) };
+    const filter = { contract: CONTRACT, stage: [stage], ...years };
+    const allStages = { contract: CONTRACT, ...years };
+    const data = await api(
+      `query ($filter: FundingFilter!, $allStages: FundingFilter!, $contract: String!, $year: Int) {
+        contract(code: $contract) { axes { number orientations { code } } }
+        byAxis: fundingTotals(groupBy: [axis], filter: $filter) { axis { number } amount }
+        byOrientation: fundingTotals(groupBy: [orientation], filter: $filter) { orientation { code } amount }
+        byFunder: fundingTotals(groupBy: [funder], filter: $filter) { funder { id name } amount }
+        byYear: fundingTotals(groupBy: [year], filter: $filter) { year amount }
+        byStage: fundingTotals(groupBy: [stage], filter: $allStages) { stage amount }
+        progress(contract: $contract, year: $year) {
+          overall { actions planned granted paid grantedRate paidRate }
+          axes { axis { number } figures { actions planned granted paid grantedRate paidRate }
+                 orientations { orientation { code } figures { actions planned granted paid grantedRate paidRate } } }
+        }
+      }`,
+      { filter, allStages, contract: CONTRACT, year: yearTo ?? null },
+    );
+
+    const stageAmount = (name: string) => data.byStage.find((row: any) => row.stage === name)?.amount ?? '0.00';
+    expect(await texts('#bloc-chiffres [data-testid^="chiffre-"]')).toEqual({
+      'chiffre-PLANNED': euros(stageAmount('PLANNED')),
+      'chiffre-GRANTED': euros(stageAmount('GRANTED')),
+      'chiffre-PAID': euros(stageAmount('PAID')),
+      'chiffre-taux': percent(data.progress.overall.paidRate),
+    });
+
+    const axis = new Map(data.byAxis.map((row: any) => [row.axis ? String(row.axis.number) : 'aucun', row.amount]));
+    const orientation = new Map(data.byOrientation.map((row: any) => [row.orientation?.code ?? 'aucune', row.amount]));
+    const expectedAxes: Amounts = {};
+    for (const a of data.contract.axes) {
+      expectedAxes[`axe-${a.number}`] = euros((axis.get(String(a.number)) as string) ?? '0.00');
+      for (const o of a.orientations) expectedAxes[`orientation-${o.code}`] = euros((orientation.get(o.code) as string) ?? '0.00');
+    }
+    if (axis.has('aucun')) expectedAxes['axe-aucun'] = euros(axis.get('aucun') as string);
+    expect(await bars('graphique-axes')).toEqual(expectedAxes);
+
+    expect(await bars('graphique-financeurs')).toEqual(Object.fromEntries(data.byFunder.map((row: any) => [row.funder.id, euros(row.amount)])));
+    expect(await bars('graphique-annees')).toEqual(Object.fromEntries(data.byYear.map((row: any) => [String(row.year), euros(row.amount)])));
+    expect(await bars('graphique-etapes')).toEqual(Object.fromEntries(['PLANNED', 'REQUESTED', 'GRANTED', 'PAID'].map((name) => [name, euros(stageAmount(name))])));
+
+    const expectedProgress: Amounts = {};
+    const progressRow = (key: string, figures: any) => {
+      expectedProgress[`avancement-${key}-actions`] = String(figures.actions);
+      for (const field of ['planned', 'granted', 'paid']) expectedProgress[`avancement-${key}-${field}`] = euros(figures[field]);
+      for (const field of ['grantedRate', 'paidRate']) expectedProgress[`avancement-${key}-${field}`] = percent(figures[field]);
+    };
+    for (const a of data.progress.axes) {
+      progressRow(`axe-${a.axis.number}`, a.figures);
+      for (const o of a.orientations) progressRow(`orientation-${o.orientation.code}`, o.figures);
+    }
+    progressRow('contrat', data.progress.overall);
+    expect(await texts('#tableau-avancement [data-testid^="avancement-"]')).toEqual(expectedProgress);
+    return { data, funders: await bars('graphique-financeurs') };
+  }
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      config: { readRequiresToken: true },
+      prepare: async (db) => {
+        const dataSource = db.dataSource;
+        await seedReferenceData(dataSource);
+        const apply = async (path: string, kind: ImportKind, source: string) => {
+          const result = await importFile(dataSource, { buffer: readFileSync(path), fileName: basename(path), kind, source, contract: CONTRACT });
+          expect(result.status).toBe('APPLIED');
+        };
+        await apply(fixturePath('annexe3-banque-des-territoires-2023.xlsx'), ImportKind.annex3, 'Banque des Territoires');
+        await apply(fixturePath('annexe3-douaisis-agglo-2022.xlsx'), ImportKind.annex3, 'Douaisis Agglo');
+        await apply(fixturePath('annexe3-ademe-2021-2023.csv'), ImportKind.annex3, 'ADEME');
+        await apply(fixturePath('dotations-detr-dsil-fnadt-2017-2021.xlsx'), ImportKind.dotations, 'Etat');
+        await apply(join(ROOT, 'docs', 'templates', 'modele-indicateurs.csv'), ImportKind.indicators, 'Douaisis Agglo');
+        // Reads require a token here: the page must send it with every request, downloads included.
+        token = (await createToken(dataSource, { name: 'Lecture du tableau de bord', role: Role.reader, organisationId: null })).secret;
+      },
+    });
+    browser = await openBrowser(base(), { token });
+  }, 120000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows every block with the API’s figures and the fixtures’ (planned)', async () => {
+    const { page } = browser;
+    await page.goto('/tableau-de-bord');
+    await ready('PLANNED');
+    await page.locator('#bloc-actions[data-etat="pret"]').waitFor();
+    const { data, funders } = await checkBlocks('PLANNED');
+
+    expect(plain(await page.getByTestId('chiffre-PLANNED').innerText())).toBe('39 750 000,00 €');
+    const bdt = data.byFunder.find((row: any) => row.funder.name === 'Banque des Territoires');
+    expect(plain(funders[bdt.funder.id])).toBe('20 100 000,00 €');
+    // The chart says its figures in text beside the bars, and again in a table.
+    await expect(page.locator('ul[data-testid="graphique-financeurs"]').innerText()).resolves.toContain('Banque des Territoires');
+    const alternative = plain((await page.locator('#graphique-financeurs-tableau table').textContent()) ?? '');
+    expect(alternative).toContain('Banque des Territoires');
+    expect(alternative).toContain('20 100 000,00 €');
+    // The indicator in the progress block: 1 250,5 m² of 5 000.
+    const indicators = plain(await page.locator('#tableau-indicateurs').innerText());
+    expect(indicators).toContain('1 250,5 m² (2022)');
+    expect(indicators).toContain('5 000 m² (2026)');
+    await browser.screenshot('tableau-de-bord');
+  });
+
+  it('re-checks every block at the granted stage, then over a year range', async () => {
+    const { page } = browser;
+    await page.getByLabel('Étape des financements').selectOption('GRANTED');
+    await ready('GRANTED');
+    const { data, funders } = await checkBlocks('GRANTED');
+    const ademe = data.byFunder.find((row: any) => /transition écologique/i.test(row.funder.name));
+    expect(plain(funders[ademe.funder.id])).toBe('1 046 000,50 €');
+    expect(plain(await page.getByTestId('chiffre-GRANTED').innerText())).toBe('1 046 000,50 €');
+    expect(new URL(page.url()).searchParams.get('etape')).toBe('GRANTED');
+
+    await page.getByLabel('Depuis l’année').selectOption('2023');
+    await ready('GRANTED', '2023-');
+    await page.getByLabel('Jusqu’à l’année').selectOption('2023');
+    await ready('GRANTED', '2023-2023');
+    const ranged = await checkBlocks('GRANTED', 2023, 2023);
+    // ADEME's 2023 grant alone (950 000,50 €: DA-41).
+    expect(plain(ranged.funders[ademe.funder.id])).toBe('950 000,50 €');
+
+    await page.getByLabel('Depuis l’année').selectOption('');
+    await ready('GRANTED', '-2023');
+    await page.getByLabel('Jusqu’à l’année').selectOption('');
+    await ready('GRANTED', '-');
+    await page.getByLabel('Étape des financements').selectOption('PLANNED');
+    await ready('PLANNED');
+  });
+
+  it('filters, sorts and pages the actions; opens DA-01 with its source cells and its indicator', async () => {
+    const { page } = browser;
+    const table = page.locator('#tableau-actions');
+    const codes = async (): Promise<string[]> => page.$$eval('#tableau-actions [data-testid="action-code"]', (nodes: any[]) => nodes.map((node) => node.textContent));
+
+    // Default order (code), 10 a page: the second page holds the rest.
+    await page.locator('#bloc-actions[data-etat="pret"][data-tri="CODE:ASC"][data-etape="PLANNED"]').waitFor();
+    const all = await api('{ actions(filter: { contract: "CRTE-DOUAISIS" }, orderBy: { field: CODE }, first: 500) { totalCount nodes { code } } }');
+    expect(await codes()).toEqual(all.actions.nodes.slice(0, 10).map((node: any) => node.code));
+    await page.getByRole('button', { name: 'Page suivante' }).click();
+    await expect(page.locator('#actions-pagination').innerText()).resolves.toContain('Page 2 sur 2');
+    await page.locator('#bloc-actions[data-etat="pret"]').waitFor();
+    expect(await codes()).toEqual(all.actions.nodes.slice(10).map((node: any) => node.code));
+    await page.getByRole('button', { name: 'Page précédente' }).click();
+    await expect(page.locator('#actions-pagination').innerText()).resolves.toContain('Page 1 sur 2');
+
+    // Text and status filters, as the API filters.
+    await page.getByLabel('Rechercher une action').fill('ccco');
+    await page.getByRole('button', { name: 'Filtrer les actions' }).click();
+    await page.locator('#bloc-actions[data-etat="pret"]').waitFor();
+    const ccco = await api('{ actions(filter: { contract: "CRTE-DOUAISIS", text: "ccco" }, orderBy: { field: CODE }) { nodes { code } } }');
+    await eventually(codes, ccco.actions.nodes.map((node: any) => node.code));
+    expect((await codes()).length).toBeGreaterThan(0);
+    await page.getByLabel('Rechercher une action').fill('');
+    await page.getByRole('button', { name: 'Filtrer les actions' }).click();
+    await page.getByLabel('Statut').selectOption('DONE');
+    const done = await api('{ actions(filter: { contract: "CRTE-DOUAISIS", status: [DONE] }, orderBy: { field: CODE }) { nodes { code } } }');
+    await eventually(codes, done.actions.nodes.map((node: any) => node.code));
+    await page.getByLabel('Statut').selectOption('');
+
+    // Sorted by planned funding: DA-01 first, 24 500 000,00 €, in the API's order with the API's figures.
+    await page.getByLabel('Trier par').selectOption('FUNDING_TOTAL:DESC');
+    await page.locator('#bloc-actions[data-etat="pret"][data-tri="FUNDING_TOTAL:DESC"]').waitFor();
+    const sorted = await api('{ actions(filter: { contract: "CRTE-DOUAISIS" }, orderBy: { field: FUNDING_TOTAL, direction: DESC, stage: PLANNED }, first: 10) { nodes { code fundingTotal(stage: PLANNED) } } }');
+    await eventually(codes, sorted.actions.nodes.map((node: any) => node.code));
+    for (const node of sorted.actions.nodes) expect(await page.getByTestId(`action-${node.code}-financement`).innerText()).toBe(euros(node.fundingTotal));
+    expect((await codes())[0]).toBe('DA-01');
+    expect(plain(await page.getByTestId('action-DA-01-financement').innerText())).toBe('24 500 000,00 €');
+    await expect(table.locator('caption').innerText()).resolves.toContain('Actions du contrat (14)');
+
+    // DA-01: its fundings with their source cells, its indicator against its target.
+    await page.getByRole('button', { name: 'Voir DA-01' }).click();
+    const dialog = page.getByRole('dialog', { name: /DA-01/ });
+    await dialog.waitFor();
+    await page.locator('#fenetre-action-contenu[data-etat="pret"]').waitFor();
+    const action = await api(`{ action(contract: "CRTE-DOUAISIS", code: "DA-01") { fundings { amount source { reference rawValue } } } }`);
+    const fundings = plain(await page.locator('#tableau-action-financements').innerText());
+    for (const funding of action.action.fundings) {
+      expect(fundings).toContain(funding.source.reference);
+      expect(fundings).toContain(plain(euros(funding.amount)));
+    }
+    expect(fundings).toContain("'Programmation 2023'!I6");
+    expect(fundings).toContain('« 2,5 M€ »');
+    expect(plain(await page.getByTestId('indicateur-DA-01-SURF-valeur').innerText())).toBe('1 250,5 m² (2022)');
+    expect(plain(await page.getByTestId('indicateur-DA-01-SURF-cible').innerText())).toBe('5 000 m² (2026)');
+    await expect(page.locator('#tableau-action-indicateurs').innerText()).resolves.toContain(percent(0.2501));
+    await browser.screenshot('tableau-de-bord-action');
+    await dialog.getByRole('button', { name: 'Fermer' }).click();
+    await eventually(() => page.locator('#fenetre-action').evaluate((node: any) => node.open), false);
+  });
+
+  it('lists a conflict between the Région’s own file and Douaisis Agglo’s, and which one counts', async () => {
+    const { page } = browser;
+    await expect(page.locator('#tableau-conflits').innerText()).resolves.toContain('Aucun désaccord');
+    // The Région's own annex 3 says 2 400 000 € for DA-01 in 2022, where Douaisis Agglo's table said 2 500 000 €.
+    const da01 = await api('{ action(contract: "CRTE-DOUAISIS", code: "DA-01") { title orientation { code } } }');
+    const csv = `numero;intitule;orientation;financeur;annee;montant_prevu;base\r\nDA-01;${da01.action.title};${da01.action.orientation.code};Région Hauts-de-France;2022;2400000;HT\r\n`;
+    const result = await importFile(server.db.dataSource, { buffer: Buffer.from(csv, 'utf8'), fileName: 'region-2022.csv', kind: ImportKind.annex3, source: 'Région Hauts-de-France', contract: CONTRACT });
+    expect(result.status).toBe('APPLIED');
+
+    await page.reload();
+    await ready('PLANNED');
+    const conflicts = await api('{ fundingConflicts(contract: "CRTE-DOUAISIS") { action { code } funder { name } year difference counted { amount source { reference } } notCounted { amount source { reference } } } }');
+    expect(conflicts.fundingConflicts).toHaveLength(1);
+    const [conflict] = conflicts.fundingConflicts;
+    const rows = page.locator('#tableau-conflits tbody tr');
+    await expect(rows.count()).resolves.toBe(1);
+    const row = plain(await rows.first().innerText());
+    expect(row).toContain('DA-01');
+    expect(row).toContain('Région Hauts-de-France');
+    expect(row).toContain('2022');
+    expect(row).toContain('2 400 000,00 €');
+    expect(row).toContain('2 500 000,00 €');
+    expect(row).toContain(conflict.counted.source.reference);
+    expect(row).toContain(conflict.notCounted.source.reference);
+    expect(row).toContain("'Tableau financier 2022'!J2");
+    expect(row).toContain(plain(euros(conflict.difference)));
+    // Which one counts: the Région's, in the "Compté" column.
+    const cells = await rows.first().locator('td').allInnerTexts();
+    expect(plain(cells[4])).toContain('2 400 000,00 €');
+    expect(cells[4]).toContain('Région Hauts-de-France');
+    expect(plain(cells[5])).toContain('2 500 000,00 €');
+    expect(cells[5]).toContain('CA Douaisis Agglo');
+    // Totals count the Région's figure only: 39 750 000 − 100 000, on screen as in the API.
+    await checkBlocks('PLANNED');
+    expect(plain(await page.getByTestId('chiffre-PLANNED').innerText())).toBe('39 650 000,00 €');
+  });
+
+  it('downloads the exports of the filter, the CSV adding up to the API’s total, and the annex 3', async () => {
+    const { page } = browser;
+    const fetchDownload = async (testid: string) => {
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
+      return { name: file.suggestedFilename(), content: readFileSync((await file.path())!) };
+    };
+    const total = async (stage: string) =>
+      (await api(`{ fundingTotals(groupBy: [contract], filter: { contract: "CRTE-DOUAISIS", stage: [${stage}] }) { amount lines } }`)).fundingTotals[0];
+
+    const csv = await fetchDownload('export-csv');
+    expect(csv.name).toMatch(/\.csv$/);
+    const rows = parseCsv(csv.content.toString('utf8'));
+    const amountColumn = rows[0].indexOf('Montant (€)');
+    const stageColumn = rows[0].indexOf('Étape');
+    expect(amountColumn).toBeGreaterThan(-1);
+    const lines = rows.slice(1).filter((row) => row.length > 1);
+    expect(new Set(lines.map((row) => row[stageColumn]))).toEqual(new Set(['PLANNED']));
+    const planned = await total('PLANNED');
+    expect(fromCents(lines.reduce((sum, row) => sum + toCents(row[amountColumn]), 0n))).toBe(planned.amount);
+    expect(lines).toHaveLength(planned.lines);
+    expect(planned.amount).toBe('39650000.00');
+
+    const french = await fetchDownload('export-csv-fr');
+    expect(french.content.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(french.content.toString('utf8')).toContain(';');
+
+    for (const testid of ['export-xlsx', 'export-annexe3']) {
+      const xlsx = await fetchDownload(testid);
+      expect(xlsx.name).toMatch(/\.xlsx$/);
+      expect(xlsx.content.subarray(0, 2).toString('latin1')).toBe('PK');
+    }
+    expect(await page.getByTestId('export-annexe3').getAttribute('href')).toBe(`/api/export/annex3.xlsx?contract=${CONTRACT}&stage=PLANNED`);
+  });
+
+  it('fits a 375 px phone screen, and no console error happened', async () => {
+    const phone = await openBrowser(base(), { token, viewport: { width: 375, height: 800 } });
+    try {
+      await phone.page.goto('/tableau-de-bord');
+      await phone.page.locator('#etat[data-etat="pret"]').waitFor();
+      await phone.page.locator('#bloc-actions[data-etat="pret"]').waitFor();
+      // Wide tables scroll inside their own box; the page itself does not scroll sideways.
+      expect(await phone.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+      expect(plain(await phone.page.getByTestId('chiffre-PLANNED').innerText())).toBe('39 650 000,00 €');
+      await phone.screenshot('tableau-de-bord-telephone');
+      expect(phone.errors).toEqual([]);
+    } finally {
+      await phone.close();
+    }
+    expect(browser.errors).toEqual([]);
+  });
+});
