@@ -243,12 +243,13 @@ describe('Tableau de bord', () => {
     await page.locator('#bloc-actions[data-etat="pret"][data-tri="CODE:ASC"][data-etape="PLANNED"]').waitFor();
     const all = await api('{ actions(filter: { contract: "CRTE-DOUAISIS" }, orderBy: { field: CODE }, first: 500) { totalCount nodes { code } } }');
     expect(await codes()).toEqual(all.actions.nodes.slice(0, 10).map((node: any) => node.code));
+    const pagination = () => page.locator('#actions-pagination').innerText();
     await page.getByRole('button', { name: 'Page suivante' }).click();
-    await expect(page.locator('#actions-pagination').innerText()).resolves.toContain('Page 2 sur 2');
-    await page.locator('#bloc-actions[data-etat="pret"]').waitFor();
+    await eventually(pagination, 'Page 2 sur 2 — 14 actions.');
     expect(await codes()).toEqual(all.actions.nodes.slice(10).map((node: any) => node.code));
     await page.getByRole('button', { name: 'Page précédente' }).click();
-    await expect(page.locator('#actions-pagination').innerText()).resolves.toContain('Page 1 sur 2');
+    await eventually(pagination, 'Page 1 sur 2 — 14 actions.');
+    expect(await codes()).toEqual(all.actions.nodes.slice(0, 10).map((node: any) => node.code));
 
     // Text and status filters, as the API filters.
     await page.getByLabel('Rechercher une action').fill('ccco');

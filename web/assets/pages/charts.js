@@ -31,7 +31,7 @@ export function barChart(rows, { id, caption, barClass = '', labelHeader = 'Libe
       return el(
         'li',
         { 'data-key': row.key, class: row.level ? 'fr-pl-3w' : null },
-        el('span', { class: row.level ? 'fr-text--sm' : 'fr-text--bold' }, row.label),
+        el('span', { class: row.level ? 'fr-text--sm fr-mb-0' : 'fr-text--bold fr-mb-0' }, row.label),
         el('span', {}, bar),
         el('span', { class: 'crte-num' }, el('span', { class: 'crte-montant', 'data-testid': `${id}-${row.key}` }, euros(row.amount)), shares ? el('span', { class: 'fr-text--xs fr-ml-1w' }, `(${share(values[index])})`) : null, row.note ? el('span', { class: 'fr-text--xs fr-ml-1w' }, row.note) : null),
       );
