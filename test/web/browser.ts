@@ -24,7 +24,7 @@ export async function openBrowser(baseURL: string, options: { token?: string; vi
   const profile = mkdtempSync(join(tmpdir(), 'crte-chromium-'));
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const context = await browser.newContext({ baseURL, viewport: options.viewport ?? { width: 1280, height: 900 }, locale: 'fr-FR', acceptDownloads: true });
   if (options.token) {
