@@ -835,8 +835,8 @@ function setNameError(message) {
   group.classList.toggle('fr-input-group--error', Boolean(message));
   reportName.classList.toggle('fr-input--error', Boolean(message));
   reportName.setAttribute('aria-invalid', message ? 'true' : 'false');
-  reportNameError.hidden = !message;
-  show(reportNameError, message || '');
+  // The DSFR's error text always shows its icon: the paragraph exists only with a message.
+  show(reportNameError, message ? el('p', { class: 'fr-error-text' }, message) : null);
 }
 
 const absolute = (path) => new URL(path, location.origin).href;
