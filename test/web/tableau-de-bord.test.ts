@@ -7,7 +7,7 @@ import { ImportKind } from '../../src/import-batch/import-batch.enums';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { fixturePath } from '../support/fixtures';
 import { startTestServer, TestServer } from '../support/server';
-import { openBrowser, TestBrowser } from './browser';
+import { openBrowser, SCREENSHOTS_DIR, TestBrowser } from './browser';
 
 /**
  * The dashboard in Chromium against the real server, reads behind a token: every figure on screen is
@@ -291,7 +291,10 @@ describe('Tableau de bord', () => {
     expect(plain(await page.getByTestId('indicateur-DA-01-SURF-valeur').innerText())).toBe('1 250,5 m² (2022)');
     expect(plain(await page.getByTestId('indicateur-DA-01-SURF-cible').innerText())).toBe('5 000 m² (2026)');
     await expect(page.locator('#tableau-action-indicateurs').innerText()).resolves.toContain(percent(0.2501));
-    await browser.screenshot('tableau-de-bord-action');
+    // The modal scrolls inside the viewport: a tall viewport shows it whole.
+    await page.setViewportSize({ width: 1280, height: 1600 });
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, 'tableau-de-bord-action.png') });
+    await page.setViewportSize({ width: 1280, height: 900 });
     await dialog.getByRole('button', { name: 'Fermer' }).click();
     await eventually(() => page.locator('#fenetre-action').evaluate((node: any) => node.open), false);
   });

@@ -292,7 +292,7 @@ function exportQuery(extra = {}) {
 }
 
 function renderExports() {
-  show($('exports-portee'), `Les lignes de financement suivent les filtres de la page (${scopeText().toLowerCase()}) ; l’annexe 3 consolidée couvre toute la période du contrat, à l’étape choisie.`);
+  show($('exports-portee'), `Les lignes de financement suivent les filtres de la page (${scopeText().toLowerCase().replace(/\.$/, '')}) ; l’annexe 3 consolidée couvre toute la période du contrat, à l’étape choisie.`);
   const link = (testid, href, text, detail) =>
     el(
       'li',
@@ -435,13 +435,18 @@ async function openAction(code) {
         [
           { label: 'Année', value: (row) => String(row.year) },
           { label: 'Étape', value: (row) => STAGES[row.stage] },
-          { label: 'Financeur', value: (row) => row.funder.name },
-          { label: 'Dispositif', value: (row) => row.programme?.code ?? '—' },
+          { label: 'Financeur (dispositif)', value: (row) => `${row.funder.name}${row.programme ? ` (${row.programme.code})` : ''}` },
           { label: 'Nature', value: (row) => INSTRUMENTS[row.instrument] ?? row.instrument },
           { label: 'Montant', numeric: true, value: (row) => `${euros(row.amount)}${row.approximate ? ' (environ)' : ''}` },
-          { label: 'Cellule source', value: (row) => el('span', { 'data-testid': 'source-cellule' }, row.source?.reference ?? '—') },
-          { label: 'Texte de la cellule', value: (row) => (row.source?.rawValue !== null && row.source?.rawValue !== undefined ? `« ${row.source.rawValue} »` : '—') },
-          { label: 'Déclaré par, fichier', value: (row) => [row.source?.declaredBy?.name, row.source?.batch ? `${row.source.batch.fileName} (dépôt n° ${row.source.batch.id})` : null].filter(Boolean).join(' — ') || '—' },
+          {
+            label: 'Cellule source et son texte',
+            value: (row) =>
+              el('span', {}, el('span', { 'data-testid': 'source-cellule' }, row.source?.reference ?? '—'), row.source?.rawValue !== null && row.source?.rawValue !== undefined ? [el('br'), `« ${row.source.rawValue} »`] : null),
+          },
+          {
+            label: 'Fichier, déclaré par',
+            value: (row) => el('span', { class: 'fr-text--xs' }, row.source?.batch ? `${row.source.batch.fileName} (dépôt n° ${row.source.batch.id})` : '—', row.source?.declaredBy ? [el('br'), row.source.declaredBy.name] : null),
+          },
         ],
         fundings,
         { id: 'tableau-action-financements', emptyText: 'Aucun financement en vigueur.' },
