@@ -1,7 +1,9 @@
 import DataLoader from 'dataloader';
 import { DataSource, In } from 'typeorm';
 import { byIdLoader, groupLoader, MAX_BATCH_SIZE } from '../common/batch-loader';
+import { selectOwnColumns } from '../db/raw-rows';
 import { ImportBatch } from '../import-batch/import-batch.entity';
+import { Organisation } from '../organisation/organisation.entity';
 import { Programme } from '../programme/programme.entity';
 import { FundingDimension } from './funding-group';
 import { FundingGroupSum, sumFundings } from './funding-totals.service';
@@ -39,13 +41,42 @@ export function fundingQuery(dataSource: DataSource, alias = 'funding', asOf: Da
 
 export function createFundingLoaders(dataSource: DataSource) {
   return {
+    /**
+     * An action's lines with their funder, programme and beneficiary, in one statement, read as plain
+     * objects (each organisation or programme built once per batch); the batch comes from its loader
+     * only when asked for.
+     */
     fundingsByAction: groupLoader(
-      (ids) =>
-        fundingQuery(dataSource)
+      async (ids) => {
+        const query = countedFundings(dataSource).leftJoin('funding.funder', 'funder').leftJoin('funding.programme', 'programme').leftJoin('funding.beneficiary', 'beneficiary');
+        const readFunding = selectOwnColumns(dataSource, Funding, query, 'funding', { first: true });
+        const readFunder = selectOwnColumns(dataSource, Organisation, query, 'funder');
+        const readProgramme = selectOwnColumns(dataSource, Programme, query, 'programme');
+        const readBeneficiary = selectOwnColumns(dataSource, Organisation, query, 'beneficiary');
+        const rows = await query
           .andWhere('funding.action_id IN (:...ids)', { ids })
           .orderBy('funding.year', 'ASC')
           .addOrderBy('funding.id', 'ASC')
-          .getMany(),
+          .getRawMany<Record<string, unknown>>();
+        const organisations = new Map<number, Organisation>();
+        const programmes = new Map<number, Programme>();
+        const once = <T extends { id: number }>(seen: Map<number, T>, id: number | null, read: () => T | null): T | null => {
+          if (id === null) return null;
+          let found = seen.get(id);
+          if (!found) {
+            found = read()!;
+            seen.set(id, found);
+          }
+          return found;
+        };
+        return rows.map((row) => {
+          const funding = readFunding(row)!;
+          funding.funder = once(organisations, funding.funderId, () => readFunder(row))!;
+          funding.programme = once(programmes, funding.programmeId, () => readProgramme(row));
+          funding.beneficiary = once(organisations, funding.beneficiaryId, () => readBeneficiary(row));
+          return funding;
+        });
+      },
       (funding) => funding.actionId!,
     ),
     programmeById: byIdLoader((ids) => dataSource.getRepository(Programme).find({ where: { id: In([...ids]) } })),

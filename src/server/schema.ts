@@ -8,7 +8,7 @@ import { OrientationResolver } from '../contract/orientation.resolver';
 import { CrossCheckResolver } from '../funding/cross-check.resolver';
 import { FundingConflictResolver } from '../funding/funding-conflicts.resolver';
 import { FundingTotalResolver } from '../funding/funding-totals.resolver';
-import { FundingResolver } from '../funding/funding.resolver';
+import { FundingResolver, FundingSourceResolver } from '../funding/funding.resolver';
 import { ImportBatchLineageResolver } from '../import-batch/import-batch-lineage.resolver';
 import { ImportBatchMutations } from '../import-batch/import-batch.mutations';
 import { ImportBatchResolver } from '../import-batch/import-batch.resolver';
@@ -26,6 +26,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ActionResolver,
   ActionMutations,
   FundingResolver,
+  FundingSourceResolver,
   FundingConflictResolver,
   FundingTotalResolver,
   CrossCheckResolver,
