@@ -1,1 +1,595 @@
-// page module
+// The upload page: a partner's file goes through POST /api/imports as a preview (dryRun), the page shows
+// what the API read (lines with their cells, totals, issues), then the batch is applied or abandoned.
+// Every figure is the API's own: amounts are its exact decimal strings, sums are BigInt cents.
+import { alert, callApi, cents, centsToDecimal, contracts, currentToken, download, el, euros, graphql, me, show, table } from '/assets/app.js';
+
+const KIND_LABELS = {
+  annex3: 'Annexe 3',
+  annex2: 'Annexe 2',
+  dotations: 'Dotations de l’État',
+  grants: 'Listes nationales des subventions',
+  indicators: 'Indicateurs',
+};
+const TEMPLATE_KINDS = ['annex3', 'annex2', 'dotations', 'indicators'];
+const LAYOUTS = {
+  'by-year': 'une colonne par année',
+  'by-funder': 'une colonne par financeur',
+  pairs: 'des paires financeur / montant',
+  long: 'une ligne par action, financeur et année',
+  annex2: 'bilan du plan de relance (annexe 2)',
+  dotations: 'tableau des dotations perçues',
+  grants: 'liste nationale des subventions',
+  'indicators-long': 'une ligne par valeur d’indicateur',
+  indicators: 'modèle d’indicateurs du contrat',
+};
+const STAGES = { PLANNED: 'Prévu', REQUESTED: 'Demandé', GRANTED: 'Attribué', PAID: 'Payé' };
+const STAGE_ORDER = ['PLANNED', 'REQUESTED', 'GRANTED', 'PAID'];
+const INSTRUMENTS = { SUBSIDY: 'Subvention', LOAN: 'Prêt', ENGINEERING: 'Ingénierie', OWN_FUNDS: 'Fonds propres', TAX_RELIEF: 'Exonération', OTHER: 'Autre' };
+const SEVERITIES = { ERROR: { label: 'Erreur', badge: 'fr-badge--error' }, WARNING: { label: 'Avertissement', badge: 'fr-badge--warning' } };
+/** Form fields named by the API's refusals (`field`), and the group each one's message goes under. */
+const FIELDS = {
+  contract: { input: 'depot-contrat', group: 'groupe-contract', errorClass: 'fr-select-group--error' },
+  kind: { input: 'depot-nature', group: 'groupe-kind', errorClass: 'fr-select-group--error' },
+  source: { input: 'depot-source', group: 'groupe-source', errorClass: 'fr-select-group--error' },
+  year: { input: 'depot-annee', group: 'groupe-year', errorClass: 'fr-input-group--error' },
+  file: { input: 'depot-fichier', group: 'groupe-file', errorClass: 'fr-upload-group--error' },
+};
+const LINES_PER_PAGE = 50;
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  identity: null,
+  /** The last preview: the API's report plus what was sent. */
+  report: null,
+  fileName: '',
+  kind: '',
+  linesPage: 0,
+  busy: false,
+};
+
+// ---------------------------------------------------------------------------------------------------
+// The form: who may deposit, contracts, sources
+// ---------------------------------------------------------------------------------------------------
+
+async function init() {
+  wireForm();
+  try {
+    const list = await contracts();
+    show(
+      'depot-contrat',
+      list.length ? null : el('option', { value: '' }, 'Aucun contrat chargé'),
+      list.map((contract) => el('option', { value: contract.code }, `${contract.name} (${contract.code}, ${contract.startYear}–${contract.endYear})`)),
+    );
+  } catch (error) {
+    show('depot-message', alert('error', 'Les contrats n’ont pas pu être chargés', error.message));
+    return;
+  }
+  updateTemplateLink();
+  await refreshIdentity();
+}
+
+/** Who holds the token decides whether the form is usable and which sources it offers. */
+async function refreshIdentity() {
+  const notice = $('depot-jeton');
+  state.identity = null;
+  if (!currentToken()) {
+    show(notice, alert('info', 'Un jeton d’accès est nécessaire pour déposer un fichier', 'Sans jeton, vous pouvez consulter les données mais pas déposer. Enregistrez le jeton que l’administrateur du contrat vous a donné avec le bouton « Jeton d’accès » en haut de la page.'));
+    setFormEnabled(false);
+    await loadSources();
+    return;
+  }
+  try {
+    state.identity = await me();
+  } catch (error) {
+    show(notice, alert('error', 'Ce jeton est refusé', `${error.message} Enregistrez un autre jeton avec le bouton « Jeton d’accès » en haut de la page.`));
+    setFormEnabled(false);
+    await loadSources();
+    return;
+  }
+  const who = state.identity;
+  if (!who || who.role === 'reader') {
+    show(notice, alert('info', 'Votre jeton ne permet pas de déposer', `Le jeton « ${who?.name ?? ''} » est un jeton de lecture : il permet de consulter, pas de déposer un fichier.`));
+    setFormEnabled(false);
+  } else if (who.role === 'editor' && !who.organisation) {
+    show(notice, alert('info', 'Votre jeton ne permet pas de déposer', `Le jeton d’éditeur « ${who.name} » n’est rattaché à aucune organisation : il ne peut rien déposer.`));
+    setFormEnabled(false);
+  } else if (who.role === 'editor') {
+    show(notice, el('p', { class: 'fr-text--sm' }, `Jeton de « ${who.name} » : vous déposez les fichiers de ${who.organisation.name}, et de cette seule organisation.`));
+    setFormEnabled(true);
+  } else {
+    show(notice, el('p', { class: 'fr-text--sm' }, `Jeton administrateur de « ${who.name} » : vous pouvez déposer le fichier de n’importe quelle organisation du contrat.`));
+    setFormEnabled(true);
+  }
+  await loadSources();
+}
+
+function setFormEnabled(enabled) {
+  $('depot-champs').disabled = !enabled;
+}
+
+function organisationLabel(organisation) {
+  return organisation.shortName && organisation.shortName !== organisation.name ? `${organisation.name} (${organisation.shortName})` : organisation.name;
+}
+
+/** The contract's organisations, grouped by their part in it; an editor gets its own, locked. */
+async function loadSources() {
+  const select = $('depot-source');
+  const who = state.identity;
+  if (who?.role === 'editor' && who.organisation) {
+    show(select, el('option', { value: who.organisation.id, selected: true }, organisationLabel(who.organisation)));
+    select.disabled = true;
+    select.setAttribute('aria-describedby', 'depot-source-verrou');
+    $('depot-source-verrou')?.remove();
+    select.after(el('p', { class: 'fr-hint-text fr-mt-1w', id: 'depot-source-verrou' }, 'Votre jeton d’éditeur ne permet de déposer que les fichiers de votre organisation.'));
+    return;
+  }
+  select.disabled = false;
+  select.removeAttribute('aria-describedby');
+  $('depot-source-verrou')?.remove();
+  const code = $('depot-contrat').value;
+  if (!code) return void show(select, el('option', { value: '' }, 'Choisissez d’abord un contrat'));
+  const field = 'id name shortName';
+  const data = await graphql(`query Sources($code: String!) { contract(code: $code) { signatories { ${field} } partners { ${field} } perimeter { ${field} } communes { ${field} } } }`, { code });
+  const contract = data.contract;
+  if (!contract) return void show(select, el('option', { value: '' }, 'Contrat introuvable'));
+  const seen = new Set();
+  const group = (label, organisations) => {
+    const fresh = organisations.filter((organisation) => !seen.has(organisation.id) && seen.add(organisation.id));
+    if (!fresh.length) return null;
+    fresh.sort((a, b) => a.name.localeCompare(b.name, 'fr'));
+    return el('optgroup', { label }, fresh.map((organisation) => el('option', { value: organisation.id }, organisationLabel(organisation))));
+  };
+  const previous = select.value;
+  show(
+    select,
+    el('option', { value: '' }, '— Choisissez l’organisation —'),
+    group('Signataires', contract.signatories),
+    group('Partenaires', contract.partners),
+    group('EPCI du périmètre', contract.perimeter),
+    group('Communes du périmètre', contract.communes),
+  );
+  if (previous && [...select.options].some((option) => option.value === previous)) select.value = previous;
+}
+
+function updateTemplateLink() {
+  const kind = $('depot-nature').value;
+  const contract = $('depot-contrat').value;
+  if (!TEMPLATE_KINDS.includes(kind)) {
+    show('depot-modele', el('span', { class: 'fr-text--sm' }, 'Pas de modèle pour cette nature : déposez la liste telle que l’État la publie.'));
+    return;
+  }
+  const href = `/api/templates/${kind}.xlsx${contract ? `?contract=${encodeURIComponent(contract)}` : ''}`;
+  show('depot-modele', el('a', { class: 'fr-link fr-link--sm fr-icon-download-line fr-link--icon-left', href, download: '' }, `Télécharger le modèle vide (${KIND_LABELS[kind]}, xlsx)`));
+}
+
+function wireForm() {
+  $('depot-formulaire').addEventListener('submit', (event) => {
+    event.preventDefault();
+    submitPreview();
+  });
+  $('depot-contrat').addEventListener('change', () => {
+    updateTemplateLink();
+    loadSources().catch((error) => show('depot-message', alert('error', 'Les organisations n’ont pas pu être chargées', error.message)));
+  });
+  $('depot-nature').addEventListener('change', updateTemplateLink);
+  const input = $('depot-fichier');
+  input.addEventListener('change', describeChosenFile);
+
+  // Drag and drop: the dropped file becomes the input's own, so the keyboard path and this one are the same.
+  const zone = $('depot-zone');
+  const highlight = (on) => {
+    zone.style.background = on ? 'var(--background-alt-blue-france)' : '';
+  };
+  zone.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    if ($('depot-champs').disabled) return;
+    event.dataTransfer.dropEffect = 'copy';
+    highlight(true);
+  });
+  zone.addEventListener('dragleave', () => highlight(false));
+  zone.addEventListener('drop', (event) => {
+    event.preventDefault();
+    highlight(false);
+    if ($('depot-champs').disabled || !event.dataTransfer?.files?.length) return;
+    const transfer = new DataTransfer();
+    transfer.items.add(event.dataTransfer.files[0]);
+    input.files = transfer.files;
+    describeChosenFile();
+  });
+  document.addEventListener('crte:token', () => {
+    refreshIdentity().catch((error) => show('depot-message', alert('error', 'Le jeton n’a pas pu être vérifié', error.message)));
+  });
+}
+
+function describeChosenFile() {
+  const file = $('depot-fichier').files[0];
+  show('depot-fichier-choisi', file ? `Fichier choisi : ${file.name} (${sizeText(file.size)})` : '');
+  clearFieldError('file');
+}
+
+function sizeText(bytes) {
+  if (bytes < 1024) return `${bytes} octets`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toLocaleString('fr-FR', { maximumFractionDigits: 0 })} ko`;
+  return `${(bytes / 1024 / 1024).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Errors next to the field the API names
+// ---------------------------------------------------------------------------------------------------
+
+function clearFieldError(field) {
+  const spec = FIELDS[field];
+  if (!spec) return;
+  $(spec.group)?.classList.remove(spec.errorClass);
+  $(`erreur-${field}`)?.remove();
+  $(spec.input)?.removeAttribute('aria-invalid');
+}
+
+function clearErrors() {
+  for (const field of Object.keys(FIELDS)) clearFieldError(field);
+  show('depot-message');
+}
+
+/** The refusal's French message in an alert under the field it names, or under the form. */
+function showRefusal(title, message, field) {
+  const spec = FIELDS[field];
+  if (!spec) {
+    show('depot-message', alert('error', title, message));
+    return;
+  }
+  const group = $(spec.group);
+  group.classList.add(spec.errorClass);
+  const box = alert('error', title, message);
+  box.id = `erreur-${field}`;
+  box.classList.add('fr-mt-1w');
+  group.after(box);
+  const input = $(spec.input);
+  input.setAttribute('aria-invalid', 'true');
+  input.setAttribute('aria-describedby', `erreur-${field}`);
+  if (!input.disabled) input.focus();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Preview
+// ---------------------------------------------------------------------------------------------------
+
+async function submitPreview() {
+  if (state.busy) return;
+  clearErrors();
+  const file = $('depot-fichier').files[0];
+  const contract = $('depot-contrat').value;
+  const source = $('depot-source').value;
+  if (!contract) return showRefusal('Contrat manquant', 'Choisissez le contrat auquel le fichier se rapporte.', 'contract');
+  if (!source) return showRefusal('Organisation manquante', 'Choisissez l’organisation qui envoie le fichier.', 'source');
+  if (!file) return showRefusal('Fichier manquant', 'Choisissez le fichier à déposer, ou glissez-le dans le cadre.', 'file');
+
+  const form = new FormData();
+  form.append('contract', contract);
+  form.append('kind', $('depot-nature').value);
+  form.append('source', source);
+  const year = $('depot-annee').value.trim();
+  if (year) form.append('year', year);
+  form.append('dryRun', 'true');
+  // The file last: the server checks the fields before reading it.
+  form.append('file', file, file.name);
+
+  const button = $('depot-previsualiser');
+  state.busy = true;
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  show('depot-message', alert('info', null, `Lecture de « ${file.name} » en cours…`));
+  let response;
+  try {
+    response = await callApi('/api/imports', { method: 'POST', body: form });
+  } catch (error) {
+    response = { status: 0, body: { error: `Le serveur n’a pas répondu (${error.message}).` } };
+  } finally {
+    state.busy = false;
+    button.disabled = false;
+    button.removeAttribute('aria-busy');
+  }
+  show('depot-message');
+  if ((response.status === 200 || response.status === 422) && response.body && typeof response.body === 'object' && 'batchId' in response.body) {
+    state.report = response.body;
+    state.fileName = file.name;
+    state.kind = $('depot-nature').value;
+    state.linesPage = 0;
+    renderPreview();
+    return;
+  }
+  const body = typeof response.body === 'object' && response.body ? response.body : {};
+  const titles = { 400: 'Dépôt refusé', 401: 'Jeton manquant ou refusé', 403: 'Dépôt non autorisé', 413: 'Fichier trop volumineux' };
+  showRefusal(titles[response.status] || 'Le dépôt a échoué', body.error || `Le serveur a répondu ${response.status}.`, body.field);
+}
+
+/** Errors first, then by sheet, row and column: the order in which a partner walks the file. */
+function sortIssues(issues) {
+  const rowOf = (cell) => Number(/\d+$/.exec(cell || '')?.[0] || 0);
+  const colOf = (cell) => [...(/^[A-Z]+/.exec(cell || '')?.[0] || '')].reduce((col, letter) => col * 26 + letter.charCodeAt(0) - 64, 0);
+  const rank = (issue) => (issue.severity === 'ERROR' ? 0 : 1);
+  return [...issues].sort((a, b) => rank(a) - rank(b) || (a.sheet ?? '').localeCompare(b.sheet ?? '') || rowOf(a.cell) - rowOf(b.cell) || colOf(a.cell) - colOf(b.cell));
+}
+
+function place(sheet, cell) {
+  if (!sheet && !cell) return 'Tout le fichier';
+  return sheet && cell ? `${sheet}!${cell}` : sheet || cell;
+}
+
+function statusBadge(status) {
+  const badges = {
+    PREVIEWED: ['fr-badge--success', 'Aperçu prêt à appliquer'],
+    REJECTED: ['fr-badge--error', 'Rejeté : erreurs à corriger'],
+    APPLIED: ['fr-badge--success', 'Appliqué'],
+    UNCHANGED: ['fr-badge--info', 'Inchangé'],
+    ABANDONED: ['fr-badge--new', 'Abandonné'],
+  };
+  const [kind, label] = badges[status] || ['', status];
+  return el('p', { class: `fr-badge ${kind}`, id: 'depot-statut' }, label);
+}
+
+/** A two-column table of figures, each row headed by its label. */
+function figuresTable(caption, rows) {
+  return el(
+    'div',
+    { class: 'fr-table fr-table--no-caption crte-table', id: 'depot-synthese' },
+    el(
+      'div',
+      { class: 'fr-table__wrapper' },
+      el(
+        'div',
+        { class: 'fr-table__container' },
+        el(
+          'div',
+          { class: 'fr-table__content' },
+          el(
+            'table',
+            {},
+            el('caption', {}, caption),
+            el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Élément'), el('th', { scope: 'col', class: 'crte-num' }, 'Valeur'))),
+            el('tbody', {}, rows.map(([label, value]) => el('tr', {}, el('th', { scope: 'row', class: 'fr-cell--multiline' }, label), el('td', { class: 'crte-num fr-cell--multiline' }, value)))),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function renderPreview() {
+  const report = state.report;
+  const counts = report.counts;
+  const hasErrors = counts.errors > 0 || report.status === 'REJECTED';
+
+  // Sums by stage from the lines' exact strings: stages are never added together in the contract's figures.
+  const byStage = new Map();
+  for (const line of report.lines) byStage.set(line.stage, (byStage.get(line.stage) ?? 0n) + cents(line.amount));
+  const stageRows = byStage.size > 1 ? STAGE_ORDER.filter((stage) => byStage.has(stage)).map((stage) => [`Total lu à l’étape « ${STAGES[stage]} »`, euros(centsToDecimal(byStage.get(stage)))]) : [];
+
+  const figures = [
+    ['Disposition reconnue', report.layout ? `${LAYOUTS[report.layout] || report.layout} (${report.layout})` : 'non reconnue'],
+    ['Lignes lues', String(counts.lines)],
+    counts.measures !== undefined ? ['Mesures lues', String(counts.measures)] : null,
+    counts.indicators !== undefined ? ['Indicateurs lus', String(counts.indicators)] : null,
+    counts.outsidePerimeter !== undefined ? ['Lignes hors du périmètre, laissées de côté', String(counts.outsidePerimeter)] : null,
+    ['Erreurs', String(counts.errors)],
+    ['Avertissements', String(counts.warnings)],
+    ['Actions à créer', String(counts.newActions)],
+    ['Organisations à créer', String(counts.newOrganisations)],
+    [state.kind === 'annex2' ? 'Total des aides lues (hors investissements soutenus)' : 'Total des montants lus', euros(report.total)],
+    ...stageRows,
+  ].filter(Boolean);
+
+  const applyHelp = hasErrors
+    ? el('p', { id: 'depot-appliquer-aide', class: 'fr-text--sm' }, `« Appliquer » est impossible tant que le fichier contient des erreurs (${counts.errors}) : corrigez les cellules indiquées ci-dessous dans le fichier, puis déposez-le à nouveau.`)
+    : el('p', { id: 'depot-appliquer-aide', class: 'fr-text--sm' }, 'Appliquer enregistre ces lignes : elles remplacent celles du fichier précédent de cette organisation pour les mêmes financeurs et années. Un lot appliqué peut être annulé depuis l’historique.');
+
+  const applyButton = el('button', { type: 'button', class: 'fr-btn', id: 'depot-appliquer', disabled: hasErrors, 'aria-describedby': 'depot-appliquer-aide', onclick: applyPreview }, 'Appliquer');
+  const abandonButton = el('button', { type: 'button', class: 'fr-btn fr-btn--secondary', id: 'depot-abandonner', onclick: abandonPreview }, 'Abandonner');
+  const issuesCount = report.issues.length;
+  const downloadButton = issuesCount
+    ? el('button', { type: 'button', class: 'fr-btn fr-btn--tertiary', id: 'depot-telecharger', onclick: downloadIssues }, 'Télécharger les anomalies (xlsx)')
+    : null;
+
+  show(
+    'depot-apercu',
+    el(
+      'div',
+      { class: 'fr-mb-2w' },
+      statusBadge(report.status),
+      el('p', { class: 'fr-mt-1w' }, `Fichier « ${state.fileName} » (${KIND_LABELS[state.kind]}), lot n° ${report.batchId}. Rien n’a encore changé dans les données du contrat.`),
+    ),
+    hasErrors ? alert('error', `Le fichier contient ${counts.errors} erreur${counts.errors > 1 ? 's' : ''}`, 'Il ne peut pas être appliqué tel quel. Chaque erreur est listée ci-dessous avec sa cellule et le texte lu.') : null,
+    figuresTable('Synthèse de l’aperçu', figures),
+    applyHelp,
+    el('ul', { class: 'fr-btns-group fr-btns-group--inline-md' }, el('li', {}, applyButton), el('li', {}, abandonButton), downloadButton ? el('li', {}, downloadButton) : null),
+    el('div', { id: 'depot-action-message', 'aria-live': 'polite' }),
+    el('h3', { class: 'fr-h5', id: 'depot-anomalies-titre' }, `Anomalies (${issuesCount})`),
+    issuesTable(report.issues),
+    el('h3', { class: 'fr-h5', id: 'depot-lignes-titre' }, `Lignes lues (${report.lines.length})`),
+    el('div', { id: 'depot-lignes' }),
+  );
+  renderLines();
+  $('depot-etape-apercu').hidden = false;
+  $('depot-etape-formulaire').hidden = true;
+  show('depot-apercu-titre', '2. Aperçu');
+  $('depot-apercu-titre').focus();
+}
+
+/**
+ * DSFR cells do not wrap unless told: long texts (messages, raw cells, measures) may, keeping a readable
+ * width on a phone (the table then scrolls sideways in its own frame). widths: { column number: rem }.
+ */
+function wrapColumns(tableNode, widths) {
+  for (const [n, rem] of Object.entries(widths)) {
+    for (const cell of tableNode.querySelectorAll(`tbody td:nth-child(${n})`)) {
+      cell.classList.add('fr-cell--multiline');
+      cell.style.minWidth = `${rem}rem`;
+    }
+  }
+  return tableNode;
+}
+
+function issuesTable(issues) {
+  return wrapColumns(table(
+    `Anomalies relevées (${issues.length}) : les erreurs d’abord, puis par feuille et cellule`,
+    [
+      { label: 'Gravité', value: (issue) => el('p', { class: `fr-badge fr-badge--sm ${SEVERITIES[issue.severity]?.badge ?? ''}` }, SEVERITIES[issue.severity]?.label ?? issue.severity) },
+      { label: 'Cellule', value: (issue) => place(issue.sheet, issue.cell) },
+      { label: 'Message', value: (issue) => issue.message },
+      { label: 'Valeur lue', value: (issue) => (issue.value === null || issue.value === undefined || issue.value === '' ? '—' : el('code', {}, issue.value)) },
+      { label: 'Code', value: (issue) => issue.code },
+    ],
+    sortIssues(issues),
+    { emptyText: 'Aucune anomalie : le fichier a été lu sans erreur ni avertissement.', id: 'depot-anomalies' },
+  ), { 3: 18, 4: 10 });
+}
+
+function renderLines() {
+  const lines = state.report.lines;
+  const pages = Math.max(1, Math.ceil(lines.length / LINES_PER_PAGE));
+  const page = Math.min(state.linesPage, pages - 1);
+  const first = page * LINES_PER_PAGE;
+  const shown = lines.slice(first, first + LINES_PER_PAGE);
+  const annex2 = lines.some((line) => line.measure);
+  const columns = [
+    { label: 'Montant', numeric: true, value: (line) => `${line.approximate ? 'environ ' : ''}${euros(line.amount)}` },
+    { label: 'Année', value: (line) => (line.year ? String(line.year) : '—') },
+    { label: 'Financeur', value: (line) => line.funder },
+    { label: 'Étape', value: (line) => STAGES[line.stage] || line.stage },
+    { label: 'Nature', value: (line) => INSTRUMENTS[line.instrument] || line.instrument },
+    annex2
+      ? { label: 'Mesure', value: (line) => (line.measure ? `${line.measure}${line.measureAmountKind === 'INVESTMENT' ? ' (investissement soutenu)' : ''}` : '—') }
+      : { label: 'Action', value: (line) => line.action || '—' },
+    { label: 'Cellule', value: (line) => place(line.sheet, line.cell) },
+  ];
+  const range = lines.length ? `lignes ${first + 1} à ${first + shown.length} sur ${lines.length}` : 'aucune ligne';
+  const nav =
+    pages > 1
+      ? el(
+          'ul',
+          { class: 'fr-btns-group fr-btns-group--inline fr-btns-group--sm' },
+          el('li', {}, el('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--sm', disabled: page === 0, onclick: () => moveLines(-1) }, 'Lignes précédentes')),
+          el('li', {}, el('button', { type: 'button', class: 'fr-btn fr-btn--secondary fr-btn--sm', disabled: page >= pages - 1, onclick: () => moveLines(1) }, 'Lignes suivantes')),
+        )
+      : null;
+  show(
+    'depot-lignes',
+    el('p', { class: 'fr-text--sm', role: 'status' }, `Affichage des ${range}.`),
+    wrapColumns(table(`Lignes lues (${range}), chacune avec la cellule d’où vient son montant`, columns, shown, { emptyText: 'Aucune ligne lue.', id: 'depot-lignes-table' }), { 3: 10, 6: 14 }),
+    nav,
+  );
+}
+
+function moveLines(step) {
+  state.linesPage += step;
+  renderLines();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Apply, abandon, download
+// ---------------------------------------------------------------------------------------------------
+
+function setActionsDisabled(disabled) {
+  for (const id of ['depot-appliquer', 'depot-abandonner']) {
+    const button = $(id);
+    if (button) button.disabled = disabled || (id === 'depot-appliquer' && (state.report.counts.errors > 0 || state.report.status === 'REJECTED'));
+  }
+}
+
+async function applyPreview() {
+  const id = state.report.batchId;
+  setActionsDisabled(true);
+  show('depot-action-message', alert('info', null, `Application du lot n° ${id} en cours…`));
+  let response;
+  try {
+    response = await callApi(`/api/imports/${id}/apply`, { method: 'POST' });
+  } catch (error) {
+    response = { status: 0, body: { error: `Le serveur n’a pas répondu (${error.message}).` } };
+  }
+  const body = typeof response.body === 'object' && response.body ? response.body : {};
+  if (response.ok && (body.status === 'APPLIED' || body.status === 'UNCHANGED')) {
+    state.report = { ...state.report, status: body.status };
+    const applied = body.applied;
+    const details = applied
+      ? [
+          `${applied.inserted} ligne${applied.inserted > 1 ? 's' : ''} enregistrée${applied.inserted > 1 ? 's' : ''}`,
+          applied.superseded ? `${applied.superseded} ligne${applied.superseded > 1 ? 's' : ''} du fichier précédent remplacée${applied.superseded > 1 ? 's' : ''}` : null,
+          applied.createdActions ? `${applied.createdActions} action${applied.createdActions > 1 ? 's' : ''} créée${applied.createdActions > 1 ? 's' : ''}` : null,
+          applied.createdOrganisations ? `${applied.createdOrganisations} organisation${applied.createdOrganisations > 1 ? 's' : ''} créée${applied.createdOrganisations > 1 ? 's' : ''}` : null,
+        ]
+          .filter(Boolean)
+          .join(', ')
+      : '';
+    const message =
+      body.status === 'APPLIED'
+        ? alert('success', `Fichier appliqué (lot n° ${id})`, `${details ? `${details}. ` : ''}Total : ${euros(body.total)}.`)
+        : alert('info', `Fichier inchangé (lot n° ${id})`, 'Ce fichier est identique à celui déjà en vigueur pour cette organisation : rien n’a changé.');
+    $('depot-statut').replaceWith(statusBadge(body.status));
+    show(
+      'depot-action-message',
+      message,
+      el(
+        'ul',
+        { class: 'fr-btns-group fr-btns-group--inline-md' },
+        el('li', {}, el('a', { class: 'fr-btn fr-btn--secondary', href: '/historique' }, 'Voir l’historique des dépôts')),
+        el('li', {}, el('button', { type: 'button', class: 'fr-btn fr-btn--tertiary', onclick: () => backToForm() }, 'Déposer un autre fichier')),
+      ),
+    );
+    $('depot-appliquer').closest('ul').remove();
+    $('depot-appliquer-aide').remove();
+    return;
+  }
+  if (response.status === 422 && body.issues) {
+    // Re-read at apply time, the file now has errors (the contract changed since the preview).
+    state.report = { ...state.report, ...body };
+    renderPreview();
+    show('depot-action-message', alert('error', 'Le fichier a été rejeté à l’application', 'Relu au moment d’appliquer, il contient des erreurs : rien n’a changé.'));
+    return;
+  }
+  setActionsDisabled(false);
+  show('depot-action-message', alert('error', 'L’application a échoué', body.error || `Le serveur a répondu ${response.status}.`));
+}
+
+async function abandonPreview() {
+  const { batchId, status } = state.report;
+  if (status === 'REJECTED') {
+    // A rejected batch changed nothing and can never be applied: there is nothing to abandon.
+    backToForm(alert('info', null, `Lot n° ${batchId} rejeté laissé de côté : rien n’a changé. Corrigez le fichier et déposez-le à nouveau.`));
+    return;
+  }
+  setActionsDisabled(true);
+  let response;
+  try {
+    response = await callApi(`/api/imports/${batchId}/abandon`, { method: 'POST' });
+  } catch (error) {
+    response = { status: 0, body: { error: `Le serveur n’a pas répondu (${error.message}).` } };
+  }
+  if (response.ok) {
+    backToForm(alert('success', null, `Aperçu n° ${batchId} abandonné : rien n’a changé dans les données.`));
+    return;
+  }
+  setActionsDisabled(false);
+  const body = typeof response.body === 'object' && response.body ? response.body : {};
+  show('depot-action-message', alert('error', 'L’abandon a échoué', body.error || `Le serveur a répondu ${response.status}.`));
+}
+
+async function downloadIssues() {
+  try {
+    await download(`/api/imports/${state.report.batchId}/issues.xlsx`);
+  } catch (error) {
+    show('depot-action-message', alert('error', 'Le téléchargement a échoué', error.message));
+  }
+}
+
+function backToForm(message) {
+  state.report = null;
+  show('depot-apercu');
+  $('depot-etape-apercu').hidden = true;
+  $('depot-etape-formulaire').hidden = false;
+  $('depot-fichier').value = '';
+  describeChosenFile();
+  show('depot-message', message || null);
+  $('depot-formulaire-titre').focus();
+}
+
+init().catch((error) => show('depot-message', alert('error', 'La page n’a pas pu se charger', error.message)));

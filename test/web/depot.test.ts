@@ -1,0 +1,267 @@
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import * as XLSX from 'xlsx';
+import { Role } from '../../src/auth/role.enum';
+import { createToken } from '../../src/auth/token.service';
+import { formatCents } from '../../src/common/money';
+import { ImportBatch } from '../../src/import-batch/import-batch.entity';
+import { Organisation } from '../../src/organisation/organisation.entity';
+import { seedReferenceData } from '../../src/seed/seed.service';
+import { TEST_DATABASE_TYPE } from '../support/database';
+import { fixturePath } from '../support/fixtures';
+import { startTestServer, TestServer } from '../support/server';
+import { openBrowser, TestBrowser } from './browser';
+
+/** "20 100 000,00 €" whatever spaces euros() uses (narrow and non-breaking). */
+const plain = (text: string) => text.replace(/[\u202f\u00a0]/g, ' ').trim();
+/** The README's figures, written as the page writes them. */
+const frenchEuros = (decimal: string) => {
+  const [whole, fraction] = decimal.split('.');
+  return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ' ')},${fraction} €`;
+};
+const sum = (...decimals: string[]) => formatCents(decimals.reduce((total, decimal) => total + BigInt(decimal.replace('.', '')), 0n));
+
+/**
+ * Chromium deliberately sent to refusals (400, 413) and rejections (422) logs "Failed to load resource"
+ * for each: those, and only those, are expected.
+ */
+function unexpectedErrors(browser: TestBrowser): string[] {
+  return browser.errors.filter((message) => !/Failed to load resource: the server responded with a status of (400|413|422)/.test(message));
+}
+
+describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
+  let api: TestServer;
+  let baseURL: string;
+  const tokens = { admin: '', editorDouaisis: '' };
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    api = await startTestServer({ prepare: async (db) => void (await seedReferenceData(db.dataSource)) });
+    baseURL = `http://localhost:${api.server.port}`;
+    const dataSource = api.db.dataSource;
+    const organisations = dataSource.getRepository(Organisation);
+    ids.bdt = String((await organisations.findOneByOrFail({ name: 'Banque des Territoires' })).id);
+    ids.douaisis = String((await organisations.findOneByOrFail({ siren: '200044618' })).id);
+    ids.ademe = String((await organisations.findOneByOrFail({ shortName: 'ADEME' })).id);
+    ids.state = String((await organisations.findOneByOrFail({ name: 'État' })).id);
+    tokens.admin = (await createToken(dataSource, { name: 'Sous-préfecture de Douai', role: Role.admin, organisationId: null })).secret;
+    tokens.editorDouaisis = (await createToken(dataSource, { name: 'Service finances DA', role: Role.editor, organisationId: Number(ids.douaisis) })).secret;
+  });
+  afterAll(async () => api?.close());
+
+  const batchStatus = async (id: number) => (await api.db.dataSource.getRepository(ImportBatch).findOneByOrFail({ id })).status;
+
+  /** Fills the form and previews a fixture; returns the API's JSON report. */
+  async function preview(page: Page, file: string, kind: string, source: string | null): Promise<any> {
+    await page.getByLabel('Nature du fichier').selectOption(kind);
+    if (source) await page.getByLabel('Organisation qui envoie le fichier').selectOption(source);
+    await page.getByLabel('Formats acceptés').setInputFiles(fixturePath(file));
+    const response = page.waitForResponse((r) => r.url().endsWith('/api/imports') && r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Prévisualiser' }).click();
+    const report = await (await response).json();
+    await page.getByRole('heading', { name: '2. Aperçu' }).waitFor();
+    return report;
+  }
+
+  /** A figure of the preview's summary, by its row heading. */
+  const figure = async (page: Page, label: string | RegExp) =>
+    plain(await page.locator('#depot-synthese tbody tr', { has: page.getByRole('rowheader', { name: label }) }).locator('td').innerText());
+
+  async function abandon(page: Page, batchId: number, expectCall = true): Promise<void> {
+    const call = expectCall ? page.waitForResponse((r) => r.url().endsWith(`/api/imports/${batchId}/abandon`)) : null;
+    await page.getByRole('button', { name: 'Abandonner' }).click();
+    if (call) expect((await call).status()).toBe(200);
+    await page.getByRole('heading', { name: '1. Le fichier et son origine' }).waitFor();
+  }
+
+  it('without a token: says one is needed and disables the form', async () => {
+    const browser = await openBrowser(baseURL);
+    try {
+      const { page } = browser;
+      await page.goto('/depot');
+      await page.getByText('Un jeton d’accès est nécessaire pour déposer un fichier').waitFor();
+      await expect(page.getByRole('button', { name: 'Prévisualiser' }).isDisabled()).resolves.toBe(true);
+      await expect(page.getByLabel('Organisation qui envoie le fichier').isDisabled()).resolves.toBe(true);
+      expect(unexpectedErrors(browser)).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('previews the five fixtures with an admin token, applies Banque des Territoires, abandons the others, downloads the annex 2 issues', async () => {
+    const browser = await openBrowser(baseURL, { token: tokens.admin });
+    const { page } = browser;
+    try {
+      await page.goto('/depot');
+      await page.getByText('Jeton administrateur de « Sous-préfecture de Douai »').waitFor();
+      await expect(page.getByLabel('Contrat', { exact: true }).inputValue()).resolves.toBe('CRTE-DOUAISIS');
+      // The admin may choose any organisation of the contract.
+      expect(await page.getByLabel('Organisation qui envoie le fichier').locator('option').count()).toBeGreaterThan(50);
+      await browser.screenshot('depot-formulaire');
+
+      // Banque des Territoires, annex 3: 10 lines, 20 100 000 €, no error.
+      const bdt = await preview(page, 'annexe3-banque-des-territoires-2023.xlsx', 'annex3', ids.bdt);
+      expect(bdt).toMatchObject({ status: 'PREVIEWED', total: '20100000.00', counts: { lines: 10, errors: 0 } });
+      await page.getByText('Aperçu prêt à appliquer').waitFor();
+      expect(await figure(page, 'Total des montants lus')).toBe(frenchEuros('20100000.00'));
+      expect(await figure(page, 'Lignes lues')).toBe('10');
+      expect(await figure(page, 'Erreurs')).toBe('0');
+      expect(await figure(page, 'Avertissements')).toBe(String(bdt.counts.warnings));
+      expect(await figure(page, 'Disposition reconnue')).toBe('une colonne par année (by-year)');
+      // Every line with its cell: DA-01's 2023 loan comes from I6.
+      const firstLine = page.locator('#depot-lignes-table tbody tr').first();
+      expect(plain(await firstLine.innerText())).toMatch(/^2 500 000,00 €\s+2023\s+Banque des Territoires\s+Prévu\s+Prêt\s+DA-01\s+Programmation 2023!I6$/);
+      expect(await page.locator('#depot-lignes-table tbody tr').count()).toBe(10);
+      // The issues in the page's order are the API's, errors first (none here).
+      const issueRows = page.locator('#depot-anomalies tbody tr');
+      expect(await issueRows.count()).toBe(bdt.issues.length);
+      await browser.screenshot('depot-apercu');
+
+      const before = await api.graphql(`{ fundingTotals(groupBy: [funder], filter: { contract: "CRTE-DOUAISIS", funder: "Banque des Territoires" }) { amount lines } }`);
+      expect(before.body.data.fundingTotals).toEqual([]);
+      const applyCall = page.waitForResponse((r) => r.url().endsWith(`/api/imports/${bdt.batchId}/apply`));
+      await page.getByRole('button', { name: 'Appliquer' }).click();
+      expect((await applyCall).status()).toBe(200);
+      await page.getByText(`Fichier appliqué (lot n° ${bdt.batchId})`).waitFor();
+      expect(plain(await page.locator('#depot-action-message').innerText())).toContain('10 lignes enregistrées');
+      expect(await page.getByRole('link', { name: 'Voir l’historique des dépôts' }).getAttribute('href')).toBe('/historique');
+      const after = await api.graphql(`{ fundingTotals(groupBy: [funder], filter: { contract: "CRTE-DOUAISIS", funder: "Banque des Territoires" }) { amount lines } }`);
+      expect(after.body.data.fundingTotals).toEqual([{ amount: '20100000.00', lines: 10 }]);
+      expect(await batchStatus(bdt.batchId)).toBe('APPLIED');
+      await page.getByRole('button', { name: 'Déposer un autre fichier' }).click();
+
+      // Douaisis Agglo, annex 3: 14 lines, 19 650 000 €; abandoned.
+      const da = await preview(page, 'annexe3-douaisis-agglo-2022.xlsx', 'annex3', ids.douaisis);
+      expect(await figure(page, 'Total des montants lus')).toBe(frenchEuros('19650000.00'));
+      expect(await figure(page, 'Lignes lues')).toBe('14');
+      expect(await figure(page, 'Erreurs')).toBe('0');
+      await abandon(page, da.batchId);
+      await page.getByText(`Aperçu n° ${da.batchId} abandonné`).waitFor();
+      expect(await batchStatus(da.batchId)).toBe('ABANDONED');
+      const seen = await api.graphql(`query ($id: ID!) { importBatch(id: $id) { status } }`, { id: String(da.batchId) }, tokens.admin);
+      expect(seen.body.data.importBatch).toEqual({ status: 'ABANDONED' });
+
+      // ADEME, CSV: requested 1 762 000, granted 1 046 000,50, paid 83 200 — and their sum.
+      const ademe = await preview(page, 'annexe3-ademe-2021-2023.csv', 'annex3', ids.ademe);
+      expect(await figure(page, 'Lignes lues')).toBe('13');
+      expect(await figure(page, 'Total lu à l’étape « Demandé »')).toBe(frenchEuros('1762000.00'));
+      expect(await figure(page, 'Total lu à l’étape « Attribué »')).toBe(frenchEuros('1046000.50'));
+      expect(await figure(page, 'Total lu à l’étape « Payé »')).toBe(frenchEuros('83200.00'));
+      expect(await figure(page, 'Total des montants lus')).toBe(frenchEuros(sum('1762000.00', '1046000.50', '83200.00')));
+      expect(await figure(page, 'Erreurs')).toBe('0');
+      await abandon(page, ademe.batchId);
+
+      // Dotations, from the State: 30 lines, Douaisis Agglo 16 546 179,90 € + Cœur d'Ostrevent 6 247 864,84 €.
+      const dotations = await preview(page, 'dotations-detr-dsil-fnadt-2017-2021.xlsx', 'dotations', ids.state);
+      expect(await figure(page, 'Lignes lues')).toBe('30');
+      expect(await figure(page, 'Total des montants lus')).toBe(frenchEuros(sum('16546179.90', '6247864.84')));
+      expect(await figure(page, 'Erreurs')).toBe('0');
+      expect(await figure(page, 'Avertissements')).toBe('0');
+      await page.getByText('Aucune anomalie').waitFor();
+      expect(await page.getByRole('button', { name: 'Télécharger les anomalies (xlsx)' }).count()).toBe(0);
+      await abandon(page, dotations.batchId);
+
+      // Annex 2: rejected, errors first in the table (the ambiguous « 1,050 000 € »), Appliquer disabled.
+      const annex2 = await preview(page, 'annexe2-bilan-plan-de-relance-douaisis.xlsx', 'annex2', ids.state);
+      expect(annex2.status).toBe('REJECTED');
+      await page.getByText('Rejeté : erreurs à corriger').waitFor();
+      expect(Number(await figure(page, 'Erreurs'))).toBeGreaterThan(0);
+      expect(await figure(page, 'Erreurs')).toBe(String(annex2.counts.errors));
+      expect(await figure(page, 'Avertissements')).toBe(String(annex2.counts.warnings));
+      expect(await figure(page, 'Mesures lues')).toBe('44');
+      await expect(page.getByRole('button', { name: 'Appliquer' }).isDisabled()).resolves.toBe(true);
+      const rows = page.locator('#depot-anomalies tbody tr');
+      expect(await rows.count()).toBe(annex2.counts.errors + annex2.counts.warnings);
+      const severities = await rows.locator('td:first-child').allInnerTexts();
+      // The DSFR badge shows its text in capitals.
+      expect(severities.map((text) => text.toUpperCase())).toEqual([...Array(annex2.counts.errors).fill('ERREUR'), ...Array(annex2.counts.warnings).fill('AVERTISSEMENT')]);
+      const ambiguous = rows.filter({ hasText: '1,050 000 €' });
+      expect(plain(await ambiguous.innerText())).toMatch(/^Erreur\s+Annexe 2!C10\s+« 1,050 000 € » peut se lire de deux façons.*\s+1,050 000 €\s+AMOUNT_AMBIGUOUS$/is);
+      await page.getByRole('heading', { name: /^Anomalies \(/ }).scrollIntoViewIfNeeded();
+      await browser.screenshot('depot-anomalies');
+
+      const downloadEvent = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Télécharger les anomalies (xlsx)' }).click();
+      const file = await downloadEvent;
+      expect(file.suggestedFilename()).toBe(`anomalies-lot-${annex2.batchId}.xlsx`);
+      const workbook = XLSX.read(readFileSync(await file.path()), { type: 'buffer' });
+      const sheet = XLSX.utils.sheet_to_json<string[]>(workbook.Sheets[workbook.SheetNames[0]], { header: 1, defval: '' });
+      expect(sheet[0]).toEqual(['Gravité', 'Code', 'Message', 'Feuille', 'Cellule', 'Valeur lue']);
+      expect(sheet).toHaveLength(1 + annex2.counts.errors + annex2.counts.warnings);
+      expect(sheet.slice(1, 1 + annex2.counts.errors).every((row) => row[0] === 'Erreur')).toBe(true);
+      expect(sheet.find((row) => row[1] === 'AMOUNT_AMBIGUOUS')).toEqual(['Erreur', 'AMOUNT_AMBIGUOUS', expect.stringContaining('1 050 000 €'), 'Annexe 2', 'C10', '1,050 000 €']);
+      // The spreadsheet's order is the page's.
+      const pageCells = await rows.locator('td:nth-child(2)').allInnerTexts();
+      expect(sheet.slice(1).map((row) => `${row[3]}!${row[4]}`)).toEqual(pageCells);
+
+      // The rejected batch changed nothing: leaving it makes no call.
+      await abandon(page, annex2.batchId, false);
+      expect(await batchStatus(annex2.batchId)).toBe('REJECTED');
+
+      // A refusal shows its French message next to the field it names.
+      await page.getByLabel('Année (facultatif)').fill('20');
+      const refused = page.waitForResponse((r) => r.url().endsWith('/api/imports') && r.request().method() === 'POST');
+      await page.getByLabel('Organisation qui envoie le fichier').selectOption(ids.bdt);
+      await page.locator('input[type=file]').setInputFiles(fixturePath('annexe3-banque-des-territoires-2023.xlsx'));
+      await page.getByRole('button', { name: 'Prévisualiser' }).click();
+      expect((await refused).status()).toBe(400);
+      const yearError = page.locator('#groupe-year + #erreur-year');
+      await yearError.waitFor();
+      expect(plain(await yearError.innerText())).toContain('Le champ « year » doit être une année sur quatre chiffres (reçu « 20 »).');
+      expect(await page.getByLabel('Année (facultatif)').getAttribute('aria-invalid')).toBe('true');
+      await page.getByLabel('Année (facultatif)').fill('');
+
+      // Too large a file: 413, under the file field.
+      const tooLarge = page.waitForResponse((r) => r.url().endsWith('/api/imports') && r.request().method() === 'POST');
+      await page.locator('input[type=file]').setInputFiles({ name: 'enorme.csv', mimeType: 'text/csv', buffer: Buffer.alloc(21 * 1024 * 1024, 0x41) });
+      await page.getByRole('button', { name: 'Prévisualiser' }).click();
+      expect((await tooLarge).status()).toBe(413);
+      await page.locator('#groupe-file + #erreur-file').waitFor();
+      expect(plain(await page.locator('#erreur-file').innerText())).toMatch(/Fichier trop volumineux.*taille maximale/s);
+
+      expect(unexpectedErrors(browser)).toEqual([]);
+      // The three refusals provoked above, and nothing else, are in the console.
+      expect(browser.errors.map((message) => /status of (\d+)/.exec(message)?.[1])).toEqual(['422', '400', '413']);
+    } finally {
+      await browser.close();
+    }
+  }, 60000);
+
+  it('an editor of Douaisis Agglo sees only its organisation as source, and previews its file', async () => {
+    const browser = await openBrowser(baseURL, { token: tokens.editorDouaisis });
+    try {
+      const { page } = browser;
+      await page.goto('/depot');
+      await page.getByText('vous déposez les fichiers de CA Douaisis Agglo, et de cette seule organisation').waitFor();
+      const source = page.getByLabel('Organisation qui envoie le fichier');
+      await expect(source.isDisabled()).resolves.toBe(true);
+      expect(await source.locator('option').allInnerTexts()).toEqual(['CA Douaisis Agglo (Douaisis Agglo)']);
+      await expect(source.inputValue()).resolves.toBe(ids.douaisis);
+      const report = await preview(page, 'annexe3-douaisis-agglo-2022.xlsx', 'annex3', null);
+      expect(report).toMatchObject({ status: 'PREVIEWED', total: '19650000.00' });
+      expect(await figure(page, 'Total des montants lus')).toBe(frenchEuros('19650000.00'));
+      await abandon(page, report.batchId);
+      expect(await batchStatus(report.batchId)).toBe('ABANDONED');
+      expect(unexpectedErrors(browser)).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('works at 375 px wide: a preview with its figures, no page-wide horizontal scroll', async () => {
+    const browser = await openBrowser(baseURL, { token: tokens.admin, viewport: { width: 375, height: 800 } });
+    try {
+      const { page } = browser;
+      await page.goto('/depot');
+      await page.getByText('Jeton administrateur').waitFor();
+      const report = await preview(page, 'annexe3-ademe-2021-2023.csv', 'annex3', ids.ademe);
+      expect(await figure(page, 'Lignes lues')).toBe('13');
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+      await browser.screenshot('depot-375');
+      await abandon(page, report.batchId);
+      expect(unexpectedErrors(browser)).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
