@@ -166,7 +166,7 @@ function issuesLoader({ dataSource, loaders }: RequestContext): DataLoader<numbe
 }
 
 /** In the preview's order (import/report's sortIssues): errors first, then by sheet, row and column. */
-function sortedIssues(issues: ImportIssue[]): ImportIssue[] {
+export function sortedIssues(issues: ImportIssue[]): ImportIssue[] {
   const byDraft = new Map<IssueDraft, ImportIssue>();
   const drafts = issues.map((issue) => {
     const draft: IssueDraft = { severity: issue.severity, code: issue.code, message: issue.message, sheet: issue.sheet, cell: issue.cell, value: issue.rawValue };

@@ -1,7 +1,5 @@
 import { Request, Response, Router } from 'express';
 import { DataSource } from 'typeorm';
-import { IssueDraft } from '../../import/model';
-import { sortIssues } from '../../import/report/preview-report';
 import { authenticateHttpReader, authenticateHttp, requireHttpWriter, requireImportSource } from '../auth/http-authorisation';
 import { Identity } from '../auth/identity';
 import { AppConfig } from '../config';
@@ -10,7 +8,7 @@ import { HttpError } from '../server/http-error';
 import { route } from '../server/http-route';
 import { ImportBatch } from './import-batch.entity';
 import { ImportStatus, IssueSeverity } from './import-batch.enums';
-import { canSeeBatch } from './import-batch.resolver';
+import { canSeeBatch, sortedIssues } from './import-batch.resolver';
 import { ImportIssue } from './import-issue.entity';
 
 /**
@@ -99,13 +97,3 @@ async function visibleBatch(dataSource: DataSource, identity: Identity | null, r
   return batch;
 }
 
-/** The preview's order (import/report's sortIssues), as GraphQL's `issues` gives it. */
-function sortedIssues(issues: ImportIssue[]): ImportIssue[] {
-  const byDraft = new Map<IssueDraft, ImportIssue>();
-  const drafts = issues.map((issue) => {
-    const draft: IssueDraft = { severity: issue.severity, code: issue.code, message: issue.message, sheet: issue.sheet, cell: issue.cell, value: issue.rawValue };
-    byDraft.set(draft, issue);
-    return draft;
-  });
-  return sortIssues(drafts).map((draft) => byDraft.get(draft)!);
-}

@@ -19,31 +19,10 @@ import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support
 import { fixturePath } from '../support/fixtures';
 import { QueryCounter } from '../support/query-counter';
 import { startTestServer, TestServer } from '../support/server';
+import { parseCsv } from '../support/csv';
 
 const DOUAISIS = 'CRTE-DOUAISIS';
 const LABELS = FUNDING_EXPORT_COLUMNS.map((column) => column.label);
-
-/** RFC 4180: quoted fields may hold the separator, doubled quotes and line breaks. */
-function parseCsv(text: string, separator: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === separator) row.push(field), (field = '');
-    else if (char === '\r' && text[i + 1] === '\n') {
-      row.push(field), rows.push(row), (row = []), (field = ''), i++;
-    } else field += char;
-  }
-  if (field !== '' || row.length) row.push(field), rows.push(row);
-  return rows;
-}
 
 /** CSV rows as objects keyed by column key. */
 function csvRecords(text: string, separator: string): Array<Record<string, string>> {

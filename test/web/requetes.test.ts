@@ -9,6 +9,7 @@ import { TEST_DATABASE_TYPE } from '../support/database';
 import { fixturePath } from '../support/fixtures';
 import { startTestServer, TestServer } from '../support/server';
 import { openBrowser, TestBrowser } from './browser';
+import { parseCsv } from '../support/csv';
 
 const BDT = 'annexe3-banque-des-territoires-2023.xlsx';
 
@@ -19,27 +20,6 @@ const FUNDINGS = `query SuiviBdt($funder: String!) {
     nodes { year stage amount action { code } funder { name } }
   }
 }`;
-
-/** RFC 4180, as the report writer produces it. */
-function parseCsv(text: string, separator = ','): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === separator) row.push(field), (field = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), i++;
-    else field += c;
-  }
-  if (field || row.length) row.push(field), rows.push(row);
-  return rows;
-}
 
 function csvObjects(text: string, separator = ','): Array<Record<string, string>> {
   const [header, ...rows] = parseCsv(text, separator);

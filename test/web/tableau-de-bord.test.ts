@@ -8,6 +8,7 @@ import { seedReferenceData } from '../../src/seed/seed.service';
 import { fixturePath } from '../support/fixtures';
 import { startTestServer, TestServer } from '../support/server';
 import { openBrowser, SCREENSHOTS_DIR, TestBrowser } from './browser';
+import { parseCsv } from '../support/csv';
 
 /**
  * The dashboard in Chromium against the real server, reads behind a token: every figure on screen is
@@ -38,27 +39,6 @@ function toCents(decimal: string): bigint {
 }
 function fromCents(value: bigint): string {
   return `${value / 100n}.${String(value % 100n).padStart(2, '0')}`;
-}
-
-/** RFC 4180 rows (quoted fields, doubled quotes, CRLF). */
-function parseCsv(text: string, separator = ','): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === separator) row.push(field), (field = '');
-    else if (c === '\n') row.push(field.replace(/\r$/, '')), rows.push(row), (row = []), (field = '');
-    else field += c;
-  }
-  if (field || row.length) row.push(field), rows.push(row);
-  return rows;
 }
 
 /** Retries `read` until it gives `expected` (the page redraws after its request returns). */
