@@ -1,6 +1,7 @@
 import { Action } from '../action/action.entity';
 import { ActionCommune } from '../action/action-commune.entity';
 import { ApiToken } from '../auth/api-token.entity';
+import { AuditEvent } from '../audit/audit-event.entity';
 import { Axis } from '../contract/axis.entity';
 import { ContractParty } from '../contract/contract-party.entity';
 import { Contract } from '../contract/contract.entity';
@@ -38,4 +39,5 @@ export const ENTITIES = [
   ImportFileChunk,
   ApiToken,
   SavedReport,
+  AuditEvent,
 ];

@@ -33,6 +33,7 @@ describe(`migrations on ${TEST_DATABASE_TYPE}`, () => {
         'action',
         'action_commune',
         'api_token',
+        'audit_event',
         'axis',
         'contract',
         'contract_party',
