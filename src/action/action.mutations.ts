@@ -1,5 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { RequestContext } from '../server/context';
+import { recordAudit } from '../audit/audit.service';
 import { Action } from './action.entity';
 import { CreateActionInput, UpdateActionInput } from './action.inputs';
 import { createAction, updateAction } from './action.service';
@@ -18,7 +19,9 @@ export class ActionMutations {
     description: "Crée une fiche action. Jeton requis ; un éditeur ne crée que des actions dont son organisation est maître d'ouvrage.",
   })
   async createAction(@Arg('input', () => CreateActionInput) input: CreateActionInput, @Ctx() ctx: RequestContext): Promise<Action> {
-    const action = await createAction(ctx, input);
+    const action = await createAction(ctx, input, (manager, a) =>
+      recordAudit(manager, ctx.identity, { action: 'ACTION_CREATE', target: { kind: 'action', id: a.id }, detail: { code: a.code } }),
+    );
     clearLoaders(ctx);
     return action;
   }
@@ -32,7 +35,9 @@ export class ActionMutations {
     @Arg('input', () => UpdateActionInput) input: UpdateActionInput,
     @Ctx() ctx: RequestContext,
   ): Promise<Action> {
-    const action = await updateAction(ctx, contract, code, input);
+    const action = await updateAction(ctx, contract, code, input, (manager, a) =>
+      recordAudit(manager, ctx.identity, { action: 'ACTION_UPDATE', target: { kind: 'action', id: a.id }, detail: { code: a.code, fields: Object.keys(input) } }),
+    );
     clearLoaders(ctx);
     return action;
   }

@@ -13,6 +13,7 @@ import { Organisation } from '../organisation/organisation.entity';
 import { ActionCommune } from './action-commune.entity';
 import { ActionStatus } from './action-status.enum';
 import { Action } from './action.entity';
+import { AuditHook } from '../audit/audit.service';
 import { CreateActionInput, UpdateActionInput } from './action.inputs';
 
 /** What a mutation service needs from the request. */
@@ -347,7 +348,7 @@ function codeTaken(code: string, contractCode: string): FieldError {
 // ---------------------------------------------------------------------------------------------------
 // Writes: one transaction per mutation; any error leaves the database as it was.
 
-export async function createAction(ctx: WriteContext, input: CreateActionInput): Promise<Action> {
+export async function createAction(ctx: WriteContext, input: CreateActionInput, audit?: AuditHook<Action>): Promise<Action> {
   requireWriter(ctx);
   const { errors, value } = validateActionInput(input, { mode: 'create' });
   try {
@@ -390,7 +391,9 @@ export async function createAction(ctx: WriteContext, input: CreateActionInput):
       });
       await repository.insert(action);
       if (resolved.communes?.length) await replaceCommunes(manager, action.id, resolved.communes);
-      return repository.findOneOrFail({ where: { id: action.id } });
+      const created = await repository.findOneOrFail({ where: { id: action.id } });
+      await audit?.(manager, created);
+      return created;
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw fieldErrorsToGraphQLError([codeTaken(value.code!, value.contract!)]);
@@ -398,7 +401,7 @@ export async function createAction(ctx: WriteContext, input: CreateActionInput):
   }
 }
 
-export async function updateAction(ctx: WriteContext, contractCode: string, code: string, input: UpdateActionInput): Promise<Action> {
+export async function updateAction(ctx: WriteContext, contractCode: string, code: string, input: UpdateActionInput, audit?: AuditHook<Action>): Promise<Action> {
   requireWriter(ctx);
   try {
     return await ctx.dataSource.transaction(async (manager) => {
@@ -437,7 +440,9 @@ export async function updateAction(ctx: WriteContext, contractCode: string, code
       if (value.endDate !== undefined) patch.endDate = value.endDate;
       await manager.getRepository(Action).update({ id: action.id }, patch);
       if (resolved.communes) await replaceCommunes(manager, action.id, resolved.communes);
-      return manager.getRepository(Action).findOneOrFail({ where: { id: action.id } });
+      const updated = await manager.getRepository(Action).findOneOrFail({ where: { id: action.id } });
+      await audit?.(manager, updated);
+      return updated;
     });
   } catch (error) {
     if (isUniqueViolation(error)) {

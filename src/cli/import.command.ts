@@ -5,6 +5,7 @@ import { ImportKind } from '../import-batch/import-batch.enums';
 import { applyStoredBatch, ApplyResult, importFile, rollbackBatch } from '../import-batch/import-apply.service';
 import { ImportRequestError, previewImport, PreviewResult, PreviewStage } from '../import-batch/import-preview.service';
 import { UsageError } from './usage-error';
+import { batchEvent, cliActor, recordAudit } from '../audit/audit.service';
 
 export interface ImportArgs {
   file: string;
@@ -78,7 +79,9 @@ export async function runImportCommand(dataSource: DataSource, args: string[]): 
       uploadedBy: process.env.USER ? `cli:${process.env.USER}` : 'cli',
       onProgress: (stage: PreviewStage, done: number) => bar?.update(stage, done),
     };
-    result = options.dryRun ? await previewImport(dataSource, request) : await importFile(dataSource, { ...request, allowPartial: options.allowPartial });
+    result = options.dryRun
+      ? await previewImport(dataSource, request, (manager, r) => recordAudit(manager, cliActor(), batchEvent('IMPORT_PREVIEW', r)))
+      : await importFile(dataSource, { ...request, allowPartial: options.allowPartial }, (manager, r) => recordAudit(manager, cliActor(), batchEvent('IMPORT_APPLY', r)));
   } catch (error) {
     if (error instanceof ImportRequestError) throw new UsageError(error.message);
     throw error;
@@ -93,7 +96,9 @@ export async function runImportCommand(dataSource: DataSource, args: string[]): 
 export async function runApplyCommand(dataSource: DataSource, args: string[]): Promise<number> {
   const { batchId, flags } = batchArgs(args, ['--allow-partial', '--json'], 'apply');
   try {
-    const result = await applyStoredBatch(dataSource, batchId, { allowPartial: flags.has('--allow-partial'), appliedBy: process.env.USER ? `cli:${process.env.USER}` : 'cli' });
+    const result = await applyStoredBatch(dataSource, batchId, { allowPartial: flags.has('--allow-partial'), appliedBy: process.env.USER ? `cli:${process.env.USER}` : 'cli' }, (manager, r) =>
+      recordAudit(manager, cliActor(), batchEvent('IMPORT_APPLY', r)),
+    );
     process.stdout.write(flags.has('--json') ? `${JSON.stringify(result)}\n` : humanSummary(result));
     return result.status === 'REJECTED' ? 1 : 0;
   } catch (error) {
@@ -106,7 +111,7 @@ export async function runApplyCommand(dataSource: DataSource, args: string[]): P
 export async function runRollbackCommand(dataSource: DataSource, args: string[]): Promise<number> {
   const { batchId, flags } = batchArgs(args, ['--json'], 'rollback');
   try {
-    const result = await rollbackBatch(dataSource, batchId);
+    const result = await rollbackBatch(dataSource, batchId, (manager, r) => recordAudit(manager, cliActor(), batchEvent('IMPORT_ROLLBACK', r)));
     process.stdout.write(
       flags.has('--json')
         ? `${JSON.stringify(result)}\n`

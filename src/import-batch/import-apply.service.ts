@@ -7,6 +7,7 @@ import { ImportStatus } from './import-batch.enums';
 import { ImportIssue } from './import-issue.entity';
 import { ImportRequestError, prepareImport, PreparedImport, PreviewRequest, PreviewResult } from './import-preview.service';
 import { Organisation } from '../organisation/organisation.entity';
+import { AuditHook } from '../audit/audit.service';
 
 export interface ApplyResult extends Omit<PreviewResult, 'status'> {
   status: 'PREVIEWED' | 'REJECTED' | 'APPLIED' | 'UNCHANGED';
@@ -18,12 +19,14 @@ export interface ApplyResult extends Omit<PreviewResult, 'status'> {
  * a file with any ERROR changes nothing (unless `allowPartial`); the same file as the source's current
  * one is UNCHANGED; otherwise the batch and its lines are written in one transaction.
  */
-export async function importFile(dataSource: DataSource, request: PreviewRequest & { allowPartial?: boolean }): Promise<ApplyResult> {
+export async function importFile(dataSource: DataSource, request: PreviewRequest & { allowPartial?: boolean }, audit?: AuditHook<ApplyResult>): Promise<ApplyResult> {
   const prepared = await prepareImport(dataSource, request);
   request.onProgress?.('enregistrement', 0.8);
   const outcome = await dataSource.transaction(async (manager) => {
     const batch = await storePreview(manager, prepared.meta, prepared.report, request.buffer);
-    return applyPrepared(manager, batch, prepared, request.allowPartial ?? false);
+    const result = await applyPrepared(manager, batch, prepared, request.allowPartial ?? false);
+    await audit?.(manager, result);
+    return result;
   });
   request.onProgress?.('enregistrement', 1);
   if (outcome.status === 'APPLIED') await refreshPlannerStatistics(dataSource);
@@ -31,7 +34,12 @@ export async function importFile(dataSource: DataSource, request: PreviewRequest
 }
 
 /** Applies a stored preview (`crte apply BATCH`), re-reading the stored file against today's contract. */
-export async function applyStoredBatch(dataSource: DataSource, batchId: number, options: { allowPartial?: boolean; appliedBy?: string | null } = {}): Promise<ApplyResult> {
+export async function applyStoredBatch(
+  dataSource: DataSource,
+  batchId: number,
+  options: { allowPartial?: boolean; appliedBy?: string | null } = {},
+  audit?: AuditHook<ApplyResult>,
+): Promise<ApplyResult> {
   const batch = await dataSource.getRepository(ImportBatch).findOne({ where: { id: batchId } });
   if (!batch) throw new ImportRequestError(`Le lot n° ${batchId} n'existe pas.`);
   if (batch.status !== ImportStatus.PREVIEWED && !(batch.status === ImportStatus.REJECTED && options.allowPartial)) {
@@ -51,7 +59,9 @@ export async function applyStoredBatch(dataSource: DataSource, batchId: number, 
       total: prepared.report.total,
     });
     await storeIssues(manager, batchId, prepared.report.issues);
-    return applyPrepared(manager, { ...batch, uploadedBy: options.appliedBy ?? batch.uploadedBy }, prepared, options.allowPartial ?? false);
+    const result = await applyPrepared(manager, { ...batch, uploadedBy: options.appliedBy ?? batch.uploadedBy }, prepared, options.allowPartial ?? false);
+    await audit?.(manager, result);
+    return result;
   });
   if (outcome.status === 'APPLIED') await refreshPlannerStatistics(dataSource);
   return outcome;
@@ -95,7 +105,11 @@ async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepare
 }
 
 /** Rolls back an applied batch (`crte rollback BATCH`): the data is as it was before it. */
-export async function rollbackBatch(dataSource: DataSource, batchId: number): Promise<RollbackOutcome & { batchId: number; status: 'ROLLED_BACK' }> {
+export async function rollbackBatch(
+  dataSource: DataSource,
+  batchId: number,
+  audit?: AuditHook<RollbackOutcome & { batchId: number; status: 'ROLLED_BACK' }>,
+): Promise<RollbackOutcome & { batchId: number; status: 'ROLLED_BACK' }> {
   return dataSource.transaction(async (manager) => {
     const batch = await manager.findOne(ImportBatch, { where: { id: batchId } });
     if (!batch) throw new ImportRequestError(`Le lot n° ${batchId} n'existe pas.`);
@@ -116,7 +130,9 @@ export async function rollbackBatch(dataSource: DataSource, batchId: number): Pr
          AND EXISTS (SELECT 1 FROM funding f WHERE f.batch_id = import_batch.id AND f.superseded_at IS NULL)`,
       [ImportStatus.APPLIED, ImportStatus.SUPERSEDED, batch.contractId, batch.kind, batch.sourceId],
     );
-    return { batchId, status: 'ROLLED_BACK' as const, ...outcome };
+    const result = { batchId, status: 'ROLLED_BACK' as const, ...outcome };
+    await audit?.(manager, result);
+    return result;
   });
 }
 

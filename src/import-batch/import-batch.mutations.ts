@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { requireOrganisationWrite, requireWriter } from '../auth/authorisation';
 import { RequestContext } from '../server/context';
+import { batchEvent, recordAudit } from '../audit/audit.service';
 import { applyStoredBatch, rollbackBatch } from './import-apply.service';
 import { ImportBatch } from './import-batch.entity';
 import { ImportRequestError } from './import-preview.service';
@@ -18,14 +19,16 @@ export class ImportBatchMutations {
     @Ctx() ctx: RequestContext,
   ): Promise<ImportBatch> {
     const batch = await writableBatch(ctx, id, 'appliquer');
-    await asUserError(() => applyStoredBatch(ctx.dataSource, batch.id, { allowPartial, appliedBy: ctx.identity?.name ?? null }));
+    await asUserError(() =>
+      applyStoredBatch(ctx.dataSource, batch.id, { allowPartial, appliedBy: ctx.identity?.name ?? null }, (manager, r) => recordAudit(manager, ctx.identity, batchEvent('IMPORT_APPLY', r))),
+    );
     return ctx.dataSource.getRepository(ImportBatch).findOneByOrFail({ id: batch.id });
   }
 
   @Mutation(() => ImportBatch, { description: "Annule un lot appliqué : les données reviennent à l'état d'avant ce lot. Jeton requis." })
   async rollbackImport(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<ImportBatch> {
     const batch = await writableBatch(ctx, id, 'annuler');
-    await asUserError(() => rollbackBatch(ctx.dataSource, batch.id));
+    await asUserError(() => rollbackBatch(ctx.dataSource, batch.id, (manager, r) => recordAudit(manager, ctx.identity, batchEvent('IMPORT_ROLLBACK', r))));
     return ctx.dataSource.getRepository(ImportBatch).findOneByOrFail({ id: batch.id });
   }
 }

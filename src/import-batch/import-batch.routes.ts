@@ -9,6 +9,7 @@ import { ContractPartyRole } from '../contract/contract-party-role.enum';
 import { ContractParty } from '../contract/contract-party.entity';
 import { Contract } from '../contract/contract.entity';
 import { HttpError } from '../server/http-error';
+import { batchEvent, recordAudit } from '../audit/audit.service';
 import { route } from '../server/http-route';
 import { MultipartUpload, readMultipart, refuseRequest, UploadedFile } from '../server/uploads';
 import { applyStoredBatch, importFile, rollbackBatch } from './import-apply.service';
@@ -74,7 +75,7 @@ async function postImport(dataSource: DataSource, req: Request, res: Response): 
     year: upload.year,
     uploadedBy: identity.name,
     uploadedByTokenId: identity.tokenId,
-  });
+  }, (manager, r) => recordAudit(manager, identity, batchEvent('IMPORT_PREVIEW', r)));
   res.status(result.status === 'PREVIEWED' ? 200 : 422).json(result);
 }
 
@@ -90,7 +91,7 @@ async function applyUpload(dataSource: DataSource, upload: ImportUpload, res: Re
     uploadedBy: upload.identity.name,
     uploadedByTokenId: upload.identity.tokenId,
     allowPartial: upload.allowPartial,
-  });
+  }, (manager, r) => recordAudit(manager, upload.identity, batchEvent('IMPORT_APPLY', r)));
   res.status(result.status === 'REJECTED' ? 422 : 200).json(result);
 }
 
@@ -99,26 +100,26 @@ async function applyUpload(dataSource: DataSource, upload: ImportUpload, res: Re
 // ---------------------------------------------------------------------------------------------------
 
 /** The batch named in the path, once the caller may write in its source's name. */
-async function batchForWriter(dataSource: DataSource, req: Request): Promise<ImportBatch> {
+async function batchForWriter(dataSource: DataSource, req: Request): Promise<{ batch: ImportBatch; identity: Identity }> {
   const identity = requireHttpWriter(await authenticateHttp(dataSource, req.headers.authorization));
   const id = String(req.params.id);
   if (!/^\d{1,10}$/.test(id)) throw new HttpError(400, `« ${id} » n'est pas un numéro de lot.`, 'id');
   const batch = await dataSource.getRepository(ImportBatch).findOne({ where: { id: Number(id) }, relations: { source: true } });
   if (!batch) throw new HttpError(404, `Le lot n° ${id} n'existe pas.`, 'id');
   requireImportSource(identity, batch.source);
-  return batch;
+  return { batch, identity };
 }
 
 async function postApply(dataSource: DataSource, req: Request, res: Response): Promise<void> {
-  const batch = await batchForWriter(dataSource, req);
+  const { batch, identity } = await batchForWriter(dataSource, req);
   const allowPartial = TRUE_WORDS.has(String(req.query.allowPartial ?? '').toLowerCase());
-  const result = await applyStoredBatch(dataSource, batch.id, { allowPartial });
+  const result = await applyStoredBatch(dataSource, batch.id, { allowPartial }, (manager, r) => recordAudit(manager, identity, batchEvent('IMPORT_APPLY', r)));
   res.status(result.status === 'REJECTED' ? 422 : 200).json(result);
 }
 
 async function postRollback(dataSource: DataSource, req: Request, res: Response): Promise<void> {
-  const batch = await batchForWriter(dataSource, req);
-  res.json(await rollbackBatch(dataSource, batch.id));
+  const { batch, identity } = await batchForWriter(dataSource, req);
+  res.json(await rollbackBatch(dataSource, batch.id, (manager, r) => recordAudit(manager, identity, batchEvent('IMPORT_ROLLBACK', r))));
 }
 
 interface ImportForm {

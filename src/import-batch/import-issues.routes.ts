@@ -5,6 +5,7 @@ import { Identity } from '../auth/identity';
 import { AppConfig } from '../config';
 import { parseTableFormat, sendTable, TableColumn, TableRow } from '../export/tabular';
 import { HttpError } from '../server/http-error';
+import { recordAudit } from '../audit/audit.service';
 import { route } from '../server/http-route';
 import { ImportBatch } from './import-batch.entity';
 import { ImportStatus, IssueSeverity } from './import-batch.enums';
@@ -64,13 +65,17 @@ async function postAbandon(dataSource: DataSource, req: Request, res: Response):
   const batch = await visibleBatch(dataSource, identity, req);
   requireImportSource(identity, { id: batch.sourceId, name: batch.source.name });
   // Conditional on the status, so that an apply running at the same moment cannot be abandoned under it.
-  const result = await dataSource
-    .createQueryBuilder()
-    .update(ImportBatch)
-    .set({ status: ImportStatus.ABANDONED })
-    .where('id = :id AND status = :previewed', { id: batch.id, previewed: ImportStatus.PREVIEWED })
-    .execute();
-  if (!result.affected) {
+  const affected = await dataSource.transaction(async (manager) => {
+    const result = await manager
+      .createQueryBuilder()
+      .update(ImportBatch)
+      .set({ status: ImportStatus.ABANDONED })
+      .where('id = :id AND status = :previewed', { id: batch.id, previewed: ImportStatus.PREVIEWED })
+      .execute();
+    if (result.affected) await recordAudit(manager, identity, { action: 'IMPORT_ABANDON', target: { kind: 'import_batch', id: batch.id }, detail: { status: ImportStatus.ABANDONED } });
+    return result.affected;
+  });
+  if (!affected) {
     const current = await dataSource.getRepository(ImportBatch).findOneByOrFail({ id: batch.id });
     throw new HttpError(409, `Le lot n° ${batch.id} est ${STATUS_LABELS[current.status] ?? current.status} : seul un aperçu (PREVIEWED) peut être abandonné.`, 'id');
   }

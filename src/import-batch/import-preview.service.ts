@@ -10,6 +10,7 @@ import { ContractReference, ReferenceOrganisation } from '../../import/resolve/c
 import { OrganisationIndex } from '../../import/resolve/organisation-index';
 import { Contract } from '../contract/contract.entity';
 import { ImportKind } from './import-batch.enums';
+import { AuditHook } from '../audit/audit.service';
 
 export interface PreviewRequest {
   buffer: Buffer;
@@ -103,12 +104,17 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
  * Reads a partner's file and stores what applying it would do, without changing any data: the preview,
  * every issue and the file itself become an import batch (PREVIEWED, or REJECTED when any ERROR was found).
  */
-export async function previewImport(dataSource: DataSource, request: PreviewRequest): Promise<PreviewResult> {
+export async function previewImport(dataSource: DataSource, request: PreviewRequest, audit?: AuditHook<PreviewResult>): Promise<PreviewResult> {
   const prepared = await prepareImport(dataSource, request);
   request.onProgress?.('enregistrement', 0.9);
-  const batch = await dataSource.transaction((manager) => storePreview(manager, prepared.meta, prepared.report, request.buffer));
+  const result = await dataSource.transaction(async (manager) => {
+    const batch = await storePreview(manager, prepared.meta, prepared.report, request.buffer);
+    const stored: PreviewResult = { batchId: batch.id, ...prepared.report };
+    await audit?.(manager, stored);
+    return stored;
+  });
   request.onProgress?.('enregistrement', 1);
-  return { batchId: batch.id, ...prepared.report };
+  return result;
 }
 
 /** The organisation that sends a file: by id, SIREN, name or any alias. */

@@ -21,6 +21,7 @@ import { Orientation } from '../contract/orientation.entity';
 import { Organisation } from '../organisation/organisation.entity';
 import { IndicatorValue } from './indicator-value.entity';
 import { Indicator } from './indicator.entity';
+import { AuditHook } from '../audit/audit.service';
 import { CreateIndicatorInput, DeleteIndicatorValueInput, SetIndicatorValueInput, UpdateIndicatorInput } from './indicator.inputs';
 
 export const NAME_MAX = 255;
@@ -126,7 +127,7 @@ async function findIndicatorOrFail(manager: EntityManager, contractCode: string,
   return { contract, indicator };
 }
 
-export async function createIndicator(ctx: WriteContext, input: CreateIndicatorInput): Promise<Indicator> {
+export async function createIndicator(ctx: WriteContext, input: CreateIndicatorInput, audit?: AuditHook<Indicator>): Promise<Indicator> {
   requireWriter(ctx);
   const { errors, value } = validateIndicatorInput(input, 'create');
   // Orientation-level indicators: refused to editors whatever else the input says.
@@ -159,7 +160,9 @@ export async function createIndicator(ctx: WriteContext, input: CreateIndicatorI
         updatedAt: now,
       });
       await repository.insert(indicator);
-      return repository.findOneOrFail({ where: { id: indicator.id } });
+      const created = await repository.findOneOrFail({ where: { id: indicator.id } });
+      await audit?.(manager, created);
+      return created;
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw fieldErrorsToGraphQLError([codeTaken(value.code!, value.contract!)]);
@@ -167,7 +170,7 @@ export async function createIndicator(ctx: WriteContext, input: CreateIndicatorI
   }
 }
 
-export async function updateIndicator(ctx: WriteContext, contractCode: string, code: string, input: UpdateIndicatorInput): Promise<Indicator> {
+export async function updateIndicator(ctx: WriteContext, contractCode: string, code: string, input: UpdateIndicatorInput, audit?: AuditHook<Indicator>): Promise<Indicator> {
   requireWriter(ctx);
   try {
     return await ctx.dataSource.transaction(async (manager) => {
@@ -207,7 +210,9 @@ export async function updateIndicator(ctx: WriteContext, contractCode: string, c
       if (value.target !== undefined) patch.target = value.target;
       if (value.targetYear !== undefined) patch.targetYear = value.targetYear;
       await manager.getRepository(Indicator).update({ id: indicator.id }, patch);
-      return manager.getRepository(Indicator).findOneOrFail({ where: { id: indicator.id } });
+      const updated = await manager.getRepository(Indicator).findOneOrFail({ where: { id: indicator.id } });
+      await audit?.(manager, updated);
+      return updated;
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw fieldErrorsToGraphQLError([codeTaken(input.code ?? '', contractCode)]);
@@ -216,7 +221,7 @@ export async function updateIndicator(ctx: WriteContext, contractCode: string, c
 }
 
 /** Creates or replaces the value of (indicator, year, stage); returns the indicator. */
-export async function setIndicatorValue(ctx: WriteContext, input: SetIndicatorValueInput): Promise<Indicator> {
+export async function setIndicatorValue(ctx: WriteContext, input: SetIndicatorValueInput, audit?: AuditHook<Indicator>): Promise<Indicator> {
   requireWriter(ctx);
   const errors: FieldError[] = [];
   const contractCode = checkText(errors, 'contract', 'Le code du contrat', input.contract, { max: CODE_MAX, required: true });
@@ -241,12 +246,14 @@ export async function setIndicatorValue(ctx: WriteContext, input: SetIndicatorVa
     const fields = { value: value!, rawValue: input.value.trim().slice(0, 500), batchId: null, sourceSheet: null, sourceCell: null, updatedAt: now };
     if (existing) await repository.update({ id: existing.id }, fields);
     else await repository.insert({ indicatorId: indicator!.id, year: input.year, stage: input.stage, createdAt: now, ...fields });
-    return manager.getRepository(Indicator).findOneOrFail({ where: { id: indicator!.id } });
+    const updated = await manager.getRepository(Indicator).findOneOrFail({ where: { id: indicator!.id } });
+    await audit?.(manager, updated);
+    return updated;
   });
 }
 
 /** Deletes the value of (indicator, year, stage); false when there was none. */
-export async function deleteIndicatorValue(ctx: WriteContext, input: DeleteIndicatorValueInput): Promise<boolean> {
+export async function deleteIndicatorValue(ctx: WriteContext, input: DeleteIndicatorValueInput, audit?: AuditHook<Indicator>): Promise<boolean> {
   requireWriter(ctx);
   const errors: FieldError[] = [];
   checkYear(errors, 'year', 'L’année', input.year);
@@ -255,6 +262,9 @@ export async function deleteIndicatorValue(ctx: WriteContext, input: DeleteIndic
     await requireIndicatorOwner(ctx, manager, await ownerOf(manager, indicator), 'l’indicateur suit');
     throwIfFieldErrors(errors);
     const result = await manager.getRepository(IndicatorValue).delete({ indicatorId: indicator.id, year: input.year, stage: input.stage });
-    return (result.affected ?? 0) > 0;
+    const deleted = (result.affected ?? 0) > 0;
+    // Deleting nothing wrote nothing: no audit row.
+    if (deleted) await audit?.(manager, indicator);
+    return deleted;
   });
 }

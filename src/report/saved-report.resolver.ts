@@ -2,6 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Field, FieldResolver, Info, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { requireWriter } from '../auth/authorisation';
 import { RequestContext } from '../server/context';
+import { recordAudit } from '../audit/audit.service';
 import { SavedReport } from './saved-report.entity';
 import { deleteReport, findReport, saveReport } from './saved-report.service';
 
@@ -50,13 +51,17 @@ export class SavedReportResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<SavedReport> {
     const identity = requireWriter(ctx);
-    return saveReport(ctx.dataSource, info.schema, identity, { name, query, variables });
+    return saveReport(ctx.dataSource, info.schema, identity, { name, query, variables }, (manager, r) =>
+      recordAudit(manager, identity, { action: 'REPORT_SAVE', target: { kind: 'saved_report', id: r.id }, detail: { name: r.name } }),
+    );
   }
 
   @Mutation(() => Boolean, { description: 'Supprime un rapport enregistré ; false s’il n’existait pas. Jeton d’écriture requis.' })
   async deleteReport(@Arg('name') name: string, @Ctx() ctx: RequestContext): Promise<boolean> {
-    requireWriter(ctx);
-    return deleteReport(ctx.dataSource, name);
+    const identity = requireWriter(ctx);
+    return deleteReport(ctx.dataSource, name, (manager, r) =>
+      recordAudit(manager, identity, { action: 'REPORT_DELETE', target: { kind: 'saved_report', id: r.id }, detail: { name: r.name } }),
+    );
   }
 
   @FieldResolver(() => SavedReportUrls, { description: 'Adresses CSV, xlsx et JSON du rapport' })

@@ -12,10 +12,11 @@ import {
   validate,
   VariableDefinitionNode,
 } from 'graphql';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { FieldError, fieldErrorsToGraphQLError } from '../action/action.service';
 import { Identity } from '../auth/identity';
 import { SavedReport } from './saved-report.entity';
+import { AuditHook } from '../audit/audit.service';
 
 /** URL-safe: the name is the file name of `/api/reports/NAME.csv`. */
 export const REPORT_NAME_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
@@ -110,7 +111,7 @@ export function checkReportName(name: string): FieldError[] {
  * Names are compared without case on both databases (MariaDB's collation does so anyway): `Suivi-BdT`
  * and `suivi-bdt` are one report, on SQLite too.
  */
-export function findReport(dataSource: DataSource, name: string): Promise<SavedReport | null> {
+export function findReport(dataSource: DataSource | EntityManager, name: string): Promise<SavedReport | null> {
   return dataSource
     .getRepository(SavedReport)
     .createQueryBuilder('report')
@@ -125,7 +126,13 @@ export interface SaveReportInput {
 }
 
 /** Creates or replaces the report of that name, after checking everything (all errors at once). */
-export async function saveReport(dataSource: DataSource, schema: GraphQLSchema, identity: Identity, input: SaveReportInput): Promise<SavedReport> {
+export async function saveReport(
+  dataSource: DataSource,
+  schema: GraphQLSchema,
+  identity: Identity,
+  input: SaveReportInput,
+  audit?: AuditHook<SavedReport>,
+): Promise<SavedReport> {
   const name = input.name.trim();
   const errors = checkReportName(name);
   const query = checkReportQuery(schema, input.query);
@@ -141,15 +148,23 @@ export async function saveReport(dataSource: DataSource, schema: GraphQLSchema, 
     variables: variables.values ? JSON.stringify(variables.values) : null,
   };
   const now = new Date();
-  const repository = dataSource.getRepository(SavedReport);
   for (let attempt = 0; ; attempt++) {
-    const existing = await findReport(dataSource, name);
+    let existing: SavedReport | null = null;
     try {
-      if (existing) {
-        await repository.update(existing.id, { ...fields, updatedAt: now });
-        return repository.findOneByOrFail({ id: existing.id });
-      }
-      return await repository.save(repository.create({ ...fields, createdByTokenId: identity.tokenId, createdAt: now, updatedAt: now }));
+      // One transaction per attempt, so that the retry reads what the other save committed.
+      return await dataSource.transaction(async (manager) => {
+        existing = await findReport(manager, name);
+        const repository = manager.getRepository(SavedReport);
+        let saved: SavedReport;
+        if (existing) {
+          await repository.update(existing.id, { ...fields, updatedAt: now });
+          saved = await repository.findOneByOrFail({ id: existing.id });
+        } else {
+          saved = await repository.save(repository.create({ ...fields, createdByTokenId: identity.tokenId, createdAt: now, updatedAt: now }));
+        }
+        await audit?.(manager, saved);
+        return saved;
+      });
     } catch (error) {
       // Two saves of one new name at once: the second meets the unique index and replaces the first.
       if (attempt === 0 && !existing) continue;
@@ -158,11 +173,14 @@ export async function saveReport(dataSource: DataSource, schema: GraphQLSchema, 
   }
 }
 
-export async function deleteReport(dataSource: DataSource, name: string): Promise<boolean> {
-  const existing = await findReport(dataSource, name);
-  if (!existing) return false;
-  await dataSource.getRepository(SavedReport).delete(existing.id);
-  return true;
+export async function deleteReport(dataSource: DataSource, name: string, audit?: AuditHook<SavedReport>): Promise<boolean> {
+  return dataSource.transaction(async (manager) => {
+    const existing = await findReport(manager, name);
+    if (!existing) return false;
+    await manager.getRepository(SavedReport).delete(existing.id);
+    await audit?.(manager, existing);
+    return true;
+  });
 }
 
 /** The document of a stored report (checked when it was saved; parsed again at each run). */
