@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
 import { ApiToken } from '../auth/api-token.entity';
 import { Role } from '../auth/role.enum';
-import { createToken } from '../auth/token.service';
+import { createToken, revokeToken } from '../auth/token.service';
+import { cliActor, recordAudit } from '../audit/audit.service';
 import { normaliseText } from '../common/normalise-text';
 import { OrganisationAlias } from '../organisation/organisation-alias.entity';
 import { Organisation } from '../organisation/organisation.entity';
@@ -91,7 +92,9 @@ export async function runTokenCommand(dataSource: DataSource, args: string[], ou
 async function create(dataSource: DataSource, command: Extract<TokenCommand, { command: 'create' }>, output: TokenCommandOutput): Promise<number> {
   const organisation = command.organisation ? await resolveOrganisation(dataSource, command.organisation) : null;
   const name = command.name ?? [`jeton ${command.role}`, organisation ? displayName(organisation) : null].filter(Boolean).join(' – ').slice(0, NAME_MAX);
-  const { secret, token } = await createToken(dataSource, { name, role: command.role, organisationId: organisation?.id ?? null });
+  const { secret, token } = await createToken(dataSource, { name, role: command.role, organisationId: organisation?.id ?? null }, (manager, token) =>
+    recordAudit(manager, cliActor(), { action: 'TOKEN_CREATE', target: { kind: 'api_token', id: token.id }, detail: { name: token.name, role: token.role, organisationId: token.organisationId } }),
+  );
   output.err(
     `Jeton n° ${token.id} « ${token.name} » créé : rôle ${token.role}` +
       (organisation ? `, organisation ${describe(organisation)}` : '') +
@@ -127,14 +130,15 @@ async function list(dataSource: DataSource, output: TokenCommandOutput): Promise
 }
 
 async function revoke(dataSource: DataSource, id: number, output: TokenCommandOutput): Promise<number> {
-  const repository = dataSource.getRepository(ApiToken);
-  const token = await repository.findOne({ where: { id } });
-  if (!token) throw new Error(`Aucun jeton n° ${id} (voir « crte token list »).`);
-  if (token.revokedAt) {
+  const revoked = await revokeToken(dataSource, id, (manager, token) =>
+    recordAudit(manager, cliActor(), { action: 'TOKEN_REVOKE', target: { kind: 'api_token', id: token.id }, detail: { name: token.name, role: token.role } }),
+  );
+  if (!revoked) throw new Error(`Aucun jeton n° ${id} (voir « crte token list »).`);
+  const { token } = revoked;
+  if (revoked.alreadyRevoked) {
     output.err(`Le jeton n° ${id} « ${token.name} » était déjà révoqué (${formatTimestamp(token.revokedAt)}).`);
     return 0;
   }
-  await repository.update({ id }, { revokedAt: new Date() });
   output.err(`Jeton n° ${id} « ${token.name} » révoqué : il est refusé dès maintenant.`);
   return 0;
 }

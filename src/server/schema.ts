@@ -17,6 +17,8 @@ import { IndicatorResolver } from '../indicator/indicator.resolver';
 import { ProgressResolver } from '../progress/progress.resolver';
 import { OrganisationResolver } from '../organisation/organisation.resolver';
 import { SavedReportResolver } from '../report/saved-report.resolver';
+import { AuditResolver } from '../audit/audit.resolver';
+import { TokenResolver } from '../auth/token.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -39,6 +41,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ProgressResolver,
   MeResolver,
   SavedReportResolver,
+  AuditResolver,
+  TokenResolver,
 ];
 
 let schema: Promise<GraphQLSchema> | undefined;
