@@ -19,6 +19,12 @@ export interface AppConfig {
   port: number;
   readRequiresToken: boolean;
   production: boolean;
+  /** GRAPHQL_MAX_DEPTH: nested fields per operation (default 12, src/server/graphql-limits.ts). */
+  maxQueryDepth?: number;
+  /** GRAPHQL_MAX_COMPLEXITY: estimated cost per operation (default 20000). */
+  maxQueryComplexity?: number;
+  /** GRAPHQL_TIMEOUT_MS: time allowed per GraphQL request (default 30000; 0: none). */
+  queryTimeoutMs?: number;
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/crte.sqlite';
@@ -61,5 +67,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port,
     readRequiresToken: env.READ_REQUIRES_TOKEN === 'true',
     production: env.NODE_ENV === 'production',
+    ...queryLimitsFromEnv(env),
+  };
+}
+
+/** The GraphQL limits of the environment; absent variables keep graphql-limits.ts's defaults. */
+function queryLimitsFromEnv(env: NodeJS.ProcessEnv): Pick<AppConfig, 'maxQueryDepth' | 'maxQueryComplexity' | 'queryTimeoutMs'> {
+  const read = (name: string, min: number): number | undefined => {
+    const text = env[name];
+    if (text === undefined || text === '') return undefined;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min) throw new Error(`${name} « ${text} » invalide : un entier supérieur ou égal à ${min} est attendu`);
+    return value;
+  };
+  return {
+    maxQueryDepth: read('GRAPHQL_MAX_DEPTH', 1),
+    maxQueryComplexity: read('GRAPHQL_MAX_COMPLEXITY', 1),
+    queryTimeoutMs: read('GRAPHQL_TIMEOUT_MS', 0),
   };
 }

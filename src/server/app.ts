@@ -18,6 +18,7 @@ import { createReportRouter } from '../report/report.routes';
 import { createWebRouter } from '../web/web.routes';
 import { RequestContext } from './context';
 import { GraphQLRunner } from './graphql-runner';
+import { frenchApolloError, graphqlBodyErrors, MAX_QUERY_TOKENS, queryLimitsPlugin } from './graphql-limits';
 import { createLoaders } from './loaders';
 import { getSchema } from './schema';
 
@@ -38,8 +39,10 @@ export async function startServer(dataSource: DataSource, config: AppConfig): Pr
     csrfPrevention: true,
     introspection: !config.production,
     includeStacktraceInErrorResponses: !config.production,
-    formatError: (formatted, error) => formatError(formatted, error, config),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
+    formatError: (formatted, error) => formatError(frenchApolloError(formatted), error, config),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin<RequestContext>(config)],
   });
   await apollo.start();
 
@@ -58,6 +61,7 @@ export async function startServer(dataSource: DataSource, config: AppConfig): Pr
     expressMiddleware(apollo, {
       context: async ({ req }) => buildContext(dataSource, config, req.headers.authorization),
     }),
+    graphqlBodyErrors,
   );
 
   await new Promise<void>((resolve) => httpServer.listen(config.port, resolve));
