@@ -23,6 +23,12 @@ export interface Cell {
   formula?: string;
 }
 
+/**
+ * The error text given to a formula cell that holds no cached result (a file written by a program that
+ * never calculated it): its value is unknown, so it must not read as an empty cell.
+ */
+export const UNCALCULATED_FORMULA = '#NON_CALCULÉ';
+
 /** 0-based, inclusive. */
 export interface CellRange {
   startRow: number;

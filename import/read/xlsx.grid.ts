@@ -8,7 +8,7 @@
  * A sheet's extent is the cells actually present, never its `!ref` (a sheet that claims A1:XFD1048576 with
  * twelve real rows gives twelve rows). Rows are ragged: each ends at its last non-empty cell.
  */
-import type { Cell, CellRange, SheetGrid, WorkbookGrid } from '../model';
+import { UNCALCULATED_FORMULA, type Cell, type CellRange, type SheetGrid, type WorkbookGrid } from '../model';
 import type { OdsTableInfo } from './ods-hidden';
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -63,6 +63,11 @@ export function toCell(raw: unknown, format: 'xlsx' | 'ods'): Cell | null {
   const z = own(raw, 'z');
   let cell: Cell;
   switch (t) {
+    case 'z':
+      // A stub. With a formula, it is one whose result the file does not hold (never calculated): an unknown
+      // value, not an empty cell, or its amount would be lost silently.
+      if (f === undefined || f === '') return null;
+      return { kind: 'error', value: UNCALCULATED_FORMULA, formula: f.charCodeAt(0) === 61 ? f.slice(1) : f };
     case 'n': {
       if (typeof v !== 'number' || !Number.isFinite(v)) return null;
       cell = { kind: 'number', value: v };
@@ -100,7 +105,7 @@ export function toCell(raw: unknown, format: 'xlsx' | 'ods'): Cell | null {
       break;
     }
     default:
-      // 'z' (stub) and anything unknown
+      // anything unknown
       return null;
   }
   if (w !== undefined && w !== String(cell.value)) cell.text = w;
@@ -208,6 +213,18 @@ function xlsxHidden(wb: unknown, index: number): number {
 }
 
 /**
+ * The library's worksheet for a sheet name. A sheet named `__proto__` is stored by xlsx 0.18.5 as
+ * `Sheets.__proto__ = ws`, which sets the prototype of its own `Sheets` object instead of a property: read
+ * it back from there (only that object's prototype changed, nothing global), or the sheet reads as empty.
+ */
+function sheetOf(sheets: object, name: string): unknown {
+  if (hasOwn.call(sheets, name)) return (sheets as Record<string, unknown>)[name];
+  if (name !== '__proto__') return undefined;
+  const proto: unknown = Object.getPrototypeOf(sheets);
+  return proto === Object.prototype || proto === null ? undefined : proto;
+}
+
+/**
  * The whole workbook. `odsTables` (from ods-hidden.ts) gives an ods file's sheet names and hidden flags in
  * document order. Each converted sheet is deleted from the library workbook to free memory as we go.
  */
@@ -226,7 +243,7 @@ export function workbookToGrid(wb: unknown, format: 'xlsx' | 'ods', odsTables?: 
     if (hidden) {
       grid.skippedSheets.push({ name, reason: 'hidden' });
     } else {
-      grid.sheets.push(sheetToGrid(name, own(sheets, libraryName), format));
+      grid.sheets.push(sheetToGrid(name, sheetOf(sheets, libraryName), format));
     }
     if (hasOwn.call(sheets, libraryName)) delete (sheets as Record<string, unknown>)[libraryName];
   });

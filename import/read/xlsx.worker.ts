@@ -102,7 +102,9 @@ export function parseInWorker(request: WorkerRequest): WorkerResponse {
       cellDates: false,
       cellHTML: false,
       cellStyles: false,
-      sheetStubs: false,
+      // Stubs: the only way xlsx 0.18.5 keeps a formula cell that has no cached result (xlsx.grid.ts turns it
+      // into an error, empty stubs into nothing).
+      sheetStubs: true,
       bookVBA: false,
       bookDeps: false,
       bookFiles: false,

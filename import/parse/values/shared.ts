@@ -8,7 +8,7 @@
  *
  * No regular expression here or in the parsers runs on unbounded input: each parser caps the length first.
  */
-import type { Cell } from '../../model';
+import { UNCALCULATED_FORMULA, type Cell } from '../../model';
 
 /** What a value parser accepts: a reader cell, a bare string or number, or nothing. */
 export type ValueInput = Cell | string | number | null | undefined;
@@ -203,6 +203,12 @@ export function isFormulaErrorText(text: string): boolean {
 }
 
 export function formulaErrorMessage(value: string): string {
+  if (value === UNCALCULATED_FORMULA) {
+    return (
+      "La cellule contient une formule dont le fichier n'enregistre pas le résultat (elle n'a jamais été calculée) : " +
+      'ouvrez le fichier dans Excel ou LibreOffice, enregistrez-le, puis déposez-le à nouveau.'
+    );
+  }
   return (
     `La formule de la cellule renvoie l'erreur ${quote(value)} : corrigez la formule, ` +
     'ou remplacez-la par la valeur elle-même.'
