@@ -80,8 +80,10 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: GrantsParse
   const reader = new SheetReader(sheet);
   const { inseeCodes, sirens } = options.perimeter;
   const col = (role: DetectedColumn['role']) => columnWithRole(table, role);
-  const programmeColumn = col('programme')!;
-  const amountColumn = col('amount')!;
+  const programmeColumn = col('programme');
+  const amountColumn = col('amount');
+  // Detection has reported them missing (COLUMN_MISSING): without them no row says anything.
+  if (!programmeColumn || !amountColumn) return;
   const territoryColumn = col('territoryCode');
   const sirenColumn = col('sirenCode');
   const titleColumn = col('actionTitle');

@@ -153,15 +153,22 @@ function trimRow(row: Array<Cell | null>): Array<Cell | null> {
   return row;
 }
 
+/** Excel's (and LibreOffice's) grid: a cell beyond it comes from a damaged reference (r="A1:XFD1048576"). */
+const MAX_ROWS = 1_048_576;
+const MAX_COLS = 16_384;
+
 /** A library worksheet (dense array of rows, or sparse 'A1'-keyed object) → SheetGrid. */
 export function sheetToGrid(name: string, ws: unknown, format: 'xlsx' | 'ods'): SheetGrid {
   const rows: Array<Array<Cell | null>> = [];
   if (Array.isArray(ws)) {
     // Dense mode: ws[r][c]. Its length is the last row that holds anything, not the declared `!ref`.
     const length = ws.length;
+    // Else millions of empty rows or columns would be built from one misplaced cell.
+    if (length > MAX_ROWS) throw new Error(`cell beyond row ${MAX_ROWS} in ${name}`);
     for (let r = 0; r < length; r++) {
       const rawRow: unknown = hasOwn.call(ws, r) ? ws[r] : undefined;
       if (!Array.isArray(rawRow)) continue;
+      if (rawRow.length > MAX_COLS) throw new Error(`cell beyond column ${MAX_COLS} in ${name}`);
       let row: Array<Cell | null> | null = null;
       for (let c = 0; c < rawRow.length; c++) {
         if (!hasOwn.call(rawRow, c)) continue;
@@ -181,6 +188,7 @@ export function sheetToGrid(name: string, ws: unknown, format: 'xlsx' | 'ods'): 
       if (key.charCodeAt(0) === 33 /* ! */) continue;
       const address = decodeAddress(key);
       if (!address) continue;
+      if (address.r >= MAX_ROWS || address.c >= MAX_COLS) throw new Error(`cell ${key} beyond the grid in ${name}`);
       const cell = toCell((ws as Record<string, unknown>)[key], format);
       if (cell === null) continue;
       while (rows.length <= address.r) rows.push([]);

@@ -71,11 +71,14 @@ export function parseInWorker(request: WorkerRequest): WorkerResponse {
   const bytes = Buffer.from(request.buffer);
   let odsTables: OdsTableInfo[] | undefined;
   try {
+    // xlsx 0.18.5 inflates with its own JavaScript inflater, which spins forever on a damaged deflate stream
+    // (it reads zeros past the end): each entry must first inflate with zlib, within its declared size.
+    const zip = inspectZip(bytes);
+    for (const entry of zip.entries) if (entry.method === 8) extractZipEntry(bytes, entry, entry.uncompressedSize);
     if (request.format === 'ods') {
       // Sheet names and hidden flags, which xlsx 0.18.5 does not give for ods. The inflated size may not
       // exceed what the directory declared (checked in the main thread against the limits).
-      const inspection = inspectZip(bytes);
-      const content = findZipEntry(inspection, 'content.xml');
+      const content = findZipEntry(zip, 'content.xml');
       if (content) odsTables = listOdsTables(extractZipEntry(bytes, content, content.uncompressedSize));
     }
   } catch (error) {
@@ -83,7 +86,7 @@ export function parseInWorker(request: WorkerRequest): WorkerResponse {
     return {
       ok: false,
       code: code === 'FILE_ZIP_BOMB' || code === 'FILE_TOO_COMPLEX' || code === 'FILE_ENCRYPTED' ? code : 'FILE_CORRUPT',
-      detail: `ods content.xml: ${(error as Error).message}`,
+      detail: `zip entries: ${(error as Error).message}`,
     };
   }
 
