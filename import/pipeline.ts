@@ -1,5 +1,6 @@
 import { ImportKind } from '../src/import-batch/import-batch.enums';
 import { checkPreview } from './check/check';
+import { checkTextLengths } from './check/text-lengths';
 import { IssueDraft, WorkbookGrid } from './model';
 import { parseAnnex2 } from './parse/annex2.parser';
 import { parseAnnex3, ParseOptions } from './parse/annex3.parser';
@@ -56,7 +57,7 @@ export function runPipeline(input: PipelineInput): PipelineResult {
     // A year outside the contract is history in grant tables and lists, a warning in an annex 3.
     warnOutsidePeriod: input.kind === ImportKind.annex3,
   });
-  const issues = [...parsed.issues, ...resolved.issues, ...checked];
+  const issues = [...parsed.issues, ...resolved.issues, ...checked, ...checkTextLengths(parsed)];
   return { parsed, resolved, issues, report: buildPreviewReport(parsed, resolved, issues, input.reference) };
 }
 

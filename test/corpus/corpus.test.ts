@@ -189,16 +189,6 @@ describe(`the hostile-file corpus through POST /api/imports on ${TEST_DATABASE_T
 
     // Imported for real, then rolled back: the lines land, then the data is as it was.
     const applied = await post(entry, bytes, false);
-    if (entry.applyFailsOnMysql && TEST_DATABASE_TYPE === 'mysql') {
-      // The open bug named in the manifest: refused by the database, but in French and with nothing written.
-      expect(applied.status).toBe(500);
-      expect(String(applied.body.error)).toMatch(FRENCH);
-      expect(String(applied.body.error)).not.toMatch(LEAK);
-      expect(String(applied.body.error)).not.toMatch(/ER_DATA|Data too long/);
-      expect(await counts()).toEqual(before);
-      await stillServing();
-      return;
-    }
     expect(applied.status).toBe(200);
     expect(applied.body.status).toBe('APPLIED');
     expect(applied.body.total).toBe(entry.expect.total);

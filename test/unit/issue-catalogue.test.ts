@@ -58,6 +58,8 @@ const SCENARIOS: Array<[code: string, cell: string | null, build: () => ReturnTy
   ['SUBTOTAL_MISMATCH', 'E4', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 100], ['DA-02', 'Parc', '1.2', 'DA', 50], ['Sous-total Axe 1', null, null, null, 160]]))],
   ['TOTAL_MISMATCH', 'E4', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 100], ['DA-02', 'Parc', '1.2', 'DA', 50], ['TOTAL', null, null, null, 140]]))],
   ['DUPLICATE_LINE', 'E3', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 100], ['DA-01', 'Gare', '1.2', 'DA', 100]]))],
+  // A title MariaDB could not store: reported at its cell, not failed at apply.
+  ['TEXT_TOO_LONG', 'B2', () => preview(grid('S', [BY_YEAR, ['DA-99', 'Très long '.repeat(60), '1.2', 'DA', 100]]))],
   ['UNKNOWN_ORIENTATION', 'C2', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '9.9', 'DA', 100]]))],
   ['ACTION_UNKNOWN', 'A2', () => preview(grid('S', [BY_YEAR, ['DA-99', 'Neuve', '1.2', 'DA', 100]]))],
   ['ACTION_CODE_MISSING', 'B2', () => preview(grid('S', [BY_YEAR, [null, 'Inconnue', '1.2', 'DA', 100]]))],
