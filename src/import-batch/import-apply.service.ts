@@ -1,6 +1,7 @@
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import { refreshPlannerStatistics } from '../db/data-source';
 import { applyToDatabase, ApplyOutcome, rollbackInDatabase, RollbackOutcome } from '../../import/apply/apply-batch';
+import { loadContractReference } from '../../import/apply/load-reference';
 import { loadFile, storeIssues, storePreview } from '../../import/apply/store-preview';
 import { ImportBatch } from './import-batch.entity';
 import { ImportStatus } from './import-batch.enums';
@@ -20,9 +21,10 @@ export interface ApplyResult extends Omit<PreviewResult, 'status'> {
  * one is UNCHANGED; otherwise the batch and its lines are written in one transaction.
  */
 export async function importFile(dataSource: DataSource, request: PreviewRequest & { allowPartial?: boolean }, audit?: AuditHook<ApplyResult>): Promise<ApplyResult> {
-  const prepared = await prepareImport(dataSource, request);
+  const early = await prepareImport(dataSource, request);
   request.onProgress?.('enregistrement', 0.8);
   const outcome = await dataSource.transaction(async (manager) => {
+    const prepared = await lockAndRefresh(dataSource, manager, early, request);
     const batch = await storePreview(manager, prepared.meta, prepared.report, request.buffer);
     const result = await applyPrepared(manager, batch, prepared, request.allowPartial ?? false);
     await audit?.(manager, result);
@@ -48,8 +50,10 @@ export async function applyStoredBatch(
   const buffer = await loadFile(dataSource.manager, batchId);
   const source = await dataSource.getRepository(Organisation).findOneByOrFail({ id: batch.sourceId });
   const contract = await dataSource.query('SELECT code FROM contract WHERE id = ?', [batch.contractId]);
-  const prepared = await prepareImport(dataSource, { buffer, fileName: batch.fileName, kind: batch.kind, source: String(source.id), contract: contract[0].code, year: batch.year });
+  const request: PreviewRequest = { buffer, fileName: batch.fileName, kind: batch.kind, source: String(source.id), contract: contract[0].code, year: batch.year };
+  const early = await prepareImport(dataSource, request);
   const outcome = await dataSource.transaction(async (manager) => {
+    const prepared = await lockAndRefresh(dataSource, manager, early, request);
     // The check is run again: what it says now replaces what the preview said.
     await manager.delete(ImportIssue, { batchId });
     await manager.update(ImportBatch, batchId, {
@@ -65,6 +69,20 @@ export async function applyStoredBatch(
   });
   if (outcome.status === 'APPLIED') await refreshPlannerStatistics(dataSource);
   return outcome;
+}
+
+/**
+ * Applies of one contract take turns, and each resolves against the contract as the previous one left
+ * it: the file was resolved before the transaction, so two uploads at once both found an action or an
+ * organisation new and both inserted it (duplicate key), or both superseded the same lines (deadlocks
+ * on MariaDB). A no-op UPDATE of the contract row is the lock on both databases (row lock on InnoDB,
+ * the write lock on SQLite); the file is resolved again only when the contract changed meanwhile.
+ */
+async function lockAndRefresh(dataSource: DataSource, manager: EntityManager, prepared: PreparedImport, request: PreviewRequest): Promise<PreparedImport> {
+  await manager.query('UPDATE contract SET code = code WHERE id = ?', [prepared.contract.id]);
+  const reference = await loadContractReference(manager, prepared.contract);
+  if (JSON.stringify(reference) === JSON.stringify(prepared.reference)) return prepared;
+  return prepareImport(dataSource, request);
 }
 
 async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepared: PreparedImport, allowPartial: boolean): Promise<ApplyResult> {
