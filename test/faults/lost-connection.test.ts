@@ -1,0 +1,84 @@
+import { DataSource } from 'typeorm';
+import { buildAnnex3Workbook } from '../../bench/bench-read';
+import { Role } from '../../src/auth/role.enum';
+import { createToken } from '../../src/auth/token.service';
+import { seedReferenceData } from '../../src/seed/seed.service';
+import { TEST_DATABASE_TYPE } from '../support/database';
+import { startTestServer, TestServer } from '../support/server';
+import { freshConnection, sleep, snapshot, upload } from './support';
+
+const LINES = 30_000;
+const FIELDS = { kind: 'annex3', source: 'Banque des Territoires', dryRun: 'false' };
+
+/**
+ * The database connection lost in the middle of an apply (MariaDB: KILL of the server's connection that
+ * holds the transaction): the import fails with a French message, the server stays up, nothing of the
+ * batch is written (InnoDB rolls back), and the pool gives the next import a working connection.
+ *
+ * Not on SQLite: the database is a file the process holds open, there is no connection to lose; making
+ * the file read-only meanwhile changes nothing for a descriptor already open, and a disk error is what
+ * the SIGKILL test (kill.test.ts) covers: an interrupted write that the WAL recovers from.
+ */
+const describeOnServer = TEST_DATABASE_TYPE === 'sqlite' ? describe.skip : describe;
+
+describeOnServer(`lost database connection during an apply on ${TEST_DATABASE_TYPE}`, () => {
+  let api: TestServer;
+  let token: string;
+  let admin: DataSource;
+  let base: string;
+
+  beforeAll(async () => {
+    api = await startTestServer({ prepare: async (db) => void (await seedReferenceData(db.dataSource)) });
+    token = (await createToken(api.db.dataSource, { name: 'Sous-préfecture', role: Role.admin, organisationId: null })).secret;
+    base = api.server.url.replace(/\/graphql$/, '');
+    admin = await freshConnection(api.db.config);
+  }, 60000);
+  afterAll(async () => {
+    if (admin?.isInitialized) await admin.destroy();
+    await api?.close();
+  });
+
+  /** Waits for the apply transaction to write, then KILLs the connection that holds it. */
+  async function killWritingConnection(timeout: number, pending: Promise<unknown>): Promise<number | null> {
+    const started = Date.now();
+    let done = false;
+    void pending.then(() => (done = true));
+    while (Date.now() - started < timeout && !done) {
+      // Only this test's database: the MariaDB server is shared with other test files.
+      const rows = await admin.query(
+        `SELECT t.trx_mysql_thread_id AS id, t.trx_rows_modified AS n FROM information_schema.innodb_trx t
+           JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id WHERE p.db = DATABASE() ORDER BY t.trx_rows_modified DESC`,
+      );
+      if (rows.length && Number(rows[0].n) > 2000) {
+        await admin.query(`KILL ${Number(rows[0].id)}`);
+        return Number(rows[0].n);
+      }
+      await sleep(5);
+    }
+    return null;
+  }
+
+  it('fails the import with a French message, writes nothing, and the next import is applied', async () => {
+    const before = await snapshot(admin);
+    const pending = upload(base, token, buildAnnex3Workbook(LINES), FIELDS);
+    const rowsWhenKilled = await killWritingConnection(40000, pending);
+    const failed = await pending;
+    if (rowsWhenKilled === null) throw new Error(`the import ended before its connection was killed: ${JSON.stringify(failed)}`);
+    expect(failed.status).toBe(500);
+    expect(failed.body.error).toMatch(/^Erreur interne du serveur/);
+
+    // Nothing of it: InnoDB rolled the transaction back when its connection died.
+    const after = await snapshot(admin);
+    expect(after).toEqual(before);
+
+    // The server still answers, and the pool hands out live connections again.
+    const { body } = await api.graphql('{ contracts { code } }');
+    expect(body.errors).toBeUndefined();
+    const again = await upload(base, token, buildAnnex3Workbook(LINES), FIELDS);
+    expect(again).toMatchObject({ status: 200, body: { status: 'APPLIED', counts: { lines: LINES } } });
+    const final = await snapshot(admin);
+    expect(final.orphanLines).toBe(0);
+    expect(final.batches.filter((batch) => batch.status === 'APPLIED')).toHaveLength(1);
+    console.log(`${TEST_DATABASE_TYPE}: connection killed after ${rowsWhenKilled} rows written; rolled back; next import APPLIED`);
+  }, 60000);
+});
