@@ -38,7 +38,15 @@ describeOnServer(`lost database connection during an apply on ${TEST_DATABASE_TY
     await api?.close();
   });
 
-  /** Waits for the apply transaction to write, then KILLs the connection that holds it. */
+  /**
+   * The apply is held in the middle of its writes by a trigger that sleeps on one line (G2000, well after
+   * the first thousands of lines), so that the connection is lost at a known point, not by a race.
+   */
+  async function pauseApplyMidway(): Promise<void> {
+    await admin.query(`CREATE TRIGGER funding_pause BEFORE INSERT ON funding FOR EACH ROW BEGIN IF NEW.source_cell = 'G2000' THEN DO SLEEP(20); END IF; END`);
+  }
+
+  /** Waits for the apply to reach the pause, then KILLs the connection that holds its transaction. */
   async function killWritingConnection(timeout: number, pending: Promise<unknown>): Promise<number | null> {
     const started = Date.now();
     let done = false;
@@ -46,20 +54,22 @@ describeOnServer(`lost database connection during an apply on ${TEST_DATABASE_TY
     while (Date.now() - started < timeout && !done) {
       // Only this test's database: the MariaDB server is shared with other test files.
       const rows = await admin.query(
-        `SELECT t.trx_mysql_thread_id AS id, t.trx_rows_modified AS n FROM information_schema.innodb_trx t
-           JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id WHERE p.db = DATABASE() ORDER BY t.trx_rows_modified DESC`,
+        `SELECT p.id AS id, t.trx_rows_modified AS n FROM information_schema.processlist p
+           JOIN information_schema.innodb_trx t ON t.trx_mysql_thread_id = p.id
+          WHERE p.db = DATABASE() AND p.state = 'User sleep'`,
       );
-      if (rows.length && Number(rows[0].n) > 2000) {
+      if (rows.length) {
         await admin.query(`KILL ${Number(rows[0].id)}`);
         return Number(rows[0].n);
       }
-      await sleep(5);
+      await sleep(20);
     }
     return null;
   }
 
   it('fails the import with a French message, writes nothing, and the next import is applied', async () => {
     const before = await snapshot(admin);
+    await pauseApplyMidway();
     const pending = upload(base, token, buildAnnex3Workbook(LINES), FIELDS);
     const rowsWhenKilled = await killWritingConnection(40000, pending);
     const failed = await pending;
@@ -67,6 +77,7 @@ describeOnServer(`lost database connection during an apply on ${TEST_DATABASE_TY
     expect(failed.status).toBe(500);
     expect(failed.body.error).toMatch(/^Erreur interne du serveur/);
 
+    await admin.query('DROP TRIGGER funding_pause');
     // Nothing of it: InnoDB rolled the transaction back when its connection died.
     const after = await snapshot(admin);
     expect(after).toEqual(before);
@@ -79,6 +90,6 @@ describeOnServer(`lost database connection during an apply on ${TEST_DATABASE_TY
     const final = await snapshot(admin);
     expect(final.orphanLines).toBe(0);
     expect(final.batches.filter((batch) => batch.status === 'APPLIED')).toHaveLength(1);
-    console.log(`${TEST_DATABASE_TYPE}: connection killed after ${rowsWhenKilled} rows written; rolled back; next import APPLIED`);
+    console.log(`${TEST_DATABASE_TYPE}: connection killed in the middle of the funding inserts (InnoDB counted ${rowsWhenKilled} rows modified); rolled back; next import APPLIED`);
   }, 60000);
 });
