@@ -34,13 +34,13 @@ describe(`SIGKILL in the middle of a large import on ${TEST_DATABASE_TYPE}`, () 
     await db?.drop();
   });
 
-  /** Resolves once the apply transaction has written (uncommitted) rows, or after `timeout` ms. */
-  async function writeInProgress(timeout: number): Promise<boolean> {
+  /** Resolves once the apply transaction has written (uncommitted) rows, after `timeout` ms, or once `stopped()`. */
+  async function writeInProgress(timeout: number, stopped: () => boolean): Promise<boolean> {
     const started = Date.now();
     if (db.config.type === 'sqlite') {
       const wal = `${db.config.path}-wal`;
       const before = existsSync(wal) ? statSync(wal).size : 0;
-      while (Date.now() - started < timeout) {
+      while (Date.now() - started < timeout && !stopped()) {
         // Funding rows are the bulk of the transaction: 2 MB of new WAL frames means it is well under way.
         if (existsSync(wal) && statSync(wal).size > before + 2_000_000) return true;
         await sleep(5);
@@ -49,7 +49,7 @@ describe(`SIGKILL in the middle of a large import on ${TEST_DATABASE_TYPE}`, () 
     }
     const probe = await freshConnection(db.config);
     try {
-      while (Date.now() - started < timeout) {
+      while (Date.now() - started < timeout && !stopped()) {
         // Read-only probe: a big transaction of another test file on the shared server only makes this kill earlier.
         const rows = await probe.query('SELECT MAX(trx_rows_modified) AS n FROM information_schema.innodb_trx');
         if (Number(rows[0].n ?? 0) > 1000) return true;
@@ -98,7 +98,12 @@ describe(`SIGKILL in the middle of a large import on ${TEST_DATABASE_TYPE}`, () 
     let server = await spawnServer(db.url);
     let started = Date.now();
     let pending = upload(server.base, token, files[0], FIELDS);
-    const seen = await Promise.race([writeInProgress(40000), pending.then((response) => `ended first: HTTP ${response.status}`)]);
+    let probeStopped = false;
+    const probe = writeInProgress(40000, () => probeStopped);
+    const seen = await Promise.race([probe, pending.then((response) => `ended first: HTTP ${response.status}`)]);
+    // The probe stops and closes its connection before the test goes on (else it queries after the test ends).
+    probeStopped = true;
+    await probe;
     // (If the probe missed the write and the import ended first, the check below still holds: applied.)
     const detectedAfter = Date.now() - started;
     await killHard(server);
