@@ -36,6 +36,7 @@ import { countedSql } from '../src/funding/funding-visibility';
 import { seedReferenceData } from '../src/seed/seed.service';
 import { startServer } from '../src/server/app';
 import { LINES_PER_ACTION, seedReportsBench } from './reports-seed';
+import { NESTED_QUERY } from './nested-query';
 
 const FUNDINGS = Number(process.env.BENCH_FUNDINGS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -53,36 +54,6 @@ const FULL_CODE = 'CRTE-BENCH-FULL';
 const SLICE_CODE = 'CRTE-BENCH-SLICE';
 const TOTALS_TARGET = 1.2;
 const NESTED_TARGET = 2;
-
-/** The nested query of test/api/nested-query.test.ts, as a client would send it. */
-const NESTED_QUERY = /* GraphQL */ `
-  query Nested($code: String!) {
-    contract(code: $code) {
-      code
-      axes {
-        number
-        orientations {
-          code
-          actions {
-            code
-            fundings {
-              amount
-              year
-              funder { name }
-              programme { code }
-              beneficiary { name }
-              source { sheet cell reference }
-            }
-            indicators {
-              code
-              values { year value stage }
-            }
-          }
-        }
-      }
-    }
-  }
-`;
 
 // ---------------------------------------------------------------------------------------------------
 // The hand-written baselines: plain SQL through the same driver, rows assembled in plain TypeScript.

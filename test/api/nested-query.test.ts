@@ -4,35 +4,7 @@ import { BuiltContract, buildLargeContract } from '../support/builders';
 import { createTestDatabase } from '../support/database';
 import { QueryCounter } from '../support/query-counter';
 import { startTestServer, TestServer } from '../support/server';
-
-const NESTED_QUERY = /* GraphQL */ `
-  query Nested($code: String!) {
-    contract(code: $code) {
-      code
-      axes {
-        number
-        orientations {
-          code
-          actions {
-            code
-            fundings {
-              amount
-              year
-              funder { name }
-              programme { code }
-              beneficiary { name }
-              source { sheet cell reference }
-            }
-            indicators {
-              code
-              values { year value stage }
-            }
-          }
-        }
-      }
-    }
-  }
-`;
+import { NESTED_QUERY } from '../../bench/nested-query';
 
 /** The number of nested levels of a query: its deepest chain of selection sets. */
 function depth(selectionSet: SelectionSetNode | undefined): number {
