@@ -14,6 +14,7 @@ import { ActionCommune } from './action-commune.entity';
 import { ActionStatus } from './action-status.enum';
 import { Action } from './action.entity';
 import { AuditHook } from '../audit/audit.service';
+import { bumpContractVersion } from '../cache/data-version';
 import { CreateActionInput, UpdateActionInput } from './action.inputs';
 
 /** What a mutation service needs from the request. */
@@ -390,6 +391,7 @@ export async function createAction(ctx: WriteContext, input: CreateActionInput, 
         updatedAt: now,
       });
       await repository.insert(action);
+      await bumpContractVersion(manager, contract!.id);
       if (resolved.communes?.length) await replaceCommunes(manager, action.id, resolved.communes);
       const created = await repository.findOneOrFail({ where: { id: action.id } });
       await audit?.(manager, created);
@@ -439,6 +441,7 @@ export async function updateAction(ctx: WriteContext, contractCode: string, code
       if (value.startDate !== undefined) patch.startDate = value.startDate;
       if (value.endDate !== undefined) patch.endDate = value.endDate;
       await manager.getRepository(Action).update({ id: action.id }, patch);
+      await bumpContractVersion(manager, contract.id);
       if (resolved.communes) await replaceCommunes(manager, action.id, resolved.communes);
       const updated = await manager.getRepository(Action).findOneOrFail({ where: { id: action.id } });
       await audit?.(manager, updated);

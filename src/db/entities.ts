@@ -2,6 +2,7 @@ import { Action } from '../action/action.entity';
 import { ActionCommune } from '../action/action-commune.entity';
 import { ApiToken } from '../auth/api-token.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
+import { ContractDataVersion } from '../cache/contract-data-version.entity';
 import { Axis } from '../contract/axis.entity';
 import { ContractParty } from '../contract/contract-party.entity';
 import { Contract } from '../contract/contract.entity';
@@ -40,4 +41,5 @@ export const ENTITIES = [
   ApiToken,
   SavedReport,
   AuditEvent,
+  ContractDataVersion,
 ];

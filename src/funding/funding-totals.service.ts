@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Action } from '../action/action.entity';
+import { cachedAggregate } from '../cache/aggregate-cache';
 import { centsFromDriver } from '../common/money';
 import { Orientation } from '../contract/orientation.entity';
 import { sumCentsSql } from '../db/money-sql';
@@ -25,8 +26,32 @@ export interface FundingTotalsRequest {
 /**
  * The counted funding lines summed by the given dimensions, in one SQL statement: exact integer cents
  * (DECIMAL on MySQL, rounded per line on SQLite), groups in the order of the dimensions.
+ *
+ * Within a server request the result is cached (src/cache/aggregate-cache.ts), keyed by the data version
+ * of the filter's contract (the global one without) and the normalised request: the groups are shared
+ * and frozen, the array is the caller's.
  */
 export async function sumFundings(dataSource: DataSource, request: FundingTotalsRequest): Promise<FundingGroupSum[]> {
+  const sums = await cachedAggregate(dataSource, 'sumFundings', request.filter?.contract ?? null, normalisedRequest(request), async () =>
+    (await computeSums(dataSource, request)).map((group) => Object.freeze(group)),
+  );
+  return [...sums];
+}
+
+/** The request as a cache key: lists whose order does not change the SQL's answer are sorted. */
+function normalisedRequest(request: FundingTotalsRequest): unknown {
+  const sorted = <T>(list: readonly T[] | null | undefined) => (list ? [...new Set(list)].sort() : undefined);
+  const filter = request.filter ?? {};
+  return {
+    groupBy: [...new Set(request.groupBy)],
+    filter: { ...filter, stage: sorted(filter.stage), instrument: sorted(filter.instrument), kind: sorted(filter.kind) },
+    asOf: request.asOf ? request.asOf.toISOString() : null,
+    scope: request.scope ? { dimension: request.scope.dimension, ids: [...new Set(request.scope.ids)].sort((a, b) => a - b) } : null,
+    actionsOnly: request.actionsOnly ?? false,
+  };
+}
+
+async function computeSums(dataSource: DataSource, request: FundingTotalsRequest): Promise<FundingGroupSum[]> {
   const dimensions = [...new Set(request.groupBy)];
   // Only the joins that the dimensions asked for need (see DIMENSION_SQL).
   const uses = (...wanted: FundingDimension[]) => wanted.some((dimension) => dimensions.includes(dimension) || request.scope?.dimension === dimension);

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
+import { bumpContractVersion } from '../cache/data-version';
 import { refreshPlannerStatistics } from '../db/data-source';
 import { applyToDatabase, ApplyOutcome, rollbackInDatabase, RollbackOutcome } from '../../import/apply/apply-batch';
 import { loadContractReference } from '../../import/apply/load-reference';
@@ -112,6 +113,8 @@ async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepare
     now,
   });
   await manager.update(ImportBatch, batch.id, { status: ImportStatus.APPLIED, appliedAt: now, undo: JSON.stringify(outcome.undo) });
+  // The contract's figures changed: cached aggregates keyed by its old version retire with this commit.
+  await bumpContractVersion(manager, batch.contractId);
   // An earlier batch none of whose lines still count has been replaced as a whole.
   await manager.query(
     `UPDATE import_batch SET status = ? WHERE status = ? AND contract_id = ? AND kind = ? AND source_id = ? AND id <> ?
@@ -142,6 +145,7 @@ export async function rollbackBatch(
     const now = new Date();
     const outcome = await rollbackInDatabase(manager, batchId, batch.undo, now);
     await manager.update(ImportBatch, batchId, { status: ImportStatus.ROLLED_BACK, rolledBackAt: now });
+    await bumpContractVersion(manager, batch.contractId);
     // The batches it had replaced as a whole count again.
     await manager.query(
       `UPDATE import_batch SET status = ? WHERE status = ? AND contract_id = ? AND kind = ? AND source_id = ?

@@ -22,6 +22,7 @@ import { Organisation } from '../organisation/organisation.entity';
 import { IndicatorValue } from './indicator-value.entity';
 import { Indicator } from './indicator.entity';
 import { AuditHook } from '../audit/audit.service';
+import { bumpContractVersion } from '../cache/data-version';
 import { CreateIndicatorInput, DeleteIndicatorValueInput, SetIndicatorValueInput, UpdateIndicatorInput } from './indicator.inputs';
 
 export const NAME_MAX = 255;
@@ -160,6 +161,7 @@ export async function createIndicator(ctx: WriteContext, input: CreateIndicatorI
         updatedAt: now,
       });
       await repository.insert(indicator);
+      await bumpContractVersion(manager, contract!.id);
       const created = await repository.findOneOrFail({ where: { id: indicator.id } });
       await audit?.(manager, created);
       return created;
@@ -210,6 +212,7 @@ export async function updateIndicator(ctx: WriteContext, contractCode: string, c
       if (value.target !== undefined) patch.target = value.target;
       if (value.targetYear !== undefined) patch.targetYear = value.targetYear;
       await manager.getRepository(Indicator).update({ id: indicator.id }, patch);
+      await bumpContractVersion(manager, contract.id);
       const updated = await manager.getRepository(Indicator).findOneOrFail({ where: { id: indicator.id } });
       await audit?.(manager, updated);
       return updated;
@@ -246,6 +249,7 @@ export async function setIndicatorValue(ctx: WriteContext, input: SetIndicatorVa
     const fields = { value: value!, rawValue: input.value.trim().slice(0, 500), batchId: null, sourceSheet: null, sourceCell: null, updatedAt: now };
     if (existing) await repository.update({ id: existing.id }, fields);
     else await repository.insert({ indicatorId: indicator!.id, year: input.year, stage: input.stage, createdAt: now, ...fields });
+    await bumpContractVersion(manager, contract!.id);
     const updated = await manager.getRepository(Indicator).findOneOrFail({ where: { id: indicator!.id } });
     await audit?.(manager, updated);
     return updated;
@@ -263,6 +267,7 @@ export async function deleteIndicatorValue(ctx: WriteContext, input: DeleteIndic
     throwIfFieldErrors(errors);
     const result = await manager.getRepository(IndicatorValue).delete({ indicatorId: indicator.id, year: input.year, stage: input.stage });
     const deleted = (result.affected ?? 0) > 0;
+    if (deleted) await bumpContractVersion(manager, indicator.contractId);
     // Deleting nothing wrote nothing: no audit row.
     if (deleted) await audit?.(manager, indicator);
     return deleted;

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { DataSource } from 'typeorm';
 import { ActionStatus } from '../action/action-status.enum';
+import { cachedAggregate } from '../cache/aggregate-cache';
 import { Action } from '../action/action.entity';
 import { formatCents } from '../common/money';
 import { Axis } from '../contract/axis.entity';
@@ -40,39 +41,44 @@ export class ProgressResolver {
     @Arg('year', () => Int, { nullable: true }) year: number | undefined,
     @Ctx() { dataSource }: RequestContext,
   ): Promise<ContractProgress> {
-    const contract = await dataSource.getRepository(Contract).findOne({ where: { code } });
-    if (!contract) throw new GraphQLError(`Le contrat « ${code} » n’existe pas.`, { extensions: { code: 'BAD_USER_INPUT', field: 'contract' } });
-    const reviewYear = year ?? null;
-    const [axes, orientations, statusCounts, stageSums, indicators] = await Promise.all([
-      dataSource.getRepository(Axis).find({ where: { contractId: contract.id }, order: { number: 'ASC' } }),
-      dataSource.getRepository(Orientation).createQueryBuilder('orientation').innerJoin(Axis, 'axis', 'axis.id = orientation.axis_id').where('axis.contract_id = :id', { id: contract.id }).orderBy('orientation.code', 'ASC').getMany(),
-      loadStatusCounts(dataSource, contract.id),
-      sumFundings(dataSource, { groupBy: [FundingDimension.orientation, FundingDimension.stage], filter: { contract: code, yearTo: reviewYear ?? undefined }, actionsOnly: true }),
-      loadIndicators(dataSource, contract.id),
-    ]);
-    const data = computeProgress(
-      statusCounts,
-      stageSums.map((sum) => ({ orientationId: sum.orientationId ?? null, stage: sum.stage as FundingStage, cents: sum.cents })),
-      indicators.inputs,
-      reviewYear,
-    );
-    const indicatorOf = (progress: IndicatorProgressData): IndicatorProgress => {
-      const indicator = indicators.byId.get(progress.indicatorId)!;
-      return { ...progress, indicator, target: indicator.target, targetYear: indicator.targetYear };
-    };
-    const axisProgress: AxisProgress[] = axes.map((axis) => {
-      const own = orientations.filter((orientation) => orientation.axisId === axis.id);
-      const entries = own.map((orientation) => ({ orientation, entry: data.orientations.get(orientation.id) }));
-      const figures = entries.map(({ entry }) => entry?.figures).filter((figure): figure is ProgressFiguresData => figure !== undefined);
-      const orientationProgress = entries.map(({ orientation, entry }) => ({
-        orientation,
-        figures: toFigures(entry?.figures ?? sumFigures([])),
-        indicators: (entry?.indicators ?? []).map(indicatorOf),
-      }));
-      return { axis, figures: toFigures(sumFigures(figures)), orientations: orientationProgress, indicators: orientationProgress.flatMap((o) => o.indicators) };
-    });
-    return { contract, year: reviewYear, overall: toFigures(data.overall), axes: axisProgress, unclassified: toFigures(data.unclassified) };
+    // The same review is read by every dashboard until the contract's data changes (src/cache).
+    return cachedAggregate(dataSource, 'progress', code, { year: year ?? null }, () => contractProgress(dataSource, code, year ?? null));
   }
+}
+
+/** The review of one contract; shared through the cache, so never mutated once returned. */
+async function contractProgress(dataSource: DataSource, code: string, reviewYear: number | null): Promise<ContractProgress> {
+  const contract = await dataSource.getRepository(Contract).findOne({ where: { code } });
+  if (!contract) throw new GraphQLError(`Le contrat « ${code} » n’existe pas.`, { extensions: { code: 'BAD_USER_INPUT', field: 'contract' } });
+  const [axes, orientations, statusCounts, stageSums, indicators] = await Promise.all([
+    dataSource.getRepository(Axis).find({ where: { contractId: contract.id }, order: { number: 'ASC' } }),
+    dataSource.getRepository(Orientation).createQueryBuilder('orientation').innerJoin(Axis, 'axis', 'axis.id = orientation.axis_id').where('axis.contract_id = :id', { id: contract.id }).orderBy('orientation.code', 'ASC').getMany(),
+    loadStatusCounts(dataSource, contract.id),
+    sumFundings(dataSource, { groupBy: [FundingDimension.orientation, FundingDimension.stage], filter: { contract: code, yearTo: reviewYear ?? undefined }, actionsOnly: true }),
+    loadIndicators(dataSource, contract.id),
+  ]);
+  const data = computeProgress(
+    statusCounts,
+    stageSums.map((sum) => ({ orientationId: sum.orientationId ?? null, stage: sum.stage as FundingStage, cents: sum.cents })),
+    indicators.inputs,
+    reviewYear,
+  );
+  const indicatorOf = (progress: IndicatorProgressData): IndicatorProgress => {
+    const indicator = indicators.byId.get(progress.indicatorId)!;
+    return { ...progress, indicator, target: indicator.target, targetYear: indicator.targetYear };
+  };
+  const axisProgress: AxisProgress[] = axes.map((axis) => {
+    const own = orientations.filter((orientation) => orientation.axisId === axis.id);
+    const entries = own.map((orientation) => ({ orientation, entry: data.orientations.get(orientation.id) }));
+    const figures = entries.map(({ entry }) => entry?.figures).filter((figure): figure is ProgressFiguresData => figure !== undefined);
+    const orientationProgress = entries.map(({ orientation, entry }) => ({
+      orientation,
+      figures: toFigures(entry?.figures ?? sumFigures([])),
+      indicators: (entry?.indicators ?? []).map(indicatorOf),
+    }));
+    return { axis, figures: toFigures(sumFigures(figures)), orientations: orientationProgress, indicators: orientationProgress.flatMap((o) => o.indicators) };
+  });
+  return { contract, year: reviewYear, overall: toFigures(data.overall), axes: axisProgress, unclassified: toFigures(data.unclassified) };
 }
 
 async function loadStatusCounts(dataSource: DataSource, contractId: number) {

@@ -8,6 +8,7 @@ import { Orientation } from '../contract/orientation.entity';
 import { OrganisationAlias } from '../organisation/organisation-alias.entity';
 import { Organisation } from '../organisation/organisation.entity';
 import { Programme } from '../programme/programme.entity';
+import { bumpAllVersions } from '../cache/data-version';
 import { DOUAISIS_DATASET } from './douaisis.seed-data';
 import { contractSpellings, globalSpellings, SeedDataset, SeedOrganisation } from './seed-data.types';
 
@@ -63,7 +64,9 @@ export async function seedReferenceData(dataSource: DataSource, dataset: SeedDat
   const plan = validateDataset(dataset);
   return dataSource.transaction(async (manager) => {
     const seeder = new Seeder(manager, dataset, plan, new Date());
-    return seeder.run();
+    const report = await seeder.run();
+    await bumpAllVersions(manager);
+    return report;
   });
 }
 

@@ -4,11 +4,12 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
+import express, { RequestHandler } from 'express';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { DataSource } from 'typeorm';
 import { TOKEN_REQUIRED_MESSAGE } from '../auth/http-authorisation';
 import { authenticate, InvalidTokenError } from '../auth/token.service';
+import { aggregateCacheStats, CacheLimits, CacheStats, cacheLimitsFromEnv, configureAggregateCache, runInRequestScope } from '../cache/aggregate-cache';
 import { AppConfig } from '../config';
 import { createAnnex3ExportRouter } from '../export/annex3-export.routes';
 import { createExportRouter } from '../export/export.routes';
@@ -26,12 +27,22 @@ export interface RunningServer {
   url: string;
   port: number;
   httpServer: Server;
+  /** The aggregate cache (hits, entries, bytes). */
+  stats(): { cache: CacheStats | null };
   close(): Promise<void>;
+}
+
+/** What a server may be given beside its AppConfig; else from the environment (aggregate-cache.ts). */
+export interface ServerOptions {
+  cache?: CacheLimits;
 }
 
 const MAX_BODY = '1mb';
 
-export async function startServer(dataSource: DataSource, config: AppConfig): Promise<RunningServer> {
+export async function startServer(dataSource: DataSource, config: AppConfig & ServerOptions): Promise<RunningServer> {
+  configureAggregateCache(dataSource, config.cache ?? cacheLimitsFromEnv());
+  // Each request reads the data versions once, whatever number of aggregates it asks for.
+  const scoped: RequestHandler = (_req, _res, next) => runInRequestScope(dataSource, next);
   const app = express();
   const httpServer = createServer(app);
   const apollo = new ApolloServer<RequestContext>({
@@ -52,12 +63,14 @@ export async function startServer(dataSource: DataSource, config: AppConfig): Pr
   app.use(createWebRouter());
   app.use(createImportRouter(dataSource));
   app.use(createImportIssuesRouter(dataSource, config));
+  app.use(['/api/export', '/api/reports'], scoped);
   app.use(createExportRouter(dataSource, config));
   app.use(createAnnex3ExportRouter(dataSource, config));
   app.use(createReportRouter(dataSource, graphQLRunner(apollo, dataSource, config)));
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),
+    scoped,
     expressMiddleware(apollo, {
       context: async ({ req }) => buildContext(dataSource, config, req.headers.authorization),
     }),
@@ -70,6 +83,7 @@ export async function startServer(dataSource: DataSource, config: AppConfig): Pr
     url: `http://localhost:${port}/graphql`,
     port,
     httpServer,
+    stats: () => ({ cache: aggregateCacheStats(dataSource) }),
     close: () => apollo.stop(),
   };
 }
@@ -102,7 +116,7 @@ function graphQLRunner(apollo: ApolloServer<RequestContext>, dataSource: DataSou
       if (error instanceof GraphQLError) return { errors: [error.toJSON()] };
       throw error;
     }
-    const response = await apollo.executeOperation({ query, variables }, { contextValue });
+    const response = await runInRequestScope(dataSource, () => apollo.executeOperation({ query, variables }, { contextValue }));
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported for reports');
     return response.body.singleResult;
   };

@@ -36,6 +36,7 @@ describe(`migrations on ${TEST_DATABASE_TYPE}`, () => {
         'audit_event',
         'axis',
         'contract',
+        'contract_data_version',
         'contract_party',
         'funding',
         'import_batch',
