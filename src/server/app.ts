@@ -21,19 +21,23 @@ import { RequestContext } from './context';
 import { GraphQLRunner } from './graphql-runner';
 import { frenchApolloError, graphqlBodyErrors, MAX_QUERY_TOKENS, queryLimitsPlugin } from './graphql-limits';
 import { createLoaders } from './loaders';
+import { GateConfig, GateStats, RequestGate, gateLimits } from './request-gate';
 import { getSchema } from './schema';
 
 export interface RunningServer {
   url: string;
   port: number;
   httpServer: Server;
-  /** The aggregate cache (hits, entries, bytes). */
-  stats(): { cache: CacheStats | null };
+  /** The heavy requests' gate: GraphQL operations, exports and reports take their turn there. */
+  gate: RequestGate;
+  /** The gate (running, queued, refused) and the aggregate cache (hits, entries, bytes). */
+  stats(): { gate: GateStats; cache: CacheStats | null };
   close(): Promise<void>;
 }
 
-/** What a server may be given beside its AppConfig; else from the environment (aggregate-cache.ts). */
+/** What a server may be given beside its AppConfig; else from the environment (request-gate.ts, aggregate-cache.ts). */
 export interface ServerOptions {
+  gate?: GateConfig;
   cache?: CacheLimits;
 }
 
@@ -41,7 +45,8 @@ const MAX_BODY = '1mb';
 
 export async function startServer(dataSource: DataSource, config: AppConfig & ServerOptions): Promise<RunningServer> {
   configureAggregateCache(dataSource, config.cache ?? cacheLimitsFromEnv());
-  // Each request reads the data versions once, whatever number of aggregates it asks for.
+  const gate = new RequestGate(gateLimits(config));
+  // Each admitted request reads the data versions once, whatever number of aggregates it asks for.
   const scoped: RequestHandler = (_req, _res, next) => runInRequestScope(dataSource, next);
   const app = express();
   const httpServer = createServer(app);
@@ -63,13 +68,16 @@ export async function startServer(dataSource: DataSource, config: AppConfig & Se
   app.use(createWebRouter());
   app.use(createImportRouter(dataSource));
   app.use(createImportIssuesRouter(dataSource, config));
-  app.use(['/api/export', '/api/reports'], scoped);
+  // Exports and reports run the heavy reads: they take their turn with GraphQL operations.
+  app.use(['/api/export', '/api/reports'], gate.guard('route'), scoped);
   app.use(createExportRouter(dataSource, config));
   app.use(createAnnex3ExportRouter(dataSource, config));
   app.use(createReportRouter(dataSource, graphQLRunner(apollo, dataSource, config)));
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),
+    // After the body is read: a refused request leaves its keep-alive connection clean.
+    gate.guard('graphql'),
     scoped,
     expressMiddleware(apollo, {
       context: async ({ req }) => buildContext(dataSource, config, req.headers.authorization),
@@ -83,7 +91,8 @@ export async function startServer(dataSource: DataSource, config: AppConfig & Se
     url: `http://localhost:${port}/graphql`,
     port,
     httpServer,
-    stats: () => ({ cache: aggregateCacheStats(dataSource) }),
+    gate,
+    stats: () => ({ gate: gate.stats(), cache: aggregateCacheStats(dataSource) }),
     close: () => apollo.stop(),
   };
 }

@@ -1,0 +1,180 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { AppConfig } from '../config';
+
+/**
+ * At most `maxConcurrent` heavy requests (GraphQL operations, exports, reports) run at once; the others
+ * wait their turn in a FIFO queue. A full queue, or a wait longer than `maxWaitMs`, is answered at once
+ * with a 503, a `Retry-After` and a French message in GraphQL's error shape (code SERVER_BUSY): a client
+ * under load learns it in seconds instead of reaching the request time limit. /healthz, pages and
+ * uploads do not pass through it.
+ *
+ * Defaults: SQLite runs each statement synchronously on the main thread, so more requests at once only
+ * interleave their statements and lengthen every one of them: 2. MariaDB answers on its own threads
+ * through a pool of connections: 8.
+ */
+export interface GateLimits {
+  maxConcurrent: number;
+  maxQueue: number;
+  maxWaitMs: number;
+}
+
+export const DEFAULT_GATE_LIMITS = {
+  sqlite: { maxConcurrent: 2, maxQueue: 256, maxWaitMs: 10_000 },
+  mysql: { maxConcurrent: 8, maxQueue: 256, maxWaitMs: 10_000 },
+} satisfies Record<'sqlite' | 'mysql', GateLimits>;
+
+/** Options a server may be given beside its AppConfig (tests), else MAX_CONCURRENT_REQUESTS, MAX_QUEUED_REQUESTS, MAX_QUEUE_WAIT_MS. */
+export type GateConfig = Partial<GateLimits>;
+
+export function gateLimits(config: AppConfig & { gate?: GateConfig }, env: NodeJS.ProcessEnv = process.env): GateLimits {
+  const defaults = DEFAULT_GATE_LIMITS[config.database.type];
+  const read = (name: string, min: number): number | undefined => {
+    const text = env[name];
+    if (text === undefined || text === '') return undefined;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min) throw new Error(`${name} « ${text} » invalide : un entier supérieur ou égal à ${min} est attendu`);
+    return value;
+  };
+  return {
+    maxConcurrent: config.gate?.maxConcurrent ?? read('MAX_CONCURRENT_REQUESTS', 1) ?? defaults.maxConcurrent,
+    maxQueue: config.gate?.maxQueue ?? read('MAX_QUEUED_REQUESTS', 0) ?? defaults.maxQueue,
+    maxWaitMs: config.gate?.maxWaitMs ?? read('MAX_QUEUE_WAIT_MS', 1) ?? defaults.maxWaitMs,
+  };
+}
+
+interface Waiter {
+  admit(): void;
+  timer: NodeJS.Timeout;
+}
+
+export interface GateStats {
+  running: number;
+  queued: number;
+  admitted: number;
+  refusedFull: number;
+  refusedWait: number;
+}
+
+/** Why a request was not admitted: the queue was full, or it waited too long. */
+export class GateRefusal extends Error {
+  constructor(
+    readonly reason: 'full' | 'wait',
+    readonly retryAfter: number,
+    limits: GateLimits,
+  ) {
+    super(
+      reason === 'full'
+        ? `Le serveur traite trop de requêtes à la fois (${limits.maxConcurrent} en cours, ${limits.maxQueue} en attente) : réessayez dans ${retryAfter} s.`
+        : `La requête a attendu ${formatSeconds(limits.maxWaitMs)} sans qu’une place se libère : le serveur est surchargé, réessayez dans ${retryAfter} s.`,
+    );
+  }
+}
+
+export class RequestGate {
+  private running = 0;
+  private readonly queue: Waiter[] = [];
+  /** Recent service time (ms), smoothed: what Retry-After is estimated from. */
+  private serviceMs = 100;
+  private readonly counts = { admitted: 0, refusedFull: 0, refusedWait: 0 };
+
+  constructor(readonly limits: GateLimits) {}
+
+  stats(): GateStats {
+    return { running: this.running, queued: this.queue.length, ...this.counts };
+  }
+
+  /**
+   * Express middleware: `next()` once admitted; the place is given back when the response ends or the
+   * client goes away (a waiting client that goes away leaves the queue). `shape`: a refusal on /graphql
+   * is `{ errors }` only; on the other routes it also carries their own `{ error }`.
+   */
+  guard(shape: 'graphql' | 'route'): RequestHandler {
+    return (_req: Request, res: Response, next: NextFunction) => {
+      const cancel = this.wait(
+        () => {
+          const release = this.hold();
+          res.once('finish', release);
+          res.once('close', release);
+          next();
+        },
+        (refusal) => sendRefusal(res, refusal, shape),
+      );
+      res.once('close', cancel);
+    };
+  }
+
+  /** A place for work outside the HTTP middleware (and tests): resolves with its release, or rejects with a GateRefusal. */
+  admitted(): Promise<() => void> {
+    return new Promise((resolve, reject) => void this.wait(() => resolve(this.hold()), reject));
+  }
+
+  /** Calls `admit` when a place is free, or `refuse` at once (queue full) or after maxWaitMs; returns a cancel for a client gone while waiting. */
+  private wait(admit: () => void, refuse: (refusal: GateRefusal) => void): () => void {
+    if (this.running < this.limits.maxConcurrent && this.queue.length === 0) {
+      admit();
+      return () => undefined;
+    }
+    if (this.queue.length >= this.limits.maxQueue) {
+      this.counts.refusedFull++;
+      refuse(new GateRefusal('full', this.retryAfterSeconds(), this.limits));
+      return () => undefined;
+    }
+    const waiter: Waiter = {
+      admit,
+      timer: setTimeout(() => {
+        this.remove(waiter);
+        this.counts.refusedWait++;
+        refuse(new GateRefusal('wait', this.retryAfterSeconds(), this.limits));
+      }, this.limits.maxWaitMs),
+    };
+    waiter.timer.unref();
+    this.queue.push(waiter);
+    return () => {
+      clearTimeout(waiter.timer);
+      this.remove(waiter);
+    };
+  }
+
+  /** Takes a place; the returned release (idempotent) gives it back to the next waiter. */
+  private hold(): () => void {
+    this.running++;
+    this.counts.admitted++;
+    const started = Date.now();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.running--;
+      this.serviceMs = this.serviceMs * 0.8 + (Date.now() - started) * 0.2;
+      while (this.running < this.limits.maxConcurrent && this.queue.length) {
+        const waiter = this.queue.shift()!;
+        clearTimeout(waiter.timer);
+        waiter.admit();
+      }
+    };
+  }
+
+  private remove(waiter: Waiter): void {
+    const index = this.queue.indexOf(waiter);
+    if (index >= 0) this.queue.splice(index, 1);
+  }
+
+  /** Seconds until a retry has a fair chance: the queue ahead shared among the places, 1 to 60. */
+  retryAfterSeconds(): number {
+    const seconds = ((this.queue.length + 1) * this.serviceMs) / this.limits.maxConcurrent / 1000;
+    return Math.min(60, Math.max(1, Math.ceil(seconds)));
+  }
+}
+
+function sendRefusal(res: Response, refusal: GateRefusal, shape: 'graphql' | 'route'): void {
+  if (res.headersSent || res.writableEnded) return;
+  const { message, retryAfter } = refusal;
+  res
+    .status(503)
+    .set({ 'Retry-After': String(retryAfter), 'Cache-Control': 'no-store' })
+    .json({ ...(shape === 'route' ? { error: message } : {}), errors: [{ message, extensions: { code: 'SERVER_BUSY', retryAfter } }] });
+}
+
+function formatSeconds(ms: number): string {
+  return ms >= 1000 ? `${String(ms / 1000).replace('.', ',')} s` : `${ms} ms`;
+}
