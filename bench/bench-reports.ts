@@ -16,6 +16,10 @@
  * so that the peak RSS printed is the measuring process's own. BENCH_RUNS (default 5) timed runs per side
  * after one warm-up, median printed. BENCH_FULL_NESTED=1 adds the nested query on the whole 1 000 000-line
  * contract (BENCH_FULL_RUNS runs, default 1; needs ~10 GB and minutes through GraphQL).
+ *
+ * For iterating on the nested query: BENCH_SLICE_FUNDINGS sets the slice's lines (default a tenth of
+ * BENCH_FUNDINGS), so a small BENCH_FUNDINGS can keep the 100 000-line slice; BENCH_NESTED_ONLY=1 skips
+ * the totals; BENCH_DATABASES=sqlite (or mysql) measures one server only.
  */
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
@@ -39,6 +43,9 @@ import { LINES_PER_ACTION, seedReportsBench } from './reports-seed';
 import { NESTED_QUERY } from './nested-query';
 
 const FUNDINGS = Number(process.env.BENCH_FUNDINGS ?? 1_000_000);
+const SLICE_FUNDINGS = Number(process.env.BENCH_SLICE_FUNDINGS ?? Math.round(FUNDINGS / 10));
+const NESTED_ONLY = process.env.BENCH_NESTED_ONLY === '1';
+const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,mysql').split(',').filter((kind): kind is 'sqlite' | 'mysql' => kind === 'sqlite' || kind === 'mysql');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const FULL_RUNS = Number(process.env.BENCH_FULL_RUNS ?? 1);
 /**
@@ -378,7 +385,7 @@ async function measureChild(kind: string, url: string): Promise<void> {
   const rows: ResultRow[] = [];
   const progress = (text: string) => process.stderr.write(`  ${kind}: ${text}\n`);
   try {
-    for (const [index, grouping] of GROUPINGS.entries()) {
+    for (const [index, grouping] of NESTED_ONLY ? [] : GROUPINGS.entries()) {
       const query = `query Totals($filter: FundingFilter) { fundingTotals(groupBy: [${grouping.groupBy.join(', ')}], filter: $filter) { ${grouping.selection} } }`;
       const result = await compare(
         sampler,
@@ -453,7 +460,7 @@ async function seedChild(url: string): Promise<void> {
     await seedReferenceData(dataSource);
     const seeded = await seedReportsBench(dataSource, [
       { code: FULL_CODE, lines: FUNDINGS },
-      { code: SLICE_CODE, lines: Math.round(FUNDINGS / 10) },
+      { code: SLICE_CODE, lines: SLICE_FUNDINGS },
     ]);
     process.stdout.write(`${JSON.stringify(seeded, (_key, value) => (typeof value === 'bigint' ? String(value) : value))}\n`);
   } finally {
@@ -525,13 +532,13 @@ async function main(): Promise<void> {
   if (mode === 'seed') return seedChild(kind);
   if (mode === 'measure') return measureChild(kind, url);
   console.log(
-    `bench:reports — ${FUNDINGS} funding lines in ${FULL_CODE} (${FUNDINGS / LINES_PER_ACTION} actions) and ${Math.round(FUNDINGS / 10)} in ${SLICE_CODE}; ` +
+    `bench:reports — ${FUNDINGS} funding lines in ${FULL_CODE} (${FUNDINGS / LINES_PER_ACTION} actions) and ${SLICE_FUNDINGS} in ${SLICE_CODE}; ` +
       `median of ${RUNS} runs after a warm-up` + (FULL_NESTED ? ` (${FULL_RUNS} for the full nested query)` : '; nested query on the full contract skipped (BENCH_FULL_NESTED=1)'),
   );
   const dir = mkdtempSync(join(tmpdir(), 'crte-bench-reports-'));
   const rows: ResultRow[] = [];
   try {
-    for (const kind of ['sqlite', 'mysql'] as const) {
+    for (const kind of DATABASES) {
       let database: { url: string; drop: () => Promise<void> };
       try {
         database = await freshDatabase(kind, dir);
