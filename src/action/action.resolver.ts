@@ -1,4 +1,5 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Float, InputType, Int, Query, registerEnumType, Resolver, Root } from 'type-graphql';
+import { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Float, Info, InputType, Int, Query, registerEnumType, Resolver, Root } from 'type-graphql';
 import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
 import { DecimalScalar } from '../common/decimal.scalar';
 import { formatCents, parseCents } from '../common/money';
@@ -13,6 +14,7 @@ import { FundingStage } from '../funding/funding.enums';
 import { Indicator } from '../indicator/indicator.entity';
 import { Organisation } from '../organisation/organisation.entity';
 import { RequestContext } from '../server/context';
+import { selectionOf } from '../server/selection';
 import { ActionStatus } from './action-status.enum';
 import { Action } from './action.entity';
 
@@ -142,8 +144,8 @@ export class ActionResolver {
   }
 
   @FieldResolver(() => [Funding], { description: 'Lignes de financement en vigueur (non remplacées)' })
-  fundings(@Root() action: Action, @Ctx() { loaders }: RequestContext): Promise<Funding[]> {
-    return loaders.fundingsByAction.load(action.id);
+  fundings(@Root() action: Action, @Ctx() { loaders }: RequestContext, @Info() info: GraphQLResolveInfo): Promise<Funding[]> {
+    return loaders.fundingsByAction(selectionOf(info)).load(action.id);
   }
 
   @FieldResolver(() => [Indicator])

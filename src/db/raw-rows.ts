@@ -1,4 +1,5 @@
 import { DataSource, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 /**
  * Selects an entity's own columns (no relation) under `alias` into a raw query, and returns the reader
@@ -14,8 +15,23 @@ export function selectOwnColumns<T extends ObjectLiteral>(
   alias: string,
   options: { first?: boolean } = {},
 ): (row: Record<string, unknown>) => T | null {
+  const columns = dataSource.getMetadata(entity).columns.filter((column) => !column.isVirtual);
+  return selectColumns(dataSource, entity, query, alias, columns, options);
+}
+
+/**
+ * The same for some of the entity's columns (its primary key among them): the instance has only those
+ * properties, so it must only meet code that reads those.
+ */
+export function selectColumns<T extends ObjectLiteral>(
+  dataSource: DataSource,
+  entity: EntityTarget<T>,
+  query: SelectQueryBuilder<ObjectLiteral>,
+  alias: string,
+  columns: readonly ColumnMetadata[],
+  options: { first?: boolean } = {},
+): (row: Record<string, unknown>) => T | null {
   const metadata = dataSource.getMetadata(entity);
-  const columns = metadata.columns.filter((column) => !column.isVirtual);
   // Instances of the entity's class, not plain objects: type-graphql copies a @Root() that is not an
   // instance of its declared class into a new one, at every field resolver call.
   const prototype = (metadata.target as { prototype: object }).prototype;
@@ -25,11 +41,13 @@ export function selectOwnColumns<T extends ObjectLiteral>(
     else query.addSelect(`${alias}.${column.databaseName}`, key(column.databaseName));
   });
   const driver = dataSource.driver;
-  const primary = columns.find((column) => column.isPrimary)!;
+  // Keys built once, not per row and column.
+  const keys = columns.map((column) => key(column.databaseName));
+  const primaryKey = key(columns.find((column) => column.isPrimary)!.databaseName);
   return (row) => {
-    if (row[key(primary.databaseName)] === null || row[key(primary.databaseName)] === undefined) return null;
+    if (row[primaryKey] === null || row[primaryKey] === undefined) return null;
     const object = Object.create(prototype) as Record<string, unknown>;
-    for (const column of columns) object[column.propertyName] = driver.prepareHydratedValue(row[key(column.databaseName)], column);
+    for (let i = 0; i < columns.length; i++) object[columns[i].propertyName] = driver.prepareHydratedValue(row[keys[i]], columns[i]);
     return object as T;
   };
 }
