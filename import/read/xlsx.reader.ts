@@ -41,6 +41,7 @@ export interface WorkerReadOptions {
 }
 
 const WORKER_ROLE = 'crte-read-xlsx'; // = xlsx.worker.ts WORKER_ROLE (not imported: that would load the worker module)
+const READY = 'ready'; // = xlsx.worker.ts READY, its first message, once xlsx is loaded
 
 // ---------------------------------------------------------------------------------------------------
 // concurrency
@@ -146,8 +147,124 @@ export function resolveWorkerScript(): WorkerScript {
 
 export interface WorkerRunStats {
   totalMs: number;
+  /** True when the file went to the spare worker (started ahead, see keepSpareWorker). */
+  spare?: boolean;
   parseMs?: number;
   convertMs?: number;
+}
+
+function resourceLimitsOf(options: WorkerReadOptions): ResourceLimits {
+  const resourceLimits: ResourceLimits = {
+    maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 512,
+    stackSizeMb: options.stackSizeMb ?? 4,
+  };
+  if (options.maxYoungGenerationSizeMb !== undefined) {
+    resourceLimits.maxYoungGenerationSizeMb = options.maxYoungGenerationSizeMb;
+  }
+  return resourceLimits;
+}
+
+function limitsKey(limits: ResourceLimits): string {
+  return `${limits.maxOldGenerationSizeMb}/${limits.maxYoungGenerationSizeMb ?? '-'}/${limits.stackSizeMb}`;
+}
+
+function startWorker(resourceLimits: ResourceLimits): Worker {
+  const script = resolveWorkerScript();
+  return new Worker(script.script, {
+    eval: script.eval,
+    workerData: { role: WORKER_ROLE, ...script.extraData },
+    resourceLimits,
+    stdout: false,
+    stderr: false,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// the spare worker
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Starting a worker and loading xlsx in it costs about a third of parsing a 100 000-line file. A process
+ * that reads files (the server) may keep ONE worker started ahead, with the library loaded and nothing
+ * else, waiting for a file: the next read hands its file to it, and a new spare is started at once in the
+ * background. Nothing of the sandbox changes: the spare was started with the same `resourceLimits`, takes
+ * exactly one file and is terminated after it, its wall-clock timer starts when it gets the file, and its
+ * prototype check covers loading the library (xlsx.worker.ts). A waiting spare does not keep a process
+ * alive (unref) and `closeSpareWorker` ends it at shutdown. Without `keepSpareWorker`, each read starts
+ * its own worker, as before.
+ */
+interface Spare {
+  worker: Worker;
+  key: string;
+  dead: boolean;
+  /** Settles when the spare has loaded the library (or is lost). */
+  ready: Promise<void>;
+}
+
+let spare: Spare | null = null;
+let spareOptions: WorkerReadOptions | null = null;
+
+function startSpare(): void {
+  if (spareOptions === null || spare !== null) return;
+  const limits = resourceLimitsOf(spareOptions);
+  let worker: Worker;
+  try {
+    worker = startWorker(limits);
+  } catch {
+    // No spare then (the worker script cannot be found: the read itself will say so).
+    return;
+  }
+  let markReady: () => void = () => undefined;
+  const started: Spare = { worker, key: limitsKey(limits), dead: false, ready: new Promise<void>((resolveReady) => (markReady = resolveReady)) };
+  const lost = (): void => {
+    started.dead = true;
+    markReady();
+    if (spare === started) spare = null;
+  };
+  // An idle spare that fails or exits is forgotten; the next read starts its own worker.
+  worker.on('error', lost);
+  worker.once('exit', lost);
+  worker.once('message', markReady);
+  worker.unref();
+  spare = started;
+}
+
+function takeSpare(key: string): Worker | null {
+  const taken = spare;
+  if (taken === null || taken.dead || taken.key !== key) return null;
+  spare = null;
+  taken.worker.removeAllListeners('error');
+  taken.worker.removeAllListeners('exit');
+  taken.worker.removeAllListeners('message');
+  taken.worker.ref();
+  return taken.worker;
+}
+
+/**
+ * Keeps one worker ready for the next file (for a server, at start-up): see "the spare worker" above.
+ * `options` are the limits the reads of this process use (a read with other limits starts its own worker).
+ * Resolves once the spare has loaded the library; waiting for it does not keep the process alive.
+ */
+export function keepSpareWorker(options: Pick<WorkerReadOptions, 'maxOldGenerationSizeMb' | 'maxYoungGenerationSizeMb' | 'stackSizeMb'> = {}): Promise<void> {
+  spareOptions = { ...options };
+  startSpare();
+  return spare?.ready ?? Promise.resolve();
+}
+
+/** True while a spare worker waits (for tests and health checks). */
+export function hasSpareWorker(): boolean {
+  return spare !== null && !spare.dead;
+}
+
+/** Stops keeping a spare worker and terminates the waiting one (at shutdown). */
+export async function closeSpareWorker(): Promise<void> {
+  spareOptions = null;
+  const idle = spare;
+  spare = null;
+  if (idle && !idle.dead) {
+    idle.dead = true;
+    await idle.worker.terminate().catch(() => undefined);
+  }
 }
 
 async function runWorker(
@@ -157,14 +274,7 @@ async function runWorker(
   stats?: WorkerRunStats,
 ): Promise<WorkbookGrid> {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const resourceLimits: ResourceLimits = {
-    maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 512,
-    stackSizeMb: options.stackSizeMb ?? 4,
-  };
-  if (options.maxYoungGenerationSizeMb !== undefined) {
-    resourceLimits.maxYoungGenerationSizeMb = options.maxYoungGenerationSizeMb;
-  }
-  const script = resolveWorkerScript();
+  const resourceLimits = resourceLimitsOf(options);
   // A copy of the bytes that the worker owns (the caller's Buffer may be a slice of a shared pool).
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);
@@ -175,13 +285,11 @@ async function runWorker(
   try {
     return await new Promise<WorkbookGrid>((resolvePromise, rejectPromise) => {
       let settled = false;
-      const worker = new Worker(script.script, {
-        eval: script.eval,
-        workerData: { role: WORKER_ROLE, ...script.extraData },
-        resourceLimits,
-        stdout: false,
-        stderr: false,
-      });
+      const taken = takeSpare(limitsKey(resourceLimits));
+      const worker = taken ?? startWorker(resourceLimits);
+      if (stats) stats.spare = taken !== null;
+      // The next file's worker starts now, while this one parses (the main thread waits meanwhile).
+      startSpare();
       const finish = (error: ReadError | null, grid?: WorkbookGrid): void => {
         if (settled) return;
         settled = true;
@@ -195,7 +303,10 @@ async function runWorker(
         finish(new ReadError('FILE_TIMEOUT', readMessages.timeout(timeoutMs), { detail: `worker: no answer after ${timeoutMs} ms` }));
       }, timeoutMs);
 
-      worker.once('message', (response: WorkerResponse) => {
+      const onMessage = (response: WorkerResponse | typeof READY): void => {
+        // A spare taken before it was ready says so first.
+        if (response === READY) return;
+        worker.off('message', onMessage);
         if (response !== null && typeof response === 'object' && response.ok === true) {
           if (stats) {
             stats.parseMs = response.parseMs;
@@ -214,7 +325,8 @@ async function runWorker(
         } else {
           finish(new ReadError('FILE_CORRUPT', undefined, { detail: 'worker: malformed answer' }));
         }
-      });
+      };
+      worker.on('message', onMessage);
       worker.once('messageerror', (error) => {
         finish(new ReadError('FILE_CORRUPT', undefined, { detail: `worker message: ${String(error)}`, cause: error }));
       });

@@ -33,6 +33,9 @@ export type WorkerResponse =
   | { ok: true; workbook: PackedWorkbook; parseMs: number; convertMs: number }
   | { ok: false; code: WorkerFailureCode; detail: string };
 
+/** Posted once the library is loaded, before any file: the worker is ready. */
+export const READY = 'ready';
+
 /** Marks the worker's `workerData`, so that importing this module elsewhere does nothing. */
 export const WORKER_ROLE = 'crte-read-xlsx';
 
@@ -66,8 +69,21 @@ function failureCode(message: string): WorkerFailureCode {
   return 'FILE_CORRUPT';
 }
 
-export function parseInWorker(request: WorkerRequest): WorkerResponse {
-  const before = snapshotPrototypes();
+type XlsxLibrary = typeof import('xlsx');
+let library: XlsxLibrary | null = null;
+
+/** Loaded here only: the main thread never loads the library. */
+function loadXlsx(): XlsxLibrary {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (library === null) library = require('xlsx') as XlsxLibrary;
+  return library;
+}
+
+/**
+ * Parses the one file of this worker. `before` is the prototypes as they were before the library was
+ * loaded (a spare worker takes it at its start, then loads the library while it waits for its file).
+ */
+export function parseInWorker(request: WorkerRequest, before: PrototypeSnapshot = snapshotPrototypes()): WorkerResponse {
   const bytes = Buffer.from(request.buffer);
   let odsTables: OdsTableInfo[] | undefined;
   try {
@@ -90,9 +106,7 @@ export function parseInWorker(request: WorkerRequest): WorkerResponse {
     };
   }
 
-  // Loaded here only: the main thread never loads the library.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const XLSX = require('xlsx') as typeof import('xlsx');
+  const XLSX = loadXlsx();
   const started = Date.now();
   let wb: unknown;
   try {
@@ -134,8 +148,13 @@ export function parseInWorker(request: WorkerRequest): WorkerResponse {
 
 if (!isMainThread && parentPort && (workerData as { role?: unknown } | null)?.role === WORKER_ROLE) {
   const port = parentPort;
+  // A worker may be started ahead of its file (a spare, see xlsx.reader.ts): the library is loaded while
+  // it waits, after the prototypes are recorded, so that the check still covers loading it.
+  const before = snapshotPrototypes();
+  loadXlsx();
+  port.postMessage(READY);
   port.once('message', (request: WorkerRequest) => {
-    const response = parseInWorker(request);
+    const response = parseInWorker(request, before);
     // The typed arrays' memory is handed over, not copied.
     const transfer: ArrayBuffer[] = response.ok
       ? response.workbook.sheets.flatMap((sheet) =>

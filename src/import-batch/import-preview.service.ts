@@ -61,6 +61,13 @@ export interface PreparedImport {
 export async function prepareImport(dataSource: DataSource, request: PreviewRequest): Promise<PreparedImport> {
   const progress = request.onProgress ?? (() => undefined);
   const contract = await findContract(dataSource, request.contract ?? null);
+  progress('lecture', 0);
+  // The file is read (in a worker) while the contract is loaded from the database. Settled into a value at
+  // once: when the request turns out to be wrong (an unknown source), the read's outcome is dropped.
+  const reading = readUploadedFile(request.buffer, request.fileName).then(
+    (workbook) => ({ workbook, error: null }),
+    (error: unknown) => ({ workbook: null, error }),
+  );
   const reference = await loadContractReference(dataSource, contract);
   const source = findSource(reference, request.source, contract.code);
   const meta: BatchMeta = {
@@ -75,9 +82,9 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
     uploadedByTokenId: request.uploadedByTokenId ?? null,
   };
 
-  progress('lecture', 0);
-  try {
-    const workbook = await readUploadedFile(request.buffer, request.fileName);
+  const read = await reading;
+  if (read.workbook) {
+    const workbook = read.workbook;
     progress('analyse', 0.4);
     const result = runPipeline({ kind: request.kind, workbook, reference, sourceOrganisationId: meta.sourceId, year: request.year });
     let report = result.report;
@@ -86,18 +93,18 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
       report = { ...report, issues: [...workbook.issues.map(toPreviewIssue), ...report.issues], counts: { ...report.counts, warnings: report.counts.warnings + workbook.issues.length } };
     }
     return { contract, reference, meta, report, result };
-  } catch (error) {
-    if (!isReadError(error)) throw error;
-    const report: PreviewReport = {
-      status: 'REJECTED',
-      layout: '',
-      counts: { lines: 0, errors: 1, warnings: 0, newActions: 0, newOrganisations: 0 },
-      total: '0.00',
-      lines: [],
-      issues: [{ severity: 'ERROR', code: error.code, message: error.message, sheet: null, cell: null, value: null }],
-    };
-    return { contract, reference, meta, report, result: null };
   }
+  const error = read.error;
+  if (!isReadError(error)) throw error;
+  const report: PreviewReport = {
+    status: 'REJECTED',
+    layout: '',
+    counts: { lines: 0, errors: 1, warnings: 0, newActions: 0, newOrganisations: 0 },
+    total: '0.00',
+    lines: [],
+    issues: [{ severity: 'ERROR', code: error.code, message: error.message, sheet: null, cell: null, value: null }],
+  };
+  return { contract, reference, meta, report, result: null };
 }
 
 /**
