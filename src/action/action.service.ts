@@ -391,8 +391,8 @@ export async function createAction(ctx: WriteContext, input: CreateActionInput, 
         updatedAt: now,
       });
       await repository.insert(action);
-      await bumpContractVersion(manager, contract!.id);
       if (resolved.communes?.length) await replaceCommunes(manager, action.id, resolved.communes);
+      await bumpContractVersion(manager, contract!.id);
       const created = await repository.findOneOrFail({ where: { id: action.id } });
       await audit?.(manager, created);
       return created;
@@ -441,8 +441,8 @@ export async function updateAction(ctx: WriteContext, contractCode: string, code
       if (value.startDate !== undefined) patch.startDate = value.startDate;
       if (value.endDate !== undefined) patch.endDate = value.endDate;
       await manager.getRepository(Action).update({ id: action.id }, patch);
-      await bumpContractVersion(manager, contract.id);
       if (resolved.communes) await replaceCommunes(manager, action.id, resolved.communes);
+      await bumpContractVersion(manager, contract.id);
       const updated = await manager.getRepository(Action).findOneOrFail({ where: { id: action.id } });
       await audit?.(manager, updated);
       return updated;

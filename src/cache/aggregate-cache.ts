@@ -72,7 +72,12 @@ class AggregateCache {
     this.lru = new BoundedLru(limits.maxEntries, limits.maxBytes);
     if (isSqlite(dataSource)) {
       // Subscribers are read from this array at each broadcast: one added after initialisation counts.
-      dataSource.subscribers.push({ afterTransactionRollback: () => void this.rollbacks++ });
+      dataSource.subscribers.push({
+        afterTransactionRollback: () => {
+          this.rollbacks++;
+          this.lru.clear();
+        },
+      });
     }
   }
 
@@ -109,14 +114,16 @@ class AggregateCache {
 
   /**
    * SQLite runs every statement on one connection, so a read made during another request's write
-   * transaction sees its uncommitted rows: kept only if no transaction is open now and none was rolled
-   * back meanwhile (a committed one only makes the entry newer than its key, and its bump retires the key).
-   * MariaDB reads on their own connections see committed rows only.
+   * transaction sees its uncommitted rows. That is safe to keep because every writer bumps the version
+   * as its last write: a read made before the bump is stored under the old version, which the commit
+   * retires; one made after it sees the whole write, under the version the commit makes current. A
+   * rollback empties the cache (the old version is current again, and the new one will be reused), and
+   * a computation that overlapped it is not kept. (Keeping nothing while a transaction was open made
+   * every dashboard recompute for the whole of each import under load.) MariaDB reads on their own
+   * connections see committed rows only.
    */
   private storable(rollbacksBefore: number): boolean {
-    if (!isSqlite(this.dataSource)) return true;
-    const runner = (this.dataSource.driver as unknown as { queryRunner?: { isTransactionActive?: boolean } }).queryRunner;
-    return this.rollbacks === rollbacksBefore && !runner?.isTransactionActive;
+    return this.rollbacks === rollbacksBefore;
   }
 }
 

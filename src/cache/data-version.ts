@@ -13,7 +13,11 @@ function isSqlite(manager: EntityManager | DataSource): boolean {
   return type === 'better-sqlite3';
 }
 
-/** Bumps one contract's version, in the caller's transaction. */
+/**
+ * Bumps one contract's version, in the caller's transaction, after its last write that a cached read
+ * may see: on SQLite, reads on the shared connection see the transaction's rows as they are written, and
+ * what they compute after the bump is kept under the new version (aggregate-cache.ts, storable).
+ */
 export async function bumpContractVersion(manager: EntityManager, contractId: number): Promise<void> {
   // An UPDATE of a present row locks only that row on InnoDB; contracts created since the migration
   // (seed, tests) get their row here.

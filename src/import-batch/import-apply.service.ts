@@ -113,14 +113,15 @@ async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepare
     now,
   });
   await manager.update(ImportBatch, batch.id, { status: ImportStatus.APPLIED, appliedAt: now, undo: JSON.stringify(outcome.undo) });
-  // The contract's figures changed: cached aggregates keyed by its old version retire with this commit.
-  await bumpContractVersion(manager, batch.contractId);
   // An earlier batch none of whose lines still count has been replaced as a whole.
   await manager.query(
     `UPDATE import_batch SET status = ? WHERE status = ? AND contract_id = ? AND kind = ? AND source_id = ? AND id <> ?
        AND NOT EXISTS (SELECT 1 FROM funding f WHERE f.batch_id = import_batch.id AND f.superseded_at IS NULL)`,
     [ImportStatus.SUPERSEDED, ImportStatus.APPLIED, batch.contractId, batch.kind, batch.sourceId, batch.id],
   );
+  // The contract's figures changed: cached aggregates keyed by its old version retire with this commit.
+  // Last of the writes (see bumpContractVersion).
+  await bumpContractVersion(manager, batch.contractId);
   const { undo: _undo, ...applied } = outcome;
   return { ...base, status: 'APPLIED', applied };
 }
@@ -145,13 +146,13 @@ export async function rollbackBatch(
     const now = new Date();
     const outcome = await rollbackInDatabase(manager, batchId, batch.undo, now);
     await manager.update(ImportBatch, batchId, { status: ImportStatus.ROLLED_BACK, rolledBackAt: now });
-    await bumpContractVersion(manager, batch.contractId);
     // The batches it had replaced as a whole count again.
     await manager.query(
       `UPDATE import_batch SET status = ? WHERE status = ? AND contract_id = ? AND kind = ? AND source_id = ?
          AND EXISTS (SELECT 1 FROM funding f WHERE f.batch_id = import_batch.id AND f.superseded_at IS NULL)`,
       [ImportStatus.APPLIED, ImportStatus.SUPERSEDED, batch.contractId, batch.kind, batch.sourceId],
     );
+    await bumpContractVersion(manager, batch.contractId);
     const result = { batchId, status: 'ROLLED_BACK' as const, ...outcome };
     await audit?.(manager, result);
     return result;

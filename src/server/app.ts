@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { TOKEN_REQUIRED_MESSAGE } from '../auth/http-authorisation';
 import { authenticate, InvalidTokenError } from '../auth/token.service';
 import { aggregateCacheStats, CacheLimits, CacheStats, cacheLimitsFromEnv, configureAggregateCache, runInRequestScope } from '../cache/aggregate-cache';
+import { cacheCostlyFields } from '../cache/cached-fields';
 import { AppConfig } from '../config';
 import { createAnnex3ExportRouter } from '../export/annex3-export.routes';
 import { createExportRouter } from '../export/export.routes';
@@ -48,10 +49,12 @@ export async function startServer(dataSource: DataSource, config: AppConfig & Se
   const gate = new RequestGate(gateLimits(config));
   // Each admitted request reads the data versions once, whatever number of aggregates it asks for.
   const scoped: RequestHandler = (_req, _res, next) => runInRequestScope(dataSource, next);
+  const schema = await getSchema();
+  cacheCostlyFields(schema);
   const app = express();
   const httpServer = createServer(app);
   const apollo = new ApolloServer<RequestContext>({
-    schema: await getSchema(),
+    schema,
     csrfPrevention: true,
     introspection: !config.production,
     includeStacktraceInErrorResponses: !config.production,

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { Role } from '../../src/auth/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { approximateBytes, BoundedLru } from '../../src/cache/bounded-lru';
+import { bumpContractVersion } from '../../src/cache/data-version';
 import { openDataSource } from '../../src/db/data-source';
 import { importFile, rollbackBatch } from '../../src/import-batch/import-apply.service';
 import { ImportKind } from '../../src/import-batch/import-batch.enums';
@@ -29,6 +30,13 @@ const PROGRESS = `query { progress(contract: "${CONTRACT}") {
   axes { axis { number } figures { planned paid } orientations { orientation { code } figures { planned } indicators { indicator { code } latestYear latestValue achievement } } }
 } }`;
 const VARIABLES = { filter: { contract: CONTRACT, stage: ['PLANNED'] }, all: { contract: CONTRACT } };
+/** The dashboard's actions page, ordered by a costly value, and its list of conflicts. */
+const ACTIONS = `query ($field: ActionOrderField!) {
+  actions(filter: { contract: "${CONTRACT}" }, orderBy: { field: $field, direction: DESC, stage: PLANNED }, first: 5) {
+    totalCount pageInfo { hasNextPage endCursor } nodes { code totalCost fundingTotal(stage: PLANNED) coverage(stage: PLANNED) }
+  }
+  fundingConflicts(contract: "${CONTRACT}") { action { code } funder { name } year stage difference counted { amount } notCounted { amount } }
+}`;
 
 function file(name: string, kind: ImportKind, source: string, path = fixturePath(name)) {
   return { buffer: readFileSync(path), fileName: name, kind, source, contract: CONTRACT };
@@ -147,6 +155,54 @@ describe(`aggregate cache on ${TEST_DATABASE_TYPE}`, () => {
     const progressAfter = await read(api, PROGRESS);
     expect(progressAfter.progress.unclassified).not.toEqual(progressBefore.progress.unclassified);
     expect(progressAfter).toEqual(await uncached(PROGRESS));
+  });
+
+  it('caches the actions ordered by coverage or funding, and the conflicts, until a write changes them', async () => {
+    for (const field of ['FUNDING_TOTAL', 'COVERAGE']) {
+      const first = await read(api, ACTIONS, { field });
+      const hits = api.server.stats().cache!.hits;
+      expect(await read(api, ACTIONS, { field })).toEqual(first);
+      expect(api.server.stats().cache!.hits).toBeGreaterThan(hits);
+      expect(first).toEqual(await uncached(ACTIONS, { field }));
+      expect(first.actions.nodes.length).toBeGreaterThan(0);
+    }
+    // An action's cost cut to one euro: its coverage becomes the highest.
+    const before = await read(api, ACTIONS, { field: 'COVERAGE' });
+    const { actions } = await read(api, `query { actions(filter: { contract: "${CONTRACT}" }, orderBy: { field: COVERAGE, direction: ASC, stage: PLANNED }, first: 1) { nodes { code fundingTotal(stage: PLANNED) } } }`);
+    const cheapest = actions.nodes[0];
+    expect(before.actions.nodes[0].code).not.toBe(cheapest.code);
+    const cut = await api.graphql(`mutation ($code: String!) { updateAction(contract: "${CONTRACT}", code: $code, input: { totalCost: "1.00" }) { code } }`, { code: cheapest.code }, token);
+    expect(cut.body.errors).toBeUndefined();
+    const after = await read(api, ACTIONS, { field: 'COVERAGE' });
+    expect(after.actions.nodes[0].code).toBe(cheapest.code);
+    expect(after).toEqual(await uncached(ACTIONS, { field: 'COVERAGE' }));
+
+    const applied = await importFile(db.dataSource, file('annexe3-ademe-2021-2023.csv', ImportKind.annex3, 'ADEME'));
+    expect(applied.status).toBe('APPLIED');
+    const imported = await read(api, ACTIONS, { field: 'FUNDING_TOTAL' });
+    expect(imported).toEqual(await uncached(ACTIONS, { field: 'FUNDING_TOTAL' }));
+    await rollbackBatch(db.dataSource, applied.batchId!);
+    expect(await read(api, ACTIONS, { field: 'FUNDING_TOTAL' })).toEqual(await uncached(ACTIONS, { field: 'FUNDING_TOTAL' }));
+  });
+
+  it('keeps nothing of a write that was rolled back, though SQLite let the server read it meanwhile', async () => {
+    const before = await read(api, FIGURES, VARIABLES);
+    const [{ id }] = await db.dataSource.query('SELECT id FROM contract WHERE code = ?', [CONTRACT]);
+    let during: any;
+    await expect(
+      db.dataSource.transaction(async (manager) => {
+        await manager.query('UPDATE funding SET amount = amount + 1000 WHERE contract_id = ?', [id]);
+        await bumpContractVersion(manager, Number(id));
+        // On SQLite the server shares this connection: it reads, and may cache, the uncommitted rows.
+        during = await read(api, FIGURES, VARIABLES);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    if (TEST_DATABASE_TYPE === 'sqlite') expect(during).not.toEqual(before);
+    expect(await read(api, FIGURES, VARIABLES)).toEqual(before);
+    // The next write reaches the version the rolled-back one had reached: nothing of it may answer then.
+    await db.dataSource.transaction((manager) => bumpContractVersion(manager, Number(id)));
+    expect(await read(api, FIGURES, VARIABLES)).toEqual(before);
   });
 
   it('lets a second server on the same database see a write made through the first at once', async () => {
