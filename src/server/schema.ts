@@ -19,6 +19,7 @@ import { OrganisationResolver } from '../organisation/organisation.resolver';
 import { SavedReportResolver } from '../report/saved-report.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { TokenResolver } from '../auth/token.resolver';
+import { streamlineResolvers } from './fast-resolvers';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -47,9 +48,12 @@ export const RESOLVERS: NonEmptyArray<Function> = [
 
 let schema: Promise<GraphQLSchema> | undefined;
 
-/** The schema is built once per process: type-graphql's metadata is global. */
+/**
+ * The schema is built once per process: type-graphql's metadata is global. No global middleware, auth
+ * checker or container: streamlineResolvers relies on it.
+ */
 export function getSchema(): Promise<GraphQLSchema> {
-  schema ??= buildSchema({ resolvers: RESOLVERS, validate: false });
+  schema ??= buildSchema({ resolvers: RESOLVERS, validate: false }).then((built) => streamlineResolvers(built, RESOLVERS));
   return schema;
 }
 
