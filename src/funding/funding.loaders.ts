@@ -10,7 +10,7 @@ import { FundingDimension } from './funding-group';
 import { FundingGroupSum, sumFundings } from './funding-totals.service';
 import { countedSql } from './funding-visibility';
 import { Funding } from './funding.entity';
-import { columnsFor, Selection } from '../server/selection';
+import { columnsFor, mergeSelections, Selection } from '../server/selection';
 import type { FundingFilter } from './funding.resolver';
 
 /**
@@ -118,6 +118,27 @@ const FUNDING_RESOLVERS: Partial<Record<string, ReadonlyArray<keyof Funding & st
   territory: ['beneficiaryId'],
   source: ['batchId', 'sourceId', 'sourceSheet', 'sourceCell', 'rawValue'],
 };
+/** What each field of FundingSource (built by Funding.source) reads of the line. */
+const SOURCE_FIELDS: Record<string, ReadonlyArray<keyof Funding & string>> = {
+  __typename: [],
+  sheet: ['sourceSheet'],
+  cell: ['sourceCell'],
+  reference: ['sourceSheet', 'sourceCell'],
+  rawValue: ['rawValue'],
+  batch: ['batchId'],
+  declaredBy: ['sourceId'],
+};
+
+/** The lineage columns that a selection of `source` needs (all of them for a field not listed). */
+function sourceColumns(selection: Selection): ReadonlyArray<keyof Funding & string> {
+  const columns = new Set<keyof Funding & string>();
+  for (const field of selection.keys()) {
+    const needs = SOURCE_FIELDS[field];
+    if (!needs) return FUNDING_RESOLVERS.source!;
+    needs.forEach((column) => columns.add(column));
+  }
+  return [...columns];
+}
 const ORGANISATION_RESOLVERS: Partial<Record<string, ReadonlyArray<keyof Organisation & string>>> = {
   aliases: [],
   parent: ['parentId'],
@@ -131,10 +152,14 @@ function lineColumns(dataSource: DataSource, selection: Selection): LineColumns 
   if (columns) return columns;
   const organisation = (sub: Selection | undefined, extra: ReadonlyArray<keyof Organisation & string> = []) =>
     sub ? columnsFor(dataSource, Organisation, sub, extra, ORGANISATION_RESOLVERS) : null;
-  // The territory is the beneficiary's EPCI: its kind and parent are read from the beneficiary.
-  const territory = selection.has('territory');
-  const beneficiary = selection.get('beneficiary') ?? (territory ? new Map() : undefined);
-  const funding = columnsFor(dataSource, Funding, selection, ['actionId', 'funderId', 'programmeId', 'beneficiaryId'], FUNDING_RESOLVERS);
+  // The territory is the beneficiary's EPCI, read from its kind and parent; an EPCI beneficiary is its
+  // own territory, so it answers the territory's selection too.
+  const territorySelection = selection.get('territory');
+  const territory = territorySelection !== undefined;
+  const beneficiary = territory ? mergeSelections(selection.get('beneficiary'), territorySelection) : selection.get('beneficiary');
+  const source = selection.get('source');
+  const resolvers = source ? { ...FUNDING_RESOLVERS, source: sourceColumns(source) } : FUNDING_RESOLVERS;
+  const funding = columnsFor(dataSource, Funding, selection, ['actionId', 'funderId', 'programmeId', 'beneficiaryId'], resolvers);
   const funder = organisation(selection.get('funder'));
   const programmeSelection = selection.get('programme');
   const programme = programmeSelection ? columnsFor(dataSource, Programme, programmeSelection, [], {}) : null;

@@ -39,6 +39,16 @@ function collect(set: SelectionSetNode, info: GraphQLResolveInfo, into: Selectio
   }
 }
 
+/** Both selections in one (what an object must answer when it stands for both fields). */
+export function mergeSelections(...selections: Array<Selection | undefined>): Selection {
+  const merged: Selection = new Map();
+  for (const selection of selections) {
+    if (!selection) continue;
+    for (const [field, sub] of selection) merged.set(field, mergeSelections(merged.get(field), sub));
+  }
+  return merged;
+}
+
 /**
  * The columns of `entity` needed to answer `selection` of its GraphQL type: the primary key, `always`,
  * the column of each plain field, and for each field resolver the columns `resolvers` says it reads. A
