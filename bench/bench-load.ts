@@ -13,6 +13,9 @@
  * child's heap after a full GC (it runs with --expose-gc and collects every 15 s), which tells a leak from
  * pages the allocator keeps. The soak runs on BENCH_SOAK_DATABASES (default sqlite: the default run stays
  * under ten minutes).
+ * Before the load, each request alone: its first run (every aggregate computed: the cost of a dashboard
+ * right after a write, the cache being empty) and the median of five more (served from the aggregate
+ * cache); after it, the server's cache and request-gate counters.
  * Baseline, same run, same machine: a bare @apollo/server on express 5 (same packages) answering `{ hello }`
  * at the same concurrencies, in a child too.
  *
@@ -137,6 +140,8 @@ async function serveChild(url: string): Promise<void> {
   process.stdout.write(`${JSON.stringify({ port: server.port })}\n`);
   // The live heap after a full collection, every 15 s: what grows there is a leak, what grows only in
   // the RSS is the allocator and V8 keeping pages.
+  // The aggregate cache's and the request gate's counters, for the report.
+  setInterval(() => process.stdout.write(`${JSON.stringify({ t: Date.now(), stats: server.stats() })}\n`), 2000).unref();
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc) setInterval(() => {
     gc();
@@ -155,11 +160,18 @@ async function bareChild(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ port: (httpServer.address() as AddressInfo).port })}\n`);
 }
 
+interface ServerStats {
+  cache: { hits: number; misses: number; shared: number; entries: number; bytes: number } | null;
+  gate: { running: number; queued: number; admitted: number; refusedFull: number; refusedWait: number };
+}
+
 interface Child {
   process: ChildProcess;
   port: number;
   /** Heap used after a full GC, sampled by the server child itself. */
   heap: Array<{ t: number; mb: number }>;
+  /** The server's latest cache and gate counters (every 2 s). */
+  stats: ServerStats | null;
   stop(): Promise<void>;
 }
 
@@ -168,20 +180,26 @@ function startChild(args: string[]): Promise<Child> {
   const heap: Array<{ t: number; mb: number }> = [];
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${args[0]} child exited with ${code}`)));
+    let started: Child | null = null;
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const message = JSON.parse(line);
       if (message.heapMb !== undefined) return void heap.push({ t: message.t, mb: message.heapMb });
-      resolve({
+      if (message.stats !== undefined) {
+        if (started) started.stats = message.stats;
+        return;
+      }
+      resolve((started = {
         process: child,
         port: message.port,
         heap,
+        stats: null,
         stop: () => new Promise<void>((done) => {
           if (child.exitCode !== null) return done();
           child.removeAllListeners('exit');
           child.once('exit', () => done());
           child.kill('SIGTERM');
         }),
-      });
+      }));
     });
   });
 }
@@ -331,6 +349,30 @@ async function cannon(port: number, connections: number, seconds: number, reques
   return { result, graphqlErrors, firstError };
 }
 
+/**
+ * What a request costs alone, before any load: its first run computes every aggregate (the cache is
+ * empty: the cost of a dashboard right after a write), the median of the next five is served from the
+ * cache. The Douaisis requests go first, so that the synthetic contract's first run does not also pay
+ * for compiling the server's code.
+ */
+async function coldAndCached(port: number, requests: Array<{ name: string; body: string }>): Promise<Array<{ name: string; firstMs: number; cachedMs: number }>> {
+  const once = async (body: string) => {
+    const started = process.hrtime.bigint();
+    const response = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const text = await response.text();
+    if (!response.ok || text.includes('"errors"')) throw new Error(`cold pass: HTTP ${response.status} ${text.slice(0, 300)}`);
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+  const rows = [];
+  for (const request of requests) {
+    const firstMs = await once(request.body);
+    const cached = [];
+    for (let i = 0; i < 5; i++) cached.push(await once(request.body));
+    rows.push({ name: request.name, firstMs, cachedMs: cached.sort((a, b) => a - b)[2] });
+  }
+  return rows;
+}
+
 async function measureLevels(server: string, child: Child, requests: Array<{ body: string }>, imports: ImportLoop | null, sampler: RssSampler): Promise<LevelRow[]> {
   const rows: LevelRow[] = [];
   // Warm-up: the first requests compile and fill caches; its throughput sizes the first level.
@@ -457,7 +499,7 @@ function printLevels(rows: LevelRow[]): void {
   for (const line of lines) console.log(format(line));
 }
 
-async function runDatabase(kind: string, dir: string, requests: Array<{ body: string }>, levels: LevelRow[], soaks: SoakResult[]): Promise<void> {
+async function runDatabase(kind: string, dir: string, requests: Array<{ name: string; body: string }>, levels: LevelRow[], soaks: SoakResult[]): Promise<void> {
   let database: { url: string; drop: () => Promise<void> };
   try {
     database = await freshDatabase(kind, dir);
@@ -474,6 +516,9 @@ async function runDatabase(kind: string, dir: string, requests: Array<{ body: st
     const imports = new ImportLoop(`http://127.0.0.1:${child.port}`, seeded.token);
     const server = `CRTE ${kind}`;
     try {
+      for (const row of await coldAndCached(child.port, requests)) {
+        console.log(`${kind}: ${row.name} — alone, first run (nothing cached) ${row.firstMs.toFixed(0)} ms, then from the cache ${row.cachedMs.toFixed(1)} ms`);
+      }
       imports.start();
       levels.push(...(await measureLevels(server, child, requests, imports, sampler)));
       if (SOAK_SECONDS > 0 && SOAK_DATABASES.includes(kind)) {
@@ -483,6 +528,11 @@ async function runDatabase(kind: string, dir: string, requests: Array<{ body: st
       }
       await imports.stop();
       for (const error of imports.errors.slice(0, 3)) console.log(`${kind}: import error ${error}`);
+      // Wait for the child's next counters, sent every 2 s.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const { cache, gate } = child.stats ?? { cache: null, gate: null };
+      if (cache) console.log(`${kind}: aggregate cache ${cache.hits} hits, ${cache.misses} misses, ${cache.shared} shared computations; ${cache.entries} entries, ${(cache.bytes / 1024 / 1024).toFixed(1)} MB (approximate)`);
+      if (gate) console.log(`${kind}: request gate ${gate.admitted} admitted, ${gate.refusedFull} refused (queue full), ${gate.refusedWait} refused (waited too long)`);
     } finally {
       await imports.stop();
       sampler.stop();
