@@ -23,6 +23,9 @@ const STAGE_COLUMNS: Array<[DetectedColumn['role'], FundingStage]> = [
   ['amountPaid', FundingStage.PAID],
 ];
 
+/** The funder of every by-year line: one object for all of them (nothing changes it). */
+const SOURCE_FUNDER: FunderRef = { kind: 'source' };
+
 const GENERIC_FUNDERS: Record<string, FunderRef> = {
   ETAT: { kind: 'generic', generic: 'STATE' },
   GENERIC_REGION: { kind: 'generic', generic: 'REGION' },
@@ -76,7 +79,8 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOption
   const pairAmounts = columnsWithRole(table, 'pairAmount');
   const stageColumns = STAGE_COLUMNS.flatMap(([role, stage]) => columnsWithRole(table, role).map((column) => ({ column, stage })));
 
-  /** Where each line came from, to check stated totals against the lines they cover. */
+  /** Where each line came from, to check stated totals against the lines they cover (when the table has any). */
+  const hasTotals = table.totalColumns.length > 0 || table.totalRows.length > 0;
   const lineRow = new Map<number, number>();
   const lineCol = new Map<number, number>();
 
@@ -103,14 +107,37 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOption
       return rowYear;
     };
 
-    const pending: Array<{ col: number; amount: ParsedAmount; year: number | null; funder: FunderRef; programmeCode: string | null; stage: FundingStage; instrument: FundingInstrument | null }> = [];
-    const add = (entry: (typeof pending)[number]) => pending.push(entry);
+    // Lines are written as their amounts are read; the row's action is registered with its first line
+    // (or at the end of the row when it names an action but holds no amount).
+    let actionIndex = -1;
+    const add = (col: number, amount: ParsedAmount, year: number | null, funder: FunderRef, programmeCode: string | null, stage: FundingStage, instrument: FundingInstrument | null): void => {
+      if (actionIndex < 0) actionIndex = registerAction(action, output, actionByCode);
+      if (year === null) return;
+      const index = output.lines.length;
+      output.lines.push({
+        source: reader.amountSource(row, col, amount),
+        actionIndex,
+        funder,
+        programmeCode,
+        beneficiary: null,
+        year,
+        cents: amount.cents,
+        approximate: amount.approximate,
+        stage,
+        instrument: instrumentOf(amount, instrument),
+        costBase: rowCostBase,
+      });
+      if (hasTotals) {
+        lineRow.set(index, row);
+        lineCol.set(index, col);
+      }
+    };
     const rowStage = reader.word(row, columns.stage?.col, parseStage);
 
     if (table.layout === 'by-year') {
       for (const column of yearColumns) {
         const amount = reader.amount(row, column.col, amountOptions(column));
-        if (amount) add({ col: column.col, amount, year: column.year!, funder: { kind: 'source' }, programmeCode: null, stage: stageOf(column) ?? rowStage ?? FundingStage.PLANNED, instrument: rowInstrument });
+        if (amount) add(column.col, amount, column.year!, SOURCE_FUNDER, null, stageOf(column) ?? rowStage ?? FundingStage.PLANNED, rowInstrument);
       }
     } else if (table.layout === 'by-funder') {
       for (const column of funderColumns) {
@@ -122,15 +149,7 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOption
           reader.issue('ERROR', 'FUNDER_MISSING', `Le financeur de ce montant n'est pas indiqué : écrivez-le avant le montant, par exemple « DRAC : 1 500 000 ».`, row, column.col);
           continue;
         }
-        add({
-          col: column.col,
-          amount,
-          year: yearOfRow(),
-          funder,
-          programmeCode: descriptor.programme ?? null,
-          stage: stageOf(column) ?? rowStage ?? FundingStage.PLANNED,
-          instrument: descriptor.ownFunds ? FundingInstrument.OWN_FUNDS : rowInstrument,
-        });
+        add(column.col, amount, yearOfRow(), funder, descriptor.programme ?? null, stageOf(column) ?? rowStage ?? FundingStage.PLANNED, descriptor.ownFunds ? FundingInstrument.OWN_FUNDS : rowInstrument);
       }
     } else if (table.layout === 'pairs') {
       for (const amountColumn of pairAmounts) {
@@ -142,7 +161,7 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOption
           reader.issue('ERROR', 'FUNDER_MISSING', `Le montant de la colonne « ${amountColumn.header} » n'a pas de financeur dans la colonne voisine.`, row, amountColumn.col);
           continue;
         }
-        add({ col: amountColumn.col, amount, year: yearOfRow(), funder: { kind: 'named', text: funderText }, programmeCode: null, stage: stageOf(amountColumn) ?? rowStage ?? FundingStage.PLANNED, instrument: rowInstrument });
+        add(amountColumn.col, amount, yearOfRow(), { kind: 'named', text: funderText }, null, stageOf(amountColumn) ?? rowStage ?? FundingStage.PLANNED, rowInstrument);
       }
     } else if (table.layout === 'long') {
       const funderText = columns.funder ? reader.text(row, columns.funder.col) : null;
@@ -151,34 +170,14 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOption
       for (const { column, stage } of amountColumns) {
         const amount = reader.amount(row, column.col, amountOptions(column));
         if (!amount) continue;
-        add({ col: column.col, amount, year: yearOfRow(), funder, programmeCode: null, stage: stage ?? stageOf(column) ?? rowStage ?? FundingStage.PLANNED, instrument: rowInstrument });
+        add(column.col, amount, yearOfRow(), funder, null, stage ?? stageOf(column) ?? rowStage ?? FundingStage.PLANNED, rowInstrument);
       }
     }
 
-    if (!hasAction && pending.length === 0) continue;
-    const actionIndex = registerAction(action, output, actionByCode);
-    for (const entry of pending) {
-      if (entry.year === null) continue;
-      const index = output.lines.length;
-      output.lines.push({
-        source: reader.source(row, entry.col),
-        actionIndex,
-        funder: entry.funder,
-        programmeCode: entry.programmeCode,
-        beneficiary: null,
-        year: entry.year,
-        cents: entry.amount.cents,
-        approximate: entry.amount.approximate,
-        stage: entry.stage,
-        instrument: instrumentOf(entry.amount, entry.instrument),
-        costBase: rowCostBase,
-      });
-      lineRow.set(index, row);
-      lineCol.set(index, entry.col);
-    }
+    if (actionIndex < 0 && hasAction) registerAction(action, output, actionByCode);
   }
 
-  appendAll(output.totals, statedTotals(reader, table, lineRow, lineCol, options));
+  if (hasTotals) appendAll(output.totals, statedTotals(reader, table, lineRow, lineCol, options));
   appendAll(output.issues, reader.issues);
 }
 

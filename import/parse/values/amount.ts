@@ -101,6 +101,7 @@ import {
   viewInput,
 } from './shared';
 import type { IssueCode } from '../../issue-codes';
+import type { Cell } from '../../model';
 
 export interface AmountOptions {
   /** The unit the column header states: k€ → 1000, M€ → 1 000 000. Applies to numbers without a unit. */
@@ -179,6 +180,7 @@ type Tok = NumTok | WordTok | SymTok;
 const toBigInt = BigInt;
 const mathRound = Math.round;
 const toNumber = Number;
+const toText = String;
 const isFiniteNumber = Number.isFinite;
 const absolute = Math.abs;
 
@@ -1004,6 +1006,21 @@ function analyseMultiple(ctx: Context, toks: Tok[]): AmountResult {
 // ---------------------------------------------------------------------------------------------------
 
 const POW_OF_MULTIPLIER: Record<number, number> = { 1: 0, 1000: 3, 1000000: 6 };
+
+/**
+ * The usual numeric cell of a big file — zero or more, whole euros or exact cents, under 10^13 €, no unit
+ * in the header, not a date — read without building the general result; null for anything else (then
+ * `parseAmount` decides). Gives exactly what `parseAmount` gives such a cell (see its fast path).
+ */
+export function exactCellAmount(cell: Cell, options: AmountOptions): ParsedAmount | null {
+  const value = cell.value;
+  if (typeof value !== 'number' || !(value >= 0) || value >= 1e13) return null;
+  if ((POW_OF_MULTIPLIER[options.multiplier ?? 1] ?? 0) !== 0) return null;
+  if (cell.format !== undefined && isDateFormat(cell.format)) return null;
+  const scaled = mathRound(value * 100);
+  if (scaled / 100 !== value) return null;
+  return { cents: toBigInt(scaled), approximate: false, text: cell.text ?? toText(value) };
+}
 
 function parseAmountNumber(value: number, display: string, format: string | undefined, options: AmountOptions): AmountResult {
   const ctx: Context = { cell: display, options, headerPow: POW_OF_MULTIPLIER[options.multiplier ?? 1] ?? 0 };
