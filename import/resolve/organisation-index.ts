@@ -18,6 +18,8 @@ export class OrganisationIndex {
   private readonly globalSpellings = new Map<string, Set<number>>();
   private readonly bySiren = new Map<string, ReferenceOrganisation>();
   private readonly byInsee = new Map<string, ReferenceOrganisation>();
+  /** Texts already looked up: a file names the same few organisations on thousands of rows. Bounded. */
+  private readonly seen = new Map<string, OrganisationMatch>();
 
   constructor(reference: ContractReference) {
     for (const organisation of reference.organisations) {
@@ -38,6 +40,16 @@ export class OrganisationIndex {
   }
 
   find(text: string): OrganisationMatch {
+    let match = this.seen.get(text);
+    if (match === undefined) {
+      match = this.lookup(text);
+      if (this.seen.size >= 10_000) this.seen.clear();
+      this.seen.set(text, match);
+    }
+    return match;
+  }
+
+  private lookup(text: string): OrganisationMatch {
     const trimmed = text.trim();
     const compact = trimmed.replace(/\s+/g, '');
     if (/^\d{9}$/.test(compact) && this.bySiren.has(compact)) return { status: 'found', organisation: this.bySiren.get(compact)!, via: 'siren' };

@@ -65,6 +65,26 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
   const programmeByCode = new Map(reference.programmes.map((programme) => [programme.code, programme.id]));
   const programmeOperator = new Map(reference.programmes.map((programme) => [programme.code, programme.operatorId]));
 
+  // One target object per organisation, shared by every line that names it (nothing changes them).
+  const knownTargets = new Map<number, { id: number }>();
+  const newTargets = new Map<string, { newKey: string }>();
+  const known = (id: number): { id: number } => {
+    let target = knownTargets.get(id);
+    if (!target) {
+      target = { id };
+      knownTargets.set(id, target);
+    }
+    return target;
+  };
+  const toCreate = (key: string): { newKey: string } => {
+    let target = newTargets.get(key);
+    if (!target) {
+      target = { newKey: key };
+      newTargets.set(key, target);
+    }
+    return target;
+  };
+
   const issue = (severity: IssueDraft['severity'], code: string, message: string, source: SourceRef | undefined | null): void => {
     issues.push({ severity, code, message, sheet: source?.sheet ?? null, cell: source?.cell ?? null, value: source?.raw ?? null });
   };
@@ -72,7 +92,7 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
   /** An organisation by name; an unknown name becomes an organisation to create (once per spelling). */
   const organisation = (text: string, source: SourceRef | undefined, role: string): OrganisationTarget | null => {
     const match = index.find(text);
-    if (match.status === 'found') return { id: match.organisation.id };
+    if (match.status === 'found') return known(match.organisation.id);
     if (match.status === 'ambiguous') {
       issue('ERROR', 'ORGANISATION_AMBIGUOUS', `« ${text} » (${role}) peut désigner ${match.candidates.map((c) => c.name).join(' ou ')} : écrivez le nom complet ou le SIREN.`, source);
       return null;
@@ -82,7 +102,7 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
       newOrganisations.set(match.normalised, { key: match.normalised, name: text.trim().replace(/\s+/g, ' '), source: source ?? null });
       issue('WARNING', 'ORGANISATION_UNKNOWN', `« ${text} » (${role}) n'est pas une organisation connue : elle sera créée à l'application. Vérifiez l'orthographe.`, source);
     }
-    return { newKey: match.normalised };
+    return toCreate(match.normalised);
   };
 
   const actions: ResolvedAction[] = parsed.actions.map((action) => {
@@ -176,7 +196,7 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
 
   function resolveFunder(line: ParsedLine, action: ResolvedAction | null): OrganisationTarget | null {
     const funder = line.funder;
-    if (funder.kind === 'source') return { id: context.sourceOrganisationId };
+    if (funder.kind === 'source') return known(context.sourceOrganisationId);
     if (funder.kind === 'named') return organisation(funder.text, line.source, 'financeur');
     if (funder.kind === 'programme') {
       const operatorId = line.programmeCode ? programmeOperator.get(line.programmeCode) : undefined;
