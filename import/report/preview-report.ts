@@ -66,7 +66,7 @@ export function buildPreviewReport(parsed: ParseOutput, resolved: ResolvedPrevie
   const lines = resolved.lines.map((line): PreviewLine => {
     total += line.parsed.cents;
     return {
-      amount: formatCents(line.parsed.cents),
+      amount: decimalOf(line.parsed.cents),
       year: line.parsed.year,
       funder: nameOf(line.funder)!,
       programme: line.programmeId === null ? null : (programmeCodes.get(line.programmeId) ?? null),
@@ -125,13 +125,24 @@ export function buildPreviewReport(parsed: ParseOutput, resolved: ResolvedPrevie
 
 /** Errors first, then by sheet, row and column, so that a partner walks the file once. */
 export function sortIssues(issues: IssueDraft[]): IssueDraft[] {
-  return [...issues].sort(
-    (a, b) =>
-      severityRank(a) - severityRank(b) ||
-      (a.sheet ?? '').localeCompare(b.sheet ?? '') ||
-      rowOf(a.cell) - rowOf(b.cell) ||
-      colOf(a.cell) - colOf(b.cell),
-  );
+  // Keys computed once per issue, not once per comparison (a file may carry 100 000 issues); sheet names
+  // ranked once in the same locale order as localeCompare. The sort is stable, as before.
+  const sheets = [...new Set(issues.map((issue) => issue.sheet ?? ''))].sort((a, b) => a.localeCompare(b));
+  const sheetRank = new Map<string, number>();
+  let rank = 0;
+  sheets.forEach((sheet, i) => {
+    if (i > 0 && sheets[i - 1].localeCompare(sheet) !== 0) rank++;
+    sheetRank.set(sheet, rank);
+  });
+  const keys = issues.map((issue, index) => ({
+    index,
+    severity: severityRank(issue),
+    sheet: sheetRank.get(issue.sheet ?? '')!,
+    row: rowOf(issue.cell),
+    col: colOf(issue.cell),
+  }));
+  keys.sort((a, b) => a.severity - b.severity || a.sheet - b.sheet || a.row - b.row || a.col - b.col);
+  return keys.map((key) => issues[key.index]);
 }
 
 function severityRank(issue: IssueDraft): number {
@@ -149,4 +160,18 @@ function colOf(cell: string | null): number {
   let col = 0;
   for (const letter of match[0]) col = col * 26 + (letter.charCodeAt(0) - 64);
   return col;
+}
+
+/** formatCents, with plain numbers for the amounts a double holds exactly (every amount of a file). */
+function decimalOf(cents: bigint): string {
+  if (cents < 0n || cents > 9_007_199_254_740_991n) return formatCents(cents);
+  const n = Number(cents);
+  let whole = Math.floor(n / 100);
+  let fraction = n - whole * 100;
+  // The division may round up near a whole number: put it right with exact integer arithmetic.
+  if (fraction < 0) {
+    whole -= 1;
+    fraction += 100;
+  }
+  return `${whole}.${fraction < 10 ? '0' : ''}${fraction}`;
 }
