@@ -9,7 +9,12 @@ const MAX_PARAMETERS = 30_000;
  * booleans) so that they read back exactly as if TypeORM had written them; no transformer runs, so
  * money must already be a canonical decimal string.
  */
-export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, rows: Array<Partial<T>>): Promise<void> {
+export async function bulkInsert<T extends ObjectLiteral>(
+  manager: EntityManager,
+  target: EntityTarget<T>,
+  rows: Array<Partial<T>>,
+  options: { maxRowsPerStatement?: number } = {},
+): Promise<void> {
   if (rows.length === 0) return;
   const metadata = manager.connection.getMetadata(target);
   const driver = manager.connection.driver;
@@ -20,23 +25,41 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
   const columns = properties.map((property) => metadata.findColumnWithPropertyName(property)!);
   const names = columns.map((column) => driver.escape(column.databaseName)).join(', ');
   const rowPlaceholder = `(${columns.map(() => '?').join(', ')})`;
-  const chunkSize = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
+  const chunkSize = Math.max(1, Math.min(Math.floor(MAX_PARAMETERS / columns.length), options.maxRowsPerStatement ?? Infinity));
   // Many columns repeat one value on every row (the batch, the contract, the time): convert it once.
   const lastValue: unknown[] = new Array(columns.length).fill(Symbol('none'));
   const lastPrepared: unknown[] = new Array(columns.length);
-  for (let start = 0; start < rows.length; start += chunkSize) {
-    const chunk = rows.slice(start, start + chunkSize);
-    const parameters: unknown[] = [];
-    for (const row of chunk) {
-      for (let i = 0; i < columns.length; i++) {
-        const value = row[properties[i]];
-        if (value !== lastValue[i]) {
-          lastValue[i] = value;
-          lastPrepared[i] = value === undefined || value === null ? null : driver.preparePersistentValue(value, columns[i]);
+  const sql = (count: number) => `INSERT INTO ${driver.escape(metadata.tableName)} (${names}) VALUES ${new Array(count).fill(rowPlaceholder).join(', ')}`;
+  // The next statement is built while the database runs the previous one (on MariaDB the driver formats
+  // it on this thread): at most one statement waits behind the one running, and every promise is awaited
+  // before returning, so that a failure propagates and nothing runs after the caller's transaction.
+  let pending: Promise<unknown> | null = null;
+  try {
+    for (let start = 0; start < rows.length; start += chunkSize) {
+      const end = Math.min(rows.length, start + chunkSize);
+      const parameters: unknown[] = [];
+      for (let r = start; r < end; r++) {
+        const row = rows[r];
+        for (let i = 0; i < columns.length; i++) {
+          const value = row[properties[i]];
+          if (value !== lastValue[i]) {
+            lastValue[i] = value;
+            lastPrepared[i] = value === undefined || value === null ? null : driver.preparePersistentValue(value, columns[i]);
+          }
+          parameters.push(lastPrepared[i]);
         }
-        parameters.push(lastPrepared[i]);
       }
+      const statement = manager.query(sql(end - start), parameters);
+      const previous = pending;
+      pending = statement;
+      if (previous) await previous;
     }
-    await manager.query(`INSERT INTO ${driver.escape(metadata.tableName)} (${names}) VALUES ${chunk.map(() => rowPlaceholder).join(', ')}`, parameters);
+    const last = pending;
+    pending = null;
+    if (last) await last;
+  } catch (error) {
+    // The statement sent behind the one that failed is settled before the caller rolls back.
+    if (pending) await pending.catch(() => undefined);
+    throw error;
   }
 }
