@@ -23,6 +23,7 @@ import { GraphQLRunner } from './graphql-runner';
 import { frenchApolloError, graphqlBodyErrors, MAX_QUERY_TOKENS, queryLimitsPlugin } from './graphql-limits';
 import { createLoaders } from './loaders';
 import { GateConfig, GateStats, RequestGate, gateLimits } from './request-gate';
+import { graphqlExecution } from './execution';
 import { getSchema } from './schema';
 
 export interface RunningServer {
@@ -53,15 +54,16 @@ export async function startServer(dataSource: DataSource, config: AppConfig & Se
   cacheCostlyFields(schema);
   const app = express();
   const httpServer = createServer(app);
+  const execution = graphqlExecution<RequestContext>(schema);
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    ...execution.options,
     csrfPrevention: true,
     introspection: !config.production,
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     formatError: (formatted, error) => formatError(frenchApolloError(formatted), error, config),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin<RequestContext>(config)],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin<RequestContext>(config), ...execution.plugins],
   });
   await apollo.start();
 
