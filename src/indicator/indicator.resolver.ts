@@ -10,8 +10,9 @@ import { IndicatorWithValues } from './indicator.loaders';
 @Resolver(() => Indicator)
 export class IndicatorResolver {
   @FieldResolver(() => [IndicatorValue], { description: 'Valeurs par année, cibles et réalisées' })
-  async values(@Root() indicator: IndicatorWithValues, @Ctx() { dataSource }: RequestContext): Promise<IndicatorValue[]> {
-    // Indicators read through the loaders arrive with their values; a lone indicator fetches its own.
+  values(@Root() indicator: IndicatorWithValues, @Ctx() { dataSource }: RequestContext): IndicatorValue[] | Promise<IndicatorValue[]> {
+    // Indicators read through the loaders arrive with their values, returned as they are (no promise:
+    // graphql-js completes a list of them synchronously); a lone indicator fetches its own.
     if (indicator.values) return indicator.values;
     return dataSource.getRepository(IndicatorValue).find({ where: { indicatorId: indicator.id }, order: { year: 'ASC', stage: 'ASC' } });
   }
