@@ -76,6 +76,8 @@ export class RequestGate {
   /** Recent service time (ms), smoothed: what Retry-After is estimated from. */
   private serviceMs = 100;
   private readonly counts = { admitted: 0, refusedFull: 0, refusedWait: 0 };
+  /** An admission is scheduled for the next turn of the event loop. */
+  private admitting = false;
 
   constructor(readonly limits: GateLimits) {}
 
@@ -108,13 +110,15 @@ export class RequestGate {
     return new Promise((resolve, reject) => void this.wait(() => resolve(this.hold()), reject));
   }
 
-  /** Calls `admit` when a place is free, or `refuse` at once (queue full) or after maxWaitMs; returns a cancel for a client gone while waiting. */
+  /**
+   * Calls `admit` when a place is free, or `refuse` at once (queue full) or after maxWaitMs; returns a
+   * cancel for a client gone while waiting. Even with a free place the request starts on the next turn
+   * of the event loop (admitWaiters says why).
+   */
   private wait(admit: () => void, refuse: (refusal: GateRefusal) => void): () => void {
-    if (this.running < this.limits.maxConcurrent && this.queue.length === 0) {
-      admit();
-      return () => undefined;
-    }
-    if (this.queue.length >= this.limits.maxQueue) {
+    // Waiters that a free place will take at the next turn are not queued behind anyone.
+    const free = Math.max(0, this.limits.maxConcurrent - this.running);
+    if (this.queue.length - free >= this.limits.maxQueue) {
       this.counts.refusedFull++;
       refuse(new GateRefusal('full', this.retryAfterSeconds(), this.limits));
       return () => undefined;
@@ -129,6 +133,7 @@ export class RequestGate {
     };
     waiter.timer.unref();
     this.queue.push(waiter);
+    this.admitWaiters();
     return () => {
       clearTimeout(waiter.timer);
       this.remove(waiter);
@@ -146,12 +151,29 @@ export class RequestGate {
       released = true;
       this.running--;
       this.serviceMs = this.serviceMs * 0.8 + (Date.now() - started) * 0.2;
+      this.admitWaiters();
+    };
+  }
+
+  /**
+   * Requests start from a setImmediate, at most `maxConcurrent` per turn of the event loop, never in the
+   * callback that read them or inside a release. On SQLite a request runs synchronously and a small
+   * answer is flushed at once: run where they were read, one turn of the loop ran every readable
+   * socket's request, and Node accepts one new connection per turn, so under load the 64th connection
+   * was accepted 20 s after the first (its request waiting as long, though served in 10 ms). Now a turn
+   * reads every socket and runs a few requests, and the queue, not the kernel, decides who waits.
+   */
+  private admitWaiters(): void {
+    if (this.admitting || !this.queue.length) return;
+    this.admitting = true;
+    setImmediate(() => {
+      this.admitting = false;
       while (this.running < this.limits.maxConcurrent && this.queue.length) {
         const waiter = this.queue.shift()!;
         clearTimeout(waiter.timer);
         waiter.admit();
       }
-    };
+    });
   }
 
   private remove(waiter: Waiter): void {

@@ -119,6 +119,29 @@ describe('request gate', () => {
     }
   });
 
+  it('starts at most maxConcurrent requests per turn of the event loop, even when they finish at once', async () => {
+    // SQLite requests run synchronously: started where they are read, or chained inside releases, one
+    // turn of the loop would run them all, and Node accepts no connection meanwhile.
+    const gate = new RequestGate({ maxConcurrent: 2, maxQueue: 10, maxWaitMs: 10_000 });
+    let turn = 0;
+    const startedAt: number[] = [];
+    const all = Array.from({ length: 7 }, () =>
+      gate.admitted().then((release) => {
+        startedAt.push(turn);
+        release();
+      }),
+    );
+    for (let i = 0; i < 20 && startedAt.length < 7; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      turn++;
+    }
+    await Promise.all(all);
+    const perTurn = new Map<number, number>();
+    for (const at of startedAt) perTurn.set(at, (perTurn.get(at) ?? 0) + 1);
+    expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(2);
+    expect(perTurn.size).toBeGreaterThanOrEqual(4);
+  });
+
   it('takes its defaults from the database, the environment, then the server options', () => {
     const sqlite = { database: { type: 'sqlite' as const, path: ':memory:' } } as never;
     const mysql = { database: { type: 'mysql' as const } } as never;
