@@ -204,7 +204,9 @@ async function handNested(dataSource: DataSource, code: string): Promise<string>
 // One HTTP client for both sides.
 // ---------------------------------------------------------------------------------------------------
 
-const agent = new Agent({ keepAlive: true });
+// A connection per request: a kept-alive socket that the server closed while idle (its keepAliveTimeout,
+// 5 s, is shorter than a run and its GC on a busy machine) failed the next request with ECONNRESET.
+const agent = new Agent({ keepAlive: false });
 
 function post(url: string, body: unknown): Promise<string> {
   return new Promise((resolve, reject) => {
