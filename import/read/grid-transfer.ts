@@ -35,62 +35,90 @@ const HAS_TEXT = 8;
 const HAS_FORMAT = 16;
 const HAS_FORMULA = 32;
 
-export function packSheet(sheet: SheetGrid): PackedSheet {
-  let count = 0;
-  for (const row of sheet.rows) count += row.length;
-  const rowEnds = new Int32Array(sheet.rows.length);
-  const tags = new Uint8Array(count);
-  const numbers = new Float64Array(count);
-  const strings: string[] = [];
-  const texts: string[] = [];
-  const formatIdList: number[] = [];
-  const formatTable: string[] = [];
-  const formatIndex = new Map<string, number>();
-  const formulas: string[] = [];
-  let i = 0;
-  sheet.rows.forEach((row, r) => {
+/**
+ * Packs a sheet row by row, as it is converted: the worker never holds a whole sheet of Cell objects
+ * beside the library's own (each row's cells are garbage as soon as they are packed).
+ */
+export class SheetPacker {
+  private rowEnds = new Int32Array(1024);
+  private tags = new Uint8Array(16_384);
+  private numbers = new Float64Array(16_384);
+  private rowCount = 0;
+  private count = 0;
+  private readonly strings: string[] = [];
+  private readonly texts: string[] = [];
+  private readonly formatIdList: number[] = [];
+  private readonly formatTable: string[] = [];
+  private readonly formatIndex = new Map<string, number>();
+  private readonly formulas: string[] = [];
+
+  addRow(row: ReadonlyArray<Cell | null>): void {
+    if (this.rowCount === this.rowEnds.length) this.rowEnds = grow(this.rowEnds, this.rowCount * 2);
+    const needed = this.count + row.length;
+    if (needed > this.tags.length) {
+      const size = Math.max(needed, this.tags.length * 2);
+      this.tags = grow(this.tags, size);
+      this.numbers = grow(this.numbers, size);
+    }
+    let i = this.count;
     for (const cell of row) {
       if (cell) {
         let tag = KIND_CODES[cell.kind];
-        if (cell.kind === 'number') numbers[i] = cell.value as number;
-        else if (cell.kind === 'boolean') numbers[i] = cell.value ? 1 : 0;
-        else strings.push(String(cell.value));
+        if (cell.kind === 'number') this.numbers[i] = cell.value as number;
+        else if (cell.kind === 'boolean') this.numbers[i] = cell.value ? 1 : 0;
+        else this.strings.push(String(cell.value));
         if (cell.text !== undefined) {
           tag |= HAS_TEXT;
-          texts.push(cell.text);
+          this.texts.push(cell.text);
         }
         if (cell.format !== undefined) {
           tag |= HAS_FORMAT;
-          let id = formatIndex.get(cell.format);
+          let id = this.formatIndex.get(cell.format);
           if (id === undefined) {
-            id = formatTable.length;
-            formatTable.push(cell.format);
-            formatIndex.set(cell.format, id);
+            id = this.formatTable.length;
+            this.formatTable.push(cell.format);
+            this.formatIndex.set(cell.format, id);
           }
-          formatIdList.push(id);
+          this.formatIdList.push(id);
         }
         if (cell.formula !== undefined) {
           tag |= HAS_FORMULA;
-          formulas.push(cell.formula);
+          this.formulas.push(cell.formula);
         }
-        tags[i] = tag;
+        this.tags[i] = tag;
       }
       i++;
     }
-    rowEnds[r] = i;
-  });
-  return {
-    name: sheet.name,
-    merges: sheet.merges,
-    rowEnds,
-    tags,
-    numbers,
-    strings,
-    texts,
-    formatIds: Int32Array.from(formatIdList),
-    formatTable,
-    formulas,
-  };
+    this.count = i;
+    this.rowEnds[this.rowCount++] = i;
+  }
+
+  finish(name: string, merges: CellRange[]): PackedSheet {
+    return {
+      name,
+      merges,
+      rowEnds: this.rowEnds.slice(0, this.rowCount),
+      tags: this.tags.slice(0, this.count),
+      numbers: this.numbers.slice(0, this.count),
+      strings: this.strings,
+      texts: this.texts,
+      formatIds: Int32Array.from(this.formatIdList),
+      formatTable: this.formatTable,
+      formulas: this.formulas,
+    };
+  }
+}
+
+function grow<T extends Int32Array | Uint8Array | Float64Array>(array: T, size: number): T {
+  const bigger = new (array.constructor as new (size: number) => T)(size);
+  bigger.set(array);
+  return bigger;
+}
+
+export function packSheet(sheet: SheetGrid): PackedSheet {
+  const packer = new SheetPacker();
+  for (const row of sheet.rows) packer.addRow(row);
+  return packer.finish(sheet.name, sheet.merges);
 }
 
 function fail(what: string): never {
@@ -105,6 +133,14 @@ function isTyped(value: unknown, type: string): boolean {
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((s) => typeof s === 'string');
 }
+
+/**
+ * Cells of plain short text (no displayed text, format or formula) are shared between the places that hold
+ * the same text: nothing changes a Cell once read, and a 100 000-line file repeats a few words on every row.
+ * Bounded: the first SHARED_CELLS distinct texts only.
+ */
+const SHARED_TEXT_LENGTH = 64;
+const SHARED_CELLS = 4096;
 
 /** Rebuilds a SheetGrid, refusing anything inconsistent (it came from a thread that parsed a hostile file). */
 export function unpackSheet(packed: PackedSheet): SheetGrid {
@@ -129,6 +165,8 @@ export function unpackSheet(packed: PackedSheet): SheetGrid {
   let f = 0;
   let m = 0;
   let start = 0;
+  const sharedStrings = new Map<string, Cell>();
+  const sharedErrors = new Map<string, Cell>();
   const rows: Array<Array<Cell | null>> = new Array(rowEnds.length);
   for (let r = 0; r < rowEnds.length; r++) {
     const end = rowEnds[r];
@@ -143,7 +181,18 @@ export function unpackSheet(packed: PackedSheet): SheetGrid {
       else if (kind === 'boolean') cell = { kind, value: numbers[i] === 1 };
       else if (kind !== null) {
         if (s >= strings.length) fail('missing string');
-        cell = { kind, value: strings[s++] };
+        const value = strings[s++];
+        if (tag === (kind === 'string' ? 2 : 4) && value.length <= SHARED_TEXT_LENGTH) {
+          // A plain text repeated down a column ("Subvention", "En cours", a lead's name): one Cell for all.
+          const sharedOfKind = kind === 'string' ? sharedStrings : sharedErrors;
+          cell = sharedOfKind.get(value) ?? null;
+          if (cell === null) {
+            cell = { kind, value };
+            if (sharedOfKind.size < SHARED_CELLS) sharedOfKind.set(value, cell);
+          }
+        } else {
+          cell = { kind, value };
+        }
       }
       if (cell !== null) {
         if (tag & HAS_TEXT) {

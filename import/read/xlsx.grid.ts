@@ -9,6 +9,7 @@
  * twelve real rows gives twelve rows). Rows are ragged: each ends at its last non-empty cell.
  */
 import { UNCALCULATED_FORMULA, type Cell, type CellRange, type SheetGrid, type WorkbookGrid } from '../model';
+import { SheetPacker, type PackedSheet } from './grid-transfer';
 import type { OdsTableInfo } from './ods-hidden';
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -160,11 +161,22 @@ const MAX_COLS = 16_384;
 /** A library worksheet (dense array of rows, or sparse 'A1'-keyed object) → SheetGrid. */
 export function sheetToGrid(name: string, ws: unknown, format: 'xlsx' | 'ods'): SheetGrid {
   const rows: Array<Array<Cell | null>> = [];
+  const merges = eachSheetRow(name, ws, format, (row) => rows.push(row));
+  return { name, rows, merges };
+}
+
+/**
+ * The rows of a library worksheet in order, each handed to `onRow` as soon as it is converted (empty rows
+ * between two filled ones as []), then its merges. Rows are ragged: each ends at its last non-empty cell;
+ * trailing empty rows are left out.
+ */
+export function eachSheetRow(name: string, ws: unknown, format: 'xlsx' | 'ods', onRow: (row: Array<Cell | null>) => void): CellRange[] {
   if (Array.isArray(ws)) {
     // Dense mode: ws[r][c]. Its length is the last row that holds anything, not the declared `!ref`.
     const length = ws.length;
     // Else millions of empty rows or columns would be built from one misplaced cell.
     if (length > MAX_ROWS) throw new Error(`cell beyond row ${MAX_ROWS} in ${name}`);
+    let emitted = 0;
     for (let r = 0; r < length; r++) {
       const rawRow: unknown = hasOwn.call(ws, r) ? ws[r] : undefined;
       if (!Array.isArray(rawRow)) continue;
@@ -179,11 +191,13 @@ export function sheetToGrid(name: string, ws: unknown, format: 'xlsx' | 'ods'): 
         row[c] = cell;
       }
       if (row !== null) {
-        while (rows.length < r) rows.push([]);
-        rows[r] = row;
+        for (; emitted < r; emitted++) onRow([]);
+        onRow(row);
+        emitted++;
       }
     }
   } else if (ws !== null && typeof ws === 'object') {
+    const rows: Array<Array<Cell | null>> = [];
     for (const key of Object.keys(ws)) {
       if (key.charCodeAt(0) === 33 /* ! */) continue;
       const address = decodeAddress(key);
@@ -198,7 +212,7 @@ export function sheetToGrid(name: string, ws: unknown, format: 'xlsx' | 'ods'): 
     }
     for (const row of rows) {
       for (let c = 0; c < row.length; c++) if (row[c] === undefined) row[c] = null;
-      trimRow(row);
+      onRow(trimRow(row));
     }
   }
   const merges: CellRange[] = [];
@@ -209,7 +223,7 @@ export function sheetToGrid(name: string, ws: unknown, format: 'xlsx' | 'ods'): 
       if (range && range.endRow >= range.startRow && range.endCol >= range.startCol) merges.push(range);
     }
   }
-  return { name, rows, merges };
+  return merges;
 }
 
 /** Hidden state of sheet i: 0 visible, 1 hidden, 2 very hidden (xlsx `Workbook.Sheets[i].Hidden`). */
@@ -237,23 +251,44 @@ function sheetOf(sheets: object, name: string): unknown {
  * document order. Each converted sheet is deleted from the library workbook to free memory as we go.
  */
 export function workbookToGrid(wb: unknown, format: 'xlsx' | 'ods', odsTables?: OdsTableInfo[]): WorkbookGrid {
+  const grid: WorkbookGrid = { format, sheets: [], skippedSheets: [] };
+  eachVisibleSheet(wb, format, odsTables, grid.skippedSheets, (name, ws) => grid.sheets.push(sheetToGrid(name, ws, format)));
+  return grid;
+}
+
+/** workbookToGrid for the worker: each sheet packed as its rows are converted (grid-transfer.ts). */
+export function workbookToPacked(wb: unknown, format: 'xlsx' | 'ods', odsTables?: OdsTableInfo[]): { sheets: PackedSheet[]; skippedSheets: WorkbookGrid['skippedSheets'] } {
+  const packed: { sheets: PackedSheet[]; skippedSheets: WorkbookGrid['skippedSheets'] } = { sheets: [], skippedSheets: [] };
+  eachVisibleSheet(wb, format, odsTables, packed.skippedSheets, (name, ws) => {
+    const packer = new SheetPacker();
+    const merges = eachSheetRow(name, ws, format, (row) => packer.addRow(row));
+    packed.sheets.push(packer.finish(name, merges));
+  });
+  return packed;
+}
+
+function eachVisibleSheet(
+  wb: unknown,
+  format: 'xlsx' | 'ods',
+  odsTables: OdsTableInfo[] | undefined,
+  skippedSheets: WorkbookGrid['skippedSheets'],
+  onSheet: (name: string, ws: unknown) => void,
+): void {
   const names = own(wb, 'SheetNames');
   const sheets = own(wb, 'Sheets');
   if (!Array.isArray(names) || names.length === 0 || sheets === null || typeof sheets !== 'object') {
     throw new Error('workbook without sheets');
   }
   const useOdsTables = format === 'ods' && odsTables !== undefined && odsTables.length === names.length;
-  const grid: WorkbookGrid = { format, sheets: [], skippedSheets: [] };
   names.forEach((rawName: unknown, index: number) => {
     const libraryName = typeof rawName === 'string' ? rawName : String(rawName);
     const name = useOdsTables && odsTables[index].name !== '' ? odsTables[index].name : libraryName;
     const hidden = format === 'xlsx' ? xlsxHidden(wb, index) !== 0 : useOdsTables && odsTables[index].hidden;
     if (hidden) {
-      grid.skippedSheets.push({ name, reason: 'hidden' });
+      skippedSheets.push({ name, reason: 'hidden' });
     } else {
-      grid.sheets.push(sheetToGrid(name, sheetOf(sheets, libraryName), format));
+      onSheet(name, sheetOf(sheets, libraryName));
     }
     if (hasOwn.call(sheets, libraryName)) delete (sheets as Record<string, unknown>)[libraryName];
   });
-  return grid;
 }

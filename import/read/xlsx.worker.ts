@@ -10,9 +10,9 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { WorkbookGrid } from '../model';
-import { packSheet, type PackedSheet } from './grid-transfer';
+import type { PackedSheet } from './grid-transfer';
 import { listOdsTables, type OdsTableInfo } from './ods-hidden';
-import { workbookToGrid } from './xlsx.grid';
+import { workbookToPacked } from './xlsx.grid';
 import { extractZipEntry, findZipEntry, inspectZip } from './zip-inspect';
 
 export interface WorkerRequest {
@@ -136,10 +136,9 @@ export function parseInWorker(request: WorkerRequest, before: PrototypeSnapshot 
     return { ok: false, code: 'FILE_CORRUPT', detail: 'prototype pollution attempt while parsing' };
   }
   try {
-    const grid = workbookToGrid(wb, request.format, odsTables);
+    const packed = workbookToPacked(wb, request.format, odsTables);
     wb = undefined;
-    const workbook: PackedWorkbook = { format: grid.format, sheets: [], skippedSheets: grid.skippedSheets };
-    while (grid.sheets.length > 0) workbook.sheets.push(packSheet(grid.sheets.shift()!));
+    const workbook: PackedWorkbook = { format: request.format, sheets: packed.sheets, skippedSheets: packed.skippedSheets };
     return { ok: true, workbook, parseMs: parsed - started, convertMs: Date.now() - parsed };
   } catch (error) {
     return { ok: false, code: 'FILE_CORRUPT', detail: `convert: ${(error as Error).message}` };

@@ -3,12 +3,16 @@
  * tidied texts, issue order, duplicate lines.
  */
 import { checkPreview } from '../../../import/check/check';
+import { decimalOf } from '../../../import/format-euros';
 import type { Cell, IssueDraft } from '../../../import/model';
 import { tidySpaces } from '../../../import/parse/sheet-reader';
 import type { ParsedLine, ParseOutput } from '../../../import/parse/parsed.types';
 import { exactCellAmount, parseAmount, type AmountOptions } from '../../../import/parse/values/amount';
+import { packSheet, unpackSheet } from '../../../import/read/grid-transfer';
+import { workbookToGrid, workbookToPacked } from '../../../import/read/xlsx.grid';
 import { sortIssues } from '../../../import/report/preview-report';
 import type { ResolvedLine, ResolvedPreview } from '../../../import/resolve/resolve';
+import { formatCents } from '../../../src/common/money';
 import { FundingInstrument, FundingStage } from '../../../src/funding/funding.enums';
 
 /** A small deterministic generator, so that a failure can be replayed. */
@@ -165,5 +169,43 @@ describe('duplicate lines', () => {
     const issues = checkPreview(parsed, resolved, { startYear: 2000, endYear: 2100, warnOutsidePeriod: true });
     expect(expected.length).toBeGreaterThan(100);
     expect(issues.map((issue) => [issue.cell, /cellule (\S+)/.exec(issue.message)![1]])).toEqual(expected);
+  });
+});
+
+describe('row-by-row packing in the worker', () => {
+  it('gives what converting then packing gave, for dense and sparse sheets, with gaps, merges and hidden sheets', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const XLSX = require('xlsx') as typeof import('xlsx');
+    const book = XLSX.utils.book_new();
+    const aoa: unknown[][] = [['N°', 'Intitulé', 2021, 2022], [], ['A-1', 'Rénovation', 1000.5, null], [null, null, null, null], ['A-2', 'Subvention', 'Subvention', true]];
+    for (let r = 0; r < 300; r++) aoa.push([`B-${r}`, r % 3 ? 'Prêt' : 'Subvention', r * 10.25, r % 7 ? null : 'En cours']);
+    const sheet = XLSX.utils.aoa_to_sheet(aoa);
+    sheet['!merges'] = [{ s: { r: 0, c: 0 }, e: { r: 1, c: 0 } }];
+    sheet['F3'] = { t: 'n', v: 3, f: 'A1*2', z: '0.00' };
+    XLSX.utils.book_append_sheet(book, sheet, 'Programmation');
+    XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet([['caché']]), 'Cachée');
+    XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet([[], [], ['x', null, 'y']]), 'Listes');
+    book.Workbook = { Sheets: [{ name: 'Programmation', Hidden: 0 }, { name: 'Cachée', Hidden: 1 }, { name: 'Listes', Hidden: 0 }] };
+    const bytes = XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
+    for (const dense of [true, false]) {
+      const options = { type: 'buffer' as const, dense, cellFormula: true, cellNF: true, cellText: true, sheetStubs: true };
+      const grid = workbookToGrid(XLSX.read(bytes, options), 'xlsx');
+      const packed = workbookToPacked(XLSX.read(bytes, options), 'xlsx');
+      expect(packed.skippedSheets).toEqual(grid.skippedSheets);
+      expect(packed.sheets).toEqual(grid.sheets.map(packSheet));
+      expect(packed.sheets.map(unpackSheet)).toEqual(grid.sheets);
+    }
+  });
+});
+
+describe('decimalOf', () => {
+  it('formats cents as formatCents does', () => {
+    const values = [0n, 1n, 9n, 10n, 99n, 100n, 101n, 123456789n, 999_999_999_999_999n, 9_007_199_254_740_991n, 9_007_199_254_740_992n, 10n ** 20n, -1n, -12345n];
+    for (let k = 0n; k < 200n; k++) values.push(10n ** 15n - k, 2n ** 53n - k, 100n * 12345678901234n - k, 100n * k - 1n);
+    const next = random(9);
+    for (let i = 0; i < 5000; i++) values.push(BigInt(Math.floor(next() * 2 ** 30)) * BigInt(Math.floor(next() * 2 ** 23)));
+    const differences = values.filter((cents) => decimalOf(cents) !== formatCents(cents));
+    expect(differences).toEqual([]);
+    expect(decimalOf(-12345n)).toBe('-123.45');
   });
 });
