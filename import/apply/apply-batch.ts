@@ -8,6 +8,7 @@ import { ImportKind, ImportStatus } from '../../src/import-batch/import-batch.en
 import { OrganisationAlias } from '../../src/organisation/organisation-alias.entity';
 import { OrganisationKind } from '../../src/organisation/organisation-kind.enum';
 import { Organisation } from '../../src/organisation/organisation.entity';
+import { decimalOf } from '../format-euros';
 import { IssueDraft } from '../model';
 import { applyIndicators, IndicatorUndo, rollbackIndicators } from './apply-indicators';
 import { applyMeasures, rollbackMeasures } from './apply-measures';
@@ -190,7 +191,7 @@ function fundingRow(line: ResolvedLine, input: ApplyInput, idOf: (target: Organi
     programmeId: line.programmeId,
     beneficiaryId: idOf(line.beneficiary),
     year: parsed.year,
-    amount: formatCents(parsed.cents),
+    amount: decimalOf(parsed.cents),
     stage: parsed.stage,
     instrument: parsed.instrument,
     costBase: parsed.costBase,

@@ -1,4 +1,5 @@
 import { formatCents } from '../../src/common/money';
+import { decimalOf } from '../format-euros';
 import { IssueDraft } from '../model';
 import { ParseOutput } from '../parse/parsed.types';
 import { ContractReference } from '../resolve/contract-reference';
@@ -160,18 +161,4 @@ function colOf(cell: string | null): number {
   let col = 0;
   for (const letter of match[0]) col = col * 26 + (letter.charCodeAt(0) - 64);
   return col;
-}
-
-/** formatCents, with plain numbers for the amounts a double holds exactly (every amount of a file). */
-function decimalOf(cents: bigint): string {
-  if (cents < 0n || cents > 9_007_199_254_740_991n) return formatCents(cents);
-  const n = Number(cents);
-  let whole = Math.floor(n / 100);
-  let fraction = n - whole * 100;
-  // The division may round up near a whole number: put it right with exact integer arithmetic.
-  if (fraction < 0) {
-    whole -= 1;
-    fraction += 100;
-  }
-  return `${whole}.${fraction < 10 ? '0' : ''}${fraction}`;
 }
