@@ -1,6 +1,7 @@
 import { ImportKind } from '../src/import-batch/import-batch.enums';
 import { checkPreview } from './check/check';
 import { checkTextLengths } from './check/text-lengths';
+import { prepareMatcher } from './detect';
 import { IssueDraft, WorkbookGrid } from './model';
 import { parseAnnex2 } from './parse/annex2.parser';
 import { parseAnnex3, ParseOptions } from './parse/annex3.parser';
@@ -46,6 +47,11 @@ export function parseWorkbook(input: PipelineInput): ParseOutput {
     case ImportKind.indicators:
       return parseIndicators(input.workbook, options);
   }
+}
+
+/** What the pipeline builds once per kind, done ahead (while a worker reads the file): see prepareMatcher. */
+export function preparePipeline(kind: ImportKind): void {
+  prepareMatcher(kind);
 }
 
 export function runPipeline(input: PipelineInput): PipelineResult {

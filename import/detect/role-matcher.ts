@@ -63,6 +63,14 @@ function roleMatch(spec: RoleSpec): RoleMatch {
   return { role: spec.role, expects: spec.expects, weak: !!spec.weak, repeatable: !!spec.repeatable };
 }
 
+/**
+ * Builds a kind's header index ahead of its first file (a few hundred synonyms normalised): a caller that
+ * waits for a worker to read the file does it meanwhile.
+ */
+export function prepareMatcher(kind: ImportKindName): void {
+  matcherFor(kind);
+}
+
 export function matcherFor(kind: ImportKindName): KindMatcher {
   let m = MATCHERS.get(kind);
   if (m) return m;

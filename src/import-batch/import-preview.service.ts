@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { loadContractReference } from '../../import/apply/load-reference';
 import { BatchMeta, storePreview } from '../../import/apply/store-preview';
-import { PipelineResult, runPipeline } from '../../import/pipeline';
+import { PipelineResult, preparePipeline, runPipeline } from '../../import/pipeline';
 import { isReadError } from '../../import/read/read-error';
 import { readUploadedFile } from '../../import/read/read-file';
 import { PreviewReport } from '../../import/report/preview-report';
@@ -68,6 +68,7 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
     (workbook) => ({ workbook, error: null }),
     (error: unknown) => ({ workbook: null, error }),
   );
+  preparePipeline(request.kind);
   const reference = await loadContractReference(dataSource, contract);
   const source = findSource(reference, request.source, contract.code);
   const meta: BatchMeta = {
