@@ -210,7 +210,19 @@ function fundingRow(line: ResolvedLine, input: ApplyInput, idOf: (target: Organi
 
 /** Marks superseded the current lines of the same source and kind for the (funder, year) pairs given. */
 async function supersede(manager: EntityManager, input: ApplyInput, rows: Array<Partial<Funding>>): Promise<number> {
-  const pairs = [...new Set(rows.map((row) => `${row.funderId}:${row.year}`))].map((pair) => pair.split(':').map(Number));
+  // Distinct (funder, year) pairs, in order of first appearance, without a key string per line.
+  const seen = new Map<number, Set<number>>();
+  const pairs: number[][] = [];
+  for (const row of rows) {
+    let years = seen.get(row.funderId!);
+    if (!years) {
+      years = new Set();
+      seen.set(row.funderId!, years);
+    }
+    if (years.has(row.year!)) continue;
+    years.add(row.year!);
+    pairs.push([row.funderId!, row.year!]);
+  }
   let count = 0;
   for (let i = 0; i < pairs.length; i += 400) {
     const chunk = pairs.slice(i, i + 400);
