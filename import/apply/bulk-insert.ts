@@ -30,36 +30,20 @@ export async function bulkInsert<T extends ObjectLiteral>(
   const lastValue: unknown[] = new Array(columns.length).fill(Symbol('none'));
   const lastPrepared: unknown[] = new Array(columns.length);
   const sql = (count: number) => `INSERT INTO ${driver.escape(metadata.tableName)} (${names}) VALUES ${new Array(count).fill(rowPlaceholder).join(', ')}`;
-  // The next statement is built while the database runs the previous one (on MariaDB the driver formats
-  // it on this thread): at most one statement waits behind the one running, and every promise is awaited
-  // before returning, so that a failure propagates and nothing runs after the caller's transaction.
-  let pending: Promise<unknown> | null = null;
-  try {
-    for (let start = 0; start < rows.length; start += chunkSize) {
-      const end = Math.min(rows.length, start + chunkSize);
-      const parameters: unknown[] = [];
-      for (let r = start; r < end; r++) {
-        const row = rows[r];
-        for (let i = 0; i < columns.length; i++) {
-          const value = row[properties[i]];
-          if (value !== lastValue[i]) {
-            lastValue[i] = value;
-            lastPrepared[i] = value === undefined || value === null ? null : driver.preparePersistentValue(value, columns[i]);
-          }
-          parameters.push(lastPrepared[i]);
+  for (let start = 0; start < rows.length; start += chunkSize) {
+    const end = Math.min(rows.length, start + chunkSize);
+    const parameters: unknown[] = [];
+    for (let r = start; r < end; r++) {
+      const row = rows[r];
+      for (let i = 0; i < columns.length; i++) {
+        const value = row[properties[i]];
+        if (value !== lastValue[i]) {
+          lastValue[i] = value;
+          lastPrepared[i] = value === undefined || value === null ? null : driver.preparePersistentValue(value, columns[i]);
         }
+        parameters.push(lastPrepared[i]);
       }
-      const statement = manager.query(sql(end - start), parameters);
-      const previous = pending;
-      pending = statement;
-      if (previous) await previous;
     }
-    const last = pending;
-    pending = null;
-    if (last) await last;
-  } catch (error) {
-    // The statement sent behind the one that failed is settled before the caller rolls back.
-    if (pending) await pending.catch(() => undefined);
-    throw error;
+    await manager.query(sql(end - start), parameters);
   }
 }
