@@ -18,6 +18,7 @@ import { createImportRouter } from '../import-batch/import-batch.routes';
 import { createImportIssuesRouter } from '../import-batch/import-issues.routes';
 import { createReportRouter } from '../report/report.routes';
 import { createWebRouter } from '../web/web.routes';
+import { closeSpareWorker, keepSpareWorker } from '../../import/read/read-file';
 import { RequestContext } from './context';
 import { GraphQLRunner } from './graphql-runner';
 import { frenchApolloError, graphqlBodyErrors, MAX_QUERY_TOKENS, queryLimitsPlugin } from './graphql-limits';
@@ -92,13 +93,18 @@ export async function startServer(dataSource: DataSource, config: AppConfig & Se
 
   await new Promise<void>((resolve) => httpServer.listen(config.port, resolve));
   const port = (httpServer.address() as AddressInfo).port;
+  // One xlsx worker started ahead, so that an upload does not wait for a worker and the library to load.
+  void keepSpareWorker();
   return {
     url: `http://localhost:${port}/graphql`,
     port,
     httpServer,
     gate,
     stats: () => ({ gate: gate.stats(), cache: aggregateCacheStats(dataSource) }),
-    close: () => apollo.stop(),
+    close: async () => {
+      await closeSpareWorker();
+      await apollo.stop();
+    },
   };
 }
 

@@ -30,9 +30,8 @@ import { getVariableValues } from 'graphql/execution/values';
  * over the document — on the nested query of bench:reports most of GraphQL's time. It is plugged in the
  * one way Apollo Server 5 takes another executor: a gateway that serves our own schema. Parsing,
  * validation, the plugins (query limits included) and error formatting stay Apollo's; variables are
- * checked by graphql-js first (graphql-jit 0.8 differs on defaults), mutations run on graphql-js. It is
- * optional: graphql-jit is not a dependency of package.json yet, and without it (or with GRAPHQL_JIT=0)
- * graphql-js executes as before.
+ * checked by graphql-js first (graphql-jit 0.8 differs on defaults), mutations run on graphql-js.
+ * GRAPHQL_JIT=0 (or the package missing) leaves graphql-js executing everything.
  */
 export interface Execution {
   /** `schema`, or `gateway` when graphql-jit executes: spread into ApolloServer's options. */
@@ -62,7 +61,7 @@ function noStorePlugin<TContext extends object>(): ApolloServerPlugin<TContext> 
 
 // ------------------------------------------------------------------------------------------ graphql-jit
 
-/** The part of graphql-jit used here (typed locally: the package is optional). */
+/** The part of graphql-jit used here (typed locally, so that the package stays optional). */
 interface CompiledQuery {
   query(root: unknown, context: unknown, variables: Record<string, unknown> | null | undefined): Promise<ExecutionResult> | ExecutionResult;
 }
