@@ -256,12 +256,40 @@ export function workbookToGrid(wb: unknown, format: 'xlsx' | 'ods', odsTables?: 
   return grid;
 }
 
+/**
+ * What a workbook may hold, over all its visible sheets (the CSV reader refuses past 4 000 000 fields too).
+ * A national list of State grants has tens of thousands of rows; past these the pipeline would hold
+ * gigabytes for minutes, so the file is refused as too complex before it leaves the worker.
+ */
+export const WORKBOOK_LIMITS = { maxRows: 500_000, maxCells: 4_000_000 };
+
+/** Thrown by workbookToPacked past WORKBOOK_LIMITS; the worker answers FILE_TOO_COMPLEX. */
+export class WorkbookTooComplexError extends Error {
+  readonly code = 'FILE_TOO_COMPLEX';
+}
+
 /** workbookToGrid for the worker: each sheet packed as its rows are converted (grid-transfer.ts). */
-export function workbookToPacked(wb: unknown, format: 'xlsx' | 'ods', odsTables?: OdsTableInfo[]): { sheets: PackedSheet[]; skippedSheets: WorkbookGrid['skippedSheets'] } {
+export function workbookToPacked(
+  wb: unknown,
+  format: 'xlsx' | 'ods',
+  odsTables?: OdsTableInfo[],
+  limits: { maxRows: number; maxCells: number } = WORKBOOK_LIMITS,
+): { sheets: PackedSheet[]; skippedSheets: WorkbookGrid['skippedSheets'] } {
   const packed: { sheets: PackedSheet[]; skippedSheets: WorkbookGrid['skippedSheets'] } = { sheets: [], skippedSheets: [] };
+  let rows = 0;
+  let cells = 0;
   eachVisibleSheet(wb, format, odsTables, packed.skippedSheets, (name, ws) => {
     const packer = new SheetPacker();
-    const merges = eachSheetRow(name, ws, format, (row) => packer.addRow(row));
+    const merges = eachSheetRow(name, ws, format, (row) => {
+      if (row.length > 0) {
+        rows++;
+        for (const cell of row) if (cell !== null) cells++;
+        if (rows > limits.maxRows || cells > limits.maxCells) {
+          throw new WorkbookTooComplexError(`more than ${limits.maxRows} rows or ${limits.maxCells} cells (${name})`);
+        }
+      }
+      packer.addRow(row);
+    });
     packed.sheets.push(packer.finish(name, merges));
   });
   return packed;

@@ -12,7 +12,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { WorkbookGrid } from '../model';
 import type { PackedSheet } from './grid-transfer';
 import { listOdsTables, type OdsTableInfo } from './ods-hidden';
-import { workbookToPacked } from './xlsx.grid';
+import { WORKBOOK_LIMITS, workbookToPacked, WorkbookTooComplexError } from './xlsx.grid';
 import { extractZipEntry, findZipEntry, inspectZip } from './zip-inspect';
 
 export interface WorkerRequest {
@@ -123,6 +123,8 @@ export function parseInWorker(request: WorkerRequest, before: PrototypeSnapshot 
       // into an error, empty stubs into nothing).
       sheetStubs: true,
       bookVBA: false,
+      // Rows past the workbook's limit are not built (workbookToPacked refuses the file when a sheet reaches it).
+      sheetRows: WORKBOOK_LIMITS.maxRows + 2,
       bookDeps: false,
       bookFiles: false,
       WTF: false,
@@ -141,6 +143,7 @@ export function parseInWorker(request: WorkerRequest, before: PrototypeSnapshot 
     const workbook: PackedWorkbook = { format: request.format, sheets: packed.sheets, skippedSheets: packed.skippedSheets };
     return { ok: true, workbook, parseMs: parsed - started, convertMs: Date.now() - parsed };
   } catch (error) {
+    if (error instanceof WorkbookTooComplexError) return { ok: false, code: 'FILE_TOO_COMPLEX', detail: `convert: ${error.message}` };
     return { ok: false, code: 'FILE_CORRUPT', detail: `convert: ${(error as Error).message}` };
   }
 }

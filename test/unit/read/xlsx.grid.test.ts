@@ -1,7 +1,7 @@
 import type { SheetGrid } from '../../../import/model';
 import { packSheet, unpackSheet } from '../../../import/read/grid-transfer';
 import { listOdsTables, parseTagAttributes, unescapeXml } from '../../../import/read/ods-hidden';
-import { sheetToGrid, toCell, workbookToGrid } from '../../../import/read/xlsx.grid';
+import { sheetToGrid, toCell, WORKBOOK_LIMITS, workbookToGrid, workbookToPacked, WorkbookTooComplexError } from '../../../import/read/xlsx.grid';
 
 describe('xlsx.grid: library cells → Cell', () => {
   it('maps each library type', () => {
@@ -164,5 +164,32 @@ describe('ods-hidden', () => {
     const started = Date.now();
     expect(listOdsTables(xml)).toEqual([{ name: 'T', hidden: false }]);
     expect(Date.now() - started).toBeLessThan(1500);
+  });
+});
+
+describe('workbookToPacked: the workbook limits', () => {
+  /** A dense library workbook: `rows` rows of `width` number cells in each of two sheets. */
+  const book = (rows: number, width: number) => {
+    const sheet = () => Array.from({ length: rows }, () => Array.from({ length: width }, () => ({ t: 'n', v: 1 })));
+    return { SheetNames: ['A', 'B'], Sheets: { A: sheet(), B: sheet() }, Workbook: { Sheets: [{ Hidden: 0 }, { Hidden: 0 }] } };
+  };
+
+  it('packs a workbook within the limits, counted over all its sheets', () => {
+    const packed = workbookToPacked(book(5, 2), 'xlsx', undefined, { maxRows: 10, maxCells: 20 });
+    expect(packed.sheets.map((sheet) => sheet.name)).toEqual(['A', 'B']);
+  });
+
+  it('refuses more rows than the limit, empty rows not counted', () => {
+    expect(() => workbookToPacked(book(6, 1), 'xlsx', undefined, { maxRows: 11, maxCells: 100 })).toThrow(WorkbookTooComplexError);
+    const gappy = { SheetNames: ['A'], Sheets: { A: [[{ t: 'n', v: 1 }], [], [], [{ t: 'n', v: 2 }]] } };
+    expect(workbookToPacked(gappy, 'xlsx', undefined, { maxRows: 2, maxCells: 100 }).sheets).toHaveLength(1);
+  });
+
+  it('refuses more cells than the limit', () => {
+    expect(() => workbookToPacked(book(2, 6), 'xlsx', undefined, { maxRows: 100, maxCells: 23 })).toThrow(WorkbookTooComplexError);
+  });
+
+  it('has the limits the README states', () => {
+    expect(WORKBOOK_LIMITS).toEqual({ maxRows: 500_000, maxCells: 4_000_000 });
   });
 });
