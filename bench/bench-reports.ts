@@ -382,7 +382,8 @@ async function measureChild(kind: string, url: string): Promise<void> {
   const sampler = new RssSampler();
   const dataSource = await openDataSource(parseDatabaseUrl(url));
   const config: AppConfig = { databaseUrl: url, database: parseDatabaseUrl(url), port: 0, readRequiresToken: false, production: process.env.NODE_ENV === 'production' };
-  const server = await startServer(dataSource, config);
+  // The aggregate cache off: every run computes its totals, as the hand-written side does.
+  const server = await startServer(dataSource, { ...config, cache: { maxEntries: 0, maxBytes: 0 } });
   const hand = await startHandServer(dataSource);
   const rows: ResultRow[] = [];
   const progress = (text: string) => process.stderr.write(`  ${kind}: ${text}\n`);
