@@ -73,16 +73,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
 /** The GraphQL limits of the environment; absent variables keep graphql-limits.ts's defaults. */
 function queryLimitsFromEnv(env: NodeJS.ProcessEnv): Pick<AppConfig, 'maxQueryDepth' | 'maxQueryComplexity' | 'queryTimeoutMs'> {
-  const read = (name: string, min: number): number | undefined => {
-    const text = env[name];
-    if (text === undefined || text === '') return undefined;
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < min) throw new Error(`${name} « ${text} » invalide : un entier supérieur ou égal à ${min} est attendu`);
-    return value;
-  };
+  const read = (name: string, min: number) => readIntegerEnv(env, name, min);
   return {
     maxQueryDepth: read('GRAPHQL_MAX_DEPTH', 1),
     maxQueryComplexity: read('GRAPHQL_MAX_COMPLEXITY', 1),
     queryTimeoutMs: read('GRAPHQL_TIMEOUT_MS', 0),
   };
+}
+
+/** An integer setting of the environment, at least `min`; undefined when absent or empty. */
+export function readIntegerEnv(env: NodeJS.ProcessEnv, name: string, min: number): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} « ${text} » invalide : un entier supérieur ou égal à ${min} est attendu`);
+  return value;
 }

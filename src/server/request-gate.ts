@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { AppConfig } from '../config';
+import { AppConfig, readIntegerEnv } from '../config';
 
 /**
  * At most `maxConcurrent` heavy requests (GraphQL operations, exports, reports) run at once; the others
@@ -28,13 +28,7 @@ export type GateConfig = Partial<GateLimits>;
 
 export function gateLimits(config: AppConfig & { gate?: GateConfig }, env: NodeJS.ProcessEnv = process.env): GateLimits {
   const defaults = DEFAULT_GATE_LIMITS[config.database.type];
-  const read = (name: string, min: number): number | undefined => {
-    const text = env[name];
-    if (text === undefined || text === '') return undefined;
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < min) throw new Error(`${name} « ${text} » invalide : un entier supérieur ou égal à ${min} est attendu`);
-    return value;
-  };
+  const read = (name: string, min: number) => readIntegerEnv(env, name, min);
   return {
     maxConcurrent: config.gate?.maxConcurrent ?? read('MAX_CONCURRENT_REQUESTS', 1) ?? defaults.maxConcurrent,
     maxQueue: config.gate?.maxQueue ?? read('MAX_QUEUED_REQUESTS', 0) ?? defaults.maxQueue,
