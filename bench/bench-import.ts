@@ -3,7 +3,8 @@
  * against a baseline measured in the same run: the bare xlsx parse of the same file plus a raw
  * multi-row INSERT of the same lines into the funding table. On SQLite, and on MariaDB when
  * BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306) answers. Each measure runs in its own process,
- * so that its peak RSS is its own. Target: within 1.5× of the baseline, peak RSS under 600 MB.
+ * so that its peak RSS is its own; BENCH_RUNS runs of each (default 3), alternated, medians compared.
+ * Target: within 1.5× of the baseline, peak RSS under 600 MB.
  */
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
@@ -21,6 +22,8 @@ import { seedReferenceData } from '../src/seed/seed.service';
 import { buildAnnex3Workbook } from './bench-read';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
+/** Runs of each side, alternated (BENCH_RUNS, default 3). */
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const MYSQL_SERVER = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 
 interface Measure {
@@ -91,6 +94,11 @@ async function child(mode: 'baseline' | 'import', file: string, url: string): Pr
   process.stdout.write(`${JSON.stringify({ seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, detail })}\n`);
 }
 
+function median(list: Measure[]): Measure {
+  const sorted = [...list].sort((a, b) => a.seconds - b.seconds);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
 function run(mode: 'baseline' | 'import', file: string, url: string): Measure {
   const output = execFileSync(process.execPath, ['--max-old-space-size=2048', __filename, mode, file, url], { encoding: 'utf8' });
   return JSON.parse(output.trim().split('\n').pop()!);
@@ -105,24 +113,33 @@ async function main(): Promise<void> {
     writeFileSync(path, buildAnnex3Workbook(LINES));
     console.log(`Workbook: ${LINES} lines of annex 3`);
     for (const kind of ['sqlite', 'mysql'] as const) {
-      let database: { url: string; drop: () => Promise<void> };
       try {
-        database = await freshDatabase(kind, dir);
+        await (await freshDatabase(kind, dir)).drop();
       } catch (error) {
         console.log(`${kind}: skipped, server not reachable (${(error as Error).message})`);
         continue;
       }
-      try {
-        const baseline = run('baseline', path, database.url);
-        await database.drop();
-        database = await freshDatabase(kind, dir);
-        const full = run('import', path, database.url);
-        console.log(`${kind.padEnd(6)} baseline (parse + raw INSERT): ${baseline.seconds.toFixed(2)} s, peak RSS ${baseline.peakRssMb.toFixed(0)} MB (${baseline.detail})`);
-        console.log(`${kind.padEnd(6)} full import                 : ${full.seconds.toFixed(2)} s, peak RSS ${full.peakRssMb.toFixed(0)} MB (${full.detail})`);
-        console.log(`${kind.padEnd(6)} ratio                       : ${(full.seconds / baseline.seconds).toFixed(2)}× (target ≤ 1.50×; peak RSS < 600 MB)`);
-      } finally {
-        await database.drop();
+      // This machine's speed drifts by ±20 % over minutes: the two sides alternate, each on a fresh
+      // database, and medians are compared.
+      const baselines: Measure[] = [];
+      const fulls: Measure[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        for (const [mode, list] of [['baseline', baselines], ['import', fulls]] as const) {
+          const database = await freshDatabase(kind, dir);
+          try {
+            list.push(run(mode, path, database.url));
+          } finally {
+            await database.drop();
+          }
+        }
+        console.log(`${kind.padEnd(6)} run ${i + 1}/${RUNS}: baseline ${baselines[i].seconds.toFixed(2)} s, import ${fulls[i].seconds.toFixed(2)} s`);
       }
+      const baseline = median(baselines);
+      const full = median(fulls);
+      const peak = (list: Measure[]) => Math.max(...list.map((m) => m.peakRssMb)).toFixed(0);
+      console.log(`${kind.padEnd(6)} baseline (parse + raw INSERT): ${baseline.seconds.toFixed(2)} s (median of ${RUNS}), peak RSS ${peak(baselines)} MB (${baseline.detail})`);
+      console.log(`${kind.padEnd(6)} full import                 : ${full.seconds.toFixed(2)} s (median of ${RUNS}), peak RSS ${peak(fulls)} MB (${full.detail})`);
+      console.log(`${kind.padEnd(6)} ratio                       : ${(full.seconds / baseline.seconds).toFixed(2)}× (target ≤ 1.50×; peak RSS < 600 MB)`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { readCsv, looksLikeBinary } from './csv.reader';
 import { ReadError, readMessages } from './read-error';
 import type { ReadResult } from './read-result';
 import { readSpreadsheetInWorker, type WorkerReadOptions } from './xlsx.reader';
-export { closeSpareWorker, keepSpareWorker } from './xlsx.reader';
+export { closeSpareWorker, keepSpareWorker, refillSpareWorkers } from './xlsx.reader';
 import { looksLikeZip } from './zip-inspect';
 
 export interface ReadFileOptions extends WorkerReadOptions {

@@ -19,12 +19,15 @@
  *   root when that exists.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { IssueDraft, WorkbookGrid } from '../model';
 import { ReadError, readMessages } from './read-error';
 import type { ReadResult } from './read-result';
 import { unpackSheet } from './grid-transfer';
+import { WORKBOOK_LIMITS } from './xlsx.grid';
+import { joinSplitGrids, worksheetToSplit } from './xlsx.split';
 import type { PackedWorkbook, WorkerFailureCode, WorkerRequest, WorkerResponse } from './xlsx.worker';
 import { assertSpreadsheetZip, inspectZip, isEncryptedOpenDocument, type ZipLimits } from './zip-inspect';
 
@@ -38,6 +41,21 @@ export interface WorkerReadOptions {
   /** Worker's stack (default 4 MB). */
   stackSizeMb?: number;
   zipLimits?: ZipLimits;
+  /**
+   * Bands a large xlsx sheet is split into, each parsed by its own worker at once (xlsx.split.ts). Default:
+   * 2 on a machine with 2 cores or more (env READ_PARALLEL_PARTS), 1 (never split) otherwise.
+   */
+  parallelParts?: number;
+  /** Smallest worksheet (uncompressed bytes) worth splitting (default SPLIT_MIN_SHEET_BYTES, 2 MB). */
+  splitMinSheetBytes?: number;
+}
+
+/** See WorkerReadOptions.parallelParts. */
+export function parallelPartsOf(options: Pick<WorkerReadOptions, 'parallelParts'>): number {
+  if (options.parallelParts !== undefined) return Math.max(1, Math.floor(options.parallelParts));
+  const fromEnv = Number(process.env.READ_PARALLEL_PARTS);
+  if (process.env.READ_PARALLEL_PARTS && Number.isInteger(fromEnv) && fromEnv >= 1) return Math.min(fromEnv, 8);
+  return availableParallelism() >= 2 ? 2 : 1;
 }
 
 const WORKER_ROLE = 'crte-read-xlsx'; // = xlsx.worker.ts WORKER_ROLE (not imported: that would load the worker module)
@@ -60,12 +78,13 @@ export function setMaxConcurrentWorkers(n: number): void {
   }
 }
 
-async function acquire(): Promise<void> {
+/** Takes a turn at once when one is free (then the file is posted without waiting a tick), else null. */
+function acquire(): Promise<void> | null {
   if (running < maxConcurrentWorkers) {
     running++;
-    return;
+    return null;
   }
-  await new Promise<void>((resolveTurn) => waiting.push(resolveTurn));
+  return new Promise<void>((resolveTurn) => waiting.push(resolveTurn));
 }
 
 function release(): void {
@@ -149,6 +168,10 @@ export interface WorkerRunStats {
   totalMs: number;
   /** True when the file went to the spare worker (started ahead, see keepSpareWorker). */
   spare?: boolean;
+  /** Bands the file was split into and parsed at once (absent: parsed whole). */
+  parts?: number;
+  /** A band's answer: where every band starts, or null when the sheet could not be cut (xlsx.split.ts). */
+  firstRows?: number[] | null;
   parseMs?: number;
   convertMs?: number;
 }
@@ -168,11 +191,19 @@ function limitsKey(limits: ResourceLimits): string {
   return `${limits.maxOldGenerationSizeMb}/${limits.maxYoungGenerationSizeMb ?? '-'}/${limits.stackSizeMb}`;
 }
 
-function startWorker(resourceLimits: ResourceLimits): Worker {
+/** Rows of the workbook a spare reads to warm up before its file (xlsx.worker.ts warmUp); env READ_WARM_UP_ROWS. */
+function warmUpRowsOf(): number {
+  const fromEnv = Number(process.env.READ_WARM_UP_ROWS);
+  return process.env.READ_WARM_UP_ROWS && Number.isInteger(fromEnv) && fromEnv >= 0 ? Math.min(fromEnv, 100_000) : DEFAULT_WARM_UP_ROWS;
+}
+
+const DEFAULT_WARM_UP_ROWS = 2000;
+
+function startWorker(resourceLimits: ResourceLimits, warmUpRows = 0): Worker {
   const script = resolveWorkerScript();
   return new Worker(script.script, {
     eval: script.eval,
-    workerData: { role: WORKER_ROLE, ...script.extraData },
+    workerData: { role: WORKER_ROLE, warmUpRows, ...script.extraData },
     resourceLimits,
     stdout: false,
     stderr: false,
@@ -199,40 +230,54 @@ interface Spare {
   dead: boolean;
   /** Settles when the spare has loaded the library (or is lost). */
   ready: Promise<void>;
+  loaded: boolean;
 }
 
-let spare: Spare | null = null;
+/** Spares waiting for a file: one per band a large file is split into (xlsx.split.ts), so both start at once. */
+let spares: Spare[] = [];
 let spareOptions: WorkerReadOptions | null = null;
 
-function startSpare(): void {
-  if (spareOptions === null || spare !== null) return;
-  const limits = resourceLimitsOf(spareOptions);
-  let worker: Worker;
-  try {
-    worker = startWorker(limits);
-  } catch {
-    // No spare then (the worker script cannot be found: the read itself will say so).
-    return;
+/**
+ * Tops the spares up, one worker at a time: loading xlsx takes a core for a fraction of a second, and the
+ * main thread, busy with the file just read, needs the other one.
+ */
+function startSpares(): void {
+  if (spareOptions === null || spares.some((kept) => !kept.loaded)) return;
+  const wanted = parallelPartsOf(spareOptions);
+  if (spares.length < wanted) {
+    const limits = resourceLimitsOf(spareOptions);
+    let worker: Worker;
+    try {
+      worker = startWorker(limits, warmUpRowsOf());
+    } catch {
+      // No spare then (the worker script cannot be found: the read itself will say so).
+      return;
+    }
+    let markReady: () => void = () => undefined;
+    const started: Spare = { worker, key: limitsKey(limits), dead: false, loaded: false, ready: new Promise<void>((resolveReady) => (markReady = resolveReady)) };
+    const lost = (): void => {
+      started.dead = true;
+      started.loaded = true;
+      markReady();
+      spares = spares.filter((kept) => kept !== started);
+    };
+    // An idle spare that fails or exits is forgotten; the next read starts its own worker.
+    worker.on('error', lost);
+    worker.once('exit', lost);
+    worker.once('message', () => {
+      started.loaded = true;
+      markReady();
+      startSpares();
+    });
+    worker.unref();
+    spares.push(started);
   }
-  let markReady: () => void = () => undefined;
-  const started: Spare = { worker, key: limitsKey(limits), dead: false, ready: new Promise<void>((resolveReady) => (markReady = resolveReady)) };
-  const lost = (): void => {
-    started.dead = true;
-    markReady();
-    if (spare === started) spare = null;
-  };
-  // An idle spare that fails or exits is forgotten; the next read starts its own worker.
-  worker.on('error', lost);
-  worker.once('exit', lost);
-  worker.once('message', markReady);
-  worker.unref();
-  spare = started;
 }
 
 function takeSpare(key: string): Worker | null {
-  const taken = spare;
-  if (taken === null || taken.dead || taken.key !== key) return null;
-  spare = null;
+  const index = spares.findIndex((kept) => !kept.dead && kept.key === key);
+  if (index < 0) return null;
+  const [taken] = spares.splice(index, 1);
   taken.worker.removeAllListeners('error');
   taken.worker.removeAllListeners('exit');
   taken.worker.removeAllListeners('message');
@@ -241,46 +286,78 @@ function takeSpare(key: string): Worker | null {
 }
 
 /**
- * Keeps one worker ready for the next file (for a server, at start-up): see "the spare worker" above.
+ * Keeps workers ready for the next file (for a server, at start-up): see "the spare worker" above; as many
+ * as a large file is split into (`parallelParts`).
  * `options` are the limits the reads of this process use (a read with other limits starts its own worker).
- * Resolves once the spare has loaded the library; waiting for it does not keep the process alive.
+ * Resolves once the spares have loaded the library; waiting for them does not keep the process alive.
  */
-export function keepSpareWorker(options: Pick<WorkerReadOptions, 'maxOldGenerationSizeMb' | 'maxYoungGenerationSizeMb' | 'stackSizeMb'> = {}): Promise<void> {
+export function keepSpareWorker(
+  options: Pick<WorkerReadOptions, 'maxOldGenerationSizeMb' | 'maxYoungGenerationSizeMb' | 'stackSizeMb' | 'parallelParts'> = {},
+): Promise<void> {
   spareOptions = { ...options };
-  startSpare();
-  return spare?.ready ?? Promise.resolve();
+  startSpares();
+  // Spares start one after the other (each, once loaded, starts the next): wait for the last.
+  const allReady = async (): Promise<void> => {
+    for (let pending = spares.find((kept) => !kept.loaded); pending; pending = spares.find((kept) => !kept.loaded)) await pending.ready;
+  };
+  return allReady();
+}
+
+/**
+ * Starts the spares a read used up. Called by whoever read a file once done with it (an import, after its
+ * transaction): loading and warming the library takes a core for a second, which the import's own checks
+ * and writes would otherwise share. A read that finds no spare starts its own worker.
+ */
+export function refillSpareWorkers(): void {
+  startSpares();
 }
 
 /** True while a spare worker waits (for tests and health checks). */
 export function hasSpareWorker(): boolean {
-  return spare !== null && !spare.dead;
+  return spares.some((kept) => !kept.dead);
 }
 
-/** Stops keeping a spare worker and terminates the waiting one (at shutdown). */
+/** Stops keeping spare workers and terminates the waiting ones (at shutdown). */
 export async function closeSpareWorker(): Promise<void> {
   spareOptions = null;
-  const idle = spare;
-  spare = null;
-  if (idle && !idle.dead) {
-    idle.dead = true;
-    await idle.worker.terminate().catch(() => undefined);
-  }
+  const idle = spares;
+  spares = [];
+  await Promise.all(
+    idle
+      .filter((kept) => !kept.dead)
+      .map((kept) => {
+        kept.dead = true;
+        return kept.worker.terminate().catch(() => undefined);
+      }),
+  );
 }
 
+/**
+ * `bytes` is copied for the worker, which owns the copy (the caller's Buffer may be a slice of a shared
+ * pool). The bands of one file share one copy instead (`SharedArrayBuffer`, read only by the workers):
+ * copying 9 MB costs tens of milliseconds here.
+ */
 async function runWorker(
-  bytes: Uint8Array,
+  bytes: Uint8Array | SharedArrayBuffer,
   format: 'xlsx' | 'ods',
   options: WorkerReadOptions,
   stats?: WorkerRunStats,
+  band?: WorkerRequest['band'],
 ): Promise<WorkbookGrid> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const resourceLimits = resourceLimitsOf(options);
-  // A copy of the bytes that the worker owns (the caller's Buffer may be a slice of a shared pool).
-  const copy = new Uint8Array(bytes.byteLength);
-  copy.set(bytes);
-  const request: WorkerRequest = { buffer: copy.buffer, format };
+  let buffer: ArrayBuffer | SharedArrayBuffer;
+  if (bytes instanceof SharedArrayBuffer) {
+    buffer = bytes;
+  } else {
+    const copy = new Uint8Array(bytes.byteLength);
+    copy.set(bytes);
+    buffer = copy.buffer;
+  }
+  const request: WorkerRequest = band ? { buffer, format, band } : { buffer, format };
 
-  await acquire();
+  const turn = acquire();
+  if (turn) await turn;
   const started = Date.now();
   try {
     return await new Promise<WorkbookGrid>((resolvePromise, rejectPromise) => {
@@ -288,8 +365,6 @@ async function runWorker(
       const taken = takeSpare(limitsKey(resourceLimits));
       const worker = taken ?? startWorker(resourceLimits);
       if (stats) stats.spare = taken !== null;
-      // The next file's worker starts now, while this one parses (the main thread waits meanwhile).
-      startSpare();
       const finish = (error: ReadError | null, grid?: WorkbookGrid): void => {
         if (settled) return;
         settled = true;
@@ -311,6 +386,7 @@ async function runWorker(
           if (stats) {
             stats.parseMs = response.parseMs;
             stats.convertMs = response.convertMs;
+            if (band) stats.firstRows = Array.isArray(response.firstRows) && response.firstRows.every((n) => Number.isInteger(n) && n >= 0) ? [...response.firstRows] : null;
           }
           let grid: WorkbookGrid;
           try {
@@ -343,7 +419,7 @@ async function runWorker(
           finish(new ReadError('FILE_TOO_COMPLEX', undefined, { detail: `worker exited with code ${code} without answering` })),
         );
       });
-      worker.postMessage(request, [request.buffer]);
+      worker.postMessage(request, buffer instanceof SharedArrayBuffer ? [] : [buffer]);
     });
   } finally {
     release();
@@ -395,6 +471,63 @@ export async function readSpreadsheetInWorker(
   if (inspection.kind === 'ods' && isEncryptedOpenDocument(buffer, inspection)) {
     throw new ReadError('FILE_ENCRYPTED', undefined, { detail: 'ods: manifest lists encryption-data' });
   }
-  const grid = await runWorker(buffer, inspection.kind, options, stats);
+  const parts = parallelPartsOf(options);
+  const sheet = worksheetToSplit(inspection, parts, options.splitMinSheetBytes);
+  const grid = sheet ? await readBands(buffer, sheet.name, parts, options, stats) : await runWorker(buffer, inspection.kind, options, stats);
   return { ...grid, issues: hiddenSheetIssues(grid) };
+}
+
+/**
+ * A large file's bands (xlsx.split.ts), parsed at once by as many workers, each cutting its own, joined
+ * back here. A band the library calls corrupt, or bands that disagree, send the file to the whole parse,
+ * whose answer is the reference; the other refusals (timeout, memory, zip bomb, encryption) hold for the
+ * whole file as well.
+ */
+async function readBands(buffer: Uint8Array, sheet: string, parts: number, options: WorkerReadOptions, stats?: WorkerRunStats): Promise<WorkbookGrid> {
+  const started = Date.now();
+  const bandStats: WorkerRunStats[] = Array.from({ length: parts }, () => ({ totalMs: 0 }));
+  let grid: WorkbookGrid;
+  try {
+    const shared = new SharedArrayBuffer(buffer.byteLength);
+    new Uint8Array(shared).set(buffer);
+    const grids = await Promise.all(bandStats.map((band, index) => runWorker(shared, 'xlsx', options, band, { index, count: parts, sheet })));
+    const firstRows = bandStats[0].firstRows;
+    if (firstRows === null || firstRows === undefined) {
+      // The sheet could not be cut: band 0 has parsed the whole file.
+      grid = grids[0];
+    } else {
+      if (!bandStats.every((band) => band.firstRows?.join() === firstRows.join())) throw new ReadError('FILE_CORRUPT', undefined, { detail: 'bands disagree' });
+      grid = joinSplitGrids(grids, firstRows);
+    }
+  } catch (error) {
+    if (error instanceof ReadError && error.code !== 'FILE_CORRUPT') throw error;
+    return runWorker(buffer, 'xlsx', options, stats);
+  }
+  if (stats) {
+    stats.totalMs = Date.now() - started;
+    stats.parts = bandStats[0].firstRows ? parts : 1;
+    stats.spare = bandStats.every((band) => band.spare);
+    stats.parseMs = Math.max(...bandStats.map((band) => band.parseMs ?? 0));
+    stats.convertMs = Math.max(...bandStats.map((band) => band.convertMs ?? 0));
+  }
+  assertWithinLimits(grid);
+  return grid;
+}
+
+/** The limits each worker applies to its band (xlsx.grid.ts), over the joined workbook. */
+function assertWithinLimits(grid: WorkbookGrid): void {
+  let rows = 0;
+  let cells = 0;
+  for (const sheet of grid.sheets) {
+    for (const row of sheet.rows) {
+      if (row.length === 0) continue;
+      rows++;
+      for (const cell of row) if (cell !== null) cells++;
+    }
+  }
+  if (rows > WORKBOOK_LIMITS.maxRows || cells > WORKBOOK_LIMITS.maxCells) {
+    throw new ReadError('FILE_TOO_COMPLEX', undefined, {
+      detail: `joined bands: ${rows} rows, ${cells} cells (limits ${WORKBOOK_LIMITS.maxRows} / ${WORKBOOK_LIMITS.maxCells})`,
+    });
+  }
 }

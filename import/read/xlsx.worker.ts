@@ -13,12 +13,15 @@ import type { WorkbookGrid } from '../model';
 import type { PackedSheet } from './grid-transfer';
 import { listOdsTables, type OdsTableInfo } from './ods-hidden';
 import { WORKBOOK_LIMITS, workbookToPacked, WorkbookTooComplexError } from './xlsx.grid';
+import { cutBand } from './xlsx.split';
 import { extractZipEntry, findZipEntry, inspectZip } from './zip-inspect';
 
 export interface WorkerRequest {
-  /** The file's bytes, transferred (not copied). */
-  buffer: ArrayBuffer;
+  /** The file's bytes, transferred (not copied), or shared read-only by the bands of one file. */
+  buffer: ArrayBuffer | SharedArrayBuffer;
   format: 'xlsx' | 'ods';
+  /** Parse only band `index` of `count` of the worksheet `sheet` (the zip entry's name): see xlsx.split.ts. */
+  band?: { index: number; count: number; sheet: string };
 }
 
 export type WorkerFailureCode = 'FILE_CORRUPT' | 'FILE_ENCRYPTED' | 'FILE_TOO_COMPLEX' | 'FILE_ZIP_BOMB';
@@ -30,7 +33,17 @@ export interface PackedWorkbook {
 }
 
 export type WorkerResponse =
-  | { ok: true; workbook: PackedWorkbook; parseMs: number; convertMs: number }
+  | {
+      ok: true;
+      workbook: PackedWorkbook;
+      parseMs: number;
+      convertMs: number;
+      /**
+       * With a band: where every band starts (xlsx.split.ts), or null when the sheet cannot be split. Then
+       * band 0 has parsed the whole file and the others nothing.
+       */
+      firstRows?: number[] | null;
+    }
   | { ok: false; code: WorkerFailureCode; detail: string };
 
 /** Posted once the library is loaded, before any file: the worker is ready. */
@@ -84,13 +97,32 @@ function loadXlsx(): XlsxLibrary {
  * loaded (a spare worker takes it at its start, then loads the library while it waits for its file).
  */
 export function parseInWorker(request: WorkerRequest, before: PrototypeSnapshot = snapshotPrototypes()): WorkerResponse {
-  const bytes = Buffer.from(request.buffer);
+  let bytes: Buffer = Buffer.from(request.buffer);
   let odsTables: OdsTableInfo[] | undefined;
+  let firstRows: number[] | null | undefined;
   try {
     // xlsx 0.18.5 inflates with its own JavaScript inflater, which spins forever on a damaged deflate stream
     // (it reads zeros past the end): each entry must first inflate with zlib, within its declared size.
     const zip = inspectZip(bytes);
-    for (const entry of zip.entries) if (entry.method === 8) extractZipEntry(bytes, entry, entry.uncompressedSize);
+    const band = request.band;
+    let bandSheetXml: Buffer | null = null;
+    for (const entry of zip.entries) {
+      const isBandSheet = band !== undefined && entry.name === band.sheet;
+      if (entry.method === 8 || isBandSheet) {
+        const inflated = extractZipEntry(bytes, entry, entry.uncompressedSize);
+        if (isBandSheet) bandSheetXml = inflated;
+      }
+    }
+    if (band !== undefined) {
+      // Every band cuts the same rows from the same bytes; band 0 parses the whole file when it cannot be cut.
+      const sheet = zip.entries.find((entry) => entry.name === band.sheet);
+      const cut = sheet && bandSheetXml ? cutBand(bytes, zip.entries, sheet, bandSheetXml, band.index, band.count) : null;
+      firstRows = cut ? cut.firstRows : null;
+      if (cut) bytes = cut.bytes;
+      else if (band.index > 0) {
+        return { ok: true, workbook: { format: request.format, sheets: [], skippedSheets: [] }, parseMs: 0, convertMs: 0, firstRows: null };
+      }
+    }
     if (request.format === 'ods') {
       // Sheet names and hidden flags, which xlsx 0.18.5 does not give for ods. The inflated size may not
       // exceed what the directory declared (checked in the main thread against the limits).
@@ -141,19 +173,46 @@ export function parseInWorker(request: WorkerRequest, before: PrototypeSnapshot 
     const packed = workbookToPacked(wb, request.format, odsTables);
     wb = undefined;
     const workbook: PackedWorkbook = { format: request.format, sheets: packed.sheets, skippedSheets: packed.skippedSheets };
-    return { ok: true, workbook, parseMs: parsed - started, convertMs: Date.now() - parsed };
+    return { ok: true, workbook, parseMs: parsed - started, convertMs: Date.now() - parsed, ...(firstRows !== undefined ? { firstRows } : {}) };
   } catch (error) {
     if (error instanceof WorkbookTooComplexError) return { ok: false, code: 'FILE_TOO_COMPLEX', detail: `convert: ${error.message}` };
     return { ok: false, code: 'FILE_CORRUPT', detail: `convert: ${(error as Error).message}` };
   }
 }
 
+/**
+ * A fresh thread runs the library's code unoptimised at first: the first file of a worker parses about a
+ * third slower than the next would. A spare (started ahead, see xlsx.reader.ts) therefore reads a small
+ * workbook of its own making first, with shared and inline strings, numbers, formats and formulas, so
+ * that V8 has optimised the parser before the partner's file comes. Nothing of it is kept.
+ */
+export function warmUp(rows: number): void {
+  if (rows <= 0) return;
+  const XLSX = loadXlsx();
+  const data: unknown[][] = [['Code', 'Intitulé', 'Montant', 'Année', 'Statut']];
+  for (let i = 0; i < rows; i++) data.push([`A-${i}`, `Opération ${i} — travaux`, 1234.5 + i, 2020 + (i % 7), i % 2 ? 'En cours' : 'Terminé']);
+  const sheet = XLSX.utils.aoa_to_sheet(data);
+  sheet['F2'] = { t: 'n', v: 12.5, f: 'SUM(C2:C3)', z: '#,##0.00 €' };
+  const book = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(book, sheet, 'Feuille');
+  for (const bookSST of [true, false]) {
+    const bytes = XLSX.write(book, { type: 'buffer', bookType: 'xlsx', bookSST, compression: bookSST }) as Buffer;
+    for (let i = 0; i < 2; i++) {
+      // The second read as the band of a split file (xlsx.split.ts), which large files are.
+      const band = i === 1 ? { index: 0, count: 2, sheet: 'xl/worksheets/sheet1.xml' } : undefined;
+      const result = parseInWorker({ buffer: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, format: 'xlsx', band });
+      if (!result.ok) throw new Error(`warm-up: ${result.detail}`);
+    }
+  }
+}
+
 if (!isMainThread && parentPort && (workerData as { role?: unknown } | null)?.role === WORKER_ROLE) {
   const port = parentPort;
   // A worker may be started ahead of its file (a spare, see xlsx.reader.ts): the library is loaded while
-  // it waits, after the prototypes are recorded, so that the check still covers loading it.
+  // it waits, after the prototypes are recorded, so that the check still covers loading it (and warming up).
   const before = snapshotPrototypes();
   loadXlsx();
+  warmUp(Number((workerData as { warmUpRows?: unknown }).warmUpRows) || 0);
   port.postMessage(READY);
   port.once('message', (request: WorkerRequest) => {
     const response = parseInWorker(request, before);

@@ -4,6 +4,7 @@ import { refreshPlannerStatistics } from '../db/data-source';
 import { applyToDatabase, ApplyOutcome, rollbackInDatabase, RollbackOutcome } from '../../import/apply/apply-batch';
 import { loadContractReference } from '../../import/apply/load-reference';
 import { loadFile, storeIssues, storePreview } from '../../import/apply/store-preview';
+import { refillSpareWorkers } from '../../import/read/read-file';
 import { ImportBatch } from './import-batch.entity';
 import { ImportStatus } from './import-batch.enums';
 import { ImportIssue } from './import-issue.entity';
@@ -22,6 +23,15 @@ export interface ApplyResult extends Omit<PreviewResult, 'status'> {
  * one is UNCHANGED; otherwise the batch and its lines are written in one transaction.
  */
 export async function importFile(dataSource: DataSource, request: PreviewRequest & { allowPartial?: boolean }, audit?: AuditHook<ApplyResult>): Promise<ApplyResult> {
+  try {
+    return await readAndApply(dataSource, request, audit);
+  } finally {
+    // The workers this read used are replaced now, not while the lines were written.
+    refillSpareWorkers();
+  }
+}
+
+async function readAndApply(dataSource: DataSource, request: PreviewRequest & { allowPartial?: boolean }, audit?: AuditHook<ApplyResult>): Promise<ApplyResult> {
   const early = await prepareImport(dataSource, request);
   request.onProgress?.('enregistrement', 0.8);
   const outcome = await dataSource.transaction(async (manager) => {
@@ -41,6 +51,19 @@ export async function applyStoredBatch(
   dataSource: DataSource,
   batchId: number,
   options: { allowPartial?: boolean; appliedBy?: string | null } = {},
+  audit?: AuditHook<ApplyResult>,
+): Promise<ApplyResult> {
+  try {
+    return await applyStored(dataSource, batchId, options, audit);
+  } finally {
+    refillSpareWorkers();
+  }
+}
+
+async function applyStored(
+  dataSource: DataSource,
+  batchId: number,
+  options: { allowPartial?: boolean; appliedBy?: string | null },
   audit?: AuditHook<ApplyResult>,
 ): Promise<ApplyResult> {
   const batch = await dataSource.getRepository(ImportBatch).findOne({ where: { id: batchId } });

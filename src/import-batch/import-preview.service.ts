@@ -4,7 +4,7 @@ import { loadContractReference } from '../../import/apply/load-reference';
 import { BatchMeta, storePreview } from '../../import/apply/store-preview';
 import { PipelineResult, preparePipeline, runPipeline } from '../../import/pipeline';
 import { isReadError } from '../../import/read/read-error';
-import { readUploadedFile } from '../../import/read/read-file';
+import { readUploadedFile, refillSpareWorkers } from '../../import/read/read-file';
 import { PreviewReport } from '../../import/report/preview-report';
 import { ContractReference, ReferenceOrganisation } from '../../import/resolve/contract-reference';
 import { OrganisationIndex } from '../../import/resolve/organisation-index';
@@ -113,7 +113,14 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
  * every issue and the file itself become an import batch (PREVIEWED, or REJECTED when any ERROR was found).
  */
 export async function previewImport(dataSource: DataSource, request: PreviewRequest, audit?: AuditHook<PreviewResult>): Promise<PreviewResult> {
-  const prepared = await prepareImport(dataSource, request);
+  try {
+    return await storePrepared(dataSource, request, await prepareImport(dataSource, request), audit);
+  } finally {
+    refillSpareWorkers();
+  }
+}
+
+async function storePrepared(dataSource: DataSource, request: PreviewRequest, prepared: PreparedImport, audit?: AuditHook<PreviewResult>): Promise<PreviewResult> {
   request.onProgress?.('enregistrement', 0.9);
   const result = await dataSource.transaction(async (manager) => {
     const batch = await storePreview(manager, prepared.meta, prepared.report, request.buffer);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeSpareWorker, hasSpareWorker, keepSpareWorker, readSpreadsheetInWorker, type WorkerRunStats } from '../../../import/read/xlsx.reader';
+import { closeSpareWorker, hasSpareWorker, keepSpareWorker, readSpreadsheetInWorker, refillSpareWorkers, type WorkerRunStats } from '../../../import/read/xlsx.reader';
 import { bigXlsx, prototypeFingerprint, readErrorOf, xlsxOf } from './read-helpers';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -19,13 +19,16 @@ afterEach(async () => {
 });
 
 describe('the spare worker', () => {
-  it('takes the next file, and another spare is started behind it', async () => {
-    await keepSpareWorker();
+  it('takes the next file, and refillSpareWorkers starts the next spares', async () => {
+    await keepSpareWorker({ parallelParts: 1 });
     expect(hasSpareWorker()).toBe(true);
     const stats = { totalMs: 0 } as WorkerRunStats;
     const result = await readSpreadsheetInWorker(xlsxOf([{ name: 'F', aoa: [['a', 1]] }]), {}, stats);
     expect(stats.spare).toBe(true);
     expect(result.sheets[0].rows).toEqual([[{ kind: 'string', value: 'a' }, { kind: 'number', value: 1 }]]);
+    // Not while the caller still works on the file: when it says it is done.
+    expect(hasSpareWorker()).toBe(false);
+    refillSpareWorkers();
     expect(hasSpareWorker()).toBe(true);
     const again = { totalMs: 0 } as WorkerRunStats;
     await readSpreadsheetInWorker(xlsxOf([{ name: 'G', aoa: [[2]] }]), {}, again);
@@ -59,9 +62,10 @@ describe('the spare worker', () => {
   });
 
   it('keeps the memory limit it was started with', async () => {
-    await keepSpareWorker({ maxOldGenerationSizeMb: 32 });
+    // One band: two workers of 32 MB each might hold the file between them.
+    await keepSpareWorker({ maxOldGenerationSizeMb: 32, parallelParts: 1 });
     const stats = { totalMs: 0 } as WorkerRunStats;
-    const error = await readErrorOf(() => readSpreadsheetInWorker(bigXlsx(30_000), { maxOldGenerationSizeMb: 32 }, stats));
+    const error = await readErrorOf(() => readSpreadsheetInWorker(bigXlsx(30_000), { maxOldGenerationSizeMb: 32, parallelParts: 1 }, stats));
     expect(stats.spare).toBe(true);
     expect(error.code).toBe('FILE_TOO_COMPLEX');
   });
@@ -97,6 +101,7 @@ describe('the spare worker of a plain node process', () => {
         clearInterval(alive);
         const stats = {};
         const result = await reader.readSpreadsheetInWorker(require('fs').readFileSync(${JSON.stringify(file)}), {}, stats);
+        reader.refillSpareWorkers();
         console.log(JSON.stringify({ spare: stats.spare, rows: result.sheets[0].rows.length, waiting: reader.hasSpareWorker() }));
         // Nothing else to do: the process must end although a new spare waits.
       });
