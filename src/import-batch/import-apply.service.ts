@@ -36,7 +36,7 @@ async function readAndApply(dataSource: DataSource, request: PreviewRequest & { 
   request.onProgress?.('enregistrement', 0.8);
   const outcome = await dataSource.transaction(async (manager) => {
     const prepared = await lockAndRefresh(dataSource, manager, early, request);
-    const batch = await storePreview(manager, prepared.meta, prepared.report, request.buffer);
+    const batch = await storePreview(manager, prepared.meta, prepared.report, prepared.storedFile);
     const result = await applyPrepared(manager, batch, prepared, request.allowPartial ?? false);
     await audit?.(manager, result);
     return result;

@@ -52,6 +52,10 @@ export class ImportBatch {
   @Column({ type: 'integer' })
   sizeBytes: number;
 
+  /** How the file's chunks hold it: null as uploaded, 'gzip' compressed (import/apply/store-preview.ts). */
+  @Column({ name: 'file_encoding', type: 'varchar', length: 10, nullable: true })
+  fileEncoding: string | null;
+
   @Field(() => String, { nullable: true, description: 'Disposition reconnue : by-year, by-funder, pairs, long…' })
   @Column({ type: 'varchar', length: 20, nullable: true })
   layout: string | null;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { loadContractReference } from '../../import/apply/load-reference';
-import { BatchMeta, storePreview } from '../../import/apply/store-preview';
+import { BatchMeta, prepareStoredFile, storePreview, StoredFile } from '../../import/apply/store-preview';
 import { PipelineResult, preparePipeline, runPipeline } from '../../import/pipeline';
 import { isReadError } from '../../import/read/read-error';
 import { readUploadedFile, refillSpareWorkers } from '../../import/read/read-file';
@@ -55,6 +55,8 @@ export interface PreparedImport {
   report: PreviewReport;
   /** Null when the file could not be read at all. */
   result: PipelineResult | null;
+  /** The file as import_file_chunk will keep it. */
+  storedFile: StoredFile;
 }
 
 /** Reads and checks a file against the contract; writes nothing. */
@@ -67,6 +69,11 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
   const reading = readUploadedFile(request.buffer, request.fileName).then(
     (workbook) => ({ workbook, error: null }),
     (error: unknown) => ({ workbook: null, error }),
+  );
+  // Compressed in the thread pool meanwhile; settled at once, like the read.
+  const storing = prepareStoredFile(request.buffer).then(
+    (stored) => stored,
+    (): StoredFile => ({ bytes: request.buffer, encoding: null }),
   );
   preparePipeline(request.kind);
   const reference = await loadContractReference(dataSource, contract);
@@ -93,7 +100,7 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
       // Warnings met while reading (a hidden sheet skipped, an encoding guessed) come first.
       report = { ...report, issues: [...workbook.issues.map(toPreviewIssue), ...report.issues], counts: { ...report.counts, warnings: report.counts.warnings + workbook.issues.length } };
     }
-    return { contract, reference, meta, report, result };
+    return { contract, reference, meta, report, result, storedFile: await storing };
   }
   const error = read.error;
   if (!isReadError(error)) throw error;
@@ -105,7 +112,7 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
     lines: [],
     issues: [{ severity: 'ERROR', code: error.code, message: error.message, sheet: null, cell: null, value: null }],
   };
-  return { contract, reference, meta, report, result: null };
+  return { contract, reference, meta, report, result: null, storedFile: await storing };
 }
 
 /**
@@ -123,7 +130,7 @@ export async function previewImport(dataSource: DataSource, request: PreviewRequ
 async function storePrepared(dataSource: DataSource, request: PreviewRequest, prepared: PreparedImport, audit?: AuditHook<PreviewResult>): Promise<PreviewResult> {
   request.onProgress?.('enregistrement', 0.9);
   const result = await dataSource.transaction(async (manager) => {
-    const batch = await storePreview(manager, prepared.meta, prepared.report, request.buffer);
+    const batch = await storePreview(manager, prepared.meta, prepared.report, prepared.storedFile);
     const stored: PreviewResult = { batchId: batch.id, ...prepared.report };
     await audit?.(manager, stored);
     return stored;

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import * as XLSX from 'xlsx';
+import { loadFile } from '../../import/apply/store-preview';
 import { formatCents } from '../../src/common/money';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
@@ -129,6 +131,26 @@ describe(`applying imports on ${TEST_DATABASE_TYPE}`, () => {
     expect(twice.code).toBe(2);
     expect(twice.stderr).toContain('déjà appliqué');
     await crte(['rollback', String(preview.json.batchId)], db.url);
+  });
+
+  it('keeps the file of a preview byte for byte, gzipped when that saves space, and applies it from there', async () => {
+    const fixture = fixturePath('dotations-detr-dsil-fnadt-2017-2021.xlsx');
+    // The same workbook written without compression, as SheetJS and some exports do: stored gzipped.
+    const stored = join(mkdtempSync(join(tmpdir(), 'crte-stored-')), 'dotations-non-compresse.xlsx');
+    writeFileSync(stored, XLSX.write(XLSX.read(readFileSync(fixture)), { type: 'buffer', bookType: 'xlsx', compression: false }));
+    for (const [file, encoding] of [[fixture, null], [stored, 'gzip']] as const) {
+      const preview = await crte(['import', file, '--kind', 'dotations', '--source', 'Etat', '--dry-run'], db.url);
+      expect(preview.json.status).toBe('PREVIEWED');
+      const [row] = await dataSource.query('SELECT file_encoding AS encoding, size_bytes AS size FROM import_batch WHERE id = ?', [preview.json.batchId]);
+      expect(row.encoding).toBe(encoding);
+      expect(Number(row.size)).toBe(readFileSync(file).length);
+      expect((await loadFile(dataSource.manager, preview.json.batchId)).equals(readFileSync(file))).toBe(true);
+      const before = await totals(api, byAction);
+      const applied = await crte(['apply', String(preview.json.batchId)], db.url);
+      expect(applied.json).toMatchObject({ status: 'APPLIED', applied: { inserted: 30 } });
+      expect(await totals(api, byAction)).toEqual({ ...before, 'État -': '22794044.74' });
+      await crte(['rollback', String(preview.json.batchId)], db.url);
+    }
   });
 
   it('writes nothing for a file with an error, and with --allow-partial applies the valid rows only', async () => {
