@@ -342,8 +342,19 @@ async function runWorker(
   format: 'xlsx' | 'ods',
   options: WorkerReadOptions,
   stats?: WorkerRunStats,
-  band?: WorkerRequest['band'],
 ): Promise<WorkbookGrid> {
+  return runWorkerAnswer(bytes, format, options, unpackWorkbook, stats);
+}
+
+/** runWorker, with what to make of the worker's packed answer (`decode`'s errors: FILE_CORRUPT). */
+async function runWorkerAnswer<T>(
+  bytes: Uint8Array | SharedArrayBuffer,
+  format: 'xlsx' | 'ods',
+  options: WorkerReadOptions,
+  decode: (packed: PackedWorkbook) => T,
+  stats?: WorkerRunStats,
+  band?: WorkerRequest['band'],
+): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const resourceLimits = resourceLimitsOf(options);
   let buffer: ArrayBuffer | SharedArrayBuffer;
@@ -360,12 +371,12 @@ async function runWorker(
   if (turn) await turn;
   const started = Date.now();
   try {
-    return await new Promise<WorkbookGrid>((resolvePromise, rejectPromise) => {
+    return await new Promise<T>((resolvePromise, rejectPromise) => {
       let settled = false;
       const taken = takeSpare(limitsKey(resourceLimits));
       const worker = taken ?? startWorker(resourceLimits);
       if (stats) stats.spare = taken !== null;
-      const finish = (error: ReadError | null, grid?: WorkbookGrid): void => {
+      const finish = (error: ReadError | null, grid?: T): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -388,9 +399,9 @@ async function runWorker(
             stats.convertMs = response.convertMs;
             if (band) stats.firstRows = Array.isArray(response.firstRows) && response.firstRows.every((n) => Number.isInteger(n) && n >= 0) ? [...response.firstRows] : null;
           }
-          let grid: WorkbookGrid;
+          let grid: T;
           try {
-            grid = unpackWorkbook(response.workbook);
+            grid = decode(response.workbook);
           } catch (error) {
             finish(new ReadError('FILE_CORRUPT', undefined, { detail: `worker answer: ${(error as Error).message}` }));
             return;
@@ -490,14 +501,17 @@ async function readBands(buffer: Uint8Array, sheet: string, parts: number, optio
   try {
     const shared = new SharedArrayBuffer(buffer.byteLength);
     new Uint8Array(shared).set(buffer);
-    const grids = await Promise.all(bandStats.map((band, index) => runWorker(shared, 'xlsx', options, band, { index, count: parts, sheet })));
+    const keepPacked = (packed: PackedWorkbook): PackedWorkbook => packed;
+    const packed = await Promise.all(bandStats.map((band, index) => runWorkerAnswer(shared, 'xlsx', options, keepPacked, band, { index, count: parts, sheet })));
     const firstRows = bandStats[0].firstRows;
     if (firstRows === null || firstRows === undefined) {
       // The sheet could not be cut: band 0 has parsed the whole file.
-      grid = grids[0];
+      grid = unpackOrCorrupt(packed[0]);
     } else {
       if (!bandStats.every((band) => band.firstRows?.join() === firstRows.join())) throw new ReadError('FILE_CORRUPT', undefined, { detail: 'bands disagree' });
-      grid = joinSplitGrids(grids, firstRows);
+      // Refused before the rows are rebuilt here: each worker held its limits on its band only.
+      assertWithinLimits(packed, firstRows);
+      grid = joinSplitGrids(packed.map(unpackOrCorrupt), firstRows);
     }
   } catch (error) {
     if (error instanceof ReadError && error.code !== 'FILE_CORRUPT') throw error;
@@ -510,24 +524,43 @@ async function readBands(buffer: Uint8Array, sheet: string, parts: number, optio
     stats.parseMs = Math.max(...bandStats.map((band) => band.parseMs ?? 0));
     stats.convertMs = Math.max(...bandStats.map((band) => band.convertMs ?? 0));
   }
-  assertWithinLimits(grid);
   return grid;
 }
 
-/** The limits each worker applies to its band (xlsx.grid.ts), over the joined workbook. */
-function assertWithinLimits(grid: WorkbookGrid): void {
+function unpackOrCorrupt(packed: PackedWorkbook): WorkbookGrid {
+  try {
+    return unpackWorkbook(packed);
+  } catch (error) {
+    throw new ReadError('FILE_CORRUPT', undefined, { detail: `worker answer: ${(error as Error).message}` });
+  }
+}
+
+/**
+ * The limits each worker applies to its band (xlsx.grid.ts), over the workbook the bands make together:
+ * in each sheet, the rows of band b are those from firstRows[b] to firstRows[b + 1], as joinSplitGrids
+ * takes them. Counted on the packed answers, before any row is rebuilt on this thread.
+ */
+function assertWithinLimits(bands: PackedWorkbook[], firstRows: number[]): void {
   let rows = 0;
   let cells = 0;
-  for (const sheet of grid.sheets) {
-    for (const row of sheet.rows) {
-      if (row.length === 0) continue;
-      rows++;
-      for (const cell of row) if (cell !== null) cells++;
+  bands.forEach((band, index) => {
+    if (!Array.isArray(band?.sheets)) return;
+    for (const sheet of band.sheets) {
+      const { rowEnds, tags } = sheet ?? {};
+      if (!ArrayBuffer.isView(rowEnds) || !ArrayBuffer.isView(tags)) continue;
+      const from = firstRows[index];
+      const to = index + 1 < bands.length ? Math.min(firstRows[index + 1], rowEnds.length) : rowEnds.length;
+      for (let r = from; r < to; r++) {
+        let filled = 0;
+        for (let i = r === 0 ? 0 : rowEnds[r - 1]; i < rowEnds[r]; i++) if ((tags[i] & 7) !== 0) filled++;
+        if (filled > 0) rows++;
+        cells += filled;
+      }
     }
-  }
+  });
   if (rows > WORKBOOK_LIMITS.maxRows || cells > WORKBOOK_LIMITS.maxCells) {
     throw new ReadError('FILE_TOO_COMPLEX', undefined, {
-      detail: `joined bands: ${rows} rows, ${cells} cells (limits ${WORKBOOK_LIMITS.maxRows} / ${WORKBOOK_LIMITS.maxCells})`,
+      detail: `bands: ${rows} rows, ${cells} cells (limits ${WORKBOOK_LIMITS.maxRows} / ${WORKBOOK_LIMITS.maxCells})`,
     });
   }
 }

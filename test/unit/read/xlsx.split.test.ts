@@ -7,7 +7,8 @@ import { closeSpareWorker, readSpreadsheetInWorker, type WorkerReadOptions, type
 import { cutBand, joinSplitGrids, worksheetToSplit } from '../../../import/read/xlsx.split';
 import { extractZipEntry, inspectZip } from '../../../import/read/zip-inspect';
 import type { WorkbookGrid } from '../../../import/model';
-import { bigAoa, patchZip, unzip, xlsxOf, type SheetSpec } from './read-helpers';
+import { WORKBOOK_LIMITS } from '../../../import/read/xlsx.grid';
+import { bigAoa, patchZip, readErrorOf, unzip, xlsxOf, type SheetSpec } from './read-helpers';
 
 /** Split even small sheets, so that the tests stay fast. */
 const SPLIT: WorkerReadOptions = { parallelParts: 2, splitMinSheetBytes: 1 };
@@ -85,6 +86,22 @@ describe('reading a large sheet in two bands', () => {
       expect(parts).toBe(1);
       expect(split).toEqual(whole);
     }
+  });
+
+  it('holds the workbook limits over the bands together, before rebuilding their rows', async () => {
+    // Each worker holds the limits on its own band; the main thread on their sum (here lowered in this
+    // thread only: the workers keep 500 000 rows and pass each half).
+    const saved = { ...WORKBOOK_LIMITS };
+    WORKBOOK_LIMITS.maxRows = 2500;
+    try {
+      const error = await readErrorOf(() => readSpreadsheetInWorker(xlsxOf(mixedWorkbook(3000)), SPLIT));
+      expect(error.code).toBe('FILE_TOO_COMPLEX');
+    } finally {
+      Object.assign(WORKBOOK_LIMITS, saved);
+    }
+    const stats: WorkerRunStats = { totalMs: 0 };
+    await readSpreadsheetInWorker(xlsxOf(mixedWorkbook(2000)), SPLIT, stats);
+    expect(stats.parts).toBe(2);
   });
 
   it('does not split small sheets by default, nor ods files', async () => {
