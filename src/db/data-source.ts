@@ -6,6 +6,7 @@ import { DatabaseConfig } from '../config';
 import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { startCheckpointer } from './sqlite-checkpointer';
 
 export interface DataSourceExtras {
   /** A logger that sees every statement (tests count them). */
@@ -75,10 +76,18 @@ export async function detectFlavour(database: DatabaseConfig): Promise<DatabaseC
   }
 }
 
-/** Detects the server, connects, and returns an initialised DataSource. */
+/**
+ * Detects the server, connects, and returns an initialised DataSource. On SQLite, WAL checkpoints then run
+ * on a thread of their own (sqlite-checkpointer.ts), not in the commits.
+ */
 export async function openDataSource(database: DatabaseConfig, extras: DataSourceExtras = {}): Promise<DataSource> {
   const dataSource = createDataSource(await detectFlavour(database), extras);
   await dataSource.initialize();
+  try {
+    await startCheckpointer(dataSource);
+  } catch {
+    // No second thread: the connection checkpoints in its commits, as SQLite does by default.
+  }
   return dataSource;
 }
 

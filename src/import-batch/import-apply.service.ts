@@ -1,6 +1,7 @@
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import { bumpContractVersion } from '../cache/data-version';
 import { refreshPlannerStatistics } from '../db/data-source';
+import { requestCheckpoint } from '../db/sqlite-checkpointer';
 import { applyToDatabase, ApplyOutcome, rollbackInDatabase, RollbackOutcome } from '../../import/apply/apply-batch';
 import { loadContractReference } from '../../import/apply/load-reference';
 import { loadFile, storeIssues, storePreview } from '../../import/apply/store-preview';
@@ -42,6 +43,8 @@ async function readAndApply(dataSource: DataSource, request: PreviewRequest & { 
     return result;
   });
   request.onProgress?.('enregistrement', 1);
+  // What the import wrote goes into the database file now, on the checkpointer's thread.
+  requestCheckpoint(dataSource);
   if (outcome.status === 'APPLIED') await refreshPlannerStatistics(dataSource);
   return outcome;
 }
