@@ -8,6 +8,8 @@
  *    terminates it → FILE_TIMEOUT; running out of heap (ERR_WORKER_OUT_OF_MEMORY) → FILE_TOO_COMPLEX; a parse
  *    exception → FILE_CORRUPT. At most `maxConcurrentWorkers` run at once (default 2): others wait their turn
  *    (the timer starts when the worker does).
+ * 3. A large xlsx sheet is cut into bands parsed by as many workers at once, each in the same sandbox, and
+ *    joined back here exactly as the whole parse would have given it (xlsx.split.ts, readBands).
  *
  * Locating the worker script (it must be JavaScript):
  * - compiled (`node dist/...`, this file is `xlsx.reader.js`): `xlsx.worker.js` next to it — `npm run build`
