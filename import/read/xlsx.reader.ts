@@ -238,6 +238,13 @@ interface Spare {
 /** Spares waiting for a file: one per band a large file is split into (xlsx.split.ts), so both start at once. */
 let spares: Spare[] = [];
 let spareOptions: WorkerReadOptions | null = null;
+/**
+ * Whether the next spares warm up. Warming costs a core for about 0.6 s a spare and pays only for large
+ * files: it is done at start-up and after a large (split) file, as partners' big annexes tend to come in
+ * series; after a small file the replacement only loads the library. (Warming after every file took a
+ * quarter of the server's throughput under bench:load's import every 3 s.)
+ */
+let warmNextSpares = true;
 
 /**
  * Tops the spares up, one worker at a time: loading xlsx takes a core for a fraction of a second, and the
@@ -250,7 +257,7 @@ function startSpares(): void {
     const limits = resourceLimitsOf(spareOptions);
     let worker: Worker;
     try {
-      worker = startWorker(limits, warmUpRowsOf());
+      worker = startWorker(limits, warmNextSpares ? warmUpRowsOf() : 0);
     } catch {
       // No spare then (the worker script cannot be found: the read itself will say so).
       return;
@@ -297,6 +304,7 @@ export function keepSpareWorker(
   options: Pick<WorkerReadOptions, 'maxOldGenerationSizeMb' | 'maxYoungGenerationSizeMb' | 'stackSizeMb' | 'parallelParts'> = {},
 ): Promise<void> {
   spareOptions = { ...options };
+  warmNextSpares = true;
   startSpares();
   // Spares start one after the other (each, once loaded, starts the next): wait for the last.
   const allReady = async (): Promise<void> => {
@@ -486,6 +494,7 @@ export async function readSpreadsheetInWorker(
   }
   const parts = parallelPartsOf(options);
   const sheet = worksheetToSplit(inspection, parts, options.splitMinSheetBytes);
+  warmNextSpares = sheet !== null;
   const grid = sheet ? await readBands(buffer, sheet.name, parts, options, stats) : await runWorker(buffer, inspection.kind, options, stats);
   return { ...grid, issues: hiddenSheetIssues(grid) };
 }
