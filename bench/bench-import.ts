@@ -19,7 +19,7 @@ import { openDataSource } from '../src/db/data-source';
 import { importFile } from '../src/import-batch/import-apply.service';
 import { ImportKind } from '../src/import-batch/import-batch.enums';
 import { seedReferenceData } from '../src/seed/seed.service';
-import { buildAnnex3Workbook } from './bench-read';
+import { buildAnnex3Workbook, median } from './bench-read';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 /** Runs of each side, alternated (BENCH_RUNS, default 3). */
@@ -92,11 +92,6 @@ async function child(mode: 'baseline' | 'import', file: string, url: string): Pr
   await closeSpareWorker();
   await dataSource.destroy();
   process.stdout.write(`${JSON.stringify({ seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, detail })}\n`);
-}
-
-function median(list: Measure[]): Measure {
-  const sorted = [...list].sort((a, b) => a.seconds - b.seconds);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 function run(mode: 'baseline' | 'import', file: string, url: string): Measure {

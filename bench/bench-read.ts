@@ -45,7 +45,8 @@ interface Measure {
   detail?: string;
 }
 
-function median(list: Measure[]): Measure {
+/** The run of median time (the lower middle one for an even count). */
+export function median<T extends { seconds: number }>(list: T[]): T {
   const sorted = [...list].sort((a, b) => a.seconds - b.seconds);
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }

@@ -10,8 +10,8 @@ import { Funding } from '../../src/funding/funding.entity';
 import { FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
 import { ImportBatch } from '../../src/import-batch/import-batch.entity';
 import { ImportKind, ImportStatus } from '../../src/import-batch/import-batch.enums';
-import { OrganisationKind } from '../../src/organisation/organisation-kind.enum';
 import { Organisation } from '../../src/organisation/organisation.entity';
+import { buildContractWithFunder } from '../support/builders';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
 
 const AWKWARD_TEXTS = ['Programmation 2023', 'tab\there', 'line\nbreak\r\nwindows', 'back\\slash', '\\N', 'NULL', '', 'émoji 🌱 « guillemets »', "apostrophe ' et \"", 'nul\0char'];
@@ -23,9 +23,7 @@ describe(`bulkInsert on ${TEST_DATABASE_TYPE}`, () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const now = new Date();
-    contract = await db.dataSource.getRepository(Contract).save({ code: 'BULK', name: 'Chargement', signedOn: null, startYear: 2021, endYear: 2026, createdAt: now, updatedAt: now });
-    funder = await db.dataSource.getRepository(Organisation).save({ name: 'Financeur', shortName: null, kind: OrganisationKind.STATE, siren: null, inseeCode: null, parentId: null, createdAt: now, updatedAt: now });
+    ({ contract, funder } = await buildContractWithFunder(db.dataSource, 'BULK', 'Chargement'));
   });
   afterAll(() => db?.drop());
 

@@ -5,8 +5,8 @@ import { Contract } from '../../src/contract/contract.entity';
 import { sumCentsSql } from '../../src/db/money-sql';
 import { Funding } from '../../src/funding/funding.entity';
 import { FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
-import { OrganisationKind } from '../../src/organisation/organisation-kind.enum';
 import { Organisation } from '../../src/organisation/organisation.entity';
+import { buildContractWithFunder } from '../support/builders';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
 
 describe(`money is exact on ${TEST_DATABASE_TYPE}`, () => {
@@ -16,18 +16,7 @@ describe(`money is exact on ${TEST_DATABASE_TYPE}`, () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const now = new Date();
-    contract = await db.dataSource.getRepository(Contract).save({ code: 'MONEY', name: 'Argent', signedOn: null, startYear: 2021, endYear: 2026, createdAt: now, updatedAt: now });
-    funder = await db.dataSource.getRepository(Organisation).save({
-      name: 'Financeur',
-      shortName: null,
-      kind: OrganisationKind.STATE,
-      siren: null,
-      inseeCode: null,
-      parentId: null,
-      createdAt: now,
-      updatedAt: now,
-    });
+    ({ contract, funder } = await buildContractWithFunder(db.dataSource, 'MONEY', 'Argent'));
   });
   afterAll(async () => db?.drop());
 

@@ -19,6 +19,23 @@ async function insertChunked<T>(dataSource: DataSource, entity: new () => T, row
   }
 }
 
+/** An empty contract and one State funder: the least a table of fundings needs. */
+export async function buildContractWithFunder(dataSource: DataSource, code: string, name: string): Promise<{ contract: Contract; funder: Organisation }> {
+  const now = new Date();
+  const contract = await dataSource.getRepository(Contract).save({ code, name, signedOn: null, startYear: 2021, endYear: 2026, createdAt: now, updatedAt: now });
+  const funder = await dataSource.getRepository(Organisation).save({
+    name: 'Financeur',
+    shortName: null,
+    kind: OrganisationKind.STATE,
+    siren: null,
+    inseeCode: null,
+    parentId: null,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return { contract, funder };
+}
+
 export interface BuiltContract {
   contract: Contract;
   actionCount: number;
