@@ -7,6 +7,7 @@ import { openDataSource, refreshPlannerStatistics } from '../db/data-source';
 import { startServer } from '../server/app';
 import { printSchemaFile } from '../server/schema';
 import { formatSeedReport, isSeeded, seedReferenceData } from '../seed/seed.service';
+import { runBackupCommand, runRestoreCommand } from './backup.command';
 import { runApplyCommand, runImportCommand, runRollbackCommand } from './import.command';
 import { runTokenCommand } from './token.command';
 import { UsageError } from './usage-error';
@@ -27,6 +28,12 @@ const USAGE = `Usage : crte <commande>
   rollback LOT [--json]                  annule un lot appliqué
   token list
   token revoke ID
+  backup FICHIER [--json]
+                        sauvegarde cohérente de toute la base, même en service (SQLite : copie en ligne ;
+                        MySQL/MariaDB : export compressé lu dans un instantané) ; ne migre pas la base
+  restore FICHIER [--force] [--json]
+                        restaure une sauvegarde dans une base vide (--force : efface d’abord la base),
+                        vérifie chaque table, puis applique les migrations plus récentes que la sauvegarde
 
 Configuration : DATABASE_URL (défaut sqlite:./data/crte.sqlite), PORT (défaut 4000),
 READ_REQUIRES_TOKEN=true pour exiger un jeton en lecture.`;
@@ -99,6 +106,10 @@ export async function main(argv: string[]): Promise<number> {
       return withDatabase((dataSource) => runImportCommand(dataSource, args));
     case 'apply':
       return withDatabase((dataSource) => runApplyCommand(dataSource, args));
+    case 'backup':
+      return runBackupCommand(loadConfig().database, args);
+    case 'restore':
+      return runRestoreCommand(loadConfig().database, args);
     case 'rollback':
       return withDatabase((dataSource) => runRollbackCommand(dataSource, args));
     case undefined:
