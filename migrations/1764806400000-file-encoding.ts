@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 // How an import's file is stored in import_file_chunk (import/apply/store-preview.ts): NULL for its bytes as
@@ -14,6 +15,18 @@ export class FileEncoding1764806400000 implements MigrationInterface {
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    // The release before this one reads import_file_chunk as the file's own bytes: a gzipped file goes back
+    // to its bytes as uploaded (in chunks of 60 000 bytes, as then), or every stored preview would read as
+    // garbage after the downgrade. One file at a time: memory holds one upload, not all of them.
+    const gzipped: Array<{ id: number }> = await queryRunner.query(`SELECT id FROM import_batch WHERE file_encoding = 'gzip' ORDER BY id`);
+    for (const { id } of gzipped) {
+      const chunks: Array<{ data: Uint8Array }> = await queryRunner.query('SELECT data FROM import_file_chunk WHERE batch_id = ? ORDER BY seq', [id]);
+      const bytes = gunzipSync(Buffer.concat(chunks.map((chunk) => Buffer.from(chunk.data))));
+      await queryRunner.query('DELETE FROM import_file_chunk WHERE batch_id = ?', [id]);
+      for (let offset = 0, seq = 0; offset < bytes.length; offset += 60_000, seq++) {
+        await queryRunner.query('INSERT INTO import_file_chunk (batch_id, seq, data) VALUES (?, ?, ?)', [id, seq, bytes.subarray(offset, offset + 60_000)]);
+      }
+    }
     await queryRunner.query('ALTER TABLE import_batch DROP COLUMN file_encoding');
   }
 }

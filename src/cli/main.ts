@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config';
 import { openDataSource, refreshPlannerStatistics } from '../db/data-source';
+import { revertLastMigration } from '../db/migration-revert';
 import { startServer } from '../server/app';
 import { printSchemaFile } from '../server/schema';
 import { formatSeedReport, isSeeded, seedReferenceData } from '../seed/seed.service';
@@ -15,7 +16,8 @@ import { UsageError } from './usage-error';
 const USAGE = `Usage : crte <commande>
 
   serve                 migre la base, charge le contrat de référence s'il manque, sert l'API GraphQL
-  migrate               applique les migrations en attente
+  migrate [--revert]    applique les migrations en attente ; --revert annule la dernière (avant de revenir
+                        à la version précédente de l’application ; sauvegardez d’abord)
   seed [--json]         charge (ou met à jour) les données de référence du CRTE du Douaisis
   schema [FICHIER] [--check]  écrit le schéma GraphQL (défaut : schema/schema.graphql) ;
                         --check échoue s'il diffère du code
@@ -74,6 +76,16 @@ export async function main(argv: string[]): Promise<number> {
       return new Promise<number>(() => undefined); // runs until a signal stops it
     }
     case 'migrate':
+      if (args.includes('--revert')) {
+        const dataSource = await openDataSource(loadConfig().database);
+        try {
+          const reverted = await revertLastMigration(dataSource);
+          console.log(reverted ? `Migration annulée : ${reverted}.` : 'Aucune migration à annuler.');
+        } finally {
+          await dataSource.destroy();
+        }
+        return 0;
+      }
       await withDatabase(async (dataSource) => {
         console.log('Migrations appliquées.');
         return dataSource;

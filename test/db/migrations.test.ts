@@ -1,4 +1,16 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { MIGRATIONS } from '../../migrations';
+import { batchEvent, cliActor, recordAudit } from '../../src/audit/audit.service';
+import { Role } from '../../src/auth/role.enum';
+import { createToken } from '../../src/auth/token.service';
+import { openTableReader } from '../../src/backup/table-reader';
+import { revertLastMigration } from '../../src/db/migration-revert';
+import { importFile } from '../../src/import-batch/import-apply.service';
+import { ImportKind } from '../../src/import-batch/import-batch.enums';
+import { seedReferenceData } from '../../src/seed/seed.service';
+import { fixturePath } from '../support/fixtures';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
 
 /** The schema the entities describe, as SQL that would still have to run on the migrated database. */
@@ -60,5 +72,158 @@ describe(`migrations on ${TEST_DATABASE_TYPE}`, () => {
     await db.dataSource.runMigrations({ transaction: 'each' });
     expect(await tableNames(db)).toEqual(tablesAfterFirstUp);
     expect(await pendingSchemaChanges(db)).toEqual([]);
+  });
+});
+
+/**
+ * Every table's structure, in a form that compares equal between two databases built the same way: columns,
+ * indexes, foreign keys and views (view bodies without the database's own name).
+ */
+async function schemaOf(db: TestDatabase): Promise<unknown> {
+  const ds = db.dataSource;
+  if (db.config.type === 'sqlite') {
+    const objects: Array<{ type: string; name: string; sql: string | null }> = await ds.query(
+      `SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name`,
+    );
+    const tables: Record<string, unknown> = {};
+    for (const { name } of objects.filter((o) => o.type === 'table')) {
+      const columns: any[] = await ds.query(`PRAGMA table_info("${name}")`);
+      const indexes: any[] = await ds.query(`PRAGMA index_list("${name}")`);
+      const foreignKeys: any[] = await ds.query(`PRAGMA foreign_key_list("${name}")`);
+      tables[name] = {
+        columns: columns.map(({ name, type, notnull, dflt_value, pk }) => ({ name, type, notnull, dflt_value, pk })).sort((a, b) => a.name.localeCompare(b.name)),
+        indexes: await Promise.all(
+          indexes
+            .filter((index) => index.origin !== 'pk')
+            .map(async (index) => ({ unique: index.unique, columns: ((await ds.query(`PRAGMA index_info("${index.name}")`)) as any[]).map((c) => c.name), name: index.origin === 'c' ? index.name : index.origin }))
+            .sort(),
+        ).then((list) => list.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))),
+        foreignKeys: foreignKeys.map(({ table, from, to, on_update, on_delete }) => ({ table, from, to, on_update, on_delete })).sort((a, b) => a.from.localeCompare(b.from)),
+      };
+    }
+    const views = objects.filter((o) => o.type === 'view').map((o) => ({ name: o.name, sql: o.sql!.replace(/\s+/g, ' ') }));
+    return { tables, views };
+  }
+  const schema = db.config.type === 'mysql' ? db.config.database : '';
+  const rows = (sql: string) => ds.query(sql.replace(/\$SCHEMA/g, `'${schema}'`));
+  return {
+    columns: await rows(
+      `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = $SCHEMA ORDER BY TABLE_NAME, COLUMN_NAME`,
+    ),
+    indexes: await rows(
+      `SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = $SCHEMA ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
+    ),
+    foreignKeys: await rows(
+      `SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE
+         FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = k.TABLE_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME
+        WHERE k.TABLE_SCHEMA = $SCHEMA ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`,
+    ),
+    views: ((await rows(`SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = $SCHEMA ORDER BY TABLE_NAME`)) as any[]).map((view) => ({
+      name: view.TABLE_NAME,
+      sql: String(view.VIEW_DEFINITION).split(`\`${schema}\`.`).join(''),
+    })),
+  };
+}
+
+/** Every row of every table, canonical (src/backup/table-reader.ts), by table: the fixtures are small enough to hold. */
+async function rowsOf(db: TestDatabase): Promise<Record<string, { columns: string[]; rows: unknown[][] }>> {
+  const reader = await openTableReader(db.config);
+  try {
+    const result: Record<string, { columns: string[]; rows: unknown[][] }> = {};
+    for (const table of await reader.tables()) {
+      // import_file_chunk is compared as the files it holds (storedFileHashes): a downgrade may store them otherwise.
+      if (table.name === 'migrations' || table.name === 'import_file_chunk') continue;
+      const rows: unknown[][] = [];
+      for await (const row of reader.rows(table)) rows.push(row);
+      result[table.name] = { columns: table.columns.map((c) => c.name), rows };
+    }
+    return result;
+  } finally {
+    await reader.close();
+  }
+}
+
+/** `full` cut down to the tables and columns of `now`: what must have survived. */
+function projection(full: Awaited<ReturnType<typeof rowsOf>>, now: Awaited<ReturnType<typeof rowsOf>>): Record<string, unknown[][]> {
+  const result: Record<string, unknown[][]> = {};
+  for (const [name, table] of Object.entries(now)) {
+    expect(full[name]).toBeDefined();
+    const indexes = table.columns.map((column) => full[name].columns.indexOf(column));
+    expect(indexes).not.toContain(-1);
+    result[name] = full[name].rows.map((row) => indexes.map((i) => row[i]));
+  }
+  return result;
+}
+
+/** Each stored file of a preview, reassembled (and decompressed when the schema says so): its SHA-256. */
+async function storedFileHashes(db: TestDatabase): Promise<Record<string, string>> {
+  const ds = db.dataSource;
+  const hasEncoding = ((await ds.query(db.config.type === 'sqlite' ? `PRAGMA table_info(import_batch)` : `SHOW COLUMNS FROM import_batch`)) as any[]).some(
+    (column) => (column.name ?? column.Field) === 'file_encoding',
+  );
+  const batches: Array<{ id: number; sha256: string; encoding: string | null }> = await ds.query(
+    `SELECT id, sha256, ${hasEncoding ? 'file_encoding' : 'NULL'} AS encoding FROM import_batch ORDER BY id`,
+  );
+  const result: Record<string, string> = {};
+  for (const batch of batches) {
+    const chunks: Array<{ data: Uint8Array }> = await ds.query('SELECT data FROM import_file_chunk WHERE batch_id = ? ORDER BY seq', [batch.id]);
+    const stored = Buffer.concat(chunks.map((chunk) => Buffer.from(chunk.data)));
+    const bytes = batch.encoding === 'gzip' ? gunzipSync(stored) : stored;
+    result[batch.id] = createHash('sha256').update(bytes).digest('hex');
+  }
+  return result;
+}
+
+describe(`migrations on a database holding the partners' data, ${TEST_DATABASE_TYPE}`, () => {
+  let fresh: TestDatabase;
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    fresh = await createTestDatabase();
+    db = await createTestDatabase();
+    await seedReferenceData(db.dataSource);
+    const audit = async (manager: any, result: any) => recordAudit(manager, cliActor(), batchEvent('IMPORT_APPLY', result));
+    const imports: Array<[string, ImportKind, string]> = [
+      ['annexe3-banque-des-territoires-2023.xlsx', ImportKind.annex3, 'Banque des Territoires'],
+      ['annexe3-douaisis-agglo-2022.xlsx', ImportKind.annex3, 'Douaisis Agglo'],
+      ['annexe3-ademe-2021-2023.csv', ImportKind.annex3, 'ADEME'],
+      ['dotations-detr-dsil-fnadt-2017-2021.xlsx', ImportKind.dotations, 'Etat'],
+      ['annexe2-bilan-plan-de-relance-douaisis.xlsx', ImportKind.annex2, 'Etat'],
+    ];
+    for (const [file, kind, source] of imports) {
+      // The annex 2 has lines in error: applied partially, as its README says (relance measures and their issues).
+      const result = await importFile(db.dataSource, { buffer: readFileSync(fixturePath(file)), fileName: file, kind, source, contract: 'CRTE-DOUAISIS', allowPartial: kind === ImportKind.annex2 }, audit);
+      expect(result.status).toBe('APPLIED');
+    }
+    await createToken(db.dataSource, { name: 'Lecteur', role: Role.reader, organisationId: null });
+  }, 120_000);
+  afterAll(async () => {
+    await fresh?.drop();
+    await db?.drop();
+  });
+
+  it('each migration is reverted and run again on that data: every row the older schema holds survives, and the schema ends as a fresh one', async () => {
+    const freshSchema = await schemaOf(fresh);
+    const full = await rowsOf(db);
+    const files = await storedFileHashes(db);
+    expect(Object.keys(files).length).toBeGreaterThan(0);
+    for (const table of ['funding', 'import_batch', 'import_issue', 'audit_event', 'relance_measure']) expect(full[table].rows.length).toBeGreaterThan(0);
+
+    // Down to `kept` migrations (the release that had only those), then up again to the last.
+    for (let kept = MIGRATIONS.length - 1; kept >= 1; kept--) {
+      for (let i = MIGRATIONS.length; i > kept; i--) await revertLastMigration(db.dataSource);
+      const older = await rowsOf(db);
+      const survived = projection(full, older);
+      expect(Object.fromEntries(Object.entries(older).map(([name, table]) => [name, table.rows]))).toEqual(survived);
+      // The stored files still read back as uploaded, for the code of that release.
+      if (kept >= 2) expect(await storedFileHashes(db)).toEqual(files);
+
+      await db.dataSource.runMigrations({ transaction: 'each' });
+      const again = await rowsOf(db);
+      for (const [name, rows] of Object.entries(survived)) expect({ name, rows: projection(again, older)[name] }).toEqual({ name, rows });
+      expect(await schemaOf(db)).toEqual(freshSchema);
+      expect(await pendingSchemaChanges(db)).toEqual([]);
+      if (kept >= 2) expect(await storedFileHashes(db)).toEqual(files);
+    }
   });
 });
