@@ -13,6 +13,16 @@ import { ImportRequestError, prepareImport, PreparedImport, PreviewRequest, Prev
 import { Organisation } from '../organisation/organisation.entity';
 import { AuditHook } from '../audit/audit.service';
 
+/**
+ * A request that came too late: the batch is no longer in the state the request needs (applied, abandoned
+ * or rolled back by another request meanwhile). HTTP answers it with a 409, GraphQL with CONFLICT.
+ */
+export class ImportConflictError extends ImportRequestError {
+  constructor(message: string) {
+    super(message, 'id');
+  }
+}
+
 export interface ApplyResult extends Omit<PreviewResult, 'status'> {
   status: 'PREVIEWED' | 'REJECTED' | 'APPLIED' | 'UNCHANGED';
   applied?: Omit<ApplyOutcome, 'undo'>;
@@ -35,13 +45,16 @@ export async function importFile(dataSource: DataSource, request: PreviewRequest
 async function readAndApply(dataSource: DataSource, request: PreviewRequest & { allowPartial?: boolean }, audit?: AuditHook<ApplyResult>): Promise<ApplyResult> {
   const early = await prepareImport(dataSource, request);
   request.onProgress?.('enregistrement', 0.8);
-  const outcome = await dataSource.transaction(async (manager) => {
-    const prepared = await lockAndRefresh(dataSource, manager, early, request);
-    const batch = await storePreview(manager, prepared.meta, prepared.report, prepared.storedFile);
-    const result = await applyPrepared(manager, batch, prepared, request.allowPartial ?? false);
-    await audit?.(manager, result);
-    return result;
-  });
+  const outcome = await inTurn(dataSource, early.contract.id, () =>
+    dataSource.transaction(async (manager) => {
+      await lockContract(manager, early.contract.id);
+      const prepared = await refresh(dataSource, manager, early, request);
+      const batch = await storePreview(manager, prepared.meta, prepared.report, prepared.storedFile);
+      const result = await applyPrepared(manager, batch, prepared, request.allowPartial ?? false);
+      await audit?.(manager, result);
+      return result;
+    }),
+  );
   request.onProgress?.('enregistrement', 1);
   // What the import wrote goes into the database file now, on the checkpointer's thread.
   requestCheckpoint(dataSource);
@@ -71,45 +84,99 @@ async function applyStored(
 ): Promise<ApplyResult> {
   const batch = await dataSource.getRepository(ImportBatch).findOne({ where: { id: batchId } });
   if (!batch) throw new ImportRequestError(`Le lot n° ${batchId} n'existe pas.`);
-  if (batch.status !== ImportStatus.PREVIEWED && !(batch.status === ImportStatus.REJECTED && options.allowPartial)) {
-    throw new ImportRequestError(`Le lot n° ${batchId} est ${statusLabel(batch.status)} : seul un aperçu peut être appliqué${batch.status === ImportStatus.REJECTED ? ' (ou un lot rejeté, avec --allow-partial)' : ''}.`);
-  }
+  // Early, so that a request on a batch already applied does not read its file again; the check that
+  // counts is the one made again under the lock below.
+  checkApplicable(batch, options.allowPartial ?? false, false);
   const buffer = await loadFile(dataSource.manager, batchId);
   const source = await dataSource.getRepository(Organisation).findOneByOrFail({ id: batch.sourceId });
   const contract = await dataSource.query('SELECT code FROM contract WHERE id = ?', [batch.contractId]);
   const request: PreviewRequest = { buffer, fileName: batch.fileName, kind: batch.kind, source: String(source.id), contract: contract[0].code, year: batch.year };
   const early = await prepareImport(dataSource, request);
-  const outcome = await dataSource.transaction(async (manager) => {
-    const prepared = await lockAndRefresh(dataSource, manager, early, request);
-    // The check is run again: what it says now replaces what the preview said.
-    await manager.delete(ImportIssue, { batchId });
-    await manager.update(ImportBatch, batchId, {
-      errorCount: prepared.report.counts.errors,
-      warningCount: prepared.report.counts.warnings,
-      lineCount: prepared.report.counts.lines,
-      total: prepared.report.total,
-    });
-    await storeIssues(manager, batchId, prepared.report.issues);
-    const result = await applyPrepared(manager, { ...batch, uploadedBy: options.appliedBy ?? batch.uploadedBy }, prepared, options.allowPartial ?? false);
-    await audit?.(manager, result);
-    return result;
-  });
+  const outcome = await inTurn(dataSource, batch.contractId, () =>
+    dataSource.transaction(async (manager) => {
+      await lockContract(manager, batch.contractId);
+      // Another request (a second click, an abandon, another server, `crte apply`) may have changed the
+      // batch while its file was read: what it is now decides, read under the lock.
+      checkApplicable(await lockBatch(manager, batchId), options.allowPartial ?? false, true);
+      const prepared = await refresh(dataSource, manager, early, request);
+      // The check is run again: what it says now replaces what the preview said.
+      await manager.delete(ImportIssue, { batchId });
+      await manager.update(ImportBatch, batchId, {
+        errorCount: prepared.report.counts.errors,
+        warningCount: prepared.report.counts.warnings,
+        lineCount: prepared.report.counts.lines,
+        total: prepared.report.total,
+      });
+      await storeIssues(manager, batchId, prepared.report.issues);
+      const result = await applyPrepared(manager, { ...batch, uploadedBy: options.appliedBy ?? batch.uploadedBy }, prepared, options.allowPartial ?? false);
+      await audit?.(manager, result);
+      return result;
+    }),
+  );
   if (outcome.status === 'APPLIED') await refreshPlannerStatistics(dataSource);
   return outcome;
 }
 
+/** Only a preview may be applied (or a rejected batch, with allowPartial); otherwise a 409 naming what it is. */
+function checkApplicable(batch: ImportBatch, allowPartial: boolean, meanwhile: boolean): void {
+  if (batch.status === ImportStatus.PREVIEWED || (batch.status === ImportStatus.REJECTED && allowPartial)) return;
+  throw new ImportConflictError(
+    `Le lot n° ${batch.id} est ${statusLabel(batch.status)} : seul un aperçu peut être appliqué${batch.status === ImportStatus.REJECTED ? ' (ou un lot rejeté, avec --allow-partial)' : ''}${
+      meanwhile ? ' (une autre demande l’a traité pendant celle-ci, qui n’a rien changé)' : ''
+    }.`,
+  );
+}
+
 /**
- * Applies of one contract take turns, and each resolves against the contract as the previous one left
- * it: the file was resolved before the transaction, so two uploads at once both found an action or an
+ * Changes of one contract's batches take turns, and each sees the contract as the previous one left it:
+ * the file was resolved before the transaction, so two uploads at once both found an action or an
  * organisation new and both inserted it (duplicate key), or both superseded the same lines (deadlocks
- * on MariaDB). A no-op UPDATE of the contract row is the lock on both databases (row lock on InnoDB,
- * the write lock on SQLite); the file is resolved again only when the contract changed meanwhile.
+ * on MariaDB); two requests on one batch both found it applicable. A no-op UPDATE of the contract row is
+ * the lock on both databases (row lock on InnoDB, the write lock on SQLite: it must be the transaction's
+ * first statement, so that its reads are not of a snapshot older than the lock).
  */
-async function lockAndRefresh(dataSource: DataSource, manager: EntityManager, prepared: PreparedImport, request: PreviewRequest): Promise<PreparedImport> {
-  await manager.query('UPDATE contract SET code = code WHERE id = ?', [prepared.contract.id]);
+async function lockContract(manager: EntityManager, contractId: number): Promise<void> {
+  await manager.query('UPDATE contract SET code = code WHERE id = ?', [contractId]);
+}
+
+/**
+ * The batch as it is now, locked until the transaction ends. On InnoDB a locking read (FOR UPDATE) reads
+ * the last committed row, not the transaction's snapshot, and holds an abandon's UPDATE until the end; on
+ * SQLite the transaction already holds the database's write lock (lockContract), so a plain read is current.
+ */
+async function lockBatch(manager: EntityManager, batchId: number): Promise<ImportBatch> {
+  const sqlite = manager.connection.options.type === 'better-sqlite3';
+  return manager.findOneOrFail(ImportBatch, { where: { id: batchId }, ...(sqlite ? {} : { lock: { mode: 'pessimistic_write' as const } }) });
+}
+
+/** The file resolved again when the contract changed since it was (another apply came first). */
+async function refresh(dataSource: DataSource, manager: EntityManager, prepared: PreparedImport, request: PreviewRequest): Promise<PreparedImport> {
   const reference = await loadContractReference(manager, prepared.contract);
   if (JSON.stringify(reference) === JSON.stringify(prepared.reference)) return prepared;
   return prepareImport(dataSource, request);
+}
+
+/**
+ * In this process, the transactions that change a contract's batches run one after the other. On SQLite
+ * every request shares one connection, where a second transaction opened while the first awaits (a file
+ * read again in a worker) is only a savepoint inside it: the database's lock cannot keep them apart.
+ * Across processes (two servers, `crte apply`) the database's locks do (lockContract, lockBatch).
+ */
+const turns = new WeakMap<DataSource, Map<number, Promise<unknown>>>();
+
+export function inTurn<T>(dataSource: DataSource, contractId: number, work: () => Promise<T>): Promise<T> {
+  let queue = turns.get(dataSource);
+  if (!queue) turns.set(dataSource, (queue = new Map()));
+  const mine = (queue.get(contractId) ?? Promise.resolve()).then(work, work);
+  const settled = mine.then(
+    () => undefined,
+    () => undefined,
+  );
+  queue.set(contractId, settled);
+  void settled.then(() => {
+    if (queue.get(contractId) === settled) queue.delete(contractId);
+  });
+  return mine;
 }
 
 async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepared: PreparedImport, allowPartial: boolean): Promise<ApplyResult> {
@@ -158,31 +225,37 @@ export async function rollbackBatch(
   batchId: number,
   audit?: AuditHook<RollbackOutcome & { batchId: number; status: 'ROLLED_BACK' }>,
 ): Promise<RollbackOutcome & { batchId: number; status: 'ROLLED_BACK' }> {
-  return dataSource.transaction(async (manager) => {
-    const batch = await manager.findOne(ImportBatch, { where: { id: batchId } });
-    if (!batch) throw new ImportRequestError(`Le lot n° ${batchId} n'existe pas.`);
-    if (batch.status !== ImportStatus.APPLIED && batch.status !== ImportStatus.SUPERSEDED) {
-      throw new ImportRequestError(`Le lot n° ${batchId} est ${statusLabel(batch.status)} : seul un lot appliqué peut être annulé.`);
-    }
-    const later = await manager.findOne(ImportBatch, {
-      where: { contractId: batch.contractId, kind: batch.kind, sourceId: batch.sourceId, status: ImportStatus.APPLIED, id: MoreThan(batchId) },
-      order: { id: 'ASC' },
-    });
-    if (later) throw new ImportRequestError(`Le lot n° ${later.id}, appliqué après celui-ci pour la même source, doit être annulé d'abord.`);
-    const now = new Date();
-    const outcome = await rollbackInDatabase(manager, batchId, batch.undo, now);
-    await manager.update(ImportBatch, batchId, { status: ImportStatus.ROLLED_BACK, rolledBackAt: now });
-    // The batches it had replaced as a whole count again.
-    await manager.query(
-      `UPDATE import_batch SET status = ? WHERE status = ? AND contract_id = ? AND kind = ? AND source_id = ?
-         AND EXISTS (SELECT 1 FROM funding f WHERE f.batch_id = import_batch.id AND f.superseded_at IS NULL)`,
-      [ImportStatus.APPLIED, ImportStatus.SUPERSEDED, batch.contractId, batch.kind, batch.sourceId],
-    );
-    await bumpContractVersion(manager, batch.contractId);
-    const result = { batchId, status: 'ROLLED_BACK' as const, ...outcome };
-    await audit?.(manager, result);
-    return result;
-  });
+  const found = await dataSource.getRepository(ImportBatch).findOne({ where: { id: batchId } });
+  if (!found) throw new ImportRequestError(`Le lot n° ${batchId} n'existe pas.`);
+  // Under the contract's lock, as applies: two rollbacks at once, or a rollback and the apply of a later
+  // batch of the same source, take turns, and each reads the batch as the other left it.
+  return inTurn(dataSource, found.contractId, () =>
+    dataSource.transaction(async (manager) => {
+      await lockContract(manager, found.contractId);
+      const batch = await lockBatch(manager, batchId);
+      if (batch.status !== ImportStatus.APPLIED && batch.status !== ImportStatus.SUPERSEDED) {
+        throw new ImportConflictError(`Le lot n° ${batchId} est ${statusLabel(batch.status)} : seul un lot appliqué peut être annulé.`);
+      }
+      const later = await manager.findOne(ImportBatch, {
+        where: { contractId: batch.contractId, kind: batch.kind, sourceId: batch.sourceId, status: ImportStatus.APPLIED, id: MoreThan(batchId) },
+        order: { id: 'ASC' },
+      });
+      if (later) throw new ImportConflictError(`Le lot n° ${later.id}, appliqué après celui-ci pour la même source, doit être annulé d'abord.`);
+      const now = new Date();
+      const outcome = await rollbackInDatabase(manager, batchId, batch.undo, now);
+      await manager.update(ImportBatch, batchId, { status: ImportStatus.ROLLED_BACK, rolledBackAt: now });
+      // The batches it had replaced as a whole count again.
+      await manager.query(
+        `UPDATE import_batch SET status = ? WHERE status = ? AND contract_id = ? AND kind = ? AND source_id = ?
+           AND EXISTS (SELECT 1 FROM funding f WHERE f.batch_id = import_batch.id AND f.superseded_at IS NULL)`,
+        [ImportStatus.APPLIED, ImportStatus.SUPERSEDED, batch.contractId, batch.kind, batch.sourceId],
+      );
+      await bumpContractVersion(manager, batch.contractId);
+      const result = { batchId, status: 'ROLLED_BACK' as const, ...outcome };
+      await audit?.(manager, result);
+      return result;
+    }),
+  );
 }
 
 function statusLabel(status: ImportStatus): string {

@@ -3,7 +3,7 @@ import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { requireOrganisationWrite, requireWriter } from '../auth/authorisation';
 import { RequestContext } from '../server/context';
 import { batchEvent, recordAudit } from '../audit/audit.service';
-import { applyStoredBatch, rollbackBatch } from './import-apply.service';
+import { applyStoredBatch, ImportConflictError, rollbackBatch } from './import-apply.service';
 import { ImportBatch } from './import-batch.entity';
 import { ImportRequestError } from './import-preview.service';
 
@@ -11,7 +11,7 @@ import { ImportRequestError } from './import-preview.service';
 export class ImportBatchMutations {
   @Mutation(() => ImportBatch, {
     description:
-      "Applique un aperçu enregistré, en relisant le fichier déposé : le lot devient APPLIED (ou UNCHANGED si c'est le fichier déjà en vigueur, REJECTED s'il contient des erreurs). Jeton requis ; un éditeur n'applique que les lots de son organisation.",
+      "Applique un aperçu enregistré, en relisant le fichier déposé : le lot devient APPLIED (ou UNCHANGED si c'est le fichier déjà en vigueur, REJECTED s'il contient des erreurs). Jeton requis ; un éditeur n'applique que les lots de son organisation. Un lot qui n'est plus un aperçu (appliqué ou abandonné entre-temps par une autre demande) est refusé avec le code CONFLICT.",
   })
   async applyImport(
     @Arg('id', () => ID) id: string,
@@ -25,7 +25,7 @@ export class ImportBatchMutations {
     return ctx.dataSource.getRepository(ImportBatch).findOneByOrFail({ id: batch.id });
   }
 
-  @Mutation(() => ImportBatch, { description: "Annule un lot appliqué : les données reviennent à l'état d'avant ce lot. Jeton requis." })
+  @Mutation(() => ImportBatch, { description: "Annule un lot appliqué : les données reviennent à l'état d'avant ce lot. Jeton requis. Un lot qui n'est pas (ou plus) appliqué est refusé avec le code CONFLICT." })
   async rollbackImport(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<ImportBatch> {
     const batch = await writableBatch(ctx, id, 'annuler');
     await asUserError(() => rollbackBatch(ctx.dataSource, batch.id, (manager, r) => recordAudit(manager, ctx.identity, batchEvent('IMPORT_ROLLBACK', r))));
@@ -45,6 +45,8 @@ async function asUserError<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
+    // The batch is no longer in the state the request needs (another request came first): HTTP's 409.
+    if (error instanceof ImportConflictError) throw new GraphQLError(error.message, { extensions: { code: 'CONFLICT', field: 'id' } });
     if (error instanceof ImportRequestError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', field: 'id' } });
     throw error;
   }

@@ -12,7 +12,7 @@ import { HttpError } from '../server/http-error';
 import { batchEvent, recordAudit } from '../audit/audit.service';
 import { route } from '../server/http-route';
 import { MultipartUpload, readMultipart, refuseRequest, UploadedFile } from '../server/uploads';
-import { applyStoredBatch, importFile, rollbackBatch } from './import-apply.service';
+import { applyStoredBatch, ImportConflictError, importFile, rollbackBatch } from './import-apply.service';
 import { ImportBatch } from './import-batch.entity';
 import { ImportKind } from './import-batch.enums';
 import { findContract, findSource, ImportRequestError, previewImport } from './import-preview.service';
@@ -110,16 +110,27 @@ async function batchForWriter(dataSource: DataSource, req: Request): Promise<{ b
   return { batch, identity };
 }
 
+/** APPLIED or UNCHANGED 200, REJECTED 422; 409 when the batch is no longer a preview (another request came first). */
 async function postApply(dataSource: DataSource, req: Request, res: Response): Promise<void> {
   const { batch, identity } = await batchForWriter(dataSource, req);
   const allowPartial = TRUE_WORDS.has(String(req.query.allowPartial ?? '').toLowerCase());
-  const result = await applyStoredBatch(dataSource, batch.id, { allowPartial }, (manager, r) => recordAudit(manager, identity, batchEvent('IMPORT_APPLY', r)));
+  const result = await conflictAs409(() => applyStoredBatch(dataSource, batch.id, { allowPartial }, (manager, r) => recordAudit(manager, identity, batchEvent('IMPORT_APPLY', r))));
   res.status(result.status === 'REJECTED' ? 422 : 200).json(result);
 }
 
+/** ROLLED_BACK 200; 409 when the batch is not (or no longer) applied, or a later batch must be rolled back first. */
 async function postRollback(dataSource: DataSource, req: Request, res: Response): Promise<void> {
   const { batch, identity } = await batchForWriter(dataSource, req);
-  res.json(await rollbackBatch(dataSource, batch.id, (manager, r) => recordAudit(manager, identity, batchEvent('IMPORT_ROLLBACK', r))));
+  res.json(await conflictAs409(() => rollbackBatch(dataSource, batch.id, (manager, r) => recordAudit(manager, identity, batchEvent('IMPORT_ROLLBACK', r)))));
+}
+
+async function conflictAs409<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ImportConflictError) throw new HttpError(409, error.message, error.field);
+    throw error;
+  }
 }
 
 interface ImportForm {

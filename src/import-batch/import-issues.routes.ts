@@ -9,6 +9,7 @@ import { recordAudit } from '../audit/audit.service';
 import { route } from '../server/http-route';
 import { ImportBatch } from './import-batch.entity';
 import { ImportStatus, IssueSeverity } from './import-batch.enums';
+import { inTurn } from './import-apply.service';
 import { canSeeBatch, sortedIssues } from './import-batch.resolver';
 import { ImportIssue } from './import-issue.entity';
 
@@ -64,17 +65,22 @@ async function postAbandon(dataSource: DataSource, req: Request, res: Response):
   const identity = requireHttpWriter(await authenticateHttp(dataSource, req.headers.authorization));
   const batch = await visibleBatch(dataSource, identity, req);
   requireImportSource(identity, { id: batch.sourceId, name: batch.source.name });
-  // Conditional on the status, so that an apply running at the same moment cannot be abandoned under it.
-  const affected = await dataSource.transaction(async (manager) => {
-    const result = await manager
-      .createQueryBuilder()
-      .update(ImportBatch)
-      .set({ status: ImportStatus.ABANDONED })
-      .where('id = :id AND status = :previewed', { id: batch.id, previewed: ImportStatus.PREVIEWED })
-      .execute();
-    if (result.affected) await recordAudit(manager, identity, { action: 'IMPORT_ABANDON', target: { kind: 'import_batch', id: batch.id }, detail: { status: ImportStatus.ABANDONED } });
-    return result.affected;
-  });
+  // Conditional on the status, so that an apply running at the same moment cannot be abandoned under it:
+  // on InnoDB the UPDATE waits for the apply's lock on the row (import-apply.service.ts lockBatch) and then
+  // sees its status; on SQLite the apply's transaction holds the write lock, and in this process the
+  // changes of a contract's batches take turns.
+  const affected = await inTurn(dataSource, batch.contractId, () =>
+    dataSource.transaction(async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(ImportBatch)
+        .set({ status: ImportStatus.ABANDONED })
+        .where('id = :id AND status = :previewed', { id: batch.id, previewed: ImportStatus.PREVIEWED })
+        .execute();
+      if (result.affected) await recordAudit(manager, identity, { action: 'IMPORT_ABANDON', target: { kind: 'import_batch', id: batch.id }, detail: { status: ImportStatus.ABANDONED } });
+      return result.affected;
+    }),
+  );
   if (!affected) {
     const current = await dataSource.getRepository(ImportBatch).findOneByOrFail({ id: batch.id });
     throw new HttpError(409, `Le lot n° ${batch.id} est ${STATUS_LABELS[current.status] ?? current.status} : seul un aperçu (PREVIEWED) peut être abandonné.`, 'id');

@@ -2,6 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
 import { ApiToken } from '../auth/api-token.entity';
 import { timestampColumn } from '../db/column-types';
+import { Organisation } from '../organisation/organisation.entity';
 
 /** A stored GraphQL query that a BI tool refreshes as a CSV/XLSX/JSON URL. */
 @ObjectType({ description: 'Rapport enregistré : une requête GraphQL et ses variables.' })
@@ -31,6 +32,18 @@ export class SavedReport {
   @ManyToOne(() => ApiToken, { nullable: true, onDelete: 'SET NULL', onUpdate: 'NO ACTION' })
   @JoinColumn({ name: 'created_by_token_id' })
   createdByToken: Relation<ApiToken> | null;
+
+  /**
+   * The organisation whose editors may replace or delete the report: that of the editor's token that
+   * created it. NULL: created by an admin (or before owners existed, by an admin or a token since
+   * deleted), for administrators only. It never changes when the report is replaced.
+   */
+  @Column({ type: 'integer', nullable: true })
+  ownerOrganisationId: number | null;
+
+  @ManyToOne(() => Organisation, { nullable: true, onDelete: 'SET NULL', onUpdate: 'NO ACTION' })
+  @JoinColumn({ name: 'owner_organisation_id', foreignKeyConstraintName: 'fk_saved_report_owner_organisation' })
+  ownerOrganisation: Relation<Organisation> | null;
 
   @Field()
   @Column(timestampColumn())

@@ -3,6 +3,7 @@ import { Arg, Ctx, Field, FieldResolver, Info, Mutation, ObjectType, Query, Reso
 import { requireWriter } from '../auth/authorisation';
 import { RequestContext } from '../server/context';
 import { recordAudit } from '../audit/audit.service';
+import { Organisation } from '../organisation/organisation.entity';
 import { SavedReport } from './saved-report.entity';
 import { deleteReport, findReport, saveReport } from './saved-report.service';
 
@@ -39,7 +40,7 @@ export class SavedReportResolver {
 
   @Mutation(() => SavedReport, {
     description:
-      'Enregistre (ou remplace, s’il existe déjà) un rapport : une requête GraphQL de lecture et ses variables, servie en CSV, xlsx ou JSON à /api/reports/NOM.csv|.xlsx|.json. Jeton d’écriture requis.',
+      'Enregistre (ou remplace, s’il existe déjà) un rapport : une requête GraphQL de lecture et ses variables, servie en CSV, xlsx ou JSON à /api/reports/NOM.csv|.xlsx|.json. Jeton d’écriture requis ; un éditeur ne remplace que les rapports de son organisation (owner), un administrateur tous.',
   })
   async saveReport(
     @Arg('name', { description: 'Nom, qui sert d’adresse : lettres sans accents, chiffres, « - », « _ » (100 au plus)' }) name: string,
@@ -56,12 +57,23 @@ export class SavedReportResolver {
     );
   }
 
-  @Mutation(() => Boolean, { description: 'Supprime un rapport enregistré ; false s’il n’existait pas. Jeton d’écriture requis.' })
+  @Mutation(() => Boolean, {
+    description: 'Supprime un rapport enregistré ; false s’il n’existait pas. Jeton d’écriture requis ; un éditeur ne supprime que les rapports de son organisation (owner), un administrateur tous.',
+  })
   async deleteReport(@Arg('name') name: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     const identity = requireWriter(ctx);
-    return deleteReport(ctx.dataSource, name, (manager, r) =>
+    return deleteReport(ctx.dataSource, identity, name, (manager, r) =>
       recordAudit(manager, identity, { action: 'REPORT_DELETE', target: { kind: 'saved_report', id: r.id }, detail: { name: r.name } }),
     );
+  }
+
+  @FieldResolver(() => Organisation, {
+    nullable: true,
+    description:
+      'L’organisation propriétaire : celle de l’éditeur qui a créé le rapport, dont les éditeurs peuvent le remplacer ou le supprimer. Aucune : créé par un administrateur, seuls les administrateurs le modifient.',
+  })
+  async owner(@Root() report: SavedReport, @Ctx() { loaders }: RequestContext): Promise<Organisation | null> {
+    return report.ownerOrganisationId === null ? null : loaders.organisationById.load(report.ownerOrganisationId);
   }
 
   @FieldResolver(() => SavedReportUrls, { description: 'Adresses CSV, xlsx et JSON du rapport' })

@@ -14,7 +14,10 @@ import {
 } from 'graphql';
 import { DataSource, EntityManager } from 'typeorm';
 import { FieldError, fieldErrorsToGraphQLError } from '../action/action.service';
+import { forbidden } from '../auth/authorisation';
 import { Identity } from '../auth/identity';
+import { Role } from '../auth/role.enum';
+import { Organisation } from '../organisation/organisation.entity';
 import { SavedReport } from './saved-report.entity';
 import { AuditHook } from '../audit/audit.service';
 
@@ -119,13 +122,45 @@ export function findReport(dataSource: DataSource | EntityManager, name: string)
     .getOne();
 }
 
+/**
+ * Who may change a saved report: an admin any; an editor those of its organisation (the organisation of
+ * the editor's token that created them). A report without an owner (an admin's) is the administrators'
+ * alone. Refused with FORBIDDEN, as every write the caller's rights do not cover.
+ */
+export async function requireReportWrite(manager: EntityManager, identity: Identity, report: SavedReport, verb: 'remplacer' | 'supprimer'): Promise<void> {
+  if (identity.role === Role.admin) return;
+  requireOwningOrganisation(identity);
+  if (report.ownerOrganisationId === identity.organisationId) return;
+  const owner = report.ownerOrganisationId === null ? null : await manager.findOne(Organisation, { where: { id: report.ownerOrganisationId } });
+  throw forbidden(
+    `Un éditeur ne peut ${verb} que les rapports de son organisation : le rapport « ${report.name} » ${
+      owner ? `appartient à « ${owner.shortName ?? owner.name} »` : 'est réservé aux administrateurs'
+    }. Enregistrez le vôtre sous un autre nom.`,
+  );
+}
+
+/** An editor's token without an organisation could own nothing: it saves no report. */
+function requireOwningOrganisation(identity: Identity): void {
+  if (identity.role !== Role.admin && identity.organisationId === null) {
+    throw forbidden(`Le jeton d’éditeur « ${identity.name} » n’est rattaché à aucune organisation : il ne peut ni enregistrer ni modifier de rapport.`);
+  }
+}
+
+/** The owner of a report a caller creates: its organisation for an editor, none (administrators) for an admin. */
+function ownerOf(identity: Identity): number | null {
+  return identity.role === Role.admin ? null : identity.organisationId;
+}
+
 export interface SaveReportInput {
   name: string;
   query: string;
   variables?: string | null;
 }
 
-/** Creates or replaces the report of that name, after checking everything (all errors at once). */
+/**
+ * Creates or replaces the report of that name, after checking everything (all errors at once). Replacing
+ * needs the right to (requireReportWrite), checked in the transaction that writes; the owner stays.
+ */
 export async function saveReport(
   dataSource: DataSource,
   schema: GraphQLSchema,
@@ -140,6 +175,7 @@ export async function saveReport(
   const variables = checkReportVariables(schema, query.checked?.operation, input.variables);
   errors.push(...variables.errors);
   if (errors.length) throw fieldErrorsToGraphQLError(errors);
+  requireOwningOrganisation(identity);
 
   const fields = {
     name,
@@ -157,26 +193,32 @@ export async function saveReport(
         const repository = manager.getRepository(SavedReport);
         let saved: SavedReport;
         if (existing) {
+          await requireReportWrite(manager, identity, existing, 'remplacer');
           await repository.update(existing.id, { ...fields, updatedAt: now });
           saved = await repository.findOneByOrFail({ id: existing.id });
         } else {
-          saved = await repository.save(repository.create({ ...fields, createdByTokenId: identity.tokenId, createdAt: now, updatedAt: now }));
+          saved = await repository.save(
+            repository.create({ ...fields, createdByTokenId: identity.tokenId, ownerOrganisationId: ownerOf(identity), createdAt: now, updatedAt: now }),
+          );
         }
         await audit?.(manager, saved);
         return saved;
       });
     } catch (error) {
-      // Two saves of one new name at once: the second meets the unique index and replaces the first.
+      // Two saves of one new name at once: the second meets the unique index and replaces the first, if
+      // it may (the retry checks the right as any replacement).
       if (attempt === 0 && !existing) continue;
       throw error;
     }
   }
 }
 
-export async function deleteReport(dataSource: DataSource, name: string, audit?: AuditHook<SavedReport>): Promise<boolean> {
+/** Deletes the report of that name, if the caller may (requireReportWrite); false when there is none. */
+export async function deleteReport(dataSource: DataSource, identity: Identity, name: string, audit?: AuditHook<SavedReport>): Promise<boolean> {
   return dataSource.transaction(async (manager) => {
     const existing = await findReport(manager, name);
     if (!existing) return false;
+    await requireReportWrite(manager, identity, existing, 'supprimer');
     await manager.getRepository(SavedReport).delete(existing.id);
     await audit?.(manager, existing);
     return true;

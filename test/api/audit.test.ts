@@ -215,12 +215,12 @@ describe(`audit trail on ${TEST_DATABASE_TYPE}`, () => {
     it('records nothing for a refused apply, rollback or abandon', async () => {
       const preview = await upload(BDT_FILE, 'Banque des Territoires', true, admin);
       const id = preview.body.batchId;
-      await none(async () => expect((await post(`/api/imports/${id}/rollback`, admin)).status).toBe(400));
-      await none(async () => expect(await gqlRefused(ROLLBACK, { id: String(id) }, admin)).toBe('BAD_USER_INPUT'));
+      await none(async () => expect((await post(`/api/imports/${id}/rollback`, admin)).status).toBe(409));
+      await none(async () => expect(await gqlRefused(ROLLBACK, { id: String(id) }, admin)).toBe('CONFLICT'));
       await none(async () => expect((await post(`/api/imports/${id}/apply`, reader)).status).toBe(403));
       await post(`/api/imports/${id}/abandon`, admin);
       await none(async () => expect((await post(`/api/imports/${id}/abandon`, admin)).status).toBe(409));
-      await none(async () => expect((await post(`/api/imports/${id}/apply`, admin)).status).toBe(400));
+      await none(async () => expect((await post(`/api/imports/${id}/apply`, admin)).status).toBe(409));
       // An editor uploading in another organisation's name: refused before anything is stored.
       await none(async () => expect((await upload(ADEME_FILE, 'ADEME', true, editor)).status).toBe(403));
     });

@@ -286,6 +286,7 @@ describe(`POST /api/imports and GET /api/templates on ${TEST_DATABASE_TYPE}`, ()
       expect(viaGraphql.body.data.applyImport).toMatchObject({ status: 'APPLIED', lineCount: 10 });
       const twice = await api.graphql(`mutation { applyImport(id: "${second.body.batchId}") { status } }`, undefined, tokens.editorBdt);
       expect(twice.body.errors?.[0].message).toContain('déjà appliqué');
+      expect(twice.body.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'id' });
       await api.graphql(`mutation { rollbackImport(id: "${second.body.batchId}") { status } }`, undefined, tokens.admin);
       expect(await currentTotal()).toBe(0n);
     });

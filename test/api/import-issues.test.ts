@@ -207,7 +207,7 @@ describe(`import issues download and abandon on ${TEST_DATABASE_TYPE}`, () => {
       expect(again.status).toBe(409);
       expect(again.body).toEqual({ error: `Le lot n° ${bdt.batchId} est déjà abandonné : seul un aperçu (PREVIEWED) peut être abandonné.`, field: 'id' });
       const apply = await fetch(`${base}/api/imports/${bdt.batchId}/apply`, { method: 'POST', headers: auth(tokens.admin) });
-      expect(apply.status).toBe(400);
+      expect(apply.status).toBe(409);
       expect(((await apply.json()) as any).error).toBe(`Le lot n° ${bdt.batchId} est abandonné : seul un aperçu peut être appliqué.`);
     });
 

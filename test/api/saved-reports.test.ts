@@ -5,6 +5,7 @@ import { createToken } from '../../src/auth/token.service';
 import { formatCents } from '../../src/common/money';
 import { ImportKind } from '../../src/import-batch/import-batch.enums';
 import { importFile } from '../../src/import-batch/import-apply.service';
+import { Organisation } from '../../src/organisation/organisation.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { TEST_DATABASE_TYPE } from '../support/database';
 import { fixturePath } from '../support/fixtures';
@@ -43,7 +44,11 @@ const sumCents = (amounts: string[]) => formatCents(amounts.reduce((sum, amount)
 describe(`saved reports on ${TEST_DATABASE_TYPE}`, () => {
   let api: TestServer;
   let admin: string;
+  /** An editor of Banque des Territoires, one of ADEME, one without an organisation. */
   let editor: string;
+  let editorAdeme: string;
+  let ademeName: string;
+  let editorWithout: string;
   let reader: string;
 
   async function get(path: string, token?: string) {
@@ -87,7 +92,12 @@ describe(`saved reports on ${TEST_DATABASE_TYPE}`, () => {
         });
         expect(result).toMatchObject({ status: 'APPLIED', total: '20100000.00' });
         admin = (await createToken(dataSource, { name: 'équipe CRTE', role: Role.admin, organisationId: null })).secret;
-        editor = (await createToken(dataSource, { name: 'Service finances', role: Role.editor, organisationId: null })).secret;
+        const organisations = dataSource.getRepository(Organisation);
+        editor = (await createToken(dataSource, { name: 'Service finances', role: Role.editor, organisationId: (await organisations.findOneByOrFail({ name: 'Banque des Territoires' })).id })).secret;
+        const ademe = await organisations.findOneByOrFail({ shortName: 'ADEME' });
+        ademeName = ademe.name;
+        editorAdeme = (await createToken(dataSource, { name: 'ADEME Hauts-de-France', role: Role.editor, organisationId: ademe.id })).secret;
+        editorWithout = (await createToken(dataSource, { name: 'Stagiaire', role: Role.editor, organisationId: null })).secret;
         reader = (await createToken(dataSource, { name: 'Power BI', role: Role.reader, organisationId: null })).secret;
       },
     });
@@ -269,6 +279,63 @@ describe(`saved reports on ${TEST_DATABASE_TYPE}`, () => {
       expect(deleteAnonymous.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
       expect((await get('/api/reports/r-editeur.csv')).status).toBe(200);
       expect((await api.graphql(DELETE, { name: 'r-editeur' }, editor)).body.data).toEqual({ deleteReport: true });
+    });
+  });
+
+  describe('owners', () => {
+    const OWNED = `mutation ($name: String!, $query: String!) { saveReport(name: $name, query: $query) { name query owner { name } } }`;
+    const Q1 = '{ contracts { code } }';
+    const Q2 = '{ contracts { code name } }';
+
+    async function saveAs(token: string, name: string, query: string) {
+      return (await api.graphql(OWNED, { name, query }, token)).body as any;
+    }
+    async function deleteAs(token: string, name: string) {
+      return (await api.graphql(DELETE, { name }, token)).body as any;
+    }
+    const stored = async (name: string) => (await api.db.dataSource.query('SELECT query FROM saved_report WHERE name = ?', [name]))[0]?.query ?? null;
+
+    /** Refused with FORBIDDEN and `message`; the report is unchanged, and still served to a BI tool. */
+    async function forbidden(body: any, name: string, query: string, message: string) {
+      expect(body.data ?? null).toBeNull();
+      expect(body.errors).toEqual([expect.objectContaining({ message, extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
+      expect(await stored(name)).toBe(query);
+      expect((await get(`/api/reports/${name}.csv`, reader)).status).toBe(200);
+    }
+
+    it('an editor replaces or deletes neither another organisation’s report nor an admin’s; its own, yes; an admin, all', async () => {
+      expect((await saveAs(admin, 'proprio-admin', Q1)).data.saveReport).toEqual({ name: 'proprio-admin', query: Q1, owner: null });
+      expect((await saveAs(editor, 'proprio-bdt', Q1)).data.saveReport).toEqual({ name: 'proprio-bdt', query: Q1, owner: { name: 'Banque des Territoires' } });
+      expect((await saveAs(editorAdeme, 'proprio-ademe', Q1)).data.saveReport).toEqual({ name: 'proprio-ademe', query: Q1, owner: { name: ademeName } });
+
+      // Banque des Territoires' editor on ADEME's report and on the admin's (the name's case aside).
+      const others = 'Enregistrez le vôtre sous un autre nom.';
+      await forbidden(await saveAs(editor, 'PROPRIO-ADEME', Q2), 'proprio-ademe', Q1, `Un éditeur ne peut remplacer que les rapports de son organisation : le rapport « proprio-ademe » appartient à « ADEME ». ${others}`);
+      await forbidden(await deleteAs(editor, 'proprio-ademe'), 'proprio-ademe', Q1, `Un éditeur ne peut supprimer que les rapports de son organisation : le rapport « proprio-ademe » appartient à « ADEME ». ${others}`);
+      await forbidden(await saveAs(editor, 'proprio-admin', Q2), 'proprio-admin', Q1, `Un éditeur ne peut remplacer que les rapports de son organisation : le rapport « proprio-admin » est réservé aux administrateurs. ${others}`);
+      await forbidden(await deleteAs(editor, 'proprio-admin'), 'proprio-admin', Q1, `Un éditeur ne peut supprimer que les rapports de son organisation : le rapport « proprio-admin » est réservé aux administrateurs. ${others}`);
+      await forbidden(await deleteAs(editorAdeme, 'proprio-bdt'), 'proprio-bdt', Q1, `Un éditeur ne peut supprimer que les rapports de son organisation : le rapport « proprio-bdt » appartient à « Banque des Territoires ». ${others}`);
+      // An editor's token without an organisation could own nothing: it saves nothing, and changes nothing.
+      const stagiaire = 'Le jeton d’éditeur « Stagiaire » n’est rattaché à aucune organisation : il ne peut ni enregistrer ni modifier de rapport.';
+      await forbidden(await saveAs(editorWithout, 'proprio-admin', Q2), 'proprio-admin', Q1, stagiaire);
+      await forbidden(await deleteAs(editorWithout, 'proprio-admin'), 'proprio-admin', Q1, stagiaire);
+      const none = await saveAs(editorWithout, 'proprio-aucun', Q1);
+      expect(none.errors[0]).toMatchObject({ message: stagiaire, extensions: { code: 'FORBIDDEN' } });
+      expect(await stored('proprio-aucun')).toBeNull();
+
+      // Its own: replaced and deleted.
+      expect((await saveAs(editor, 'proprio-bdt', Q2)).data.saveReport).toEqual({ name: 'proprio-bdt', query: Q2, owner: { name: 'Banque des Territoires' } });
+      expect(await deleteAs(editor, 'proprio-bdt')).toEqual({ data: { deleteReport: true } });
+      // An admin replaces any report (its owner stays: ADEME's editor still may), and deletes any.
+      expect((await saveAs(admin, 'proprio-ademe', Q2)).data.saveReport).toEqual({ name: 'proprio-ademe', query: Q2, owner: { name: ademeName } });
+      expect((await saveAs(editorAdeme, 'proprio-ademe', Q1)).data.saveReport).toEqual({ name: 'proprio-ademe', query: Q1, owner: { name: ademeName } });
+      expect(await deleteAs(admin, 'proprio-ademe')).toEqual({ data: { deleteReport: true } });
+      expect(await deleteAs(admin, 'proprio-admin')).toEqual({ data: { deleteReport: true } });
+
+      // Reading is as before: everyone lists every report, with its owner.
+      await saveAs(editor, 'proprio-liste', Q1);
+      const listed = await api.graphql('{ reports { name owner { name } } }', {}, reader);
+      expect(listed.body.data.reports).toContainEqual({ name: 'proprio-liste', owner: { name: 'Banque des Territoires' } });
     });
   });
 

@@ -9,7 +9,7 @@ import { RunningServer, startServer } from '../../src/server/app';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
 import { fixturePath } from '../support/fixtures';
 import { editWorkbook } from '../support/workbook-edit';
-import { graphql, snapshot, upload } from './support';
+import { currentLinesOf, graphql, sleep, snapshot, upload } from './support';
 
 const BDT = readFileSync(fixturePath('annexe3-banque-des-territoires-2023.xlsx'));
 const FIELDS = { kind: 'annex3', source: 'Banque des Territoires', dryRun: 'false' };
@@ -88,5 +88,189 @@ describe(`concurrent uploads of the same source on ${TEST_DATABASE_TYPE}`, () =>
     const answers = await Promise.all(servers.map(({ server }) => graphql(server.url, TOTALS)));
     expect(answers[0]).toEqual(answers[1]);
     expect(answers[0].data.fundingTotals).toEqual([{ amount: Number(current.total).toFixed(2), lines: 10 }]);
+  }, 60000);
+});
+
+/**
+ * Two requests on one batch at once (issue 13, point 3): a double click on « Appliquer », an abandon or a
+ * rollback racing an apply. The status is checked and changed inside the locked transaction: exactly one
+ * request wins, the other gets a 409 in French naming what the batch became, and the batch's status
+ * always tells what happened to its lines (nothing applied under an UNCHANGED or ABANDONED batch, and
+ * what is applied can be rolled back). The preview is a generated CSV of a few thousand lines, so that
+ * reading it again and applying it take long enough for the second request to arrive meanwhile.
+ */
+describe(`concurrent requests on one batch on ${TEST_DATABASE_TYPE}`, () => {
+  const ACTIONS = 800;
+  const YEARS = [2021, 2022, 2023, 2024, 2025, 2026];
+  let db: TestDatabase;
+  let token: string;
+  const servers: Array<{ server: RunningServer; dataSource: DataSource }> = [];
+
+  /** Douaisis Agglo's programme: `ACTIONS` actions of its own, one line per year; `tag` makes each file new. */
+  function programme(tag: string, amountOffset = 0): Buffer {
+    const rows = [['N° action', 'Intitulé de l’action', 'Orientation CRTE', "Maître d'ouvrage", ...YEARS].join(';')];
+    for (let i = 0; i < ACTIONS; i++) {
+      rows.push([`R${tag}-${String(i).padStart(4, '0')}`, `Opération ${tag} n° ${i}`, '1.1', 'Douaisis Agglo', ...YEARS.map((_, y) => 10_000 + i + y + amountOffset)].join(';'));
+    }
+    return Buffer.from(`${rows.join('\r\n')}\r\n`, 'utf8');
+  }
+
+  const base = (i: number) => servers[i].server.url.replace(/\/graphql$/, '');
+
+  async function preview(bytes: Buffer): Promise<number> {
+    const response = await upload(base(0), token, bytes, { kind: 'annex3', source: 'Douaisis Agglo', dryRun: 'true' }, 'programmation.csv');
+    expect(response).toMatchObject({ status: 200, body: { status: 'PREVIEWED', counts: { lines: ACTIONS * YEARS.length, errors: 0 } } });
+    return response.body.batchId;
+  }
+
+  async function post(server: number, path: string): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${base(server)}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    return { status: response.status, body: await response.json() };
+  }
+
+  const statusOf = async (id: number) => (await db.dataSource.query('SELECT status FROM import_batch WHERE id = ?', [id]))[0].status as string;
+  const auditCount = async (action: string, id: number) =>
+    Number((await db.dataSource.query("SELECT COUNT(*) AS n FROM audit_event WHERE action = ? AND target_kind = 'import_batch' AND target_id = ?", [action, String(id)]))[0].n);
+
+  /** The winner and the loser of two answers: one 200, one 409 with a French message. */
+  function oneWinner(answers: Array<{ status: number; body: any }>): { winner: number; loser: { status: number; body: any } } {
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    const winner = answers.findIndex((answer) => answer.status === 200);
+    const loser = answers[1 - winner];
+    expect(loser.body).toMatchObject({ error: expect.stringMatching(/^Le lot n° \d+ est /), field: 'id' });
+    return { winner, loser };
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedReferenceData(db.dataSource);
+    token = (await createToken(db.dataSource, { name: 'Sous-préfecture', role: Role.admin, organisationId: null })).secret;
+    for (let i = 0; i < 2; i++) {
+      const dataSource = await openDataSource(db.config);
+      const config: AppConfig = { databaseUrl: db.url, database: db.config, port: 0, readRequiresToken: false, production: false };
+      servers.push({ server: await startServer(dataSource, config), dataSource });
+    }
+  }, 60000);
+  afterAll(async () => {
+    for (const { server, dataSource } of servers) {
+      await server.close();
+      if (dataSource.isInitialized) await dataSource.destroy();
+    }
+    await db?.drop();
+  });
+
+  it('a double click on « Appliquer »: one apply, a 409 for the other, the batch APPLIED and its rollback possible', async () => {
+    const id = await preview(programme('A'));
+    const started = Date.now();
+    // Both sent before either is answered, through the same server (one page, two clicks).
+    const answers = await Promise.all([post(0, `/api/imports/${id}/apply`), post(0, `/api/imports/${id}/apply`)]);
+    const { winner, loser } = oneWinner(answers);
+    expect(answers[winner].body).toMatchObject({ batchId: id, status: 'APPLIED', applied: { inserted: ACTIONS * YEARS.length } });
+    expect(loser.body.error).toBe(`Le lot n° ${id} est déjà appliqué : seul un aperçu peut être appliqué (une autre demande l’a traité pendant celle-ci, qui n’a rien changé).`);
+    expect(await statusOf(id)).toBe('APPLIED');
+    expect(await currentLinesOf(db.dataSource, id)).toBe(ACTIONS * YEARS.length);
+    expect(await auditCount('IMPORT_APPLY', id)).toBe(1);
+    console.log(`${TEST_DATABASE_TYPE}: two applies of a ${ACTIONS * YEARS.length}-line preview answered in ${Date.now() - started} ms`);
+
+    // What was applied can be undone.
+    expect(await post(1, `/api/imports/${id}/rollback`)).toMatchObject({ status: 200, body: { batchId: id, status: 'ROLLED_BACK', withdrawn: ACTIONS * YEARS.length } });
+    expect(await currentLinesOf(db.dataSource, id)).toBe(0);
+  }, 60000);
+
+  it('an abandon racing an apply (through another server): exactly one wins, and both answers say which', async () => {
+    const id = await preview(programme('B'));
+    const applying = post(0, `/api/imports/${id}/apply`);
+    // The abandon arrives while the apply reads the stored file again.
+    await sleep(30);
+    const answers = [await post(1, `/api/imports/${id}/abandon`), await applying];
+    const { winner, loser } = oneWinner(answers);
+    console.log(`${TEST_DATABASE_TYPE}: ${winner === 0 ? 'the abandon' : 'the apply'} won`);
+    if (winner === 0) {
+      expect(answers[0].body).toEqual({ batchId: id, status: 'ABANDONED' });
+      expect(loser.body.error).toBe(`Le lot n° ${id} est abandonné : seul un aperçu peut être appliqué (une autre demande l’a traité pendant celle-ci, qui n’a rien changé).`);
+      expect(await statusOf(id)).toBe('ABANDONED');
+      expect(await currentLinesOf(db.dataSource, id)).toBe(0);
+    } else {
+      expect(answers[1].body).toMatchObject({ batchId: id, status: 'APPLIED' });
+      expect(loser.body.error).toMatch(/^Le lot n° \d+ est déjà appliqué : seul un aperçu \(PREVIEWED\) peut être abandonné\.$/);
+      expect(await statusOf(id)).toBe('APPLIED');
+      expect(await currentLinesOf(db.dataSource, id)).toBe(ACTIONS * YEARS.length);
+    }
+    expect((await auditCount('IMPORT_ABANDON', id)) + (await auditCount('IMPORT_APPLY', id))).toBe(1);
+  }, 60000);
+
+  // On SQLite the server runs in this process and its write transaction does not yield: nothing arrives
+  // during it. On MariaDB the abandon's UPDATE waits for the apply's lock on the batch row, then sees it.
+  (TEST_DATABASE_TYPE === 'mysql' ? it : it.skip)('an abandon arriving while the apply writes waits for it, and is refused: the batch stays APPLIED', async () => {
+    const id = await preview(programme('E'));
+    const applying = post(0, `/api/imports/${id}/apply`);
+    // Sent once the apply's transaction holds its locks (the contract's and the batch's rows), which it keeps
+    // until it commits.
+    const locking = 'SELECT COUNT(*) AS n FROM information_schema.innodb_trx WHERE trx_rows_locked > 0 AND trx_mysql_thread_id <> CONNECTION_ID()';
+    const deadline = Date.now() + 20000;
+    while (Number((await db.dataSource.query(locking))[0].n) === 0 && Date.now() < deadline) await sleep(1);
+    expect(Date.now()).toBeLessThan(deadline);
+    const abandon = await post(1, `/api/imports/${id}/abandon`);
+    expect(await applying).toMatchObject({ status: 200, body: { batchId: id, status: 'APPLIED' } });
+    expect(abandon).toEqual({ status: 409, body: { error: `Le lot n° ${id} est déjà appliqué : seul un aperçu (PREVIEWED) peut être abandonné.`, field: 'id' } });
+    expect(await statusOf(id)).toBe('APPLIED');
+    expect(await currentLinesOf(db.dataSource, id)).toBe(ACTIONS * YEARS.length);
+    expect(await auditCount('IMPORT_ABANDON', id)).toBe(0);
+  }, 60000);
+
+  it('two rollbacks at once: one rollback, a 409 for the other; the lines it had replaced count again once', async () => {
+    const first = await preview(programme('C'));
+    expect(await post(0, `/api/imports/${first}/apply`)).toMatchObject({ status: 200, body: { status: 'APPLIED' } });
+    // The same actions with other amounts: the second file replaces the first one's lines.
+    const second = await preview(programme('C', 1));
+    expect(await post(0, `/api/imports/${second}/apply`)).toMatchObject({ status: 200, body: { status: 'APPLIED' } });
+    expect(await currentLinesOf(db.dataSource, first)).toBe(0);
+
+    // One through HTTP, one through GraphQL's rollbackImport on the other server.
+    const [http, graphQL] = await Promise.all([
+      post(0, `/api/imports/${second}/rollback`),
+      graphql(servers[1].server.url, `mutation { rollbackImport(id: "${second}") { status } }`, undefined, token),
+    ]);
+    const refusal = `Le lot n° ${second} est annulé : seul un lot appliqué peut être annulé.`;
+    if (http.status === 200) {
+      expect(http.body).toMatchObject({ batchId: second, status: 'ROLLED_BACK', withdrawn: ACTIONS * YEARS.length, restored: ACTIONS * YEARS.length });
+      expect(graphQL).toEqual({ data: null, errors: [expect.objectContaining({ message: refusal, extensions: expect.objectContaining({ code: 'CONFLICT', field: 'id' }) })] });
+    } else {
+      expect(http).toEqual({ status: 409, body: { error: refusal, field: 'id' } });
+      expect(graphQL).toEqual({ data: { rollbackImport: { status: 'ROLLED_BACK' } } });
+    }
+    expect(await statusOf(second)).toBe('ROLLED_BACK');
+    expect(await statusOf(first)).toBe('APPLIED');
+    expect(await currentLinesOf(db.dataSource, first)).toBe(ACTIONS * YEARS.length);
+    expect(await currentLinesOf(db.dataSource, second)).toBe(0);
+    expect(await auditCount('IMPORT_ROLLBACK', second)).toBe(1);
+    const state = await snapshot(db.dataSource);
+    expect(state.duplicateCurrent).toBe(0);
+    expect(state.orphanLines).toBe(0);
+  }, 60000);
+
+  it('a rollback racing the apply of the next file of the same source: they take turns, and the figures are those of one order', async () => {
+    const first = await preview(programme('D'));
+    expect(await post(0, `/api/imports/${first}/apply`)).toMatchObject({ status: 200, body: { status: 'APPLIED' } });
+    const second = await preview(programme('D', 1));
+    const applying = post(0, `/api/imports/${second}/apply`);
+    await sleep(30);
+    const rollback = await post(1, `/api/imports/${first}/rollback`);
+    expect(await applying).toMatchObject({ status: 200, body: { status: 'APPLIED' } });
+    console.log(`${TEST_DATABASE_TYPE}: ${rollback.status === 200 ? 'the rollback' : 'the apply'} came first`);
+    if (rollback.status === 200) {
+      // Rolled back first: the next file then applied over nothing of the first.
+      expect(await statusOf(first)).toBe('ROLLED_BACK');
+    } else {
+      // Applied first: the earlier batch can no longer be rolled back before the later one.
+      expect(rollback).toMatchObject({ status: 409, body: { error: `Le lot n° ${second}, appliqué après celui-ci pour la même source, doit être annulé d'abord.`, field: 'id' } });
+      expect(await statusOf(first)).toBe('SUPERSEDED');
+    }
+    expect(await statusOf(second)).toBe('APPLIED');
+    expect(await currentLinesOf(db.dataSource, first)).toBe(0);
+    expect(await currentLinesOf(db.dataSource, second)).toBe(ACTIONS * YEARS.length);
+    const state = await snapshot(db.dataSource);
+    expect(state.duplicateCurrent).toBe(0);
+    expect(state.orphanLines).toBe(0);
   }, 60000);
 });

@@ -63,8 +63,9 @@ export async function upload(base: string, token: string, bytes: Buffer, fields:
   }
 }
 
-export async function graphql(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+export async function graphql(url: string, query: string, variables?: Record<string, unknown>, token?: string): Promise<any> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   return response.json();
 }
 

@@ -4,6 +4,7 @@ import { createToken } from '../../src/auth/token.service';
 import { formatCents } from '../../src/common/money';
 import { ImportKind } from '../../src/import-batch/import-batch.enums';
 import { importFile } from '../../src/import-batch/import-apply.service';
+import { Organisation } from '../../src/organisation/organisation.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { TEST_DATABASE_TYPE } from '../support/database';
 import { fixturePath } from '../support/fixtures';
@@ -45,7 +46,9 @@ describe(`queries page on ${TEST_DATABASE_TYPE}`, () => {
         await seedReferenceData(dataSource);
         const result = await importFile(dataSource, { buffer: readFileSync(fixturePath(BDT)), fileName: BDT, kind: ImportKind.annex3, source: 'Banque des Territoires', contract: 'CRTE-DOUAISIS' });
         expect(result).toMatchObject({ status: 'APPLIED', total: '20100000.00' });
-        editor = (await createToken(dataSource, { name: 'Service finances', role: Role.editor, organisationId: null })).secret;
+        // Saved reports belong to the editor's organisation: an editor without one saves none.
+        const bdt = await dataSource.getRepository(Organisation).findOneByOrFail({ name: 'Banque des Territoires' });
+        editor = (await createToken(dataSource, { name: 'Service finances', role: Role.editor, organisationId: bdt.id })).secret;
         reader = (await createToken(dataSource, { name: 'Power BI', role: Role.reader, organisationId: null })).secret;
       },
     });
