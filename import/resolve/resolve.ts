@@ -282,6 +282,13 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
   function mayDeclare(line: ParsedLine, action: ResolvedAction | null): boolean {
     if (action && ledBySource(action)) return true;
     const funder = line.funder;
+    // The action's own money (its lead's, its EPCI's or commune's) on an action without a lead: nobody's
+    // to declare but the contract's team, rather than a funder that cannot be found.
+    const fromActionLead = funder.kind === 'lead' || (funder.kind === 'generic' && (funder.generic === 'EPCI' || funder.generic === 'COMMUNE'));
+    if (fromActionLead && action && action.lead === null) {
+      refuseLine(line, action, null, funder.kind === 'lead' ? "son maître d'ouvrage" : GENERIC_LABELS[(funder as { generic: 'EPCI' | 'COMMUNE' }).generic]);
+      return false;
+    }
     if (funder.kind !== 'named') return true; // resolved first, then compared with the source
     const match = index.find(funder.text);
     // An ambiguous name is reported (an error) when the funder is resolved.
@@ -298,7 +305,7 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
     issue(
       'ERROR',
       'FUNDING_NOT_ALLOWED',
-      `${sourceName} ne peut pas déclarer ce montant de ${funderName} ${where} : un partenaire déclare les financements des actions dont il est maître d'ouvrage, et ceux qu'il apporte lui-même. Retirez ce montant (le financeur ou le maître d'ouvrage le déclarera), ou demandez à l'équipe du contrat de l'importer.`,
+      `${sourceName} ne peut pas déclarer ce montant (financeur : ${funderName}) ${where} : un partenaire déclare les financements des actions dont il est maître d'ouvrage, et ceux qu'il apporte lui-même. Retirez ce montant (le financeur ou le maître d'ouvrage le déclarera), ou demandez à l'équipe du contrat de l'importer.`,
       line.source,
     );
   }

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/auth/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { TEST_DATABASE_TYPE } from '../support/database';
+import { fixturePath } from '../support/fixtures';
 import { startTestServer, TestServer } from '../support/server';
 
 /**
@@ -37,9 +39,9 @@ describe(`an import writes only what its sender may write, on ${TEST_DATABASE_TY
   let base: string;
   const tokens = { admin: '', editorDa: '', editorAdeme: '' };
 
-  async function upload(file: Buffer, source: string, token: string, fields: Record<string, string> = {}) {
+  async function upload(file: Buffer, source: string, token: string, fields: Record<string, string> = {}, name = 'tableau.csv') {
     const form = new FormData();
-    form.append('file', new Blob([file]), 'tableau.csv');
+    form.append('file', new Blob([file]), name);
     form.append('kind', 'annex3');
     form.append('source', source);
     for (const [name, value] of Object.entries(fields)) form.append(name, value);
@@ -115,7 +117,7 @@ describe(`an import writes only what its sender may write, on ${TEST_DATABASE_TY
         ['ERROR', 'I2'],
         ['ERROR', 'J2'],
       ]);
-      expect(body.issues.find((issue: any) => issue.cell === 'I2').message).toMatch(/^Douaisis Agglo ne peut pas déclarer ce montant de État sur l'action CCCO-99, dont le maître d'ouvrage est Coeur d'Ostrevent/);
+      expect(body.issues.find((issue: any) => issue.cell === 'I2').message).toMatch(/^Douaisis Agglo ne peut pas déclarer ce montant \(financeur : État\) sur l'action CCCO-99, dont le maître d'ouvrage est Coeur d'Ostrevent/);
       expect(await snapshot()).toEqual(before);
     });
 
@@ -169,6 +171,33 @@ describe(`an import writes only what its sender may write, on ${TEST_DATABASE_TY
         ['WARNING', 'C2'],
       ]);
       expect(await action('CCCO-99')).toEqual(before);
+    });
+
+    it('Douaisis Agglo’s own annex 3: its editor declares its actions; the Ville de Douai’s actions are for Douai or the contract’s team', async () => {
+      const file = readFileSync(fixturePath('annexe3-douaisis-agglo-2022.xlsx'));
+      const asEditor = await upload(file, 'Douaisis Agglo', tokens.editorDa, { dryRun: 'true' }, 'da.xlsx');
+      expect(asEditor.body.status).toBe('REJECTED');
+      // DOU-03, DOU-05 and DA-22 are said to be led by the Ville de Douai: not Douaisis Agglo's to create
+      // (row 3, 4, 5), nor to fund with anybody else's money; DA-01, DA-30 and DA-31 are its own.
+      expect(issuesOf(asEditor.body, 'ACTION_LEAD_REFUSED')).toEqual([
+        ['WARNING', 'D3'],
+        ['WARNING', 'D4'],
+        ['WARNING', 'D5'],
+      ]);
+      expect(issuesOf(asEditor.body, 'FUNDING_NOT_ALLOWED')).toEqual([
+        ['ERROR', 'I3'],
+        ['ERROR', 'M3'],
+        ['ERROR', 'J4'],
+        ['ERROR', 'K4'],
+        ['ERROR', 'M4'],
+        ['ERROR', 'O4'],
+        ['ERROR', 'O5'],
+      ]);
+      expect(asEditor.body.counts).toMatchObject({ errors: 7, lines: 7 });
+      expect(asEditor.body.total).toBe('16000000.00');
+      // The same file sent by the contract's team: every line, as the fixture's README says.
+      const asAdmin = await upload(file, 'Douaisis Agglo', tokens.admin, { dryRun: 'true' }, 'da.xlsx');
+      expect(asAdmin.body).toMatchObject({ status: 'PREVIEWED', total: '19650000.00', counts: { errors: 0, lines: 14 } });
     });
 
     it('an admin, importing for the contract’s team, may declare every line; the fields still follow the action’s lead', async () => {

@@ -224,7 +224,7 @@ describe('resolve: who may write what (the lead of an existing action is the con
       ['FUNDING_NOT_ALLOWED', 'J2'],
       ['FUNDING_NOT_ALLOWED', 'K2'],
     ]);
-    expect(editor.issues.find((issue) => issue.cell === 'G2')!.message).toMatch(/^Douaisis Agglo ne peut pas déclarer ce montant de État sur l'action CCCO-99, dont le maître d'ouvrage est Coeur d'Ostrevent/);
+    expect(editor.issues.find((issue) => issue.cell === 'G2')!.message).toMatch(/^Douaisis Agglo ne peut pas déclarer ce montant \(financeur : État\) sur l'action CCCO-99, dont le maître d'ouvrage est Coeur d'Ostrevent/);
     // The admin, importing for the contract's team, may.
     const admin = resolveParsed(parsed, withCcco, { sourceOrganisationId: AGGLO, authority: 'admin' });
     expect(admin.lines.map((l) => l.funder)).toEqual([{ id: ETAT }, { id: BDT }, { id: CCCO }, { id: CCCO }, { newKey: 'fondation inconnue' }]);
