@@ -52,10 +52,14 @@ export const ISSUE_CODES = {
   ACTION_UNKNOWN: 'WARNING',
   ACTION_MATCHED_BY_TITLE: 'WARNING',
   ACTION_DIFFERS: 'WARNING',
+  /** An editor's file names another organisation as the lead of a new action: created without a lead. */
+  ACTION_LEAD_REFUSED: 'WARNING',
   UNKNOWN_ORIENTATION: 'ERROR',
   ORGANISATION_UNKNOWN: 'WARNING',
   ORGANISATION_AMBIGUOUS: 'ERROR',
   FUNDER_MISSING: 'ERROR',
+  /** An editor's line on an action its organisation does not lead, for another funder. */
+  FUNDING_NOT_ALLOWED: 'ERROR',
   INDICATOR_OWNER_UNKNOWN: 'ERROR',
 } as const;
 

@@ -11,7 +11,7 @@ import { parseIndicators } from './parse/indicators.parser';
 import { ParseOutput } from './parse/parsed.types';
 import { buildPreviewReport, PreviewReport } from './report/preview-report';
 import { ContractReference } from './resolve/contract-reference';
-import { resolveParsed, ResolvedPreview } from './resolve/resolve';
+import { resolveParsed, ResolvedPreview, SenderAuthority } from './resolve/resolve';
 
 /**
  * The pure part of an import, from a grid of cells to a preview: parse (by kind) → resolve → check →
@@ -22,6 +22,8 @@ export interface PipelineInput {
   workbook: WorkbookGrid;
   reference: ContractReference;
   sourceOrganisationId: number;
+  /** What the sender may write (its token's role, from the database): see ResolveContext. */
+  authority: SenderAuthority;
   /** The year given with the upload, for files whose rows do not say it. */
   year?: number | null;
 }
@@ -33,7 +35,7 @@ export interface PipelineResult {
   report: PreviewReport;
 }
 
-export function parseWorkbook(input: PipelineInput): ParseOutput {
+export function parseWorkbook(input: Omit<PipelineInput, 'authority'>): ParseOutput {
   const options: ParseOptions = { year: input.year ?? null, decimalComma: input.workbook.csv?.decimalComma };
   switch (input.kind) {
     case ImportKind.annex3:
@@ -56,7 +58,7 @@ export function preparePipeline(kind: ImportKind): void {
 
 export function runPipeline(input: PipelineInput): PipelineResult {
   const parsed = parseWorkbook(input);
-  const resolved = resolveParsed(parsed, input.reference, { sourceOrganisationId: input.sourceOrganisationId });
+  const resolved = resolveParsed(parsed, input.reference, { sourceOrganisationId: input.sourceOrganisationId, authority: input.authority });
   const checked = checkPreview(parsed, resolved, {
     startYear: input.reference.contract.startYear,
     endYear: input.reference.contract.endYear,

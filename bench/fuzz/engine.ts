@@ -246,7 +246,7 @@ export async function runInput(input: { bytes: Buffer; fileName: string; kinds: 
   for (const kind of kinds) {
     const kindStarted = Date.now();
     try {
-      const { report } = runPipeline({ kind, workbook, reference: context.reference, sourceOrganisationId, year: null });
+      const { report } = runPipeline({ kind, workbook, reference: context.reference, sourceOrganisationId, authority: 'admin', year: null });
       const broken = checkReport(report);
       if (broken) return finish({ category: 'FAILURE report-invariant', failure: { kind: 'report-invariant', detail: broken, importKind: kind } });
       if (!category) category = `report ${report.status}`;

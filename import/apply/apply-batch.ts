@@ -93,7 +93,7 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
   }
   const idOf = (target: OrganisationTarget | null): number | null => (target === null ? null : 'id' in target ? target.id : (organisationIds.get(target.newKey) ?? null));
 
-  // Actions: created when new; updated only from their own lead's file.
+  // Actions: created when new; updated only from their own lead's file (the lead per the database).
   const actionIds = new Map<number, number>();
   const undo: UndoRecord = { actions: [] };
   let createdActions = 0;
@@ -130,7 +130,8 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
     }
     actionIds.set(index, action.existingId);
     const current = existing.get(action.existingId);
-    if (!current || !action.fromLead) continue;
+    // Only the action's lead, as the contract says inside this transaction, changes its fields.
+    if (!current || !action.fromLead || current.leadId !== input.sourceId) continue;
     const changes: Partial<Action> = {};
     if (parsed.title && normaliseText(parsed.title) !== current.normalisedTitle) {
       changes.title = parsed.title.slice(0, 500);

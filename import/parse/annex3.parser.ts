@@ -3,7 +3,7 @@ import { columnsWithRole, columnWithRole } from '../detect';
 import { DetectedColumn, DetectedTable, FunderDescriptor } from '../detect/types';
 import { appendAll, SheetGrid, WorkbookGrid } from '../model';
 import { parseEachTable } from './each-table';
-import { ParsedAction, ParsedLine, ParseOutput, FunderRef, StatedTotal } from './parsed.types';
+import { ParsedAction, ParsedLine, ParseOutput, FunderRef, SourceRef, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 import { AmountOptions, ParsedAmount } from './values/amount';
 import { parseCostBase, parseInstrument, parseStage, parseStatus } from './values/vocabulary';
@@ -144,7 +144,7 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOption
         const descriptor = column.funder ?? {};
         const amount = reader.amount(row, column.col, amountOptions(column, { allowLabel: descriptor.other === true }));
         if (!amount) continue;
-        const funder = funderOf(descriptor, column, amount);
+        const funder = funderOf(descriptor, column, amount, () => reader.source(table.headerRow, column.col));
         if (!funder) {
           reader.issue('ERROR', 'FUNDER_MISSING', `Le financeur de ce montant n'est pas indiqué : écrivez-le avant le montant, par exemple « DRAC : 1 500 000 ».`, row, column.col);
           continue;
@@ -158,14 +158,15 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOption
         const funderColumn = pairFunders.find((column) => column.index === amountColumn.index);
         const funderText = funderColumn ? reader.text(row, funderColumn.col) : null;
         if (!funderText) {
-          reader.issue('ERROR', 'FUNDER_MISSING', `Le montant de la colonne « ${amountColumn.header} » n'a pas de financeur dans la colonne voisine.`, row, amountColumn.col);
+          // At the funder's cell, the one to fill in.
+          reader.issue('ERROR', 'FUNDER_MISSING', `Le montant de la colonne « ${amountColumn.header} » n'a pas de financeur dans la colonne voisine.`, row, funderColumn?.col ?? amountColumn.col);
           continue;
         }
-        add(amountColumn.col, amount, yearOfRow(), { kind: 'named', text: funderText }, null, stageOf(amountColumn) ?? rowStage ?? FundingStage.PLANNED, rowInstrument);
+        add(amountColumn.col, amount, yearOfRow(), { kind: 'named', text: funderText, source: reader.source(row, funderColumn!.col) }, null, stageOf(amountColumn) ?? rowStage ?? FundingStage.PLANNED, rowInstrument);
       }
     } else if (table.layout === 'long') {
       const funderText = columns.funder ? reader.text(row, columns.funder.col) : null;
-      const funder: FunderRef = funderText ? { kind: 'named', text: funderText } : { kind: 'source' };
+      const funder: FunderRef = funderText ? { kind: 'named', text: funderText, source: reader.source(row, columns.funder!.col) } : { kind: 'source' };
       const amountColumns = stageColumns.length ? stageColumns : columns.amount ? [{ column: columns.amount, stage: null }] : [];
       for (const { column, stage } of amountColumns) {
         const amount = reader.amount(row, column.col, amountOptions(column));
@@ -217,11 +218,12 @@ function registerAction(action: ParsedAction, output: ParseOutput, actionByCode:
   return index;
 }
 
-function funderOf(descriptor: FunderDescriptor, column: DetectedColumn, amount: ParsedAmount): FunderRef | null {
+/** Who gives a by-funder amount; a funder named by its column's header points at the header cell. */
+function funderOf(descriptor: FunderDescriptor, column: DetectedColumn, amount: ParsedAmount, header: () => SourceRef): FunderRef | null {
   if (descriptor.other) return amount.label ? { kind: 'named', text: amount.label } : null;
-  if (descriptor.funder) return GENERIC_FUNDERS[descriptor.funder] ?? { kind: 'named', text: descriptor.funder };
+  if (descriptor.funder) return GENERIC_FUNDERS[descriptor.funder] ?? { kind: 'named', text: descriptor.funder, source: header() };
   if (descriptor.programme) return { kind: 'programme' };
-  return { kind: 'named', text: column.header.trim() };
+  return { kind: 'named', text: column.header.trim(), source: header() };
 }
 
 function stageOf(column: DetectedColumn): FundingStage | null {

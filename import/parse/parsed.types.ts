@@ -30,8 +30,11 @@ export interface ParsedAction {
 export type FunderRef =
   /** The organisation that sent the file (a by-year annex 3 from the Banque des Territoires). */
   | { kind: 'source' }
-  /** A name as written ("ADEME", "DRAC", "Agence de l'eau"). */
-  | { kind: 'named'; text: string }
+  /**
+   * A name as written ("ADEME", "DRAC", "Agence de l'eau"), with the cell that names it (a « Financeur »
+   * cell, a column header) when it is not the amount's own cell ("DRAC : 1 500 000").
+   */
+  | { kind: 'named'; text: string; source?: SourceRef }
   /** A generic column: the contract's Région or Département, the action's EPCI or commune, the State. */
   | { kind: 'generic'; generic: 'STATE' | 'REGION' | 'DEPARTMENT' | 'EPCI' | 'COMMUNE' }
   /** The organisation that runs the line's programme (DSIL → the State, FEDER → the Région). */

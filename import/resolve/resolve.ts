@@ -22,8 +22,15 @@ export interface ResolvedAction {
   /** The contract's action, or null when applying would create it. */
   existingId: number | null;
   orientationId: number | null;
+  /**
+   * Who leads the action: for an existing action, always the contract's (the database's), whatever the
+   * file says; for a new one, what the file names when the sender may give it (see ResolveContext).
+   */
   lead: OrganisationTarget | null;
-  /** True when the file comes from the action's own lead: its title, cost and status are authoritative. */
+  /**
+   * True when the file's source leads the action according to the contract (or the file creates it): only
+   * then do its title, cost, status and orientation overwrite the contract's.
+   */
   fromLead: boolean;
 }
 
@@ -46,7 +53,18 @@ export interface ResolvedPreview {
 export interface ResolveContext {
   /** The organisation that sent the file. */
   sourceOrganisationId: number;
+  /**
+   * What the sender may write, decided from its token in the database (never from the file):
+   * - 'admin': imports for the contract's team (the CLI, an admin token): lines for any funder on any
+   *   action, and new actions led by whoever the file names;
+   * - 'source': an editor, who writes only as the source organisation, as updateAction lets it: lines on
+   *   the actions the source leads (any funder) or with the source as funder (any action); a new action
+   *   is the source's when the file names it as lead, else it waits to be classified (no lead).
+   */
+  authority: SenderAuthority;
 }
+
+export type SenderAuthority = 'admin' | 'source';
 
 const GENERIC_LABELS = { STATE: "l'État", REGION: 'la Région', DEPARTMENT: 'le Département', EPCI: "l'EPCI", COMMUNE: 'la commune' } as const;
 
@@ -105,14 +123,20 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
     return toCreate(match.normalised);
   };
 
+  const sourceId = context.sourceOrganisationId;
+  const sourceName = index.get(sourceId)?.shortName ?? index.get(sourceId)?.name ?? 'la source';
+
   const actions: ResolvedAction[] = parsed.actions.map((action) => {
     const existing = findAction(action);
     const code = action.code ?? existing?.code ?? '';
     const orientationId = resolveOrientation(action);
-    const lead = action.leadText ? organisation(action.leadText, action.cells.lead, "maître d'ouvrage") : existing?.leadId ? { id: existing.leadId } : null;
-    const leadId = lead && 'id' in lead ? lead.id : (existing?.leadId ?? null);
-    const fromLead = leadId === context.sourceOrganisationId || (!existing && !action.leadText);
-    if (existing && !fromLead) reportDifferences(action, existing);
+    // Who leads an existing action is the contract's: the file's cell is only compared with it.
+    const lead = existing ? (existing.leadId !== null ? known(existing.leadId) : null) : newActionLead(action);
+    const fromLead = existing ? existing.leadId === sourceId : true;
+    if (existing) {
+      if (action.leadText) reportLeadDifference(action, existing);
+      if (!fromLead) reportDifferences(action, existing, orientationId);
+    }
     if (!existing && !action.code && !action.title) {
       issue('ERROR', 'ACTION_CODE_MISSING', "La ligne n'indique ni le numéro ni l'intitulé de l'action.", { sheet: action.sheet, cell: `A${action.row + 1}`, raw: '' });
     } else if (!existing && !action.code) {
@@ -126,8 +150,13 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
   const lines: ResolvedLine[] = [];
   for (const line of parsed.lines) {
     const action = line.actionIndex === null ? null : actions[line.actionIndex];
+    if (context.authority === 'source' && !mayDeclare(line, action)) continue;
     const funder = resolveFunder(line, action);
     if (!funder) continue;
+    if (context.authority === 'source' && !(action && ledBySource(action)) && !('id' in funder && funder.id === sourceId)) {
+      refuseLine(line, action, funder);
+      continue;
+    }
     let programmeId: number | null = null;
     if (line.programmeCode) {
       programmeId = programmeByCode.get(line.programmeCode) ?? null;
@@ -180,24 +209,112 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
     return id;
   }
 
-  function reportDifferences(action: ParsedAction, existing: ReferenceAction): void {
-    const lead = existing.leadId ? index.get(existing.leadId)?.name : null;
-    const authority = lead ? `son maître d'ouvrage (${lead})` : 'son maître d’ouvrage';
+  /**
+   * The lead of an action the file creates: the source when the file names it (or the sender is an admin
+   * and names anyone); none when the file names nobody, or when an editor's file names another
+   * organisation — a file cannot make an action somebody else's (updateAction and createAction refuse
+   * it too): the action waits for the contract's team to classify it.
+   */
+  function newActionLead(action: ParsedAction): OrganisationTarget | null {
+    if (!action.leadText) return null;
+    if (context.authority === 'admin') return organisation(action.leadText, action.cells.lead, "maître d'ouvrage");
+    const match = index.find(action.leadText);
+    if (match.status === 'found' && match.organisation.id === sourceId) return known(sourceId);
+    // An ambiguous name is an error at its cell, as for any organisation.
+    if (match.status === 'ambiguous') return organisation(action.leadText, action.cells.lead, "maître d'ouvrage");
+    issue(
+      'WARNING',
+      'ACTION_LEAD_REFUSED',
+      `L'action ${action.code ?? `« ${action.title ?? ''} »`} est nouvelle et le fichier lui donne pour maître d'ouvrage « ${action.leadText} » : un fichier de ${sourceName} ne peut créer que des actions dont ${sourceName} est maître d'ouvrage. Elle sera créée sans maître d'ouvrage, à classer par l'équipe du contrat (un administrateur).`,
+      action.cells.lead,
+    );
+    return null;
+  }
+
+  function leadLabel(leadId: number | null): string {
+    const lead = leadId !== null ? index.get(leadId) : undefined;
+    return lead ? (lead.shortName ?? lead.name) : "aucun (l'action est à classer par l'équipe du contrat)";
+  }
+
+  /** The file's « Maître d'ouvrage » of an existing action is never applied: a different one is said at its cell. */
+  function reportLeadDifference(action: ParsedAction, existing: ReferenceAction): void {
+    const match = index.find(action.leadText!);
+    if (match.status === 'found' && match.organisation.id === existing.leadId) return;
+    if (match.status === 'ambiguous' && match.candidates.some((candidate) => candidate.id === existing.leadId)) return;
+    issue(
+      'WARNING',
+      'ACTION_DIFFERS',
+      `Le maître d'ouvrage de l'action ${existing.code} est ${leadLabel(existing.leadId)} dans le contrat, et non « ${action.leadText} » : il n'est pas modifié par un import (seul un administrateur peut confier une action à un autre maître d'ouvrage, dans la fiche de l'action).`,
+      action.cells.lead,
+    );
+  }
+
+  /** An action the source does not lead keeps its fields: each one the file would change is said at its cell. */
+  function reportDifferences(action: ParsedAction, existing: ReferenceAction, orientationId: number | null): void {
+    const authority =
+      existing.leadId !== null
+        ? `son maître d'ouvrage (${leadLabel(existing.leadId)})`
+        : "l'équipe du contrat (l'action n'a pas de maître d'ouvrage)";
+    const why = `: il n'est pas modifié, ${sourceName} n'étant pas maître d'ouvrage de l'action`;
     if (action.title && normaliseText(action.title) !== existing.normalisedTitle) {
-      issue('WARNING', 'ACTION_DIFFERS', `L'intitulé de l'action ${existing.code} diffère de celui déclaré par ${authority} (« ${existing.title} ») : il n'est pas modifié.`, action.cells.title);
+      issue('WARNING', 'ACTION_DIFFERS', `L'intitulé de l'action ${existing.code} diffère de celui déclaré par ${authority} (« ${existing.title} »)${why}.`, action.cells.title);
     }
-    if (action.totalCostCents !== null && existing.totalCost !== null && action.totalCostCents !== parseCents(existing.totalCost)) {
-      issue('WARNING', 'ACTION_DIFFERS', `Le coût de l'action ${existing.code} (${euros(action.totalCostCents)}) diffère de celui déclaré par ${authority} (${euros(parseCents(existing.totalCost))}) : il n'est pas modifié.`, action.cells.totalCost);
+    if (action.totalCostCents !== null && (existing.totalCost === null || action.totalCostCents !== parseCents(existing.totalCost))) {
+      const declared = existing.totalCost === null ? 'aucun' : euros(parseCents(existing.totalCost));
+      issue('WARNING', 'ACTION_DIFFERS', `Le coût de l'action ${existing.code} (${euros(action.totalCostCents)}) diffère de celui déclaré par ${authority} (${declared})${why}.`, action.cells.totalCost);
     }
     if (action.status && action.status !== existing.status) {
-      issue('WARNING', 'ACTION_DIFFERS', `Le statut de l'action ${existing.code} diffère de celui déclaré par ${authority} : il n'est pas modifié.`, action.cells.status);
+      issue('WARNING', 'ACTION_DIFFERS', `Le statut de l'action ${existing.code} diffère de celui déclaré par ${authority}${why}.`, action.cells.status);
     }
+    if (orientationId !== null && orientationId !== existing.orientationId) {
+      issue('WARNING', 'ACTION_DIFFERS', `L'orientation de l'action ${existing.code} diffère de celle déclarée par ${authority} : elle n'est pas modifiée, ${sourceName} n'étant pas maître d'ouvrage de l'action.`, action.cells.orientation);
+    }
+  }
+
+  function ledBySource(action: ResolvedAction): boolean {
+    return action.lead !== null && 'id' in action.lead && action.lead.id === sourceId;
+  }
+
+  /**
+   * An editor's line on an action its source does not lead must name the source as funder. Decided
+   * before the funder is resolved, so that a refused line creates no organisation.
+   */
+  function mayDeclare(line: ParsedLine, action: ResolvedAction | null): boolean {
+    if (action && ledBySource(action)) return true;
+    const funder = line.funder;
+    // The action's own money (its lead's, its EPCI's or commune's) on an action without a lead: nobody's
+    // to declare but the contract's team, rather than a funder that cannot be found.
+    const fromActionLead = funder.kind === 'lead' || (funder.kind === 'generic' && (funder.generic === 'EPCI' || funder.generic === 'COMMUNE'));
+    if (fromActionLead && action && action.lead === null) {
+      refuseLine(line, action, null, funder.kind === 'lead' ? "son maître d'ouvrage" : GENERIC_LABELS[(funder as { generic: 'EPCI' | 'COMMUNE' }).generic]);
+      return false;
+    }
+    if (funder.kind !== 'named') return true; // resolved first, then compared with the source
+    const match = index.find(funder.text);
+    // An ambiguous name is reported (an error) when the funder is resolved.
+    if ((match.status === 'found' && match.organisation.id === sourceId) || match.status === 'ambiguous') return true;
+    refuseLine(line, action, null, funder.text);
+    return false;
+  }
+
+  function refuseLine(line: ParsedLine, action: ResolvedAction | null, funder: OrganisationTarget | null, funderText?: string): void {
+    const funderName = funderText ?? (funder && 'id' in funder ? leadLabel(funder.id) : '?');
+    const where = action
+      ? `sur l'action ${action.code || `« ${action.parsed.title ?? ''} »`}, dont le maître d'ouvrage est ${leadLabel(action.lead && 'id' in action.lead ? action.lead.id : null)}`
+      : 'hors de toute action';
+    issue(
+      'ERROR',
+      'FUNDING_NOT_ALLOWED',
+      `${sourceName} ne peut pas déclarer ce montant (financeur : ${funderName}) ${where} : un partenaire déclare les financements des actions dont il est maître d'ouvrage, et ceux qu'il apporte lui-même. Retirez ce montant (le financeur ou le maître d'ouvrage le déclarera), ou demandez à l'équipe du contrat de l'importer.`,
+      line.source,
+    );
   }
 
   function resolveFunder(line: ParsedLine, action: ResolvedAction | null): OrganisationTarget | null {
     const funder = line.funder;
     if (funder.kind === 'source') return known(context.sourceOrganisationId);
-    if (funder.kind === 'named') return organisation(funder.text, line.source, 'financeur');
+    // At the cell that names the funder (a « Financeur » cell, a column header), not at the amount's.
+    if (funder.kind === 'named') return organisation(funder.text, funder.source ?? line.source, 'financeur');
     if (funder.kind === 'programme') {
       const operatorId = line.programmeCode ? programmeOperator.get(line.programmeCode) : undefined;
       if (operatorId) return { id: operatorId };

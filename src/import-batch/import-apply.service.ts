@@ -90,7 +90,8 @@ async function applyStored(
   const buffer = await loadFile(dataSource.manager, batchId);
   const source = await dataSource.getRepository(Organisation).findOneByOrFail({ id: batch.sourceId });
   const contract = await dataSource.query('SELECT code FROM contract WHERE id = ?', [batch.contractId]);
-  const request: PreviewRequest = { buffer, fileName: batch.fileName, kind: batch.kind, source: String(source.id), contract: contract[0].code, year: batch.year };
+  // Checked again with the rights of whoever sent the file (its token), not those of an in-process caller.
+  const request: PreviewRequest = { buffer, fileName: batch.fileName, kind: batch.kind, source: String(source.id), contract: contract[0].code, year: batch.year, uploadedByTokenId: batch.uploadedByTokenId };
   const early = await prepareImport(dataSource, request);
   const outcome = await inTurn(dataSource, batch.contractId, () =>
     dataSource.transaction(async (manager) => {

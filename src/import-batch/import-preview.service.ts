@@ -8,6 +8,9 @@ import { readUploadedFile, refillSpareWorkers } from '../../import/read/read-fil
 import { PreviewReport } from '../../import/report/preview-report';
 import { ContractReference, ReferenceOrganisation } from '../../import/resolve/contract-reference';
 import { OrganisationIndex } from '../../import/resolve/organisation-index';
+import { SenderAuthority } from '../../import/resolve/resolve';
+import { ApiToken } from '../auth/api-token.entity';
+import { Role } from '../auth/role.enum';
 import { Contract } from '../contract/contract.entity';
 import { ImportKind } from './import-batch.enums';
 import { AuditHook } from '../audit/audit.service';
@@ -22,6 +25,11 @@ export interface PreviewRequest {
   contract?: string | null;
   year?: number | null;
   uploadedBy?: string | null;
+  /**
+   * The token that sent the file: what it may write (its role and organisation) is read from the database.
+   * Left out only by in-process callers that act as administrators (the CLI, seeds, benches); every HTTP
+   * route passes it.
+   */
   uploadedByTokenId?: number | null;
   onProgress?: (stage: PreviewStage, done: number) => void;
 }
@@ -78,6 +86,7 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
   preparePipeline(request.kind);
   const reference = await loadContractReference(dataSource, contract);
   const source = findSource(reference, request.source, contract.code);
+  const authority = await senderAuthority(dataSource, request.uploadedByTokenId ?? null, source);
   const meta: BatchMeta = {
     contractId: contract.id,
     kind: request.kind,
@@ -94,7 +103,7 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
   if (read.workbook) {
     const workbook = read.workbook;
     progress('analyse', 0.4);
-    const result = runPipeline({ kind: request.kind, workbook, reference, sourceOrganisationId: meta.sourceId, year: request.year });
+    const result = runPipeline({ kind: request.kind, workbook, reference, sourceOrganisationId: meta.sourceId, authority, year: request.year });
     let report = result.report;
     if (workbook.issues.length) {
       // Warnings met while reading (a hidden sheet skipped, an encoding guessed) come first.
@@ -137,6 +146,24 @@ async function storePrepared(dataSource: DataSource, request: PreviewRequest, pr
   });
   request.onProgress?.('enregistrement', 1);
   return result;
+}
+
+/**
+ * What the sender of a file may write, from its token's row (not from the request, nor from the file): an
+ * admin imports for anyone; an editor only as its own organisation. A revoked token keeps its row, so a
+ * stored preview is applied with the rights of whoever sent it; a token that is gone is refused.
+ */
+export async function senderAuthority(dataSource: DataSource, tokenId: number | null, source: ReferenceOrganisation): Promise<SenderAuthority> {
+  if (tokenId === null) return 'admin';
+  const token = await dataSource.getRepository(ApiToken).findOne({ where: { id: tokenId } });
+  if (token?.role === Role.admin) return 'admin';
+  if (token && token.role === Role.editor && token.organisationId === source.id) return 'source';
+  throw new ImportRequestError(
+    token?.role === Role.editor
+      ? `Le jeton « ${token.name} » ne permet d'importer qu'au nom de sa propre organisation, pas de « ${source.shortName ?? source.name} ».`
+      : "Ce jeton ne permet pas d'importer de fichier.",
+    'source',
+  );
 }
 
 /** The organisation that sends a file: by id, SIREN, name or any alias. */

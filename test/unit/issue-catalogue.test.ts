@@ -33,9 +33,9 @@ const reference: ContractReference = {
   actions: [{ id: 31, code: 'DA-01', title: 'Gare', normalisedTitle: 'gare', leadId: 1, totalCost: '100.00', status: ActionStatus.UNDERWAY, orientationId: 11 }],
 };
 
-function preview(sheet: SheetGrid | SheetGrid[], kind: ImportKind = ImportKind.annex3, year: number | null = null) {
+function preview(sheet: SheetGrid | SheetGrid[], kind: ImportKind = ImportKind.annex3, year: number | null = null, authority: 'admin' | 'source' = 'admin') {
   const sheets = Array.isArray(sheet) ? sheet : [sheet];
-  return runPipeline({ kind, workbook: { format: 'xlsx', sheets, skippedSheets: [] }, reference, sourceOrganisationId: 1, year }).issues;
+  return runPipeline({ kind, workbook: { format: 'xlsx', sheets, skippedSheets: [] }, reference, sourceOrganisationId: 1, authority, year }).issues;
 }
 
 const BY_YEAR = ['N° action', 'Intitulé', 'Orientation', "Maître d'ouvrage", 2022, 2023, 'Total'];
@@ -64,8 +64,19 @@ const SCENARIOS: Array<[code: string, cell: string | null, build: () => ReturnTy
   ['ACTION_UNKNOWN', 'A2', () => preview(grid('S', [BY_YEAR, ['DA-99', 'Neuve', '1.2', 'DA', 100]]))],
   ['ACTION_CODE_MISSING', 'B2', () => preview(grid('S', [BY_YEAR, [null, 'Inconnue', '1.2', 'DA', 100]]))],
   ['ACTION_MATCHED_BY_TITLE', 'B2', () => preview(grid('S', [BY_YEAR, [null, 'GARE', '1.2', 'DA', 100]]))],
-  ['ACTION_DIFFERS', 'B2', () => preview(grid('S', [['N° action', 'Intitulé', "Maître d'ouvrage", 2022, 2023], ['DA-01', 'Autre titre', 'Région', 100]]))],
+  // The file's lead of an existing action is not the contract's: at the lead's cell, nothing changed.
+  ['ACTION_DIFFERS', 'C2', () => preview(grid('S', [['N° action', 'Intitulé', "Maître d'ouvrage", 2022, 2023], ['DA-01', 'Gare', 'Région', 100]]))],
+  // An editor of DA cannot create an action led by the Région: at the lead's cell.
+  ['ACTION_LEAD_REFUSED', 'C2', () => preview(grid('S', [['N° action', 'Intitulé', "Maître d'ouvrage", 2022, 2023], ['RG-01', 'Lycée', 'Région', 100]]), ImportKind.annex3, null, 'source')],
+  // An editor of DA declaring the Région's money on a new action that is not DA's: at the amount.
+  ['FUNDING_NOT_ALLOWED', 'E2', () =>
+    preview(grid('S', [['N° action', 'Intitulé', "Maître d'ouvrage", 'DSIL', 'Région', 'Année'], ['RG-01', 'Lycée', 'Région', null, 100, 2022]]), ImportKind.annex3, null, 'source')],
   ['ORGANISATION_UNKNOWN', 'D2', () => preview(grid('S', [BY_YEAR, ['DA-99', 'Neuve', '1.2', 'Fondation X', 100]]))],
+  // An unknown funder, at the cell that names it (issue 13), not at its amount's: a « Financeur » cell,
+  // a pair's funder cell, a column header.
+  ['ORGANISATION_UNKNOWN', 'C2', () => preview(grid('S', [['N° action', 'Intitulé', 'Financeur', 'Année', 'Montant demandé'], ['DA-01', 'Gare', 'Fondation X', 2022, 100]]))],
+  ['ORGANISATION_UNKNOWN', 'C2', () => preview(grid('S', [['N° action', 'Intitulé', 'Financeur 1', 'Montant 1', 'Année'], ['DA-01', 'Gare', 'Fondation X', 100, 2022]]))],
+  ['FUNDER_MISSING', 'C2', () => preview(grid('S', [['N° action', 'Intitulé', 'Financeur 1', 'Montant 1', 'Année'], ['DA-01', 'Gare', null, 100, 2022]]))],
   ['ORGANISATION_AMBIGUOUS', 'D2', () => preview(grid('S', [BY_YEAR, ['DA-99', 'Neuve', '1.2', 'AGA', 100]]))],
   ['FUNDER_MISSING', 'D2', () => preview(grid('S', [['N° action', 'Intitulé', 'DSIL', 'Autres', 'Année'], ['DA-01', 'Gare', 10, '1 500 000', 2022]]))],
   ['NO_TABLE_FOUND', null, () => preview(grid('S', [['Bonjour'], ['Rien ici']]))],

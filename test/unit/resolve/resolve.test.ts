@@ -92,7 +92,7 @@ describe('resolve', () => {
         line({ funder: { kind: 'generic', generic: 'STATE' }, programmeCode: 'DSIL', source: { sheet: 'S', cell: 'J2', raw: '1' } }),
       ],
     );
-    const resolved = resolveParsed(parsed, reference, { sourceOrganisationId: AGGLO });
+    const resolved = resolveParsed(parsed, reference, { sourceOrganisationId: AGGLO, authority: 'admin' });
     expect(resolved.lines.map((l) => l.funder)).toEqual([{ id: REGION }, { id: DEPARTEMENT }, { id: AGGLO }, { id: DOUAI }, { id: ETAT }]);
     expect(resolved.lines[4].programmeId).toBe(501);
     expect(resolved.lines[0].beneficiary).toEqual({ id: DOUAI });
@@ -102,7 +102,7 @@ describe('resolve', () => {
 
   it('uses the contract’s own aliases before global ones, and never another contract’s', () => {
     const resolved = resolveParsed(output([action({ code: 'DA-01', leadText: 'DA' })], [line({ funder: { kind: 'named', text: 'BdT' } })]), reference, {
-      sourceOrganisationId: AGGLO,
+      sourceOrganisationId: AGGLO, authority: 'admin',
     });
     expect(resolved.actions[0].lead).toEqual({ id: AGGLO });
     expect(resolved.lines[0].funder).toEqual({ id: BDT });
@@ -118,7 +118,7 @@ describe('resolve', () => {
         ],
       ),
       reference,
-      { sourceOrganisationId: AGGLO },
+      { sourceOrganisationId: AGGLO, authority: 'admin' },
     );
     expect(resolved.newOrganisations).toEqual([{ key: 'fondation du patrimoine', name: 'Fondation du patrimoine', source: { sheet: 'S', cell: 'O4', raw: 'Fondation du patrimoine : 10 000' } }]);
     expect(resolved.lines.map((l) => l.funder)).toEqual([{ newKey: 'fondation du patrimoine' }, { newKey: 'fondation du patrimoine' }]);
@@ -127,7 +127,7 @@ describe('resolve', () => {
 
   it('reports an unknown orientation at its cell, listing the contract’s codes', () => {
     const resolved = resolveParsed(output([action({ code: 'X-1', orientationCode: '9.9', cells: { orientation: { sheet: 'S', cell: 'C7', raw: '9.9' } } })], []), reference, {
-      sourceOrganisationId: AGGLO,
+      sourceOrganisationId: AGGLO, authority: 'admin',
     });
     expect(resolved.issues).toContainEqual(expect.objectContaining({ severity: 'ERROR', code: 'UNKNOWN_ORIENTATION', cell: 'C7', value: '9.9' }));
     expect(resolved.issues.find((issue) => issue.code === 'UNKNOWN_ORIENTATION')!.message).toContain('1.1, 2.2');
@@ -145,31 +145,145 @@ describe('resolve', () => {
       ],
       [],
     );
-    const fromBank = resolveParsed(parsed, reference, { sourceOrganisationId: BDT });
+    const fromBank = resolveParsed(parsed, reference, { sourceOrganisationId: BDT, authority: 'admin' });
     expect(fromBank.actions[0].fromLead).toBe(false);
     expect(fromBank.issues.map((issue) => [issue.code, issue.cell])).toEqual([
       ['ACTION_DIFFERS', 'B6'],
       ['ACTION_DIFFERS', 'E6'],
     ]);
-    const fromLead = resolveParsed(parsed, reference, { sourceOrganisationId: AGGLO });
+    const fromLead = resolveParsed(parsed, reference, { sourceOrganisationId: AGGLO, authority: 'admin' });
     expect(fromLead.actions[0].fromLead).toBe(true);
     expect(fromLead.issues).toEqual([]);
   });
 
   it('finds an action by its title when the file gives no code, with a warning', () => {
     const resolved = resolveParsed(output([action({ title: 'QUARTIER D’AFFAIRES EURADOUAI', cells: { title: { sheet: 'S', cell: 'B3', raw: 'x' } } })], []), reference, {
-      sourceOrganisationId: AGGLO,
+      sourceOrganisationId: AGGLO, authority: 'admin',
     });
     expect(resolved.actions[0].existingId).toBe(1001);
     expect(resolved.issues).toEqual([expect.objectContaining({ code: 'ACTION_MATCHED_BY_TITLE', cell: 'B3' })]);
   });
 
   it('refuses a generic EPCI column when the lead is not on the territory', () => {
-    const resolved = resolveParsed(output([action({ code: 'DA-01', leadText: 'Région' })], [line({ funder: { kind: 'generic', generic: 'EPCI' } })]), reference, {
-      sourceOrganisationId: AGGLO,
+    const resolved = resolveParsed(output([action({ code: 'RG-01', leadText: 'Région' })], [line({ funder: { kind: 'generic', generic: 'EPCI' } })]), reference, {
+      sourceOrganisationId: AGGLO, authority: 'admin',
     });
     expect(resolved.lines).toHaveLength(0);
     expect(resolved.issues).toContainEqual(expect.objectContaining({ severity: 'ERROR', code: 'FUNDER_MISSING', cell: 'F2' }));
+  });
+});
+
+describe('resolve: who may write what (the lead of an existing action is the contract’s, never the file’s)', () => {
+  const ccco = { id: 1002, code: 'CCCO-99', title: 'Médiathèque', normalisedTitle: 'mediatheque', leadId: CCCO, totalCost: '1000000.00', status: ActionStatus.PLANNED, orientationId: 102 };
+  const withCcco: ContractReference = { ...reference, actions: [...reference.actions, ccco] };
+  const at = (cell: string, raw = 'x') => ({ sheet: 'S', cell, raw });
+  /** The attack of issue 13: DA's file says DA leads CCCO-99 and rewrites it. */
+  const pirate = action({
+    code: 'CCCO-99',
+    title: 'PIRATÉ',
+    leadText: 'Douaisis Agglo',
+    orientationCode: '1.1',
+    status: ActionStatus.ABANDONED,
+    totalCostCents: 100n,
+    cells: { code: at('A2'), title: at('B2'), lead: at('C2'), orientation: at('D2'), status: at('E2'), totalCost: at('F2') },
+  });
+
+  it.each(['admin', 'source'] as const)('keeps another lead’s action as it is, each field said at its cell (%s)', (authority) => {
+    const resolved = resolveParsed(output([pirate], []), withCcco, { sourceOrganisationId: AGGLO, authority });
+    expect(resolved.actions[0]).toMatchObject({ existingId: 1002, lead: { id: CCCO }, fromLead: false });
+    expect(resolved.issues.map((issue) => [issue.severity, issue.code, issue.cell])).toEqual([
+      ['WARNING', 'ACTION_DIFFERS', 'C2'],
+      ['WARNING', 'ACTION_DIFFERS', 'B2'],
+      ['WARNING', 'ACTION_DIFFERS', 'F2'],
+      ['WARNING', 'ACTION_DIFFERS', 'E2'],
+      ['WARNING', 'ACTION_DIFFERS', 'D2'],
+    ]);
+    expect(resolved.issues[0].message).toMatch(/Coeur d'Ostrevent dans le contrat, et non « Douaisis Agglo »/);
+    expect(resolved.issues[1].message).toMatch(/n'est pas modifié, Douaisis Agglo n'étant pas maître d'ouvrage/);
+  });
+
+  it('refuses, for an editor, a line of another funder on an action its organisation does not lead; the funder’s own line passes', () => {
+    const parsed = output(
+      [pirate],
+      [
+        line({ funder: { kind: 'generic', generic: 'STATE' }, stage: FundingStage.GRANTED, cents: 900000000n, source: at('G2', '9 000 000') }),
+        line({ funder: { kind: 'named', text: 'Banque des Territoires', source: at('H1') }, source: at('H2', '7 000 000') }),
+        line({ funder: { kind: 'lead' }, source: at('I2') }),
+        line({ funder: { kind: 'generic', generic: 'EPCI' }, source: at('J2') }),
+        line({ funder: { kind: 'named', text: 'Fondation inconnue', source: at('K1') }, source: at('K2') }),
+      ],
+    );
+    const editor = resolveParsed(parsed, withCcco, { sourceOrganisationId: AGGLO, authority: 'source' });
+    // The EPCI of a CCCO action is CCCO; only nothing that is DA's own money on it gets through.
+    expect(editor.lines).toEqual([]);
+    expect(editor.newOrganisations).toEqual([]);
+    expect(editor.issues.filter((issue) => issue.severity === 'ERROR').map((issue) => [issue.code, issue.cell])).toEqual([
+      ['FUNDING_NOT_ALLOWED', 'G2'],
+      ['FUNDING_NOT_ALLOWED', 'H2'],
+      ['FUNDING_NOT_ALLOWED', 'I2'],
+      ['FUNDING_NOT_ALLOWED', 'J2'],
+      ['FUNDING_NOT_ALLOWED', 'K2'],
+    ]);
+    expect(editor.issues.find((issue) => issue.cell === 'G2')!.message).toMatch(/^Douaisis Agglo ne peut pas déclarer ce montant \(financeur : État\) sur l'action CCCO-99, dont le maître d'ouvrage est Coeur d'Ostrevent/);
+    // The admin, importing for the contract's team, may.
+    const admin = resolveParsed(parsed, withCcco, { sourceOrganisationId: AGGLO, authority: 'admin' });
+    expect(admin.lines.map((l) => l.funder)).toEqual([{ id: ETAT }, { id: BDT }, { id: CCCO }, { id: CCCO }, { newKey: 'fondation inconnue' }]);
+    // The funder itself may declare its money on any action; the lead, any funder's on its own action.
+    const bank = resolveParsed(output([pirate], [line({ funder: { kind: 'source' } }), line({ funder: { kind: 'named', text: 'BdT' }, year: 2023 })]), withCcco, { sourceOrganisationId: BDT, authority: 'source' });
+    expect(bank.lines.map((l) => l.funder)).toEqual([{ id: BDT }, { id: BDT }]);
+    const own = resolveParsed(output([action({ code: 'DA-01' })], [line({ funder: { kind: 'generic', generic: 'STATE' } }), line({ funder: { kind: 'named', text: 'BdT' } })]), withCcco, {
+      sourceOrganisationId: AGGLO,
+      authority: 'source',
+    });
+    expect(own.lines.map((l) => l.funder)).toEqual([{ id: ETAT }, { id: BDT }]);
+    expect(own.issues).toEqual([]);
+  });
+
+  it('gives a new action to its source, or to nobody when an editor’s file names another lead', () => {
+    const parsed = output(
+      [
+        action({ code: 'DA-90', leadText: 'DA', cells: { lead: at('C2') } }),
+        action({ code: 'INV-01', row: 2, leadText: "Coeur d'Ostrevent", cells: { lead: at('C3') } }),
+        action({ code: 'INV-02', row: 3 }),
+      ],
+      [
+        line({ actionIndex: 0, funder: { kind: 'named', text: 'BdT' }, source: at('G2') }),
+        line({ actionIndex: 1, funder: { kind: 'named', text: 'BdT' }, cents: 700000000n, source: at('G3') }),
+        line({ actionIndex: 2, funder: { kind: 'named', text: 'BdT' }, source: at('G4') }),
+        line({ actionIndex: 2, funder: { kind: 'source' }, source: at('H4') }),
+      ],
+    );
+    const editor = resolveParsed(parsed, reference, { sourceOrganisationId: AGGLO, authority: 'source' });
+    expect(editor.actions.map((a) => a.lead)).toEqual([{ id: AGGLO }, null, null]);
+    expect(editor.lines.map((l) => l.parsed.source.cell)).toEqual(['G2', 'H4']);
+    expect(editor.issues.filter((issue) => issue.code !== 'ACTION_UNKNOWN').map((issue) => [issue.severity, issue.code, issue.cell])).toEqual([
+      ['WARNING', 'ACTION_LEAD_REFUSED', 'C3'],
+      ['ERROR', 'FUNDING_NOT_ALLOWED', 'G3'],
+      ['ERROR', 'FUNDING_NOT_ALLOWED', 'G4'],
+    ]);
+    const admin = resolveParsed(parsed, reference, { sourceOrganisationId: AGGLO, authority: 'admin' });
+    expect(admin.actions.map((a) => a.lead)).toEqual([{ id: AGGLO }, { id: CCCO }, null]);
+    expect(admin.lines).toHaveLength(4);
+  });
+});
+
+describe('resolve: an unknown funder is reported at the cell that names it', () => {
+  it('points at the « Financeur » cell (long and pairs layouts) or the column header, not at the amount', () => {
+    const resolved = resolveParsed(
+      output(
+        [action({ code: 'DA-01' })],
+        [
+          line({ funder: { kind: 'named', text: 'Fondation X', source: { sheet: 'S', cell: 'D4', raw: 'Fondation X' } }, source: { sheet: 'S', cell: 'F4', raw: '10 000' } }),
+          line({ funder: { kind: 'named', text: 'Mécène Y', source: { sheet: 'S', cell: 'H1', raw: 'Mécène Y' } }, source: { sheet: 'S', cell: 'H5', raw: '5 000' } }),
+        ],
+      ),
+      reference,
+      { sourceOrganisationId: AGGLO, authority: 'admin' },
+    );
+    expect(resolved.issues.map((issue) => [issue.code, issue.cell, issue.value])).toEqual([
+      ['ORGANISATION_UNKNOWN', 'D4', 'Fondation X'],
+      ['ORGANISATION_UNKNOWN', 'H1', 'Mécène Y'],
+    ]);
   });
 });
 
@@ -186,7 +300,7 @@ describe('check', () => {
       ),
       totals: [{ source: { sheet: 'S', cell: 'G9', raw: '300' }, kind: 'subtotal', cents: 30000n, lineIndexes: [0, 1], label: 'Sous-total Axe 2' }],
     };
-    const resolved = resolveParsed(parsed, reference, { sourceOrganisationId: AGGLO });
+    const resolved = resolveParsed(parsed, reference, { sourceOrganisationId: AGGLO, authority: 'admin' });
     const issues = checkPreview(parsed, resolved, { startYear: 2021, endYear: 2026, warnOutsidePeriod: true });
     expect(issues.map((issue) => [issue.severity, issue.code, issue.cell])).toEqual([
       ['ERROR', 'SUBTOTAL_MISMATCH', 'G9'],
