@@ -25,6 +25,7 @@ import { frenchApolloError, graphqlBodyErrors, MAX_QUERY_TOKENS, queryLimitsPlug
 import { createLoaders } from './loaders';
 import { GateConfig, GateStats, RequestGate, gateLimits } from './request-gate';
 import { graphqlExecution } from './execution';
+import { applyKeepAlive, KeepAliveLimits, keepAliveLimits } from './keep-alive';
 import { getSchema } from './schema';
 
 export interface RunningServer {
@@ -42,6 +43,7 @@ export interface RunningServer {
 export interface ServerOptions {
   gate?: GateConfig;
   cache?: CacheLimits;
+  keepAlive?: KeepAliveLimits;
 }
 
 const MAX_BODY = '1mb';
@@ -55,6 +57,7 @@ export async function startServer(dataSource: DataSource, config: AppConfig & Se
   cacheCostlyFields(schema);
   const app = express();
   const httpServer = createServer(app);
+  applyKeepAlive(httpServer, config.keepAlive ?? keepAliveLimits());
   const execution = graphqlExecution<RequestContext>(schema);
   const apollo = new ApolloServer<RequestContext>({
     ...execution.options,
