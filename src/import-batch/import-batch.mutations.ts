@@ -45,7 +45,9 @@ async function asUserError<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof ImportRequestError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', field: 'id' } });
+    if (error instanceof ImportRequestError) {
+      throw new GraphQLError(error.message, { extensions: error.status === 403 ? { code: 'FORBIDDEN' } : { code: 'BAD_USER_INPUT', field: 'id' } });
+    }
     throw error;
   }
 }
