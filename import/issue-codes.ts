@@ -52,7 +52,10 @@ export const ISSUE_CODES = {
   ACTION_UNKNOWN: 'WARNING',
   ACTION_MATCHED_BY_TITLE: 'WARNING',
   ACTION_DIFFERS: 'WARNING',
-  /** An editor's file names another organisation as the lead of a new action: created without a lead. */
+  /**
+   * An editor's file names another organisation as the lead of a new action (created without a lead),
+   * or names any lead for an existing action that has none (left to classify).
+   */
   ACTION_LEAD_REFUSED: 'WARNING',
   UNKNOWN_ORIENTATION: 'ERROR',
   ORGANISATION_UNKNOWN: 'WARNING',
@@ -61,6 +64,8 @@ export const ISSUE_CODES = {
   /** An editor's line on an action its organisation does not lead, for another funder. */
   FUNDING_NOT_ALLOWED: 'ERROR',
   INDICATOR_OWNER_UNKNOWN: 'ERROR',
+  /** An editor's indicator that follows an action its organisation does not lead, or an orientation. */
+  INDICATOR_NOT_ALLOWED: 'ERROR',
 } as const;
 
 export type IssueCode = keyof typeof ISSUE_CODES;

@@ -45,7 +45,8 @@ export interface ApplyOutcome {
 }
 
 export interface UndoRecord {
-  actions: Array<{ id: number; title: string; normalisedTitle: string; totalCost: string | null; status: ActionStatus; orientationId: number | null }>;
+  /** leadId is there when the batch gave a lead to an action that had none (it is null again after a rollback). */
+  actions: Array<{ id: number; title: string; normalisedTitle: string; totalCost: string | null; status: ActionStatus; orientationId: number | null; leadId?: number | null }>;
   /** Annex 2: the measures this batch superseded. */
   measures?: number[];
   indicators?: IndicatorUndo;
@@ -130,9 +131,14 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
     }
     actionIds.set(index, action.existingId);
     const current = existing.get(action.existingId);
-    // Only the action's lead, as the contract says inside this transaction, changes its fields.
-    if (!current || !action.fromLead || current.leadId !== input.sourceId) continue;
+    // Only the action's lead, as the contract says inside this transaction, changes its fields; or an
+    // admin's file classifying an action that has no lead yet.
+    if (!current || !action.fromLead) continue;
+    const classifying = action.classifies && current.leadId === null;
+    if (current.leadId !== input.sourceId && !classifying) continue;
     const changes: Partial<Action> = {};
+    const newLeadId = classifying ? idOf(action.lead) : null;
+    if (newLeadId !== null) changes.leadId = newLeadId;
     if (parsed.title && normaliseText(parsed.title) !== current.normalisedTitle) {
       changes.title = parsed.title.slice(0, 500);
       changes.normalisedTitle = normaliseText(parsed.title).slice(0, 500);
@@ -141,7 +147,15 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
     if (parsed.status && parsed.status !== current.status) changes.status = parsed.status;
     if (action.orientationId !== null && action.orientationId !== current.orientationId) changes.orientationId = action.orientationId;
     if (Object.keys(changes).length === 0) continue;
-    undo.actions.push({ id: current.id, title: current.title, normalisedTitle: current.normalisedTitle, totalCost: current.totalCost, status: current.status, orientationId: current.orientationId });
+    undo.actions.push({
+      id: current.id,
+      title: current.title,
+      normalisedTitle: current.normalisedTitle,
+      totalCost: current.totalCost,
+      status: current.status,
+      orientationId: current.orientationId,
+      ...(newLeadId !== null ? { leadId: current.leadId } : {}),
+    });
     await manager.update(Action, current.id, { ...changes, updatedAt: now });
     updatedActions++;
   }

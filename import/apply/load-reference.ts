@@ -3,6 +3,7 @@ import { Action } from '../../src/action/action.entity';
 import { ContractParty } from '../../src/contract/contract-party.entity';
 import { ContractPartyRole } from '../../src/contract/contract-party-role.enum';
 import { Contract } from '../../src/contract/contract.entity';
+import { Indicator } from '../../src/indicator/indicator.entity';
 import { Orientation } from '../../src/contract/orientation.entity';
 import { OrganisationKind } from '../../src/organisation/organisation-kind.enum';
 import { OrganisationAlias } from '../../src/organisation/organisation-alias.entity';
@@ -13,13 +14,14 @@ import { ContractReference } from '../resolve/contract-reference';
 /** Loads, in a handful of statements, everything the resolve stage needs to know of a contract. */
 export async function loadContractReference(db: DataSource | EntityManager, contract: Contract): Promise<ContractReference> {
   const manager = 'manager' in db ? db.manager : db;
-  const [orientations, organisations, aliases, parties, programmes, actions] = await Promise.all([
+  const [orientations, organisations, aliases, parties, programmes, actions, indicators] = await Promise.all([
     manager.find(Orientation, { where: { contractId: contract.id } }),
     manager.find(Organisation),
     manager.find(OrganisationAlias, { where: [{ contractId: IsNull() }, { contractId: contract.id }] }),
     manager.find(ContractParty, { where: { contractId: contract.id } }),
     manager.find(Programme),
     manager.find(Action, { where: { contractId: contract.id } }),
+    manager.find(Indicator, { where: { contractId: contract.id }, select: { id: true, code: true, actionId: true, orientationId: true }, order: { id: 'ASC' } }),
   ]);
   const byId = new Map(organisations.map((organisation) => [organisation.id, organisation]));
   const partyOfKind = (kind: OrganisationKind) => parties.map((party) => byId.get(party.organisationId)).find((organisation) => organisation?.kind === kind)?.id ?? null;
@@ -43,6 +45,7 @@ export async function loadContractReference(db: DataSource | EntityManager, cont
       status,
       orientationId,
     })),
+    indicators: indicators.map(({ code, actionId, orientationId }) => ({ code, actionId, orientationId })),
   };
 }
 

@@ -40,4 +40,12 @@ export interface ContractReference {
   stateId: number | null;
   programmes: Array<{ id: number; code: string; name: string; operatorId: number | null }>;
   actions: ReferenceAction[];
+  /** The contract's indicators and what each follows: who may write their values is its owner's lead. */
+  indicators: ReferenceIndicator[];
+}
+
+export interface ReferenceIndicator {
+  code: string;
+  actionId: number | null;
+  orientationId: number | null;
 }

@@ -2,7 +2,7 @@ import { normaliseText } from '../../src/common/normalise-text';
 import { parseCents } from '../../src/common/money';
 import { formatEuros as euros } from '../format-euros';
 import { IssueDraft } from '../model';
-import { ParsedAction, ParsedLine, ParseOutput, SourceRef } from '../parse/parsed.types';
+import { ParsedAction, ParsedIndicator, ParsedLine, ParseOutput, SourceRef } from '../parse/parsed.types';
 import { ContractReference, ReferenceAction } from './contract-reference';
 import { OrganisationIndex } from './organisation-index';
 
@@ -32,6 +32,11 @@ export interface ResolvedAction {
    * then do its title, cost, status and orientation overwrite the contract's.
    */
   fromLead: boolean;
+  /**
+   * True when an admin's file names an existing action that has no lead (created "to classify"): the
+   * contract's team classifies it, so the file gives its lead (when it names one) and its fields.
+   */
+  classifies: boolean;
 }
 
 export interface ResolvedLine {
@@ -56,10 +61,13 @@ export interface ResolveContext {
   /**
    * What the sender may write, decided from its token in the database (never from the file):
    * - 'admin': imports for the contract's team (the CLI, an admin token): lines for any funder on any
-   *   action, and new actions led by whoever the file names;
+   *   action, new actions led by whoever the file names, the lead and fields of an action that has none
+   *   yet, any indicator;
    * - 'source': an editor, who writes only as the source organisation, as updateAction lets it: lines on
    *   the actions the source leads (any funder) or with the source as funder (any action); a new action
-   *   is the source's when the file names it as lead, else it waits to be classified (no lead).
+   *   is the source's when the file names it as lead, else it waits to be classified (no lead); an
+   *   existing action without a lead stays so (only the contract's team classifies it); indicators only
+   *   of the actions the source leads, as setIndicatorValue lets it (an orientation's: admins only).
    */
   authority: SenderAuthority;
 }
@@ -130,10 +138,12 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
     const existing = findAction(action);
     const code = action.code ?? existing?.code ?? '';
     const orientationId = resolveOrientation(action);
+    // An action without a lead is the contract's team's to classify: an admin's file does it.
+    const classifies = existing !== null && existing.leadId === null && context.authority === 'admin';
     // Who leads an existing action is the contract's: the file's cell is only compared with it.
-    const lead = existing ? (existing.leadId !== null ? known(existing.leadId) : null) : newActionLead(action);
-    const fromLead = existing ? existing.leadId === sourceId : true;
-    if (existing) {
+    const lead = existing && !classifies ? (existing.leadId !== null ? known(existing.leadId) : null) : newActionLead(action);
+    const fromLead = existing ? existing.leadId === sourceId || classifies : true;
+    if (existing && !classifies) {
       if (action.leadText) reportLeadDifference(action, existing);
       if (!fromLead) reportDifferences(action, existing, orientationId);
     }
@@ -144,7 +154,7 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
     } else if (!existing) {
       issue('WARNING', 'ACTION_UNKNOWN', `L'action ${action.code} n'existe pas encore dans le contrat : elle sera créée à l'application.`, action.cells.code);
     }
-    return { parsed: action, code, existingId: existing?.id ?? null, orientationId, lead, fromLead };
+    return { parsed: action, code, existingId: existing?.id ?? null, orientationId, lead, fromLead, classifies };
   });
 
   const lines: ResolvedLine[] = [];
@@ -171,7 +181,10 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
   }
 
   // An indicator belongs to an action or an orientation of the contract: it cannot create either.
+  const indicatorByCode = new Map(reference.indicators.map((indicator) => [normaliseCode(indicator.code), indicator]));
+  const actionById = new Map(reference.actions.map((action) => [action.id, action]));
   for (const indicator of parsed.indicators ?? []) {
+    if (context.authority === 'source' && !mayWriteIndicator(indicator)) continue;
     if (indicator.actionCode && !actionByCode.has(normaliseCode(indicator.actionCode))) {
       issue('ERROR', 'INDICATOR_OWNER_UNKNOWN', `L'indicateur ${indicator.code} est rattaché à l'action « ${indicator.actionCode} », qui n'existe pas dans le contrat ${reference.contract.code}.`, indicator.source);
     } else if (!indicator.actionCode && indicator.orientationCode) {
@@ -238,6 +251,16 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
 
   /** The file's « Maître d'ouvrage » of an existing action is never applied: a different one is said at its cell. */
   function reportLeadDifference(action: ParsedAction, existing: ReferenceAction): void {
+    if (existing.leadId === null) {
+      // An editor's file does not claim an action waiting to be classified, not even for its source.
+      issue(
+        'WARNING',
+        'ACTION_LEAD_REFUSED',
+        `L'action ${existing.code} n'a pas encore de maître d'ouvrage (elle est à classer) et le fichier lui donne « ${action.leadText} » : un fichier de ${sourceName} ne peut pas la lui attribuer. Ni son maître d'ouvrage ni ses champs ne sont modifiés ; seule l'équipe du contrat (un administrateur) la classe.`,
+        action.cells.lead,
+      );
+      return;
+    }
     const match = index.find(action.leadText!);
     if (match.status === 'found' && match.organisation.id === existing.leadId) return;
     if (match.status === 'ambiguous' && match.candidates.some((candidate) => candidate.id === existing.leadId)) return;
@@ -269,6 +292,42 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
     if (orientationId !== null && orientationId !== existing.orientationId) {
       issue('WARNING', 'ACTION_DIFFERS', `L'orientation de l'action ${existing.code} diffère de celle déclarée par ${authority} : elle n'est pas modifiée, ${sourceName} n'étant pas maître d'ouvrage de l'action.`, action.cells.orientation);
     }
+  }
+
+  /**
+   * An editor writes an indicator (its definition and values) only when it follows an action the source
+   * leads, as setIndicatorValue and updateIndicator let it; an orientation's indicators are no
+   * organisation's (admins only). An existing indicator follows what the contract says (applying never
+   * moves it), a new one what the file names. One ERROR at the indicator's cell, so that a partial
+   * apply leaves the whole indicator out.
+   */
+  function mayWriteIndicator(indicator: ParsedIndicator): boolean {
+    const existing = indicatorByCode.get(normaliseCode(indicator.code));
+    let action: ReferenceAction | null = null;
+    let orientationText: string | null = null;
+    if (existing) {
+      if (existing.actionId !== null) action = actionById.get(existing.actionId) ?? null;
+      else orientationText = reference.orientations.find((orientation) => orientation.id === existing.orientationId)?.code ?? '?';
+    } else if (indicator.actionCode) {
+      action = actionByCode.get(normaliseCode(indicator.actionCode)) ?? null;
+      // An unknown action is reported as such below.
+      if (!action) return true;
+    } else if (indicator.orientationCode) {
+      orientationText = indicator.orientationCode;
+    } else {
+      return true;
+    }
+    if (action && action.leadId === sourceId) return true;
+    const why = action
+      ? `il suit l'action ${action.code}, dont le maître d'ouvrage est ${leadLabel(action.leadId)}`
+      : `il suit l'orientation ${orientationText}, et les indicateurs d'une orientation ne relèvent d'aucun maître d'ouvrage`;
+    issue(
+      'ERROR',
+      'INDICATOR_NOT_ALLOWED',
+      `${sourceName} ne peut pas renseigner l'indicateur ${existing?.code ?? indicator.code} : ${why}. Un partenaire renseigne les indicateurs des actions dont il est maître d'ouvrage ; retirez cet indicateur (son maître d'ouvrage le renseignera), ou demandez à l'équipe du contrat de l'importer.`,
+      indicator.source,
+    );
+    return false;
   }
 
   function ledBySource(action: ResolvedAction): boolean {

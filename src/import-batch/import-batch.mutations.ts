@@ -47,7 +47,9 @@ async function asUserError<T>(work: () => Promise<T>): Promise<T> {
   } catch (error) {
     // The batch is no longer in the state the request needs (another request came first): HTTP's 409.
     if (error instanceof ImportConflictError) throw new GraphQLError(error.message, { extensions: { code: 'CONFLICT', field: 'id' } });
-    if (error instanceof ImportRequestError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', field: 'id' } });
+    if (error instanceof ImportRequestError) {
+      throw new GraphQLError(error.message, { extensions: error.status === 403 ? { code: 'FORBIDDEN' } : { code: 'BAD_USER_INPUT', field: 'id' } });
+    }
     throw error;
   }
 }

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_UPLOAD_BYTES } from '../../import/read/read-file';
 import { ReferenceOrganisation } from '../../import/resolve/contract-reference';
 import { authenticateHttp, requireHttpWriter, requireImportSource } from '../auth/http-authorisation';
 import { Identity } from '../auth/identity';
+import { Role } from '../auth/role.enum';
 import { ContractPartyRole } from '../contract/contract-party-role.enum';
 import { ContractParty } from '../contract/contract-party.entity';
 import { Contract } from '../contract/contract.entity';
@@ -15,7 +16,7 @@ import { MultipartUpload, readMultipart, refuseRequest, UploadedFile } from '../
 import { applyStoredBatch, ImportConflictError, importFile, rollbackBatch } from './import-apply.service';
 import { ImportBatch } from './import-batch.entity';
 import { ImportKind } from './import-batch.enums';
-import { findContract, findSource, ImportRequestError, previewImport } from './import-preview.service';
+import { findContract, findSource, ImportRequestError, previewImport, stateKindRefusal } from './import-preview.service';
 import { buildImportTemplate, isTemplateKind, TemplateOptions, XLSX_CONTENT_TYPE } from './import-templates';
 
 /**
@@ -60,8 +61,11 @@ async function postImport(dataSource: DataSource, req: Request, res: Response): 
   // Who asks comes first: an anonymous or read-only caller is answered before its file is read.
   const identity = requireHttpWriter(await authenticateHttp(dataSource, req.headers.authorization));
   const form = checkForm(await readMultipart(req, { fileField: 'file', fields: FORM_FIELDS, maxFileBytes: MAX_UPLOAD_BYTES }));
-  const { contract, source } = await resolveImportTarget(dataSource, form.contract, form.source);
+  const { contract, source, stateId } = await resolveImportTarget(dataSource, form.contract, form.source);
   requireImportSource(identity, source);
+  // The State's figures (annex 2, dotations, grants lists): refused before the file is read.
+  const refusal = identity.role === Role.admin ? null : stateKindRefusal(form.kind, source, stateId, identity.name);
+  if (refusal) throw new HttpError(403, refusal, 'kind');
   const upload: ImportUpload = { file: form.file, kind: form.kind, year: form.year, dryRun: form.dryRun, allowPartial: form.allowPartial, contract, source, identity };
   if (!upload.dryRun) return applyUpload(dataSource, upload, res);
 
@@ -184,10 +188,10 @@ export async function resolveImportTarget(
   dataSource: DataSource,
   contractCode: string | null,
   sourceText: string,
-): Promise<{ contract: Contract; source: ReferenceOrganisation }> {
+): Promise<{ contract: Contract; source: ReferenceOrganisation; stateId: number | null }> {
   const contract = await findContract(dataSource, contractCode);
   const reference = await loadContractReference(dataSource, contract);
-  return { contract, source: findSource(reference, sourceText, contract.code) };
+  return { contract, source: findSource(reference, sourceText, contract.code), stateId: reference.stateId };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -42,10 +42,11 @@ export interface PreviewResult extends PreviewReport {
 
 /** A request that cannot be served as asked (unknown contract or source): the caller's mistake. */
 export class ImportRequestError extends Error {
-  /** The request field at fault ('contract', 'source'), for HTTP answers. */
+  /** The request field at fault ('contract', 'source'), for HTTP answers; 403 when the sender may not. */
   constructor(
     message: string,
     readonly field?: string,
+    readonly status: 400 | 403 = 400,
   ) {
     super(message);
   }
@@ -86,7 +87,7 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
   preparePipeline(request.kind);
   const reference = await loadContractReference(dataSource, contract);
   const source = findSource(reference, request.source, contract.code);
-  const authority = await senderAuthority(dataSource, request.uploadedByTokenId ?? null, source);
+  const authority = await senderAuthority(dataSource, request.uploadedByTokenId ?? null, source, request.kind, reference.stateId);
   const meta: BatchMeta = {
     contractId: contract.id,
     kind: request.kind,
@@ -153,17 +154,49 @@ async function storePrepared(dataSource: DataSource, request: PreviewRequest, pr
  * admin imports for anyone; an editor only as its own organisation. A revoked token keeps its row, so a
  * stored preview is applied with the rights of whoever sent it; a token that is gone is refused.
  */
-export async function senderAuthority(dataSource: DataSource, tokenId: number | null, source: ReferenceOrganisation): Promise<SenderAuthority> {
+export async function senderAuthority(
+  dataSource: DataSource,
+  tokenId: number | null,
+  source: ReferenceOrganisation,
+  kind: ImportKind,
+  stateId: number | null,
+): Promise<SenderAuthority> {
   if (tokenId === null) return 'admin';
   const token = await dataSource.getRepository(ApiToken).findOne({ where: { id: tokenId } });
   if (token?.role === Role.admin) return 'admin';
-  if (token && token.role === Role.editor && token.organisationId === source.id) return 'source';
+  if (token && token.role === Role.editor && token.organisationId === source.id) {
+    const refusal = stateKindRefusal(kind, source, stateId, token.name);
+    if (refusal) throw new ImportRequestError(refusal, 'kind', 403);
+    return 'source';
+  }
   throw new ImportRequestError(
     token?.role === Role.editor
       ? `Le jeton « ${token.name} » ne permet d'importer qu'au nom de sa propre organisation, pas de « ${source.shortName ?? source.name} ».`
       : "Ce jeton ne permet pas d'importer de fichier.",
     'source',
   );
+}
+
+/**
+ * Annex 2 (the recovery-plan measures), dotations (the State grants received) and grants (the State's
+ * national lists) hold the State's figures, which no mutation lets an editor write: they are imported by
+ * the contract's team (an admin) or by an editor of the contract's State itself. Anyone else is refused
+ * as a whole, before the file is read, rather than at every cell. Inside a State editor's file, each line
+ * is still checked (a FEDER row of a dotations table is the Région's to declare).
+ */
+export const STATE_KINDS: ReadonlySet<ImportKind> = new Set([ImportKind.annex2, ImportKind.dotations, ImportKind.grants]);
+
+const STATE_KIND_LABELS: Partial<Record<ImportKind, string>> = {
+  annex2: 'Le bilan des mesures du plan de relance (annex2)',
+  dotations: "Le tableau des dotations de l'État (dotations)",
+  grants: "Une liste nationale des subventions de l'État (grants)",
+};
+
+/** Why an editor of `source` may not import a file of this kind, or null when it may. */
+export function stateKindRefusal(kind: ImportKind, source: { id: number; name: string; shortName?: string | null }, stateId: number | null, tokenName: string): string | null {
+  if (!STATE_KINDS.has(kind) || (stateId !== null && source.id === stateId)) return null;
+  const name = source.shortName ?? source.name;
+  return `${STATE_KIND_LABELS[kind]} donne des chiffres de l'État : seuls l'équipe du contrat (un jeton administrateur) et l'État lui-même peuvent déposer ce fichier, pas le jeton « ${tokenName} » de ${name}. ${name} dépose son annexe 3 (ses actions et leurs financements) ; ce que l'État lui attribue est déclaré par l'État.`;
 }
 
 /** The organisation that sends a file: by id, SIREN, name or any alias. */

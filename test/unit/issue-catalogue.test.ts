@@ -31,6 +31,7 @@ const reference: ContractReference = {
   stateId: 4,
   programmes: [{ id: 21, code: 'DSIL', name: 'DSIL', operatorId: 4 }],
   actions: [{ id: 31, code: 'DA-01', title: 'Gare', normalisedTitle: 'gare', leadId: 1, totalCost: '100.00', status: ActionStatus.UNDERWAY, orientationId: 11 }],
+  indicators: [],
 };
 
 function preview(sheet: SheetGrid | SheetGrid[], kind: ImportKind = ImportKind.annex3, year: number | null = null, authority: 'admin' | 'source' = 'admin') {
@@ -91,6 +92,9 @@ const SCENARIOS: Array<[code: string, cell: string | null, build: () => ReturnTy
   // The indicator's row, at its name.
   ['INDICATOR_OWNER_UNKNOWN', 'C2', () =>
     preview(grid('S', [['Code action', 'Code indicateur', 'Indicateur', 'Unité', 'Cible', 'Année cible'], ['ZZ-99', 'IND-1', 'Logements', 'logements', 100, 2026]]), ImportKind.indicators)],
+  // An editor of DA on an orientation's indicator (admins only, as setIndicatorValue): at its name.
+  ['INDICATOR_NOT_ALLOWED', 'C2', () =>
+    preview(grid('S', [['Orientation', 'Code indicateur', 'Indicateur', 'Unité', 'Cible', 'Année cible'], ['1.2', 'IND-1', 'Logements', 'logements', 100, 2026]]), ImportKind.indicators, null, 'source')],
 ];
 
 describe('every issue a file can raise names its cell', () => {

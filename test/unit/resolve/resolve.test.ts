@@ -46,6 +46,7 @@ const reference: ContractReference = {
   actions: [
     { id: 1001, code: 'DA-01', title: 'Quartier d’affaires EuraDouai', normalisedTitle: 'quartier d affaires euradouai', leadId: AGGLO, totalCost: '50000000.00', status: ActionStatus.UNDERWAY, orientationId: 102 },
   ],
+  indicators: [],
 };
 
 function action(partial: Partial<ParsedAction>): ParsedAction {
