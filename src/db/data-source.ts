@@ -7,6 +7,7 @@ import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { startCheckpointer } from './sqlite-checkpointer';
+import { installTransactionTurns } from './sqlite-transaction-turns';
 
 export interface DataSourceExtras {
   /** A logger that sees every statement (tests count them). */
@@ -77,12 +78,15 @@ export async function detectFlavour(database: DatabaseConfig): Promise<DatabaseC
 }
 
 /**
- * Detects the server, connects, and returns an initialised DataSource. On SQLite, WAL checkpoints then run
- * on a thread of their own (sqlite-checkpointer.ts), not in the commits.
+ * Detects the server, connects, and returns an initialised DataSource. On SQLite, its transactions then
+ * take turns in the process (sqlite-transaction-turns.ts: one connection, where a transaction begun during
+ * another would be a savepoint of it), and WAL checkpoints run on a thread of their own
+ * (sqlite-checkpointer.ts), not in the commits.
  */
 export async function openDataSource(database: DatabaseConfig, extras: DataSourceExtras = {}): Promise<DataSource> {
   const dataSource = createDataSource(await detectFlavour(database), extras);
   await dataSource.initialize();
+  installTransactionTurns(dataSource);
   try {
     await startCheckpointer(dataSource);
   } catch {

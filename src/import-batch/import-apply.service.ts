@@ -159,9 +159,11 @@ async function refresh(dataSource: DataSource, manager: EntityManager, prepared:
 
 /**
  * In this process, the transactions that change a contract's batches run one after the other. On SQLite
- * every request shares one connection, where a second transaction opened while the first awaits (a file
- * read again in a worker) is only a savepoint inside it: the database's lock cannot keep them apart.
- * Across processes (two servers, `crte apply`) the database's locks do (lockContract, lockBatch).
+ * all transactions of the process already do (src/db/sqlite-transaction-turns.ts: one connection, where a
+ * transaction begun during another would be a savepoint of it), so this adds nothing there. On MySQL/
+ * MariaDB the database's locks keep them apart (lockContract, lockBatch, also across processes); queuing
+ * here keeps a process's queued applies of one contract from each holding a pool connection while it
+ * waits on InnoDB's row lock, where a long queue would meet innodb_lock_wait_timeout.
  */
 const turns = new WeakMap<DataSource, Map<number, Promise<unknown>>>();
 
