@@ -188,12 +188,15 @@ async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepare
     await manager.update(ImportBatch, batch.id, { status: ImportStatus.REJECTED });
     return { ...base, status: 'REJECTED' };
   }
-  // The same file as the one this source's current data came from: nothing to do, and say so.
+  // The same file as the one this source's current data came from: nothing to do, and say so. Only when
+  // that file went in whole, sent with the same token: what an import writes depends on who sends it (an
+  // editor's lines on others' actions are refused, its changes to their fields left out; an admin's are
+  // not), so a file applied with rows left out, or re-sent by someone else, is applied again.
   const latest = await manager.findOne(ImportBatch, {
     where: { contractId: batch.contractId, kind: batch.kind, sourceId: batch.sourceId, status: ImportStatus.APPLIED },
     order: { appliedAt: 'DESC', id: 'DESC' },
   });
-  if (latest && latest.sha256 === batch.sha256) {
+  if (latest && latest.sha256 === batch.sha256 && latest.errorCount === 0 && (latest.uploadedByTokenId ?? null) === (batch.uploadedByTokenId ?? null)) {
     await manager.update(ImportBatch, batch.id, { status: ImportStatus.UNCHANGED });
     return { ...base, status: 'UNCHANGED' };
   }

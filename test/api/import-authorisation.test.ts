@@ -388,4 +388,25 @@ describe(`an import writes only what its sender may write, on ${TEST_DATABASE_TY
       expect(await action('CLASS-01')).toEqual(before);
     });
   });
+
+  it('the file an editor applied with rows left out, sent again by an admin, is applied whole (not UNCHANGED)', async () => {
+    // DA's own line on DA-99 passes; the State's money on CCCO-99 is not DA's to declare.
+    const mixed = csv(HEADER, 'DA-99;Piscine de Douai;Douaisis Agglo;2.2;En cours;3000000;Douaisis Agglo;2026;250000.50', "CCCO-99;Médiathèque de Somain;Cœur d'Ostrevent;3.2;En cours;2000000;État;2026;800000");
+    const current2026 = async () =>
+      (await dataSource.query('SELECT a.code, f.amount FROM funding f JOIN action a ON a.id = f.action_id WHERE f.year = 2026 AND f.superseded_at IS NULL ORDER BY a.code'))
+        .map((row: any) => [row.code, Number(row.amount).toFixed(2)]);
+    const partial = await upload(mixed, 'Douaisis Agglo', tokens.editorDa, { allowPartial: 'true' });
+    expect(partial.body).toMatchObject({ status: 'APPLIED', counts: { errors: 1 } });
+    expect(await current2026()).toEqual([['DA-99', '250000.50']]);
+    // The same bytes from the contract's team: the row left out now counts too.
+    const whole = await upload(mixed, 'Douaisis Agglo', tokens.admin);
+    expect(whole.body).toMatchObject({ status: 'APPLIED', counts: { errors: 0 } });
+    expect(await current2026()).toEqual([
+      ['CCCO-99', '800000.00'],
+      ['DA-99', '250000.50'],
+    ]);
+    // Sent once more by the same admin: nothing to do, and it says so.
+    const again = await upload(mixed, 'Douaisis Agglo', tokens.admin);
+    expect(again.body.status).toBe('UNCHANGED');
+  });
 });

@@ -252,7 +252,7 @@ describe(`POST /api/imports and GET /api/templates on ${TEST_DATABASE_TYPE}`, ()
       expect(applied.status).toBe(200);
       expect(applied.body).toMatchObject({ status: 'APPLIED', total: '20100000.00', applied: { inserted: 10 } });
       expect(await currentTotal()).toBe(2010000000n);
-      const again = await upload({ kind: 'annex3', source: 'BdT', dryRun: 'false' }, [bdtFile()], tokens.admin);
+      const again = await upload({ kind: 'annex3', source: 'BdT', dryRun: 'false' }, [bdtFile()], tokens.editorBdt);
       expect(again.body.status).toBe('UNCHANGED');
       expect(await currentTotal()).toBe(2010000000n);
 
