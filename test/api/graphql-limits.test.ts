@@ -306,6 +306,13 @@ describe('GraphQL query limits', () => {
 
   it('issue 13: a mismatched operationName is a 400 in French, production suggests no names, no X-Powered-By', async () => {
     const production = await start({ production: true });
+    // One operation, another name asked for: Apollo answered a 500 (« did not resolve an operation »).
+    for (const query of ['query Un { __typename }', '{ __typename }']) {
+      for (const server of [dev, production]) {
+        const single = await post(server, { query, operationName: 'Deux' });
+        expectRefusal(single, 400, 'BAD_REQUEST', /^Aucune opération « Deux » dans la requête \(opérations présentes : « (Un|\(anonyme\)) »\) : corrigez « operationName »\.$/);
+      }
+    }
     const document = 'query Un { __typename } query Deux { __typename }';
     const mismatched = await post(dev, { query: document, operationName: 'Trois' });
     expectRefusal(mismatched, 400, 'BAD_REQUEST', /^Aucune opération « Trois » dans la requête \(opérations présentes : « Un », « Deux »\) : corrigez « operationName »\.$/);
