@@ -55,7 +55,7 @@ interface Counts {
 
 const ratio = (rows: number, parents: number) => (parents > 0 ? rows / parents : 0);
 
-function statistics(counts: Counts, organisations: { all: number; communes: number; epcis: number }): ListStatistics {
+function fromCounts(counts: Counts, organisations: { all: number; communes: number; epcis: number }): ListStatistics {
   return {
     'Query.contracts': counts.contracts,
     'Query.organisations': organisations.all,
@@ -81,57 +81,83 @@ function statistics(counts: Counts, organisations: { all: number; communes: numb
   };
 }
 
-/** The counts of one contract (by id), or of all (null). Lines: the valid ones (what can be read now). */
-async function readCounts(dataSource: DataSource, contractId: number | null): Promise<Counts> {
+/** The counts of one contract (by id), or of all (null), and the organisations, in one statement. Lines: the valid ones (what can be read now). */
+async function readCounts(dataSource: DataSource, contractId: number | null): Promise<{ counts: Counts; organisations: { all: number; communes: number; epcis: number } }> {
   const where = (alias: string) => (contractId === null ? '1 = 1' : `${alias}.contract_id = ${Number(contractId)}`);
-  const one = async (sql: string): Promise<number> => {
-    const [row] = await dataSource.query(sql);
-    return Number(row?.n ?? 0);
-  };
-  const [indicators] = await dataSource.query(
-    `SELECT SUM(CASE WHEN i.action_id IS NOT NULL THEN 1 ELSE 0 END) AS actions, SUM(CASE WHEN i.orientation_id IS NOT NULL THEN 1 ELSE 0 END) AS orientations FROM indicator i WHERE ${where('i')}`,
-  );
+  const [row] = await dataSource.query(`SELECT
+    ${contractId === null ? '(SELECT COUNT(*) FROM contract)' : '1'} AS contracts,
+    (SELECT COUNT(*) FROM axis x WHERE ${where('x')}) AS axes,
+    (SELECT COUNT(*) FROM orientation o WHERE ${where('o')}) AS orientations,
+    (SELECT COUNT(*) FROM action a WHERE ${where('a')}) AS actions,
+    (SELECT COUNT(*) FROM action a WHERE ${where('a')} AND a.orientation_id IS NOT NULL) AS classified_actions,
+    (SELECT COUNT(*) FROM funding f WHERE ${where('f')} AND f.superseded_at IS NULL) AS fundings,
+    (SELECT COUNT(*) FROM indicator i WHERE ${where('i')} AND i.action_id IS NOT NULL) AS action_indicators,
+    (SELECT COUNT(*) FROM indicator i WHERE ${where('i')} AND i.orientation_id IS NOT NULL) AS orientation_indicators,
+    (SELECT COUNT(*) FROM indicator_value v JOIN indicator i ON i.id = v.indicator_id WHERE ${where('i')}) AS indicator_values,
+    (SELECT COUNT(*) FROM action_commune l JOIN action a ON a.id = l.action_id WHERE ${where('a')}) AS commune_links,
+    (SELECT COUNT(*) FROM contract_party p WHERE ${where('p')}) AS parties,
+    (SELECT COUNT(*) FROM organisation) AS organisations,
+    (SELECT COUNT(*) FROM organisation WHERE kind = 'COMMUNE') AS communes,
+    (SELECT COUNT(*) FROM organisation WHERE kind = 'EPCI') AS epcis`);
+  const n = (name: string) => Number(row?.[name] ?? 0);
   return {
-    contracts: contractId === null ? await one('SELECT COUNT(*) AS n FROM contract') : 1,
-    axes: await one(`SELECT COUNT(*) AS n FROM axis x WHERE ${where('x')}`),
-    orientations: await one(`SELECT COUNT(*) AS n FROM orientation o WHERE ${where('o')}`),
-    actions: await one(`SELECT COUNT(*) AS n FROM action a WHERE ${where('a')}`),
-    classifiedActions: await one(`SELECT COUNT(*) AS n FROM action a WHERE ${where('a')} AND a.orientation_id IS NOT NULL`),
-    fundings: await one(`SELECT COUNT(*) AS n FROM funding f WHERE ${where('f')} AND f.superseded_at IS NULL`),
-    actionIndicators: Number(indicators?.actions ?? 0),
-    orientationIndicators: Number(indicators?.orientations ?? 0),
-    values: await one(`SELECT COUNT(*) AS n FROM indicator_value v JOIN indicator i ON i.id = v.indicator_id WHERE ${where('i')}`),
-    communeLinks: await one(`SELECT COUNT(*) AS n FROM action_commune l JOIN action a ON a.id = l.action_id WHERE ${where('a')}`),
-    parties: await one(`SELECT COUNT(*) AS n FROM contract_party p WHERE ${where('p')}`),
+    counts: {
+      contracts: n('contracts'),
+      axes: n('axes'),
+      orientations: n('orientations'),
+      actions: n('actions'),
+      classifiedActions: n('classified_actions'),
+      fundings: n('fundings'),
+      actionIndicators: n('action_indicators'),
+      orientationIndicators: n('orientation_indicators'),
+      values: n('indicator_values'),
+      communeLinks: n('commune_links'),
+      parties: n('parties'),
+    },
+    organisations: { all: n('organisations'), communes: n('communes'), epcis: n('epcis') },
   };
 }
 
-async function readOrganisations(dataSource: DataSource): Promise<{ all: number; communes: number; epcis: number }> {
-  const [row] = await dataSource.query(
-    `SELECT COUNT(*) AS n, SUM(CASE WHEN kind = 'COMMUNE' THEN 1 ELSE 0 END) AS communes, SUM(CASE WHEN kind = 'EPCI' THEN 1 ELSE 0 END) AS epcis FROM organisation`,
-  );
-  return { all: Number(row?.n ?? 0), communes: Number(row?.communes ?? 0), epcis: Number(row?.epcis ?? 0) };
+interface Cached {
+  version: string;
+  statistics: Promise<ListStatistics>;
+  /** When the version was last read: within FRESH_MS the statistics are used without reading it. */
+  checkedAt: number;
 }
 
-/** Per data source, by data version (`g<sum>` for all contracts, `c<id>:<v>` for one): few entries, the oldest dropped first. */
-const cache = new WeakMap<DataSource, Map<string, Promise<ListStatistics>>>();
+/**
+ * How long statistics are used without reading their data version again. A request then costs no
+ * statement for them (a nested query stays at one statement per level); an estimate may be this much
+ * behind a large import, which the request's budget (query-budget.ts) still bounds while it runs.
+ */
+export const FRESH_MS = 60_000;
+/** Per data source, by contract code ('' for all contracts): few entries, the oldest dropped first. */
+const cache = new WeakMap<DataSource, Map<string, Cached>>();
 const MAX_CACHED = 256;
 
 /** The statistics of the contract `code` (null: of all contracts; an unknown code: all contracts'). */
 export async function listStatistics(dataSource: DataSource, code: string | null): Promise<ListStatistics> {
-  let version = await readDataVersion(dataSource, code);
-  if (version === 'none') version = await readDataVersion(dataSource, null);
   let entries = cache.get(dataSource);
   if (!entries) cache.set(dataSource, (entries = new Map()));
-  let found = entries.get(version);
-  if (!found) {
-    const contractId = version.startsWith('c') ? Number(version.slice(1, version.indexOf(':'))) : null;
-    found = Promise.all([readCounts(dataSource, contractId), readOrganisations(dataSource)]).then(([counts, organisations]) => statistics(counts, organisations));
-    if (entries.size >= MAX_CACHED) entries.delete(entries.keys().next().value!);
-    entries.set(version, found);
-    found.catch(() => entries.delete(version));
+  const key = code ?? '';
+  const cached = entries.get(key);
+  const now = Date.now();
+  if (cached && now - cached.checkedAt < FRESH_MS) return cached.statistics;
+  const version = await readDataVersion(dataSource, code);
+  if (version === 'none') return listStatistics(dataSource, null);
+  if (cached && cached.version === version) {
+    cached.checkedAt = now;
+    return cached.statistics;
   }
-  return found;
+  const contractId = version.startsWith('c') ? Number(version.slice(1, version.indexOf(':'))) : null;
+  const statistics = readCounts(dataSource, contractId).then(({ counts, organisations }) => fromCounts(counts, organisations));
+  if (entries.size >= MAX_CACHED && !entries.has(key)) entries.delete(entries.keys().next().value!);
+  const entry: Cached = { version, statistics, checkedAt: now };
+  entries.set(key, entry);
+  statistics.catch(() => {
+    if (entries.get(key) === entry) entries.delete(key);
+  });
+  return statistics;
 }
 
 // --------------------------------------------------------------------------------------------- estimate

@@ -6,6 +6,11 @@ import { Funding } from '../../src/funding/funding.entity';
 import { FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { RunningServer, startServer } from '../../src/server/app';
+import { Kind, OperationDefinitionNode, parse } from 'graphql';
+import { DEFAULT_MAX_RESULT_ROWS, DEFAULT_MAX_RESULT_VALUES } from '../../src/server/graphql-limits';
+import { estimateAnswer, listStatistics } from '../../src/server/list-statistics';
+import { getSchema } from '../../src/server/schema';
+import { NESTED_QUERY } from '../../bench/nested-query';
 import { buildLargeContract } from '../support/builders';
 import { createTestDatabase, TEST_DATABASE_TYPE, TestDatabase } from '../support/database';
 
@@ -134,6 +139,34 @@ describe(`a query of many aliases of a 50 000-line contract’s tree (${TEST_DAT
     for (const running of others) await running.close();
     await db?.drop();
   });
+
+  it('legitimate queries on the 50 000-line contract are estimated within the ceilings; the data model’s nested query runs', async () => {
+    const schema = await getSchema();
+    const global = await listStatistics(db.dataSource, null);
+    const byContract = new Map([[CODE, await listStatistics(db.dataSource, CODE)]]);
+    const estimate = (query: string, variables: Record<string, unknown>) => {
+      const document = parse(query);
+      const operation = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
+      const { rows, values } = estimateAnswer(schema, document, operation, variables, global, byContract);
+      return { rows: Math.round(rows), values: Math.round(values) };
+    };
+    const filter = { contract: CODE };
+    const dashboard = estimate(dashboardQuery(), { contract: CODE, filter, allStages: filter });
+    const nested = estimate(NESTED_QUERY, { code: CODE });
+    figures['estimates on the 50 000-line contract'] = { dashboard, nested, oneAlias: estimate(attack(1), {}) };
+    expect(dashboard.rows).toBeLessThan(DEFAULT_MAX_RESULT_ROWS / 10);
+    expect(dashboard.values).toBeLessThan(DEFAULT_MAX_RESULT_VALUES / 10);
+    // contract → axes → orientations → actions → lines with funder, programme, beneficiary and source,
+    // indicators and their values: 10 + 10 000 + 50 000 + 10 000 + 20 000 rows.
+    expect(nested.rows).toBe(90_010);
+    expect(nested.values).toBeLessThan(DEFAULT_MAX_RESULT_VALUES / 3);
+
+    const started = performance.now();
+    const answer = await post(server, NESTED_QUERY, { code: CODE });
+    figures['nested query, 50 000 lines'] = { status: answer.status, ms: Math.round(performance.now() - started), jsonMb: +(answer.bytes / 1e6).toFixed(1) };
+    expect(answer.body.errors).toBeUndefined();
+    expect(answer.body.data.contract.axes.flatMap((axis: any) => axis.orientations.flatMap((o: any) => o.actions.flatMap((a: any) => a.fundings)))).toHaveLength(50_000);
+  }, 60_000);
 
   it('1 alias: the 50 000 lines are answered, and /healthz and the dashboard keep answering meanwhile', async () => {
     const { result, probe } = await underProbe(server, () => post(server, attack(1)));
