@@ -133,8 +133,29 @@ export const PACE_AFTER_ROWS = 5000;
 
 let sliceStarted = Date.now();
 /** Values waiting for a turn, per request: served in turn, one each, so a request's backlog never holds another's. */
-const waiting = new Map<QueryBudget, Array<() => void>>();
+const waiting = new Map<QueryBudget, Backlog>();
 let scheduled = false;
+
+/** A FIFO without Array#shift, which copies a long array at every call. */
+class Backlog {
+  private items: Array<(() => void) | undefined> = [];
+  private head = 0;
+  get size(): number {
+    return this.items.length - this.head;
+  }
+  push(item: () => void): void {
+    this.items.push(item);
+  }
+  take(): () => void {
+    const item = this.items[this.head]!;
+    this.items[this.head++] = undefined;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+}
 
 /**
  * `value` as is while the current stretch of synchronous work is under SLICE_MS, else a promise of it
@@ -146,9 +167,9 @@ let scheduled = false;
 export function pace<T>(value: T, owner: QueryBudget): T | Promise<T> {
   if (owner.rows < PACE_AFTER_ROWS || Date.now() - sliceStarted < SLICE_MS) return value;
   return new Promise<T>((resolve) => {
-    let queue = waiting.get(owner);
-    if (!queue) waiting.set(owner, (queue = []));
-    queue.push(() => resolve(value));
+    let backlog = waiting.get(owner);
+    if (!backlog) waiting.set(owner, (backlog = new Backlog()));
+    backlog.push(() => resolve(value));
     schedule();
   });
 }
@@ -170,11 +191,13 @@ function release(): void {
     schedule();
     return;
   }
-  const [owner, queue] = waiting.entries().next().value!;
-  const next = queue.shift()!;
-  // The request goes to the back of the line.
-  waiting.delete(owner);
-  if (queue.length) waiting.set(owner, queue);
+  const [owner, backlog] = waiting.entries().next().value!;
+  const next = backlog.take();
+  // The request goes to the back of the line (alone, it stays first).
+  if (waiting.size > 1 || !backlog.size) {
+    waiting.delete(owner);
+    if (backlog.size) waiting.set(owner, backlog);
+  }
   next();
   queueMicrotask(release);
 }
