@@ -157,6 +157,11 @@ class Backlog {
   }
 }
 
+/** Whether the request, large enough to be paced, has run past the current slice. */
+export function mustYield(owner: QueryBudget): boolean {
+  return owner.rows >= PACE_AFTER_ROWS && Date.now() - sliceStarted >= SLICE_MS;
+}
+
 /**
  * `value` as is while the current stretch of synchronous work is under SLICE_MS, else a promise of it
  * resolved after a turn of the event loop. A nested answer is completed in microtasks as its loaders
@@ -165,7 +170,7 @@ class Backlog {
  * its own microtask turn, until the slice is spent; then the next turn of the loop goes on.
  */
 export function pace<T>(value: T, owner: QueryBudget): T | Promise<T> {
-  if (owner.rows < PACE_AFTER_ROWS || Date.now() - sliceStarted < SLICE_MS) return value;
+  if (!mustYield(owner)) return value;
   return new Promise<T>((resolve) => {
     let backlog = waiting.get(owner);
     if (!backlog) waiting.set(owner, (backlog = new Backlog()));
