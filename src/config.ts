@@ -25,6 +25,12 @@ export interface AppConfig {
   maxQueryComplexity?: number;
   /** GRAPHQL_TIMEOUT_MS: time allowed per GraphQL request (default 30000; 0: none). */
   queryTimeoutMs?: number;
+  /** GRAPHQL_MAX_ROWS: list items one answer may materialise (default 300000). */
+  maxResultRows?: number;
+  /** GRAPHQL_MAX_VALUES: fields of the objects one answer may materialise (default 3000000). */
+  maxResultValues?: number;
+  /** GRAPHQL_MAX_RESPONSE_MB (in MB here in bytes): JSON one answer may be (default 64 MB). */
+  maxResponseBytes?: number;
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/crte.sqlite';
@@ -72,12 +78,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 }
 
 /** The GraphQL limits of the environment; absent variables keep graphql-limits.ts's defaults. */
-function queryLimitsFromEnv(env: NodeJS.ProcessEnv): Pick<AppConfig, 'maxQueryDepth' | 'maxQueryComplexity' | 'queryTimeoutMs'> {
+function queryLimitsFromEnv(
+  env: NodeJS.ProcessEnv,
+): Pick<AppConfig, 'maxQueryDepth' | 'maxQueryComplexity' | 'queryTimeoutMs' | 'maxResultRows' | 'maxResultValues' | 'maxResponseBytes'> {
   const read = (name: string, min: number) => readIntegerEnv(env, name, min);
+  const megabytes = read('GRAPHQL_MAX_RESPONSE_MB', 1);
   return {
     maxQueryDepth: read('GRAPHQL_MAX_DEPTH', 1),
     maxQueryComplexity: read('GRAPHQL_MAX_COMPLEXITY', 1),
     queryTimeoutMs: read('GRAPHQL_TIMEOUT_MS', 0),
+    maxResultRows: read('GRAPHQL_MAX_ROWS', 1),
+    maxResultValues: read('GRAPHQL_MAX_VALUES', 1),
+    maxResponseBytes: megabytes === undefined ? undefined : megabytes * 1024 * 1024,
   };
 }
 

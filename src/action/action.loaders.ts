@@ -2,6 +2,7 @@ import { DataSource, In } from 'typeorm';
 import { byIdLoader, groupLoader } from '../common/batch-loader';
 import { centsFromDriver } from '../common/money';
 import { sumCentsSql } from '../db/money-sql';
+import { selectOwnColumns } from '../db/raw-rows';
 import { countedSql } from '../funding/funding-visibility';
 import { Funding } from '../funding/funding.entity';
 import { FundingStage } from '../funding/funding.enums';
@@ -19,8 +20,17 @@ export interface ActionStageTotal {
 export function createActionLoaders(dataSource: DataSource) {
   return {
     actionById: byIdLoader((ids) => dataSource.getRepository(Action).find({ where: { id: In([...ids]) } })),
+    /**
+     * Read as raw rows (selectOwnColumns): a large contract's actions come in one statement, and the
+     * hydration of 10 000 entities held the event loop for a few hundred milliseconds.
+     */
     actionsByOrientation: groupLoader(
-      (ids) => dataSource.getRepository(Action).find({ where: { orientationId: In([...ids]) }, order: { code: 'ASC' } }),
+      async (ids) => {
+        const query = dataSource.getRepository(Action).createQueryBuilder('action');
+        const read = selectOwnColumns(dataSource, Action, query, 'action', { first: true });
+        const rows = await query.where('action.orientation_id IN (:...ids)', { ids }).orderBy('action.code', 'ASC').getRawMany<Record<string, unknown>>();
+        return rows.map((row) => read(row)!);
+      },
       (action) => action.orientationId!,
     ),
     communesByAction: groupLoader(

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { DataSource, EntityTarget, In, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { byIdLoader, groupLoader, MAX_BATCH_SIZE } from '../common/batch-loader';
+import { byIdLoader, groupLoader, MAX_BATCH_SIZE, nextTurn } from '../common/batch-loader';
 import { selectColumns } from '../db/raw-rows';
 import { ImportBatch } from '../import-batch/import-batch.entity';
 import { Organisation } from '../organisation/organisation.entity';
@@ -78,6 +78,7 @@ function scopedTotalsLoaders(dataSource: DataSource) {
     if (!loader) {
       loader = new DataLoader<number, FundingGroupSum[]>(
         async (ids) => {
+          await nextTurn(ids.length);
           const sums = await sumFundings(dataSource, { groupBy: [scope, ...groupBy], filter, scope: { dimension: scope, ids } });
           const byScope = new Map<number, FundingGroupSum[]>();
           for (const sum of sums) {

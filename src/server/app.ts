@@ -21,7 +21,7 @@ import { createWebRouter } from '../web/web.routes';
 import { closeSpareWorker, keepSpareWorker } from '../../import/read/read-file';
 import { RequestContext } from './context';
 import { GraphQLRunner } from './graphql-runner';
-import { frenchApolloError, graphqlBodyErrors, MAX_QUERY_TOKENS, queryLimitsPlugin } from './graphql-limits';
+import { frenchApolloError, graphqlBodyErrors, MAX_QUERY_TOKENS, queryLimitsPlugin, stringifyResult } from './graphql-limits';
 import { createLoaders } from './loaders';
 import { GateConfig, GateStats, RequestGate, gateLimits } from './request-gate';
 import { graphqlExecution } from './execution';
@@ -56,6 +56,8 @@ export async function startServer(dataSource: DataSource, config: AppConfig & Se
   const schema = await getSchema();
   cacheCostlyFields(schema);
   const app = express();
+  // The framework's name tells an attacker which flaws to try first.
+  app.disable('x-powered-by');
   const httpServer = createServer(app);
   applyKeepAlive(httpServer, config.keepAlive ?? keepAliveLimits());
   const execution = graphqlExecution<RequestContext>(schema);
@@ -66,6 +68,8 @@ export async function startServer(dataSource: DataSource, config: AppConfig & Se
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },
+    // The answer's size was checked, and its text kept, by the query limits' willSendResponse.
+    stringifyResult,
     formatError: (formatted, error) => formatError(frenchApolloError(formatted), error, config),
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin<RequestContext>(config), ...execution.plugins],
   });
@@ -145,12 +149,23 @@ function graphQLRunner(apollo: ApolloServer<RequestContext>, dataSource: DataSou
   };
 }
 
-/** In production an unexpected error says only that it happened; its details stay in the server log. */
+/** graphql-js's hints at the names the schema holds ("Did you mean "tokens"?"), variables' included. */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+/**
+ * In production an unexpected error says only that it happened; its details stay in the server log. A
+ * validation message does not suggest field, type or value names there either: with introspection
+ * closed, the suggestions would hand the schema out one guess at a time.
+ */
 function formatError(formatted: GraphQLFormattedError, error: unknown, config: AppConfig): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (code === 'INTERNAL_SERVER_ERROR') {
     console.error(error);
     if (config.production) return { message: 'Erreur interne du serveur.', extensions: { code } };
+  }
+  if (config.production) {
+    const message = formatted.message.replace(SUGGESTION, '');
+    if (message !== formatted.message) return { ...formatted, message };
   }
   return formatted;
 }

@@ -1,21 +1,29 @@
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import type { ErrorRequestHandler } from 'express';
 import {
+  defaultFieldResolver,
   DocumentNode,
-  FieldNode,
+  FormattedExecutionResult,
   FragmentDefinitionNode,
+  getNullableType,
   GraphQLError,
   GraphQLFieldResolver,
   GraphQLFormattedError,
+  GraphQLResolveInfo,
   GraphQLSchema,
+  isListType,
   isObjectType,
   Kind,
   OperationDefinitionNode,
   SelectionSetNode,
+  valueFromASTUntyped,
 } from 'graphql';
 import { ComplexityEstimator, ComplexityEstimatorArgs, fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../config';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../common/pagination';
+import { estimateAnswer, ListStatistics, listStatistics, namedContracts } from './list-statistics';
+import { itemWidth, mustYield, pace, QueryBudget } from './query-budget';
 
 /**
  * What one GraphQL request may cost (issue 7, point 3). Every refusal is in French with a stable
@@ -27,7 +35,13 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../common/pagination';
  *   (HEAVY_FIELDS) cost more; a `complexity` given in `@Field`/`@FieldResolver` (field extensions) wins;
  * - QUERY_TOO_LARGE: a document of more than MAX_QUERY_TOKENS tokens (refused while parsing);
  * - BAD_USER_INPUT: a `first` above MAX_PAGE_SIZE on any field, refused before anything runs;
- * - TIMEOUT: the request ran longer than `queryTimeoutMs` (503);
+ * - QUERY_TOO_COMPLEX too: an answer estimated, from the rows each list holds per parent in the contract
+ *   asked for (list-statistics.ts), above `maxRows` rows or `maxValues` values;
+ * - RESPONSE_TOO_LARGE: while it runs, the request materialised more than `maxRows` rows or `maxValues`
+ *   values (query-budget.ts), or its JSON is over `maxResponseBytes`; no partial data is sent;
+ * - TIMEOUT: the request ran longer than `queryTimeoutMs` (503); execution yields to the event loop
+ *   every few milliseconds (query-budget.ts, pace), so the limit stops a long synchronous answer too;
+ * - BAD_REQUEST: no operation of the document matches `operationName` (or several, none named);
  * - BAD_REQUEST / PAYLOAD_TOO_LARGE / INTROSPECTION_DISABLED: Apollo's and express's own refusals
  *   (CSRF, batches, malformed or too large bodies, introspection in production), translated.
  *
@@ -37,6 +51,14 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../common/pagination';
 export const DEFAULT_MAX_QUERY_DEPTH = 12;
 export const DEFAULT_MAX_QUERY_COMPLEXITY = 20_000;
 export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
+/**
+ * Ceilings of one answer. The nested query of bench:reports on its 100 000-line contract (84 000 lines
+ * counted, with funder, programme, beneficiary and source each) materialises ~110 000 rows and ~1,2 M
+ * values, 20 MB of JSON: well within. One alias of a 50 000-line contract's tree is 60 000 rows.
+ */
+export const DEFAULT_MAX_RESULT_ROWS = 300_000;
+export const DEFAULT_MAX_RESULT_VALUES = 3_000_000;
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 /** Far above any legitimate query (the introspection of /requetes is ~200 tokens); keeps parse and validation short. */
 export const MAX_QUERY_TOKENS = 20_000;
 
@@ -60,6 +82,9 @@ export interface QueryLimits {
   maxDepth: number;
   maxComplexity: number;
   timeoutMs: number;
+  maxRows: number;
+  maxValues: number;
+  maxResponseBytes: number;
 }
 
 export function queryLimits(config: AppConfig): QueryLimits {
@@ -67,6 +92,9 @@ export function queryLimits(config: AppConfig): QueryLimits {
     maxDepth: config.maxQueryDepth ?? DEFAULT_MAX_QUERY_DEPTH,
     maxComplexity: config.maxQueryComplexity ?? DEFAULT_MAX_QUERY_COMPLEXITY,
     timeoutMs: config.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+    maxRows: config.maxResultRows ?? DEFAULT_MAX_RESULT_ROWS,
+    maxValues: config.maxResultValues ?? DEFAULT_MAX_RESULT_VALUES,
+    maxResponseBytes: config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
   };
 }
 
@@ -138,18 +166,19 @@ export function operationComplexity(
   return { complexity, oversized };
 }
 
-// ---------------------------------------------------------------------------------------------- timeout
+// ------------------------------------------------------------------------------------- budget and guard
 
-interface Deadline {
-  at: number;
-  /** Rejects with the TIMEOUT error when the time is up; raced by every pending resolver. */
-  expired: Promise<never>;
-  timer: NodeJS.Timeout;
-}
-
-/** Per request, keyed by its context object: resolvers find their request's deadline through it. */
-const deadlines = new WeakMap<object, Deadline>();
+/** Per request, keyed by its context object: resolvers find their request's budget through it. */
+const budgets = new WeakMap<object, RequestBudget>();
 const guardedSchemas = new WeakSet<GraphQLSchema>();
+
+interface RequestBudget {
+  budget: QueryBudget;
+  /** Rejects with the request's failure (TIMEOUT at the deadline, or the ceiling reached): raced by every pending resolver. */
+  stopped: Promise<never>;
+  stop(error: GraphQLError): void;
+  timer: NodeJS.Timeout | null;
+}
 
 function timeoutError(timeoutMs: number): GraphQLError {
   return refusal(
@@ -164,10 +193,31 @@ function formatSeconds(ms: number): string {
   return ms >= 1000 ? `${String(ms / 1000).replace('.', ',')} s` : `${ms} ms`;
 }
 
+function startBudget(limits: QueryLimits): RequestBudget {
+  const budget = new QueryBudget({ maxRows: limits.maxRows, maxValues: limits.maxValues, timeoutMs: limits.timeoutMs }, () => timeoutError(limits.timeoutMs));
+  let reject!: (error: GraphQLError) => void;
+  const stopped = new Promise<never>((_resolve, fail) => (reject = fail));
+  // Nobody may be waiting when it stops: that is not an unhandled rejection.
+  stopped.catch(() => undefined);
+  const stop = (error: GraphQLError) => reject(budget.fail(error));
+  let timer: NodeJS.Timeout | null = null;
+  if (limits.timeoutMs > 0) {
+    timer = setTimeout(() => stop(timeoutError(limits.timeoutMs)), limits.timeoutMs);
+    timer.unref();
+  }
+  return { budget, stopped, stop, timer };
+}
+
 /**
- * Wraps every resolver of the schema, once (the schema is built once per process): past its request's
- * deadline a resolver no longer runs (no more SQL), and a pending one is abandoned at the deadline, so
- * the answer never waits for it. A synchronous statement already running cannot be interrupted.
+ * Wraps every resolver of the schema, once (the schema is built once per process), and every list
+ * field (a list read as a plain property, such as a page's `nodes`, too):
+ * - past its request's deadline, or once the request has failed, a resolver no longer runs (no more
+ *   SQL); a pending one is abandoned when the request stops, so the answer never waits for it;
+ * - a list's rows are charged to the request's budget (RESPONSE_TOO_LARGE past the ceilings);
+ * - a value that comes from a promise is handed on through `pace`, so that a long execution lets the
+ *   event loop turn every SLICE_MS: other requests, and this one's timer, run in between.
+ * A synchronous statement already running cannot be interrupted. graphql-jit compiles operations
+ * after this (at their first request), so it calls the wrapped resolvers too.
  */
 function guardResolvers(schema: GraphQLSchema): void {
   if (guardedSchemas.has(schema)) return;
@@ -175,23 +225,99 @@ function guardResolvers(schema: GraphQLSchema): void {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
-      const resolve = field.resolve as GraphQLFieldResolver<unknown, unknown> | undefined;
-      // Plain property reads cost nothing: only real resolvers are guarded.
+      const list = isListType(getNullableType(field.type));
+      // Plain scalar and object properties cost nothing: only real resolvers and lists are guarded.
+      const resolve = (field.resolve ?? (list ? defaultFieldResolver : undefined)) as GraphQLFieldResolver<unknown, unknown> | undefined;
       if (!resolve) continue;
       field.resolve = function guarded(source, args, context, info) {
-        const deadline = context && typeof context === 'object' ? deadlines.get(context) : undefined;
-        if (!deadline) return resolve.call(this, source, args, context, info);
-        if (Date.now() >= deadline.at) return deadline.expired;
+        const request = context && typeof context === 'object' ? budgets.get(context) : undefined;
+        if (!request) return resolve.call(this, source, args, context, info);
+        const { budget } = request;
+        try {
+          budget.check();
+        } catch (error) {
+          request.stop(error as GraphQLError);
+          throw error;
+        }
         const result = resolve.call(this, source, args, context, info);
-        return result instanceof Promise ? Promise.race([result, deadline.expired]) : result;
+        if (result instanceof Promise) {
+          // A single object is only raced; a list is charged and paced (where rows, and work, multiply).
+          if (!list) return Promise.race([result, request.stopped]);
+          // Chained (charged, then paced) only when the request must yield: a promise that execution
+          // awaits through one more step made the nested query of bench:reports 40 % slower.
+          if (mustYield(budget)) return Promise.race([result.then((value) => admit(request, value, info)), request.stopped]);
+          result.then((value) => sideCharge(request, value, info), () => undefined);
+          return Promise.race([result, request.stopped]);
+        }
+        if (list && Array.isArray(result)) charge(request, result.length, info);
+        return result;
       };
     }
   }
 }
 
+function charge(request: RequestBudget, items: number, info: GraphQLResolveInfo): void {
+  try {
+    request.budget.charge(items, itemWidth(info));
+  } catch (error) {
+    request.stop(error as GraphQLError);
+    throw error;
+  }
+}
+
+/** Charges a list beside execution: past a ceiling the request stops, and the next resolver fails. */
+function sideCharge(request: RequestBudget, value: unknown, info: GraphQLResolveInfo): void {
+  if (!Array.isArray(value) || request.budget.failure) return;
+  try {
+    charge(request, value.length, info);
+  } catch {
+    // charge() stopped the request: its pending fields are abandoned with the error.
+  }
+}
+
+function admit(request: RequestBudget, value: unknown, info: GraphQLResolveInfo): unknown {
+  if (request.budget.failure) throw request.budget.failure;
+  if (Array.isArray(value)) charge(request, value.length, info);
+  return pace(value, request.budget);
+}
+
+// ----------------------------------------------------------------------------------------- answer size
+
+/** Answers serialised while their size was checked, by their `data`: Apollo's stringifyResult reuses them. */
+const serialised = new WeakMap<object, { errors: unknown; text: string }>();
+
+/** Apollo's serialisation of an answer (prettyJSONStringify), reusing the text made while checking its size. */
+export function stringifyResult(value: FormattedExecutionResult): string {
+  const cached = value.data ? serialised.get(value.data) : undefined;
+  if (cached && cached.errors === value.errors) {
+    serialised.delete(value.data!);
+    return cached.text;
+  }
+  return JSON.stringify(value) + '\n';
+}
+
+/** The answer's JSON when it is at most `maxBytes`, else null (larger than V8's longest string included). */
+function serialiseWithin(result: FormattedExecutionResult, maxBytes: number): string | null {
+  let text: string;
+  try {
+    text = JSON.stringify({ errors: result.errors, data: result.data, extensions: result.extensions }) + '\n';
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+  // A UTF-16 unit is 1 to 3 bytes: exact only near the limit.
+  if (text.length * 3 <= maxBytes || (text.length <= maxBytes && Buffer.byteLength(text) <= maxBytes)) return text;
+  return null;
+}
+
+function formattedRefusal(error: GraphQLError): GraphQLFormattedError {
+  const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
+  return { message: error.message, extensions };
+}
+
 // ----------------------------------------------------------------------------------------------- plugin
 
-/** Depth, complexity, page caps and the time limit, for every operation of the Apollo server. */
+/** Depth, complexity, the answer's estimated size, page caps, the budget and the time limit, for every operation of the Apollo server. */
 export function queryLimitsPlugin<TContext extends object>(config: AppConfig): ApolloServerPlugin<TContext> {
   const limits = queryLimits(config);
   let schema: GraphQLSchema;
@@ -202,21 +328,11 @@ export function queryLimitsPlugin<TContext extends object>(config: AppConfig): A
     },
     async requestDidStart(requestContext: GraphQLRequestContext<TContext>) {
       const context = requestContext.contextValue;
-      let deadline: Deadline | undefined;
-      if (limits.timeoutMs > 0) {
-        const error = timeoutError(limits.timeoutMs);
-        let expire!: (error: GraphQLError) => void;
-        const expired = new Promise<never>((_resolve, reject) => (expire = reject));
-        // Nobody may be waiting when the time is up: that is not an unhandled rejection.
-        expired.catch(() => undefined);
-        const timer = setTimeout(() => expire(error), limits.timeoutMs);
-        timer.unref();
-        deadline = { at: Date.now() + limits.timeoutMs, expired, timer };
-        deadlines.set(context, deadline);
-      }
+      const request = startBudget(limits);
+      budgets.set(context, request);
       return {
-        async didResolveOperation({ document, operation, request }) {
-          if (!operation) return;
+        async didResolveOperation({ document, operation, request: { operationName, variables } }) {
+          if (!operation) throw unknownOperation(document, operationName ?? null);
           const depth = operationDepth(document, operation);
           if (depth > limits.maxDepth) {
             throw refusal(
@@ -228,7 +344,7 @@ export function queryLimitsPlugin<TContext extends object>(config: AppConfig): A
           }
           let estimate: ReturnType<typeof operationComplexity>;
           try {
-            estimate = operationComplexity(schema, document, request.operationName ?? undefined, request.variables);
+            estimate = operationComplexity(schema, document, operationName ?? undefined, variables);
           } catch (error) {
             if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) {
               throw refusal(
@@ -255,24 +371,103 @@ export function queryLimitsPlugin<TContext extends object>(config: AppConfig): A
               { complexity: estimate.complexity, maxComplexity: limits.maxComplexity },
             );
           }
+          const dataSource = (context as { dataSource?: DataSource }).dataSource;
+          if (dataSource) await checkAnswerEstimate(schema, dataSource, document, operation, variables ?? {}, limits);
         },
         async willSendResponse({ response }) {
-          if (deadline) {
-            clearTimeout(deadline.timer);
-            deadlines.delete(context);
-          }
-          // Every abandoned field says TIMEOUT: one message is enough.
+          if (request.timer) clearTimeout(request.timer);
+          budgets.delete(context);
           if (response.body.kind !== 'single') return;
-          const errors = response.body.singleResult.errors;
-          if (!errors?.length) return;
-          const first = errors.findIndex((error) => error.extensions?.code === 'TIMEOUT');
-          if (first < 0) return;
-          response.body.singleResult.errors = errors.filter((error, index) => index === first || error.extensions?.code !== 'TIMEOUT');
+          const failure = request.budget.failure;
+          if (failure) {
+            // TIMEOUT or RESPONSE_TOO_LARGE: one error, and none of the partial data (a partial answer of
+            // a request stopped for its size would be large itself).
+            response.body.singleResult = { errors: [formattedRefusal(failure)] };
+            response.http.status = (failure.extensions.http as { status: number }).status;
+            return;
+          }
+          const result = response.body.singleResult;
+          if (!result.data) return;
+          const text = serialiseWithin(result, limits.maxResponseBytes);
+          if (text !== null) {
+            serialised.set(result.data, { errors: result.errors, text });
+            return;
+          }
+          const megabytes = formatMegabytes(limits.maxResponseBytes);
+          response.body.singleResult = {
+            errors: [
+              {
+                message: `La réponse serait trop volumineuse : plus de ${megabytes} de JSON. Demandez moins de champs ou moins d’alias, ou scindez la requête (par contrat, par axe, par pages).`,
+                extensions: { code: 'RESPONSE_TOO_LARGE', maxResponseBytes: limits.maxResponseBytes },
+              },
+            ],
+          };
+          response.http.status = 400;
         },
       };
     },
   };
 }
+
+function formatMegabytes(bytes: number): string {
+  const megabytes = bytes / 1024 / 1024;
+  return megabytes >= 1 ? `${String(Math.round(megabytes * 10) / 10).replace('.', ',')} Mo` : `${Math.round(bytes / 1024)} Ko`;
+}
+
+/** Apollo answers a document without the operation asked for with a 500: a 400 in French instead. */
+function unknownOperation(document: DocumentNode, operationName: string | null): GraphQLError {
+  const names = document.definitions.flatMap((definition) => (definition.kind === Kind.OPERATION_DEFINITION ? [definition.name?.value ?? '(anonyme)'] : []));
+  const listed = names.length ? names.map((name) => `« ${name} »`).join(', ') : 'aucune';
+  if (operationName) {
+    return refusal(`Aucune opération « ${operationName} » dans la requête (opérations présentes : ${listed}) : corrigez « operationName ».`, 'BAD_REQUEST', 400, {
+      operationName,
+    });
+  }
+  return refusal(`La requête contient plusieurs opérations (${listed}) : indiquez laquelle exécuter dans « operationName ».`, 'BAD_REQUEST', 400);
+}
+
+/**
+ * The answer's estimate from the contracts' row statistics (list-statistics.ts), refused before it runs
+ * when it exceeds the budget's ceilings: 700 aliases of a contract's whole tree cost 19 each in the
+ * complexity above, and 60 000 rows each here.
+ */
+async function checkAnswerEstimate(
+  schema: GraphQLSchema,
+  dataSource: DataSource,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  limits: QueryLimits,
+): Promise<void> {
+  variables = withVariableDefaults(operation, variables);
+  const codes = namedContracts(document, operation, variables).slice(0, MAX_CONTRACTS_ESTIMATED);
+  const global = await listStatistics(dataSource, null);
+  const byContract = new Map<string, ListStatistics>();
+  for (const code of codes) byContract.set(code, await listStatistics(dataSource, code));
+  const estimate = estimateAnswer(schema, document, operation, variables, global, byContract);
+  if (estimate.rows <= limits.maxRows && estimate.values <= limits.maxValues) return;
+  const rows = Math.round(estimate.rows);
+  const values = Math.round(estimate.values);
+  throw refusal(
+    `La requête est trop coûteuse : d’après les données demandées, sa réponse compterait environ ${rows} lignes et ${values} valeurs, pour ${limits.maxRows} lignes et ${limits.maxValues} valeurs au plus. Demandez moins de champs ou moins d’alias, ou scindez-la (par contrat, par axe, par pages).`,
+    'QUERY_TOO_COMPLEX',
+    400,
+    { estimatedRows: rows, estimatedValues: values, maxRows: limits.maxRows, maxValues: limits.maxValues },
+  );
+}
+
+/** The request's variables, with the operation's defaults (`$n: Int = 500`) for those it leaves out. */
+function withVariableDefaults(operation: OperationDefinitionNode, variables: Record<string, unknown>): Record<string, unknown> {
+  const filled = { ...variables };
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (filled[name] === undefined && definition.defaultValue) filled[name] = valueFromASTUntyped(definition.defaultValue);
+  }
+  return filled;
+}
+
+/** Contracts whose own statistics are read for one request (others: all contracts'); each costs a few statements once per data version. */
+const MAX_CONTRACTS_ESTIMATED = 20;
 
 // ------------------------------------------------------------------------------------ French refusals
 

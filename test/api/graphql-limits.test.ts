@@ -304,6 +304,41 @@ describe('GraphQL query limits', () => {
     expect(deep.extensions).toEqual({ code: 'QUERY_TOO_DEEP', depth: 13, maxDepth: 12 });
   });
 
+  it('issue 13: a mismatched operationName is a 400 in French, production suggests no names, no X-Powered-By', async () => {
+    const production = await start({ production: true });
+    // One operation, another name asked for: Apollo answered a 500 (« did not resolve an operation »).
+    for (const query of ['query Un { __typename }', '{ __typename }']) {
+      for (const server of [dev, production]) {
+        const single = await post(server, { query, operationName: 'Deux' });
+        expectRefusal(single, 400, 'BAD_REQUEST', /^Aucune opération « Deux » dans la requête \(opérations présentes : « (Un|\(anonyme\)) »\) : corrigez « operationName »\.$/);
+      }
+    }
+    const document = 'query Un { __typename } query Deux { __typename }';
+    const mismatched = await post(dev, { query: document, operationName: 'Trois' });
+    expectRefusal(mismatched, 400, 'BAD_REQUEST', /^Aucune opération « Trois » dans la requête \(opérations présentes : « Un », « Deux »\) : corrigez « operationName »\.$/);
+    expectRefusal(await post(dev, { query: document }), 400, 'BAD_REQUEST', /^La requête contient plusieurs opérations \(« Un », « Deux »\) : indiquez laquelle exécuter dans « operationName »\.$/);
+    expect((await post(dev, { query: document, operationName: 'Deux' })).body).toEqual({ data: { __typename: 'Query' } });
+
+    // A near-miss of a field, an argument, an enum value: graphql-js names the schema's own.
+    const nearMisses = [
+      '{ token { name } }',
+      '{ contract(cod: "CRTE-DOUAISIS") { code } }',
+      '{ fundingTotals(groupBy: [yaer]) { amount } }',
+    ];
+    for (const query of nearMisses) {
+      const inDevelopment = (await post(dev, { query })).body.errors![0].message;
+      const inProduction = (await post(production, { query })).body.errors![0].message;
+      expect(inDevelopment).toMatch(/Did you mean/);
+      expect(inProduction).not.toMatch(/Did you mean|tokens|code"|year/);
+      expect(inProduction).toBe(inDevelopment.replace(/\s*Did you mean [^?]*\?/, ''));
+    }
+
+    for (const url of [dev.url, `http://localhost:${dev.port}/healthz`, `http://localhost:${production.port}/`]) {
+      const response = await fetch(url, { method: url.endsWith('/graphql') ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, body: url.endsWith('/graphql') ? '{"query":"{ __typename }"}' : undefined });
+      expect(response.headers.get('x-powered-by')).toBeNull();
+    }
+  });
+
   it('TIMEOUT: past the configured time the answer is a 503 with one French error', async () => {
     const quick = await start({ queryTimeoutMs: 1 });
     const { query } = pageQueries().find((page) => page.name === 'tableau-de-bord.js:DASHBOARD_QUERY')!;
