@@ -6,14 +6,18 @@
  * comma in the French variant). CSV is opened by people in spreadsheets, so text that a spreadsheet would
  * run as a formula is neutralised there; numbers never are (a negative amount stays a number).
  *
- * CSV and JSON stream: rows are pulled from an (async) iterable and written as they come, waiting for
- * 'drain' when the socket is full. xlsx has to be built in memory, so its row count is capped.
+ * CSV and JSON stream: rows are pulled from an (async) iterable and written as they come. The database
+ * reads do not wait for the client: what it has not read yet waits in memory, so the request's place in
+ * the gate is given back as soon as the answer is built, not when a slow (or hostile) client has read it.
+ * Only when the gated answers' memory is at its ceiling (request-gate.ts) does a writer wait for 'drain'.
+ * xlsx has to be built in memory, so its row count is capped.
  *
  * Only writing happens here: xlsx's known flaws concern parsing untrusted files, not building our own.
  */
 import type { Response } from 'express';
 import * as XLSX from 'xlsx';
 import { HttpError } from '../server/http-error';
+import { admittingGate } from '../server/request-gate';
 
 export type ColumnType = 'text' | 'integer' | 'number' | 'decimal' | 'boolean' | 'datetime';
 export interface TableColumn {
@@ -264,7 +268,10 @@ async function collectRows(rows: Iterable<TableRow> | AsyncIterable<TableRow>, m
   return collected;
 }
 
-/** Gathers small strings into chunks and writes them with backpressure; false once the client has gone. */
+/**
+ * Gathers small strings into chunks and writes them; false once the client has gone. Backpressure only
+ * when the gate says the answers' memory is full (or outside the gate, where nothing bounds it).
+ */
 class ChunkedWriter {
   private parts: string[] = [];
   private size = 0;
@@ -288,6 +295,8 @@ class ChunkedWriter {
     this.parts = [];
     this.size = 0;
     if (res.write(chunk)) return true;
+    const gate = admittingGate(res);
+    if (gate && !gate.buffersFull()) return true;
     return waitForDrain(res);
   }
 }

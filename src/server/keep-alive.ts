@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { readIntegerEnv } from '../config';
 
@@ -19,33 +19,55 @@ export interface KeepAliveLimits {
   idleMs: number;
   /** Kept open this much longer than announced, for answers still in transit and a busy loop. */
   graceMs: number;
+  /**
+   * A client that takes none of an answer's bytes for this long is disconnected, and the answer's memory
+   * freed (0: never). The request gate gives a place back once the answer is built, so a stalled reader
+   * costs memory, not a place: this bounds how long. Suppressed while bytes move, however slowly.
+   */
+  sendTimeoutMs?: number;
 }
 
-export const DEFAULT_KEEP_ALIVE: KeepAliveLimits = { idleMs: 5_000, graceMs: 15_000 };
+export const DEFAULT_KEEP_ALIVE = { idleMs: 5_000, graceMs: 15_000, sendTimeoutMs: 30_000 } satisfies KeepAliveLimits;
 
-/** HTTP_KEEP_ALIVE_TIMEOUT_MS (announced; raise it above a reverse proxy's idle timeout) and HTTP_KEEP_ALIVE_GRACE_MS. */
+/** HTTP_KEEP_ALIVE_TIMEOUT_MS (announced; raise it above a reverse proxy's idle timeout), HTTP_KEEP_ALIVE_GRACE_MS, HTTP_SEND_TIMEOUT_MS. */
 export function keepAliveLimits(env: NodeJS.ProcessEnv = process.env): KeepAliveLimits {
   return {
     idleMs: readIntegerEnv(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 1000) ?? DEFAULT_KEEP_ALIVE.idleMs,
     graceMs: readIntegerEnv(env, 'HTTP_KEEP_ALIVE_GRACE_MS', 0) ?? DEFAULT_KEEP_ALIVE.graceMs,
+    sendTimeoutMs: readIntegerEnv(env, 'HTTP_SEND_TIMEOUT_MS', 0) ?? DEFAULT_KEEP_ALIVE.sendTimeoutMs,
   };
+}
+
+interface SocketState {
+  phase: 'busy' | 'idle' | 'grace';
+  res: ServerResponse;
 }
 
 export function applyKeepAlive(server: Server, limits: KeepAliveLimits): void {
   server.keepAliveTimeout = limits.idleMs;
-  const state = new WeakMap<Socket, 'busy' | 'idle' | 'grace'>();
-  server.on('request', (req, res) => {
-    state.set(req.socket, 'busy');
-    res.once('finish', () => state.set(req.socket, 'idle'));
+  const sendTimeoutMs = limits.sendTimeoutMs ?? DEFAULT_KEEP_ALIVE.sendTimeoutMs;
+  // Node arms a socket's timer with this on connection and again when a kept-alive socket gets its next
+  // request; it fires after that long without a byte read or written (a write in progress postpones it).
+  server.timeout = sendTimeoutMs;
+  const state = new WeakMap<Socket, SocketState>();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const socketState: SocketState = { phase: 'busy', res };
+    state.set(req.socket, socketState);
+    res.once('finish', () => (socketState.phase = 'idle'));
   });
   // With a listener here, Node leaves the timed-out socket to it instead of destroying it.
   server.on('timeout', (socket: Socket) => {
     const now = state.get(socket);
-    if (now === 'idle' && limits.graceMs > 0) {
-      state.set(socket, 'grace');
+    if (now?.phase === 'idle' && limits.graceMs > 0) {
+      now.phase = 'grace';
       socket.setTimeout(limits.graceMs);
+    } else if (now?.phase === 'busy' && now.res.writableLength === 0) {
+      // Nothing waits to be sent: the server is still at work (a long query, an upload's pipeline), not the client.
+      socket.setTimeout(sendTimeoutMs);
     } else {
-      socket.destroy(); // the grace is over, or any other timeout: what Node does without a listener
+      // The grace is over, a client took nothing of its answer for sendTimeoutMs, or a connection sent no
+      // request in that time: what Node does without a listener.
+      socket.destroy();
     }
   });
 }

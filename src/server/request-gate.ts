@@ -11,19 +11,33 @@ import { AppConfig, readIntegerEnv } from '../config';
  * Defaults: SQLite runs each statement synchronously on the main thread, so more requests at once only
  * interleave their statements and lengthen every one of them: 2. MariaDB answers on its own threads
  * through a pool of connections: 8.
+ *
+ * A place is held for the work (database reads, building the answer), not for the client's download: it
+ * is given back when the handler ends its response, while the bytes may still wait in memory for a slow
+ * reader. Otherwise two clients that ask for a large export and never read it held SQLite's two places,
+ * and every other heavy request got a 503. What the answers still hold in memory is bounded instead: past
+ * `maxBufferedBytes`, streamed exports wait for their own client again (tabular.ts) and no new heavy
+ * request starts; a reader that takes nothing for HTTP_SEND_TIMEOUT_MS is cut (keep-alive.ts).
  */
 export interface GateLimits {
   maxConcurrent: number;
   maxQueue: number;
   maxWaitMs: number;
+  /** Bytes the gated answers may hold in the process, not yet taken by the kernel (default 256 MB). */
+  maxBufferedBytes?: number;
 }
 
+export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
+
 export const DEFAULT_GATE_LIMITS = {
-  sqlite: { maxConcurrent: 2, maxQueue: 256, maxWaitMs: 10_000 },
-  mysql: { maxConcurrent: 8, maxQueue: 256, maxWaitMs: 10_000 },
+  sqlite: { maxConcurrent: 2, maxQueue: 256, maxWaitMs: 10_000, maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES },
+  mysql: { maxConcurrent: 8, maxQueue: 256, maxWaitMs: 10_000, maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES },
 } satisfies Record<'sqlite' | 'mysql', GateLimits>;
 
-/** Options a server may be given beside its AppConfig (tests), else MAX_CONCURRENT_REQUESTS, MAX_QUEUED_REQUESTS, MAX_QUEUE_WAIT_MS. */
+/** How long a request blocked only by the memory ceiling waits before the gate looks again. */
+const BUFFER_RECHECK_MS = 100;
+
+/** Options a server may be given beside its AppConfig (tests), else MAX_CONCURRENT_REQUESTS, MAX_QUEUED_REQUESTS, MAX_QUEUE_WAIT_MS, MAX_BUFFERED_ANSWERS_MB. */
 export type GateConfig = Partial<GateLimits>;
 
 export function gateLimits(config: AppConfig & { gate?: GateConfig }, env: NodeJS.ProcessEnv = process.env): GateLimits {
@@ -33,6 +47,7 @@ export function gateLimits(config: AppConfig & { gate?: GateConfig }, env: NodeJ
     maxConcurrent: config.gate?.maxConcurrent ?? read('MAX_CONCURRENT_REQUESTS', 1) ?? defaults.maxConcurrent,
     maxQueue: config.gate?.maxQueue ?? read('MAX_QUEUED_REQUESTS', 0) ?? defaults.maxQueue,
     maxWaitMs: config.gate?.maxWaitMs ?? read('MAX_QUEUE_WAIT_MS', 1) ?? defaults.maxWaitMs,
+    maxBufferedBytes: config.gate?.maxBufferedBytes ?? megabytes(read('MAX_BUFFERED_ANSWERS_MB', 1)) ?? defaults.maxBufferedBytes,
   };
 }
 
@@ -44,6 +59,9 @@ interface Waiter {
 export interface GateStats {
   running: number;
   queued: number;
+  /** Answers whose work is done but whose bytes are not all with the kernel yet, and those bytes. */
+  sending: number;
+  bufferedBytes: number;
   admitted: number;
   refusedFull: number;
   refusedWait: number;
@@ -72,25 +90,54 @@ export class RequestGate {
   private readonly counts = { admitted: 0, refusedFull: 0, refusedWait: 0 };
   /** An admission is scheduled for the next turn of the event loop. */
   private admitting = false;
+  /** Admitted responses until their last byte is with the kernel (or the client is gone). */
+  private readonly answers = new Set<Response>();
+  private recheck: NodeJS.Timeout | null = null;
 
   constructor(readonly limits: GateLimits) {}
 
   stats(): GateStats {
-    return { running: this.running, queued: this.queue.length, ...this.counts };
+    const sending = [...this.answers].filter((res) => res.writableEnded).length;
+    return { running: this.running, queued: this.queue.length, sending, bufferedBytes: this.bufferedBytes(), ...this.counts };
+  }
+
+  /** Bytes the admitted answers hold in this process (Node's buffers, not the kernel's). */
+  bufferedBytes(): number {
+    let total = 0;
+    for (const res of this.answers) total += res.writableLength;
+    return total;
+  }
+
+  /** The answers' memory is at its ceiling: streamed answers wait for their client, new requests for a place. */
+  buffersFull(): boolean {
+    return this.limits.maxBufferedBytes !== undefined && this.bufferedBytes() >= this.limits.maxBufferedBytes;
   }
 
   /**
-   * Express middleware: `next()` once admitted; the place is given back when the response ends or the
-   * client goes away (a waiting client that goes away leaves the queue). `shape`: a refusal on /graphql
-   * is `{ errors }` only; on the other routes it also carries their own `{ error }`.
+   * Express middleware: `next()` once admitted; the place is given back when the handler ends the
+   * response (its work is done, whether or not the client has read the bytes) or the client goes away
+   * (a waiting client that goes away leaves the queue). `shape`: a refusal on /graphql is `{ errors }`
+   * only; on the other routes it also carries their own `{ error }`.
    */
   guard(shape: 'graphql' | 'route'): RequestHandler {
     return (_req: Request, res: Response, next: NextFunction) => {
       const cancel = this.wait(
         () => {
           const release = this.hold();
-          res.once('finish', release);
+          res.locals[GATE] = this;
+          this.answers.add(res);
+          const forget = () => {
+            if (this.answers.delete(res)) this.admitWaiters();
+          };
+          res.once('finish', forget);
+          res.once('close', forget);
           res.once('close', release);
+          const end = res.end;
+          res.end = function (this: Response, ...args: unknown[]) {
+            const result = (end as (...a: unknown[]) => Response).apply(this, args);
+            release();
+            return result;
+          } as Response['end'];
           next();
         },
         (refusal) => sendRefusal(res, refusal, shape),
@@ -163,6 +210,14 @@ export class RequestGate {
     setImmediate(() => {
       this.admitting = false;
       while (this.running < this.limits.maxConcurrent && this.queue.length) {
+        if (this.buffersFull()) {
+          // Answers drain as their clients read, or go when the send timeout cuts a stalled reader: look again soon.
+          this.recheck ??= setTimeout(() => {
+            this.recheck = null;
+            this.admitWaiters();
+          }, BUFFER_RECHECK_MS).unref();
+          return;
+        }
         const waiter = this.queue.shift()!;
         clearTimeout(waiter.timer);
         waiter.admit();
@@ -180,6 +235,18 @@ export class RequestGate {
     const seconds = ((this.queue.length + 1) * this.serviceMs) / this.limits.maxConcurrent / 1000;
     return Math.min(60, Math.max(1, Math.ceil(seconds)));
   }
+}
+
+const GATE = 'requestGate';
+
+/** The gate that admitted this response, if any: a streamed answer asks it whether memory is short. */
+export function admittingGate(res: Response): RequestGate | undefined {
+  const gate = res.locals?.[GATE] as unknown;
+  return gate instanceof RequestGate ? gate : undefined;
+}
+
+function megabytes(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : value * 1024 * 1024;
 }
 
 function sendRefusal(res: Response, refusal: GateRefusal, shape: 'graphql' | 'route'): void {

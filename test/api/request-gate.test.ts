@@ -147,7 +147,12 @@ describe('request gate', () => {
     const mysql = { database: { type: 'mysql' as const } } as never;
     expect(gateLimits(sqlite, {})).toEqual(DEFAULT_GATE_LIMITS.sqlite);
     expect(gateLimits(mysql, {})).toEqual(DEFAULT_GATE_LIMITS.mysql);
-    expect(gateLimits(sqlite, { MAX_CONCURRENT_REQUESTS: '3', MAX_QUEUED_REQUESTS: '0', MAX_QUEUE_WAIT_MS: '500' })).toEqual({ maxConcurrent: 3, maxQueue: 0, maxWaitMs: 500 });
+    expect(gateLimits(sqlite, { MAX_CONCURRENT_REQUESTS: '3', MAX_QUEUED_REQUESTS: '0', MAX_QUEUE_WAIT_MS: '500', MAX_BUFFERED_ANSWERS_MB: '16' })).toEqual({
+      maxConcurrent: 3,
+      maxQueue: 0,
+      maxWaitMs: 500,
+      maxBufferedBytes: 16 * 1024 * 1024,
+    });
     expect(gateLimits({ ...(sqlite as object), gate: { maxConcurrent: 5 } } as never, { MAX_CONCURRENT_REQUESTS: '3' }).maxConcurrent).toBe(5);
     expect(() => gateLimits(sqlite, { MAX_CONCURRENT_REQUESTS: '0' })).toThrow(/MAX_CONCURRENT_REQUESTS « 0 » invalide/);
   });
