@@ -9,6 +9,7 @@ import { ContractPartyRole } from '../contract/contract-party-role.enum';
 import { ContractParty } from '../contract/contract-party.entity';
 import { Contract } from '../contract/contract.entity';
 import { HttpError } from '../server/http-error';
+import { sendLargeJson } from '../server/json-answer';
 import { batchEvent, recordAudit } from '../audit/audit.service';
 import { route } from '../server/http-route';
 import { MultipartUpload, readMultipart, refuseRequest, UploadedFile } from '../server/uploads';
@@ -76,7 +77,7 @@ async function postImport(dataSource: DataSource, req: Request, res: Response): 
     uploadedBy: identity.name,
     uploadedByTokenId: identity.tokenId,
   }, (manager, r) => recordAudit(manager, identity, batchEvent('IMPORT_PREVIEW', r)));
-  res.status(result.status === 'PREVIEWED' ? 200 : 422).json(result);
+  await sendLargeJson(res, result.status === 'PREVIEWED' ? 200 : 422, result);
 }
 
 /** Reading and applying in one go (`dryRun` false or absent): APPLIED or UNCHANGED 200, REJECTED 422. */
@@ -92,7 +93,7 @@ async function applyUpload(dataSource: DataSource, upload: ImportUpload, res: Re
     uploadedByTokenId: upload.identity.tokenId,
     allowPartial: upload.allowPartial,
   }, (manager, r) => recordAudit(manager, upload.identity, batchEvent('IMPORT_APPLY', r)));
-  res.status(result.status === 'REJECTED' ? 422 : 200).json(result);
+  await sendLargeJson(res, result.status === 'REJECTED' ? 422 : 200, result);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -114,7 +115,7 @@ async function postApply(dataSource: DataSource, req: Request, res: Response): P
   const { batch, identity } = await batchForWriter(dataSource, req);
   const allowPartial = TRUE_WORDS.has(String(req.query.allowPartial ?? '').toLowerCase());
   const result = await applyStoredBatch(dataSource, batch.id, { allowPartial }, (manager, r) => recordAudit(manager, identity, batchEvent('IMPORT_APPLY', r)));
-  res.status(result.status === 'REJECTED' ? 422 : 200).json(result);
+  await sendLargeJson(res, result.status === 'REJECTED' ? 422 : 200, result);
 }
 
 async function postRollback(dataSource: DataSource, req: Request, res: Response): Promise<void> {
