@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { format as formatMysql } from 'mysql2';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryFailedError } from 'typeorm';
 import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { timeSlicer } from '../time-slice';
 
 /** Stays under SQLite's 32 766 and MySQL's 65 535 placeholders. */
 const MAX_PARAMETERS = 30_000;
@@ -46,7 +47,11 @@ export async function bulkInsert<T extends ObjectLiteral>(
   const lastPrepared: unknown[] = new Array(columns.length);
   const sql = (count: number) => `INSERT INTO ${driver.escape(metadata.tableName)} (${names}) VALUES ${new Array(count).fill(rowPlaceholder).join(', ')}`;
   const run = await statementRunner(manager);
+  // Between statements other requests get their turn, except on SQLite in a transaction: its one
+  // connection is everyone's, and a read run there meanwhile would see (and cache) uncommitted rows.
+  const slice = manager.connection.options.type === 'better-sqlite3' && manager.queryRunner?.isTransactionActive ? () => undefined : timeSlicer();
   for (let start = 0; start < rows.length; start += chunkSize) {
+    await slice();
     const end = Math.min(rows.length, start + chunkSize);
     const parameters: unknown[] = new Array((end - start) * columns.length);
     let p = 0;
@@ -140,6 +145,7 @@ async function loadData<T extends ObjectLiteral>(
   const lastField: string[] = new Array(columns.length);
   const pieces: Buffer[] = [];
   let lines: string[] = [];
+  const slice = timeSlicer();
   for (const row of rows) {
     const fields: string[] = new Array(columns.length);
     for (let i = 0; i < columns.length; i++) {
@@ -156,6 +162,7 @@ async function loadData<T extends ObjectLiteral>(
     if (lines.length === 5000) {
       pieces.push(Buffer.from(`${lines.join('\n')}\n`, 'utf8'));
       lines = [];
+      await slice();
     }
   }
   if (lines.length) pieces.push(Buffer.from(`${lines.join('\n')}\n`, 'utf8'));

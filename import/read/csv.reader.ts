@@ -29,9 +29,13 @@ export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'win
 export interface CsvOptions {
   /** Refuse files holding more fields than this (FILE_TOO_COMPLEX). Default 4 000 000. */
   maxCells?: number;
+  /** Refuse files of more lines than this (FILE_TOO_COMPLEX). Default 500 000, as for workbooks. */
+  maxRows?: number;
 }
 
+/** The workbook limits (xlsx.grid.ts WORKBOOK_LIMITS), not imported: this module stays free of the grid code. */
 const DEFAULT_MAX_CELLS = 4_000_000;
+const DEFAULT_MAX_ROWS = 500_000;
 
 // ---------------------------------------------------------------------------------------------------
 // bytes → text
@@ -314,11 +318,12 @@ function lineOf(text: string, index: number): number {
 export function parseCsvText(
   text: string,
   delimiter: string,
-  limits: { maxRecords?: number; maxCells?: number } = {},
+  limits: { maxRecords?: number; maxCells?: number; maxRows?: number } = {},
 ): ParsedCsv {
   const D = delimiter.charCodeAt(0);
   const maxRecords = limits.maxRecords ?? Infinity;
   const maxCells = limits.maxCells ?? Infinity;
+  const maxRows = limits.maxRows ?? Infinity;
   const records: Array<Array<string | null>> = [];
   const n = text.length;
   let row: Array<string | null> = [];
@@ -328,6 +333,10 @@ export function parseCsvText(
   while (i < n && records.length < maxRecords) {
     let c = text.charCodeAt(i);
     if (atRecordStart && (c === LF || c === CR)) {
+      // Empty lines count too: 20 MB of line ends would otherwise be 20 million rows.
+      if (records.length >= maxRows) {
+        throw new ReadError('FILE_TOO_COMPLEX', readMessages.csvTooManyRows(maxRows), { detail: `csv: more than ${maxRows} lines` });
+      }
       records.push(row);
       row = [];
       i += c === CR && text.charCodeAt(i + 1) === LF ? 2 : 1;
@@ -387,6 +396,9 @@ export function parseCsvText(
     }
     // line end
     i += c === CR && text.charCodeAt(i + 1) === LF ? 2 : 1;
+    if (records.length >= maxRows) {
+      throw new ReadError('FILE_TOO_COMPLEX', readMessages.csvTooManyRows(maxRows), { detail: `csv: more than ${maxRows} lines` });
+    }
     records.push(row);
     row = [];
     atRecordStart = true;
@@ -522,7 +534,7 @@ export function readCsv(buffer: Uint8Array, fileName: string, options: CsvOption
   }
   const detected = detectDelimiter(text);
   const delimiter = detected ?? ';';
-  const parsed = parseCsvText(text, delimiter, { maxCells: options.maxCells ?? DEFAULT_MAX_CELLS });
+  const parsed = parseCsvText(text, delimiter, { maxCells: options.maxCells ?? DEFAULT_MAX_CELLS, maxRows: options.maxRows ?? DEFAULT_MAX_ROWS });
   if (parsed.unclosedQuoteLine !== undefined) {
     throw new ReadError('FILE_CORRUPT', readMessages.csvUnclosedQuote(parsed.unclosedQuoteLine), {
       detail: `csv: unclosed quote from line ${parsed.unclosedQuoteLine}`,

@@ -145,6 +145,13 @@ export const readMessages = {
     `La lecture du fichier a dépassé le temps autorisé (${Math.max(1, Math.round(ms / 1000))} s) et a été ` +
     'interrompue. Allégez-le (onglets inutiles, mises en forme appliquées à des lignes ou colonnes entières, très ' +
     'nombreuses formules) ou découpez-le, puis déposez-le à nouveau.',
+  sharedStringsTooLarge: (declared: number, max: number) =>
+    `Le classeur déclare ${formatBytes(declared)} de textes partagés, au-delà de la limite de ${formatBytes(max)} : ` +
+    "par précaution, il n'a pas été ouvert. Supprimez les onglets et les textes inutiles ou découpez le classeur en " +
+    'plusieurs fichiers, puis déposez-le à nouveau.',
+  csvTooManyRows: (max: number) =>
+    `Le fichier CSV compte plus de ${max.toLocaleString('fr-FR')} lignes, au-delà de la limite : découpez-le en ` +
+    'plusieurs fichiers, puis déposez-les l’un après l’autre.',
   csvUnclosedQuote: (line: number) =>
     `Le fichier CSV contient, ligne ${line}, un guillemet (") ouvert qui n'est jamais refermé : tout le reste du ` +
     'fichier serait lu comme une seule cellule. Corrigez cette ligne (ou enregistrez à nouveau le fichier depuis ' +

@@ -8,11 +8,12 @@
  * anything else is refused. The extension only chooses the wording when the content is unrecognisable
  * (junk named `.xlsx` is "damaged", junk named `.jpg` is "not a spreadsheet").
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { refuseCfb, looksLikeCfb } from './cfb-inspect';
 import { readCsv, looksLikeBinary } from './csv.reader';
 import { ReadError, readMessages } from './read-error';
 import type { ReadResult } from './read-result';
-import { readSpreadsheetInWorker, type WorkerReadOptions } from './xlsx.reader';
+import { packedCellCount, readSpreadsheetPacked, unpackSpreadsheet, type PackedSpreadsheet, type WorkerReadOptions } from './xlsx.reader';
 export { closeSpareWorker, keepSpareWorker, refillSpareWorkers } from './xlsx.reader';
 import { looksLikeZip } from './zip-inspect';
 
@@ -24,6 +25,7 @@ export interface ReadFileOptions extends WorkerReadOptions {
 }
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+const YIELD_BEFORE_SNIFF_BYTES = 1024 * 1024;
 
 export type SniffedKind = 'zip' | 'cfb' | 'pdf' | 'image' | 'archive' | 'executable' | 'text' | 'binary';
 
@@ -114,6 +116,21 @@ export async function readUploadedFile(
   fileName: string,
   options: ReadFileOptions = {},
 ): Promise<ReadResult> {
+  return unpackRead(await readUploadedFilePacked(buffer, fileName, options));
+}
+
+/**
+ * An uploaded file as far as it is read before its cells are built: a workbook's packed sheets (parsed in
+ * the xlsx workers), or a CSV's bytes (not decoded yet). unpackRead finishes it; the server does that in the
+ * pipeline worker for large files (import/pipeline.runner.ts), so that building a large file's cells, or
+ * decoding and splitting a large CSV, never holds the main thread.
+ */
+export type PackedRead =
+  | { kind: 'csv'; bytes: Uint8Array; fileName: string; maxCells?: number }
+  | { kind: 'spreadsheet'; spreadsheet: PackedSpreadsheet };
+
+/** readUploadedFile up to the cells: sniffs, refuses what is not a spreadsheet, parses workbooks in workers. */
+export async function readUploadedFilePacked(buffer: Uint8Array, fileName: string, options: ReadFileOptions = {}): Promise<PackedRead> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   if (buffer.length > maxBytes) {
     throw new ReadError('FILE_TOO_LARGE', readMessages.tooLarge(buffer.length, maxBytes), {
@@ -121,11 +138,14 @@ export async function readUploadedFile(
     });
   }
   if (buffer.length === 0) throw new ReadError('FILE_EMPTY', undefined, { detail: '0 bytes' });
+  // Sniffing scans every byte (tens of ms for 20 MB): after a turn of the event loop, not in the same
+  // stretch as receiving the upload.
+  if (buffer.length >= YIELD_BEFORE_SNIFF_BYTES) await nextTurn();
 
   const kind = sniffFormat(buffer);
   switch (kind) {
     case 'zip':
-      return assertHasCells(await readSpreadsheetInWorker(buffer, options));
+      return { kind: 'spreadsheet', spreadsheet: await readSpreadsheetPacked(buffer, options) };
     case 'cfb':
       return refuseCfb(buffer);
     case 'pdf':
@@ -135,7 +155,7 @@ export async function readUploadedFile(
     case 'archive':
       throw new ReadError('FILE_NOT_SPREADSHEET', readMessages.archive(), { detail: 'compressed archive' });
     case 'text':
-      return assertHasCells(readCsv(buffer, fileName, { maxCells: options.maxCsvCells }));
+      return { kind: 'csv', bytes: buffer, fileName, ...(options.maxCsvCells !== undefined ? { maxCells: options.maxCsvCells } : {}) };
     default: {
       const extension = extensionOf(fileName);
       if (SPREADSHEET_EXTENSIONS.has(extension)) {
@@ -144,4 +164,15 @@ export async function readUploadedFile(
       throw new ReadError('FILE_NOT_SPREADSHEET', readMessages.binary(), { detail: kind });
     }
   }
+}
+
+/** Builds the cells of a packed read (CSV: decodes and splits it). Throws ReadError. */
+export function unpackRead(read: PackedRead): ReadResult {
+  if (read.kind === 'csv') return assertHasCells(readCsv(read.bytes, read.fileName, { maxCells: read.maxCells }));
+  return assertHasCells(unpackSpreadsheet(read.spreadsheet));
+}
+
+/** About how much work unpackRead is: cells of a workbook, bytes of a CSV (a CSV field takes 5 to 20). */
+export function packedReadSize(read: PackedRead): { cells: number; bytes: number } {
+  return read.kind === 'csv' ? { cells: 0, bytes: read.bytes.length } : { cells: packedCellCount(read.spreadsheet), bytes: 0 };
 }

@@ -22,7 +22,7 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { IssueDraft, WorkbookGrid } from '../model';
 import { ReadError, readMessages } from './read-error';
@@ -31,7 +31,7 @@ import { unpackSheet } from './grid-transfer';
 import { WORKBOOK_LIMITS } from './xlsx.grid';
 import { joinSplitGrids, worksheetToSplit } from './xlsx.split';
 import type { PackedWorkbook, WorkerFailureCode, WorkerRequest, WorkerResponse } from './xlsx.worker';
-import { assertSpreadsheetZip, inspectZip, isEncryptedOpenDocument, type ZipLimits } from './zip-inspect';
+import { assertSpreadsheetZip, inspectZip, isEncryptedOpenDocument, type ZipInspection, type ZipLimits } from './zip-inspect';
 
 export interface WorkerReadOptions {
   /** Wall-clock limit for the worker, from its start to its answer (default 30 s). */
@@ -50,6 +50,8 @@ export interface WorkerReadOptions {
   parallelParts?: number;
   /** Smallest worksheet (uncompressed bytes) worth splitting (default SPLIT_MIN_SHEET_BYTES, 2 MB). */
   splitMinSheetBytes?: number;
+  /** Refuse a shared-strings part declaring more than this (default MAX_SHARED_STRINGS_BYTES). */
+  maxSharedStringsBytes?: number;
 }
 
 /** See WorkerReadOptions.parallelParts. */
@@ -133,16 +135,24 @@ function findProjectRoot(from: string): string | null {
   return null;
 }
 
-let cachedScript: WorkerScript | null = null;
+const cachedScripts = new Map<string, WorkerScript>();
 
-export function resolveWorkerScript(): WorkerScript {
-  if (cachedScript) return cachedScript;
-  const compiled = join(__dirname, 'xlsx.worker.js');
-  if (__filename.endsWith('.js') && existsSync(compiled)) {
-    cachedScript = { script: compiled, eval: false, extraData: {} };
-    return cachedScript;
-  }
-  const source = join(__dirname, 'xlsx.worker.ts');
+/**
+ * The script of a worker entry, by its path without extension (default: this folder's `xlsx.worker`);
+ * see "Locating the worker script" above. The pipeline worker (import/pipeline.worker.ts) is found the same way.
+ */
+export function resolveWorkerScript(entry: string = join(__dirname, 'xlsx.worker')): WorkerScript {
+  const cached = cachedScripts.get(entry);
+  if (cached) return cached;
+  const found = locateWorkerScript(entry);
+  cachedScripts.set(entry, found);
+  return found;
+}
+
+function locateWorkerScript(entry: string): WorkerScript {
+  const compiled = `${entry}.js`;
+  if (__filename.endsWith('.js') && existsSync(compiled)) return { script: compiled, eval: false, extraData: {} };
+  const source = `${entry}.ts`;
   const root = findProjectRoot(__dirname);
   let swcPath: string | null = null;
   try {
@@ -150,16 +160,10 @@ export function resolveWorkerScript(): WorkerScript {
   } catch {
     swcPath = null;
   }
-  if (swcPath && existsSync(source)) {
-    cachedScript = { script: TS_BOOTSTRAP, eval: true, extraData: { swcPath, entry: source } };
-    return cachedScript;
-  }
-  const built = root ? resolve(root, 'dist', 'import', 'read', 'xlsx.worker.js') : null;
-  if (built && existsSync(built)) {
-    cachedScript = { script: built, eval: false, extraData: {} };
-    return cachedScript;
-  }
-  throw new Error('xlsx worker script not found: run `npm run build` (or install @swc/core to run from sources)');
+  if (swcPath && existsSync(source)) return { script: TS_BOOTSTRAP, eval: true, extraData: { swcPath, entry: source } };
+  const built = root ? resolve(root, 'dist', relative(root, entry) + '.js') : null;
+  if (built && existsSync(built)) return { script: built, eval: false, extraData: {} };
+  throw new Error(`worker script ${basename(entry)} not found: run \`npm run build\` (or install @swc/core to run from sources)`);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -346,17 +350,8 @@ export async function closeSpareWorker(): Promise<void> {
  * `bytes` is copied for the worker, which owns the copy (the caller's Buffer may be a slice of a shared
  * pool). The bands of one file share one copy instead (`SharedArrayBuffer`, read only by the workers):
  * copying 9 MB costs tens of milliseconds here.
+ * `decode` makes something of the worker's packed answer (its errors: FILE_CORRUPT).
  */
-async function runWorker(
-  bytes: Uint8Array | SharedArrayBuffer,
-  format: 'xlsx' | 'ods',
-  options: WorkerReadOptions,
-  stats?: WorkerRunStats,
-): Promise<WorkbookGrid> {
-  return runWorkerAnswer(bytes, format, options, unpackWorkbook, stats);
-}
-
-/** runWorker, with what to make of the worker's packed answer (`decode`'s errors: FILE_CORRUPT). */
 async function runWorkerAnswer<T>(
   bytes: Uint8Array | SharedArrayBuffer,
   format: 'xlsx' | 'ods',
@@ -479,6 +474,18 @@ function hiddenSheetIssues(grid: WorkbookGrid): IssueDraft[] {
 }
 
 /**
+ * What the workers made of an xlsx or ods file, still packed (grid-transfer.ts): the whole workbook
+ * (`firstRows` null), or the bands of its large sheet and where each starts (xlsx.split.ts). Rebuilt into
+ * cells by unpackSpreadsheet, on this thread or in the pipeline worker (import/pipeline.worker.ts), so that
+ * a large file's cells are never built on the server's main thread.
+ */
+export interface PackedSpreadsheet {
+  format: 'xlsx' | 'ods';
+  bands: PackedWorkbook[];
+  firstRows: number[] | null;
+}
+
+/**
  * Reads an xlsx or ods file (its bytes; the caller has capped the size). Throws ReadError.
  * `stats`, when given, receives timings (for measurements).
  */
@@ -487,46 +494,87 @@ export async function readSpreadsheetInWorker(
   options: WorkerReadOptions = {},
   stats?: WorkerRunStats,
 ): Promise<ReadResult> {
+  return unpackSpreadsheet(await readSpreadsheetPacked(buffer, options, stats));
+}
+
+/** readSpreadsheetInWorker without building the cells: the workers' packed answers. */
+export async function readSpreadsheetPacked(buffer: Uint8Array, options: WorkerReadOptions = {}, stats?: WorkerRunStats): Promise<PackedSpreadsheet> {
   const inspection = inspectZip(buffer, options.zipLimits);
   assertSpreadsheetZip(inspection);
+  assertSharedStringsWithin(inspection, options.maxSharedStringsBytes ?? MAX_SHARED_STRINGS_BYTES);
   if (inspection.kind === 'ods' && isEncryptedOpenDocument(buffer, inspection)) {
     throw new ReadError('FILE_ENCRYPTED', undefined, { detail: 'ods: manifest lists encryption-data' });
   }
+  const format = inspection.kind;
   const parts = parallelPartsOf(options);
   const sheet = worksheetToSplit(inspection, parts, options.splitMinSheetBytes);
   warmNextSpares = sheet !== null;
-  const grid = sheet ? await readBands(buffer, sheet.name, parts, options, stats) : await runWorker(buffer, inspection.kind, options, stats);
+  if (sheet) return { format, ...(await readBands(buffer, sheet.name, parts, options, stats)) };
+  return { format, bands: [await runWorkerAnswer(buffer, format, options, keepPacked, stats)], firstRows: null };
+}
+
+/** The grid of a packed read, every field checked (FILE_CORRUPT otherwise), with its reading warnings. */
+export function unpackSpreadsheet(packed: PackedSpreadsheet): ReadResult {
+  const grid = packed.firstRows === null ? unpackOrCorrupt(packed.bands[0]) : joinSplitGrids(packed.bands.map(unpackOrCorrupt), packed.firstRows);
   return { ...grid, issues: hiddenSheetIssues(grid) };
 }
 
+/** Cells of a packed read (empty ones included): what rebuilding it will cost. */
+export function packedCellCount(packed: PackedSpreadsheet): number {
+  return packed.bands.reduce((sum, band) => sum + (Array.isArray(band?.sheets) ? band.sheets.reduce((n, sheet) => n + (ArrayBuffer.isView(sheet?.tags) ? sheet.tags.length : 0), 0) : 0), 0);
+}
+
+const keepPacked = (packed: PackedWorkbook): PackedWorkbook => packed;
+
 /**
- * A large file's bands (xlsx.split.ts), parsed at once by as many workers, each cutting its own, joined
- * back here. A band the library calls corrupt, or bands that disagree, send the file to the whole parse,
- * whose answer is the reference; the other refusals (timeout, memory, zip bomb, encryption) hold for the
- * whole file as well.
+ * xlsx 0.18.5 builds an object per shared string (text, rich text and HTML forms) before reading any
+ * cell: 160 MB of strings took a worker past its heap and the process past 1.7 GB. Refused from the
+ * zip's directory, before any worker starts.
  */
-async function readBands(buffer: Uint8Array, sheet: string, parts: number, options: WorkerReadOptions, stats?: WorkerRunStats): Promise<WorkbookGrid> {
+export const MAX_SHARED_STRINGS_BYTES = 48 * 1024 * 1024;
+
+function assertSharedStringsWithin(inspection: ZipInspection, max: number): void {
+  for (const entry of inspection.entries) {
+    if (/^xl\/sharedStrings\d*\.xml$/i.test(entry.name) && entry.uncompressedSize > max) {
+      throw new ReadError('FILE_TOO_COMPLEX', readMessages.sharedStringsTooLarge(entry.uncompressedSize, max), {
+        detail: `${entry.name}: ${entry.uncompressedSize} bytes declared > ${max}`,
+      });
+    }
+  }
+}
+
+/**
+ * A large file's bands (xlsx.split.ts), parsed at once by as many workers, each cutting its own. A band
+ * the library calls corrupt, or bands that disagree, send the file to the whole parse, whose answer is the
+ * reference; the other refusals (timeout, memory, zip bomb, encryption) hold for the whole file as well.
+ */
+async function readBands(
+  buffer: Uint8Array,
+  sheet: string,
+  parts: number,
+  options: WorkerReadOptions,
+  stats?: WorkerRunStats,
+): Promise<{ bands: PackedWorkbook[]; firstRows: number[] | null }> {
   const started = Date.now();
   const bandStats: WorkerRunStats[] = Array.from({ length: parts }, () => ({ totalMs: 0 }));
-  let grid: WorkbookGrid;
+  let result: { bands: PackedWorkbook[]; firstRows: number[] | null };
   try {
     const shared = new SharedArrayBuffer(buffer.byteLength);
     new Uint8Array(shared).set(buffer);
-    const keepPacked = (packed: PackedWorkbook): PackedWorkbook => packed;
     const packed = await Promise.all(bandStats.map((band, index) => runWorkerAnswer(shared, 'xlsx', options, keepPacked, band, { index, count: parts, sheet })));
     const firstRows = bandStats[0].firstRows;
     if (firstRows === null || firstRows === undefined) {
       // The sheet could not be cut: band 0 has parsed the whole file.
-      grid = unpackOrCorrupt(packed[0]);
+      result = { bands: [packed[0]], firstRows: null };
     } else {
       if (!bandStats.every((band) => band.firstRows?.join() === firstRows.join())) throw new ReadError('FILE_CORRUPT', undefined, { detail: 'bands disagree' });
-      // Refused before the rows are rebuilt here: each worker held its limits on its band only.
+      // Refused before the rows are rebuilt: each worker held its limits on its band only.
       assertWithinLimits(packed, firstRows);
-      grid = joinSplitGrids(packed.map(unpackOrCorrupt), firstRows);
+      result = { bands: packed, firstRows };
     }
   } catch (error) {
     if (error instanceof ReadError && error.code !== 'FILE_CORRUPT') throw error;
-    return runWorker(buffer, 'xlsx', options, stats);
+    return { bands: [await runWorkerAnswer(buffer, 'xlsx', options, keepPacked, stats)], firstRows: null };
   }
   if (stats) {
     stats.totalMs = Date.now() - started;
@@ -535,7 +583,7 @@ async function readBands(buffer: Uint8Array, sheet: string, parts: number, optio
     stats.parseMs = Math.max(...bandStats.map((band) => band.parseMs ?? 0));
     stats.convertMs = Math.max(...bandStats.map((band) => band.convertMs ?? 0));
   }
-  return grid;
+  return result;
 }
 
 function unpackOrCorrupt(packed: PackedWorkbook): WorkbookGrid {

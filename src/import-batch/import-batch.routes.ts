@@ -10,6 +10,7 @@ import { ContractPartyRole } from '../contract/contract-party-role.enum';
 import { ContractParty } from '../contract/contract-party.entity';
 import { Contract } from '../contract/contract.entity';
 import { HttpError } from '../server/http-error';
+import { sendLargeJson } from '../server/json-answer';
 import { batchEvent, recordAudit } from '../audit/audit.service';
 import { route } from '../server/http-route';
 import { MultipartUpload, readMultipart, refuseRequest, UploadedFile } from '../server/uploads';
@@ -80,7 +81,7 @@ async function postImport(dataSource: DataSource, req: Request, res: Response): 
     uploadedBy: identity.name,
     uploadedByTokenId: identity.tokenId,
   }, (manager, r) => recordAudit(manager, identity, batchEvent('IMPORT_PREVIEW', r)));
-  res.status(result.status === 'PREVIEWED' ? 200 : 422).json(result);
+  await sendLargeJson(res, result.status === 'PREVIEWED' ? 200 : 422, result);
 }
 
 /** Reading and applying in one go (`dryRun` false or absent): APPLIED or UNCHANGED 200, REJECTED 422. */
@@ -96,7 +97,7 @@ async function applyUpload(dataSource: DataSource, upload: ImportUpload, res: Re
     uploadedByTokenId: upload.identity.tokenId,
     allowPartial: upload.allowPartial,
   }, (manager, r) => recordAudit(manager, upload.identity, batchEvent('IMPORT_APPLY', r)));
-  res.status(result.status === 'REJECTED' ? 422 : 200).json(result);
+  await sendLargeJson(res, result.status === 'REJECTED' ? 422 : 200, result);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -119,7 +120,7 @@ async function postApply(dataSource: DataSource, req: Request, res: Response): P
   const { batch, identity } = await batchForWriter(dataSource, req);
   const allowPartial = TRUE_WORDS.has(String(req.query.allowPartial ?? '').toLowerCase());
   const result = await conflictAs409(() => applyStoredBatch(dataSource, batch.id, { allowPartial }, (manager, r) => recordAudit(manager, identity, batchEvent('IMPORT_APPLY', r))));
-  res.status(result.status === 'REJECTED' ? 422 : 200).json(result);
+  await sendLargeJson(res, result.status === 'REJECTED' ? 422 : 200, result);
 }
 
 /** ROLLED_BACK 200; 409 when the batch is not (or no longer) applied, or a later batch must be rolled back first. */

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { loadContractReference } from '../../import/apply/load-reference';
 import { BatchMeta, prepareStoredFile, storePreview, StoredFile } from '../../import/apply/store-preview';
-import { PipelineResult, preparePipeline, runPipeline } from '../../import/pipeline';
+import { PipelineResult, preparePipeline } from '../../import/pipeline';
+import { runPipelineOn } from '../../import/pipeline.runner';
 import { isReadError } from '../../import/read/read-error';
-import { readUploadedFile, refillSpareWorkers } from '../../import/read/read-file';
+import { readUploadedFilePacked, refillSpareWorkers } from '../../import/read/read-file';
 import { PreviewReport } from '../../import/report/preview-report';
 import { ContractReference, ReferenceOrganisation } from '../../import/resolve/contract-reference';
 import { OrganisationIndex } from '../../import/resolve/organisation-index';
@@ -62,22 +63,25 @@ export interface PreparedImport {
   reference: ContractReference;
   meta: BatchMeta;
   report: PreviewReport;
-  /** Null when the file could not be read at all. */
+  /** Null when the file could not be read at all, or when not asked for (a preview). */
   result: PipelineResult | null;
   /** The file as import_file_chunk will keep it. */
   storedFile: StoredFile;
 }
 
-/** Reads and checks a file against the contract; writes nothing. */
-export async function prepareImport(dataSource: DataSource, request: PreviewRequest): Promise<PreparedImport> {
+/**
+ * Reads and checks a file against the contract; writes nothing. `withResult` false (a preview): only the
+ * report is kept (`result` null), which spares rebuilding a large file's parse on the main thread.
+ */
+export async function prepareImport(dataSource: DataSource, request: PreviewRequest, options: { withResult?: boolean } = {}): Promise<PreparedImport> {
   const progress = request.onProgress ?? (() => undefined);
   const contract = await findContract(dataSource, request.contract ?? null);
   progress('lecture', 0);
-  // The file is read (in a worker) while the contract is loaded from the database. Settled into a value at
-  // once: when the request turns out to be wrong (an unknown source), the read's outcome is dropped.
-  const reading = readUploadedFile(request.buffer, request.fileName).then(
-    (workbook) => ({ workbook, error: null }),
-    (error: unknown) => ({ workbook: null, error }),
+  // The file is read (workbooks in workers) while the contract is loaded from the database. Settled into a
+  // value at once: when the request turns out to be wrong (an unknown source), the read's outcome is dropped.
+  const reading = readUploadedFilePacked(request.buffer, request.fileName).then(
+    (packed) => ({ packed, error: null }),
+    (error: unknown) => ({ packed: null, error }),
   );
   // Compressed in the thread pool meanwhile; settled at once, like the read.
   const storing = prepareStoredFile(request.buffer).then(
@@ -101,18 +105,17 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
   };
 
   const read = await reading;
-  if (read.workbook) {
-    const workbook = read.workbook;
+  let error = read.error;
+  if (read.packed) {
     progress('analyse', 0.4);
-    const result = runPipeline({ kind: request.kind, workbook, reference, sourceOrganisationId: meta.sourceId, authority, year: request.year });
-    let report = result.report;
-    if (workbook.issues.length) {
-      // Warnings met while reading (a hidden sheet skipped, an encoding guessed) come first.
-      report = { ...report, issues: [...workbook.issues.map(toPreviewIssue), ...report.issues], counts: { ...report.counts, warnings: report.counts.warnings + workbook.issues.length } };
+    try {
+      // A large file's cells are built and checked in a worker (import/pipeline.runner.ts).
+      const run = await runPipelineOn(read.packed, { kind: request.kind, reference, sourceOrganisationId: meta.sourceId, authority, year: request.year }, { withResult: options.withResult ?? true });
+      return { contract, reference, meta, report: run.report, result: run.result, storedFile: await storing };
+    } catch (caught) {
+      error = caught;
     }
-    return { contract, reference, meta, report, result, storedFile: await storing };
   }
-  const error = read.error;
   if (!isReadError(error)) throw error;
   const report: PreviewReport = {
     status: 'REJECTED',
@@ -131,7 +134,7 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
  */
 export async function previewImport(dataSource: DataSource, request: PreviewRequest, audit?: AuditHook<PreviewResult>): Promise<PreviewResult> {
   try {
-    return await storePrepared(dataSource, request, await prepareImport(dataSource, request), audit);
+    return await storePrepared(dataSource, request, await prepareImport(dataSource, request, { withResult: false }), audit);
   } finally {
     refillSpareWorkers();
   }
@@ -214,10 +217,6 @@ export function findSource(reference: ContractReference, text: string, contractC
       : `La source « ${text} » n'est pas une organisation connue du contrat ${contractCode}.`,
     'source',
   );
-}
-
-function toPreviewIssue(issue: { severity: 'ERROR' | 'WARNING'; code: string; message: string; sheet: string | null; cell: string | null; value: string | null }) {
-  return { severity: issue.severity, code: issue.code, message: issue.message, sheet: issue.sheet, cell: issue.cell, value: issue.value };
 }
 
 export async function findContract(dataSource: DataSource, code: string | null): Promise<Contract> {

@@ -110,7 +110,7 @@ describe('zip-inspect', () => {
     // 300 MB declared in all: the total is refused (each entry's ratio would be too).
     const error = await readErrorOf(() => inspectZip(zip));
     expect(error.code).toBe('FILE_ZIP_BOMB');
-    expect(error.message).toMatch(/300 Mo de données .* au-delà de la limite de 200 Mo/);
+    expect(error.message).toMatch(/300 Mo de données .* au-delà de la limite de 100 Mo/);
     // Under a higher limit, the ratio of each entry still gives it away.
     expect((await readErrorOf(() => inspectZip(zip, { maxTotalUncompressedBytes: 1e12 }))).message).toMatch(
       /taux de compression est anormal/,

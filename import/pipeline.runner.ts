@@ -1,0 +1,203 @@
+/**
+ * Runs the pipeline on a read file where it cannot hold the server: a small file on this thread (a few
+ * milliseconds, not worth a thread), a large one in a worker of its own (pipeline.worker.ts) with
+ * `resourceLimits` and a wall-clock timer.
+ *
+ * A 300 000-line CSV took 16 s of the main thread to decode, split, parse, resolve, check and report,
+ * during which no other request was answered; a 100 000-line workbook 1.6 s. In the worker, only the
+ * rebuilding of the answer stays here, in pieces of PIECE_ITEMS lines or issues, one message each.
+ *
+ * Memory: the worker's heap is capped (PIPELINE_HEAP_MB); past it the worker dies alone and the file is
+ * refused (FILE_TOO_COMPLEX). At most MAX_PIPELINE_WORKERS run at once; others wait their turn.
+ */
+import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
+import type { ImportKind } from '../src/import-batch/import-batch.enums';
+import type { IssueDraft } from './model';
+import { runPipeline, type PipelineResult } from './pipeline';
+import { PIPELINE_WORKER_ROLE, type PipelineMessage, type PipelineRequest } from './pipeline.worker';
+import { ReadError, readMessages } from './read/read-error';
+import { packedReadSize, unpackRead, type PackedRead } from './read/read-file';
+import { resolveWorkerScript } from './read/xlsx.reader';
+import type { PreviewIssue, PreviewLine, PreviewReport } from './report/preview-report';
+import type { ContractReference } from './resolve/contract-reference';
+import type { SenderAuthority } from './resolve/resolve';
+
+export interface PipelineRunInput {
+  kind: ImportKind;
+  reference: ContractReference;
+  sourceOrganisationId: number;
+  /** What the sender may write (resolve.ts): decided from the database by the caller. */
+  authority: SenderAuthority;
+  year?: number | null;
+}
+
+export interface PipelineRun {
+  /** The report, the reading warnings first. */
+  report: PreviewReport;
+  /** Null when not asked for (`withResult` false). */
+  result: PipelineResult | null;
+}
+
+export interface PipelineRunOptions {
+  /** Parse and resolve results are needed (to apply the file); a preview needs only the report. */
+  withResult: boolean;
+  /** Force the worker (true) or this thread (false); default: by size (OFF_THREAD_CELLS, OFF_THREAD_CSV_BYTES). */
+  offThread?: boolean;
+  /** Wall-clock limit of the worker (default 60 s). */
+  timeoutMs?: number;
+  /** Heap of the worker (default PIPELINE_HEAP_MB). */
+  heapMb?: number;
+}
+
+/** From this many cells a workbook's pipeline runs in the worker (about 30 ms of main thread below). */
+export const OFF_THREAD_CELLS = 20_000;
+/** From this many bytes a CSV is decoded, split and checked in the worker. */
+export const OFF_THREAD_CSV_BYTES = 256 * 1024;
+/**
+ * The worker's V8 old generation: a 300 000-line CSV (the largest a 20 MB upload holds in practice) needs
+ * about 500 MB; the 500 000-row / 4 000 000-cell workbook limits keep the rest under it.
+ */
+export const PIPELINE_HEAP_MB = 640;
+export const MAX_PIPELINE_WORKERS = 2;
+
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function takeTurn(): Promise<void> {
+  if (running < MAX_PIPELINE_WORKERS) {
+    running++;
+    return;
+  }
+  await new Promise<void>((resolveTurn) => waiting.push(resolveTurn));
+}
+
+function endTurn(): void {
+  const next = waiting.shift();
+  if (next) next();
+  else running--;
+}
+
+export function shouldRunOffThread(read: PackedRead): boolean {
+  const size = packedReadSize(read);
+  return size.cells >= OFF_THREAD_CELLS || size.bytes >= OFF_THREAD_CSV_BYTES;
+}
+
+/** Reading warnings first, as the partner meets them. */
+function withReadIssues(report: PreviewReport, readIssues: IssueDraft[]): PreviewReport {
+  if (readIssues.length === 0) return report;
+  return {
+    ...report,
+    issues: [...readIssues.map(toPreviewIssue), ...report.issues],
+    counts: { ...report.counts, warnings: report.counts.warnings + readIssues.length },
+  };
+}
+
+function toPreviewIssue(issue: IssueDraft): PreviewIssue {
+  return { severity: issue.severity, code: issue.code, message: issue.message, sheet: issue.sheet, cell: issue.cell, value: issue.value };
+}
+
+/** Builds the file's cells and runs the pipeline on them. Throws ReadError when the file cannot be read. */
+export async function runPipelineOn(read: PackedRead, input: PipelineRunInput, options: PipelineRunOptions): Promise<PipelineRun> {
+  if (!(options.offThread ?? shouldRunOffThread(read))) {
+    const workbook = unpackRead(read);
+    const result = runPipeline({ ...input, workbook });
+    const report = withReadIssues(result.report, workbook.issues);
+    return { report, result: options.withResult ? { ...result, report } : null };
+  }
+  await takeTurn();
+  try {
+    // Copying the bytes and cloning the reference for the worker: in a turn of their own.
+    await nextTurn();
+    return await runInWorker(read, input, options);
+  } finally {
+    endTurn();
+  }
+}
+
+function transferList(read: PackedRead): ArrayBuffer[] {
+  if (read.kind === 'csv') return [read.bytes.buffer as ArrayBuffer];
+  const buffers = new Set<ArrayBuffer>();
+  for (const band of read.spreadsheet.bands) {
+    for (const sheet of band.sheets) for (const array of [sheet.rowEnds, sheet.tags, sheet.numbers, sheet.formatIds]) buffers.add(array.buffer as ArrayBuffer);
+  }
+  return [...buffers];
+}
+
+function runInWorker(read: PackedRead, input: PipelineRunInput, options: PipelineRunOptions): Promise<PipelineRun> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  // The CSV's bytes are copied for the worker (the caller still stores and hashes the upload); a workbook's
+  // packed sheets are handed over.
+  const sent: PackedRead = read.kind === 'csv' ? { ...read, bytes: new Uint8Array(read.bytes) } : read;
+  const request: PipelineRequest = {
+    read: sent,
+    kind: input.kind,
+    reference: input.reference,
+    sourceOrganisationId: input.sourceOrganisationId,
+    authority: input.authority,
+    year: input.year ?? null,
+    withResult: options.withResult,
+  };
+  const script = resolveWorkerScript(join(__dirname, 'pipeline.worker'));
+  const worker = new Worker(script.script, {
+    eval: script.eval,
+    workerData: { role: PIPELINE_WORKER_ROLE, ...script.extraData },
+    resourceLimits: { maxOldGenerationSizeMb: options.heapMb ?? PIPELINE_HEAP_MB, stackSizeMb: 4 },
+    stdout: false,
+    stderr: false,
+  });
+  return new Promise<PipelineRun>((resolvePromise, rejectPromise) => {
+    let settled = false;
+    const lines: PreviewLine[] = [];
+    const issues: PreviewIssue[] = [];
+    const finish = (error: Error | null, run?: PipelineRun): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      // The worker ends with its file: its heap goes back to the system with it.
+      void worker.terminate().catch(() => undefined);
+      if (error) rejectPromise(error);
+      else resolvePromise(run!);
+    };
+    const timer = setTimeout(
+      () => finish(new ReadError('FILE_TIMEOUT', readMessages.timeout(timeoutMs), { detail: `pipeline worker: no answer after ${timeoutMs} ms` })),
+      timeoutMs,
+    );
+    worker.on('message', (message: PipelineMessage) => {
+      switch (message.type) {
+        case 'lines':
+        case 'issues': {
+          const into: Array<PreviewLine | PreviewIssue> = message.type === 'lines' ? lines : issues;
+          for (const item of message.items) into.push(item);
+          // The next piece after a turn of the event loop: other requests come first.
+          setImmediate(() => {
+            if (!settled) worker.postMessage('next');
+          });
+          return;
+        }
+        case 'done': {
+          const report = withReadIssues({ ...message.report, lines, issues }, message.readIssues);
+          finish(null, { report, result: message.result ? { ...message.result, report } : null });
+          return;
+        }
+        case 'refused':
+          finish(new ReadError(message.code, message.message, { detail: message.detail }));
+          return;
+        default:
+          finish(new Error(`pipeline worker: ${message.type === 'failed' ? message.message : 'malformed answer'}`));
+      }
+    });
+    worker.once('error', (error: Error & { code?: string }) => {
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY' || /heap|memory/i.test(error.message.slice(0, 200))) {
+        finish(new ReadError('FILE_TOO_COMPLEX', undefined, { detail: `pipeline worker: ${error.message}`, cause: error }));
+      } else {
+        finish(error);
+      }
+    });
+    worker.once('exit', (code) => {
+      setImmediate(() => finish(new ReadError('FILE_TOO_COMPLEX', undefined, { detail: `pipeline worker exited with code ${code} without answering` })));
+    });
+    worker.postMessage(request, transferList(sent));
+  });
+}
