@@ -23,6 +23,9 @@ beforeAll(async () => {
   fixtures = loadFixtures();
 });
 
+/** CPU-bound (hundreds of files through the whole pipeline): slow on a loaded 2-core machine, never hung. */
+const FUZZ_TIMEOUT_MS = 180_000;
+
 describe('fuzzing the import pipeline', () => {
   it('gives the same bytes for the same seed and index', () => {
     const a = makeInput(SEED, 7, fixtures);
@@ -65,7 +68,7 @@ describe('fuzzing the import pipeline', () => {
     expect(categories.get('report PREVIEWED')).toBeGreaterThan(0);
     expect(categories.get('report REJECTED')).toBeGreaterThan(0);
     expect(categories.get('read-error FILE_CORRUPT')).toBeGreaterThan(0);
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('handles every input the fuzzer has caught (test/corpus/fuzz-found)', async () => {
     const found = listFound();
@@ -74,5 +77,5 @@ describe('fuzzing the import pipeline', () => {
       const outcome = await runInput(input, context);
       expect({ file: input.file, failure: outcome.failure ?? null }).toEqual({ file: input.file, failure: null });
     }
-  });
+  }, FUZZ_TIMEOUT_MS);
 });
