@@ -94,8 +94,9 @@ class Probe {
 }
 
 /** What the probe saw while `run` went on (the probe runs half a second more, to see what follows). */
-async function underProbe<T>(server: RunningServer, run: () => Promise<T>) {
-  const probe = new Probe(server);
+/** `probed`: the server the probe asks, by default the attacked one (all share this process and database). */
+async function underProbe<T>(server: RunningServer, run: () => Promise<T>, probed: RunningServer = server) {
+  const probe = new Probe(probed);
   await sleep(100);
   const result = await run();
   await sleep(500);
@@ -199,7 +200,9 @@ describe(`a query of many aliases of a 50 000-line contract’s tree (${TEST_DAT
 
   it('TIMEOUT stops an answer that is being built: the limit is kept, others answer meanwhile', async () => {
     const quick = await start({ queryTimeoutMs: 300 });
-    const { result, probe } = await underProbe(quick, () => post(quick, attack(4)));
+    // The probe asks the default server: under load the dashboard's own query can pass 300 ms and be
+    // stopped too on `quick`; what is measured is whether the process still answers others.
+    const { result, probe } = await underProbe(quick, () => post(quick, attack(4)), server);
     figures['4 aliases, 300 ms limit'] = { status: result.status, ms: result.ms, ...probe };
     expect(result.status).toBe(503);
     expect(result.body).toEqual({
