@@ -11,6 +11,33 @@ import { fixturePath } from '../support/fixtures';
 import { editWorkbook } from '../support/workbook-edit';
 import { currentLinesOf, graphql, sleep, snapshot, upload } from './support';
 
+/** Each server on its own connection (SQLite) or pool (MariaDB) to one seeded database, as two processes would be. */
+interface ServerOnItsPool {
+  server: RunningServer;
+  dataSource: DataSource;
+}
+
+async function twoServersOnOneDatabase(): Promise<{ db: TestDatabase; token: string; servers: ServerOnItsPool[] }> {
+  const db = await createTestDatabase();
+  await seedReferenceData(db.dataSource);
+  const token = (await createToken(db.dataSource, { name: 'Sous-préfecture', role: Role.admin, organisationId: null })).secret;
+  const servers: ServerOnItsPool[] = [];
+  for (let i = 0; i < 2; i++) {
+    const dataSource = await openDataSource(db.config);
+    const config: AppConfig = { databaseUrl: db.url, database: db.config, port: 0, readRequiresToken: false, production: false };
+    servers.push({ server: await startServer(dataSource, config), dataSource });
+  }
+  return { db, token, servers };
+}
+
+async function closeServers(db: TestDatabase | undefined, servers: ServerOnItsPool[]): Promise<void> {
+  for (const { server, dataSource } of servers) {
+    await server.close();
+    if (dataSource.isInitialized) await dataSource.destroy();
+  }
+  await db?.drop();
+}
+
 const BDT = readFileSync(fixturePath('annexe3-banque-des-territoires-2023.xlsx'));
 const FIELDS = { kind: 'annex3', source: 'Banque des Territoires', dryRun: 'false' };
 const TOTALS = `query { fundingTotals(groupBy: [contract], filter: { contract: "CRTE-DOUAISIS", source: "Banque des Territoires" }) { amount lines } }`;
@@ -28,25 +55,12 @@ function copies(count: number, offset: number): Buffer[] {
 describe(`concurrent uploads of the same source on ${TEST_DATABASE_TYPE}`, () => {
   let db: TestDatabase;
   let token: string;
-  const servers: Array<{ server: RunningServer; dataSource: DataSource }> = [];
+  let servers: ServerOnItsPool[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await seedReferenceData(db.dataSource);
-    token = (await createToken(db.dataSource, { name: 'Sous-préfecture', role: Role.admin, organisationId: null })).secret;
-    for (let i = 0; i < 2; i++) {
-      const dataSource = await openDataSource(db.config);
-      const config: AppConfig = { databaseUrl: db.url, database: db.config, port: 0, readRequiresToken: false, production: false };
-      servers.push({ server: await startServer(dataSource, config), dataSource });
-    }
+    ({ db, token, servers } = await twoServersOnOneDatabase());
   }, 60000);
-  afterAll(async () => {
-    for (const { server, dataSource } of servers) {
-      await server.close();
-      if (dataSource.isInitialized) await dataSource.destroy();
-    }
-    await db?.drop();
-  });
+  afterAll(async () => closeServers(db, servers));
 
   const base = (i: number) => servers[i].server.url.replace(/\/graphql$/, '');
 
@@ -104,7 +118,7 @@ describe(`concurrent requests on one batch on ${TEST_DATABASE_TYPE}`, () => {
   const YEARS = [2021, 2022, 2023, 2024, 2025, 2026];
   let db: TestDatabase;
   let token: string;
-  const servers: Array<{ server: RunningServer; dataSource: DataSource }> = [];
+  let servers: ServerOnItsPool[] = [];
 
   /** Douaisis Agglo's programme: `ACTIONS` actions of its own, one line per year; `tag` makes each file new. */
   function programme(tag: string, amountOffset = 0): Buffer {
@@ -142,22 +156,9 @@ describe(`concurrent requests on one batch on ${TEST_DATABASE_TYPE}`, () => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await seedReferenceData(db.dataSource);
-    token = (await createToken(db.dataSource, { name: 'Sous-préfecture', role: Role.admin, organisationId: null })).secret;
-    for (let i = 0; i < 2; i++) {
-      const dataSource = await openDataSource(db.config);
-      const config: AppConfig = { databaseUrl: db.url, database: db.config, port: 0, readRequiresToken: false, production: false };
-      servers.push({ server: await startServer(dataSource, config), dataSource });
-    }
+    ({ db, token, servers } = await twoServersOnOneDatabase());
   }, 60000);
-  afterAll(async () => {
-    for (const { server, dataSource } of servers) {
-      await server.close();
-      if (dataSource.isInitialized) await dataSource.destroy();
-    }
-    await db?.drop();
-  });
+  afterAll(async () => closeServers(db, servers));
 
   it('a double click on « Appliquer »: one apply, a 409 for the other, the batch APPLIED and its rollback possible', async () => {
     const id = await preview(programme('A'));
