@@ -3,7 +3,10 @@
  * CSV, a workbook whose sheet inflates to ~190 MB, one holding ~160 MB of shared strings. Zips are written by
  * hand so that the sizes are exactly what the test says (no library would write the hostile ones).
  */
-import { crc32, deflateRawSync } from 'node:zlib';
+import { writeZip as writeAnyZip, type ZipPart } from './zip-writer';
+
+/** Deflated parts with UTF-8 names, as Excel writes them. */
+const writeZip = (parts: ZipPart[]): Buffer => writeAnyZip(parts.map((part) => ({ flags: 0x0800, ...part })));
 
 const FUNDERS = ['ADEME', 'Banque des Territoires', 'Région Hauts-de-France', 'Département du Nord', "Agence de l'eau Artois-Picardie"];
 
@@ -25,65 +28,13 @@ export function millionLineCsv(): Buffer {
   return Buffer.from('a;b;c;d;e\n'.repeat(1_000_000), 'utf8');
 }
 
-interface Part {
-  name: string;
-  data: Buffer;
-  /** Lie about the inflated size in both headers. */
-  declaredSize?: number;
-  /** zlib level (default 6; 1 writes the big hostile parts several times faster). */
-  level?: number;
-}
-
-export function writeZip(parts: Part[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const part of parts) {
-    const body = deflateRawSync(part.data, { level: part.level ?? 6 });
-    const name = Buffer.from(part.name, 'utf8');
-    const crc = crc32(part.data) >>> 0;
-    const size = Math.min(part.declaredSize ?? part.data.length, 0xffffffff);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, body);
-    centrals.push(central, name);
-    offset += 30 + name.length + body.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(parts.length, 8);
-  eocd.writeUInt16LE(parts.length, 10);
-  eocd.writeUInt32LE(directory.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, eocd]);
-}
-
 const SHEET_HEAD =
   '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ' +
   'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">';
 
 /** The parts of a one-sheet workbook around the given sheet XML (and shared strings, when given). */
-function workbookParts(sheetXml: Buffer, sharedStrings?: Buffer): Part[] {
-  const parts: Part[] = [
+function workbookParts(sheetXml: Buffer, sharedStrings?: Buffer): ZipPart[] {
+  const parts: ZipPart[] = [
     {
       name: '[Content_Types].xml',
       data: Buffer.from(
