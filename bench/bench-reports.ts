@@ -32,7 +32,7 @@ import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { AppConfig, parseDatabaseUrl } from '../src/config';
-import { centsFromDriver, formatCents } from '../src/common/money';
+import { centsFromDriver, formatCents } from '../src/kernel/money';
 import { normaliseQuantity } from '../src/db/column-types';
 import { openDataSource } from '../src/db/data-source';
 import { sumCentsSql } from '../src/db/money-sql';

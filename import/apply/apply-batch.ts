@@ -1,14 +1,14 @@
 import { EntityManager, In } from 'typeorm';
 import { Action } from '../../src/action/action.entity';
 import { ActionStatus } from '../../src/action/action-status.enum';
-import { formatCents } from '../../src/common/money';
-import { normaliseText } from '../../src/common/normalise-text';
+import { formatCents } from '../../src/kernel/money';
+import { normaliseText } from '../../src/kernel/normalise-text';
 import { Funding } from '../../src/funding/funding.entity';
 import { ImportKind, ImportStatus } from '../../src/import-batch/import-batch.enums';
 import { OrganisationAlias } from '../../src/organisation/organisation-alias.entity';
 import { OrganisationKind } from '../../src/organisation/organisation-kind.enum';
 import { Organisation } from '../../src/organisation/organisation.entity';
-import { decimalOf } from '../format-euros';
+import { decimalOf } from '../../src/kernel/money';
 import { IssueDraft } from '../model';
 import { applyIndicators, IndicatorUndo, rollbackIndicators } from './apply-indicators';
 import { applyMeasures, rollbackMeasures } from './apply-measures';

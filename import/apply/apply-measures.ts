@@ -1,5 +1,5 @@
 import { EntityManager, In } from 'typeorm';
-import { formatCents } from '../../src/common/money';
+import { formatCents } from '../../src/kernel/money';
 import { ImportKind } from '../../src/import-batch/import-batch.enums';
 import { RelanceAmount, RelanceAmountKind } from '../../src/relance/relance-amount.entity';
 import { RelanceMeasure } from '../../src/relance/relance-measure.entity';

@@ -1,4 +1,4 @@
-import { formatEuros as euros } from '../format-euros';
+import { formatEuros as euros } from '../../src/kernel/format-euros';
 import { IssueDraft } from '../model';
 import { measureAmounts } from '../parse/annex2.parser';
 import { ParseOutput } from '../parse/parsed.types';

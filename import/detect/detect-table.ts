@@ -6,7 +6,7 @@
  * once with a cheap test (blank, example, total, section, note, data), so a 100 000-row sheet costs
  * O(rows × cols) once.
  */
-import { normaliseText } from '../../src/common/normalise-text';
+import { normaliseText } from '../../src/kernel/normalise-text';
 import { type Cell, type CellRange, type IssueDraft, type SheetGrid, cellAddress, cellText } from '../model';
 import { COLUMN_ROLES, FUNDER_COLUMNS, ROW_MARKERS } from './column-roles.data';
 import { normaliseHeader, type NormalisedHeader } from './header-text';

@@ -2,7 +2,7 @@
  * Header text → comparison key + units. "Coût total de l'opération\n(en euros HT)" gives
  * { label: 'cout total de l operation', multiplier: 1, costBase: 'HT', unitStated: true }.
  */
-import { normaliseText } from '../../src/common/normalise-text';
+import { normaliseText } from '../../src/kernel/normalise-text';
 import type { CostBaseName, Multiplier } from './types';
 
 export interface NormalisedHeader {

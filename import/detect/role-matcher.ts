@@ -2,7 +2,7 @@
  * Header text → column role, from the data in column-roles.data.ts. The lookup tables are built once per
  * kind; matching one header is a map lookup plus, at worst, a scan of a few dozen prefixes.
  */
-import { normaliseText } from '../../src/common/normalise-text';
+import { normaliseText } from '../../src/kernel/normalise-text';
 import { COLUMN_ROLES, STAGE_WORDS } from './column-roles.data';
 import { headerKey, normaliseHeader, type NormalisedHeader } from './header-text';
 import type { ColumnRole, FunderDescriptor, ImportKindName, RoleSpec, StageName, ValueExpectation } from './types';

@@ -1,4 +1,5 @@
 import { FundingInstrument } from '../../src/funding/funding.enums';
+import { formatEuros } from '../../src/kernel/format-euros';
 import { columnsWithRole, columnWithRole } from '../detect';
 import { DetectedColumn, DetectedTable } from '../detect/types';
 import { appendAll, cellText, SheetGrid, WorkbookGrid } from '../model';
@@ -7,7 +8,6 @@ import { parseEachTable } from './each-table';
 import { ParsedMeasure, ParsedMeasureAmount, ParseOutput, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 import { parseAmount } from './values/amount';
-import { formatEuros } from './values/shared';
 
 /**
  * Annex 2 — the sous-préfecture's "Bilan des principales mesures et appels à projets du plan de relance":
@@ -176,7 +176,7 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOption
 function reportMoneyInProject(reader: SheetReader, row: number, column: DetectedColumn): void {
   const result = parseAmount(reader.cell(row, column.col), { allowMultiple: true });
   if (result.status !== 'ok' || result.amounts.length === 0) return;
-  const found = result.amounts.map((amount) => formatEuros(amount.cents)).join(' et ');
+  const found = result.amounts.map((amount) => formatEuros(amount.cents, { cents: 'unless-zero' })).join(' et ');
   reader.issue(
     'WARNING',
     'AMOUNT_NOT_MONEY',

@@ -1,4 +1,4 @@
-import { normaliseText } from '../../src/common/normalise-text';
+import { normaliseText } from '../../src/kernel/normalise-text';
 import { CostBase, FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
 import { columnWithRole, FUNDER_COLUMNS } from '../detect';
 import { DetectedColumn, DetectedTable } from '../detect/types';

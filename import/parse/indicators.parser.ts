@@ -1,4 +1,4 @@
-import { normaliseText } from '../../src/common/normalise-text';
+import { normaliseText } from '../../src/kernel/normalise-text';
 import { columnsWithRole, columnWithRole } from '../detect';
 import { DetectedColumn, DetectedTable } from '../detect/types';
 import { appendAll, Cell, SheetGrid, WorkbookGrid } from '../model';

@@ -1,5 +1,5 @@
-import { formatCents } from '../../src/common/money';
-import { decimalOf } from '../format-euros';
+import { formatCents } from '../../src/kernel/money';
+import { decimalOf } from '../../src/kernel/money';
 import { IssueDraft } from '../model';
 import { ParseOutput } from '../parse/parsed.types';
 import { ContractReference } from '../resolve/contract-reference';

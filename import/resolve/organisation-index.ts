@@ -1,4 +1,4 @@
-import { normaliseText } from '../../src/common/normalise-text';
+import { normaliseText } from '../../src/kernel/normalise-text';
 import { ContractReference, ReferenceOrganisation } from './contract-reference';
 
 export type OrganisationMatch =

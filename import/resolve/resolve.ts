@@ -1,6 +1,6 @@
-import { normaliseText } from '../../src/common/normalise-text';
-import { parseCents } from '../../src/common/money';
-import { formatEuros as euros } from '../format-euros';
+import { normaliseText } from '../../src/kernel/normalise-text';
+import { parseCents } from '../../src/kernel/money';
+import { formatEuros as euros } from '../../src/kernel/format-euros';
 import { IssueDraft } from '../model';
 import { ParsedAction, ParsedIndicator, ParsedLine, ParseOutput, SourceRef } from '../parse/parsed.types';
 import { ContractReference, ReferenceAction } from './contract-reference';

@@ -1,6 +1,6 @@
 import { DataSource, In } from 'typeorm';
 import { byIdLoader, groupLoader } from '../common/batch-loader';
-import { centsFromDriver } from '../common/money';
+import { centsFromDriver } from '../kernel/money';
 import { sumCentsSql } from '../db/money-sql';
 import { selectOwnColumns } from '../db/raw-rows';
 import { countedSql } from '../funding/funding-visibility';

@@ -3,7 +3,7 @@ import { ApiToken } from '../auth/api-token.entity';
 import { Role } from '../auth/role.enum';
 import { createToken, revokeToken } from '../auth/token.service';
 import { cliActor, recordAudit } from '../audit/audit.service';
-import { normaliseText } from '../common/normalise-text';
+import { normaliseText } from '../kernel/normalise-text';
 import { OrganisationAlias } from '../organisation/organisation-alias.entity';
 import { Organisation } from '../organisation/organisation.entity';
 import { UsageError } from './usage-error';

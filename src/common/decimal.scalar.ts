@@ -1,5 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { MoneyFormatError, normaliseMoney } from './money';
+import { MoneyFormatError, normaliseMoney } from '../kernel/money';
 
 /**
  * Exact amounts in euros as strings with two decimals ("1234.50"). Accepts strings (and integers, for

@@ -1,5 +1,5 @@
 import { ColumnOptions, ValueTransformer } from 'typeorm';
-import { centsFromDriver, formatCents, MONEY_PRECISION, MONEY_SCALE, normaliseMoney } from '../common/money';
+import { centsFromDriver, formatCents, MONEY_PRECISION, MONEY_SCALE, normaliseMoney } from '../kernel/money';
 
 /**
  * DECIMAL columns come back as strings from mysql2 and as doubles from better-sqlite3: both are

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Action } from '../action/action.entity';
 import { ActionStatus } from '../action/action-status.enum';
-import { centsFromDriver, formatCents } from '../common/money';
+import { centsFromDriver, formatCents } from '../kernel/money';
 import { Axis } from '../contract/axis.entity';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';

@@ -32,13 +32,16 @@
  */
 import * as XLSX from 'xlsx';
 import { ActionStatus } from '../action/action-status.enum';
-import { formatCents } from '../common/money';
+import { EuroStyle, formatEuros } from '../kernel/format-euros';
+import { formatCents } from '../kernel/money';
 import { FundingInstrument, FundingStage } from '../funding/funding.enums';
 import { OrganisationKind } from '../organisation/organisation-kind.enum';
 
 export const ANNEX3_SHEET = 'Annexe 3';
 export const LINES_SHEET = 'Lignes';
 export const EURO_FORMAT = '#,##0.00 "€";-#,##0.00 "€";"-"';
+/** The title block's figures (the cells themselves are numbers): narrow no-break spaces, as print sets them. */
+const PRINT: EuroStyle = { separator: '\u202f' };
 
 export interface Annex3Contract {
   code: string;
@@ -241,14 +244,6 @@ function formatIsoDate(iso: string): string {
   return match ? `${match[3]}/${match[2]}/${match[1]}` : iso;
 }
 
-/** French thousands separators for the title block's figures (the cells themselves are numbers). */
-function formatEurosText(cents: bigint): string {
-  const [whole, fraction] = formatCents(cents).split('.');
-  const negative = whole.startsWith('-');
-  const digits = negative ? whole.slice(1) : whole;
-  return `${negative ? '-' : ''}${digits.replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f')},${fraction} €`;
-}
-
 export function buildAnnex3Workbook(data: Annex3Data): Annex3Workbook {
   const { contract, stage } = data;
 
@@ -381,8 +376,8 @@ export function buildAnnex3Workbook(data: Annex3Data): Annex3Workbook {
     'Lignes comptées : celles en vigueur (une ligne remplacée par un dépôt plus récent ne compte plus) ; quand deux sources déclarent le même montant, la déclaration du financeur lui-même fait foi.',
     'Montants en euros. Les colonnes « par financeur » et « par année » ventilent le même montant : chacun des deux groupes totalise la colonne « Total ».',
     envelopes.size
-      ? `Total général : ${formatEurosText(grandTotal)}, dont ${formatEurosText(grandTotal - envelopeTotal.total)} rattachés à des actions et ${formatEurosText(envelopeTotal.total)} d’enveloppes sans action (dotations reçues par un territoire, bloc « Enveloppes sans action »).`
-      : `Total général : ${formatEurosText(grandTotal)}, entièrement rattachés à des actions (aucune enveloppe sans action à cette étape).`,
+      ? `Total général : ${formatEuros(grandTotal, PRINT)}, dont ${formatEuros(grandTotal - envelopeTotal.total, PRINT)} rattachés à des actions et ${formatEuros(envelopeTotal.total, PRINT)} d’enveloppes sans action (dotations reçues par un territoire, bloc « Enveloppes sans action »).`
+      : `Total général : ${formatEuros(grandTotal, PRINT)}, entièrement rattachés à des actions (aucune enveloppe sans action à cette étape).`,
   ];
   for (const line of title) {
     text(row, 0, line);

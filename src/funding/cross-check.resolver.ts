@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, Int, ObjectType, Query, registerEnumType, Resolver } from 'type-graphql';
 import { DecimalScalar } from '../common/decimal.scalar';
-import { formatCents } from '../common/money';
+import { formatCents } from '../kernel/money';
 import { RequestContext } from '../server/context';
 import { CrossCheckGroup, CrossCheckStatus, mergeCrossCheck } from './cross-check';
 import { createFundingGroupResolver, FundingDimension, FundingGroup } from './funding-group';

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { Action } from '../action/action.entity';
 import { cachedAggregate } from '../cache/aggregate-cache';
 import { DecimalScalar } from '../common/decimal.scalar';
-import { formatCents, parseCents } from '../common/money';
+import { formatCents, parseCents } from '../kernel/money';
 import { Organisation } from '../organisation/organisation.entity';
 import { RequestContext } from '../server/context';
 import { validSql } from './funding-visibility';

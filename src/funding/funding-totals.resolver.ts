@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { DecimalScalar } from '../common/decimal.scalar';
-import { formatCents } from '../common/money';
+import { formatCents } from '../kernel/money';
 import { RequestContext } from '../server/context';
 import { createFundingGroupResolver, FundingDimension, FundingGroup } from './funding-group';
 import { FundingGroupSum, sumFundings } from './funding-totals.service';

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Action } from '../action/action.entity';
 import { cachedAggregate } from '../cache/aggregate-cache';
-import { centsFromDriver } from '../common/money';
+import { centsFromDriver } from '../kernel/money';
 import { Orientation } from '../contract/orientation.entity';
 import { sumCentsSql } from '../db/money-sql';
 import { Organisation } from '../organisation/organisation.entity';

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, FieldResolver, InputType, Query, Resolver, Root } from 'type-graphql';
 import { Brackets } from 'typeorm';
-import { normaliseText } from '../common/normalise-text';
+import { normaliseText } from '../kernel/normalise-text';
 import { Contract } from '../contract/contract.entity';
 import { ContractPartyRole } from '../contract/contract-party-role.enum';
 import { RequestContext } from '../server/context';

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ActionStatus } from '../action/action-status.enum';
 import { cachedAggregate } from '../cache/aggregate-cache';
 import { Action } from '../action/action.entity';
-import { formatCents } from '../common/money';
+import { formatCents } from '../kernel/money';
 import { Axis } from '../contract/axis.entity';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';

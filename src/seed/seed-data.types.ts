@@ -1,4 +1,4 @@
-import { normaliseText } from '../common/normalise-text';
+import { normaliseText } from '../kernel/normalise-text';
 import { OrganisationKind } from '../organisation/organisation-kind.enum';
 
 /**

@@ -1,5 +1,5 @@
 import { DataSource, EntityManager, EntityTarget, In, IsNull, ObjectLiteral } from 'typeorm';
-import { normaliseText } from '../common/normalise-text';
+import { normaliseText } from '../kernel/normalise-text';
 import { Axis } from '../contract/axis.entity';
 import { ContractParty } from '../contract/contract-party.entity';
 import { ContractPartyRole } from '../contract/contract-party-role.enum';

@@ -6,7 +6,7 @@ import * as XLSX from 'xlsx';
 import { Action } from '../../src/action/action.entity';
 import { Role } from '../../src/auth/role.enum';
 import { createToken } from '../../src/auth/token.service';
-import { formatCents, parseCents } from '../../src/common/money';
+import { formatCents, parseCents } from '../../src/kernel/money';
 import { createExportRouter } from '../../src/export/export.routes';
 import { EXPORT_PAGE_SIZE, FUNDING_EXPORT_COLUMNS } from '../../src/export/fundings-export';
 import { Funding } from '../../src/funding/funding.entity';

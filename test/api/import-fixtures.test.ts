@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { formatCents } from '../../src/common/money';
+import { formatCents } from '../../src/kernel/money';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
 import { fixturePath } from '../support/fixtures';

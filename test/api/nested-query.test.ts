@@ -1,5 +1,5 @@
 import { parse, SelectionSetNode } from 'graphql';
-import { formatCents, sumCents } from '../../src/common/money';
+import { formatCents, sumCents } from '../../src/kernel/money';
 import { BuiltContract, buildLargeContract } from '../support/builders';
 import { createTestDatabase } from '../support/database';
 import { QueryCounter } from '../support/query-counter';

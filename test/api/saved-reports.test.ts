@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';
 import { Role } from '../../src/auth/role.enum';
 import { createToken } from '../../src/auth/token.service';
-import { formatCents } from '../../src/common/money';
+import { formatCents } from '../../src/kernel/money';
 import { ImportKind } from '../../src/import-batch/import-batch.enums';
 import { importFile } from '../../src/import-batch/import-apply.service';
 import { Organisation } from '../../src/organisation/organisation.entity';

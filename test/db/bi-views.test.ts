@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { createConnection } from 'mysql2/promise';
 import { DataSource, TableColumn } from 'typeorm';
 import { BI_VIEWS, BiViews1764460800000, createBiViews, dropBiViews } from '../../migrations/1764460800000-bi-views';
-import { formatCents } from '../../src/common/money';
+import { formatCents } from '../../src/kernel/money';
 import { FundingDimension, FundingTotalResolver } from '../../src/funding/funding-totals.resolver';
 import { countedSql } from '../../src/funding/funding-visibility';
 import { importFile } from '../../src/import-batch/import-apply.service';

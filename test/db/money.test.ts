@@ -1,6 +1,6 @@
 import { Action } from '../../src/action/action.entity';
 import { ActionStatus } from '../../src/action/action-status.enum';
-import { centsFromDriver, formatCents } from '../../src/common/money';
+import { centsFromDriver, formatCents } from '../../src/kernel/money';
 import { Contract } from '../../src/contract/contract.entity';
 import { sumCentsSql } from '../../src/db/money-sql';
 import { Funding } from '../../src/funding/funding.entity';

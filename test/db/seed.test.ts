@@ -1,4 +1,4 @@
-import { normaliseText } from '../../src/common/normalise-text';
+import { normaliseText } from '../../src/kernel/normalise-text';
 import { DOUAISIS_DATASET } from '../../src/seed/douaisis.seed-data';
 import { SeedDataset } from '../../src/seed/seed-data.types';
 import { isSeeded, SEED_TABLES, SeedReport, seedReferenceData } from '../../src/seed/seed.service';

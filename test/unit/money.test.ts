@@ -1,4 +1,4 @@
-import { centsFromDriver, formatCents, normaliseMoney, parseCents } from '../../src/common/money';
+import { centsFromDriver, formatCents, normaliseMoney, parseCents } from '../../src/kernel/money';
 
 describe('money', () => {
   it('parses decimal strings into cents without floating point', () => {

@@ -1,4 +1,4 @@
-import { normaliseText } from '../../src/common/normalise-text';
+import { foldAccents, normaliseText } from '../../src/kernel/normalise-text';
 
 describe('normaliseText', () => {
   it.each([
@@ -38,5 +38,19 @@ describe('normaliseText', () => {
     const once = normaliseText('Établissement public foncier « Nord – Pas-de-Calais »');
     expect(once).toBe('etablissement public foncier nord pas de calais');
     expect(normaliseText(once)).toBe(once);
+  });
+});
+
+describe('foldAccents', () => {
+  it.each([
+    ['Prêts', 'prets'],
+    ['ŒUVRE', 'oeuvre'],
+    ['subv', 'subv'],
+    // A word keeps what normaliseText would fold further: only accents and œ / æ go.
+    ['straße', 'straße'],
+    ['nº', 'nº'],
+    ['ﬁnancement', 'ﬁnancement'],
+  ])('%j → %j', (input, expected) => {
+    expect(foldAccents(input)).toBe(expected);
   });
 });

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import * as XLSX from 'xlsx';
 import { Role } from '../../src/auth/role.enum';
 import { createToken } from '../../src/auth/token.service';
-import { formatCents } from '../../src/common/money';
+import { formatCents } from '../../src/kernel/money';
 import { ImportBatch } from '../../src/import-batch/import-batch.entity';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';

@@ -79,14 +79,13 @@
  * Each amount's `text` is then the piece it was read from (`20 M€`); the result's `text` is the whole
  * cell, verbatim.
  */
-import { MAX_MONEY_CENTS } from '../../../src/common/money';
+import { formatEuros, groupThousands } from '../../../src/kernel/format-euros';
+import { MAX_MONEY_CENTS } from '../../../src/kernel/money';
+import { foldAccents } from '../../../src/kernel/normalise-text';
 import { AMOUNT_INSTRUMENT_WORDS } from './vocabulary.data';
 import {
   ValueInput,
-  foldWord,
-  formatEuros,
   formulaErrorMessage,
-  groupThousands,
   isBlank,
   isBlankCode,
   isDateFormat,
@@ -278,7 +277,7 @@ function tokenise(s: string): Tok[] {
       let j = i + 1;
       while (j < n && isLetterCode(s.charCodeAt(j))) j++;
       const raw = s.slice(i, j);
-      toks.push({ t: 'word', start: i, end: j, w: foldWord(raw), raw });
+      toks.push({ t: 'word', start: i, end: j, w: foldAccents(raw), raw });
       i = j;
       continue;
     }
@@ -330,8 +329,8 @@ const APOSTROPHES = new Set(["'", '’', '‘', 'ʼ']);
 function stem(w: string): string {
   return w.length > 3 && w.endsWith('s') ? w.slice(0, -1) : w;
 }
-const LOAN_WORDS = new Set(AMOUNT_INSTRUMENT_WORDS.LOAN.map((w) => stem(foldWord(w))));
-const SUBSIDY_WORDS = new Set(AMOUNT_INSTRUMENT_WORDS.SUBSIDY.map((w) => stem(foldWord(w))));
+const LOAN_WORDS = new Set(AMOUNT_INSTRUMENT_WORDS.LOAN.map((w) => stem(foldAccents(w))));
+const SUBSIDY_WORDS = new Set(AMOUNT_INSTRUMENT_WORDS.SUBSIDY.map((w) => stem(foldAccents(w))));
 
 function instrumentOf(t: Tok | undefined): 'LOAN' | 'SUBSIDY' | undefined {
   if (!t || t.t !== 'word') return undefined;
@@ -627,7 +626,7 @@ function error(code: AmountErrorCode, message: string): AmountResult {
 }
 
 function euros(outcome: CentsOutcome): string {
-  return 'absurd' in outcome ? 'plus de 10 000 milliards d’euros' : formatEuros(outcome.cents);
+  return 'absurd' in outcome ? 'plus de 10 000 milliards d’euros' : formatEuros(outcome.cents, { cents: 'unless-zero' });
 }
 
 function ambiguousError(piece: string, cell: string, thousands: Reading, decimal: Reading, pow: number): AmountResult {
@@ -690,7 +689,7 @@ function approximateWarning(piece: string, cell: string, cents: bigint): AmountW
   return {
     code: 'AMOUNT_APPROXIMATE',
     message:
-      `${subject(piece, cell)} est un montant approximatif : ${formatEuros(cents)} est retenu et marqué comme ` +
+      `${subject(piece, cell)} est un montant approximatif : ${formatEuros(cents, { cents: 'unless-zero' })} est retenu et marqué comme ` +
       `estimé ; écrivez le montant exact, en chiffres seulement, dès qu'il est connu.`,
   };
 }
@@ -699,7 +698,7 @@ function roundedWarning(piece: string, cell: string, cents: bigint): AmountWarni
   return {
     code: 'AMOUNT_ROUNDED',
     message:
-      `${subject(piece, cell)} a plus de deux décimales : arrondi au centime, ${formatEuros(cents)} ; ` +
+      `${subject(piece, cell)} a plus de deux décimales : arrondi au centime, ${formatEuros(cents, { cents: 'unless-zero' })} ; ` +
       `écrivez au plus deux chiffres après la virgule.`,
   };
 }
@@ -974,7 +973,7 @@ function analyseMultiple(ctx: Context, toks: Tok[]): AmountResult {
       warnings.push({
         code: 'AMOUNT_MULTIPLE',
         message:
-          `${quote(ctx.cell)} contient ${amounts.length} montants (${amounts.map((a) => formatEuros(a.cents)).join(', ')}) : ` +
+          `${quote(ctx.cell)} contient ${amounts.length} montants (${amounts.map((a) => formatEuros(a.cents, { cents: 'unless-zero' })).join(', ')}) : ` +
           `chacun devient une ligne ; pour lever le doute, écrivez un seul montant par cellule.`,
       });
     }

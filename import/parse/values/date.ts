@@ -26,7 +26,7 @@ import {
   trimBlank,
   viewInput,
 } from './shared';
-import { normaliseText } from '../../../src/common/normalise-text';
+import { normaliseText } from '../../../src/kernel/normalise-text';
 
 // Builtins read once: inside a vm context (Jest) every global lookup goes through an interceptor.
 const toNumber = Number;

@@ -105,17 +105,6 @@ export function trimBlank(s: string): string {
   return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
-const MARKS = /\p{M}/gu;
-/** One word to a comparison form: lower case, no accents, ligatures spelled out. Bounded input only. */
-export function foldWord(w: string): string {
-  let lower = w.toLowerCase();
-  if (NON_ASCII.test(lower)) {
-    lower = lower.replace(/œ/g, 'oe').replace(/æ/g, 'ae').normalize('NFD').replace(MARKS, '');
-  }
-  return lower;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // messages
 // ---------------------------------------------------------------------------------------------------
@@ -143,24 +132,6 @@ export function quote(value: string, max = QUOTE_MAX): string {
     pendingBlank = false;
   }
   return `« ${s}${truncated ? '…' : ''} »`;
-}
-
-/** French grouping of an integer's digits with spaces: "1050000" → "1 050 000". */
-export function groupThousands(digits: string): string {
-  let out = '';
-  const first = digits.length % 3 || 3;
-  out = digits.slice(0, first);
-  for (let i = first; i < digits.length; i += 3) out += ` ${digits.slice(i, i + 3)}`;
-  return out;
-}
-
-/** Cents as a partner reads them: 105000000n → "1 050 000 €", 105n → "1,05 €". */
-export function formatEuros(cents: bigint): string {
-  const negative = cents < 0n;
-  const abs = negative ? -cents : cents;
-  const whole = groupThousands((abs / 100n).toString());
-  const fraction = abs % 100n;
-  return `${negative ? '-' : ''}${whole}${fraction === 0n ? '' : `,${fraction.toString().padStart(2, '0')}`} €`;
 }
 
 // ---------------------------------------------------------------------------------------------------

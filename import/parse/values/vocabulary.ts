@@ -13,7 +13,7 @@
  */
 import { ActionStatus } from '../../../src/action/action-status.enum';
 import { CostBase, FundingInstrument, FundingStage } from '../../../src/funding/funding.enums';
-import { normaliseText } from '../../../src/common/normalise-text';
+import { normaliseText } from '../../../src/kernel/normalise-text';
 import {
   ACTION_STATUS_WORDS,
   COST_BASE_WORDS,

@@ -15,10 +15,10 @@
  * within range, whatever words surround it: "2021", "Année 2021", "2021 (€)", "Montant 2022",
  * "2022\n(en k€)". Ranges ("2021-2026"), axis numbers ("Sous-axe 2.1") and anything else → null.
  */
+import { foldAccents } from '../../../src/kernel/normalise-text';
 import { excelSerialToIso, frenchDate } from './date';
 import {
   ValueInput,
-  foldWord,
   formulaErrorMessage,
   isDateFormat,
   isDigitChar,
@@ -106,7 +106,7 @@ function scan(text: string): Scan {
     } else if (isLetterChar(c)) {
       let j = i + 1;
       while (j < text.length && isLetterChar(text[j])) j++;
-      words.push(foldWord(text.slice(i, j)));
+      words.push(foldAccents(text.slice(i, j)));
       i = j;
     } else {
       if (c.trim() !== '') symbols += c;

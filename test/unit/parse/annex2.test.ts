@@ -1,4 +1,4 @@
-import { formatCents } from '../../../src/common/money';
+import { formatCents } from '../../../src/kernel/money';
 import { FundingInstrument } from '../../../src/funding/funding.enums';
 import type { SheetGrid, WorkbookGrid } from '../../../import/model';
 import { measureAmounts, parseAnnex2, splitVolet, yearStatedIn } from '../../../import/parse/annex2.parser';

@@ -1,5 +1,5 @@
 import * as XLSX from 'xlsx';
-import { formatCents } from '../../../src/common/money';
+import { formatCents } from '../../../src/kernel/money';
 import type { Cell, SheetGrid, WorkbookGrid } from '../../../import/model';
 import { GrantsPerimeter, parseGrants, placeOf, programmeCode, titleHash } from '../../../import/parse/grants.parser';
 import type { ParseOutput } from '../../../import/parse/parsed.types';

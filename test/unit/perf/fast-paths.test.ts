@@ -3,7 +3,7 @@
  * tidied texts, issue order, duplicate lines.
  */
 import { checkPreview } from '../../../import/check/check';
-import { decimalOf } from '../../../import/format-euros';
+import { decimalOf } from '../../../src/kernel/money';
 import type { Cell, IssueDraft } from '../../../import/model';
 import { tidySpaces } from '../../../import/parse/sheet-reader';
 import type { ParsedLine, ParseOutput } from '../../../import/parse/parsed.types';
@@ -12,7 +12,7 @@ import { packSheet, unpackSheet } from '../../../import/read/grid-transfer';
 import { workbookToGrid, workbookToPacked } from '../../../import/read/xlsx.grid';
 import { sortIssues } from '../../../import/report/preview-report';
 import type { ResolvedLine, ResolvedPreview } from '../../../import/resolve/resolve';
-import { formatCents } from '../../../src/common/money';
+import { formatCents } from '../../../src/kernel/money';
 import { FundingInstrument, FundingStage } from '../../../src/funding/funding.enums';
 
 /** A small deterministic generator, so that a failure can be replayed. */

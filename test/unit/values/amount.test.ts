@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Cell } from '../../../import/model';
 import { ISSUE_CODES } from '../../../import/issue-codes';
 import { AmountOptions, AmountResult, parseAmount } from '../../../import/parse/values/amount';
-import { formatCents } from '../../../src/common/money';
+import { formatCents } from '../../../src/kernel/money';
 
 const num = (value: number, extra: Partial<Cell> = {}): Cell => ({ kind: 'number', value, ...extra });
 const str = (value: string): Cell => ({ kind: 'string', value });

@@ -1,4 +1,5 @@
-import { formatEuros, isDateFormat, isFormulaErrorText, quote, trimBlank, viewInput } from '../../../import/parse/values/shared';
+import { formatEuros } from '../../../src/kernel/format-euros';
+import { isDateFormat, isFormulaErrorText, quote, trimBlank, viewInput } from '../../../import/parse/values/shared';
 
 describe('value helpers', () => {
   it('quotes values on one line, cut at a hundred characters', () => {
@@ -10,11 +11,19 @@ describe('value helpers', () => {
   });
 
   it('formats cents the French way', () => {
-    expect(formatEuros(105000000n)).toBe('1 050 000 €');
-    expect(formatEuros(105n)).toBe('1,05 €');
-    expect(formatEuros(0n)).toBe('0 €');
-    expect(formatEuros(123456789n)).toBe('1 234 567,89 €');
+    expect(formatEuros(105000000n, { cents: 'unless-zero' })).toBe('1 050 000 €');
+    expect(formatEuros(105n, { cents: 'unless-zero' })).toBe('1,05 €');
+    expect(formatEuros(0n, { cents: 'unless-zero' })).toBe('0 €');
+    expect(formatEuros(123456789n, { cents: 'unless-zero' })).toBe('1 234 567,89 €');
+    expect(formatEuros(-5n, { cents: 'unless-zero' })).toBe('-0,05 €');
+  });
+
+  it('formats cents with two decimals by default, and narrow no-break spaces for print', () => {
+    expect(formatEuros(105000000n)).toBe('1 050 000,00 €');
+    expect(formatEuros(-123456789n)).toBe('-1 234 567,89 €');
     expect(formatEuros(-5n)).toBe('-0,05 €');
+    expect(formatEuros(123456789n, { separator: '\u202f' })).toBe('1\u202f234\u202f567,89 €');
+    expect(formatEuros(99999n, { separator: '\u202f' })).toBe('999,99 €');
   });
 
   it('trims every kind of blank', () => {

@@ -33,6 +33,20 @@ export function formatCents(cents: bigint): string {
   return `${negative ? '-' : ''}${whole}.${fraction}`;
 }
 
+/** formatCents, with plain numbers for the amounts a double holds exactly (every amount of a file). */
+export function decimalOf(cents: bigint): string {
+  if (cents < 0n || cents > 9_007_199_254_740_991n) return formatCents(cents);
+  const n = Number(cents);
+  let whole = Math.floor(n / 100);
+  let fraction = n - whole * 100;
+  // The division may round up near a whole number: put it right with exact integer arithmetic.
+  if (fraction < 0) {
+    whole -= 1;
+    fraction += 100;
+  }
+  return `${whole}.${fraction < 10 ? '0' : ''}${fraction}`;
+}
+
 /** Normalises any decimal string to canonical two-decimal form ("0.1" → "0.10"). */
 export function normaliseMoney(value: string): string {
   return formatCents(parseCents(value));
