@@ -17,7 +17,7 @@ import { closeSpareWorker, keepSpareWorker } from '../import/read/read-file';
 import { parseDatabaseUrl } from '../src/config';
 import { openDataSource } from '../src/db/data-source';
 import { importFile } from '../src/import-batch/import-apply.service';
-import { ImportKind } from '../src/import-batch/import-batch.enums';
+import { ImportKind } from '../src/kernel/import-batch.enum';
 import { seedReferenceData } from '../src/seed/seed.service';
 import { buildAnnex3Workbook, median } from './bench-read';
 

@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import type { ImportKind } from '../src/import-batch/import-batch.enums';
+import type { ImportKind } from '../src/kernel/import-batch.enum';
 import type { IssueDraft } from './model';
 import { runPipeline, type PipelineResult } from './pipeline';
 import { PIPELINE_WORKER_ROLE, type PipelineMessage, type PipelineRequest } from './pipeline.worker';

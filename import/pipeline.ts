@@ -1,4 +1,4 @@
-import { ImportKind } from '../src/import-batch/import-batch.enums';
+import { ImportKind } from '../src/kernel/import-batch.enum';
 import { checkPreview } from './check/check';
 import { checkTextLengths } from './check/text-lengths';
 import { prepareMatcher } from './detect';

@@ -10,7 +10,7 @@
  * rest.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { ImportKind } from '../src/import-batch/import-batch.enums';
+import type { ImportKind } from '../src/kernel/import-batch.enum';
 import type { IssueDraft } from './model';
 import { runPipeline, type PipelineResult } from './pipeline';
 import { isReadError, type ReadErrorCode } from './read/read-error';

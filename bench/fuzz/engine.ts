@@ -17,7 +17,7 @@ import { readUploadedFile } from '../../import/read/read-file';
 import type { PreviewReport } from '../../import/report/preview-report';
 import type { ContractReference } from '../../import/resolve/contract-reference';
 import { Contract } from '../../src/contract/contract.entity';
-import { ImportKind } from '../../src/import-batch/import-batch.enums';
+import { ImportKind } from '../../src/kernel/import-batch.enum';
 import { findSource } from '../../src/import-batch/import-preview.service';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { createRng, mutateBytes, mutateCells, mutateZipXml } from './mutate';

@@ -1,12 +1,12 @@
 import { EntityManager, In } from 'typeorm';
 import { Action } from '../../src/action/action.entity';
-import { ActionStatus } from '../../src/action/action-status.enum';
+import { ActionStatus } from '../../src/kernel/action-status.enum';
 import { formatCents } from '../../src/kernel/money';
 import { normaliseText } from '../../src/kernel/normalise-text';
 import { Funding } from '../../src/funding/funding.entity';
-import { ImportKind, ImportStatus } from '../../src/import-batch/import-batch.enums';
+import { ImportKind, ImportStatus } from '../../src/kernel/import-batch.enum';
 import { OrganisationAlias } from '../../src/organisation/organisation-alias.entity';
-import { OrganisationKind } from '../../src/organisation/organisation-kind.enum';
+import { OrganisationKind } from '../../src/kernel/organisation-kind.enum';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { decimalOf } from '../../src/kernel/money';
 import { IssueDraft } from '../model';

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { Indicator } from '../../src/indicator/indicator.entity';
-import { IndicatorValueStage } from '../../src/indicator/indicator-value-stage.enum';
+import { IndicatorValueStage } from '../../src/kernel/indicator-value-stage.enum';
 import { IndicatorValue } from '../../src/indicator/indicator-value.entity';
 import { ParsedIndicator } from '../parse/parsed.types';
 import { normaliseOrientationCode } from '../resolve/resolve';

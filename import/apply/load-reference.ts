@@ -1,11 +1,11 @@
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Action } from '../../src/action/action.entity';
 import { ContractParty } from '../../src/contract/contract-party.entity';
-import { ContractPartyRole } from '../../src/contract/contract-party-role.enum';
+import { ContractPartyRole } from '../../src/kernel/contract-party-role.enum';
 import { Contract } from '../../src/contract/contract.entity';
 import { Indicator } from '../../src/indicator/indicator.entity';
 import { Orientation } from '../../src/contract/orientation.entity';
-import { OrganisationKind } from '../../src/organisation/organisation-kind.enum';
+import { OrganisationKind } from '../../src/kernel/organisation-kind.enum';
 import { OrganisationAlias } from '../../src/organisation/organisation-alias.entity';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { Programme } from '../../src/programme/programme.entity';

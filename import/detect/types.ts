@@ -3,7 +3,7 @@
  * group headers, and which rows are data). The synonyms and layouts themselves are data, in
  * column-roles.data.ts and layouts.data.ts; nothing here needs to change when a maintainer adds a synonym.
  */
-import type { ImportKind } from '../../src/import-batch/import-batch.enums';
+import type { ImportKind } from '../../src/kernel/import-batch.enum';
 import type { IssueDraft } from '../model';
 
 /** 'annex3' | 'annex2' | 'dotations' | 'grants' | 'indicators' — the values of the ImportKind enum. */

@@ -1,4 +1,4 @@
-import { FundingInstrument } from '../../src/funding/funding.enums';
+import { FundingInstrument } from '../../src/kernel/funding.enum';
 import { formatEuros } from '../../src/kernel/format-euros';
 import { columnsWithRole, columnWithRole } from '../detect';
 import { DetectedColumn, DetectedTable } from '../detect/types';

@@ -1,4 +1,4 @@
-import { FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
+import { FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { columnsWithRole, columnWithRole } from '../detect';
 import { DetectedColumn, DetectedTable, FunderDescriptor } from '../detect/types';
 import { appendAll, SheetGrid, WorkbookGrid } from '../model';

@@ -1,4 +1,4 @@
-import { FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
+import { FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { columnsWithRole, columnWithRole, FUNDER_COLUMNS, headerKey, mergedOriginAt } from '../detect';
 import { appendAll, WorkbookGrid } from '../model';
 import { ParseOptions, statedTotals } from './annex3.parser';

@@ -1,5 +1,5 @@
 import { normaliseText } from '../../src/kernel/normalise-text';
-import { CostBase, FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
+import { CostBase, FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { columnWithRole, FUNDER_COLUMNS } from '../detect';
 import { DetectedColumn, DetectedTable } from '../detect/types';
 import { appendAll, Cell, SheetGrid, WorkbookGrid } from '../model';

@@ -1,5 +1,5 @@
-import { ActionStatus } from '../../src/action/action-status.enum';
-import { OrganisationKind } from '../../src/organisation/organisation-kind.enum';
+import { ActionStatus } from '../../src/kernel/action-status.enum';
+import { OrganisationKind } from '../../src/kernel/organisation-kind.enum';
 
 /**
  * What the resolve stage knows of a contract: a plain snapshot loaded once per import

@@ -4,10 +4,10 @@ import { DecimalScalar } from '../common/decimal.scalar';
 import { moneyColumn, timestampColumn } from '../db/column-types';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
-import { CostBase } from '../funding/funding.enums';
+import { CostBase } from '../kernel/funding.enum';
 import { ImportBatch } from '../import-batch/import-batch.entity';
 import { Organisation } from '../organisation/organisation.entity';
-import { ActionStatus } from './action-status.enum';
+import { ActionStatus } from '../kernel/action-status.enum';
 
 @ObjectType({ description: 'Fiche action du contrat.' })
 @Entity('action')

@@ -1,6 +1,6 @@
 import { Field, InputType } from 'type-graphql';
-import { CostBase } from '../funding/funding.enums';
-import { ActionStatus } from './action-status.enum';
+import { CostBase } from '../kernel/funding.enum';
+import { ActionStatus } from '../kernel/action-status.enum';
 
 /*
  * Inputs name things as users know them (contract code, orientation "1.2", SIREN, INSEE codes), not by

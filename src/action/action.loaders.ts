@@ -5,7 +5,7 @@ import { sumCentsSql } from '../db/money-sql';
 import { selectOwnColumns } from '../db/raw-rows';
 import { countedSql } from '../funding/funding-visibility';
 import { Funding } from '../funding/funding.entity';
-import { FundingStage } from '../funding/funding.enums';
+import { FundingStage } from '../kernel/funding.enum';
 import { Organisation } from '../organisation/organisation.entity';
 import { ActionCommune } from './action-commune.entity';
 import { Action } from './action.entity';

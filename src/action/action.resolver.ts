@@ -10,12 +10,12 @@ import { Orientation } from '../contract/orientation.entity';
 import { sumCentsSql } from '../db/money-sql';
 import { countedSql } from '../funding/funding-visibility';
 import { Funding } from '../funding/funding.entity';
-import { FundingStage } from '../funding/funding.enums';
+import { FundingStage } from '../kernel/funding.enum';
 import { Indicator } from '../indicator/indicator.entity';
 import { Organisation } from '../organisation/organisation.entity';
 import { RequestContext } from '../server/context';
 import { selectionOf } from '../server/selection';
-import { ActionStatus } from './action-status.enum';
+import { ActionStatus } from '../kernel/action-status.enum';
 import { Action } from './action.entity';
 
 @InputType()

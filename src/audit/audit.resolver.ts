@@ -1,6 +1,6 @@
 import { Args, ArgsType, Ctx, Field, InputType, Int, Query, Resolver } from 'type-graphql';
 import { forbidden, unauthenticated } from '../auth/authorisation';
-import { Role } from '../auth/role.enum';
+import { Role } from '../kernel/role.enum';
 import { decodeCursor, Page, PageType, pageSize, toPage } from '../common/pagination';
 import { RequestContext } from '../server/context';
 import { AuditEvent } from './audit-event.entity';

@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
 import { timestampColumn } from '../db/column-types';
 import { Organisation } from '../organisation/organisation.entity';
-import { Role } from './role.enum';
+import { Role } from '../kernel/role.enum';
 
 /** A bearer token; only the SHA-256 of the secret is stored, never the secret itself. */
 @ObjectType({ description: 'Jeton d’accès (le secret n’est jamais conservé).' })

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { RequestContext } from '../server/context';
 import { Identity } from './identity';
-import { Role } from './role.enum';
+import { Role } from '../kernel/role.enum';
 
 /** Only the identity matters here: services can be called with a bare `{ identity }`. */
 export type AuthContext = Pick<RequestContext, 'identity'>;

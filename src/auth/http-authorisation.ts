@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { HttpError } from '../server/http-error';
 import { requireWriter } from './authorisation';
 import { Identity } from './identity';
-import { Role } from './role.enum';
+import { Role } from '../kernel/role.enum';
 import { authenticate, InvalidTokenError } from './token.service';
 
 /**

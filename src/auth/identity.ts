@@ -1,4 +1,4 @@
-import { Role } from './role.enum';
+import { Role } from '../kernel/role.enum';
 
 /** Who is asking: resolved from the bearer token once per request. */
 export interface Identity {

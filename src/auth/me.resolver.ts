@@ -1,7 +1,7 @@
 import { Ctx, Field, ObjectType, Query, Resolver } from 'type-graphql';
 import { Organisation } from '../organisation/organisation.entity';
 import { RequestContext } from '../server/context';
-import { Role } from './role.enum';
+import { Role } from '../kernel/role.enum';
 
 @ObjectType({ description: 'Le porteur du jeton de la requête : son nom, son rôle, son organisation.' })
 export class CurrentIdentity {

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { ApiToken } from './api-token.entity';
 import { Identity } from './identity';
-import { Role } from './role.enum';
+import { Role } from '../kernel/role.enum';
 import { AuditHook } from '../audit/audit.service';
 
 const TOKEN_PREFIX = 'crte_';

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DataSource } from 'typeorm';
-import { ImportKind } from '../import-batch/import-batch.enums';
+import { ImportKind } from '../kernel/import-batch.enum';
 import { applyStoredBatch, ApplyResult, importFile, rollbackBatch } from '../import-batch/import-apply.service';
 import { ImportRequestError, previewImport, PreviewResult, PreviewStage } from '../import-batch/import-preview.service';
 import { UsageError } from './usage-error';

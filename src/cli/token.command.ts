@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { ApiToken } from '../auth/api-token.entity';
-import { Role } from '../auth/role.enum';
+import { Role } from '../kernel/role.enum';
 import { createToken, revokeToken } from '../auth/token.service';
 import { cliActor, recordAudit } from '../audit/audit.service';
 import { normaliseText } from '../kernel/normalise-text';

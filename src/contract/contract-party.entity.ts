@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
 import { Organisation } from '../organisation/organisation.entity';
-import { ContractPartyRole } from './contract-party-role.enum';
+import { ContractPartyRole } from '../kernel/contract-party-role.enum';
 import { Contract } from './contract.entity';
 
 /** Links a contract to its signatories, named partners and perimeter EPCIs. */

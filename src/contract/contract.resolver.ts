@@ -5,7 +5,7 @@ import { FundingFilter } from '../funding/funding.resolver';
 import { Organisation } from '../organisation/organisation.entity';
 import { RequestContext } from '../server/context';
 import { Axis } from './axis.entity';
-import { ContractPartyRole } from './contract-party-role.enum';
+import { ContractPartyRole } from '../kernel/contract-party-role.enum';
 import { Contract } from './contract.entity';
 import { Orientation } from './orientation.entity';
 

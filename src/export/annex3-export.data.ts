@@ -1,14 +1,14 @@
 import { DataSource } from 'typeorm';
 import { Action } from '../action/action.entity';
-import { ActionStatus } from '../action/action-status.enum';
+import { ActionStatus } from '../kernel/action-status.enum';
 import { centsFromDriver, formatCents } from '../kernel/money';
 import { Axis } from '../contract/axis.entity';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
 import { sumCentsSql } from '../db/money-sql';
 import { filteredFundings } from '../funding/funding.resolver';
-import { FundingInstrument, FundingStage } from '../funding/funding.enums';
-import { OrganisationKind } from '../organisation/organisation-kind.enum';
+import { FundingInstrument, FundingStage } from '../kernel/funding.enum';
+import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { Annex3Action, Annex3Amount, Annex3Data, Annex3Funder, Annex3Line } from './annex3-export';
 
 /**

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { authenticateHttpReader } from '../auth/http-authorisation';
 import { AppConfig } from '../config';
 import { Contract } from '../contract/contract.entity';
-import { FundingStage } from '../funding/funding.enums';
+import { FundingStage } from '../kernel/funding.enum';
 import { XLSX_CONTENT_TYPE } from '../import-batch/import-templates';
 import { HttpError } from '../server/http-error';
 import { route } from '../server/http-route';

@@ -31,11 +31,11 @@
  * A second sheet « Lignes » lists every counted line with the file, sheet and cell it came from.
  */
 import * as XLSX from 'xlsx';
-import { ActionStatus } from '../action/action-status.enum';
+import { ActionStatus } from '../kernel/action-status.enum';
 import { EuroStyle, formatEuros } from '../kernel/format-euros';
 import { formatCents } from '../kernel/money';
-import { FundingInstrument, FundingStage } from '../funding/funding.enums';
-import { OrganisationKind } from '../organisation/organisation-kind.enum';
+import { FundingInstrument, FundingStage } from '../kernel/funding.enum';
+import { OrganisationKind } from '../kernel/organisation-kind.enum';
 
 export const ANNEX3_SHEET = 'Annexe 3';
 export const LINES_SHEET = 'Lignes';

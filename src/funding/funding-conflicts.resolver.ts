@@ -9,7 +9,7 @@ import { RequestContext } from '../server/context';
 import { validSql } from './funding-visibility';
 import { Funding } from './funding.entity';
 import { fundingWithRelations } from './funding.loaders';
-import { FundingStage } from './funding.enums';
+import { FundingStage } from '../kernel/funding.enum';
 
 @ObjectType({ description: 'Deux sources déclarent le même financement avec des montants différents : celui du financeur compte.' })
 export class FundingConflict {

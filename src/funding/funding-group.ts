@@ -3,11 +3,11 @@ import { Action } from '../action/action.entity';
 import { Axis } from '../contract/axis.entity';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
-import { OrganisationKind } from '../organisation/organisation-kind.enum';
+import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { Organisation } from '../organisation/organisation.entity';
 import { Programme } from '../programme/programme.entity';
 import { RequestContext } from '../server/context';
-import { FundingInstrument, FundingStage } from './funding.enums';
+import { FundingInstrument, FundingStage } from '../kernel/funding.enum';
 
 /**
  * A group of funding lines, as totals and cross-checks return them: one value per dimension asked for.

@@ -7,7 +7,7 @@ import { Contract } from '../contract/contract.entity';
 import { ImportBatch } from '../import-batch/import-batch.entity';
 import { Organisation } from '../organisation/organisation.entity';
 import { Programme } from '../programme/programme.entity';
-import { CostBase, FundingInstrument, FundingStage } from './funding.enums';
+import { CostBase, FundingInstrument, FundingStage } from '../kernel/funding.enum';
 
 /** One fact: a funder's amount for a year and a stage, with the cell it came from. */
 @ObjectType({ description: 'Ligne de financement : un montant d’un financeur, pour une année et une étape.' })

@@ -4,13 +4,13 @@ import { Action } from '../action/action.entity';
 import { decodeCursor, Page, PageType, pageSize, toPage } from '../common/pagination';
 import { Contract } from '../contract/contract.entity';
 import { ImportBatch } from '../import-batch/import-batch.entity';
-import { ImportKind } from '../import-batch/import-batch.enums';
-import { OrganisationKind } from '../organisation/organisation-kind.enum';
+import { ImportKind } from '../kernel/import-batch.enum';
+import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { Organisation } from '../organisation/organisation.entity';
 import { Programme } from '../programme/programme.entity';
 import { RequestContext } from '../server/context';
 import { Funding } from './funding.entity';
-import { FundingInstrument, FundingStage } from './funding.enums';
+import { FundingInstrument, FundingStage } from '../kernel/funding.enum';
 import { countedFundings, fundingQuery } from './funding.loaders';
 
 @InputType({ description: 'Filtre des lignes de financement ; les critères se cumulent.' })

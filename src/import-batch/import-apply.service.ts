@@ -7,7 +7,7 @@ import { loadContractReference } from '../../import/apply/load-reference';
 import { loadFile, storeIssues, storePreview } from '../../import/apply/store-preview';
 import { refillSpareWorkers } from '../../import/read/read-file';
 import { ImportBatch } from './import-batch.entity';
-import { ImportStatus } from './import-batch.enums';
+import { ImportStatus } from '../kernel/import-batch.enum';
 import { ImportIssue } from './import-issue.entity';
 import { ImportRequestError, prepareImport, PreparedImport, PreviewRequest, PreviewResult } from './import-preview.service';
 import { Organisation } from '../organisation/organisation.entity';

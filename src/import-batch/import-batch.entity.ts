@@ -5,7 +5,7 @@ import { DecimalScalar } from '../common/decimal.scalar';
 import { moneyColumn, timestampColumn } from '../db/column-types';
 import { Contract } from '../contract/contract.entity';
 import { Organisation } from '../organisation/organisation.entity';
-import { ImportKind, ImportStatus } from './import-batch.enums';
+import { ImportKind, ImportStatus } from '../kernel/import-batch.enum';
 
 /** One uploaded file, from preview to application, supersession or rollback. */
 @ObjectType({ description: 'Un fichier importé et son devenir.' })

@@ -5,14 +5,14 @@ import { Brackets, DataSource, In, SelectQueryBuilder } from 'typeorm';
 import { IssueDraft } from '../../import/model';
 import { sortIssues } from '../../import/report/preview-report';
 import { Identity } from '../auth/identity';
-import { Role } from '../auth/role.enum';
+import { Role } from '../kernel/role.enum';
 import { groupLoader } from '../common/batch-loader';
 import { decodeCursor, Page, PageType, pageSize, toPage } from '../common/pagination';
 import { Contract } from '../contract/contract.entity';
 import { Organisation } from '../organisation/organisation.entity';
 import { RequestContext } from '../server/context';
 import { ImportBatch } from './import-batch.entity';
-import { ImportKind, ImportStatus, IssueSeverity } from './import-batch.enums';
+import { ImportKind, ImportStatus, IssueSeverity } from '../kernel/import-batch.enum';
 import { ImportIssue } from './import-issue.entity';
 
 /**

@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation } from 'typeorm';
 import { ImportBatch } from './import-batch.entity';
-import { IssueSeverity } from './import-batch.enums';
+import { IssueSeverity } from '../kernel/import-batch.enum';
 
 /** A problem found in a file, with the cell the partner must fix and a message in French. */
 @ObjectType({ description: 'Anomalie relevée dans un fichier importé.' })

@@ -8,7 +8,7 @@ import { HttpError } from '../server/http-error';
 import { recordAudit } from '../audit/audit.service';
 import { route } from '../server/http-route';
 import { ImportBatch } from './import-batch.entity';
-import { ImportStatus, IssueSeverity } from './import-batch.enums';
+import { ImportStatus, IssueSeverity } from '../kernel/import-batch.enum';
 import { inTurn } from './import-apply.service';
 import { canSeeBatch, sortedIssues } from './import-batch.resolver';
 import { ImportIssue } from './import-issue.entity';

@@ -11,9 +11,9 @@ import { ContractReference, ReferenceOrganisation } from '../../import/resolve/c
 import { OrganisationIndex } from '../../import/resolve/organisation-index';
 import { SenderAuthority } from '../../import/resolve/resolve';
 import { ApiToken } from '../auth/api-token.entity';
-import { Role } from '../auth/role.enum';
+import { Role } from '../kernel/role.enum';
 import { Contract } from '../contract/contract.entity';
-import { ImportKind } from './import-batch.enums';
+import { ImportKind } from '../kernel/import-batch.enum';
 import { AuditHook } from '../audit/audit.service';
 
 export interface PreviewRequest {

@@ -9,9 +9,9 @@
 import * as XLSX from 'xlsx';
 import { FUNDER_COLUMNS } from '../../import/detect/column-roles.data';
 import { ACTION_STATUS_WORDS, FUNDING_INSTRUMENT_WORDS } from '../../import/parse/values/vocabulary.data';
-import { ActionStatus } from '../action/action-status.enum';
-import { FundingInstrument } from '../funding/funding.enums';
-import { ImportKind } from './import-batch.enums';
+import { ActionStatus } from '../kernel/action-status.enum';
+import { FundingInstrument } from '../kernel/funding.enum';
+import { ImportKind } from '../kernel/import-batch.enum';
 
 export type TemplateKind = ImportKind.annex3 | ImportKind.annex2 | ImportKind.dotations | ImportKind.indicators;
 

@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
 import { quantityColumn, timestampColumn } from '../db/column-types';
 import { ImportBatch } from '../import-batch/import-batch.entity';
-import { IndicatorValueStage } from './indicator-value-stage.enum';
+import { IndicatorValueStage } from '../kernel/indicator-value-stage.enum';
 import { Indicator } from './indicator.entity';
 
 @ObjectType({ description: 'Valeur d’un indicateur pour une année : cible ou réalisé.' })

@@ -1,5 +1,5 @@
 import { Field, InputType, Int } from 'type-graphql';
-import { IndicatorValueStage } from './indicator-value-stage.enum';
+import { IndicatorValueStage } from '../kernel/indicator-value-stage.enum';
 
 /* Quantities are decimal strings (4 decimals at most) checked by the service, like amounts. */
 

@@ -1,6 +1,6 @@
 import { DataSource, In } from 'typeorm';
 import { byIdLoader, groupLoader } from '../common/batch-loader';
-import { OrganisationKind } from './organisation-kind.enum';
+import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { OrganisationAlias } from './organisation-alias.entity';
 import { Organisation } from './organisation.entity';
 

@@ -2,9 +2,9 @@ import { Arg, Ctx, Field, FieldResolver, InputType, Query, Resolver, Root } from
 import { Brackets } from 'typeorm';
 import { normaliseText } from '../kernel/normalise-text';
 import { Contract } from '../contract/contract.entity';
-import { ContractPartyRole } from '../contract/contract-party-role.enum';
+import { ContractPartyRole } from '../kernel/contract-party-role.enum';
 import { RequestContext } from '../server/context';
-import { OrganisationKind } from './organisation-kind.enum';
+import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { OrganisationAlias } from './organisation-alias.entity';
 import { Organisation } from './organisation.entity';
 

@@ -1,6 +1,6 @@
-import { ActionStatus } from '../action/action-status.enum';
-import { FundingStage } from '../funding/funding.enums';
-import { IndicatorValueStage } from '../indicator/indicator-value-stage.enum';
+import { ActionStatus } from '../kernel/action-status.enum';
+import { FundingStage } from '../kernel/funding.enum';
+import { IndicatorValueStage } from '../kernel/indicator-value-stage.enum';
 
 /**
  * The COPIL's yearly review, computed from plain rows: per orientation and per axis, actions by status,

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { DataSource } from 'typeorm';
-import { ActionStatus } from '../action/action-status.enum';
+import { ActionStatus } from '../kernel/action-status.enum';
 import { cachedAggregate } from '../cache/aggregate-cache';
 import { Action } from '../action/action.entity';
 import { formatCents } from '../kernel/money';
@@ -10,7 +10,7 @@ import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
 import { FundingDimension } from '../funding/funding-group';
 import { sumFundings } from '../funding/funding-totals.service';
-import { FundingStage } from '../funding/funding.enums';
+import { FundingStage } from '../kernel/funding.enum';
 import { IndicatorValue } from '../indicator/indicator-value.entity';
 import { Indicator } from '../indicator/indicator.entity';
 import { RequestContext } from '../server/context';

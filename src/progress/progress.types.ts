@@ -1,5 +1,5 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
-import { ActionStatus } from '../action/action-status.enum';
+import { ActionStatus } from '../kernel/action-status.enum';
 import { DecimalScalar } from '../common/decimal.scalar';
 import { Axis } from '../contract/axis.entity';
 import { Contract } from '../contract/contract.entity';

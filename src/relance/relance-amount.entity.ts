@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation } from 'typeorm';
 import { DecimalScalar } from '../common/decimal.scalar';
 import { moneyColumn } from '../db/column-types';
-import { FundingInstrument } from '../funding/funding.enums';
+import { FundingInstrument } from '../kernel/funding.enum';
 import { RelanceMeasure } from './relance-measure.entity';
 
 export enum RelanceAmountKind {

@@ -16,7 +16,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { FieldError, fieldErrorsToGraphQLError } from '../action/action.service';
 import { forbidden } from '../auth/authorisation';
 import { Identity } from '../auth/identity';
-import { Role } from '../auth/role.enum';
+import { Role } from '../kernel/role.enum';
 import { Organisation } from '../organisation/organisation.entity';
 import { SavedReport } from './saved-report.entity';
 import { AuditHook } from '../audit/audit.service';

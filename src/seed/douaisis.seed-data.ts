@@ -1,4 +1,4 @@
-import { OrganisationKind as K } from '../organisation/organisation-kind.enum';
+import { OrganisationKind as K } from '../kernel/organisation-kind.enum';
 import { buildPerimeterOrganisations } from './perimeter';
 import { SeedAxis, SeedDataset, SeedOrganisation, SeedProgramme } from './seed-data.types';
 

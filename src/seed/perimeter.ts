@@ -1,4 +1,4 @@
-import { OrganisationKind } from '../organisation/organisation-kind.enum';
+import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { SeedOrganisation, uniqueSpellings } from './seed-data.types';
 
 /** Shape of @etalab/decoupage-administratif data/epci.json (only what we read). */

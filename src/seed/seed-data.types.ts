@@ -1,5 +1,5 @@
 import { normaliseText } from '../kernel/normalise-text';
-import { OrganisationKind } from '../organisation/organisation-kind.enum';
+import { OrganisationKind } from '../kernel/organisation-kind.enum';
 
 /**
  * Reference data for one contract, free of any database concern. Spellings are stored as written; the

@@ -2,7 +2,7 @@ import { DataSource, EntityManager, EntityTarget, In, IsNull, ObjectLiteral } fr
 import { normaliseText } from '../kernel/normalise-text';
 import { Axis } from '../contract/axis.entity';
 import { ContractParty } from '../contract/contract-party.entity';
-import { ContractPartyRole } from '../contract/contract-party-role.enum';
+import { ContractPartyRole } from '../kernel/contract-party-role.enum';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
 import { OrganisationAlias } from '../organisation/organisation-alias.entity';

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { approximateBytes, BoundedLru } from '../../src/cache/bounded-lru';
 import { bumpContractVersion } from '../../src/cache/data-version';
 import { openDataSource } from '../../src/db/data-source';
 import { importFile, rollbackBatch } from '../../src/import-batch/import-apply.service';
-import { ImportKind } from '../../src/import-batch/import-batch.enums';
+import { ImportKind } from '../../src/kernel/import-batch.enum';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
 import { fixturePath } from '../support/fixtures';

@@ -1,11 +1,11 @@
 import { DataSource } from 'typeorm';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/kernel/role.enum';
 import { createToken, hashToken } from '../../src/auth/token.service';
 import { UsageError } from '../../src/cli/main';
 import { runTokenCommand } from '../../src/cli/token.command';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { OrganisationAlias } from '../../src/organisation/organisation-alias.entity';
-import { OrganisationKind } from '../../src/organisation/organisation-kind.enum';
+import { OrganisationKind } from '../../src/kernel/organisation-kind.enum';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { TEST_DATABASE_TYPE } from '../support/database';
 import { startTestServer, TestServer } from '../support/server';

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { Kind, NamedTypeNode, OperationDefinitionNode, parse } from 'graphql';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { AppConfig } from '../../src/config';
 import { seedReferenceData } from '../../src/seed/seed.service';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { ImportBatch } from '../../src/import-batch/import-batch.entity';
-import { ImportKind, ImportStatus, IssueSeverity } from '../../src/import-batch/import-batch.enums';
+import { ImportKind, ImportStatus, IssueSeverity } from '../../src/kernel/import-batch.enum';
 import { ImportIssue } from '../../src/import-batch/import-issue.entity';
 import { previewImport } from '../../src/import-batch/import-preview.service';
 import { Organisation } from '../../src/organisation/organisation.entity';

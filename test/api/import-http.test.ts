@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { cellText } from '../../import/model';
 import { readUploadedFile } from '../../import/read/read-file';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { Funding } from '../../src/funding/funding.entity';
 import { ImportBatch } from '../../src/import-batch/import-batch.entity';

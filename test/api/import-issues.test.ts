@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import * as XLSX from 'xlsx';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { ImportBatch } from '../../src/import-batch/import-batch.entity';
 import { ImportIssue } from '../../src/import-batch/import-issue.entity';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { importFile } from '../../src/import-batch/import-apply.service';
-import { ImportKind } from '../../src/import-batch/import-batch.enums';
+import { ImportKind } from '../../src/kernel/import-batch.enum';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { fixturePath } from '../support/fixtures';
 import { startTestServer, TestServer } from '../support/server';

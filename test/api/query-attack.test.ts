@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AppConfig } from '../../src/config';
 import { Action } from '../../src/action/action.entity';
 import { Funding } from '../../src/funding/funding.entity';
-import { FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
+import { FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { RunningServer, startServer } from '../../src/server/app';
 import { Kind, OperationDefinitionNode, parse } from 'graphql';

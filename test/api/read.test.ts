@@ -1,10 +1,10 @@
 import { DataSource } from 'typeorm';
 import { Action } from '../../src/action/action.entity';
-import { ActionStatus } from '../../src/action/action-status.enum';
+import { ActionStatus } from '../../src/kernel/action-status.enum';
 import { Contract } from '../../src/contract/contract.entity';
 import { Orientation } from '../../src/contract/orientation.entity';
 import { Funding } from '../../src/funding/funding.entity';
-import { FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
+import { FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { Programme } from '../../src/programme/programme.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';

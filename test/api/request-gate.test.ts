@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import express from 'express';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { importFile } from '../../src/import-batch/import-apply.service';
-import { ImportKind } from '../../src/import-batch/import-batch.enums';
+import { ImportKind } from '../../src/kernel/import-batch.enum';
 import { DEFAULT_GATE_LIMITS, gateLimits, RequestGate } from '../../src/server/request-gate';
 import { TEST_DATABASE_TYPE } from '../support/database';
 import { fixturePath } from '../support/fixtures';

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { buildAnnex3Workbook } from '../../bench/bench-read';
 import { startProbe, upload } from '../../bench/bench-upload';
 import { bigAnnex3Csv, declaredBombXlsx, inflatingXlsx, sharedStringsXlsx } from '../../bench/upload-files';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';

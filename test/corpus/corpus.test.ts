@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { Action } from '../../src/action/action.entity';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { Funding } from '../../src/funding/funding.entity';
 import { ImportBatch } from '../../src/import-batch/import-batch.entity';

@@ -9,7 +9,7 @@ import { formatCents } from '../../src/kernel/money';
 import { FundingDimension, FundingTotalResolver } from '../../src/funding/funding-totals.resolver';
 import { countedSql } from '../../src/funding/funding-visibility';
 import { importFile } from '../../src/import-batch/import-apply.service';
-import { ImportKind } from '../../src/import-batch/import-batch.enums';
+import { ImportKind } from '../../src/kernel/import-batch.enum';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
 import { fixturePath } from '../support/fixtures';

@@ -7,9 +7,9 @@
 import { bulkInsert, tsvField } from '../../import/apply/bulk-insert';
 import { Contract } from '../../src/contract/contract.entity';
 import { Funding } from '../../src/funding/funding.entity';
-import { FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
+import { FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { ImportBatch } from '../../src/import-batch/import-batch.entity';
-import { ImportKind, ImportStatus } from '../../src/import-batch/import-batch.enums';
+import { ImportKind, ImportStatus } from '../../src/kernel/import-batch.enum';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { buildContractWithFunder } from '../support/builders';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';

@@ -1,10 +1,10 @@
 import { Action } from '../../src/action/action.entity';
-import { ActionStatus } from '../../src/action/action-status.enum';
+import { ActionStatus } from '../../src/kernel/action-status.enum';
 import { centsFromDriver, formatCents } from '../../src/kernel/money';
 import { Contract } from '../../src/contract/contract.entity';
 import { sumCentsSql } from '../../src/db/money-sql';
 import { Funding } from '../../src/funding/funding.entity';
-import { FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
+import { FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { buildContractWithFunder } from '../support/builders';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { AppConfig } from '../../src/config';
 import { openDataSource } from '../../src/db/data-source';

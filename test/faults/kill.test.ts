@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { buildAnnex3Workbook } from '../../bench/bench-read';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';

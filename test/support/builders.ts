@@ -1,15 +1,15 @@
 import { DataSource } from 'typeorm';
 import { Action } from '../../src/action/action.entity';
-import { ActionStatus } from '../../src/action/action-status.enum';
+import { ActionStatus } from '../../src/kernel/action-status.enum';
 import { Axis } from '../../src/contract/axis.entity';
 import { Contract } from '../../src/contract/contract.entity';
 import { Orientation } from '../../src/contract/orientation.entity';
 import { Funding } from '../../src/funding/funding.entity';
-import { FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
+import { FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { IndicatorValue } from '../../src/indicator/indicator-value.entity';
-import { IndicatorValueStage } from '../../src/indicator/indicator-value-stage.enum';
+import { IndicatorValueStage } from '../../src/kernel/indicator-value-stage.enum';
 import { Indicator } from '../../src/indicator/indicator.entity';
-import { OrganisationKind } from '../../src/organisation/organisation-kind.enum';
+import { OrganisationKind } from '../../src/kernel/organisation-kind.enum';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { Programme } from '../../src/programme/programme.entity';
 

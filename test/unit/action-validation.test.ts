@@ -1,7 +1,7 @@
 import { CreateActionInput, UpdateActionInput } from '../../src/action/action.inputs';
-import { ActionStatus } from '../../src/action/action-status.enum';
+import { ActionStatus } from '../../src/kernel/action-status.enum';
 import { fieldErrorsToGraphQLError, isIsoDate, validateActionInput } from '../../src/action/action.service';
-import { CostBase } from '../../src/funding/funding.enums';
+import { CostBase } from '../../src/kernel/funding.enum';
 import { validateIndicatorInput } from '../../src/indicator/indicator.service';
 import { CreateIndicatorInput } from '../../src/indicator/indicator.inputs';
 

@@ -6,9 +6,9 @@ import { readUploadedFile } from '../../import/read/read-file';
 import { ContractReference } from '../../import/resolve/contract-reference';
 import { parseInstrument, parseStatus } from '../../import/parse/values/vocabulary';
 import { ACTION_STATUS_WORDS, FUNDING_INSTRUMENT_WORDS } from '../../import/parse/values/vocabulary.data';
-import { ActionStatus } from '../../src/action/action-status.enum';
-import { FundingInstrument } from '../../src/funding/funding.enums';
-import { ImportKind } from '../../src/import-batch/import-batch.enums';
+import { ActionStatus } from '../../src/kernel/action-status.enum';
+import { FundingInstrument } from '../../src/kernel/funding.enum';
+import { ImportKind } from '../../src/kernel/import-batch.enum';
 import {
   AIDE_SHEET,
   buildImportTemplate,

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ImportKind } from '../../src/import-batch/import-batch.enums';
-import { OrganisationKind } from '../../src/organisation/organisation-kind.enum';
-import { ActionStatus } from '../../src/action/action-status.enum';
+import { ImportKind } from '../../src/kernel/import-batch.enum';
+import { OrganisationKind } from '../../src/kernel/organisation-kind.enum';
+import { ActionStatus } from '../../src/kernel/action-status.enum';
 import { ISSUE_CODES } from '../../import/issue-codes';
 import { SheetGrid } from '../../import/model';
 import { runPipeline } from '../../import/pipeline';

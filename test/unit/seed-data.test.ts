@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { normaliseText } from '../../src/kernel/normalise-text';
-import { OrganisationKind } from '../../src/organisation/organisation-kind.enum';
+import { OrganisationKind } from '../../src/kernel/organisation-kind.enum';
 import { DOUAISIS_DATASET } from '../../src/seed/douaisis.seed-data';
 import { buildPerimeterOrganisations } from '../../src/seed/perimeter';
 import { CONTRACT_TEXT_PATH } from '../support/fixtures';

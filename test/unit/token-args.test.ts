@@ -1,4 +1,4 @@
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/kernel/role.enum';
 import { UsageError } from '../../src/cli/main';
 import { parseTokenArgs } from '../../src/cli/token.command';
 

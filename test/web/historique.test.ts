@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { importFile } from '../../src/import-batch/import-apply.service';
-import { ImportKind } from '../../src/import-batch/import-batch.enums';
+import { ImportKind } from '../../src/kernel/import-batch.enum';
 import { previewImport } from '../../src/import-batch/import-preview.service';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { TEST_DATABASE_TYPE } from '../support/database';

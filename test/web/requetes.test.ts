@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { formatCents } from '../../src/kernel/money';
-import { ImportKind } from '../../src/import-batch/import-batch.enums';
+import { ImportKind } from '../../src/kernel/import-batch.enum';
 import { importFile } from '../../src/import-batch/import-apply.service';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';

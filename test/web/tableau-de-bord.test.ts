@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { importFile } from '../../src/import-batch/import-apply.service';
-import { ImportKind } from '../../src/import-batch/import-batch.enums';
+import { ImportKind } from '../../src/kernel/import-batch.enum';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { fixturePath } from '../support/fixtures';
 import { startTestServer, TestServer } from '../support/server';

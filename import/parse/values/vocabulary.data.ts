@@ -7,8 +7,8 @@
  * each list is the one that messages show to the partner. A spelling listed under two values is refused
  * when the module loads (test/unit/values/vocabulary.test.ts checks it).
  */
-import { ActionStatus } from '../../../src/action/action-status.enum';
-import { CostBase, FundingInstrument, FundingStage } from '../../../src/funding/funding.enums';
+import { ActionStatus } from '../../../src/kernel/action-status.enum';
+import { CostBase, FundingInstrument, FundingStage } from '../../../src/kernel/funding.enum';
 
 export const ACTION_STATUS_WORDS: Record<ActionStatus, readonly string[]> = {
   [ActionStatus.IDEA]: ['idée', 'en projet', 'projet', 'intention', 'piste', 'envisagé', 'en réflexion', 'réflexion'],

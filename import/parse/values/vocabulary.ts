@@ -11,8 +11,8 @@
  * Empty cells and "-" give { status: 'empty' }; an unknown word gives an error whose message quotes the
  * value and lists the accepted words.
  */
-import { ActionStatus } from '../../../src/action/action-status.enum';
-import { CostBase, FundingInstrument, FundingStage } from '../../../src/funding/funding.enums';
+import { ActionStatus } from '../../../src/kernel/action-status.enum';
+import { CostBase, FundingInstrument, FundingStage } from '../../../src/kernel/funding.enum';
 import { normaliseText } from '../../../src/kernel/normalise-text';
 import {
   ACTION_STATUS_WORDS,

@@ -1,8 +1,8 @@
 import * as XLSX from 'xlsx';
-import { ActionStatus } from '../../../src/action/action-status.enum';
+import { ActionStatus } from '../../../src/kernel/action-status.enum';
 import { Annex3Data, ANNEX3_SHEET, buildAnnex3Workbook, EURO_FORMAT, LINES_SHEET, writeAnnex3 } from '../../../src/export/annex3-export';
-import { FundingInstrument, FundingStage } from '../../../src/funding/funding.enums';
-import { OrganisationKind } from '../../../src/organisation/organisation-kind.enum';
+import { FundingInstrument, FundingStage } from '../../../src/kernel/funding.enum';
+import { OrganisationKind } from '../../../src/kernel/organisation-kind.enum';
 
 const cents = (euros: string) => BigInt(euros.replace('.', ''));
 

@@ -1,5 +1,5 @@
 import { formatCents } from '../../../src/kernel/money';
-import { FundingInstrument } from '../../../src/funding/funding.enums';
+import { FundingInstrument } from '../../../src/kernel/funding.enum';
 import type { SheetGrid, WorkbookGrid } from '../../../import/model';
 import { measureAmounts, parseAnnex2, splitVolet, yearStatedIn } from '../../../import/parse/annex2.parser';
 import type { ParsedMeasure, ParseOutput } from '../../../import/parse/parsed.types';

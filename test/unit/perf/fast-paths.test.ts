@@ -13,7 +13,7 @@ import { workbookToGrid, workbookToPacked } from '../../../import/read/xlsx.grid
 import { sortIssues } from '../../../import/report/preview-report';
 import type { ResolvedLine, ResolvedPreview } from '../../../import/resolve/resolve';
 import { formatCents } from '../../../src/kernel/money';
-import { FundingInstrument, FundingStage } from '../../../src/funding/funding.enums';
+import { FundingInstrument, FundingStage } from '../../../src/kernel/funding.enum';
 
 /** A small deterministic generator, so that a failure can be replayed. */
 function random(seed: number): () => number {

@@ -9,7 +9,7 @@ import { runPipelineOn } from '../../../import/pipeline.runner';
 import { PIECE_ITEMS } from '../../../import/pipeline.worker';
 import { readUploadedFilePacked } from '../../../import/read/read-file';
 import { findContract, findSource } from '../../../src/import-batch/import-preview.service';
-import { ImportKind } from '../../../src/import-batch/import-batch.enums';
+import { ImportKind } from '../../../src/kernel/import-batch.enum';
 import { seedReferenceData } from '../../../src/seed/seed.service';
 import { bigAnnex3Csv } from '../../../bench/upload-files';
 import { createTestDatabase, TestDatabase } from '../../support/database';

@@ -1,6 +1,6 @@
-import { ActionStatus } from '../../../src/action/action-status.enum';
-import { FundingStage } from '../../../src/funding/funding.enums';
-import { IndicatorValueStage } from '../../../src/indicator/indicator-value-stage.enum';
+import { ActionStatus } from '../../../src/kernel/action-status.enum';
+import { FundingStage } from '../../../src/kernel/funding.enum';
+import { IndicatorValueStage } from '../../../src/kernel/indicator-value-stage.enum';
 import { computeProgress, indicatorProgress, IndicatorInput, quantityUnits, ratio, sumFigures } from '../../../src/progress/progress.compute';
 
 const indicator = (overrides: Partial<IndicatorInput>): IndicatorInput => ({

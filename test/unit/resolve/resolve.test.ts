@@ -1,6 +1,6 @@
-import { ActionStatus } from '../../../src/action/action-status.enum';
-import { CostBase, FundingInstrument, FundingStage } from '../../../src/funding/funding.enums';
-import { OrganisationKind } from '../../../src/organisation/organisation-kind.enum';
+import { ActionStatus } from '../../../src/kernel/action-status.enum';
+import { CostBase, FundingInstrument, FundingStage } from '../../../src/kernel/funding.enum';
+import { OrganisationKind } from '../../../src/kernel/organisation-kind.enum';
 import { checkPreview } from '../../../import/check/check';
 import { ParsedAction, ParsedLine, ParseOutput } from '../../../import/parse/parsed.types';
 import { ContractReference } from '../../../import/resolve/contract-reference';

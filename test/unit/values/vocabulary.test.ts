@@ -1,5 +1,5 @@
-import { ActionStatus } from '../../../src/action/action-status.enum';
-import { CostBase, FundingInstrument, FundingStage } from '../../../src/funding/funding.enums';
+import { ActionStatus } from '../../../src/kernel/action-status.enum';
+import { CostBase, FundingInstrument, FundingStage } from '../../../src/kernel/funding.enum';
 import {
   ACTION_STATUS_VOCABULARY,
   Vocabulary,
