@@ -1,7 +1,8 @@
 import { EntityManager, In } from 'typeorm';
 import { formatCents } from '../../src/kernel/money';
 import { ImportKind } from '../../src/kernel/import-batch.enum';
-import { RelanceAmount, RelanceAmountKind } from '../../src/relance/relance-amount.entity';
+import { RelanceAmountKind } from '../../src/kernel/relance-amount-kind.enum';
+import { RelanceAmount } from '../../src/relance/relance-amount.entity';
 import { RelanceMeasure } from '../../src/relance/relance-measure.entity';
 import { ParsedMeasure } from '../parse/parsed.types';
 

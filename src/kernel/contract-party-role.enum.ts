@@ -1,10 +1,6 @@
-import { registerEnumType } from 'type-graphql';
-
 export enum ContractPartyRole {
   SIGNATORY = 'SIGNATORY',
   PARTNER = 'PARTNER',
   /** An EPCI whose communes make up the contract's territory. */
   PERIMETER = 'PERIMETER',
 }
-
-registerEnumType(ContractPartyRole, { name: 'ContractPartyRole' });

@@ -1,5 +1,3 @@
-import { registerEnumType } from 'type-graphql';
-
 export enum FundingStage {
   PLANNED = 'PLANNED',
   REQUESTED = 'REQUESTED',
@@ -20,16 +18,3 @@ export enum CostBase {
   HT = 'HT',
   TTC = 'TTC',
 }
-
-registerEnumType(FundingStage, {
-  name: 'FundingStage',
-  description: 'Étape du financement',
-  valuesConfig: {
-    PLANNED: { description: 'Prévu' },
-    REQUESTED: { description: 'Demandé' },
-    GRANTED: { description: 'Attribué / engagé' },
-    PAID: { description: 'Payé / mandaté' },
-  },
-});
-registerEnumType(FundingInstrument, { name: 'FundingInstrument', description: 'Nature du financement' });
-registerEnumType(CostBase, { name: 'CostBase', description: 'Base du coût : hors taxes ou toutes taxes comprises' });

@@ -1,5 +1,3 @@
-import { registerEnumType } from 'type-graphql';
-
 export enum ImportKind {
   annex3 = 'annex3',
   annex2 = 'annex2',
@@ -24,7 +22,3 @@ export enum IssueSeverity {
   ERROR = 'ERROR',
   WARNING = 'WARNING',
 }
-
-registerEnumType(ImportKind, { name: 'ImportKind', description: 'Nature du fichier importé' });
-registerEnumType(ImportStatus, { name: 'ImportStatus' });
-registerEnumType(IssueSeverity, { name: 'IssueSeverity' });

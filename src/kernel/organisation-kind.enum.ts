@@ -1,5 +1,3 @@
-import { registerEnumType } from 'type-graphql';
-
 /** What an organisation is; drives how generic funder columns (Région, EPCI, Commune…) resolve. */
 export enum OrganisationKind {
   STATE = 'STATE',
@@ -13,5 +11,3 @@ export enum OrganisationKind {
   ASSOCIATION = 'ASSOCIATION',
   OTHER = 'OTHER',
 }
-
-registerEnumType(OrganisationKind, { name: 'OrganisationKind', description: "Nature de l'organisation" });

@@ -1,10 +1,6 @@
-import { registerEnumType } from 'type-graphql';
-
 /** admin: everything; editor: writes for its own organisation only; reader: never writes. */
 export enum Role {
   admin = 'admin',
   editor = 'editor',
   reader = 'reader',
 }
-
-registerEnumType(Role, { name: 'Role' });

@@ -1,17 +1,10 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation } from 'typeorm';
 import { DecimalScalar } from '../common/decimal.scalar';
 import { moneyColumn } from '../db/column-types';
 import { FundingInstrument } from '../kernel/funding.enum';
+import { RelanceAmountKind } from '../kernel/relance-amount-kind.enum';
 import { RelanceMeasure } from './relance-measure.entity';
-
-export enum RelanceAmountKind {
-  /** Aide: what the State gives. */
-  AID = 'AID',
-  /** Investissement: the total investment it supports. */
-  INVESTMENT = 'INVESTMENT',
-}
-registerEnumType(RelanceAmountKind, { name: 'RelanceAmountKind' });
 
 @ObjectType({ description: 'Montant d’une mesure du plan de relance, avec sa cellule d’origine.' })
 @Entity('relance_amount')

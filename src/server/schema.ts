@@ -20,6 +20,8 @@ import { SavedReportResolver } from '../report/saved-report.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { TokenResolver } from '../auth/token.resolver';
 import { streamlineResolvers } from './fast-resolvers';
+// Registers the kernel's enums with type-graphql: it must run before buildSchema.
+import './graphql-enums';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [

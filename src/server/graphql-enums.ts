@@ -1,0 +1,52 @@
+/**
+ * The GraphQL face of the kernel's closed sets: their names, descriptions and value descriptions in the
+ * schema. The enums themselves (src/kernel/*.enum.ts) stay plain TypeScript, so that the import stages
+ * load no GraphQL framework. Imported by schema.ts before buildSchema.
+ */
+import { registerEnumType } from 'type-graphql';
+import { ActionStatus } from '../kernel/action-status.enum';
+import { ContractPartyRole } from '../kernel/contract-party-role.enum';
+import { CostBase, FundingInstrument, FundingStage } from '../kernel/funding.enum';
+import { ImportKind, ImportStatus, IssueSeverity } from '../kernel/import-batch.enum';
+import { IndicatorValueStage } from '../kernel/indicator-value-stage.enum';
+import { OrganisationKind } from '../kernel/organisation-kind.enum';
+import { RelanceAmountKind } from '../kernel/relance-amount-kind.enum';
+import { Role } from '../kernel/role.enum';
+
+registerEnumType(ActionStatus, {
+  name: 'ActionStatus',
+  description: "Avancement de l'action",
+  valuesConfig: {
+    IDEA: { description: 'Idée' },
+    STUDY: { description: 'En étude' },
+    PLANNED: { description: 'À venir' },
+    UNDERWAY: { description: 'En cours' },
+    DONE: { description: 'Réalisée' },
+    PAUSED: { description: 'Suspendue' },
+    BLOCKED: { description: 'Bloquée' },
+    ABANDONED: { description: 'Abandonnée' },
+  },
+});
+registerEnumType(ContractPartyRole, { name: 'ContractPartyRole' });
+registerEnumType(FundingStage, {
+  name: 'FundingStage',
+  description: 'Étape du financement',
+  valuesConfig: {
+    PLANNED: { description: 'Prévu' },
+    REQUESTED: { description: 'Demandé' },
+    GRANTED: { description: 'Attribué / engagé' },
+    PAID: { description: 'Payé / mandaté' },
+  },
+});
+registerEnumType(FundingInstrument, { name: 'FundingInstrument', description: 'Nature du financement' });
+registerEnumType(CostBase, { name: 'CostBase', description: 'Base du coût : hors taxes ou toutes taxes comprises' });
+registerEnumType(ImportKind, { name: 'ImportKind', description: 'Nature du fichier importé' });
+registerEnumType(ImportStatus, { name: 'ImportStatus' });
+registerEnumType(IssueSeverity, { name: 'IssueSeverity' });
+registerEnumType(IndicatorValueStage, {
+  name: 'IndicatorValueStage',
+  valuesConfig: { TARGET: { description: 'Cible' }, ACTUAL: { description: 'Réalisé' } },
+});
+registerEnumType(OrganisationKind, { name: 'OrganisationKind', description: "Nature de l'organisation" });
+registerEnumType(RelanceAmountKind, { name: 'RelanceAmountKind' });
+registerEnumType(Role, { name: 'Role' });
