@@ -1,7 +1,7 @@
 /**
  * The data that flows through the import pipeline (DESIGN.md, "How a request flows"):
  * read → detect → parse → resolve → check → report → apply. Every stage is a plain function from these
- * types to these types; only import/apply touches the database.
+ * types to these types; only src/import-batch (store-preview.ts, apply/) touches the database.
  */
 
 // ---------------------------------------------------------------------------------------------------

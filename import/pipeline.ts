@@ -15,7 +15,7 @@ import { resolveParsed, ResolvedPreview, SenderAuthority } from './resolve/resol
 
 /**
  * The pure part of an import, from a grid of cells to a preview: parse (by kind) → resolve → check →
- * report. Reading the file comes before (import/read), storing and applying after (import/apply).
+ * report. Reading the file comes before (import/read), storing and applying after (src/import-batch: store-preview.ts, apply/).
  */
 export interface PipelineInput {
   kind: ImportKind;

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-// How an import's file is stored in import_file_chunk (import/apply/store-preview.ts): NULL for its bytes as
+// How an import's file is stored in import_file_chunk (src/import-batch/store-preview.ts): NULL for its bytes as
 // uploaded, 'gzip' when compressing them saved enough (a workbook written without compression is a tenth of
 // its size gzipped, and its hexadecimal form was most of the time MariaDB spent storing a preview).
 // A plain ADD COLUMN, which neither database answers by rebuilding the table: SQLite binds the BI views to

@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { loadContractReference } from '../../import/apply/load-reference';
+import { loadContractReference } from '../../src/import-batch/load-reference';
 import { runPipeline } from '../../import/pipeline';
 import { isReadError } from '../../import/read/read-error';
 import { readUploadedFile } from '../../import/read/read-file';

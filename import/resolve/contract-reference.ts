@@ -3,7 +3,7 @@ import { OrganisationKind } from '../../src/kernel/organisation-kind.enum';
 
 /**
  * What the resolve stage knows of a contract: a plain snapshot loaded once per import
- * (import/apply/load-reference.ts), so that resolving is a pure function tested without a database.
+ * (src/import-batch/load-reference.ts), so that resolving is a pure function tested without a database.
  */
 export interface ReferenceOrganisation {
   id: number;

@@ -52,7 +52,7 @@ export class ImportBatch {
   @Column({ type: 'integer' })
   sizeBytes: number;
 
-  /** How the file's chunks hold it: null as uploaded, 'gzip' compressed (import/apply/store-preview.ts). */
+  /** How the file's chunks hold it: null as uploaded, 'gzip' compressed (src/import-batch/store-preview.ts). */
   @Column({ name: 'file_encoding', type: 'varchar', length: 10, nullable: true })
   fileEncoding: string | null;
 

@@ -1,6 +1,6 @@
 import { Request, Response, Router } from 'express';
 import { DataSource } from 'typeorm';
-import { loadContractReference } from '../../import/apply/load-reference';
+import { loadContractReference } from './load-reference';
 import { DEFAULT_MAX_UPLOAD_BYTES } from '../../import/read/read-file';
 import { ReferenceOrganisation } from '../../import/resolve/contract-reference';
 import { authenticateHttp, requireHttpWriter, requireImportSource } from '../auth/http-authorisation';

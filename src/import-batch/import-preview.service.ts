@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { loadContractReference } from '../../import/apply/load-reference';
-import { BatchMeta, prepareStoredFile, storePreview, StoredFile } from '../../import/apply/store-preview';
+import { loadContractReference } from './load-reference';
+import { BatchMeta, prepareStoredFile, storePreview, StoredFile } from './store-preview';
 import { PipelineResult, preparePipeline } from '../../import/pipeline';
 import { runPipelineOn } from '../../import/pipeline.runner';
 import { isReadError } from '../../import/read/read-error';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import * as XLSX from 'xlsx';
-import { loadFile } from '../../import/apply/store-preview';
+import { loadFile } from '../../src/import-batch/store-preview';
 import { formatCents } from '../../src/kernel/money';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';

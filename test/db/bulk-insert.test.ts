@@ -1,10 +1,10 @@
 /**
- * bulkInsert (import/apply/bulk-insert.ts): many rows go to MySQL/MariaDB by LOAD DATA LOCAL INFILE,
+ * bulkInsert (src/import-batch/apply/bulk-insert.ts): many rows go to MySQL/MariaDB by LOAD DATA LOCAL INFILE,
  * fewer by multi-row INSERTs, and elsewhere always by INSERTs. Whatever the path, the rows must read back
  * exactly as TypeORM's own insert writes them, and a value the server cannot take must fail the
  * transaction, never be stored as something else.
  */
-import { bulkInsert, tsvField } from '../../import/apply/bulk-insert';
+import { bulkInsert, tsvField } from '../../src/import-batch/apply/bulk-insert';
 import { Contract } from '../../src/contract/contract.entity';
 import { Funding } from '../../src/funding/funding.entity';
 import { FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';

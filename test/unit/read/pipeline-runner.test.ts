@@ -4,7 +4,7 @@
  * issues sent back in pieces, the reading warnings first.
  */
 import { readFileSync } from 'node:fs';
-import { loadContractReference } from '../../../import/apply/load-reference';
+import { loadContractReference } from '../../../src/import-batch/load-reference';
 import { runPipelineOn } from '../../../import/pipeline.runner';
 import { PIECE_ITEMS } from '../../../import/pipeline.worker';
 import { readUploadedFilePacked } from '../../../import/read/read-file';

@@ -1,10 +1,10 @@
 import { EntityManager, In } from 'typeorm';
-import { formatCents } from '../../src/kernel/money';
-import { ImportKind } from '../../src/kernel/import-batch.enum';
-import { RelanceAmountKind } from '../../src/kernel/relance-amount-kind.enum';
-import { RelanceAmount } from '../../src/relance/relance-amount.entity';
-import { RelanceMeasure } from '../../src/relance/relance-measure.entity';
-import { ParsedMeasure } from '../parse/parsed.types';
+import { formatCents } from '../../kernel/money';
+import { ImportKind } from '../../kernel/import-batch.enum';
+import { RelanceAmountKind } from '../../kernel/relance-amount-kind.enum';
+import { RelanceAmount } from '../../relance/relance-amount.entity';
+import { RelanceMeasure } from '../../relance/relance-measure.entity';
+import { ParsedMeasure } from '../../../import/parse/parsed.types';
 
 /**
  * Annex 2: the recovery-plan measures replace the measures of the same source's earlier annex 2 (kept,

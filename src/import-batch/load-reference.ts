@@ -1,15 +1,15 @@
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { Action } from '../../src/action/action.entity';
-import { ContractParty } from '../../src/contract/contract-party.entity';
-import { ContractPartyRole } from '../../src/kernel/contract-party-role.enum';
-import { Contract } from '../../src/contract/contract.entity';
-import { Indicator } from '../../src/indicator/indicator.entity';
-import { Orientation } from '../../src/contract/orientation.entity';
-import { OrganisationKind } from '../../src/kernel/organisation-kind.enum';
-import { OrganisationAlias } from '../../src/organisation/organisation-alias.entity';
-import { Organisation } from '../../src/organisation/organisation.entity';
-import { Programme } from '../../src/programme/programme.entity';
-import { ContractReference } from '../resolve/contract-reference';
+import { Action } from '../action/action.entity';
+import { ContractParty } from '../contract/contract-party.entity';
+import { ContractPartyRole } from '../kernel/contract-party-role.enum';
+import { Contract } from '../contract/contract.entity';
+import { Indicator } from '../indicator/indicator.entity';
+import { Orientation } from '../contract/orientation.entity';
+import { OrganisationKind } from '../kernel/organisation-kind.enum';
+import { OrganisationAlias } from '../organisation/organisation-alias.entity';
+import { Organisation } from '../organisation/organisation.entity';
+import { Programme } from '../programme/programme.entity';
+import { ContractReference } from '../../import/resolve/contract-reference';
 
 /** Loads, in a handful of statements, everything the resolve stage needs to know of a contract. */
 export async function loadContractReference(db: DataSource | EntityManager, contract: Contract): Promise<ContractReference> {

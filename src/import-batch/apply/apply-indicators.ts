@@ -1,9 +1,9 @@
 import { EntityManager } from 'typeorm';
-import { Indicator } from '../../src/indicator/indicator.entity';
-import { IndicatorValueStage } from '../../src/kernel/indicator-value-stage.enum';
-import { IndicatorValue } from '../../src/indicator/indicator-value.entity';
-import { ParsedIndicator } from '../parse/parsed.types';
-import { normaliseOrientationCode } from '../resolve/resolve';
+import { Indicator } from '../../indicator/indicator.entity';
+import { IndicatorValueStage } from '../../kernel/indicator-value-stage.enum';
+import { IndicatorValue } from '../../indicator/indicator-value.entity';
+import { ParsedIndicator } from '../../../import/parse/parsed.types';
+import { normaliseOrientationCode } from '../../../import/resolve/resolve';
 
 export interface IndicatorUndo {
   createdIndicatorIds: number[];

@@ -1,21 +1,20 @@
 import { EntityManager, In } from 'typeorm';
-import { Action } from '../../src/action/action.entity';
-import { ActionStatus } from '../../src/kernel/action-status.enum';
-import { formatCents } from '../../src/kernel/money';
-import { normaliseText } from '../../src/kernel/normalise-text';
-import { Funding } from '../../src/funding/funding.entity';
-import { ImportKind, ImportStatus } from '../../src/kernel/import-batch.enum';
-import { OrganisationAlias } from '../../src/organisation/organisation-alias.entity';
-import { OrganisationKind } from '../../src/kernel/organisation-kind.enum';
-import { Organisation } from '../../src/organisation/organisation.entity';
-import { decimalOf } from '../../src/kernel/money';
-import { IssueDraft } from '../model';
+import { Action } from '../../action/action.entity';
+import { ActionStatus } from '../../kernel/action-status.enum';
+import { decimalOf, formatCents } from '../../kernel/money';
+import { normaliseText } from '../../kernel/normalise-text';
+import { Funding } from '../../funding/funding.entity';
+import { ImportKind, ImportStatus } from '../../kernel/import-batch.enum';
+import { OrganisationAlias } from '../../organisation/organisation-alias.entity';
+import { OrganisationKind } from '../../kernel/organisation-kind.enum';
+import { Organisation } from '../../organisation/organisation.entity';
+import { IssueDraft } from '../../../import/model';
 import { applyIndicators, IndicatorUndo, rollbackIndicators } from './apply-indicators';
 import { applyMeasures, rollbackMeasures } from './apply-measures';
 import { bulkInsert } from './bulk-insert';
-import { PipelineResult } from '../pipeline';
-import { ContractReference } from '../resolve/contract-reference';
-import { OrganisationTarget, ResolvedAction, ResolvedLine } from '../resolve/resolve';
+import { PipelineResult } from '../../../import/pipeline';
+import { ContractReference } from '../../../import/resolve/contract-reference';
+import { OrganisationTarget, ResolvedAction, ResolvedLine } from '../../../import/resolve/resolve';
 
 export interface ApplyInput {
   batchId: number;

@@ -1,12 +1,12 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { EntityManager } from 'typeorm';
-import { ImportBatch } from '../../src/import-batch/import-batch.entity';
-import { ImportKind, ImportStatus, IssueSeverity } from '../../src/kernel/import-batch.enum';
-import { FILE_CHUNK_BYTES, ImportFileChunk } from '../../src/import-batch/import-file-chunk.entity';
-import { ImportIssue } from '../../src/import-batch/import-issue.entity';
-import { PreviewReport } from '../report/preview-report';
-import { bulkInsert } from './bulk-insert';
+import { ImportBatch } from './import-batch.entity';
+import { ImportKind, ImportStatus, IssueSeverity } from '../kernel/import-batch.enum';
+import { FILE_CHUNK_BYTES, ImportFileChunk } from './import-file-chunk.entity';
+import { ImportIssue } from './import-issue.entity';
+import { PreviewReport } from '../../import/report/preview-report';
+import { bulkInsert } from './apply/bulk-insert';
 
 export interface BatchMeta {
   contractId: number;
