@@ -5,6 +5,7 @@ import { Identity } from '../auth/identity';
 import { MAX_MONEY_CENTS, MoneyFormatError, parseCents, formatCents } from '../kernel/money';
 import { normaliseText } from '../kernel/normalise-text';
 import { Contract } from '../contract/contract.entity';
+import { findContract } from '../contract/contract.lookups';
 import { Orientation } from '../contract/orientation.entity';
 import { normaliseQuantity, QUANTITY_PRECISION, QUANTITY_SCALE } from '../db/column-types';
 import { OrganisationAlias } from '../organisation/organisation-alias.entity';
@@ -237,10 +238,6 @@ export function validateActionInput(
 
 // ---------------------------------------------------------------------------------------------------
 // Look-ups, inside the mutation's transaction.
-
-export async function findContract(manager: EntityManager, code: string): Promise<Contract | null> {
-  return manager.getRepository(Contract).findOne({ where: { code } });
-}
 
 export async function findOrientation(manager: EntityManager, contractId: number, code: string): Promise<Orientation | null> {
   return manager.getRepository(Orientation).findOne({ where: { contractId, code } });

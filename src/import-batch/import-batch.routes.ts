@@ -9,6 +9,7 @@ import { Role } from '../kernel/role.enum';
 import { ContractPartyRole } from '../kernel/contract-party-role.enum';
 import { ContractParty } from '../contract/contract-party.entity';
 import { Contract } from '../contract/contract.entity';
+import { findContract } from '../contract/contract.lookups';
 import { HttpError } from '../server/http-error';
 import { sendLargeJson } from '../server/json-answer';
 import { batchEvent, recordAudit } from '../audit/audit.service';
@@ -17,7 +18,7 @@ import { MultipartUpload, readMultipart, refuseRequest, UploadedFile } from '../
 import { applyStoredBatch, ImportConflictError, importFile, rollbackBatch } from './import-apply.service';
 import { ImportBatch } from './import-batch.entity';
 import { ImportKind } from '../kernel/import-batch.enum';
-import { findContract, findSource, ImportRequestError, previewImport, stateKindRefusal } from './import-preview.service';
+import { findSource, importTargetContract, ImportRequestError, previewImport, stateKindRefusal } from './import-preview.service';
 import { buildImportTemplate, isTemplateKind, TemplateOptions, XLSX_CONTENT_TYPE } from './import-templates';
 
 /**
@@ -190,7 +191,7 @@ export async function resolveImportTarget(
   contractCode: string | null,
   sourceText: string,
 ): Promise<{ contract: Contract; source: ReferenceOrganisation; stateId: number | null }> {
-  const contract = await findContract(dataSource, contractCode);
+  const contract = await importTargetContract(dataSource, contractCode);
   const reference = await loadContractReference(dataSource, contract);
   return { contract, source: findSource(reference, sourceText, contract.code), stateId: reference.stateId };
 }
@@ -213,7 +214,7 @@ async function getTemplate(dataSource: DataSource, req: Request, res: Response):
   const options: TemplateOptions = {};
   const code = typeof req.query.contract === 'string' ? req.query.contract.trim() : '';
   if (code) {
-    const contract = await dataSource.getRepository(Contract).findOne({ where: { code } });
+    const contract = await findContract(dataSource.manager, code);
     if (!contract) throw new HttpError(404, `Le contrat « ${code} » n'existe pas.`, 'contract');
     options.years = Array.from({ length: contract.endYear - contract.startYear + 1 }, (_, index) => contract.startYear + index);
     options.contractName = `${contract.name} (${contract.code})`;

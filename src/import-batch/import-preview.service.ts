@@ -13,6 +13,7 @@ import { SenderAuthority } from '../../import/resolve/resolve';
 import { ApiToken } from '../auth/api-token.entity';
 import { Role } from '../kernel/role.enum';
 import { Contract } from '../contract/contract.entity';
+import { findContract } from '../contract/contract.lookups';
 import { ImportKind } from '../kernel/import-batch.enum';
 import { AuditHook } from '../audit/audit.service';
 
@@ -75,7 +76,7 @@ export interface PreparedImport {
  */
 export async function prepareImport(dataSource: DataSource, request: PreviewRequest, options: { withResult?: boolean } = {}): Promise<PreparedImport> {
   const progress = request.onProgress ?? (() => undefined);
-  const contract = await findContract(dataSource, request.contract ?? null);
+  const contract = await importTargetContract(dataSource, request.contract ?? null);
   progress('lecture', 0);
   // The file is read (workbooks in workers) while the contract is loaded from the database. Settled into a
   // value at once: when the request turns out to be wrong (an unknown source), the read's outcome is dropped.
@@ -219,9 +220,10 @@ export function findSource(reference: ContractReference, text: string, contractC
   );
 }
 
-export async function findContract(dataSource: DataSource, code: string | null): Promise<Contract> {
+/** The contract an import goes to: the one named, or else the only one loaded. */
+export async function importTargetContract(dataSource: DataSource, code: string | null): Promise<Contract> {
   if (code) {
-    const contract = await dataSource.getRepository(Contract).findOne({ where: { code } });
+    const contract = await findContract(dataSource.manager, code);
     if (!contract) throw new ImportRequestError(`Le contrat « ${code} » n'existe pas.`, 'contract');
     return contract;
   }

@@ -7,7 +7,6 @@ import {
   FieldError,
   fieldErrorsToGraphQLError,
   findAction,
-  findContract,
   findOrientation,
   isUniqueViolation,
   organisationLabel,
@@ -17,6 +16,7 @@ import {
 import { Action } from '../action/action.entity';
 import { requireAdmin, requireOrganisationWrite, requireWriter } from '../auth/authorisation';
 import { Contract } from '../contract/contract.entity';
+import { findContract } from '../contract/contract.lookups';
 import { Orientation } from '../contract/orientation.entity';
 import { Organisation } from '../organisation/organisation.entity';
 import { IndicatorValue } from './indicator-value.entity';

@@ -8,7 +8,7 @@ import { loadContractReference } from '../../../src/import-batch/load-reference'
 import { runPipelineOn } from '../../../import/pipeline.runner';
 import { PIECE_ITEMS } from '../../../import/pipeline.worker';
 import { readUploadedFilePacked } from '../../../import/read/read-file';
-import { findContract, findSource } from '../../../src/import-batch/import-preview.service';
+import { findSource, importTargetContract } from '../../../src/import-batch/import-preview.service';
 import { ImportKind } from '../../../src/kernel/import-batch.enum';
 import { seedReferenceData } from '../../../src/seed/seed.service';
 import { bigAnnex3Csv } from '../../../bench/upload-files';
@@ -22,7 +22,7 @@ describe('the pipeline in its worker', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedReferenceData(db.dataSource);
-    reference = await loadContractReference(db.dataSource, await findContract(db.dataSource, null));
+    reference = await loadContractReference(db.dataSource, await importTargetContract(db.dataSource, null));
   }, 60_000);
   afterAll(() => db?.drop());
 
