@@ -8,38 +8,10 @@ import { Organisation } from '../organisation/organisation.entity';
 import { Programme } from '../programme/programme.entity';
 import { FundingDimension } from './funding-group';
 import { FundingGroupSum, sumFundings } from './funding-totals.service';
-import { countedSql } from './funding-visibility';
 import { Funding } from './funding.entity';
 import { columnsFor, mergeSelections, Selection } from '../server/selection';
-import type { FundingFilter } from './funding.resolver';
-
-/**
- * Funding lines come with their funder, programme, beneficiary and batch joined in the same statement:
- * they are always asked for together, and a separate batch per relation would add a round trip per level.
- */
-export function fundingWithRelations(dataSource: DataSource, alias = 'funding') {
-  return dataSource
-    .getRepository(Funding)
-    .createQueryBuilder(alias)
-    .leftJoinAndSelect(`${alias}.funder`, 'funder')
-    .leftJoinAndSelect(`${alias}.programme`, 'programme')
-    .leftJoinAndSelect(`${alias}.beneficiary`, 'beneficiary')
-    .leftJoinAndSelect(`${alias}.batch`, 'batch');
-}
-
-/** The lines that count (now, or at `asOf`), alone: for aggregates. */
-export function countedFundings(dataSource: DataSource, alias = 'funding', asOf: Date | null = null) {
-  const query = dataSource.getRepository(Funding).createQueryBuilder(alias).where(countedSql(alias, asOf !== null));
-  if (asOf) query.setParameter('asOf', asOf);
-  return query;
-}
-
-/** The lines that count (now, or at `asOf`), with their relations. */
-export function fundingQuery(dataSource: DataSource, alias = 'funding', asOf: Date | null = null) {
-  const query = fundingWithRelations(dataSource, alias).where(countedSql(alias, asOf !== null));
-  if (asOf) query.setParameter('asOf', asOf);
-  return query;
-}
+import type { FundingFilter } from './funding.filter';
+import { countedFundings } from './funding.query';
 
 export function createFundingLoaders(dataSource: DataSource) {
   const byColumns = new Map<string, DataLoader<number, Funding[]>>();
