@@ -13,7 +13,25 @@ import { columnsFor, mergeSelections, Selection } from '../server/selection';
 import type { FundingFilter } from './funding.filter';
 import { countedFundings } from './funding.query';
 
-export function createFundingLoaders(dataSource: DataSource) {
+export interface FundingLoaders {
+  /**
+   * An action's lines with their funder, programme and beneficiary, in one statement, read as plain
+   * objects (each organisation or programme built once per batch); the batch comes from its loader
+   * only when asked for. Only the columns that the query's selection needs are read: on a large
+   * contract, the width of the rows (every column of four tables) was most of the statement's time.
+   * One loader per distinct selection, so the lines of a query are still read in one statement.
+   */
+  fundingsByAction(selection: Selection): DataLoader<number, Funding[]>;
+  programmeById: DataLoader<number, Programme | null>;
+  batchById: DataLoader<number, ImportBatch | null>;
+  /**
+   * Totals of many axes (or orientations) in one statement: one loader per distinct (scope, groupBy,
+   * filter) asked for in the request, each grouping by the scope's id first.
+   */
+  fundingTotalsWithin(scope: ScopeDimension, groupBy: readonly FundingDimension[], filter: FundingFilter | null): DataLoader<number, FundingGroupSum[]>;
+}
+
+export function createFundingLoaders(dataSource: DataSource): FundingLoaders {
   const byColumns = new Map<string, DataLoader<number, Funding[]>>();
   const fundingsByAction = (columns: LineColumns): DataLoader<number, Funding[]> => {
     const key = columns.key;
@@ -22,13 +40,6 @@ export function createFundingLoaders(dataSource: DataSource) {
     return loader;
   };
   return {
-    /**
-     * An action's lines with their funder, programme and beneficiary, in one statement, read as plain
-     * objects (each organisation or programme built once per batch); the batch comes from its loader
-     * only when asked for. Only the columns that the query's selection needs are read: on a large
-     * contract, the width of the rows (every column of four tables) was most of the statement's time.
-     * One loader per distinct selection, so the lines of a query are still read in one statement.
-     */
     fundingsByAction: (selection: Selection) => fundingsByAction(lineColumns(dataSource, selection)),
     programmeById: byIdLoader((ids) => dataSource.getRepository(Programme).find({ where: { id: In([...ids]) } })),
     batchById: byIdLoader((ids) => dataSource.getRepository(ImportBatch).find({ where: { id: In([...ids]) } })),
@@ -38,11 +49,7 @@ export function createFundingLoaders(dataSource: DataSource) {
 
 type ScopeDimension = FundingDimension.axis | FundingDimension.orientation;
 
-/**
- * Totals of many axes (or orientations) in one statement: one loader per distinct (scope, groupBy,
- * filter) asked for in the request, each grouping by the scope's id first.
- */
-function scopedTotalsLoaders(dataSource: DataSource) {
+function scopedTotalsLoaders(dataSource: DataSource): FundingLoaders['fundingTotalsWithin'] {
   const loaders = new Map<string, DataLoader<number, FundingGroupSum[]>>();
   return (scope: ScopeDimension, groupBy: readonly FundingDimension[], filter: FundingFilter | null): DataLoader<number, FundingGroupSum[]> => {
     const key = JSON.stringify([scope, groupBy, filter]);
