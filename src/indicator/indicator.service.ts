@@ -1,21 +1,8 @@
 import { EntityManager } from 'typeorm';
-import {
-  checkQuantity,
-  checkText,
-  checkYear,
-  CODE_MAX,
-  FieldError,
-  fieldErrorsToGraphQLError,
-  findAction,
-  findContract,
-  findOrientation,
-  isUniqueViolation,
-  organisationLabel,
-  throwIfFieldErrors,
-  WriteContext,
-} from '../action/action.service';
+import { findAction, findContract, findOrientation, isUniqueViolation, organisationLabel, WriteContext } from '../action/action.service';
 import { Action } from '../action/action.entity';
 import { requireAdmin, requireOrganisationWrite, requireWriter } from '../auth/authorisation';
+import { checkQuantity, checkText, checkYear, CODE_MAX, FieldError, fieldErrorsToGraphQLError, throwIfFieldErrors } from '../common/field-validation';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
 import { Organisation } from '../organisation/organisation.entity';

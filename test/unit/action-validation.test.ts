@@ -1,6 +1,7 @@
 import { CreateActionInput, UpdateActionInput } from '../../src/action/action.inputs';
 import { ActionStatus } from '../../src/action/action-status.enum';
-import { fieldErrorsToGraphQLError, isIsoDate, validateActionInput } from '../../src/action/action.service';
+import { validateActionInput } from '../../src/action/action.validation';
+import { fieldErrorsToGraphQLError, isIsoDate } from '../../src/common/field-validation';
 import { CostBase } from '../../src/funding/funding.enums';
 import { validateIndicatorInput } from '../../src/indicator/indicator.service';
 import { CreateIndicatorInput } from '../../src/indicator/indicator.inputs';
