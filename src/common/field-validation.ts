@@ -1,6 +1,5 @@
 import { GraphQLError } from 'graphql';
 import { formatCents, MAX_MONEY_CENTS, MoneyFormatError, parseCents } from './money';
-import { normaliseQuantity, QUANTITY_PRECISION, QUANTITY_SCALE } from '../db/column-types';
 
 // Field errors of the write services (actions, indicators, saved reports): every mistake of one input
 // is collected, then reported at once, in French.
@@ -114,28 +113,4 @@ export function checkMoney(errors: FieldError[], field: string, label: string, v
     return undefined;
   }
   return formatCents(cents);
-}
-
-/** An indicator quantity: a decimal string (sign allowed) with at most four decimals. */
-export function checkQuantity(errors: FieldError[], field: string, label: string, value: string | null | undefined): string | null | undefined {
-  if (value === undefined || value === null) return value;
-  const trimmed = value.trim();
-  if (!trimmed) return null;
-  if (!/^[+-]?\d+(?:\.\d+)?$/.test(trimmed)) {
-    errors.push({ field, message: `${label} (${field}) : « ${value} » n'est pas un nombre décimal (chiffres et point décimal, ex. "12.5").` });
-    return undefined;
-  }
-  let normalised: string;
-  try {
-    normalised = normaliseQuantity(trimmed);
-  } catch {
-    errors.push({ field, message: `${label} (${field}) : « ${value} » a plus de ${QUANTITY_SCALE} décimales.` });
-    return undefined;
-  }
-  const integerDigits = normalised.replace(/^-/, '').split('.')[0].length;
-  if (integerDigits > QUANTITY_PRECISION - QUANTITY_SCALE) {
-    errors.push({ field, message: `${label} (${field}) : « ${value} » est trop grand (${QUANTITY_PRECISION - QUANTITY_SCALE} chiffres avant la virgule au plus).` });
-    return undefined;
-  }
-  return normalised;
 }

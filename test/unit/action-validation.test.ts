@@ -3,7 +3,7 @@ import { ActionStatus } from '../../src/action/action-status.enum';
 import { validateActionInput } from '../../src/action/action.validation';
 import { fieldErrorsToGraphQLError, isIsoDate } from '../../src/common/field-validation';
 import { CostBase } from '../../src/funding/funding.enums';
-import { validateIndicatorInput } from '../../src/indicator/indicator.service';
+import { validateIndicatorInput } from '../../src/indicator/indicator.validation';
 import { CreateIndicatorInput } from '../../src/indicator/indicator.inputs';
 
 const create = (fields: Partial<CreateActionInput>) =>
