@@ -1,3 +1,4 @@
+import type DataLoader from 'dataloader';
 import { DataSource, In } from 'typeorm';
 import { byIdLoader, groupLoader } from '../common/batch-loader';
 import { centsFromDriver } from '../kernel/money';
@@ -17,7 +18,19 @@ export interface ActionStageTotal {
   lines: number;
 }
 
-export function createActionLoaders(dataSource: DataSource) {
+export interface ActionCommuneRow {
+  actionId: number;
+  organisation: Organisation;
+}
+
+export interface ActionLoaders {
+  actionById: DataLoader<number, Action | null>;
+  actionsByOrientation: DataLoader<number, Action[]>;
+  communesByAction: DataLoader<number, ActionCommuneRow[]>;
+  stageTotalsByAction: DataLoader<number, ActionStageTotal[]>;
+}
+
+export function createActionLoaders(dataSource: DataSource): ActionLoaders {
   return {
     actionById: byIdLoader((ids) => dataSource.getRepository(Action).find({ where: { id: In([...ids]) } })),
     /**
@@ -33,7 +46,7 @@ export function createActionLoaders(dataSource: DataSource) {
       },
       (action) => action.orientationId!,
     ),
-    communesByAction: groupLoader(
+    communesByAction: groupLoader<ActionCommuneRow>(
       async (ids) => {
         const rows = await dataSource
           .getRepository(ActionCommune)

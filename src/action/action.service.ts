@@ -1,239 +1,25 @@
-import { GraphQLError } from 'graphql';
 import { DataSource, EntityManager, In, IsNull, QueryFailedError } from 'typeorm';
 import { requireOrganisationWrite, requireWriter } from '../auth/authorisation';
 import { Identity } from '../auth/identity';
-import { MAX_MONEY_CENTS, MoneyFormatError, parseCents, formatCents } from '../kernel/money';
+import { FieldError, fieldErrorsToGraphQLError, INSEE_CODE, throwIfFieldErrors } from '../common/field-validation';
 import { normaliseText } from '../kernel/normalise-text';
 import { Contract } from '../contract/contract.entity';
 import { findContract } from '../contract/contract.lookups';
 import { Orientation } from '../contract/orientation.entity';
-import { normaliseQuantity, QUANTITY_PRECISION, QUANTITY_SCALE } from '../db/column-types';
 import { OrganisationAlias } from '../organisation/organisation-alias.entity';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { Organisation } from '../organisation/organisation.entity';
 import { ActionCommune } from './action-commune.entity';
-import { ActionStatus } from '../kernel/action-status.enum';
 import { Action } from './action.entity';
 import { AuditHook } from '../audit/audit.service';
 import { bumpContractVersion } from '../cache/data-version';
 import { CreateActionInput, UpdateActionInput } from './action.inputs';
+import { CheckedActionInput, validateActionInput } from './action.validation';
 
 /** What a mutation service needs from the request. */
 export interface WriteContext {
   dataSource: DataSource;
   identity: Identity | null;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Field errors: every mistake of one input is collected, then reported at once.
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-/** One BAD_USER_INPUT error for all field errors: the first is the message, all are in `fields`. */
-export function fieldErrorsToGraphQLError(errors: FieldError[]): GraphQLError {
-  const [first] = errors;
-  const more = errors.length - 1;
-  const message = more ? `${first.message} (et ${more} autre${more > 1 ? 's' : ''} erreur${more > 1 ? 's' : ''} : voir extensions.fields)` : first.message;
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field: first.field, fields: errors } });
-}
-
-export function throwIfFieldErrors(errors: FieldError[]): void {
-  if (errors.length) throw fieldErrorsToGraphQLError(errors);
-}
-
-export const CODE_MAX = 40;
-export const TITLE_MAX = 500;
-export const MIN_YEAR = 1900;
-export const MAX_YEAR = 2100;
-
-const INSEE_CODE = /^(?:\d{5}|2[AB]\d{3})$/;
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/**
- * A required text (`required`) or an optional one being set: trimmed, not empty, at most `max`
- * characters. Returns the trimmed value, or undefined when absent (or wrong).
- */
-export function checkText(
-  errors: FieldError[],
-  field: string,
-  label: string,
-  value: string | null | undefined,
-  options: { max: number; required: boolean },
-): string | undefined {
-  if (value === undefined && !options.required) return undefined;
-  const trimmed = (value ?? '').trim();
-  if (!trimmed) {
-    errors.push({ field, message: `${label} (${field}) est obligatoire et ne peut pas être vide.` });
-    return undefined;
-  }
-  if ([...trimmed].length > options.max) {
-    errors.push({ field, message: `${label} (${field}) dépasse ${options.max} caractères (${[...trimmed].length}).` });
-    return undefined;
-  }
-  return trimmed;
-}
-
-/** A plausible year: an integer between 1900 and 2100. */
-export function checkYear(errors: FieldError[], field: string, label: string, value: number | null | undefined): void {
-  if (value === null || value === undefined) return;
-  if (!Number.isInteger(value) || value < MIN_YEAR || value > MAX_YEAR) {
-    errors.push({ field, message: `${label} (${field}) : ${value} n'est pas une année plausible (entier entre ${MIN_YEAR} et ${MAX_YEAR}).` });
-  }
-}
-
-/** True for a real calendar date written AAAA-MM-JJ with a plausible year. */
-export function isIsoDate(value: string): boolean {
-  const match = ISO_DATE.exec(value);
-  if (!match) return false;
-  const [year, month, day] = match.slice(1).map(Number);
-  if (year < MIN_YEAR || year > MAX_YEAR) return false;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-
-/** A date being set: returns it trimmed when valid, null when cleared, undefined when absent or wrong. */
-export function checkDate(errors: FieldError[], field: string, label: string, value: string | null | undefined): string | null | undefined {
-  if (value === undefined || value === null) return value;
-  const trimmed = value.trim();
-  if (!trimmed) return null;
-  if (!isIsoDate(trimmed)) {
-    errors.push({
-      field,
-      message: `${label} (${field}) : « ${value} » n'est pas une date valide au format AAAA-MM-JJ (année entre ${MIN_YEAR} et ${MAX_YEAR}).`,
-    });
-    return undefined;
-  }
-  return trimmed;
-}
-
-/** An amount in euros: a non-negative decimal string with at most two decimals; returns it canonical. */
-export function checkMoney(errors: FieldError[], field: string, label: string, value: string | null | undefined): string | null | undefined {
-  if (value === undefined || value === null) return value;
-  const trimmed = value.trim();
-  if (!trimmed) return null;
-  if (!/^[+-]?\d+(?:\.\d+)?$/.test(trimmed)) {
-    errors.push({ field, message: `${label} (${field}) : « ${value} » n'est pas un montant décimal (chiffres et point décimal, ex. "1250000.50").` });
-    return undefined;
-  }
-  let cents: bigint;
-  try {
-    cents = parseCents(trimmed);
-  } catch (error) {
-    if (!(error instanceof MoneyFormatError)) throw error;
-    errors.push({ field, message: `${label} (${field}) : « ${value} » a plus de deux décimales (des centimes au plus).` });
-    return undefined;
-  }
-  if (cents < 0n) {
-    errors.push({ field, message: `${label} (${field}) : « ${value} » est négatif ; un coût ne peut pas l'être.` });
-    return undefined;
-  }
-  if (cents > MAX_MONEY_CENTS) {
-    errors.push({ field, message: `${label} (${field}) : « ${value} » dépasse le montant maximal (${formatCents(MAX_MONEY_CENTS)}).` });
-    return undefined;
-  }
-  return formatCents(cents);
-}
-
-/** An indicator quantity: a decimal string (sign allowed) with at most four decimals. */
-export function checkQuantity(errors: FieldError[], field: string, label: string, value: string | null | undefined): string | null | undefined {
-  if (value === undefined || value === null) return value;
-  const trimmed = value.trim();
-  if (!trimmed) return null;
-  if (!/^[+-]?\d+(?:\.\d+)?$/.test(trimmed)) {
-    errors.push({ field, message: `${label} (${field}) : « ${value} » n'est pas un nombre décimal (chiffres et point décimal, ex. "12.5").` });
-    return undefined;
-  }
-  let normalised: string;
-  try {
-    normalised = normaliseQuantity(trimmed);
-  } catch {
-    errors.push({ field, message: `${label} (${field}) : « ${value} » a plus de ${QUANTITY_SCALE} décimales.` });
-    return undefined;
-  }
-  const integerDigits = normalised.replace(/^-/, '').split('.')[0].length;
-  if (integerDigits > QUANTITY_PRECISION - QUANTITY_SCALE) {
-    errors.push({ field, message: `${label} (${field}) : « ${value} » est trop grand (${QUANTITY_PRECISION - QUANTITY_SCALE} chiffres avant la virgule au plus).` });
-    return undefined;
-  }
-  return normalised;
-}
-
-/** An optional reference (a code, a name) being set: trimmed; empty counts as cleared. */
-function optionalRef(value: string | null | undefined): string | null | undefined {
-  if (value === undefined || value === null) return value;
-  const trimmed = value.trim();
-  return trimmed || null;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Actions: pure validation.
-
-/** The input once checked: undefined = unchanged (update) or absent, null = cleared. */
-export interface CheckedActionInput {
-  contract?: string;
-  code?: string;
-  title?: string;
-  description?: string | null;
-  orientation?: string | null;
-  lead?: string | null;
-  communes?: string[];
-  status?: ActionStatus;
-  totalCost?: string | null;
-  costBase?: CreateActionInput['costBase'];
-  startDate?: string | null;
-  endDate?: string | null;
-}
-
-/**
- * Checks everything an action input can be checked for without the database. `existing` gives the
- * dates an update keeps, so that "end before start" is seen whichever of the two changes.
- */
-export function validateActionInput(
-  input: CreateActionInput | UpdateActionInput,
-  options: { mode: 'create' | 'update'; existing?: { startDate: string | null; endDate: string | null } },
-): { errors: FieldError[]; value: CheckedActionInput } {
-  const errors: FieldError[] = [];
-  const create = options.mode === 'create';
-  const value: CheckedActionInput = {};
-  if (create) value.contract = checkText(errors, 'contract', 'Le code du contrat', (input as CreateActionInput).contract, { max: CODE_MAX, required: true });
-  value.code = checkText(errors, 'code', 'Le code de l’action', input.code, { max: CODE_MAX, required: create || input.code === null });
-  value.title = checkText(errors, 'title', 'L’intitulé', input.title, { max: TITLE_MAX, required: create || input.title === null });
-  if (input.description !== undefined) value.description = input.description?.trim() || null;
-  value.orientation = optionalRef(input.orientation);
-  value.lead = optionalRef(input.lead);
-
-  if (input.communes !== undefined) {
-    const codes = [...new Set((input.communes ?? []).map((code) => code.trim()))];
-    const bad = codes.filter((code) => !INSEE_CODE.test(code));
-    if (bad.length) {
-      errors.push({
-        field: 'communes',
-        message: `Communes (communes) : ${bad.map((code) => `« ${code} »`).join(', ')} ${bad.length > 1 ? 'ne sont pas des codes INSEE' : "n'est pas un code INSEE"} (5 caractères, ex. 59178).`,
-      });
-    } else value.communes = codes;
-  }
-
-  if (input.status === null && !create) errors.push({ field: 'status', message: 'L’avancement (status) ne peut pas être effacé.' });
-  else if (input.status) value.status = input.status;
-  else if (create) value.status = ActionStatus.PLANNED;
-
-  value.totalCost = checkMoney(errors, 'totalCost', 'Le coût total', input.totalCost);
-  if (input.costBase !== undefined) value.costBase = input.costBase;
-  value.startDate = checkDate(errors, 'startDate', 'La date de début', input.startDate);
-  value.endDate = checkDate(errors, 'endDate', 'La date de fin', input.endDate);
-
-  // Compare the dates the action will have, when both are known and valid.
-  const start = input.startDate === undefined ? options.existing?.startDate : value.startDate;
-  const end = input.endDate === undefined ? options.existing?.endDate : value.endDate;
-  const startOk = !errors.some((e) => e.field === 'startDate');
-  const endOk = !errors.some((e) => e.field === 'endDate');
-  if (start && end && startOk && endOk && end < start) {
-    errors.push({ field: 'endDate', message: `La date de fin (endDate) ${end} précède la date de début (startDate) ${start}.` });
-  }
-  return { errors, value };
 }
 
 // ---------------------------------------------------------------------------------------------------

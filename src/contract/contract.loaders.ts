@@ -1,3 +1,4 @@
+import type DataLoader from 'dataloader';
 import { DataSource, In } from 'typeorm';
 import { byIdLoader, groupLoader } from '../common/batch-loader';
 import { Axis } from './axis.entity';
@@ -5,7 +6,16 @@ import { ContractParty } from './contract-party.entity';
 import { Contract } from './contract.entity';
 import { Orientation } from './orientation.entity';
 
-export function createContractLoaders(dataSource: DataSource) {
+export interface ContractLoaders {
+  contractById: DataLoader<number, Contract | null>;
+  axesByContract: DataLoader<number, Axis[]>;
+  axisById: DataLoader<number, Axis | null>;
+  orientationsByAxis: DataLoader<number, Orientation[]>;
+  orientationById: DataLoader<number, Orientation | null>;
+  partiesByContract: DataLoader<number, ContractParty[]>;
+}
+
+export function createContractLoaders(dataSource: DataSource): ContractLoaders {
   return {
     contractById: byIdLoader((ids) => dataSource.getRepository(Contract).find({ where: { id: In([...ids]) } })),
     axesByContract: groupLoader(

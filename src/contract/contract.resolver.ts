@@ -1,16 +1,13 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { FundingDimension } from '../funding/funding-group';
-import { FundingTotal, toFundingTotal } from '../funding/funding-totals.resolver';
-import { FundingFilter } from '../funding/funding.resolver';
+import { FundingTotal, SCOPED_TOTALS_DESCRIPTION, toFundingTotal } from '../funding/funding-totals.types';
+import { FundingFilter } from '../funding/funding.filter';
 import { Organisation } from '../organisation/organisation.entity';
 import { RequestContext } from '../server/context';
 import { Axis } from './axis.entity';
 import { ContractPartyRole } from '../kernel/contract-party-role.enum';
 import { Contract } from './contract.entity';
 import { Orientation } from './orientation.entity';
-
-export const SCOPED_TOTALS_DESCRIPTION =
-  'Montants en vigueur, exacts, regroupés (par année et étape par défaut) ; les étapes ne s’additionnent pas : un même euro peut être prévu, puis attribué, puis payé.';
 
 @Resolver(() => Contract)
 export class ContractResolver {

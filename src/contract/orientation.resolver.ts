@@ -1,12 +1,11 @@
 import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { FundingDimension } from '../funding/funding-group';
-import { FundingTotal, toFundingTotal } from '../funding/funding-totals.resolver';
-import { FundingFilter } from '../funding/funding.resolver';
+import { FundingTotal, SCOPED_TOTALS_DESCRIPTION, toFundingTotal } from '../funding/funding-totals.types';
+import { FundingFilter } from '../funding/funding.filter';
 import { Action } from '../action/action.entity';
 import { Indicator } from '../indicator/indicator.entity';
 import { RequestContext } from '../server/context';
 import { Axis } from './axis.entity';
-import { SCOPED_TOTALS_DESCRIPTION } from './contract.resolver';
 import { Orientation } from './orientation.entity';
 
 @Resolver(() => Orientation)

@@ -6,7 +6,7 @@ import { Axis } from '../contract/axis.entity';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
 import { sumCentsSql } from '../db/money-sql';
-import { filteredFundings } from '../funding/funding.resolver';
+import { filteredFundings } from '../funding/funding.query';
 import { FundingInstrument, FundingStage } from '../kernel/funding.enum';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { Annex3Action, Annex3Amount, Annex3Data, Annex3Funder, Annex3Line } from './annex3-export';

@@ -3,9 +3,10 @@ import { DecimalScalar } from '../common/decimal.scalar';
 import { formatCents } from '../kernel/money';
 import { RequestContext } from '../server/context';
 import { CrossCheckGroup, CrossCheckStatus, mergeCrossCheck } from './cross-check';
-import { createFundingGroupResolver, FundingDimension, FundingGroup } from './funding-group';
+import { FundingDimension, FundingGroup } from './funding-group';
+import { createFundingGroupResolver } from './funding-group.fields';
 import { sumFundings } from './funding-totals.service';
-import { FundingFilter } from './funding.resolver';
+import { FundingFilter } from './funding.filter';
 
 registerEnumType(CrossCheckStatus, {
   name: 'CrossCheckStatus',

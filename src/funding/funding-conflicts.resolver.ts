@@ -8,7 +8,7 @@ import { Organisation } from '../organisation/organisation.entity';
 import { RequestContext } from '../server/context';
 import { validSql } from './funding-visibility';
 import { Funding } from './funding.entity';
-import { fundingWithRelations } from './funding.loaders';
+import { fundingWithRelations } from './funding.query';
 import { FundingStage } from '../kernel/funding.enum';
 
 @ObjectType({ description: 'Deux sources déclarent le même financement avec des montants différents : celui du financeur compte.' })

@@ -1,25 +1,12 @@
-import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import { DecimalScalar } from '../common/decimal.scalar';
-import { formatCents } from '../kernel/money';
+import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import { RequestContext } from '../server/context';
-import { createFundingGroupResolver, FundingDimension, FundingGroup } from './funding-group';
-import { FundingGroupSum, sumFundings } from './funding-totals.service';
-import { FundingFilter } from './funding.resolver';
+import { FundingDimension } from './funding-group';
+import { createFundingGroupResolver } from './funding-group.fields';
+import { sumFundings } from './funding-totals.service';
+import { FundingTotal, toFundingTotal } from './funding-totals.types';
+import { FundingFilter } from './funding.filter';
 
 export { FundingDimension } from './funding-group';
-
-@ObjectType({ description: 'Un groupe de lignes de financement : ses dimensions, son montant exact et son nombre de lignes.' })
-export class FundingTotal extends FundingGroup {
-  @Field(() => DecimalScalar)
-  amount: string;
-
-  @Field(() => Int, { description: 'Nombre de lignes comptées' })
-  lines: number;
-}
-
-export function toFundingTotal({ cents, lines, ...group }: FundingGroupSum): FundingTotal {
-  return Object.assign(new FundingTotal(), group, { amount: formatCents(cents), lines });
-}
 
 @Resolver(() => FundingTotal)
 export class FundingTotalResolver extends createFundingGroupResolver(FundingTotal) {

@@ -6,7 +6,8 @@ import { Orientation } from '../contract/orientation.entity';
 import { sumCentsSql } from '../db/money-sql';
 import { Organisation } from '../organisation/organisation.entity';
 import { assignDimensions, DIMENSION_SQL, FundingDimension, FundingGroup } from './funding-group';
-import { FundingFilter, FundingRelationAlias, filteredFundings } from './funding.resolver';
+import { FundingFilter } from './funding.filter';
+import { FundingRelationAlias, filteredFundings } from './funding.query';
 
 export interface FundingGroupSum extends FundingGroup {
   cents: bigint;

@@ -8,40 +8,30 @@ import { Organisation } from '../organisation/organisation.entity';
 import { Programme } from '../programme/programme.entity';
 import { FundingDimension } from './funding-group';
 import { FundingGroupSum, sumFundings } from './funding-totals.service';
-import { countedSql } from './funding-visibility';
 import { Funding } from './funding.entity';
 import { columnsFor, mergeSelections, Selection } from '../server/selection';
-import type { FundingFilter } from './funding.resolver';
+import type { FundingFilter } from './funding.filter';
+import { countedFundings } from './funding.query';
 
-/**
- * Funding lines come with their funder, programme, beneficiary and batch joined in the same statement:
- * they are always asked for together, and a separate batch per relation would add a round trip per level.
- */
-export function fundingWithRelations(dataSource: DataSource, alias = 'funding') {
-  return dataSource
-    .getRepository(Funding)
-    .createQueryBuilder(alias)
-    .leftJoinAndSelect(`${alias}.funder`, 'funder')
-    .leftJoinAndSelect(`${alias}.programme`, 'programme')
-    .leftJoinAndSelect(`${alias}.beneficiary`, 'beneficiary')
-    .leftJoinAndSelect(`${alias}.batch`, 'batch');
+export interface FundingLoaders {
+  /**
+   * An action's lines with their funder, programme and beneficiary, in one statement, read as plain
+   * objects (each organisation or programme built once per batch); the batch comes from its loader
+   * only when asked for. Only the columns that the query's selection needs are read: on a large
+   * contract, the width of the rows (every column of four tables) was most of the statement's time.
+   * One loader per distinct selection, so the lines of a query are still read in one statement.
+   */
+  fundingsByAction(selection: Selection): DataLoader<number, Funding[]>;
+  programmeById: DataLoader<number, Programme | null>;
+  batchById: DataLoader<number, ImportBatch | null>;
+  /**
+   * Totals of many axes (or orientations) in one statement: one loader per distinct (scope, groupBy,
+   * filter) asked for in the request, each grouping by the scope's id first.
+   */
+  fundingTotalsWithin(scope: ScopeDimension, groupBy: readonly FundingDimension[], filter: FundingFilter | null): DataLoader<number, FundingGroupSum[]>;
 }
 
-/** The lines that count (now, or at `asOf`), alone: for aggregates. */
-export function countedFundings(dataSource: DataSource, alias = 'funding', asOf: Date | null = null) {
-  const query = dataSource.getRepository(Funding).createQueryBuilder(alias).where(countedSql(alias, asOf !== null));
-  if (asOf) query.setParameter('asOf', asOf);
-  return query;
-}
-
-/** The lines that count (now, or at `asOf`), with their relations. */
-export function fundingQuery(dataSource: DataSource, alias = 'funding', asOf: Date | null = null) {
-  const query = fundingWithRelations(dataSource, alias).where(countedSql(alias, asOf !== null));
-  if (asOf) query.setParameter('asOf', asOf);
-  return query;
-}
-
-export function createFundingLoaders(dataSource: DataSource) {
+export function createFundingLoaders(dataSource: DataSource): FundingLoaders {
   const byColumns = new Map<string, DataLoader<number, Funding[]>>();
   const fundingsByAction = (columns: LineColumns): DataLoader<number, Funding[]> => {
     const key = columns.key;
@@ -50,13 +40,6 @@ export function createFundingLoaders(dataSource: DataSource) {
     return loader;
   };
   return {
-    /**
-     * An action's lines with their funder, programme and beneficiary, in one statement, read as plain
-     * objects (each organisation or programme built once per batch); the batch comes from its loader
-     * only when asked for. Only the columns that the query's selection needs are read: on a large
-     * contract, the width of the rows (every column of four tables) was most of the statement's time.
-     * One loader per distinct selection, so the lines of a query are still read in one statement.
-     */
     fundingsByAction: (selection: Selection) => fundingsByAction(lineColumns(dataSource, selection)),
     programmeById: byIdLoader((ids) => dataSource.getRepository(Programme).find({ where: { id: In([...ids]) } })),
     batchById: byIdLoader((ids) => dataSource.getRepository(ImportBatch).find({ where: { id: In([...ids]) } })),
@@ -66,11 +49,7 @@ export function createFundingLoaders(dataSource: DataSource) {
 
 type ScopeDimension = FundingDimension.axis | FundingDimension.orientation;
 
-/**
- * Totals of many axes (or orientations) in one statement: one loader per distinct (scope, groupBy,
- * filter) asked for in the request, each grouping by the scope's id first.
- */
-function scopedTotalsLoaders(dataSource: DataSource) {
+function scopedTotalsLoaders(dataSource: DataSource): FundingLoaders['fundingTotalsWithin'] {
   const loaders = new Map<string, DataLoader<number, FundingGroupSum[]>>();
   return (scope: ScopeDimension, groupBy: readonly FundingDimension[], filter: FundingFilter | null): DataLoader<number, FundingGroupSum[]> => {
     const key = JSON.stringify([scope, groupBy, filter]);

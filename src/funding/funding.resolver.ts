@@ -1,59 +1,15 @@
-import { Args, ArgsType, Ctx, Field, FieldResolver, InputType, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
+import { Args, ArgsType, Ctx, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Action } from '../action/action.entity';
-import { decodeCursor, Page, PageType, pageSize, toPage } from '../common/pagination';
-import { Contract } from '../contract/contract.entity';
+import { decodeCursor, Page, pageSize, toPage } from '../common/pagination';
 import { ImportBatch } from '../import-batch/import-batch.entity';
-import { ImportKind } from '../kernel/import-batch.enum';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { Organisation } from '../organisation/organisation.entity';
 import { Programme } from '../programme/programme.entity';
 import { RequestContext } from '../server/context';
 import { Funding } from './funding.entity';
-import { FundingInstrument, FundingStage } from '../kernel/funding.enum';
-import { countedFundings, fundingQuery } from './funding.loaders';
-
-@InputType({ description: 'Filtre des lignes de financement ; les critères se cumulent.' })
-export class FundingFilter {
-  @Field(() => String, { nullable: true, description: 'Code du contrat' })
-  contract?: string;
-
-  @Field(() => Int, { nullable: true, description: 'Numéro de l’axe' })
-  axis?: number;
-
-  @Field(() => String, { nullable: true, description: 'Code de l’orientation' })
-  orientation?: string;
-
-  @Field(() => String, { nullable: true, description: 'Code de l’action' })
-  action?: string;
-
-  @Field(() => String, { nullable: true, description: 'Financeur : identifiant, SIREN, nom ou nom court' })
-  funder?: string;
-
-  @Field(() => String, { nullable: true, description: 'Code du dispositif, ex. DSIL' })
-  programme?: string;
-
-  @Field(() => String, { nullable: true, description: 'Bénéficiaire : identifiant, SIREN, nom ou nom court' })
-  beneficiary?: string;
-
-  @Field(() => Int, { nullable: true, description: 'Première année incluse' })
-  yearFrom?: number;
-
-  @Field(() => Int, { nullable: true, description: 'Dernière année incluse' })
-  yearTo?: number;
-
-  @Field(() => [FundingStage], { nullable: true })
-  stage?: FundingStage[];
-
-  @Field(() => [FundingInstrument], { nullable: true })
-  instrument?: FundingInstrument[];
-
-  @Field(() => [ImportKind], { nullable: true, description: 'Nature du fichier d’où viennent les lignes, ex. dotations ou grants' })
-  kind?: ImportKind[];
-
-  @Field(() => String, { nullable: true, description: 'Organisation qui a déclaré les lignes : identifiant, SIREN, nom ou nom court' })
-  source?: string;
-}
+import { FundingFilter } from './funding.filter';
+import { FundingPage } from './funding.page';
+import { filteredFundings } from './funding.query';
 
 @ArgsType()
 export class FundingsArgs {
@@ -69,8 +25,6 @@ export class FundingsArgs {
   @Field(() => Date, { nullable: true, description: 'Les données telles qu’elles étaient à ce moment (ISO 8601)' })
   asOf?: Date;
 }
-
-export const FundingPage = PageType(Funding, 'FundingPage');
 
 @ObjectType({ description: 'D’où vient un montant : le fichier, la feuille, la cellule et son texte.' })
 export class FundingSource {
@@ -164,59 +118,4 @@ export class FundingResolver {
     };
   }
 
-}
-
-/** Matches an organisation given as an id, a SIREN, or a name as written. */
-function organisationMatch(alias: string, parameter: string, value: string): Brackets {
-  return new Brackets((where) => {
-    if (/^\d+$/.test(value)) where.where(`${alias}.id = :${parameter}Id`, { [`${parameter}Id`]: Number(value) }).orWhere(`${alias}.siren = :${parameter}`, { [parameter]: value });
-    else where.where(`${alias}.name = :${parameter}`, { [parameter]: value }).orWhere(`${alias}.short_name = :${parameter}`, { [parameter]: value });
-  });
-}
-
-export type FundingRelationAlias = 'funder' | 'programme' | 'beneficiary';
-
-/**
- * The counted lines matching `filter`. By default each line comes with its funder, programme,
- * beneficiary and batch selected (for lists of entities). Aggregates pass `lean`: no relation selected,
- * and only the joins that the filter and the caller's own expressions need — SQLite does not drop an
- * unused LEFT JOIN, and every extra one costs on a million lines.
- */
-export function filteredFundings(
-  dataSource: DataSource,
-  filter: FundingFilter,
-  asOf: Date | null = null,
-  lean?: { join: readonly FundingRelationAlias[] },
-): SelectQueryBuilder<Funding> {
-  const query = lean ? countedFundings(dataSource, 'funding', asOf) : fundingQuery(dataSource, 'funding', asOf);
-  if (lean) {
-    const joins = new Set<FundingRelationAlias>(lean.join);
-    if (filter.funder) joins.add('funder');
-    if (filter.programme) joins.add('programme');
-    if (filter.beneficiary) joins.add('beneficiary');
-    for (const alias of joins) query.leftJoin(`funding.${alias}`, alias);
-  }
-  if (filter.contract) {
-    query.innerJoin(Contract, 'contract', 'contract.id = funding.contract_id').andWhere('contract.code = :contractCode', { contractCode: filter.contract });
-  }
-  const needsAction = filter.action || filter.orientation || (filter.axis !== undefined && filter.axis !== null);
-  if (needsAction) query.innerJoin('funding.action', 'action');
-  if (filter.action) query.andWhere('action.code = :actionCode', { actionCode: filter.action });
-  if (filter.orientation || (filter.axis !== undefined && filter.axis !== null)) query.innerJoin('action.orientation', 'orientation');
-  if (filter.orientation) query.andWhere('orientation.code = :orientationCode', { orientationCode: filter.orientation });
-  if (filter.axis !== undefined && filter.axis !== null) {
-    query.innerJoin('orientation.axis', 'axis').andWhere('axis.number = :axisNumber', { axisNumber: filter.axis });
-  }
-  if (filter.funder) query.andWhere(organisationMatch('funder', 'funder', filter.funder));
-  if (filter.beneficiary) query.andWhere(organisationMatch('beneficiary', 'beneficiary', filter.beneficiary));
-  if (filter.programme) query.andWhere('programme.code = :programmeCode', { programmeCode: filter.programme });
-  if (filter.yearFrom !== undefined && filter.yearFrom !== null) query.andWhere('funding.year >= :yearFrom', { yearFrom: filter.yearFrom });
-  if (filter.yearTo !== undefined && filter.yearTo !== null) query.andWhere('funding.year <= :yearTo', { yearTo: filter.yearTo });
-  if (filter.stage?.length) query.andWhere('funding.stage IN (:...stages)', { stages: filter.stage });
-  if (filter.instrument?.length) query.andWhere('funding.instrument IN (:...instruments)', { instruments: filter.instrument });
-  if (filter.kind?.length) query.andWhere('funding.import_kind IN (:...importKinds)', { importKinds: filter.kind });
-  if (filter.source) {
-    query.innerJoin(Organisation, 'declarer', 'declarer.id = funding.source_id').andWhere(organisationMatch('declarer', 'declarer', filter.source));
-  }
-  return query;
 }

@@ -4,10 +4,10 @@ import { In } from 'typeorm';
 import { groupLoader, MAX_BATCH_SIZE } from '../common/batch-loader';
 import { decodeCursor, encodeCursor, Page, pageSize } from '../common/pagination';
 import { Funding } from '../funding/funding.entity';
-import { FundingPage } from '../funding/funding.resolver';
+import { FundingPage } from '../funding/funding.page';
 import { RequestContext } from '../server/context';
 import { ImportBatch } from './import-batch.entity';
-import { canSeeBatch } from './import-batch.resolver';
+import { canSeeBatch } from './import-batch.visibility';
 
 /**
  * A batch's lineage for the history page: the funding lines it brought, the batches whose lines it

@@ -2,10 +2,6 @@ import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from 'type-graphql';
 import { Brackets, DataSource, In, SelectQueryBuilder } from 'typeorm';
-import { IssueDraft } from '../../import/model';
-import { sortIssues } from '../../import/report/preview-report';
-import { Identity } from '../auth/identity';
-import { Role } from '../kernel/role.enum';
 import { groupLoader } from '../common/batch-loader';
 import { decodeCursor, Page, PageType, pageSize, toPage } from '../common/pagination';
 import { Contract } from '../contract/contract.entity';
@@ -13,37 +9,12 @@ import { Organisation } from '../organisation/organisation.entity';
 import { RequestContext } from '../server/context';
 import { ImportBatch } from './import-batch.entity';
 import { ImportKind, ImportStatus, IssueSeverity } from '../kernel/import-batch.enum';
+import { whereBatchVisible } from './import-batch.visibility';
 import { ImportIssue } from './import-issue.entity';
-
-/**
- * Who sees which batch. Reads follow the server's rule (open, unless READ_REQUIRES_TOKEN), except for the
- * previews never applied (PREVIEWED, REJECTED, ABANDONED): a partner's drafts and mistakes are seen only by the
- * administrators and by the editors of the batch's source organisation. Batches that were applied
- * (APPLIED, and later SUPERSEDED or ROLLED_BACK) are seen by every reader, like the figures they brought.
- */
-export const UNAPPLIED_STATUSES: readonly ImportStatus[] = [ImportStatus.PREVIEWED, ImportStatus.REJECTED, ImportStatus.ABANDONED];
+import { sortedIssues } from './import-issue.order';
 
 const VISIBILITY_NOTE =
   'Les aperçus jamais appliqués (PREVIEWED, REJECTED, ABANDONED) ne sont visibles que des administrateurs et des éditeurs de l’organisation source ; les lots appliqués (APPLIED, puis SUPERSEDED ou ROLLED_BACK) sont visibles de tous les lecteurs.';
-
-export function canSeeBatch(identity: Identity | null, batch: Pick<ImportBatch, 'status' | 'sourceId'>): boolean {
-  if (!UNAPPLIED_STATUSES.includes(batch.status)) return true;
-  if (identity?.role === Role.admin) return true;
-  return identity?.role === Role.editor && identity.organisationId !== null && identity.organisationId === batch.sourceId;
-}
-
-/** The SQL form of canSeeBatch, on a query over `import_batch` aliased `alias`. */
-export function whereBatchVisible<T extends object>(query: SelectQueryBuilder<T>, identity: Identity | null, alias = 'batch'): SelectQueryBuilder<T> {
-  if (identity?.role === Role.admin) return query;
-  const parameters = { unappliedStatuses: [...UNAPPLIED_STATUSES], ownOrganisationId: identity?.organisationId ?? null };
-  if (identity?.role === Role.editor && identity.organisationId !== null) {
-    return query.andWhere(
-      new Brackets((where) => where.where(`${alias}.status NOT IN (:...unappliedStatuses)`).orWhere(`${alias}.source_id = :ownOrganisationId`)),
-      parameters,
-    );
-  }
-  return query.andWhere(`${alias}.status NOT IN (:...unappliedStatuses)`, parameters);
-}
 
 @InputType()
 export class ImportBatchFilter {
@@ -163,15 +134,4 @@ function issuesLoader({ dataSource, loaders }: RequestContext): DataLoader<numbe
     issueLoaders.set(loaders, loader);
   }
   return loader;
-}
-
-/** In the preview's order (import/report's sortIssues): errors first, then by sheet, row and column. */
-export function sortedIssues(issues: ImportIssue[]): ImportIssue[] {
-  const byDraft = new Map<IssueDraft, ImportIssue>();
-  const drafts = issues.map((issue) => {
-    const draft: IssueDraft = { severity: issue.severity, code: issue.code, message: issue.message, sheet: issue.sheet, cell: issue.cell, value: issue.rawValue };
-    byDraft.set(draft, issue);
-    return draft;
-  });
-  return sortIssues(drafts).map((draft) => byDraft.get(draft)!);
 }

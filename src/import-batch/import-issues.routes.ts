@@ -10,8 +10,9 @@ import { route } from '../server/http-route';
 import { ImportBatch } from './import-batch.entity';
 import { ImportStatus, IssueSeverity } from '../kernel/import-batch.enum';
 import { inTurn } from './import-apply.service';
-import { canSeeBatch, sortedIssues } from './import-batch.resolver';
+import { canSeeBatch } from './import-batch.visibility';
 import { ImportIssue } from './import-issue.entity';
+import { sortedIssues } from './import-issue.order';
 
 /**
  * What the upload page needs beside POST /api/imports:

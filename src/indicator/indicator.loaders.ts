@@ -1,3 +1,4 @@
+import type DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
 import { groupLoader } from '../common/batch-loader';
 import { Indicator } from './indicator.entity';
@@ -17,7 +18,12 @@ function indicatorQuery(dataSource: DataSource) {
     .addOrderBy('value.stage', 'ASC');
 }
 
-export function createIndicatorLoaders(dataSource: DataSource) {
+export interface IndicatorLoaders {
+  indicatorsByAction: DataLoader<number, IndicatorWithValues[]>;
+  indicatorsByOrientation: DataLoader<number, IndicatorWithValues[]>;
+}
+
+export function createIndicatorLoaders(dataSource: DataSource): IndicatorLoaders {
   return {
     indicatorsByAction: groupLoader<IndicatorWithValues>(
       (ids) => indicatorQuery(dataSource).where('indicator.action_id IN (:...ids)', { ids }).getMany(),

@@ -1,20 +1,8 @@
 import { EntityManager } from 'typeorm';
-import {
-  checkQuantity,
-  checkText,
-  checkYear,
-  CODE_MAX,
-  FieldError,
-  fieldErrorsToGraphQLError,
-  findAction,
-  findOrientation,
-  isUniqueViolation,
-  organisationLabel,
-  throwIfFieldErrors,
-  WriteContext,
-} from '../action/action.service';
+import { findAction, findOrientation, isUniqueViolation, organisationLabel, WriteContext } from '../action/action.service';
 import { Action } from '../action/action.entity';
 import { requireAdmin, requireOrganisationWrite, requireWriter } from '../auth/authorisation';
+import { checkText, checkYear, CODE_MAX, FieldError, fieldErrorsToGraphQLError, throwIfFieldErrors } from '../common/field-validation';
 import { Contract } from '../contract/contract.entity';
 import { findContract } from '../contract/contract.lookups';
 import { Orientation } from '../contract/orientation.entity';
@@ -24,51 +12,9 @@ import { Indicator } from './indicator.entity';
 import { AuditHook } from '../audit/audit.service';
 import { bumpContractVersion } from '../cache/data-version';
 import { CreateIndicatorInput, DeleteIndicatorValueInput, SetIndicatorValueInput, UpdateIndicatorInput } from './indicator.inputs';
-
-export const NAME_MAX = 255;
-export const UNIT_MAX = 40;
-
-export interface CheckedIndicatorInput {
-  contract?: string;
-  code?: string;
-  name?: string;
-  unit?: string;
-  action?: string | null;
-  orientation?: string | null;
-  baseline?: string | null;
-  target?: string | null;
-  targetYear?: number | null;
-}
+import { CheckedIndicatorInput, checkQuantity, validateIndicatorInput } from './indicator.validation';
 
 const ORIENTATION_ONLY_ADMIN = 'les indicateurs d’une orientation ne relèvent d’aucun maître d’ouvrage';
-
-/** Checks what can be checked without the database; undefined = unchanged, null = cleared. */
-export function validateIndicatorInput(
-  input: CreateIndicatorInput | UpdateIndicatorInput,
-  mode: 'create' | 'update',
-): { errors: FieldError[]; value: CheckedIndicatorInput } {
-  const errors: FieldError[] = [];
-  const create = mode === 'create';
-  const value: CheckedIndicatorInput = {};
-  if (create) value.contract = checkText(errors, 'contract', 'Le code du contrat', (input as CreateIndicatorInput).contract, { max: CODE_MAX, required: true });
-  value.code = checkText(errors, 'code', 'Le code de l’indicateur', input.code, { max: CODE_MAX, required: create || input.code === null });
-  value.name = checkText(errors, 'name', 'Le libellé', input.name, { max: NAME_MAX, required: create || input.name === null });
-  value.unit = checkText(errors, 'unit', 'L’unité', input.unit, { max: UNIT_MAX, required: create || input.unit === null });
-  value.action = input.action === undefined ? undefined : input.action?.trim() || null;
-  value.orientation = input.orientation === undefined ? undefined : input.orientation?.trim() || null;
-  if (value.action && value.orientation) {
-    errors.push({ field: 'orientation', message: 'Un indicateur suit soit une action (action), soit une orientation (orientation), pas les deux.' });
-  } else if (create && !value.action && !value.orientation) {
-    errors.push({ field: 'action', message: 'Indiquez l’action (action) ou l’orientation (orientation) que suit l’indicateur.' });
-  }
-  value.baseline = checkQuantity(errors, 'baseline', 'La valeur de référence', input.baseline);
-  value.target = checkQuantity(errors, 'target', 'La valeur cible', input.target);
-  if (input.targetYear !== undefined) {
-    checkYear(errors, 'targetYear', 'L’année cible', input.targetYear);
-    value.targetYear = input.targetYear;
-  }
-  return { errors, value };
-}
 
 /** Who may write an indicator: the lead of its action (or an admin); an orientation's, admins only. */
 async function requireIndicatorOwner(ctx: WriteContext, manager: EntityManager, owner: { action: Action | null; orientation: Orientation | null }, verb: string) {

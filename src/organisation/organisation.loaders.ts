@@ -1,10 +1,17 @@
+import type DataLoader from 'dataloader';
 import { DataSource, In } from 'typeorm';
 import { byIdLoader, groupLoader } from '../common/batch-loader';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { OrganisationAlias } from './organisation-alias.entity';
 import { Organisation } from './organisation.entity';
 
-export function createOrganisationLoaders(dataSource: DataSource) {
+export interface OrganisationLoaders {
+  organisationById: DataLoader<number, Organisation | null>;
+  aliasesByOrganisation: DataLoader<number, OrganisationAlias[]>;
+  communesByEpci: DataLoader<number, Organisation[]>;
+}
+
+export function createOrganisationLoaders(dataSource: DataSource): OrganisationLoaders {
   const organisations = dataSource.getRepository(Organisation);
   return {
     organisationById: byIdLoader((ids) => organisations.find({ where: { id: In([...ids]) } })),

@@ -1,11 +1,10 @@
 import { Request, Response, Router } from 'express';
-import type { FormattedExecutionResult } from 'graphql';
+import type { FormattedExecutionResult, GraphQLSchema } from 'graphql';
 import { DataSource } from 'typeorm';
 import { parseTableFormat, sendTable, TableColumn } from '../export/tabular';
 import { GraphQLRunner } from '../server/graphql-runner';
 import { HttpError } from '../server/http-error';
 import { route } from '../server/http-route';
-import { getSchema } from '../server/schema';
 import { buildShape, flattenData } from './flatten-result';
 import { findReport, parseStoredQuery, variablesFromQueryString, VariableOverrideError } from './saved-report.service';
 
@@ -23,15 +22,15 @@ import { findReport, parseStoredQuery, variablesFromQueryString, VariableOverrid
  * - An unknown report is a 404; GraphQL errors are a 400 with their messages (401/403 when the runner
  *   says UNAUTHENTICATED/FORBIDDEN).
  */
-export function createReportRouter(dataSource: DataSource, runGraphQL: GraphQLRunner): Router {
+export function createReportRouter(dataSource: DataSource, runGraphQL: GraphQLRunner, schema: GraphQLSchema): Router {
   const router = Router();
-  router.get('/api/reports/:file', route((req, res) => getReport(dataSource, runGraphQL, req, res)));
+  router.get('/api/reports/:file', route((req, res) => getReport(dataSource, runGraphQL, schema, req, res)));
   return router;
 }
 
 const BEARER_CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
 
-async function getReport(dataSource: DataSource, runGraphQL: GraphQLRunner, req: Request, res: Response): Promise<void> {
+async function getReport(dataSource: DataSource, runGraphQL: GraphQLRunner, schema: GraphQLSchema, req: Request, res: Response): Promise<void> {
   const file = String(req.params.file);
   const dot = file.lastIndexOf('.');
   const format = dot > 0 ? parseTableFormat(file.slice(dot + 1)) : null;
@@ -49,7 +48,6 @@ async function getReport(dataSource: DataSource, runGraphQL: GraphQLRunner, req:
     throw new HttpError(404, `Le rapport « ${name} » n’existe pas (voir la requête GraphQL « reports »).`, 'name');
   }
 
-  const schema = await getSchema();
   const { document, operation } = parseStoredQuery(report.query);
   let overrides: Record<string, unknown>;
   try {

@@ -13,10 +13,10 @@ import {
   VariableDefinitionNode,
 } from 'graphql';
 import { DataSource, EntityManager } from 'typeorm';
-import { FieldError, fieldErrorsToGraphQLError } from '../action/action.service';
 import { forbidden } from '../auth/authorisation';
 import { Identity } from '../auth/identity';
 import { Role } from '../kernel/role.enum';
+import { FieldError, fieldErrorsToGraphQLError } from '../common/field-validation';
 import { Organisation } from '../organisation/organisation.entity';
 import { SavedReport } from './saved-report.entity';
 import { AuditHook } from '../audit/audit.service';

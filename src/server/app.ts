@@ -85,7 +85,7 @@ export async function startServer(dataSource: DataSource, config: AppConfig & Se
   app.use(['/api/export', '/api/reports'], gate.guard('route'), scoped);
   app.use(createExportRouter(dataSource, config));
   app.use(createAnnex3ExportRouter(dataSource, config));
-  app.use(createReportRouter(dataSource, graphQLRunner(apollo, dataSource, config)));
+  app.use(createReportRouter(dataSource, graphQLRunner(apollo, dataSource, config), schema));
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),

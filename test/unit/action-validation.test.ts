@@ -1,8 +1,9 @@
 import { CreateActionInput, UpdateActionInput } from '../../src/action/action.inputs';
 import { ActionStatus } from '../../src/kernel/action-status.enum';
-import { fieldErrorsToGraphQLError, isIsoDate, validateActionInput } from '../../src/action/action.service';
+import { validateActionInput } from '../../src/action/action.validation';
+import { fieldErrorsToGraphQLError, isIsoDate } from '../../src/common/field-validation';
 import { CostBase } from '../../src/kernel/funding.enum';
-import { validateIndicatorInput } from '../../src/indicator/indicator.service';
+import { validateIndicatorInput } from '../../src/indicator/indicator.validation';
 import { CreateIndicatorInput } from '../../src/indicator/indicator.inputs';
 
 const create = (fields: Partial<CreateActionInput>) =>
