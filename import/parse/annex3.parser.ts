@@ -3,7 +3,7 @@ import { columnsWithRole, columnWithRole } from '../detect';
 import { DetectedColumn, DetectedTable, FunderDescriptor } from '../detect/types';
 import { appendAll, SheetGrid, WorkbookGrid } from '../model';
 import { parseEachTable } from './each-table';
-import { ParsedAction, ParsedLine, ParseOutput, FunderRef, SourceRef, StatedTotal } from './parsed.types';
+import { ParsedAction, ParseOutput, FunderRef, SourceRef, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 import { AmountOptions, ParsedAmount } from './values/amount';
 import { parseCostBase, parseInstrument, parseStage, parseStatus } from './values/vocabulary';
