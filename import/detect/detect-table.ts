@@ -26,14 +26,12 @@ import type {
   ValueExpectation,
 } from './types';
 
-export { mergedValueAt, mergeAt, mergedOriginAt } from './merges';
-
 /** Only these first rows are candidates for the header row. */
-export const HEADER_SCAN_ROWS = 30;
+const HEADER_SCAN_ROWS = 30;
 /** A header row needs at least this many recognised cells. */
-export const MIN_HEADER_MATCHES = 2;
+const MIN_HEADER_MATCHES = 2;
 /** How many non-blank rows just below the header may be example / instruction rows. */
-export const LEADING_ROWS_CHECKED = 5;
+const LEADING_ROWS_CHECKED = 5;
 /** Rows sampled below the header to find a column from its content (dotations' years and programmes). */
 const CONTENT_SAMPLE_ROWS = 40;
 /** How many rows above the header may be group-header rows. */

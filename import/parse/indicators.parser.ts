@@ -326,8 +326,8 @@ export function madeUpCode(owner: string, name: string): string {
 // quantities
 // ---------------------------------------------------------------------------------------------------
 
-export const QUANTITY_DECIMALS = 4;
-export const QUANTITY_INTEGER_DIGITS = 14;
+const QUANTITY_DECIMALS = 4;
+const QUANTITY_INTEGER_DIGITS = 14;
 
 export type QuantityResult = { status: 'empty' } | { status: 'ok'; value: string } | { status: 'error'; code: 'VALUE_INVALID' | 'FORMULA_ERROR'; message: string };
 

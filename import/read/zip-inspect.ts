@@ -56,7 +56,7 @@ export interface ZipLimits {
   maxEntries?: number;
 }
 
-export const DEFAULT_ZIP_LIMITS: Required<ZipLimits> = {
+const DEFAULT_ZIP_LIMITS: Required<ZipLimits> = {
   maxTotalUncompressedBytes: 100 * 1024 * 1024,
   maxRatio: 500,
   ratioFloorBytes: 1024 * 1024,
@@ -220,7 +220,7 @@ export function readZipDirectory(input: Uint8Array, limits: ZipLimits = {}): Zip
 }
 
 /** Refuses declared sizes that are hostile: the total first (the clearer message), then each entry's ratio. */
-export function checkZipBomb(entries: ZipEntryInfo[], limits: ZipLimits = {}): void {
+function checkZipBomb(entries: ZipEntryInfo[], limits: ZipLimits = {}): void {
   const lim = { ...DEFAULT_ZIP_LIMITS, ...limits };
   let total = 0;
   for (const entry of entries) {

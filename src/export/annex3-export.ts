@@ -127,7 +127,7 @@ export interface Annex3Data {
   lines?: Annex3Line[];
 }
 
-export const STAGE_LABELS: Readonly<Record<FundingStage, string>> = {
+const STAGE_LABELS: Readonly<Record<FundingStage, string>> = {
   PLANNED: 'prévu',
   REQUESTED: 'demandé',
   GRANTED: 'attribué / engagé',
@@ -141,7 +141,7 @@ const STAGE_PLURAL_LABELS: Readonly<Record<FundingStage, string>> = {
   PAID: 'payés / mandatés',
 };
 
-export const STATUS_LABELS: Readonly<Record<ActionStatus, string>> = {
+const STATUS_LABELS: Readonly<Record<ActionStatus, string>> = {
   IDEA: 'Idée',
   STUDY: 'En étude',
   PLANNED: 'À venir',
@@ -228,7 +228,7 @@ function euros(cents: bigint): number {
   return Number(formatCents(cents));
 }
 
-export function annex3FileName(contractCode: string, stage: FundingStage): string {
+function annex3FileName(contractCode: string, stage: FundingStage): string {
   return `annexe3-${contractCode.replace(/[^A-Za-z0-9_-]+/g, '_')}-${stage}.xlsx`;
 }
 
