@@ -70,7 +70,7 @@ export function runPipeline(input: PipelineInput): PipelineResult {
 }
 
 /** The INSEE codes and SIRENs of the contract's territory: its EPCIs and their communes. */
-export function perimeterOf(reference: ContractReference): { inseeCodes: ReadonlySet<string>; sirens: ReadonlySet<string> } {
+function perimeterOf(reference: ContractReference): { inseeCodes: ReadonlySet<string>; sirens: ReadonlySet<string> } {
   const epcis = new Set(reference.perimeterEpciIds);
   const inseeCodes = new Set<string>();
   const sirens = new Set<string>();

@@ -33,7 +33,7 @@ export interface AppConfig {
   maxResponseBytes?: number;
 }
 
-export const DEFAULT_DATABASE_URL = 'sqlite:./data/crte.sqlite';
+const DEFAULT_DATABASE_URL = 'sqlite:./data/crte.sqlite';
 
 export function parseDatabaseUrl(url: string): DatabaseConfig {
   if (url.startsWith('sqlite:')) {

@@ -7,7 +7,7 @@ import { ParseOutput, SourceRef } from '../parse/parsed.types';
  * unit 40). MariaDB refuses a longer text at apply time and SQLite would store it whole: the preview
  * reports it instead, at its cell, so both databases agree and nothing fails halfway.
  */
-export const TEXT_LIMITS = {
+const TEXT_LIMITS = {
   actionCode: { limit: 40, what: "le code d'une action" },
   actionTitle: { limit: 500, what: "l'intitulé d'une action" },
   organisationName: { limit: 255, what: "le nom d'une organisation" },

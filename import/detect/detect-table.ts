@@ -26,14 +26,12 @@ import type {
   ValueExpectation,
 } from './types';
 
-export { mergedValueAt, mergeAt, mergedOriginAt } from './merges';
-
 /** Only these first rows are candidates for the header row. */
-export const HEADER_SCAN_ROWS = 30;
+const HEADER_SCAN_ROWS = 30;
 /** A header row needs at least this many recognised cells. */
-export const MIN_HEADER_MATCHES = 2;
+const MIN_HEADER_MATCHES = 2;
 /** How many non-blank rows just below the header may be example / instruction rows. */
-export const LEADING_ROWS_CHECKED = 5;
+const LEADING_ROWS_CHECKED = 5;
 /** Rows sampled below the header to find a column from its content (dotations' years and programmes). */
 const CONTENT_SAMPLE_ROWS = 40;
 /** How many rows above the header may be group-header rows. */
@@ -238,18 +236,13 @@ function instructionVerdict(cell: Cell, expects: ValueExpectation | undefined): 
 }
 
 // ---------------------------------------------------------------------------------------------------
-// the stage
+// the stage, in parts: columns, layout, rows
 // ---------------------------------------------------------------------------------------------------
 
-/**
- * Finds the table of one sheet for an import of this kind; null when the sheet holds no table (no row
- * among the first HEADER_SCAN_ROWS has MIN_HEADER_MATCHES recognised headers including an anchor role,
- * see HEADER_ANCHORS): the caller reports SHEET_WITHOUT_TABLE.
- */
-export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTable | null {
-  const merges = mergeIndex(sheet);
+/** matchHeader for one kind, each distinct header text normalised and matched once. */
+function cachedMatcher(kind: ImportKindName): Matcher {
   const cache = new Map<string, { match: RoleMatch | null; header: NormalisedHeader }>();
-  const match: Matcher = (text) => {
+  return (text) => {
     let hit = cache.get(text);
     if (!hit) {
       const header = normaliseHeader(text);
@@ -258,13 +251,10 @@ export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTab
     }
     return hit;
   };
+}
 
-  const headerRow = findHeaderRow(sheet, kind, match, merges);
-  if (headerRow < 0) return null;
-  const issues: IssueDraft[] = [];
-
-  // --- columns --------------------------------------------------------------------------------------
-  const texts = headerTexts(sheet, headerRow, merges);
+/** A column per header text, with what its header says: role, unit, cost base, year, funder, stage. */
+function columnsFromHeaders(texts: readonly HeaderCellText[], match: Matcher): DetectedColumn[] {
   const columns: DetectedColumn[] = [];
   for (const { col, text } of texts) {
     const { match: m, header: h } = match(text);
@@ -277,8 +267,14 @@ export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTab
     if (m?.stage) column.stage = m.stage;
     columns.push(column);
   }
+  return columns;
+}
 
-  // Columns found from their content (dotations: the year and programme columns have no header).
+/**
+ * Columns found from their content, left of the first recognised header (dotations: the year and
+ * programme columns have no header): an unknown column takes the role, or a new column is added.
+ */
+function addColumnsFromContent(sheet: SheetGrid, kind: ImportKindName, headerRow: number, columns: DetectedColumn[]): void {
   const firstKnown = columns.find((c) => c.role !== 'unknown' && c.role !== 'ignored')?.col ?? 0;
   for (const spec of roleSpecsFromContent(kind)) {
     if (columns.some((c) => c.role === spec.role)) continue;
@@ -296,12 +292,10 @@ export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTab
       break;
     }
   }
-  columns.sort((a, b) => a.col - b.col);
+}
 
-  // Group headers and their units.
-  const firstCol = columns.length ? columns[0].col : 0;
-  const lastCol = columns.length ? columns[columns.length - 1].col : 0;
-  const groups = groupHeaders(sheet, headerRow, firstCol, lastCol, merges);
+/** Each column under a group header takes the group's text, and its unit, cost base and stage unless its own header says them. */
+function applyGroupHeaders(columns: readonly DetectedColumn[], groups: ReadonlyMap<number, string>, match: Matcher): void {
   for (const column of columns) {
     const group = groups.get(column.col);
     if (group === undefined) continue;
@@ -315,8 +309,11 @@ export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTab
       if (s) column.stage = s;
     }
   }
+}
 
-  // Duplicates and unknown headers.
+/** A column repeating an earlier one is set aside (role 'ignored') and reported, as is an unknown header that says something. */
+function setAsideDuplicateAndUnknownColumns(sheet: SheetGrid, headerRow: number, columns: readonly DetectedColumn[], match: Matcher): IssueDraft[] {
+  const issues: IssueDraft[] = [];
   const seen = new Map<string, DetectedColumn>();
   for (const column of columns) {
     const key = duplicateKey(column);
@@ -355,49 +352,83 @@ export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTab
       );
     }
   }
+  return issues;
+}
 
-  // --- layout -----------------------------------------------------------------------------------------
+/** The columns of the header row, from their headers, their content and the group headers above. */
+function detectColumns(sheet: SheetGrid, kind: ImportKindName, headerRow: number, match: Matcher, merges: Map<number, CellRange[]>): { columns: DetectedColumn[]; issues: IssueDraft[] } {
+  const columns = columnsFromHeaders(headerTexts(sheet, headerRow, merges), match);
+  addColumnsFromContent(sheet, kind, headerRow, columns);
+  columns.sort((a, b) => a.col - b.col);
+  const firstCol = columns.length ? columns[0].col : 0;
+  const lastCol = columns.length ? columns[columns.length - 1].col : 0;
+  applyGroupHeaders(columns, groupHeaders(sheet, headerRow, firstCol, lastCol, merges), match);
+  return { columns, issues: setAsideDuplicateAndUnknownColumns(sheet, headerRow, columns, match) };
+}
+
+function roleCounts(columns: readonly DetectedColumn[]): Map<ColumnRole, number> {
   const counts = new Map<ColumnRole, number>();
   for (const c of columns) counts.set(c.role, (counts.get(c.role) ?? 0) + 1);
-  const headerCell = cellAddress(headerRow, firstCol);
-  let layout: LayoutSpec | undefined = LAYOUTS[kind].find((l) => l.signature.every((cond) => holds(cond, counts)));
-  if (!layout) {
-    const known = columns.filter((c) => c.role !== 'unknown' && c.role !== 'ignored').map((c) => `« ${c.header.trim()} »`);
-    issues.push(
-      issue(
-        'ERROR',
-        'LAYOUT_UNKNOWN',
-        `Disposition du tableau non reconnue (en-têtes ligne ${headerRow + 1}${known.length ? ` : ${known.join(', ')}` : ''}). ` +
-          `Dispositions attendues : ${LAYOUTS[kind].map((l) => `${l.description} — ${l.signature.map((s) => s.label).join(' + ')}`).join(' ; ')}.`,
-        sheet,
-        headerCell,
-        null,
-      ),
-    );
-  } else {
-    for (const cond of layout.required) {
-      if (holds(cond, counts)) continue;
-      issues.push(
-        issue('ERROR', 'COLUMN_MISSING', `Colonne manquante : ${cond.label} (en-têtes ligne ${headerRow + 1}). ${layout.description}.`, sheet, headerCell, null),
-      );
-    }
-    for (const [a, b] of layout.pairedRoles ?? []) {
-      const ia = new Set(columns.filter((c) => c.role === a).map((c) => c.index));
-      const ib = new Set(columns.filter((c) => c.role === b).map((c) => c.index));
-      for (const [have, lack, role] of [
-        [ia, ib, b],
-        [ib, ia, a],
-      ] as const) {
-        for (const i of have) {
-          if (lack.has(i)) continue;
-          const word = role === 'pairAmount' ? 'Montant' : 'Financeur';
-          issues.push(issue('ERROR', 'COLUMN_MISSING', `Colonne manquante : « ${word} ${i} » (en-têtes ligne ${headerRow + 1}) : chaque financeur va avec son montant.`, sheet, headerCell, null));
-        }
+  return counts;
+}
+
+/** LAYOUT_UNKNOWN when no layout of the kind fits the columns. */
+function unknownLayoutIssue(sheet: SheetGrid, kind: ImportKindName, headerRow: number, columns: readonly DetectedColumn[], headerCell: string): IssueDraft {
+  const known = columns.filter((c) => c.role !== 'unknown' && c.role !== 'ignored').map((c) => `« ${c.header.trim()} »`);
+  return issue(
+    'ERROR',
+    'LAYOUT_UNKNOWN',
+    `Disposition du tableau non reconnue (en-têtes ligne ${headerRow + 1}${known.length ? ` : ${known.join(', ')}` : ''}). ` +
+      `Dispositions attendues : ${LAYOUTS[kind].map((l) => `${l.description} — ${l.signature.map((s) => s.label).join(' + ')}`).join(' ; ')}.`,
+    sheet,
+    headerCell,
+    null,
+  );
+}
+
+/** COLUMN_MISSING for each required column of the layout that is not there, and each funder without its amount (or the reverse). */
+function missingColumnIssues(sheet: SheetGrid, layout: LayoutSpec, headerRow: number, columns: readonly DetectedColumn[], counts: Map<ColumnRole, number>, headerCell: string): IssueDraft[] {
+  const issues: IssueDraft[] = [];
+  for (const cond of layout.required) {
+    if (holds(cond, counts)) continue;
+    issues.push(issue('ERROR', 'COLUMN_MISSING', `Colonne manquante : ${cond.label} (en-têtes ligne ${headerRow + 1}). ${layout.description}.`, sheet, headerCell, null));
+  }
+  for (const [a, b] of layout.pairedRoles ?? []) {
+    const ia = new Set(columns.filter((c) => c.role === a).map((c) => c.index));
+    const ib = new Set(columns.filter((c) => c.role === b).map((c) => c.index));
+    for (const [have, lack, role] of [
+      [ia, ib, b],
+      [ib, ia, a],
+    ] as const) {
+      for (const i of have) {
+        if (lack.has(i)) continue;
+        const word = role === 'pairAmount' ? 'Montant' : 'Financeur';
+        issues.push(issue('ERROR', 'COLUMN_MISSING', `Colonne manquante : « ${word} ${i} » (en-têtes ligne ${headerRow + 1}) : chaque financeur va avec son montant.`, sheet, headerCell, null));
       }
     }
   }
+  return issues;
+}
 
-  // --- rows ---------------------------------------------------------------------------------------------
+/** The first layout of the kind whose signature the columns fit, and what is missing from it (or that none fits). */
+function detectLayout(sheet: SheetGrid, kind: ImportKindName, headerRow: number, columns: readonly DetectedColumn[]): { layout: LayoutSpec | undefined; issues: IssueDraft[] } {
+  const counts = roleCounts(columns);
+  const headerCell = cellAddress(headerRow, columns.length ? columns[0].col : 0);
+  const layout: LayoutSpec | undefined = LAYOUTS[kind].find((l) => l.signature.every((cond) => holds(cond, counts)));
+  if (!layout) return { layout, issues: [unknownLayoutIssue(sheet, kind, headerRow, columns, headerCell)] };
+  return { layout, issues: missingColumnIssues(sheet, layout, headerRow, columns, counts, headerCell) };
+}
+
+/** What the rows below the header are: data, or skipped (blank, example, total, heading, note). */
+interface DetectedRows {
+  dataRows: number[];
+  skippedRows: SkippedRow[];
+  totalRows: TotalRow[];
+  sections: Section[];
+}
+
+/** Per column, the kind of value expected (recognised columns only); and where the amounts start, labels being left of it. */
+function valueExpectations(columns: readonly DetectedColumn[]): { expectsAt: Array<ValueExpectation | undefined>; labelZoneEnd: number } {
   const expectsAt: Array<ValueExpectation | undefined> = [];
   let labelZoneEnd = Infinity;
   for (const c of columns) {
@@ -405,33 +436,88 @@ export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTab
     expectsAt[c.col] = c.expects;
     if (c.expects === 'number' && c.col < labelZoneEnd) labelZoneEnd = c.col;
   }
+  return { expectsAt, labelZoneEnd };
+}
 
-  const dataRows: number[] = [];
-  const skippedRows: SkippedRow[] = [];
-  const totalRows: TotalRow[] = [];
-  const sections: Section[] = [];
+/** One read of a row's cells: how many are filled, the last filled, whether a number, the label, whether all are formulas. */
+interface RowShape {
+  nonEmpty: number;
+  onlyCol: number;
+  hasNumber: boolean;
+  /** The first text cell left of the amounts; -1 when none. */
+  labelCol: number;
+  allSums: boolean;
+}
+
+function rowShape(cells: ReadonlyArray<Cell | null | undefined>, labelZoneEnd: number): RowShape {
+  let nonEmpty = 0;
+  let onlyCol = -1;
+  let hasNumber = false;
+  let labelCol = -1;
+  let allSums = true;
+  for (let c = 0; c < cells.length; c++) {
+    const cell = cells[c];
+    if (isEmpty(cell)) continue;
+    nonEmpty++;
+    onlyCol = c;
+    if (cell!.kind !== 'string') {
+      hasNumber ||= cell!.kind === 'number';
+    } else if (labelCol < 0 && c < labelZoneEnd) {
+      labelCol = c;
+    }
+    if (cell!.formula === undefined) allSums = false;
+  }
+  return { nonEmpty, onlyCol, hasNumber, labelCol, allSums };
+}
+
+/** Whether a row just below the header is an example or instructions to the sender, rather than data. */
+function exampleOrInstructionRow(cells: ReadonlyArray<Cell | null | undefined>, expectsAt: ReadonlyArray<ValueExpectation | undefined>, nonEmpty: number): 'example' | 'instruction' | null {
+  let flagged = 0;
+  let example = false;
+  let marked = false;
+  let realNumber = false;
+  for (let c = 0; c < cells.length; c++) {
+    const cell = cells[c];
+    if (isEmpty(cell)) continue;
+    const v = instructionVerdict(cell!, expectsAt[c]);
+    if (v) flagged++;
+    if (v === 'example') example = true;
+    if (v === 'example' || v === 'instruction') marked = true;
+    if (cell!.kind === 'number' && (expectsAt[c] === 'number' || expectsAt[c] === 'year')) realNumber = true;
+  }
+  // Most cells are instructions or examples; a row with a real amount is data unless it says "ex".
+  // Text in amount columns alone is not enough: a first data row full of mistakes must be reported,
+  // not skipped, so the row must also carry an explicit example or instruction marker.
+  if (marked && flagged * 2 >= nonEmpty && (nonEmpty > 1 || example) && (example || !realNumber)) return example ? 'example' : 'instruction';
+  return null;
+}
+
+/** 'subtotal' or 'total' when a row's label says so. */
+function totalKindOfLabel(label: string): 'subtotal' | 'total' | null {
+  // Cheap first: only labels starting like a marker are normalised.
+  const n = TOTAL_FIRST_LETTERS.has(label.charAt(0).toLowerCase()) ? normaliseText(label.slice(0, 40)) : '';
+  return !n ? null : startsWithWord(n, SUBTOTAL) ? 'subtotal' : startsWithWord(n, TOTAL) ? 'total' : null;
+}
+
+/** A row holding a single text: a group heading (merged across, roman numeral, « Axe 2 »…), a note, or neither. */
+function lonelyTextKind(label: string, merged: boolean): 'group-heading' | 'note' | null {
+  const n = normaliseText(label);
+  if (merged || ROMAN_HEADING_RE.test(label) || SECTION_RE.test(n)) return 'group-heading';
+  if (/^\(?\*/.test(label) || startsWithWord(n, NOTE)) return 'note';
+  return null;
+}
+
+/** Each row below the header, read once: blank, example or instruction (first rows only), total, heading, note, or data. */
+function classifyRows(sheet: SheetGrid, headerRow: number, columns: readonly DetectedColumn[], merges: Map<number, CellRange[]>): DetectedRows {
+  const { expectsAt, labelZoneEnd } = valueExpectations(columns);
+  const rows: DetectedRows = { dataRows: [], skippedRows: [], totalRows: [], sections: [] };
+  const { dataRows, skippedRows, totalRows, sections } = rows;
   let leading = true;
   let leadingChecked = 0;
 
   for (let r = headerRow + 1; r < sheet.rows.length; r++) {
     const cells = sheet.rows[r] ?? [];
-    let nonEmpty = 0;
-    let onlyCol = -1;
-    let hasNumber = false;
-    let labelCol = -1;
-    let allSums = true;
-    for (let c = 0; c < cells.length; c++) {
-      const cell = cells[c];
-      if (isEmpty(cell)) continue;
-      nonEmpty++;
-      onlyCol = c;
-      if (cell!.kind !== 'string') {
-        hasNumber ||= cell!.kind === 'number';
-      } else if (labelCol < 0 && c < labelZoneEnd) {
-        labelCol = c;
-      }
-      if (cell!.formula === undefined) allSums = false;
-    }
+    const { nonEmpty, onlyCol, hasNumber, labelCol, allSums } = rowShape(cells, labelZoneEnd);
     if (nonEmpty === 0) {
       skippedRows.push({ row: r, reason: 'blank' });
       continue;
@@ -439,24 +525,9 @@ export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTab
 
     if (leading && leadingChecked < LEADING_ROWS_CHECKED) {
       leadingChecked++;
-      let flagged = 0;
-      let example = false;
-      let marked = false;
-      let realNumber = false;
-      for (let c = 0; c < cells.length; c++) {
-        const cell = cells[c];
-        if (isEmpty(cell)) continue;
-        const v = instructionVerdict(cell!, expectsAt[c]);
-        if (v) flagged++;
-        if (v === 'example') example = true;
-        if (v === 'example' || v === 'instruction') marked = true;
-        if (cell!.kind === 'number' && (expectsAt[c] === 'number' || expectsAt[c] === 'year')) realNumber = true;
-      }
-      // Most cells are instructions or examples; a row with a real amount is data unless it says "ex".
-      // Text in amount columns alone is not enough: a first data row full of mistakes must be reported,
-      // not skipped, so the row must also carry an explicit example or instruction marker.
-      if (marked && flagged * 2 >= nonEmpty && (nonEmpty > 1 || example) && (example || !realNumber)) {
-        skippedRows.push({ row: r, reason: example ? 'example' : 'instruction' });
+      const reason = exampleOrInstructionRow(cells, expectsAt, nonEmpty);
+      if (reason) {
+        skippedRows.push({ row: r, reason });
         continue;
       }
     }
@@ -464,9 +535,7 @@ export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTab
 
     if (labelCol >= 0) {
       const label = cellText(cells[labelCol]).trim();
-      // Cheap first: only labels starting like a marker are normalised.
-      const n = TOTAL_FIRST_LETTERS.has(label.charAt(0).toLowerCase()) ? normaliseText(label.slice(0, 40)) : '';
-      const kindOfTotal = !n ? null : startsWithWord(n, SUBTOTAL) ? 'subtotal' : startsWithWord(n, TOTAL) ? 'total' : null;
+      const kindOfTotal = totalKindOfLabel(label);
       if (kindOfTotal) {
         totalRows.push({ row: r, kind: kindOfTotal, label, col: labelCol });
         skippedRows.push({ row: r, reason: kindOfTotal });
@@ -481,21 +550,33 @@ export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTab
 
     if (nonEmpty === 1 && cells[onlyCol]!.kind === 'string') {
       const label = cellText(cells[onlyCol]).trim();
-      const n = normaliseText(label);
       const merged = (merges.get(r) ?? []).some((m) => m.startRow === r && m.startCol === onlyCol && m.endCol > m.startCol);
-      if (merged || ROMAN_HEADING_RE.test(label) || SECTION_RE.test(n)) {
-        sections.push({ row: r, label });
-        skippedRows.push({ row: r, reason: 'group-heading' });
-        continue;
-      }
-      if (/^\(?\*/.test(label) || startsWithWord(n, NOTE)) {
-        skippedRows.push({ row: r, reason: 'note' });
+      const reason = lonelyTextKind(label, merged);
+      if (reason === 'group-heading') sections.push({ row: r, label });
+      if (reason) {
+        skippedRows.push({ row: r, reason });
         continue;
       }
     }
     dataRows.push(r);
   }
+  return rows;
+}
 
+/**
+ * Finds the table of one sheet for an import of this kind; null when the sheet holds no table (no row
+ * among the first HEADER_SCAN_ROWS has MIN_HEADER_MATCHES recognised headers including an anchor role,
+ * see HEADER_ANCHORS): the caller reports SHEET_WITHOUT_TABLE.
+ */
+export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTable | null {
+  const merges = mergeIndex(sheet);
+  const match = cachedMatcher(kind);
+  const headerRow = findHeaderRow(sheet, kind, match, merges);
+  if (headerRow < 0) return null;
+  const detected = detectColumns(sheet, kind, headerRow, match, merges);
+  const { columns } = detected;
+  const { layout, issues: layoutIssues } = detectLayout(sheet, kind, headerRow, columns);
+  const { dataRows, skippedRows, totalRows, sections } = classifyRows(sheet, headerRow, columns, merges);
   return {
     sheet: sheet.name,
     kind,
@@ -507,7 +588,7 @@ export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTab
     totalRows,
     sections,
     totalColumns: columns.filter((c) => c.role === 'rowTotal').map((c) => c.col),
-    issues,
+    issues: [...detected.issues, ...layoutIssues],
   };
 }
 

@@ -71,7 +71,7 @@ export function prepareMatcher(kind: ImportKindName): void {
   matcherFor(kind);
 }
 
-export function matcherFor(kind: ImportKindName): KindMatcher {
+function matcherFor(kind: ImportKindName): KindMatcher {
   let m = MATCHERS.get(kind);
   if (m) return m;
   const data = COLUMN_ROLES[kind];

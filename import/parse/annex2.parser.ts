@@ -144,29 +144,43 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOption
     if (project !== null) measure.beneficiaries = measure.beneficiaries === null ? project : `${measure.beneficiaries}\n${project}`;
     const year = project !== null ? yearStatedIn(project) : null;
 
-    let rowHasAmountCell = false;
-    for (const { column, kind, instrument } of amountColumns) {
-      if (!reader.cell(row, column.col)) continue;
-      rowHasAmountCell = true;
-      const amounts = reader.amounts(row, column.col, { allowMultiple: true, multiplier: column.multiplier, decimalComma: options.decimalComma });
-      for (const amount of amounts) {
-        const parsed: ParsedMeasureAmount = {
-          source: reader.source(row, column.col),
-          kind,
-          instrument: amount.instrument ? FundingInstrument[amount.instrument] : instrument,
-          cents: amount.cents,
-          year,
-          approximate: amount.approximate,
-        };
-        measure.amounts.push(parsed);
-        places.set(parsed, { row, col: column.col });
-      }
-    }
+    const rowHasAmountCell = readMeasureAmounts(reader, row, amountColumns, year, measure, places, options);
     if (project !== null && !rowHasAmountCell) reportMoneyInProject(reader, row, projectColumn!);
   }
 
   appendAll(output.totals, statedTotals(reader, table, measureAmounts(output), places, amountColumns.map((a) => a.column), options));
   appendAll(output.issues, reader.issues);
+}
+
+/** The amounts of a row's `Aide` and `Investissement` cells, added to its measure; whether any of those cells is filled. */
+function readMeasureAmounts(
+  reader: SheetReader,
+  row: number,
+  amountColumns: ReadonlyArray<{ column: DetectedColumn; kind: ParsedMeasureAmount['kind']; instrument: FundingInstrument }>,
+  year: number | null,
+  measure: ParsedMeasure,
+  places: Map<ParsedMeasureAmount, AmountPlace>,
+  options: ParseOptions,
+): boolean {
+  let rowHasAmountCell = false;
+  for (const { column, kind, instrument } of amountColumns) {
+    if (!reader.cell(row, column.col)) continue;
+    rowHasAmountCell = true;
+    const amounts = reader.amounts(row, column.col, { allowMultiple: true, multiplier: column.multiplier, decimalComma: options.decimalComma });
+    for (const amount of amounts) {
+      const parsed: ParsedMeasureAmount = {
+        source: reader.source(row, column.col),
+        kind,
+        instrument: amount.instrument ? FundingInstrument[amount.instrument] : instrument,
+        cents: amount.cents,
+        year,
+        approximate: amount.approximate,
+      };
+      measure.amounts.push(parsed);
+      places.set(parsed, { row, col: column.col });
+    }
+  }
+  return rowHasAmountCell;
 }
 
 /**

@@ -3,7 +3,7 @@ import { columnsWithRole, columnWithRole } from '../detect';
 import { DetectedColumn, DetectedTable, FunderDescriptor } from '../detect/types';
 import { appendAll, SheetGrid, WorkbookGrid } from '../model';
 import { parseEachTable } from './each-table';
-import { ParsedAction, ParsedLine, ParseOutput, FunderRef, SourceRef, StatedTotal } from './parsed.types';
+import { ParsedAction, ParseOutput, FunderRef, SourceRef, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 import { AmountOptions, ParsedAmount } from './values/amount';
 import { parseCostBase, parseInstrument, parseStage, parseStatus } from './values/vocabulary';
@@ -46,20 +46,10 @@ export function parseAnnex3(workbook: WorkbookGrid, options: ParseOptions = {}):
   return output;
 }
 
-function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOptions, output: ParseOutput, actionByCode: Map<string, number>): void {
-  const reader = new SheetReader(sheet);
-  // One options object per column, not per cell: this runs for every amount of a 100 000-line file.
-  const optionsByColumn = new Map<DetectedColumn, AmountOptions>();
-  const amountOptions = (column: DetectedColumn, extra: { allowLabel?: boolean } = {}): AmountOptions => {
-    let cached = optionsByColumn.get(column);
-    if (!cached) {
-      cached = { multiplier: column.multiplier, decimalComma: options.decimalComma, ...extra };
-      optionsByColumn.set(column, cached);
-    }
-    return cached;
-  };
+/** The columns named by their role, one each (a repeated one is set aside by detect). */
+function namedColumns(table: DetectedTable) {
   const col = (role: DetectedColumn['role']) => columnWithRole(table, role);
-  const columns = {
+  return {
     code: col('actionCode'),
     title: col('actionTitle'),
     orientation: col('orientation'),
@@ -73,113 +63,203 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOption
     amount: col('amount'),
     stage: col('stage'),
   };
-  const yearColumns = columnsWithRole(table, 'yearColumn');
-  const funderColumns = columnsWithRole(table, 'funderColumn');
-  const pairFunders = columnsWithRole(table, 'pairFunder');
-  const pairAmounts = columnsWithRole(table, 'pairAmount');
-  const stageColumns = STAGE_COLUMNS.flatMap(([role, stage]) => columnsWithRole(table, role).map((column) => ({ column, stage })));
+}
 
+/** One annex 3 table being read: its columns, where its lines go, and what its stated totals need. */
+interface Annex3Table {
+  reader: SheetReader;
+  table: DetectedTable;
+  options: ParseOptions;
+  output: ParseOutput;
+  actionByCode: Map<string, number>;
+  columns: ReturnType<typeof namedColumns>;
+  yearColumns: DetectedColumn[];
+  funderColumns: DetectedColumn[];
+  pairFunders: DetectedColumn[];
+  pairAmounts: DetectedColumn[];
+  stageColumns: Array<{ column: DetectedColumn; stage: FundingStage }>;
+  amountOptions: (column: DetectedColumn, extra?: { allowLabel?: boolean }) => AmountOptions;
   /** Where each line came from, to check stated totals against the lines they cover (when the table has any). */
-  const hasTotals = table.totalColumns.length > 0 || table.totalRows.length > 0;
-  const lineRow = new Map<number, number>();
-  const lineCol = new Map<number, number>();
+  hasTotals: boolean;
+  lineRow: Map<number, number>;
+  lineCol: Map<number, number>;
+}
 
-  for (const row of table.dataRows) {
-    const action = readAction(reader, row, columns, options);
-    const hasAction = action.code !== null || action.title !== null;
-    const rowInstrument = reader.word(row, columns.instrument?.col, parseInstrument);
-    const rowCostBase = action.costBase;
-    let rowYear: number | null | undefined;
-    const yearOfRow = (): number | null => {
-      if (rowYear !== undefined) return rowYear;
-      if (columns.year && reader.cell(row, columns.year.col)) rowYear = reader.year(row, columns.year.col);
-      else if (options.year) rowYear = options.year;
-      else {
-        rowYear = null;
-        reader.issue(
-          'ERROR',
-          'YEAR_MISSING',
-          "L'année de ces montants n'est indiquée ni dans une colonne « Année » ni au dépôt du fichier : ajoutez-la.",
-          row,
-          columns.year?.col ?? columns.code?.col ?? 0,
-        );
-      }
-      return rowYear;
-    };
-
-    // Lines are written as their amounts are read; the row's action is registered with its first line
-    // (or at the end of the row when it names an action but holds no amount).
-    let actionIndex = -1;
-    const add = (col: number, amount: ParsedAmount, year: number | null, funder: FunderRef, programmeCode: string | null, stage: FundingStage, instrument: FundingInstrument | null): void => {
-      if (actionIndex < 0) actionIndex = registerAction(action, output, actionByCode);
-      if (year === null) return;
-      const index = output.lines.length;
-      output.lines.push({
-        source: reader.amountSource(row, col, amount),
-        actionIndex,
-        funder,
-        programmeCode,
-        beneficiary: null,
-        year,
-        cents: amount.cents,
-        approximate: amount.approximate,
-        stage,
-        instrument: instrumentOf(amount, instrument),
-        costBase: rowCostBase,
-      });
-      if (hasTotals) {
-        lineRow.set(index, row);
-        lineCol.set(index, col);
-      }
-    };
-    const rowStage = reader.word(row, columns.stage?.col, parseStage);
-
-    if (table.layout === 'by-year') {
-      for (const column of yearColumns) {
-        const amount = reader.amount(row, column.col, amountOptions(column));
-        if (amount) add(column.col, amount, column.year!, SOURCE_FUNDER, null, stageOf(column) ?? rowStage ?? FundingStage.PLANNED, rowInstrument);
-      }
-    } else if (table.layout === 'by-funder') {
-      for (const column of funderColumns) {
-        const descriptor = column.funder ?? {};
-        const amount = reader.amount(row, column.col, amountOptions(column, { allowLabel: descriptor.other === true }));
-        if (!amount) continue;
-        const funder = funderOf(descriptor, column, amount, () => reader.source(table.headerRow, column.col));
-        if (!funder) {
-          reader.issue('ERROR', 'FUNDER_MISSING', `Le financeur de ce montant n'est pas indiqué : écrivez-le avant le montant, par exemple « DRAC : 1 500 000 ».`, row, column.col);
-          continue;
-        }
-        add(column.col, amount, yearOfRow(), funder, descriptor.programme ?? null, stageOf(column) ?? rowStage ?? FundingStage.PLANNED, descriptor.ownFunds ? FundingInstrument.OWN_FUNDS : rowInstrument);
-      }
-    } else if (table.layout === 'pairs') {
-      for (const amountColumn of pairAmounts) {
-        const amount = reader.amount(row, amountColumn.col, amountOptions(amountColumn));
-        if (!amount) continue;
-        const funderColumn = pairFunders.find((column) => column.index === amountColumn.index);
-        const funderText = funderColumn ? reader.text(row, funderColumn.col) : null;
-        if (!funderText) {
-          // At the funder's cell, the one to fill in.
-          reader.issue('ERROR', 'FUNDER_MISSING', `Le montant de la colonne « ${amountColumn.header} » n'a pas de financeur dans la colonne voisine.`, row, funderColumn?.col ?? amountColumn.col);
-          continue;
-        }
-        add(amountColumn.col, amount, yearOfRow(), { kind: 'named', text: funderText, source: reader.source(row, funderColumn!.col) }, null, stageOf(amountColumn) ?? rowStage ?? FundingStage.PLANNED, rowInstrument);
-      }
-    } else if (table.layout === 'long') {
-      const funderText = columns.funder ? reader.text(row, columns.funder.col) : null;
-      const funder: FunderRef = funderText ? { kind: 'named', text: funderText, source: reader.source(row, columns.funder!.col) } : { kind: 'source' };
-      const amountColumns = stageColumns.length ? stageColumns : columns.amount ? [{ column: columns.amount, stage: null }] : [];
-      for (const { column, stage } of amountColumns) {
-        const amount = reader.amount(row, column.col, amountOptions(column));
-        if (!amount) continue;
-        add(column.col, amount, yearOfRow(), funder, null, stage ?? stageOf(column) ?? rowStage ?? FundingStage.PLANNED, rowInstrument);
-      }
+/** One options object per column, not per cell: this runs for every amount of a 100 000-line file. */
+function amountOptionsByColumn(options: ParseOptions): Annex3Table['amountOptions'] {
+  const optionsByColumn = new Map<DetectedColumn, AmountOptions>();
+  return (column, extra = {}) => {
+    let cached = optionsByColumn.get(column);
+    if (!cached) {
+      cached = { multiplier: column.multiplier, decimalComma: options.decimalComma, ...extra };
+      optionsByColumn.set(column, cached);
     }
+    return cached;
+  };
+}
 
-    if (actionIndex < 0 && hasAction) registerAction(action, output, actionByCode);
+function annex3Table(sheet: SheetGrid, table: DetectedTable, options: ParseOptions, output: ParseOutput, actionByCode: Map<string, number>): Annex3Table {
+  return {
+    reader: new SheetReader(sheet),
+    table,
+    options,
+    output,
+    actionByCode,
+    columns: namedColumns(table),
+    yearColumns: columnsWithRole(table, 'yearColumn'),
+    funderColumns: columnsWithRole(table, 'funderColumn'),
+    pairFunders: columnsWithRole(table, 'pairFunder'),
+    pairAmounts: columnsWithRole(table, 'pairAmount'),
+    stageColumns: STAGE_COLUMNS.flatMap(([role, stage]) => columnsWithRole(table, role).map((column) => ({ column, stage }))),
+    amountOptions: amountOptionsByColumn(options),
+    hasTotals: table.totalColumns.length > 0 || table.totalRows.length > 0,
+    lineRow: new Map<number, number>(),
+    lineCol: new Map<number, number>(),
+  };
+}
+
+/**
+ * One data row being read: its action, and what the row says for all its amounts (instrument, stage,
+ * year). Lines are written as their amounts are read; the row's action is registered with its first
+ * line (or at the end of the row when it names an action but holds no amount).
+ */
+class Annex3Row {
+  readonly action: ParsedAction;
+  readonly instrument: FundingInstrument | null;
+  readonly stage: FundingStage | null;
+  private actionIndex = -1;
+  private rowYear: number | null | undefined;
+
+  constructor(
+    private readonly t: Annex3Table,
+    readonly row: number,
+  ) {
+    this.action = readAction(t.reader, row, t.columns, t.options);
+    this.instrument = t.reader.word(row, t.columns.instrument?.col, parseInstrument);
+    this.stage = t.reader.word(row, t.columns.stage?.col, parseStage);
   }
 
-  if (hasTotals) appendAll(output.totals, statedTotals(reader, table, lineRow, lineCol, options));
-  appendAll(output.issues, reader.issues);
+  /** The row's year (its « Année » cell, else the upload's), read once; YEAR_MISSING at the first amount needing it. */
+  year(): number | null {
+    if (this.rowYear !== undefined) return this.rowYear;
+    const { reader, columns, options } = this.t;
+    if (columns.year && reader.cell(this.row, columns.year.col)) this.rowYear = reader.year(this.row, columns.year.col);
+    else if (options.year) this.rowYear = options.year;
+    else {
+      this.rowYear = null;
+      reader.issue(
+        'ERROR',
+        'YEAR_MISSING',
+        "L'année de ces montants n'est indiquée ni dans une colonne « Année » ni au dépôt du fichier : ajoutez-la.",
+        this.row,
+        columns.year?.col ?? columns.code?.col ?? 0,
+      );
+    }
+    return this.rowYear;
+  }
+
+  /** The stage of an amount: its column's, else the row's, else planned. */
+  stageIn(column: DetectedColumn): FundingStage {
+    return stageOf(column) ?? this.stage ?? FundingStage.PLANNED;
+  }
+
+  add(col: number, amount: ParsedAmount, year: number | null, funder: FunderRef, programmeCode: string | null, stage: FundingStage, instrument: FundingInstrument | null): void {
+    const { output, actionByCode } = this.t;
+    if (this.actionIndex < 0) this.actionIndex = registerAction(this.action, output, actionByCode);
+    if (year === null) return;
+    const index = output.lines.length;
+    output.lines.push({
+      source: this.t.reader.amountSource(this.row, col, amount),
+      actionIndex: this.actionIndex,
+      funder,
+      programmeCode,
+      beneficiary: null,
+      year,
+      cents: amount.cents,
+      approximate: amount.approximate,
+      stage,
+      instrument: instrumentOf(amount, instrument),
+      costBase: this.action.costBase,
+    });
+    if (this.t.hasTotals) {
+      this.t.lineRow.set(index, this.row);
+      this.t.lineCol.set(index, col);
+    }
+  }
+
+  /** A row that names an action but holds no amount still gives its action. */
+  finish(): void {
+    const hasAction = this.action.code !== null || this.action.title !== null;
+    if (this.actionIndex < 0 && hasAction) registerAction(this.action, this.t.output, this.t.actionByCode);
+  }
+}
+
+/** By year: one amount per year column, from the source itself. */
+function readByYearRow(t: Annex3Table, line: Annex3Row): void {
+  for (const column of t.yearColumns) {
+    const amount = t.reader.amount(line.row, column.col, t.amountOptions(column));
+    if (amount) line.add(column.col, amount, column.year!, SOURCE_FUNDER, null, line.stageIn(column), line.instrument);
+  }
+}
+
+/** By funder: one amount per funder column, the funder said by the header (or, in an « autres » column, by the cell). */
+function readByFunderRow(t: Annex3Table, line: Annex3Row): void {
+  const { reader } = t;
+  for (const column of t.funderColumns) {
+    const descriptor = column.funder ?? {};
+    const amount = reader.amount(line.row, column.col, t.amountOptions(column, { allowLabel: descriptor.other === true }));
+    if (!amount) continue;
+    const funder = funderOf(descriptor, column, amount, () => reader.source(t.table.headerRow, column.col));
+    if (!funder) {
+      reader.issue('ERROR', 'FUNDER_MISSING', `Le financeur de ce montant n'est pas indiqué : écrivez-le avant le montant, par exemple « DRAC : 1 500 000 ».`, line.row, column.col);
+      continue;
+    }
+    line.add(column.col, amount, line.year(), funder, descriptor.programme ?? null, line.stageIn(column), descriptor.ownFunds ? FundingInstrument.OWN_FUNDS : line.instrument);
+  }
+}
+
+/** Pairs: « Financeur n » beside « Montant n ». */
+function readPairsRow(t: Annex3Table, line: Annex3Row): void {
+  const { reader } = t;
+  for (const amountColumn of t.pairAmounts) {
+    const amount = reader.amount(line.row, amountColumn.col, t.amountOptions(amountColumn));
+    if (!amount) continue;
+    const funderColumn = t.pairFunders.find((column) => column.index === amountColumn.index);
+    const funderText = funderColumn ? reader.text(line.row, funderColumn.col) : null;
+    if (!funderText) {
+      // At the funder's cell, the one to fill in.
+      reader.issue('ERROR', 'FUNDER_MISSING', `Le montant de la colonne « ${amountColumn.header} » n'a pas de financeur dans la colonne voisine.`, line.row, funderColumn?.col ?? amountColumn.col);
+      continue;
+    }
+    line.add(amountColumn.col, amount, line.year(), { kind: 'named', text: funderText, source: reader.source(line.row, funderColumn!.col) }, null, line.stageIn(amountColumn), line.instrument);
+  }
+}
+
+/** Long: one funder per row (else the source), its amount in one column or one per stage. */
+function readLongRow(t: Annex3Table, line: Annex3Row): void {
+  const { reader, columns } = t;
+  const funderText = columns.funder ? reader.text(line.row, columns.funder.col) : null;
+  const funder: FunderRef = funderText ? { kind: 'named', text: funderText, source: reader.source(line.row, columns.funder!.col) } : { kind: 'source' };
+  const amountColumns = t.stageColumns.length ? t.stageColumns : columns.amount ? [{ column: columns.amount, stage: null }] : [];
+  for (const { column, stage } of amountColumns) {
+    const amount = reader.amount(line.row, column.col, t.amountOptions(column));
+    if (!amount) continue;
+    line.add(column.col, amount, line.year(), funder, null, stage ?? line.stageIn(column), line.instrument);
+  }
+}
+
+function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOptions, output: ParseOutput, actionByCode: Map<string, number>): void {
+  const t = annex3Table(sheet, table, options, output, actionByCode);
+  for (const row of table.dataRows) {
+    const line = new Annex3Row(t, row);
+    if (table.layout === 'by-year') readByYearRow(t, line);
+    else if (table.layout === 'by-funder') readByFunderRow(t, line);
+    else if (table.layout === 'pairs') readPairsRow(t, line);
+    else if (table.layout === 'long') readLongRow(t, line);
+    line.finish();
+  }
+  if (t.hasTotals) appendAll(output.totals, statedTotals(t.reader, table, t.lineRow, t.lineCol, options));
+  appendAll(output.issues, t.reader.issues);
 }
 
 function readAction(reader: SheetReader, row: number, columns: Record<string, DetectedColumn | undefined>, options: ParseOptions): ParsedAction {

@@ -37,7 +37,7 @@ export function parseEachTable(
 /** Sheets that explain or list choices ("Aide", "Listes", "Notice"…): never a table to read. */
 const HELP_SHEETS = /^(aide|listes?|notice|lisez[- ]moi|mode d.emploi|instructions?|consignes?|read ?me)\b/i;
 
-export function reportSheetWithoutTable(sheet: SheetGrid, output: ParseOutput): void {
+function reportSheetWithoutTable(sheet: SheetGrid, output: ParseOutput): void {
   // A sheet of a few cells (drop-down lists, notes) is not a table someone meant us to read.
   const filledRows = sheet.rows.filter((row) => row?.some((cell) => cell !== null)).length;
   if (filledRows >= 5 && !HELP_SHEETS.test(sheet.name.trim())) {

@@ -5,8 +5,9 @@ import { DetectedColumn, DetectedTable } from '../detect/types';
 import { appendAll, Cell, SheetGrid, WorkbookGrid } from '../model';
 import { ParseOptions } from './annex3.parser';
 import { parseEachTable } from './each-table';
-import { BeneficiaryRef, ParsedAction, ParseOutput } from './parsed.types';
+import { BeneficiaryRef, ParsedAction, ParsedLine, ParseOutput } from './parsed.types';
 import { SheetReader } from './sheet-reader';
+import { AmountOptions } from './values/amount';
 
 /** The contract's territory: the INSEE codes of its communes, the SIRENs of its EPCIs and communes. */
 export interface GrantsPerimeter {
@@ -76,123 +77,173 @@ interface Place {
   siren?: string;
 }
 
+/** The columns of a grants list (a programme and an amount column at least). */
+interface GrantsColumns {
+  programme: DetectedColumn;
+  amount: DetectedColumn;
+  territory: DetectedColumn | undefined;
+  siren: DetectedColumn | undefined;
+  title: DetectedColumn | undefined;
+  beneficiary: DetectedColumn | undefined;
+  cost: DetectedColumn | undefined;
+  year: DetectedColumn | undefined;
+}
+
+/** Null without a programme or an amount column: detection has reported them missing (COLUMN_MISSING), and no row says anything without them. */
+function grantsColumns(table: DetectedTable): GrantsColumns | null {
+  const col = (role: DetectedColumn['role']) => columnWithRole(table, role);
+  const programme = col('programme');
+  const amount = col('amount');
+  if (!programme || !amount) return null;
+  return {
+    programme,
+    amount,
+    territory: col('territoryCode'),
+    siren: col('sirenCode'),
+    title: col('actionTitle'),
+    beneficiary: col('beneficiary'),
+    cost: col('totalCost'),
+    year: col('year'),
+  };
+}
+
+/** Where a row's grant goes, when inside the perimeter: its INSEE code or SIREN and the column that gave it. */
+function placeInPerimeter(cells: SheetGrid['rows'][number], columns: GrantsColumns, perimeter: GrantsPerimeter): { place: Place; placeCode: string; placeColumn: DetectedColumn } | null {
+  const { inseeCodes, sirens } = perimeter;
+  const fromTerritory = columns.territory ? placeOf(cells[columns.territory.col]) : null;
+  const fromSiren = columns.siren ? placeOf(cells[columns.siren.col]) : null;
+  const place = insidePlace(fromTerritory, inseeCodes, sirens) ?? insidePlace(fromSiren, inseeCodes, sirens);
+  if (!place) return null;
+  const placeCode = (place.inseeCode ?? place.siren)!;
+  const placeColumn = fromTerritory && place === fromTerritory ? columns.territory! : columns.siren!;
+  return { place, placeCode, placeColumn };
+}
+
+/** The row's programme code; null (and an error at its cell) when missing or unknown. */
+function readProgramme(reader: SheetReader, row: number, column: DetectedColumn, programmes: Map<string, string | null>): string | null {
+  const programmeText = reader.text(row, column.col);
+  if (programmeText === null) {
+    reader.issue('ERROR', 'FUNDER_MISSING', 'La dotation de cette subvention (DETR, DSIL, DSID, DPV…) n’est pas indiquée.', row, column.col);
+    return null;
+  }
+  const programme = programmeCode(programmeText, programmes);
+  if (programme === null) {
+    reader.issue(
+      'ERROR',
+      'VALUE_INVALID',
+      `La dotation « ${programmeText} » n'est pas reconnue (DETR, DSIL, DSIL exceptionnelle, DSIL rénovation thermique, DSID, DPV, FNADT…).`,
+      row,
+      column.col,
+    );
+  }
+  return programme;
+}
+
+/** The row's year: its year cell, else the upload's; null when neither (said per row only when the sheet has a year column). */
+function readGrantYear(reader: SheetReader, row: number, cells: SheetGrid['rows'][number], yearColumn: DetectedColumn | undefined, options: GrantsParseOptions): number | null {
+  if (yearColumn && cells[yearColumn.col]) return reader.year(row, yearColumn.col);
+  if (options.year) return options.year;
+  if (yearColumn) reader.issue('ERROR', 'YEAR_MISSING', "L'année de cette subvention n'est pas indiquée.", row, yearColumn.col);
+  return null;
+}
+
+/** The project of a grant: an action to classify, its code deterministic (see parseGrants), its lead the place. */
+function grantAction(
+  reader: SheetReader,
+  row: number,
+  cells: SheetGrid['rows'][number],
+  columns: GrantsColumns,
+  where: { placeCode: string; placeColumn: DetectedColumn },
+  programme: string | null,
+  year: number | null,
+  codes: Map<string, number>,
+  options: GrantsParseOptions,
+): ParsedAction {
+  const { title: titleColumn, cost: costColumn } = columns;
+  const title = titleColumn ? reader.text(row, titleColumn.col) : null;
+  const cellsOf: ParsedAction['cells'] = { lead: reader.source(row, where.placeColumn.col) };
+  if (title !== null) cellsOf.title = reader.source(row, titleColumn!.col);
+  cellsOf.code = title !== null ? cellsOf.title : reader.source(row, columns.programme.col);
+  let totalCostCents: bigint | null = null;
+  if (costColumn && cells[costColumn.col]) {
+    const cost = reader.amount(row, costColumn.col, { multiplier: costColumn.multiplier, decimalComma: options.decimalComma });
+    if (cost) {
+      totalCostCents = cost.cents;
+      cellsOf.totalCost = reader.source(row, costColumn.col);
+    }
+  }
+  const costBase = costColumn?.costBase ? CostBase[costColumn.costBase] : null;
+  const baseCode = `${programmeTag(programme ?? 'DOTATION')}-${year ?? '0000'}-${where.placeCode}-${titleHash(title)}`;
+  const seen = (codes.get(baseCode) ?? 0) + 1;
+  codes.set(baseCode, seen);
+  return {
+    sheet: reader.sheet.name,
+    row,
+    code: seen === 1 ? baseCode : `${baseCode}-${seen}`,
+    title,
+    orientationCode: null,
+    leadText: where.placeCode,
+    totalCostCents,
+    costBase: totalCostCents !== null ? costBase : null,
+    status: null,
+    cells: cellsOf,
+  };
+}
+
+/** The grant itself: a GRANTED subsidy of the programme to the place; null without an amount, a year or a programme. */
+function grantLine(reader: SheetReader, row: number, cells: SheetGrid['rows'][number], columns: GrantsColumns, place: Place, actionIndex: number, programme: string | null, year: number | null, amountOptions: AmountOptions): ParsedLine | null {
+  const amount = cells[columns.amount.col] ? reader.amount(row, columns.amount.col, amountOptions) : null;
+  if (!amount || year === null || programme === null) return null;
+  const beneficiary: BeneficiaryRef = { ...place };
+  const name = columns.beneficiary ? reader.text(row, columns.beneficiary.col) : null;
+  if (name !== null) beneficiary.text = name;
+  return {
+    source: reader.source(row, columns.amount.col),
+    actionIndex,
+    funder: { kind: 'programme' },
+    programmeCode: programme,
+    beneficiary,
+    year,
+    cents: amount.cents,
+    approximate: amount.approximate,
+    stage: FundingStage.GRANTED,
+    instrument: FundingInstrument.SUBSIDY,
+    costBase: null,
+  };
+}
+
 function parseSheet(sheet: SheetGrid, table: DetectedTable, options: GrantsParseOptions, output: ParseOutput, codes: Map<string, number>): void {
   const reader = new SheetReader(sheet);
-  const { inseeCodes, sirens } = options.perimeter;
-  const col = (role: DetectedColumn['role']) => columnWithRole(table, role);
-  const programmeColumn = col('programme');
-  const amountColumn = col('amount');
-  // Detection has reported them missing (COLUMN_MISSING): without them no row says anything.
-  if (!programmeColumn || !amountColumn) return;
-  const territoryColumn = col('territoryCode');
-  const sirenColumn = col('sirenCode');
-  const titleColumn = col('actionTitle');
-  const beneficiaryColumn = col('beneficiary');
-  const costColumn = col('totalCost');
-  const yearColumn = col('year');
-  const costBase = costColumn?.costBase ? CostBase[costColumn.costBase] : null;
-  const amountOptions = { multiplier: amountColumn.multiplier, decimalComma: options.decimalComma };
+  const columns = grantsColumns(table);
+  if (!columns) return;
+  const amountOptions: AmountOptions = { multiplier: columns.amount.multiplier, decimalComma: options.decimalComma };
   const programmes = new Map<string, string | null>();
   const rows = sheet.rows;
 
-  if (!yearColumn && !options.year) {
+  if (!columns.year && !options.year) {
     // Said once: every row of the sheet lacks it.
     reader.issue(
       'ERROR',
       'YEAR_MISSING',
       "L'année des subventions n'est indiquée ni dans une colonne « Année » (ANNEE, annee, exercice) ni au dépôt du fichier : ajoutez-la.",
       table.headerRow,
-      programmeColumn.col,
+      columns.programme.col,
     );
   }
 
   for (const row of table.dataRows) {
     const cells = rows[row];
-    const fromTerritory = territoryColumn ? placeOf(cells[territoryColumn.col]) : null;
-    const fromSiren = sirenColumn ? placeOf(cells[sirenColumn.col]) : null;
-    const place = insidePlace(fromTerritory, inseeCodes, sirens) ?? insidePlace(fromSiren, inseeCodes, sirens);
-    if (!place) {
+    const where = placeInPerimeter(cells, columns, options.perimeter);
+    if (!where) {
       output.outsidePerimeter!++;
       continue;
     }
-    const placeCode = (place.inseeCode ?? place.siren)!;
-    const placeColumn = fromTerritory && place === fromTerritory ? territoryColumn! : sirenColumn!;
-
-    // Programme.
-    const programmeText = reader.text(row, programmeColumn.col);
-    let programme: string | null = null;
-    if (programmeText === null) {
-      reader.issue('ERROR', 'FUNDER_MISSING', 'La dotation de cette subvention (DETR, DSIL, DSID, DPV…) n’est pas indiquée.', row, programmeColumn.col);
-    } else {
-      programme = programmeCode(programmeText, programmes);
-      if (programme === null) {
-        reader.issue(
-          'ERROR',
-          'VALUE_INVALID',
-          `La dotation « ${programmeText} » n'est pas reconnue (DETR, DSIL, DSIL exceptionnelle, DSIL rénovation thermique, DSID, DPV, FNADT…).`,
-          row,
-          programmeColumn.col,
-        );
-      }
-    }
-
-    // Year.
-    let year: number | null = null;
-    if (yearColumn && cells[yearColumn.col]) year = reader.year(row, yearColumn.col);
-    else if (options.year) year = options.year;
-    else if (yearColumn) {
-      reader.issue('ERROR', 'YEAR_MISSING', "L'année de cette subvention n'est pas indiquée.", row, yearColumn.col);
-    }
-
-    // The project.
-    const title = titleColumn ? reader.text(row, titleColumn.col) : null;
-    const cellsOf: ParsedAction['cells'] = { lead: reader.source(row, placeColumn.col) };
-    if (title !== null) cellsOf.title = reader.source(row, titleColumn!.col);
-    cellsOf.code = title !== null ? cellsOf.title : reader.source(row, programmeColumn.col);
-    let totalCostCents: bigint | null = null;
-    if (costColumn && cells[costColumn.col]) {
-      const cost = reader.amount(row, costColumn.col, { multiplier: costColumn.multiplier, decimalComma: options.decimalComma });
-      if (cost) {
-        totalCostCents = cost.cents;
-        cellsOf.totalCost = reader.source(row, costColumn.col);
-      }
-    }
-    const baseCode = `${programmeTag(programme ?? 'DOTATION')}-${year ?? '0000'}-${placeCode}-${titleHash(title)}`;
-    const seen = (codes.get(baseCode) ?? 0) + 1;
-    codes.set(baseCode, seen);
+    const programme = readProgramme(reader, row, columns.programme, programmes);
+    const year = readGrantYear(reader, row, cells, columns.year, options);
     const actionIndex = output.actions.length;
-    output.actions.push({
-      sheet: sheet.name,
-      row,
-      code: seen === 1 ? baseCode : `${baseCode}-${seen}`,
-      title,
-      orientationCode: null,
-      leadText: placeCode,
-      totalCostCents,
-      costBase: totalCostCents !== null ? costBase : null,
-      status: null,
-      cells: cellsOf,
-    });
-
-    // The grant.
-    const amount = cells[amountColumn.col] ? reader.amount(row, amountColumn.col, amountOptions) : null;
-    if (!amount || year === null || programme === null) continue;
-    const beneficiary: BeneficiaryRef = { ...place };
-    const name = beneficiaryColumn ? reader.text(row, beneficiaryColumn.col) : null;
-    if (name !== null) beneficiary.text = name;
-    output.lines.push({
-      source: reader.source(row, amountColumn.col),
-      actionIndex,
-      funder: { kind: 'programme' },
-      programmeCode: programme,
-      beneficiary,
-      year,
-      cents: amount.cents,
-      approximate: amount.approximate,
-      stage: FundingStage.GRANTED,
-      instrument: FundingInstrument.SUBSIDY,
-      costBase: null,
-    });
+    output.actions.push(grantAction(reader, row, cells, columns, where, programme, year, codes, options));
+    const line = grantLine(reader, row, cells, columns, where.place, actionIndex, programme, year, amountOptions);
+    if (line) output.lines.push(line);
   }
   appendAll(output.issues, reader.issues);
 }

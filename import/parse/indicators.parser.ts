@@ -56,10 +56,9 @@ const MAX_UNIT = 40;
 const TARGET_WORDS = new Set(['cible', 'cibles', 'objectif', 'objectifs', 'prevu', 'prevue', 'prevus', 'prevision', 'previsionnel', 'previsionnelle', 'vise', 'visee', 'target', 'c']);
 const ACTUAL_WORDS = new Set(['realise', 'realisee', 'realises', 'reel', 'reelle', 'constate', 'constatee', 'mesure', 'mesuree', 'valeur', 'actual', 'atteint', 'atteinte', 'r']);
 
-function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOptions, output: ParseOutput, byKey: Map<string, Entry>): void {
-  const reader = new SheetReader(sheet);
+function indicatorColumns(table: DetectedTable) {
   const col = (role: DetectedColumn['role']) => columnWithRole(table, role);
-  const columns = {
+  return {
     action: col('actionCode'),
     orientation: col('orientation'),
     code: col('indicatorCode'),
@@ -73,116 +72,186 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOption
     value: col('value'),
     stage: col('valueStage'),
   };
-  const long = table.layout === 'indicators-long';
-  const yearColumns = long ? [] : columnsWithRole(table, 'yearColumn').map((column) => ({ column, stage: yearColumnStage(column) }));
-  const quantity = (row: number, column: DetectedColumn | undefined): string | null => {
-    if (!column || !reader.cell(row, column.col)) return null;
-    const result = parseQuantity(reader.cell(row, column.col), { decimalComma: options.decimalComma });
-    if (result.status === 'ok') return result.value;
-    if (result.status === 'error') reader.issue('ERROR', result.code, result.message, row, column.col);
-    return null;
+}
+
+type IndicatorColumns = ReturnType<typeof indicatorColumns>;
+
+/** One indicators table being read: its columns, and its year columns' stages (wide layout only). */
+interface IndicatorsTable {
+  reader: SheetReader;
+  options: ParseOptions;
+  columns: IndicatorColumns;
+  long: boolean;
+  yearColumns: Array<{ column: DetectedColumn; stage: ValueStage }>;
+}
+
+/** A quantity cell; null when empty or invalid (an error at the cell). */
+function quantityAt(t: IndicatorsTable, row: number, column: DetectedColumn | undefined): string | null {
+  const { reader } = t;
+  if (!column || !reader.cell(row, column.col)) return null;
+  const result = parseQuantity(reader.cell(row, column.col), { decimalComma: t.options.decimalComma });
+  if (result.status === 'ok') return result.value;
+  if (result.status === 'error') reader.issue('ERROR', result.code, result.message, row, column.col);
+  return null;
+}
+
+function yearAt(t: IndicatorsTable, row: number, column: DetectedColumn | undefined): number | null {
+  return column && t.reader.cell(row, column.col) ? t.reader.year(row, column.col, { min: 1990, max: 2100 }) : null;
+}
+
+/** What one row says of its indicator's definition. */
+interface IndicatorRow {
+  actionCode: string | null;
+  orientationCode: string | null;
+  code: string | null;
+  name: string | null;
+  unit: string | null;
+  baseline: string | null;
+  baselineYear: number | null;
+  target: string | null;
+  targetYear: number | null;
+}
+
+function readDefinition(t: IndicatorsTable, row: number): IndicatorRow {
+  const { reader, columns } = t;
+  return {
+    actionCode: reader.text(row, columns.action?.col),
+    orientationCode: reader.text(row, columns.orientation?.col),
+    code: reader.text(row, columns.code?.col),
+    name: reader.text(row, columns.name?.col),
+    unit: reader.text(row, columns.unit?.col),
+    baseline: quantityAt(t, row, columns.baseline),
+    baselineYear: yearAt(t, row, columns.baselineYear),
+    target: quantityAt(t, row, columns.target),
+    targetYear: yearAt(t, row, columns.targetYear),
   };
-  const yearOf = (row: number, column: DetectedColumn | undefined): number | null =>
-    column && reader.cell(row, column.col) ? reader.year(row, column.col, { min: 1990, max: 2100 }) : null;
+}
 
-  for (const row of table.dataRows) {
-    const actionCode = reader.text(row, columns.action?.col);
-    const orientationCode = reader.text(row, columns.orientation?.col);
-    const code = reader.text(row, columns.code?.col);
-    const name = reader.text(row, columns.name?.col);
-    const unit = reader.text(row, columns.unit?.col);
-    const baseline = quantity(row, columns.baseline);
-    const baselineYear = yearOf(row, columns.baselineYear);
-    const target = quantity(row, columns.target);
-    const targetYear = yearOf(row, columns.targetYear);
-
-    // The row's values.
-    const values: Array<{ col: number; value: IndicatorValue }> = [];
-    for (const { column, stage } of yearColumns) {
-      const value = quantity(row, column);
-      if (value !== null) values.push({ col: column.col, value: { source: reader.source(row, column.col), year: column.year!, value, stage } });
-    }
-    if (long && columns.value) {
-      const value = quantity(row, columns.value);
-      if (value !== null) {
-        const stage = valueStage(reader, row, columns.stage);
-        let year = yearOf(row, columns.year);
-        if (year === null && !(columns.year && reader.cell(row, columns.year.col))) {
-          if (options.year) year = options.year;
-          else reader.issue('ERROR', 'YEAR_MISSING', "L'année de cette valeur n'est pas indiquée : remplissez la colonne « Année ».", row, (columns.year ?? columns.value).col);
-        }
-        if (year !== null && stage !== null) values.push({ col: columns.value.col, value: { source: reader.source(row, columns.value.col), year, value, stage } });
+/** The row's values: one per filled year column (wide layout), or its `Valeur` with its year and type (long layout). */
+function readValues(t: IndicatorsTable, row: number): Array<{ col: number; value: IndicatorValue }> {
+  const { reader, columns, options } = t;
+  const values: Array<{ col: number; value: IndicatorValue }> = [];
+  for (const { column, stage } of t.yearColumns) {
+    const value = quantityAt(t, row, column);
+    if (value !== null) values.push({ col: column.col, value: { source: reader.source(row, column.col), year: column.year!, value, stage } });
+  }
+  if (t.long && columns.value) {
+    const value = quantityAt(t, row, columns.value);
+    if (value !== null) {
+      const stage = valueStage(reader, row, columns.stage);
+      let year = yearAt(t, row, columns.year);
+      if (year === null && !(columns.year && reader.cell(row, columns.year.col))) {
+        if (options.year) year = options.year;
+        else reader.issue('ERROR', 'YEAR_MISSING', "L'année de cette valeur n'est pas indiquée : remplissez la colonne « Année ».", row, (columns.year ?? columns.value).col);
       }
+      if (year !== null && stage !== null) values.push({ col: columns.value.col, value: { source: reader.source(row, columns.value.col), year, value, stage } });
     }
+  }
+  return values;
+}
 
-    if (code === null && name === null) {
-      const hasData = values.length > 0 || baseline !== null || target !== null || unit !== null;
-      if (hasData) {
-        reader.issue('ERROR', 'VALUE_INVALID', "Cette ligne n'indique pas de quel indicateur il s'agit : remplissez « Indicateur » ou « Code indicateur ».", row, (columns.name ?? columns.code)!.col);
-      }
-      continue;
+/** Whether the row names its indicator and what it belongs to, with texts that fit; else an error at the row (none for a row with nothing in it). */
+function isUsableRow(t: IndicatorsTable, row: number, definition: IndicatorRow, hasValues: boolean): boolean {
+  const { reader, columns } = t;
+  const { actionCode, orientationCode, code, name, unit } = definition;
+  if (code === null && name === null) {
+    const hasData = hasValues || definition.baseline !== null || definition.target !== null || unit !== null;
+    if (hasData) {
+      reader.issue('ERROR', 'VALUE_INVALID', "Cette ligne n'indique pas de quel indicateur il s'agit : remplissez « Indicateur » ou « Code indicateur ».", row, (columns.name ?? columns.code)!.col);
     }
-    if (actionCode === null && orientationCode === null) {
+    return false;
+  }
+  if (actionCode === null && orientationCode === null) {
+    reader.issue(
+      'ERROR',
+      'ACTION_CODE_MISSING',
+      `L'indicateur « ${name ?? code} » n'est rattaché à rien : indiquez le code de son action (« Code action ») ou son orientation.`,
+      row,
+      (columns.action ?? columns.orientation)!.col,
+    );
+    return false;
+  }
+  return checkLength(reader, row, columns.code, code, MAX_CODE) && checkLength(reader, row, columns.name, name, MAX_NAME) && checkLength(reader, row, columns.unit, unit, MAX_UNIT);
+}
+
+/** A new indicator from its first row. */
+function newEntry(t: IndicatorsTable, row: number, definition: IndicatorRow, owner: string): Entry {
+  const { actionCode, orientationCode, code, name } = definition;
+  const sourceColumn = (name !== null ? t.columns.name : t.columns.code)!;
+  return {
+    indicator: {
+      source: t.reader.source(row, sourceColumn.col),
+      actionCode,
+      orientationCode: actionCode === null ? orientationCode : null,
+      code: code ?? madeUpCode(owner, name!),
+      name,
+      unit: definition.unit,
+      baseline: definition.baseline,
+      target: definition.target,
+      targetYear: definition.targetYear,
+      values: [],
+    },
+    firstRow: `${t.reader.sheet.name}!${row + 1}`,
+    values: new Map(),
+  };
+}
+
+/** A later row of an indicator: what it leaves empty is kept, what it adds is taken, what it contradicts is an error at its cell. */
+function mergeDefinition(t: IndicatorsTable, row: number, entry: Entry, definition: IndicatorRow): void {
+  const { reader, columns } = t;
+  const indicator = entry.indicator;
+  const agree = <K extends 'actionCode' | 'name' | 'unit' | 'baseline' | 'target' | 'targetYear'>(field: K, value: ParsedIndicator[K], column: DetectedColumn | undefined, label: string) => {
+    if (value === null || value === undefined) return;
+    const current = indicator[field];
+    if (current === null || current === undefined) {
+      indicator[field] = value;
+      return;
+    }
+    const same = typeof value === 'string' && typeof current === 'string' ? normaliseText(value) === normaliseText(current) : value === current;
+    if (!same) {
       reader.issue(
         'ERROR',
-        'ACTION_CODE_MISSING',
-        `L'indicateur « ${name ?? code} » n'est rattaché à rien : indiquez le code de son action (« Code action ») ou son orientation.`,
+        'VALUE_INVALID',
+        `${label} de l'indicateur « ${indicator.name ?? indicator.code} » (${String(value)}) diffère de celle donnée plus haut (${String(current)}, ligne ${entry.firstRow}) : une seule valeur par indicateur.`,
         row,
-        (columns.action ?? columns.orientation)!.col,
+        column!.col,
       );
-      continue;
     }
-    if (!checkLength(reader, row, columns.code, code, MAX_CODE) || !checkLength(reader, row, columns.name, name, MAX_NAME) || !checkLength(reader, row, columns.unit, unit, MAX_UNIT)) continue;
+  };
+  agree('actionCode', definition.actionCode, columns.action, 'Le code action');
+  agree('name', definition.name, columns.name, "L'intitulé");
+  agree('unit', definition.unit, columns.unit, "L'unité");
+  agree('baseline', definition.baseline, columns.baseline, 'La valeur de référence');
+  agree('target', definition.target, columns.target, 'La cible');
+  agree('targetYear', definition.targetYear, columns.targetYear, "L'année cible");
+}
 
-    const owner = (actionCode ?? orientationCode)!;
+function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOptions, output: ParseOutput, byKey: Map<string, Entry>): void {
+  const long = table.layout === 'indicators-long';
+  const t: IndicatorsTable = {
+    reader: new SheetReader(sheet),
+    options,
+    columns: indicatorColumns(table),
+    long,
+    yearColumns: long ? [] : columnsWithRole(table, 'yearColumn').map((column) => ({ column, stage: yearColumnStage(column) })),
+  };
+  const { reader, columns } = t;
+
+  for (const row of table.dataRows) {
+    const definition = readDefinition(t, row);
+    const values = readValues(t, row);
+    if (!isUsableRow(t, row, definition, values.length > 0)) continue;
+
+    const { code, name, baseline, baselineYear } = definition;
+    const owner = (definition.actionCode ?? definition.orientationCode)!;
     const key = code !== null ? `code:${code.toUpperCase()}` : `name:${normaliseText(owner)}|${normaliseText(name!)}`;
-    const sourceColumn = (name !== null ? columns.name : columns.code)!;
     let entry = byKey.get(key);
     if (!entry) {
-      entry = {
-        indicator: {
-          source: reader.source(row, sourceColumn.col),
-          actionCode,
-          orientationCode: actionCode === null ? orientationCode : null,
-          code: code ?? madeUpCode(owner, name!),
-          name,
-          unit,
-          baseline,
-          target,
-          targetYear,
-          values: [],
-        },
-        firstRow: `${sheet.name}!${row + 1}`,
-        values: new Map(),
-      };
+      entry = newEntry(t, row, definition, owner);
       byKey.set(key, entry);
       output.indicators!.push(entry.indicator);
     } else {
-      const indicator = entry.indicator;
-      const agree = <K extends 'actionCode' | 'name' | 'unit' | 'baseline' | 'target' | 'targetYear'>(field: K, value: ParsedIndicator[K], column: DetectedColumn | undefined, label: string) => {
-        if (value === null || value === undefined) return;
-        const current = indicator[field];
-        if (current === null || current === undefined) {
-          indicator[field] = value;
-          return;
-        }
-        const same = typeof value === 'string' && typeof current === 'string' ? normaliseText(value) === normaliseText(current) : value === current;
-        if (!same) {
-          reader.issue(
-            'ERROR',
-            'VALUE_INVALID',
-            `${label} de l'indicateur « ${indicator.name ?? indicator.code} » (${String(value)}) diffère de celle donnée plus haut (${String(current)}, ligne ${entry!.firstRow}) : une seule valeur par indicateur.`,
-            row,
-            column!.col,
-          );
-        }
-      };
-      agree('actionCode', actionCode, columns.action, 'Le code action');
-      agree('name', name, columns.name, "L'intitulé");
-      agree('unit', unit, columns.unit, "L'unité");
-      agree('baseline', baseline, columns.baseline, 'La valeur de référence');
-      agree('target', target, columns.target, 'La cible');
-      agree('targetYear', targetYear, columns.targetYear, "L'année cible");
+      mergeDefinition(t, row, entry, definition);
     }
 
     if (baseline !== null && baselineYear !== null) {
@@ -257,8 +326,8 @@ export function madeUpCode(owner: string, name: string): string {
 // quantities
 // ---------------------------------------------------------------------------------------------------
 
-export const QUANTITY_DECIMALS = 4;
-export const QUANTITY_INTEGER_DIGITS = 14;
+const QUANTITY_DECIMALS = 4;
+const QUANTITY_INTEGER_DIGITS = 14;
 
 export type QuantityResult = { status: 'empty' } | { status: 'ok'; value: string } | { status: 'error'; code: 'VALUE_INVALID' | 'FORMULA_ERROR'; message: string };
 

@@ -170,7 +170,7 @@ export function sheetToGrid(name: string, ws: unknown, format: 'xlsx' | 'ods'): 
  * between two filled ones as []), then its merges. Rows are ragged: each ends at its last non-empty cell;
  * trailing empty rows are left out.
  */
-export function eachSheetRow(name: string, ws: unknown, format: 'xlsx' | 'ods', onRow: (row: Array<Cell | null>) => void): CellRange[] {
+function eachSheetRow(name: string, ws: unknown, format: 'xlsx' | 'ods', onRow: (row: Array<Cell | null>) => void): CellRange[] {
   if (Array.isArray(ws)) {
     // Dense mode: ws[r][c]. Its length is the last row that holds anything, not the declared `!ref`.
     const length = ws.length;

@@ -69,18 +69,9 @@ const READY = 'ready'; // = xlsx.worker.ts READY, its first message, once xlsx i
 // concurrency
 // ---------------------------------------------------------------------------------------------------
 
-let maxConcurrentWorkers = 2;
+const maxConcurrentWorkers = 2;
 let running = 0;
 const waiting: Array<() => void> = [];
-
-/** How many parsing workers may run at once in this process (each may take `maxOldGenerationSizeMb`). */
-export function setMaxConcurrentWorkers(n: number): void {
-  maxConcurrentWorkers = Math.max(1, Math.floor(n));
-  while (running < maxConcurrentWorkers && waiting.length > 0) {
-    running++;
-    waiting.shift()!();
-  }
-}
 
 /** Takes a turn at once when one is free (then the file is posted without waiting a tick), else null. */
 function acquire(): Promise<void> | null {

@@ -18,7 +18,7 @@ import type { SheetGrid, WorkbookGrid } from '../model';
 import { extractZipEntry, type ZipEntryInfo, type ZipInspection } from './zip-inspect';
 
 /** Below this, a sheet is parsed whole: starting a second parse would cost more than it saves. */
-export const SPLIT_MIN_SHEET_BYTES = 2 * 1024 * 1024;
+const SPLIT_MIN_SHEET_BYTES = 2 * 1024 * 1024;
 
 const ROW_OPEN = Buffer.from('<row');
 const FORMULA_OPEN = Buffer.from('<f');

@@ -56,7 +56,7 @@ export interface ZipLimits {
   maxEntries?: number;
 }
 
-export const DEFAULT_ZIP_LIMITS: Required<ZipLimits> = {
+const DEFAULT_ZIP_LIMITS: Required<ZipLimits> = {
   maxTotalUncompressedBytes: 100 * 1024 * 1024,
   maxRatio: 500,
   ratioFloorBytes: 1024 * 1024,
@@ -65,7 +65,6 @@ export const DEFAULT_ZIP_LIMITS: Required<ZipLimits> = {
 
 const SIG_LOCAL = 0x04034b50;
 const SIG_CENTRAL = 0x02014b50;
-const SIG_EOCD = 0x06054b50;
 const SIG_ZIP64_EOCD = 0x06064b50;
 const SIG_ZIP64_LOCATOR = 0x07064b50;
 const EOCD_SIZE = 22;
@@ -98,6 +97,7 @@ export function looksLikeZip(buffer: Uint8Array): boolean {
 function findEocd(buf: Buffer): number {
   const min = Math.max(0, buf.length - EOCD_SIZE - 0xffff);
   for (let i = buf.length - EOCD_SIZE; i >= min; i--) {
+    // « PK\5\6 », the end record's signature (0x06054b50), compared byte by byte.
     if (buf[i] === 0x50 && buf[i + 1] === 0x4b && buf[i + 2] === 0x05 && buf[i + 3] === 0x06) {
       // The comment must end exactly at (or, leniently, before) the end of the file.
       const commentLength = buf.readUInt16LE(i + 20);
@@ -220,7 +220,7 @@ export function readZipDirectory(input: Uint8Array, limits: ZipLimits = {}): Zip
 }
 
 /** Refuses declared sizes that are hostile: the total first (the clearer message), then each entry's ratio. */
-export function checkZipBomb(entries: ZipEntryInfo[], limits: ZipLimits = {}): void {
+function checkZipBomb(entries: ZipEntryInfo[], limits: ZipLimits = {}): void {
   const lim = { ...DEFAULT_ZIP_LIMITS, ...limits };
   let total = 0;
   for (const entry of entries) {

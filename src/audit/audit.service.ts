@@ -19,23 +19,6 @@ export type AuditAction =
   | 'TOKEN_CREATE'
   | 'TOKEN_REVOKE';
 
-export const AUDIT_ACTIONS: readonly AuditAction[] = [
-  'IMPORT_PREVIEW',
-  'IMPORT_APPLY',
-  'IMPORT_ROLLBACK',
-  'IMPORT_ABANDON',
-  'ACTION_CREATE',
-  'ACTION_UPDATE',
-  'INDICATOR_CREATE',
-  'INDICATOR_UPDATE',
-  'INDICATOR_VALUE_SET',
-  'INDICATOR_VALUE_DELETE',
-  'REPORT_SAVE',
-  'REPORT_DELETE',
-  'TOKEN_CREATE',
-  'TOKEN_REVOKE',
-];
-
 export type AuditTargetKind = 'import_batch' | 'action' | 'indicator' | 'saved_report' | 'api_token';
 
 export interface AuditEventInput {

@@ -118,7 +118,7 @@ function readBackupKind(file: string): 'sqlite' | 'dump' {
 }
 
 /** How many of the code's migrations the backup had run; refuses a backup the code cannot take. */
-export function checkVersion(backup: MigrationRecord[], code: string[] = MIGRATIONS.map((migration) => new migration().name!)): number {
+function checkVersion(backup: MigrationRecord[], code: string[] = MIGRATIONS.map((migration) => new migration().name!)): number {
   if (!backup.length) throw new RestoreRefusal('La sauvegarde ne contient aucune migration : ce n’est pas une base de crte, ou elle n’a jamais été initialisée.');
   const unknown = backup.find((migration) => !code.includes(migration.name));
   if (unknown) {

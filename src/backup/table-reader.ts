@@ -44,7 +44,7 @@ export interface TableReader {
 }
 
 /** A column's kind from its declared type (SQLite's declaration or MySQL's DATA_TYPE). */
-export function columnKind(declared: string): { kind: ColumnKind; scale?: number } {
+function columnKind(declared: string): { kind: ColumnKind; scale?: number } {
   const type = declared.trim().toLowerCase();
   const decimal = /^(decimal|numeric)\s*(?:\(\s*\d+\s*(?:,\s*(\d+)\s*)?\))?/.exec(type);
   if (decimal) return { kind: 'decimal', scale: decimal[2] === undefined ? 0 : Number(decimal[2]) };
@@ -57,7 +57,7 @@ export function columnKind(declared: string): { kind: ColumnKind; scale?: number
 }
 
 /** One value in its canonical form (see the file's comment). */
-export function canonicalValue(value: unknown, column: ColumnInfo): unknown {
+function canonicalValue(value: unknown, column: ColumnInfo): unknown {
   if (value === null || value === undefined) return null;
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   switch (column.kind) {
@@ -121,7 +121,7 @@ export function openSqliteReader(path: string, options: { readonly?: boolean } =
   return sqliteReader(db, true);
 }
 
-export function sqliteReader(db: Database.Database, owned: boolean): TableReader {
+function sqliteReader(db: Database.Database, owned: boolean): TableReader {
   return {
     dialect: 'sqlite',
     async tables() {
@@ -174,7 +174,7 @@ export function openMysqlConnection(config: Extract<DatabaseConfig, { type: 'mys
   });
 }
 
-export async function openMysqlReader(config: Extract<DatabaseConfig, { type: 'mysql' }>): Promise<TableReader> {
+async function openMysqlReader(config: Extract<DatabaseConfig, { type: 'mysql' }>): Promise<TableReader> {
   const connection = openMysqlConnection(config);
   await connection.promise().connect();
   return mysqlReader(connection);

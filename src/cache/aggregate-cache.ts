@@ -20,7 +20,7 @@ export interface CacheLimits {
   maxBytes: number;
 }
 
-export const DEFAULT_CACHE_LIMITS: CacheLimits = { maxEntries: 2000, maxBytes: 64 * 1024 * 1024 };
+const DEFAULT_CACHE_LIMITS: CacheLimits = { maxEntries: 2000, maxBytes: 64 * 1024 * 1024 };
 
 /** AGGREGATE_CACHE_ENTRIES and AGGREGATE_CACHE_MB, else the defaults. */
 export function cacheLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): CacheLimits {
@@ -169,7 +169,7 @@ export async function cachedAggregate<T>(dataSource: DataSource, kind: string, c
 }
 
 /** JSON with object keys sorted and undefined/null properties left out: equal arguments, equal text. */
-export function stableJson(value: unknown): string {
+function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) => {
     if (item instanceof Date) return item.toISOString();
     if (typeof item === 'bigint') return item.toString();

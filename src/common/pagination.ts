@@ -1,4 +1,4 @@
-import { ClassType, Field, InputType, Int, ObjectType } from 'type-graphql';
+import { ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { GraphQLError } from 'graphql';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -33,15 +33,6 @@ export function PageType<T extends object>(itemType: ClassType<T>, name: string)
     totalCount: number;
   }
   return PageClass;
-}
-
-@InputType()
-export class PageInput {
-  @Field(() => Int, { nullable: true, description: `Taille de la page (défaut ${DEFAULT_PAGE_SIZE}, maximum ${MAX_PAGE_SIZE})` })
-  first?: number;
-
-  @Field(() => String, { nullable: true })
-  after?: string;
 }
 
 export function encodeCursor(id: number): string {

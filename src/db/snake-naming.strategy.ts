@@ -15,7 +15,7 @@ export class SnakeNamingStrategy extends DefaultNamingStrategy implements Naming
   }
 }
 
-export function toSnakeCase(name: string): string {
+function toSnakeCase(name: string): string {
   return name
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')

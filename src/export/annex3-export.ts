@@ -130,7 +130,7 @@ export interface Annex3Data {
   lines?: Annex3Line[];
 }
 
-export const STAGE_LABELS: Readonly<Record<FundingStage, string>> = {
+const STAGE_LABELS: Readonly<Record<FundingStage, string>> = {
   PLANNED: 'prévu',
   REQUESTED: 'demandé',
   GRANTED: 'attribué / engagé',
@@ -144,7 +144,7 @@ const STAGE_PLURAL_LABELS: Readonly<Record<FundingStage, string>> = {
   PAID: 'payés / mandatés',
 };
 
-export const STATUS_LABELS: Readonly<Record<ActionStatus, string>> = {
+const STATUS_LABELS: Readonly<Record<ActionStatus, string>> = {
   IDEA: 'Idée',
   STUDY: 'En étude',
   PLANNED: 'À venir',
@@ -231,7 +231,7 @@ function euros(cents: bigint): number {
   return Number(formatCents(cents));
 }
 
-export function annex3FileName(contractCode: string, stage: FundingStage): string {
+function annex3FileName(contractCode: string, stage: FundingStage): string {
   return `annexe3-${contractCode.replace(/[^A-Za-z0-9_-]+/g, '_')}-${stage}.xlsx`;
 }
 
@@ -244,36 +244,52 @@ function formatIsoDate(iso: string): string {
   return match ? `${match[3]}/${match[2]}/${match[1]}` : iso;
 }
 
-export function buildAnnex3Workbook(data: Annex3Data): Annex3Workbook {
-  const { contract, stage } = data;
+/** Lines without an action, one row per (funder, programme, beneficiary). */
+interface Envelope {
+  funderId: number;
+  programme: string | null;
+  beneficiary: string | null;
+  amounts: Amounts;
+}
 
-  // --- Amounts per action and per envelope -------------------------------------------------------
+/** The amounts added per row (action or envelope), and the funders and years that have any. */
+interface RowAmounts {
+  byAction: Map<number, Amounts>;
+  envelopes: Map<string, Envelope>;
+  usedFunders: Set<number>;
+  /** The contract's period, and any year outside it that has lines. */
+  years: Set<number>;
+}
+
+function amountsByRow(contract: Annex3Contract, amounts: readonly Annex3Amount[]): RowAmounts {
   const byAction = new Map<number, Amounts>();
-  const envelopes = new Map<string, { funderId: number; programme: string | null; beneficiary: string | null; amounts: Amounts }>();
+  const envelopes = new Map<string, Envelope>();
   const usedFunders = new Set<number>();
   const years = new Set<number>();
   for (let year = contract.startYear; year <= contract.endYear; year++) years.add(year);
-  for (const amount of data.amounts) {
+  for (const amount of amounts) {
     usedFunders.add(amount.funderId);
     years.add(amount.year);
-    let amounts: Amounts;
+    let rowAmounts: Amounts;
     if (amount.actionId !== null) {
-      amounts = byAction.get(amount.actionId) ?? new Amounts();
-      byAction.set(amount.actionId, amounts);
+      rowAmounts = byAction.get(amount.actionId) ?? new Amounts();
+      byAction.set(amount.actionId, rowAmounts);
     } else {
       const programme = amount.programme ?? null;
       const beneficiary = amount.beneficiary ?? null;
       const key = `${amount.funderId}\u0000${programme ?? ''}\u0000${beneficiary ?? ''}`;
       let envelope = envelopes.get(key);
       if (!envelope) envelopes.set(key, (envelope = { funderId: amount.funderId, programme, beneficiary, amounts: new Amounts() }));
-      amounts = envelope.amounts;
+      rowAmounts = envelope.amounts;
     }
-    amounts.add(amount.funderId, amount.year, amount.cents, amount.lines);
+    rowAmounts.add(amount.funderId, amount.year, amount.cents, amount.lines);
   }
+  return { byAction, envelopes, usedFunders, years };
+}
 
-  // --- Columns ---------------------------------------------------------------------------------------
-  const funderById = new Map(data.funders.map((funder) => [funder.id, funder]));
-  const funders = [...usedFunders].map((id) => {
+/** The funders that have amounts, in the stable order of the columns: by kind, then name. */
+function orderedFunders(funderIds: Iterable<number>, funderById: ReadonlyMap<number, Annex3Funder>): Annex3Funder[] {
+  const funders = [...funderIds].map((id) => {
     const funder = funderById.get(id);
     if (!funder) throw new Error(`annex 3: funder ${id} has amounts but is not in the funder list`);
     return funder;
@@ -282,92 +298,142 @@ export function buildAnnex3Workbook(data: Annex3Data): Annex3Workbook {
     const rank = FUNDER_KIND_ORDER.indexOf(kind);
     return rank < 0 ? FUNDER_KIND_ORDER.length : rank;
   };
-  funders.sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || a.name.localeCompare(b.name, 'fr', { sensitivity: 'base' }) || a.id - b.id);
+  return funders.sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || a.name.localeCompare(b.name, 'fr', { sensitivity: 'base' }) || a.id - b.id);
+}
+
+/** The amount columns: funders, then years, then Total, after the descriptive columns. */
+interface Annex3Columns {
+  funderColumns: Annex3Layout['funderColumns'];
+  yearColumns: Annex3Layout['yearColumns'];
+  totalColumn: number;
+  lastColumn: number;
+  amountColumns: number[];
+}
+
+function amountColumnsOf(funders: readonly Annex3Funder[], years: Iterable<number>): Annex3Columns {
   const sortedYears = [...years].sort((a, b) => a - b);
   const funderColumns = funders.map((funder, index) => ({ funderId: funder.id, name: funder.name, column: DESCRIPTIVE_COLUMNS + index }));
   const yearColumns = sortedYears.map((year, index) => ({ year, column: DESCRIPTIVE_COLUMNS + funders.length + index }));
   const totalColumn = DESCRIPTIVE_COLUMNS + funders.length + sortedYears.length;
-  const lastColumn = totalColumn;
   const amountColumns = [...funderColumns.map((c) => c.column), ...yearColumns.map((c) => c.column), totalColumn];
+  return { funderColumns, yearColumns, totalColumn, lastColumn: totalColumn, amountColumns };
+}
 
-  const columnAmount = (amounts: Amounts, column: number): bigint => {
-    if (column === totalColumn) return amounts.total;
-    const funder = funderColumns.find((c) => c.column === column);
-    if (funder) return amounts.byFunder.get(funder.funderId) ?? 0n;
-    const year = yearColumns.find((c) => c.column === column);
-    return year ? (amounts.byYear.get(year.year) ?? 0n) : 0n;
-  };
+/** What a row's amounts put in one amount column. */
+function columnAmount(columns: Annex3Columns, amounts: Amounts, column: number): bigint {
+  if (column === columns.totalColumn) return amounts.total;
+  const funder = columns.funderColumns.find((c) => c.column === column);
+  if (funder) return amounts.byFunder.get(funder.funderId) ?? 0n;
+  const year = columns.yearColumns.find((c) => c.column === column);
+  return year ? (amounts.byYear.get(year.year) ?? 0n) : 0n;
+}
 
-  // --- Sheet writing helpers ----------------------------------------------------------------------
-  const sheet: XLSX.WorkSheet = {};
-  const merges: XLSX.Range[] = [];
-  const rowInfo: XLSX.RowInfo[] = [];
-  const layoutRows: Annex3Layout['rows'] = [];
-  let row = 0;
+const cellRef = (r: number, c: number) => XLSX.utils.encode_cell({ r, c });
 
-  const put = (r: number, c: number, cell: XLSX.CellObject) => {
-    sheet[XLSX.utils.encode_cell({ r, c })] = cell;
-  };
-  const text = (r: number, c: number, value: string | null | undefined) => {
-    if (value !== null && value !== undefined && value !== '') put(r, c, { t: 's', v: value });
-  };
-  const money = (r: number, c: number, cents: bigint, formula?: string) => {
-    put(r, c, { t: 'n', v: euros(cents), z: EURO_FORMAT, ...(formula ? { f: formula } : {}) });
-  };
-  const merge = (r: number, c1: number, c2: number) => {
-    if (c2 > c1) merges.push({ s: { r, c: c1 }, e: { r, c: c2 } });
-  };
-  const ref = (r: number, c: number) => XLSX.utils.encode_cell({ r, c });
-  const mark = (kind: Annex3RowKind, key: string, level = 0) => {
-    layoutRows.push({ row, kind, key });
-    if (level) rowInfo[row] = { level };
-  };
+/** The sheet « Annexe 3 » as it is written, row after row, with where each row landed. */
+class Annex3SheetWriter {
+  readonly sheet: XLSX.WorkSheet = {};
+  readonly merges: XLSX.Range[] = [];
+  readonly rowInfo: XLSX.RowInfo[] = [];
+  readonly layoutRows: Annex3Layout['rows'] = [];
+  /** The next row to write. */
+  row = 0;
+
+  constructor(readonly columns: Annex3Columns) {}
+
+  put(r: number, c: number, cell: XLSX.CellObject): void {
+    this.sheet[cellRef(r, c)] = cell;
+  }
+
+  text(r: number, c: number, value: string | null | undefined): void {
+    if (value !== null && value !== undefined && value !== '') this.put(r, c, { t: 's', v: value });
+  }
+
+  money(r: number, c: number, cents: bigint, formula?: string): void {
+    this.put(r, c, { t: 'n', v: euros(cents), z: EURO_FORMAT, ...(formula ? { f: formula } : {}) });
+  }
+
+  merge(r: number, c1: number, c2: number): void {
+    if (c2 > c1) this.merges.push({ s: { r, c: c1 }, e: { r, c: c2 } });
+  }
+
+  /** Records the current row's kind (and its outline level). */
+  mark(kind: Annex3RowKind, key: string, level = 0): void {
+    this.layoutRows.push({ row: this.row, kind, key });
+    if (level) this.rowInfo[this.row] = { level };
+  }
 
   /** An amounts row: funder and year cells (empty when nothing on a detail row), and its Total as a formula. */
-  const amountsRow = (r: number, amounts: Amounts, detail: boolean) => {
+  amountsRow(r: number, amounts: Amounts, detail: boolean): void {
+    const { funderColumns, yearColumns, totalColumn } = this.columns;
     for (const { funderId, column } of funderColumns) {
       const cents = amounts.byFunder.get(funderId);
-      if (cents !== undefined || !detail) money(r, column, cents ?? 0n);
+      if (cents !== undefined || !detail) this.money(r, column, cents ?? 0n);
     }
     for (const { year, column } of yearColumns) {
       const cents = amounts.byYear.get(year);
-      if (cents !== undefined || !detail) money(r, column, cents ?? 0n);
+      if (cents !== undefined || !detail) this.money(r, column, cents ?? 0n);
     }
-    const totalFormula = funderColumns.length ? `SUM(${ref(r, funderColumns[0].column)}:${ref(r, funderColumns[funderColumns.length - 1].column)})` : undefined;
-    money(r, totalColumn, amounts.total, totalFormula);
-  };
+    const totalFormula = funderColumns.length ? `SUM(${cellRef(r, funderColumns[0].column)}:${cellRef(r, funderColumns[funderColumns.length - 1].column)})` : undefined;
+    this.money(r, totalColumn, amounts.total, totalFormula);
+  }
 
   /** A subtotal row: each amount column is the sum of the given rows' cells (a range when contiguous). */
-  const subtotalRow = (r: number, label: string, amounts: Amounts, parts: { first: number; last: number } | number[]) => {
-    text(r, 0, label);
-    merge(r, 0, LABEL_LAST_COLUMN);
-    for (const column of amountColumns) {
+  subtotalRow(r: number, label: string, amounts: Amounts, parts: { first: number; last: number } | number[]): void {
+    this.text(r, 0, label);
+    this.merge(r, 0, LABEL_LAST_COLUMN);
+    for (const column of this.columns.amountColumns) {
       let formula: string | undefined;
-      if (Array.isArray(parts)) formula = parts.length ? parts.map((part) => ref(part, column)).join('+') : undefined;
-      else if (parts.last >= parts.first) formula = `SUM(${ref(parts.first, column)}:${ref(parts.last, column)})`;
-      money(r, column, columnAmount(amounts, column), formula);
+      if (Array.isArray(parts)) formula = parts.length ? parts.map((part) => cellRef(part, column)).join('+') : undefined;
+      else if (parts.last >= parts.first) formula = `SUM(${cellRef(parts.first, column)}:${cellRef(parts.last, column)})`;
+      this.money(r, column, columnAmount(this.columns, amounts, column), formula);
     }
-  };
+  }
 
-  const headingRow = (r: number, label: string) => {
-    text(r, 0, label);
-    merge(r, 0, lastColumn);
-  };
+  headingRow(r: number, label: string): void {
+    this.text(r, 0, label);
+    this.merge(r, 0, this.columns.lastColumn);
+  }
 
-  // --- Title block -----------------------------------------------------------------------------------
-  const actionIds = new Set(data.actions.map((action) => action.id));
+  actionRow(action: Annex3Action, amounts: Amounts): void {
+    const row = this.row;
+    this.text(row, 0, action.code);
+    this.text(row, 1, action.title);
+    this.text(row, 2, action.lead);
+    this.text(row, 3, STATUS_LABELS[action.status] ?? action.status);
+    if (action.totalCost !== null) {
+      this.put(row, 4, { t: 'n', v: Number(action.totalCost), z: EURO_FORMAT });
+      // The base qualifies a cost: without a cost it would say nothing.
+      this.text(row, 5, action.costBase);
+    }
+    this.amountsRow(row, amounts, true);
+  }
+}
+
+/** What the title block states: every counted line, and how much of it is in envelopes. */
+interface Annex3Totals {
+  grandTotal: bigint;
+  countedLines: number;
+  envelopeTotal: Amounts;
+  hasEnvelopes: boolean;
+}
+
+function annex3Totals(amounts: readonly Annex3Amount[], envelopes: ReadonlyMap<string, Envelope>): Annex3Totals {
   let grandTotal = 0n;
   let countedLines = 0;
-  for (const amount of data.amounts) {
+  for (const amount of amounts) {
     grandTotal += amount.cents;
     countedLines += amount.lines;
   }
   const envelopeTotal = new Amounts();
   for (const envelope of envelopes.values()) envelopeTotal.addAll(envelope.amounts);
-  const unknownActions = [...byAction.keys()].filter((id) => !actionIds.has(id));
-  if (unknownActions.length) throw new Error(`annex 3: amounts for actions not in the action list: ${unknownActions.join(', ')}`);
+  return { grandTotal, countedLines, envelopeTotal, hasEnvelopes: envelopes.size > 0 };
+}
 
-  const title = [
+function titleLines(data: Annex3Data, totals: Annex3Totals): string[] {
+  const { contract, stage } = data;
+  const { grandTotal, countedLines, envelopeTotal } = totals;
+  return [
     `Annexe 3 – Tableau récapitulatif des investissements des partenaires sur la période ${contract.startYear}-${contract.endYear}`,
     `${contract.name} (${contract.code})${contract.signedOn ? `, signé le ${formatIsoDate(contract.signedOn)}` : ''} – période ${contract.startYear}-${contract.endYear}`,
     `Étape présentée : montants ${STAGE_PLURAL_LABELS[stage]} (${stage})${stage === FundingStage.PLANNED ? ', le « prévu » de l’annexe 3' : ''}`,
@@ -375,168 +441,211 @@ export function buildAnnex3Workbook(data: Annex3Data): Annex3Workbook {
     `Source : base de suivi du CRTE, tableaux déposés par les partenaires – ${countedLines} ligne${countedLines > 1 ? 's' : ''} de financement comptée${countedLines > 1 ? 's' : ''}${data.lines ? ', détaillées avec leur fichier et leur cellule d’origine dans la feuille « Lignes »' : ''}.`,
     'Lignes comptées : celles en vigueur (une ligne remplacée par un dépôt plus récent ne compte plus) ; quand deux sources déclarent le même montant, la déclaration du financeur lui-même fait foi.',
     'Montants en euros. Les colonnes « par financeur » et « par année » ventilent le même montant : chacun des deux groupes totalise la colonne « Total ».',
-    envelopes.size
+    totals.hasEnvelopes
       ? `Total général : ${formatEuros(grandTotal, PRINT)}, dont ${formatEuros(grandTotal - envelopeTotal.total, PRINT)} rattachés à des actions et ${formatEuros(envelopeTotal.total, PRINT)} d’enveloppes sans action (dotations reçues par un territoire, bloc « Enveloppes sans action »).`
       : `Total général : ${formatEuros(grandTotal, PRINT)}, entièrement rattachés à des actions (aucune enveloppe sans action à cette étape).`,
   ];
-  for (const line of title) {
-    text(row, 0, line);
-    merge(row, 0, lastColumn);
-    row++;
-  }
-  row++;
+}
 
-  // --- Header rows -----------------------------------------------------------------------------------
-  const groupRow = row;
-  const headerRow = row + 1;
-  text(groupRow, 0, 'Action');
-  merge(groupRow, 0, LABEL_LAST_COLUMN);
-  if (funderColumns.length) {
-    text(groupRow, funderColumns[0].column, 'Par financeur (€)');
-    merge(groupRow, funderColumns[0].column, funderColumns[funderColumns.length - 1].column);
+/** The title lines, one merged row each, then a blank row. */
+function writeTitleBlock(writer: Annex3SheetWriter, lines: readonly string[]): void {
+  for (const line of lines) {
+    writer.text(writer.row, 0, line);
+    writer.merge(writer.row, 0, writer.columns.lastColumn);
+    writer.row++;
   }
-  text(groupRow, yearColumns[0].column, 'Par année (€)');
-  merge(groupRow, yearColumns[0].column, yearColumns[yearColumns.length - 1].column);
-  text(groupRow, totalColumn, 'Total (€)');
-  ['Code', 'Intitulé', 'Maître d’ouvrage', 'Statut', 'Coût total (€)', 'HT / TTC'].forEach((label, column) => text(headerRow, column, label));
-  for (const { name, column } of funderColumns) text(headerRow, column, name);
+  writer.row++;
+}
+
+/** The group headers (Action / Par financeur / Par année / Total) over the column labels. */
+function writeHeaderRows(writer: Annex3SheetWriter, contract: Annex3Contract): { groupRow: number; headerRow: number } {
+  const { funderColumns, yearColumns, totalColumn } = writer.columns;
+  const groupRow = writer.row;
+  const headerRow = writer.row + 1;
+  writer.text(groupRow, 0, 'Action');
+  writer.merge(groupRow, 0, LABEL_LAST_COLUMN);
+  if (funderColumns.length) {
+    writer.text(groupRow, funderColumns[0].column, 'Par financeur (€)');
+    writer.merge(groupRow, funderColumns[0].column, funderColumns[funderColumns.length - 1].column);
+  }
+  writer.text(groupRow, yearColumns[0].column, 'Par année (€)');
+  writer.merge(groupRow, yearColumns[0].column, yearColumns[yearColumns.length - 1].column);
+  writer.text(groupRow, totalColumn, 'Total (€)');
+  ['Code', 'Intitulé', 'Maître d’ouvrage', 'Statut', 'Coût total (€)', 'HT / TTC'].forEach((label, column) => writer.text(headerRow, column, label));
+  for (const { name, column } of funderColumns) writer.text(headerRow, column, name);
   for (const { year, column } of yearColumns) {
     const outside = year < contract.startYear || year > contract.endYear;
-    text(headerRow, column, outside ? `${year} (hors période)` : String(year));
+    writer.text(headerRow, column, outside ? `${year} (hors période)` : String(year));
   }
-  text(headerRow, totalColumn, 'Total');
-  row = headerRow + 1;
+  writer.text(headerRow, totalColumn, 'Total');
+  writer.row = headerRow + 1;
+  return { groupRow, headerRow };
+}
 
-  // --- Axes, orientations, actions ---------------------------------------------------------------
-  const actionRow = (action: Annex3Action, amounts: Amounts) => {
-    text(row, 0, action.code);
-    text(row, 1, action.title);
-    text(row, 2, action.lead);
-    text(row, 3, STATUS_LABELS[action.status] ?? action.status);
-    if (action.totalCost !== null) {
-      put(row, 4, { t: 'n', v: Number(action.totalCost), z: EURO_FORMAT });
-      // The base qualifies a cost: without a cost it would say nothing.
-      text(row, 5, action.costBase);
-    }
-    amountsRow(row, amounts, true);
-  };
-
-  const actionsByOrientation = new Map<number | null, Annex3Action[]>();
-  for (const action of data.actions) {
-    const list = actionsByOrientation.get(action.orientationId) ?? [];
+/** The actions of each orientation (null: none), in code order. */
+function actionsByOrientation(actions: readonly Annex3Action[]): Map<number | null, Annex3Action[]> {
+  const byOrientation = new Map<number | null, Annex3Action[]>();
+  for (const action of actions) {
+    const list = byOrientation.get(action.orientationId) ?? [];
     list.push(action);
-    actionsByOrientation.set(action.orientationId, list);
+    byOrientation.set(action.orientationId, list);
   }
-  for (const list of actionsByOrientation.values()) list.sort((a, b) => compareCodes(a.code, b.code));
+  for (const list of byOrientation.values()) list.sort((a, b) => compareCodes(a.code, b.code));
+  return byOrientation;
+}
 
-  const actionsTotal = new Amounts();
-  const topSubtotalRows: number[] = [];
+/** A written block's amounts and the rows of its subtotals, which the next total adds up. */
+interface WrittenBlock {
+  amounts: Amounts;
+  subtotalRows: number[];
+}
+
+/** Per axis a heading, per orientation a heading, its actions and its subtotal; the axis's subtotal after. */
+function writeAxes(writer: Annex3SheetWriter, data: Annex3Data, byAction: ReadonlyMap<number, Amounts>): WrittenBlock {
+  const byOrientation = actionsByOrientation(data.actions);
+  const total = new Amounts();
+  const subtotalRows: number[] = [];
   const axes = [...data.axes].sort((a, b) => a.number - b.number);
-  const knownOrientations = new Set(data.orientations.map((orientation) => orientation.id));
   for (const axis of axes) {
-    mark('axis', String(axis.number));
-    headingRow(row++, `Axe ${axis.number} – ${axis.title}`);
+    writer.mark('axis', String(axis.number));
+    writer.headingRow(writer.row++, `Axe ${axis.number} – ${axis.title}`);
     const axisAmounts = new Amounts();
     const orientationSubtotalRows: number[] = [];
     const orientations = data.orientations.filter((orientation) => orientation.axisId === axis.id).sort((a, b) => compareCodes(a.code, b.code));
     for (const orientation of orientations) {
-      mark('orientation', orientation.code, 1);
-      headingRow(row++, `Orientation ${orientation.code} – ${orientation.title}`);
+      writer.mark('orientation', orientation.code, 1);
+      writer.headingRow(writer.row++, `Orientation ${orientation.code} – ${orientation.title}`);
       const orientationAmounts = new Amounts();
-      const first = row;
-      for (const action of actionsByOrientation.get(orientation.id) ?? []) {
+      const first = writer.row;
+      for (const action of byOrientation.get(orientation.id) ?? []) {
         const amounts = byAction.get(action.id) ?? new Amounts();
-        mark('action', action.code, 2);
-        actionRow(action, amounts);
+        writer.mark('action', action.code, 2);
+        writer.actionRow(action, amounts);
         orientationAmounts.addAll(amounts);
-        row++;
+        writer.row++;
       }
-      mark('orientationSubtotal', orientation.code, 1);
-      subtotalRow(row, `Sous-total orientation ${orientation.code}`, orientationAmounts, { first, last: row - 1 });
-      orientationSubtotalRows.push(row++);
+      writer.mark('orientationSubtotal', orientation.code, 1);
+      writer.subtotalRow(writer.row, `Sous-total orientation ${orientation.code}`, orientationAmounts, { first, last: writer.row - 1 });
+      orientationSubtotalRows.push(writer.row++);
       axisAmounts.addAll(orientationAmounts);
     }
-    mark('axisSubtotal', String(axis.number));
-    subtotalRow(row, `Sous-total axe ${axis.number}`, axisAmounts, orientationSubtotalRows);
-    topSubtotalRows.push(row++);
-    actionsTotal.addAll(axisAmounts);
+    writer.mark('axisSubtotal', String(axis.number));
+    writer.subtotalRow(writer.row, `Sous-total axe ${axis.number}`, axisAmounts, orientationSubtotalRows);
+    subtotalRows.push(writer.row++);
+    total.addAll(axisAmounts);
   }
+  return { amounts: total, subtotalRows };
+}
 
-  // Actions outside the contract's orientations: shown when they have lines, so that the totals hold.
+/** Actions outside the contract's orientations: shown when they have lines, so that the totals hold. */
+function writeUnclassifiedActions(writer: Annex3SheetWriter, data: Annex3Data, byAction: ReadonlyMap<number, Amounts>): WrittenBlock {
+  const knownOrientations = new Set(data.orientations.map((orientation) => orientation.id));
   const unclassified = data.actions
     .filter((action) => action.orientationId === null || !knownOrientations.has(action.orientationId))
     .filter((action) => byAction.has(action.id))
     .sort((a, b) => compareCodes(a.code, b.code));
-  if (unclassified.length) {
-    mark('unclassified', '');
-    headingRow(row++, 'Actions à classer (sans orientation du contrat)');
-    const amountsOf = new Amounts();
-    const first = row;
-    for (const action of unclassified) {
-      const amounts = byAction.get(action.id)!;
-      mark('action', action.code, 1);
-      actionRow(action, amounts);
-      amountsOf.addAll(amounts);
-      row++;
-    }
-    mark('unclassifiedSubtotal', '');
-    subtotalRow(row, 'Sous-total actions à classer', amountsOf, { first, last: row - 1 });
-    topSubtotalRows.push(row++);
-    actionsTotal.addAll(amountsOf);
+  const total = new Amounts();
+  if (!unclassified.length) return { amounts: total, subtotalRows: [] };
+  writer.mark('unclassified', '');
+  writer.headingRow(writer.row++, 'Actions à classer (sans orientation du contrat)');
+  const first = writer.row;
+  for (const action of unclassified) {
+    const amounts = byAction.get(action.id)!;
+    writer.mark('action', action.code, 1);
+    writer.actionRow(action, amounts);
+    total.addAll(amounts);
+    writer.row++;
   }
+  writer.mark('unclassifiedSubtotal', '');
+  writer.subtotalRow(writer.row, 'Sous-total actions à classer', total, { first, last: writer.row - 1 });
+  return { amounts: total, subtotalRows: [writer.row++] };
+}
 
-  mark('actionsTotal', '');
-  subtotalRow(row, 'Total des actions', actionsTotal, [...topSubtotalRows]);
-  const actionsTotalRow = row++;
-
-  // Lines without an action: a block of their own, then the grand total of everything counted.
-  let envelopesSubtotalRow: number | null = null;
-  if (envelopes.size) {
-    mark('envelopes', '');
-    headingRow(row++, 'Enveloppes sans action (dotations reçues par un territoire, non rattachées à une action)');
-    const first = row;
-    const sorted = [...envelopes.values()].sort(
-      (a, b) =>
-        funders.findIndex((f) => f.id === a.funderId) - funders.findIndex((f) => f.id === b.funderId) ||
-        (a.programme ?? '').localeCompare(b.programme ?? '', 'fr') ||
-        (a.beneficiary ?? '').localeCompare(b.beneficiary ?? '', 'fr'),
-    );
-    for (const envelope of sorted) {
-      const funderName = funderById.get(envelope.funderId)!.name;
-      mark('envelope', `${envelope.programme ?? ''}|${envelope.beneficiary ?? ''}|${funderName}`, 1);
-      text(row, 0, envelope.programme ?? '');
-      text(row, 1, `Enveloppe ${envelope.programme ?? funderName}${envelope.beneficiary ? ` – ${envelope.beneficiary}` : ''}`);
-      text(row, 2, envelope.beneficiary);
-      amountsRow(row, envelope.amounts, true);
-      row++;
-    }
-    mark('envelopesSubtotal', '');
-    subtotalRow(row, 'Sous-total enveloppes sans action', envelopeTotal, { first, last: row - 1 });
-    envelopesSubtotalRow = row++;
+/** Lines without an action, in funder column order then programme and beneficiary: their row, then their subtotal's. */
+function writeEnvelopes(writer: Annex3SheetWriter, envelopes: ReadonlyMap<string, Envelope>, envelopeTotal: Amounts, funders: readonly Annex3Funder[], funderById: ReadonlyMap<number, Annex3Funder>): number | null {
+  if (!envelopes.size) return null;
+  writer.mark('envelopes', '');
+  writer.headingRow(writer.row++, 'Enveloppes sans action (dotations reçues par un territoire, non rattachées à une action)');
+  const first = writer.row;
+  const sorted = [...envelopes.values()].sort(
+    (a, b) =>
+      funders.findIndex((f) => f.id === a.funderId) - funders.findIndex((f) => f.id === b.funderId) ||
+      (a.programme ?? '').localeCompare(b.programme ?? '', 'fr') ||
+      (a.beneficiary ?? '').localeCompare(b.beneficiary ?? '', 'fr'),
+  );
+  for (const envelope of sorted) {
+    const funderName = funderById.get(envelope.funderId)!.name;
+    const row = writer.row;
+    writer.mark('envelope', `${envelope.programme ?? ''}|${envelope.beneficiary ?? ''}|${funderName}`, 1);
+    writer.text(row, 0, envelope.programme ?? '');
+    writer.text(row, 1, `Enveloppe ${envelope.programme ?? funderName}${envelope.beneficiary ? ` – ${envelope.beneficiary}` : ''}`);
+    writer.text(row, 2, envelope.beneficiary);
+    writer.amountsRow(row, envelope.amounts, true);
+    writer.row++;
   }
+  writer.mark('envelopesSubtotal', '');
+  writer.subtotalRow(writer.row, 'Sous-total enveloppes sans action', envelopeTotal, { first, last: writer.row - 1 });
+  return writer.row++;
+}
 
-  const all = new Amounts();
-  all.addAll(actionsTotal);
-  all.addAll(envelopeTotal);
-  if (all.total !== grandTotal) throw new Error('annex 3: the rows do not add up to the lines (an amount for an unknown action?)');
-  mark('grandTotal', '');
-  subtotalRow(row, 'TOTAL GÉNÉRAL', all, envelopesSubtotalRow === null ? [actionsTotalRow] : [actionsTotalRow, envelopesSubtotalRow]);
-  const lastRow = row;
-
-  sheet['!ref'] = XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: lastRow, c: lastColumn } });
-  sheet['!merges'] = merges;
-  sheet['!rows'] = rowInfo;
-  sheet['!cols'] = [
+function columnWidths(columns: Annex3Columns): XLSX.ColInfo[] {
+  return [
     { wch: 12 },
     { wch: 50 },
     { wch: 28 },
     { wch: 12 },
     { wch: 16 },
     { wch: 8 },
-    ...funderColumns.map(({ name }) => ({ wch: Math.min(Math.max(name.length + 2, 16), 28) })),
-    ...yearColumns.map(() => ({ wch: 16 })),
+    ...columns.funderColumns.map(({ name }) => ({ wch: Math.min(Math.max(name.length + 2, 16), 28) })),
+    ...columns.yearColumns.map(() => ({ wch: 16 })),
     { wch: 18 },
   ];
+}
+
+/** The written rows as a worksheet: its range, merges, outline levels and column widths. */
+function finishSheet(writer: Annex3SheetWriter, lastRow: number): XLSX.WorkSheet {
+  const { sheet } = writer;
+  sheet['!ref'] = XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: lastRow, c: writer.columns.lastColumn } });
+  sheet['!merges'] = writer.merges;
+  sheet['!rows'] = writer.rowInfo;
+  sheet['!cols'] = columnWidths(writer.columns);
+  return sheet;
+}
+
+export function buildAnnex3Workbook(data: Annex3Data): Annex3Workbook {
+  const { contract, stage } = data;
+  const { byAction, envelopes, usedFunders, years } = amountsByRow(contract, data.amounts);
+  const funderById = new Map(data.funders.map((funder) => [funder.id, funder]));
+  const funders = orderedFunders(usedFunders, funderById);
+  const columns = amountColumnsOf(funders, years);
+  const writer = new Annex3SheetWriter(columns);
+
+  const totals = annex3Totals(data.amounts, envelopes);
+  const actionIds = new Set(data.actions.map((action) => action.id));
+  const unknownActions = [...byAction.keys()].filter((id) => !actionIds.has(id));
+  if (unknownActions.length) throw new Error(`annex 3: amounts for actions not in the action list: ${unknownActions.join(', ')}`);
+  const title = titleLines(data, totals);
+  writeTitleBlock(writer, title);
+  const { groupRow, headerRow } = writeHeaderRows(writer, contract);
+
+  const axes = writeAxes(writer, data, byAction);
+  const unclassified = writeUnclassifiedActions(writer, data, byAction);
+  const actionsTotal = new Amounts();
+  actionsTotal.addAll(axes.amounts);
+  if (unclassified.subtotalRows.length) actionsTotal.addAll(unclassified.amounts);
+  writer.mark('actionsTotal', '');
+  writer.subtotalRow(writer.row, 'Total des actions', actionsTotal, [...axes.subtotalRows, ...unclassified.subtotalRows]);
+  const actionsTotalRow = writer.row++;
+
+  // Lines without an action: a block of their own, then the grand total of everything counted.
+  const envelopesSubtotalRow = writeEnvelopes(writer, envelopes, totals.envelopeTotal, funders, funderById);
+  const all = new Amounts();
+  all.addAll(actionsTotal);
+  all.addAll(totals.envelopeTotal);
+  if (all.total !== totals.grandTotal) throw new Error('annex 3: the rows do not add up to the lines (an amount for an unknown action?)');
+  writer.mark('grandTotal', '');
+  writer.subtotalRow(writer.row, 'TOTAL GÉNÉRAL', all, envelopesSubtotalRow === null ? [actionsTotalRow] : [actionsTotalRow, envelopesSubtotalRow]);
+  const sheet = finishSheet(writer, writer.row);
 
   const workbook = XLSX.utils.book_new();
   XLSX.utils.book_append_sheet(workbook, sheet, ANNEX3_SHEET);
@@ -548,10 +657,11 @@ export function buildAnnex3Workbook(data: Annex3Data): Annex3Workbook {
   if (data.lines) XLSX.utils.book_append_sheet(workbook, linesSheet(data.lines), LINES_SHEET);
   workbook.Props = { Title: title[0], Subject: `${contract.name} (${contract.code})`, Author: 'Suivi CRTE', CreatedDate: data.generatedAt };
 
+  const { funderColumns, yearColumns, totalColumn } = columns;
   return {
     workbook,
     fileName: annex3FileName(contract.code, stage),
-    layout: { headerRow, funderColumns, yearColumns, totalColumn, rows: layoutRows, grandTotalCents: grandTotal, countedLines },
+    layout: { headerRow, funderColumns, yearColumns, totalColumn, rows: writer.layoutRows, grandTotalCents: totals.grandTotal, countedLines: totals.countedLines },
   };
 }
 

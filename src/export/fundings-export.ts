@@ -184,7 +184,7 @@ function capitalise(text: string): string {
  * batch under those aliases, and may inner-join contract, action, orientation, axis or declarer for
  * its filters: the labels use their own `x_` aliases so that they never collide.
  */
-export function fundingExportQuery(dataSource: DataSource, filter: FundingFilter, asOf: Date | null) {
+function fundingExportQuery(dataSource: DataSource, filter: FundingFilter, asOf: Date | null) {
   return filteredFundings(dataSource, filter, asOf)
     .leftJoin(Contract, 'x_contract', 'x_contract.id = funding.contract_id')
     .leftJoin(Action, 'x_action', 'x_action.id = funding.action_id')

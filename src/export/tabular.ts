@@ -40,7 +40,7 @@ export interface TableOutputOptions {
 /** An xlsx is built whole in memory (about 1 kB per row of 25 columns while building): past this, CSV. */
 export const DEFAULT_MAX_XLSX_ROWS = 200_000;
 
-export const CONTENT_TYPES: Readonly<Record<TableFormat, string>> = {
+const CONTENT_TYPES: Readonly<Record<TableFormat, string>> = {
   csv: 'text/csv; charset=utf-8',
   json: 'application/json; charset=utf-8',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',

@@ -4,10 +4,6 @@
  * unless the funder itself declared the same (action, funder, year, stage) — the funder's own figure
  * wins, the other stays listed as a conflict (DESIGN.md: "never summed").
  */
-export interface VisibilityParameters {
-  asOf?: Date | null;
-}
-
 /** SQL: `alias` is valid (now, or at `:asOf` when given). */
 export function validSql(alias: string, asOf: boolean): string {
   return asOf ? `(${alias}.created_at <= :asOf AND (${alias}.superseded_at IS NULL OR ${alias}.superseded_at > :asOf))` : `${alias}.superseded_at IS NULL`;

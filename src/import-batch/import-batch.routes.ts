@@ -14,11 +14,11 @@ import { HttpError } from '../server/http-error';
 import { sendLargeJson } from '../server/json-answer';
 import { batchEvent, recordAudit } from '../audit/audit.service';
 import { route } from '../server/http-route';
-import { MultipartUpload, readMultipart, refuseRequest, UploadedFile } from '../server/uploads';
+import { MultipartUpload, readMultipart, UploadedFile } from '../server/uploads';
 import { applyStoredBatch, ImportConflictError, importFile, rollbackBatch } from './import-apply.service';
 import { ImportBatch } from './import-batch.entity';
 import { ImportKind } from '../kernel/import-batch.enum';
-import { findSource, importTargetContract, ImportRequestError, previewImport, stateKindRefusal } from './import-preview.service';
+import { findSource, importTargetContract, previewImport, stateKindRefusal } from './import-preview.service';
 import { buildImportTemplate, isTemplateKind, TemplateOptions, XLSX_CONTENT_TYPE } from './import-templates';
 
 /**

@@ -31,8 +31,8 @@ export interface PerimeterOptions {
   contractAliases?: Record<string, string[]>;
 }
 
-export const epciKey = (siren: string): string => `EPCI_${siren}`;
-export const communeKey = (inseeCode: string): string => `COMMUNE_${inseeCode}`;
+const epciKey = (siren: string): string => `EPCI_${siren}`;
+const communeKey = (inseeCode: string): string => `COMMUNE_${inseeCode}`;
 
 /**
  * The organisations of a contract's territory, from Etalab's official lists (never typed by hand):

@@ -34,11 +34,6 @@ export const SEED_TABLES = ['organisations', 'aliases', 'programmes', 'contract'
 export type SeedTable = (typeof SEED_TABLES)[number];
 export type SeedReport = Record<SeedTable, SeedCounts>;
 
-/** True when the seed created or updated at least one row. */
-export function seedReportHasChanges(report: SeedReport): boolean {
-  return SEED_TABLES.some((table) => report[table].created > 0 || report[table].updated > 0);
-}
-
 /** One line per table, for the CLI: "organisations: 2 created, 0 updated, 95 unchanged". */
 export function formatSeedReport(report: SeedReport): string {
   return SEED_TABLES.map(

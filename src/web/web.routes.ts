@@ -4,7 +4,7 @@ import express, { Router } from 'express';
 import { renderPage, WEB_PAGES } from './page-layout';
 
 /** The project's web/ folder, from src/web (ts-jest) as from dist/src/web (compiled). */
-export const WEB_DIR = [join(__dirname, '..', '..', 'web'), join(__dirname, '..', '..', '..', 'web')].find((dir) => {
+const WEB_DIR = [join(__dirname, '..', '..', 'web'), join(__dirname, '..', '..', '..', 'web')].find((dir) => {
   try {
     return readFileSync(join(dir, 'pages', 'accueil.html')).length > 0;
   } catch {

@@ -8,8 +8,6 @@ import { createToken } from '../../src/auth/token.service';
 import { runApplyCommand, runImportCommand, runRollbackCommand } from '../../src/cli/import.command';
 import { runTokenCommand } from '../../src/cli/token.command';
 import { ImportBatch } from '../../src/import-batch/import-batch.entity';
-import { ImportKind } from '../../src/kernel/import-batch.enum';
-import { previewImport } from '../../src/import-batch/import-preview.service';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { TEST_DATABASE_TYPE } from '../support/database';

@@ -15,7 +15,6 @@ function depth(selectionSet: SelectionSetNode | undefined): number {
 describe('nested contract query, batched per level', () => {
   const counter = new QueryCounter();
   let api: TestServer;
-  let small: BuiltContract;
   let large: BuiltContract;
 
   beforeAll(async () => {
@@ -23,7 +22,7 @@ describe('nested contract query, batched per level', () => {
     api = await startTestServer({
       db,
       prepare: async ({ dataSource }) => {
-        small = await buildLargeContract(dataSource, { code: 'SMALL', actions: 50, fundingsPerAction: 10 });
+        await buildLargeContract(dataSource, { code: 'SMALL', actions: 50, fundingsPerAction: 10 });
         large = await buildLargeContract(dataSource, { code: 'LARGE', actions: 500, fundingsPerAction: 10 });
       },
     });

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { normaliseText } from '../../src/kernel/normalise-text';
 import { OrganisationKind } from '../../src/kernel/organisation-kind.enum';
 import { DOUAISIS_DATASET } from '../../src/seed/douaisis.seed-data';

@@ -141,8 +141,8 @@ export type AmountResult =
   | { status: 'ok'; amounts: ParsedAmount[]; warnings: AmountWarning[]; text: string }
   | { status: 'error'; code: AmountErrorCode; message: string };
 
-export const MAX_AMOUNT_TEXT = 200;
-export const MAX_MULTIPLE_AMOUNT_TEXT = 1000;
+const MAX_AMOUNT_TEXT = 200;
+const MAX_MULTIPLE_AMOUNT_TEXT = 1000;
 
 // ---------------------------------------------------------------------------------------------------
 // tokens

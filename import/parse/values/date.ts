@@ -44,11 +44,11 @@ export type DateResult =
 const MAX_DATE_TEXT = 40;
 const MAX_SERIAL = 2958465; // 9999-12-31
 
-export function isLeapYear(year: number): boolean {
+function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
-export function daysInMonth(year: number, month: number): number {
+function daysInMonth(year: number, month: number): number {
   if (month === 2) return isLeapYear(year) ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
@@ -67,7 +67,7 @@ export function isValidDate(year: number, month: number, day: number): boolean {
   );
 }
 
-export function isoDate(year: number, month: number, day: number): string {
+function isoDate(year: number, month: number, day: number): string {
   return `${toText(year).padStart(4, '0')}-${toText(month).padStart(2, '0')}-${toText(day).padStart(2, '0')}`;
 }
 

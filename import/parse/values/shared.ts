@@ -60,7 +60,7 @@ export function isSpaceCode(code: number): boolean {
 }
 
 /** Line breaks and other vertical spaces: they separate tokens but never join digits. */
-export function isLineBreakCode(code: number): boolean {
+function isLineBreakCode(code: number): boolean {
   return (code >= 0x0a && code <= 0x0d) || code === 0x85 || code === 0x2028 || code === 0x2029;
 }
 
@@ -139,7 +139,7 @@ export function quote(value: string, max = QUOTE_MAX): string {
 // ---------------------------------------------------------------------------------------------------
 
 /** Error values, in English and French Excel / LibreOffice spellings (they reach CSV files as text). */
-export const FORMULA_ERROR_VALUES: ReadonlySet<string> = new Set([
+const FORMULA_ERROR_VALUES: ReadonlySet<string> = new Set([
   '#DIV/0!',
   '#REF!',
   '#N/A',

@@ -135,20 +135,20 @@ export const ACTION_STATUS_VOCABULARY = new Vocabulary<ActionStatus>({
   words: ACTION_STATUS_WORDS,
 });
 
-export const FUNDING_STAGE_VOCABULARY = new Vocabulary<FundingStage>({
+const FUNDING_STAGE_VOCABULARY = new Vocabulary<FundingStage>({
   what: 'une étape de financement connue',
   code: 'STAGE_UNKNOWN',
   words: FUNDING_STAGE_WORDS,
   ignoredWords: FUNDING_STAGE_IGNORED_WORDS,
 });
 
-export const FUNDING_INSTRUMENT_VOCABULARY = new Vocabulary<FundingInstrument>({
+const FUNDING_INSTRUMENT_VOCABULARY = new Vocabulary<FundingInstrument>({
   what: 'une nature de financement connue',
   code: 'INSTRUMENT_UNKNOWN',
   words: FUNDING_INSTRUMENT_WORDS,
 });
 
-export const COST_BASE_VOCABULARY = new Vocabulary<CostBase>({
+const COST_BASE_VOCABULARY = new Vocabulary<CostBase>({
   what: 'une base de coût connue',
   code: 'COST_BASE_UNKNOWN',
   words: COST_BASE_WORDS,
