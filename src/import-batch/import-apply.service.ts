@@ -4,7 +4,7 @@ import { requestCheckpoint } from '../db/sqlite-checkpointer';
 import { applyToDatabase, ApplyOutcome, rollbackInDatabase, RollbackOutcome } from '../../import/apply/apply-batch';
 import { loadContractReference } from '../../import/apply/load-reference';
 import { loadFile, storeIssues, storePreview } from '../../import/apply/store-preview';
-import { refillSpareWorkers } from '../../import/read/read-file';
+import { refillSparesAfter } from '../../import/read/read-file';
 import { ImportBatch } from './import-batch.entity';
 import { ImportStatus } from './import-batch.enums';
 import { ImportIssue } from './import-issue.entity';
@@ -34,12 +34,8 @@ export interface ApplyResult extends Omit<PreviewResult, 'status'> {
  * one is UNCHANGED; otherwise the batch and its lines are written in one transaction.
  */
 export async function importFile(dataSource: DataSource, request: PreviewRequest & { allowPartial?: boolean }, audit?: AuditHook<ApplyResult>): Promise<ApplyResult> {
-  try {
-    return await readAndApply(dataSource, request, audit);
-  } finally {
-    // The workers this read used are replaced now, not while the lines were written.
-    refillSpareWorkers();
-  }
+  // The workers this read used are replaced once the lines are written, not while.
+  return refillSparesAfter(() => readAndApply(dataSource, request, audit));
 }
 
 async function readAndApply(dataSource: DataSource, request: PreviewRequest & { allowPartial?: boolean }, audit?: AuditHook<ApplyResult>): Promise<ApplyResult> {
@@ -64,11 +60,7 @@ export async function applyStoredBatch(
   options: { allowPartial?: boolean; appliedBy?: string | null } = {},
   audit?: AuditHook<ApplyResult>,
 ): Promise<ApplyResult> {
-  try {
-    return await applyStored(dataSource, batchId, options, audit);
-  } finally {
-    refillSpareWorkers();
-  }
+  return refillSparesAfter(() => applyStored(dataSource, batchId, options, audit));
 }
 
 async function applyStored(
