@@ -15,6 +15,8 @@ import { AuditHook } from '../audit/audit.service';
  * Every lock is taken in one order, contract → the write's own rows → the contract's version row, so two
  * writes to one contract cannot deadlock on each other; and a write cannot forget the bump (stale totals
  * from the cache) or record its audit row outside its transaction.
+ * Not through it: the abandon of a preview (import-issues.routes.ts), which changes no figure and must not
+ * wait for the contract's lock; it only takes this process's turn (inTurn).
  */
 
 /** The contract a write goes to: its id, or its code as a request named it (null: the request named none). */
@@ -31,7 +33,10 @@ export interface ContractWriteOptions<T> {
   audit?: AuditHook<T>;
 }
 
-/** Runs `write` (in the transaction, under the contract's lock) as described above; returns what it returns. */
+/**
+ * Runs `write` (in the transaction, under the contract's lock) as described above; returns what it returns.
+ * `write` must not call writeToContract again for the same contract: it would wait for its own turn.
+ */
 export async function writeToContract<T>(dataSource: DataSource, contract: ContractKey, { changed, audit }: ContractWriteOptions<T>, write: (manager: EntityManager) => Promise<T>): Promise<T> {
   const contractId = await contractIdOf(dataSource, contract);
   if (contractId === null) {
@@ -73,7 +78,8 @@ async function contractIdOf(dataSource: DataSource, contract: ContractKey): Prom
  */
 const turns = new WeakMap<DataSource, Map<number, Promise<unknown>>>();
 
-function inTurn<T>(dataSource: DataSource, contractId: number, work: () => Promise<T>): Promise<T> {
+/** Also for the one change of a contract's batches that is not a write to its data: an abandon (import-issues.routes.ts). */
+export function inTurn<T>(dataSource: DataSource, contractId: number, work: () => Promise<T>): Promise<T> {
   let queue = turns.get(dataSource);
   if (!queue) turns.set(dataSource, (queue = new Map()));
   const mine = (queue.get(contractId) ?? Promise.resolve()).then(work, work);

@@ -7,7 +7,7 @@ import { parseTableFormat, sendTable, TableColumn, TableRow } from '../export/ta
 import { HttpError } from '../server/http-error';
 import { recordAudit } from '../audit/audit.service';
 import { route } from '../server/http-route';
-import { writeToContract } from '../contract/contract-write';
+import { inTurn } from '../contract/contract-write';
 import { ImportBatch } from './import-batch.entity';
 import { ImportStatus, IssueSeverity } from './import-batch.enums';
 import { canSeeBatch, sortedIssues } from './import-batch.resolver';
@@ -65,28 +65,23 @@ async function postAbandon(dataSource: DataSource, req: Request, res: Response):
   const identity = requireHttpWriter(await authenticateHttp(dataSource, req.headers.authorization));
   const batch = await visibleBatch(dataSource, identity, req);
   requireImportSource(identity, { id: batch.sourceId, name: batch.source.name });
-  // Under the contract's lock, as applies, and conditional on the status, so that an apply running at the
-  // same moment cannot be abandoned under it: the abandon waits for the apply's commit, then sees its status.
-  const affected = await writeToContract(
-    dataSource,
-    { id: batch.contractId },
-    {
-      // A preview's status: no figure of the contract changed, its cached aggregates stay valid.
-      changed: () => false,
-      // Abandoning nothing wrote nothing: no audit row.
-      audit: async (manager, affected) => {
-        if (affected) await recordAudit(manager, identity, { action: 'IMPORT_ABANDON', target: { kind: 'import_batch', id: batch.id }, detail: { status: ImportStatus.ABANDONED } });
-      },
-    },
-    async (manager) => {
+  // Conditional on the status, so that an apply running at the same moment cannot be abandoned under it:
+  // on InnoDB the UPDATE waits for the apply's lock on the row (import-apply.service.ts lockBatch) and then
+  // sees its status; on SQLite the apply's transaction holds the write lock, and in this process the
+  // changes of a contract's batches take turns. Not writeToContract: an abandon changes no figure (no new
+  // version), and does not take the contract's lock, so that it is not queued behind an apply that waits
+  // for it (test/faults/concurrent.test.ts).
+  const affected = await inTurn(dataSource, batch.contractId, () =>
+    dataSource.transaction(async (manager) => {
       const result = await manager
         .createQueryBuilder()
         .update(ImportBatch)
         .set({ status: ImportStatus.ABANDONED })
         .where('id = :id AND status = :previewed', { id: batch.id, previewed: ImportStatus.PREVIEWED })
         .execute();
-      return result.affected ?? 0;
-    },
+      if (result.affected) await recordAudit(manager, identity, { action: 'IMPORT_ABANDON', target: { kind: 'import_batch', id: batch.id }, detail: { status: ImportStatus.ABANDONED } });
+      return result.affected;
+    }),
   );
   if (!affected) {
     const current = await dataSource.getRepository(ImportBatch).findOneByOrFail({ id: batch.id });
