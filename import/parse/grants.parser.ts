@@ -33,11 +33,6 @@ for (const spec of FUNDER_COLUMNS) {
 }
 const YEAR_TOKEN = /(?:^|\s)(?:19|20)\d\d(?=\s|$)/g;
 
-/** Builtins read once: inside a vm context (Jest) every global lookup goes through an interceptor. */
-const toText = String;
-const isInteger = Number.isInteger;
-const imul = Math.imul;
-
 /**
  * The national lists of the State's investment grants (DGCL open data: DETR, DSIL, DSID, DPV — one row
  * per subsidised project in France, tens of thousands of rows, column names that change every year).
@@ -264,8 +259,8 @@ export function placeOf(cell: Cell | null | undefined): Place | null {
   let text: string;
   if (cell.kind === 'number') {
     const value = cell.value as number;
-    if (!isInteger(value) || value <= 0) return null;
-    text = toText(value);
+    if (!Number.isInteger(value) || value <= 0) return null;
+    text = String(value);
     if (text.length < 5) text = text.padStart(5, '0');
     else if (text.length > 5 && text.length < 9) text = text.padStart(9, '0');
   } else if (cell.kind === 'string') {
@@ -355,10 +350,10 @@ export function titleHash(title: string | null): string {
       continue;
     }
     if (pendingSpace) {
-      hash = imul(hash ^ 32, 0x01000193);
+      hash = Math.imul(hash ^ 32, 0x01000193);
       pendingSpace = false;
     }
-    hash = imul(hash ^ code, 0x01000193);
+    hash = Math.imul(hash ^ code, 0x01000193);
     started = true;
   }
   return (hash >>> 0).toString(16).padStart(8, '0');
@@ -374,7 +369,7 @@ export function fnv1a(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
-    hash = imul(hash, 0x01000193);
+    hash = Math.imul(hash, 0x01000193);
   }
   return (hash >>> 0).toString(16).padStart(8, '0');
 }

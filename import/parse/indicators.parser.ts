@@ -333,7 +333,6 @@ export type QuantityResult = { status: 'empty' } | { status: 'ok'; value: string
 
 const EMPTY_QUANTITY = new Set(['', '-', '–', '—', '/', 'nc', 'n c', 'nd', 'n d', 'na', 'n a', 'neant', 'sans objet', 'so']);
 const toPrecision15 = (value: number) => value.toPrecision(15);
-const isFiniteNumber = Number.isFinite;
 
 /**
  * A quantity (an indicator's value, baseline or target) → an exact decimal string, canonical as the
@@ -358,7 +357,7 @@ export function parseQuantity(input: Cell | string | number | null | undefined, 
   if (cell.kind === 'boolean') return invalidQuantity(String(cell.value));
   if (cell.kind === 'number') {
     const value = cell.value as number;
-    if (!isFiniteNumber(value)) return invalidQuantity(String(value));
+    if (!Number.isFinite(value)) return invalidQuantity(String(value));
     const decimal = fromExponent(toPrecision15(value));
     const percent = cell.format !== undefined && cell.format.includes('%');
     return finish(percent ? shift(decimal, 2) : decimal, String(value));

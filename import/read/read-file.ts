@@ -14,7 +14,7 @@ import { readCsv, looksLikeBinary } from './csv.reader';
 import { ReadError, readMessages } from './read-error';
 import type { ReadResult } from './read-result';
 import { packedCellCount, readSpreadsheetPacked, unpackSpreadsheet, type PackedSpreadsheet, type WorkerReadOptions } from './xlsx.reader';
-export { closeSpareWorker, keepSpareWorker, refillSpareWorkers } from './xlsx.reader';
+export { closeSpareWorker, keepSpareWorker, refillSparesAfter } from './xlsx.reader';
 import { looksLikeZip } from './zip-inspect';
 
 export interface ReadFileOptions extends WorkerReadOptions {

@@ -309,12 +309,17 @@ export function keepSpareWorker(
 }
 
 /**
- * Starts the spares a read used up. Called by whoever read a file once done with it (an import, after its
- * transaction): loading and warming the library takes a core for a second, which the import's own checks
- * and writes would otherwise share. A read that finds no spare starts its own worker.
+ * Runs `work`, a job that reads files then does something with them (an import checks and writes its
+ * lines), and once it has ended, however it ended, starts the spares its reads used up: loading and
+ * warming the library takes a core for a second, which the job's own checks and writes would otherwise
+ * share. A read that finds no spare meanwhile starts its own worker.
  */
-export function refillSpareWorkers(): void {
-  startSpares();
+export async function refillSparesAfter<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } finally {
+    startSpares();
+  }
 }
 
 /** True while a spare worker waits (for tests and health checks). */

@@ -12,7 +12,7 @@ import { Organisation } from '../organisation/organisation.entity';
 import { ActionCommune } from './action-commune.entity';
 import { Action } from './action.entity';
 import { AuditHook } from '../audit/audit.service';
-import { bumpContractVersion } from '../cache/data-version';
+import { writeToContract } from '../contract/contract-write';
 import { CreateActionInput, UpdateActionInput } from './action.inputs';
 import { CheckedActionInput, validateActionInput } from './action.validation';
 
@@ -136,7 +136,7 @@ export async function createAction(ctx: WriteContext, input: CreateActionInput, 
   requireWriter(ctx);
   const { errors, value } = validateActionInput(input, { mode: 'create' });
   try {
-    return await ctx.dataSource.transaction(async (manager) => {
+    return await writeToContract(ctx.dataSource, value.contract ? { code: value.contract } : null, { audit }, async (manager) => {
       const contract = value.contract ? await findContract(manager, value.contract) : null;
       if (value.contract && !contract) errors.push({ field: 'contract', message: `Contrat (contract) « ${value.contract} » inconnu.` });
       let resolved: Awaited<ReturnType<typeof resolveActionReferences>> = {};
@@ -175,10 +175,7 @@ export async function createAction(ctx: WriteContext, input: CreateActionInput, 
       });
       await repository.insert(action);
       if (resolved.communes?.length) await replaceCommunes(manager, action.id, resolved.communes);
-      await bumpContractVersion(manager, contract!.id);
-      const created = await repository.findOneOrFail({ where: { id: action.id } });
-      await audit?.(manager, created);
-      return created;
+      return repository.findOneOrFail({ where: { id: action.id } });
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw fieldErrorsToGraphQLError([codeTaken(value.code!, value.contract!)]);
@@ -189,7 +186,7 @@ export async function createAction(ctx: WriteContext, input: CreateActionInput, 
 export async function updateAction(ctx: WriteContext, contractCode: string, code: string, input: UpdateActionInput, audit?: AuditHook<Action>): Promise<Action> {
   requireWriter(ctx);
   try {
-    return await ctx.dataSource.transaction(async (manager) => {
+    return await writeToContract(ctx.dataSource, { code: contractCode }, { audit }, async (manager) => {
       const contract = await findContract(manager, contractCode);
       if (!contract) throw fieldErrorsToGraphQLError([{ field: 'contract', message: `Contrat (contract) « ${contractCode} » inconnu.` }]);
       const action = await findAction(manager, contract.id, code);
@@ -225,10 +222,7 @@ export async function updateAction(ctx: WriteContext, contractCode: string, code
       if (value.endDate !== undefined) patch.endDate = value.endDate;
       await manager.getRepository(Action).update({ id: action.id }, patch);
       if (resolved.communes) await replaceCommunes(manager, action.id, resolved.communes);
-      await bumpContractVersion(manager, contract.id);
-      const updated = await manager.getRepository(Action).findOneOrFail({ where: { id: action.id } });
-      await audit?.(manager, updated);
-      return updated;
+      return manager.getRepository(Action).findOneOrFail({ where: { id: action.id } });
     });
   } catch (error) {
     if (isUniqueViolation(error)) {

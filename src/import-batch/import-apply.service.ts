@@ -1,17 +1,17 @@
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
-import { bumpContractVersion } from '../cache/data-version';
 import { refreshPlannerStatistics } from '../db/data-source';
 import { requestCheckpoint } from '../db/sqlite-checkpointer';
 import { applyToDatabase, ApplyOutcome, rollbackInDatabase, RollbackOutcome } from './apply/apply-batch';
 import { loadContractReference } from './load-reference';
 import { loadFile, storeIssues, storePreview } from './store-preview';
-import { refillSpareWorkers } from '../../import/read/read-file';
+import { refillSparesAfter } from '../../import/read/read-file';
 import { ImportBatch } from './import-batch.entity';
 import { ImportStatus } from '../kernel/import-batch.enum';
 import { ImportIssue } from './import-issue.entity';
 import { ImportRequestError, prepareImport, PreparedImport, PreviewRequest, PreviewResult } from './import-preview.service';
 import { Organisation } from '../organisation/organisation.entity';
 import { AuditHook } from '../audit/audit.service';
+import { writeToContract } from '../contract/contract-write';
 
 /**
  * A request that came too late: the batch is no longer in the state the request needs (applied, abandoned
@@ -34,27 +34,18 @@ export interface ApplyResult extends Omit<PreviewResult, 'status'> {
  * one is UNCHANGED; otherwise the batch and its lines are written in one transaction.
  */
 export async function importFile(dataSource: DataSource, request: PreviewRequest & { allowPartial?: boolean }, audit?: AuditHook<ApplyResult>): Promise<ApplyResult> {
-  try {
-    return await readAndApply(dataSource, request, audit);
-  } finally {
-    // The workers this read used are replaced now, not while the lines were written.
-    refillSpareWorkers();
-  }
+  // The workers this read used are replaced once the lines are written, not while.
+  return refillSparesAfter(() => readAndApply(dataSource, request, audit));
 }
 
 async function readAndApply(dataSource: DataSource, request: PreviewRequest & { allowPartial?: boolean }, audit?: AuditHook<ApplyResult>): Promise<ApplyResult> {
   const early = await prepareImport(dataSource, request);
   request.onProgress?.('enregistrement', 0.8);
-  const outcome = await inTurn(dataSource, early.contract.id, () =>
-    dataSource.transaction(async (manager) => {
-      await lockContract(manager, early.contract.id);
-      const prepared = await refresh(dataSource, manager, early, request);
-      const batch = await storePreview(manager, prepared.meta, prepared.report, prepared.storedFile);
-      const result = await applyPrepared(manager, batch, prepared, request.allowPartial ?? false);
-      await audit?.(manager, result);
-      return result;
-    }),
-  );
+  const outcome = await writeToContract(dataSource, { id: early.contract.id }, { changed: changedFigures, audit }, async (manager) => {
+    const prepared = await refresh(dataSource, manager, early, request);
+    const batch = await storePreview(manager, prepared.meta, prepared.report, prepared.storedFile);
+    return applyPrepared(manager, batch, prepared, request.allowPartial ?? false);
+  });
   request.onProgress?.('enregistrement', 1);
   // What the import wrote goes into the database file now, on the checkpointer's thread.
   requestCheckpoint(dataSource);
@@ -69,11 +60,7 @@ export async function applyStoredBatch(
   options: { allowPartial?: boolean; appliedBy?: string | null } = {},
   audit?: AuditHook<ApplyResult>,
 ): Promise<ApplyResult> {
-  try {
-    return await applyStored(dataSource, batchId, options, audit);
-  } finally {
-    refillSpareWorkers();
-  }
+  return refillSparesAfter(() => applyStored(dataSource, batchId, options, audit));
 }
 
 async function applyStored(
@@ -93,27 +80,22 @@ async function applyStored(
   // Checked again with the rights of whoever sent the file (its token), not those of an in-process caller.
   const request: PreviewRequest = { buffer, fileName: batch.fileName, kind: batch.kind, source: String(source.id), contract: contract[0].code, year: batch.year, uploadedByTokenId: batch.uploadedByTokenId };
   const early = await prepareImport(dataSource, request);
-  const outcome = await inTurn(dataSource, batch.contractId, () =>
-    dataSource.transaction(async (manager) => {
-      await lockContract(manager, batch.contractId);
-      // Another request (a second click, an abandon, another server, `crte apply`) may have changed the
-      // batch while its file was read: what it is now decides, read under the lock.
-      checkApplicable(await lockBatch(manager, batchId), options.allowPartial ?? false, true);
-      const prepared = await refresh(dataSource, manager, early, request);
-      // The check is run again: what it says now replaces what the preview said.
-      await manager.delete(ImportIssue, { batchId });
-      await manager.update(ImportBatch, batchId, {
-        errorCount: prepared.report.counts.errors,
-        warningCount: prepared.report.counts.warnings,
-        lineCount: prepared.report.counts.lines,
-        total: prepared.report.total,
-      });
-      await storeIssues(manager, batchId, prepared.report.issues);
-      const result = await applyPrepared(manager, { ...batch, uploadedBy: options.appliedBy ?? batch.uploadedBy }, prepared, options.allowPartial ?? false);
-      await audit?.(manager, result);
-      return result;
-    }),
-  );
+  const outcome = await writeToContract(dataSource, { id: batch.contractId }, { changed: changedFigures, audit }, async (manager) => {
+    // Another request (a second click, an abandon, another server, `crte apply`) may have changed the
+    // batch while its file was read: what it is now decides, read under the lock.
+    checkApplicable(await lockBatch(manager, batchId), options.allowPartial ?? false, true);
+    const prepared = await refresh(dataSource, manager, early, request);
+    // The check is run again: what it says now replaces what the preview said.
+    await manager.delete(ImportIssue, { batchId });
+    await manager.update(ImportBatch, batchId, {
+      errorCount: prepared.report.counts.errors,
+      warningCount: prepared.report.counts.warnings,
+      lineCount: prepared.report.counts.lines,
+      total: prepared.report.total,
+    });
+    await storeIssues(manager, batchId, prepared.report.issues);
+    return applyPrepared(manager, { ...batch, uploadedBy: options.appliedBy ?? batch.uploadedBy }, prepared, options.allowPartial ?? false);
+  });
   if (outcome.status === 'APPLIED') await refreshPlannerStatistics(dataSource);
   return outcome;
 }
@@ -129,21 +111,10 @@ function checkApplicable(batch: ImportBatch, allowPartial: boolean, meanwhile: b
 }
 
 /**
- * Changes of one contract's batches take turns, and each sees the contract as the previous one left it:
- * the file was resolved before the transaction, so two uploads at once both found an action or an
- * organisation new and both inserted it (duplicate key), or both superseded the same lines (deadlocks
- * on MariaDB); two requests on one batch both found it applicable. A no-op UPDATE of the contract row is
- * the lock on both databases (row lock on InnoDB, the write lock on SQLite: it must be the transaction's
- * first statement, so that its reads are not of a snapshot older than the lock).
- */
-async function lockContract(manager: EntityManager, contractId: number): Promise<void> {
-  await manager.query('UPDATE contract SET code = code WHERE id = ?', [contractId]);
-}
-
-/**
  * The batch as it is now, locked until the transaction ends. On InnoDB a locking read (FOR UPDATE) reads
  * the last committed row, not the transaction's snapshot, and holds an abandon's UPDATE until the end; on
- * SQLite the transaction already holds the database's write lock (lockContract), so a plain read is current.
+ * SQLite the transaction already holds the database's write lock (writeToContract's lock on the contract),
+ * so a plain read is current.
  */
 async function lockBatch(manager: EntityManager, batchId: number): Promise<ImportBatch> {
   const sqlite = manager.connection.options.type === 'better-sqlite3';
@@ -157,29 +128,9 @@ async function refresh(dataSource: DataSource, manager: EntityManager, prepared:
   return prepareImport(dataSource, request);
 }
 
-/**
- * In this process, the transactions that change a contract's batches run one after the other. On SQLite
- * all transactions of the process already do (src/db/sqlite-transaction-turns.ts: one connection, where a
- * transaction begun during another would be a savepoint of it), so this adds nothing there. On MySQL/
- * MariaDB the database's locks keep them apart (lockContract, lockBatch, also across processes); queuing
- * here keeps a process's queued applies of one contract from each holding a pool connection while it
- * waits on InnoDB's row lock, where a long queue would meet innodb_lock_wait_timeout.
- */
-const turns = new WeakMap<DataSource, Map<number, Promise<unknown>>>();
-
-export function inTurn<T>(dataSource: DataSource, contractId: number, work: () => Promise<T>): Promise<T> {
-  let queue = turns.get(dataSource);
-  if (!queue) turns.set(dataSource, (queue = new Map()));
-  const mine = (queue.get(contractId) ?? Promise.resolve()).then(work, work);
-  const settled = mine.then(
-    () => undefined,
-    () => undefined,
-  );
-  queue.set(contractId, settled);
-  void settled.then(() => {
-    if (queue.get(contractId) === settled) queue.delete(contractId);
-  });
-  return mine;
+/** Only an applied batch changed the contract's figures (a rejected or unchanged one wrote only its own status). */
+function changedFigures(result: ApplyResult): boolean {
+  return result.status === 'APPLIED';
 }
 
 async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepared: PreparedImport, allowPartial: boolean): Promise<ApplyResult> {
@@ -218,9 +169,7 @@ async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepare
        AND NOT EXISTS (SELECT 1 FROM funding f WHERE f.batch_id = import_batch.id AND f.superseded_at IS NULL)`,
     [ImportStatus.SUPERSEDED, ImportStatus.APPLIED, batch.contractId, batch.kind, batch.sourceId, batch.id],
   );
-  // The contract's figures changed: cached aggregates keyed by its old version retire with this commit.
-  // Last of the writes (see bumpContractVersion).
-  await bumpContractVersion(manager, batch.contractId);
+  // The contract's figures changed: writeToContract bumps its version (changedFigures).
   const { undo: _undo, ...applied } = outcome;
   return { ...base, status: 'APPLIED', applied };
 }
@@ -235,33 +184,27 @@ export async function rollbackBatch(
   if (!found) throw new ImportRequestError(`Le lot n° ${batchId} n'existe pas.`);
   // Under the contract's lock, as applies: two rollbacks at once, or a rollback and the apply of a later
   // batch of the same source, take turns, and each reads the batch as the other left it.
-  return inTurn(dataSource, found.contractId, () =>
-    dataSource.transaction(async (manager) => {
-      await lockContract(manager, found.contractId);
-      const batch = await lockBatch(manager, batchId);
-      if (batch.status !== ImportStatus.APPLIED && batch.status !== ImportStatus.SUPERSEDED) {
-        throw new ImportConflictError(`Le lot n° ${batchId} est ${statusLabel(batch.status)} : seul un lot appliqué peut être annulé.`);
-      }
-      const later = await manager.findOne(ImportBatch, {
-        where: { contractId: batch.contractId, kind: batch.kind, sourceId: batch.sourceId, status: ImportStatus.APPLIED, id: MoreThan(batchId) },
-        order: { id: 'ASC' },
-      });
-      if (later) throw new ImportConflictError(`Le lot n° ${later.id}, appliqué après celui-ci pour la même source, doit être annulé d'abord.`);
-      const now = new Date();
-      const outcome = await rollbackInDatabase(manager, batchId, batch.undo, now);
-      await manager.update(ImportBatch, batchId, { status: ImportStatus.ROLLED_BACK, rolledBackAt: now });
-      // The batches it had replaced as a whole count again.
-      await manager.query(
-        `UPDATE import_batch SET status = ? WHERE status = ? AND contract_id = ? AND kind = ? AND source_id = ?
-           AND EXISTS (SELECT 1 FROM funding f WHERE f.batch_id = import_batch.id AND f.superseded_at IS NULL)`,
-        [ImportStatus.APPLIED, ImportStatus.SUPERSEDED, batch.contractId, batch.kind, batch.sourceId],
-      );
-      await bumpContractVersion(manager, batch.contractId);
-      const result = { batchId, status: 'ROLLED_BACK' as const, ...outcome };
-      await audit?.(manager, result);
-      return result;
-    }),
-  );
+  return writeToContract(dataSource, { id: found.contractId }, { audit }, async (manager) => {
+    const batch = await lockBatch(manager, batchId);
+    if (batch.status !== ImportStatus.APPLIED && batch.status !== ImportStatus.SUPERSEDED) {
+      throw new ImportConflictError(`Le lot n° ${batchId} est ${statusLabel(batch.status)} : seul un lot appliqué peut être annulé.`);
+    }
+    const later = await manager.findOne(ImportBatch, {
+      where: { contractId: batch.contractId, kind: batch.kind, sourceId: batch.sourceId, status: ImportStatus.APPLIED, id: MoreThan(batchId) },
+      order: { id: 'ASC' },
+    });
+    if (later) throw new ImportConflictError(`Le lot n° ${later.id}, appliqué après celui-ci pour la même source, doit être annulé d'abord.`);
+    const now = new Date();
+    const outcome = await rollbackInDatabase(manager, batchId, batch.undo, now);
+    await manager.update(ImportBatch, batchId, { status: ImportStatus.ROLLED_BACK, rolledBackAt: now });
+    // The batches it had replaced as a whole count again.
+    await manager.query(
+      `UPDATE import_batch SET status = ? WHERE status = ? AND contract_id = ? AND kind = ? AND source_id = ?
+         AND EXISTS (SELECT 1 FROM funding f WHERE f.batch_id = import_batch.id AND f.superseded_at IS NULL)`,
+      [ImportStatus.APPLIED, ImportStatus.SUPERSEDED, batch.contractId, batch.kind, batch.sourceId],
+    );
+    return { batchId, status: 'ROLLED_BACK' as const, ...outcome };
+  });
 }
 
 function statusLabel(status: ImportStatus): string {

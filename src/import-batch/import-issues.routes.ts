@@ -7,9 +7,9 @@ import { parseTableFormat, sendTable, TableColumn, TableRow } from '../export/ta
 import { HttpError } from '../server/http-error';
 import { recordAudit } from '../audit/audit.service';
 import { route } from '../server/http-route';
+import { inTurn } from '../contract/contract-write';
 import { ImportBatch } from './import-batch.entity';
 import { ImportStatus, IssueSeverity } from '../kernel/import-batch.enum';
-import { inTurn } from './import-apply.service';
 import { canSeeBatch } from './import-batch.visibility';
 import { ImportIssue } from './import-issue.entity';
 import { sortedIssues } from './import-issue.order';
@@ -69,7 +69,9 @@ async function postAbandon(dataSource: DataSource, req: Request, res: Response):
   // Conditional on the status, so that an apply running at the same moment cannot be abandoned under it:
   // on InnoDB the UPDATE waits for the apply's lock on the row (import-apply.service.ts lockBatch) and then
   // sees its status; on SQLite the apply's transaction holds the write lock, and in this process the
-  // changes of a contract's batches take turns.
+  // changes of a contract's batches take turns. Not writeToContract: an abandon changes no figure (no new
+  // version), and does not take the contract's lock, so that it is not queued behind an apply that waits
+  // for it (test/faults/concurrent.test.ts).
   const affected = await inTurn(dataSource, batch.contractId, () =>
     dataSource.transaction(async (manager) => {
       const result = await manager

@@ -5,7 +5,7 @@ import { BatchMeta, prepareStoredFile, storePreview, StoredFile } from './store-
 import { PipelineResult, preparePipeline } from '../../import/pipeline';
 import { runPipelineOn } from '../../import/pipeline.runner';
 import { isReadError } from '../../import/read/read-error';
-import { readUploadedFilePacked, refillSpareWorkers } from '../../import/read/read-file';
+import { readUploadedFilePacked, refillSparesAfter } from '../../import/read/read-file';
 import { PreviewReport } from '../../import/report/preview-report';
 import { ContractReference, ReferenceOrganisation } from '../../import/resolve/contract-reference';
 import { OrganisationIndex } from '../../import/resolve/organisation-index';
@@ -134,11 +134,7 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
  * every issue and the file itself become an import batch (PREVIEWED, or REJECTED when any ERROR was found).
  */
 export async function previewImport(dataSource: DataSource, request: PreviewRequest, audit?: AuditHook<PreviewResult>): Promise<PreviewResult> {
-  try {
-    return await storePrepared(dataSource, request, await prepareImport(dataSource, request, { withResult: false }), audit);
-  } finally {
-    refillSpareWorkers();
-  }
+  return refillSparesAfter(async () => storePrepared(dataSource, request, await prepareImport(dataSource, request, { withResult: false }), audit));
 }
 
 async function storePrepared(dataSource: DataSource, request: PreviewRequest, prepared: PreparedImport, audit?: AuditHook<PreviewResult>): Promise<PreviewResult> {

@@ -10,7 +10,7 @@ import { Organisation } from '../organisation/organisation.entity';
 import { IndicatorValue } from './indicator-value.entity';
 import { Indicator } from './indicator.entity';
 import { AuditHook } from '../audit/audit.service';
-import { bumpContractVersion } from '../cache/data-version';
+import { writeToContract } from '../contract/contract-write';
 import { CreateIndicatorInput, DeleteIndicatorValueInput, SetIndicatorValueInput, UpdateIndicatorInput } from './indicator.inputs';
 import { CheckedIndicatorInput, checkQuantity, validateIndicatorInput } from './indicator.validation';
 
@@ -80,7 +80,7 @@ export async function createIndicator(ctx: WriteContext, input: CreateIndicatorI
   // Orientation-level indicators: refused to editors whatever else the input says.
   if (value.orientation) requireAdmin(ctx, ORIENTATION_ONLY_ADMIN);
   try {
-    return await ctx.dataSource.transaction(async (manager) => {
+    return await writeToContract(ctx.dataSource, value.contract ? { code: value.contract } : null, { audit }, async (manager) => {
       const contract = value.contract ? await findContract(manager, value.contract) : null;
       if (value.contract && !contract) errors.push({ field: 'contract', message: `Contrat (contract) « ${value.contract} » inconnu.` });
       let resolved: { action?: Action | null; orientation?: Orientation | null } = {};
@@ -107,10 +107,7 @@ export async function createIndicator(ctx: WriteContext, input: CreateIndicatorI
         updatedAt: now,
       });
       await repository.insert(indicator);
-      await bumpContractVersion(manager, contract!.id);
-      const created = await repository.findOneOrFail({ where: { id: indicator.id } });
-      await audit?.(manager, created);
-      return created;
+      return repository.findOneOrFail({ where: { id: indicator.id } });
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw fieldErrorsToGraphQLError([codeTaken(value.code!, value.contract!)]);
@@ -121,7 +118,7 @@ export async function createIndicator(ctx: WriteContext, input: CreateIndicatorI
 export async function updateIndicator(ctx: WriteContext, contractCode: string, code: string, input: UpdateIndicatorInput, audit?: AuditHook<Indicator>): Promise<Indicator> {
   requireWriter(ctx);
   try {
-    return await ctx.dataSource.transaction(async (manager) => {
+    return await writeToContract(ctx.dataSource, { code: contractCode }, { audit }, async (manager) => {
       const { contract, indicator } = await findIndicatorOrFail(manager, contractCode, code, 'code');
       await requireIndicatorOwner(ctx, manager, await ownerOf(manager, indicator), 'l’indicateur suit');
 
@@ -158,10 +155,7 @@ export async function updateIndicator(ctx: WriteContext, contractCode: string, c
       if (value.target !== undefined) patch.target = value.target;
       if (value.targetYear !== undefined) patch.targetYear = value.targetYear;
       await manager.getRepository(Indicator).update({ id: indicator.id }, patch);
-      await bumpContractVersion(manager, contract.id);
-      const updated = await manager.getRepository(Indicator).findOneOrFail({ where: { id: indicator.id } });
-      await audit?.(manager, updated);
-      return updated;
+      return manager.getRepository(Indicator).findOneOrFail({ where: { id: indicator.id } });
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw fieldErrorsToGraphQLError([codeTaken(input.code ?? '', contractCode)]);
@@ -178,7 +172,7 @@ export async function setIndicatorValue(ctx: WriteContext, input: SetIndicatorVa
   checkYear(errors, 'year', 'L’année', input.year);
   const value = checkQuantity(errors, 'value', 'La valeur', input.value);
   if (value === null) errors.push({ field: 'value', message: 'La valeur (value) est obligatoire et ne peut pas être vide.' });
-  return ctx.dataSource.transaction(async (manager) => {
+  return writeToContract(ctx.dataSource, contractCode ? { code: contractCode } : null, { audit }, async (manager) => {
     const contract = contractCode ? await findContract(manager, contractCode) : null;
     if (contractCode && !contract) errors.push({ field: 'contract', message: `Contrat (contract) « ${contractCode} » inconnu.` });
     const indicator = contract && indicatorCode ? await findIndicator(manager, contract.id, indicatorCode) : null;
@@ -195,10 +189,7 @@ export async function setIndicatorValue(ctx: WriteContext, input: SetIndicatorVa
     const fields = { value: value!, rawValue: input.value.trim().slice(0, 500), batchId: null, sourceSheet: null, sourceCell: null, updatedAt: now };
     if (existing) await repository.update({ id: existing.id }, fields);
     else await repository.insert({ indicatorId: indicator!.id, year: input.year, stage: input.stage, createdAt: now, ...fields });
-    await bumpContractVersion(manager, contract!.id);
-    const updated = await manager.getRepository(Indicator).findOneOrFail({ where: { id: indicator!.id } });
-    await audit?.(manager, updated);
-    return updated;
+    return manager.getRepository(Indicator).findOneOrFail({ where: { id: indicator!.id } });
   });
 }
 
@@ -207,15 +198,23 @@ export async function deleteIndicatorValue(ctx: WriteContext, input: DeleteIndic
   requireWriter(ctx);
   const errors: FieldError[] = [];
   checkYear(errors, 'year', 'L’année', input.year);
-  return ctx.dataSource.transaction(async (manager) => {
-    const { indicator } = await findIndicatorOrFail(manager, input.contract, input.indicator, 'indicator');
-    await requireIndicatorOwner(ctx, manager, await ownerOf(manager, indicator), 'l’indicateur suit');
-    throwIfFieldErrors(errors);
-    const result = await manager.getRepository(IndicatorValue).delete({ indicatorId: indicator.id, year: input.year, stage: input.stage });
-    const deleted = (result.affected ?? 0) > 0;
-    if (deleted) await bumpContractVersion(manager, indicator.contractId);
-    // Deleting nothing wrote nothing: no audit row.
-    if (deleted) await audit?.(manager, indicator);
-    return deleted;
-  });
+  const { deleted } = await writeToContract<{ deleted: boolean; indicator: Indicator }>(
+    ctx.dataSource,
+    { code: input.contract },
+    {
+      // Deleting nothing wrote nothing: no new version, no audit row.
+      changed: (outcome) => outcome.deleted,
+      audit: async (manager, outcome) => {
+        if (outcome.deleted) await audit?.(manager, outcome.indicator);
+      },
+    },
+    async (manager) => {
+      const { indicator } = await findIndicatorOrFail(manager, input.contract, input.indicator, 'indicator');
+      await requireIndicatorOwner(ctx, manager, await ownerOf(manager, indicator), 'l’indicateur suit');
+      throwIfFieldErrors(errors);
+      const result = await manager.getRepository(IndicatorValue).delete({ indicatorId: indicator.id, year: input.year, stage: input.stage });
+      return { deleted: (result.affected ?? 0) > 0, indicator };
+    },
+  );
+  return deleted;
 }

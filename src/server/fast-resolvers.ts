@@ -1,21 +1,69 @@
 import { GraphQLFieldResolver, GraphQLSchema, isObjectType } from 'graphql';
-import { getMetadataStorage } from 'type-graphql';
+import { buildSchema, BuildSchemaOptions, getMetadataStorage } from 'type-graphql';
+
+/**
+ * Fast resolvers: type-graphql's generic field wrappers taken off the fields that do not need them.
+ *
+ * Why: type-graphql gives every field a resolver — for a plain property too — that allocates its
+ * arguments, looks its resolver class up in a container and runs the (empty) middleware chain; on a nested
+ * answer of a million fields that was a large part of the execution time and of the garbage.
+ *
+ * What of type-graphql 2.0.0-rc.4 this relies on (test/unit/fast-resolvers.test.ts checks each; a version
+ * that changes one of them must fail that test, not this code silently):
+ *  - `getMetadataStorage()` is the global store the decorators fill, and `buildSchema` builds a shallow
+ *    `clone()` of it whose definition objects are the global ones: after a build, the global
+ *    `objectTypes[]` have `name`, `target` and `fields[]` (the resolver classes' field resolvers among
+ *    them), each field with `name` (its property), `schemaName`, `target`, `middlewares[]` and `roles`
+ *    (set by @Authorized); `fieldResolvers[]` have `target`, `methodName`, `kind` ('external' for a
+ *    @Resolver class's @FieldResolver), `getObjectType()`, `middlewares[]`, `roles` and `params[]` of
+ *    `{ kind, index, propertyName?, getType? }`.
+ *  - What its resolvers do, with no global middleware and the default container
+ *    (resolvers/create.js, resolvers/helpers.js, utils/container.js):
+ *    - a plain field without middlewares or roles (createBasicFieldResolver) returns `root[property]`;
+ *    - an external field resolver without middlewares or roles (createAdvancedFieldResolver →
+ *      createHandlerResolver) calls its method on the one instance the default container keeps per
+ *      class, with @Root as is when it is already an instance of its declared type (convertToType), the
+ *      context or one of its properties for @Ctx, and the GraphQLResolveInfo for @Info.
+ *  - A field with roles (@Authorized) or middlewares (@UseMiddleware) keeps type-graphql's resolver, so an
+ *    authChecker still guards it.
+ * What it cannot see: global middlewares and a custom container apply to every field inside type-graphql's
+ * resolvers, and would be skipped on the fast ones. buildStreamlinedSchema refuses them (throws).
+ */
+
+/** Options that type-graphql applies inside every field's resolver, which the fast resolvers skip. */
+const REFUSED_OPTIONS = ['globalMiddlewares', 'container'] as const;
+
+/**
+ * type-graphql's buildSchema, then the fast resolvers. Throws at build, rather than skipping them on most
+ * fields, when the options ask for a global middleware or a custom container.
+ */
+export async function buildStreamlinedSchema(options: BuildSchemaOptions): Promise<GraphQLSchema> {
+  const refused = REFUSED_OPTIONS.filter((name) => {
+    const value = options[name];
+    return Array.isArray(value) ? value.length > 0 : value !== undefined;
+  });
+  if (refused.length) {
+    throw new Error(
+      `fast-resolvers.ts: ${refused.join(' and ')} would not run on the fields whose type-graphql resolvers are replaced; ` +
+        "use @UseMiddleware on the fields concerned (they keep type-graphql's resolver), or build with type-graphql's buildSchema in getSchema (src/server/schema.ts).",
+    );
+  }
+  return streamlineResolvers(await buildSchema(options), options.resolvers);
+}
 
 type ParamKind = { kind: string; index: number; propertyName?: string; getType?: () => unknown };
 
 /**
- * Takes type-graphql's generic wrappers off the fields that do not need them. type-graphql gives every
- * field a resolver — for a plain property too — that allocates its arguments, looks its resolver class
- * up in a list and runs the (empty) middleware chain; on a nested answer of a million fields that was a
- * large part of the execution time and of the garbage. With no global middleware, no auth checker and
- * no custom container (see getSchema), this is what they come down to:
+ * With no global middleware and no custom container (buildStreamlinedSchema), what type-graphql's
+ * resolvers come down to:
  *  - a plain field without middleware reads its property: graphql-js's default resolver does that (a
  *    field renamed in the schema reads its property by name);
  *  - a field resolver whose parameters are only @Root, @Ctx and @Info is called directly on one instance
  *    of its resolver class. A root that is not an instance of its declared class (type-graphql would copy
  *    it into one) goes through type-graphql's own resolver, as do arguments, middlewares and roles.
+ * Metadata it does not find (a type-graphql that changed) leaves type-graphql's resolvers in place.
  */
-export function streamlineResolvers(schema: GraphQLSchema, resolverClasses: readonly unknown[]): GraphQLSchema {
+function streamlineResolvers(schema: GraphQLSchema, resolverClasses: readonly unknown[]): GraphQLSchema {
   const storage = getMetadataStorage();
   const resolverInstances = new Map<unknown, Record<string, (...args: unknown[]) => unknown>>();
   for (const type of Object.values(schema.getTypeMap())) {

@@ -1,5 +1,5 @@
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { buildSchema, NonEmptyArray } from 'type-graphql';
+import { NonEmptyArray } from 'type-graphql';
 import { ActionMutations } from '../action/action.mutations';
 import { ActionResolver } from '../action/action.resolver';
 import { MeResolver } from '../auth/me.resolver';
@@ -19,7 +19,7 @@ import { OrganisationResolver } from '../organisation/organisation.resolver';
 import { SavedReportResolver } from '../report/saved-report.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { TokenResolver } from '../auth/token.resolver';
-import { streamlineResolvers } from './fast-resolvers';
+import { buildStreamlinedSchema } from './fast-resolvers';
 // Registers the kernel's enums with type-graphql: it must run before buildSchema.
 import './graphql-enums';
 
@@ -51,11 +51,11 @@ export const RESOLVERS: NonEmptyArray<Function> = [
 let schema: Promise<GraphQLSchema> | undefined;
 
 /**
- * The schema is built once per process: type-graphql's metadata is global. No global middleware, auth
- * checker or container: streamlineResolvers relies on it.
+ * The schema is built once per process: type-graphql's metadata is global. With the fast resolvers
+ * (fast-resolvers.ts): a global middleware or a custom container is refused at build.
  */
 export function getSchema(): Promise<GraphQLSchema> {
-  schema ??= buildSchema({ resolvers: RESOLVERS, validate: false }).then((built) => streamlineResolvers(built, RESOLVERS));
+  schema ??= buildStreamlinedSchema({ resolvers: RESOLVERS, validate: false });
   return schema;
 }
 

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { approximateBytes, BoundedLru } from '../../src/cache/bounded-lru';
-import { bumpContractVersion } from '../../src/cache/data-version';
+import { writeToContract } from '../../src/contract/contract-write';
 import { openDataSource } from '../../src/db/data-source';
 import { importFile, rollbackBatch } from '../../src/import-batch/import-apply.service';
 import { ImportKind } from '../../src/kernel/import-batch.enum';
@@ -190,18 +190,24 @@ describe(`aggregate cache on ${TEST_DATABASE_TYPE}`, () => {
     const [{ id }] = await db.dataSource.query('SELECT id FROM contract WHERE code = ?', [CONTRACT]);
     let during: any;
     await expect(
-      db.dataSource.transaction(async (manager) => {
-        await manager.query('UPDATE funding SET amount = amount + 1000 WHERE contract_id = ?', [id]);
-        await bumpContractVersion(manager, Number(id));
-        // On SQLite the server shares this connection: it reads, and may cache, the uncommitted rows.
-        during = await read(api, FIGURES, VARIABLES);
-        throw new Error('rolled back');
-      }),
+      writeToContract(
+        db.dataSource,
+        { id: Number(id) },
+        {
+          // The audit hook runs after the version bump, in the write's transaction. On SQLite the server
+          // shares this connection: it reads, and may cache, the uncommitted rows.
+          audit: async () => {
+            during = await read(api, FIGURES, VARIABLES);
+            throw new Error('rolled back');
+          },
+        },
+        (manager) => manager.query('UPDATE funding SET amount = amount + 1000 WHERE contract_id = ?', [id]),
+      ),
     ).rejects.toThrow('rolled back');
     if (TEST_DATABASE_TYPE === 'sqlite') expect(during).not.toEqual(before);
     expect(await read(api, FIGURES, VARIABLES)).toEqual(before);
     // The next write reaches the version the rolled-back one had reached: nothing of it may answer then.
-    await db.dataSource.transaction((manager) => bumpContractVersion(manager, Number(id)));
+    await writeToContract(db.dataSource, { id: Number(id) }, {}, async () => undefined);
     expect(await read(api, FIGURES, VARIABLES)).toEqual(before);
   });
 

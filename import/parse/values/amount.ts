@@ -175,14 +175,6 @@ interface SymTok {
 }
 type Tok = NumTok | WordTok | SymTok;
 
-// Builtins read once: inside a vm context (Jest) every global lookup goes through an interceptor.
-const toBigInt = BigInt;
-const mathRound = Math.round;
-const toNumber = Number;
-const toText = String;
-const isFiniteNumber = Number.isFinite;
-const absolute = Math.abs;
-
 const COMMA = 0x2c;
 const DOT = 0x2e;
 
@@ -244,7 +236,7 @@ function scanNumber(s: string, from: number, toks: Tok[]): number {
     let m = k;
     while (m < n && isDigitCode(s.charCodeAt(m))) m++;
     if (m > k && m - k <= 3 && !(m < n && isLetterCode(s.charCodeAt(m)))) {
-      exp = sign * toNumber(s.slice(k, m));
+      exp = sign * Number(s.slice(k, m));
       i = m;
     }
   }
@@ -560,26 +552,26 @@ function toCents(reading: Reading, pow: number): CentsOutcome {
   if (digits.length <= 15 && exp >= -15 && exp <= 15 - digits.length) {
     // Fast path, still exact: integers below 10^15 and powers of ten up to 10^15 are exact doubles, and
     // so are %, the difference and the division of a multiple.
-    const value = toNumber(digits);
+    const value = Number(digits);
     if (exp >= 0) {
-      cents = toBigInt(value * POWERS_OF_TEN[exp]);
+      cents = BigInt(value * POWERS_OF_TEN[exp]);
     } else {
       const divisor = POWERS_OF_TEN[-exp];
       const remainder = value % divisor;
       const quotient = (value - remainder) / divisor;
-      cents = toBigInt(remainder * 2 >= divisor ? quotient + 1 : quotient);
+      cents = BigInt(remainder * 2 >= divisor ? quotient + 1 : quotient);
       rounded = remainder !== 0;
     }
   } else if (exp >= 0) {
     if (digits !== '0' && digits.length + exp > 18) return { absurd: true };
-    cents = toBigInt(digits) * 10n ** toBigInt(exp);
+    cents = BigInt(digits) * 10n ** BigInt(exp);
   } else if (-exp > digits.length + 1) {
     // Every digit is far below half a cent.
     cents = 0n;
     rounded = digits !== '0';
   } else {
-    const divisor = 10n ** toBigInt(-exp);
-    const value = toBigInt(digits);
+    const divisor = 10n ** BigInt(-exp);
+    const value = BigInt(digits);
     const remainder = value % divisor;
     cents = value / divisor + (remainder * 2n >= divisor ? 1n : 0n);
     rounded = remainder !== 0n;
@@ -593,7 +585,7 @@ function readingOfDouble(abs: number): Reading {
   const s = abs.toPrecision(15);
   const e = s.indexOf('e');
   const mantissa = e >= 0 ? s.slice(0, e) : s;
-  const exponent = e >= 0 ? toNumber(s.slice(e + 1)) : 0;
+  const exponent = e >= 0 ? Number(s.slice(e + 1)) : 0;
   const dot = mantissa.indexOf('.');
   let digits = dot >= 0 ? mantissa.slice(0, dot) + mantissa.slice(dot + 1) : mantissa;
   let point = (dot >= 0 ? dot : mantissa.length) + exponent;
@@ -893,7 +885,7 @@ function analyseSingle(ctx: Context, toks: Tok[]): SingleOutcome {
 
 function isYearLike(num: NumTok): boolean {
   if (num.seps.length !== 0 || num.groups[0].length !== 4) return false;
-  const year = toNumber(num.groups[0]);
+  const year = Number(num.groups[0]);
   return year >= 1900 && year <= 2100;
 }
 
@@ -1016,14 +1008,14 @@ export function exactCellAmount(cell: Cell, options: AmountOptions): ParsedAmoun
   if (typeof value !== 'number' || !(value >= 0) || value >= 1e13) return null;
   if ((POW_OF_MULTIPLIER[options.multiplier ?? 1] ?? 0) !== 0) return null;
   if (cell.format !== undefined && isDateFormat(cell.format)) return null;
-  const scaled = mathRound(value * 100);
+  const scaled = Math.round(value * 100);
   if (scaled / 100 !== value) return null;
-  return { cents: toBigInt(scaled), approximate: false, text: cell.text ?? toText(value) };
+  return { cents: BigInt(scaled), approximate: false, text: cell.text ?? String(value) };
 }
 
 function parseAmountNumber(value: number, display: string, format: string | undefined, options: AmountOptions): AmountResult {
   const ctx: Context = { cell: display, options, headerPow: POW_OF_MULTIPLIER[options.multiplier ?? 1] ?? 0 };
-  if (!isFiniteNumber(value)) {
+  if (!Number.isFinite(value)) {
     return error('AMOUNT_ABSURD', `${quote(display)} n'est pas un nombre fini : écrivez le montant en chiffres, ${EXAMPLE}.`);
   }
   if (isDateFormat(format)) {
@@ -1033,17 +1025,17 @@ function parseAmountNumber(value: number, display: string, format: string | unde
         `le montant en euros, ${EXAMPLE}.`,
     );
   }
-  if (absolute(value) >= 1e16) return absurdError(display, display, { absurd: true });
+  if (Math.abs(value) >= 1e16) return absurdError(display, display, { absurd: true });
   // Fast path for the usual cell, whole euros or exact cents: when the double is the nearest one to a
   // two-decimal number, that number is what Excel shows at 15 digits too (safe below 10^13 €).
-  if (ctx.headerPow === 0 && absolute(value) < 1e13) {
-    const scaled = mathRound(absolute(value) * 100);
-    if (scaled / 100 === absolute(value)) {
+  if (ctx.headerPow === 0 && Math.abs(value) < 1e13) {
+    const scaled = Math.round(Math.abs(value) * 100);
+    if (scaled / 100 === Math.abs(value)) {
       if (value < 0 && scaled > 0) return negativeError(display, display);
-      return { status: 'ok', amounts: [{ cents: toBigInt(scaled), approximate: false, text: display }], warnings: [], text: display };
+      return { status: 'ok', amounts: [{ cents: BigInt(scaled), approximate: false, text: display }], warnings: [], text: display };
     }
   }
-  const reading = readingOfDouble(absolute(value));
+  const reading = readingOfDouble(Math.abs(value));
   const outcome = toCents(reading, ctx.headerPow);
   if ('absurd' in outcome) return absurdWorth(display, display, reading, ctx.headerPow);
   if (value < 0 && outcome.cents > 0n) return negativeError(display, display);

@@ -28,13 +28,6 @@ import {
 } from './shared';
 import { normaliseText } from '../../../src/kernel/normalise-text';
 
-// Builtins read once: inside a vm context (Jest) every global lookup goes through an interceptor.
-const toNumber = Number;
-const isFiniteNumber = Number.isFinite;
-const isInteger = Number.isInteger;
-const floor = Math.floor;
-const toText = String;
-
 export type DateErrorCode = 'DATE_INVALID' | 'FORMULA_ERROR';
 export type DateResult =
   | { status: 'empty' }
@@ -55,9 +48,9 @@ function daysInMonth(year: number, month: number): number {
 
 export function isValidDate(year: number, month: number, day: number): boolean {
   return (
-    isInteger(year) &&
-    isInteger(month) &&
-    isInteger(day) &&
+    Number.isInteger(year) &&
+    Number.isInteger(month) &&
+    Number.isInteger(day) &&
     year >= 1000 &&
     year <= 9999 &&
     month >= 1 &&
@@ -68,29 +61,29 @@ export function isValidDate(year: number, month: number, day: number): boolean {
 }
 
 function isoDate(year: number, month: number, day: number): string {
-  return `${toText(year).padStart(4, '0')}-${toText(month).padStart(2, '0')}-${toText(day).padStart(2, '0')}`;
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil, integers only). */
 function daysFromCivil(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y;
-  const era = floor(yy / 400);
+  const era = Math.floor(yy / 400);
   const yoe = yy - era * 400;
   const mp = (m + 9) % 12;
-  const doy = floor((153 * mp + 2) / 5) + d - 1;
-  const doe = yoe * 365 + floor(yoe / 4) - floor(yoe / 100) + doy;
+  const doy = Math.floor((153 * mp + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
   return era * 146097 + doe - 719468;
 }
 
 /** Inverse of daysFromCivil. */
 function civilFromDays(z0: number): { year: number; month: number; day: number } {
   const z = z0 + 719468;
-  const era = floor(z / 146097);
+  const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = floor((doe - floor(doe / 1460) + floor(doe / 36524) - floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + floor(yoe / 4) - floor(yoe / 100));
-  const mp = floor((5 * doy + 2) / 153);
-  const day = doy - floor((153 * mp + 2) / 5) + 1;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
   return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
@@ -99,8 +92,8 @@ const DAY_ZERO = daysFromCivil(1899, 12, 31); // serial 0 in Excel's 1900 system
 
 /** Excel 1900-system serial → 'YYYY-MM-DD', or null for serial 60 (29/02/1900), < 1 or > 9999-12-31. */
 export function excelSerialToIso(serial: number): string | null {
-  if (!isFiniteNumber(serial)) return null;
-  const whole = floor(serial);
+  if (!Number.isFinite(serial)) return null;
+  const whole = Math.floor(serial);
   if (whole < 1 || whole > MAX_SERIAL || whole === 60) return null;
   const { year, month, day } = civilFromDays(DAY_ZERO + (whole < 60 ? whole : whole - 1));
   return isoDate(year, month, day);
@@ -172,7 +165,7 @@ function parseDateText(raw: string): DateResult {
   }
   const compact = text.replace(/\s+/g, '');
   let m = ISO.exec(text) ?? ISO.exec(compact);
-  if (m) return fromParts(text, toNumber(m[1]), toNumber(m[3]), toNumber(m[4]));
+  if (m) return fromParts(text, Number(m[1]), Number(m[3]), Number(m[4]));
   m = DAY_FIRST.exec(compact);
   if (m) {
     if (m[4].length !== 4) {
@@ -180,14 +173,14 @@ function parseDateText(raw: string): DateResult {
         `${quote(text)} : écrivez l'année sur quatre chiffres, au format JJ/MM/AAAA (${EXAMPLE}).`,
       );
     }
-    return fromParts(text, toNumber(m[4]), toNumber(m[3]), toNumber(m[1]), true);
+    return fromParts(text, Number(m[4]), Number(m[3]), Number(m[1]), true);
   }
   m = WRITTEN.exec(normaliseText(text));
   if (m && MONTHS[m[2]] !== undefined) {
     if (m[3].length !== 4) {
       return invalid(`${quote(text)} : écrivez l'année sur quatre chiffres, au format JJ/MM/AAAA (${EXAMPLE}).`);
     }
-    return fromParts(text, toNumber(m[3]), MONTHS[m[2]], toNumber(m[1]));
+    return fromParts(text, Number(m[3]), MONTHS[m[2]], Number(m[1]));
   }
   if (/^\d+$/.test(compact)) {
     return invalid(
@@ -199,16 +192,16 @@ function parseDateText(raw: string): DateResult {
 }
 
 function parseDateNumber(value: number, display: string, format: string | undefined): DateResult {
-  if (!isFiniteNumber(value)) {
+  if (!Number.isFinite(value)) {
     return invalid(`${quote(display)} n'est pas une date : écrivez-la au format JJ/MM/AAAA (${EXAMPLE}).`);
   }
-  if (isInteger(value) && value >= 1900 && value <= 2100 && !isDateFormat(format)) {
+  if (Number.isInteger(value) && value >= 1900 && value <= 2100 && !isDateFormat(format)) {
     return invalid(
       `${quote(display)} ressemble à une année, pas à une date : écrivez la date complète au format ` +
         `JJ/MM/AAAA (par exemple 01/01/${value}).`,
     );
   }
-  if (floor(value) === 60) {
+  if (Math.floor(value) === 60) {
     return invalid(
       `${quote(display)} correspond au 29/02/1900, une date qui n'existe pas (Excel la compte à tort) : ` +
         `écrivez la date voulue au format JJ/MM/AAAA (${EXAMPLE}).`,

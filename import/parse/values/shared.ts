@@ -21,24 +21,22 @@ export type InputView =
   | { kind: 'boolean'; value: boolean; display: string }
   | { kind: 'error'; value: string };
 
-const toText = String;
-
 export function viewInput(input: ValueInput): InputView {
   if (input === null || input === undefined) return { kind: 'empty' };
   if (typeof input === 'string') return { kind: 'string', value: input };
-  if (typeof input === 'number') return { kind: 'number', value: input, display: toText(input) };
+  if (typeof input === 'number') return { kind: 'number', value: input, display: String(input) };
   const value = input.value;
   switch (input.kind) {
     case 'number': {
       const n = typeof value === 'number' ? value : +value;
-      return { kind: 'number', value: n, display: input.text ?? toText(value), format: input.format };
+      return { kind: 'number', value: n, display: input.text ?? String(value), format: input.format };
     }
     case 'boolean':
       return { kind: 'boolean', value: value === true, display: input.text ?? (value === true ? 'VRAI' : 'FAUX') };
     case 'error':
-      return { kind: 'error', value: typeof value === 'string' ? value : toText(value) };
+      return { kind: 'error', value: typeof value === 'string' ? value : String(value) };
     default:
-      return { kind: 'string', value: typeof value === 'string' ? value : toText(value) };
+      return { kind: 'string', value: typeof value === 'string' ? value : String(value) };
   }
 }
 

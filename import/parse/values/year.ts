@@ -29,12 +29,6 @@ import {
   viewInput,
 } from './shared';
 
-// Builtins read once: inside a vm context (Jest) every global lookup goes through an interceptor.
-const toNumber = Number;
-const isFiniteNumber = Number.isFinite;
-const isInteger = Number.isInteger;
-const toText = String;
-
 export interface YearOptions {
   min?: number;
   max?: number;
@@ -57,7 +51,7 @@ function invalid(message: string): YearResult {
 
 function example(min: number, max: number): string {
   const now = 2022;
-  return toText(now >= min && now <= max ? now : min);
+  return String(now >= min && now <= max ? now : min);
 }
 
 function fromInteger(value: number, shown: string, min: number, max: number): YearResult {
@@ -75,7 +69,7 @@ function fromInteger(value: number, shown: string, min: number, max: number): Ye
     );
   }
   const iso = value > 0 ? excelSerialToIso(value) : null;
-  if (iso !== null && toNumber(iso.slice(0, 4)) >= min && toNumber(iso.slice(0, 4)) <= max) {
+  if (iso !== null && Number(iso.slice(0, 4)) >= min && Number(iso.slice(0, 4)) <= max) {
     return invalid(
       `${quote(shown)} n'est pas une année : c'est peut-être une date Excel (${frenchDate(iso)}). ` +
         `Écrivez seulement l'année, sur quatre chiffres, par exemple ${iso.slice(0, 4)}.`,
@@ -126,7 +120,7 @@ function parseYearText(raw: string, min: number, max: number): YearResult {
   if (digits.length === 0) return invalid(`${quote(text)} n'est pas une année en chiffres : ${ask}.`);
   // "2022.0" / "2022,00": a number written with decimals of zero.
   if (digits.length === 2 && words.length === 0 && /^0+$/.test(digits[1].text) && (symbols === '.' || symbols === ',')) {
-    return fromInteger(toNumber(digits[0].text), text, min, max);
+    return fromInteger(Number(digits[0].text), text, min, max);
   }
   const fourDigit = digits.filter((d) => d.text.length === 4);
   if (digits.length === 3 && /^[/.-]+$/.test(symbols)) {
@@ -144,7 +138,7 @@ function parseYearText(raw: string, min: number, max: number): YearResult {
   }
   const run = digits[0].text;
   if (run.length > 6) return invalid(`${quote(text)} n'est pas une année : ${ask}.`);
-  return fromInteger(toNumber(run), text, min, max);
+  return fromInteger(Number(run), text, min, max);
 }
 
 /** A year cell → the year (see the rules at the top of this file). */
@@ -163,7 +157,7 @@ export function parseYear(input: ValueInput, options: YearOptions = {}): YearRes
       return parseYearText(view.value, min, max);
     case 'number': {
       const { value, display, format } = view;
-      if (!isFiniteNumber(value) || !isInteger(value)) {
+      if (!Number.isFinite(value) || !Number.isInteger(value)) {
         return invalid(`${quote(display)} n'est pas une année : écrivez l'année sur quatre chiffres, par exemple ${example(min, max)}.`);
       }
       if ((value < min || value > max) && isDateFormat(format)) {
@@ -174,7 +168,7 @@ export function parseYear(input: ValueInput, options: YearOptions = {}): YearRes
             `seulement l'année${iso ? `, par exemple ${iso.slice(0, 4)}` : ''}.`,
         );
       }
-      return fromInteger(value, toText(value), min, max);
+      return fromInteger(value, String(value), min, max);
     }
   }
 }
@@ -188,11 +182,11 @@ export function parseYearHeader(input: ValueInput, options: YearOptions = {}): n
   const max = options.max ?? 2100;
   const view = viewInput(input);
   if (view.kind === 'number') {
-    return isInteger(view.value) && view.value >= min && view.value <= max ? view.value : null;
+    return Number.isInteger(view.value) && view.value >= min && view.value <= max ? view.value : null;
   }
   if (view.kind !== 'string' || view.value.length > MAX_HEADER_TEXT) return null;
   const { digits } = scan(view.value);
   if (digits.length !== 1 || digits[0].text.length !== 4) return null;
-  const year = toNumber(digits[0].text);
+  const year = Number(digits[0].text);
   return year >= min && year <= max ? year : null;
 }

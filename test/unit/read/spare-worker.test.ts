@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeSpareWorker, hasSpareWorker, keepSpareWorker, readSpreadsheetInWorker, refillSpareWorkers, type WorkerRunStats } from '../../../import/read/xlsx.reader';
+import { closeSpareWorker, hasSpareWorker, keepSpareWorker, readSpreadsheetInWorker, refillSparesAfter, type WorkerRunStats } from '../../../import/read/xlsx.reader';
 import { bigXlsx, prototypeFingerprint, readErrorOf, xlsxOf } from './read-helpers';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -19,20 +19,33 @@ afterEach(async () => {
 });
 
 describe('the spare worker', () => {
-  it('takes the next file, and refillSpareWorkers starts the next spares', async () => {
+  it('takes the next file, and refillSparesAfter starts the next spares once its job ends', async () => {
     await keepSpareWorker({ parallelParts: 1 });
     expect(hasSpareWorker()).toBe(true);
     const stats = { totalMs: 0 } as WorkerRunStats;
-    const result = await readSpreadsheetInWorker(xlsxOf([{ name: 'F', aoa: [['a', 1]] }]), {}, stats);
+    const result = await refillSparesAfter(async () => {
+      const read = await readSpreadsheetInWorker(xlsxOf([{ name: 'F', aoa: [['a', 1]] }]), {}, stats);
+      // Not while the caller still works on the file: when its job is done.
+      expect(hasSpareWorker()).toBe(false);
+      return read;
+    });
     expect(stats.spare).toBe(true);
     expect(result.sheets[0].rows).toEqual([[{ kind: 'string', value: 'a' }, { kind: 'number', value: 1 }]]);
-    // Not while the caller still works on the file: when it says it is done.
-    expect(hasSpareWorker()).toBe(false);
-    refillSpareWorkers();
     expect(hasSpareWorker()).toBe(true);
     const again = { totalMs: 0 } as WorkerRunStats;
     await readSpreadsheetInWorker(xlsxOf([{ name: 'G', aoa: [[2]] }]), {}, again);
     expect(again.spare).toBe(true);
+  });
+
+  it('starts the next spares after a job that failed too', async () => {
+    await keepSpareWorker({ parallelParts: 1 });
+    const failed = refillSparesAfter(async () => {
+      await readSpreadsheetInWorker(xlsxOf([{ name: 'F', aoa: [[1]] }]), {});
+      expect(hasSpareWorker()).toBe(false);
+      throw new Error('écriture refusée');
+    });
+    await expect(failed).rejects.toThrow('écriture refusée');
+    expect(hasSpareWorker()).toBe(true);
   });
 
   it('is not used by a read that asks for other limits, nor kept after closeSpareWorker', async () => {
@@ -100,8 +113,7 @@ describe('the spare worker of a plain node process', () => {
       reader.keepSpareWorker().then(async () => {
         clearInterval(alive);
         const stats = {};
-        const result = await reader.readSpreadsheetInWorker(require('fs').readFileSync(${JSON.stringify(file)}), {}, stats);
-        reader.refillSpareWorkers();
+        const result = await reader.refillSparesAfter(() => reader.readSpreadsheetInWorker(require('fs').readFileSync(${JSON.stringify(file)}), {}, stats));
         console.log(JSON.stringify({ spare: stats.spare, rows: result.sheets[0].rows.length, waiting: reader.hasSpareWorker() }));
         // Nothing else to do: the process must end although a new spare waits.
       });

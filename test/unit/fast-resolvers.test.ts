@@ -1,0 +1,180 @@
+import { graphql, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
+import { Arg, Authorized, AuthChecker, buildSchema, Ctx, Field, FieldResolver, getMetadataStorage, ID, Info, Int, MiddlewareFn, ObjectType, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
+import { buildStreamlinedSchema } from '../../src/server/fast-resolvers';
+
+/**
+ * src/server/fast-resolvers.ts replaces type-graphql's field resolvers with its own, from what it reads of
+ * type-graphql's internals. This builds one small schema both ways and checks that what it reads is still
+ * there, with the shape it expects, that the fields it should replace are replaced, and that both schemas
+ * answer the same: a type-graphql that changes under it fails here.
+ */
+
+const upper: MiddlewareFn = async (_data, next) => String(await next()).toUpperCase();
+
+@ObjectType()
+class Shelf {
+  @Field(() => ID)
+  id: string;
+
+  @Field({ name: 'label' })
+  title: string;
+
+  @Field(() => Int)
+  count: number;
+
+  @Field()
+  @UseMiddleware(upper)
+  shout: string;
+
+  @Authorized('ADMIN')
+  @Field()
+  secret: string;
+}
+
+interface ShelfContext {
+  reader: string;
+  roles: string[];
+}
+
+function shelf(id: string, count: number): Shelf {
+  return Object.assign(new Shelf(), { id, title: `Étagère ${id}`, count, shout: `crie ${id}`, secret: `secret ${id}` });
+}
+
+@Resolver(() => Shelf)
+class ShelfResolver {
+  @Query(() => [Shelf])
+  shelves(): Shelf[] {
+    return [shelf('a', 2), shelf('b', 5)];
+  }
+
+  /** Plain objects, not Shelf instances: type-graphql copies them into Shelf for @Root. */
+  @Query(() => [Shelf])
+  plainShelves(): Shelf[] {
+    return [{ ...shelf('c', 7) }];
+  }
+
+  @FieldResolver(() => String)
+  summary(@Root() root: Shelf, @Ctx() context: ShelfContext, @Info() info: GraphQLResolveInfo): string {
+    return `${root.title} (${root.count}, ${root instanceof Shelf ? 'Shelf' : 'plain'}) pour ${context.reader}, champ ${info.fieldName}`;
+  }
+
+  @FieldResolver(() => String)
+  reader(@Ctx('reader') reader: string): string {
+    return reader;
+  }
+
+  @FieldResolver(() => Int)
+  plus(@Root() root: Shelf, @Arg('n', () => Int) n: number): number {
+    return root.count + n;
+  }
+}
+
+const authChecker: AuthChecker<ShelfContext> = ({ context }, roles) => roles.every((role) => context.roles.includes(role));
+const options = { resolvers: [ShelfResolver] as [typeof ShelfResolver], authChecker, validate: false };
+
+const QUERY = `{
+  shelves { id label count shout summary reader plus(n: 3) }
+  plainShelves { id label count shout summary reader plus(n: 1) }
+}`;
+const SECRET = '{ shelves { id secret } }';
+
+async function run(schema: GraphQLSchema, source: string, roles: string[]) {
+  return graphql({ schema, source, contextValue: { reader: 'Camille', roles } satisfies ShelfContext });
+}
+
+let generic: GraphQLSchema;
+let streamlined: GraphQLSchema;
+
+beforeAll(async () => {
+  generic = await buildSchema(options);
+  streamlined = await buildStreamlinedSchema(options);
+});
+
+function fieldsOf(schema: GraphQLSchema) {
+  return (schema.getType('Shelf') as GraphQLObjectType).getFields();
+}
+
+describe('the internals of type-graphql that fast-resolvers.ts reads', () => {
+  it('keeps, after a build, the object types’ fields with their middlewares and roles in the global metadata storage', () => {
+    const storage = getMetadataStorage();
+    const metadata = storage.objectTypes.find((objectType) => objectType.name === 'Shelf');
+    expect(metadata?.target).toBe(Shelf);
+    const fields = Object.fromEntries((metadata?.fields ?? []).map((field) => [field.name, field]));
+    // The resolver class's field resolvers are added to the type's fields by the build: the loop over
+    // these fields is what finds them.
+    expect(Object.keys(fields).sort()).toEqual(['count', 'id', 'plus', 'reader', 'secret', 'shout', 'summary', 'title']);
+    expect(fields.title).toMatchObject({ name: 'title', schemaName: 'label', target: Shelf, middlewares: [] });
+    expect(fields.count.roles).toBeUndefined();
+    expect(fields.shout.middlewares).toEqual([upper]);
+    expect(fields.secret.roles).toEqual(['ADMIN']);
+  });
+
+  it('keeps the field resolvers with their kind, object type, middlewares, roles and parameters', () => {
+    const resolvers = Object.fromEntries(getMetadataStorage().fieldResolvers.filter((resolver) => resolver.target === ShelfResolver).map((resolver) => [resolver.methodName, resolver]));
+    expect(Object.keys(resolvers).sort()).toEqual(['plus', 'reader', 'summary']);
+    for (const resolver of Object.values(resolvers)) {
+      expect(resolver.kind).toBe('external');
+      expect(resolver.getObjectType?.()).toBe(Shelf);
+      expect(resolver.middlewares).toEqual([]);
+      expect(resolver.roles).toBeUndefined();
+    }
+    const params = (name: string) => [...(resolvers[name].params ?? [])].sort((a, b) => a.index - b.index).map((param) => ({ kind: param.kind, index: param.index, propertyName: (param as { propertyName?: string }).propertyName }));
+    expect(params('summary')).toEqual([
+      { kind: 'root', index: 0, propertyName: undefined },
+      { kind: 'context', index: 1, propertyName: undefined },
+      { kind: 'info', index: 2, propertyName: undefined },
+    ]);
+    expect(params('reader')).toEqual([{ kind: 'context', index: 0, propertyName: 'reader' }]);
+    expect(params('plus').map((param) => param.kind)).toEqual(['root', 'arg']);
+    const root = resolvers.summary.params!.find((param) => param.kind === 'root') as { getType?: () => unknown };
+    expect(root.getType?.()).toBe(Shelf);
+  });
+});
+
+describe('buildStreamlinedSchema', () => {
+  it('replaces the resolvers of plain fields and of simple field resolvers, and keeps the others', () => {
+    const fields = fieldsOf(streamlined);
+    // Plain properties: graphql-js's default resolver, or a read of the renamed property.
+    expect(fields.id.resolve).toBeUndefined();
+    expect(fields.count.resolve).toBeUndefined();
+    expect(fields.label.resolve?.({ title: 'lu' }, {}, {}, {} as GraphQLResolveInfo)).toBe('lu');
+    // Field resolvers with @Root, @Ctx and @Info only: called directly.
+    expect(fields.summary.resolve?.name).toBe('direct');
+    expect(fields.reader.resolve?.name).toBe('direct');
+    // Arguments, middlewares and roles: type-graphql's own resolver.
+    for (const name of ['plus', 'shout', 'secret']) {
+      expect(fields[name].resolve).toBeDefined();
+      expect(fields[name].resolve?.name).not.toBe('direct');
+    }
+    expect(fieldsOf(generic).id.resolve).toBeDefined();
+  });
+
+  it('answers as type-graphql does, for instances and for plain objects', async () => {
+    const expected = await run(generic, QUERY, []);
+    expect(expected.errors).toBeUndefined();
+    expect(await run(streamlined, QUERY, [])).toEqual(expected);
+    expect(expected.data).toEqual({
+      shelves: [
+        { id: 'a', label: 'Étagère a', count: 2, shout: 'CRIE A', summary: 'Étagère a (2, Shelf) pour Camille, champ summary', reader: 'Camille', plus: 5 },
+        { id: 'b', label: 'Étagère b', count: 5, shout: 'CRIE B', summary: 'Étagère b (5, Shelf) pour Camille, champ summary', reader: 'Camille', plus: 8 },
+      ],
+      // type-graphql copies a plain root into its class: the direct call leaves that to it.
+      plainShelves: [{ id: 'c', label: 'Étagère c', count: 7, shout: 'CRIE C', summary: 'Étagère c (7, Shelf) pour Camille, champ summary', reader: 'Camille', plus: 8 }],
+    });
+  });
+
+  it('leaves @Authorized fields to the auth checker', async () => {
+    const allowed = await run(generic, SECRET, ['ADMIN']);
+    expect(allowed.data).toEqual({ shelves: [{ id: 'a', secret: 'secret a' }, { id: 'b', secret: 'secret b' }] });
+    expect(await run(streamlined, SECRET, ['ADMIN'])).toEqual(allowed);
+    const refused = await run(streamlined, SECRET, []);
+    expect(refused.errors?.[0].message).toMatch(/Access denied/);
+    expect(refused).toEqual(await run(generic, SECRET, []));
+  });
+
+  it('refuses at build what it would skip: a global middleware, a custom container', async () => {
+    await expect(buildStreamlinedSchema({ ...options, globalMiddlewares: [upper] })).rejects.toThrow(/globalMiddlewares would not run/);
+    await expect(buildStreamlinedSchema({ ...options, container: { get: (someClass) => new someClass() } })).rejects.toThrow(/container would not run/);
+    await expect(buildStreamlinedSchema({ ...options, globalMiddlewares: [] })).resolves.toBeInstanceOf(GraphQLSchema);
+  });
+});
