@@ -38,15 +38,15 @@ export interface PipelineResult {
 export function parseWorkbook(input: Omit<PipelineInput, 'authority'>): ParseOutput {
   const options: ParseOptions = { year: input.year ?? null, decimalComma: input.workbook.csv?.decimalComma };
   switch (input.kind) {
-    case ImportKind.annex3:
+    case ImportKind.ANNEX3:
       return parseAnnex3(input.workbook, options);
-    case ImportKind.dotations:
+    case ImportKind.DOTATIONS:
       return parseDotations(input.workbook, options);
-    case ImportKind.annex2:
+    case ImportKind.ANNEX2:
       return parseAnnex2(input.workbook, options);
-    case ImportKind.grants:
+    case ImportKind.GRANTS:
       return parseGrants(input.workbook, { ...options, perimeter: perimeterOf(input.reference) });
-    case ImportKind.indicators:
+    case ImportKind.INDICATORS:
       return parseIndicators(input.workbook, options);
   }
 }
@@ -63,7 +63,7 @@ export function runPipeline(input: PipelineInput): PipelineResult {
     startYear: input.reference.contract.startYear,
     endYear: input.reference.contract.endYear,
     // A year outside the contract is history in grant tables and lists, a warning in an annex 3.
-    warnOutsidePeriod: input.kind === ImportKind.annex3,
+    warnOutsidePeriod: input.kind === ImportKind.ANNEX3,
   });
   const issues = [...parsed.issues, ...resolved.issues, ...checked, ...checkTextLengths(parsed)];
   return { parsed, resolved, issues, report: buildPreviewReport(parsed, resolved, issues, input.reference) };

@@ -36,11 +36,11 @@ export const FUZZ_DEFAULTS = { seconds: 60, inputSeconds: 10 };
 
 /** Each fixture with the kind and source an upload of it names (test/fixtures/partners/README.md). */
 export const FIXTURE_KINDS: Record<string, { kinds: ImportKind[]; source: string }> = {
-  'annexe2-bilan-plan-de-relance-douaisis.xlsx': { kinds: [ImportKind.annex2], source: 'État' },
-  'annexe3-ademe-2021-2023.csv': { kinds: [ImportKind.annex3], source: 'ADEME' },
-  'annexe3-banque-des-territoires-2023.xlsx': { kinds: [ImportKind.annex3], source: 'Banque des Territoires' },
-  'annexe3-douaisis-agglo-2022.xlsx': { kinds: [ImportKind.annex3], source: 'Douaisis Agglo' },
-  'dotations-detr-dsil-fnadt-2017-2021.xlsx': { kinds: [ImportKind.dotations], source: 'État' },
+  'annexe2-bilan-plan-de-relance-douaisis.xlsx': { kinds: [ImportKind.ANNEX2], source: 'État' },
+  'annexe3-ademe-2021-2023.csv': { kinds: [ImportKind.ANNEX3], source: 'ADEME' },
+  'annexe3-banque-des-territoires-2023.xlsx': { kinds: [ImportKind.ANNEX3], source: 'Banque des Territoires' },
+  'annexe3-douaisis-agglo-2022.xlsx': { kinds: [ImportKind.ANNEX3], source: 'Douaisis Agglo' },
+  'dotations-detr-dsil-fnadt-2017-2021.xlsx': { kinds: [ImportKind.DOTATIONS], source: 'État' },
 };
 
 /** A partner may send any file under any kind: the other parsers get each grid too (cheap: no new read). */
@@ -321,6 +321,6 @@ export function listFound(dir = FOUND_DIR): Array<{ file: string; bytes: Buffer;
       }
       const field = (key: string) => new RegExp(`^${key}: (.*)$`, 'm').exec(meta)?.[1]?.trim();
       const kinds = (field('kinds') ?? '').split(',').filter((kind): kind is ImportKind => ALL_KINDS.includes(kind as ImportKind));
-      return { file: name, bytes: readFileSync(join(dir, name)), fileName: field('fileName') ?? name, kinds: kinds.length ? kinds : [ImportKind.annex3], source: field('source') ?? 'État' };
+      return { file: name, bytes: readFileSync(join(dir, name)), fileName: field('fileName') ?? name, kinds: kinds.length ? kinds : [ImportKind.ANNEX3], source: field('source') ?? 'État' };
     });
 }

@@ -1,10 +1,13 @@
 import { registerEnumType } from 'type-graphql';
 
-/** admin: everything; editor: writes for its own organisation only; reader: never writes. */
+/**
+ * admin: everything; editor: writes for its own organisation only; reader: never writes.
+ * The keys are the GraphQL names (ADMIN…); the values are what api_token.role stores and `crte token --role` takes.
+ */
 export enum Role {
-  admin = 'admin',
-  editor = 'editor',
-  reader = 'reader',
+  ADMIN = 'admin',
+  EDITOR = 'editor',
+  READER = 'reader',
 }
 
 registerEnumType(Role, { name: 'Role' });

@@ -64,7 +64,7 @@ export function createFundingLoaders(dataSource: DataSource) {
   };
 }
 
-type ScopeDimension = FundingDimension.axis | FundingDimension.orientation;
+type ScopeDimension = FundingDimension.AXIS | FundingDimension.ORIENTATION;
 
 /**
  * Totals of many axes (or orientations) in one statement: one loader per distinct (scope, groupBy,
@@ -82,7 +82,7 @@ function scopedTotalsLoaders(dataSource: DataSource) {
           const sums = await sumFundings(dataSource, { groupBy: [scope, ...groupBy], filter, scope: { dimension: scope, ids } });
           const byScope = new Map<number, FundingGroupSum[]>();
           for (const sum of sums) {
-            const id = (scope === FundingDimension.axis ? sum.axisId : sum.orientationId) as number;
+            const id = (scope === FundingDimension.AXIS ? sum.axisId : sum.orientationId) as number;
             const group = byScope.get(id);
             if (group) group.push(sum);
             else byScope.set(id, [sum]);

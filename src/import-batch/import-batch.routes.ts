@@ -65,7 +65,7 @@ async function postImport(dataSource: DataSource, req: Request, res: Response): 
   const { contract, source, stateId } = await resolveImportTarget(dataSource, form.contract, form.source);
   requireImportSource(identity, source);
   // The State's figures (annex 2, dotations, grants lists): refused before the file is read.
-  const refusal = identity.role === Role.admin ? null : stateKindRefusal(form.kind, source, stateId, identity.name);
+  const refusal = identity.role === Role.ADMIN ? null : stateKindRefusal(form.kind, source, stateId, identity.name);
   if (refusal) throw new HttpError(403, refusal, 'kind');
   const upload: ImportUpload = { file: form.file, kind: form.kind, year: form.year, dryRun: form.dryRun, allowPartial: form.allowPartial, contract, source, identity };
   if (!upload.dryRun) return applyUpload(dataSource, upload, res);
@@ -201,7 +201,7 @@ export async function resolveImportTarget(
 
 async function getTemplate(dataSource: DataSource, req: Request, res: Response): Promise<void> {
   const kind = String(req.params.kind);
-  if (kind === ImportKind.grants) {
+  if (kind === ImportKind.GRANTS) {
     throw new HttpError(
       404,
       "Pas de modèle pour les listes nationales de subventions (grants) : ce sont les données ouvertes de l'État, à déposer telles qu'elles sont publiées.",

@@ -166,14 +166,14 @@ export async function senderAuthority(
 ): Promise<SenderAuthority> {
   if (tokenId === null) return 'admin';
   const token = await dataSource.getRepository(ApiToken).findOne({ where: { id: tokenId } });
-  if (token?.role === Role.admin) return 'admin';
-  if (token && token.role === Role.editor && token.organisationId === source.id) {
+  if (token?.role === Role.ADMIN) return 'admin';
+  if (token && token.role === Role.EDITOR && token.organisationId === source.id) {
     const refusal = stateKindRefusal(kind, source, stateId, token.name);
     if (refusal) throw new ImportRequestError(refusal, 'kind', 403);
     return 'source';
   }
   throw new ImportRequestError(
-    token?.role === Role.editor
+    token?.role === Role.EDITOR
       ? `Le jeton « ${token.name} » ne permet d'importer qu'au nom de sa propre organisation, pas de « ${source.shortName ?? source.name} ».`
       : "Ce jeton ne permet pas d'importer de fichier.",
     'source',
@@ -187,7 +187,7 @@ export async function senderAuthority(
  * as a whole, before the file is read, rather than at every cell. Inside a State editor's file, each line
  * is still checked (a FEDER row of a dotations table is the Région's to declare).
  */
-export const STATE_KINDS: ReadonlySet<ImportKind> = new Set([ImportKind.annex2, ImportKind.dotations, ImportKind.grants]);
+export const STATE_KINDS: ReadonlySet<ImportKind> = new Set([ImportKind.ANNEX2, ImportKind.DOTATIONS, ImportKind.GRANTS]);
 
 const STATE_KIND_LABELS: Partial<Record<ImportKind, string>> = {
   annex2: 'Le bilan des mesures du plan de relance (annex2)',

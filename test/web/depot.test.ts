@@ -44,8 +44,8 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
     ids.douaisis = String((await organisations.findOneByOrFail({ siren: '200044618' })).id);
     ids.ademe = String((await organisations.findOneByOrFail({ shortName: 'ADEME' })).id);
     ids.state = String((await organisations.findOneByOrFail({ name: 'État' })).id);
-    tokens.admin = (await createToken(dataSource, { name: 'Sous-préfecture de Douai', role: Role.admin, organisationId: null })).secret;
-    tokens.editorDouaisis = (await createToken(dataSource, { name: 'Service finances DA', role: Role.editor, organisationId: Number(ids.douaisis) })).secret;
+    tokens.admin = (await createToken(dataSource, { name: 'Sous-préfecture de Douai', role: Role.ADMIN, organisationId: null })).secret;
+    tokens.editorDouaisis = (await createToken(dataSource, { name: 'Service finances DA', role: Role.EDITOR, organisationId: Number(ids.douaisis) })).secret;
   });
   afterAll(async () => api?.close());
 
@@ -117,7 +117,7 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       expect(await issueRows.count()).toBe(bdt.issues.length);
       await browser.screenshot('depot-apercu');
 
-      const before = await api.graphql(`{ fundingTotals(groupBy: [funder], filter: { contract: "CRTE-DOUAISIS", funder: "Banque des Territoires" }) { amount lines } }`);
+      const before = await api.graphql(`{ fundingTotals(groupBy: [FUNDER], filter: { contract: "CRTE-DOUAISIS", funder: "Banque des Territoires" }) { amount lines } }`);
       expect(before.body.data.fundingTotals).toEqual([]);
       const applyCall = page.waitForResponse((r) => r.url().endsWith(`/api/imports/${bdt.batchId}/apply`));
       await page.getByRole('button', { name: 'Appliquer' }).click();
@@ -125,7 +125,7 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       await page.getByText(`Fichier appliqué (lot n° ${bdt.batchId})`).waitFor();
       expect(plain(await page.locator('#depot-action-message').innerText())).toContain('10 lignes enregistrées');
       expect(await page.getByRole('link', { name: 'Voir l’historique des dépôts' }).getAttribute('href')).toBe('/historique');
-      const after = await api.graphql(`{ fundingTotals(groupBy: [funder], filter: { contract: "CRTE-DOUAISIS", funder: "Banque des Territoires" }) { amount lines } }`);
+      const after = await api.graphql(`{ fundingTotals(groupBy: [FUNDER], filter: { contract: "CRTE-DOUAISIS", funder: "Banque des Territoires" }) { amount lines } }`);
       expect(after.body.data.fundingTotals).toEqual([{ amount: '20100000.00', lines: 10 }]);
       expect(await batchStatus(bdt.batchId)).toBe('APPLIED');
       await page.getByRole('button', { name: 'Déposer un autre fichier' }).click();

@@ -33,7 +33,7 @@ describe(`a partner's path through the pages on ${TEST_DATABASE_TYPE}`, () => {
     organisation.douaisis = String((await organisations.findOneByOrFail({ siren: '200044618' })).id);
     organisation.ademe = String((await organisations.findOneByOrFail({ shortName: 'ADEME' })).id);
     organisation.state = String((await organisations.findOneByOrFail({ name: 'État' })).id);
-    const { secret } = await createToken(api.db.dataSource, { name: 'Sous-préfecture de Douai', role: Role.admin, organisationId: null });
+    const { secret } = await createToken(api.db.dataSource, { name: 'Sous-préfecture de Douai', role: Role.ADMIN, organisationId: null });
     browser = await openBrowser(`http://localhost:${api.server.port}`, { token: secret });
   });
   afterAll(async () => {
@@ -42,7 +42,7 @@ describe(`a partner's path through the pages on ${TEST_DATABASE_TYPE}`, () => {
   });
 
   async function stageTotal(stage: string): Promise<string> {
-    const { body } = await api.graphql(`query ($stage: FundingStage!) { fundingTotals(groupBy: [stage], filter: { contract: "CRTE-DOUAISIS", stage: [$stage] }) { amount } }`, { stage });
+    const { body } = await api.graphql(`query ($stage: FundingStage!) { fundingTotals(groupBy: [STAGE], filter: { contract: "CRTE-DOUAISIS", stage: [$stage] }) { amount } }`, { stage });
     expect(body.errors).toBeUndefined();
     return body.data.fundingTotals[0]?.amount ?? '0.00';
   }

@@ -34,7 +34,7 @@ describe('the pipeline in its worker', () => {
   ];
   it.each(cases)('%s: the same report and result either way', async (_label, build, fileName, sourceName) => {
     const source = findSource(reference, sourceName, reference.contract.code);
-    const input = { kind: ImportKind.annex3, reference, sourceOrganisationId: source.id, authority: 'source' as const, year: null };
+    const input = { kind: ImportKind.ANNEX3, reference, sourceOrganisationId: source.id, authority: 'source' as const, year: null };
     const here = await runPipelineOn(await readUploadedFilePacked(build(), fileName), input, { withResult: true, offThread: false });
     const there = await runPipelineOn(await readUploadedFilePacked(build(), fileName), input, { withResult: true, offThread: true });
     expect(there.report).toEqual(here.report);
@@ -49,7 +49,7 @@ describe('the pipeline in its worker', () => {
 
   it('refusals come back as the read would give them, in French', async () => {
     const source = findSource(reference, 'ADEME', reference.contract.code);
-    const input = { kind: ImportKind.annex3, reference, sourceOrganisationId: source.id, authority: 'admin' as const, year: null };
+    const input = { kind: ImportKind.ANNEX3, reference, sourceOrganisationId: source.id, authority: 'admin' as const, year: null };
     const read = await readUploadedFilePacked(Buffer.from('a;b\n"x;y\n', 'utf8'), 'cassé.csv');
     await expect(runPipelineOn(read, input, { withResult: false, offThread: true })).rejects.toMatchObject({ code: 'FILE_CORRUPT', message: expect.stringMatching(/guillemet/) });
     // A heap too small for the file: the worker dies alone, the file is refused as too complex.

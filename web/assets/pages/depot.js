@@ -88,13 +88,13 @@ async function refreshIdentity() {
     return;
   }
   const who = state.identity;
-  if (!who || who.role === 'reader') {
+  if (!who || who.role === 'READER') {
     show(notice, alert('info', 'Votre jeton ne permet pas de déposer', `Le jeton « ${who?.name ?? ''} » est un jeton de lecture : il permet de consulter, pas de déposer un fichier.`));
     setFormEnabled(false);
-  } else if (who.role === 'editor' && !who.organisation) {
+  } else if (who.role === 'EDITOR' && !who.organisation) {
     show(notice, alert('info', 'Votre jeton ne permet pas de déposer', `Le jeton d’éditeur « ${who.name} » n’est rattaché à aucune organisation : il ne peut rien déposer.`));
     setFormEnabled(false);
-  } else if (who.role === 'editor') {
+  } else if (who.role === 'EDITOR') {
     show(notice, el('p', { class: 'fr-text--sm' }, `Jeton de « ${who.name} » : vous déposez les fichiers de ${who.organisation.name}, et de cette seule organisation.`));
     setFormEnabled(true);
   } else {
@@ -116,7 +116,7 @@ function organisationLabel(organisation) {
 async function loadSources() {
   const select = $('depot-source');
   const who = state.identity;
-  if (who?.role === 'editor' && who.organisation) {
+  if (who?.role === 'EDITOR' && who.organisation) {
     show(select, el('option', { value: who.organisation.id, selected: true }, organisationLabel(who.organisation)));
     select.disabled = true;
     select.setAttribute('aria-describedby', 'depot-source-verrou');
