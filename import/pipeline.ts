@@ -9,13 +9,13 @@ import { parseDotations } from './parse/dotations.parser';
 import { parseGrants } from './parse/grants.parser';
 import { parseIndicators } from './parse/indicators.parser';
 import { ParseOutput } from './parse/parsed.types';
-import { buildPreviewReport, PreviewReport } from './report/preview-report';
+import { buildImportPreview, ImportPreview } from './preview/import-preview';
 import { ContractReference } from './resolve/contract-reference';
 import { resolveParsed, ResolvedPreview, SenderAuthority } from './resolve/resolve';
 
 /**
  * The pure part of an import, from a grid of cells to a preview: parse (by kind) → resolve → check →
- * report. Reading the file comes before (import/read), storing and applying after (import/apply).
+ * preview. Reading the file comes before (import/read), storing and applying after (import/apply).
  */
 export interface PipelineInput {
   kind: ImportKind;
@@ -32,7 +32,7 @@ export interface PipelineResult {
   parsed: ParseOutput;
   resolved: ResolvedPreview;
   issues: IssueDraft[];
-  report: PreviewReport;
+  preview: ImportPreview;
 }
 
 export function parseWorkbook(input: Omit<PipelineInput, 'authority'>): ParseOutput {
@@ -66,7 +66,7 @@ export function runPipeline(input: PipelineInput): PipelineResult {
     warnOutsidePeriod: input.kind === ImportKind.ANNEX3,
   });
   const issues = [...parsed.issues, ...resolved.issues, ...checked, ...checkTextLengths(parsed)];
-  return { parsed, resolved, issues, report: buildPreviewReport(parsed, resolved, issues, input.reference) };
+  return { parsed, resolved, issues, preview: buildImportPreview(parsed, resolved, issues, input.reference) };
 }
 
 /** The INSEE codes and SIRENs of the contract's territory: its EPCIs and their communes. */

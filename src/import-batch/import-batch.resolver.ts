@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from 'type-graphql';
 import { Brackets, DataSource, In, SelectQueryBuilder } from 'typeorm';
 import { IssueDraft } from '../../import/model';
-import { sortIssues } from '../../import/report/preview-report';
+import { sortIssues } from '../../import/preview/import-preview';
 import { Identity } from '../auth/identity';
 import { Role } from '../auth/role.enum';
 import { groupLoader } from '../common/batch-loader';
@@ -165,7 +165,7 @@ function issuesLoader({ dataSource, loaders }: RequestContext): DataLoader<numbe
   return loader;
 }
 
-/** In the preview's order (import/report's sortIssues): errors first, then by sheet, row and column. */
+/** In the preview's order (import/preview's sortIssues): errors first, then by sheet, row and column. */
 export function sortedIssues(issues: ImportIssue[]): ImportIssue[] {
   const byDraft = new Map<IssueDraft, ImportIssue>();
   const drafts = issues.map((issue) => {

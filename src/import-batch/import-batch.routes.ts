@@ -23,7 +23,7 @@ import { buildImportTemplate, isTemplateKind, TemplateOptions, XLSX_CONTENT_TYPE
 /**
  * The HTTP side of imports:
  * - `POST /api/imports` (multipart/form-data: `file`, `kind`, `source`, `year`, `contract`, `dryRun`) →
- *   the JSON report of `crte import --json`: 200 when PREVIEWED, 422 when REJECTED;
+ *   the JSON preview of `crte import --json`: 200 when PREVIEWED, 422 when REJECTED;
  * - `GET /api/templates/:kind.xlsx[?contract=CODE]` → the blank workbook of a kind.
  */
 

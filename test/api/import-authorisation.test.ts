@@ -63,7 +63,7 @@ describe(`an import writes only what its sender may write, on ${TEST_DATABASE_TY
     };
   }
 
-  /** The report lists issues errors first, then by sheet and cell. */
+  /** The preview lists issues errors first, then by sheet and cell. */
   const issuesOf = (body: any, code: string) => body.issues.filter((issue: any) => issue.code === code).map((issue: any) => [issue.severity, issue.cell]);
   const action = async (code: string) => (await dataSource.query('SELECT code, title, status, total_cost, orientation_id, lead_id FROM action WHERE code = ?', [code]))[0];
 

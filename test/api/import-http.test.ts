@@ -112,7 +112,7 @@ describe(`POST /api/imports and GET /api/templates on ${TEST_DATABASE_TYPE}`, ()
       expect(body).toMatchObject({ status: 'PREVIEWED', layout: 'long', counts: { lines: 13, errors: 0 } });
     });
 
-    it('answers 422 with the full report for a file with errors, each issue at its cell, and stores the rejection', async () => {
+    it('answers 422 with the full preview for a file with errors, each issue at its cell, and stores the rejection', async () => {
       const { status, body } = await upload({ ...preview, source: 'Douaisis Agglo' }, [{ bytes: faultyWorkbook(), name: 'programmation.xlsx' }], tokens.admin);
       expect(status).toBe(422);
       expect(body.status).toBe('REJECTED');

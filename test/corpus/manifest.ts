@@ -3,9 +3,9 @@
  * The files are built by build-corpus.ts; `big` ones are built at test time, never committed.
  *
  * - REJECTED: answered 422, the batch stored as REJECTED, nothing else written; `codes` is exactly the set
- *   of ERROR codes the report gives (each with a French message).
+ *   of ERROR codes the preview gives (each with a French message).
  * - PREVIEWED: answered 200 with `lines` funding lines totalling `total`; `warnings` must all be among the
- *   report's warnings, and no ERROR. Then imported for real (dryRun=false) and rolled back.
+ *   preview's warnings, and no ERROR. Then imported for real (dryRun=false) and rolled back.
  */
 import type { IssueCode } from '../../import/issue-codes';
 

@@ -106,9 +106,9 @@ describe(`backup and restore on ${TEST_DATABASE_TYPE}`, () => {
       expect(before[table].rows).toBeGreaterThan(0);
     }
 
-    const report = await backupDatabase(source.config, file);
-    expect(report.format).toBe(TEST_DATABASE_TYPE === 'sqlite' ? 'sqlite' : 'dump');
-    expect(report.tables.find((t) => t.name === 'funding')!.rows).toBe(before.funding.rows);
+    const summary = await backupDatabase(source.config, file);
+    expect(summary.format).toBe(TEST_DATABASE_TYPE === 'sqlite' ? 'sqlite' : 'dump');
+    expect(summary.tables.find((t) => t.name === 'funding')!.rows).toBe(before.funding.rows);
 
     const target = await freshTarget();
     const restored = await restoreDatabase(target.config, file);
@@ -191,9 +191,9 @@ describe(`backup and restore on ${TEST_DATABASE_TYPE}`, () => {
     expect(previous.import_batch.rows).toBe(1);
 
     const target = await freshTarget();
-    const report = await restoreDatabase(target.config, file);
-    expect(report.backupMigration).toBe('DataVersion1764720000000');
-    expect(report.appliedMigrations).toEqual(lacked);
+    const summary = await restoreDatabase(target.config, file);
+    expect(summary.backupMigration).toBe('DataVersion1764720000000');
+    expect(summary.appliedMigrations).toEqual(lacked);
     const after = await snapshot(target.config);
     for (const name of ['funding', 'audit_event', 'import_file_chunk', 'import_issue', 'organisation', 'contract_data_version']) expect(after[name]).toEqual(previous[name]);
     const [batch] = await restoredQuery(target, 'SELECT file_encoding FROM import_batch');

@@ -51,16 +51,16 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
 
   const batchStatus = async (id: number) => (await api.db.dataSource.getRepository(ImportBatch).findOneByOrFail({ id })).status;
 
-  /** Fills the form and previews a fixture; returns the API's JSON report. */
+  /** Fills the form and previews a fixture; returns the API's JSON preview. */
   async function preview(page: Page, file: string, kind: string, source: string | null): Promise<any> {
     await page.getByLabel('Nature du fichier').selectOption(kind);
     if (source) await page.getByLabel('Organisation qui envoie le fichier').selectOption(source);
     await page.getByLabel('Formats acceptés').setInputFiles(fixturePath(file));
     const response = page.waitForResponse((r) => r.url().endsWith('/api/imports') && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Prévisualiser' }).click();
-    const report = await (await response).json();
+    const preview = await (await response).json();
     await page.getByRole('heading', { name: '2. Aperçu' }).waitFor();
-    return report;
+    return preview;
   }
 
   /** A figure of the preview's summary, by its row heading. */
@@ -239,14 +239,14 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       await expect(source.inputValue()).resolves.toBe(ids.douaisis);
       // Its own actions' lines pass; those of the Ville de Douai's actions (DOU-03, DOU-05, DA-22: other
       // funders' money on actions it does not lead) are not its to declare (issue 13): rejected, 7 errors.
-      const report = await preview(page, 'annexe3-douaisis-agglo-2022.xlsx', 'annex3', null);
-      expect(report).toMatchObject({ status: 'REJECTED', total: '16000000.00', counts: { errors: 7 } });
+      const previewed = await preview(page, 'annexe3-douaisis-agglo-2022.xlsx', 'annex3', null);
+      expect(previewed).toMatchObject({ status: 'REJECTED', total: '16000000.00', counts: { errors: 7 } });
       await page.getByText('Rejeté : erreurs à corriger').waitFor();
       expect(await figure(page, 'Total des montants lus')).toBe(frenchEuros('16000000.00'));
       expect(await figure(page, 'Erreurs')).toBe('7');
       // The rejected batch changed nothing: leaving it makes no call.
-      await abandon(page, report.batchId, false);
-      expect(await batchStatus(report.batchId)).toBe('REJECTED');
+      await abandon(page, previewed.batchId, false);
+      expect(await batchStatus(previewed.batchId)).toBe('REJECTED');
       expect(unexpectedErrors(browser)).toEqual([]);
     } finally {
       await browser.close();
@@ -259,11 +259,11 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       const { page } = browser;
       await page.goto('/depot');
       await page.getByText('Jeton administrateur').waitFor();
-      const report = await preview(page, 'annexe3-ademe-2021-2023.csv', 'annex3', ids.ademe);
+      const previewed = await preview(page, 'annexe3-ademe-2021-2023.csv', 'annex3', ids.ademe);
       expect(await figure(page, 'Lignes lues')).toBe('13');
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
       await browser.screenshot('depot-375');
-      await abandon(page, report.batchId);
+      await abandon(page, previewed.batchId);
       expect(unexpectedErrors(browser)).toEqual([]);
     } finally {
       await browser.close();
