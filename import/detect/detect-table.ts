@@ -19,6 +19,7 @@ import type {
   DetectedTable,
   ImportKindName,
   LayoutCondition,
+  LayoutName,
   LayoutSpec,
   Section,
   SkippedRow,
@@ -246,7 +247,7 @@ function instructionVerdict(cell: Cell, expects: ValueExpectation | undefined): 
  * among the first HEADER_SCAN_ROWS has MIN_HEADER_MATCHES recognised headers including an anchor role,
  * see HEADER_ANCHORS): the caller reports SHEET_WITHOUT_TABLE.
  */
-export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTable | null {
+export function detectTable<K extends ImportKindName>(sheet: SheetGrid, kind: K): DetectedTable<K> | null {
   const merges = mergeIndex(sheet);
   const cache = new Map<string, { match: RoleMatch | null; header: NormalisedHeader }>();
   const match: Matcher = (text) => {
@@ -360,7 +361,8 @@ export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTab
   const counts = new Map<ColumnRole, number>();
   for (const c of columns) counts.set(c.role, (counts.get(c.role) ?? 0) + 1);
   const headerCell = cellAddress(headerRow, firstCol);
-  let layout: LayoutSpec | undefined = LAYOUTS[kind].find((l) => l.signature.every((cond) => holds(cond, counts)));
+  const layouts: readonly LayoutSpec[] = LAYOUTS[kind];
+  let layout: LayoutSpec | undefined = layouts.find((l) => l.signature.every((cond) => holds(cond, counts)));
   if (!layout) {
     const known = columns.filter((c) => c.role !== 'unknown' && c.role !== 'ignored').map((c) => `« ${c.header.trim()} »`);
     issues.push(
@@ -368,7 +370,7 @@ export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTab
         'ERROR',
         'LAYOUT_UNKNOWN',
         `Disposition du tableau non reconnue (en-têtes ligne ${headerRow + 1}${known.length ? ` : ${known.join(', ')}` : ''}). ` +
-          `Dispositions attendues : ${LAYOUTS[kind].map((l) => `${l.description} — ${l.signature.map((s) => s.label).join(' + ')}`).join(' ; ')}.`,
+          `Dispositions attendues : ${layouts.map((l) => `${l.description} — ${l.signature.map((s) => s.label).join(' + ')}`).join(' ; ')}.`,
         sheet,
         headerCell,
         null,
@@ -501,7 +503,7 @@ export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTab
     kind,
     headerRow,
     columns,
-    layout: layout?.name ?? null,
+    layout: (layout?.name ?? null) as LayoutName<K> | null,
     dataRows,
     skippedRows,
     totalRows,

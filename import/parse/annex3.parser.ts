@@ -2,7 +2,7 @@ import { FundingInstrument, FundingStage } from '../../src/funding/funding.enums
 import { columnsWithRole, columnWithRole } from '../detect';
 import { DetectedColumn, DetectedTable, FunderDescriptor } from '../detect/types';
 import { appendAll, SheetGrid, WorkbookGrid } from '../model';
-import { parseEachTable } from './each-table';
+import { LaidOutTable, parseEachTable } from './each-table';
 import { ParsedAction, ParsedLine, ParseOutput, FunderRef, SourceRef, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 import { AmountOptions, ParsedAmount } from './values/amount';
@@ -42,11 +42,16 @@ const GENERIC_FUNDERS: Record<string, FunderRef> = {
 export function parseAnnex3(workbook: WorkbookGrid, options: ParseOptions = {}): ParseOutput {
   const output: ParseOutput = { layout: '', actions: [], lines: [], totals: [], issues: [] };
   const actionByCode = new Map<string, number>();
-  parseEachTable(workbook, 'annex3', output, "Aucun tableau d'investissements n'a été trouvé : la ligne d'en-têtes doit nommer au moins l'action (N° action ou intitulé) et des montants (par année, par financeur, ou financeur et montant).", (sheet, table) => parseSheet(sheet, table, options, output, actionByCode));
+  parseEachTable(workbook, 'annex3', output, "Aucun tableau d'investissements n'a été trouvé : la ligne d'en-têtes doit nommer au moins l'action (N° action ou intitulé) et des montants (par année, par financeur, ou financeur et montant).", {
+    long: (sheet, table) => parseSheet(sheet, table, options, output, actionByCode),
+    pairs: (sheet, table) => parseSheet(sheet, table, options, output, actionByCode),
+    'by-year': (sheet, table) => parseSheet(sheet, table, options, output, actionByCode),
+    'by-funder': (sheet, table) => parseSheet(sheet, table, options, output, actionByCode),
+  });
   return output;
 }
 
-function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOptions, output: ParseOutput, actionByCode: Map<string, number>): void {
+function parseSheet(sheet: SheetGrid, table: LaidOutTable<'annex3'>, options: ParseOptions, output: ParseOutput, actionByCode: Map<string, number>): void {
   const reader = new SheetReader(sheet);
   // One options object per column, not per cell: this runs for every amount of a 100 000-line file.
   const optionsByColumn = new Map<DetectedColumn, AmountOptions>();
@@ -173,6 +178,10 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOption
         if (!amount) continue;
         add(column.col, amount, yearOfRow(), funder, null, stage ?? stageOf(column) ?? rowStage ?? FundingStage.PLANNED, rowInstrument);
       }
+    } else {
+      // Every annex 3 layout is read above: a new one does not compile until it is.
+      const unread: never = table.layout;
+      throw new Error(`annex 3 layout without a parser: ${String(unread)}`);
     }
 
     if (actionIndex < 0 && hasAction) registerAction(action, output, actionByCode);

@@ -1,10 +1,10 @@
 import { normaliseText } from '../../src/common/normalise-text';
 import { CostBase, FundingInstrument, FundingStage } from '../../src/funding/funding.enums';
 import { columnWithRole, FUNDER_COLUMNS } from '../detect';
-import { DetectedColumn, DetectedTable } from '../detect/types';
+import { DetectedColumn } from '../detect/types';
 import { appendAll, Cell, SheetGrid, WorkbookGrid } from '../model';
 import { ParseOptions } from './annex3.parser';
-import { parseEachTable } from './each-table';
+import { LaidOutTable, parseEachTable } from './each-table';
 import { BeneficiaryRef, ParsedAction, ParseOutput } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 
@@ -67,7 +67,7 @@ const imul = Math.imul;
 export function parseGrants(workbook: WorkbookGrid, options: GrantsParseOptions): ParseOutput {
   const output: ParseOutput = { layout: '', actions: [], lines: [], totals: [], issues: [], outsidePerimeter: 0 };
   const codes = new Map<string, number>();
-  parseEachTable(workbook, 'grants', output, "Aucune liste de subventions n'a été trouvée : la ligne d'en-têtes doit nommer la dotation (DOT, dotation), le montant de la subvention (SUBVENTION, montant_sub) et le code INSEE (INSEECOM, id_terr) ou le SIREN du bénéficiaire.", (sheet, table) => parseSheet(sheet, table, options, output, codes));
+  parseEachTable(workbook, 'grants', output, "Aucune liste de subventions n'a été trouvée : la ligne d'en-têtes doit nommer la dotation (DOT, dotation), le montant de la subvention (SUBVENTION, montant_sub) et le code INSEE (INSEECOM, id_terr) ou le SIREN du bénéficiaire.", { grants: (sheet, table) => parseSheet(sheet, table, options, output, codes) });
   return output;
 }
 
@@ -76,7 +76,7 @@ interface Place {
   siren?: string;
 }
 
-function parseSheet(sheet: SheetGrid, table: DetectedTable, options: GrantsParseOptions, output: ParseOutput, codes: Map<string, number>): void {
+function parseSheet(sheet: SheetGrid, table: LaidOutTable<'grants'>, options: GrantsParseOptions, output: ParseOutput, codes: Map<string, number>): void {
   const reader = new SheetReader(sheet);
   const { inseeCodes, sirens } = options.perimeter;
   const col = (role: DetectedColumn['role']) => columnWithRole(table, role);
