@@ -72,6 +72,8 @@ function parseSheet(sheet: SheetGrid, table: LaidOutTable<'annex3'>, options: Pa
     totalCost: col('totalCost'),
     costBase: col('costBase'),
     status: col('status'),
+    startDate: col('startDate'),
+    endDate: col('endDate'),
     instrument: col('instrument'),
     year: col('year'),
     funder: col('funder'),
@@ -214,7 +216,24 @@ function readAction(reader: SheetReader, row: number, columns: Record<string, De
   const status = reader.word(row, statusColumn?.col, parseStatus);
   if (status && statusColumn) cells.status = reader.source(row, statusColumn.col);
   const costBase = reader.word(row, columns.costBase?.col, parseCostBase) ?? (columns.totalCost?.costBase as ParsedAction['costBase']) ?? null;
-  return { sheet: reader.sheet.name, row, code, title, orientationCode, leadText, totalCostCents, costBase, status, cells };
+  const date = (key: 'startDate' | 'endDate', column: DetectedColumn | undefined): string | null => {
+    const value = column && reader.cell(row, column.col) ? reader.date(row, column.col) : null;
+    if (value !== null && column) cells[key] = reader.source(row, column.col);
+    return value;
+  };
+  const startDate = date('startDate', columns.startDate);
+  const endDate = date('endDate', columns.endDate);
+  if (startDate !== null && endDate !== null && endDate < startDate) {
+    // As createAction refuses it: the end at its cell.
+    reader.issue('ERROR', 'DATE_INVALID', `La date de fin (${frenchDate(endDate)}) précède la date de début (${frenchDate(startDate)}) : vérifiez les deux dates.`, row, columns.endDate!.col);
+  }
+  return { sheet: reader.sheet.name, row, code, title, orientationCode, leadText, totalCostCents, costBase, status, startDate, endDate, cells };
+}
+
+/** 'YYYY-MM-DD' → 'JJ/MM/AAAA', as partners write dates. */
+function frenchDate(iso: string): string {
+  const [year, month, day] = iso.split('-');
+  return `${day}/${month}/${year}`;
 }
 
 /** One action per code across the file; a row without code is an action of its own. */

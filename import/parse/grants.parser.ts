@@ -171,6 +171,8 @@ function parseSheet(sheet: SheetGrid, table: LaidOutTable<'grants'>, options: Gr
       totalCostCents,
       costBase: totalCostCents !== null ? costBase : null,
       status: null,
+      startDate: null,
+      endDate: null,
       cells: cellsOf,
     });
 

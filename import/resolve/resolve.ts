@@ -289,6 +289,11 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
     if (action.status && action.status !== existing.status) {
       issue('WARNING', 'ACTION_DIFFERS', `Le statut de l'action ${existing.code} diffère de celui déclaré par ${authority}${why}.`, action.cells.status);
     }
+    for (const [key, label] of [['startDate', 'La date de début'], ['endDate', 'La date de fin']] as const) {
+      if (action[key] && action[key] !== existing[key]) {
+        issue('WARNING', 'ACTION_DIFFERS', `${label} de l'action ${existing.code} diffère de celle déclarée par ${authority} : elle n'est pas modifiée, ${sourceName} n'étant pas maître d'ouvrage de l'action.`, action.cells[key]);
+      }
+    }
     if (orientationId !== null && orientationId !== existing.orientationId) {
       issue('WARNING', 'ACTION_DIFFERS', `L'orientation de l'action ${existing.code} diffère de celle déclarée par ${authority} : elle n'est pas modifiée, ${sourceName} n'étant pas maître d'ouvrage de l'action.`, action.cells.orientation);
     }

@@ -30,7 +30,7 @@ const reference: ContractReference = {
   departmentId: null,
   stateId: 4,
   programmes: [{ id: 21, code: 'DSIL', name: 'DSIL', operatorId: 4 }],
-  actions: [{ id: 31, code: 'DA-01', title: 'Gare', normalisedTitle: 'gare', leadId: 1, totalCost: '100.00', status: ActionStatus.UNDERWAY, orientationId: 11 }],
+  actions: [{ id: 31, code: 'DA-01', title: 'Gare', normalisedTitle: 'gare', leadId: 1, totalCost: '100.00', status: ActionStatus.UNDERWAY, orientationId: 11, startDate: null, endDate: null }],
   indicators: [],
 };
 
