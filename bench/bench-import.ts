@@ -85,7 +85,7 @@ async function child(mode: 'baseline' | 'import', file: string, url: string): Pr
     });
     detail = `${values.length} rows inserted`;
   } else {
-    const result = await importFile(dataSource, { buffer, fileName: 'bench-annex3.xlsx', kind: ImportKind.annex3, source: 'Banque des Territoires' });
+    const result = await importFile(dataSource, { buffer, fileName: 'bench-annex3.xlsx', kind: ImportKind.ANNEX3, source: 'Banque des Territoires' });
     detail = `${result.status}, ${result.counts.lines} lines, total ${result.total} €`;
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

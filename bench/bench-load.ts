@@ -115,18 +115,18 @@ async function seedChild(url: string): Promise<void> {
     await dataSource.runMigrations();
     await seedReferenceData(dataSource);
     const files: Array<[string, ImportKind, string]> = [
-      [join(FIXTURES, BDT_FILE), ImportKind.annex3, 'Banque des Territoires'],
-      [join(FIXTURES, 'annexe3-douaisis-agglo-2022.xlsx'), ImportKind.annex3, 'Douaisis Agglo'],
-      [join(FIXTURES, 'annexe3-ademe-2021-2023.csv'), ImportKind.annex3, 'ADEME'],
-      [join(FIXTURES, 'dotations-detr-dsil-fnadt-2017-2021.xlsx'), ImportKind.dotations, 'Etat'],
-      [join(ROOT, 'docs', 'templates', 'modele-indicateurs.csv'), ImportKind.indicators, 'Douaisis Agglo'],
+      [join(FIXTURES, BDT_FILE), ImportKind.ANNEX3, 'Banque des Territoires'],
+      [join(FIXTURES, 'annexe3-douaisis-agglo-2022.xlsx'), ImportKind.ANNEX3, 'Douaisis Agglo'],
+      [join(FIXTURES, 'annexe3-ademe-2021-2023.csv'), ImportKind.ANNEX3, 'ADEME'],
+      [join(FIXTURES, 'dotations-detr-dsil-fnadt-2017-2021.xlsx'), ImportKind.DOTATIONS, 'Etat'],
+      [join(ROOT, 'docs', 'templates', 'modele-indicateurs.csv'), ImportKind.INDICATORS, 'Douaisis Agglo'],
     ];
     for (const [path, kind, source] of files) {
       const result = await importFile(dataSource, { buffer: readFileSync(path), fileName: path.split('/').pop()!, kind, source, contract: DOUAISIS });
       if (result.status !== 'APPLIED') throw new Error(`${path}: ${result.status}`);
     }
     const seeded = await seedReportsBench(dataSource, [{ code: LOAD_CODE, lines: LINES }]);
-    const { secret } = await createToken(dataSource, { name: 'bench:load', role: Role.admin, organisationId: null });
+    const { secret } = await createToken(dataSource, { name: 'bench:load', role: Role.ADMIN, organisationId: null });
     process.stdout.write(`${JSON.stringify({ seconds: seeded.seconds, lines: seeded.contracts[0].lines, actions: seeded.contracts[0].actions, token: secret })}\n`);
   } finally {
     await dataSource.destroy();

@@ -89,7 +89,7 @@ const counted = `f.contract_id = (SELECT id FROM contract WHERE code = ?) AND ${
 const GROUPINGS: Grouping[] = [
   {
     name: '[year, stage]',
-    groupBy: ['year', 'stage'],
+    groupBy: ['YEAR', 'STAGE'],
     selection: 'year stage amount lines',
     sql: (ds) => `SELECT f.year, f.stage, ${sumCentsSql(ds, 'f.amount')} AS cents, COUNT(*) AS line_count
       FROM funding f WHERE ${counted} GROUP BY f.year, f.stage ORDER BY f.year, f.stage`,
@@ -97,7 +97,7 @@ const GROUPINGS: Grouping[] = [
   },
   {
     name: '[axis, funder]',
-    groupBy: ['axis', 'funder'],
+    groupBy: ['AXIS', 'FUNDER'],
     selection: 'axis { number } funder { name } amount lines',
     sql: (ds) => `SELECT x.number AS axis_number, o.name AS funder_name, g.cents, g.line_count FROM (
         SELECT ori.axis_id, f.funder_id, ${sumCentsSql(ds, 'f.amount')} AS cents, COUNT(*) AS line_count
@@ -113,7 +113,7 @@ const GROUPINGS: Grouping[] = [
   },
   {
     name: '[territory, programme, year]',
-    groupBy: ['territory', 'programme', 'year'],
+    groupBy: ['TERRITORY', 'PROGRAMME', 'YEAR'],
     selection: 'territory { name } programme { code } year amount lines',
     sql: (ds) => `SELECT t.name AS territory_name, p.code AS programme_code, g.year, g.cents, g.line_count FROM (
         SELECT COALESCE(CASE WHEN b.kind = 'EPCI' THEN b.id ELSE b.parent_id END, CASE WHEN l.kind = 'EPCI' THEN l.id ELSE l.parent_id END) AS territory_id,

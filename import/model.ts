@@ -1,6 +1,6 @@
 /**
  * The data that flows through the import pipeline (DESIGN.md, "How a request flows"):
- * read → detect → parse → resolve → check → report → apply. Every stage is a plain function from these
+ * read → detect → parse → resolve → check → preview → apply. Every stage is a plain function from these
  * types to these types; only src/import-batch (store-preview.ts, apply/) touches the database.
  */
 

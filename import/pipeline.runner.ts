@@ -3,7 +3,7 @@
  * milliseconds, not worth a thread), a large one in a worker of its own (pipeline.worker.ts) with
  * `resourceLimits` and a wall-clock timer.
  *
- * A 300 000-line CSV took 16 s of the main thread to decode, split, parse, resolve, check and report,
+ * A 300 000-line CSV took 16 s of the main thread to decode, split, parse, resolve, check and build the preview,
  * during which no other request was answered; a 100 000-line workbook 1.6 s. In the worker, only the
  * rebuilding of the answer stays here, in pieces of PIECE_ITEMS lines or issues, one message each.
  *
@@ -20,7 +20,7 @@ import { PIPELINE_WORKER_ROLE, type PipelineMessage, type PipelineRequest } from
 import { ReadError, readMessages } from './read/read-error';
 import { packedReadSize, unpackRead, type PackedRead } from './read/read-file';
 import { resolveWorkerScript } from './read/xlsx.reader';
-import type { PreviewIssue, PreviewLine, PreviewReport } from './report/preview-report';
+import type { PreviewIssue, PreviewLine, ImportPreview } from './preview/import-preview';
 import type { ContractReference } from './resolve/contract-reference';
 import type { SenderAuthority } from './resolve/resolve';
 
@@ -34,14 +34,14 @@ export interface PipelineRunInput {
 }
 
 export interface PipelineRun {
-  /** The report, the reading warnings first. */
-  report: PreviewReport;
+  /** The preview, the reading warnings first. */
+  preview: ImportPreview;
   /** Null when not asked for (`withResult` false). */
   result: PipelineResult | null;
 }
 
 export interface PipelineRunOptions {
-  /** Parse and resolve results are needed (to apply the file); a preview needs only the report. */
+  /** Parse and resolve results are needed (to apply the file); showing a preview needs nothing more. */
   withResult: boolean;
   /** Force the worker (true) or this thread (false); default: by size (OFF_THREAD_CELLS, OFF_THREAD_CSV_BYTES). */
   offThread?: boolean;
@@ -85,12 +85,12 @@ export function shouldRunOffThread(read: PackedRead): boolean {
 }
 
 /** Reading warnings first, as the partner meets them. */
-function withReadIssues(report: PreviewReport, readIssues: IssueDraft[]): PreviewReport {
-  if (readIssues.length === 0) return report;
+function withReadIssues(preview: ImportPreview, readIssues: IssueDraft[]): ImportPreview {
+  if (readIssues.length === 0) return preview;
   return {
-    ...report,
-    issues: [...readIssues.map(toPreviewIssue), ...report.issues],
-    counts: { ...report.counts, warnings: report.counts.warnings + readIssues.length },
+    ...preview,
+    issues: [...readIssues.map(toPreviewIssue), ...preview.issues],
+    counts: { ...preview.counts, warnings: preview.counts.warnings + readIssues.length },
   };
 }
 
@@ -103,8 +103,8 @@ export async function runPipelineOn(read: PackedRead, input: PipelineRunInput, o
   if (!(options.offThread ?? shouldRunOffThread(read))) {
     const workbook = unpackRead(read);
     const result = runPipeline({ ...input, workbook });
-    const report = withReadIssues(result.report, workbook.issues);
-    return { report, result: options.withResult ? { ...result, report } : null };
+    const preview = withReadIssues(result.preview, workbook.issues);
+    return { preview, result: options.withResult ? { ...result, preview } : null };
   }
   await takeTurn();
   try {
@@ -177,8 +177,8 @@ function runInWorker(read: PackedRead, input: PipelineRunInput, options: Pipelin
           return;
         }
         case 'done': {
-          const report = withReadIssues({ ...message.report, lines, issues }, message.readIssues);
-          finish(null, { report, result: message.result ? { ...message.result, report } : null });
+          const preview = withReadIssues({ ...message.preview, lines, issues }, message.readIssues);
+          finish(null, { preview, result: message.result ? { ...message.result, preview } : null });
           return;
         }
         case 'refused':

@@ -9,13 +9,13 @@ import { parseDotations } from './parse/dotations.parser';
 import { parseGrants } from './parse/grants.parser';
 import { parseIndicators } from './parse/indicators.parser';
 import { ParseOutput } from './parse/parsed.types';
-import { buildPreviewReport, PreviewReport } from './report/preview-report';
+import { buildImportPreview, ImportPreview } from './preview/import-preview';
 import { ContractReference } from './resolve/contract-reference';
 import { resolveParsed, ResolvedPreview, SenderAuthority } from './resolve/resolve';
 
 /**
  * The pure part of an import, from a grid of cells to a preview: parse (by kind) → resolve → check →
- * report. Reading the file comes before (import/read), storing and applying after (src/import-batch: store-preview.ts, apply/).
+ * preview. Reading the file comes before (import/read), storing and applying after (src/import-batch: store-preview.ts, apply/).
  */
 export interface PipelineInput {
   kind: ImportKind;
@@ -32,21 +32,21 @@ export interface PipelineResult {
   parsed: ParseOutput;
   resolved: ResolvedPreview;
   issues: IssueDraft[];
-  report: PreviewReport;
+  preview: ImportPreview;
 }
 
 export function parseWorkbook(input: Omit<PipelineInput, 'authority'>): ParseOutput {
   const options: ParseOptions = { year: input.year ?? null, decimalComma: input.workbook.csv?.decimalComma };
   switch (input.kind) {
-    case ImportKind.annex3:
+    case ImportKind.ANNEX3:
       return parseAnnex3(input.workbook, options);
-    case ImportKind.dotations:
+    case ImportKind.DOTATIONS:
       return parseDotations(input.workbook, options);
-    case ImportKind.annex2:
+    case ImportKind.ANNEX2:
       return parseAnnex2(input.workbook, options);
-    case ImportKind.grants:
+    case ImportKind.GRANTS:
       return parseGrants(input.workbook, { ...options, perimeter: perimeterOf(input.reference) });
-    case ImportKind.indicators:
+    case ImportKind.INDICATORS:
       return parseIndicators(input.workbook, options);
   }
 }
@@ -63,10 +63,10 @@ export function runPipeline(input: PipelineInput): PipelineResult {
     startYear: input.reference.contract.startYear,
     endYear: input.reference.contract.endYear,
     // A year outside the contract is history in grant tables and lists, a warning in an annex 3.
-    warnOutsidePeriod: input.kind === ImportKind.annex3,
+    warnOutsidePeriod: input.kind === ImportKind.ANNEX3,
   });
   const issues = [...parsed.issues, ...resolved.issues, ...checked, ...checkTextLengths(parsed)];
-  return { parsed, resolved, issues, report: buildPreviewReport(parsed, resolved, issues, input.reference) };
+  return { parsed, resolved, issues, preview: buildImportPreview(parsed, resolved, issues, input.reference) };
 }
 
 /** The INSEE codes and SIRENs of the contract's territory: its EPCIs and their communes. */

@@ -4,7 +4,7 @@
  *
  * It receives what the main thread read of the file (read-file.ts PackedRead: a workbook's packed sheets,
  * parsed by the xlsx workers, or a CSV's bytes) and the contract's reference; it unpacks or decodes the
- * file, parses, resolves, checks and builds the report, and answers in pieces: the report's lines and
+ * file, parses, resolves, checks and builds the preview, and answers in pieces: the preview's lines and
  * issues a few thousand at a time, the next piece sent when the main thread asks for it (after a turn of
  * its event loop), so that it rebuilds them between other requests instead of in one long pause; then the
  * rest.
@@ -15,7 +15,7 @@ import type { IssueDraft } from './model';
 import { runPipeline, type PipelineResult } from './pipeline';
 import { isReadError, type ReadErrorCode } from './read/read-error';
 import { unpackRead, type PackedRead } from './read/read-file';
-import type { PreviewIssue, PreviewLine, PreviewReport } from './report/preview-report';
+import type { PreviewIssue, PreviewLine, ImportPreview } from './preview/import-preview';
 import type { ContractReference } from './resolve/contract-reference';
 import type { SenderAuthority } from './resolve/resolve';
 
@@ -28,11 +28,11 @@ export interface PipelineRequest {
   sourceOrganisationId: number;
   authority: SenderAuthority;
   year: number | null;
-  /** Send parse and resolve results too (to apply the file); a preview needs the report only. */
+  /** Send parse and resolve results too (to apply the file); showing a preview needs nothing more. */
   withResult: boolean;
 }
 
-/** Items of the report's arrays per message: a few milliseconds of rebuilding each on the main thread. */
+/** Items of the preview's arrays per message: a few milliseconds of rebuilding each on the main thread. */
 export const PIECE_ITEMS = 2000;
 
 export type PipelineMessage =
@@ -41,10 +41,10 @@ export type PipelineMessage =
   | {
       type: 'done';
       /** Its lines and issues came before, in pieces. */
-      report: PreviewReport;
+      preview: ImportPreview;
       /** Reading warnings (a hidden sheet skipped, an encoding guessed). */
       readIssues: IssueDraft[];
-      result: Omit<PipelineResult, 'report'> | null;
+      result: Omit<PipelineResult, 'preview'> | null;
     }
   | { type: 'refused'; code: ReadErrorCode; message: string; detail: string }
   | { type: 'failed'; message: string };
@@ -65,12 +65,12 @@ export async function runPipelineRequest(request: PipelineRequest, post: (messag
     throw error;
   }
   const result = runPipeline({ kind: request.kind, workbook, reference: request.reference, sourceOrganisationId: request.sourceOrganisationId, authority: request.authority, year: request.year });
-  const { lines, issues, ...rest } = result.report;
+  const { lines, issues, ...rest } = result.preview;
   for (let i = 0; i < lines.length; i += PIECE_ITEMS) await post({ type: 'lines', items: lines.slice(i, i + PIECE_ITEMS) });
   for (let i = 0; i < issues.length; i += PIECE_ITEMS) await post({ type: 'issues', items: issues.slice(i, i + PIECE_ITEMS) });
   await post({
     type: 'done',
-    report: { ...rest, lines: [], issues: [] },
+    preview: { ...rest, lines: [], issues: [] },
     readIssues: workbook.issues,
     result: request.withResult ? { parsed: result.parsed, resolved: result.resolved, issues: result.issues } : null,
   });

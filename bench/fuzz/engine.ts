@@ -3,8 +3,8 @@
  * (test/unit/fuzz.test.ts): builds mutated inputs from the partners' fixtures and feeds each to the
  * pipeline exactly as an upload goes (readUploadedFile, then runPipeline with the contract's reference).
  *
- * Clean outcomes: a ReadError, or a report (with or without issues). Failures: any other exception, an
- * input that takes longer than the per-input limit, a change to a built-in prototype, a report whose
+ * Clean outcomes: a ReadError, or a preview (with or without issues). Failures: any other exception, an
+ * input that takes longer than the per-input limit, a change to a built-in prototype, a preview whose
  * total is not the exact sum of its lines (or whose counts disagree with its lines).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { loadContractReference } from '../../src/import-batch/load-reference';
 import { runPipeline } from '../../import/pipeline';
 import { isReadError } from '../../import/read/read-error';
 import { readUploadedFile } from '../../import/read/read-file';
-import type { PreviewReport } from '../../import/report/preview-report';
+import type { ImportPreview } from '../../import/preview/import-preview';
 import type { ContractReference } from '../../import/resolve/contract-reference';
 import { Contract } from '../../src/contract/contract.entity';
 import { ImportKind } from '../../src/kernel/import-batch.enum';
@@ -36,11 +36,11 @@ export const FUZZ_DEFAULTS = { seconds: 60, inputSeconds: 10 };
 
 /** Each fixture with the kind and source an upload of it names (test/fixtures/partners/README.md). */
 export const FIXTURE_KINDS: Record<string, { kinds: ImportKind[]; source: string }> = {
-  'annexe2-bilan-plan-de-relance-douaisis.xlsx': { kinds: [ImportKind.annex2], source: 'État' },
-  'annexe3-ademe-2021-2023.csv': { kinds: [ImportKind.annex3], source: 'ADEME' },
-  'annexe3-banque-des-territoires-2023.xlsx': { kinds: [ImportKind.annex3], source: 'Banque des Territoires' },
-  'annexe3-douaisis-agglo-2022.xlsx': { kinds: [ImportKind.annex3], source: 'Douaisis Agglo' },
-  'dotations-detr-dsil-fnadt-2017-2021.xlsx': { kinds: [ImportKind.dotations], source: 'État' },
+  'annexe2-bilan-plan-de-relance-douaisis.xlsx': { kinds: [ImportKind.ANNEX2], source: 'État' },
+  'annexe3-ademe-2021-2023.csv': { kinds: [ImportKind.ANNEX3], source: 'ADEME' },
+  'annexe3-banque-des-territoires-2023.xlsx': { kinds: [ImportKind.ANNEX3], source: 'Banque des Territoires' },
+  'annexe3-douaisis-agglo-2022.xlsx': { kinds: [ImportKind.ANNEX3], source: 'Douaisis Agglo' },
+  'dotations-detr-dsil-fnadt-2017-2021.xlsx': { kinds: [ImportKind.DOTATIONS], source: 'État' },
 };
 
 /** A partner may send any file under any kind: the other parsers get each grid too (cheap: no new read). */
@@ -132,10 +132,10 @@ export async function buildContext(dataSource: DataSource): Promise<FuzzContext>
 // running one input
 // ---------------------------------------------------------------------------------------------------
 
-export type FailureKind = 'exception' | 'hang' | 'prototype' | 'report-invariant' | 'crash';
+export type FailureKind = 'exception' | 'hang' | 'prototype' | 'preview-invariant' | 'crash';
 
 export interface Outcome {
-  /** 'read-error FILE_CORRUPT', 'report PREVIEWED', 'report REJECTED', or 'FAILURE <kind>'. */
+  /** 'read-error FILE_CORRUPT', 'preview PREVIEWED', 'preview REJECTED', or 'FAILURE <kind>'. */
   category: string;
   failure?: { kind: FailureKind; detail: string; importKind?: ImportKind };
   ms: number;
@@ -188,20 +188,20 @@ function toCents(amount: string): bigint {
   return negative ? -value : value;
 }
 
-/** The report's own arithmetic: its total is the exact sum of its lines (annex 2: of its aid lines). */
-export function checkReport(report: PreviewReport): string | null {
-  if (!AMOUNT.test(report.total)) return `total ${JSON.stringify(report.total)} is not an amount`;
+/** The preview's own arithmetic: its total is the exact sum of its lines (annex 2: of its aid lines). */
+export function checkPreview(preview: ImportPreview): string | null {
+  if (!AMOUNT.test(preview.total)) return `total ${JSON.stringify(preview.total)} is not an amount`;
   let sum = 0n;
-  for (const line of report.lines) {
+  for (const line of preview.lines) {
     if (typeof line.amount !== 'string' || !AMOUNT.test(line.amount)) return `line ${line.sheet}!${line.cell}: amount ${JSON.stringify(line.amount)}`;
     if (!Number.isInteger(line.year)) return `line ${line.sheet}!${line.cell}: year ${String(line.year)}`;
     if (line.measureAmountKind !== 'INVESTMENT') sum += toCents(line.amount);
   }
-  if (sum !== toCents(report.total)) return `total ${report.total} ≠ sum of lines ${sum} cents`;
-  if (report.counts.lines !== report.lines.length) return `counts.lines ${report.counts.lines} ≠ ${report.lines.length} lines`;
-  const errors = report.issues.filter((issue) => issue.severity === 'ERROR').length;
-  if (errors !== report.counts.errors) return `counts.errors ${report.counts.errors} ≠ ${errors}`;
-  if ((errors > 0) !== (report.status === 'REJECTED')) return `status ${report.status} with ${errors} errors`;
+  if (sum !== toCents(preview.total)) return `total ${preview.total} ≠ sum of lines ${sum} cents`;
+  if (preview.counts.lines !== preview.lines.length) return `counts.lines ${preview.counts.lines} ≠ ${preview.lines.length} lines`;
+  const errors = preview.issues.filter((issue) => issue.severity === 'ERROR').length;
+  if (errors !== preview.counts.errors) return `counts.errors ${preview.counts.errors} ≠ ${errors}`;
+  if ((errors > 0) !== (preview.status === 'REJECTED')) return `status ${preview.status} with ${errors} errors`;
   return null;
 }
 
@@ -246,10 +246,10 @@ export async function runInput(input: { bytes: Buffer; fileName: string; kinds: 
   for (const kind of kinds) {
     const kindStarted = Date.now();
     try {
-      const { report } = runPipeline({ kind, workbook, reference: context.reference, sourceOrganisationId, authority: 'admin', year: null });
-      const broken = checkReport(report);
-      if (broken) return finish({ category: 'FAILURE report-invariant', failure: { kind: 'report-invariant', detail: broken, importKind: kind } });
-      if (!category) category = `report ${report.status}`;
+      const { preview } = runPipeline({ kind, workbook, reference: context.reference, sourceOrganisationId, authority: 'admin', year: null });
+      const broken = checkPreview(preview);
+      if (broken) return finish({ category: 'FAILURE preview-invariant', failure: { kind: 'preview-invariant', detail: broken, importKind: kind } });
+      if (!category) category = `preview ${preview.status}`;
     } catch (error) {
       return finish({ category: 'FAILURE exception', failure: { kind: 'exception', detail: `${kind}: ${describeError(error)}`, importKind: kind } });
     }
@@ -321,6 +321,6 @@ export function listFound(dir = FOUND_DIR): Array<{ file: string; bytes: Buffer;
       }
       const field = (key: string) => new RegExp(`^${key}: (.*)$`, 'm').exec(meta)?.[1]?.trim();
       const kinds = (field('kinds') ?? '').split(',').filter((kind): kind is ImportKind => ALL_KINDS.includes(kind as ImportKind));
-      return { file: name, bytes: readFileSync(join(dir, name)), fileName: field('fileName') ?? name, kinds: kinds.length ? kinds : [ImportKind.annex3], source: field('source') ?? 'État' };
+      return { file: name, bytes: readFileSync(join(dir, name)), fileName: field('fileName') ?? name, kinds: kinds.length ? kinds : [ImportKind.ANNEX3], source: field('source') ?? 'État' };
     });
 }

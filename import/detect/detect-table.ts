@@ -19,6 +19,7 @@ import type {
   DetectedTable,
   ImportKindName,
   LayoutCondition,
+  LayoutName,
   LayoutSpec,
   Section,
   SkippedRow,
@@ -379,7 +380,7 @@ function unknownLayoutIssue(sheet: SheetGrid, kind: ImportKindName, headerRow: n
     'ERROR',
     'LAYOUT_UNKNOWN',
     `Disposition du tableau non reconnue (en-têtes ligne ${headerRow + 1}${known.length ? ` : ${known.join(', ')}` : ''}). ` +
-      `Dispositions attendues : ${LAYOUTS[kind].map((l) => `${l.description} — ${l.signature.map((s) => s.label).join(' + ')}`).join(' ; ')}.`,
+      `Dispositions attendues : ${(LAYOUTS[kind] as readonly LayoutSpec[]).map((l) => `${l.description} — ${l.signature.map((s) => s.label).join(' + ')}`).join(' ; ')}.`,
     sheet,
     headerCell,
     null,
@@ -414,7 +415,7 @@ function missingColumnIssues(sheet: SheetGrid, layout: LayoutSpec, headerRow: nu
 function detectLayout(sheet: SheetGrid, kind: ImportKindName, headerRow: number, columns: readonly DetectedColumn[]): { layout: LayoutSpec | undefined; issues: IssueDraft[] } {
   const counts = roleCounts(columns);
   const headerCell = cellAddress(headerRow, columns.length ? columns[0].col : 0);
-  const layout: LayoutSpec | undefined = LAYOUTS[kind].find((l) => l.signature.every((cond) => holds(cond, counts)));
+  const layout: LayoutSpec | undefined = (LAYOUTS[kind] as readonly LayoutSpec[]).find((l) => l.signature.every((cond) => holds(cond, counts)));
   if (!layout) return { layout, issues: [unknownLayoutIssue(sheet, kind, headerRow, columns, headerCell)] };
   return { layout, issues: missingColumnIssues(sheet, layout, headerRow, columns, counts, headerCell) };
 }
@@ -568,7 +569,7 @@ function classifyRows(sheet: SheetGrid, headerRow: number, columns: readonly Det
  * among the first HEADER_SCAN_ROWS has MIN_HEADER_MATCHES recognised headers including an anchor role,
  * see HEADER_ANCHORS): the caller reports SHEET_WITHOUT_TABLE.
  */
-export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTable | null {
+export function detectTable<K extends ImportKindName>(sheet: SheetGrid, kind: K): DetectedTable<K> | null {
   const merges = mergeIndex(sheet);
   const match = cachedMatcher(kind);
   const headerRow = findHeaderRow(sheet, kind, match, merges);
@@ -582,7 +583,7 @@ export function detectTable(sheet: SheetGrid, kind: ImportKindName): DetectedTab
     kind,
     headerRow,
     columns,
-    layout: layout?.name ?? null,
+    layout: (layout?.name ?? null) as LayoutName<K> | null,
     dataRows,
     skippedRows,
     totalRows,

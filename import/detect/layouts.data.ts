@@ -28,7 +28,8 @@ export const HEADER_ANCHORS: Record<ImportKindName, readonly ColumnRole[]> = {
 const ACTION: LayoutCondition = { roles: ['actionCode', 'actionTitle'], label: "« N° action » ou « Intitulé de l'action »" };
 const STAGE_AMOUNTS = ['amountPlanned', 'amountRequested', 'amountGranted', 'amountPaid'] as const;
 
-export const LAYOUTS: Record<ImportKindName, readonly LayoutSpec[]> = {
+/** `as const`: the layout names are literal types, the closed set LayoutName (types.ts). */
+export const LAYOUTS = {
   annex3: [
     {
       name: 'long',
@@ -133,4 +134,4 @@ export const LAYOUTS: Record<ImportKindName, readonly LayoutSpec[]> = {
       ],
     },
   ],
-};
+} as const satisfies Record<ImportKindName, readonly LayoutSpec[]>;

@@ -4,7 +4,7 @@ import { columnsWithRole, columnWithRole } from '../detect';
 import { DetectedColumn, DetectedTable } from '../detect/types';
 import { appendAll, cellText, SheetGrid, WorkbookGrid } from '../model';
 import { ParseOptions } from './annex3.parser';
-import { parseEachTable } from './each-table';
+import { LaidOutTable, parseEachTable } from './each-table';
 import { ParsedMeasure, ParsedMeasureAmount, ParseOutput, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 import { parseAmount } from './values/amount';
@@ -45,7 +45,7 @@ import { parseAmount } from './values/amount';
  */
 export function parseAnnex2(workbook: WorkbookGrid, options: ParseOptions = {}): ParseOutput {
   const output: ParseOutput = { layout: '', actions: [], lines: [], totals: [], issues: [], measures: [] };
-  parseEachTable(workbook, 'annex2', output, "Aucun tableau des mesures du plan de relance n'a été trouvé : la ligne d'en-têtes doit nommer la mesure (« Mesure ») et au moins une colonne de montants (« Aide » ou « Investissement »).", (sheet, table) => parseSheet(sheet, table, options, output));
+  parseEachTable(workbook, 'annex2', output, "Aucun tableau des mesures du plan de relance n'a été trouvé : la ligne d'en-têtes doit nommer la mesure (« Mesure ») et au moins une colonne de montants (« Aide » ou « Investissement »).", { annex2: (sheet, table) => parseSheet(sheet, table, options, output) });
   return output;
 }
 
@@ -80,7 +80,7 @@ interface AmountPlace {
   col: number;
 }
 
-function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOptions, output: ParseOutput): void {
+function parseSheet(sheet: SheetGrid, table: LaidOutTable<'annex2'>, options: ParseOptions, output: ParseOutput): void {
   const reader = new SheetReader(sheet);
   const measures = output.measures!;
   const measureColumn = columnWithRole(table, 'measure')!;

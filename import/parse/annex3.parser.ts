@@ -2,7 +2,7 @@ import { FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { columnsWithRole, columnWithRole } from '../detect';
 import { DetectedColumn, DetectedTable, FunderDescriptor } from '../detect/types';
 import { appendAll, SheetGrid, WorkbookGrid } from '../model';
-import { parseEachTable } from './each-table';
+import { LaidOutTable, parseEachTable } from './each-table';
 import { ParsedAction, ParseOutput, FunderRef, SourceRef, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 import { AmountOptions, ParsedAmount } from './values/amount';
@@ -42,7 +42,12 @@ const GENERIC_FUNDERS: Record<string, FunderRef> = {
 export function parseAnnex3(workbook: WorkbookGrid, options: ParseOptions = {}): ParseOutput {
   const output: ParseOutput = { layout: '', actions: [], lines: [], totals: [], issues: [] };
   const actionByCode = new Map<string, number>();
-  parseEachTable(workbook, 'annex3', output, "Aucun tableau d'investissements n'a été trouvé : la ligne d'en-têtes doit nommer au moins l'action (N° action ou intitulé) et des montants (par année, par financeur, ou financeur et montant).", (sheet, table) => parseSheet(sheet, table, options, output, actionByCode));
+  parseEachTable(workbook, 'annex3', output, "Aucun tableau d'investissements n'a été trouvé : la ligne d'en-têtes doit nommer au moins l'action (N° action ou intitulé) et des montants (par année, par financeur, ou financeur et montant).", {
+    long: (sheet, table) => parseSheet(sheet, table, options, output, actionByCode),
+    pairs: (sheet, table) => parseSheet(sheet, table, options, output, actionByCode),
+    'by-year': (sheet, table) => parseSheet(sheet, table, options, output, actionByCode),
+    'by-funder': (sheet, table) => parseSheet(sheet, table, options, output, actionByCode),
+  });
   return output;
 }
 
@@ -57,6 +62,8 @@ function namedColumns(table: DetectedTable) {
     totalCost: col('totalCost'),
     costBase: col('costBase'),
     status: col('status'),
+    startDate: col('startDate'),
+    endDate: col('endDate'),
     instrument: col('instrument'),
     year: col('year'),
     funder: col('funder'),
@@ -248,7 +255,7 @@ function readLongRow(t: Annex3Table, line: Annex3Row): void {
   }
 }
 
-function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOptions, output: ParseOutput, actionByCode: Map<string, number>): void {
+function parseSheet(sheet: SheetGrid, table: LaidOutTable<'annex3'>, options: ParseOptions, output: ParseOutput, actionByCode: Map<string, number>): void {
   const t = annex3Table(sheet, table, options, output, actionByCode);
   for (const row of table.dataRows) {
     const line = new Annex3Row(t, row);
@@ -256,6 +263,11 @@ function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOption
     else if (table.layout === 'by-funder') readByFunderRow(t, line);
     else if (table.layout === 'pairs') readPairsRow(t, line);
     else if (table.layout === 'long') readLongRow(t, line);
+    else {
+      // Every annex 3 layout is read above: a new one does not compile until it is.
+      const unread: never = table.layout;
+      throw new Error(`annex 3 layout without a parser: ${String(unread)}`);
+    }
     line.finish();
   }
   if (t.hasTotals) appendAll(output.totals, statedTotals(t.reader, table, t.lineRow, t.lineCol, options));
@@ -285,7 +297,24 @@ function readAction(reader: SheetReader, row: number, columns: Record<string, De
   const status = reader.word(row, statusColumn?.col, parseStatus);
   if (status && statusColumn) cells.status = reader.source(row, statusColumn.col);
   const costBase = reader.word(row, columns.costBase?.col, parseCostBase) ?? (columns.totalCost?.costBase as ParsedAction['costBase']) ?? null;
-  return { sheet: reader.sheet.name, row, code, title, orientationCode, leadText, totalCostCents, costBase, status, cells };
+  const date = (key: 'startDate' | 'endDate', column: DetectedColumn | undefined): string | null => {
+    const value = column && reader.cell(row, column.col) ? reader.date(row, column.col) : null;
+    if (value !== null && column) cells[key] = reader.source(row, column.col);
+    return value;
+  };
+  const startDate = date('startDate', columns.startDate);
+  const endDate = date('endDate', columns.endDate);
+  if (startDate !== null && endDate !== null && endDate < startDate) {
+    // As createAction refuses it: the end at its cell.
+    reader.issue('ERROR', 'DATE_INVALID', `La date de fin (${frenchDate(endDate)}) précède la date de début (${frenchDate(startDate)}) : vérifiez les deux dates.`, row, columns.endDate!.col);
+  }
+  return { sheet: reader.sheet.name, row, code, title, orientationCode, leadText, totalCostCents, costBase, status, startDate, endDate, cells };
+}
+
+/** 'YYYY-MM-DD' → 'JJ/MM/AAAA', as partners write dates. */
+function frenchDate(iso: string): string {
+  const [year, month, day] = iso.split('-');
+  return `${day}/${month}/${year}`;
 }
 
 /** One action per code across the file; a row without code is an action of its own. */

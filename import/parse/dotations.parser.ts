@@ -1,8 +1,8 @@
 import { FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { columnsWithRole, columnWithRole, FUNDER_COLUMNS, headerKey, mergedOriginAt } from '../detect';
-import { appendAll, WorkbookGrid } from '../model';
+import { appendAll, SheetGrid, WorkbookGrid } from '../model';
 import { ParseOptions, statedTotals } from './annex3.parser';
-import { parseEachTable } from './each-table';
+import { LaidOutTable, parseEachTable } from './each-table';
 import { ParseOutput } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 
@@ -20,7 +20,10 @@ for (const spec of FUNDER_COLUMNS) {
  */
 export function parseDotations(workbook: WorkbookGrid, options: ParseOptions = {}): ParseOutput {
   const output: ParseOutput = { layout: '', actions: [], lines: [], totals: [], issues: [] };
-  parseEachTable(workbook, 'dotations', output, NO_TABLE, (sheet, table) => {
+  parseEachTable(workbook, 'dotations', output, NO_TABLE, { dotations: parseSheet });
+  return output;
+
+  function parseSheet(sheet: SheetGrid, table: LaidOutTable<'dotations'>): void {
     const reader = new SheetReader(sheet);
     const yearColumn = columnWithRole(table, 'year');
     const programmeColumn = columnWithRole(table, 'programme');
@@ -65,8 +68,7 @@ export function parseDotations(workbook: WorkbookGrid, options: ParseOptions = {
     }
     appendAll(output.totals, statedTotals(reader, table, lineRow, lineCol, options));
     appendAll(output.issues, reader.issues);
-  });
-  return output;
+  }
 }
 
 const NO_TABLE = "Aucun tableau de dotations n'a été trouvé : il faut une colonne par territoire (« Territoire de … »), l'année et le dispositif.";

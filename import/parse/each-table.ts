@@ -1,21 +1,27 @@
 import { detectTable } from '../detect';
-import { DetectedTable, ImportKindName } from '../detect/types';
+import { DetectedTable, ImportKindName, LayoutName } from '../detect/types';
 import { appendAll, SheetGrid, WorkbookGrid } from '../model';
 import { ParseOutput } from './parsed.types';
 
+/** A table whose layout was recognised. */
+export type LaidOutTable<K extends ImportKindName> = DetectedTable<K> & { layout: LayoutName<K> };
+
+/** The parser of each layout of a kind: a layout added to layouts.data.ts does not compile without one. */
+export type SheetParsers<K extends ImportKindName> = Record<LayoutName<K>, (sheet: SheetGrid, table: LaidOutTable<K>) => void>;
+
 /**
  * What every kind's parser does around its own rows: find the table of each visible sheet, keep the
- * detection's issues, parse the sheets that have one, and say so — in the partner's words — when none
- * has. Returns the layouts found (also written, joined, into `output.layout`).
+ * detection's issues, parse the sheets that have one by the parser of its layout, and say so — in the
+ * partner's words — when none has. Returns the layouts found (also written, joined, into `output.layout`).
  */
-export function parseEachTable(
+export function parseEachTable<K extends ImportKindName>(
   workbook: WorkbookGrid,
-  kind: ImportKindName,
+  kind: K,
   output: ParseOutput,
   noTableMessage: string,
-  parseSheet: (sheet: SheetGrid, table: DetectedTable) => void,
-): Set<string> {
-  const layouts = new Set<string>();
+  parsers: SheetParsers<K>,
+): Set<LayoutName<K>> {
+  const layouts = new Set<LayoutName<K>>();
   for (const sheet of workbook.sheets) {
     const table = detectTable(sheet, kind);
     if (!table) {
@@ -23,9 +29,10 @@ export function parseEachTable(
       continue;
     }
     appendAll(output.issues, table.issues);
-    if (!table.layout) continue;
-    layouts.add(table.layout);
-    parseSheet(sheet, table);
+    const layout = table.layout;
+    if (!layout) continue;
+    layouts.add(layout);
+    parsers[layout](sheet, { ...table, layout });
   }
   if (layouts.size === 0 && !output.issues.some((issue) => issue.severity === 'ERROR')) {
     output.issues.push({ severity: 'ERROR', code: 'NO_TABLE_FOUND', message: noTableMessage, sheet: null, cell: null, value: null });

@@ -1,10 +1,10 @@
 import { normaliseText } from '../../src/kernel/normalise-text';
 import { CostBase, FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { columnWithRole, FUNDER_COLUMNS } from '../detect';
-import { DetectedColumn, DetectedTable } from '../detect/types';
+import { DetectedColumn } from '../detect/types';
 import { appendAll, Cell, SheetGrid, WorkbookGrid } from '../model';
 import { ParseOptions } from './annex3.parser';
-import { parseEachTable } from './each-table';
+import { LaidOutTable, parseEachTable } from './each-table';
 import { BeneficiaryRef, ParsedAction, ParsedLine, ParseOutput } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 import { AmountOptions } from './values/amount';
@@ -63,7 +63,7 @@ const YEAR_TOKEN = /(?:^|\s)(?:19|20)\d\d(?=\s|$)/g;
 export function parseGrants(workbook: WorkbookGrid, options: GrantsParseOptions): ParseOutput {
   const output: ParseOutput = { layout: '', actions: [], lines: [], totals: [], issues: [], outsidePerimeter: 0 };
   const codes = new Map<string, number>();
-  parseEachTable(workbook, 'grants', output, "Aucune liste de subventions n'a été trouvée : la ligne d'en-têtes doit nommer la dotation (DOT, dotation), le montant de la subvention (SUBVENTION, montant_sub) et le code INSEE (INSEECOM, id_terr) ou le SIREN du bénéficiaire.", (sheet, table) => parseSheet(sheet, table, options, output, codes));
+  parseEachTable(workbook, 'grants', output, "Aucune liste de subventions n'a été trouvée : la ligne d'en-têtes doit nommer la dotation (DOT, dotation), le montant de la subvention (SUBVENTION, montant_sub) et le code INSEE (INSEECOM, id_terr) ou le SIREN du bénéficiaire.", { grants: (sheet, table) => parseSheet(sheet, table, options, output, codes) });
   return output;
 }
 
@@ -85,7 +85,7 @@ interface GrantsColumns {
 }
 
 /** Null without a programme or an amount column: detection has reported them missing (COLUMN_MISSING), and no row says anything without them. */
-function grantsColumns(table: DetectedTable): GrantsColumns | null {
+function grantsColumns(table: LaidOutTable<'grants'>): GrantsColumns | null {
   const col = (role: DetectedColumn['role']) => columnWithRole(table, role);
   const programme = col('programme');
   const amount = col('amount');
@@ -181,6 +181,8 @@ function grantAction(
     totalCostCents,
     costBase: totalCostCents !== null ? costBase : null,
     status: null,
+    startDate: null,
+    endDate: null,
     cells: cellsOf,
   };
 }
@@ -207,7 +209,7 @@ function grantLine(reader: SheetReader, row: number, cells: SheetGrid['rows'][nu
   };
 }
 
-function parseSheet(sheet: SheetGrid, table: DetectedTable, options: GrantsParseOptions, output: ParseOutput, codes: Map<string, number>): void {
+function parseSheet(sheet: SheetGrid, table: LaidOutTable<'grants'>, options: GrantsParseOptions, output: ParseOutput, codes: Map<string, number>): void {
   const reader = new SheetReader(sheet);
   const columns = grantsColumns(table);
   if (!columns) return;

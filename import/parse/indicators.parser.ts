@@ -1,9 +1,9 @@
 import { normaliseText } from '../../src/kernel/normalise-text';
 import { columnsWithRole, columnWithRole } from '../detect';
-import { DetectedColumn, DetectedTable } from '../detect/types';
+import { DetectedColumn, LayoutName } from '../detect/types';
 import { appendAll, Cell, SheetGrid, WorkbookGrid } from '../model';
 import { ParseOptions } from './annex3.parser';
-import { parseEachTable } from './each-table';
+import { LaidOutTable, parseEachTable } from './each-table';
 import { fnv1a } from './grants.parser';
 import { ParsedIndicator, ParseOutput } from './parsed.types';
 import { SheetReader } from './sheet-reader';
@@ -34,7 +34,10 @@ import { formulaErrorMessage, isFormulaErrorText, quote } from './values/shared'
 export function parseIndicators(workbook: WorkbookGrid, options: ParseOptions = {}): ParseOutput {
   const output: ParseOutput = { layout: '', actions: [], lines: [], totals: [], issues: [], indicators: [] };
   const byKey = new Map<string, Entry>();
-  parseEachTable(workbook, 'indicators', output, "Aucun tableau d'indicateurs n'a été trouvé : la ligne d'en-têtes doit nommer l'indicateur (« Indicateur » ou « Code indicateur ») et son action (« Code action ») ou son orientation. Voir le modèle docs/templates/modele-indicateurs.csv.", (sheet, table) => parseSheet(sheet, table, options, output, byKey));
+  parseEachTable(workbook, 'indicators', output, "Aucun tableau d'indicateurs n'a été trouvé : la ligne d'en-têtes doit nommer l'indicateur (« Indicateur » ou « Code indicateur ») et son action (« Code action ») ou son orientation. Voir le modèle docs/templates/modele-indicateurs.csv.", {
+    'indicators-long': (sheet, table) => parseSheet(sheet, table, options, output, byKey),
+    indicators: (sheet, table) => parseSheet(sheet, table, options, output, byKey),
+  });
   return output;
 }
 
@@ -56,7 +59,7 @@ const MAX_UNIT = 40;
 const TARGET_WORDS = new Set(['cible', 'cibles', 'objectif', 'objectifs', 'prevu', 'prevue', 'prevus', 'prevision', 'previsionnel', 'previsionnelle', 'vise', 'visee', 'target', 'c']);
 const ACTUAL_WORDS = new Set(['realise', 'realisee', 'realises', 'reel', 'reelle', 'constate', 'constatee', 'mesure', 'mesuree', 'valeur', 'actual', 'atteint', 'atteinte', 'r']);
 
-function indicatorColumns(table: DetectedTable) {
+function indicatorColumns(table: LaidOutTable<'indicators'>) {
   const col = (role: DetectedColumn['role']) => columnWithRole(table, role);
   return {
     action: col('actionCode'),
@@ -226,8 +229,8 @@ function mergeDefinition(t: IndicatorsTable, row: number, entry: Entry, definiti
   agree('targetYear', definition.targetYear, columns.targetYear, "L'année cible");
 }
 
-function parseSheet(sheet: SheetGrid, table: DetectedTable, options: ParseOptions, output: ParseOutput, byKey: Map<string, Entry>): void {
-  const long = table.layout === 'indicators-long';
+function parseSheet(sheet: SheetGrid, table: LaidOutTable<'indicators'>, options: ParseOptions, output: ParseOutput, byKey: Map<string, Entry>): void {
+  const long = ({ 'indicators-long': true, indicators: false } satisfies Record<LayoutName<'indicators'>, boolean>)[table.layout];
   const t: IndicatorsTable = {
     reader: new SheetReader(sheet),
     options,

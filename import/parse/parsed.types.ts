@@ -22,8 +22,11 @@ export interface ParsedAction {
   totalCostCents: bigint | null;
   costBase: CostBase | null;
   status: ActionStatus | null;
+  /** ISO 'YYYY-MM-DD' (annex 3's « Date de début » / « Date de fin »). */
+  startDate: string | null;
+  endDate: string | null;
   /** Sources of the fields above, for messages that point at the right cell. */
-  cells: Partial<Record<'code' | 'title' | 'orientation' | 'lead' | 'totalCost' | 'status', SourceRef>>;
+  cells: Partial<Record<'code' | 'title' | 'orientation' | 'lead' | 'totalCost' | 'status' | 'startDate' | 'endDate', SourceRef>>;
 }
 
 /** Who gives the money, as the file says it. */

@@ -1,5 +1,6 @@
 import { Cell, cellText, columnLetters, IssueDraft, SheetGrid } from '../model';
 import { AmountOptions, exactCellAmount, ParsedAmount, parseAmount } from './values/amount';
+import { parseDate } from './values/date';
 import { parseYear } from './values/year';
 import { SourceRef } from './parsed.types';
 
@@ -84,6 +85,14 @@ export class SheetReader {
   year(row: number, col: number, options: { min?: number; max?: number } = {}): number | null {
     const result = parseYear(this.cell(row, col), options);
     if (result.status === 'ok') return result.year;
+    if (result.status === 'error') this.issue('ERROR', result.code, result.message, row, col);
+    return null;
+  }
+
+  /** A date as ISO 'YYYY-MM-DD', or null (empty or wrong: a wrong one is already an issue). */
+  date(row: number, col: number): string | null {
+    const result = parseDate(this.cell(row, col));
+    if (result.status === 'ok') return result.date;
     if (result.status === 'error') this.issue('ERROR', result.code, result.message, row, col);
     return null;
   }

@@ -70,7 +70,7 @@ export class ReadError extends Error {
     if (options?.detail !== undefined) this.detail = options.detail;
   }
 
-  /** The error as the import report shows it: a whole-file ERROR. */
+  /** The error as the import preview shows it: a whole-file ERROR. */
   toIssue(): IssueDraft {
     return { severity: 'ERROR', code: this.code, message: this.message, sheet: null, cell: null, value: null };
   }

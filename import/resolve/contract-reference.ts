@@ -24,6 +24,9 @@ export interface ReferenceAction {
   totalCost: string | null;
   status: ActionStatus;
   orientationId: number | null;
+  /** ISO 'YYYY-MM-DD'. */
+  startDate: string | null;
+  endDate: string | null;
 }
 
 export interface ContractReference {

@@ -329,6 +329,11 @@ function reportDifferences(r: Resolution, action: ParsedAction, existing: Refere
   if (action.status && action.status !== existing.status) {
     r.issue('WARNING', 'ACTION_DIFFERS', `Le statut de l'action ${existing.code} diffère de celui déclaré par ${authority}${why}.`, action.cells.status);
   }
+  for (const [key, label] of [['startDate', 'La date de début'], ['endDate', 'La date de fin']] as const) {
+    if (action[key] && action[key] !== existing[key]) {
+      r.issue('WARNING', 'ACTION_DIFFERS', `${label} de l'action ${existing.code} diffère de celle déclarée par ${authority} : elle n'est pas modifiée, ${r.sourceName} n'étant pas maître d'ouvrage de l'action.`, action.cells[key]);
+    }
+  }
   if (orientationId !== null && orientationId !== existing.orientationId) {
     r.issue('WARNING', 'ACTION_DIFFERS', `L'orientation de l'action ${existing.code} diffère de celle déclarée par ${authority} : elle n'est pas modifiée, ${r.sourceName} n'étant pas maître d'ouvrage de l'action.`, action.cells.orientation);
   }

@@ -48,7 +48,7 @@ export class AuditResolver {
   async auditEvents(@Args(() => AuditEventsArgs) { filter, first, after }: AuditEventsArgs, @Ctx() { dataSource, identity }: RequestContext): Promise<Page<AuditEvent>> {
     // Who wrote what is itself sensitive (token names, organisations): administrators only.
     if (!identity) throw unauthenticated('Un jeton d’administrateur est requis pour lire le journal d’audit.');
-    if (identity.role !== Role.admin) throw forbidden('Réservé aux administrateurs : le journal d’audit.');
+    if (identity.role !== Role.ADMIN) throw forbidden('Réservé aux administrateurs : le journal d’audit.');
     const limit = pageSize(first);
     const query = dataSource.getRepository(AuditEvent).createQueryBuilder('event');
     const f = filter ?? {};

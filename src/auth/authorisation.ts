@@ -18,7 +18,7 @@ export function forbidden(message: string): GraphQLError {
 export function requireWriter(ctx: AuthContext): Identity {
   const identity = ctx.identity;
   if (!identity) throw unauthenticated("Un jeton d'accès est requis pour modifier les données.");
-  if (identity.role !== Role.admin && identity.role !== Role.editor) {
+  if (identity.role !== Role.ADMIN && identity.role !== Role.EDITOR) {
     throw forbidden(`Le jeton « ${identity.name} » est en lecture seule : il ne permet pas de modifier les données.`);
   }
   return identity;
@@ -27,7 +27,7 @@ export function requireWriter(ctx: AuthContext): Identity {
 /** Writes no organisation owns (orientation-level data, for instance) are for administrators only. */
 export function requireAdmin(ctx: AuthContext, why: string): Identity {
   const identity = requireWriter(ctx);
-  if (identity.role !== Role.admin) throw forbidden(`Réservé aux administrateurs : ${why}.`);
+  if (identity.role !== Role.ADMIN) throw forbidden(`Réservé aux administrateurs : ${why}.`);
   return identity;
 }
 
@@ -37,7 +37,7 @@ export function requireAdmin(ctx: AuthContext, why: string): Identity {
  */
 export function requireOrganisationWrite(ctx: AuthContext, organisationId: number | null, why?: string): Identity {
   const identity = requireWriter(ctx);
-  if (identity.role === Role.admin) return identity;
+  if (identity.role === Role.ADMIN) return identity;
   if (identity.organisationId === null) {
     throw forbidden(`Le jeton d’éditeur « ${identity.name} » n’est rattaché à aucune organisation : il ne peut rien modifier.`);
   }

@@ -54,7 +54,7 @@ export function requireHttpWriter(identity: Identity | null): Identity {
  * only files whose source is its own organisation.
  */
 export function requireImportSource(identity: Identity, source: { id: number; name: string }): void {
-  if (identity.role === Role.admin) return;
+  if (identity.role === Role.ADMIN) return;
   if (identity.organisationId === null) {
     throw new HttpError(403, `Le jeton d’éditeur « ${identity.name} » n’est rattaché à aucune organisation : il ne peut rien importer.`, 'source');
   }

@@ -20,7 +20,7 @@ import { DatabaseConfig } from '../config';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, DumpHeader, MigrationRecord } from './backup-file';
 import { mysqlReader, openMysqlConnection, openSqliteReader, rowLine, TableReader } from './table-reader';
 
-export interface BackupReport {
+export interface BackupSummary {
   file: string;
   format: 'sqlite' | 'dump';
   bytes: number;
@@ -35,7 +35,7 @@ export interface BackupOptions {
   onTable?: (table: { name: string; rows: number }) => void | Promise<void>;
 }
 
-export async function backupDatabase(config: DatabaseConfig, file: string, options: BackupOptions = {}): Promise<BackupReport> {
+export async function backupDatabase(config: DatabaseConfig, file: string, options: BackupOptions = {}): Promise<BackupSummary> {
   const started = Date.now();
   const partial = join(dirname(file), `.${basename(file)}.partial-${process.pid}`);
   rmSync(partial, { force: true });
@@ -49,7 +49,7 @@ export async function backupDatabase(config: DatabaseConfig, file: string, optio
   }
 }
 
-async function backupSqlite(path: string, target: string): Promise<Omit<BackupReport, 'file' | 'bytes' | 'durationMs'>> {
+async function backupSqlite(path: string, target: string): Promise<Omit<BackupSummary, 'file' | 'bytes' | 'durationMs'>> {
   if (!existsSync(path)) throw new Error(`La base SQLite ${path} n’existe pas : rien à sauvegarder.`);
   const db = new Database(path, { fileMustExist: true });
   try {
@@ -78,7 +78,7 @@ async function backupSqlite(path: string, target: string): Promise<Omit<BackupRe
   }
 }
 
-async function dumpMysql(config: Extract<DatabaseConfig, { type: 'mysql' }>, target: string, options: BackupOptions): Promise<Omit<BackupReport, 'file' | 'bytes' | 'durationMs'>> {
+async function dumpMysql(config: Extract<DatabaseConfig, { type: 'mysql' }>, target: string, options: BackupOptions): Promise<Omit<BackupSummary, 'file' | 'bytes' | 'durationMs'>> {
   const connection = openMysqlConnection(config);
   const db = connection.promise();
   const gzip = createGzip({ level: 6 });

@@ -40,7 +40,7 @@ export interface RestoreOptions {
   force?: boolean;
 }
 
-export interface RestoreReport {
+export interface RestoreSummary {
   file: string;
   format: 'sqlite' | 'dump';
   durationMs: number;
@@ -59,7 +59,7 @@ export class RestoreRefusal extends Error {}
 /** Bytes of parameters per INSERT: well under MySQL's max_allowed_packet (16 MB by default) once escaped. */
 const INSERT_BYTES = 2 * 1024 * 1024;
 
-export async function restoreDatabase(config: DatabaseConfig, file: string, options: RestoreOptions = {}): Promise<RestoreReport> {
+export async function restoreDatabase(config: DatabaseConfig, file: string, options: RestoreOptions = {}): Promise<RestoreSummary> {
   const started = Date.now();
   const format = readBackupKind(file);
   const source = format === 'sqlite' ? await openSqliteFileSource(file) : await openDumpSource(file);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { DatabaseConfig } from '../config';
-import { backupDatabase, BackupReport } from '../backup/backup.service';
-import { restoreDatabase, RestoreReport } from '../backup/restore.service';
+import { backupDatabase, BackupSummary } from '../backup/backup.service';
+import { restoreDatabase, RestoreSummary } from '../backup/restore.service';
 import { UsageError } from './usage-error';
 
 interface BackupArgs {
@@ -28,12 +28,12 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1).replace('.', ',')} s`;
 /** `crte backup FILE [--json]`: never migrates (a backup taken before an upgrade keeps the old schema). */
 export async function runBackupCommand(database: DatabaseConfig, args: string[]): Promise<number> {
   const options = parseArgs('backup', args);
-  const report: BackupReport = await backupDatabase(database, options.file);
-  if (options.json) console.log(JSON.stringify(report));
+  const summary: BackupSummary = await backupDatabase(database, options.file);
+  if (options.json) console.log(JSON.stringify(summary));
   else {
     console.log(
-      `Sauvegarde écrite dans ${report.file} (${report.format === 'sqlite' ? 'copie SQLite' : 'export MySQL/MariaDB compressé'}, ${mebibytes(report.bytes)}, ` +
-        `${report.tables.length} tables, ${rowsOf(report.tables)} lignes, schéma ${report.migration ?? 'vide'}, ${seconds(report.durationMs)}).`,
+      `Sauvegarde écrite dans ${summary.file} (${summary.format === 'sqlite' ? 'copie SQLite' : 'export MySQL/MariaDB compressé'}, ${mebibytes(summary.bytes)}, ` +
+        `${summary.tables.length} tables, ${rowsOf(summary.tables)} lignes, schéma ${summary.migration ?? 'vide'}, ${seconds(summary.durationMs)}).`,
     );
   }
   return 0;
@@ -42,13 +42,13 @@ export async function runBackupCommand(database: DatabaseConfig, args: string[])
 /** `crte restore FILE [--force] [--json]` */
 export async function runRestoreCommand(database: DatabaseConfig, args: string[]): Promise<number> {
   const options = parseArgs('restore', args);
-  const report: RestoreReport = await restoreDatabase(database, options.file, { force: options.force });
-  if (options.json) console.log(JSON.stringify(report));
+  const summary: RestoreSummary = await restoreDatabase(database, options.file, { force: options.force });
+  if (options.json) console.log(JSON.stringify(summary));
   else {
-    const applied = report.appliedMigrations.length ? ` ; migrations appliquées ensuite : ${report.appliedMigrations.join(', ')}` : '';
-    const verified = report.verified === 'checksum' ? 'nombre de lignes et empreinte de chaque table vérifiés' : 'nombre de lignes de chaque table vérifié';
+    const applied = summary.appliedMigrations.length ? ` ; migrations appliquées ensuite : ${summary.appliedMigrations.join(', ')}` : '';
+    const verified = summary.verified === 'checksum' ? 'nombre de lignes et empreinte de chaque table vérifiés' : 'nombre de lignes de chaque table vérifié';
     console.log(
-      `Sauvegarde ${report.file} restaurée : ${report.tables.length} tables, ${rowsOf(report.tables)} lignes (schéma ${report.backupMigration}), ${verified}${applied} (${seconds(report.durationMs)}).`,
+      `Sauvegarde ${summary.file} restaurée : ${summary.tables.length} tables, ${rowsOf(summary.tables)} lignes (schéma ${summary.backupMigration}), ${verified}${applied} (${seconds(summary.durationMs)}).`,
     );
   }
   return 0;

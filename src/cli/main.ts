@@ -7,7 +7,7 @@ import { openDataSource, refreshPlannerStatistics } from '../db/data-source';
 import { revertLastMigration } from '../db/migration-revert';
 import { startServer } from '../server/app';
 import { printSchemaFile } from '../server/schema';
-import { formatSeedReport, isSeeded, seedReferenceData } from '../seed/seed.service';
+import { formatSeedSummary, isSeeded, seedReferenceData } from '../seed/seed.service';
 import { runBackupCommand, runRestoreCommand } from './backup.command';
 import { runApplyCommand, runImportCommand, runRollbackCommand } from './import.command';
 import { runTokenCommand } from './token.command';
@@ -61,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
       const dataSource = await openDataSource(config.database);
       await dataSource.runMigrations({ transaction: 'each' });
       if (!(await isSeeded(dataSource))) {
-        console.log(formatSeedReport(await seedReferenceData(dataSource)));
+        console.log(formatSeedSummary(await seedReferenceData(dataSource)));
       }
       await refreshPlannerStatistics(dataSource);
       const server = await startServer(dataSource, config);
@@ -93,8 +93,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case 'seed':
       await withDatabase(async (dataSource) => {
-        const report = await seedReferenceData(dataSource);
-        console.log(args.includes('--json') ? JSON.stringify(report) : formatSeedReport(report));
+        const summary = await seedReferenceData(dataSource);
+        console.log(args.includes('--json') ? JSON.stringify(summary) : formatSeedSummary(summary));
       });
       return 0;
     case 'schema': {

@@ -69,7 +69,7 @@ function parseCreate(args: string[]): TokenCommand {
   if (!options.role) throw new UsageError('token create : --role est obligatoire (admin, editor ou reader).');
   if (!ROLES.includes(options.role)) throw new UsageError(`token create : rôle « ${options.role} » inconnu (admin, editor ou reader).`);
   const role = options.role as Role;
-  if (role === Role.editor && !options.organisation) {
+  if (role === Role.EDITOR && !options.organisation) {
     throw new UsageError("token create : un jeton editor n'écrit que pour son organisation ; indiquez-la avec --organisation.");
   }
   if (options.name && options.name.length > NAME_MAX) throw new UsageError(`token create : --name dépasse ${NAME_MAX} caractères.`);

@@ -64,10 +64,10 @@ export class AxisResolver {
   @FieldResolver(() => [FundingTotal], { description: SCOPED_TOTALS_DESCRIPTION })
   async fundingTotals(
     @Root() axis: Axis,
-    @Arg('groupBy', () => [FundingDimension], { defaultValue: [FundingDimension.year, FundingDimension.stage] }) groupBy: FundingDimension[],
+    @Arg('groupBy', () => [FundingDimension], { defaultValue: [FundingDimension.YEAR, FundingDimension.STAGE] }) groupBy: FundingDimension[],
     @Arg('filter', () => FundingFilter, { nullable: true }) filter: FundingFilter | undefined,
     @Ctx() { loaders }: RequestContext,
   ): Promise<FundingTotal[]> {
-    return (await loaders.fundingTotalsWithin(FundingDimension.axis, groupBy, filter ?? null).load(axis.id)).map(toFundingTotal);
+    return (await loaders.fundingTotalsWithin(FundingDimension.AXIS, groupBy, filter ?? null).load(axis.id)).map(toFundingTotal);
   }
 }

@@ -28,10 +28,10 @@ export class OrientationResolver {
   @FieldResolver(() => [FundingTotal], { description: SCOPED_TOTALS_DESCRIPTION })
   async fundingTotals(
     @Root() orientation: Orientation,
-    @Arg('groupBy', () => [FundingDimension], { defaultValue: [FundingDimension.year, FundingDimension.stage] }) groupBy: FundingDimension[],
+    @Arg('groupBy', () => [FundingDimension], { defaultValue: [FundingDimension.YEAR, FundingDimension.STAGE] }) groupBy: FundingDimension[],
     @Arg('filter', () => FundingFilter, { nullable: true }) filter: FundingFilter | undefined,
     @Ctx() { loaders }: RequestContext,
   ): Promise<FundingTotal[]> {
-    return (await loaders.fundingTotalsWithin(FundingDimension.orientation, groupBy, filter ?? null).load(orientation.id)).map(toFundingTotal);
+    return (await loaders.fundingTotalsWithin(FundingDimension.ORIENTATION, groupBy, filter ?? null).load(orientation.id)).map(toFundingTotal);
   }
 }

@@ -15,7 +15,7 @@
  * - « Total des actions »; then lines without an action (territory-level dotations such as the DETR an EPCI
  *   receives) in a separate block « Enveloppes sans action », one row per (funder, programme, beneficiary),
  *   since they are not actions but are part of the contract's figures; then « TOTAL GÉNÉRAL », which is
- *   exactly `fundingTotals(groupBy: [contract], filter: { contract, stage })`;
+ *   exactly `fundingTotals(groupBy: [CONTRACT], filter: { contract, stage })`;
  * - columns: one per funder that has counted lines, ordered by kind (État, opérateurs de l'État, Union
  *   européenne, Région, Département, EPCI, communes, others) then name — a stable order, so that this year's
  *   document lines up with last year's; then one per year of the contract's period (and any year outside

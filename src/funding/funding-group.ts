@@ -8,19 +8,20 @@ import { FundingInstrument, FundingStage } from '../kernel/funding.enum';
  * per kind of object, not one per group.
  */
 
+/** The keys are the GraphQL names (FUNDER_KIND…); the values name the group's fields and SQL aliases (funderKind…). */
 export enum FundingDimension {
-  contract = 'contract',
-  axis = 'axis',
-  orientation = 'orientation',
-  action = 'action',
-  funder = 'funder',
-  funderKind = 'funderKind',
-  programme = 'programme',
-  beneficiary = 'beneficiary',
-  territory = 'territory',
-  year = 'year',
-  stage = 'stage',
-  instrument = 'instrument',
+  CONTRACT = 'contract',
+  AXIS = 'axis',
+  ORIENTATION = 'orientation',
+  ACTION = 'action',
+  FUNDER = 'funder',
+  FUNDER_KIND = 'funderKind',
+  PROGRAMME = 'programme',
+  BENEFICIARY = 'beneficiary',
+  TERRITORY = 'territory',
+  YEAR = 'year',
+  STAGE = 'stage',
+  INSTRUMENT = 'instrument',
 }
 registerEnumType(FundingDimension, { name: 'FundingDimension', description: 'Dimension de regroupement des montants' });
 
@@ -96,12 +97,12 @@ export function groupKey(group: FundingGroup, dimensions: readonly FundingDimens
 }
 
 const OBJECT_DIMENSIONS = new Set<FundingDimension>([
-  FundingDimension.contract,
-  FundingDimension.axis,
-  FundingDimension.orientation,
-  FundingDimension.action,
-  FundingDimension.funder,
-  FundingDimension.programme,
-  FundingDimension.beneficiary,
-  FundingDimension.territory,
+  FundingDimension.CONTRACT,
+  FundingDimension.AXIS,
+  FundingDimension.ORIENTATION,
+  FundingDimension.ACTION,
+  FundingDimension.FUNDER,
+  FundingDimension.PROGRAMME,
+  FundingDimension.BENEFICIARY,
+  FundingDimension.TERRITORY,
 ]);

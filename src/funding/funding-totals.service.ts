@@ -57,12 +57,12 @@ async function computeSums(dataSource: DataSource, request: FundingTotalsRequest
   // Only the joins that the dimensions asked for need (see DIMENSION_SQL).
   const uses = (...wanted: FundingDimension[]) => wanted.some((dimension) => dimensions.includes(dimension) || request.scope?.dimension === dimension);
   const join: FundingRelationAlias[] = [];
-  if (uses(FundingDimension.funderKind)) join.push('funder');
-  if (uses(FundingDimension.territory)) join.push('beneficiary');
+  if (uses(FundingDimension.FUNDER_KIND)) join.push('funder');
+  if (uses(FundingDimension.TERRITORY)) join.push('beneficiary');
   const query = filteredFundings(dataSource, request.filter ?? {}, request.asOf ?? null, { join });
-  if (uses(FundingDimension.axis, FundingDimension.orientation, FundingDimension.territory)) query.leftJoin(Action, 't_action', 't_action.id = funding.action_id');
-  if (uses(FundingDimension.axis)) query.leftJoin(Orientation, 't_orientation', 't_orientation.id = t_action.orientation_id');
-  if (uses(FundingDimension.territory)) query.leftJoin(Organisation, 't_lead', 't_lead.id = t_action.lead_id');
+  if (uses(FundingDimension.AXIS, FundingDimension.ORIENTATION, FundingDimension.TERRITORY)) query.leftJoin(Action, 't_action', 't_action.id = funding.action_id');
+  if (uses(FundingDimension.AXIS)) query.leftJoin(Orientation, 't_orientation', 't_orientation.id = t_action.orientation_id');
+  if (uses(FundingDimension.TERRITORY)) query.leftJoin(Organisation, 't_lead', 't_lead.id = t_action.lead_id');
   query.select(sumCentsSql(dataSource, 'funding.amount'), 'cents').addSelect('COUNT(*)', 'lines');
   for (const dimension of dimensions) query.addSelect(DIMENSION_SQL[dimension], dimension).addGroupBy(DIMENSION_SQL[dimension]);
   if (request.scope) {

@@ -47,7 +47,7 @@ export function createFundingLoaders(dataSource: DataSource): FundingLoaders {
   };
 }
 
-type ScopeDimension = FundingDimension.axis | FundingDimension.orientation;
+type ScopeDimension = FundingDimension.AXIS | FundingDimension.ORIENTATION;
 
 function scopedTotalsLoaders(dataSource: DataSource): FundingLoaders['fundingTotalsWithin'] {
   const loaders = new Map<string, DataLoader<number, FundingGroupSum[]>>();
@@ -61,7 +61,7 @@ function scopedTotalsLoaders(dataSource: DataSource): FundingLoaders['fundingTot
           const sums = await sumFundings(dataSource, { groupBy: [scope, ...groupBy], filter, scope: { dimension: scope, ids } });
           const byScope = new Map<number, FundingGroupSum[]>();
           for (const sum of sums) {
-            const id = (scope === FundingDimension.axis ? sum.axisId : sum.orientationId) as number;
+            const id = (scope === FundingDimension.AXIS ? sum.axisId : sum.orientationId) as number;
             const group = byScope.get(id);
             if (group) group.push(sum);
             else byScope.set(id, [sum]);

@@ -43,7 +43,7 @@ async function readAndApply(dataSource: DataSource, request: PreviewRequest & { 
   request.onProgress?.('enregistrement', 0.8);
   const outcome = await writeToContract(dataSource, { id: early.contract.id }, { changed: changedFigures, audit }, async (manager) => {
     const prepared = await refresh(dataSource, manager, early, request);
-    const batch = await storePreview(manager, prepared.meta, prepared.report, prepared.storedFile);
+    const batch = await storePreview(manager, prepared.meta, prepared.preview, prepared.storedFile);
     return applyPrepared(manager, batch, prepared, request.allowPartial ?? false);
   });
   request.onProgress?.('enregistrement', 1);
@@ -88,12 +88,12 @@ async function applyStored(
     // The check is run again: what it says now replaces what the preview said.
     await manager.delete(ImportIssue, { batchId });
     await manager.update(ImportBatch, batchId, {
-      errorCount: prepared.report.counts.errors,
-      warningCount: prepared.report.counts.warnings,
-      lineCount: prepared.report.counts.lines,
-      total: prepared.report.total,
+      errorCount: prepared.preview.counts.errors,
+      warningCount: prepared.preview.counts.warnings,
+      lineCount: prepared.preview.counts.lines,
+      total: prepared.preview.total,
     });
-    await storeIssues(manager, batchId, prepared.report.issues);
+    await storeIssues(manager, batchId, prepared.preview.issues);
     return applyPrepared(manager, { ...batch, uploadedBy: options.appliedBy ?? batch.uploadedBy }, prepared, options.allowPartial ?? false);
   });
   if (outcome.status === 'APPLIED') await refreshPlannerStatistics(dataSource);
@@ -134,8 +134,8 @@ function changedFigures(result: ApplyResult): boolean {
 }
 
 async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepared: PreparedImport, allowPartial: boolean): Promise<ApplyResult> {
-  const base = { batchId: batch.id, ...prepared.report };
-  if (!prepared.result || (prepared.report.status === 'REJECTED' && !allowPartial)) {
+  const base = { batchId: batch.id, ...prepared.preview };
+  if (!prepared.result || (prepared.preview.status === 'REJECTED' && !allowPartial)) {
     await manager.update(ImportBatch, batch.id, { status: ImportStatus.REJECTED });
     return { ...base, status: 'REJECTED' };
   }

@@ -24,7 +24,7 @@ import { buildImportTemplate, isTemplateKind, TemplateOptions, XLSX_CONTENT_TYPE
 /**
  * The HTTP side of imports:
  * - `POST /api/imports` (multipart/form-data: `file`, `kind`, `source`, `year`, `contract`, `dryRun`) →
- *   the JSON report of `crte import --json`: 200 when PREVIEWED, 422 when REJECTED;
+ *   the JSON preview of `crte import --json`: 200 when PREVIEWED, 422 when REJECTED;
  * - `GET /api/templates/:kind.xlsx[?contract=CODE]` → the blank workbook of a kind.
  */
 
@@ -66,7 +66,7 @@ async function postImport(dataSource: DataSource, req: Request, res: Response): 
   const { contract, source, stateId } = await resolveImportTarget(dataSource, form.contract, form.source);
   requireImportSource(identity, source);
   // The State's figures (annex 2, dotations, grants lists): refused before the file is read.
-  const refusal = identity.role === Role.admin ? null : stateKindRefusal(form.kind, source, stateId, identity.name);
+  const refusal = identity.role === Role.ADMIN ? null : stateKindRefusal(form.kind, source, stateId, identity.name);
   if (refusal) throw new HttpError(403, refusal, 'kind');
   const upload: ImportUpload = { file: form.file, kind: form.kind, year: form.year, dryRun: form.dryRun, allowPartial: form.allowPartial, contract, source, identity };
   if (!upload.dryRun) return applyUpload(dataSource, upload, res);
@@ -202,7 +202,7 @@ export async function resolveImportTarget(
 
 async function getTemplate(dataSource: DataSource, req: Request, res: Response): Promise<void> {
   const kind = String(req.params.kind);
-  if (kind === ImportKind.grants) {
+  if (kind === ImportKind.GRANTS) {
     throw new HttpError(
       404,
       "Pas de modèle pour les listes nationales de subventions (grants) : ce sont les données ouvertes de l'État, à déposer telles qu'elles sont publiées.",

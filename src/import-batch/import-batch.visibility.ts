@@ -14,15 +14,15 @@ export const UNAPPLIED_STATUSES: readonly ImportStatus[] = [ImportStatus.PREVIEW
 
 export function canSeeBatch(identity: Identity | null, batch: Pick<ImportBatch, 'status' | 'sourceId'>): boolean {
   if (!UNAPPLIED_STATUSES.includes(batch.status)) return true;
-  if (identity?.role === Role.admin) return true;
-  return identity?.role === Role.editor && identity.organisationId !== null && identity.organisationId === batch.sourceId;
+  if (identity?.role === Role.ADMIN) return true;
+  return identity?.role === Role.EDITOR && identity.organisationId !== null && identity.organisationId === batch.sourceId;
 }
 
 /** The SQL form of canSeeBatch, on a query over `import_batch` aliased `alias`. */
 export function whereBatchVisible<T extends object>(query: SelectQueryBuilder<T>, identity: Identity | null, alias = 'batch'): SelectQueryBuilder<T> {
-  if (identity?.role === Role.admin) return query;
+  if (identity?.role === Role.ADMIN) return query;
   const parameters = { unappliedStatuses: [...UNAPPLIED_STATUSES], ownOrganisationId: identity?.organisationId ?? null };
-  if (identity?.role === Role.editor && identity.organisationId !== null) {
+  if (identity?.role === Role.EDITOR && identity.organisationId !== null) {
     return query.andWhere(
       new Brackets((where) => where.where(`${alias}.status NOT IN (:...unappliedStatuses)`).orWhere(`${alias}.source_id = :ownOrganisationId`)),
       parameters,

@@ -1,5 +1,5 @@
 import { IssueDraft } from '../../import/model';
-import { sortIssues } from '../../import/report/preview-report';
+import { sortIssues } from '../../import/preview/import-preview';
 import { ImportIssue } from './import-issue.entity';
 
 /** In the preview's order (import/report's sortIssues): errors first, then by sheet, row and column. */

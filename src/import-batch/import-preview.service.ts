@@ -6,7 +6,7 @@ import { PipelineResult, preparePipeline } from '../../import/pipeline';
 import { runPipelineOn } from '../../import/pipeline.runner';
 import { isReadError } from '../../import/read/read-error';
 import { readUploadedFilePacked, refillSparesAfter } from '../../import/read/read-file';
-import { PreviewReport } from '../../import/report/preview-report';
+import { ImportPreview } from '../../import/preview/import-preview';
 import { ContractReference, ReferenceOrganisation } from '../../import/resolve/contract-reference';
 import { OrganisationIndex } from '../../import/resolve/organisation-index';
 import { SenderAuthority } from '../../import/resolve/resolve';
@@ -38,7 +38,7 @@ export interface PreviewRequest {
 
 export type PreviewStage = 'lecture' | 'analyse' | 'enregistrement';
 
-export interface PreviewResult extends PreviewReport {
+export interface PreviewResult extends ImportPreview {
   batchId: number;
 }
 
@@ -63,7 +63,7 @@ export interface PreparedImport {
   contract: Contract;
   reference: ContractReference;
   meta: BatchMeta;
-  report: PreviewReport;
+  preview: ImportPreview;
   /** Null when the file could not be read at all, or when not asked for (a preview). */
   result: PipelineResult | null;
   /** The file as import_file_chunk will keep it. */
@@ -72,7 +72,7 @@ export interface PreparedImport {
 
 /**
  * Reads and checks a file against the contract; writes nothing. `withResult` false (a preview): only the
- * report is kept (`result` null), which spares rebuilding a large file's parse on the main thread.
+ * preview is kept (`result` null), which spares rebuilding a large file's parse on the main thread.
  */
 export async function prepareImport(dataSource: DataSource, request: PreviewRequest, options: { withResult?: boolean } = {}): Promise<PreparedImport> {
   const progress = request.onProgress ?? (() => undefined);
@@ -112,13 +112,13 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
     try {
       // A large file's cells are built and checked in a worker (import/pipeline.runner.ts).
       const run = await runPipelineOn(read.packed, { kind: request.kind, reference, sourceOrganisationId: meta.sourceId, authority, year: request.year }, { withResult: options.withResult ?? true });
-      return { contract, reference, meta, report: run.report, result: run.result, storedFile: await storing };
+      return { contract, reference, meta, preview: run.preview, result: run.result, storedFile: await storing };
     } catch (caught) {
       error = caught;
     }
   }
   if (!isReadError(error)) throw error;
-  const report: PreviewReport = {
+  const preview: ImportPreview = {
     status: 'REJECTED',
     layout: '',
     counts: { lines: 0, errors: 1, warnings: 0, newActions: 0, newOrganisations: 0 },
@@ -126,7 +126,7 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
     lines: [],
     issues: [{ severity: 'ERROR', code: error.code, message: error.message, sheet: null, cell: null, value: null }],
   };
-  return { contract, reference, meta, report, result: null, storedFile: await storing };
+  return { contract, reference, meta, preview, result: null, storedFile: await storing };
 }
 
 /**
@@ -140,8 +140,8 @@ export async function previewImport(dataSource: DataSource, request: PreviewRequ
 async function storePrepared(dataSource: DataSource, request: PreviewRequest, prepared: PreparedImport, audit?: AuditHook<PreviewResult>): Promise<PreviewResult> {
   request.onProgress?.('enregistrement', 0.9);
   const result = await dataSource.transaction(async (manager) => {
-    const batch = await storePreview(manager, prepared.meta, prepared.report, prepared.storedFile);
-    const stored: PreviewResult = { batchId: batch.id, ...prepared.report };
+    const batch = await storePreview(manager, prepared.meta, prepared.preview, prepared.storedFile);
+    const stored: PreviewResult = { batchId: batch.id, ...prepared.preview };
     await audit?.(manager, stored);
     return stored;
   });
@@ -163,14 +163,14 @@ export async function senderAuthority(
 ): Promise<SenderAuthority> {
   if (tokenId === null) return 'admin';
   const token = await dataSource.getRepository(ApiToken).findOne({ where: { id: tokenId } });
-  if (token?.role === Role.admin) return 'admin';
-  if (token && token.role === Role.editor && token.organisationId === source.id) {
+  if (token?.role === Role.ADMIN) return 'admin';
+  if (token && token.role === Role.EDITOR && token.organisationId === source.id) {
     const refusal = stateKindRefusal(kind, source, stateId, token.name);
     if (refusal) throw new ImportRequestError(refusal, 'kind', 403);
     return 'source';
   }
   throw new ImportRequestError(
-    token?.role === Role.editor
+    token?.role === Role.EDITOR
       ? `Le jeton « ${token.name} » ne permet d'importer qu'au nom de sa propre organisation, pas de « ${source.shortName ?? source.name} ».`
       : "Ce jeton ne permet pas d'importer de fichier.",
     'source',
@@ -184,7 +184,7 @@ export async function senderAuthority(
  * as a whole, before the file is read, rather than at every cell. Inside a State editor's file, each line
  * is still checked (a FEDER row of a dotations table is the Région's to declare).
  */
-export const STATE_KINDS: ReadonlySet<ImportKind> = new Set([ImportKind.annex2, ImportKind.dotations, ImportKind.grants]);
+export const STATE_KINDS: ReadonlySet<ImportKind> = new Set([ImportKind.ANNEX2, ImportKind.DOTATIONS, ImportKind.GRANTS]);
 
 const STATE_KIND_LABELS: Partial<Record<ImportKind, string>> = {
   annex2: 'Le bilan des mesures du plan de relance (annex2)',

@@ -13,10 +13,10 @@ import { ActionStatus } from '../kernel/action-status.enum';
 import { FundingInstrument } from '../kernel/funding.enum';
 import { ImportKind } from '../kernel/import-batch.enum';
 
-export type TemplateKind = ImportKind.annex3 | ImportKind.annex2 | ImportKind.dotations | ImportKind.indicators;
+export type TemplateKind = ImportKind.ANNEX3 | ImportKind.ANNEX2 | ImportKind.DOTATIONS | ImportKind.INDICATORS;
 
 /** Grants lists are the State's national open data: nobody fills them in, so they have no template. */
-export const TEMPLATE_KINDS: readonly TemplateKind[] = [ImportKind.annex3, ImportKind.annex2, ImportKind.dotations, ImportKind.indicators];
+export const TEMPLATE_KINDS: readonly TemplateKind[] = [ImportKind.ANNEX3, ImportKind.ANNEX2, ImportKind.DOTATIONS, ImportKind.INDICATORS];
 
 export function isTemplateKind(kind: string): kind is TemplateKind {
   return (TEMPLATE_KINDS as readonly string[]).includes(kind);
@@ -239,13 +239,13 @@ function indicatorsSpec(years: readonly number[]): TemplateSpec {
 function specOf(kind: TemplateKind, options: TemplateOptions): TemplateSpec {
   const years = options.years?.length ? options.years : DEFAULT_TEMPLATE_YEARS;
   switch (kind) {
-    case ImportKind.annex3:
+    case ImportKind.ANNEX3:
       return annex3Spec(years);
-    case ImportKind.annex2:
+    case ImportKind.ANNEX2:
       return annex2Spec();
-    case ImportKind.dotations:
+    case ImportKind.DOTATIONS:
       return dotationsSpec(years, options.territories ?? []);
-    case ImportKind.indicators:
+    case ImportKind.INDICATORS:
       return indicatorsSpec(years);
   }
 }

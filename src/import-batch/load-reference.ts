@@ -35,7 +35,7 @@ export async function loadContractReference(db: DataSource | EntityManager, cont
     departmentId: partyOfKind(OrganisationKind.DEPARTMENT),
     stateId: partyOfKind(OrganisationKind.STATE),
     programmes: programmes.map(({ id, code, name, operatorId }) => ({ id, code, name, operatorId })),
-    actions: actions.map(({ id, code, title, normalisedTitle, leadId, totalCost, status, orientationId }) => ({
+    actions: actions.map(({ id, code, title, normalisedTitle, leadId, totalCost, status, orientationId, startDate, endDate }) => ({
       id,
       code,
       title,
@@ -44,6 +44,8 @@ export async function loadContractReference(db: DataSource | EntityManager, cont
       totalCost,
       status,
       orientationId,
+      startDate,
+      endDate,
     })),
     indicators: indicators.map(({ code, actionId, orientationId }) => ({ code, actionId, orientationId })),
   };

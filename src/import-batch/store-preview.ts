@@ -5,7 +5,7 @@ import { ImportBatch } from './import-batch.entity';
 import { ImportKind, ImportStatus, IssueSeverity } from '../kernel/import-batch.enum';
 import { FILE_CHUNK_BYTES, ImportFileChunk } from './import-file-chunk.entity';
 import { ImportIssue } from './import-issue.entity';
-import { PreviewReport } from '../../import/report/preview-report';
+import { ImportPreview } from '../../import/preview/import-preview';
 import { bulkInsert } from './apply/bulk-insert';
 
 export interface BatchMeta {
@@ -43,28 +43,28 @@ export async function prepareStoredFile(file: Buffer): Promise<StoredFile> {
 }
 
 /** Stores a preview (or a rejection) and all its issues, in the caller's transaction. */
-export async function storePreview(manager: EntityManager, meta: BatchMeta, report: PreviewReport, file: StoredFile): Promise<ImportBatch> {
+export async function storePreview(manager: EntityManager, meta: BatchMeta, preview: ImportPreview, file: StoredFile): Promise<ImportBatch> {
   const batch = await manager.getRepository(ImportBatch).save({
     ...meta,
     fileEncoding: file.encoding,
     fileName: meta.fileName.slice(0, 255),
-    layout: report.layout ? report.layout.slice(0, 20) : null,
-    status: report.status === 'PREVIEWED' ? ImportStatus.PREVIEWED : ImportStatus.REJECTED,
+    layout: preview.layout ? preview.layout.slice(0, 20) : null,
+    status: preview.status === 'PREVIEWED' ? ImportStatus.PREVIEWED : ImportStatus.REJECTED,
     uploadedAt: new Date(),
     appliedAt: null,
     rolledBackAt: null,
-    lineCount: report.counts.lines,
-    errorCount: report.counts.errors,
-    warningCount: report.counts.warnings,
-    total: report.total,
+    lineCount: preview.counts.lines,
+    errorCount: preview.counts.errors,
+    warningCount: preview.counts.warnings,
+    total: preview.total,
   });
-  await storeIssues(manager, batch.id, report.issues);
+  await storeIssues(manager, batch.id, preview.issues);
   await storeFile(manager, batch.id, file.bytes);
   return batch;
 }
 
 /** Stores a batch's issues (a file may carry tens of thousands of warnings). */
-export async function storeIssues(manager: EntityManager, batchId: number, issues: PreviewReport['issues']): Promise<void> {
+export async function storeIssues(manager: EntityManager, batchId: number, issues: ImportPreview['issues']): Promise<void> {
   await bulkInsert(
     manager,
     ImportIssue,

@@ -1,9 +1,10 @@
+/** The keys are the GraphQL names (ANNEX3…); the values are what import_batch.kind stores and `crte import --kind` takes. */
 export enum ImportKind {
-  annex3 = 'annex3',
-  annex2 = 'annex2',
-  dotations = 'dotations',
-  grants = 'grants',
-  indicators = 'indicators',
+  ANNEX3 = 'annex3',
+  ANNEX2 = 'annex2',
+  DOTATIONS = 'dotations',
+  GRANTS = 'grants',
+  INDICATORS = 'indicators',
 }
 
 export enum ImportStatus {

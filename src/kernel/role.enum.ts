@@ -1,6 +1,9 @@
-/** admin: everything; editor: writes for its own organisation only; reader: never writes. */
+/**
+ * admin: everything; editor: writes for its own organisation only; reader: never writes.
+ * The keys are the GraphQL names (ADMIN…); the values are what api_token.role stores and `crte token --role` takes.
+ */
 export enum Role {
-  admin = 'admin',
-  editor = 'editor',
-  reader = 'reader',
+  ADMIN = 'admin',
+  EDITOR = 'editor',
+  READER = 'reader',
 }

@@ -54,7 +54,7 @@ async function contractProgress(dataSource: DataSource, code: string, reviewYear
     dataSource.getRepository(Axis).find({ where: { contractId: contract.id }, order: { number: 'ASC' } }),
     dataSource.getRepository(Orientation).createQueryBuilder('orientation').innerJoin(Axis, 'axis', 'axis.id = orientation.axis_id').where('axis.contract_id = :id', { id: contract.id }).orderBy('orientation.code', 'ASC').getMany(),
     loadStatusCounts(dataSource, contract.id),
-    sumFundings(dataSource, { groupBy: [FundingDimension.orientation, FundingDimension.stage], filter: { contract: code, yearTo: reviewYear ?? undefined }, actionsOnly: true }),
+    sumFundings(dataSource, { groupBy: [FundingDimension.ORIENTATION, FundingDimension.STAGE], filter: { contract: code, yearTo: reviewYear ?? undefined }, actionsOnly: true }),
     loadIndicators(dataSource, contract.id),
   ]);
   const data = computeProgress(

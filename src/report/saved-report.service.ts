@@ -128,7 +128,7 @@ export function findReport(dataSource: DataSource | EntityManager, name: string)
  * alone. Refused with FORBIDDEN, as every write the caller's rights do not cover.
  */
 export async function requireReportWrite(manager: EntityManager, identity: Identity, report: SavedReport, verb: 'remplacer' | 'supprimer'): Promise<void> {
-  if (identity.role === Role.admin) return;
+  if (identity.role === Role.ADMIN) return;
   requireOwningOrganisation(identity);
   if (report.ownerOrganisationId === identity.organisationId) return;
   const owner = report.ownerOrganisationId === null ? null : await manager.findOne(Organisation, { where: { id: report.ownerOrganisationId } });
@@ -141,14 +141,14 @@ export async function requireReportWrite(manager: EntityManager, identity: Ident
 
 /** An editor's token without an organisation could own nothing: it saves no report. */
 function requireOwningOrganisation(identity: Identity): void {
-  if (identity.role !== Role.admin && identity.organisationId === null) {
+  if (identity.role !== Role.ADMIN && identity.organisationId === null) {
     throw forbidden(`Le jeton d’éditeur « ${identity.name} » n’est rattaché à aucune organisation : il ne peut ni enregistrer ni modifier de rapport.`);
   }
 }
 
 /** The owner of a report a caller creates: its organisation for an editor, none (administrators) for an admin. */
 function ownerOf(identity: Identity): number | null {
-  return identity.role === Role.admin ? null : identity.organisationId;
+  return identity.role === Role.ADMIN ? null : identity.organisationId;
 }
 
 export interface SaveReportInput {

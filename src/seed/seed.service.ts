@@ -32,12 +32,12 @@ export interface SeedCounts {
 
 export const SEED_TABLES = ['organisations', 'aliases', 'programmes', 'contract', 'axes', 'orientations', 'parties'] as const;
 export type SeedTable = (typeof SEED_TABLES)[number];
-export type SeedReport = Record<SeedTable, SeedCounts>;
+export type SeedSummary = Record<SeedTable, SeedCounts>;
 
 /** One line per table, for the CLI: "organisations: 2 created, 0 updated, 95 unchanged". */
-export function formatSeedReport(report: SeedReport): string {
+export function formatSeedSummary(summary: SeedSummary): string {
   return SEED_TABLES.map(
-    (table) => `${table}: ${report[table].created} created, ${report[table].updated} updated, ${report[table].unchanged} unchanged`,
+    (table) => `${table}: ${summary[table].created} created, ${summary[table].updated} updated, ${summary[table].unchanged} unchanged`,
   ).join('\n');
 }
 
@@ -55,13 +55,13 @@ export async function isSeeded(dataSource: DataSource, code: string = DOUAISIS_D
  * @throws Error when the dataset is inconsistent (duplicate keys, unknown organisation keys, one spelling
  *   for two organisations) or when an alias already means another organisation in the database.
  */
-export async function seedReferenceData(dataSource: DataSource, dataset: SeedDataset = DOUAISIS_DATASET): Promise<SeedReport> {
+export async function seedReferenceData(dataSource: DataSource, dataset: SeedDataset = DOUAISIS_DATASET): Promise<SeedSummary> {
   const plan = validateDataset(dataset);
   return dataSource.transaction(async (manager) => {
     const seeder = new Seeder(manager, dataset, plan, new Date());
-    const report = await seeder.run();
+    const summary = await seeder.run();
     await bumpAllVersions(manager);
-    return report;
+    return summary;
   });
 }
 
@@ -213,7 +213,7 @@ function dateOnly(date: Date): string {
 const isEmpty = (changes: object): boolean => Object.keys(changes).length === 0;
 
 class Seeder {
-  private readonly report: SeedReport = {
+  private readonly summary: SeedSummary = {
     organisations: counts(),
     aliases: counts(),
     programmes: counts(),
@@ -234,7 +234,7 @@ class Seeder {
     private readonly now: Date,
   ) {}
 
-  async run(): Promise<SeedReport> {
+  async run(): Promise<SeedSummary> {
     await this.loadGlobalAliases();
     await this.seedOrganisations();
     await this.seedContract();
@@ -242,7 +242,7 @@ class Seeder {
     await this.seedAxesAndOrientations();
     await this.seedParties();
     await this.seedAliases();
-    return this.report;
+    return this.summary;
   }
 
   /** Inserts rows in chunks and returns their generated ids, in order. */
@@ -349,10 +349,10 @@ class Seeder {
         this.organisationIds.set(org.key, current.id);
         const changes = changedFields(current, desired);
         if (isEmpty(changes)) {
-          this.report.organisations.unchanged++;
+          this.summary.organisations.unchanged++;
         } else {
           await this.manager.update(Organisation, { id: current.id }, { ...changes, updatedAt: this.now });
-          this.report.organisations.updated++;
+          this.summary.organisations.updated++;
         }
       }
       const ids = await this.insertAll(
@@ -360,7 +360,7 @@ class Seeder {
         inserts.map((i) => i.row),
       );
       inserts.forEach((insert, index) => this.organisationIds.set(insert.key, ids[index]));
-      this.report.organisations.created += inserts.length;
+      this.summary.organisations.created += inserts.length;
     }
   }
 
@@ -376,16 +376,16 @@ class Seeder {
     const current = await this.manager.findOneBy(Contract, { code: contract.code });
     if (!current) {
       [this.contractId] = await this.insertAll(Contract, [{ code: contract.code, ...desired, createdAt: this.now, updatedAt: this.now }]);
-      this.report.contract.created++;
+      this.summary.contract.created++;
       return;
     }
     this.contractId = current.id;
     const changes = changedFields(current, desired);
     if (isEmpty(changes)) {
-      this.report.contract.unchanged++;
+      this.summary.contract.unchanged++;
     } else {
       await this.manager.update(Contract, { id: current.id }, { ...changes, updatedAt: this.now });
-      this.report.contract.updated++;
+      this.summary.contract.updated++;
     }
   }
 
@@ -412,14 +412,14 @@ class Seeder {
       }
       const changes = changedFields(current, desired);
       if (isEmpty(changes)) {
-        this.report.programmes.unchanged++;
+        this.summary.programmes.unchanged++;
       } else {
         await this.manager.update(Programme, { id: current.id }, changes);
-        this.report.programmes.updated++;
+        this.summary.programmes.updated++;
       }
     }
     await this.insertAll(Programme, inserts);
-    this.report.programmes.created += inserts.length;
+    this.summary.programmes.created += inserts.length;
   }
 
   /** Axes match by (contract, number), orientations by (contract, code). */
@@ -440,15 +440,15 @@ class Seeder {
       axisIds.set(axis.number, current.id);
       const changes = changedFields(current, { title: axis.title });
       if (isEmpty(changes)) {
-        this.report.axes.unchanged++;
+        this.summary.axes.unchanged++;
       } else {
         await this.manager.update(Axis, { id: current.id }, changes);
-        this.report.axes.updated++;
+        this.summary.axes.updated++;
       }
     }
     const newAxisIds = await this.insertAll(Axis, axisInserts);
     axisInserts.forEach((axis, index) => axisIds.set(axis.number!, newAxisIds[index]));
-    this.report.axes.created += axisInserts.length;
+    this.summary.axes.created += axisInserts.length;
 
     const existingOrientations = await this.manager.find(Orientation, { where: { contractId } });
     const orientationByCode = new Map(existingOrientations.map((row) => [row.code, row]));
@@ -463,15 +463,15 @@ class Seeder {
         }
         const changes = changedFields(current, { axisId, title: orientation.title });
         if (isEmpty(changes)) {
-          this.report.orientations.unchanged++;
+          this.summary.orientations.unchanged++;
         } else {
           await this.manager.update(Orientation, { id: current.id }, changes);
-          this.report.orientations.updated++;
+          this.summary.orientations.updated++;
         }
       }
     }
     await this.insertAll(Orientation, orientationInserts);
-    this.report.orientations.created += orientationInserts.length;
+    this.summary.orientations.created += orientationInserts.length;
   }
 
   /** Parties match by (contract, organisation, role): signatories, partners and the perimeter EPCIs. */
@@ -499,8 +499,8 @@ class Seeder {
       .filter((party) => !existingKeys.has(`${party.organisationId}|${party.role}`))
       .map((party) => ({ contractId, ...party }));
     await this.insertAll(ContractParty, inserts);
-    this.report.parties.created += inserts.length;
-    this.report.parties.unchanged += wanted.length - inserts.length;
+    this.summary.parties.created += inserts.length;
+    this.summary.parties.unchanged += wanted.length - inserts.length;
   }
 
   /** Global aliases of the dataset's spellings, read first: organisations are also matched through them. */
@@ -552,14 +552,14 @@ class Seeder {
       for (const row of rows) {
         const changes = changedFields(row, { alias: alias.alias });
         if (isEmpty(changes)) {
-          this.report.aliases.unchanged++;
+          this.summary.aliases.unchanged++;
         } else {
           await this.manager.update(OrganisationAlias, { id: row.id }, changes);
-          this.report.aliases.updated++;
+          this.summary.aliases.updated++;
         }
       }
     }
     await this.insertAll(OrganisationAlias, inserts);
-    this.report.aliases.created += inserts.length;
+    this.summary.aliases.created += inserts.length;
   }
 }

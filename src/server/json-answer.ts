@@ -5,7 +5,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 const PIECE_ITEMS = 1000;
 
 /**
- * `res.status(status).json(value)` for answers that may be large (an import's report: 300 000 lines and as
+ * `res.status(status).json(value)` for answers that may be large (an import's preview: 300 000 lines and as
  * many issues are 130 MB of JSON, 3 s of JSON.stringify in one go). The top-level arrays are serialised a
  * thousand items at a time, other requests served between pieces, and written as they come (waiting
  * for the socket when its buffer is full). The bytes are those JSON.stringify would give. Small answers

@@ -18,11 +18,11 @@ const INDICATOR_TEMPLATE = join(__dirname, '..', '..', 'docs', 'templates', 'mod
 
 /** The dashboard's figures: five totals and the review, every amount exact. */
 const FIGURES = `query ($filter: FundingFilter!, $all: FundingFilter!, $asOf: DateTimeISO) {
-  byOrientation: fundingTotals(groupBy: [orientation], filter: $filter, asOf: $asOf) { orientation { code } amount lines }
-  byFunder: fundingTotals(groupBy: [funder], filter: $filter, asOf: $asOf) { funder { name } amount lines }
-  byYear: fundingTotals(groupBy: [year], filter: $filter, asOf: $asOf) { year amount lines }
-  byStage: fundingTotals(groupBy: [stage], filter: $all, asOf: $asOf) { stage amount lines }
-  everything: fundingTotals(groupBy: [contract], asOf: $asOf) { contract { code } amount lines }
+  byOrientation: fundingTotals(groupBy: [ORIENTATION], filter: $filter, asOf: $asOf) { orientation { code } amount lines }
+  byFunder: fundingTotals(groupBy: [FUNDER], filter: $filter, asOf: $asOf) { funder { name } amount lines }
+  byYear: fundingTotals(groupBy: [YEAR], filter: $filter, asOf: $asOf) { year amount lines }
+  byStage: fundingTotals(groupBy: [STAGE], filter: $all, asOf: $asOf) { stage amount lines }
+  everything: fundingTotals(groupBy: [CONTRACT], asOf: $asOf) { contract { code } amount lines }
 }`;
 const PROGRESS = `query { progress(contract: "${CONTRACT}") {
   overall { actions byStatus { status count } planned requested granted paid grantedRate paidRate }
@@ -54,13 +54,13 @@ describe(`aggregate cache on ${TEST_DATABASE_TYPE}`, () => {
     db = await createTestDatabase();
     await seedReferenceData(db.dataSource);
     for (const request of [
-      file('annexe3-banque-des-territoires-2023.xlsx', ImportKind.annex3, 'Banque des Territoires'),
-      file('annexe3-douaisis-agglo-2022.xlsx', ImportKind.annex3, 'Douaisis Agglo'),
-      file('modele-indicateurs.csv', ImportKind.indicators, 'Douaisis Agglo', INDICATOR_TEMPLATE),
+      file('annexe3-banque-des-territoires-2023.xlsx', ImportKind.ANNEX3, 'Banque des Territoires'),
+      file('annexe3-douaisis-agglo-2022.xlsx', ImportKind.ANNEX3, 'Douaisis Agglo'),
+      file('modele-indicateurs.csv', ImportKind.INDICATORS, 'Douaisis Agglo', INDICATOR_TEMPLATE),
     ]) {
       expect((await importFile(db.dataSource, request)).status).toBe('APPLIED');
     }
-    token = (await createToken(db.dataSource, { name: 'cache', role: Role.admin, organisationId: null })).secret;
+    token = (await createToken(db.dataSource, { name: 'cache', role: Role.ADMIN, organisationId: null })).secret;
     api = await startTestServer({ db });
     otherSource = await openDataSource(db.config);
     other = await startTestServer({ db: { ...db, dataSource: otherSource, drop: async () => otherSource.destroy() } });
@@ -107,7 +107,7 @@ describe(`aggregate cache on ${TEST_DATABASE_TYPE}`, () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const beforeImport = new Date();
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    const applied = await importFile(db.dataSource, file('annexe3-ademe-2021-2023.csv', ImportKind.annex3, 'ADEME'));
+    const applied = await importFile(db.dataSource, file('annexe3-ademe-2021-2023.csv', ImportKind.ANNEX3, 'ADEME'));
     expect(applied.status).toBe('APPLIED');
 
     const after = await read(api, FIGURES, VARIABLES);
@@ -177,7 +177,7 @@ describe(`aggregate cache on ${TEST_DATABASE_TYPE}`, () => {
     expect(after.actions.nodes[0].code).toBe(cheapest.code);
     expect(after).toEqual(await uncached(ACTIONS, { field: 'COVERAGE' }));
 
-    const applied = await importFile(db.dataSource, file('annexe3-ademe-2021-2023.csv', ImportKind.annex3, 'ADEME'));
+    const applied = await importFile(db.dataSource, file('annexe3-ademe-2021-2023.csv', ImportKind.ANNEX3, 'ADEME'));
     expect(applied.status).toBe('APPLIED');
     const imported = await read(api, ACTIONS, { field: 'FUNDING_TOTAL' });
     expect(imported).toEqual(await uncached(ACTIONS, { field: 'FUNDING_TOTAL' }));
@@ -214,7 +214,7 @@ describe(`aggregate cache on ${TEST_DATABASE_TYPE}`, () => {
   it('lets a second server on the same database see a write made through the first at once', async () => {
     const before = await read(other, FIGURES, VARIABLES);
     expect(await read(other, FIGURES, VARIABLES)).toEqual(before);
-    const applied = await importFile(db.dataSource, file('annexe3-ademe-2021-2023.csv', ImportKind.annex3, 'ADEME'));
+    const applied = await importFile(db.dataSource, file('annexe3-ademe-2021-2023.csv', ImportKind.ANNEX3, 'ADEME'));
     expect(applied.status).toBe('APPLIED');
     const after = await read(other, FIGURES, VARIABLES);
     expect(after).not.toEqual(before);
@@ -229,7 +229,7 @@ describe(`aggregate cache on ${TEST_DATABASE_TYPE}`, () => {
     const small = await startTestServer({ db: { ...db, dataSource: source, drop: async () => source.destroy() }, config: { cache: { maxEntries: 4, maxBytes: 64 * 1024 } } as never });
     try {
       for (let year = 2015; year <= 2030; year++) {
-        await read(small, `query ($f: FundingFilter!) { fundingTotals(groupBy: [funder, year], filter: $f) { amount } }`, { f: { contract: CONTRACT, yearFrom: year } });
+        await read(small, `query ($f: FundingFilter!) { fundingTotals(groupBy: [FUNDER, YEAR], filter: $f) { amount } }`, { f: { contract: CONTRACT, yearFrom: year } });
         const { entries, bytes } = small.server.stats().cache!;
         expect(entries).toBeLessThanOrEqual(4);
         expect(bytes).toBeLessThanOrEqual(64 * 1024);

@@ -134,9 +134,9 @@ describe(`audit trail on ${TEST_DATABASE_TYPE}`, () => {
     dataSource = api.db.dataSource;
     base = api.server.url.replace(/\/graphql$/, '');
     const bdt = await dataSource.getRepository(Organisation).findOneByOrFail({ name: 'Banque des Territoires' });
-    admin = await actor('Sous-préfecture', Role.admin, null);
-    editor = await actor('BdT finances', Role.editor, bdt.id);
-    reader = await actor('Power BI', Role.reader, null);
+    admin = await actor('Sous-préfecture', Role.ADMIN, null);
+    editor = await actor('BdT finances', Role.EDITOR, bdt.id);
+    reader = await actor('Power BI', Role.READER, null);
   }, 60000);
   afterAll(async () => api?.close());
 
@@ -169,7 +169,7 @@ describe(`audit trail on ${TEST_DATABASE_TYPE}`, () => {
 
     it('writes the audit row in the write’s transaction: one fails, both are gone', async () => {
       const actions = () => dataSource.query(`SELECT COUNT(*) AS n FROM action WHERE code = 'AUD-TX'`).then((rows) => Number(rows[0].n));
-      const identity = { tokenId: admin.tokenId, name: admin.name, role: Role.admin, organisationId: null };
+      const identity = { tokenId: admin.tokenId, name: admin.name, role: Role.ADMIN, organisationId: null };
       const input = { contract: CONTRACT, code: 'AUD-TX', title: 'Transaction', lead: DOUAISIS_AGGLO } as any;
       // The audit row is written, then the transaction fails: neither the action nor the row remains.
       await none(async () => {
@@ -244,7 +244,7 @@ describe(`audit trail on ${TEST_DATABASE_TYPE}`, () => {
     });
 
     it('records a token revoked through GraphQL by an admin', async () => {
-      const victim = await actor('À révoquer', Role.editor, editor.organisationId);
+      const victim = await actor('À révoquer', Role.EDITOR, editor.organisationId);
       await exactlyOne(() => gql(REVOKE, { id: String(victim.tokenId) }, admin), 'TOKEN_REVOKE', admin, 'api_token');
     });
   });

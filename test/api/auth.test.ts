@@ -210,7 +210,7 @@ describe(`tokens and authorisation on ${TEST_DATABASE_TYPE}`, () => {
         config: { readRequiresToken: true },
         prepare: async (db) => {
           await seedReferenceData(db.dataSource);
-          reader = (await createToken(db.dataSource, { name: 'BI', role: Role.reader, organisationId: null })).secret;
+          reader = (await createToken(db.dataSource, { name: 'BI', role: Role.READER, organisationId: null })).secret;
         },
       });
     });

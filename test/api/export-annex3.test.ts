@@ -60,10 +60,10 @@ describe(`GET /api/export/annex3.xlsx on ${TEST_DATABASE_TYPE}`, () => {
     db = await createTestDatabase();
     await seedReferenceData(db.dataSource);
     const imports: Array<[string, ImportKind, string]> = [
-      ['annexe3-banque-des-territoires-2023.xlsx', ImportKind.annex3, 'Banque des Territoires'],
-      ['annexe3-douaisis-agglo-2022.xlsx', ImportKind.annex3, 'Douaisis Agglo'],
-      ['annexe3-ademe-2021-2023.csv', ImportKind.annex3, 'ADEME'],
-      ['dotations-detr-dsil-fnadt-2017-2021.xlsx', ImportKind.dotations, 'Etat'],
+      ['annexe3-banque-des-territoires-2023.xlsx', ImportKind.ANNEX3, 'Banque des Territoires'],
+      ['annexe3-douaisis-agglo-2022.xlsx', ImportKind.ANNEX3, 'Douaisis Agglo'],
+      ['annexe3-ademe-2021-2023.csv', ImportKind.ANNEX3, 'ADEME'],
+      ['dotations-detr-dsil-fnadt-2017-2021.xlsx', ImportKind.DOTATIONS, 'Etat'],
     ];
     for (const [file, kind, source] of imports) {
       const path = fixturePath(file);
@@ -98,28 +98,28 @@ describe(`GET /api/export/annex3.xlsx on ${TEST_DATABASE_TYPE}`, () => {
 
   /** Every figure of the workbook against fundingTotals: grand total, funders, years, actions, orientations, axes. */
   async function expectAgreesWithFundingTotals(annex: Annex, stage: string): Promise<void> {
-    const [contract] = [...(await totals('contract', 'contract { code }', stage, (t) => t.contract.code)).values()];
+    const [contract] = [...(await totals('CONTRACT', 'contract { code }', stage, (t) => t.contract.code)).values()];
     expect(annex.amount('TOTAL GÉNÉRAL', 'Total')).toBe(contract?.amount ?? '0.00');
     expect(annex.lines).toHaveLength(contract?.lines ?? 0);
 
-    const byFunder = await totals('funder', 'funder { name }', stage, (t) => t.funder.name);
+    const byFunder = await totals('FUNDER', 'funder { name }', stage, (t) => t.funder.name);
     const funderColumns = annex.header.slice(6, annex.header.findIndex((label) => /^\d{4}/.test(label)));
     expect(new Set(funderColumns)).toEqual(new Set(byFunder.keys()));
     for (const [funder, { amount }] of byFunder) expect([funder, annex.amount('TOTAL GÉNÉRAL', funder)]).toEqual([funder, amount]);
 
-    const byYear = await totals('year', 'year', stage, (t) => String(t.year));
+    const byYear = await totals('YEAR', 'year', stage, (t) => String(t.year));
     for (const [year, { amount }] of byYear) {
       const column = annex.header.find((label) => label === year || label === `${year} (hors période)`)!;
       expect([year, annex.amount('TOTAL GÉNÉRAL', column)]).toEqual([year, amount]);
     }
 
-    const byAction = await totals('action', 'action { code }', stage, (t) => t.action?.code ?? null);
+    const byAction = await totals('ACTION', 'action { code }', stage, (t) => t.action?.code ?? null);
     for (const [code, { amount }] of byAction) expect([code, annex.amount(code, 'Total')]).toEqual([code, amount]);
 
-    const byOrientation = await totals('orientation', 'orientation { code }', stage, (t) => t.orientation?.code ?? null);
+    const byOrientation = await totals('ORIENTATION', 'orientation { code }', stage, (t) => t.orientation?.code ?? null);
     for (const [code, { amount }] of byOrientation) expect([code, annex.amount(`Sous-total orientation ${code}`, 'Total')]).toEqual([code, amount]);
 
-    const byAxis = await totals('axis', 'axis { number }', stage, (t) => (t.axis ? String(t.axis.number) : null));
+    const byAxis = await totals('AXIS', 'axis { number }', stage, (t) => (t.axis ? String(t.axis.number) : null));
     for (const [axis, { amount }] of byAxis) expect([axis, annex.amount(`Sous-total axe ${axis}`, 'Total')]).toEqual([axis, amount]);
   }
 
@@ -185,7 +185,7 @@ describe(`GET /api/export/annex3.xlsx on ${TEST_DATABASE_TYPE}`, () => {
       const url = `http://localhost:${guarded.server.port}/api/export/annex3.xlsx`;
       expect((await fetch(url)).status).toBe(401);
       expect((await fetch(url, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
-      const { secret } = await createToken(db.dataSource, { name: 'COPIL', role: Role.reader, organisationId: null });
+      const { secret } = await createToken(db.dataSource, { name: 'COPIL', role: Role.READER, organisationId: null });
       expect((await fetch(url, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(200);
     } finally {
       await guarded.server.close();

@@ -48,10 +48,10 @@ describe(`funding exports on ${TEST_DATABASE_TYPE}`, () => {
     db = await createTestDatabase({ logger: counter });
     await seedReferenceData(db.dataSource);
     const imports: Array<[string, ImportKind, string]> = [
-      ['annexe3-banque-des-territoires-2023.xlsx', ImportKind.annex3, 'Banque des Territoires'],
-      ['annexe3-douaisis-agglo-2022.xlsx', ImportKind.annex3, 'Douaisis Agglo'],
-      ['annexe3-ademe-2021-2023.csv', ImportKind.annex3, 'ADEME'],
-      ['dotations-detr-dsil-fnadt-2017-2021.xlsx', ImportKind.dotations, 'Etat'],
+      ['annexe3-banque-des-territoires-2023.xlsx', ImportKind.ANNEX3, 'Banque des Territoires'],
+      ['annexe3-douaisis-agglo-2022.xlsx', ImportKind.ANNEX3, 'Douaisis Agglo'],
+      ['annexe3-ademe-2021-2023.csv', ImportKind.ANNEX3, 'ADEME'],
+      ['dotations-detr-dsil-fnadt-2017-2021.xlsx', ImportKind.DOTATIONS, 'Etat'],
     ];
     for (const [file, kind, source] of imports) {
       const result = await importFile(db.dataSource, { buffer: readFileSync(fixturePath(file)), fileName: file, kind, source, contract: DOUAISIS });
@@ -73,7 +73,7 @@ describe(`funding exports on ${TEST_DATABASE_TYPE}`, () => {
     largeCents = (await buildLargeContract(db.dataSource, { code: 'CRTE-LARGE', actions: 500, fundingsPerAction: 10 })).fundingCents;
     expect(largeCents.length).toBeGreaterThan(2 * EXPORT_PAGE_SIZE);
 
-    readerToken = (await createToken(db.dataSource, { name: 'Lecteur', role: Role.reader, organisationId: null })).secret;
+    readerToken = (await createToken(db.dataSource, { name: 'Lecteur', role: Role.READER, organisationId: null })).secret;
     api = await startTestServer({ db });
     base = `http://localhost:${api.server.port}`;
   }, 180000);
@@ -89,7 +89,7 @@ describe(`funding exports on ${TEST_DATABASE_TYPE}`, () => {
 
   /** fundingTotals through GraphQL, grouped by contract: the figure the export must agree with. */
   async function graphqlTotal(filter: Record<string, unknown>): Promise<{ amount: string; lines: number }> {
-    const { body } = await api.graphql('query ($filter: FundingFilter) { fundingTotals(groupBy: [contract], filter: $filter) { amount lines } }', { filter });
+    const { body } = await api.graphql('query ($filter: FundingFilter) { fundingTotals(groupBy: [CONTRACT], filter: $filter) { amount lines } }', { filter });
     expect(body.errors).toBeUndefined();
     const totals: Array<{ amount: string; lines: number }> = body.data.fundingTotals;
     return { amount: sumOf(totals.map((total) => total.amount)), lines: totals.reduce((sum, total) => sum + total.lines, 0) };
@@ -225,10 +225,10 @@ describe(`funding exports on ${TEST_DATABASE_TYPE}`, () => {
       [`contract=${DOUAISIS}&stage=GRANTED,PAID`, { contract: DOUAISIS, stage: ['GRANTED', 'PAID'] }],
       [`contract=${DOUAISIS}&stage=REQUESTED&stage=PLANNED`, { contract: DOUAISIS, stage: ['REQUESTED', 'PLANNED'] }],
       [`contract=${DOUAISIS}&yearFrom=2022&yearTo=2023`, { contract: DOUAISIS, yearFrom: 2022, yearTo: 2023 }],
-      ['yearFrom=2021&yearTo=2021&kind=dotations', { yearFrom: 2021, yearTo: 2021, kind: ['dotations'] }],
+      ['yearFrom=2021&yearTo=2021&kind=dotations', { yearFrom: 2021, yearTo: 2021, kind: ['DOTATIONS'] }],
       ['funder=ADEME', { funder: 'ADEME' }],
       ['funder=Banque%20des%20Territoires&instrument=LOAN', { funder: 'Banque des Territoires', instrument: ['LOAN'] }],
-      [`contract=${DOUAISIS}&kind=annex3&programme=DSIL`, { contract: DOUAISIS, kind: ['annex3'], programme: 'DSIL' }],
+      [`contract=${DOUAISIS}&kind=annex3&programme=DSIL`, { contract: DOUAISIS, kind: ['ANNEX3'], programme: 'DSIL' }],
       [`contract=${DOUAISIS}&axis=1`, { contract: DOUAISIS, axis: 1 }],
       [`contract=${DOUAISIS}&orientation=1.2`, { contract: DOUAISIS, orientation: '1.2' }],
       ['action=DA-01', { action: 'DA-01' }],

@@ -126,7 +126,7 @@ describe('GraphQL query limits', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedReferenceData(db.dataSource);
-    admin = (await createToken(db.dataSource, { name: 'Admin', role: Role.admin, organisationId: null })).secret;
+    admin = (await createToken(db.dataSource, { name: 'Admin', role: Role.ADMIN, organisationId: null })).secret;
     dev = await start({});
   });
   afterAll(async () => {
@@ -219,7 +219,7 @@ describe('GraphQL query limits', () => {
     // crossCheck costs 100 plus its rows: 200 of them at once are too many.
     const crossChecks = Array.from(
       { length: 200 },
-      (_, i) => `c${i}: crossCheck(contract: "CRTE-DOUAISIS", groupBy: [year], left: { kind: [dotations] }, right: { kind: [grants] }) { difference }`,
+      (_, i) => `c${i}: crossCheck(contract: "CRTE-DOUAISIS", groupBy: [YEAR], left: { kind: [DOTATIONS] }, right: { kind: [GRANTS] }) { difference }`,
     ).join(' ');
     expectRefusal(await post(dev, { query: `{ ${crossChecks} }` }), 400, 'QUERY_TOO_COMPLEX', /trop complexe/);
   });

@@ -231,7 +231,7 @@ describe(`applying imports on ${TEST_DATABASE_TYPE}`, () => {
     expect(await sumAt(null)).toBe('13000000.00');
     expect(await sumAt(between.toISOString())).toBe('12500000.00');
     const totalsAt = async (asOf: string | null) => {
-      const { body } = await api.graphql('query ($asOf: DateTimeISO) { fundingTotals(groupBy: [action], filter: { contract: "CRTE-DOUAISIS", action: "DA-01" }, asOf: $asOf) { amount lines } }', { asOf });
+      const { body } = await api.graphql('query ($asOf: DateTimeISO) { fundingTotals(groupBy: [ACTION], filter: { contract: "CRTE-DOUAISIS", action: "DA-01" }, asOf: $asOf) { amount lines } }', { asOf });
       return body.data.fundingTotals;
     };
     expect(await totalsAt(null)).toEqual([{ amount: '13000000.00', lines: 3 }]);

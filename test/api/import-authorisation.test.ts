@@ -63,7 +63,7 @@ describe(`an import writes only what its sender may write, on ${TEST_DATABASE_TY
     };
   }
 
-  /** The report lists issues errors first, then by sheet and cell. */
+  /** The preview lists issues errors first, then by sheet and cell. */
   const issuesOf = (body: any, code: string) => body.issues.filter((issue: any) => issue.code === code).map((issue: any) => [issue.severity, issue.cell]);
   const action = async (code: string) => (await dataSource.query('SELECT code, title, status, total_cost, orientation_id, lead_id FROM action WHERE code = ?', [code]))[0];
 
@@ -75,10 +75,10 @@ describe(`an import writes only what its sender may write, on ${TEST_DATABASE_TY
     const da = await organisations.findOneByOrFail({ siren: '200044618' });
     const ademe = await organisations.findOneByOrFail({ shortName: 'ADEME' });
     const state = await organisations.findOneByOrFail({ name: 'État' });
-    tokens.admin = (await createToken(dataSource, { name: 'Sous-préfecture', role: Role.admin, organisationId: null })).secret;
-    tokens.editorDa = (await createToken(dataSource, { name: 'Service finances DA', role: Role.editor, organisationId: da.id })).secret;
-    tokens.editorAdeme = (await createToken(dataSource, { name: 'ADEME HDF', role: Role.editor, organisationId: ademe.id })).secret;
-    tokens.editorState = (await createToken(dataSource, { name: 'Préfecture, bureau du financement', role: Role.editor, organisationId: state.id })).secret;
+    tokens.admin = (await createToken(dataSource, { name: 'Sous-préfecture', role: Role.ADMIN, organisationId: null })).secret;
+    tokens.editorDa = (await createToken(dataSource, { name: 'Service finances DA', role: Role.EDITOR, organisationId: da.id })).secret;
+    tokens.editorAdeme = (await createToken(dataSource, { name: 'ADEME HDF', role: Role.EDITOR, organisationId: ademe.id })).secret;
+    tokens.editorState = (await createToken(dataSource, { name: 'Préfecture, bureau du financement', role: Role.EDITOR, organisationId: state.id })).secret;
     // The contract's two actions, each led by its EPCI (an admin imports for the contract's team).
     const setup = await upload(SETUP, 'Douaisis Agglo', tokens.admin);
     expect(setup.body.issues.filter((i: any) => i.severity === 'ERROR')).toEqual([]);

@@ -50,13 +50,13 @@ describe(`ImportBatch.supersedes, supersededBy and lines on ${TEST_DATABASE_TYPE
     const db = await createTestDatabase({ logger: counter });
     api = await startTestServer({ db, prepare: async ({ dataSource }) => void (await seedReferenceData(dataSource)) });
     const dataSource = api.db.dataSource;
-    admin = (await createToken(dataSource, { name: 'Sous-préfecture', role: Role.admin, organisationId: null })).secret;
+    admin = (await createToken(dataSource, { name: 'Sous-préfecture', role: Role.ADMIN, organisationId: null })).secret;
     const source = 'Banque des Territoires';
-    first = (await importFile(dataSource, { buffer: BDT, fileName: BDT_FILE, kind: ImportKind.annex3, source, uploadedBy: 'test' })).batchId;
+    first = (await importFile(dataSource, { buffer: BDT, fileName: BDT_FILE, kind: ImportKind.ANNEX3, source, uploadedBy: 'test' })).batchId;
     // The corrected copy: I6 2 500 000 → 3 000 000; it covers the same (funder, year) pairs, so it replaces every line.
     const corrected = editWorkbook(BDT, 'Programmation 2023', { I6: 3_000_000 });
-    second = (await importFile(dataSource, { buffer: corrected, fileName: 'bdt-corrige.xlsx', kind: ImportKind.annex3, source, uploadedBy: 'test' })).batchId;
-    preview = (await previewImport(dataSource, { buffer: readFileSync(fixturePath('annexe3-douaisis-agglo-2022.xlsx')), fileName: 'da.xlsx', kind: ImportKind.annex3, source: 'Douaisis Agglo' })).batchId;
+    second = (await importFile(dataSource, { buffer: corrected, fileName: 'bdt-corrige.xlsx', kind: ImportKind.ANNEX3, source, uploadedBy: 'test' })).batchId;
+    preview = (await previewImport(dataSource, { buffer: readFileSync(fixturePath('annexe3-douaisis-agglo-2022.xlsx')), fileName: 'da.xlsx', kind: ImportKind.ANNEX3, source: 'Douaisis Agglo' })).batchId;
   });
 
   afterAll(async () => {
@@ -123,7 +123,7 @@ describe(`ImportBatch.supersedes, supersededBy and lines on ${TEST_DATABASE_TYPE
     expect(older).toMatchObject({ status: 'APPLIED', supersededBy: [{ id: String(second), status: 'ROLLED_BACK' }] });
     expect(older.lines.totalCount).toBe(10);
     expect(sum(older.lines.nodes.map((line: any) => line.amount))).toBe('20100000.00');
-    const totals = await ok(`{ fundingTotals(groupBy: [contract], filter: { contract: "CRTE-DOUAISIS" }) { amount lines } }`);
+    const totals = await ok(`{ fundingTotals(groupBy: [CONTRACT], filter: { contract: "CRTE-DOUAISIS" }) { amount lines } }`);
     expect(totals.fundingTotals).toEqual([{ amount: '20100000.00', lines: 10 }]);
     const newer = await lineage(second);
     expect(newer).toMatchObject({ status: 'ROLLED_BACK', supersedes: [{ id: String(first), status: 'APPLIED' }] });

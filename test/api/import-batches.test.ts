@@ -73,18 +73,18 @@ describe(`importBatches and importBatch on ${TEST_DATABASE_TYPE}`, () => {
     const organisations = dataSource.getRepository(Organisation);
     const bdt = await organisations.findOneByOrFail({ name: 'Banque des Territoires' });
     const ademe = await organisations.findOneByOrFail({ shortName: 'ADEME' });
-    tokens.admin = (await createToken(dataSource, { name: 'Sous-préfecture', role: Role.admin, organisationId: null })).secret;
-    tokens.editorBdt = (await createToken(dataSource, { name: 'BdT', role: Role.editor, organisationId: bdt.id })).secret;
-    tokens.editorAdeme = (await createToken(dataSource, { name: 'ADEME', role: Role.editor, organisationId: ademe.id })).secret;
-    tokens.readerBdt = (await createToken(dataSource, { name: 'Power BI BdT', role: Role.reader, organisationId: bdt.id })).secret;
+    tokens.admin = (await createToken(dataSource, { name: 'Sous-préfecture', role: Role.ADMIN, organisationId: null })).secret;
+    tokens.editorBdt = (await createToken(dataSource, { name: 'BdT', role: Role.EDITOR, organisationId: bdt.id })).secret;
+    tokens.editorAdeme = (await createToken(dataSource, { name: 'ADEME', role: Role.EDITOR, organisationId: ademe.id })).secret;
+    tokens.readerBdt = (await createToken(dataSource, { name: 'Power BI BdT', role: Role.READER, organisationId: bdt.id })).secret;
 
-    ids.bdtPreview = await preview('annexe3-banque-des-territoires-2023.xlsx', ImportKind.annex3, 'Banque des Territoires');
-    ids.rejected = await preview({ buffer: faultyWorkbook(), name: 'programmation.xlsx' }, ImportKind.annex3, 'Douaisis Agglo');
-    ids.ademePreview = await preview('annexe3-ademe-2021-2023.csv', ImportKind.annex3, 'ADEME');
-    ids.dotationsApplied = await preview('dotations-detr-dsil-fnadt-2017-2021.xlsx', ImportKind.dotations, 'Etat');
-    ids.bdtSuperseded = await preview('annexe3-banque-des-territoires-2023.xlsx', ImportKind.annex3, 'BdT');
-    ids.bdtApplied = await preview('annexe3-banque-des-territoires-2023.xlsx', ImportKind.annex3, 'BdT');
-    ids.annex2Rejected = await preview('annexe2-bilan-plan-de-relance-douaisis.xlsx', ImportKind.annex2, 'Etat');
+    ids.bdtPreview = await preview('annexe3-banque-des-territoires-2023.xlsx', ImportKind.ANNEX3, 'Banque des Territoires');
+    ids.rejected = await preview({ buffer: faultyWorkbook(), name: 'programmation.xlsx' }, ImportKind.ANNEX3, 'Douaisis Agglo');
+    ids.ademePreview = await preview('annexe3-ademe-2021-2023.csv', ImportKind.ANNEX3, 'ADEME');
+    ids.dotationsApplied = await preview('dotations-detr-dsil-fnadt-2017-2021.xlsx', ImportKind.DOTATIONS, 'Etat');
+    ids.bdtSuperseded = await preview('annexe3-banque-des-territoires-2023.xlsx', ImportKind.ANNEX3, 'BdT');
+    ids.bdtApplied = await preview('annexe3-banque-des-territoires-2023.xlsx', ImportKind.ANNEX3, 'BdT');
+    ids.annex2Rejected = await preview('annexe2-bilan-plan-de-relance-douaisis.xlsx', ImportKind.ANNEX2, 'Etat');
     await mark(ids.dotationsApplied, ImportStatus.APPLIED);
     await mark(ids.bdtSuperseded, ImportStatus.SUPERSEDED);
     await mark(ids.bdtApplied, ImportStatus.APPLIED);
@@ -116,8 +116,8 @@ describe(`importBatches and importBatch on ${TEST_DATABASE_TYPE}`, () => {
         (await ok(BATCHES, { filter }, tokens.admin)).importBatches.nodes.map((node: { id: string }) => Number(node.id));
       expect(await ofFilter({ contract: 'CRTE-DOUAISIS' })).toEqual(all());
       expect(await ofFilter({ contract: 'CRTE-AILLEURS' })).toEqual([]);
-      expect(await ofFilter({ kind: 'dotations' })).toEqual([ids.dotationsApplied]);
-      expect(await ofFilter({ kind: 'annex2' })).toEqual([ids.annex2Rejected]);
+      expect(await ofFilter({ kind: 'DOTATIONS' })).toEqual([ids.dotationsApplied]);
+      expect(await ofFilter({ kind: 'ANNEX2' })).toEqual([ids.annex2Rejected]);
       const bdt = [ids.bdtApplied, ids.bdtSuperseded, ids.bdtPreview];
       expect(await ofFilter({ source: 'Banque des Territoires' })).toEqual(bdt);
       const bdtId = (await dataSource.getRepository(Organisation).findOneByOrFail({ name: 'Banque des Territoires' })).id;
@@ -125,7 +125,7 @@ describe(`importBatches and importBatch on ${TEST_DATABASE_TYPE}`, () => {
       expect(await ofFilter({ source: 'ADEME' })).toEqual([ids.ademePreview]);
       expect(await ofFilter({ status: ['REJECTED'] })).toEqual([ids.annex2Rejected, ids.rejected]);
       expect(await ofFilter({ status: 'APPLIED' })).toEqual([ids.bdtApplied, ids.dotationsApplied]);
-      expect(await ofFilter({ source: 'Banque des Territoires', status: ['PREVIEWED', 'SUPERSEDED'], kind: 'annex3', contract: 'CRTE-DOUAISIS' })).toEqual([
+      expect(await ofFilter({ source: 'Banque des Territoires', status: ['PREVIEWED', 'SUPERSEDED'], kind: 'ANNEX3', contract: 'CRTE-DOUAISIS' })).toEqual([
         ids.bdtSuperseded,
         ids.bdtPreview,
       ]);
@@ -160,7 +160,7 @@ describe(`importBatches and importBatch on ${TEST_DATABASE_TYPE}`, () => {
       expect(importBatch).toMatchObject({
         id: String(ids.rejected),
         status: 'REJECTED',
-        kind: 'annex3',
+        kind: 'ANNEX3',
         errorCount: 3,
         uploadedBy: 'test',
         contract: { code: 'CRTE-DOUAISIS' },

@@ -108,9 +108,9 @@ describe(`every partner fixture applied on ${TEST_DATABASE_TYPE}`, () => {
 
   it('fundingTotals groups in SQL, exactly, by any dimensions, and agrees with the lines', async () => {
     const { body } = await api.graphql(`{
-      byFunderStage: fundingTotals(groupBy: [funder, stage], filter: { contract: "CRTE-DOUAISIS" }) { funder { name shortName } stage amount lines }
-      byTerritory: fundingTotals(groupBy: [territory, programme], filter: { contract: "CRTE-DOUAISIS", stage: [PAID], yearFrom: 2017, yearTo: 2021 }) { territory { siren } programme { code } amount }
-      byAxis: fundingTotals(groupBy: [axis, year], filter: { contract: "CRTE-DOUAISIS", funder: "Banque des Territoires" }) { axis { number } year amount lines }
+      byFunderStage: fundingTotals(groupBy: [FUNDER, STAGE], filter: { contract: "CRTE-DOUAISIS" }) { funder { name shortName } stage amount lines }
+      byTerritory: fundingTotals(groupBy: [TERRITORY, PROGRAMME], filter: { contract: "CRTE-DOUAISIS", stage: [PAID], yearFrom: 2017, yearTo: 2021 }) { territory { siren } programme { code } amount }
+      byAxis: fundingTotals(groupBy: [AXIS, YEAR], filter: { contract: "CRTE-DOUAISIS", funder: "Banque des Territoires" }) { axis { number } year amount lines }
     }`);
     expect(body.errors).toBeUndefined();
     const find = (name: string, stage: string) => body.data.byFunderStage.find((row: any) => (row.funder.name === name || row.funder.shortName === name) && row.stage === stage);

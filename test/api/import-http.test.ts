@@ -63,11 +63,11 @@ describe(`POST /api/imports and GET /api/templates on ${TEST_DATABASE_TYPE}`, ()
     const organisations = dataSource.getRepository(Organisation);
     bdtId = (await organisations.findOneByOrFail({ name: 'Banque des Territoires' })).id;
     const ademeId = (await organisations.findOneByOrFail({ shortName: 'ADEME' })).id;
-    tokens.admin = (await createToken(dataSource, { name: 'Sous-préfecture', role: Role.admin, organisationId: null })).secret;
-    tokens.editorBdt = (await createToken(dataSource, { name: 'BdT Hauts-de-France', role: Role.editor, organisationId: bdtId })).secret;
-    tokens.editorAdeme = (await createToken(dataSource, { name: 'ADEME HDF', role: Role.editor, organisationId: ademeId })).secret;
-    tokens.reader = (await createToken(dataSource, { name: 'Power BI', role: Role.reader, organisationId: bdtId })).secret;
-    tokens.editorNoOrganisation = (await createToken(dataSource, { name: 'Sans organisation', role: Role.editor, organisationId: null })).secret;
+    tokens.admin = (await createToken(dataSource, { name: 'Sous-préfecture', role: Role.ADMIN, organisationId: null })).secret;
+    tokens.editorBdt = (await createToken(dataSource, { name: 'BdT Hauts-de-France', role: Role.EDITOR, organisationId: bdtId })).secret;
+    tokens.editorAdeme = (await createToken(dataSource, { name: 'ADEME HDF', role: Role.EDITOR, organisationId: ademeId })).secret;
+    tokens.reader = (await createToken(dataSource, { name: 'Power BI', role: Role.READER, organisationId: bdtId })).secret;
+    tokens.editorNoOrganisation = (await createToken(dataSource, { name: 'Sans organisation', role: Role.EDITOR, organisationId: null })).secret;
   });
   afterAll(async () => api?.close());
 
@@ -112,7 +112,7 @@ describe(`POST /api/imports and GET /api/templates on ${TEST_DATABASE_TYPE}`, ()
       expect(body).toMatchObject({ status: 'PREVIEWED', layout: 'long', counts: { lines: 13, errors: 0 } });
     });
 
-    it('answers 422 with the full report for a file with errors, each issue at its cell, and stores the rejection', async () => {
+    it('answers 422 with the full preview for a file with errors, each issue at its cell, and stores the rejection', async () => {
       const { status, body } = await upload({ ...preview, source: 'Douaisis Agglo' }, [{ bytes: faultyWorkbook(), name: 'programmation.xlsx' }], tokens.admin);
       expect(status).toBe(422);
       expect(body.status).toBe('REJECTED');

@@ -53,10 +53,10 @@ describe(`import issues download and abandon on ${TEST_DATABASE_TYPE}`, () => {
     const organisations = dataSource.getRepository(Organisation);
     const bdt = await organisations.findOneByOrFail({ name: 'Banque des Territoires' });
     const douaisis = await organisations.findOneByOrFail({ siren: '200044618' });
-    tokens.admin = (await createToken(dataSource, { name: 'Sous-préfecture', role: Role.admin, organisationId: null })).secret;
-    tokens.editorBdt = (await createToken(dataSource, { name: 'BdT', role: Role.editor, organisationId: bdt.id })).secret;
-    tokens.editorDouaisis = (await createToken(dataSource, { name: 'Douaisis Agglo', role: Role.editor, organisationId: douaisis.id })).secret;
-    tokens.reader = (await createToken(dataSource, { name: 'Lecteur', role: Role.reader, organisationId: null })).secret;
+    tokens.admin = (await createToken(dataSource, { name: 'Sous-préfecture', role: Role.ADMIN, organisationId: null })).secret;
+    tokens.editorBdt = (await createToken(dataSource, { name: 'BdT', role: Role.EDITOR, organisationId: bdt.id })).secret;
+    tokens.editorDouaisis = (await createToken(dataSource, { name: 'Douaisis Agglo', role: Role.EDITOR, organisationId: douaisis.id })).secret;
+    tokens.reader = (await createToken(dataSource, { name: 'Lecteur', role: Role.READER, organisationId: null })).secret;
   });
   afterAll(async () => api?.close());
 

@@ -72,7 +72,7 @@ describe(`CRTE team mutations on ${TEST_DATABASE_TYPE}`, () => {
     api = await startTestServer({
       prepare: async ({ dataSource }) => {
         await seedReferenceData(dataSource);
-        admin = (await createToken(dataSource, { name: 'équipe CRTE', role: Role.admin, organisationId: null })).secret;
+        admin = (await createToken(dataSource, { name: 'équipe CRTE', role: Role.ADMIN, organisationId: null })).secret;
       },
     });
   });

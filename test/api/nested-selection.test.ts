@@ -18,9 +18,9 @@ describe('the lines of an action, read for their selection only', () => {
       prepare: async ({ dataSource }) => {
         await seedReferenceData(dataSource);
         for (const [name, kind, source] of [
-          ['annexe3-banque-des-territoires-2023.xlsx', ImportKind.annex3, 'Banque des Territoires'],
-          ['annexe3-douaisis-agglo-2022.xlsx', ImportKind.annex3, 'Douaisis Agglo'],
-          ['annexe3-ademe-2021-2023.csv', ImportKind.annex3, 'ADEME'],
+          ['annexe3-banque-des-territoires-2023.xlsx', ImportKind.ANNEX3, 'Banque des Territoires'],
+          ['annexe3-douaisis-agglo-2022.xlsx', ImportKind.ANNEX3, 'Douaisis Agglo'],
+          ['annexe3-ademe-2021-2023.csv', ImportKind.ANNEX3, 'ADEME'],
         ] as const) {
           const result = await importFile(dataSource, { buffer: readFileSync(fixturePath(name)), fileName: name, kind, source, contract: 'CRTE-DOUAISIS' });
           expect(result.status).toBe('APPLIED');

@@ -33,12 +33,12 @@ describe(`reports over the fixtures on ${TEST_DATABASE_TYPE}`, () => {
     db = await createTestDatabase();
     await seedReferenceData(db.dataSource);
     const imports: Array<[Buffer, string, ImportKind, string]> = [
-      [readFileSync(fixturePath('annexe3-banque-des-territoires-2023.xlsx')), 'annexe3-banque-des-territoires-2023.xlsx', ImportKind.annex3, 'Banque des Territoires'],
-      [readFileSync(fixturePath('annexe3-douaisis-agglo-2022.xlsx')), 'annexe3-douaisis-agglo-2022.xlsx', ImportKind.annex3, 'Douaisis Agglo'],
-      [readFileSync(fixturePath('annexe3-ademe-2021-2023.csv')), 'annexe3-ademe-2021-2023.csv', ImportKind.annex3, 'ADEME'],
-      [readFileSync(fixturePath('dotations-detr-dsil-fnadt-2017-2021.xlsx')), 'dotations-detr-dsil-fnadt-2017-2021.xlsx', ImportKind.dotations, 'Etat'],
-      [Buffer.from(GRANTS_CSV, 'utf8'), 'subventions-dgcl-2021.csv', ImportKind.grants, 'Etat'],
-      [readFileSync(INDICATOR_TEMPLATE), 'modele-indicateurs.csv', ImportKind.indicators, 'Douaisis Agglo'],
+      [readFileSync(fixturePath('annexe3-banque-des-territoires-2023.xlsx')), 'annexe3-banque-des-territoires-2023.xlsx', ImportKind.ANNEX3, 'Banque des Territoires'],
+      [readFileSync(fixturePath('annexe3-douaisis-agglo-2022.xlsx')), 'annexe3-douaisis-agglo-2022.xlsx', ImportKind.ANNEX3, 'Douaisis Agglo'],
+      [readFileSync(fixturePath('annexe3-ademe-2021-2023.csv')), 'annexe3-ademe-2021-2023.csv', ImportKind.ANNEX3, 'ADEME'],
+      [readFileSync(fixturePath('dotations-detr-dsil-fnadt-2017-2021.xlsx')), 'dotations-detr-dsil-fnadt-2017-2021.xlsx', ImportKind.DOTATIONS, 'Etat'],
+      [Buffer.from(GRANTS_CSV, 'utf8'), 'subventions-dgcl-2021.csv', ImportKind.GRANTS, 'Etat'],
+      [readFileSync(INDICATOR_TEMPLATE), 'modele-indicateurs.csv', ImportKind.INDICATORS, 'Douaisis Agglo'],
     ];
     for (const [buffer, fileName, kind, source] of imports) {
       const result = await importFile(db.dataSource, { buffer, fileName, kind, source, contract: CONTRACT });
@@ -56,12 +56,12 @@ describe(`reports over the fixtures on ${TEST_DATABASE_TYPE}`, () => {
 
   describe('crossCheck', () => {
     const CROSS_CHECK = `query ($left: FundingFilter!, $right: FundingFilter!) {
-      crossCheck(contract: "${CONTRACT}", groupBy: [programme, year, territory], left: $left, right: $right) {
+      crossCheck(contract: "${CONTRACT}", groupBy: [PROGRAMME, YEAR, TERRITORY], left: $left, right: $right) {
         leftTotal rightTotal difference agreeing disagreeing
         rows { programme { code } year territory { shortName name } leftAmount leftLines rightAmount rightLines difference status }
       }
     }`;
-    const slices = { left: { kind: ['dotations'], stage: ['PAID'] }, right: { kind: ['grants'], stage: ['GRANTED'] } };
+    const slices = { left: { kind: ['DOTATIONS'], stage: ['PAID'] }, right: { kind: ['GRANTS'], stage: ['GRANTED'] } };
 
     it('puts the grants received beside the State’s published list, group by group, exact to the cent', async () => {
       const { crossCheck } = await query(CROSS_CHECK, slices);
@@ -82,7 +82,7 @@ describe(`reports over the fixtures on ${TEST_DATABASE_TYPE}`, () => {
     it('agrees with fundingTotals on each side', async () => {
       const { crossCheck } = await query(CROSS_CHECK, slices);
       for (const [side, filter] of [['left', slices.left], ['right', slices.right]] as const) {
-        const { fundingTotals } = await query(`query ($filter: FundingFilter) { fundingTotals(groupBy: [programme, year, territory], filter: $filter) { programme { code } year territory { id } amount lines } }`, {
+        const { fundingTotals } = await query(`query ($filter: FundingFilter) { fundingTotals(groupBy: [PROGRAMME, YEAR, TERRITORY], filter: $filter) { programme { code } year territory { id } amount lines } }`, {
           filter: { ...filter, contract: CONTRACT },
         });
         const fromRows = crossCheck.rows.filter((r: any) => r[`${side}Lines`] > 0).map((r: any) => r[`${side}Amount`]);
@@ -91,7 +91,7 @@ describe(`reports over the fixtures on ${TEST_DATABASE_TYPE}`, () => {
     });
 
     it('applies the contract to both slices', async () => {
-      const { body } = await api.graphql(`{ crossCheck(contract: "NOPE", groupBy: [year], left: {}, right: {}) { rows { year } leftTotal } }`);
+      const { body } = await api.graphql(`{ crossCheck(contract: "NOPE", groupBy: [YEAR], left: {}, right: {}) { rows { year } leftTotal } }`);
       expect(body.errors).toBeUndefined();
       expect(body.data.crossCheck).toEqual({ rows: [], leftTotal: '0.00' });
     });
@@ -100,21 +100,21 @@ describe(`reports over the fixtures on ${TEST_DATABASE_TYPE}`, () => {
   describe('totals on axes and orientations', () => {
     it('give per year and stage the same figures as fundingTotals grouped by axis or orientation', async () => {
       const { contract } = await query(`{ contract(code: "${CONTRACT}") { axes { number fundingTotals { year stage amount lines axis { number } }
-        orientations { code fundingTotals(groupBy: [stage]) { stage amount lines } } } } }`);
-      const { byAxis } = await query(`{ byAxis: fundingTotals(groupBy: [axis, year, stage], filter: { contract: "${CONTRACT}" }) { axis { number } year stage amount lines } }`);
+        orientations { code fundingTotals(groupBy: [STAGE]) { stage amount lines } } } } }`);
+      const { byAxis } = await query(`{ byAxis: fundingTotals(groupBy: [AXIS, YEAR, STAGE], filter: { contract: "${CONTRACT}" }) { axis { number } year stage amount lines } }`);
       const flattened = contract.axes.flatMap((axis: any) => axis.fundingTotals.map((t: any) => ({ ...t, axis: { number: axis.number } })));
       expect(flattened.length).toBeGreaterThan(0);
       expect(flattened).toEqual(expect.arrayContaining(byAxis.filter((t: any) => t.axis !== null)));
       expect(flattened).toHaveLength(byAxis.filter((t: any) => t.axis !== null).length);
 
-      const { byOrientation } = await query(`{ byOrientation: fundingTotals(groupBy: [orientation, stage], filter: { contract: "${CONTRACT}" }) { orientation { code } stage amount lines } }`);
+      const { byOrientation } = await query(`{ byOrientation: fundingTotals(groupBy: [ORIENTATION, STAGE], filter: { contract: "${CONTRACT}" }) { orientation { code } stage amount lines } }`);
       const perOrientation = contract.axes.flatMap((axis: any) => axis.orientations.flatMap((o: any) => o.fundingTotals.map((t: any) => ({ orientation: { code: o.code }, ...t }))));
       expect(perOrientation).toEqual(expect.arrayContaining(byOrientation.filter((t: any) => t.orientation !== null)));
       expect(perOrientation).toHaveLength(byOrientation.filter((t: any) => t.orientation !== null).length);
     });
 
     it('take a filter, and add up to the fixtures’ planned figures', async () => {
-      const { contract } = await query(`{ contract(code: "${CONTRACT}") { axes { fundingTotals(groupBy: [funder], filter: { stage: [PLANNED] }) { funder { name } amount } } } }`);
+      const { contract } = await query(`{ contract(code: "${CONTRACT}") { axes { fundingTotals(groupBy: [FUNDER], filter: { stage: [PLANNED] }) { funder { name } amount } } } }`);
       const cents = (funder: string) =>
         contract.axes
           .flatMap((axis: any) => axis.fundingTotals)
@@ -177,7 +177,7 @@ describe(`reports over the fixtures on ${TEST_DATABASE_TYPE}`, () => {
     it('reviews a past year: funding and values up to that year only', async () => {
       const { progress } = await query(PROGRESS, { year: 2021 });
       expect(progress.year).toBe(2021);
-      const { fundingTotals } = await query(`{ fundingTotals(groupBy: [stage], filter: { contract: "${CONTRACT}", yearTo: 2021, kind: [annex3] }) { stage amount } }`);
+      const { fundingTotals } = await query(`{ fundingTotals(groupBy: [STAGE], filter: { contract: "${CONTRACT}", yearTo: 2021, kind: [ANNEX3] }) { stage amount } }`);
       const planned = fundingTotals.find((t: any) => t.stage === 'PLANNED')?.amount ?? '0.00';
       expect(progress.overall.planned).toBe(planned);
       const indicators = progress.axes.flatMap((a: any) => a.orientations).flatMap((o: any) => o.indicators);

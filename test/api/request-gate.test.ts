@@ -160,7 +160,7 @@ describe('request gate', () => {
 
 describe(`request gate in the real server on ${TEST_DATABASE_TYPE}`, () => {
   let api: TestServer;
-  const DASHBOARD = `query ($f: FundingFilter!) { fundingTotals(groupBy: [funder], filter: $f) { amount } progress(contract: "CRTE-DOUAISIS") { overall { planned } } }`;
+  const DASHBOARD = `query ($f: FundingFilter!) { fundingTotals(groupBy: [FUNDER], filter: $f) { amount } progress(contract: "CRTE-DOUAISIS") { overall { planned } } }`;
   const variables = { f: { contract: 'CRTE-DOUAISIS' } };
 
   beforeAll(async () => {
@@ -168,7 +168,7 @@ describe(`request gate in the real server on ${TEST_DATABASE_TYPE}`, () => {
       prepare: async (db) => {
         await seedReferenceData(db.dataSource);
         const name = 'annexe3-banque-des-territoires-2023.xlsx';
-        const result = await importFile(db.dataSource, { buffer: readFileSync(fixturePath(name)), fileName: name, kind: ImportKind.annex3, source: 'Banque des Territoires', contract: 'CRTE-DOUAISIS' });
+        const result = await importFile(db.dataSource, { buffer: readFileSync(fixturePath(name)), fileName: name, kind: ImportKind.ANNEX3, source: 'Banque des Territoires', contract: 'CRTE-DOUAISIS' });
         expect(result.status).toBe('APPLIED');
       },
       config: { gate: { maxConcurrent: 1, maxQueue: 1, maxWaitMs: 500 } } as never,

@@ -86,19 +86,19 @@ describe(`saved reports on ${TEST_DATABASE_TYPE}`, () => {
         const result = await importFile(dataSource, {
           buffer: readFileSync(fixturePath(BDT)),
           fileName: BDT,
-          kind: ImportKind.annex3,
+          kind: ImportKind.ANNEX3,
           source: 'Banque des Territoires',
           contract: 'CRTE-DOUAISIS',
         });
         expect(result).toMatchObject({ status: 'APPLIED', total: '20100000.00' });
-        admin = (await createToken(dataSource, { name: 'équipe CRTE', role: Role.admin, organisationId: null })).secret;
+        admin = (await createToken(dataSource, { name: 'équipe CRTE', role: Role.ADMIN, organisationId: null })).secret;
         const organisations = dataSource.getRepository(Organisation);
-        editor = (await createToken(dataSource, { name: 'Service finances', role: Role.editor, organisationId: (await organisations.findOneByOrFail({ name: 'Banque des Territoires' })).id })).secret;
+        editor = (await createToken(dataSource, { name: 'Service finances', role: Role.EDITOR, organisationId: (await organisations.findOneByOrFail({ name: 'Banque des Territoires' })).id })).secret;
         const ademe = await organisations.findOneByOrFail({ shortName: 'ADEME' });
         ademeName = ademe.name;
-        editorAdeme = (await createToken(dataSource, { name: 'ADEME Hauts-de-France', role: Role.editor, organisationId: ademe.id })).secret;
-        editorWithout = (await createToken(dataSource, { name: 'Stagiaire', role: Role.editor, organisationId: null })).secret;
-        reader = (await createToken(dataSource, { name: 'Power BI', role: Role.reader, organisationId: null })).secret;
+        editorAdeme = (await createToken(dataSource, { name: 'ADEME Hauts-de-France', role: Role.EDITOR, organisationId: ademe.id })).secret;
+        editorWithout = (await createToken(dataSource, { name: 'Stagiaire', role: Role.EDITOR, organisationId: null })).secret;
+        reader = (await createToken(dataSource, { name: 'Power BI', role: Role.READER, organisationId: null })).secret;
       },
     });
   });

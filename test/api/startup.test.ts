@@ -77,8 +77,8 @@ describe(`a fresh start on ${TEST_DATABASE_TYPE}: migrate, seed, serve`, () => {
     let output = '';
     seed.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     expect(await finished(seed)).toBe(0);
-    const report = JSON.parse(output);
-    for (const table of Object.values(report) as Array<{ created: number; updated: number }>) {
+    const summary = JSON.parse(output);
+    for (const table of Object.values(summary) as Array<{ created: number; updated: number }>) {
       expect(table.created).toBe(0);
       expect(table.updated).toBe(0);
     }

@@ -36,17 +36,17 @@ describe(`tokens: constant-time check, revocation, other organisations' previews
     const organisations = dataSource.getRepository(Organisation);
     const bdt = await organisations.findOneByOrFail({ name: 'Banque des Territoires' });
     const ademe = await organisations.findOneByOrFail({ shortName: 'ADEME' });
-    secrets.admin = (await createToken(dataSource, { name: 'Admin', role: Role.admin, organisationId: null })).secret;
-    secrets.editorBdt = (await createToken(dataSource, { name: 'BdT', role: Role.editor, organisationId: bdt.id })).secret;
-    secrets.editorAdeme = (await createToken(dataSource, { name: 'ADEME', role: Role.editor, organisationId: ademe.id })).secret;
+    secrets.admin = (await createToken(dataSource, { name: 'Admin', role: Role.ADMIN, organisationId: null })).secret;
+    secrets.editorBdt = (await createToken(dataSource, { name: 'BdT', role: Role.EDITOR, organisationId: bdt.id })).secret;
+    secrets.editorAdeme = (await createToken(dataSource, { name: 'ADEME', role: Role.EDITOR, organisationId: ademe.id })).secret;
     const buffer = readFileSync(fixturePath('annexe3-ademe-2021-2023.csv'));
-    ademePreview = (await previewImport(dataSource, { buffer, fileName: 'ademe.csv', kind: ImportKind.annex3, source: 'ADEME', uploadedBy: 'ADEME' })).batchId;
+    ademePreview = (await previewImport(dataSource, { buffer, fileName: 'ademe.csv', kind: ImportKind.ANNEX3, source: 'ADEME', uploadedBy: 'ADEME' })).batchId;
   }, 60000);
   afterAll(async () => api?.close());
 
   describe('the constant-time path', () => {
     it('stores the SHA-256 of a 192-bit secret and compares digests with timingSafeEqual only', async () => {
-      const { secret, token } = await createToken(dataSource, { name: 'Empreinte', role: Role.reader, organisationId: null });
+      const { secret, token } = await createToken(dataSource, { name: 'Empreinte', role: Role.READER, organisationId: null });
       expect(secret).toMatch(/^crte_[A-Za-z0-9_-]{32}$/); // 24 random bytes
       const stored = await dataSource.getRepository(ApiToken).findOneByOrFail({ id: token.id });
       expect(stored.tokenHash).toBe(hashToken(secret));
@@ -66,12 +66,12 @@ describe(`tokens: constant-time check, revocation, other organisations' previews
     });
 
     it('refuses a wrong, malformed or near-miss token the same way', async () => {
-      const { secret } = await createToken(dataSource, { name: 'Proche', role: Role.reader, organisationId: null });
+      const { secret } = await createToken(dataSource, { name: 'Proche', role: Role.READER, organisationId: null });
       const nearMiss = secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A');
       for (const header of [`Bearer ${nearMiss}`, 'Bearer crte_', 'Bearer x', 'Basic abc', `Bearer ${secret} extra`]) {
         await expect(authenticate(dataSource, header)).rejects.toBeInstanceOf(InvalidTokenError);
       }
-      expect(await authenticate(dataSource, `Bearer ${secret}`)).toMatchObject({ name: 'Proche', role: Role.reader });
+      expect(await authenticate(dataSource, `Bearer ${secret}`)).toMatchObject({ name: 'Proche', role: Role.READER });
       const { body } = await api.graphql(ME, {}, nearMiss);
       expect(body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
     });
@@ -79,7 +79,7 @@ describe(`tokens: constant-time check, revocation, other organisations' previews
 
   describe('revocation', () => {
     it('refuses a revoked token at once: GraphQL, HTTP routes and saved reports', async () => {
-      const { secret, token } = await createToken(dataSource, { name: 'Tableau Metabase', role: Role.editor, organisationId: (await dataSource.getRepository(Organisation).findOneByOrFail({ shortName: 'ADEME' })).id });
+      const { secret, token } = await createToken(dataSource, { name: 'Tableau Metabase', role: Role.EDITOR, organisationId: (await dataSource.getRepository(Organisation).findOneByOrFail({ shortName: 'ADEME' })).id });
       const saved = await api.graphql(`mutation { saveReport(name: "revocation", query: "{ contracts { code } }") { id } }`, {}, secret);
       expect(saved.body.errors).toBeUndefined();
       // Before: accepted everywhere.
@@ -119,7 +119,7 @@ describe(`tokens: constant-time check, revocation, other organisations' previews
         const revoke = await api.graphql(REVOKE, { id: '1' }, secret);
         expect(revoke.body.errors![0].extensions.code).toMatch(/FORBIDDEN|UNAUTHENTICATED/);
       }
-      expect((await api.graphql(ME, {}, secrets.admin)).body.data!.me.role).toBe('admin');
+      expect((await api.graphql(ME, {}, secrets.admin)).body.data!.me.role).toBe('ADMIN');
       const listed = await api.graphql(TOKENS, {}, secrets.admin);
       expect(listed.body.errors).toBeUndefined();
       expect(listed.body.data!.tokens.find((t: any) => t.name === 'ADEME').organisation.shortName).toBe('ADEME');

@@ -59,7 +59,7 @@ describe(`big uploads on ${TEST_DATABASE_TYPE}`, () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedReferenceData(db.dataSource);
-    token = (await createToken(db.dataSource, { name: 'Sous-préfecture', role: Role.admin, organisationId: null })).secret;
+    token = (await createToken(db.dataSource, { name: 'Sous-préfecture', role: Role.ADMIN, organisationId: null })).secret;
     server = await spawnServer(db.url);
   }, 60_000);
   afterAll(async () => {

@@ -98,7 +98,7 @@ describe(`the hostile-file corpus through POST /api/imports on ${TEST_DATABASE_T
     api = await startTestServer({ prepare: async (db) => void (await seedReferenceData(db.dataSource)) });
     dataSource = api.db.dataSource;
     base = api.server.url.replace(/\/graphql$/, '');
-    token = (await createToken(dataSource, { name: 'Corpus', role: Role.admin, organisationId: null })).secret;
+    token = (await createToken(dataSource, { name: 'Corpus', role: Role.ADMIN, organisationId: null })).secret;
   });
 
   afterAll(async () => {

@@ -3,9 +3,9 @@
  * The files are built by build-corpus.ts; `big` ones are built at test time, never committed.
  *
  * - REJECTED: answered 422, the batch stored as REJECTED, nothing else written; `codes` is exactly the set
- *   of ERROR codes the report gives (each with a French message).
+ *   of ERROR codes the preview gives (each with a French message).
  * - PREVIEWED: answered 200 with `lines` funding lines totalling `total`; `warnings` must all be among the
- *   report's warnings, and no ERROR. Then imported for real (dryRun=false) and rolled back.
+ *   preview's warnings, and no ERROR. Then imported for real (dryRun=false) and rolled back.
  */
 import type { IssueCode } from '../../import/issue-codes';
 
@@ -82,7 +82,7 @@ export const CORPUS: CorpusEntry[] = [
   { file: 'excel-errors.xlsx', about: 'each Excel error value (#NULL! … #GETTING_DATA) in an amount cell', ...DA, expect: { ...rejected('FORMULA_ERROR'), errors: 8 } },
   { file: 'excel-errors.csv', about: 'each Excel error text in an amount column of a CSV', ...ADEME, expect: { ...rejected('FORMULA_ERROR'), errors: 8 } },
   // values
-  { file: 'dates-before-1900.xlsx', about: 'a start-date column holding 14/07/1789 and serial -1', ...DA, expect: BASE },
+  { file: 'dates-before-1900.xlsx', about: 'a start-date column holding 14/07/1789 (a date, kept) and serial -1 (no date: refused at its cell)', ...DA, expect: { ...rejected('DATE_INVALID'), errors: 1 } },
   { file: 'year-1899.xlsx', about: 'year columns 1899 and 1850: not taken for years, so no amount column', ...DA, expect: rejected('LAYOUT_UNKNOWN') },
   { file: 'amount-1e300.xlsx', about: 'an amount of 1e300', ...DA, expect: rejected('AMOUNT_ABSURD') },
   { file: 'amount-1e300.csv', about: 'an amount written 1e300 in a CSV', ...ADEME, expect: rejected('AMOUNT_ABSURD') },

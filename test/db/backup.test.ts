@@ -71,9 +71,9 @@ describe(`backup and restore on ${TEST_DATABASE_TYPE}`, () => {
     const ds = source.dataSource;
     await seedReferenceData(ds);
     const imports: Array<[string, ImportKind, string]> = [
-      ['annexe3-banque-des-territoires-2023.xlsx', ImportKind.annex3, 'Banque des Territoires'],
-      ['annexe3-ademe-2021-2023.csv', ImportKind.annex3, 'ADEME'],
-      ['dotations-detr-dsil-fnadt-2017-2021.xlsx', ImportKind.dotations, 'Etat'],
+      ['annexe3-banque-des-territoires-2023.xlsx', ImportKind.ANNEX3, 'Banque des Territoires'],
+      ['annexe3-ademe-2021-2023.csv', ImportKind.ANNEX3, 'ADEME'],
+      ['dotations-detr-dsil-fnadt-2017-2021.xlsx', ImportKind.DOTATIONS, 'Etat'],
     ];
     for (const [file, kind, from] of imports) {
       const result = await importFile(ds, { buffer: readFileSync(fixturePath(file)), fileName: file, kind, source: from, contract: DOUAISIS }, audited.audit);
@@ -82,14 +82,14 @@ describe(`backup and restore on ${TEST_DATABASE_TYPE}`, () => {
     // A preview left waiting: a stored file and its issues, not applied.
     const agglo = readFileSync(fixturePath('annexe3-douaisis-agglo-2022.xlsx'));
     fileSha256 = createHash('sha256').update(agglo).digest('hex');
-    await previewImport(ds, { buffer: agglo, fileName: 'annexe3-douaisis-agglo-2022.xlsx', kind: ImportKind.annex3, source: 'Douaisis Agglo', contract: DOUAISIS });
-    await createToken(ds, { name: 'Équipe 🌍 « BI »', role: Role.editor, organisationId: null });
+    await previewImport(ds, { buffer: agglo, fileName: 'annexe3-douaisis-agglo-2022.xlsx', kind: ImportKind.ANNEX3, source: 'Douaisis Agglo', contract: DOUAISIS });
+    await createToken(ds, { name: 'Équipe 🌍 « BI »', role: Role.EDITOR, organisationId: null });
     // Emoji, a negative amount, text with quotes and line breaks; more lines than one INSERT holds.
     await buildLargeContract(ds, { code: 'CRTE-BACKUP', actions: 150, fundingsPerAction: 10 });
     const action = await ds.getRepository(Action).findOneOrFail({ where: { code: 'ACT-0000' } });
     await ds.getRepository(Action).update(action.id, { title: 'Vélo 🚲 « pistes », "quotes"\nligne 2', description: null });
     // A deleted last row: its id must not be handed out again after a restore.
-    const lastToken = await createToken(ds, { name: 'Supprimé', role: Role.reader, organisationId: null });
+    const lastToken = await createToken(ds, { name: 'Supprimé', role: Role.READER, organisationId: null });
     await ds.query('DELETE FROM api_token WHERE id = ?', [lastToken.token.id]);
   }, 120_000);
 
@@ -106,9 +106,9 @@ describe(`backup and restore on ${TEST_DATABASE_TYPE}`, () => {
       expect(before[table].rows).toBeGreaterThan(0);
     }
 
-    const report = await backupDatabase(source.config, file);
-    expect(report.format).toBe(TEST_DATABASE_TYPE === 'sqlite' ? 'sqlite' : 'dump');
-    expect(report.tables.find((t) => t.name === 'funding')!.rows).toBe(before.funding.rows);
+    const summary = await backupDatabase(source.config, file);
+    expect(summary.format).toBe(TEST_DATABASE_TYPE === 'sqlite' ? 'sqlite' : 'dump');
+    expect(summary.tables.find((t) => t.name === 'funding')!.rows).toBe(before.funding.rows);
 
     const target = await freshTarget();
     const restored = await restoreDatabase(target.config, file);
@@ -179,7 +179,7 @@ describe(`backup and restore on ${TEST_DATABASE_TYPE}`, () => {
     await seedReferenceData(older.dataSource);
     await importFile(
       older.dataSource,
-      { buffer: readFileSync(fixturePath('annexe3-ademe-2021-2023.csv')), fileName: 'ademe.csv', kind: ImportKind.annex3, source: 'ADEME', contract: DOUAISIS },
+      { buffer: readFileSync(fixturePath('annexe3-ademe-2021-2023.csv')), fileName: 'ademe.csv', kind: ImportKind.ANNEX3, source: 'ADEME', contract: DOUAISIS },
       audited.audit,
     );
     // Back to the release before FileEncoding, whatever migrations came after it.
@@ -191,9 +191,9 @@ describe(`backup and restore on ${TEST_DATABASE_TYPE}`, () => {
     expect(previous.import_batch.rows).toBe(1);
 
     const target = await freshTarget();
-    const report = await restoreDatabase(target.config, file);
-    expect(report.backupMigration).toBe('DataVersion1764720000000');
-    expect(report.appliedMigrations).toEqual(lacked);
+    const summary = await restoreDatabase(target.config, file);
+    expect(summary.backupMigration).toBe('DataVersion1764720000000');
+    expect(summary.appliedMigrations).toEqual(lacked);
     const after = await snapshot(target.config);
     for (const name of ['funding', 'audit_event', 'import_file_chunk', 'import_issue', 'organisation', 'contract_data_version']) expect(after[name]).toEqual(previous[name]);
     const [batch] = await restoredQuery(target, 'SELECT file_encoding FROM import_batch');
@@ -210,7 +210,7 @@ describe(`backup and restore on ${TEST_DATABASE_TYPE}`, () => {
       {
         buffer: readFileSync(fixturePath('annexe3-douaisis-agglo-2022.xlsx')),
         fileName: 'agglo-pendant-la-sauvegarde.xlsx',
-        kind: ImportKind.annex3,
+        kind: ImportKind.ANNEX3,
         source: 'Douaisis Agglo',
         contract: DOUAISIS,
       },

@@ -74,7 +74,7 @@ describe(`BI views on ${TEST_DATABASE_TYPE}`, () => {
   /** fundingTotals by funder × year × stage, through the resolver, against the same grouping of v_funding. */
   async function compareWithFundingTotals(): Promise<number> {
     const resolver = new FundingTotalResolver();
-    const totals = await resolver.fundingTotals([FundingDimension.funder, FundingDimension.year, FundingDimension.stage], { contract: 'CRTE-DOUAISIS' }, undefined, { dataSource } as any);
+    const totals = await resolver.fundingTotals([FundingDimension.FUNDER, FundingDimension.YEAR, FundingDimension.STAGE], { contract: 'CRTE-DOUAISIS' }, undefined, { dataSource } as any);
     const fromApi = totals.map((total) => `${total.funderId} ${total.year} ${total.stage}: ${total.amount} (${total.lines})`).sort();
     const rows = await query(`SELECT funder_id, year, stage, SUM(amount_cents) AS cents, COUNT(*) AS n FROM v_funding WHERE contract_code = 'CRTE-DOUAISIS' GROUP BY funder_id, year, stage`);
     const fromView = rows.map((row) => `${row.funder_id} ${row.year} ${row.stage}: ${formatCents(BigInt(row.cents))} (${Number(row.n)})`).sort();
@@ -92,11 +92,11 @@ describe(`BI views on ${TEST_DATABASE_TYPE}`, () => {
     db = await createTestDatabase();
     dataSource = db.dataSource;
     await seedReferenceData(dataSource);
-    await importFixture(dataSource, BDT, ImportKind.annex3, 'Banque des Territoires');
-    await importFixture(dataSource, fixturePath('annexe3-douaisis-agglo-2022.xlsx'), ImportKind.annex3, 'Douaisis Agglo');
-    await importFixture(dataSource, fixturePath('annexe3-ademe-2021-2023.csv'), ImportKind.annex3, 'ADEME');
-    await importFixture(dataSource, fixturePath('dotations-detr-dsil-fnadt-2017-2021.xlsx'), ImportKind.dotations, 'Etat');
-    await importFixture(dataSource, join(ROOT, 'docs', 'templates', 'modele-indicateurs.csv'), ImportKind.indicators, 'Douaisis Agglo');
+    await importFixture(dataSource, BDT, ImportKind.ANNEX3, 'Banque des Territoires');
+    await importFixture(dataSource, fixturePath('annexe3-douaisis-agglo-2022.xlsx'), ImportKind.ANNEX3, 'Douaisis Agglo');
+    await importFixture(dataSource, fixturePath('annexe3-ademe-2021-2023.csv'), ImportKind.ANNEX3, 'ADEME');
+    await importFixture(dataSource, fixturePath('dotations-detr-dsil-fnadt-2017-2021.xlsx'), ImportKind.DOTATIONS, 'Etat');
+    await importFixture(dataSource, join(ROOT, 'docs', 'templates', 'modele-indicateurs.csv'), ImportKind.INDICATORS, 'Douaisis Agglo');
   }, 180000);
   afterAll(async () => db?.drop());
 
@@ -163,7 +163,7 @@ describe(`BI views on ${TEST_DATABASE_TYPE}`, () => {
 
   it('v_action: per-stage totals of the counted lines, the same as fundingTotals by action × stage, with coverage', async () => {
     const resolver = new FundingTotalResolver();
-    const totals = await resolver.fundingTotals([FundingDimension.action, FundingDimension.stage], { contract: 'CRTE-DOUAISIS' }, undefined, { dataSource } as any);
+    const totals = await resolver.fundingTotals([FundingDimension.ACTION, FundingDimension.STAGE], { contract: 'CRTE-DOUAISIS' }, undefined, { dataSource } as any);
     const expected = new Map<string, string>();
     for (const total of totals) if (total.actionId) expected.set(`${total.actionId} ${total.stage}`, total.amount);
     const actions = await query('SELECT * FROM v_action');
@@ -199,7 +199,7 @@ describe(`BI views on ${TEST_DATABASE_TYPE}`, () => {
     // The Région's own file says 2 400 000 € for DA-01 in 2022, where Douaisis Agglo's table said 2 500 000 €.
     const [da01] = await query(`SELECT action_title, orientation_code FROM v_action WHERE action_code = 'DA-01'`);
     const csv = `numero;intitule;orientation;financeur;annee;montant_prevu;base\r\nDA-01;${da01.action_title};${da01.orientation_code};Région Hauts-de-France;2022;2400000;HT\r\n`;
-    await importFixture(dataSource, 'region-2022.csv', ImportKind.annex3, 'Région Hauts-de-France', Buffer.from(csv, 'utf8'));
+    await importFixture(dataSource, 'region-2022.csv', ImportKind.ANNEX3, 'Région Hauts-de-France', Buffer.from(csv, 'utf8'));
 
     const where = `action_code = 'DA-01' AND funder_name = 'Région Hauts-de-France' AND year = 2022 AND stage = 'PLANNED'`;
     const history = await query(`SELECT declared_by_name, amount_cents, is_current, is_counted FROM v_funding_history WHERE ${where} ORDER BY funding_id`);
@@ -215,7 +215,7 @@ describe(`BI views on ${TEST_DATABASE_TYPE}`, () => {
   it('after a re-import, v_funding drops the replaced lines and v_funding_history keeps them, with the batch that replaced them', async () => {
     // A corrected copy (as in test/api/import-apply.test.ts): I6 2 500 000 → 3 000 000, J8 removed, K7 added.
     const corrected = editWorkbook(readFileSync(BDT), 'Programmation 2023', { I6: 3_000_000, J8: null, K7: 100_000 });
-    const second = await importFixture(dataSource, 'bdt-corrigé.xlsx', ImportKind.annex3, 'Banque des Territoires', corrected);
+    const second = await importFixture(dataSource, 'bdt-corrigé.xlsx', ImportKind.ANNEX3, 'Banque des Territoires', corrected);
 
     expect(await figures(`funder_name = 'Banque des Territoires'`)).toEqual({ amount: '18700000.00', lines: 10 });
     expect(await figures(`funder_name = 'Banque des Territoires' AND batch_id = ?`, [second.batchId])).toEqual({ amount: '18700000.00', lines: 10 });

@@ -30,7 +30,7 @@ describe(`bulkInsert on ${TEST_DATABASE_TYPE}`, () => {
   async function newBatch(): Promise<number> {
     const batch = await db.dataSource.getRepository(ImportBatch).save({
       contractId: contract.id,
-      kind: ImportKind.annex3,
+      kind: ImportKind.ANNEX3,
       sourceId: funder.id,
       year: null,
       fileName: 'bulk.xlsx',
@@ -62,7 +62,7 @@ describe(`bulkInsert on ${TEST_DATABASE_TYPE}`, () => {
       instrument: FundingInstrument.SUBSIDY,
       approximate: i % 3 === 0,
       sourceId: funder.id,
-      importKind: ImportKind.annex3,
+      importKind: ImportKind.ANNEX3,
       batchId,
       sourceSheet: AWKWARD_TEXTS[i % AWKWARD_TEXTS.length],
       sourceCell: `G${i + 2}`,

@@ -184,18 +184,18 @@ describe(`migrations on a database holding the partners' data, ${TEST_DATABASE_T
     await seedReferenceData(db.dataSource);
     const audit = async (manager: any, result: any) => recordAudit(manager, cliActor(), batchEvent('IMPORT_APPLY', result));
     const imports: Array<[string, ImportKind, string]> = [
-      ['annexe3-banque-des-territoires-2023.xlsx', ImportKind.annex3, 'Banque des Territoires'],
-      ['annexe3-douaisis-agglo-2022.xlsx', ImportKind.annex3, 'Douaisis Agglo'],
-      ['annexe3-ademe-2021-2023.csv', ImportKind.annex3, 'ADEME'],
-      ['dotations-detr-dsil-fnadt-2017-2021.xlsx', ImportKind.dotations, 'Etat'],
-      ['annexe2-bilan-plan-de-relance-douaisis.xlsx', ImportKind.annex2, 'Etat'],
+      ['annexe3-banque-des-territoires-2023.xlsx', ImportKind.ANNEX3, 'Banque des Territoires'],
+      ['annexe3-douaisis-agglo-2022.xlsx', ImportKind.ANNEX3, 'Douaisis Agglo'],
+      ['annexe3-ademe-2021-2023.csv', ImportKind.ANNEX3, 'ADEME'],
+      ['dotations-detr-dsil-fnadt-2017-2021.xlsx', ImportKind.DOTATIONS, 'Etat'],
+      ['annexe2-bilan-plan-de-relance-douaisis.xlsx', ImportKind.ANNEX2, 'Etat'],
     ];
     for (const [file, kind, source] of imports) {
       // The annex 2 has lines in error: applied partially, as its README says (relance measures and their issues).
-      const result = await importFile(db.dataSource, { buffer: readFileSync(fixturePath(file)), fileName: file, kind, source, contract: 'CRTE-DOUAISIS', allowPartial: kind === ImportKind.annex2 }, audit);
+      const result = await importFile(db.dataSource, { buffer: readFileSync(fixturePath(file)), fileName: file, kind, source, contract: 'CRTE-DOUAISIS', allowPartial: kind === ImportKind.ANNEX2 }, audit);
       expect(result.status).toBe('APPLIED');
     }
-    await createToken(db.dataSource, { name: 'Lecteur', role: Role.reader, organisationId: null });
+    await createToken(db.dataSource, { name: 'Lecteur', role: Role.READER, organisationId: null });
   }, 120_000);
   afterAll(async () => {
     await fresh?.drop();

@@ -1,7 +1,7 @@
 import { normaliseText } from '../../src/kernel/normalise-text';
 import { DOUAISIS_DATASET } from '../../src/seed/douaisis.seed-data';
 import { SeedDataset } from '../../src/seed/seed-data.types';
-import { isSeeded, SEED_TABLES, SeedReport, seedReferenceData } from '../../src/seed/seed.service';
+import { isSeeded, SEED_TABLES, SeedSummary, seedReferenceData } from '../../src/seed/seed.service';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
 
 /** Etalab's data as the package ships it: the test compares against it, never against typed values. */
@@ -31,11 +31,11 @@ describe(`reference data seed on ${TEST_DATABASE_TYPE}`, () => {
   const query = <T = Record<string, unknown>>(sql: string, parameters: unknown[] = []): Promise<T[]> =>
     db.dataSource.query(sql, parameters);
 
-  async function timedSeed(label: string, dataset?: SeedDataset): Promise<SeedReport> {
+  async function timedSeed(label: string, dataset?: SeedDataset): Promise<SeedSummary> {
     const started = performance.now();
-    const report = await seedReferenceData(db.dataSource, dataset);
+    const summary = await seedReferenceData(db.dataSource, dataset);
     timings[label] = Math.round(performance.now() - started);
-    return report;
+    return summary;
   }
 
   /** Row count of every table, and every updated_at, so that any write shows. */
@@ -77,15 +77,15 @@ describe(`reference data seed on ${TEST_DATABASE_TYPE}`, () => {
 
   it('creates everything on an empty database', async () => {
     expect(await isSeeded(db.dataSource)).toBe(false);
-    const report = await timedSeed('first');
+    const summary = await timedSeed('first');
     for (const table of SEED_TABLES) {
-      expect({ table, updated: report[table].updated, unchanged: report[table].unchanged }).toEqual({ table, updated: 0, unchanged: 0 });
+      expect({ table, updated: summary[table].updated, unchanged: summary[table].unchanged }).toEqual({ table, updated: 0, unchanged: 0 });
     }
-    expect(report.contract.created).toBe(1);
-    expect(report.axes.created).toBe(4);
-    expect(report.orientations.created).toBe(16);
-    expect(report.organisations.created).toBe(DOUAISIS_DATASET.organisations.length);
-    expect(report.programmes.created).toBe(DOUAISIS_DATASET.programmes.length);
+    expect(summary.contract.created).toBe(1);
+    expect(summary.axes.created).toBe(4);
+    expect(summary.orientations.created).toBe(16);
+    expect(summary.organisations.created).toBe(DOUAISIS_DATASET.organisations.length);
+    expect(summary.programmes.created).toBe(DOUAISIS_DATASET.programmes.length);
     expect(await isSeeded(db.dataSource)).toBe(true);
     expect(await isSeeded(db.dataSource, 'CRTE-NOWHERE')).toBe(false);
   });
@@ -213,13 +213,13 @@ describe(`reference data seed on ${TEST_DATABASE_TYPE}`, () => {
 
   it('changes nothing when run a second time', async () => {
     const before = await snapshot();
-    const report = await timedSeed('second');
+    const summary = await timedSeed('second');
     for (const table of SEED_TABLES) {
-      expect({ table, ...report[table], unchanged: undefined }).toEqual({ table, created: 0, updated: 0, unchanged: undefined });
-      expect(report[table].unchanged).toBeGreaterThan(0);
+      expect({ table, ...summary[table], unchanged: undefined }).toEqual({ table, created: 0, updated: 0, unchanged: undefined });
+      expect(summary[table].unchanged).toBeGreaterThan(0);
     }
-    expect(report.orientations.unchanged).toBe(16);
-    expect(report.organisations.unchanged).toBe(DOUAISIS_DATASET.organisations.length);
+    expect(summary.orientations.unchanged).toBe(16);
+    expect(summary.organisations.unchanged).toBe(DOUAISIS_DATASET.organisations.length);
     expect(await snapshot()).toEqual(before);
   });
 
@@ -228,10 +228,10 @@ describe(`reference data seed on ${TEST_DATABASE_TYPE}`, () => {
     corrected.contract.axes[1].orientations[2].title = 'Développer l’offre touristique du Douaisis';
     const before = await snapshot();
 
-    const report = await seedReferenceData(db.dataSource, corrected);
-    expect(report.orientations).toEqual({ created: 0, updated: 1, unchanged: 15 });
+    const summary = await seedReferenceData(db.dataSource, corrected);
+    expect(summary.orientations).toEqual({ created: 0, updated: 1, unchanged: 15 });
     for (const table of SEED_TABLES.filter((t) => t !== 'orientations')) {
-      expect({ table, created: report[table].created, updated: report[table].updated }).toEqual({ table, created: 0, updated: 0 });
+      expect({ table, created: summary[table].created, updated: summary[table].updated }).toEqual({ table, created: 0, updated: 0 });
     }
     const [row] = await query<{ title: string }>(`SELECT title FROM orientation WHERE contract_id = ? AND code = '2.3'`, [contractId]);
     expect(row.title).toBe('Développer l’offre touristique du Douaisis');
@@ -248,10 +248,10 @@ describe(`reference data seed on ${TEST_DATABASE_TYPE}`, () => {
     // MariaDB's DATETIME keeps whole seconds: age the row so that the change shows whatever the clock.
     await query(`UPDATE organisation SET updated_at = '2001-01-01 00:00:00' WHERE short_name = 'ADEME'`);
     const before = await snapshot();
-    const report = await seedReferenceData(db.dataSource, renamed);
-    expect(report.organisations).toEqual({ created: 0, updated: 1, unchanged: DOUAISIS_DATASET.organisations.length - 1 });
+    const summary = await seedReferenceData(db.dataSource, renamed);
+    expect(summary.organisations).toEqual({ created: 0, updated: 1, unchanged: DOUAISIS_DATASET.organisations.length - 1 });
     // The new name is a new global spelling.
-    expect(report.aliases.created).toBe(1);
+    expect(summary.aliases.created).toBe(1);
     const after = await snapshot();
     const [ademe] = await query<{ id: unknown }>(`SELECT id FROM organisation WHERE short_name = 'ADEME'`);
     const changed = Object.keys(after.updatedAt).filter((key) => after.updatedAt[key] !== before.updatedAt[key]);

@@ -20,7 +20,7 @@ interface ServerOnItsPool {
 async function twoServersOnOneDatabase(): Promise<{ db: TestDatabase; token: string; servers: ServerOnItsPool[] }> {
   const db = await createTestDatabase();
   await seedReferenceData(db.dataSource);
-  const token = (await createToken(db.dataSource, { name: 'Sous-préfecture', role: Role.admin, organisationId: null })).secret;
+  const token = (await createToken(db.dataSource, { name: 'Sous-préfecture', role: Role.ADMIN, organisationId: null })).secret;
   const servers: ServerOnItsPool[] = [];
   for (let i = 0; i < 2; i++) {
     const dataSource = await openDataSource(db.config);
@@ -40,7 +40,7 @@ async function closeServers(db: TestDatabase | undefined, servers: ServerOnItsPo
 
 const BDT = readFileSync(fixturePath('annexe3-banque-des-territoires-2023.xlsx'));
 const FIELDS = { kind: 'annex3', source: 'Banque des Territoires', dryRun: 'false' };
-const TOTALS = `query { fundingTotals(groupBy: [contract], filter: { contract: "CRTE-DOUAISIS", source: "Banque des Territoires" }) { amount lines } }`;
+const TOTALS = `query { fundingTotals(groupBy: [CONTRACT], filter: { contract: "CRTE-DOUAISIS", source: "Banque des Territoires" }) { amount lines } }`;
 
 /** `count` copies of the Banque des Territoires file, each with one amount of its own (I6). */
 function copies(count: number, offset: number): Buffer[] {

@@ -25,7 +25,7 @@ describe(`SIGKILL in the middle of a large import on ${TEST_DATABASE_TYPE}`, () 
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedReferenceData(db.dataSource);
-    token = (await createToken(db.dataSource, { name: 'Sous-préfecture', role: Role.admin, organisationId: null })).secret;
+    token = (await createToken(db.dataSource, { name: 'Sous-préfecture', role: Role.ADMIN, organisationId: null })).secret;
     // Only the child writes; the checks go through connections opened after each fault.
     await db.dataSource.destroy();
   }, 60000);

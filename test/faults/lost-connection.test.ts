@@ -29,7 +29,7 @@ describeOnServer(`lost database connection during an apply on ${TEST_DATABASE_TY
 
   beforeAll(async () => {
     api = await startTestServer({ prepare: async (db) => void (await seedReferenceData(db.dataSource)) });
-    token = (await createToken(api.db.dataSource, { name: 'Sous-préfecture', role: Role.admin, organisationId: null })).secret;
+    token = (await createToken(api.db.dataSource, { name: 'Sous-préfecture', role: Role.ADMIN, organisationId: null })).secret;
     base = api.server.url.replace(/\/graphql$/, '');
     admin = await freshConnection(api.db.config);
   }, 60000);

@@ -29,7 +29,7 @@ describe(`writes acknowledged while an import's transaction is open, on ${TEST_D
     api = await startTestServer({
       prepare: async ({ dataSource }) => {
         await seedReferenceData(dataSource);
-        admin = (await createToken(dataSource, { name: 'équipe CRTE', role: Role.admin, organisationId: null })).secret;
+        admin = (await createToken(dataSource, { name: 'équipe CRTE', role: Role.ADMIN, organisationId: null })).secret;
       },
     });
     const { body } = await api.graphql(CREATE_ACTION, { input: { contract: CONTRACT, code: 'DA-77', title: 'v0', lead: '200044618' } }, admin);

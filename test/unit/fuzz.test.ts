@@ -1,10 +1,10 @@
 /**
  * The fuzzer's engine (bench/fuzz, `npm run fuzz`) on a fixed seed, and every input it ever caught
- * (test/corpus/fuzz-found/) replayed: each must now end in a ReadError or a report whose total is the
+ * (test/corpus/fuzz-found/) replayed: each must now end in a ReadError or a preview whose total is the
  * exact sum of its lines, with the built-in prototypes untouched.
  */
-import { buildContext, checkReport, FIXTURE_KINDS, listFound, loadFixtures, makeInput, runInput, type Fixture, type FuzzContext } from '../../bench/fuzz/engine';
-import type { PreviewReport } from '../../import/report/preview-report';
+import { buildContext, checkPreview, FIXTURE_KINDS, listFound, loadFixtures, makeInput, runInput, type Fixture, type FuzzContext } from '../../bench/fuzz/engine';
+import type { ImportPreview } from '../../import/preview/import-preview';
 import { createTestDatabase } from '../support/database';
 
 const SEED = 'jest-fixed-1';
@@ -39,14 +39,14 @@ describe('fuzzing the import pipeline', () => {
     expect(fixtures.map((fixture) => fixture.name).sort()).toEqual(Object.keys(FIXTURE_KINDS).sort());
   });
 
-  it('catches a report whose total is not the sum of its lines', () => {
+  it('catches a preview whose total is not the sum of its lines', () => {
     const line = { amount: '10.05', year: 2023, funder: 'X', programme: null, beneficiary: null, stage: 'PLANNED', instrument: 'SUBSIDY', approximate: false, action: null, sheet: 'F', cell: 'B2', rawValue: '10,05' };
-    const report: PreviewReport = { status: 'PREVIEWED', layout: 'by-year', counts: { lines: 2, errors: 0, warnings: 0, newActions: 0, newOrganisations: 0 }, total: '20.10', lines: [line, line], issues: [] };
-    expect(checkReport(report)).toBeNull();
-    expect(checkReport({ ...report, total: '20.11' })).toMatch(/sum of lines/);
-    expect(checkReport({ ...report, lines: [line, { ...line, amount: '1e3' }] })).toMatch(/amount/);
+    const preview: ImportPreview = { status: 'PREVIEWED', layout: 'by-year', counts: { lines: 2, errors: 0, warnings: 0, newActions: 0, newOrganisations: 0 }, total: '20.10', lines: [line, line], issues: [] };
+    expect(checkPreview(preview)).toBeNull();
+    expect(checkPreview({ ...preview, total: '20.11' })).toMatch(/sum of lines/);
+    expect(checkPreview({ ...preview, lines: [line, { ...line, amount: '1e3' }] })).toMatch(/amount/);
     // An annex 2's investments are not money of the total.
-    expect(checkReport({ ...report, total: '10.05', lines: [line, { ...line, measureAmountKind: 'INVESTMENT' }] })).toBeNull();
+    expect(checkPreview({ ...preview, total: '10.05', lines: [line, { ...line, measureAmountKind: 'INVESTMENT' }] })).toBeNull();
   });
 
   it(`handles ${INPUTS} mutated fixtures cleanly (seed ${SEED})`, async () => {
@@ -65,8 +65,8 @@ describe('fuzzing the import pipeline', () => {
     expect(failures).toEqual([]);
     expect([...categories.values()].reduce((a, b) => a + b, 0)).toBe(INPUTS);
     // The mutations reach every stage: refused files and read ones, clean and with errors.
-    expect(categories.get('report PREVIEWED')).toBeGreaterThan(0);
-    expect(categories.get('report REJECTED')).toBeGreaterThan(0);
+    expect(categories.get('preview PREVIEWED')).toBeGreaterThan(0);
+    expect(categories.get('preview REJECTED')).toBeGreaterThan(0);
     expect(categories.get('read-error FILE_CORRUPT')).toBeGreaterThan(0);
   }, FUZZ_TIMEOUT_MS);
 

@@ -44,14 +44,14 @@ function rowTexts(grid: WorkbookGrid, sheet: string, row: number): string[] {
 
 describe('import templates', () => {
   it('exist for every kind a partner fills in, not for the national grants lists', () => {
-    expect(TEMPLATE_KINDS).toEqual([ImportKind.annex3, ImportKind.annex2, ImportKind.dotations, ImportKind.indicators]);
+    expect(TEMPLATE_KINDS).toEqual([ImportKind.ANNEX3, ImportKind.ANNEX2, ImportKind.DOTATIONS, ImportKind.INDICATORS]);
     expect(isTemplateKind('grants')).toBe(false);
     expect(isTemplateKind('annex3')).toBe(true);
     expect(TEMPLATE_FILE_NAMES.annex3).toBe('modele-annexe3.xlsx');
   });
 
   it('annex 3: the by-year header row in French, the contract years, an example row, then Total and Statut', async () => {
-    const grid = await readBack(ImportKind.annex3);
+    const grid = await readBack(ImportKind.ANNEX3);
     expect(grid.sheets.map((sheet) => sheet.name)).toEqual(['Annexe 3', AIDE_SHEET]);
     expect(rowTexts(grid, 'Annexe 3', 0)).toEqual([
       'N° action', "Intitulé de l'action", 'Orientation CRTE', "Maître d'ouvrage", 'Coût total HT', 'Nature',
@@ -61,25 +61,25 @@ describe('import templates', () => {
     expect(example.length).toBeGreaterThan(5);
     for (const cell of example) expect(cell).toMatch(/^ex : /);
 
-    const years = buildImportTemplate(ImportKind.annex3, { years: [2022, 2023, 2024] }).headers;
+    const years = buildImportTemplate(ImportKind.ANNEX3, { years: [2022, 2023, 2024] }).headers;
     expect(years).toEqual(['N° action', "Intitulé de l'action", 'Orientation CRTE', "Maître d'ouvrage", 'Coût total HT', 'Nature', '2022', '2023', '2024', 'Total', 'Statut']);
   });
 
   it('dotations: one amount column per territory of the perimeter', () => {
-    const { headers } = buildImportTemplate(ImportKind.dotations, { territories: ['Douaisis Agglo', "Cœur d'Ostrevent"] });
+    const { headers } = buildImportTemplate(ImportKind.DOTATIONS, { territories: ['Douaisis Agglo', "Cœur d'Ostrevent"] });
     expect(headers).toEqual(['Année', 'Dotation', 'Territoire de Douaisis Agglo', "Territoire de Cœur d'Ostrevent", 'Total']);
   });
 
   it('dotations without a contract: placeholder territories, still read as territory columns', async () => {
-    const { headers } = buildImportTemplate(ImportKind.dotations);
+    const { headers } = buildImportTemplate(ImportKind.DOTATIONS);
     expect(headers).toEqual(['Année', 'Dotation', 'Territoire de EPCI 1', 'Territoire de EPCI 2', 'Total']);
-    const table = detectTable((await readBack(ImportKind.dotations)).sheets[0], 'dotations')!;
+    const table = detectTable((await readBack(ImportKind.DOTATIONS)).sheets[0], 'dotations')!;
     expect(table.layout).toBe('dotations');
     expect(table.columns.filter((column) => column.role === 'territoryColumn').map((column) => column.territory)).toEqual(['EPCI 1', 'EPCI 2']);
   });
 
   describe.each(TEMPLATE_KINDS.map((kind) => [kind]))('%s, read back through the import pipeline', (kind) => {
-    const options: TemplateOptions = kind === ImportKind.dotations ? { territories: ['Douaisis Agglo', "Cœur d'Ostrevent"] } : {};
+    const options: TemplateOptions = kind === ImportKind.DOTATIONS ? { territories: ['Douaisis Agglo', "Cœur d'Ostrevent"] } : {};
     let grid: WorkbookGrid;
     beforeAll(async () => {
       grid = await readBack(kind, options);
@@ -115,12 +115,12 @@ describe('import templates', () => {
   });
 
   it('annex 3 filled in below the example row gives its lines', async () => {
-    const template = buildImportTemplate(ImportKind.annex3);
+    const template = buildImportTemplate(ImportKind.ANNEX3);
     const book = XLSX.read(template.buffer, { type: 'buffer' });
     XLSX.utils.sheet_add_aoa(book.Sheets['Annexe 3'], [['DA-01', 'Quartier d’affaires EuraDouai', '2.2', 'Douaisis Agglo', 50000000, 'Prêt', null, null, 2500000, 6000000, 4000000, null, 12500000, 'En cours']], { origin: 'A3' });
     const buffer = XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
     const grid = await readUploadedFile(buffer, template.fileName);
-    const parsed = parseWorkbook({ kind: ImportKind.annex3, workbook: grid, reference: NO_REFERENCE, sourceOrganisationId: 1 });
+    const parsed = parseWorkbook({ kind: ImportKind.ANNEX3, workbook: grid, reference: NO_REFERENCE, sourceOrganisationId: 1 });
     expect(parsed.issues.filter((issue) => issue.severity === 'ERROR')).toEqual([]);
     expect(parsed.lines.map((line) => [line.year, String(line.cents), line.instrument, line.source.cell])).toEqual([
       [2023, '250000000', FundingInstrument.LOAN, 'I3'],
@@ -146,13 +146,13 @@ describe('import templates', () => {
     });
 
     it('shows the lists in the « Aide » sheet', async () => {
-      const grid = await readBack(ImportKind.annex3);
+      const grid = await readBack(ImportKind.ANNEX3);
       const texts = grid.sheets[1].rows.flatMap((row) => row.map((cell) => cellText(cell)));
       for (const [first, others] of [...statusWordList().rows, ...instrumentWordList().rows]) {
         expect(texts).toContain(first);
         if (others) expect(texts).toContain(others);
       }
-      const dotations = await readBack(ImportKind.dotations);
+      const dotations = await readBack(ImportKind.DOTATIONS);
       const dotationTexts = dotations.sheets[1].rows.flatMap((row) => row.map((cell) => cellText(cell)));
       expect(programmeWordList().rows.map(([first]) => first)).toEqual(expect.arrayContaining(['DETR', 'DSIL', 'FNADT']));
       for (const [first] of programmeWordList().rows) expect(dotationTexts).toContain(first);

@@ -30,11 +30,11 @@ const reference: ContractReference = {
   departmentId: null,
   stateId: 4,
   programmes: [{ id: 21, code: 'DSIL', name: 'DSIL', operatorId: 4 }],
-  actions: [{ id: 31, code: 'DA-01', title: 'Gare', normalisedTitle: 'gare', leadId: 1, totalCost: '100.00', status: ActionStatus.UNDERWAY, orientationId: 11 }],
+  actions: [{ id: 31, code: 'DA-01', title: 'Gare', normalisedTitle: 'gare', leadId: 1, totalCost: '100.00', status: ActionStatus.UNDERWAY, orientationId: 11, startDate: null, endDate: null }],
   indicators: [],
 };
 
-function preview(sheet: SheetGrid | SheetGrid[], kind: ImportKind = ImportKind.annex3, year: number | null = null, authority: 'admin' | 'source' = 'admin') {
+function preview(sheet: SheetGrid | SheetGrid[], kind: ImportKind = ImportKind.ANNEX3, year: number | null = null, authority: 'admin' | 'source' = 'admin') {
   const sheets = Array.isArray(sheet) ? sheet : [sheet];
   return runPipeline({ kind, workbook: { format: 'xlsx', sheets, skippedSheets: [] }, reference, sourceOrganisationId: 1, authority, year }).issues;
 }
@@ -68,10 +68,10 @@ const SCENARIOS: Array<[code: string, cell: string | null, build: () => ReturnTy
   // The file's lead of an existing action is not the contract's: at the lead's cell, nothing changed.
   ['ACTION_DIFFERS', 'C2', () => preview(grid('S', [['N° action', 'Intitulé', "Maître d'ouvrage", 2022, 2023], ['DA-01', 'Gare', 'Région', 100]]))],
   // An editor of DA cannot create an action led by the Région: at the lead's cell.
-  ['ACTION_LEAD_REFUSED', 'C2', () => preview(grid('S', [['N° action', 'Intitulé', "Maître d'ouvrage", 2022, 2023], ['RG-01', 'Lycée', 'Région', 100]]), ImportKind.annex3, null, 'source')],
+  ['ACTION_LEAD_REFUSED', 'C2', () => preview(grid('S', [['N° action', 'Intitulé', "Maître d'ouvrage", 2022, 2023], ['RG-01', 'Lycée', 'Région', 100]]), ImportKind.ANNEX3, null, 'source')],
   // An editor of DA declaring the Région's money on a new action that is not DA's: at the amount.
   ['FUNDING_NOT_ALLOWED', 'E2', () =>
-    preview(grid('S', [['N° action', 'Intitulé', "Maître d'ouvrage", 'DSIL', 'Région', 'Année'], ['RG-01', 'Lycée', 'Région', null, 100, 2022]]), ImportKind.annex3, null, 'source')],
+    preview(grid('S', [['N° action', 'Intitulé', "Maître d'ouvrage", 'DSIL', 'Région', 'Année'], ['RG-01', 'Lycée', 'Région', null, 100, 2022]]), ImportKind.ANNEX3, null, 'source')],
   ['ORGANISATION_UNKNOWN', 'D2', () => preview(grid('S', [BY_YEAR, ['DA-99', 'Neuve', '1.2', 'Fondation X', 100]]))],
   // An unknown funder, at the cell that names it (issue 13), not at its amount's: a « Financeur » cell,
   // a pair's funder cell, a column header.
@@ -83,18 +83,18 @@ const SCENARIOS: Array<[code: string, cell: string | null, build: () => ReturnTy
   ['NO_TABLE_FOUND', null, () => preview(grid('S', [['Bonjour'], ['Rien ici']]))],
   ['COLUMN_UNKNOWN', 'F1', () => preview(grid('S', [['N° action', 'Intitulé', 'Orientation', 2022, 2023, 'Zorglub'], ['DA-01', 'Gare', '1.2', 100]]))],
   ['VALUE_INVALID', 'B3', () =>
-    preview(grid('S', [['Dotations perçues'], [null, null, 'Territoire de DA', 'Territoire de la CCCO'], [2020, 'XYZ', 100, 5], [null, 'DETR', 50, 5], [null, 'DSIL', 50, 5]], ['A3:A5']), ImportKind.dotations)],
+    preview(grid('S', [['Dotations perçues'], [null, null, 'Territoire de DA', 'Territoire de la CCCO'], [2020, 'XYZ', 100, 5], [null, 'DETR', 50, 5], [null, 'DSIL', 50, 5]], ['A3:A5']), ImportKind.DOTATIONS)],
   ['LAYOUT_UNKNOWN', 'A1', () => preview(grid('S', [['N° action', 'Intitulé', 'DSIL', 'Année'], ['DA-01', 'Gare', 100, 2022]]))],
-  ['COLUMN_MISSING', 'A1', () => preview(grid('S', [['Dispositif', null, 'Territoire de DA'], ['DETR', null, 100], ['DSIL', null, 50]]), ImportKind.dotations)],
+  ['COLUMN_MISSING', 'A1', () => preview(grid('S', [['Dispositif', null, 'Territoire de DA'], ['DETR', null, 100], ['DSIL', null, 50]]), ImportKind.DOTATIONS)],
   ['COLUMN_DUPLICATED', 'D1', () => preview(grid('S', [['N° action', 'Intitulé', 'Orientation', 'Orientation', 2022, 2023], ['DA-01', 'Gare', '1.2', '1.2', 100]]))],
   ['SHEET_WITHOUT_TABLE', null, () =>
     preview([grid('Prog', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 100]]), grid('Notes', [['a'], ['b'], ['c'], ['d'], ['e'], ['f']])])],
   // The indicator's row, at its name.
   ['INDICATOR_OWNER_UNKNOWN', 'C2', () =>
-    preview(grid('S', [['Code action', 'Code indicateur', 'Indicateur', 'Unité', 'Cible', 'Année cible'], ['ZZ-99', 'IND-1', 'Logements', 'logements', 100, 2026]]), ImportKind.indicators)],
+    preview(grid('S', [['Code action', 'Code indicateur', 'Indicateur', 'Unité', 'Cible', 'Année cible'], ['ZZ-99', 'IND-1', 'Logements', 'logements', 100, 2026]]), ImportKind.INDICATORS)],
   // An editor of DA on an orientation's indicator (admins only, as setIndicatorValue): at its name.
   ['INDICATOR_NOT_ALLOWED', 'C2', () =>
-    preview(grid('S', [['Orientation', 'Code indicateur', 'Indicateur', 'Unité', 'Cible', 'Année cible'], ['1.2', 'IND-1', 'Logements', 'logements', 100, 2026]]), ImportKind.indicators, null, 'source')],
+    preview(grid('S', [['Orientation', 'Code indicateur', 'Indicateur', 'Unité', 'Cible', 'Année cible'], ['1.2', 'IND-1', 'Logements', 'logements', 100, 2026]]), ImportKind.INDICATORS, null, 'source')],
 ];
 
 describe('every issue a file can raise names its cell', () => {

@@ -4,16 +4,16 @@ import { parseTokenArgs } from '../../src/cli/token.command';
 
 describe('crte token arguments', () => {
   it('reads create with its options, in either spelling', () => {
-    expect(parseTokenArgs(['create', '--role', 'admin'])).toEqual({ command: 'create', role: Role.admin, organisation: null, name: null });
+    expect(parseTokenArgs(['create', '--role', 'admin'])).toEqual({ command: 'create', role: Role.ADMIN, organisation: null, name: null });
     expect(parseTokenArgs(['create', '--role=editor', '--organisation', 'Douaisis Agglo', '--name', 'Service projets'])).toEqual({
       command: 'create',
-      role: Role.editor,
+      role: Role.EDITOR,
       organisation: 'Douaisis Agglo',
       name: 'Service projets',
     });
     expect(parseTokenArgs(['create', '--organisation=200044618', '--role', 'reader'])).toEqual({
       command: 'create',
-      role: Role.reader,
+      role: Role.READER,
       organisation: '200044618',
       name: null,
     });

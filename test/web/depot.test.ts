@@ -44,23 +44,23 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
     ids.douaisis = String((await organisations.findOneByOrFail({ siren: '200044618' })).id);
     ids.ademe = String((await organisations.findOneByOrFail({ shortName: 'ADEME' })).id);
     ids.state = String((await organisations.findOneByOrFail({ name: 'État' })).id);
-    tokens.admin = (await createToken(dataSource, { name: 'Sous-préfecture de Douai', role: Role.admin, organisationId: null })).secret;
-    tokens.editorDouaisis = (await createToken(dataSource, { name: 'Service finances DA', role: Role.editor, organisationId: Number(ids.douaisis) })).secret;
+    tokens.admin = (await createToken(dataSource, { name: 'Sous-préfecture de Douai', role: Role.ADMIN, organisationId: null })).secret;
+    tokens.editorDouaisis = (await createToken(dataSource, { name: 'Service finances DA', role: Role.EDITOR, organisationId: Number(ids.douaisis) })).secret;
   });
   afterAll(async () => api?.close());
 
   const batchStatus = async (id: number) => (await api.db.dataSource.getRepository(ImportBatch).findOneByOrFail({ id })).status;
 
-  /** Fills the form and previews a fixture; returns the API's JSON report. */
+  /** Fills the form and previews a fixture; returns the API's JSON preview. */
   async function preview(page: Page, file: string, kind: string, source: string | null): Promise<any> {
     await page.getByLabel('Nature du fichier').selectOption(kind);
     if (source) await page.getByLabel('Organisation qui envoie le fichier').selectOption(source);
     await page.getByLabel('Formats acceptés').setInputFiles(fixturePath(file));
     const response = page.waitForResponse((r) => r.url().endsWith('/api/imports') && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Prévisualiser' }).click();
-    const report = await (await response).json();
+    const preview = await (await response).json();
     await page.getByRole('heading', { name: '2. Aperçu' }).waitFor();
-    return report;
+    return preview;
   }
 
   /** A figure of the preview's summary, by its row heading. */
@@ -117,7 +117,7 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       expect(await issueRows.count()).toBe(bdt.issues.length);
       await browser.screenshot('depot-apercu');
 
-      const before = await api.graphql(`{ fundingTotals(groupBy: [funder], filter: { contract: "CRTE-DOUAISIS", funder: "Banque des Territoires" }) { amount lines } }`);
+      const before = await api.graphql(`{ fundingTotals(groupBy: [FUNDER], filter: { contract: "CRTE-DOUAISIS", funder: "Banque des Territoires" }) { amount lines } }`);
       expect(before.body.data.fundingTotals).toEqual([]);
       const applyCall = page.waitForResponse((r) => r.url().endsWith(`/api/imports/${bdt.batchId}/apply`));
       await page.getByRole('button', { name: 'Appliquer' }).click();
@@ -125,7 +125,7 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       await page.getByText(`Fichier appliqué (lot n° ${bdt.batchId})`).waitFor();
       expect(plain(await page.locator('#depot-action-message').innerText())).toContain('10 lignes enregistrées');
       expect(await page.getByRole('link', { name: 'Voir l’historique des dépôts' }).getAttribute('href')).toBe('/historique');
-      const after = await api.graphql(`{ fundingTotals(groupBy: [funder], filter: { contract: "CRTE-DOUAISIS", funder: "Banque des Territoires" }) { amount lines } }`);
+      const after = await api.graphql(`{ fundingTotals(groupBy: [FUNDER], filter: { contract: "CRTE-DOUAISIS", funder: "Banque des Territoires" }) { amount lines } }`);
       expect(after.body.data.fundingTotals).toEqual([{ amount: '20100000.00', lines: 10 }]);
       expect(await batchStatus(bdt.batchId)).toBe('APPLIED');
       await page.getByRole('button', { name: 'Déposer un autre fichier' }).click();
@@ -239,14 +239,14 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       await expect(source.inputValue()).resolves.toBe(ids.douaisis);
       // Its own actions' lines pass; those of the Ville de Douai's actions (DOU-03, DOU-05, DA-22: other
       // funders' money on actions it does not lead) are not its to declare (issue 13): rejected, 7 errors.
-      const report = await preview(page, 'annexe3-douaisis-agglo-2022.xlsx', 'annex3', null);
-      expect(report).toMatchObject({ status: 'REJECTED', total: '16000000.00', counts: { errors: 7 } });
+      const previewed = await preview(page, 'annexe3-douaisis-agglo-2022.xlsx', 'annex3', null);
+      expect(previewed).toMatchObject({ status: 'REJECTED', total: '16000000.00', counts: { errors: 7 } });
       await page.getByText('Rejeté : erreurs à corriger').waitFor();
       expect(await figure(page, 'Total des montants lus')).toBe(frenchEuros('16000000.00'));
       expect(await figure(page, 'Erreurs')).toBe('7');
       // The rejected batch changed nothing: leaving it makes no call.
-      await abandon(page, report.batchId, false);
-      expect(await batchStatus(report.batchId)).toBe('REJECTED');
+      await abandon(page, previewed.batchId, false);
+      expect(await batchStatus(previewed.batchId)).toBe('REJECTED');
       expect(unexpectedErrors(browser)).toEqual([]);
     } finally {
       await browser.close();
@@ -259,11 +259,11 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       const { page } = browser;
       await page.goto('/depot');
       await page.getByText('Jeton administrateur').waitFor();
-      const report = await preview(page, 'annexe3-ademe-2021-2023.csv', 'annex3', ids.ademe);
+      const previewed = await preview(page, 'annexe3-ademe-2021-2023.csv', 'annex3', ids.ademe);
       expect(await figure(page, 'Lignes lues')).toBe('13');
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
       await browser.screenshot('depot-375');
-      await abandon(page, report.batchId);
+      await abandon(page, previewed.batchId);
       expect(unexpectedErrors(browser)).toEqual([]);
     } finally {
       await browser.close();

@@ -48,17 +48,17 @@ describe(`The history page /historique on ${TEST_DATABASE_TYPE}`, () => {
     api = await startTestServer({ prepare: async ({ dataSource }) => void (await seedReferenceData(dataSource)) });
     baseURL = `http://localhost:${api.server.port}`;
     const dataSource = api.db.dataSource;
-    tokens.admin = (await createToken(dataSource, { name: 'Sous-préfecture', role: Role.admin, organisationId: null })).secret;
-    tokens.reader = (await createToken(dataSource, { name: 'Lecteur', role: Role.reader, organisationId: null })).secret;
+    tokens.admin = (await createToken(dataSource, { name: 'Sous-préfecture', role: Role.ADMIN, organisationId: null })).secret;
+    tokens.reader = (await createToken(dataSource, { name: 'Lecteur', role: Role.READER, organisationId: null })).secret;
     // 20 rejected previews first, so that the two applied files need one page and a « Voir plus ».
     for (let i = 1; i <= 20; i++) {
-      await previewImport(dataSource, { buffer: faultyWorkbook(), fileName: `brouillon-${i}.xlsx`, kind: ImportKind.annex3, source: 'Douaisis Agglo', uploadedBy: 'Service finances DA' });
+      await previewImport(dataSource, { buffer: faultyWorkbook(), fileName: `brouillon-${i}.xlsx`, kind: ImportKind.ANNEX3, source: 'Douaisis Agglo', uploadedBy: 'Service finances DA' });
     }
     const source = 'Banque des Territoires';
-    first = (await importFile(dataSource, { buffer: BDT, fileName: BDT_FILE, kind: ImportKind.annex3, source, uploadedBy: 'Direction régionale BdT' })).batchId;
+    first = (await importFile(dataSource, { buffer: BDT, fileName: BDT_FILE, kind: ImportKind.ANNEX3, source, uploadedBy: 'Direction régionale BdT' })).batchId;
     // The corrected copy: one amount changed (I6: 2 500 000 → 3 000 000); it replaces every line of the first.
     const corrected = editWorkbook(BDT, 'Programmation 2023', { I6: 3_000_000 });
-    second = (await importFile(dataSource, { buffer: corrected, fileName: CORRECTED_FILE, kind: ImportKind.annex3, source, uploadedBy: 'Direction régionale BdT' })).batchId;
+    second = (await importFile(dataSource, { buffer: corrected, fileName: CORRECTED_FILE, kind: ImportKind.ANNEX3, source, uploadedBy: 'Direction régionale BdT' })).batchId;
   });
 
   afterAll(async () => {
@@ -111,7 +111,7 @@ describe(`The history page /historique on ${TEST_DATABASE_TYPE}`, () => {
     // Filtered by source and kind: the two Banque des Territoires files.
     await page.getByLabel('Statut').selectOption('');
     await page.getByLabel('Source').selectOption({ label: 'Banque des Territoires' });
-    await page.getByLabel('Nature du fichier').selectOption('annex3');
+    await page.getByLabel('Nature du fichier').selectOption('ANNEX3');
     await page.getByRole('button', { name: 'Filtrer' }).click();
     await page.getByRole('status').filter({ hasText: '2 dépôts, 2 affichés' }).waitFor();
     expect(await page.locator('#tableau-depots tbody tr').count()).toBe(2);
@@ -163,7 +163,7 @@ describe(`The history page /historique on ${TEST_DATABASE_TYPE}`, () => {
     expect(await detail.getByRole('button', { name: 'Annuler ce dépôt' }).count()).toBe(0);
 
     const data = await ok(`query ($first: ID!, $second: ID!) {
-      fundingTotals(groupBy: [contract], filter: { contract: "CRTE-DOUAISIS" }) { amount lines }
+      fundingTotals(groupBy: [CONTRACT], filter: { contract: "CRTE-DOUAISIS" }) { amount lines }
       first: importBatch(id: $first) { status supersededBy { id status } }
       second: importBatch(id: $second) { status }
     }`, { first: String(first), second: String(second) });

@@ -33,7 +33,7 @@ describe(`a partner's path through the pages on ${TEST_DATABASE_TYPE}`, () => {
     organisation.douaisis = String((await organisations.findOneByOrFail({ siren: '200044618' })).id);
     organisation.ademe = String((await organisations.findOneByOrFail({ shortName: 'ADEME' })).id);
     organisation.state = String((await organisations.findOneByOrFail({ name: 'État' })).id);
-    const { secret } = await createToken(api.db.dataSource, { name: 'Sous-préfecture de Douai', role: Role.admin, organisationId: null });
+    const { secret } = await createToken(api.db.dataSource, { name: 'Sous-préfecture de Douai', role: Role.ADMIN, organisationId: null });
     browser = await openBrowser(`http://localhost:${api.server.port}`, { token: secret });
   });
   afterAll(async () => {
@@ -42,7 +42,7 @@ describe(`a partner's path through the pages on ${TEST_DATABASE_TYPE}`, () => {
   });
 
   async function stageTotal(stage: string): Promise<string> {
-    const { body } = await api.graphql(`query ($stage: FundingStage!) { fundingTotals(groupBy: [stage], filter: { contract: "CRTE-DOUAISIS", stage: [$stage] }) { amount } }`, { stage });
+    const { body } = await api.graphql(`query ($stage: FundingStage!) { fundingTotals(groupBy: [STAGE], filter: { contract: "CRTE-DOUAISIS", stage: [$stage] }) { amount } }`, { stage });
     expect(body.errors).toBeUndefined();
     return body.data.fundingTotals[0]?.amount ?? '0.00';
   }
@@ -53,9 +53,9 @@ describe(`a partner's path through the pages on ${TEST_DATABASE_TYPE}`, () => {
     await page.getByLabel('Formats acceptés').setInputFiles(fixturePath(file));
     const response = page.waitForResponse((r) => r.url().endsWith('/api/imports') && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Prévisualiser' }).click();
-    const report = await (await response).json();
+    const preview = await (await response).json();
     await page.getByRole('heading', { name: '2. Aperçu' }).waitFor();
-    return report;
+    return preview;
   }
 
   const summary = async (page: Page, label: string) =>
@@ -81,19 +81,19 @@ describe(`a partner's path through the pages on ${TEST_DATABASE_TYPE}`, () => {
       ['dotations-detr-dsil-fnadt-2017-2021.xlsx', 'dotations', organisation.state, '22794044.74', 30, 0],
     ];
     for (const [file, kind, source, total, lines, errors] of files) {
-      const report = await deposit(page, file, kind, source);
-      expect(report).toMatchObject({ status: 'PREVIEWED', total, counts: { lines, errors } });
+      const preview = await deposit(page, file, kind, source);
+      expect(preview).toMatchObject({ status: 'PREVIEWED', total, counts: { lines, errors } });
       expect(await summary(page, 'Total des montants lus')).toBe(frenchEuros(total));
       expect(await summary(page, 'Lignes lues')).toBe(String(lines));
       expect(await summary(page, 'Erreurs')).toBe('0');
-      expect(await summary(page, 'Avertissements')).toBe(String(report.counts.warnings));
+      expect(await summary(page, 'Avertissements')).toBe(String(preview.counts.warnings));
       // One row per issue; a file without any says so in a single row.
-      expect(await page.locator('#depot-anomalies tbody tr').count()).toBe(Math.max(1, report.issues.length));
-      const applied = page.waitForResponse((r) => r.url().endsWith(`/api/imports/${report.batchId}/apply`));
+      expect(await page.locator('#depot-anomalies tbody tr').count()).toBe(Math.max(1, preview.issues.length));
+      const applied = page.waitForResponse((r) => r.url().endsWith(`/api/imports/${preview.batchId}/apply`));
       await page.getByRole('button', { name: 'Appliquer' }).click();
       expect((await applied).status()).toBe(200);
-      await page.getByText(`Fichier appliqué (lot n° ${report.batchId})`).waitFor();
-      batches[file] = report.batchId;
+      await page.getByText(`Fichier appliqué (lot n° ${preview.batchId})`).waitFor();
+      batches[file] = preview.batchId;
       await page.getByRole('button', { name: 'Déposer un autre fichier' }).click();
     }
 

@@ -44,12 +44,12 @@ describe(`queries page on ${TEST_DATABASE_TYPE}`, () => {
     api = await startTestServer({
       prepare: async ({ dataSource }) => {
         await seedReferenceData(dataSource);
-        const result = await importFile(dataSource, { buffer: readFileSync(fixturePath(BDT)), fileName: BDT, kind: ImportKind.annex3, source: 'Banque des Territoires', contract: 'CRTE-DOUAISIS' });
+        const result = await importFile(dataSource, { buffer: readFileSync(fixturePath(BDT)), fileName: BDT, kind: ImportKind.ANNEX3, source: 'Banque des Territoires', contract: 'CRTE-DOUAISIS' });
         expect(result).toMatchObject({ status: 'APPLIED', total: '20100000.00' });
         // Saved reports belong to the editor's organisation: an editor without one saves none.
         const bdt = await dataSource.getRepository(Organisation).findOneByOrFail({ name: 'Banque des Territoires' });
-        editor = (await createToken(dataSource, { name: 'Service finances', role: Role.editor, organisationId: bdt.id })).secret;
-        reader = (await createToken(dataSource, { name: 'Power BI', role: Role.reader, organisationId: null })).secret;
+        editor = (await createToken(dataSource, { name: 'Service finances', role: Role.EDITOR, organisationId: bdt.id })).secret;
+        reader = (await createToken(dataSource, { name: 'Power BI', role: Role.READER, organisationId: null })).secret;
       },
     });
     base = `http://localhost:${api.server.port}`;

@@ -88,11 +88,11 @@ describe('Tableau de bord', () => {
     const data = await api(
       `query ($filter: FundingFilter!, $allStages: FundingFilter!, $contract: String!, $year: Int) {
         contract(code: $contract) { axes { number orientations { code } } }
-        byAxis: fundingTotals(groupBy: [axis], filter: $filter) { axis { number } amount }
-        byOrientation: fundingTotals(groupBy: [orientation], filter: $filter) { orientation { code } amount }
-        byFunder: fundingTotals(groupBy: [funder], filter: $filter) { funder { id name } amount }
-        byYear: fundingTotals(groupBy: [year], filter: $filter) { year amount }
-        byStage: fundingTotals(groupBy: [stage], filter: $allStages) { stage amount }
+        byAxis: fundingTotals(groupBy: [AXIS], filter: $filter) { axis { number } amount }
+        byOrientation: fundingTotals(groupBy: [ORIENTATION], filter: $filter) { orientation { code } amount }
+        byFunder: fundingTotals(groupBy: [FUNDER], filter: $filter) { funder { id name } amount }
+        byYear: fundingTotals(groupBy: [YEAR], filter: $filter) { year amount }
+        byStage: fundingTotals(groupBy: [STAGE], filter: $allStages) { stage amount }
         progress(contract: $contract, year: $year) {
           overall { actions planned granted paid grantedRate paidRate }
           axes { axis { number } figures { actions planned granted paid grantedRate paidRate }
@@ -149,13 +149,13 @@ describe('Tableau de bord', () => {
           const result = await importFile(dataSource, { buffer: readFileSync(path), fileName: basename(path), kind, source, contract: CONTRACT });
           expect(result.status).toBe('APPLIED');
         };
-        await apply(fixturePath('annexe3-banque-des-territoires-2023.xlsx'), ImportKind.annex3, 'Banque des Territoires');
-        await apply(fixturePath('annexe3-douaisis-agglo-2022.xlsx'), ImportKind.annex3, 'Douaisis Agglo');
-        await apply(fixturePath('annexe3-ademe-2021-2023.csv'), ImportKind.annex3, 'ADEME');
-        await apply(fixturePath('dotations-detr-dsil-fnadt-2017-2021.xlsx'), ImportKind.dotations, 'Etat');
-        await apply(join(ROOT, 'docs', 'templates', 'modele-indicateurs.csv'), ImportKind.indicators, 'Douaisis Agglo');
+        await apply(fixturePath('annexe3-banque-des-territoires-2023.xlsx'), ImportKind.ANNEX3, 'Banque des Territoires');
+        await apply(fixturePath('annexe3-douaisis-agglo-2022.xlsx'), ImportKind.ANNEX3, 'Douaisis Agglo');
+        await apply(fixturePath('annexe3-ademe-2021-2023.csv'), ImportKind.ANNEX3, 'ADEME');
+        await apply(fixturePath('dotations-detr-dsil-fnadt-2017-2021.xlsx'), ImportKind.DOTATIONS, 'Etat');
+        await apply(join(ROOT, 'docs', 'templates', 'modele-indicateurs.csv'), ImportKind.INDICATORS, 'Douaisis Agglo');
         // Reads require a token here: the page must send it with every request, downloads included.
-        token = (await createToken(dataSource, { name: 'Lecture du tableau de bord', role: Role.reader, organisationId: null })).secret;
+        token = (await createToken(dataSource, { name: 'Lecture du tableau de bord', role: Role.READER, organisationId: null })).secret;
       },
     });
     browser = await openBrowser(base(), { token });
@@ -285,7 +285,7 @@ describe('Tableau de bord', () => {
     // The Région's own annex 3 says 2 400 000 € for DA-01 in 2022, where Douaisis Agglo's table said 2 500 000 €.
     const da01 = await api('{ action(contract: "CRTE-DOUAISIS", code: "DA-01") { title orientation { code } } }');
     const csv = `numero;intitule;orientation;financeur;annee;montant_prevu;base\r\nDA-01;${da01.action.title};${da01.action.orientation.code};Région Hauts-de-France;2022;2400000;HT\r\n`;
-    const result = await importFile(server.db.dataSource, { buffer: Buffer.from(csv, 'utf8'), fileName: 'region-2022.csv', kind: ImportKind.annex3, source: 'Région Hauts-de-France', contract: CONTRACT });
+    const result = await importFile(server.db.dataSource, { buffer: Buffer.from(csv, 'utf8'), fileName: 'region-2022.csv', kind: ImportKind.ANNEX3, source: 'Région Hauts-de-France', contract: CONTRACT });
     expect(result.status).toBe('APPLIED');
 
     await page.reload();
@@ -323,7 +323,7 @@ describe('Tableau de bord', () => {
       return { name: file.suggestedFilename(), content: readFileSync((await file.path())!) };
     };
     const total = async (stage: string) =>
-      (await api(`{ fundingTotals(groupBy: [contract], filter: { contract: "CRTE-DOUAISIS", stage: [${stage}] }) { amount lines } }`)).fundingTotals[0];
+      (await api(`{ fundingTotals(groupBy: [CONTRACT], filter: { contract: "CRTE-DOUAISIS", stage: [${stage}] }) { amount lines } }`)).fundingTotals[0];
 
     const csv = await fetchDownload('export-csv');
     expect(csv.name).toMatch(/\.csv$/);

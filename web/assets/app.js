@@ -154,7 +154,7 @@ function wireTokenDialog() {
     if (!currentToken()) return show(state, 'Aucun jeton : vous pouvez consulter, pas déposer.');
     try {
       const who = await me();
-      show(state, who ? `Jeton de « ${who.name} » (${who.role}${who.organisation ? `, ${who.organisation.name}` : ''}).` : 'Jeton enregistré.');
+      show(state, who ? `Jeton de « ${who.name} » (${who.role.toLowerCase()}${who.organisation ? `, ${who.organisation.name}` : ''}).` : 'Jeton enregistré.');
     } catch (error) {
       show(state, `Ce jeton est refusé : ${error.message}`);
     }

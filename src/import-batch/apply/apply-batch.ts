@@ -45,7 +45,18 @@ export interface ApplyOutcome {
 
 export interface UndoRecord {
   /** leadId is there when the batch gave a lead to an action that had none (it is null again after a rollback). */
-  actions: Array<{ id: number; title: string; normalisedTitle: string; totalCost: string | null; status: ActionStatus; orientationId: number | null; leadId?: number | null }>;
+  actions: Array<{
+    id: number;
+    title: string;
+    normalisedTitle: string;
+    totalCost: string | null;
+    status: ActionStatus;
+    orientationId: number | null;
+    leadId?: number | null;
+    /** Absent from the records of batches applied before imports read dates. */
+    startDate?: string | null;
+    endDate?: string | null;
+  }>;
   /** Annex 2: the measures this batch superseded. */
   measures?: number[];
   indicators?: IndicatorUndo;
@@ -119,8 +130,8 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
           status: parsed.status ?? ActionStatus.PLANNED,
           totalCost: parsed.totalCostCents === null ? null : formatCents(parsed.totalCostCents),
           costBase: parsed.costBase,
-          startDate: null,
-          endDate: null,
+          startDate: parsed.startDate,
+          endDate: parsed.endDate,
           createdByBatchId: input.batchId,
           createdAt: now,
           updatedAt: now,
@@ -144,6 +155,8 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
     }
     if (parsed.totalCostCents !== null && formatCents(parsed.totalCostCents) !== current.totalCost) changes.totalCost = formatCents(parsed.totalCostCents);
     if (parsed.status && parsed.status !== current.status) changes.status = parsed.status;
+    if (parsed.startDate && parsed.startDate !== current.startDate) changes.startDate = parsed.startDate;
+    if (parsed.endDate && parsed.endDate !== current.endDate) changes.endDate = parsed.endDate;
     if (action.orientationId !== null && action.orientationId !== current.orientationId) changes.orientationId = action.orientationId;
     if (Object.keys(changes).length === 0) continue;
     undo.actions.push({
@@ -153,6 +166,8 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
       totalCost: current.totalCost,
       status: current.status,
       orientationId: current.orientationId,
+      startDate: current.startDate,
+      endDate: current.endDate,
       ...(newLeadId !== null ? { leadId: current.leadId } : {}),
     });
     await manager.update(Action, current.id, { ...changes, updatedAt: now });

@@ -17,7 +17,7 @@ export async function applyMeasures(
   const previous: Array<{ id: number | string }> = await manager.query(
     `SELECT m.id FROM relance_measure m JOIN import_batch b ON b.id = m.batch_id
       WHERE m.contract_id = ? AND m.superseded_at IS NULL AND b.source_id = ? AND b.kind = ? AND m.batch_id <> ?`,
-    [input.contractId, input.sourceId, ImportKind.annex2, input.batchId],
+    [input.contractId, input.sourceId, ImportKind.ANNEX2, input.batchId],
   );
   const supersededIds = previous.map((row) => Number(row.id));
   if (supersededIds.length) await manager.update(RelanceMeasure, { id: In(supersededIds) }, { supersededAt: input.now });

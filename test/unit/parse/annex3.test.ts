@@ -204,3 +204,33 @@ describe('annex 3 — a file full of mistakes', () => {
     expect(invalid[invalid.length - 1].cell).toBe('G30001');
   });
 });
+
+describe('annex 3 — start and end dates of an action', () => {
+  const header = ['N° action', "Intitulé de l'action", 'Date de début', 'Date de fin', '2023', '2024'];
+  const parse = (...rows: unknown[][]) => parseAnnex3(workbook([grid('Actions', [header, ...(rows as Array<Array<string | number | null>>)])]));
+
+  it('reads them as ISO dates, from text or a date cell, each with its cell', () => {
+    const output = parse(['DA-01', 'Voie verte', '01/03/2023', { kind: 'number', value: 45657, format: 'dd/mm/yyyy' } as never, 1000], ['DA-02', 'Gare', null, null, 2000]);
+    expect(output.issues).toEqual([]);
+    expect(output.actions.map((action) => [action.code, action.startDate, action.endDate, action.cells.startDate?.cell ?? null, action.cells.endDate?.cell ?? null])).toEqual([
+      ['DA-01', '2023-03-01', '2024-12-31', 'C2', 'D2'],
+      ['DA-02', null, null, null, null],
+    ]);
+  });
+
+  it('refuses a date that is none, or an end before the start, in French at the cell', () => {
+    const output = parse(['DA-01', 'Voie verte', '31/02/2023', null, 1000], ['DA-02', 'Gare', '01/06/2024', '2023-12-31', 2000], ['DA-03', 'Parc', 2024, null, 3000]);
+    expect(output.issues.map((issue) => [issue.severity, issue.code, issue.cell])).toEqual([
+      ['ERROR', 'DATE_INVALID', 'C2'],
+      ['ERROR', 'DATE_INVALID', 'D3'],
+      ['ERROR', 'DATE_INVALID', 'C4'],
+    ]);
+    expect(output.issues[1].message).toBe('La date de fin (31/12/2023) précède la date de début (01/06/2024) : vérifiez les deux dates.');
+    expect(output.issues[2].message).toMatch(/ressemble à une année/);
+    expect(output.actions.map((action) => [action.startDate, action.endDate])).toEqual([
+      [null, null],
+      ['2024-06-01', '2023-12-31'],
+      [null, null],
+    ]);
+  });
+});

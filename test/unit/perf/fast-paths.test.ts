@@ -10,7 +10,7 @@ import type { ParsedLine, ParseOutput } from '../../../import/parse/parsed.types
 import { exactCellAmount, parseAmount, type AmountOptions } from '../../../import/parse/values/amount';
 import { packSheet, unpackSheet } from '../../../import/read/grid-transfer';
 import { workbookToGrid, workbookToPacked } from '../../../import/read/xlsx.grid';
-import { sortIssues } from '../../../import/report/preview-report';
+import { sortIssues } from '../../../import/preview/import-preview';
 import type { ResolvedLine, ResolvedPreview } from '../../../import/resolve/resolve';
 import { formatCents } from '../../../src/kernel/money';
 import { FundingInstrument, FundingStage } from '../../../src/kernel/funding.enum';

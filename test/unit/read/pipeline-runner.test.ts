@@ -1,6 +1,6 @@
 /**
- * The pipeline gives the same report in its worker (large files, pipeline.runner.ts) as on the main
- * thread: the CSV decoded and split there, a workbook's packed sheets rebuilt there, the report's lines and
+ * The pipeline gives the same preview in its worker (large files, pipeline.runner.ts) as on the main
+ * thread: the CSV decoded and split there, a workbook's packed sheets rebuilt there, the preview's lines and
  * issues sent back in pieces, the reading warnings first.
  */
 import { readFileSync } from 'node:fs';
@@ -32,24 +32,24 @@ describe('the pipeline in its worker', () => {
     ['a CSV of more lines than a piece', () => bigAnnex3Csv(PIECE_ITEMS * 2 + 7), 'gros.csv', 'ADEME'],
     ['a workbook', () => readFileSync(fixturePath('annexe3-banque-des-territoires-2023.xlsx')), 'bdt.xlsx', 'Banque des Territoires'],
   ];
-  it.each(cases)('%s: the same report and result either way', async (_label, build, fileName, sourceName) => {
+  it.each(cases)('%s: the same preview and result either way', async (_label, build, fileName, sourceName) => {
     const source = findSource(reference, sourceName, reference.contract.code);
-    const input = { kind: ImportKind.annex3, reference, sourceOrganisationId: source.id, authority: 'source' as const, year: null };
+    const input = { kind: ImportKind.ANNEX3, reference, sourceOrganisationId: source.id, authority: 'source' as const, year: null };
     const here = await runPipelineOn(await readUploadedFilePacked(build(), fileName), input, { withResult: true, offThread: false });
     const there = await runPipelineOn(await readUploadedFilePacked(build(), fileName), input, { withResult: true, offThread: true });
-    expect(there.report).toEqual(here.report);
+    expect(there.preview).toEqual(here.preview);
     expect(there.result!.resolved).toEqual(here.result!.resolved);
     expect(there.result!.issues).toEqual(here.result!.issues);
-    expect(here.report.lines.length).toBeGreaterThan(0);
-    // A preview asks for the report only.
-    const preview = await runPipelineOn(await readUploadedFilePacked(build(), fileName), input, { withResult: false, offThread: true });
-    expect(preview.result).toBeNull();
-    expect(preview.report).toEqual(here.report);
+    expect(here.preview.lines.length).toBeGreaterThan(0);
+    // Showing a preview asks for nothing more.
+    const previewOnly = await runPipelineOn(await readUploadedFilePacked(build(), fileName), input, { withResult: false, offThread: true });
+    expect(previewOnly.result).toBeNull();
+    expect(previewOnly.preview).toEqual(here.preview);
   }, 60_000);
 
   it('refusals come back as the read would give them, in French', async () => {
     const source = findSource(reference, 'ADEME', reference.contract.code);
-    const input = { kind: ImportKind.annex3, reference, sourceOrganisationId: source.id, authority: 'admin' as const, year: null };
+    const input = { kind: ImportKind.ANNEX3, reference, sourceOrganisationId: source.id, authority: 'admin' as const, year: null };
     const read = await readUploadedFilePacked(Buffer.from('a;b\n"x;y\n', 'utf8'), 'cassé.csv');
     await expect(runPipelineOn(read, input, { withResult: false, offThread: true })).rejects.toMatchObject({ code: 'FILE_CORRUPT', message: expect.stringMatching(/guillemet/) });
     // A heap too small for the file: the worker dies alone, the file is refused as too complex.

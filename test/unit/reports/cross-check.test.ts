@@ -3,7 +3,7 @@ import { FundingDimension } from '../../../src/funding/funding-group';
 import { FundingGroupSum } from '../../../src/funding/funding-totals.service';
 
 const sum = (year: number | null, programmeId: number | null, cents: bigint, lines = 1): FundingGroupSum => ({ year, programmeId, cents, lines });
-const dims = [FundingDimension.programme, FundingDimension.year];
+const dims = [FundingDimension.PROGRAMME, FundingDimension.YEAR];
 
 describe('mergeCrossCheck', () => {
   it('pairs the groups of both sides and gives left − right in cents', () => {

@@ -44,13 +44,13 @@ const reference: ContractReference = {
   stateId: ETAT,
   programmes: [{ id: 501, code: 'DSIL', name: 'DSIL', operatorId: ETAT }],
   actions: [
-    { id: 1001, code: 'DA-01', title: 'Quartier d’affaires EuraDouai', normalisedTitle: 'quartier d affaires euradouai', leadId: AGGLO, totalCost: '50000000.00', status: ActionStatus.UNDERWAY, orientationId: 102 },
+    { id: 1001, code: 'DA-01', title: 'Quartier d’affaires EuraDouai', normalisedTitle: 'quartier d affaires euradouai', leadId: AGGLO, totalCost: '50000000.00', status: ActionStatus.UNDERWAY, orientationId: 102, startDate: null, endDate: null },
   ],
   indicators: [],
 };
 
 function action(partial: Partial<ParsedAction>): ParsedAction {
-  return { sheet: 'S', row: 1, code: null, title: null, orientationCode: null, leadText: null, totalCostCents: null, costBase: null, status: null, cells: {}, ...partial };
+  return { sheet: 'S', row: 1, code: null, title: null, orientationCode: null, leadText: null, totalCostCents: null, costBase: null, status: null, startDate: null, endDate: null, cells: {}, ...partial };
 }
 
 function line(partial: Partial<ParsedLine>): ParsedLine {
@@ -175,7 +175,7 @@ describe('resolve', () => {
 });
 
 describe('resolve: who may write what (the lead of an existing action is the contract’s, never the file’s)', () => {
-  const ccco = { id: 1002, code: 'CCCO-99', title: 'Médiathèque', normalisedTitle: 'mediatheque', leadId: CCCO, totalCost: '1000000.00', status: ActionStatus.PLANNED, orientationId: 102 };
+  const ccco = { id: 1002, code: 'CCCO-99', title: 'Médiathèque', normalisedTitle: 'mediatheque', leadId: CCCO, totalCost: '1000000.00', status: ActionStatus.PLANNED, orientationId: 102, startDate: null, endDate: null };
   const withCcco: ContractReference = { ...reference, actions: [...reference.actions, ccco] };
   const at = (cell: string, raw = 'x') => ({ sheet: 'S', cell, raw });
   /** The attack of issue 13: DA's file says DA leads CCCO-99 and rewrites it. */

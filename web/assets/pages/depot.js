@@ -40,8 +40,8 @@ const $ = (id) => document.getElementById(id);
 
 const state = {
   identity: null,
-  /** The last preview: the API's report plus what was sent. */
-  report: null,
+  /** The last preview: the API's answer plus what was sent. */
+  preview: null,
   fileName: '',
   kind: '',
   linesPage: 0,
@@ -88,13 +88,13 @@ async function refreshIdentity() {
     return;
   }
   const who = state.identity;
-  if (!who || who.role === 'reader') {
+  if (!who || who.role === 'READER') {
     show(notice, alert('info', 'Votre jeton ne permet pas de déposer', `Le jeton « ${who?.name ?? ''} » est un jeton de lecture : il permet de consulter, pas de déposer un fichier.`));
     setFormEnabled(false);
-  } else if (who.role === 'editor' && !who.organisation) {
+  } else if (who.role === 'EDITOR' && !who.organisation) {
     show(notice, alert('info', 'Votre jeton ne permet pas de déposer', `Le jeton d’éditeur « ${who.name} » n’est rattaché à aucune organisation : il ne peut rien déposer.`));
     setFormEnabled(false);
-  } else if (who.role === 'editor') {
+  } else if (who.role === 'EDITOR') {
     show(notice, el('p', { class: 'fr-text--sm' }, `Jeton de « ${who.name} » : vous déposez les fichiers de ${who.organisation.name}, et de cette seule organisation.`));
     setFormEnabled(true);
   } else {
@@ -116,7 +116,7 @@ function organisationLabel(organisation) {
 async function loadSources() {
   const select = $('depot-source');
   const who = state.identity;
-  if (who?.role === 'editor' && who.organisation) {
+  if (who?.role === 'EDITOR' && who.organisation) {
     show(select, el('option', { value: who.organisation.id, selected: true }, organisationLabel(who.organisation)));
     select.disabled = true;
     select.setAttribute('aria-describedby', 'depot-source-verrou');
@@ -291,7 +291,7 @@ async function submitPreview() {
   }
   show('depot-message');
   if ((response.status === 200 || response.status === 422) && response.body && typeof response.body === 'object' && 'batchId' in response.body) {
-    state.report = response.body;
+    state.preview = response.body;
     state.fileName = file.name;
     state.kind = $('depot-nature').value;
     state.linesPage = 0;
@@ -356,17 +356,17 @@ function figuresTable(caption, rows) {
 }
 
 function renderPreview() {
-  const report = state.report;
-  const counts = report.counts;
-  const hasErrors = counts.errors > 0 || report.status === 'REJECTED';
+  const preview = state.preview;
+  const counts = preview.counts;
+  const hasErrors = counts.errors > 0 || preview.status === 'REJECTED';
 
   // Sums by stage from the lines' exact strings: stages are never added together in the contract's figures.
   const byStage = new Map();
-  for (const line of report.lines) byStage.set(line.stage, (byStage.get(line.stage) ?? 0n) + cents(line.amount));
+  for (const line of preview.lines) byStage.set(line.stage, (byStage.get(line.stage) ?? 0n) + cents(line.amount));
   const stageRows = byStage.size > 1 ? STAGE_ORDER.filter((stage) => byStage.has(stage)).map((stage) => [`Total lu à l’étape « ${STAGES[stage]} »`, euros(centsToDecimal(byStage.get(stage)))]) : [];
 
   const figures = [
-    ['Disposition reconnue', report.layout ? `${LAYOUTS[report.layout] || report.layout} (${report.layout})` : 'non reconnue'],
+    ['Disposition reconnue', preview.layout ? `${LAYOUTS[preview.layout] || preview.layout} (${preview.layout})` : 'non reconnue'],
     ['Lignes lues', String(counts.lines)],
     counts.measures !== undefined ? ['Mesures lues', String(counts.measures)] : null,
     counts.indicators !== undefined ? ['Indicateurs lus', String(counts.indicators)] : null,
@@ -375,7 +375,7 @@ function renderPreview() {
     ['Avertissements', String(counts.warnings)],
     ['Actions à créer', String(counts.newActions)],
     ['Organisations à créer', String(counts.newOrganisations)],
-    [state.kind === 'annex2' ? 'Total des aides lues (hors investissements soutenus)' : 'Total des montants lus', euros(report.total)],
+    [state.kind === 'annex2' ? 'Total des aides lues (hors investissements soutenus)' : 'Total des montants lus', euros(preview.total)],
     ...stageRows,
   ].filter(Boolean);
 
@@ -385,7 +385,7 @@ function renderPreview() {
 
   const applyButton = el('button', { type: 'button', class: 'fr-btn', id: 'depot-appliquer', disabled: hasErrors, 'aria-describedby': 'depot-appliquer-aide', onclick: applyPreview }, 'Appliquer');
   const abandonButton = el('button', { type: 'button', class: 'fr-btn fr-btn--secondary', id: 'depot-abandonner', onclick: abandonPreview }, 'Abandonner');
-  const issuesCount = report.issues.length;
+  const issuesCount = preview.issues.length;
   const downloadButton = issuesCount
     ? el('button', { type: 'button', class: 'fr-btn fr-btn--tertiary', id: 'depot-telecharger', onclick: downloadIssues }, 'Télécharger les anomalies (xlsx)')
     : null;
@@ -395,8 +395,8 @@ function renderPreview() {
     el(
       'div',
       { class: 'fr-mb-2w' },
-      statusBadge(report.status),
-      el('p', { class: 'fr-mt-1w' }, `Fichier « ${state.fileName} » (${KIND_LABELS[state.kind]}), lot n° ${report.batchId}. Rien n’a encore changé dans les données du contrat.`),
+      statusBadge(preview.status),
+      el('p', { class: 'fr-mt-1w' }, `Fichier « ${state.fileName} » (${KIND_LABELS[state.kind]}), lot n° ${preview.batchId}. Rien n’a encore changé dans les données du contrat.`),
     ),
     hasErrors ? alert('error', `Le fichier contient ${counts.errors} erreur${counts.errors > 1 ? 's' : ''}`, 'Il ne peut pas être appliqué tel quel. Chaque erreur est listée ci-dessous avec sa cellule et le texte lu.') : null,
     figuresTable('Synthèse de l’aperçu', figures),
@@ -404,8 +404,8 @@ function renderPreview() {
     el('ul', { class: 'fr-btns-group fr-btns-group--inline-md' }, el('li', {}, applyButton), el('li', {}, abandonButton), downloadButton ? el('li', {}, downloadButton) : null),
     el('div', { id: 'depot-action-message', 'aria-live': 'polite' }),
     el('h3', { class: 'fr-h5', id: 'depot-anomalies-titre' }, `Anomalies (${issuesCount})`),
-    issuesTable(report.issues),
-    el('h3', { class: 'fr-h5', id: 'depot-lignes-titre' }, `Lignes lues (${report.lines.length})`),
+    issuesTable(preview.issues),
+    el('h3', { class: 'fr-h5', id: 'depot-lignes-titre' }, `Lignes lues (${preview.lines.length})`),
     el('div', { id: 'depot-lignes' }),
   );
   renderLines();
@@ -445,7 +445,7 @@ function issuesTable(issues) {
 }
 
 function renderLines() {
-  const lines = state.report.lines;
+  const lines = state.preview.lines;
   const pages = Math.max(1, Math.ceil(lines.length / LINES_PER_PAGE));
   const page = Math.min(state.linesPage, pages - 1);
   const first = page * LINES_PER_PAGE;
@@ -492,12 +492,12 @@ function moveLines(step) {
 function setActionsDisabled(disabled) {
   for (const id of ['depot-appliquer', 'depot-abandonner']) {
     const button = $(id);
-    if (button) button.disabled = disabled || (id === 'depot-appliquer' && (state.report.counts.errors > 0 || state.report.status === 'REJECTED'));
+    if (button) button.disabled = disabled || (id === 'depot-appliquer' && (state.preview.counts.errors > 0 || state.preview.status === 'REJECTED'));
   }
 }
 
 async function applyPreview() {
-  const id = state.report.batchId;
+  const id = state.preview.batchId;
   setActionsDisabled(true);
   show('depot-action-message', alert('info', null, `Application du lot n° ${id} en cours…`));
   let response;
@@ -508,7 +508,7 @@ async function applyPreview() {
   }
   const body = typeof response.body === 'object' && response.body ? response.body : {};
   if (response.ok && (body.status === 'APPLIED' || body.status === 'UNCHANGED')) {
-    state.report = { ...state.report, status: body.status };
+    state.preview = { ...state.preview, status: body.status };
     const applied = body.applied;
     const details = applied
       ? [
@@ -541,7 +541,7 @@ async function applyPreview() {
   }
   if (response.status === 422 && body.issues) {
     // Re-read at apply time, the file now has errors (the contract changed since the preview).
-    state.report = { ...state.report, ...body };
+    state.preview = { ...state.preview, ...body };
     renderPreview();
     show('depot-action-message', alert('error', 'Le fichier a été rejeté à l’application', 'Relu au moment d’appliquer, il contient des erreurs : rien n’a changé.'));
     return;
@@ -551,7 +551,7 @@ async function applyPreview() {
 }
 
 async function abandonPreview() {
-  const { batchId, status } = state.report;
+  const { batchId, status } = state.preview;
   if (status === 'REJECTED') {
     // A rejected batch changed nothing and can never be applied: there is nothing to abandon.
     backToForm(alert('info', null, `Lot n° ${batchId} rejeté laissé de côté : rien n’a changé. Corrigez le fichier et déposez-le à nouveau.`));
@@ -575,14 +575,14 @@ async function abandonPreview() {
 
 async function downloadIssues() {
   try {
-    await download(`/api/imports/${state.report.batchId}/issues.xlsx`);
+    await download(`/api/imports/${state.preview.batchId}/issues.xlsx`);
   } catch (error) {
     show('depot-action-message', alert('error', 'Le téléchargement a échoué', error.message));
   }
 }
 
 function backToForm(message) {
-  state.report = null;
+  state.preview = null;
   show('depot-apercu');
   $('depot-etape-apercu').hidden = true;
   $('depot-etape-formulaire').hidden = false;

@@ -6,12 +6,13 @@ const PAGE_SIZE = 20;
 const LINES_PAGE_SIZE = 100;
 const ISSUES_SHOWN = 200;
 
+// Keyed by the GraphQL ImportKind values.
 const KIND_LABELS = {
-  annex3: 'Annexe 3 — investissements',
-  annex2: 'Annexe 2 — mesures de relance',
-  dotations: 'Dotations de l’État (DETR, DSIL, FNADT)',
-  grants: 'Listes nationales de subventions',
-  indicators: 'Indicateurs',
+  ANNEX3: 'Annexe 3 — investissements',
+  ANNEX2: 'Annexe 2 — mesures de relance',
+  DOTATIONS: 'Dotations de l’État (DETR, DSIL, FNADT)',
+  GRANTS: 'Listes nationales de subventions',
+  INDICATORS: 'Indicateurs',
 };
 
 // Colour only repeats the word: the badge's text carries the status.
@@ -161,8 +162,8 @@ async function loadList({ more = false } = {}) {
 function mayRollBack(batch) {
   const viewer = state.viewer;
   if (!viewer) return false;
-  if (viewer.role === 'admin') return true;
-  return viewer.role === 'editor' && viewer.organisation !== null && viewer.organisation !== undefined && viewer.organisation.id === batch.source.id;
+  if (viewer.role === 'ADMIN') return true;
+  return viewer.role === 'EDITOR' && viewer.organisation !== null && viewer.organisation !== undefined && viewer.organisation.id === batch.source.id;
 }
 
 function definition(term, ...value) {
@@ -385,7 +386,8 @@ async function fillFilters() {
   }
   const params = new URLSearchParams(location.search);
   for (const [key, name] of Object.entries(URL_NAMES)) {
-    const value = params.get(name);
+    // Kinds were lower-case (?nature=annex3) before the GraphQL values were: bookmarks of then still work.
+    const value = key === 'kind' ? params.get(name)?.toUpperCase() : params.get(name);
     if (value && [...fields[key].options].some((option) => option.value === value)) fields[key].value = value;
   }
 }

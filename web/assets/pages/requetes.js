@@ -18,7 +18,7 @@ const saveReason = document.getElementById('raison-enregistrement');
 /** The same rule as the server's (saved-report.service.ts): the name is the file name of the URLs. */
 const REPORT_NAME_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
 const TABLE_ROW_LIMIT = 500;
-const ROLE_LABELS = { admin: 'administrateur', editor: 'éditeur', reader: 'lecteur' };
+const ROLE_LABELS = { ADMIN: 'administrateur', EDITOR: 'éditeur', READER: 'lecteur' };
 
 let identity = null;
 let lastData = null;
@@ -803,7 +803,7 @@ async function loadDocumentation() {
 
 // -------------------------------------------------------------------------------------------- reports
 
-const canWrite = () => identity && (identity.role === 'admin' || identity.role === 'editor');
+const canWrite = () => identity && (identity.role === 'ADMIN' || identity.role === 'EDITOR');
 
 async function refreshIdentity() {
   saveButton.disabled = true;

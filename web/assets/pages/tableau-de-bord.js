@@ -13,11 +13,11 @@ const FIGURES = 'actions byStatus { status count } planned requested granted pai
 
 const DASHBOARD_QUERY = `query Tableau($contract: String!, $filter: FundingFilter!, $allStages: FundingFilter!, $year: Int) {
   contract(code: $contract) { code name startYear endYear axes { number title orientations { code title } } }
-  byAxis: fundingTotals(groupBy: [axis], filter: $filter) { axis { number } amount lines }
-  byOrientation: fundingTotals(groupBy: [orientation], filter: $filter) { orientation { code } amount lines }
-  byFunder: fundingTotals(groupBy: [funder], filter: $filter) { funder { id name shortName } amount lines }
-  byYear: fundingTotals(groupBy: [year], filter: $filter) { year amount lines }
-  byStage: fundingTotals(groupBy: [stage], filter: $allStages) { stage amount lines }
+  byAxis: fundingTotals(groupBy: [AXIS], filter: $filter) { axis { number } amount lines }
+  byOrientation: fundingTotals(groupBy: [ORIENTATION], filter: $filter) { orientation { code } amount lines }
+  byFunder: fundingTotals(groupBy: [FUNDER], filter: $filter) { funder { id name shortName } amount lines }
+  byYear: fundingTotals(groupBy: [YEAR], filter: $filter) { year amount lines }
+  byStage: fundingTotals(groupBy: [STAGE], filter: $allStages) { stage amount lines }
   progress(contract: $contract, year: $year) {
     year
     overall { ${FIGURES} }
@@ -509,7 +509,7 @@ function refreshAll() {
 
 /** Years offered: the contract's period and every year that holds a funding line. */
 async function loadYears() {
-  const data = await graphql('query Annees($contract: String!) { contract(code: $contract) { startYear endYear } fundingTotals(groupBy: [year], filter: { contract: $contract }) { year } }', { contract: state.contract });
+  const data = await graphql('query Annees($contract: String!) { contract(code: $contract) { startYear endYear } fundingTotals(groupBy: [YEAR], filter: { contract: $contract }) { year } }', { contract: state.contract });
   const years = new Set(data.fundingTotals.map((row) => row.year).filter((year) => year !== null));
   if (data.contract) for (let year = data.contract.startYear; year <= data.contract.endYear; year++) years.add(year);
   const sorted = [...years].sort((a, b) => a - b);

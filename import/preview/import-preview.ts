@@ -32,7 +32,7 @@ export interface PreviewIssue {
   value: string | null;
 }
 
-export interface PreviewReport {
+export interface ImportPreview {
   status: 'PREVIEWED' | 'REJECTED';
   layout: string;
   counts: {
@@ -54,7 +54,7 @@ export interface PreviewReport {
 }
 
 /** The preview a partner reads: every line with its cell, every issue sorted by place, errors first. */
-export function buildPreviewReport(parsed: ParseOutput, resolved: ResolvedPreview, issues: IssueDraft[], reference: ContractReference): PreviewReport {
+export function buildImportPreview(parsed: ParseOutput, resolved: ResolvedPreview, issues: IssueDraft[], reference: ContractReference): ImportPreview {
   const names = new Map(reference.organisations.map((organisation) => [organisation.id, organisation.name]));
   const newNames = new Map(resolved.newOrganisations.map((organisation) => [organisation.key, organisation.name]));
   const programmeCodes = new Map(reference.programmes.map((programme) => [programme.id, programme.code]));
