@@ -16,16 +16,15 @@ import { matchHeader, stageIn, YEAR_MAX, YEAR_MIN, type RoleMatch } from './role
 import type {
   ColumnRole,
   DetectedColumn,
-  DetectedTable,
   ImportKindName,
   LayoutCondition,
-  LayoutName,
   LayoutSpec,
   Section,
   SkippedRow,
   TotalRow,
   ValueExpectation,
 } from './types';
+import type { DetectedTable, LayoutName } from './detected-table.types';
 
 /** Only these first rows are candidates for the header row. */
 const HEADER_SCAN_ROWS = 30;

@@ -1,7 +1,8 @@
 import { FundingInstrument } from '../../src/kernel/funding.enum';
 import { formatEuros } from '../../src/kernel/format-euros';
 import { columnsWithRole, columnWithRole } from '../detect';
-import { DetectedColumn, DetectedTable } from '../detect/types';
+import { DetectedTable } from '../detect/detected-table.types';
+import { DetectedColumn } from '../detect/types';
 import { appendAll, cellText, SheetGrid, WorkbookGrid } from '../model';
 import { ParseOptions } from './annex3.parser';
 import { LaidOutTable, parseEachTable } from './each-table';

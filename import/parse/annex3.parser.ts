@@ -1,6 +1,7 @@
 import { FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { columnsWithRole, columnWithRole } from '../detect';
-import { DetectedColumn, DetectedTable, FunderDescriptor } from '../detect/types';
+import { DetectedTable } from '../detect/detected-table.types';
+import { DetectedColumn, FunderDescriptor } from '../detect/types';
 import { appendAll, SheetGrid, WorkbookGrid } from '../model';
 import { LaidOutTable, parseEachTable } from './each-table';
 import { ParsedAction, ParseOutput, FunderRef, SourceRef, StatedTotal } from './parsed.types';

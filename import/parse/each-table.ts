@@ -1,5 +1,6 @@
 import { detectTable } from '../detect';
-import { DetectedTable, ImportKindName, LayoutName } from '../detect/types';
+import { DetectedTable, LayoutName } from '../detect/detected-table.types';
+import { ImportKindName } from '../detect/types';
 import { appendAll, SheetGrid, WorkbookGrid } from '../model';
 import { ParseOutput } from './parsed.types';
 

@@ -1,6 +1,7 @@
 import { normaliseText } from '../../src/kernel/normalise-text';
 import { columnsWithRole, columnWithRole } from '../detect';
-import { DetectedColumn, LayoutName } from '../detect/types';
+import { LayoutName } from '../detect/detected-table.types';
+import { DetectedColumn } from '../detect/types';
 import { appendAll, Cell, SheetGrid, WorkbookGrid } from '../model';
 import { ParseOptions } from './annex3.parser';
 import { LaidOutTable, parseEachTable } from './each-table';

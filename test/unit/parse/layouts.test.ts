@@ -1,5 +1,6 @@
 import { LAYOUTS } from '../../../import/detect/layouts.data';
-import type { ImportKindName, LayoutName } from '../../../import/detect/types';
+import type { LayoutName } from '../../../import/detect/detected-table.types';
+import type { ImportKindName } from '../../../import/detect/types';
 import { SheetGrid, WorkbookGrid } from '../../../import/model';
 import { parseAnnex2 } from '../../../import/parse/annex2.parser';
 import { parseAnnex3 } from '../../../import/parse/annex3.parser';
