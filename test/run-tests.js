@@ -2,10 +2,11 @@
 /**
  * `npm test`: the whole suite in two jest runs, so that it fits in CI's time without dropping a test.
  *
- * 1. Most files on parallel workers (`TEST_WORKERS`, default 2 — this machine's cores; each test file
+ * 1. Most files on parallel workers (`TEST_WORKERS`; by default one per core, 2 to 4; each test file
  *    already has a database of its own).
- * 2. Then, alone (--runInBand), the files that measure latency or kill servers: a probe's answer time or
- *    a kill timed on an import's progress would measure the other workers' files too.
+ * 2. Then, alone (--runInBand), the files that measure latency or speed, or kill servers: a probe's answer
+ *    time, a parse timed against a bound or a kill timed on an import's progress would measure the other
+ *    workers' files too.
  *
  * Both runs always run; the exit code is the first failure's. Arguments (`npm test -- test/api/x.test.ts`)
  * skip the split: one jest --runInBand run with them, as before.
@@ -21,6 +22,9 @@ const ALONE = [
   'test/api/keep-alive\\.test\\.ts$',
   'test/api/request-gate\\.test\\.ts$',
   'test/faults/',
+  // A wall-clock bound on pure computation that another worker's file would share the cores with.
+  'test/unit/values/amount\\.test\\.ts$',
+  'test/unit/parse/grants\\.test\\.ts$',
 ];
 
 const jest = require.resolve('jest/bin/jest');
