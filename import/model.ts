@@ -1,5 +1,5 @@
 /**
- * The data that flows through the import pipeline (DESIGN.md, "How a request flows"):
+ * The data that flows through the import pipeline (docs/design.md, « The import »):
  * read → detect → parse → resolve → check → preview → apply. Every stage is a plain function from these
  * types to these types; only src/import-batch (store-preview.ts, apply/) touches the database.
  */

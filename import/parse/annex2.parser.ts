@@ -14,7 +14,7 @@ import { parseAmount } from './values/amount';
  * Annex 2 — the sous-préfecture's "Bilan des principales mesures et appels à projets du plan de relance":
  * volet heading rows ("I. Volet Compétitivité"), then `Mesure | Projet | Aide | Investissement`.
  *
- * Rows, in order (DESIGN.md, "Spreadsheets the import must read"):
+ * Rows, in order (docs/design.md, the files partners send):
  * - a volet heading (found by detect: `table.sections`) opens a volet: "VI. Soutien aux collectivités
  *   locales" → voletNumber 'VI', voletTitle 'Soutien aux collectivités locales';
  * - a row whose only cell is a `Mesure` text starting with a lower-case letter continues the name of the

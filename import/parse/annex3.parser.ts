@@ -37,7 +37,7 @@ const GENERIC_FUNDERS: Record<string, FunderRef> = {
 };
 
 /**
- * Annex 3 — the partners' investment tables, in any of the layouts DESIGN.md lists (by year, by funder,
+ * Annex 3 — the partners' investment tables, in any of the layouts docs/design.md lists (by year, by funder,
  * pairs, long). Each sheet holding a table is read; each amount becomes a line with its cell.
  */
 export function parseAnnex3(workbook: WorkbookGrid, options: ParseOptions = {}): ParseOutput {

@@ -2,7 +2,7 @@
  * Which funding lines count, in one place: a line is valid while it has not been superseded (or, seen
  * from a past moment, was created before it and not yet superseded then); and a valid line is counted
  * unless the funder itself declared the same (action, funder, year, stage) — the funder's own figure
- * wins, the other stays listed as a conflict (DESIGN.md: "never summed").
+ * wins, the other stays listed as a conflict (docs/design.md: never summed).
  */
 /** SQL: `alias` is valid (now, or at `:asOf` when given). */
 export function validSql(alias: string, asOf: boolean): string {

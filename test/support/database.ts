@@ -6,10 +6,13 @@ import { createConnection } from 'mysql2/promise';
 import { DataSource, Logger } from 'typeorm';
 import { DatabaseConfig, parseDatabaseUrl } from '../../src/config';
 import { openDataSource } from '../../src/db/data-source';
+import { copyTemplate, TEMPLATE_ENV } from './database-template';
 
 /**
  * Every test file gets its own database: a temporary SQLite file, or a fresh MariaDB/MySQL database
  * on the server that DATABASE_URL names (the test run fails, never skips, when that server is down).
+ * A migrated database is a copy of the run's template (test/support/database-template.ts) when jest's
+ * global setup built one; the migrations then find nothing to do.
  */
 export const TEST_DATABASE_URL = process.env.DATABASE_URL || 'sqlite:./data/test.sqlite';
 export const TEST_DATABASE_TYPE = parseDatabaseUrl(TEST_DATABASE_URL).type;
@@ -45,6 +48,8 @@ export async function createTestDatabase(options: { migrate?: boolean; logger?: 
       await conn.end();
     };
   }
+  const template = process.env[TEMPLATE_ENV];
+  if (options.migrate !== false && template) await copyTemplate(template, config);
   const dataSource = await openDataSource(config, { logger: options.logger });
   if (options.migrate !== false) await dataSource.runMigrations({ transaction: 'each' });
   return {

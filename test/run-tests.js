@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: the whole suite in two jest runs, so that it fits in CI's time without dropping a test.
+ *
+ * 1. Most files on parallel workers (`TEST_WORKERS`; by default one per core, 2 to 4; each test file
+ *    already has a database of its own).
+ * 2. Then, alone (--runInBand), the files that measure latency or speed, or kill servers: a probe's answer
+ *    time, a parse timed against a bound or a kill timed on an import's progress would measure the other
+ *    workers' files too.
+ *
+ * Both runs always run; the exit code is the first failure's. Arguments (`npm test -- test/api/x.test.ts`)
+ * skip the split: one jest --runInBand run with them, as before.
+ */
+const { spawnSync } = require('node:child_process');
+const { availableParallelism } = require('node:os');
+
+/** Paths (regular expressions, as jest takes them) of the files that run alone, after the others. */
+const ALONE = [
+  'test/api/query-attack\\.test\\.ts$',
+  'test/api/upload-load\\.test\\.ts$',
+  'test/api/slow-readers\\.test\\.ts$',
+  'test/api/keep-alive\\.test\\.ts$',
+  'test/api/request-gate\\.test\\.ts$',
+  'test/faults/',
+  // A wall-clock bound on pure computation that another worker's file would share the cores with.
+  'test/unit/values/amount\\.test\\.ts$',
+  'test/unit/parse/grants\\.test\\.ts$',
+];
+
+const jest = require.resolve('jest/bin/jest');
+const started = Date.now();
+
+function run(name, args) {
+  const phaseStarted = Date.now();
+  console.log(`\n== ${name}: jest ${args.join(' ')}\n`);
+  const { status, signal } = spawnSync(process.execPath, [jest, ...args], { stdio: 'inherit' });
+  const seconds = Math.round((Date.now() - phaseStarted) / 1000);
+  console.log(`\n== ${name}: ${status === 0 ? 'passed' : `FAILED (${signal ?? `exit ${status}`})`} in ${seconds} s`);
+  return status === 0 ? 0 : status || 1;
+}
+
+const extra = process.argv.slice(2);
+let code;
+if (extra.length > 0) {
+  code = run('tests', ['--runInBand', ...extra]);
+} else {
+  const workers = Number(process.env.TEST_WORKERS) || Math.max(2, Math.min(availableParallelism(), 4));
+  const parallel = run(`tests on ${workers} workers`, [`--maxWorkers=${workers}`, '--testPathIgnorePatterns', '/node_modules/', ...ALONE]);
+  const alone = run('latency and fault tests, alone', ['--runInBand', ...ALONE]);
+  code = parallel || alone;
+}
+console.log(`== all tests: ${code === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s`);
+process.exit(code);
