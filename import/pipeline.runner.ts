@@ -16,13 +16,14 @@ import { Worker } from 'node:worker_threads';
 import type { ImportKind } from '../src/import-batch/import-batch.enums';
 import type { IssueDraft } from './model';
 import { runPipeline, type PipelineResult } from './pipeline';
-import { PIPELINE_WORKER_ROLE, type PipelineMessage, type PipelineRequest } from './pipeline.worker';
+import { PIPELINE_WORKER_ROLE, type PipelineMessage, type PipelineRequest, type ResultPiece } from './pipeline.worker';
+import type { ParsedAction, ParsedLine } from './parse/parsed.types';
 import { ReadError, readMessages } from './read/read-error';
 import { packedReadSize, unpackRead, type PackedRead } from './read/read-file';
 import { resolveWorkerScript } from './read/xlsx.reader';
 import type { PreviewIssue, PreviewLine, PreviewReport } from './report/preview-report';
 import type { ContractReference } from './resolve/contract-reference';
-import type { SenderAuthority } from './resolve/resolve';
+import type { ResolvedAction, ResolvedLine, SenderAuthority } from './resolve/resolve';
 
 export interface PipelineRunInput {
   kind: ImportKind;
@@ -125,6 +126,40 @@ function transferList(read: PackedRead): ArrayBuffer[] {
   return [...buffers];
 }
 
+/** The results' arrays as their pieces arrive, each resolved item linked to its parsed one again. */
+class ResultPieces {
+  private readonly parsedLines: ParsedLine[] = [];
+  private readonly parsedActions: ParsedAction[] = [];
+  private readonly resolvedLines: ResolvedLine[] = [];
+  private readonly resolvedActions: ResolvedAction[] = [];
+
+  add(piece: ResultPiece): void {
+    switch (piece.field) {
+      case 'parsedLines':
+        for (const line of piece.items) this.parsedLines.push(line);
+        return;
+      case 'parsedActions':
+        for (const action of piece.items) this.parsedActions.push(action);
+        return;
+      case 'resolvedLines':
+        for (const line of piece.items) this.resolvedLines.push({ ...line, parsed: this.parsedLines[line.parsed] });
+        return;
+      case 'resolvedActions':
+        for (const action of piece.items) this.resolvedActions.push({ ...action, parsed: this.parsedActions[action.parsed] });
+        return;
+    }
+  }
+
+  /** The done message's result (its long arrays left empty by the worker) with them. */
+  into(result: Omit<PipelineResult, 'report'>): Omit<PipelineResult, 'report'> {
+    return {
+      ...result,
+      parsed: { ...result.parsed, lines: this.parsedLines, actions: this.parsedActions },
+      resolved: { ...result.resolved, lines: this.resolvedLines, actions: this.resolvedActions },
+    };
+  }
+}
+
 function runInWorker(read: PackedRead, input: PipelineRunInput, options: PipelineRunOptions): Promise<PipelineRun> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   // The CSV's bytes are copied for the worker (the caller still stores and hashes the upload); a workbook's
@@ -151,6 +186,7 @@ function runInWorker(read: PackedRead, input: PipelineRunInput, options: Pipelin
     let settled = false;
     const lines: PreviewLine[] = [];
     const issues: PreviewIssue[] = [];
+    const pieces = new ResultPieces();
     const finish = (error: Error | null, run?: PipelineRun): void => {
       if (settled) return;
       settled = true;
@@ -176,9 +212,15 @@ function runInWorker(read: PackedRead, input: PipelineRunInput, options: Pipelin
           });
           return;
         }
+        case 'result':
+          pieces.add(message);
+          setImmediate(() => {
+            if (!settled) worker.postMessage('next');
+          });
+          return;
         case 'done': {
           const report = withReadIssues({ ...message.report, lines, issues }, message.readIssues);
-          finish(null, { report, result: message.result ? { ...message.result, report } : null });
+          finish(null, { report, result: message.result ? { ...pieces.into(message.result), report } : null });
           return;
         }
         case 'refused':
