@@ -7,8 +7,8 @@
  * during which no other request was answered; a 100 000-line workbook 1.6 s. In the worker, only the
  * rebuilding of the answer stays here, in pieces of PIECE_ITEMS lines or issues, one message each.
  *
- * Memory: the worker's heap is capped (PIPELINE_HEAP_MB); past it the worker dies alone and the file is
- * refused (FILE_TOO_COMPLEX). At most MAX_PIPELINE_WORKERS run at once; others wait their turn.
+ * Memory: the worker's heap is capped (IMPORT_WORKER_MAX_MB); past it the worker dies alone and the file is
+ * refused (FILE_TOO_COMPLEX). At most IMPORT_MAX_WORKERS import workers run at once; others wait their turn.
  */
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -21,6 +21,7 @@ import type { ParsedAction, ParsedLine } from './parse/parsed.types';
 import { ReadError, readMessages } from './read/read-error';
 import { packedReadSize, unpackRead, type PackedRead } from './read/read-file';
 import { resolveWorkerScript } from './read/xlsx.reader';
+import { giveWorkerSlotBack, importWorkerLimits, takeWorkerSlot } from './read/worker-slots';
 import type { PreviewIssue, PreviewLine, PreviewReport } from './report/preview-report';
 import type { ContractReference } from './resolve/contract-reference';
 import type { ResolvedAction, ResolvedLine, SenderAuthority } from './resolve/resolve';
@@ -48,7 +49,7 @@ export interface PipelineRunOptions {
   offThread?: boolean;
   /** Wall-clock limit of the worker (default 60 s). */
   timeoutMs?: number;
-  /** Heap of the worker (default PIPELINE_HEAP_MB). */
+  /** Old-generation heap of the worker (default: IMPORT_WORKER_MAX_MB's, import/read/worker-slots.ts). */
   heapMb?: number;
 }
 
@@ -57,28 +58,16 @@ export const OFF_THREAD_CELLS = 20_000;
 /** From this many bytes a CSV is decoded, split and checked in the worker. */
 export const OFF_THREAD_CSV_BYTES = 256 * 1024;
 /**
- * The worker's V8 old generation: a 300 000-line CSV (the largest a 20 MB upload holds in practice) needs
- * about 500 MB; the 500 000-row / 4 000 000-cell workbook limits keep the rest under it.
+ * The worker's heap is the import workers' ceiling (IMPORT_WORKER_MAX_MB, import/read/worker-slots.ts): a
+ * 300 000-line CSV (the largest a 20 MB upload holds in practice) needs about 500 MB; the 500 000-row /
+ * 4 000 000-cell workbook limits keep the rest under it. Its place is one of IMPORT_MAX_WORKERS, shared with
+ * the workers that read workbooks.
  */
-export const PIPELINE_HEAP_MB = 640;
-export const MAX_PIPELINE_WORKERS = 2;
-
-let running = 0;
-const waiting: Array<() => void> = [];
-
 async function takeTurn(): Promise<void> {
-  if (running < MAX_PIPELINE_WORKERS) {
-    running++;
-    return;
-  }
-  await new Promise<void>((resolveTurn) => waiting.push(resolveTurn));
+  await takeWorkerSlot();
 }
 
-function endTurn(): void {
-  const next = waiting.shift();
-  if (next) next();
-  else running--;
-}
+const endTurn = giveWorkerSlotBack;
 
 export function shouldRunOffThread(read: PackedRead): boolean {
   const size = packedReadSize(read);
@@ -178,7 +167,7 @@ function runInWorker(read: PackedRead, input: PipelineRunInput, options: Pipelin
   const worker = new Worker(script.script, {
     eval: script.eval,
     workerData: { role: PIPELINE_WORKER_ROLE, ...script.extraData },
-    resourceLimits: { maxOldGenerationSizeMb: options.heapMb ?? PIPELINE_HEAP_MB, stackSizeMb: 4 },
+    resourceLimits: options.heapMb === undefined ? importWorkerLimits() : { maxOldGenerationSizeMb: options.heapMb, stackSizeMb: 4 },
     stdout: false,
     stderr: false,
   });
