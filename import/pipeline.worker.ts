@@ -35,6 +35,8 @@ export interface PipelineRequest {
 
 /** Items of the report's arrays per message: a few milliseconds of rebuilding each on the main thread. */
 export const PIECE_ITEMS = 2000;
+/** Items of the results' arrays per message (smaller objects than a report line: ~10–20 ms each to rebuild). */
+export const RESULT_PIECE_ITEMS = 5000;
 
 /**
  * The parse and resolve results' long arrays, sent in pieces like the report's: in one message, the 50 000
@@ -97,14 +99,14 @@ async function postResultPieces(result: PipelineResult, post: (message: Pipeline
   const { parsed, resolved } = result;
   const lineIndex = new Map<ParsedLine, number>(parsed.lines.map((line, i) => [line, i]));
   const actionIndex = new Map<ParsedAction, number>(parsed.actions.map((action, i) => [action, i]));
-  for (let i = 0; i < parsed.lines.length; i += PIECE_ITEMS) await post({ type: 'result', field: 'parsedLines', items: parsed.lines.slice(i, i + PIECE_ITEMS) });
-  for (let i = 0; i < parsed.actions.length; i += PIECE_ITEMS) await post({ type: 'result', field: 'parsedActions', items: parsed.actions.slice(i, i + PIECE_ITEMS) });
-  for (let i = 0; i < resolved.lines.length; i += PIECE_ITEMS) {
-    const items = resolved.lines.slice(i, i + PIECE_ITEMS).map((line) => ({ ...line, parsed: indexOf(lineIndex, line.parsed) }));
+  for (let i = 0; i < parsed.lines.length; i += RESULT_PIECE_ITEMS) await post({ type: 'result', field: 'parsedLines', items: parsed.lines.slice(i, i + RESULT_PIECE_ITEMS) });
+  for (let i = 0; i < parsed.actions.length; i += RESULT_PIECE_ITEMS) await post({ type: 'result', field: 'parsedActions', items: parsed.actions.slice(i, i + RESULT_PIECE_ITEMS) });
+  for (let i = 0; i < resolved.lines.length; i += RESULT_PIECE_ITEMS) {
+    const items = resolved.lines.slice(i, i + RESULT_PIECE_ITEMS).map((line) => ({ ...line, parsed: indexOf(lineIndex, line.parsed) }));
     await post({ type: 'result', field: 'resolvedLines', items });
   }
-  for (let i = 0; i < resolved.actions.length; i += PIECE_ITEMS) {
-    const items = resolved.actions.slice(i, i + PIECE_ITEMS).map((action) => ({ ...action, parsed: indexOf(actionIndex, action.parsed) }));
+  for (let i = 0; i < resolved.actions.length; i += RESULT_PIECE_ITEMS) {
+    const items = resolved.actions.slice(i, i + RESULT_PIECE_ITEMS).map((action) => ({ ...action, parsed: indexOf(actionIndex, action.parsed) }));
     await post({ type: 'result', field: 'resolvedActions', items });
   }
 }
