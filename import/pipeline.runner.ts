@@ -7,8 +7,8 @@
  * during which no other request was answered; a 100 000-line workbook 1.6 s. In the worker, only the
  * rebuilding of the answer stays here, in pieces of PIECE_ITEMS lines or issues, one message each.
  *
- * Memory: the worker's heap is capped (PIPELINE_HEAP_MB); past it the worker dies alone and the file is
- * refused (FILE_TOO_COMPLEX). At most MAX_PIPELINE_WORKERS run at once; others wait their turn.
+ * Memory: the worker's heap is capped (IMPORT_WORKER_MAX_MB); past it the worker dies alone and the file is
+ * refused (FILE_TOO_COMPLEX). At most IMPORT_MAX_WORKERS import workers run at once; others wait their turn.
  */
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -16,13 +16,15 @@ import { Worker } from 'node:worker_threads';
 import type { ImportKind } from '../src/kernel/import-batch.enum';
 import type { IssueDraft } from './model';
 import { runPipeline, type PipelineResult } from './pipeline';
-import { PIPELINE_WORKER_ROLE, type PipelineMessage, type PipelineRequest } from './pipeline.worker';
+import { PIPELINE_WORKER_ROLE, type PipelineMessage, type PipelineRequest, type ResultPiece } from './pipeline.worker';
+import type { ParsedAction, ParsedLine } from './parse/parsed.types';
 import { ReadError, readMessages } from './read/read-error';
 import { packedReadSize, unpackRead, type PackedRead } from './read/read-file';
 import { resolveWorkerScript } from './read/xlsx.reader';
+import { giveWorkerSlotBack, importWorkerLimits, takeWorkerSlot } from './read/worker-slots';
 import type { PreviewIssue, PreviewLine, ImportPreview } from './preview/import-preview';
 import type { ContractReference } from './resolve/contract-reference';
-import type { SenderAuthority } from './resolve/resolve';
+import type { ResolvedAction, ResolvedLine, SenderAuthority } from './resolve/resolve';
 
 export interface PipelineRunInput {
   kind: ImportKind;
@@ -47,7 +49,7 @@ export interface PipelineRunOptions {
   offThread?: boolean;
   /** Wall-clock limit of the worker (default 60 s). */
   timeoutMs?: number;
-  /** Heap of the worker (default PIPELINE_HEAP_MB). */
+  /** Old-generation heap of the worker (default: IMPORT_WORKER_MAX_MB's, import/read/worker-slots.ts). */
   heapMb?: number;
 }
 
@@ -56,28 +58,16 @@ export const OFF_THREAD_CELLS = 20_000;
 /** From this many bytes a CSV is decoded, split and checked in the worker. */
 export const OFF_THREAD_CSV_BYTES = 256 * 1024;
 /**
- * The worker's V8 old generation: a 300 000-line CSV (the largest a 20 MB upload holds in practice) needs
- * about 500 MB; the 500 000-row / 4 000 000-cell workbook limits keep the rest under it.
+ * The worker's heap is the import workers' ceiling (IMPORT_WORKER_MAX_MB, import/read/worker-slots.ts): a
+ * 300 000-line CSV (the largest a 20 MB upload holds in practice) needs about 500 MB; the 500 000-row /
+ * 4 000 000-cell workbook limits keep the rest under it. Its place is one of IMPORT_MAX_WORKERS, shared with
+ * the workers that read workbooks.
  */
-export const PIPELINE_HEAP_MB = 640;
-export const MAX_PIPELINE_WORKERS = 2;
-
-let running = 0;
-const waiting: Array<() => void> = [];
-
 async function takeTurn(): Promise<void> {
-  if (running < MAX_PIPELINE_WORKERS) {
-    running++;
-    return;
-  }
-  await new Promise<void>((resolveTurn) => waiting.push(resolveTurn));
+  await takeWorkerSlot();
 }
 
-function endTurn(): void {
-  const next = waiting.shift();
-  if (next) next();
-  else running--;
-}
+const endTurn = giveWorkerSlotBack;
 
 export function shouldRunOffThread(read: PackedRead): boolean {
   const size = packedReadSize(read);
@@ -125,6 +115,40 @@ function transferList(read: PackedRead): ArrayBuffer[] {
   return [...buffers];
 }
 
+/** The results' arrays as their pieces arrive, each resolved item linked to its parsed one again. */
+class ResultPieces {
+  private readonly parsedLines: ParsedLine[] = [];
+  private readonly parsedActions: ParsedAction[] = [];
+  private readonly resolvedLines: ResolvedLine[] = [];
+  private readonly resolvedActions: ResolvedAction[] = [];
+
+  add(piece: ResultPiece): void {
+    switch (piece.field) {
+      case 'parsedLines':
+        for (const line of piece.items) this.parsedLines.push(line);
+        return;
+      case 'parsedActions':
+        for (const action of piece.items) this.parsedActions.push(action);
+        return;
+      case 'resolvedLines':
+        for (const line of piece.items) this.resolvedLines.push({ ...line, parsed: this.parsedLines[line.parsed] });
+        return;
+      case 'resolvedActions':
+        for (const action of piece.items) this.resolvedActions.push({ ...action, parsed: this.parsedActions[action.parsed] });
+        return;
+    }
+  }
+
+  /** The done message's result (its long arrays left empty by the worker) with them. */
+  into(result: Omit<PipelineResult, 'preview'>): Omit<PipelineResult, 'preview'> {
+    return {
+      ...result,
+      parsed: { ...result.parsed, lines: this.parsedLines, actions: this.parsedActions },
+      resolved: { ...result.resolved, lines: this.resolvedLines, actions: this.resolvedActions },
+    };
+  }
+}
+
 function runInWorker(read: PackedRead, input: PipelineRunInput, options: PipelineRunOptions): Promise<PipelineRun> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   // The CSV's bytes are copied for the worker (the caller still stores and hashes the upload); a workbook's
@@ -143,7 +167,7 @@ function runInWorker(read: PackedRead, input: PipelineRunInput, options: Pipelin
   const worker = new Worker(script.script, {
     eval: script.eval,
     workerData: { role: PIPELINE_WORKER_ROLE, ...script.extraData },
-    resourceLimits: { maxOldGenerationSizeMb: options.heapMb ?? PIPELINE_HEAP_MB, stackSizeMb: 4 },
+    resourceLimits: options.heapMb === undefined ? importWorkerLimits() : { maxOldGenerationSizeMb: options.heapMb, stackSizeMb: 4 },
     stdout: false,
     stderr: false,
   });
@@ -151,6 +175,7 @@ function runInWorker(read: PackedRead, input: PipelineRunInput, options: Pipelin
     let settled = false;
     const lines: PreviewLine[] = [];
     const issues: PreviewIssue[] = [];
+    const pieces = new ResultPieces();
     const finish = (error: Error | null, run?: PipelineRun): void => {
       if (settled) return;
       settled = true;
@@ -176,9 +201,15 @@ function runInWorker(read: PackedRead, input: PipelineRunInput, options: Pipelin
           });
           return;
         }
+        case 'result':
+          pieces.add(message);
+          setImmediate(() => {
+            if (!settled) worker.postMessage('next');
+          });
+          return;
         case 'done': {
           const preview = withReadIssues({ ...message.preview, lines, issues }, message.readIssues);
-          finish(null, { preview, result: message.result ? { ...message.result, preview } : null });
+          finish(null, { preview, result: message.result ? { ...pieces.into(message.result), preview } : null });
           return;
         }
         case 'refused':

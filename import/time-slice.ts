@@ -8,15 +8,35 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 export const SLICE_MS = 40;
 
 /**
- * A function to await in a loop: resolves at once while the slice lasts, and after one turn of the
- * event loop (pending I/O and timers run) once the slice is used up.
+ * When the event loop last turned, as far as this module knows: a marker scheduled with setImmediate
+ * records it. Shared by every caller, so that a series of short steps (an apply's statements, each under
+ * the slice) yields too, not only one long loop.
  */
+let lastTurn = performance.now();
+let markerPending = false;
+
+function watchTurns(): void {
+  if (markerPending) return;
+  markerPending = true;
+  setImmediate(() => {
+    markerPending = false;
+    lastTurn = performance.now();
+  });
+}
+
+/**
+ * Resolves at once (undefined) while the thread has run for less than `sliceMs` since the event loop last
+ * turned; otherwise a promise resolved after one turn (pending I/O and timers run).
+ */
+export function yieldIfDue(sliceMs = SLICE_MS): Promise<void> | void {
+  watchTurns();
+  if (performance.now() - lastTurn < sliceMs) return;
+  return nextTurn().then(() => {
+    lastTurn = performance.now();
+  });
+}
+
+/** A function to await in a loop: yieldIfDue with this slice. */
 export function timeSlicer(sliceMs = SLICE_MS): () => Promise<void> | void {
-  let since = performance.now();
-  return () => {
-    if (performance.now() - since < sliceMs) return;
-    return nextTurn().then(() => {
-      since = performance.now();
-    });
-  };
+  return () => yieldIfDue(sliceMs);
 }

@@ -31,14 +31,15 @@ import { unpackSheet } from './grid-transfer';
 import { WORKBOOK_LIMITS } from './xlsx.grid';
 import { joinSplitGrids, worksheetToSplit } from './xlsx.split';
 import type { PackedWorkbook, WorkerFailureCode, WorkerRequest, WorkerResponse } from './xlsx.worker';
+import { giveWorkerSlotBack, importWorkerLimits, takeWorkerSlot } from './worker-slots';
 import { assertSpreadsheetZip, inspectZip, isEncryptedOpenDocument, type ZipInspection, type ZipLimits } from './zip-inspect';
 
 export interface WorkerReadOptions {
   /** Wall-clock limit for the worker, from its start to its answer (default 30 s). */
   timeoutMs?: number;
-  /** Worker's V8 old-generation heap (default 512 MB). */
+  /** Worker's V8 old-generation heap (default: IMPORT_WORKER_MAX_MB's, import/read/worker-slots.ts). */
   maxOldGenerationSizeMb?: number;
-  /** Worker's V8 young-generation heap (default: V8's own). */
+  /** Worker's V8 young-generation heap (default: IMPORT_WORKER_MAX_MB's share; V8's own when only the old one is given). */
   maxYoungGenerationSizeMb?: number;
   /** Worker's stack (default 4 MB). */
   stackSizeMb?: number;
@@ -69,24 +70,9 @@ const READY = 'ready'; // = xlsx.worker.ts READY, its first message, once xlsx i
 // concurrency
 // ---------------------------------------------------------------------------------------------------
 
-const maxConcurrentWorkers = 2;
-let running = 0;
-const waiting: Array<() => void> = [];
-
-/** Takes a turn at once when one is free (then the file is posted without waiting a tick), else null. */
-function acquire(): Promise<void> | null {
-  if (running < maxConcurrentWorkers) {
-    running++;
-    return null;
-  }
-  return new Promise<void>((resolveTurn) => waiting.push(resolveTurn));
-}
-
-function release(): void {
-  const next = waiting.shift();
-  if (next) next();
-  else running--;
-}
+// The places are the process's import workers' (import/read/worker-slots.ts): reading and checking files share them.
+const acquire = takeWorkerSlot;
+const release = giveWorkerSlotBack;
 
 // ---------------------------------------------------------------------------------------------------
 // locating the worker
@@ -174,8 +160,12 @@ export interface WorkerRunStats {
 }
 
 function resourceLimitsOf(options: WorkerReadOptions): ResourceLimits {
+  // The import workers' ceiling (IMPORT_WORKER_MAX_MB) unless the caller names its own.
+  if (options.maxOldGenerationSizeMb === undefined && options.maxYoungGenerationSizeMb === undefined) {
+    return { ...importWorkerLimits(), stackSizeMb: options.stackSizeMb ?? 4 };
+  }
   const resourceLimits: ResourceLimits = {
-    maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 512,
+    maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? importWorkerLimits().maxOldGenerationSizeMb,
     stackSizeMb: options.stackSizeMb ?? 4,
   };
   if (options.maxYoungGenerationSizeMb !== undefined) {

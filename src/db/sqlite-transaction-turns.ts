@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import Database from 'better-sqlite3';
+import { DataSource, EntityManager, QueryFailedError, QueryResult, QueryRunner } from 'typeorm';
 
 /**
  * On SQLite, the transactions of a data source take turns within the process.
@@ -14,9 +15,16 @@ import { DataSource, EntityManager, QueryRunner } from 'typeorm';
  * Here a transaction begun at depth 0 of this process's code waits for the one running to end (an async
  * mutex, first come first served). A transaction begun from inside the running one (its callback calls
  * `manager.transaction` or `dataSource.transaction` again) is recognised through AsyncLocalStorage and
- * stays what TypeORM makes it, a savepoint, without waiting for itself. Statements outside transactions do
- * not wait: reads go on during an import, and see its uncommitted rows (one connection; aggregate-cache.ts
- * copes with that). MySQL/MariaDB are left alone: a pool, a connection per transaction, real isolation.
+ * stays what TypeORM makes it, a savepoint, without waiting for itself.
+ *
+ * Other requests' statements while such a transaction is open (an apply gives the event loop back between
+ * its INSERTs, issue 13): on the shared connection they would be part of it, reads seeing its uncommitted,
+ * half-written rows, writes committed or rolled back with it. So a read-only statement runs on a second,
+ * read-only connection to the same file, which in WAL mode sees the last commit (the data as it was before
+ * the import, never half of it), without waiting; any other statement waits for the transaction to end and
+ * runs alone. Statements of transactions TypeORM begins by itself (a `save` outside a transaction) cannot be
+ * told from others' and stay on the shared connection (they are short). MySQL/MariaDB are left alone: a
+ * pool, a connection per transaction, real isolation.
  */
 export function installTransactionTurns(dataSource: DataSource): void {
   if (dataSource.options.type !== 'better-sqlite3' || turnsOf.has(dataSource)) return;
@@ -28,7 +36,7 @@ export function installTransactionTurns(dataSource: DataSource): void {
   const createEntityManager = dataSource.createEntityManager.bind(dataSource);
   dataSource.createEntityManager = (queryRunner?: QueryRunner) => guardManager(createEntityManager(queryRunner), turns);
   // The single runner: the driver creates it once and hands it to every caller.
-  guardRunner(dataSource.createQueryRunner(), turns);
+  guardRunner(dataSource.createQueryRunner(), turns, new ReadConnection(dataSource));
 }
 
 /** The turns of one data source: who holds the connection's transaction, and who waits for it. */
@@ -57,6 +65,55 @@ class Turns {
 /** One top-level transaction: whether it holds the turn (its BEGIN ran, its COMMIT/ROLLBACK not yet). */
 interface Turn {
   holds: boolean;
+  /** Begun by a callback (`transaction(callback)`): its statements run in its AsyncLocalStorage context. */
+  contextual: boolean;
+}
+
+/** How many read statements the read-only connection keeps prepared. */
+const READ_STATEMENT_CACHE = 200;
+
+/**
+ * A read-only connection to the data source's file, opened at the first read made during another request's
+ * transaction and closed with the data source. None for an in-memory database (no second connection sees it).
+ */
+class ReadConnection {
+  private database: Database.Database | null | undefined;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(private readonly dataSource: DataSource) {
+    const destroy = dataSource.destroy.bind(dataSource);
+    dataSource.destroy = async () => {
+      this.database?.close();
+      this.database = null;
+      this.statements.clear();
+      return destroy();
+    };
+  }
+
+  /** The statement prepared on the read-only connection when it only reads; null otherwise. */
+  statement(sql: string): Database.Statement | null {
+    if (this.database === undefined) this.database = this.open();
+    if (!this.database) return null;
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      try {
+        statement = this.database.prepare(sql);
+      } catch {
+        return null; // let the shared connection prepare it and report its error
+      }
+      this.statements.set(sql, statement);
+      if (this.statements.size > READ_STATEMENT_CACHE) this.statements.delete(this.statements.keys().next().value!);
+    }
+    return statement.readonly && statement.reader ? statement : null;
+  }
+
+  private open(): Database.Database | null {
+    const shared = (this.dataSource.driver as unknown as { databaseConnection?: { name: string; memory: boolean } }).databaseConnection;
+    if (!shared || shared.memory || !this.dataSource.isInitialized) return null;
+    const database = new Database(shared.name, { readonly: true, fileMustExist: true });
+    database.pragma('busy_timeout = 5000');
+    return database;
+  }
 }
 
 const turnsOf = new WeakMap<DataSource, Turns>();
@@ -72,7 +129,7 @@ function guardManager(manager: EntityManager, turns: Turns): EntityManager {
   const transaction = manager.transaction.bind(manager) as (...args: unknown[]) => Promise<unknown>;
   (manager as { transaction: unknown }).transaction = async (...args: unknown[]) => {
     if (turns.context.getStore()?.holds) return transaction(...args);
-    const turn: Turn = { holds: false };
+    const turn: Turn = { holds: false, contextual: true };
     try {
       return await turns.context.run(turn, () => transaction(...args));
     } finally {
@@ -92,19 +149,33 @@ function guardManager(manager: EntityManager, turns: Turns): EntityManager {
  * COMMIT or ROLLBACK that closes depth 0 ends the turn. Also covers transactions TypeORM begins by itself
  * (a `save` outside a transaction, migrations), which have no callback context: they take a turn too.
  */
-function guardRunner(runner: QueryRunner, turns: Turns): void {
+function guardRunner(runner: QueryRunner, turns: Turns, reader: ReadConnection): void {
   if (guarded.has(runner)) return;
   guarded.add(runner);
   const startTransaction = runner.startTransaction.bind(runner);
   const commitTransaction = runner.commitTransaction.bind(runner);
   const rollbackTransaction = runner.rollbackTransaction.bind(runner);
+  const query = runner.query.bind(runner) as (sql: string, parameters?: unknown[], structured?: boolean) => Promise<unknown>;
   let current: Turn | null = null;
+
+  // Another request's statement while a callback's transaction is open: see installTransactionTurns.
+  (runner as { query: unknown }).query = async (sql: string, parameters?: unknown[], structured?: boolean) => {
+    if (!current?.contextual || turns.context.getStore() === current) return query(sql, parameters, structured);
+    const statement = reader.statement(sql);
+    if (statement) return readCommitted(runner, statement, sql, parameters ?? [], structured ?? false);
+    await turns.acquire();
+    try {
+      return await query(sql, parameters, structured);
+    } finally {
+      turns.release();
+    }
+  };
 
   runner.startTransaction = async (isolationLevel) => {
     const inherited = turns.context.getStore();
     if (inherited?.holds) return startTransaction(isolationLevel);
     await turns.acquire();
-    const turn = inherited ?? { holds: false };
+    const turn = inherited ?? { holds: false, contextual: false };
     turn.holds = true;
     current = turn;
     try {
@@ -129,4 +200,22 @@ function guardRunner(runner: QueryRunner, turns: Turns): void {
   };
   runner.commitTransaction = closing(commitTransaction);
   runner.rollbackTransaction = closing(rollbackTransaction);
+}
+
+/** A read on the read-only connection, answered as the runner's `query` answers it. */
+function readCommitted(runner: QueryRunner, statement: Database.Statement, sql: string, parameters: unknown[], structured: boolean): unknown {
+  // As the driver: better-sqlite3 binds no booleans.
+  const values = parameters.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value));
+  runner.connection.logger.logQuery(sql, values, runner);
+  let rows: unknown[];
+  try {
+    rows = statement.all(...values);
+  } catch (error) {
+    throw new QueryFailedError(sql, values, error as Error);
+  }
+  if (!structured) return rows;
+  const result = new QueryResult();
+  result.raw = rows;
+  result.records = rows;
+  return result;
 }

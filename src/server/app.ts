@@ -19,6 +19,7 @@ import { createImportIssuesRouter } from '../import-batch/import-issues.routes';
 import { createReportRouter } from '../report/report.routes';
 import { createWebRouter } from '../web/web.routes';
 import { closeSpareWorker, keepSpareWorker } from '../../import/read/read-file';
+import { importMaxWorkers, importWorkerMaxMb } from '../../import/read/worker-slots';
 import { RequestContext } from './context';
 import { GraphQLRunner } from './graphql-runner';
 import { frenchApolloError, graphqlBodyErrors, MAX_QUERY_TOKENS, queryLimitsPlugin, stringifyResult } from './graphql-limits';
@@ -50,6 +51,9 @@ const MAX_BODY = '1mb';
 
 export async function startServer(dataSource: DataSource, config: AppConfig & ServerOptions): Promise<RunningServer> {
   configureAggregateCache(dataSource, config.cache ?? cacheLimitsFromEnv());
+  // The import workers' memory settings are checked at start-up, not at the first upload.
+  importWorkerMaxMb();
+  importMaxWorkers();
   const gate = new RequestGate(gateLimits(config));
   // Each admitted request reads the data versions once, whatever number of aggregates it asks for.
   const scoped: RequestHandler = (_req, _res, next) => runInRequestScope(dataSource, next);

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
@@ -74,4 +75,37 @@ describe(`writes acknowledged while an import's transaction is open, on ${TEST_D
     const batches = await api.db.dataSource.query('SELECT COUNT(*) AS n FROM import_batch');
     expect(Number(batches[0].n)).toBe(0);
   }, 60000);
+
+  it('while a transaction gives the event loop back, others read the last commit and their writes wait for its end', async () => {
+    const dataSource = api.db.dataSource;
+    const count = async () => Number((await dataSource.query("SELECT COUNT(*) AS n FROM organisation WHERE name LIKE 'Tour %'"))[0].n);
+    // Bound to this context, outside the transaction's: as another request would run them.
+    const countOutside = AsyncResource.bind(count);
+    const writeOutside = AsyncResource.bind(() => dataSource.query("UPDATE organisation SET short_name = 'écrit dehors' WHERE name = 'Tour 0'"));
+    const seen: number[] = [];
+    const order: string[] = [];
+    let insideSaw = -1;
+    const outsideWrite = { promise: Promise.resolve() };
+    await expect(
+      dataSource.transaction(async (manager) => {
+        for (let i = 0; i < 3; i++) {
+          await manager.query("INSERT INTO organisation (name, kind, created_at, updated_at) VALUES (?, 'OTHER', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", [`Tour ${i}`]);
+          // Another request's turn, as an apply gives it between its INSERTs.
+          await new Promise((done) => setImmediate(done));
+          seen.push(await countOutside());
+          if (i === 0) outsideWrite.promise = writeOutside().then(() => void order.push('outside write'));
+        }
+        insideSaw = Number((await manager.query("SELECT COUNT(*) AS n FROM organisation WHERE name LIKE 'Tour %'"))[0].n);
+        order.push('transaction end');
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    await outsideWrite.promise;
+    // Outside, nothing of the open transaction was ever seen; inside, all of it.
+    expect({ seen, insideSaw }).toEqual({ seen: [0, 0, 0], insideSaw: 3 });
+    // The outside write waited for the end (it was not part of the transaction, and not rolled back with it:
+    // here it found no row to update).
+    expect(order).toEqual(['transaction end', 'outside write']);
+    expect(await count()).toBe(0);
+  }, 30000);
 });

@@ -12,6 +12,7 @@ import { IssueDraft } from '../../../import/model';
 import { applyIndicators, IndicatorUndo, rollbackIndicators } from './apply-indicators';
 import { applyMeasures, rollbackMeasures } from './apply-measures';
 import { bulkInsert } from './bulk-insert';
+import { yieldIfDue } from '../../../import/time-slice';
 import { PipelineResult } from '../../../import/pipeline';
 import { ContractReference } from '../../../import/resolve/contract-reference';
 import { OrganisationTarget, ResolvedAction, ResolvedLine } from '../../../import/resolve/resolve';
@@ -74,6 +75,7 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
   const rejectedRows = input.allowPartial ? rowsWithErrors(result.issues) : new Set<string>();
   const rowKey = (sheet: string, row: number) => `${sheet}\u0000${row}`;
   const keptAction = (action: ResolvedAction) => action.code !== '' && !rejectedRows.has(rowKey(action.parsed.sheet, action.parsed.row));
+  await yieldIfDue();
   const keptLines =
     rejectedRows.size === 0
       ? result.resolved.lines.filter((line) => line.actionIndex === null || result.resolved.actions[line.actionIndex].code !== '')
@@ -113,7 +115,9 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
     (await manager.find(Action, { where: { id: In(result.resolved.actions.map((a) => a.existingId).filter((id): id is number => id !== null)) } })).map((a) => [a.id, a]),
   );
   const created: Array<{ index: number; row: Partial<Action> }> = [];
+  await yieldIfDue();
   for (const [index, action] of result.resolved.actions.entries()) {
+    if (index % 200 === 199) await yieldIfDue();
     if (!keptAction(action)) continue;
     const parsed = action.parsed;
     if (action.existingId === null) {
@@ -184,7 +188,12 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
     createdActions = created.length;
   }
 
-  const rows = keptLines.map((line) => fundingRow(line, input, idOf, actionIds));
+  // Built in slices: tens of thousands of lines would hold the event loop (the transaction stays open).
+  const rows: Array<Partial<Funding>> = new Array(keptLines.length);
+  for (let i = 0; i < keptLines.length; i++) {
+    if (i % 500 === 0) await yieldIfDue();
+    rows[i] = fundingRow(keptLines[i], input, idOf, actionIds);
+  }
   const superseded = await supersede(manager, input, rows);
   await bulkInsert(manager, Funding, rows);
   const outcome: ApplyOutcome = {
@@ -254,6 +263,7 @@ async function supersede(manager: EntityManager, input: ApplyInput, rows: Array<
   }
   let count = 0;
   for (let i = 0; i < pairs.length; i += 400) {
+    await yieldIfDue();
     const chunk = pairs.slice(i, i + 400);
     const query = manager
       .createQueryBuilder()

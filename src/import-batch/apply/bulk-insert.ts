@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { format as formatMysql } from 'mysql2';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryFailedError } from 'typeorm';
 import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { timeSlicer } from '../../../import/time-slice';
+import { timeSlicer, yieldIfDue } from '../../../import/time-slice';
 
 /** Stays under SQLite's 32 766 and MySQL's 65 535 placeholders. */
 const MAX_PARAMETERS = 30_000;
@@ -31,6 +31,7 @@ export async function bulkInsert<T extends ObjectLiteral>(
   options: { maxRowsPerStatement?: number } = {},
 ): Promise<void> {
   if (rows.length === 0) return;
+  await yieldIfDue();
   const metadata = manager.connection.getMetadata(target);
   const driver = manager.connection.driver;
   // Columns that are empty on every row are left to their default (NULL): less to send and to parse.
@@ -47,9 +48,10 @@ export async function bulkInsert<T extends ObjectLiteral>(
   const lastPrepared: unknown[] = new Array(columns.length);
   const sql = (count: number) => `INSERT INTO ${driver.escape(metadata.tableName)} (${names}) VALUES ${new Array(count).fill(rowPlaceholder).join(', ')}`;
   const run = await statementRunner(manager);
-  // Between statements other requests get their turn, except on SQLite in a transaction: its one
-  // connection is everyone's, and a read run there meanwhile would see (and cache) uncommitted rows.
-  const slice = manager.connection.options.type === 'better-sqlite3' && manager.queryRunner?.isTransactionActive ? () => undefined : timeSlicer();
+  // Between statements other requests get their turn, in a transaction too: the transaction stays open
+  // (all or nothing). On SQLite its connection is everyone's: their reads go meanwhile to a read-only
+  // connection that sees the last commit, their writes wait for the end (src/db/sqlite-transaction-turns.ts).
+  const slice = timeSlicer();
   for (let start = 0; start < rows.length; start += chunkSize) {
     await slice();
     const end = Math.min(rows.length, start + chunkSize);
