@@ -4,6 +4,8 @@ import {
   getVariableValues,
   GraphQLError,
   GraphQLSchema,
+  GraphQLEnumType,
+  isEnumType,
   isInputObjectType,
   Kind,
   OperationDefinitionNode,
@@ -304,6 +306,7 @@ function scalarValue(schema: GraphQLSchema, typeNode: TypeNode, text: string, pa
   if (!type) return text;
   const inner = getNamedType(type);
   if (isInputObjectType(inner)) return parseJson(text, parameter);
+  if (isEnumType(inner)) return enumValueName(inner, text);
   switch (inner.name) {
     case 'Int':
     case 'Float': {
@@ -318,6 +321,18 @@ function scalarValue(schema: GraphQLSchema, typeNode: TypeNode, text: string, pa
     default:
       return text;
   }
+}
+
+/**
+ * A BI tool's address written before the enum values were capitals (`?var.by=year`, `funderKind`) keeps
+ * working: the value is matched whatever its case and underscores. An unknown word is left as it is, for
+ * the schema's own refusal (which names the possible values).
+ */
+function enumValueName(type: GraphQLEnumType, text: string): string {
+  const key = (word: string) => word.trim().replace(/[_\s-]/g, '').toLowerCase();
+  const wanted = key(text);
+  const matches = type.getValues().filter((value) => key(value.name) === wanted);
+  return matches.length === 1 ? matches[0].name : text;
 }
 
 function parseJson(text: string, parameter: string): unknown {

@@ -231,6 +231,24 @@ describe(`saved reports on ${TEST_DATABASE_TYPE}`, () => {
       expect(sumCents(all.map((row) => row['fundings.amount'] as string))).toBe('20100000.00');
     });
 
+    it('reads an enum value of the URL whatever its spelling, as BI addresses written before the capitals do', async () => {
+      await saved('totaux-par', 'query ($by: [FundingDimension!]!) { fundingTotals(groupBy: $by, filter: { contract: "CRTE-DOUAISIS" }) { amount lines } }', { by: ['YEAR'] });
+      const totals = async (path: string) => {
+        const response = await get(path);
+        expect(response.status).toBe(200);
+        return ((await response.json()) as Array<Record<string, unknown>>).map((row) => `${row['fundingTotals.amount']}×${row['fundingTotals.lines']}`);
+      };
+      const byYear = await totals('/api/reports/totaux-par.json');
+      expect(await totals('/api/reports/totaux-par.json?var.by=year')).toEqual(byYear);
+      expect(await totals('/api/reports/totaux-par.json?var.by=YEAR')).toEqual(byYear);
+      const byKind = await totals('/api/reports/totaux-par.json?var.by=FUNDER_KIND');
+      expect(byKind.length).toBeGreaterThan(0);
+      expect(await totals('/api/reports/totaux-par.json?var.by=funderKind')).toEqual(byKind);
+      const unknown = await get('/api/reports/totaux-par.json?var.by=annee');
+      expect(unknown.status).toBe(400);
+      expect(((await unknown.json()) as any).error).toMatch(/annee/);
+    });
+
     it('refuses an undeclared or mistyped URL variable, in French', async () => {
       const unknown = await get('/api/reports/lignes-par-annee.csv?var.annee=2024');
       expect(unknown.status).toBe(400);
