@@ -4,9 +4,10 @@
  *
  * 1. Most files on parallel workers (`TEST_WORKERS`; by default one per core, 2 to 4; each test file
  *    already has a database of its own).
- * 2. Then, alone (--runInBand), the files that measure latency or speed, or kill servers: a probe's answer
- *    time, a parse timed against a bound or a kill timed on an import's progress would measure the other
- *    workers' files too.
+ * 2. Then, alone (--runInBand), the files that measure latency or speed: a probe's answer time or a parse
+ *    timed against a bound would measure the other workers' files too. The fault tests (test/faults/) run
+ *    with the others: each kills only its own server or its own database's connection, and asserts all or
+ *    nothing, whenever the kill lands.
  *
  * Both runs always run; the exit code is the first failure's. Arguments (`npm test -- test/api/x.test.ts`)
  * skip the split: one jest --runInBand run with them, as before.
@@ -21,7 +22,6 @@ const ALONE = [
   'test/api/slow-readers\\.test\\.ts$',
   'test/api/keep-alive\\.test\\.ts$',
   'test/api/request-gate\\.test\\.ts$',
-  'test/faults/',
   // A wall-clock bound on pure computation that another worker's file would share the cores with.
   'test/unit/values/amount\\.test\\.ts$',
   'test/unit/parse/grants\\.test\\.ts$',
