@@ -96,7 +96,7 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       await page.getByText('Jeton administrateur de « Sous-préfecture de Douai »').waitFor();
       await expect(page.getByLabel('Contrat', { exact: true }).inputValue()).resolves.toBe('CRTE-DOUAISIS');
       // The admin may choose any organisation of the contract (the list comes after the notice, from its own query).
-      await page.waitForFunction(() => document.querySelectorAll('#depot-source option').length > 50);
+      await page.waitForFunction('document.querySelectorAll("#depot-source option").length > 50');
       expect(await page.getByLabel('Organisation qui envoie le fichier').locator('option').count()).toBeGreaterThan(50);
       await browser.screenshot('depot-formulaire');
 
