@@ -4,10 +4,10 @@
  *
  * 1. Most files on parallel workers (`TEST_WORKERS`; by default one per core, 2 to 4; each test file
  *    already has a database of its own).
- * 2. Then, alone (--runInBand), the files that measure latency or speed: a probe's answer time or a parse
- *    timed against a bound would measure the other workers' files too. The fault tests (test/faults/) run
- *    with the others: each kills only its own server or its own database's connection, and asserts all or
- *    nothing, whenever the kill lands.
+ * 2. Then, alone (--runInBand), the files that measure latency or speed, and the fault tests: a probe's
+ *    answer time or a parse timed against a bound would measure the other workers' files too, and two
+ *    servers on one SQLite file under the parallel phase's load waited past SQLite's 5 s busy timeout
+ *    (test/faults/concurrent.test.ts: 500 « database is locked »).
  *
  * Both runs always run; the exit code is the first failure's. Arguments (`npm test -- test/api/x.test.ts`)
  * skip the split: one jest --runInBand run with them, as before.
@@ -22,6 +22,7 @@ const ALONE = [
   'test/api/slow-readers\\.test\\.ts$',
   'test/api/keep-alive\\.test\\.ts$',
   'test/api/request-gate\\.test\\.ts$',
+  'test/faults/',
   // A wall-clock bound on pure computation that another worker's file would share the cores with.
   'test/unit/values/amount\\.test\\.ts$',
   'test/unit/parse/grants\\.test\\.ts$',
