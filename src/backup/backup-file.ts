@@ -57,6 +57,19 @@ export interface SourceTable {
   digest(): TableDigest;
 }
 
+/** A table whose digest is known once its rows have been read to the end (the caller's generator sets it). */
+export function sourceTable(info: TableInfo, rows: AsyncIterable<unknown[]>, readDigest: () => TableDigest | null): SourceTable {
+  return {
+    info,
+    rows,
+    digest: () => {
+      const digest = readDigest();
+      if (!digest) throw new Error(`table ${info.name} not read to its end`);
+      return digest;
+    },
+  };
+}
+
 export class BackupFileError extends Error {}
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
@@ -121,14 +134,7 @@ export async function openDumpSource(path: string): Promise<BackupSource> {
             return;
           }
         }
-        const table: SourceTable = {
-          info,
-          rows: rows(),
-          digest: () => {
-            if (!digest) throw new Error(`table ${info.name} not read to its end`);
-            return digest;
-          },
-        };
+        const table = sourceTable(info, rows(), () => digest);
         yield table;
         // A consumer that skipped the rows still has to move past them.
         if (!digest) for await (const _row of table.rows) void _row;

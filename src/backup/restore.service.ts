@@ -17,7 +17,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { DatabaseConfig } from '../config';
 import { buildDataSourceOptions, detectFlavour } from '../db/data-source';
-import { backupKind, BackupFileError, BackupSource, MigrationRecord, openDumpSource, SourceTable } from './backup-file';
+import { backupKind, BackupFileError, BackupSource, MigrationRecord, openDumpSource, sourceTable } from './backup-file';
 import { readMigrations } from './backup.service';
 import {
   ColumnInfo,
@@ -157,14 +157,7 @@ async function openSqliteFileSource(path: string): Promise<BackupSource> {
           }
           digest = { rows: count, sha256: hash.digest('hex') };
         }
-        const table: SourceTable = {
-          info,
-          rows: rows(),
-          digest: () => {
-            if (!digest) throw new Error(`table ${info.name} not read to its end`);
-            return digest;
-          },
-        };
+        const table = sourceTable(info, rows(), () => digest);
         yield table;
       }
     },
