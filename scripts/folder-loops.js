@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+/**
+ * Counts the arrows between folders of src/ and import/ (folder = a file's directory, e.g. src/server,
+ * import/parse/values) and those inside a loop of folders: a two-folder loop (A → B and B → A) or a longer one
+ * (a strongly connected set of three or more folders). Dependency-cruiser only finds file cycles; this is the
+ * same question one level up, for docs/architecture.md.
+ *
+ *   node scripts/folder-loops.js            # figures and the arrows in loops
+ *   node scripts/folder-loops.js --all      # also every folder arrow, with the imports behind it
+ *
+ * Type-only imports count, as in .dependency-cruiser.cjs. Imports between *.entity.ts files (TypeORM relations)
+ * are counted apart: they are allowed loops.
+ */
+const { execFileSync } = require('node:child_process');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const json = execFileSync(
+  'npx',
+  ['depcruise', 'src', 'import', '--config', '.dependency-cruiser.cjs', '--output-type', 'json'],
+  { cwd: root, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
+);
+const { modules } = JSON.parse(json);
+
+const inProject = (file) => /^(src|import)\//.test(file);
+const folderOf = (file) => path.posix.dirname(file);
+
+/** "from → to" folder arrow → the file imports behind it */
+const arrows = new Map();
+for (const mod of modules) {
+  if (!inProject(mod.source)) continue;
+  for (const dep of mod.dependencies) {
+    if (!inProject(dep.resolved)) continue;
+    const from = folderOf(mod.source);
+    const to = folderOf(dep.resolved);
+    if (from === to) continue;
+    const key = `${from} → ${to}`;
+    if (!arrows.has(key)) arrows.set(key, { from, to, imports: [] });
+    arrows.get(key).imports.push(`${mod.source} → ${dep.resolved}`);
+  }
+}
+
+// Strongly connected folders (Tarjan).
+const next = new Map();
+for (const { from, to } of arrows.values()) {
+  if (!next.has(from)) next.set(from, []);
+  if (!next.has(to)) next.set(to, []);
+  next.get(from).push(to);
+}
+let index = 0;
+const stack = [];
+const state = new Map();
+const componentOf = new Map();
+const components = [];
+function visit(v) {
+  state.set(v, { index, low: index, onStack: true });
+  index++;
+  stack.push(v);
+  for (const w of next.get(v)) {
+    if (!state.has(w)) {
+      visit(w);
+      state.get(v).low = Math.min(state.get(v).low, state.get(w).low);
+    } else if (state.get(w).onStack) {
+      state.get(v).low = Math.min(state.get(v).low, state.get(w).index);
+    }
+  }
+  if (state.get(v).low === state.get(v).index) {
+    const component = [];
+    let w;
+    do {
+      w = stack.pop();
+      state.get(w).onStack = false;
+      component.push(w);
+      componentOf.set(w, components.length);
+    } while (w !== v);
+    components.push(component.sort());
+  }
+}
+for (const v of next.keys()) if (!state.has(v)) visit(v);
+
+const isEntityImport = (line) => /\.entity\.ts → .*\.entity\.ts$/.test(line);
+const all = [...arrows.values()].sort((a, b) => `${a.from} ${a.to}`.localeCompare(`${b.from} ${b.to}`));
+const twoFolder = all.filter((a) => arrows.has(`${a.to} → ${a.from}`));
+const inLoop = all.filter((a) => componentOf.get(a.from) === componentOf.get(a.to));
+const onlyEntities = (a) => a.imports.every(isEntityImport);
+const bigComponents = components.filter((c) => c.length > 1);
+
+console.log(`folders: ${next.size}, folder arrows: ${all.length}`);
+console.log(`arrows in two-folder loops (A → B and B → A): ${twoFolder.length} (${twoFolder.filter(onlyEntities).length} of them only entity → entity imports)`);
+console.log(`arrows in loops of any length (inside one strongly connected set of folders): ${inLoop.length}`);
+console.log(`loops (strongly connected sets of folders): ${bigComponents.length}${bigComponents.length ? ', sizes ' + bigComponents.map((c) => c.length).join(', ') : ''}`);
+for (const c of bigComponents) console.log(`  { ${c.join(', ')} }`);
+console.log('\narrows in loops (* = two-folder loop; each with its imports, [entity] = entity → entity):');
+for (const a of inLoop) {
+  console.log(`${twoFolder.includes(a) ? '*' : ' '} ${a.from} → ${a.to} (${a.imports.length})`);
+  for (const line of a.imports) console.log(`      ${line}${isEntityImport(line) ? ' [entity]' : ''}`);
+}
+if (process.argv.includes('--all')) {
+  console.log('\nall folder arrows:');
+  for (const a of all) console.log(`  ${a.from} → ${a.to} (${a.imports.length})`);
+}
