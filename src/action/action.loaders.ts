@@ -30,6 +30,11 @@ export interface ActionLoaders {
   stageTotalsByAction: DataLoader<number, ActionStageTotal[]>;
 }
 
+/** The request context's loaders include these (src/request/context.ts). */
+declare module '../request/context' {
+  interface Loaders extends ActionLoaders {}
+}
+
 export function createActionLoaders(dataSource: DataSource): ActionLoaders {
   return {
     actionById: byIdLoader((ids) => dataSource.getRepository(Action).find({ where: { id: In([...ids]) } })),

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { RequestContext } from '../server/context';
+import { RequestContext } from '../request/context';
 import { recordAudit } from '../audit/audit.service';
 import { Action } from './action.entity';
 import { CreateActionInput, UpdateActionInput } from './action.inputs';

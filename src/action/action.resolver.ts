@@ -13,8 +13,8 @@ import { Funding } from '../funding/funding.entity';
 import { FundingStage } from '../kernel/funding.enum';
 import { Indicator } from '../indicator/indicator.entity';
 import { Organisation } from '../organisation/organisation.entity';
-import { RequestContext } from '../server/context';
-import { selectionOf } from '../server/selection';
+import { RequestContext } from '../request/context';
+import { selectionOf } from '../request/selection';
 import { ActionStatus } from '../kernel/action-status.enum';
 import { Action } from './action.entity';
 

@@ -1,6 +1,6 @@
 import { DataSource, EntityManager, In, IsNull, QueryFailedError } from 'typeorm';
 import { requireOrganisationWrite, requireWriter } from '../auth/authorisation';
-import { Identity } from '../auth/identity';
+import { Identity } from '../request/identity';
 import { FieldError, fieldErrorsToGraphQLError, INSEE_CODE, throwIfFieldErrors } from '../common/field-validation';
 import { normaliseText } from '../kernel/normalise-text';
 import { Contract } from '../contract/contract.entity';

@@ -2,7 +2,7 @@ import { Args, ArgsType, Ctx, Field, InputType, Int, Query, Resolver } from 'typ
 import { forbidden, unauthenticated } from '../auth/authorisation';
 import { Role } from '../kernel/role.enum';
 import { decodeCursor, Page, PageType, pageSize, toPage } from '../common/pagination';
-import { RequestContext } from '../server/context';
+import { RequestContext } from '../request/context';
 import { AuditEvent } from './audit-event.entity';
 
 @InputType({ description: 'Filtre du journal d’audit ; les critères se cumulent.' })

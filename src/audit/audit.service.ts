@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { Identity } from '../auth/identity';
+import { Identity } from '../request/identity';
 import { AuditEvent } from './audit-event.entity';
 
 /** What a write can be; the list grows, rows never change meaning. */

@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { DataSource } from 'typeorm';
-import { HttpError } from '../server/http-error';
+import { HttpError } from '../request/http-error';
 import { requireWriter } from './authorisation';
-import { Identity } from './identity';
+import { Identity } from '../request/identity';
 import { Role } from '../kernel/role.enum';
 import { authenticate, InvalidTokenError } from './token.service';
 

@@ -1,6 +1,6 @@
 import { Ctx, Field, ObjectType, Query, Resolver } from 'type-graphql';
 import { Organisation } from '../organisation/organisation.entity';
-import { RequestContext } from '../server/context';
+import { RequestContext } from '../request/context';
 import { Role } from '../kernel/role.enum';
 
 @ObjectType({ description: 'Le porteur du jeton de la requête : son nom, son rôle, son organisation.' })

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { recordAudit } from '../audit/audit.service';
 import { Organisation } from '../organisation/organisation.entity';
-import { RequestContext } from '../server/context';
+import { RequestContext } from '../request/context';
 import { ApiToken } from './api-token.entity';
 import { requireAdmin } from './authorisation';
 import { revokeToken } from './token.service';

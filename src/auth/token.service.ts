@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { ApiToken } from './api-token.entity';
-import { Identity } from './identity';
+import { Identity } from '../request/identity';
 import { Role } from '../kernel/role.enum';
 import { AuditHook } from '../audit/audit.service';
 

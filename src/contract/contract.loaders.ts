@@ -15,6 +15,11 @@ export interface ContractLoaders {
   partiesByContract: DataLoader<number, ContractParty[]>;
 }
 
+/** The request context's loaders include these (src/request/context.ts). */
+declare module '../request/context' {
+  interface Loaders extends ContractLoaders {}
+}
+
 export function createContractLoaders(dataSource: DataSource): ContractLoaders {
   return {
     contractById: byIdLoader((ids) => dataSource.getRepository(Contract).find({ where: { id: In([...ids]) } })),

@@ -3,7 +3,7 @@ import { FundingDimension } from '../funding/funding-group';
 import { FundingTotal, SCOPED_TOTALS_DESCRIPTION, toFundingTotal } from '../funding/funding-totals.types';
 import { FundingFilter } from '../funding/funding.filter';
 import { Organisation } from '../organisation/organisation.entity';
-import { RequestContext } from '../server/context';
+import { RequestContext } from '../request/context';
 import { Axis } from './axis.entity';
 import { ContractPartyRole } from '../kernel/contract-party-role.enum';
 import { Contract } from './contract.entity';

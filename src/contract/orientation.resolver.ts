@@ -4,7 +4,7 @@ import { FundingTotal, SCOPED_TOTALS_DESCRIPTION, toFundingTotal } from '../fund
 import { FundingFilter } from '../funding/funding.filter';
 import { Action } from '../action/action.entity';
 import { Indicator } from '../indicator/indicator.entity';
-import { RequestContext } from '../server/context';
+import { RequestContext } from '../request/context';
 import { Axis } from './axis.entity';
 import { Orientation } from './orientation.entity';
 

@@ -5,8 +5,8 @@ import { AppConfig } from '../config';
 import { Contract } from '../contract/contract.entity';
 import { FundingStage } from '../kernel/funding.enum';
 import { XLSX_CONTENT_TYPE } from '../import-batch/import-templates';
-import { HttpError } from '../server/http-error';
-import { route } from '../server/http-route';
+import { HttpError } from '../request/http-error';
+import { route } from '../request/http-route';
 import { writeAnnex3 } from './annex3-export';
 import { loadAnnex3Data } from './annex3-export.data';
 

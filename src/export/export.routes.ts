@@ -2,8 +2,8 @@ import { Router } from 'express';
 import { DataSource } from 'typeorm';
 import { authenticateHttpReader } from '../auth/http-authorisation';
 import { AppConfig } from '../config';
-import { HttpError } from '../server/http-error';
-import { route } from '../server/http-route';
+import { HttpError } from '../request/http-error';
+import { route } from '../request/http-route';
 import { FUNDING_EXPORT_COLUMNS, fundingExportFileName, fundingExportRows, parseFundingExportParameters } from './fundings-export';
 import { DEFAULT_MAX_XLSX_ROWS, parseTableFormat, sendTable } from './tabular';
 

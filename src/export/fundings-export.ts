@@ -16,7 +16,7 @@ import { filteredFundings } from '../funding/funding.query';
 import { ImportBatch } from '../import-batch/import-batch.entity';
 import { ImportKind } from '../kernel/import-batch.enum';
 import { Organisation } from '../organisation/organisation.entity';
-import { HttpError } from '../server/http-error';
+import { HttpError } from '../request/http-error';
 import { TableColumn, TableRow } from './tabular';
 
 /** Lines read per statement: a few thousand keeps each page small in memory and the statements few. */

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, Int, ObjectType, Query, registerEnumType, Resolver } from 'type-graphql';
 import { DecimalScalar } from '../common/decimal.scalar';
 import { formatCents } from '../kernel/money';
-import { RequestContext } from '../server/context';
+import { RequestContext } from '../request/context';
 import { CrossCheckGroup, CrossCheckStatus, mergeCrossCheck } from './cross-check';
 import { FundingDimension, FundingGroup } from './funding-group';
 import { createFundingGroupResolver } from './funding-group.fields';

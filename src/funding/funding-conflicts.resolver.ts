@@ -5,7 +5,7 @@ import { cachedAggregate } from '../cache/aggregate-cache';
 import { DecimalScalar } from '../common/decimal.scalar';
 import { formatCents, parseCents } from '../kernel/money';
 import { Organisation } from '../organisation/organisation.entity';
-import { RequestContext } from '../server/context';
+import { RequestContext } from '../request/context';
 import { validSql } from './funding-visibility';
 import { Funding } from './funding.entity';
 import { fundingWithRelations } from './funding.query';

@@ -5,7 +5,7 @@ import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
 import { Organisation } from '../organisation/organisation.entity';
 import { Programme } from '../programme/programme.entity';
-import { RequestContext } from '../server/context';
+import { RequestContext } from '../request/context';
 import { FundingGroup } from './funding-group';
 
 // Apart from funding-group.ts, which the loaders and services use: the fields read through the request's

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
-import { RequestContext } from '../server/context';
+import { RequestContext } from '../request/context';
 import { FundingDimension } from './funding-group';
 import { createFundingGroupResolver } from './funding-group.fields';
 import { sumFundings } from './funding-totals.service';

@@ -9,7 +9,7 @@ import { Programme } from '../programme/programme.entity';
 import { FundingDimension } from './funding-group';
 import { FundingGroupSum, sumFundings } from './funding-totals.service';
 import { Funding } from './funding.entity';
-import { columnsFor, mergeSelections, Selection } from '../server/selection';
+import { columnsFor, mergeSelections, Selection } from '../request/selection';
 import type { FundingFilter } from './funding.filter';
 import { countedFundings } from './funding.query';
 
@@ -29,6 +29,11 @@ export interface FundingLoaders {
    * filter) asked for in the request, each grouping by the scope's id first.
    */
   fundingTotalsWithin(scope: ScopeDimension, groupBy: readonly FundingDimension[], filter: FundingFilter | null): DataLoader<number, FundingGroupSum[]>;
+}
+
+/** The request context's loaders include these (src/request/context.ts). */
+declare module '../request/context' {
+  interface Loaders extends FundingLoaders {}
 }
 
 export function createFundingLoaders(dataSource: DataSource): FundingLoaders {

@@ -5,7 +5,7 @@ import { ImportBatch } from '../import-batch/import-batch.entity';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { Organisation } from '../organisation/organisation.entity';
 import { Programme } from '../programme/programme.entity';
-import { RequestContext } from '../server/context';
+import { RequestContext } from '../request/context';
 import { Funding } from './funding.entity';
 import { FundingFilter } from './funding.filter';
 import { FundingPage } from './funding.page';

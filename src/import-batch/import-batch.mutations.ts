@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { requireOrganisationWrite, requireWriter } from '../auth/authorisation';
-import { RequestContext } from '../server/context';
+import { RequestContext } from '../request/context';
 import { batchEvent, recordAudit } from '../audit/audit.service';
 import { applyStoredBatch, ImportConflictError, rollbackBatch } from './import-apply.service';
 import { ImportBatch } from './import-batch.entity';

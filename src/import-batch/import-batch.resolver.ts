@@ -6,7 +6,7 @@ import { groupLoader } from '../common/batch-loader';
 import { decodeCursor, Page, PageType, pageSize, toPage } from '../common/pagination';
 import { Contract } from '../contract/contract.entity';
 import { Organisation } from '../organisation/organisation.entity';
-import { RequestContext } from '../server/context';
+import { RequestContext } from '../request/context';
 import { ImportBatch } from './import-batch.entity';
 import { ImportKind, ImportStatus, IssueSeverity } from '../kernel/import-batch.enum';
 import { whereBatchVisible } from './import-batch.visibility';

@@ -1,5 +1,5 @@
 import { Brackets, SelectQueryBuilder } from 'typeorm';
-import { Identity } from '../auth/identity';
+import { Identity } from '../request/identity';
 import { Role } from '../kernel/role.enum';
 import { ImportBatch } from './import-batch.entity';
 import { ImportStatus } from '../kernel/import-batch.enum';

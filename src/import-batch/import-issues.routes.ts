@@ -1,12 +1,12 @@
 import { Request, Response, Router } from 'express';
 import { DataSource } from 'typeorm';
 import { authenticateHttpReader, authenticateHttp, requireHttpWriter, requireImportSource } from '../auth/http-authorisation';
-import { Identity } from '../auth/identity';
+import { Identity } from '../request/identity';
 import { AppConfig } from '../config';
 import { parseTableFormat, sendTable, TableColumn, TableRow } from '../export/tabular';
-import { HttpError } from '../server/http-error';
+import { HttpError } from '../request/http-error';
 import { recordAudit } from '../audit/audit.service';
-import { route } from '../server/http-route';
+import { route } from '../request/http-route';
 import { inTurn } from '../contract/contract-write';
 import { ImportBatch } from './import-batch.entity';
 import { ImportStatus, IssueSeverity } from '../kernel/import-batch.enum';

@@ -16,6 +16,7 @@ import { Contract } from '../contract/contract.entity';
 import { findContract } from '../contract/contract.lookups';
 import { ImportKind } from '../kernel/import-batch.enum';
 import { AuditHook } from '../audit/audit.service';
+import { RequestRefusal } from '../request/http-error';
 
 export interface PreviewRequest {
   buffer: Buffer;
@@ -43,14 +44,10 @@ export interface PreviewResult extends ImportPreview {
 }
 
 /** A request that cannot be served as asked (unknown contract or source): the caller's mistake. */
-export class ImportRequestError extends Error {
+export class ImportRequestError extends RequestRefusal {
   /** The request field at fault ('contract', 'source'), for HTTP answers; 403 when the sender may not. */
-  constructor(
-    message: string,
-    readonly field?: string,
-    readonly status: 400 | 403 = 400,
-  ) {
-    super(message);
+  constructor(message: string, field?: string, status: 400 | 403 = 400) {
+    super(message, field, status);
   }
 }
 

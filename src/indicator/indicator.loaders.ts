@@ -23,6 +23,11 @@ export interface IndicatorLoaders {
   indicatorsByOrientation: DataLoader<number, IndicatorWithValues[]>;
 }
 
+/** The request context's loaders include these (src/request/context.ts). */
+declare module '../request/context' {
+  interface Loaders extends IndicatorLoaders {}
+}
+
 export function createIndicatorLoaders(dataSource: DataSource): IndicatorLoaders {
   return {
     indicatorsByAction: groupLoader<IndicatorWithValues>(

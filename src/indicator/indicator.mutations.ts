@@ -1,6 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { clearLoaders } from '../action/action.mutations';
-import { RequestContext } from '../server/context';
+import { RequestContext } from '../request/context';
 import { recordAudit } from '../audit/audit.service';
 import { Indicator } from './indicator.entity';
 import { CreateIndicatorInput, DeleteIndicatorValueInput, SetIndicatorValueInput, UpdateIndicatorInput } from './indicator.inputs';

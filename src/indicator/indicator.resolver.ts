@@ -1,7 +1,7 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { Action } from '../action/action.entity';
 import { Orientation } from '../contract/orientation.entity';
-import { RequestContext } from '../server/context';
+import { RequestContext } from '../request/context';
 import { IndicatorValueStage } from '../kernel/indicator-value-stage.enum';
 import { IndicatorValue } from './indicator-value.entity';
 import { Indicator } from './indicator.entity';

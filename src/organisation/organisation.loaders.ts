@@ -11,6 +11,11 @@ export interface OrganisationLoaders {
   communesByEpci: DataLoader<number, Organisation[]>;
 }
 
+/** The request context's loaders include these (src/request/context.ts). */
+declare module '../request/context' {
+  interface Loaders extends OrganisationLoaders {}
+}
+
 export function createOrganisationLoaders(dataSource: DataSource): OrganisationLoaders {
   const organisations = dataSource.getRepository(Organisation);
   return {

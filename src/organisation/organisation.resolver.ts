@@ -3,7 +3,7 @@ import { Brackets } from 'typeorm';
 import { normaliseText } from '../kernel/normalise-text';
 import { Contract } from '../contract/contract.entity';
 import { ContractPartyRole } from '../kernel/contract-party-role.enum';
-import { RequestContext } from '../server/context';
+import { RequestContext } from '../request/context';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { OrganisationAlias } from './organisation-alias.entity';
 import { Organisation } from './organisation.entity';

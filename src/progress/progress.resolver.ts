@@ -13,7 +13,7 @@ import { sumFundings } from '../funding/funding-totals.service';
 import { FundingStage } from '../kernel/funding.enum';
 import { IndicatorValue } from '../indicator/indicator-value.entity';
 import { Indicator } from '../indicator/indicator.entity';
-import { RequestContext } from '../server/context';
+import { RequestContext } from '../request/context';
 import { computeProgress, IndicatorInput, IndicatorProgressData, ProgressFiguresData, sumFigures } from './progress.compute';
 import { AxisProgress, ContractProgress, IndicatorProgress, ProgressFigures } from './progress.types';
 

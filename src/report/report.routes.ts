@@ -2,9 +2,9 @@ import { Request, Response, Router } from 'express';
 import type { FormattedExecutionResult, GraphQLSchema } from 'graphql';
 import { DataSource } from 'typeorm';
 import { parseTableFormat, sendTable, TableColumn } from '../export/tabular';
-import { GraphQLRunner } from '../server/graphql-runner';
-import { HttpError } from '../server/http-error';
-import { route } from '../server/http-route';
+import { GraphQLRunner } from '../request/graphql-runner';
+import { HttpError } from '../request/http-error';
+import { route } from '../request/http-route';
 import { buildShape, flattenData } from './flatten-result';
 import { findReport, parseStoredQuery, variablesFromQueryString, VariableOverrideError } from './saved-report.service';
 

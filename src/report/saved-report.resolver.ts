@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Field, FieldResolver, Info, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { requireWriter } from '../auth/authorisation';
-import { RequestContext } from '../server/context';
+import { RequestContext } from '../request/context';
 import { recordAudit } from '../audit/audit.service';
 import { Organisation } from '../organisation/organisation.entity';
 import { SavedReport } from './saved-report.entity';

@@ -16,7 +16,7 @@ import {
 } from 'graphql';
 import { DataSource, EntityManager } from 'typeorm';
 import { forbidden } from '../auth/authorisation';
-import { Identity } from '../auth/identity';
+import { Identity } from '../request/identity';
 import { Role } from '../kernel/role.enum';
 import { FieldError, fieldErrorsToGraphQLError } from '../common/field-validation';
 import { Organisation } from '../organisation/organisation.entity';

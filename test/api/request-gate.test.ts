@@ -5,7 +5,7 @@ import express from 'express';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { importFile } from '../../src/import-batch/import-apply.service';
 import { ImportKind } from '../../src/kernel/import-batch.enum';
-import { DEFAULT_GATE_LIMITS, gateLimits, RequestGate } from '../../src/server/request-gate';
+import { DEFAULT_GATE_LIMITS, gateLimits, RequestGate } from '../../src/request/request-gate';
 import { TEST_DATABASE_TYPE } from '../support/database';
 import { fixturePath } from '../support/fixtures';
 import { startTestServer, TestServer } from '../support/server';

@@ -1,5 +1,5 @@
 import { fundingExportFileName, fundingExportRow, parseFundingExportParameters } from '../../../src/export/fundings-export';
-import { HttpError } from '../../../src/server/http-error';
+import { HttpError } from '../../../src/request/http-error';
 
 function refusal(query: Record<string, unknown>): HttpError {
   try {

@@ -1,6 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { ImportRequestError } from '../import-batch/import-preview.service';
-import { HttpError } from './http-error';
+import { HttpError, RequestRefusal } from './http-error';
 import { refuseRequest } from './uploads';
 
 /**
@@ -13,7 +12,7 @@ export function route(handler: (req: Request, res: Response) => Promise<void>) {
       await handler(req, res);
     } catch (error) {
       if (error instanceof HttpError) return refuseRequest(req, res, error);
-      if (error instanceof ImportRequestError) return refuseRequest(req, res, new HttpError(error.status, error.message, error.field));
+      if (error instanceof RequestRefusal) return refuseRequest(req, res, new HttpError(error.status, error.message, error.field));
       if (res.headersSent) return next(error);
       console.error(error);
       refuseRequest(req, res, new HttpError(500, 'Erreur interne du serveur.'));

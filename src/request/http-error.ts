@@ -13,6 +13,22 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * A refusal thrown by code that knows no HTTP (a service's "bad request" or "forbidden", e.g.
+ * ImportRequestError): a route (`route()` in http-route.ts) answers it like an HttpError of the same status,
+ * message and field, without knowing the service's error classes.
+ */
+export class RequestRefusal extends Error {
+  constructor(
+    message: string,
+    /** The request field at fault, when there is one. */
+    readonly field?: string,
+    readonly status: number = 400,
+  ) {
+    super(message);
+  }
+}
+
 export function sendHttpError(res: Response, error: HttpError): void {
   if (res.headersSent) return;
   res.status(error.status).set(error.headers).json({ error: error.message, ...(error.field ? { field: error.field } : {}) });
