@@ -84,12 +84,19 @@ const twoFolder = all.filter((a) => arrows.has(`${a.to} → ${a.from}`));
 const inLoop = all.filter((a) => componentOf.get(a.from) === componentOf.get(a.to));
 const onlyEntities = (a) => a.imports.every(isEntityImport);
 const bigComponents = components.filter((c) => c.length > 1);
+// The same question once the entity → entity imports (allowed loops) are set aside.
+const withoutEntities = new Set(all.filter((a) => !onlyEntities(a)).map((a) => `${a.from} → ${a.to}`));
+const twoFolderBeyondEntities = all.filter(
+  (a) => withoutEntities.has(`${a.from} → ${a.to}`) && withoutEntities.has(`${a.to} → ${a.from}`) && a.from < a.to,
+);
 
 console.log(`folders: ${next.size}, folder arrows: ${all.length}`);
 console.log(`arrows in two-folder loops (A → B and B → A): ${twoFolder.length} (${twoFolder.filter(onlyEntities).length} of them only entity → entity imports)`);
 console.log(`arrows in loops of any length (inside one strongly connected set of folders): ${inLoop.length}`);
 console.log(`loops (strongly connected sets of folders): ${bigComponents.length}${bigComponents.length ? ', sizes ' + bigComponents.map((c) => c.length).join(', ') : ''}`);
 for (const c of bigComponents) console.log(`  { ${c.join(', ')} }`);
+console.log(`two-folder loops left once the entity → entity imports are set aside: ${twoFolderBeyondEntities.length}`);
+for (const a of twoFolderBeyondEntities) console.log(`  ${a.from} ⇄ ${a.to}`);
 console.log('\narrows in loops (* = two-folder loop; each with its imports, [entity] = entity → entity):');
 for (const a of inLoop) {
   console.log(`${twoFolder.includes(a) ? '*' : ' '} ${a.from} → ${a.to} (${a.imports.length})`);

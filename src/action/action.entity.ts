@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
 import { DecimalScalar } from '../common/decimal.scalar';
-import { moneyColumn, timestampColumn } from '../db/column-types';
+import { moneyColumn, timestampColumn } from '../sql/column-types';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
 import { CostBase } from '../kernel/funding.enum';

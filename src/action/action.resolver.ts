@@ -7,7 +7,7 @@ import { normaliseText } from '../kernel/normalise-text';
 import { decodeCursor, decodeOffsetCursor, Page, PageType, pageSize, toOffsetPage, toPage } from '../common/pagination';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
-import { sumCentsSql } from '../db/money-sql';
+import { sumCentsSql } from '../sql/money-sql';
 import { countedSql } from '../funding/funding-visibility';
 import { Funding } from '../funding/funding.entity';
 import { FundingStage } from '../kernel/funding.enum';

@@ -1,5 +1,5 @@
 import { DataSource, EntityManager, In, IsNull, QueryFailedError } from 'typeorm';
-import { requireOrganisationWrite, requireWriter } from '../auth/authorisation';
+import { requireOrganisationWrite, requireWriter } from '../request/authorisation';
 import { Identity } from '../request/identity';
 import { FieldError, fieldErrorsToGraphQLError, INSEE_CODE, throwIfFieldErrors } from '../common/field-validation';
 import { normaliseText } from '../kernel/normalise-text';

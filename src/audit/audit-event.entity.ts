@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { timestampColumn } from '../db/column-types';
+import { timestampColumn } from '../sql/column-types';
 
 /**
  * One write, as it was done: who (the token, copied — a token renamed or revoked later does not rewrite

@@ -1,5 +1,5 @@
 import { Args, ArgsType, Ctx, Field, InputType, Int, Query, Resolver } from 'type-graphql';
-import { forbidden, unauthenticated } from '../auth/authorisation';
+import { forbidden, unauthenticated } from '../request/authorisation';
 import { Role } from '../kernel/role.enum';
 import { decodeCursor, Page, PageType, pageSize, toPage } from '../common/pagination';
 import { RequestContext } from '../request/context';

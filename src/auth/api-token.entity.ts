@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
-import { timestampColumn } from '../db/column-types';
+import { timestampColumn } from '../sql/column-types';
 import { Organisation } from '../organisation/organisation.entity';
 import { Role } from '../kernel/role.enum';
 

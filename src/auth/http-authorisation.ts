@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { DataSource } from 'typeorm';
 import { HttpError } from '../request/http-error';
-import { requireWriter } from './authorisation';
+import { requireWriter } from '../request/authorisation';
 import { Identity } from '../request/identity';
 import { Role } from '../kernel/role.enum';
 import { authenticate, InvalidTokenError } from './token.service';

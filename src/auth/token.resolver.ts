@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/audit.service';
 import { Organisation } from '../organisation/organisation.entity';
 import { RequestContext } from '../request/context';
 import { ApiToken } from './api-token.entity';
-import { requireAdmin } from './authorisation';
+import { requireAdmin } from '../request/authorisation';
 import { revokeToken } from './token.service';
 
 @Resolver(() => ApiToken)

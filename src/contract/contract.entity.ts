@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
-import { timestampColumn } from '../db/column-types';
+import { timestampColumn } from '../sql/column-types';
 
 @ObjectType({ description: 'Un CRTE : sa stratégie, son périmètre et ses financements.' })
 @Entity('contract')

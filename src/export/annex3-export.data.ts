@@ -5,7 +5,7 @@ import { centsFromDriver, formatCents } from '../kernel/money';
 import { Axis } from '../contract/axis.entity';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
-import { sumCentsSql } from '../db/money-sql';
+import { sumCentsSql } from '../sql/money-sql';
 import { filteredFundings } from '../funding/funding.query';
 import { FundingInstrument, FundingStage } from '../kernel/funding.enum';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';

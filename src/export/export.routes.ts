@@ -5,7 +5,7 @@ import { AppConfig } from '../config';
 import { HttpError } from '../request/http-error';
 import { route } from '../request/http-route';
 import { FUNDING_EXPORT_COLUMNS, fundingExportFileName, fundingExportRows, parseFundingExportParameters } from './fundings-export';
-import { DEFAULT_MAX_XLSX_ROWS, parseTableFormat, sendTable } from './tabular';
+import { DEFAULT_MAX_XLSX_ROWS, parseTableFormat, sendTable } from '../request/tabular';
 
 export interface ExportRouterOptions {
   /** Lines read per statement (tests make it small to cross page boundaries). */

@@ -17,7 +17,7 @@ import { ImportBatch } from '../import-batch/import-batch.entity';
 import { ImportKind } from '../kernel/import-batch.enum';
 import { Organisation } from '../organisation/organisation.entity';
 import { HttpError } from '../request/http-error';
-import { TableColumn, TableRow } from './tabular';
+import { TableColumn, TableRow } from '../request/tabular';
 
 /** Lines read per statement: a few thousand keeps each page small in memory and the statements few. */
 export const EXPORT_PAGE_SIZE = 2000;

@@ -3,7 +3,7 @@ import { Action } from '../action/action.entity';
 import { cachedAggregate } from '../cache/aggregate-cache';
 import { centsFromDriver } from '../kernel/money';
 import { Orientation } from '../contract/orientation.entity';
-import { sumCentsSql } from '../db/money-sql';
+import { sumCentsSql } from '../sql/money-sql';
 import { Organisation } from '../organisation/organisation.entity';
 import { assignDimensions, DIMENSION_SQL, FundingDimension, FundingGroup } from './funding-group';
 import { FundingFilter } from './funding.filter';

@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation } from 'typeorm';
 import { Action } from '../action/action.entity';
 import { DecimalScalar } from '../common/decimal.scalar';
-import { moneyColumn, timestampColumn } from '../db/column-types';
+import { moneyColumn, timestampColumn } from '../sql/column-types';
 import { Contract } from '../contract/contract.entity';
 import { ImportBatch } from '../import-batch/import-batch.entity';
 import { Organisation } from '../organisation/organisation.entity';

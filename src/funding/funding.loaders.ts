@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { DataSource, EntityTarget, In, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { byIdLoader, groupLoader, MAX_BATCH_SIZE, nextTurn } from '../common/batch-loader';
-import { selectColumns } from '../db/raw-rows';
+import { selectColumns } from '../sql/raw-rows';
 import { ImportBatch } from '../import-batch/import-batch.entity';
 import { Organisation } from '../organisation/organisation.entity';
 import { Programme } from '../programme/programme.entity';

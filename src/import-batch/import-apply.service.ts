@@ -1,6 +1,6 @@
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
-import { refreshPlannerStatistics } from '../db/data-source';
-import { requestCheckpoint } from '../db/sqlite-checkpointer';
+import { refreshPlannerStatistics } from '../sql/planner-statistics';
+import { requestCheckpoint } from '../sql/sqlite-checkpointer';
 import { applyToDatabase, ApplyOutcome, rollbackInDatabase, RollbackOutcome } from './apply/apply-batch';
 import { loadContractReference } from './load-reference';
 import { loadFile, storeIssues, storePreview } from './store-preview';

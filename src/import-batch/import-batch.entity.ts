@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation } from 'typeorm';
 import { ApiToken } from '../auth/api-token.entity';
 import { DecimalScalar } from '../common/decimal.scalar';
-import { moneyColumn, timestampColumn } from '../db/column-types';
+import { moneyColumn, timestampColumn } from '../sql/column-types';
 import { Contract } from '../contract/contract.entity';
 import { Organisation } from '../organisation/organisation.entity';
 import { ImportKind, ImportStatus } from '../kernel/import-batch.enum';

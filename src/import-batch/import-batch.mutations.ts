@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import { requireOrganisationWrite, requireWriter } from '../auth/authorisation';
+import { requireOrganisationWrite, requireWriter } from '../request/authorisation';
 import { RequestContext } from '../request/context';
 import { batchEvent, recordAudit } from '../audit/audit.service';
 import { applyStoredBatch, ImportConflictError, rollbackBatch } from './import-apply.service';

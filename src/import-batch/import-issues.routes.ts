@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { authenticateHttpReader, authenticateHttp, requireHttpWriter, requireImportSource } from '../auth/http-authorisation';
 import { Identity } from '../request/identity';
 import { AppConfig } from '../config';
-import { parseTableFormat, sendTable, TableColumn, TableRow } from '../export/tabular';
+import { parseTableFormat, sendTable, TableColumn, TableRow } from '../request/tabular';
 import { HttpError } from '../request/http-error';
 import { recordAudit } from '../audit/audit.service';
 import { route } from '../request/http-route';

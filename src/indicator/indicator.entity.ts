@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
 import { Action } from '../action/action.entity';
-import { quantityColumn, timestampColumn } from '../db/column-types';
+import { quantityColumn, timestampColumn } from '../sql/column-types';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
 

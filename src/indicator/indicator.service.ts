@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { findAction, findOrientation, isUniqueViolation, organisationLabel, WriteContext } from '../action/action.service';
 import { Action } from '../action/action.entity';
-import { requireAdmin, requireOrganisationWrite, requireWriter } from '../auth/authorisation';
+import { requireAdmin, requireOrganisationWrite, requireWriter } from '../request/authorisation';
 import { checkText, checkYear, CODE_MAX, FieldError, fieldErrorsToGraphQLError, throwIfFieldErrors } from '../common/field-validation';
 import { Contract } from '../contract/contract.entity';
 import { findContract } from '../contract/contract.lookups';

@@ -1,5 +1,5 @@
 import { checkText, checkYear, CODE_MAX, FieldError } from '../common/field-validation';
-import { normaliseQuantity, QUANTITY_PRECISION, QUANTITY_SCALE } from '../db/column-types';
+import { normaliseQuantity, QUANTITY_PRECISION, QUANTITY_SCALE } from '../sql/column-types';
 import { CreateIndicatorInput, UpdateIndicatorInput } from './indicator.inputs';
 
 // An indicator's input checked without the database: pure, tested alone (test/unit/action-validation.test.ts).

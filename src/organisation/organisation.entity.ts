@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
 import { ImportBatch } from '../import-batch/import-batch.entity';
-import { timestampColumn } from '../db/column-types';
+import { timestampColumn } from '../sql/column-types';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
 
 @ObjectType({ description: 'Financeur, maître d’ouvrage ou signataire.' })

@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation } from 'typeorm';
 import { DecimalScalar } from '../common/decimal.scalar';
-import { moneyColumn } from '../db/column-types';
+import { moneyColumn } from '../sql/column-types';
 import { FundingInstrument } from '../kernel/funding.enum';
 import { RelanceAmountKind } from '../kernel/relance-amount-kind.enum';
 import { RelanceMeasure } from './relance-measure.entity';

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation } from 'typeorm';
-import { timestampColumn } from '../db/column-types';
+import { timestampColumn } from '../sql/column-types';
 import { Contract } from '../contract/contract.entity';
 import { ImportBatch } from '../import-batch/import-batch.entity';
 

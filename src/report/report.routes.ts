@@ -1,7 +1,7 @@
 import { Request, Response, Router } from 'express';
 import type { FormattedExecutionResult, GraphQLSchema } from 'graphql';
 import { DataSource } from 'typeorm';
-import { parseTableFormat, sendTable, TableColumn } from '../export/tabular';
+import { parseTableFormat, sendTable, TableColumn } from '../request/tabular';
 import { GraphQLRunner } from '../request/graphql-runner';
 import { HttpError } from '../request/http-error';
 import { route } from '../request/http-route';

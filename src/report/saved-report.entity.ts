@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
 import { ApiToken } from '../auth/api-token.entity';
-import { timestampColumn } from '../db/column-types';
+import { timestampColumn } from '../sql/column-types';
 import { Organisation } from '../organisation/organisation.entity';
 
 /** A stored GraphQL query that a BI tool refreshes as a CSV/XLSX/JSON URL. */

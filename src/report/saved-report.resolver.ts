@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Field, FieldResolver, Info, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import { requireWriter } from '../auth/authorisation';
+import { requireWriter } from '../request/authorisation';
 import { RequestContext } from '../request/context';
 import { recordAudit } from '../audit/audit.service';
 import { Organisation } from '../organisation/organisation.entity';

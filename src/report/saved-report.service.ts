@@ -15,7 +15,7 @@ import {
   VariableDefinitionNode,
 } from 'graphql';
 import { DataSource, EntityManager } from 'typeorm';
-import { forbidden } from '../auth/authorisation';
+import { forbidden } from '../request/authorisation';
 import { Identity } from '../request/identity';
 import { Role } from '../kernel/role.enum';
 import { FieldError, fieldErrorsToGraphQLError } from '../common/field-validation';

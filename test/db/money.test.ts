@@ -2,7 +2,7 @@ import { Action } from '../../src/action/action.entity';
 import { ActionStatus } from '../../src/kernel/action-status.enum';
 import { centsFromDriver, formatCents } from '../../src/kernel/money';
 import { Contract } from '../../src/contract/contract.entity';
-import { sumCentsSql } from '../../src/db/money-sql';
+import { sumCentsSql } from '../../src/sql/money-sql';
 import { Funding } from '../../src/funding/funding.entity';
 import { FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { Organisation } from '../../src/organisation/organisation.entity';

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDataSource } from '../../src/db/data-source';
-import { CHECKPOINT_INTERVAL_MS } from '../../src/db/sqlite-checkpointer';
+import { CHECKPOINT_INTERVAL_MS } from '../../src/sql/sqlite-checkpointer';
 
 describe('the SQLite checkpointer', () => {
   const dir = mkdtempSync(join(tmpdir(), 'crte-checkpoint-'));

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Response } from 'express';
 import * as XLSX from 'xlsx';
-import { buildXlsx, csvField, neutraliseSpreadsheetFormula, parseTableFormat, sendTable, TableColumn, TableRow } from '../../../src/export/tabular';
+import { buildXlsx, csvField, neutraliseSpreadsheetFormula, parseTableFormat, sendTable, TableColumn, TableRow } from '../../../src/request/tabular';
 import { HttpError } from '../../../src/request/http-error';
 
 const COLUMNS: TableColumn[] = [

@@ -16,8 +16,8 @@
  */
 import type { Response } from 'express';
 import * as XLSX from 'xlsx';
-import { HttpError } from '../request/http-error';
-import { admittingGate } from '../request/request-gate';
+import { HttpError } from './http-error';
+import { admittingGate } from './request-gate';
 
 export type ColumnType = 'text' | 'integer' | 'number' | 'decimal' | 'boolean' | 'datetime';
 export interface TableColumn {

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { RequestContext } from '../request/context';
-import { Identity } from '../request/identity';
+import { RequestContext } from './context';
+import { Identity } from './identity';
 import { Role } from '../kernel/role.enum';
 
 /** Only the identity matters here: services can be called with a bare `{ identity }`. */
