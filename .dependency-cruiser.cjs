@@ -32,6 +32,26 @@ module.exports = {
       to: { path: '^(src|bench|test|migrations)/|^ormconfig\\.ts$', pathNot: '^src/kernel/' },
     },
     {
+      name: 'domains-do-not-import-entry-points',
+      severity: 'error',
+      comment:
+        'Only the entry points (src/server/, src/web/, src/cli/) import the entry points: a domain, src/db/ or a plumbing folder that needs ' +
+        'something of theirs (a context type, an HTTP error, a route wrapper) takes it from src/request/ or src/sql/, which import no domain. ' +
+        'Otherwise src/server/ and the domains it puts together import each other, a loop between folders.',
+      from: { path: '^src/', pathNot: '^src/(server|web|cli)/' },
+      to: { path: '^src/(server|web|cli)/' },
+    },
+    {
+      name: 'plumbing-imports-no-domain',
+      severity: 'error',
+      comment:
+        'src/request/ (what answering a request needs: the context type, identity, HTTP errors and routes, uploads, answers) and src/sql/ ' +
+        '(what entities and queries share of the database) are below the domains: of the project they import only each other, src/kernel/ and src/config.ts. ' +
+        'A domain registers what they need to know of it instead (its loaders in the context\'s Loaders interface; a RequestRefusal subclass for route()).',
+      from: { path: '^src/(request|sql)/' },
+      to: { path: '^(src|import|bench|test|migrations)/|^ormconfig\\.ts$', pathNot: '^src/(request|sql|kernel)/|^src/config\\.ts$' },
+    },
+    {
       name: 'no-resolver-imports',
       severity: 'error',
       comment:
