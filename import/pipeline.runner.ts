@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { ImportKind } from '../src/kernel/import-batch.enum';
-import type { IssueDraft } from './model';
+import type { IssueDraft } from './common/model';
 import { runPipeline, type PipelineResult } from './pipeline';
 import { PIPELINE_WORKER_ROLE, type PipelineMessage, type PipelineRequest, type ResultPiece } from './pipeline.worker';
 import type { ParsedAction, ParsedLine } from './parse/parsed.types';

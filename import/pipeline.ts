@@ -2,7 +2,7 @@ import { ImportKind } from '../src/kernel/import-batch.enum';
 import { checkPreview } from './check/check';
 import { checkTextLengths } from './check/text-lengths';
 import { prepareMatcher } from './detect';
-import { IssueDraft, WorkbookGrid } from './model';
+import { IssueDraft, WorkbookGrid } from './common/model';
 import { parseAnnex2 } from './parse/annex2.parser';
 import { parseAnnex3, ParseOptions } from './parse/annex3.parser';
 import { parseDotations } from './parse/dotations.parser';

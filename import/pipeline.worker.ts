@@ -11,7 +11,7 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { ImportKind } from '../src/kernel/import-batch.enum';
-import type { IssueDraft } from './model';
+import type { IssueDraft } from './common/model';
 import { runPipeline, type PipelineResult } from './pipeline';
 import { isReadError, type ReadErrorCode } from './read/read-error';
 import { unpackRead, type PackedRead } from './read/read-file';

@@ -1,5 +1,5 @@
 import { formatEuros as euros } from '../../src/kernel/format-euros';
-import { IssueDraft } from '../model';
+import { IssueDraft } from '../common/model';
 import { measureAmounts } from '../parse/annex2.parser';
 import { ParseOutput } from '../parse/parsed.types';
 import { OrganisationTarget, ResolvedPreview } from '../resolve/resolve';

@@ -1,4 +1,4 @@
-import { IssueDraft } from '../model';
+import { IssueDraft } from '../common/model';
 import { ParseOutput, SourceRef } from '../parse/parsed.types';
 
 /**

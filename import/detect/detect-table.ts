@@ -7,7 +7,7 @@
  * O(rows × cols) once.
  */
 import { normaliseText } from '../../src/kernel/normalise-text';
-import { type Cell, type CellRange, type IssueDraft, type SheetGrid, cellAddress, cellText } from '../model';
+import { type Cell, type CellRange, type IssueDraft, type SheetGrid, cellAddress, cellText } from '../common/model';
 import { COLUMN_ROLES, FUNDER_COLUMNS, ROW_MARKERS } from './column-roles.data';
 import { normaliseHeader, type NormalisedHeader } from './header-text';
 import { HEADER_ANCHORS, LAYOUTS } from './layouts.data';

@@ -1,6 +1,6 @@
 /** The detection's result and the layout names, typed by the layouts of layouts.data.ts (apart from types.ts, which
  * layouts.data.ts itself imports). */
-import type { IssueDraft } from '../model';
+import type { IssueDraft } from '../common/model';
 import type { LAYOUTS } from './layouts.data';
 import type { DetectedColumn, ImportKindName, Section, SkippedRow, TotalRow } from './types';
 

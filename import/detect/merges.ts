@@ -3,7 +3,7 @@
  * The index is built once per sheet (cost: the number of rows merges span) and cached, so a parser may
  * call these for every cell of a 100 000-row sheet.
  */
-import type { Cell, CellRange, SheetGrid } from '../model';
+import type { Cell, CellRange, SheetGrid } from '../common/model';
 
 type MergeIndex = Map<number, CellRange[]>;
 

@@ -3,7 +3,7 @@ import { formatEuros } from '../../src/kernel/format-euros';
 import { columnsWithRole, columnWithRole } from '../detect';
 import { DetectedTable } from '../detect/detected-table.types';
 import { DetectedColumn } from '../detect/types';
-import { appendAll, cellText, SheetGrid, WorkbookGrid } from '../model';
+import { appendAll, cellText, SheetGrid, WorkbookGrid } from '../common/model';
 import { ParseOptions } from './annex3.parser';
 import { LaidOutTable, parseEachTable } from './each-table';
 import { ParsedMeasure, ParsedMeasureAmount, ParseOutput, StatedTotal } from './parsed.types';

@@ -2,7 +2,7 @@ import { FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { columnsWithRole, columnWithRole } from '../detect';
 import { DetectedTable } from '../detect/detected-table.types';
 import { DetectedColumn, FunderDescriptor } from '../detect/types';
-import { appendAll, SheetGrid, WorkbookGrid } from '../model';
+import { appendAll, SheetGrid, WorkbookGrid } from '../common/model';
 import { LaidOutTable, parseEachTable } from './each-table';
 import { ParsedAction, ParseOutput, FunderRef, SourceRef, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';

@@ -1,6 +1,6 @@
 import { FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { columnsWithRole, columnWithRole, FUNDER_COLUMNS, headerKey, mergedOriginAt } from '../detect';
-import { appendAll, SheetGrid, WorkbookGrid } from '../model';
+import { appendAll, SheetGrid, WorkbookGrid } from '../common/model';
 import { ParseOptions, statedTotals } from './annex3.parser';
 import { LaidOutTable, parseEachTable } from './each-table';
 import { ParseOutput } from './parsed.types';

@@ -1,7 +1,7 @@
 import { detectTable } from '../detect';
 import { DetectedTable, LayoutName } from '../detect/detected-table.types';
 import { ImportKindName } from '../detect/types';
-import { appendAll, SheetGrid, WorkbookGrid } from '../model';
+import { appendAll, SheetGrid, WorkbookGrid } from '../common/model';
 import { ParseOutput } from './parsed.types';
 
 /** A table whose layout was recognised. */

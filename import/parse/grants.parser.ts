@@ -2,7 +2,7 @@ import { normaliseText } from '../../src/kernel/normalise-text';
 import { CostBase, FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { columnWithRole, FUNDER_COLUMNS } from '../detect';
 import { DetectedColumn } from '../detect/types';
-import { appendAll, Cell, SheetGrid, WorkbookGrid } from '../model';
+import { appendAll, Cell, SheetGrid, WorkbookGrid } from '../common/model';
 import { ParseOptions } from './annex3.parser';
 import { LaidOutTable, parseEachTable } from './each-table';
 import { BeneficiaryRef, ParsedAction, ParsedLine, ParseOutput } from './parsed.types';

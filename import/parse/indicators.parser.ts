@@ -2,7 +2,7 @@ import { normaliseText } from '../../src/kernel/normalise-text';
 import { columnsWithRole, columnWithRole } from '../detect';
 import { LayoutName } from '../detect/detected-table.types';
 import { DetectedColumn } from '../detect/types';
-import { appendAll, Cell, SheetGrid, WorkbookGrid } from '../model';
+import { appendAll, Cell, SheetGrid, WorkbookGrid } from '../common/model';
 import { ParseOptions } from './annex3.parser';
 import { LaidOutTable, parseEachTable } from './each-table';
 import { fnv1a } from './grants.parser';

@@ -85,7 +85,7 @@ export interface ParseOutput {
   actions: ParsedAction[];
   lines: ParsedLine[];
   totals: StatedTotal[];
-  issues: import('../model').IssueDraft[];
+  issues: import('../common/model').IssueDraft[];
   /** Annex 2 only. */
   measures?: ParsedMeasure[];
   /** Indicators only. */

@@ -1,4 +1,4 @@
-import { Cell, cellText, columnLetters, IssueDraft, SheetGrid } from '../model';
+import { Cell, cellText, columnLetters, IssueDraft, SheetGrid } from '../common/model';
 import { AmountOptions, exactCellAmount, ParsedAmount, parseAmount } from './values/amount';
 import { parseDate } from './values/date';
 import { parseYear } from './values/year';

@@ -1,6 +1,6 @@
 import { formatCents } from '../../src/kernel/money';
 import { decimalOf } from '../../src/kernel/money';
-import { IssueDraft } from '../model';
+import { IssueDraft } from '../common/model';
 import { ParseOutput } from '../parse/parsed.types';
 import { ContractReference } from '../resolve/contract-reference';
 import { OrganisationTarget, ResolvedPreview } from '../resolve/resolve';

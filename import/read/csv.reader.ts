@@ -20,7 +20,7 @@
  *
  * Every step is a single pass over the bytes or the text (no backtracking regular expression).
  */
-import type { Cell, IssueDraft, SheetGrid } from '../model';
+import type { Cell, IssueDraft, SheetGrid } from '../common/model';
 import { ReadError, readMessages } from './read-error';
 import type { ReadResult } from './read-result';
 

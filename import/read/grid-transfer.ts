@@ -7,7 +7,7 @@
  * arrays of strings and plain objects cross: no prototypes, nothing callable. The main thread rebuilds
  * fresh Cell objects (same shape every time, which V8 builds fast) and checks every index it reads.
  */
-import type { Cell, CellKind, CellRange, SheetGrid } from '../model';
+import type { Cell, CellKind, CellRange, SheetGrid } from '../common/model';
 
 export interface PackedSheet {
   name: string;

@@ -3,8 +3,8 @@
  * Its message is written for the partner who sent the file (in French, saying what to do); `detail` keeps
  * the technical cause for the logs and is never shown to the partner.
  */
-import type { IssueCode } from '../issue-codes';
-import type { IssueDraft } from '../model';
+import type { IssueCode } from '../common/issue-codes';
+import type { IssueDraft } from '../common/model';
 
 export type ReadErrorCode = Extract<
   IssueCode,

@@ -1,4 +1,4 @@
-import type { IssueDraft, WorkbookGrid } from '../model';
+import type { IssueDraft, WorkbookGrid } from '../common/model';
 
 /**
  * What the read stage hands on: the grid, plus the WARNINGs met while reading (a hidden sheet skipped, NUL

@@ -8,7 +8,7 @@
  * A sheet's extent is the cells actually present, never its `!ref` (a sheet that claims A1:XFD1048576 with
  * twelve real rows gives twelve rows). Rows are ragged: each ends at its last non-empty cell.
  */
-import { UNCALCULATED_FORMULA, type Cell, type CellRange, type SheetGrid, type WorkbookGrid } from '../model';
+import { UNCALCULATED_FORMULA, type Cell, type CellRange, type SheetGrid, type WorkbookGrid } from '../common/model';
 import { SheetPacker, type PackedSheet } from './grid-transfer';
 import type { OdsTableInfo } from './ods-hidden';
 

@@ -24,7 +24,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import type { IssueDraft, WorkbookGrid } from '../model';
+import type { IssueDraft, WorkbookGrid } from '../common/model';
 import { ReadError, readMessages } from './read-error';
 import type { ReadResult } from './read-result';
 import { unpackSheet } from './grid-transfer';

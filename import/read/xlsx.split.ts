@@ -14,7 +14,7 @@
  * dimension, merges), so each worker runs exactly the sandboxed parse of a whole file.
  */
 import { crc32 } from 'node:zlib';
-import type { SheetGrid, WorkbookGrid } from '../model';
+import type { SheetGrid, WorkbookGrid } from '../common/model';
 import { extractZipEntry, type ZipEntryInfo, type ZipInspection } from './zip-inspect';
 
 /** Below this, a sheet is parsed whole: starting a second parse would cost more than it saves. */

@@ -9,7 +9,7 @@
  * result is thrown away and the file refused.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { WorkbookGrid } from '../model';
+import type { WorkbookGrid } from '../common/model';
 import type { PackedSheet } from './grid-transfer';
 import { listOdsTables, type OdsTableInfo } from './ods-hidden';
 import { WORKBOOK_LIMITS, workbookToPacked, WorkbookTooComplexError } from './xlsx.grid';

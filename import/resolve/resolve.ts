@@ -1,7 +1,7 @@
 import { normaliseText } from '../../src/kernel/normalise-text';
 import { parseCents } from '../../src/kernel/money';
 import { formatEuros as euros } from '../../src/kernel/format-euros';
-import { IssueDraft } from '../model';
+import { IssueDraft } from '../common/model';
 import { ParsedAction, ParsedIndicator, ParsedLine, ParseOutput, SourceRef } from '../parse/parsed.types';
 import { ContractReference, ReferenceAction } from './contract-reference';
 import { OrganisationIndex } from './organisation-index';

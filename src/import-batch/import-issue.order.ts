@@ -1,4 +1,4 @@
-import { IssueDraft } from '../../import/model';
+import { IssueDraft } from '../../import/common/model';
 import { sortIssues } from '../../import/preview/import-preview';
 import { ImportIssue } from './import-issue.entity';
 

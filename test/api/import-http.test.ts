@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
-import { cellText } from '../../import/model';
+import { cellText } from '../../import/common/model';
 import { readUploadedFile } from '../../import/read/read-file';
 import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';

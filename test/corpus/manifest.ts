@@ -7,7 +7,7 @@
  * - PREVIEWED: answered 200 with `lines` funding lines totalling `total`; `warnings` must all be among the
  *   preview's warnings, and no ERROR. Then imported for real (dryRun=false) and rolled back.
  */
-import type { IssueCode } from '../../import/issue-codes';
+import type { IssueCode } from '../../import/common/issue-codes';
 
 export type CorpusExpectation =
   | { status: 'REJECTED'; codes: IssueCode[]; /** How many ERROR issues, when it matters (one per cell). */ errors?: number }

@@ -1,5 +1,5 @@
 /**
- * SQLite's WAL checkpoints run on a thread of their own (src/db/sqlite-checkpointer.ts): a commit no longer
+ * SQLite's WAL checkpoints run on a thread of their own (src/sql/sqlite-checkpointer.ts): a commit no longer
  * copies the WAL into the database file, the checkpointer does within a second, and closing leaves the
  * database whole, without its WAL.
  */

@@ -1,6 +1,6 @@
 import * as XLSX from 'xlsx';
 import { detectTable } from '../../import/detect';
-import { cellText, WorkbookGrid } from '../../import/model';
+import { cellText, WorkbookGrid } from '../../import/common/model';
 import { parseWorkbook } from '../../import/pipeline';
 import { readUploadedFile } from '../../import/read/read-file';
 import { ContractReference } from '../../import/resolve/contract-reference';

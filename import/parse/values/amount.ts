@@ -99,8 +99,8 @@ import {
   trimBlank,
   viewInput,
 } from './shared';
-import type { IssueCode } from '../../issue-codes';
-import type { Cell } from '../../model';
+import type { IssueCode } from '../../common/issue-codes';
+import type { Cell } from '../../common/model';
 
 export interface AmountOptions {
   /** The unit the column header states: k€ → 1000, M€ → 1 000 000. Applies to numbers without a unit. */

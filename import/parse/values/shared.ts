@@ -8,7 +8,7 @@
  *
  * No regular expression here or in the parsers runs on unbounded input: each parser caps the length first.
  */
-import { UNCALCULATED_FORMULA, type Cell } from '../../model';
+import { UNCALCULATED_FORMULA, type Cell } from '../../common/model';
 
 /** What a value parser accepts: a reader cell, a bare string or number, or nothing. */
 export type ValueInput = Cell | string | number | null | undefined;

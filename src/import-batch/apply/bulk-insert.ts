@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { format as formatMysql } from 'mysql2';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryFailedError } from 'typeorm';
 import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { timeSlicer, yieldIfDue } from '../../../import/time-slice';
+import { timeSlicer, yieldIfDue } from '../../../import/common/time-slice';
 
 /** Stays under SQLite's 32 766 and MySQL's 65 535 placeholders. */
 const MAX_PARAMETERS = 30_000;

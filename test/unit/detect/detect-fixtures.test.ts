@@ -1,6 +1,6 @@
 import { columnsWithRole, columnWithRole, detectTable, mergedValueAt } from '../../../import/detect';
 import type { DetectedTable } from '../../../import/detect';
-import { cellText, columnLetters } from '../../../import/model';
+import { cellText, columnLetters } from '../../../import/common/model';
 import { fixture, gridFromCsv, gridsFromXlsx } from './grid-from-xlsx';
 
 function roleAt(table: DetectedTable, letter: string) {

@@ -1,6 +1,6 @@
 import { columnsWithRole, columnWithRole, detectTable } from '../../../import/detect';
 import type { DetectedTable } from '../../../import/detect';
-import { columnLetters } from '../../../import/model';
+import { columnLetters } from '../../../import/common/model';
 import { grid } from './grid-from-xlsx';
 
 function byLetter(table: DetectedTable, letter: string) {

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as XLSX from 'xlsx';
-import type { Cell, CellRange, SheetGrid } from '../../../import/model';
+import type { Cell, CellRange, SheetGrid } from '../../../import/common/model';
 
 import { FIXTURES_DIR } from '../../support/fixtures';
 

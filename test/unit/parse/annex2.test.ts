@@ -1,6 +1,6 @@
 import { formatCents } from '../../../src/kernel/money';
 import { FundingInstrument } from '../../../src/kernel/funding.enum';
-import type { SheetGrid, WorkbookGrid } from '../../../import/model';
+import type { SheetGrid, WorkbookGrid } from '../../../import/common/model';
 import { measureAmounts, parseAnnex2, splitVolet, yearStatedIn } from '../../../import/parse/annex2.parser';
 import type { ParsedMeasure, ParseOutput } from '../../../import/parse/parsed.types';
 import { fixture, grid, gridsFromXlsx } from '../detect/grid-from-xlsx';

@@ -1,7 +1,7 @@
 import { parseAnnex3 } from '../../../import/parse/annex3.parser';
 import { parseDotations } from '../../../import/parse/dotations.parser';
 import { ParseOutput } from '../../../import/parse/parsed.types';
-import { SheetGrid, WorkbookGrid } from '../../../import/model';
+import { SheetGrid, WorkbookGrid } from '../../../import/common/model';
 import { fixture, gridFromCsv, grid, gridsFromXlsx } from '../detect/grid-from-xlsx';
 
 const workbook = (sheets: SheetGrid[], csv?: WorkbookGrid['csv']): WorkbookGrid => ({ format: csv ? 'csv' : 'xlsx', sheets, skippedSheets: [], csv });

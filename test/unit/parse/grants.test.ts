@@ -1,6 +1,6 @@
 import * as XLSX from 'xlsx';
 import { formatCents } from '../../../src/kernel/money';
-import type { Cell, SheetGrid, WorkbookGrid } from '../../../import/model';
+import type { Cell, SheetGrid, WorkbookGrid } from '../../../import/common/model';
 import { GrantsPerimeter, parseGrants, placeOf, programmeCode, titleHash } from '../../../import/parse/grants.parser';
 import type { ParseOutput } from '../../../import/parse/parsed.types';
 import { grid, gridFromSheet } from '../detect/grid-from-xlsx';

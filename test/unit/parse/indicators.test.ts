@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as XLSX from 'xlsx';
-import type { Cell, SheetGrid, WorkbookGrid } from '../../../import/model';
+import type { Cell, SheetGrid, WorkbookGrid } from '../../../import/common/model';
 import { madeUpCode, parseIndicators, parseQuantity } from '../../../import/parse/indicators.parser';
 import type { ParseOutput } from '../../../import/parse/parsed.types';
 import { grid, gridFromCsv, gridFromSheet } from '../detect/grid-from-xlsx';

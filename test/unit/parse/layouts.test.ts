@@ -1,7 +1,7 @@
 import { LAYOUTS } from '../../../import/detect/layouts.data';
 import type { LayoutName } from '../../../import/detect/detected-table.types';
 import type { ImportKindName } from '../../../import/detect/types';
-import { SheetGrid, WorkbookGrid } from '../../../import/model';
+import { SheetGrid, WorkbookGrid } from '../../../import/common/model';
 import { parseAnnex2 } from '../../../import/parse/annex2.parser';
 import { parseAnnex3 } from '../../../import/parse/annex3.parser';
 import { parseDotations } from '../../../import/parse/dotations.parser';

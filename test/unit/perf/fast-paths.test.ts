@@ -4,7 +4,7 @@
  */
 import { checkPreview } from '../../../import/check/check';
 import { decimalOf } from '../../../src/kernel/money';
-import type { Cell, IssueDraft } from '../../../import/model';
+import type { Cell, IssueDraft } from '../../../import/common/model';
 import { tidySpaces } from '../../../import/parse/sheet-reader';
 import type { ParsedLine, ParseOutput } from '../../../import/parse/parsed.types';
 import { exactCellAmount, parseAmount, type AmountOptions } from '../../../import/parse/values/amount';

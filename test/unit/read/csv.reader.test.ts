@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Cell, SheetGrid } from '../../../import/model';
+import type { Cell, SheetGrid } from '../../../import/common/model';
 import {
   decodeCsvBytes,
   decodeWindows1252,

@@ -1,4 +1,4 @@
-import type { SheetGrid } from '../../../import/model';
+import type { SheetGrid } from '../../../import/common/model';
 import { packSheet, unpackSheet } from '../../../import/read/grid-transfer';
 import { listOdsTables, parseTagAttributes, unescapeXml } from '../../../import/read/ods-hidden';
 import { sheetToGrid, toCell, WORKBOOK_LIMITS, workbookToGrid, workbookToPacked, WorkbookTooComplexError } from '../../../import/read/xlsx.grid';

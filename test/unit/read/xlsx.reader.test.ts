@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';
-import type { Cell, SheetGrid } from '../../../import/model';
+import type { Cell, SheetGrid } from '../../../import/common/model';
 import { readSpreadsheetInWorker, resolveWorkerScript } from '../../../import/read/xlsx.reader';
 import {
   bigAoa,

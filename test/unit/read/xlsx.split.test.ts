@@ -6,7 +6,7 @@ import * as XLSX from 'xlsx';
 import { closeSpareWorker, readSpreadsheetInWorker, type WorkerReadOptions, type WorkerRunStats } from '../../../import/read/xlsx.reader';
 import { cutBand, joinSplitGrids, worksheetToSplit } from '../../../import/read/xlsx.split';
 import { extractZipEntry, inspectZip } from '../../../import/read/zip-inspect';
-import type { WorkbookGrid } from '../../../import/model';
+import type { WorkbookGrid } from '../../../import/common/model';
 import { WORKBOOK_LIMITS } from '../../../import/read/xlsx.grid';
 import { bigAoa, patchZip, readErrorOf, unzip, xlsxOf, type SheetSpec } from './read-helpers';
 

@@ -1,8 +1,8 @@
 import { FIXTURES_DIR } from '../../support/fixtures';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Cell } from '../../../import/model';
-import { ISSUE_CODES } from '../../../import/issue-codes';
+import type { Cell } from '../../../import/common/model';
+import { ISSUE_CODES } from '../../../import/common/issue-codes';
 import { AmountOptions, AmountResult, parseAmount } from '../../../import/parse/values/amount';
 import { formatCents } from '../../../src/kernel/money';
 

@@ -1,4 +1,4 @@
-import type { Cell } from '../../../import/model';
+import type { Cell } from '../../../import/common/model';
 import { excelSerialToIso, isValidDate, parseDate } from '../../../import/parse/values/date';
 
 const num = (value: number, extra: Partial<Cell> = {}): Cell => ({ kind: 'number', value, ...extra });

@@ -64,7 +64,7 @@ export type Severity = 'ERROR' | 'WARNING';
 
 export interface IssueDraft {
   severity: Severity;
-  /** Stable code: see import/issue-codes.ts. */
+  /** Stable code: see import/common/issue-codes.ts. */
   code: string;
   /** In French, for the partner who will fix the file. */
   message: string;
