@@ -29,7 +29,7 @@ describe('the compiled read stage', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'crte-read-'));
-    compile(join(ROOT, 'import'), ['model.ts', 'issue-codes.ts'], join(dir, 'import'));
+    compile(join(ROOT, 'import', 'common'), ['model.ts', 'issue-codes.ts'], join(dir, 'import', 'common'));
     const readFiles = readdirSync(join(ROOT, 'import', 'read')).filter((f) => f.endsWith('.ts'));
     compile(join(ROOT, 'import', 'read'), readFiles, join(dir, 'import', 'read'));
   });

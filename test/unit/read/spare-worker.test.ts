@@ -90,7 +90,7 @@ describe('the spare worker of a plain node process', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'crte-spare-'));
     for (const [from, files, to] of [
-      [join(ROOT, 'import'), ['model.ts', 'issue-codes.ts'], join(dir, 'import')],
+      [join(ROOT, 'import', 'common'), ['model.ts', 'issue-codes.ts'], join(dir, 'import', 'common')],
       [join(ROOT, 'import', 'read'), readdirSync(join(ROOT, 'import', 'read')).filter((f) => f.endsWith('.ts')), join(dir, 'import', 'read')],
     ] as const) {
       mkdirSync(to, { recursive: true });
