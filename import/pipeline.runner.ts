@@ -22,6 +22,7 @@ import { ReadError, readMessages } from './read/read-error';
 import { packedReadSize, unpackRead, type PackedRead } from './read/read-file';
 import { resolveWorkerScript } from './read/xlsx.reader';
 import { giveWorkerSlotBack, importWorkerLimits, takeWorkerSlot } from './read/worker-slots';
+import { importWorkerNice } from './read/worker-priority';
 import type { PreviewIssue, PreviewLine, ImportPreview } from './preview/import-preview';
 import type { ContractReference } from './resolve/contract-reference';
 import type { ResolvedAction, ResolvedLine, SenderAuthority } from './resolve/resolve';
@@ -166,7 +167,7 @@ function runInWorker(read: PackedRead, input: PipelineRunInput, options: Pipelin
   const script = resolveWorkerScript(join(__dirname, 'pipeline.worker'));
   const worker = new Worker(script.script, {
     eval: script.eval,
-    workerData: { role: PIPELINE_WORKER_ROLE, ...script.extraData },
+    workerData: { role: PIPELINE_WORKER_ROLE, nice: importWorkerNice(), ...script.extraData },
     resourceLimits: options.heapMb === undefined ? importWorkerLimits() : { maxOldGenerationSizeMb: options.heapMb, stackSizeMb: 4 },
     stdout: false,
     stderr: false,

@@ -19,6 +19,7 @@ import type { PreviewIssue, PreviewLine, ImportPreview } from './preview/import-
 import type { ParsedAction, ParsedLine } from './parse/parsed.types';
 import type { ContractReference } from './resolve/contract-reference';
 import type { ResolvedAction, ResolvedLine, SenderAuthority } from './resolve/resolve';
+import { lowerThisThreadPriority } from './read/worker-priority';
 
 export const PIPELINE_WORKER_ROLE = 'crte-import-pipeline';
 
@@ -119,6 +120,7 @@ function indexOf<T>(indexes: Map<T, number>, item: T): number {
 
 if (!isMainThread && parentPort && (workerData as { role?: unknown } | null)?.role === PIPELINE_WORKER_ROLE) {
   const port = parentPort;
+  lowerThisThreadPriority(Number((workerData as { nice?: unknown }).nice) || 0);
   port.once('message', (request: PipelineRequest) => {
     const post = (message: PipelineMessage): Promise<void> | void => {
       port.postMessage(message);

@@ -32,6 +32,7 @@ import { WORKBOOK_LIMITS } from './xlsx.grid';
 import { joinSplitGrids, worksheetToSplit } from './xlsx.split';
 import type { PackedWorkbook, WorkerFailureCode, WorkerRequest, WorkerResponse } from './xlsx.worker';
 import { giveWorkerSlotBack, importWorkerLimits, takeWorkerSlot } from './worker-slots';
+import { importWorkerNice } from './worker-priority';
 import { assertSpreadsheetZip, inspectZip, isEncryptedOpenDocument, type ZipInspection, type ZipLimits } from './zip-inspect';
 
 export interface WorkerReadOptions {
@@ -190,7 +191,7 @@ function startWorker(resourceLimits: ResourceLimits, warmUpRows = 0): Worker {
   const script = resolveWorkerScript();
   return new Worker(script.script, {
     eval: script.eval,
-    workerData: { role: WORKER_ROLE, warmUpRows, ...script.extraData },
+    workerData: { role: WORKER_ROLE, warmUpRows, nice: importWorkerNice(), ...script.extraData },
     resourceLimits,
     stdout: false,
     stderr: false,

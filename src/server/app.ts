@@ -20,6 +20,7 @@ import { createReportRouter } from '../report/report.routes';
 import { createWebRouter } from '../web/web.routes';
 import { closeSpareWorker, keepSpareWorker } from '../../import/read/read-file';
 import { importMaxWorkers, importWorkerMaxMb } from '../../import/read/worker-slots';
+import { importWorkerNice } from '../../import/read/worker-priority';
 import { RequestContext } from '../request/context';
 import { GraphQLRunner } from '../request/graphql-runner';
 import { frenchApolloError, graphqlBodyErrors, MAX_QUERY_TOKENS, queryLimitsPlugin, stringifyResult } from './graphql-limits';
@@ -51,9 +52,10 @@ const MAX_BODY = '1mb';
 
 export async function startServer(dataSource: DataSource, config: AppConfig & ServerOptions): Promise<RunningServer> {
   configureAggregateCache(dataSource, config.cache ?? cacheLimitsFromEnv());
-  // The import workers' memory settings are checked at start-up, not at the first upload.
+  // The import workers' memory and priority settings are checked at start-up, not at the first upload.
   importWorkerMaxMb();
   importMaxWorkers();
+  importWorkerNice();
   const gate = new RequestGate(gateLimits(config));
   // Each admitted request reads the data versions once, whatever number of aggregates it asks for.
   const scoped: RequestHandler = (_req, _res, next) => runInRequestScope(dataSource, next);
