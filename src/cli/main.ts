@@ -136,17 +136,24 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * The whole command line as `crte` runs it: the command's exit code, or 2 after a usage error and 1 after a
+ * failure, their message on stderr (no stack trace unless DEBUG is set). bin/crte.js exits with it.
+ */
+export async function runCommandLine(argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\nAide : npx crte help`);
+      return 2;
+    }
+    console.error(error instanceof Error ? error.message : error);
+    if (process.env.DEBUG) console.error(error);
+    return 1;
+  }
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      if (error instanceof UsageError) {
-        console.error(`${error.message}\n\n${USAGE}`);
-        process.exit(2);
-      }
-      console.error(error instanceof Error ? error.message : error);
-      if (process.env.DEBUG) console.error(error);
-      process.exit(1);
-    },
-  );
+  runCommandLine(process.argv.slice(2)).then((code) => process.exit(code));
 }

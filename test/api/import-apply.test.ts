@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { loadFile } from '../../src/import-batch/store-preview';
 import { formatCents } from '../../src/kernel/money';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
+import { runCrte } from '../support/cli';
 import { fixturePath } from '../support/fixtures';
 import { startTestServer, TestServer } from '../support/server';
 import { editWorkbook } from '../support/workbook-edit';
@@ -15,24 +15,8 @@ import { editWorkbook } from '../support/workbook-edit';
 const ROOT = join(__dirname, '..', '..');
 const BDT = fixturePath('annexe3-banque-des-territoires-2023.xlsx');
 
-function crte(args: string[], databaseUrl: string): Promise<{ code: number | null; json: any; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'crte.js'), ...args, '--json'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => {
-      let json: any = null;
-      try {
-        json = stdout.trim() ? JSON.parse(stdout) : null;
-      } catch {
-        json = { unparsable: stdout };
-      }
-      resolve({ code, json, stderr });
-    });
-  });
-}
+/** `crte ARGS --json`, run in this process (test/support/cli.ts). */
+const crte = (args: string[], databaseUrl: string) => runCrte([...args, '--json'], databaseUrl);
 
 /** Every current funding line, read back through GraphQL, summed exactly per key. */
 async function totals(api: TestServer, by: (line: any) => string): Promise<Record<string, string>> {

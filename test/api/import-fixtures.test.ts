@@ -1,21 +1,13 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { formatCents } from '../../src/kernel/money';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
+import { runCrte } from '../support/cli';
 import { fixturePath } from '../support/fixtures';
 import { startTestServer, TestServer } from '../support/server';
 
-const ROOT = join(__dirname, '..', '..');
 
-function crte(args: string[], databaseUrl: string): Promise<any> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'crte.js'), ...args, '--json'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl } });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('exit', () => resolve(JSON.parse(stdout)));
-  });
-}
+/** `crte ARGS --json` run in this process (test/support/cli.ts): what it printed, as JSON. */
+const crte = async (args: string[], databaseUrl: string) => (await runCrte([...args, '--json'], databaseUrl)).json;
 
 /**
  * Every fixture of ../shared/fixtures applied to one contract, and the figures of its README read back

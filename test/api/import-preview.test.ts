@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as XLSX from 'xlsx';
@@ -7,20 +6,9 @@ import { ImportIssue } from '../../src/import-batch/import-issue.entity';
 import { Funding } from '../../src/funding/funding.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
+import { runCrte, spawnCrte } from '../support/cli';
 import { fixturePath } from '../support/fixtures';
 
-const ROOT = join(__dirname, '..', '..');
-
-function crte(args: string[], databaseUrl: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'crte.js'), ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe(`crte import --dry-run on ${TEST_DATABASE_TYPE}`, () => {
   let db: TestDatabase;
@@ -32,8 +20,8 @@ describe(`crte import --dry-run on ${TEST_DATABASE_TYPE}`, () => {
   afterAll(async () => db?.drop());
 
   async function preview(file: string, kind: string, source: string, extra: string[] = []) {
-    const result = await crte(['import', file, '--kind', kind, '--source', source, '--dry-run', '--json', ...extra], db.url);
-    return { ...result, json: result.stdout ? JSON.parse(result.stdout) : null };
+    // In this process (test/support/cli.ts); the refusals below run as a real process, for its exit code.
+    return runCrte(['import', file, '--kind', kind, '--source', source, '--dry-run', '--json', ...extra], db.url);
   }
 
   it('previews the Banque des Territoires file: 10 lines, 20 100 000 €, stored as a batch, nothing applied', async () => {
@@ -97,10 +85,10 @@ describe(`crte import --dry-run on ${TEST_DATABASE_TYPE}`, () => {
     const notSpreadsheet = await preview(pdf, 'annex3', 'ADEME');
     expect(notSpreadsheet.code).toBe(1);
     expect(notSpreadsheet.json.issues[0].code).toMatch(/^FILE_/);
-    const unknownSource = await crte(['import', fixturePath('annexe3-ademe-2021-2023.csv'), '--kind', 'annex3', '--source', 'Inconnue SA', '--dry-run'], db.url);
+    const unknownSource = await spawnCrte(['import', fixturePath('annexe3-ademe-2021-2023.csv'), '--kind', 'annex3', '--source', 'Inconnue SA', '--dry-run'], db.url);
     expect(unknownSource.code).toBe(2);
     expect(unknownSource.stderr).toContain('Inconnue SA');
-    const badKind = await crte(['import', fixturePath('annexe3-ademe-2021-2023.csv'), '--kind', 'annex9', '--source', 'ADEME', '--dry-run'], db.url);
+    const badKind = await spawnCrte(['import', fixturePath('annexe3-ademe-2021-2023.csv'), '--kind', 'annex9', '--source', 'ADEME', '--dry-run'], db.url);
     expect(badKind.code).toBe(2);
   });
 });

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 
@@ -20,12 +19,29 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-export async function openBrowser(baseURL: string, options: { token?: string; viewport?: { width: number; height: number } } = {}): Promise<TestBrowser> {
-  const profile = mkdtempSync(join(tmpdir(), 'crte-chromium-'));
-  const browser = await chromium.launch({
+/**
+ * One Chromium per test file, started at the first page a test opens and closed after the file's last test:
+ * each test still gets a context of its own (cookies, localStorage, viewport), which is what keeps tests
+ * apart, without a browser launch each (1–3 s of both cores).
+ */
+let shared: Promise<Browser> | null = null;
+
+function sharedBrowser(): Promise<Browser> {
+  shared ??= chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  return shared;
+}
+
+afterAll(async () => {
+  const browser = shared;
+  shared = null;
+  if (browser) await (await browser).close();
+});
+
+export async function openBrowser(baseURL: string, options: { token?: string; viewport?: { width: number; height: number } } = {}): Promise<TestBrowser> {
+  const browser = await sharedBrowser();
   const context = await browser.newContext({ baseURL, viewport: options.viewport ?? { width: 1280, height: 900 }, locale: 'fr-FR', acceptDownloads: true });
   if (options.token) {
     // The pages keep the token in localStorage (web/assets/app.js).
@@ -47,8 +63,7 @@ export async function openBrowser(baseURL: string, options: { token?: string; vi
       await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`), fullPage: true });
     },
     async close() {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
+      await context.close();
     },
   };
 }
