@@ -53,7 +53,7 @@ const FUNDER_HEADS = new Set(
 export function fundersInOneCell(text: string): string[] | null {
   const outside = text.replace(/\([^)]*\)/g, ' ');
   const parts = outside
-    .split(/\s*(?:[,;+&/\n]|\s-\s)\s*/)
+    .split(/\s*[,;+&/\n]\s*/)
     .flatMap((part) => splitOnAnd(part))
     .map((part) => part.trim())
     .filter((part) => /[\p{L}\p{N}]/u.test(part));

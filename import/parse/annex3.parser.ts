@@ -1,5 +1,7 @@
 import { CostBase, FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { columnsWithRole, columnWithRole } from '../detect';
+import { mergedOriginAt } from '../detect/merges';
+import { formatEuros } from '../../src/kernel/format-euros';
 import { DetectedTable } from '../detect/detected-table.types';
 import { DetectedColumn, FunderDescriptor } from '../detect/types';
 import { appendAll, SheetGrid, WorkbookGrid } from '../model';
@@ -279,6 +281,17 @@ function readLongRow(t: Annex3Table, line: Annex3Row): void {
 function readActionPlanRow(t: Annex3Table, line: Annex3Row): void {
   const { reader } = t;
   placeInPlan(t, line);
+  // An amount column that follows no funder column: whose money it is cannot be told.
+  const orphan = t.columns.amount;
+  if (orphan && reader.cell(line.row, orphan.col) !== null) {
+    reader.issue(
+      'ERROR',
+      'FUNDER_MISSING',
+      `La colonne « ${orphan.header.trim()} » (${reader.address(t.table.headerRow, orphan.col)}) ne suit aucune colonne « Financeur » : on ne sait pas de quel financeur est ce montant. Placez chaque montant juste après son financeur.`,
+      line.row,
+      orphan.col,
+    );
+  }
   for (const amountColumn of t.planAmounts) {
     const cell = reader.cell(line.row, amountColumn.col);
     if (cell === null) continue;
@@ -300,7 +313,7 @@ function readActionPlanRow(t: Annex3Table, line: Annex3Row): void {
       reader.issue(
         'ERROR',
         'FUNDERS_IN_ONE_CELL',
-        `Cette cellule nomme ${several.length} financeurs (${several.map((name) => `« ${name} »`).join(', ')}) pour un seul montant (${reader.address(line.row, amountColumn.col)} : ${amount.text.trim()}) : ` +
+        `Cette cellule nomme ${several.length} financeurs (${several.map((name) => `« ${name} »`).join(', ')}) pour un seul montant (${reader.address(line.row, amountColumn.col)} : ${formatEuros(amount.cents)}) : ` +
           "le montant n'est pas partagé entre eux, faute de savoir la part de chacun. Donnez une paire « Financeur » / « Montant » par financeur.",
         line.row,
         funderColumn.col,
@@ -315,7 +328,12 @@ function readActionPlanRow(t: Annex3Table, line: Annex3Row): void {
 /** The fiche's axis, sub-axis and sub-sub-axis as written; the orientation from their numbers; a code when the fiche has none. */
 function placeInPlan(t: Annex3Table, line: Annex3Row): void {
   const { reader } = t;
-  const level = (column: DetectedColumn | undefined) => (column ? planLevel(reader.text(line.row, column.col), reader.source(line.row, column.col)) : null);
+  // An axis merged down over its fiches is read at each of them, its source the merge's first cell.
+  const level = (column: DetectedColumn | undefined) => {
+    if (!column) return null;
+    const origin = mergedOriginAt(reader.sheet, line.row, column.col);
+    return planLevel(reader.text(origin.row, origin.col), reader.source(origin.row, origin.col));
+  };
   const action = line.action;
   const plan = { axis: level(t.planLevels.axis), subAxis: level(t.columns.orientation), subSubAxis: level(t.planLevels.subSubAxis) };
   action.plan = plan;
