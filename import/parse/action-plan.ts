@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { normaliseText } from '../../src/kernel/normalise-text';
+import { FUNDER_COLUMNS } from '../detect/column-roles.data';
 import type { ActionPlanLevel, ActionPlanPlace, SourceRef } from './parsed.types';
 
 /** « Axe 1 : », « Sous-axe 1.2 – », « 1. », « 1.1 », « 1.1.1 » — the number, then the title. */
@@ -91,4 +92,12 @@ export function isExampleSheet(name: string): boolean {
  */
 export function planCode(title: string): string {
   return `PA-${createHash('sha256').update(normaliseText(title)).digest('hex').slice(0, 8).toUpperCase()}`;
+}
+
+/** « Autofinancement », « Fonds propres », « Part du maître d'ouvrage »… as the by-funder columns know them. */
+const OWN_FUNDS = new Set(FUNDER_COLUMNS.flatMap((spec) => (spec.descriptor !== 'AS_WRITTEN' && spec.descriptor.ownFunds ? spec.synonyms.map(normaliseText) : [])));
+
+/** A funder cell that names the fiche's own money (its lead's), not an organisation. */
+export function isOwnFunds(text: string): boolean {
+  return OWN_FUNDS.has(normaliseText(text));
 }

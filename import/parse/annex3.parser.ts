@@ -8,7 +8,7 @@ import { appendAll, SheetGrid, WorkbookGrid } from '../model';
 import { LaidOutTable, parseEachTable } from './each-table';
 import { ParsedAction, ParseOutput, FunderRef, SourceRef, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';
-import { amountRangeMessage, fundersInOneCell, isAmountRange, isExampleSheet, planCode, planLevel, planOrientationCode } from './action-plan';
+import { amountRangeMessage, fundersInOneCell, isAmountRange, isExampleSheet, isOwnFunds, planCode, planLevel, planOrientationCode } from './action-plan';
 import { AmountOptions, ParsedAmount } from './values/amount';
 import { parseCostBase, parseInstrument, parseStage, parseStatus } from './values/vocabulary';
 
@@ -98,6 +98,8 @@ interface Annex3Table {
   planLevels: { axis?: DetectedColumn; subSubAxis?: DetectedColumn };
   /** Action plans: the codes given to fiches without a number so far (a second same title gets -2). */
   planCodes: Map<string, number>;
+  /** Action plans: YEAR_MISSING already said for this sheet. */
+  yearMissingSaid?: boolean;
   stageColumns: Array<{ column: DetectedColumn; stage: FundingStage }>;
   amountOptions: (column: DetectedColumn, extra?: { allowLabel?: boolean }) => AmountOptions;
   /** Where each line came from, to check stated totals against the lines they cover (when the table has any). */
@@ -320,9 +322,32 @@ function readActionPlanRow(t: Annex3Table, line: Annex3Row): void {
       );
       continue;
     }
+    if (!t.columns.year && !t.options.year) {
+      yearMissingOnce(t, line.row, amountColumn.col);
+      continue;
+    }
     const costBase = amountColumn.costBase ? CostBase[amountColumn.costBase] : undefined;
-    line.add(amountColumn.col, amount, line.year(), { kind: 'named', text: funderText, source: reader.source(line.row, funderColumn.col) }, null, line.stageIn(amountColumn), line.instrument, costBase);
+    // « Autofinancement » is the fiche's lead's own money, not an organisation of that name.
+    const ownFunds = isOwnFunds(funderText);
+    const funder: FunderRef = ownFunds ? { kind: 'lead' } : { kind: 'named', text: funderText, source: reader.source(line.row, funderColumn.col) };
+    line.add(amountColumn.col, amount, line.year(), funder, null, line.stageIn(amountColumn), ownFunds ? FundingInstrument.OWN_FUNDS : line.instrument, costBase);
   }
+}
+
+/**
+ * The template has no year column: without the year given at upload, one error for the sheet (at its
+ * first amount) rather than one per fiche — the same fix serves them all.
+ */
+function yearMissingOnce(t: Annex3Table, row: number, col: number): void {
+  if (t.yearMissingSaid) return;
+  t.yearMissingSaid = true;
+  t.reader.issue(
+    'ERROR',
+    'YEAR_MISSING',
+    "Le plan d'action ne dit pas l'année de ses financements (il n'a pas de colonne « Année ») : indiquez-la au dépôt du fichier (champ « Année », ou --year). Aucun montant de la feuille n'est lu sans elle.",
+    row,
+    col,
+  );
 }
 
 /** The fiche's axis, sub-axis and sub-sub-axis as written; the orientation from their numbers; a code when the fiche has none. */

@@ -86,9 +86,9 @@ describe(`Territoires en Transitions action plans through POST /api/imports on $
     expect(again.body.status).toBe('UNCHANGED');
   });
 
-  it('generation 2 (ods, € TTC, an example sheet): 6 lines, 2 267 000,75 € TTC in 2025, the example not read', async () => {
+  it('generation 2 (ods, € TTC, an example sheet): 7 lines, 2 277 000,00 € TTC in 2025, the example not read', async () => {
     const preview = await upload('plan-action-tet-v2-ttc.ods', { kind: 'annex3', source: 'Douaisis Agglo', year: '2025', dryRun: 'true' });
-    expect(preview.body).toMatchObject({ status: 'PREVIEWED', layout: 'action-plan', total: '2267000.75', counts: { lines: 6, errors: 0 } });
+    expect(preview.body).toMatchObject({ status: 'PREVIEWED', layout: 'action-plan', total: '2277000.00', counts: { lines: 7, errors: 0 } });
     expect(codes(preview.body.issues, 'WARNING')).toContain('SHEET_EXAMPLE_SKIPPED');
     expect(codes(preview.body.issues, 'WARNING').filter((code) => code.startsWith('ORIENTATION_TO_CLASSIFY'))).toEqual([]);
     const applied = await apply(preview.body.batchId);
@@ -100,6 +100,7 @@ describe(`Territoires en Transitions action plans through POST /api/imports on $
       ['M8', 'Agence de la transition écologique', '15000.75', 'TTC'],
       ['O5', 'Département du Nord', '72000.00', 'TTC'],
       ['O6', 'Région Hauts-de-France', '400000.00', 'TTC'],
+      ['O8', 'CA Douaisis Agglo', '9999.25', 'TTC'],
       ['Q6', 'État', '350000.00', 'TTC'],
     ]);
   });

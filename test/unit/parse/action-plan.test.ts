@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeSpareWorker, readUploadedFile } from '../../../import/read/read-file';
 import { WorkbookGrid } from '../../../import/model';
-import { amountRangeMessage, fundersInOneCell, isAmountRange, isExampleSheet, planCode, planLevel, planOrientationCode } from '../../../import/parse/action-plan';
+import { amountRangeMessage, fundersInOneCell, isAmountRange, isExampleSheet, isOwnFunds, planCode, planLevel, planOrientationCode } from '../../../import/parse/action-plan';
 import { parseAnnex3 } from '../../../import/parse/annex3.parser';
 import { ParseOutput } from '../../../import/parse/parsed.types';
 import { runPipeline } from '../../../import/pipeline';
@@ -82,6 +82,11 @@ describe('action plan helpers', () => {
     expect(isAmountRange(text)).toBe(range);
   });
 
+  it('own funds are the lead\'s, whatever the spelling', () => {
+    expect(['Autofinancement', 'AUTOFINANCEMENT ', 'Fonds propres', "Part du maître d'ouvrage"].every(isOwnFunds)).toBe(true);
+    expect(['ADEME', 'Autofinancement partiel'].some(isOwnFunds)).toBe(false);
+  });
+
   it('says why a range is not read', () => {
     expect(amountRangeMessage('Entre 200 et 500 ')).toMatch(/^« Entre 200 et 500 » est une fourchette, pas un montant/);
   });
@@ -123,7 +128,7 @@ describe('parse: the fixtures of test/fixtures/action-plans', () => {
     expect(output.actions.every((action) => action.code === null && /^PA-/.test(action.codeIfNew ?? ''))).toBe(true);
   });
 
-  it('generation 2 (ods, two description rows, € TTC): 6 lines, 2 267 000,75 € TTC; the example sheet is not read', async () => {
+  it('generation 2 (ods, two description rows, € TTC): 7 lines, 2 277 000,00 € TTC; the example sheet is not read', async () => {
     const output = parseAnnex3(await read('plan-action-tet-v2-ttc.ods'), { year: 2025 });
     expect(output.layout).toBe('action-plan');
     expect(output.issues.map((issue) => [issue.code, issue.sheet])).toEqual([['SHEET_EXAMPLE_SKIPPED', 'Exemple']]);
@@ -134,8 +139,10 @@ describe('parse: the fixtures of test/fixtures/action-plans', () => {
       ['O6', 'Région', '400000.00', 'TTC'],
       ['Q6', 'Etat', '350000.00', 'TTC'],
       ['M8', 'ADEME', '15000.75', 'TTC'],
+      ['O8', 'lead', '9999.25', 'TTC'],
     ]);
-    expect(sum(output)).toBe('2267000.75');
+    expect(output.lines[6].instrument).toBe('OWN_FUNDS');
+    expect(sum(output)).toBe('2277000.00');
     expect(output.actions.map((action) => [action.title, action.orientationCode, action.costBase])).toEqual([
       ['Renaturation du parc de la Tour', '1.1', 'TTC'],
       ["Pôle d'échanges de la gare", '1.2', 'TTC'],
@@ -156,6 +163,14 @@ describe('parse: the fixtures of test/fixtures/action-plans', () => {
       ['N5', 'Caisse des dépôts et consignations', '50000.00', 'HT'],
       ['P5', 'ADEME', '3000.00', 'HT'],
     ]);
+  });
+
+  it('without the year given at upload: one YEAR_MISSING for the sheet, at its first amount, and no line', async () => {
+    const output = parseAnnex3(await read('plan-action-tet-v1-ht.xlsx'));
+    expect(output.issues.map((issue) => [issue.code, issue.cell])).toEqual([['YEAR_MISSING', 'N6']]);
+    expect(output.issues[0].message).toContain('indiquez-la au dépôt');
+    expect(output.lines).toEqual([]);
+    expect(output.actions).toHaveLength(5);
   });
 
   it('an amount column after no funder column: an error at each of its filled cells', () => {
