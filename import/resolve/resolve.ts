@@ -279,7 +279,9 @@ function planOrientation(r: Resolution, action: ParsedAction, existing: Referenc
   if (id !== undefined) return id;
   if (existing) return null;
   const place = action.plan!.subAxis ?? action.plan!.axis ?? action.plan!.subSubAxis;
-  const where = place ? `est rangée sous « ${place.source.raw.trim()} » dans le plan, qui ne correspond à aucune orientation du contrat ${r.reference.contract.code}` : "n'est rangée sous aucun sous-axe dans le plan";
+  const where = action.plan!.subAxis
+    ? `est rangée sous « ${action.plan!.subAxis.source.raw.trim()} » dans le plan, qui ne correspond à aucune orientation du contrat ${r.reference.contract.code}`
+    : `n'est rangée sous aucun sous-axe du plan${place ? ` (seulement « ${place.source.raw.trim()} »)` : ''}, qui dirait son orientation du contrat ${r.reference.contract.code}`;
   const known = r.reference.orientations.map((o) => o.code).join(', ');
   r.issue(
     'WARNING',
