@@ -15,6 +15,8 @@ export const ISSUE_CODES = {
   FILE_TOO_COMPLEX: 'ERROR',
   FILE_ENCODING: 'WARNING',
   SHEET_HIDDEN_SKIPPED: 'WARNING',
+  /** An action plan's example sheet (« Exemple »), same columns as the plan: not read as data. */
+  SHEET_EXAMPLE_SKIPPED: 'WARNING',
   // finding the table
   NO_TABLE_FOUND: 'ERROR',
   SHEET_WITHOUT_TABLE: 'WARNING',
@@ -61,6 +63,10 @@ export const ISSUE_CODES = {
   ORGANISATION_UNKNOWN: 'WARNING',
   ORGANISATION_AMBIGUOUS: 'ERROR',
   FUNDER_MISSING: 'ERROR',
+  /** One funder cell names several funders for one amount (« Métropole, Région »): the amount is not split. */
+  FUNDERS_IN_ONE_CELL: 'ERROR',
+  /** An action plan's sub-axis that is no orientation of the contract: the action is created to classify. */
+  ORIENTATION_TO_CLASSIFY: 'WARNING',
   /** An editor's line on an action its organisation does not lead, for another funder. */
   FUNDING_NOT_ALLOWED: 'ERROR',
   INDICATOR_OWNER_UNKNOWN: 'ERROR',

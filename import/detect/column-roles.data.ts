@@ -133,6 +133,23 @@ const COMMENT: RoleSpec = {
   weak: true,
 };
 
+// ─── Territoires en Transitions action plans (ADEME's national template, xlsx and ods) ──────────────
+// « Axe (x) » | « Sous-axe (x.x) » | « Sous-sous axe (x.x.x) » | « Titre de la fiche action » | … |
+// « Financeur 1 » | « Montant € HT » | « Financeur 2 » | « Montant € HT » …: the amount headers carry no
+// number; detect/action-plan.ts gives each the pair number of the funder column before it.
+
+/** Never matched by a header: given by position (detect/action-plan.ts). */
+const PLAN_AMOUNT: RoleSpec = { role: 'planAmount', label: 'Montant € HT (du financeur qui le précède)', synonyms: [], expects: 'number', repeatable: true };
+const SUB_SUB_AXIS: RoleSpec = { role: 'subSubAxis', label: 'Sous-sous axe', synonyms: ['Sous-sous axe', 'Sous sous-axe'], expects: 'text' };
+/** The template's columns that carry nothing the import uses (no COLUMN_UNKNOWN for each). */
+const ACTION_PLAN_IGNORED = [
+  'Partenaires', 'Niveau de priorité', 'Priorité', 'Personne pilote', 'Personnes pilotes', 'Élu référent', 'Élus référents',
+  'Service pilote', 'Services pilotes', 'Direction ou service pilote', 'Cibles', 'Ambition', 'Résultats attendus',
+  'Moyens humains et techniques', 'Calendrier', 'Actions liées', 'Fiches des plans liées', 'Indicateurs liés',
+  'Documents et liens', 'Thématique', 'Thématiques', 'Sous-thématique', 'Sous-thématiques', 'Instances de gouvernance',
+  'Participation citoyenne', 'Action en amélioration continue', 'Financements', 'Objectifs', 'Effets attendus',
+];
+
 /** Headers that carry nothing the import uses. */
 const IGNORED = ['Suivi', 'Contact', 'Contacts', 'Lien', 'Liens', 'Pièces jointes', 'Date de mise à jour', 'Mise à jour', '#', 'Colonne1', 'Column1'];
 
@@ -229,7 +246,7 @@ export const COLUMN_ROLES: Record<ImportKindName, KindColumns> = {
       {
         role: 'endDate',
         label: 'Date de fin',
-        synonyms: ['Date de fin', 'Fin', 'Fin des travaux', 'Date de livraison', 'Livraison', 'Achèvement', "Date d'achèvement", 'Échéance'],
+        synonyms: ['Date de fin', 'Fin', 'Fin des travaux', 'Date de livraison', 'Livraison', 'Achèvement', "Date d'achèvement", 'Échéance', 'Date de fin prévisionnelle'],
         expects: 'any',
       },
       {
@@ -266,11 +283,14 @@ export const COLUMN_ROLES: Record<ImportKindName, KindColumns> = {
       { role: 'pairFunder', label: 'Financeur n', synonyms: [], prefixes: ['Financeur', 'Financeur n°', 'Cofinanceur', 'Partenaire', 'Nom du financeur'], capture: 'index', expects: 'text', repeatable: true },
       { role: 'pairAmount', label: 'Montant n', synonyms: [], prefixes: ['Montant', 'Montant n°', 'Montant financeur', 'Montant du financeur', 'Participation'], capture: 'index', expects: 'number', repeatable: true },
       COMMENT,
+      // Territoires en Transitions action plans
+      PLAN_AMOUNT,
+      SUB_SUB_AXIS,
     ],
     funderColumns: FUNDER_COLUMNS,
     funderPrefixes: FUNDER_PREFIXES,
     yearColumns: { words: YEAR_WORDS, expects: 'number' },
-    ignored: IGNORED,
+    ignored: [...IGNORED, ...ACTION_PLAN_IGNORED],
   },
 
   annex2: {
@@ -414,6 +434,8 @@ export const ROW_MARKERS: RowMarkers = {
   instructionStart: [
     'saisir', 'indiquer', 'preciser', 'renseigner', 'choisir', 'a remplir', 'a completer', 'a renseigner', 'format',
     'selectionner', 'menu deroulant', 'liste deroulante', 'en euros', 'montant en', 'nombre', 'texte',
+    // Territoires en Transitions: « Champ texte », « Champ numérique », « Champ date », « Champ liste »
+    'champ',
   ],
   none: ['', 'neant', 'n a', 'na', 'nc', 'sans objet', 'so', 'aucun', 'aucune', 'nul', 'zero', 'non', 'x'],
   note: ['nb', 'n b', 'note', 'notes', 'source', 'sources', 'remarque', 'attention', 'rappel'],

@@ -12,6 +12,7 @@ import { COLUMN_ROLES, FUNDER_COLUMNS, ROW_MARKERS } from './column-roles.data';
 import { normaliseHeader, type NormalisedHeader } from './header-text';
 import { HEADER_ANCHORS, LAYOUTS } from './layouts.data';
 import { mergeIndex } from './merges';
+import { pairAmountsWithFunders } from './action-plan';
 import { matchHeader, stageIn, YEAR_MAX, YEAR_MIN, type RoleMatch } from './role-matcher';
 import type {
   ColumnRole,
@@ -304,7 +305,7 @@ function applyGroupHeaders(columns: readonly DetectedColumn[], groups: ReadonlyM
     const own = match(column.header).header;
     if (!own.unitStated && g.unitStated) column.multiplier = g.multiplier;
     if (!column.costBase && g.costBase) column.costBase = g.costBase;
-    if (!column.stage && (column.role === 'yearColumn' || column.role === 'funderColumn' || column.role === 'amount' || column.role === 'pairAmount')) {
+    if (!column.stage && (column.role === 'yearColumn' || column.role === 'funderColumn' || column.role === 'amount' || column.role === 'pairAmount' || column.role === 'planAmount')) {
       const s = stageIn(g.full);
       if (s) column.stage = s;
     }
@@ -360,6 +361,7 @@ function detectColumns(sheet: SheetGrid, kind: ImportKindName, headerRow: number
   const columns = columnsFromHeaders(headerTexts(sheet, headerRow, merges), match);
   addColumnsFromContent(sheet, kind, headerRow, columns);
   columns.sort((a, b) => a.col - b.col);
+  pairAmountsWithFunders(columns);
   const firstCol = columns.length ? columns[0].col : 0;
   const lastCol = columns.length ? columns[columns.length - 1].col : 0;
   applyGroupHeaders(columns, groupHeaders(sheet, headerRow, firstCol, lastCol, merges), match);
@@ -611,6 +613,7 @@ function duplicateKey(c: DetectedColumn): string | null {
       return `funderColumn:${c.funder?.programme ?? ''}:${normaliseText(c.funder?.funder ?? '')}:${c.stage ?? ''}`;
     case 'pairFunder':
     case 'pairAmount':
+    case 'planAmount':
       return `${c.role}:${c.index}`;
     case 'territoryColumn':
       return `territoryColumn:${normaliseText(c.territory ?? '')}`;

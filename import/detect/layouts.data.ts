@@ -75,6 +75,20 @@ export const LAYOUTS = {
       signature: [ACTION, { roles: ['funderColumn'], min: 2, label: 'au moins deux colonnes de financeurs (DETR, DSIL, Région…)' }],
       required: [ACTION],
     },
+    // Territoires en Transitions action plans (ADEME's national template): last, as its signature's
+    // 'planAmount' (an unnumbered « Montant € HT » after « Financeur n », see detect/action-plan.ts) is
+    // found in no other layout.
+    {
+      name: 'action-plan',
+      description:
+        "Plan d'action Territoires en Transitions : une ligne par fiche action (« Titre de la fiche action », axes), les financeurs par paires « Financeur 1 » / « Montant € HT »…",
+      signature: [
+        { roles: ['pairFunder'], label: '« Financeur 1 »' },
+        { roles: ['planAmount'], label: '« Montant € HT » juste après « Financeur 1 »' },
+      ],
+      required: [ACTION],
+      pairedRoles: [['pairFunder', 'planAmount']],
+    },
   ],
   annex2: [
     {

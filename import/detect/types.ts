@@ -44,6 +44,13 @@ export type ColumnRole =
   /** 'Financeur 1' / 'Montant 1': see DetectedColumn.index. */
   | 'pairFunder'
   | 'pairAmount'
+  /**
+   * An amount header without a number right after a funder column (Territoires en Transitions:
+   * « Financeur 1 » | « Montant € HT »): see DetectedColumn.index, the funder column's pair number.
+   */
+  | 'planAmount'
+  /** « Sous-sous axe (x.x.x) » of an action plan (Territoires en Transitions): kept on the action. */
+  | 'subSubAxis'
   // annex2
   | 'measure'
   | 'beneficiaries'

@@ -1,11 +1,14 @@
-import { FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
+import { CostBase, FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { columnsWithRole, columnWithRole } from '../detect';
+import { mergedOriginAt } from '../detect/merges';
+import { formatEuros } from '../../src/kernel/format-euros';
 import { DetectedTable } from '../detect/detected-table.types';
 import { DetectedColumn, FunderDescriptor } from '../detect/types';
 import { appendAll, SheetGrid, WorkbookGrid } from '../common/model';
 import { LaidOutTable, parseEachTable } from './each-table';
 import { ParsedAction, ParseOutput, FunderRef, SourceRef, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';
+import { amountRangeMessage, fundersInOneCell, isAmountRange, isExampleSheet, isOwnFunds, planCode, planLevel, planOrientationCode } from './action-plan';
 import { AmountOptions, ParsedAmount } from './values/amount';
 import { parseCostBase, parseInstrument, parseStage, parseStatus } from './values/vocabulary';
 
@@ -43,11 +46,16 @@ const GENERIC_FUNDERS: Record<string, FunderRef> = {
 export function parseAnnex3(workbook: WorkbookGrid, options: ParseOptions = {}): ParseOutput {
   const output: ParseOutput = { layout: '', actions: [], lines: [], totals: [], issues: [] };
   const actionByCode = new Map<string, number>();
+  const planCodes = new Map<string, number>();
   parseEachTable(workbook, 'annex3', output, "Aucun tableau d'investissements n'a été trouvé : la ligne d'en-têtes doit nommer au moins l'action (N° action ou intitulé) et des montants (par année, par financeur, ou financeur et montant).", {
     long: (sheet, table) => parseSheet(sheet, table, options, output, actionByCode),
     pairs: (sheet, table) => parseSheet(sheet, table, options, output, actionByCode),
     'by-year': (sheet, table) => parseSheet(sheet, table, options, output, actionByCode),
     'by-funder': (sheet, table) => parseSheet(sheet, table, options, output, actionByCode),
+    'action-plan': (sheet, table) => {
+      if (isExampleSheet(sheet.name)) skipExampleSheet(sheet, output);
+      else parseSheet(sheet, table, options, output, actionByCode, planCodes);
+    },
   });
   return output;
 }
@@ -85,6 +93,13 @@ interface Annex3Table {
   funderColumns: DetectedColumn[];
   pairFunders: DetectedColumn[];
   pairAmounts: DetectedColumn[];
+  /** Action plans: the unnumbered amounts, each with its funder column's pair number. */
+  planAmounts: DetectedColumn[];
+  planLevels: { axis?: DetectedColumn; subSubAxis?: DetectedColumn };
+  /** Action plans: the codes given to fiches without a number so far (a second same title gets -2). */
+  planCodes: Map<string, number>;
+  /** Action plans: YEAR_MISSING already said for this sheet. */
+  yearMissingSaid?: boolean;
   stageColumns: Array<{ column: DetectedColumn; stage: FundingStage }>;
   amountOptions: (column: DetectedColumn, extra?: { allowLabel?: boolean }) => AmountOptions;
   /** Where each line came from, to check stated totals against the lines they cover (when the table has any). */
@@ -106,7 +121,7 @@ function amountOptionsByColumn(options: ParseOptions): Annex3Table['amountOption
   };
 }
 
-function annex3Table(sheet: SheetGrid, table: DetectedTable, options: ParseOptions, output: ParseOutput, actionByCode: Map<string, number>): Annex3Table {
+function annex3Table(sheet: SheetGrid, table: DetectedTable, options: ParseOptions, output: ParseOutput, actionByCode: Map<string, number>, planCodes: Map<string, number>): Annex3Table {
   return {
     reader: new SheetReader(sheet),
     table,
@@ -118,6 +133,9 @@ function annex3Table(sheet: SheetGrid, table: DetectedTable, options: ParseOptio
     funderColumns: columnsWithRole(table, 'funderColumn'),
     pairFunders: columnsWithRole(table, 'pairFunder'),
     pairAmounts: columnsWithRole(table, 'pairAmount'),
+    planAmounts: columnsWithRole(table, 'planAmount'),
+    planLevels: { axis: columnWithRole(table, 'axis'), subSubAxis: columnWithRole(table, 'subSubAxis') },
+    planCodes,
     stageColumns: STAGE_COLUMNS.flatMap(([role, stage]) => columnsWithRole(table, role).map((column) => ({ column, stage }))),
     amountOptions: amountOptionsByColumn(options),
     hasTotals: table.totalColumns.length > 0 || table.totalRows.length > 0,
@@ -171,7 +189,8 @@ class Annex3Row {
     return stageOf(column) ?? this.stage ?? FundingStage.PLANNED;
   }
 
-  add(col: number, amount: ParsedAmount, year: number | null, funder: FunderRef, programmeCode: string | null, stage: FundingStage, instrument: FundingInstrument | null): void {
+  /** `costBase`: the amount's own (its header's « € TTC »), else the action's. */
+  add(col: number, amount: ParsedAmount, year: number | null, funder: FunderRef, programmeCode: string | null, stage: FundingStage, instrument: FundingInstrument | null, costBase?: CostBase): void {
     const { output, actionByCode } = this.t;
     if (this.actionIndex < 0) this.actionIndex = registerAction(this.action, output, actionByCode);
     if (year === null) return;
@@ -187,7 +206,7 @@ class Annex3Row {
       approximate: amount.approximate,
       stage,
       instrument: instrumentOf(amount, instrument),
-      costBase: this.action.costBase,
+      costBase: costBase ?? this.action.costBase,
     });
     if (this.t.hasTotals) {
       this.t.lineRow.set(index, this.row);
@@ -256,14 +275,124 @@ function readLongRow(t: Annex3Table, line: Annex3Row): void {
   }
 }
 
-function parseSheet(sheet: SheetGrid, table: LaidOutTable<'annex3'>, options: ParseOptions, output: ParseOutput, actionByCode: Map<string, number>): void {
-  const t = annex3Table(sheet, table, options, output, actionByCode);
+/**
+ * Action plan (Territoires en Transitions): the fiche's place in the plan, then « Financeur n » beside its
+ * unnumbered « Montant € HT » (or « € TTC »: each line keeps the base its header states, never converted).
+ * See parse/action-plan.ts for the rules on several funders in one cell and on ranges.
+ */
+function readActionPlanRow(t: Annex3Table, line: Annex3Row): void {
+  const { reader } = t;
+  placeInPlan(t, line);
+  // An amount column that follows no funder column: whose money it is cannot be told.
+  const orphan = t.columns.amount;
+  if (orphan && reader.cell(line.row, orphan.col) !== null) {
+    reader.issue(
+      'ERROR',
+      'FUNDER_MISSING',
+      `La colonne « ${orphan.header.trim()} » (${reader.address(t.table.headerRow, orphan.col)}) ne suit aucune colonne « Financeur » : on ne sait pas de quel financeur est ce montant. Placez chaque montant juste après son financeur.`,
+      line.row,
+      orphan.col,
+    );
+  }
+  for (const amountColumn of t.planAmounts) {
+    const cell = reader.cell(line.row, amountColumn.col);
+    if (cell === null) continue;
+    const written = cell.kind === 'string' ? reader.text(line.row, amountColumn.col) : null;
+    if (written !== null && isAmountRange(written)) {
+      reader.issue('ERROR', 'AMOUNT_INVALID', amountRangeMessage(written), line.row, amountColumn.col);
+      continue;
+    }
+    const amount = reader.amount(line.row, amountColumn.col, t.amountOptions(amountColumn));
+    if (!amount) continue;
+    const funderColumn = t.pairFunders.find((column) => column.index === amountColumn.index)!;
+    const funderText = reader.text(line.row, funderColumn.col);
+    if (!funderText) {
+      reader.issue('ERROR', 'FUNDER_MISSING', `Le montant de la colonne « ${amountColumn.header.trim()} » (${reader.address(line.row, amountColumn.col)}) n'a pas de financeur dans « ${funderColumn.header.trim()} ».`, line.row, funderColumn.col);
+      continue;
+    }
+    const several = fundersInOneCell(funderText);
+    if (several) {
+      reader.issue(
+        'ERROR',
+        'FUNDERS_IN_ONE_CELL',
+        `Cette cellule nomme ${several.length} financeurs (${several.map((name) => `« ${name} »`).join(', ')}) pour un seul montant (${reader.address(line.row, amountColumn.col)} : ${formatEuros(amount.cents)}) : ` +
+          "le montant n'est pas partagé entre eux, faute de savoir la part de chacun. Donnez une paire « Financeur » / « Montant » par financeur.",
+        line.row,
+        funderColumn.col,
+      );
+      continue;
+    }
+    if (!t.columns.year && !t.options.year) {
+      yearMissingOnce(t, line.row, amountColumn.col);
+      continue;
+    }
+    const costBase = amountColumn.costBase ? CostBase[amountColumn.costBase] : undefined;
+    // « Autofinancement » is the fiche's lead's own money, not an organisation of that name.
+    const ownFunds = isOwnFunds(funderText);
+    const funder: FunderRef = ownFunds ? { kind: 'lead' } : { kind: 'named', text: funderText, source: reader.source(line.row, funderColumn.col) };
+    line.add(amountColumn.col, amount, line.year(), funder, null, line.stageIn(amountColumn), ownFunds ? FundingInstrument.OWN_FUNDS : line.instrument, costBase);
+  }
+}
+
+/**
+ * The template has no year column: without the year given at upload, one error for the sheet (at its
+ * first amount) rather than one per fiche — the same fix serves them all.
+ */
+function yearMissingOnce(t: Annex3Table, row: number, col: number): void {
+  if (t.yearMissingSaid) return;
+  t.yearMissingSaid = true;
+  t.reader.issue(
+    'ERROR',
+    'YEAR_MISSING',
+    "Le plan d'action ne dit pas l'année de ses financements (il n'a pas de colonne « Année ») : indiquez-la au dépôt du fichier (champ « Année », ou --year). Aucun montant de la feuille n'est lu sans elle.",
+    row,
+    col,
+  );
+}
+
+/** The fiche's axis, sub-axis and sub-sub-axis as written; the orientation from their numbers; a code when the fiche has none. */
+function placeInPlan(t: Annex3Table, line: Annex3Row): void {
+  const { reader } = t;
+  // An axis merged down over its fiches is read at each of them, its source the merge's first cell.
+  const level = (column: DetectedColumn | undefined) => {
+    if (!column) return null;
+    const origin = mergedOriginAt(reader.sheet, line.row, column.col);
+    return planLevel(reader.text(origin.row, origin.col), reader.source(origin.row, origin.col));
+  };
+  const action = line.action;
+  const plan = { axis: level(t.planLevels.axis), subAxis: level(t.columns.orientation), subSubAxis: level(t.planLevels.subSubAxis) };
+  action.plan = plan;
+  action.orientationCode = planOrientationCode(plan);
+  if (action.code === null && action.title !== null) {
+    const base = planCode(action.title);
+    const seen = (t.planCodes.get(base) ?? 0) + 1;
+    t.planCodes.set(base, seen);
+    action.codeIfNew = seen === 1 ? base : `${base}-${seen}`;
+  }
+}
+
+/** An example sheet of the template: not data; its columns' warnings would only be noise. */
+function skipExampleSheet(sheet: SheetGrid, output: ParseOutput): void {
+  output.issues = output.issues.filter((issue) => issue.sheet !== sheet.name);
+  output.issues.push({
+    severity: 'WARNING',
+    code: 'SHEET_EXAMPLE_SKIPPED',
+    message: `La feuille « ${sheet.name} » est un exemple du modèle de plan d'action : elle n'est pas lue.`,
+    sheet: sheet.name,
+    cell: null,
+    value: null,
+  });
+}
+
+function parseSheet(sheet: SheetGrid, table: LaidOutTable<'annex3'>, options: ParseOptions, output: ParseOutput, actionByCode: Map<string, number>, planCodes = new Map<string, number>()): void {
+  const t = annex3Table(sheet, table, options, output, actionByCode, planCodes);
   for (const row of table.dataRows) {
     const line = new Annex3Row(t, row);
     if (table.layout === 'by-year') readByYearRow(t, line);
     else if (table.layout === 'by-funder') readByFunderRow(t, line);
     else if (table.layout === 'pairs') readPairsRow(t, line);
     else if (table.layout === 'long') readLongRow(t, line);
+    else if (table.layout === 'action-plan') readActionPlanRow(t, line);
     else {
       // Every annex 3 layout is read above: a new one does not compile until it is.
       const unread: never = table.layout;

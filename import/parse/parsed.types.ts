@@ -27,6 +27,31 @@ export interface ParsedAction {
   endDate: string | null;
   /** Sources of the fields above, for messages that point at the right cell. */
   cells: Partial<Record<'code' | 'title' | 'orientation' | 'lead' | 'totalCost' | 'status' | 'startDate' | 'endDate', SourceRef>>;
+  /**
+   * An action plan's fiche (Territoires en Transitions): where it sits in the plan, as written — kept for
+   * the contract's structure. Its orientation is the sub-axis's code when the contract has it; otherwise
+   * the action waits to be classified (a warning, not an error).
+   */
+  plan?: ActionPlanPlace;
+  /**
+   * The code to give the action when no action of the contract has its code or its title (an action
+   * plan's fiches have no number): deterministic, so the same file twice gives the same code.
+   */
+  codeIfNew?: string;
+}
+
+/** One level of an action plan (« 1. Titre », « 1.1 Sous-titre », « Axe 1 : Titre »): its number, if any, and its title. */
+export interface ActionPlanLevel {
+  /** '1', '1.1', '1.1.1'; null when the cell gives no number. */
+  code: string | null;
+  title: string;
+  source: SourceRef;
+}
+
+export interface ActionPlanPlace {
+  axis: ActionPlanLevel | null;
+  subAxis: ActionPlanLevel | null;
+  subSubAxis: ActionPlanLevel | null;
 }
 
 /** Who gives the money, as the file says it. */

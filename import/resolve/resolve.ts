@@ -184,8 +184,8 @@ export function resolveParsed(parsed: ParseOutput, reference: ContractReference,
 /** A file's action: the contract's (by code, else by title) or one to create, its orientation and lead, and what the file may change of it. */
 function resolveAction(r: Resolution, action: ParsedAction): ResolvedAction {
   const existing = findAction(r, action);
-  const code = action.code ?? existing?.code ?? '';
-  const orientationId = resolveOrientation(r, action);
+  const code = action.code ?? existing?.code ?? action.codeIfNew ?? '';
+  const orientationId = action.plan ? planOrientation(r, action, existing) : resolveOrientation(r, action);
   // An action without a lead is the contract's team's to classify: an admin's file does it.
   const classifies = existing !== null && existing.leadId === null && r.context.authority === 'admin';
   // Who leads an existing action is the contract's: the file's cell is only compared with it.
@@ -197,6 +197,8 @@ function resolveAction(r: Resolution, action: ParsedAction): ResolvedAction {
   }
   if (!existing && !action.code && !action.title) {
     r.issue('ERROR', 'ACTION_CODE_MISSING', "La ligne n'indique ni le numéro ni l'intitulé de l'action.", { sheet: action.sheet, cell: `A${action.row + 1}`, raw: '' });
+  } else if (!existing && !action.code && action.codeIfNew) {
+    r.issue('WARNING', 'ACTION_UNKNOWN', `L'action « ${action.title} » n'existe pas encore dans le contrat (aucune action de ce numéro ni de cet intitulé) : elle sera créée à l'application sous le numéro ${action.codeIfNew}.`, action.cells.title);
   } else if (!existing && !action.code) {
     r.issue('ERROR', 'ACTION_CODE_MISSING', `L'action « ${action.title} » n'a pas de numéro et aucune action du contrat ne porte cet intitulé : indiquez son numéro.`, action.cells.title);
   } else if (!existing) {
@@ -264,6 +266,30 @@ function resolveOrientation(r: Resolution, action: ParsedAction): number | null 
     return null;
   }
   return id;
+}
+
+/**
+ * An action plan's fiche (Territoires en Transitions): the plan's sub-axis is the orientation when the
+ * contract has its code; otherwise a new action is created to classify (a warning: the plan's axes are
+ * the collectivité's own, not an error of the file), and an existing one keeps its orientation.
+ */
+function planOrientation(r: Resolution, action: ParsedAction, existing: ReferenceAction | null): number | null {
+  const code = action.orientationCode ? normaliseOrientationCode(action.orientationCode) : null;
+  const id = code ? r.orientationByCode.get(code) : undefined;
+  if (id !== undefined) return id;
+  if (existing) return null;
+  const place = action.plan!.subAxis ?? action.plan!.axis ?? action.plan!.subSubAxis;
+  const where = action.plan!.subAxis
+    ? `est rangée sous « ${action.plan!.subAxis.source.raw.trim()} » dans le plan, qui ne correspond à aucune orientation du contrat ${r.reference.contract.code}`
+    : `n'est rangée sous aucun sous-axe du plan${place ? ` (seulement « ${place.source.raw.trim()} »)` : ''}, qui dirait son orientation du contrat ${r.reference.contract.code}`;
+  const known = r.reference.orientations.map((o) => o.code).join(', ');
+  r.issue(
+    'WARNING',
+    'ORIENTATION_TO_CLASSIFY',
+    `L'action « ${action.title ?? action.code ?? ''} » ${where} (orientations : ${known || 'aucune'}) : elle sera créée à classer par l'équipe du contrat. Son axe est gardé tel qu'écrit.`,
+    place?.source ?? action.cells.title,
+  );
+  return null;
 }
 
 /**

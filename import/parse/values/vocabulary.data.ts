@@ -11,7 +11,7 @@ import { ActionStatus } from '../../../src/kernel/action-status.enum';
 import { CostBase, FundingInstrument, FundingStage } from '../../../src/kernel/funding.enum';
 
 export const ACTION_STATUS_WORDS: Record<ActionStatus, readonly string[]> = {
-  [ActionStatus.IDEA]: ['idée', 'en projet', 'projet', 'intention', 'piste', 'envisagé', 'en réflexion', 'réflexion'],
+  [ActionStatus.IDEA]: ['idée', 'en projet', 'projet', 'intention', 'piste', 'envisagé', 'en réflexion', 'réflexion', 'à discuter'],
   [ActionStatus.STUDY]: [
     'en étude',
     'étude',
@@ -52,6 +52,8 @@ export const ACTION_STATUS_WORDS: Record<ActionStatus, readonly string[]> = {
     'en réalisation',
     'en chantier',
     'chantier en cours',
+    // Territoires en Transitions: a fiche under way, behind its schedule
+    'en retard',
   ],
   [ActionStatus.DONE]: [
     'réalisé',

@@ -32,8 +32,8 @@ describe('detect data', () => {
     for (const role of HEADER_ANCHORS[kind]) expect(known.has(role)).toBe(true);
   });
 
-  it('has one layout for every kind but annex3 (4) and indicators (2)', () => {
-    expect(LAYOUTS.annex3.map((l) => l.name)).toEqual(['long', 'pairs', 'by-year', 'by-funder']);
+  it('has one layout for every kind but annex3 (5) and indicators (2)', () => {
+    expect(LAYOUTS.annex3.map((l) => l.name)).toEqual(['long', 'pairs', 'by-year', 'by-funder', 'action-plan']);
     expect(LAYOUTS.annex2.map((l) => l.name)).toEqual(['annex2']);
     expect(LAYOUTS.dotations.map((l) => l.name)).toEqual(['dotations']);
     expect(LAYOUTS.grants.map((l) => l.name)).toEqual(['grants']);

@@ -37,6 +37,10 @@ const SAMPLES: { [K in ImportKindName]: Record<LayoutName<K>, SheetGrid> } = {
       ['N° action', "Intitulé de l'action", 'Année', 'DETR', 'DSIL'],
       ['DA-01', 'Voie verte', 2023, 1000, 2000],
     ]),
+    'action-plan': grid('Plan', [
+      ['Titre de la fiche action', 'Année', 'Financeur 1', 'Montant € HT', 'Financeur 2', 'Montant € HT'],
+      ['Voie verte', 2023, 'ADEME', 1000, 'Région', 500],
+    ]),
   },
   annex2: {
     annex2: grid('Bilan', [

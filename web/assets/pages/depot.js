@@ -16,6 +16,7 @@ const LAYOUTS = {
   'by-funder': 'une colonne par financeur',
   pairs: 'des paires financeur / montant',
   long: 'une ligne par action, financeur et année',
+  'action-plan': 'plan d’action Territoires en Transitions',
   annex2: 'bilan du plan de relance (annexe 2)',
   dotations: 'tableau des dotations perçues',
   grants: 'liste nationale des subventions',

@@ -1,0 +1,103 @@
+/**
+ * Territoires en Transitions action plans (ADEME's national template): what the annex 3 parser needs
+ * beyond the pairs — the fiche's place in the plan (« Axe (x) », « Sous-axe (x.x) », « Sous-sous axe
+ * (x.x.x) »), a code for fiches without a number, and the cells that are not one amount of one funder.
+ *
+ * Rules (docs/importing.md):
+ * - a level cell reads « 1. Titre », « 1.1 Sous-titre », « Axe 1 : Titre », « Sous-axe 1.2 – Titre »:
+ *   its number is the level's code; the orientation is the sub-axis's code (« 1.2 »), or the axis's and
+ *   the sub-axis's numbers joined (« Axe 1 » then « Sous-axe 2 » → 1.2);
+ * - a funder cell naming several funders (« Métropole, Région ») for one amount: the amount is not split
+ *   (nobody said how), it is an error at the funder cell asking for one pair per funder;
+ * - a range (« Entre 200 et 500 », « 200 à 500 k€ ») is not an amount: an error at its cell.
+ */
+import { createHash } from 'node:crypto';
+import { normaliseText } from '../../src/kernel/normalise-text';
+import { FUNDER_COLUMNS } from '../detect/column-roles.data';
+import type { ActionPlanLevel, ActionPlanPlace, SourceRef } from './parsed.types';
+
+/** « Axe 1 : », « Sous-axe 1.2 – », « 1. », « 1.1 », « 1.1.1 » — the number, then the title. */
+const LEVEL_RE = /^(?:(?:sous[\s-]*)*axe\s*(?:n\s*[°o]\s*)?)?(\d{1,2}(?:\s*[.,]\s*\d{1,2})*)(?!\d)\s*[.)]?\s*(?:[:\-–—]\s*)?(.*)$/isu;
+
+/** One level of the plan from its cell's text (already tidied); null for an empty cell. */
+export function planLevel(text: string | null, source: SourceRef): ActionPlanLevel | null {
+  if (text === null) return null;
+  const match = LEVEL_RE.exec(text);
+  if (!match) return { code: null, title: text, source };
+  const code = match[1].replace(/\s+/g, '').replace(/,/g, '.');
+  return { code, title: match[2].trim() || text, source };
+}
+
+/** The orientation code the plan gives (« 1.2 »), or null when it gives none. */
+export function planOrientationCode(place: ActionPlanPlace): string | null {
+  const sub = place.subAxis?.code?.split('.');
+  if (sub?.length === 2) return sub.join('.');
+  const axis = place.axis?.code?.split('.');
+  if (sub?.length === 1 && axis?.length === 1) return `${axis[0]}.${sub[0]}`;
+  return null;
+}
+
+/** First words of a funder's name, to tell « Région et Département » (two) from « Caisse des dépôts et consignations » (one). */
+const FUNDER_HEADS = new Set(
+  [
+    'région', 'département', 'état', 'etat', 'ademe', 'europe', 'ue', 'feder', 'feader', 'leader', 'commune', 'communes', 'ville',
+    'epci', 'métropole', 'agglo', 'agglomération', 'communauté', 'cc', 'ca', 'cd', 'cr', 'banque', 'bdt', 'caisse', 'cdc', 'agence',
+    'detr', 'dsil', 'dsid', 'fnadt', 'fonds', 'anah', 'anru', 'anct', 'caf', 'syndicat', 'sdis', 'drac', 'dreal', 'ars', 'ofb',
+    'bpifrance', 'conseil', 'autofinancement', 'mécénat', 'privé', 'privés',
+  ].map(normaliseText),
+);
+
+/**
+ * The funders a funder cell names when it names several (« Métropole, Région », « Région / Département »,
+ * « Région et Département »); null when it names one. Text in parentheses is an aside, not a funder.
+ */
+export function fundersInOneCell(text: string): string[] | null {
+  const outside = text.replace(/\([^)]*\)/g, ' ');
+  const parts = outside
+    .split(/\s*[,;+&/\n]\s*/)
+    .flatMap((part) => splitOnAnd(part))
+    .map((part) => part.trim())
+    .filter((part) => /[\p{L}\p{N}]/u.test(part));
+  return parts.length >= 2 ? parts : null;
+}
+
+/** « Région et Département » → two names when both sides start like a funder's name. */
+function splitOnAnd(part: string): string[] {
+  const pieces = part.split(/\s+(?:et|ou)\s+/i);
+  if (pieces.length < 2) return [part];
+  const head = (piece: string) => normaliseText(piece).split(' ')[0] ?? '';
+  return pieces.every((piece) => FUNDER_HEADS.has(head(piece))) ? pieces : [part];
+}
+
+/** « Entre 200 et 500 », « de 200 000 à 300 000 € », « 200 à 500 k€ », « 200 000 - 500 000 € »: a range, not an amount. */
+const RANGE_RE = /^(?:entre|de)?\s*\d[\d\s.,]*(?:k|m)?\s*(?:€|euros?|k€|m€)?\s*(?:et|à|a|-|–|—)\s*\d[\d\s.,]*\s*(?:k|m)?\s*(?:€|euros?|k€|m€)?\s*(?:ht|ttc)?\s*$/iu;
+
+export function isAmountRange(text: string): boolean {
+  return RANGE_RE.test(text.trim());
+}
+
+/** The message of a range at its cell. */
+export function amountRangeMessage(text: string): string {
+  return `« ${text.trim()} » est une fourchette, pas un montant : il n'est pas lu (aucun montant n'est choisi à votre place). Indiquez un seul montant, par exemple le montant prévu, et la fourchette en commentaire si besoin.`;
+}
+
+/** An example sheet of the template (« Exemple », « Fiche exemple », « Exemples de fiches »): the same columns, not data. */
+export function isExampleSheet(name: string): boolean {
+  return /(?:^|\s)exemples?(?:\s|$)/.test(normaliseText(name));
+}
+
+/**
+ * The code of a fiche without a number: « PA- » and 8 hex digits of the SHA-256 of its title folded for
+ * comparison, so that the same plan imported twice (or with other accents or case) gives the same code.
+ */
+export function planCode(title: string): string {
+  return `PA-${createHash('sha256').update(normaliseText(title)).digest('hex').slice(0, 8).toUpperCase()}`;
+}
+
+/** « Autofinancement », « Fonds propres », « Part du maître d'ouvrage »… as the by-funder columns know them. */
+const OWN_FUNDS = new Set(FUNDER_COLUMNS.flatMap((spec) => (spec.descriptor !== 'AS_WRITTEN' && spec.descriptor.ownFunds ? spec.synonyms.map(normaliseText) : [])));
+
+/** A funder cell that names the fiche's own money (its lead's), not an organisation. */
+export function isOwnFunds(text: string): boolean {
+  return OWN_FUNDS.has(normaliseText(text));
+}
