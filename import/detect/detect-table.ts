@@ -613,6 +613,9 @@ function duplicateKey(c: DetectedColumn): string | null {
       return `funderColumn:${c.funder?.programme ?? ''}:${normaliseText(c.funder?.funder ?? '')}:${c.stage ?? ''}`;
     case 'pairFunder':
     case 'pairAmount':
+    case 'pairValue':
+    case 'pairYear':
+    case 'pairComment':
       return `${c.role}:${c.index}`;
     case 'territoryColumn':
       return `territoryColumn:${normaliseText(c.territory ?? '')}`;
