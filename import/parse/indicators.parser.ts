@@ -13,7 +13,8 @@ import { formulaErrorMessage, isFormulaErrorText, quote } from './values/shared'
 
 /**
  * Indicators (kind `indicators`): the CRTE team's own template, described in docs/templates/README.md
- * and in the header of import/detect/column-roles.data.ts. Two layouts:
+ * and in the header of import/detect/column-roles.data.ts, and tables of pairs « Valeur n » / « Année n »
+ * (layout `indicators-pairs`: see indicators-pairs.ts). The template's two layouts:
  * - `indicators`: one row per indicator, its values in year columns ("2021", "Réalisé 2022" → ACTUAL;
  *   "Cible 2026", "Objectif 2026", "Prévu 2024" → TARGET);
  * - `indicators-long`: one row per indicator × year, with `Année`, `Valeur` and `Type (cible/réalisé)`

@@ -90,6 +90,7 @@ describe(`open-data files through POST /api/imports on ${TEST_DATABASE_TYPE}`, (
     it('made one action to classify per grant, titled by its object, led by its beneficiary, with its decision', async () => {
       const actions = await dataSource.getRepository(Action).find({ where: { code: Like('SUBV-%') }, order: { code: 'ASC' } });
       expect(actions).toHaveLength(11);
+      expect(await total({ kind: ['GRANTS'] })).toBe('3249512.70');
       expect(actions.every((action) => action.orientationId === null && action.leadId !== null)).toBe(true);
       const douai = await dataSource.getRepository(Organisation).findOneByOrFail({ siren: '215901786' });
       const school = actions.find((action) => action.title === 'Rénovation énergétique du groupe scolaire Jean Macé')!;
