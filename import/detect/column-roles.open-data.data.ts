@@ -9,6 +9,7 @@
  *   objet | montant | nature | conditionsVersement | datesPeriodeVersement | idRAE | notificationUE |
  *   pourcentageSubvention
  *
+ * Schema 2.1 adds `rnaBeneficiaire` (after `idBeneficiaire`) and `dispositifAide` (last), both unread.
  * `idAttribuant` and `idBeneficiaire` are SIRETs (14 digits, the first nine the SIREN); `montant` has a
  * decimal point; `dateConvention` is ISO (2023-05-12). Hand-made copies write « Nom de l attribuant »,
  * French dates and decimal commas. The columns nobody reads here (`nature`, `conditionsVersement`…) are
@@ -33,7 +34,9 @@ export const SCDL_GRANT_ROLES: readonly RoleSpec[] = [
   {
     role: 'ignored',
     label: 'Colonne non lue',
-    synonyms: ['nature', 'conditionsVersement', 'Conditions de versement', 'datesPeriodeVersement', 'Dates de la période de versement', 'Dates période versement', 'idRAE', 'notificationUE', 'Notification UE'],
+    synonyms: ['nature', 'conditionsVersement', 'Conditions de versement', 'datesPeriodeVersement', 'Dates de la période de versement', 'Dates période versement', 'idRAE', 'notificationUE', 'Notification UE',
+      // Schema 2.1: an association's RNA number (never a commune nor an EPCI), the aid scheme.
+      'rnaBeneficiaire', 'dispositifAide'],
     expects: 'any',
     repeatable: true,
     weak: true,

@@ -67,16 +67,16 @@ describe('SCDL « subventions » open data (grants, layout scdl)', () => {
     expect(out.lines[0].funder).toMatchObject({ text: "Agence de l'Environnement et de la Maitrise de l'Energie", siren: '385290309' });
   });
 
-  it('the department’s workbook: a title row, a date cell, a serial, numbers with many decimals: 137 333,33 €', async () => {
+  it('the department’s workbook (schema 2.1 columns): a title row, a date cell, a serial, numbers with many decimals: 137 333,33 €', async () => {
     const out = parse(await fixture('subventions-scdl-departement-nord.xlsx'));
     expect(out.outsidePerimeter).toBe(1);
     expect(lines(out)).toEqual([
-      ['H3', 2022, '33333.33', '215901786'],
-      ['H4', 2022, '80000.00', '215905696'],
-      ['H6', 2024, '24000.00', '200044618'],
+      ['I3', 2022, '33333.33', '215901786'],
+      ['I4', 2022, '80000.00', '215905696'],
+      ['I6', 2024, '24000.00', '200044618'],
     ]);
     expect(total(out)).toBe('137333.33');
-    expect(issues(out)).toEqual(['WARNING AMOUNT_ROUNDED H3']);
+    expect(issues(out)).toEqual(['WARNING AMOUNT_ROUNDED I3']);
     expect(out.lines.map((line) => line.funder)).toMatchObject([{ siren: '225900018' }, { siren: '225900018' }, { text: 'Syndicat mixte du SCoT Grand Douaisis', siren: '255901234' }]);
   });
 
