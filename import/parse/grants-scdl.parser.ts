@@ -37,6 +37,7 @@ const SERIAL_MAX = 73415;
  *   commas), so `23000.5` and `23 000,50` are both 23 000,50 €, and a single mark followed by exactly
  *   three digits after at most three (`1.234`, `123,456`) is AMOUNT_AMBIGUOUS. More than two decimals are
  *   rounded to the cent with AMOUNT_ROUNDED (values/amount.ts).
+ * - A row that repeats an earlier one cell for cell is DUPLICATE_LINE, left out (see isRepeat).
  * - Each row inside is an action to classify (as a DGCL row): title `objet`, lead the beneficiary's
  *   SIREN, description the decision's reference and the agreement's date, code
  *   `SUBV-${year}-${siren}-${hash}` (hash: FNV-1a of the attributing body and the title folded, so that
@@ -69,12 +70,14 @@ export function parseScdlSheet(sheet: SheetGrid, table: LaidOutTable<'grants'>, 
       columns.amount.col,
     );
   }
+  const seen = new Map<string, string>();
   for (const row of table.dataRows) {
     const siren = sirenOf(reader.cell(row, columns.beneficiaryId.col));
     if (siren === null || !options.perimeter.sirens.has(siren)) {
       output.outsidePerimeter = (output.outsidePerimeter ?? 0) + 1;
       continue;
     }
+    if (isRepeat(reader, row, siren, columns, seen)) continue;
     readRow(reader, row, siren, columns, options, output, codes);
   }
   appendAll(output.issues, reader.issues);
@@ -146,6 +149,23 @@ function readRow(reader: SheetReader, row: number, siren: string, columns: ScdlC
     instrument: FundingInstrument.SUBSIDY,
     costBase: null,
   });
+}
+
+/**
+ * A row that repeats an earlier one of the sheet cell for cell (attributing body, beneficiary, date,
+ * decision, object, amount) is one grant written twice: counting it twice would be a silently wrong euro,
+ * so it is DUPLICATE_LINE at its amount and left out.
+ */
+function isRepeat(reader: SheetReader, row: number, siren: string, columns: ScdlColumns, seen: Map<string, string>): boolean {
+  const text = (column: DetectedColumn | undefined) => (column ? normaliseText(reader.text(row, column.col) ?? '') : '');
+  const key = [text(columns.grantor), text(columns.grantorId).replace(/ /g, ''), siren, text(columns.date), text(columns.decision), text(columns.title), text(columns.amount)].join('|');
+  const first = seen.get(key);
+  if (first === undefined) {
+    seen.set(key, reader.address(row, columns.amount.col));
+    return false;
+  }
+  reader.issue('ERROR', 'DUPLICATE_LINE', `Cette subvention répète celle de la ligne de ${first} (même attribuant, bénéficiaire, date, décision, objet et montant) : elle n'est comptée qu'une fois. Supprimez la ligne en double, ou distinguez-la (référence de la décision).`, row, columns.amount.col);
+  return true;
 }
 
 /** The attributing body: its name and SIREN as the row gives them; null (and FUNDER_MISSING) when neither. */

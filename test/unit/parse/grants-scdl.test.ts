@@ -125,6 +125,25 @@ describe('SCDL « subventions » open data (grants, layout scdl)', () => {
     expect(out.lines.map((line) => line.funder)).toMatchObject([{ kind: 'named', text: '', siren: '225900018' }]);
   });
 
+  it('refuses a grant written twice cell for cell, not two grants that differ by their decision', () => {
+    const out = parseGrants(
+      book([
+        HEADER,
+        [...REGION, '2023-01-10', 'CP-1', 'Douai', '21590178600014', 'Voirie', 30000],
+        [...REGION, '2023-01-10', 'CP-1', 'DOUAI ', '215 901 786 00014', 'Voirie', '30000'],
+        [...REGION, '2023-01-10', 'CP-2', 'Douai', '21590178600014', 'Voirie', 30000],
+      ]),
+      { perimeter },
+    );
+    expect(issues(out)).toEqual(['ERROR DUPLICATE_LINE H3']);
+    expect(out.issues[0].message).toContain('ligne de H2');
+    expect(lines(out)).toEqual([
+      ['H2', 2023, '30000.00', '215901786'],
+      ['H4', 2023, '30000.00', '215901786'],
+    ]);
+    expect(out.actions.map((action) => action.code!.slice(-2))).toEqual([expect.not.stringMatching(/^-2$/), '-2']);
+  });
+
   it('says which column is missing when idBeneficiaire or montant is not there', () => {
     const out = parseGrants(book([['nomAttribuant', 'dateConvention', 'objet', 'montant'], ['ADEME', '2023-01-10', 'X', 1000]]), { perimeter });
     expect(out.layout).toBe('scdl');
