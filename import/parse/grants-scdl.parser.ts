@@ -17,6 +17,8 @@ export interface ScdlParseOptions extends ParseOptions {
 /** Excel serials of 01/01/1990 and 31/12/2100: a five-digit text in that range in a date column is a serial. */
 const SERIAL_MIN = 32874;
 const SERIAL_MAX = 73415;
+/** An action's title column (action.entity.ts). */
+const MAX_TITLE = 500;
 
 /**
  * The open-data grants format (SCDL « subventions », décret 2017-779: ADEME, Régions, Départements publish
@@ -39,7 +41,8 @@ const SERIAL_MAX = 73415;
  *   rounded to the cent with AMOUNT_ROUNDED (values/amount.ts).
  * - A row that repeats an earlier one cell for cell is DUPLICATE_LINE, left out (see isRepeat).
  * - Each row inside is an action to classify (as a DGCL row): title `objet`, lead the beneficiary's
- *   SIREN, description the decision's reference and the agreement's date, code
+ *   SIREN, description the decision's reference and the agreement's date (and the whole object when it is
+ *   longer than the 500 characters of a title, which then ends with « … »), code
  *   `SUBV-${year}-${siren}-${hash}` (hash: FNV-1a of the attributing body and the title folded, so that
  *   the same file imported twice gives the same codes; `-2`, `-3`… for a repeat in one file); and one
  *   GRANTED SUBSIDY line, funder the attributing body, beneficiary the SIREN (with `nomBeneficiaire`).
@@ -102,7 +105,9 @@ function readRow(reader: SheetReader, row: number, siren: string, columns: ScdlC
     else if (columns.date) reader.issue('ERROR', 'YEAR_MISSING', "La date de la convention n'est pas indiquée : l'année de cette subvention est inconnue. Remplissez « dateConvention » ou indiquez l'année au dépôt.", row, columns.date.col);
   }
   const funder = grantor(reader, row, columns);
-  const title = reader.text(row, columns.title?.col);
+  const objet = reader.text(row, columns.title?.col);
+  // Published objects may be long: the title holds 500 characters, the description the whole text.
+  const title = objet !== null && objet.length > MAX_TITLE ? `${objet.slice(0, MAX_TITLE - 1).trimEnd()}…` : objet;
   const decision = reader.text(row, columns.decision?.col);
 
   const cells: ParsedAction['cells'] = { lead: reader.source(row, columns.beneficiaryId.col) };
@@ -112,7 +117,8 @@ function readRow(reader: SheetReader, row: number, siren: string, columns: ScdlC
   const baseCode = `SUBV-${year ?? '0000'}-${siren}-${fnv1a(`${grantorKey} ${normaliseText(title ?? '')}`)}`;
   const seen = (codes.get(baseCode) ?? 0) + 1;
   codes.set(baseCode, seen);
-  const description = [decision !== null ? `Décision ${decision}` : null, date !== null ? `convention du ${frenchDate(date)}` : null].filter((part) => part !== null).join(', ');
+  const reference = [decision !== null ? `Décision ${decision}` : null, date !== null ? `convention du ${frenchDate(date)}` : null].filter((part) => part !== null).join(', ');
+  const description = title !== objet ? [objet, reference].filter((part) => part).join('\n\n') : reference;
   const actionIndex = output.actions.length;
   output.actions.push({
     sheet: reader.sheet.name,

@@ -125,6 +125,16 @@ describe('SCDL « subventions » open data (grants, layout scdl)', () => {
     expect(out.lines.map((line) => line.funder)).toMatchObject([{ kind: 'named', text: '', siren: '225900018' }]);
   });
 
+  it('cuts an object longer than a title to 500 characters and keeps it whole in the description', () => {
+    const objet = `Programme pluriannuel ${'de rénovation énergétique des bâtiments communaux '.repeat(12)}`.trim();
+    const out = parseGrants(book([HEADER, [...REGION, '2023-01-10', 'CP-9', 'Douai', '21590178600014', objet, 30000]]), { perimeter });
+    expect(objet.length).toBeGreaterThan(500);
+    expect(out.actions[0].title).toHaveLength(500);
+    expect(out.actions[0].title!.endsWith('…')).toBe(true);
+    expect(out.actions[0].description).toBe(`${objet}\n\nDécision CP-9, convention du 10/01/2023`);
+    expect(out.issues).toEqual([]);
+  });
+
   it('refuses a grant written twice cell for cell, not two grants that differ by their decision', () => {
     const out = parseGrants(
       book([
