@@ -28,6 +28,19 @@ describe('indicator tables of « Valeur n » / « Année n » pairs (layout indi
     expect(out.indicators!.every((indicator) => indicator.values.every((value) => value.stage === 'ACTUAL'))).toBe(true);
   });
 
+  it('the CSV variant: « N° action », « Commentaire n », decimal commas: 3 indicators, 3 values', async () => {
+    const file = join(__dirname, '..', '..', 'fixtures', 'open-data', 'indicateurs-paires-actions.csv');
+    const workbook = await readUploadedFile(readFileSync(file), 'indicateurs-paires-actions.csv');
+    const out = parseIndicators(workbook, { decimalComma: workbook.csv?.decimalComma });
+    expect(out.layout).toBe('indicators-pairs');
+    expect(issues(out)).toEqual([]);
+    expect(values(out)).toEqual([
+      ['DA-01', 'logements', ['2022:120@C2', '2023:185@F2']],
+      ['DA-01', 'MWh/an', ['2023:1250.75@C3']],
+      ['DOU-05', 'visiteurs', []],
+    ]);
+  });
+
   it('a value without its year is an error at the year’s cell; a year without a value is nothing', () => {
     const out = parseIndicators(
       book([
