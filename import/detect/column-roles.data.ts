@@ -24,6 +24,7 @@
  * text (km, logements, tCO2e, %), values are plain numbers (not money: units in headers are ignored).
  */
 import type { FunderColumnSpec, ImportKindName, KindColumns, RoleSpec, RowMarkers, StageName } from './types';
+import { INDICATOR_PAIR_ROLES, SCDL_GRANT_ROLES } from './column-roles.open-data.data';
 
 // ---------------------------------------------------------------------------------------------------
 // shared pieces
@@ -374,6 +375,8 @@ export const COLUMN_ROLES: Record<ImportKindName, KindColumns> = {
       { role: 'rate', label: 'Taux de subvention', synonyms: ['TAUX', 'taux', 'taux_sub', 'Taux de subvention', 'Taux', 'Taux (%)'], expects: 'number' },
       { role: 'category', label: 'Catégorie', synonyms: ['CATEGORIE', 'categorie', 'Catégorie', 'Catégorie de projet', 'Thématique', 'thematique', 'Priorité', 'type_projet'], expects: 'text' },
       COMMENT,
+      // The SCDL « subventions » open-data format (column-roles.open-data.data.ts).
+      ...SCDL_GRANT_ROLES,
     ],
     ignored: IGNORED,
   },
@@ -399,6 +402,8 @@ export const COLUMN_ROLES: Record<ImportKindName, KindColumns> = {
       { role: 'valueStage', label: 'Type (cible/réalisé)', synonyms: ['Type (cible/réalisé)', 'Type', 'Type de valeur', 'Nature de la valeur', 'Cible ou réalisé', 'Cible / réalisé'], expects: 'choice' },
       { role: 'dataSource', label: 'Source', synonyms: ['Source', 'Source de la donnée', 'Source des données', 'Producteur de la donnée'], expects: 'text' },
       COMMENT,
+      // Indicator tables of « Valeur 1 » / « Année 1 » / « Commentaires 1 » pairs (column-roles.open-data.data.ts).
+      ...INDICATOR_PAIR_ROLES,
     ],
     // 'Cible 2026', 'Objectif 2026', 'Valeur cible 2026': the parser reads them as targets, the others as actual values.
     yearColumns: { words: ['annee', 'valeur', 'realise', 'realisee', 'mesure', 'en', 'cible', 'objectif', 'reel', 'constate'], expects: 'number' },

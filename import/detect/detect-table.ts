@@ -404,8 +404,10 @@ function missingColumnIssues(sheet: SheetGrid, layout: LayoutSpec, headerRow: nu
     ] as const) {
       for (const i of have) {
         if (lack.has(i)) continue;
-        const word = role === 'pairAmount' ? 'Montant' : 'Financeur';
-        issues.push(issue('ERROR', 'COLUMN_MISSING', `Colonne manquante : « ${word} ${i} » (en-têtes ligne ${headerRow + 1}) : chaque financeur va avec son montant.`, sheet, headerCell, null));
+        const values = a === 'pairValue';
+        const word = values ? (role === 'pairYear' ? 'Année' : 'Valeur') : role === 'pairAmount' ? 'Montant' : 'Financeur';
+        const why = values ? 'chaque valeur va avec son année' : 'chaque financeur va avec son montant';
+        issues.push(issue('ERROR', 'COLUMN_MISSING', `Colonne manquante : « ${word} ${i} » (en-têtes ligne ${headerRow + 1}) : ${why}.`, sheet, headerCell, null));
       }
     }
   }
@@ -614,6 +616,9 @@ function duplicateKey(c: DetectedColumn): string | null {
     case 'pairFunder':
     case 'pairAmount':
     case 'planAmount':
+    case 'pairValue':
+    case 'pairYear':
+    case 'pairComment':
       return `${c.role}:${c.index}`;
     case 'territoryColumn':
       return `territoryColumn:${normaliseText(c.territory ?? '')}`;

@@ -114,6 +114,17 @@ export const LAYOUTS = {
     },
   ],
   grants: [
+    // The SCDL « subventions » open-data format (ADEME, Régions, Départements): told apart by its
+    // attributing body, which DGCL lists never name (their funder is the programme's operator).
+    {
+      name: 'scdl',
+      description: "Données ouvertes des subventions (format SCDL, décret 2017-779) : nomAttribuant, idBeneficiaire, dateConvention, objet, montant",
+      signature: [{ roles: ['grantor', 'grantorId'], label: '« nomAttribuant » ou « idAttribuant »' }],
+      required: [
+        { roles: ['amount'], label: '« montant »' },
+        { roles: ['sirenCode'], label: '« idBeneficiaire » (SIRET du bénéficiaire)' },
+      ],
+    },
     {
       name: 'grants',
       description: "Liste nationale des subventions d'investissement de l'État (DGCL), une ligne par projet",
@@ -126,6 +137,20 @@ export const LAYOUTS = {
     },
   ],
   indicators: [
+    // Indicator tables of pairs « Valeur 1 » / « Année 1 » (/ « Commentaires 1 ») … « Valeur 4 » / « Année 4 ».
+    {
+      name: 'indicators-pairs',
+      description: 'Une ligne par indicateur, ses valeurs par paires « Valeur 1 » / « Année 1 » … « Valeur 4 » / « Année 4 »',
+      signature: [
+        { roles: ['pairValue'], label: '« Valeur 1 »' },
+        { roles: ['pairYear'], label: '« Année 1 »' },
+      ],
+      required: [
+        { roles: ['indicatorName', 'indicatorCode'], label: "« Nom de l'indicateur » ou « Code indicateur »" },
+        { roles: ['actionCode', 'orientation'], label: '« N° Mesure », « N° action » ou « Orientation »' },
+      ],
+      pairedRoles: [['pairValue', 'pairYear']],
+    },
     {
       name: 'indicators-long',
       description: 'Une ligne par indicateur × année : « Année », « Valeur », « Type (cible/réalisé) »',

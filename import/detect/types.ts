@@ -67,6 +67,15 @@ export type ColumnRole =
   | 'region'
   | 'rate'
   | 'category'
+  // grants (SCDL « subventions » open data, décret 2017-779): the attributing body and its decision
+  /** `nomAttribuant`: the body that grants the money (the line's funder). */
+  | 'grantor'
+  /** `idAttribuant`: the grantor's SIRET (its first nine digits are its SIREN). */
+  | 'grantorId'
+  /** `dateConvention`: the date of the grant's agreement (its year is the line's year). */
+  | 'agreementDate'
+  /** `referenceDecision`: the reference of the granting decision. */
+  | 'decisionReference'
   // indicators
   | 'indicatorCode'
   | 'indicatorName'
@@ -78,6 +87,10 @@ export type ColumnRole =
   | 'value'
   | 'valueStage'
   | 'dataSource'
+  /** « Valeur 1 » / « Année 1 » / « Commentaires 1 »: see DetectedColumn.index (indicator tables of pairs). */
+  | 'pairValue'
+  | 'pairYear'
+  | 'pairComment'
   // anything
   /** Comments, observations: kept for the parser if it wants them, never a warning. */
   | 'comment'

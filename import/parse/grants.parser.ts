@@ -5,6 +5,7 @@ import { DetectedColumn } from '../detect/types';
 import { appendAll, Cell, SheetGrid, WorkbookGrid } from '../common/model';
 import { ParseOptions } from './annex3.parser';
 import { LaidOutTable, parseEachTable } from './each-table';
+import { parseScdlSheet } from './grants-scdl.parser';
 import { BeneficiaryRef, ParsedAction, ParsedLine, ParseOutput } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 import { AmountOptions } from './values/amount';
@@ -63,7 +64,11 @@ const YEAR_TOKEN = /(?:^|\s)(?:19|20)\d\d(?=\s|$)/g;
 export function parseGrants(workbook: WorkbookGrid, options: GrantsParseOptions): ParseOutput {
   const output: ParseOutput = { layout: '', actions: [], lines: [], totals: [], issues: [], outsidePerimeter: 0 };
   const codes = new Map<string, number>();
-  parseEachTable(workbook, 'grants', output, "Aucune liste de subventions n'a été trouvée : la ligne d'en-têtes doit nommer la dotation (DOT, dotation), le montant de la subvention (SUBVENTION, montant_sub) et le code INSEE (INSEECOM, id_terr) ou le SIREN du bénéficiaire.", { grants: (sheet, table) => parseSheet(sheet, table, options, output, codes) });
+  parseEachTable(workbook, 'grants', output, "Aucune liste de subventions n'a été trouvée : la ligne d'en-têtes doit nommer la dotation (DOT, dotation), le montant de la subvention (SUBVENTION, montant_sub) et le code INSEE (INSEECOM, id_terr) ou le SIREN du bénéficiaire.", {
+    grants: (sheet, table) => parseSheet(sheet, table, options, output, codes),
+    // The SCDL « subventions » open-data format: grants-scdl.parser.ts.
+    scdl: (sheet, table) => parseScdlSheet(sheet, table, options, output, codes),
+  });
   return output;
 }
 

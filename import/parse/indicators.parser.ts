@@ -6,13 +6,15 @@ import { appendAll, Cell, SheetGrid, WorkbookGrid } from '../common/model';
 import { ParseOptions } from './annex3.parser';
 import { LaidOutTable, parseEachTable } from './each-table';
 import { fnv1a } from './grants.parser';
+import { readPairValues, unitInName, ValuePair, valuePairs } from './indicators-pairs';
 import { ParsedIndicator, ParseOutput } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 import { formulaErrorMessage, isFormulaErrorText, quote } from './values/shared';
 
 /**
  * Indicators (kind `indicators`): the CRTE team's own template, described in docs/templates/README.md
- * and in the header of import/detect/column-roles.data.ts. Two layouts:
+ * and in the header of import/detect/column-roles.data.ts, and tables of pairs « Valeur n » / « Année n »
+ * (layout `indicators-pairs`: see indicators-pairs.ts). The template's two layouts:
  * - `indicators`: one row per indicator, its values in year columns ("2021", "Réalisé 2022" → ACTUAL;
  *   "Cible 2026", "Objectif 2026", "Prévu 2024" → TARGET);
  * - `indicators-long`: one row per indicator × year, with `Année`, `Valeur` and `Type (cible/réalisé)`
@@ -38,6 +40,8 @@ export function parseIndicators(workbook: WorkbookGrid, options: ParseOptions = 
   parseEachTable(workbook, 'indicators', output, "Aucun tableau d'indicateurs n'a été trouvé : la ligne d'en-têtes doit nommer l'indicateur (« Indicateur » ou « Code indicateur ») et son action (« Code action ») ou son orientation. Voir le modèle docs/templates/modele-indicateurs.csv.", {
     'indicators-long': (sheet, table) => parseSheet(sheet, table, options, output, byKey),
     indicators: (sheet, table) => parseSheet(sheet, table, options, output, byKey),
+    // « Valeur 1 » / « Année 1 » … pairs: indicators-pairs.ts.
+    'indicators-pairs': (sheet, table) => parseSheet(sheet, table, options, output, byKey),
   });
   return output;
 }
@@ -87,6 +91,8 @@ interface IndicatorsTable {
   columns: IndicatorColumns;
   long: boolean;
   yearColumns: Array<{ column: DetectedColumn; stage: ValueStage }>;
+  /** Layout `indicators-pairs` only (else empty). */
+  pairs: ValuePair[];
 }
 
 /** A quantity cell; null when empty or invalid (an error at the cell). */
@@ -123,7 +129,8 @@ function readDefinition(t: IndicatorsTable, row: number): IndicatorRow {
     orientationCode: reader.text(row, columns.orientation?.col),
     code: reader.text(row, columns.code?.col),
     name: reader.text(row, columns.name?.col),
-    unit: reader.text(row, columns.unit?.col),
+    // A table of pairs states its units in the names: « Surface rénovée (m²) ».
+    unit: reader.text(row, columns.unit?.col) ?? (t.pairs.length > 0 ? unitInName(reader.text(row, columns.name?.col)) : null),
     baseline: quantityAt(t, row, columns.baseline),
     baselineYear: yearAt(t, row, columns.baselineYear),
     target: quantityAt(t, row, columns.target),
@@ -139,6 +146,7 @@ function readValues(t: IndicatorsTable, row: number): Array<{ col: number; value
     const value = quantityAt(t, row, column);
     if (value !== null) values.push({ col: column.col, value: { source: reader.source(row, column.col), year: column.year!, value, stage } });
   }
+  if (t.pairs.length > 0) values.push(...readPairValues(reader, row, t.pairs, (column) => quantityAt(t, row, column)));
   if (t.long && columns.value) {
     const value = quantityAt(t, row, columns.value);
     if (value !== null) {
@@ -231,13 +239,14 @@ function mergeDefinition(t: IndicatorsTable, row: number, entry: Entry, definiti
 }
 
 function parseSheet(sheet: SheetGrid, table: LaidOutTable<'indicators'>, options: ParseOptions, output: ParseOutput, byKey: Map<string, Entry>): void {
-  const long = ({ 'indicators-long': true, indicators: false } satisfies Record<LayoutName<'indicators'>, boolean>)[table.layout];
+  const long = ({ 'indicators-long': true, indicators: false, 'indicators-pairs': false } satisfies Record<LayoutName<'indicators'>, boolean>)[table.layout];
   const t: IndicatorsTable = {
     reader: new SheetReader(sheet),
     options,
     columns: indicatorColumns(table),
     long,
     yearColumns: long ? [] : columnsWithRole(table, 'yearColumn').map((column) => ({ column, stage: yearColumnStage(column) })),
+    pairs: table.layout === 'indicators-pairs' ? valuePairs(table) : [],
   };
   const { reader, columns } = t;
 

@@ -25,6 +25,8 @@ export interface ParsedAction {
   /** ISO 'YYYY-MM-DD' (annex 3's « Date de début » / « Date de fin »). */
   startDate: string | null;
   endDate: string | null;
+  /** A text for the action's description when it is created (an open-data grant's decision and agreement date). */
+  description?: string | null;
   /** Sources of the fields above, for messages that point at the right cell. */
   cells: Partial<Record<'code' | 'title' | 'orientation' | 'lead' | 'totalCost' | 'status' | 'startDate' | 'endDate', SourceRef>>;
   /**
@@ -62,7 +64,7 @@ export type FunderRef =
    * A name as written ("ADEME", "DRAC", "Agence de l'eau"), with the cell that names it (a « Financeur »
    * cell, a column header) when it is not the amount's own cell ("DRAC : 1 500 000").
    */
-  | { kind: 'named'; text: string; source?: SourceRef }
+  | { kind: 'named'; text: string; source?: SourceRef; /** The funder's SIREN when the file gives it (open-data grants' idAttribuant): looked up first. */ siren?: string }
   /** A generic column: the contract's Région or Département, the action's EPCI or commune, the State. */
   | { kind: 'generic'; generic: 'STATE' | 'REGION' | 'DEPARTMENT' | 'EPCI' | 'COMMUNE' }
   /** The organisation that runs the line's programme (DSIL → the State, FEDER → the Région). */

@@ -440,7 +440,18 @@ function resolveFunder(r: Resolution, line: ParsedLine, action: ResolvedAction |
   const funder = line.funder;
   if (funder.kind === 'source') return r.known(r.context.sourceOrganisationId);
   // At the cell that names the funder (a « Financeur » cell, a column header), not at the amount's.
-  if (funder.kind === 'named') return r.organisation(funder.text, funder.source ?? line.source, 'financeur');
+  if (funder.kind === 'named') {
+    if (funder.siren) {
+      // The SIREN an open-data grants list gives for its attributing body names it more surely than its name.
+      const match = r.index.find(funder.siren);
+      if (match.status === 'found') return r.known(match.organisation.id);
+      if (!funder.text.trim()) {
+        r.issue('ERROR', 'FUNDER_MISSING', `Le financeur de SIREN ${funder.siren} n'est pas une organisation connue et son nom n'est pas indiqué : indiquez-le.`, funder.source ?? line.source);
+        return null;
+      }
+    }
+    return r.organisation(funder.text, funder.source ?? line.source, 'financeur');
+  }
   if (funder.kind === 'programme') {
     const operatorId = line.programmeCode ? r.programmeOperator.get(line.programmeCode) : undefined;
     if (operatorId) return { id: operatorId };

@@ -129,7 +129,7 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
           code: action.code.slice(0, 40),
           title: (parsed.title ?? action.code).slice(0, 500),
           normalisedTitle: normaliseText(parsed.title ?? action.code).slice(0, 500),
-          description: null,
+          description: parsed.description ?? null,
           leadId: idOf(action.lead),
           status: parsed.status ?? ActionStatus.PLANNED,
           totalCost: parsed.totalCostCents === null ? null : formatCents(parsed.totalCostCents),

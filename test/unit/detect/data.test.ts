@@ -32,11 +32,11 @@ describe('detect data', () => {
     for (const role of HEADER_ANCHORS[kind]) expect(known.has(role)).toBe(true);
   });
 
-  it('has one layout for every kind but annex3 (5) and indicators (2)', () => {
+  it('has one layout for every kind but annex3 (5), grants (2) and indicators (3)', () => {
     expect(LAYOUTS.annex3.map((l) => l.name)).toEqual(['long', 'pairs', 'by-year', 'by-funder', 'action-plan']);
     expect(LAYOUTS.annex2.map((l) => l.name)).toEqual(['annex2']);
     expect(LAYOUTS.dotations.map((l) => l.name)).toEqual(['dotations']);
-    expect(LAYOUTS.grants.map((l) => l.name)).toEqual(['grants']);
-    expect(LAYOUTS.indicators.map((l) => l.name)).toEqual(['indicators-long', 'indicators']);
+    expect(LAYOUTS.grants.map((l) => l.name)).toEqual(['scdl', 'grants']);
+    expect(LAYOUTS.indicators.map((l) => l.name)).toEqual(['indicators-pairs', 'indicators-long', 'indicators']);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeSpareWorker, readUploadedFile } from '../../../import/read/read-file';
-import { WorkbookGrid } from '../../../import/model';
+import { WorkbookGrid } from '../../../import/common/model';
 import { amountRangeMessage, fundersInOneCell, isAmountRange, isExampleSheet, isOwnFunds, planCode, planLevel, planOrientationCode } from '../../../import/parse/action-plan';
 import { parseAnnex3 } from '../../../import/parse/annex3.parser';
 import { ParseOutput } from '../../../import/parse/parsed.types';

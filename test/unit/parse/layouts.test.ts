@@ -14,7 +14,7 @@ const PARSERS: Record<ImportKindName, (workbook: WorkbookGrid) => ParseOutput> =
   annex3: (workbook) => parseAnnex3(workbook),
   annex2: (workbook) => parseAnnex2(workbook),
   dotations: (workbook) => parseDotations(workbook),
-  grants: (workbook) => parseGrants(workbook, { perimeter: { inseeCodes: new Set(['59178']), sirens: new Set() } }),
+  grants: (workbook) => parseGrants(workbook, { perimeter: { inseeCodes: new Set(['59178']), sirens: new Set(['215901786']) } }),
   indicators: (workbook) => parseIndicators(workbook),
 };
 
@@ -59,6 +59,10 @@ const SAMPLES: { [K in ImportKindName]: Record<LayoutName<K>, SheetGrid> } = {
       ['ANNEE', 'DOT', 'INSEECOM', 'BENEFICIAIRE', 'OBJET', 'SUBVENTION'],
       [2021, 'DETR', '59178', 'DOUAI', 'Parc', 1000],
     ]),
+    scdl: grid('Subventions', [
+      ['nomAttribuant', 'idAttribuant', 'dateConvention', 'nomBeneficiaire', 'idBeneficiaire', 'objet', 'montant'],
+      ['Région Hauts-de-France', '20005374200013', '2023-05-12', 'Douai', '21590178600014', 'Parc', '25000.5'],
+    ]),
   },
   indicators: {
     'indicators-long': grid('Suivi', [
@@ -68,6 +72,10 @@ const SAMPLES: { [K in ImportKindName]: Record<LayoutName<K>, SheetGrid> } = {
     indicators: grid('Suivi', [
       ['N° action', 'Indicateur', 'Unité', '2022'],
       ['DA-01', 'Logements rénovés', 'logements', 42],
+    ]),
+    'indicators-pairs': grid('Suivi', [
+      ['N° Mesure', "Nom de l'indicateur", 'Valeur 1', 'Année 1', 'Commentaires 1'],
+      ['1.1.2', 'Surface rénovée (m²)', 1200, 2022, 'Bâtiment A'],
     ]),
   },
 };
