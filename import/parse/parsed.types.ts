@@ -1,5 +1,6 @@
 import { ActionStatus } from '../../src/kernel/action-status.enum';
 import { CostBase, FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
+import { OrganisationKind } from '../../src/kernel/organisation-kind.enum';
 
 /** Where a value was read: every fact keeps its sheet and cell. */
 export interface SourceRef {
@@ -26,7 +27,17 @@ export interface ParsedAction {
   startDate: string | null;
   endDate: string | null;
   /** Sources of the fields above, for messages that point at the right cell. */
-  cells: Partial<Record<'code' | 'title' | 'orientation' | 'lead' | 'totalCost' | 'status' | 'startDate' | 'endDate', SourceRef>>;
+  cells: Partial<Record<'code' | 'title' | 'orientation' | 'lead' | 'totalCost' | 'status' | 'startDate' | 'endDate' | 'place', SourceRef>>;
+  /**
+   * Grants lists: the lead's name and kind when `leadText` is a SIREN, so that a beneficiary met for the
+   * first time (a syndicate, a SEM) is created with its SIREN and its name rather than named by its SIREN.
+   */
+  leadName?: string | null;
+  leadKind?: OrganisationKind;
+  /** Grants lists: the commune where the project stands (INSEE code), kept as the action's place. */
+  placeInseeCode?: string | null;
+  /** What the file says of the action besides its fields (a grants list's measure, budget programme, file number). */
+  description?: string | null;
 }
 
 /** Who gives the money, as the file says it. */
@@ -50,6 +61,8 @@ export interface BeneficiaryRef {
   text?: string;
   inseeCode?: string;
   siren?: string;
+  /** The kind a beneficiary met for the first time is created with (a grants list's beneficiaire_type). */
+  kind?: OrganisationKind;
 }
 
 /** One amount read from one cell: a candidate funding line. */
