@@ -78,7 +78,7 @@ async function applyStored(
   const source = await dataSource.getRepository(Organisation).findOneByOrFail({ id: batch.sourceId });
   const contract = await dataSource.query('SELECT code FROM contract WHERE id = ?', [batch.contractId]);
   // Checked again with the rights of whoever sent the file (its token), not those of an in-process caller.
-  const request: PreviewRequest = { buffer, fileName: batch.fileName, kind: batch.kind, source: String(source.id), contract: contract[0].code, year: batch.year, uploadedByTokenId: batch.uploadedByTokenId };
+  const request: PreviewRequest = { buffer, fileName: batch.fileName, kind: batch.kind, source: String(source.id), contract: contract[0].code, year: batch.year, programme: batch.programme, uploadedByTokenId: batch.uploadedByTokenId };
   const early = await prepareImport(dataSource, request);
   const outcome = await writeToContract(dataSource, { id: batch.contractId }, { changed: changedFigures, audit }, async (manager) => {
     // Another request (a second click, an abandon, another server, `crte apply`) may have changed the
