@@ -147,7 +147,8 @@ async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepare
     where: { contractId: batch.contractId, kind: batch.kind, sourceId: batch.sourceId, status: ImportStatus.APPLIED },
     order: { appliedAt: 'DESC', id: 'DESC' },
   });
-  if (latest && latest.sha256 === batch.sha256 && latest.errorCount === 0 && (latest.uploadedByTokenId ?? null) === (batch.uploadedByTokenId ?? null)) {
+  // The same bytes read as another programme (a list of one programme given at upload) are another file.
+  if (latest && latest.sha256 === batch.sha256 && latest.errorCount === 0 && (latest.uploadedByTokenId ?? null) === (batch.uploadedByTokenId ?? null) && (latest.programme ?? null) === (batch.programme ?? null)) {
     await manager.update(ImportBatch, batch.id, { status: ImportStatus.UNCHANGED });
     return { ...base, status: 'UNCHANGED' };
   }

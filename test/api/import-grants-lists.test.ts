@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Role } from '../../src/kernel/role.enum';
+import { runImportCommand } from '../../src/cli/import.command';
 import { createToken } from '../../src/auth/token.service';
 import { Action } from '../../src/action/action.entity';
 import { ImportBatch } from '../../src/import-batch/import-batch.entity';
@@ -95,7 +98,7 @@ describe(`national grant lists since 2020 through POST /api/imports on ${TEST_DA
     expect(brownfield.description).toBe('Mesure : Recyclage des friches\nDossier : 11000001');
   });
 
-  it('asks for the programme when neither a column, the upload nor the measures give it, and takes it from the upload', async () => {
+  it('asks for the programme when neither a column, the upload nor the measures give it, and takes it from the upload (HTTP and CLI)', async () => {
     const text = FONDS_VERT_2023.toString('utf8').replace(/;7100\d;[^;]*;/g, ';71009;Appel à projets local;').replace(/;70000;[^;]*;/g, ';70000;Appel à projets local;');
     const bytes = Buffer.from(text, 'utf8');
     const refused = await upload({ kind: 'grants', source: 'État', year: '2024', dryRun: 'true' }, bytes, 'liste.csv');
@@ -116,5 +119,24 @@ describe(`national grant lists since 2020 through POST /api/imports on ${TEST_DA
     const applied = await fetch(`${base}/api/imports/${given.body.batchId}/apply`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
     expect(applied.status).toBe(200);
     expect(await totals('PROGRAMME', 2024)).toEqual({ FONDS_VERT: '4845000.50' });
+
+    // The CLI, in process: --programme.
+    const file = join(mkdtempSync(join(tmpdir(), 'crte-grants-')), 'liste.csv');
+    writeFileSync(file, bytes);
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    let code: number;
+    try {
+      code = await runImportCommand(dataSource, [file, '--kind', 'grants', '--source', 'État', '--year', '2025', '--programme', 'Fonds vert', '--json']);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(code).toBe(0);
+    expect(JSON.parse(written.join(''))).toMatchObject({ status: 'APPLIED', total: '4845000.50' });
+    expect(await totals('PROGRAMME', 2025)).toEqual({ FONDS_VERT: '4845000.50' });
+    expect(await totals('TERRITORY', 2025)).toEqual({ 'CA Douaisis Agglo': '4150000.50', "CA Coeur d'Ostrevent": '695000.00' });
   });
 });
