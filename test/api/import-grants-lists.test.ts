@@ -139,4 +139,18 @@ describe(`national grant lists since 2020 through POST /api/imports on ${TEST_DA
     expect(await totals('PROGRAMME', 2025)).toEqual({ FONDS_VERT: '4845000.50' });
     expect(await totals('TERRITORY', 2025)).toEqual({ 'CA Douaisis Agglo': '4150000.50', "CA Coeur d'Ostrevent": '695000.00' });
   });
+
+  it('rolls the lists back, latest first: their actions, their places and the organisations they created go', async () => {
+    const batches = await dataSource.getRepository(ImportBatch).find({ where: { status: 'APPLIED' as never }, order: { id: 'DESC' } });
+    expect(batches.map((batch) => batch.year)).toEqual([2025, 2024, 2023, null]);
+    for (const batch of batches) {
+      const response = await fetch(`${base}/api/imports/${batch.id}/rollback`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+      expect(response.status).toBe(200);
+    }
+    for (const year of [2021, 2023, 2024, 2025]) expect(await totals('BENEFICIARY', year)).toEqual({});
+    expect(await dataSource.getRepository(Organisation).findOneBy({ siren: '255900222' })).toBeNull();
+    expect(await dataSource.getRepository(Organisation).findOneBy({ siren: '888777666' })).toBeNull();
+    const orphans = await dataSource.query('SELECT COUNT(*) AS n FROM action_commune l LEFT JOIN action a ON a.id = l.action_id WHERE a.id IS NULL');
+    expect(Number(orphans[0].n)).toBe(0);
+  });
 });

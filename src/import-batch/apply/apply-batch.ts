@@ -102,7 +102,9 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
       createdAt: now,
       updatedAt: now,
     });
-    await manager.insert(OrganisationAlias, { organisationId: saved.id, contractId: input.contractId, alias: organisation.name.slice(0, 255), normalised: organisation.key });
+    // A beneficiary created from its SIREN is keyed by it: its alias is its name's spelling.
+    const normalised = organisation.siren ? normaliseText(organisation.name).slice(0, 255) : organisation.key;
+    await manager.insert(OrganisationAlias, { organisationId: saved.id, contractId: input.contractId, alias: organisation.name.slice(0, 255), normalised });
     organisationIds.set(organisation.key, saved.id);
     createdOrganisations++;
   }
