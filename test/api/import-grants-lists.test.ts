@@ -77,6 +77,12 @@ describe(`national grant lists since 2020 through POST /api/imports on ${TEST_DA
     expect(action.description).toBe('Dispositif : D.E.T.R.\nProgramme budgétaire : 119');
     const places = await dataSource.query('SELECT o.name AS name FROM action_commune l JOIN organisation o ON o.id = l.organisation_id WHERE l.action_id = ?', [action.id]);
     expect(places.map((place: { name: string }) => place.name)).toEqual(['Douai']);
+
+    // The SMTD's line: its territory is its project's commune's EPCI (Pecquencourt → Cœur d'Ostrevent), line by line too.
+    const smtdAction = await dataSource.getRepository(Action).findOneByOrFail({ title: 'Pôle d’échanges de Pecquencourt : rénovation thermique' });
+    const lines = (await api.graphql(`{ action(contract: "CRTE-DOUAISIS", code: "${smtdAction.code}") { fundings { amount beneficiary { name } territory { name } } } }`)).body;
+    expect(lines.errors).toBeUndefined();
+    expect(lines.data.action.fundings).toEqual([{ amount: '350000.00', beneficiary: { name: 'Syndicat mixte des transports du Douaisis' }, territory: { name: "CA Coeur d'Ostrevent" } }]);
   });
 
   it('reads the Fonds vert list: the programme known from its measures, the year given at upload, the brownfield grant to Douaisis Agglo', async () => {
