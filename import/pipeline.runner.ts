@@ -34,6 +34,7 @@ export interface PipelineRunInput {
   /** What the sender may write (resolve.ts): decided from the database by the caller. */
   authority: SenderAuthority;
   year?: number | null;
+  programme?: string | null;
 }
 
 export interface PipelineRun {
@@ -162,6 +163,7 @@ function runInWorker(read: PackedRead, input: PipelineRunInput, options: Pipelin
     sourceOrganisationId: input.sourceOrganisationId,
     authority: input.authority,
     year: input.year ?? null,
+    programme: input.programme ?? null,
     withResult: options.withResult,
   };
   const script = resolveWorkerScript(join(__dirname, 'pipeline.worker'));

@@ -26,6 +26,8 @@ export interface PipelineInput {
   authority: SenderAuthority;
   /** The year given with the upload, for files whose rows do not say it. */
   year?: number | null;
+  /** The programme given with the upload (« Fonds vert »), for a grants list of one programme. */
+  programme?: string | null;
 }
 
 export interface PipelineResult {
@@ -45,7 +47,7 @@ export function parseWorkbook(input: Omit<PipelineInput, 'authority'>): ParseOut
     case ImportKind.ANNEX2:
       return parseAnnex2(input.workbook, options);
     case ImportKind.GRANTS:
-      return parseGrants(input.workbook, { ...options, perimeter: perimeterOf(input.reference) });
+      return parseGrants(input.workbook, { ...options, perimeter: perimeterOf(input.reference), programme: input.programme ?? null });
     case ImportKind.INDICATORS:
       return parseIndicators(input.workbook, options);
   }

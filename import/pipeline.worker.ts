@@ -30,6 +30,7 @@ export interface PipelineRequest {
   sourceOrganisationId: number;
   authority: SenderAuthority;
   year: number | null;
+  programme?: string | null;
   /** Send parse and resolve results too (to apply the file); showing a preview needs nothing more. */
   withResult: boolean;
 }
@@ -80,7 +81,7 @@ export async function runPipelineRequest(request: PipelineRequest, post: (messag
     }
     throw error;
   }
-  const result = runPipeline({ kind: request.kind, workbook, reference: request.reference, sourceOrganisationId: request.sourceOrganisationId, authority: request.authority, year: request.year });
+  const result = runPipeline({ kind: request.kind, workbook, reference: request.reference, sourceOrganisationId: request.sourceOrganisationId, authority: request.authority, year: request.year, programme: request.programme ?? null });
   const { lines, issues, ...rest } = result.preview;
   for (let i = 0; i < lines.length; i += PIECE_ITEMS) await post({ type: 'lines', items: lines.slice(i, i + PIECE_ITEMS) });
   for (let i = 0; i < issues.length; i += PIECE_ITEMS) await post({ type: 'issues', items: issues.slice(i, i + PIECE_ITEMS) });

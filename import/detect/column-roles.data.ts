@@ -217,6 +217,54 @@ const FUNDER_PREFIXES = [
 const YEAR_WORDS = ['annee', 'montant', 'montants', 'exercice', 'en', 'an', 'budget', 'credits', 'programmation', 'financement', 'previsionnel', 'previsionnelle'];
 
 // ---------------------------------------------------------------------------------------------------
+// grants — the DGCL lists since 2020 (exercice;dispositif;programme;beneficiaire_type;beneficiaire_siren;
+// beneficiaire_dep;beneficiaire_nom;beneficiaire_code_insee;intitule;cout_ht;subvention;taux) and the
+// national Fonds vert list (nom_region;code_departement;nom_departement;code_commune;nom_commune;axe;
+// numero_demarche_ds;nom_demarche_ds;numero_dossier_ds;nom_du_projet;nom_beneficiaire_principal;siren;
+// montant_engage). The roles the older lists share get these spellings too (see SINCE_2020_SYNONYMS).
+// ---------------------------------------------------------------------------------------------------
+
+const GRANTS_SINCE_2020_ROLES: RoleSpec[] = [
+  {
+    role: 'budgetProgramme',
+    label: 'Programme budgétaire',
+    synonyms: ['programme', 'Programme budgétaire', 'N° programme', 'Numéro de programme', 'Programme LOLF', 'BOP'],
+    expects: 'any',
+  },
+  { role: 'beneficiaryType', label: 'Type de bénéficiaire', synonyms: ['beneficiaire_type', 'Type de bénéficiaire', 'Type bénéficiaire', 'Catégorie de bénéficiaire'], expects: 'text' },
+  {
+    role: 'measure',
+    label: 'Mesure',
+    synonyms: ['nom_demarche_ds', 'nom_demarche', 'Démarche', 'Nom de la démarche', 'Mesure', 'Mesure Fonds vert'],
+    expects: 'text',
+  },
+  { role: 'fileReference', label: 'N° de dossier', synonyms: ['numero_dossier_ds', 'numero_dossier', 'N° dossier', 'N° de dossier', 'Numéro de dossier', 'Dossier DS'], expects: 'text' },
+];
+
+/** Columns of these lists that carry nothing the import uses (names beside codes, the DS démarche's number). */
+const GRANTS_SINCE_2020_IGNORED = ['nom_departement', 'nom_commune', 'numero_demarche_ds', 'numero_demarche', 'Nom du département', 'Nom de la commune'];
+
+/** Spellings of the lists since 2020 for roles every grants list has (added to their synonyms below). */
+const SINCE_2020_SYNONYMS: Partial<Record<ColumnRoleName, string[]>> = {
+  amount: ['montant_engage', 'Montant engagé', 'subvention_accordee'],
+  territoryCode: ['beneficiaire_code_insee', 'code_insee_commune'],
+  sirenCode: ['beneficiaire_siren', 'siren_beneficiaire_principal'],
+  beneficiary: ['beneficiaire_nom', 'nom_beneficiaire_principal', 'Bénéficiaire principal', 'Nom du bénéficiaire principal'],
+  actionTitle: ['intitule', 'nom_du_projet', 'intitule_operation'],
+  department: ['beneficiaire_dep'],
+  region: ['nom_region'],
+  category: ['axe', 'Axe Fonds vert'],
+};
+type ColumnRoleName = RoleSpec['role'];
+
+function withSince2020Synonyms(roles: RoleSpec[]): RoleSpec[] {
+  return roles.map((spec) => {
+    const extra = SINCE_2020_SYNONYMS[spec.role];
+    return extra ? { ...spec, synonyms: [...spec.synonyms, ...extra] } : spec;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
 // per kind
 // ---------------------------------------------------------------------------------------------------
 
@@ -341,8 +389,9 @@ export const COLUMN_ROLES: Record<ImportKindName, KindColumns> = {
   },
 
   grants: {
-    roles: [
-      { role: 'programme', label: 'Dotation', synonyms: ['DOT', 'dotation', 'Dotation', 'Dispositif', 'Programme', 'Type de dotation', 'Fonds'], expects: 'text' },
+    roles: withSince2020Synonyms([
+      // « Programme » is the budget programme's (119) in the DGCL lists since 2020: see GRANTS_SINCE_2020_ROLES.
+      { role: 'programme', label: 'Dotation', synonyms: ['DOT', 'dotation', 'Dotation', 'Dispositif', 'Type de dotation', 'Fonds'], expects: 'text' },
       {
         role: 'amount',
         label: 'Montant de la subvention',
@@ -377,8 +426,9 @@ export const COLUMN_ROLES: Record<ImportKindName, KindColumns> = {
       COMMENT,
       // The SCDL « subventions » open-data format (column-roles.open-data.data.ts).
       ...SCDL_GRANT_ROLES,
-    ],
-    ignored: IGNORED,
+      ...GRANTS_SINCE_2020_ROLES,
+    ]),
+    ignored: [...IGNORED, ...GRANTS_SINCE_2020_IGNORED],
   },
 
   indicators: {

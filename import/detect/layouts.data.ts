@@ -129,8 +129,9 @@ export const LAYOUTS = {
       name: 'grants',
       description: "Liste nationale des subventions d'investissement de l'État (DGCL), une ligne par projet",
       signature: [],
+      // No « Dotation » column is required: a list of one programme (the Fonds vert's) has none, and its
+      // programme is given at upload or recognised from its measures (grants.parser.ts says which).
       required: [
-        { roles: ['programme'], label: '« Dotation » (DOT)' },
         { roles: ['amount'], label: '« Montant de la subvention » (SUBVENTION)' },
         { roles: ['territoryCode', 'sirenCode'], label: '« Code INSEE » (INSEECOM) ou « SIREN »' },
       ],

@@ -76,6 +76,13 @@ export type ColumnRole =
   | 'agreementDate'
   /** `referenceDecision`: the reference of the granting decision. */
   | 'decisionReference'
+  // grants: DGCL lists since 2020 and the Fonds vert list of funded projects
+  /** The State's budget programme number (119, 380): a different thing from the dispositif (DETR, DSIL). */
+  | 'budgetProgramme'
+  /** « Commune », « EPCI », « Syndicat »…: the kind of a beneficiary met for the first time. */
+  | 'beneficiaryType'
+  /** The file's own reference of the grant (numero_dossier_ds). */
+  | 'fileReference'
   // indicators
   | 'indicatorCode'
   | 'indicatorName'

@@ -9,6 +9,7 @@ import { parseScdlSheet } from './grants-scdl.parser';
 import { BeneficiaryRef, ParsedAction, ParsedLine, ParseOutput } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 import { AmountOptions } from './values/amount';
+import { EXTRA_PROGRAMME_SPELLINGS, organisationKindOf, programmeOfMeasure } from './grants-programme';
 
 /** The contract's territory: the INSEE codes of its communes, the SIRENs of its EPCIs and communes. */
 export interface GrantsPerimeter {
@@ -18,6 +19,11 @@ export interface GrantsPerimeter {
 
 export interface GrantsParseOptions extends ParseOptions {
   perimeter: GrantsPerimeter;
+  /**
+   * The programme given with the upload (« Fonds vert »), for a list of one programme that has no
+   * dispositif column; a row's own dispositif cell wins over it.
+   */
+  programme?: string | null;
 }
 
 /**
@@ -32,6 +38,9 @@ for (const spec of FUNDER_COLUMNS) {
   PROGRAMME_BY_SPELLING.set(normaliseText(programme), programme);
   for (const synonym of spec.synonyms) PROGRAMME_BY_SPELLING.set(normaliseText(synonym), programme);
 }
+for (const [spelling, programme] of EXTRA_PROGRAMME_SPELLINGS) PROGRAMME_BY_SPELLING.set(normaliseText(spelling), programme);
+/** The same spellings without spaces: « D.E.T.R. » folds to 'd e t r'. */
+const PROGRAMME_BY_COMPACT_SPELLING = new Map([...PROGRAMME_BY_SPELLING].map(([spelling, programme]) => [spelling.replace(/ /g, ''), programme]));
 const YEAR_TOKEN = /(?:^|\s)(?:19|20)\d\d(?=\s|$)/g;
 
 /**
@@ -77,54 +86,166 @@ interface Place {
   siren?: string;
 }
 
-/** The columns of a grants list (a programme and an amount column at least). */
+/** The columns of a grants list (an amount column at least; the programme may come with the upload). */
 interface GrantsColumns {
-  programme: DetectedColumn;
+  programme: DetectedColumn | undefined;
+  /** The budget programme's number (119): kept on the action, never read as the dispositif unless it holds a dispositif's name. */
+  budgetProgramme: DetectedColumn | undefined;
   amount: DetectedColumn;
   territory: DetectedColumn | undefined;
   siren: DetectedColumn | undefined;
+  /**
+   * True when the SIREN column is the beneficiary's own (beneficiaire_siren, siren): the grant is then
+   * booked to that SIREN and the commune column is only the project's place. False for `siren_epci`
+   * (the EPCI of the commune, in the lists of 2018-2019), where the commune stays the beneficiary.
+   */
+  sirenIsBeneficiary: boolean;
   title: DetectedColumn | undefined;
   beneficiary: DetectedColumn | undefined;
+  beneficiaryType: DetectedColumn | undefined;
   cost: DetectedColumn | undefined;
   year: DetectedColumn | undefined;
+  measure: DetectedColumn | undefined;
+  fileReference: DetectedColumn | undefined;
 }
 
-/** Null without a programme or an amount column: detection has reported them missing (COLUMN_MISSING), and no row says anything without them. */
+/** Null without an amount column: detection has reported it missing (COLUMN_MISSING), and no row says anything without it. */
 function grantsColumns(table: LaidOutTable<'grants'>): GrantsColumns | null {
   const col = (role: DetectedColumn['role']) => columnWithRole(table, role);
-  const programme = col('programme');
   const amount = col('amount');
-  if (!programme || !amount) return null;
+  if (!amount) return null;
+  const siren = col('sirenCode');
   return {
-    programme,
+    programme: col('programme'),
+    budgetProgramme: col('budgetProgramme'),
     amount,
     territory: col('territoryCode'),
-    siren: col('sirenCode'),
+    siren,
+    sirenIsBeneficiary: siren !== undefined && !normaliseText(siren.header).split(' ').includes('epci'),
     title: col('actionTitle'),
     beneficiary: col('beneficiary'),
+    beneficiaryType: col('beneficiaryType'),
     cost: col('totalCost'),
     year: col('year'),
+    measure: col('measure'),
+    fileReference: col('fileReference'),
   };
 }
 
-/** Where a row's grant goes, when inside the perimeter: its INSEE code or SIREN and the column that gave it. */
-function placeInPerimeter(cells: SheetGrid['rows'][number], columns: GrantsColumns, perimeter: GrantsPerimeter): { place: Place; placeCode: string; placeColumn: DetectedColumn } | null {
+/** Who a row's grant goes to and where its project stands, when the row is inside the perimeter. */
+interface GrantWhere {
+  /** The beneficiary: its own SIREN when the row gives it, else the place inside the perimeter (a commune's INSEE code, an EPCI's SIREN). */
+  beneficiary: Place;
+  beneficiaryCode: string;
+  beneficiaryColumn: DetectedColumn;
+  /** The commune where the project stands (its INSEE code), when the row says it. */
+  placeInseeCode: string | null;
+  placeColumn: DetectedColumn | null;
+  /** What the action's code is built from: the code that put the row inside the perimeter (as in the lists of 2018-2019). */
+  codeKey: string;
+}
+
+/**
+ * A row is inside the perimeter when its commune (INSEE code) or its SIREN is one of the perimeter's: a
+ * syndicate outside the perimeter's SIRENs is inside by the commune where its project stands, an EPCI's
+ * project by the EPCI's SIREN.
+ */
+function whereInPerimeter(cells: SheetGrid['rows'][number], columns: GrantsColumns, perimeter: GrantsPerimeter): GrantWhere | null {
   const { inseeCodes, sirens } = perimeter;
   const fromTerritory = columns.territory ? placeOf(cells[columns.territory.col]) : null;
   const fromSiren = columns.siren ? placeOf(cells[columns.siren.col]) : null;
-  const place = insidePlace(fromTerritory, inseeCodes, sirens) ?? insidePlace(fromSiren, inseeCodes, sirens);
-  if (!place) return null;
-  const placeCode = (place.inseeCode ?? place.siren)!;
-  const placeColumn = fromTerritory && place === fromTerritory ? columns.territory! : columns.siren!;
-  return { place, placeCode, placeColumn };
+  const inside = insidePlace(fromTerritory, inseeCodes, sirens) ?? insidePlace(fromSiren, inseeCodes, sirens);
+  if (!inside) return null;
+  const insideColumn = fromTerritory && inside === fromTerritory ? columns.territory! : columns.siren!;
+  const codeKey = (inside.inseeCode ?? inside.siren)!;
+  const placeInseeCode = fromTerritory?.inseeCode ?? fromSiren?.inseeCode ?? null;
+  const placeColumn = fromTerritory?.inseeCode ? columns.territory! : fromSiren?.inseeCode ? columns.siren! : null;
+  if (columns.sirenIsBeneficiary && fromSiren?.siren) {
+    return { beneficiary: { siren: fromSiren.siren }, beneficiaryCode: fromSiren.siren, beneficiaryColumn: columns.siren!, placeInseeCode, placeColumn, codeKey };
+  }
+  return { beneficiary: inside, beneficiaryCode: codeKey, beneficiaryColumn: insideColumn, placeInseeCode, placeColumn, codeKey };
 }
 
-/** The row's programme code; null (and an error at its cell) when missing or unknown. */
-function readProgramme(reader: SheetReader, row: number, column: DetectedColumn, programmes: Map<string, string | null>): string | null {
-  const programmeText = reader.text(row, column.col);
-  if (programmeText === null) {
-    reader.issue('ERROR', 'FUNDER_MISSING', 'La dotation de cette subvention (DETR, DSIL, DSID, DPV…) n’est pas indiquée.', row, column.col);
+/** The programme of every row of a sheet that does not say its own: the upload's, else the one its measures name. */
+interface SheetProgramme {
+  code: string;
+  /** How it was known, for the description: « donné au dépôt », a measure. */
+  from: 'upload' | 'measure';
+}
+
+/**
+ * The sheet's programme: the one given with the upload (an ERROR when unknown), else the Fonds vert when a
+ * measure of the sheet is one of its own. Null (and an ERROR at the header when no column gives it either)
+ * when nothing says it.
+ */
+function sheetProgramme(reader: SheetReader, table: LaidOutTable<'grants'>, columns: GrantsColumns, options: GrantsParseOptions): SheetProgramme | null {
+  const anchor = (columns.programme ?? columns.budgetProgramme ?? columns.amount).col;
+  const uploaded = options.programme?.trim();
+  if (uploaded) {
+    const code = programmeCode(uploaded);
+    if (code) return { code, from: 'upload' };
+    reader.issue(
+      'ERROR',
+      'VALUE_INVALID',
+      `Le programme « ${uploaded} » donné au dépôt du fichier n'est pas reconnu (Fonds vert, DETR, DSIL, DSIL exceptionnelle, DSIL rénovation thermique, DSID, DPV, FNADT…).`,
+      table.headerRow,
+      anchor,
+    );
     return null;
+  }
+  if (columns.measure) {
+    for (const row of table.dataRows) {
+      const measure = reader.text(row, columns.measure.col);
+      const code = measure ? programmeOfMeasure(measure) : null;
+      if (code) return { code, from: 'measure' };
+    }
+  }
+  if (!columns.programme && !budgetProgrammeNamesDispositifs(reader, table, columns)) {
+    reader.issue(
+      'ERROR',
+      'FUNDER_MISSING',
+      "Le programme de ces subventions n'est indiqué ni par une colonne « dispositif » (DETR, DSIL…) ni au dépôt du fichier, et leurs mesures ne le font pas reconnaître : indiquez-le au dépôt (crte import … --programme \"Fonds vert\", ou le champ « programme » du formulaire de dépôt et de POST /api/imports).",
+      table.headerRow,
+      anchor,
+    );
+  }
+  return null;
+}
+
+/** True when the « programme » column holds dispositifs' names (DETR, DSIL) rather than budget programme numbers (119). */
+function budgetProgrammeNamesDispositifs(reader: SheetReader, table: LaidOutTable<'grants'>, columns: GrantsColumns): boolean {
+  if (!columns.budgetProgramme) return false;
+  for (const row of table.dataRows) {
+    const text = reader.text(row, columns.budgetProgramme.col);
+    if (text !== null) return !isProgrammeNumber(text);
+  }
+  return false;
+}
+
+/** « 119 », « P119 », « Programme 380 », « BOP 362 »: a budget programme's number. */
+function isProgrammeNumber(text: string): boolean {
+  return /^\s*(?:(?:programme|prog\.?|bop|p)\s*)?\d{3}\s*$/i.test(text);
+}
+
+/** The row's programme code and the spelling it was read from; code null (and an error at its cell) when missing or unknown. */
+function readProgramme(
+  reader: SheetReader,
+  row: number,
+  columns: GrantsColumns,
+  fromSheet: SheetProgramme | null,
+  programmes: Map<string, string | null>,
+): { code: string | null; written: string | null } {
+  let column = columns.programme;
+  if (!column && columns.budgetProgramme) {
+    const text = reader.text(row, columns.budgetProgramme.col);
+    if (text !== null && !isProgrammeNumber(text)) column = columns.budgetProgramme;
+  }
+  const programmeText = column ? reader.text(row, column.col) : null;
+  if (programmeText === null) {
+    if (fromSheet) return { code: fromSheet.code, written: null };
+    // A sheet without any programme column has said so once (sheetProgramme).
+    if (column) reader.issue('ERROR', 'FUNDER_MISSING', 'La dotation de cette subvention (DETR, DSIL, DSID, DPV…) n’est pas indiquée.', row, column.col);
+    return { code: null, written: null };
   }
   const programme = programmeCode(programmeText, programmes);
   if (programme === null) {
@@ -133,10 +254,10 @@ function readProgramme(reader: SheetReader, row: number, column: DetectedColumn,
       'VALUE_INVALID',
       `La dotation « ${programmeText} » n'est pas reconnue (DETR, DSIL, DSIL exceptionnelle, DSIL rénovation thermique, DSID, DPV, FNADT…).`,
       row,
-      column.col,
+      column!.col,
     );
   }
-  return programme;
+  return { code: programme, written: programmeText };
 }
 
 /** The row's year: its year cell, else the upload's; null when neither (said per row only when the sheet has a year column). */
@@ -147,23 +268,41 @@ function readGrantYear(reader: SheetReader, row: number, cells: SheetGrid['rows'
   return null;
 }
 
-/** The project of a grant: an action to classify, its code deterministic (see parseGrants), its lead the place. */
+/**
+ * What the list says of a grant besides its money, kept as the action's description: the dispositif as
+ * written when it is not the programme's own code (« DSID RT »), the budget programme's number, the
+ * measure, the file's reference. Null when none.
+ */
+function grantDescription(reader: SheetReader, row: number, columns: GrantsColumns, programme: { code: string | null; written: string | null }): string | null {
+  const parts: string[] = [];
+  if (programme.written && programme.code && normaliseText(programme.written) !== normaliseText(programme.code.replace(/_/g, ' '))) parts.push(`Dispositif : ${programme.written}`);
+  const budgetProgramme = columns.budgetProgramme ? reader.text(row, columns.budgetProgramme.col) : null;
+  if (budgetProgramme !== null && isProgrammeNumber(budgetProgramme)) parts.push(`Programme budgétaire : ${budgetProgramme}`);
+  const measure = columns.measure ? reader.text(row, columns.measure.col) : null;
+  if (measure !== null) parts.push(`Mesure : ${measure}`);
+  const reference = columns.fileReference ? reader.text(row, columns.fileReference.col) : null;
+  if (reference !== null) parts.push(`Dossier : ${reference}`);
+  return parts.length ? parts.join('\n') : null;
+}
+
+/** The project of a grant: an action to classify, its code deterministic (see parseGrants), its lead the beneficiary, its place the commune. */
 function grantAction(
   reader: SheetReader,
   row: number,
   cells: SheetGrid['rows'][number],
   columns: GrantsColumns,
-  where: { placeCode: string; placeColumn: DetectedColumn },
-  programme: string | null,
+  where: GrantWhere,
+  programme: { code: string | null; written: string | null },
   year: number | null,
   codes: Map<string, number>,
   options: GrantsParseOptions,
 ): ParsedAction {
   const { title: titleColumn, cost: costColumn } = columns;
   const title = titleColumn ? reader.text(row, titleColumn.col) : null;
-  const cellsOf: ParsedAction['cells'] = { lead: reader.source(row, where.placeColumn.col) };
+  const cellsOf: ParsedAction['cells'] = { lead: reader.source(row, where.beneficiaryColumn.col) };
   if (title !== null) cellsOf.title = reader.source(row, titleColumn!.col);
-  cellsOf.code = title !== null ? cellsOf.title : reader.source(row, columns.programme.col);
+  cellsOf.code = title !== null ? cellsOf.title : reader.source(row, (columns.programme ?? columns.amount).col);
+  if (where.placeColumn && where.placeColumn !== where.beneficiaryColumn) cellsOf.place = reader.source(row, where.placeColumn.col);
   let totalCostCents: bigint | null = null;
   if (costColumn && cells[costColumn.col]) {
     const cost = reader.amount(row, costColumn.col, { multiplier: costColumn.multiplier, decimalComma: options.decimalComma });
@@ -173,16 +312,16 @@ function grantAction(
     }
   }
   const costBase = costColumn?.costBase ? CostBase[costColumn.costBase] : null;
-  const baseCode = `${programmeTag(programme ?? 'DOTATION')}-${year ?? '0000'}-${where.placeCode}-${titleHash(title)}`;
+  const baseCode = `${programmeTag(programme.code ?? 'DOTATION')}-${year ?? '0000'}-${where.codeKey}-${titleHash(title)}`;
   const seen = (codes.get(baseCode) ?? 0) + 1;
   codes.set(baseCode, seen);
-  return {
+  const action: ParsedAction = {
     sheet: reader.sheet.name,
     row,
     code: seen === 1 ? baseCode : `${baseCode}-${seen}`,
     title,
     orientationCode: null,
-    leadText: where.placeCode,
+    leadText: where.beneficiaryCode,
     totalCostCents,
     costBase: totalCostCents !== null ? costBase : null,
     status: null,
@@ -190,15 +329,25 @@ function grantAction(
     endDate: null,
     cells: cellsOf,
   };
+  if (where.beneficiary.siren && columns.sirenIsBeneficiary) {
+    // A beneficiary met for the first time is created with its SIREN and its name as written.
+    action.leadName = columns.beneficiary ? reader.text(row, columns.beneficiary.col) : null;
+    action.leadKind = organisationKindOf(columns.beneficiaryType ? reader.text(row, columns.beneficiaryType.col) : null);
+  }
+  if (where.placeInseeCode) action.placeInseeCode = where.placeInseeCode;
+  const description = grantDescription(reader, row, columns, programme);
+  if (description !== null) action.description = description;
+  return action;
 }
 
-/** The grant itself: a GRANTED subsidy of the programme to the place; null without an amount, a year or a programme. */
-function grantLine(reader: SheetReader, row: number, cells: SheetGrid['rows'][number], columns: GrantsColumns, place: Place, actionIndex: number, programme: string | null, year: number | null, amountOptions: AmountOptions): ParsedLine | null {
+/** The grant itself: a GRANTED subsidy of the programme to the beneficiary; null without an amount, a year or a programme. */
+function grantLine(reader: SheetReader, row: number, cells: SheetGrid['rows'][number], columns: GrantsColumns, action: ParsedAction, where: GrantWhere, actionIndex: number, programme: string | null, year: number | null, amountOptions: AmountOptions): ParsedLine | null {
   const amount = cells[columns.amount.col] ? reader.amount(row, columns.amount.col, amountOptions) : null;
   if (!amount || year === null || programme === null) return null;
-  const beneficiary: BeneficiaryRef = { ...place };
+  const beneficiary: BeneficiaryRef = { ...where.beneficiary };
   const name = columns.beneficiary ? reader.text(row, columns.beneficiary.col) : null;
   if (name !== null) beneficiary.text = name;
+  if (action.leadKind) beneficiary.kind = action.leadKind;
   return {
     source: reader.source(row, columns.amount.col),
     actionIndex,
@@ -229,22 +378,24 @@ function parseSheet(sheet: SheetGrid, table: LaidOutTable<'grants'>, options: Gr
       'YEAR_MISSING',
       "L'année des subventions n'est indiquée ni dans une colonne « Année » (ANNEE, annee, exercice) ni au dépôt du fichier : ajoutez-la.",
       table.headerRow,
-      columns.programme.col,
+      (columns.programme ?? columns.amount).col,
     );
   }
+  const fromSheet = sheetProgramme(reader, table, columns, options);
 
   for (const row of table.dataRows) {
     const cells = rows[row];
-    const where = placeInPerimeter(cells, columns, options.perimeter);
+    const where = whereInPerimeter(cells, columns, options.perimeter);
     if (!where) {
       output.outsidePerimeter!++;
       continue;
     }
-    const programme = readProgramme(reader, row, columns.programme, programmes);
+    const programme = readProgramme(reader, row, columns, fromSheet, programmes);
     const year = readGrantYear(reader, row, cells, columns.year, options);
     const actionIndex = output.actions.length;
-    output.actions.push(grantAction(reader, row, cells, columns, where, programme, year, codes, options));
-    const line = grantLine(reader, row, cells, columns, where.place, actionIndex, programme, year, amountOptions);
+    const action = grantAction(reader, row, cells, columns, where, programme, year, codes, options);
+    output.actions.push(action);
+    const line = grantLine(reader, row, cells, columns, action, where, actionIndex, programme.code, year, amountOptions);
     if (line) output.lines.push(line);
   }
   appendAll(output.issues, reader.issues);
@@ -318,7 +469,7 @@ export function programmeCode(text: string, cache?: Map<string, string | null>):
   if (code === null) {
     // "DETR 2021", "DSIL 2020 exceptionnelle".
     const withoutYear = key.replace(YEAR_TOKEN, ' ').replace(/\s+/g, ' ').trim();
-    code = PROGRAMME_BY_SPELLING.get(withoutYear) ?? null;
+    code = PROGRAMME_BY_SPELLING.get(withoutYear) ?? PROGRAMME_BY_COMPACT_SPELLING.get(withoutYear.replace(/ /g, '')) ?? null;
   }
   cache?.set(text, code);
   return code;

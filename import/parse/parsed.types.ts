@@ -1,5 +1,6 @@
 import { ActionStatus } from '../../src/kernel/action-status.enum';
 import { CostBase, FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
+import { OrganisationKind } from '../../src/kernel/organisation-kind.enum';
 
 /** Where a value was read: every fact keeps its sheet and cell. */
 export interface SourceRef {
@@ -25,10 +26,10 @@ export interface ParsedAction {
   /** ISO 'YYYY-MM-DD' (annex 3's « Date de début » / « Date de fin »). */
   startDate: string | null;
   endDate: string | null;
-  /** A text for the action's description when it is created (an open-data grant's decision and agreement date). */
+  /** A text for the action's description when it is created (an open-data grant's decision and agreement date; a grants list's measure, budget programme, file number). */
   description?: string | null;
   /** Sources of the fields above, for messages that point at the right cell. */
-  cells: Partial<Record<'code' | 'title' | 'orientation' | 'lead' | 'totalCost' | 'status' | 'startDate' | 'endDate', SourceRef>>;
+  cells: Partial<Record<'code' | 'title' | 'orientation' | 'lead' | 'totalCost' | 'status' | 'startDate' | 'endDate' | 'place', SourceRef>>;
   /**
    * An action plan's fiche (Territoires en Transitions): where it sits in the plan, as written — kept for
    * the contract's structure. Its orientation is the sub-axis's code when the contract has it; otherwise
@@ -40,6 +41,14 @@ export interface ParsedAction {
    * plan's fiches have no number): deterministic, so the same file twice gives the same code.
    */
   codeIfNew?: string;
+  /**
+   * Grants lists: the lead's name and kind when `leadText` is a SIREN, so that a beneficiary met for the
+   * first time (a syndicate, a SEM) is created with its SIREN and its name rather than named by its SIREN.
+   */
+  leadName?: string | null;
+  leadKind?: OrganisationKind;
+  /** Grants lists: the commune where the project stands (INSEE code), kept as the action's place. */
+  placeInseeCode?: string | null;
 }
 
 /** One level of an action plan (« 1. Titre », « 1.1 Sous-titre », « Axe 1 : Titre »): its number, if any, and its title. */
@@ -77,6 +86,8 @@ export interface BeneficiaryRef {
   text?: string;
   inseeCode?: string;
   siren?: string;
+  /** The kind a beneficiary met for the first time is created with (a grants list's beneficiaire_type). */
+  kind?: OrganisationKind;
 }
 
 /** One amount read from one cell: a candidate funding line. */

@@ -1,5 +1,6 @@
 import { normaliseText } from '../../src/kernel/normalise-text';
 import { parseCents } from '../../src/kernel/money';
+import { OrganisationKind } from '../../src/kernel/organisation-kind.enum';
 import { formatEuros as euros } from '../../src/kernel/format-euros';
 import { IssueDraft } from '../common/model';
 import { ParsedAction, ParsedIndicator, ParsedLine, ParseOutput, SourceRef } from '../parse/parsed.types';
@@ -11,6 +12,16 @@ export interface NewOrganisation {
   key: string;
   name: string;
   source: SourceRef | null;
+  /** Known from a grants list: the beneficiary's SIREN, and its kind when the list says it. */
+  siren?: string;
+  kind?: OrganisationKind;
+}
+
+/** What a grants list says of an organisation named by its SIREN: its name and kind as written. */
+interface SirenDetails {
+  siren: string;
+  name: string | null | undefined;
+  kind: OrganisationKind | undefined;
 }
 
 /** An organisation: known (id) or to be created (key into newOrganisations). */
@@ -37,6 +48,8 @@ export interface ResolvedAction {
    * contract's team classifies it, so the file gives its lead (when it names one) and its fields.
    */
   classifies: boolean;
+  /** Grants lists: the commune where the project stands, when the contract knows it. */
+  placeId?: number | null;
 }
 
 export interface ResolvedLine {
@@ -135,10 +148,15 @@ class Resolution {
     this.issues.push({ severity, code, message, sheet: source?.sheet ?? null, cell: source?.cell ?? null, value: source?.raw ?? null });
   }
 
-  /** An organisation by name; an unknown name becomes an organisation to create (once per spelling). */
-  organisation(text: string, source: SourceRef | undefined, role: string): OrganisationTarget | null {
+  /**
+   * An organisation by name; an unknown name becomes an organisation to create (once per spelling). With
+   * `bySiren` (a grants list's beneficiary, `text` its SIREN): by SIREN, else by the name the list writes,
+   * else one to create with that SIREN and name (once per SIREN).
+   */
+  organisation(text: string, source: SourceRef | undefined, role: string, bySiren?: SirenDetails): OrganisationTarget | null {
     const match = this.index.find(text);
     if (match.status === 'found') return this.known(match.organisation.id);
+    if (bySiren) return this.organisationBySiren(bySiren, source, role);
     if (match.status === 'ambiguous') {
       this.issue('ERROR', 'ORGANISATION_AMBIGUOUS', `« ${text} » (${role}) peut désigner ${match.candidates.map((c) => c.name).join(' ou ')} : écrivez le nom complet ou le SIREN.`, source);
       return null;
@@ -149,6 +167,25 @@ class Resolution {
       this.issue('WARNING', 'ORGANISATION_UNKNOWN', `« ${text} » (${role}) n'est pas une organisation connue : elle sera créée à l'application. Vérifiez l'orthographe.`, source);
     }
     return this.toCreate(match.normalised);
+  }
+
+  private organisationBySiren(details: SirenDetails, source: SourceRef | undefined, role: string): OrganisationTarget | null {
+    const name = details.name?.trim().replace(/\s+/g, ' ') || null;
+    if (name) {
+      const byName = this.index.find(name);
+      if (byName.status === 'found') return this.known(byName.organisation.id);
+    }
+    const key = `siren:${details.siren}`;
+    if (!this.newOrganisations.has(key)) {
+      this.newOrganisations.set(key, { key, name: name ?? `SIREN ${details.siren}`, source: source ?? null, siren: details.siren, kind: details.kind });
+      this.issue(
+        'WARNING',
+        'ORGANISATION_UNKNOWN',
+        `${name ? `« ${name} »` : 'Cet organisme'} (${role}, SIREN ${details.siren}) n'est pas une organisation connue : elle sera créée à l'application avec ce SIREN et ce nom.`,
+        source,
+      );
+    }
+    return this.toCreate(key);
   }
 
   leadLabel(leadId: number | null): string {
@@ -204,7 +241,15 @@ function resolveAction(r: Resolution, action: ParsedAction): ResolvedAction {
   } else if (!existing) {
     r.issue('WARNING', 'ACTION_UNKNOWN', `L'action ${action.code} n'existe pas encore dans le contrat : elle sera créée à l'application.`, action.cells.code);
   }
-  return { parsed: action, code, existingId: existing?.id ?? null, orientationId, lead, fromLead, classifies };
+  const resolved: ResolvedAction = { parsed: action, code, existingId: existing?.id ?? null, orientationId, lead, fromLead, classifies };
+  if (action.placeInseeCode) resolved.placeId = placeOf(r, action.placeInseeCode);
+  return resolved;
+}
+
+/** The commune of an INSEE code, when the contract knows it (a place outside the reference is not an error: the lead is the beneficiary). */
+function placeOf(r: Resolution, inseeCode: string): number | null {
+  const match = r.index.find(inseeCode);
+  return match.status === 'found' && match.via === 'insee' ? match.organisation.id : null;
 }
 
 /** A file's amount with its funder, programme and beneficiary; null when it is left out (refused, or its funder unknown). */
@@ -224,8 +269,9 @@ function resolveLine(r: Resolution, line: ParsedLine, actions: readonly Resolved
   }
   let beneficiary: OrganisationTarget | null = action?.lead ?? null;
   if (line.beneficiary) {
-    const text = line.beneficiary.siren ?? line.beneficiary.inseeCode ?? line.beneficiary.text ?? '';
-    beneficiary = text ? r.organisation(text, line.source, 'bénéficiaire') : null;
+    const { siren, inseeCode, text: name, kind } = line.beneficiary;
+    const text = siren ?? inseeCode ?? name ?? '';
+    beneficiary = text ? r.organisation(text, line.source, 'bénéficiaire', siren ? { siren, name, kind } : undefined) : null;
   }
   return { parsed: line, actionIndex: line.actionIndex, funder, programmeId, beneficiary };
 }
@@ -300,7 +346,10 @@ function planOrientation(r: Resolution, action: ParsedAction, existing: Referenc
  */
 function newActionLead(r: Resolution, action: ParsedAction): OrganisationTarget | null {
   if (!action.leadText) return null;
-  if (r.context.authority === 'admin') return r.organisation(action.leadText, action.cells.lead, "maître d'ouvrage");
+  if (r.context.authority === 'admin') {
+    const bySiren = action.leadKind !== undefined && /^\d{9}$/.test(action.leadText) ? { siren: action.leadText, name: action.leadName, kind: action.leadKind } : undefined;
+    return r.organisation(action.leadText, action.cells.lead, "maître d'ouvrage", bySiren);
+  }
   const match = r.index.find(action.leadText);
   if (match.status === 'found' && match.organisation.id === r.sourceId) return r.known(r.sourceId);
   // An ambiguous name is an error at its cell, as for any organisation.

@@ -12,6 +12,8 @@ export interface ImportArgs {
   kind: ImportKind;
   source: string;
   year: number | null;
+  /** The programme of a grants list of one programme (« Fonds vert »). */
+  programme: string | null;
   contract: string | null;
   dryRun: boolean;
   allowPartial: boolean;
@@ -20,7 +22,7 @@ export interface ImportArgs {
 
 const KINDS = Object.values(ImportKind) as string[];
 
-/** `crte import FILE --kind K --source ORG [--year YYYY] [--contract CODE] --dry-run [--json]` */
+/** `crte import FILE --kind K --source ORG [--year YYYY] [--programme P] [--contract CODE] --dry-run [--json]` */
 export function parseImportArgs(args: string[]): ImportArgs {
   const values: Record<string, string> = {};
   const flags = new Set<string>();
@@ -28,7 +30,7 @@ export function parseImportArgs(args: string[]): ImportArgs {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--dry-run' || arg === '--json' || arg === '--allow-partial') flags.add(arg);
-    else if (['--kind', '--source', '--year', '--contract'].includes(arg)) {
+    else if (['--kind', '--source', '--year', '--programme', '--contract'].includes(arg)) {
       const value = args[++i];
       if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} attend une valeur.`);
       values[arg] = value;
@@ -49,6 +51,7 @@ export function parseImportArgs(args: string[]): ImportArgs {
     kind: kind as ImportKind,
     source: values['--source'],
     year,
+    programme: values['--programme']?.trim() || null,
     contract: values['--contract'] ?? null,
     dryRun: flags.has('--dry-run'),
     allowPartial: flags.has('--allow-partial'),
@@ -76,6 +79,7 @@ export async function runImportCommand(dataSource: DataSource, args: string[]): 
       source: options.source,
       contract: options.contract,
       year: options.year,
+      programme: options.programme,
       uploadedBy: process.env.USER ? `cli:${process.env.USER}` : 'cli',
       onProgress: (stage: PreviewStage, done: number) => bar?.update(stage, done),
     };

@@ -27,11 +27,15 @@ registerEnumType(FundingDimension, { name: 'FundingDimension', description: 'Dim
 
 /**
  * SQL: the territory of a funding line, the EPCI of the perimeter — its beneficiary's (itself or its
- * commune's), else its action's lead's (joined as `leadAlias`). The beneficiary is joined as `beneficiary`.
+ * commune's), else its action's lead's (joined as `leadAlias`), else its action's place's (the EPCI of
+ * the commune where the project stands: a syndicate's grant met in a national list). The beneficiary is
+ * joined as `beneficiary`.
  */
 export function territorySql(leadAlias: string): string {
   return `COALESCE(CASE WHEN beneficiary.kind = 'EPCI' THEN beneficiary.id ELSE beneficiary.parent_id END,
-    CASE WHEN ${leadAlias}.kind = 'EPCI' THEN ${leadAlias}.id ELSE ${leadAlias}.parent_id END)`;
+    CASE WHEN ${leadAlias}.kind = 'EPCI' THEN ${leadAlias}.id ELSE ${leadAlias}.parent_id END,
+    (SELECT MIN(CASE WHEN place.kind = 'EPCI' THEN place.id ELSE place.parent_id END) FROM action_commune place_link
+      JOIN organisation place ON place.id = place_link.organisation_id WHERE place_link.action_id = funding.action_id))`;
 }
 
 /** SQL for each dimension, over the joins that `sumFundings` adds. */

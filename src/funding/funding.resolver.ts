@@ -97,12 +97,22 @@ export class FundingResolver {
     return funding.beneficiaryId ? loaders.organisationById.load(funding.beneficiaryId) : null;
   }
 
-  @FieldResolver(() => Organisation, { nullable: true, description: 'Territoire : l’EPCI du bénéficiaire (lui-même, ou celui de sa commune)' })
+  @FieldResolver(() => Organisation, {
+    nullable: true,
+    description: 'Territoire : l’EPCI du bénéficiaire (lui-même, ou celui de sa commune), sinon celui de la commune où se tient le projet',
+  })
   async territory(@Root() funding: Funding, @Ctx() { loaders }: RequestContext): Promise<Organisation | null> {
     const beneficiary = funding.beneficiary ?? (funding.beneficiaryId ? await loaders.organisationById.load(funding.beneficiaryId) : null);
-    if (!beneficiary) return null;
-    if (beneficiary.kind === OrganisationKind.EPCI) return beneficiary;
-    return beneficiary.parentId ? loaders.organisationById.load(beneficiary.parentId) : null;
+    if (beneficiary?.kind === OrganisationKind.EPCI) return beneficiary;
+    if (beneficiary?.parentId) return loaders.organisationById.load(beneficiary.parentId);
+    // A beneficiary in no EPCI (a syndicate, a SEM met in a national grants list): the EPCI of the
+    // commune where its project stands, as the totals count it (territorySql).
+    if (funding.actionId === null || funding.actionId === undefined) return null;
+    for (const { organisation: place } of await loaders.communesByAction.load(funding.actionId)) {
+      if (place.kind === OrganisationKind.EPCI) return place;
+      if (place.parentId) return loaders.organisationById.load(place.parentId);
+    }
+    return null;
   }
 
   @FieldResolver(() => FundingSource, { description: 'Lignée : d’où vient ce montant' })

@@ -78,7 +78,7 @@ async function applyStored(
   const source = await dataSource.getRepository(Organisation).findOneByOrFail({ id: batch.sourceId });
   const contract = await dataSource.query('SELECT code FROM contract WHERE id = ?', [batch.contractId]);
   // Checked again with the rights of whoever sent the file (its token), not those of an in-process caller.
-  const request: PreviewRequest = { buffer, fileName: batch.fileName, kind: batch.kind, source: String(source.id), contract: contract[0].code, year: batch.year, uploadedByTokenId: batch.uploadedByTokenId };
+  const request: PreviewRequest = { buffer, fileName: batch.fileName, kind: batch.kind, source: String(source.id), contract: contract[0].code, year: batch.year, programme: batch.programme, uploadedByTokenId: batch.uploadedByTokenId };
   const early = await prepareImport(dataSource, request);
   const outcome = await writeToContract(dataSource, { id: batch.contractId }, { changed: changedFigures, audit }, async (manager) => {
     // Another request (a second click, an abandon, another server, `crte apply`) may have changed the
@@ -147,7 +147,8 @@ async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepare
     where: { contractId: batch.contractId, kind: batch.kind, sourceId: batch.sourceId, status: ImportStatus.APPLIED },
     order: { appliedAt: 'DESC', id: 'DESC' },
   });
-  if (latest && latest.sha256 === batch.sha256 && latest.errorCount === 0 && (latest.uploadedByTokenId ?? null) === (batch.uploadedByTokenId ?? null)) {
+  // The same bytes read as another programme (a list of one programme given at upload) are another file.
+  if (latest && latest.sha256 === batch.sha256 && latest.errorCount === 0 && (latest.uploadedByTokenId ?? null) === (batch.uploadedByTokenId ?? null) && (latest.programme ?? null) === (batch.programme ?? null)) {
     await manager.update(ImportBatch, batch.id, { status: ImportStatus.UNCHANGED });
     return { ...base, status: 'UNCHANGED' };
   }

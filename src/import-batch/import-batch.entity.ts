@@ -40,6 +40,10 @@ export class ImportBatch {
   @Column({ type: 'integer', nullable: true })
   year: number | null;
 
+  @Field(() => String, { nullable: true, description: 'Programme déclaré au dépôt (liste de subventions d’un seul programme : Fonds vert…)' })
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  programme: string | null;
+
   @Field()
   @Column({ type: 'varchar', length: 255 })
   fileName: string;

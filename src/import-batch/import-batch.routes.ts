@@ -23,7 +23,7 @@ import { buildImportTemplate, isTemplateKind, TemplateOptions, XLSX_CONTENT_TYPE
 
 /**
  * The HTTP side of imports:
- * - `POST /api/imports` (multipart/form-data: `file`, `kind`, `source`, `year`, `contract`, `dryRun`) →
+ * - `POST /api/imports` (multipart/form-data: `file`, `kind`, `source`, `year`, `programme`, `contract`, `dryRun`) →
  *   the JSON preview of `crte import --json`: 200 when PREVIEWED, 422 when REJECTED;
  * - `GET /api/templates/:kind.xlsx[?contract=CODE]` → the blank workbook of a kind.
  */
@@ -31,7 +31,7 @@ import { buildImportTemplate, isTemplateKind, TemplateOptions, XLSX_CONTENT_TYPE
 /** The upload cap: the same as the reader's, so that a file the route accepts is never refused as too large. */
 export const MAX_UPLOAD_BYTES = DEFAULT_MAX_UPLOAD_BYTES;
 
-const FORM_FIELDS = ['kind', 'source', 'year', 'contract', 'dryRun', 'allowPartial'] as const;
+const FORM_FIELDS = ['kind', 'source', 'year', 'programme', 'contract', 'dryRun', 'allowPartial'] as const;
 const KINDS = Object.values(ImportKind) as string[];
 
 /** A checked upload: what previewImport (or applying) needs, the source and contract already resolved. */
@@ -39,6 +39,8 @@ export interface ImportUpload {
   file: UploadedFile;
   kind: ImportKind;
   year: number | null;
+  /** A grants list of one programme: its programme (« Fonds vert »). */
+  programme: string | null;
   dryRun: boolean;
   allowPartial: boolean;
   contract: Contract;
@@ -68,7 +70,7 @@ async function postImport(dataSource: DataSource, req: Request, res: Response): 
   // The State's figures (annex 2, dotations, grants lists): refused before the file is read.
   const refusal = identity.role === Role.ADMIN ? null : stateKindRefusal(form.kind, source, stateId, identity.name);
   if (refusal) throw new HttpError(403, refusal, 'kind');
-  const upload: ImportUpload = { file: form.file, kind: form.kind, year: form.year, dryRun: form.dryRun, allowPartial: form.allowPartial, contract, source, identity };
+  const upload: ImportUpload = { file: form.file, kind: form.kind, year: form.year, programme: form.programme, dryRun: form.dryRun, allowPartial: form.allowPartial, contract, source, identity };
   if (!upload.dryRun) return applyUpload(dataSource, upload, res);
 
   const result = await previewImport(dataSource, {
@@ -79,6 +81,7 @@ async function postImport(dataSource: DataSource, req: Request, res: Response): 
     source: String(upload.source.id),
     contract: upload.contract.code,
     year: upload.year,
+    programme: upload.programme,
     uploadedBy: identity.name,
     uploadedByTokenId: identity.tokenId,
   }, (manager, r) => recordAudit(manager, identity, batchEvent('IMPORT_PREVIEW', r)));
@@ -94,6 +97,7 @@ async function applyUpload(dataSource: DataSource, upload: ImportUpload, res: Re
     source: String(upload.source.id),
     contract: upload.contract.code,
     year: upload.year,
+    programme: upload.programme,
     uploadedBy: upload.identity.name,
     uploadedByTokenId: upload.identity.tokenId,
     allowPartial: upload.allowPartial,
@@ -144,6 +148,7 @@ interface ImportForm {
   kind: ImportKind;
   source: string;
   year: number | null;
+  programme: string | null;
   contract: string | null;
   dryRun: boolean;
   allowPartial: boolean;
@@ -176,6 +181,7 @@ export function checkForm({ file, fields }: MultipartUpload): ImportForm {
     kind: kind as ImportKind,
     source: fields.source.trim(),
     year,
+    programme: fields.programme?.trim().slice(0, 100) || null,
     contract: fields.contract?.trim() || null,
     dryRun: TRUE_WORDS.has(dryRunText),
     allowPartial: TRUE_WORDS.has((fields.allowPartial ?? '').trim().toLowerCase()),

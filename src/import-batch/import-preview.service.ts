@@ -27,6 +27,8 @@ export interface PreviewRequest {
   /** Contract code; may be left out when the database holds one contract. */
   contract?: string | null;
   year?: number | null;
+  /** The programme given with the upload, for a grants list of one programme (« Fonds vert »). */
+  programme?: string | null;
   uploadedBy?: string | null;
   /**
    * The token that sent the file: what it may write (its role and organisation) is read from the database.
@@ -95,6 +97,7 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
     kind: request.kind,
     sourceId: source.id,
     year: request.year ?? null,
+    programme: request.programme?.trim().slice(0, 100) || null,
     fileName: request.fileName,
     sha256: createHash('sha256').update(request.buffer).digest('hex'),
     sizeBytes: request.buffer.length,
@@ -108,7 +111,7 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
     progress('analyse', 0.4);
     try {
       // A large file's cells are built and checked in a worker (import/pipeline.runner.ts).
-      const run = await runPipelineOn(read.packed, { kind: request.kind, reference, sourceOrganisationId: meta.sourceId, authority, year: request.year }, { withResult: options.withResult ?? true });
+      const run = await runPipelineOn(read.packed, { kind: request.kind, reference, sourceOrganisationId: meta.sourceId, authority, year: request.year, programme: request.programme ?? null }, { withResult: options.withResult ?? true });
       return { contract, reference, meta, preview: run.preview, result: run.result, storedFile: await storing };
     } catch (caught) {
       error = caught;

@@ -13,6 +13,8 @@ export interface BatchMeta {
   kind: ImportKind;
   sourceId: number;
   year: number | null;
+  /** The programme given with the upload (grants lists of one programme). */
+  programme: string | null;
   fileName: string;
   sha256: string;
   sizeBytes: number;

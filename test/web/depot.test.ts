@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import * as XLSX from 'xlsx';
 import { Role } from '../../src/kernel/role.enum';
@@ -264,6 +265,33 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       expect(await figure(page, 'Lignes lues')).toBe('13');
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
       await browser.screenshot('depot-375');
+      await abandon(page, previewed.batchId);
+      expect(unexpectedErrors(browser)).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('sends the programme of a grants list of one programme (issue 15): the Fonds vert list whose measures do not say it', async () => {
+    const browser = await openBrowser(baseURL, { token: tokens.admin });
+    try {
+      const { page } = browser;
+      await page.goto('/depot');
+      await page.getByText('Jeton administrateur').waitFor();
+      await page.waitForFunction('document.querySelectorAll("#depot-source option").length > 50');
+      const text = readFileSync(join(__dirname, '..', 'fixtures', 'grants', 'fonds-vert-2023.csv'), 'utf8').replace(/;7\d{4};[^;]*;/g, ';70000;Appel à projets local;');
+      await page.getByLabel('Nature du fichier').selectOption('grants');
+      await page.getByLabel('Organisation qui envoie le fichier').selectOption(ids.state);
+      await page.getByLabel('Année (facultatif)').fill('2023');
+      await page.getByLabel('Programme (facultatif)').fill('Fonds vert');
+      await page.getByLabel('Formats acceptés').setInputFiles({ name: 'liste-fonds-vert.csv', mimeType: 'text/csv', buffer: Buffer.from(text, 'utf8') });
+      const response = page.waitForResponse((r) => r.url().endsWith('/api/imports') && r.request().method() === 'POST');
+      await page.getByRole('button', { name: 'Prévisualiser' }).click();
+      const previewed = await (await response).json();
+      await page.getByRole('heading', { name: '2. Aperçu' }).waitFor();
+      expect(previewed).toMatchObject({ status: 'PREVIEWED', total: '4845000.50', counts: { lines: 4, errors: 0 } });
+      expect(await figure(page, 'Total des montants lus')).toBe(frenchEuros('4845000.50'));
+      expect((await api.db.dataSource.getRepository(ImportBatch).findOneByOrFail({ id: previewed.batchId })).programme).toBe('Fonds vert');
       await abandon(page, previewed.batchId);
       expect(unexpectedErrors(browser)).toEqual([]);
     } finally {

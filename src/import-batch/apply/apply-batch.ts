@@ -1,5 +1,6 @@
 import { EntityManager, In } from 'typeorm';
 import { Action } from '../../action/action.entity';
+import { ActionCommune } from '../../action/action-commune.entity';
 import { ActionStatus } from '../../kernel/action-status.enum';
 import { decimalOf, formatCents } from '../../kernel/money';
 import { normaliseText } from '../../kernel/normalise-text';
@@ -92,15 +93,18 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
     const saved = await manager.save(Organisation, {
       name: organisation.name.slice(0, 255),
       shortName: null,
-      kind: OrganisationKind.OTHER,
-      siren: null,
+      kind: organisation.kind ?? OrganisationKind.OTHER,
+      // A grants list's beneficiary met for the first time keeps its SIREN (resolve looked for it first).
+      siren: organisation.siren ?? null,
       inseeCode: null,
       parentId: null,
       createdByBatchId: input.batchId,
       createdAt: now,
       updatedAt: now,
     });
-    await manager.insert(OrganisationAlias, { organisationId: saved.id, contractId: input.contractId, alias: organisation.name.slice(0, 255), normalised: organisation.key });
+    // A beneficiary created from its SIREN is keyed by it: its alias is its name's spelling.
+    const normalised = organisation.siren ? normaliseText(organisation.name).slice(0, 255) : organisation.key;
+    await manager.insert(OrganisationAlias, { organisationId: saved.id, contractId: input.contractId, alias: organisation.name.slice(0, 255), normalised });
     organisationIds.set(organisation.key, saved.id);
     createdOrganisations++;
   }
@@ -186,6 +190,11 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
     );
     for (const entry of created) actionIds.set(entry.index, ids.get(entry.row.code!)!);
     createdActions = created.length;
+    // A grants list's project keeps the commune where it stands (the beneficiary may be a syndicate or an EPCI).
+    const places = created
+      .map((entry) => ({ actionId: actionIds.get(entry.index)!, organisationId: result.resolved.actions[entry.index].placeId ?? null }))
+      .filter((place): place is { actionId: number; organisationId: number } => place.organisationId !== null);
+    if (places.length) await bulkInsert(manager, ActionCommune, places);
   }
 
   // Built in slices: tens of thousands of lines would hold the event loop (the transaction stays open).

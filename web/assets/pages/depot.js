@@ -33,6 +33,7 @@ const FIELDS = {
   kind: { input: 'depot-nature', group: 'groupe-kind', errorClass: 'fr-select-group--error' },
   source: { input: 'depot-source', group: 'groupe-source', errorClass: 'fr-select-group--error' },
   year: { input: 'depot-annee', group: 'groupe-year', errorClass: 'fr-input-group--error' },
+  programme: { input: 'depot-programme', group: 'groupe-programme', errorClass: 'fr-input-group--error' },
   file: { input: 'depot-fichier', group: 'groupe-file', errorClass: 'fr-upload-group--error' },
 };
 const LINES_PER_PAGE = 50;
@@ -271,6 +272,8 @@ async function submitPreview() {
   form.append('source', source);
   const year = $('depot-annee').value.trim();
   if (year) form.append('year', year);
+  const programme = $('depot-programme').value.trim();
+  if (programme) form.append('programme', programme);
   form.append('dryRun', 'true');
   // The file last: the server checks the fields before reading it.
   form.append('file', file, file.name);
