@@ -27,7 +27,8 @@ const STATUS = {
 };
 
 const STAGE_LABELS = { PLANNED: 'Prévu', REQUESTED: 'Demandé', GRANTED: 'Attribué', PAID: 'Payé' };
-const SEVERITY_LABELS = { ERROR: 'Erreur', WARNING: 'Avertissement' };
+const SEVERITY_LABELS = { ERROR: 'Erreur', WARNING: 'Avertissement', NOTE: 'Note' };
+const SEVERITY_BADGES = { ERROR: 'fr-badge--error', WARNING: 'fr-badge--warning', NOTE: 'fr-badge--info' };
 
 const BATCH_FIELDS = `id fileName kind status uploadedBy uploadedAt appliedAt rolledBackAt lineCount errorCount warningCount total
   source { id name shortName } contract { code name }`;
@@ -189,7 +190,7 @@ const LINE_COLUMNS = [
 ];
 
 const ISSUE_COLUMNS = [
-  { label: 'Gravité', value: (issue) => el('p', { class: `fr-badge fr-badge--sm ${issue.severity === 'ERROR' ? 'fr-badge--error' : 'fr-badge--warning'}` }, SEVERITY_LABELS[issue.severity] || issue.severity) },
+  { label: 'Gravité', value: (issue) => el('p', { class: `fr-badge fr-badge--sm ${SEVERITY_BADGES[issue.severity] || 'fr-badge--warning'}` }, SEVERITY_LABELS[issue.severity] || issue.severity) },
   { label: 'Cellule', value: (issue) => (issue.cell ? `${issue.sheet ? `${issue.sheet} ! ` : ''}${issue.cell}` : issue.sheet || '—') },
   { label: 'Anomalie', value: (issue) => issue.message },
   { label: 'Valeur lue', value: (issue) => (issue.rawValue ? `« ${issue.rawValue} »` : '—') },
