@@ -3,9 +3,9 @@
  * change that would make the file read (issue 15, point 9) — instead of every layout and every synonym.
  *
  * Closeness: the layout whose signature misses the least, a condition half met (one funder column of
- * the two needed) counting half; on a tie, the first in layouts.data.ts's precedence. The change: an
- * unrecognised header that is a near spelling of what is missing (« Financeur 1 », « Montnat »), else
- * what is missing in the layout's own words.
+ * the two needed) counting half, and a missing column that an unrecognised header nearly spells
+ * (« Finnanceur 1 ») counting half as much; on a tie, the first in layouts.data.ts's precedence. The
+ * change: that header and the spelling meant, else what is missing in the layout's own words.
  */
 import { normaliseText } from '../../src/kernel/normalise-text';
 import { COLUMN_ROLES } from './column-roles.data';
@@ -17,8 +17,10 @@ export interface ClosestLayout {
   layout: LayoutSpec;
   /** The signature's conditions that fail, in order. */
   missing: LayoutCondition[];
-  /** Per missing condition, how far it is (1: nothing of it; 0.5: half). */
+  /** How far: per missing condition 1 when nothing of it is there, less when half there; halved by a near miss. */
   distance: number;
+  /** An unrecognised header that nearly spells what is missing, and the spelling meant. */
+  near: { column: DetectedColumn; meant: string } | null;
 }
 
 function roleCount(counts: ReadonlyMap<ColumnRole, number>, roles: readonly ColumnRole[]): number {
@@ -42,8 +44,9 @@ export function closestLayout(kind: ImportKindName, columns: readonly DetectedCo
   for (const layout of LAYOUTS[kind] as readonly LayoutSpec[]) {
     if (layout.signature.length === 0) continue;
     const missing = layout.signature.filter((cond) => shortfall(cond, counts) > 0);
-    const distance = missing.reduce((sum, cond) => sum + shortfall(cond, counts), 0);
-    if (!best || distance < best.distance) best = { layout, missing, distance };
+    const near = nearMiss(kind, columns, missing);
+    const distance = missing.reduce((sum, cond) => sum + shortfall(cond, counts), 0) * (near ? 0.5 : 1);
+    if (!best || distance < best.distance) best = { layout, missing, distance, near };
   }
   return best;
 }
@@ -89,7 +92,7 @@ function editDistance(a: string, b: string, max: number): number {
 }
 
 /** An unrecognised header that reads like one of the missing spellings: the column and the spelling it was meant to be. */
-export function nearMiss(kind: ImportKindName, columns: readonly DetectedColumn[], missing: readonly LayoutCondition[]): { column: DetectedColumn; meant: string } | null {
+function nearMiss(kind: ImportKindName, columns: readonly DetectedColumn[], missing: readonly LayoutCondition[]): { column: DetectedColumn; meant: string } | null {
   const spellings = spellingsOf(kind, missing.flatMap(rolesOf));
   if (spellings.length === 0) return null;
   for (const column of columns) {

@@ -11,7 +11,7 @@ import { type Cell, type CellRange, type IssueDraft, type SheetGrid, cellAddress
 import { COLUMN_ROLES, FUNDER_COLUMNS, ROW_MARKERS } from './column-roles.data';
 import { normaliseHeader, type NormalisedHeader } from './header-text';
 import { HEADER_ANCHORS, LAYOUTS } from './layouts.data';
-import { closestLayout, nearMiss } from './closest-layout';
+import { closestLayout } from './closest-layout';
 import { mergeIndex } from './merges';
 import { matchHeader, stageIn, YEAR_MAX, YEAR_MIN, type RoleMatch } from './role-matcher';
 import type {
@@ -386,7 +386,7 @@ function unknownLayoutIssue(sheet: SheetGrid, kind: ImportKindName, headerRow: n
   const closest = closestLayout(kind, columns);
   let advice = '';
   if (closest) {
-    const near = nearMiss(kind, columns, closest.missing);
+    const near = closest.near;
     const lacking = closest.missing.map((cond) => cond.label + alreadyThere(cond, columns)).join(' et ');
     advice =
       ` La disposition la plus proche : ${lowerFirst(closest.layout.description)}. ` +
