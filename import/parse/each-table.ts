@@ -17,8 +17,10 @@ export type SheetParsers<K extends ImportKindName> = Record<LayoutName<K>, (shee
  * partner's words — when none has. Returns the layouts found (also written, joined, into `output.layout`).
  *
  * Documentation sheets (documentation-sheet.ts) are left aside with a NOTE, unless they hold a table
- * with figures: then they are read like any sheet. An example sheet that holds one is not read, with a
- * WARNING. A table found but not one row filled (an empty template) is NO_DATA.
+ * with figures: then they are read like any sheet when the table reads, and left aside with a WARNING
+ * saying why when it does not (a documentation sheet never refuses the file). An example sheet that
+ * holds a table is not read, with a WARNING. A table found but not one row filled (an empty template) is
+ * NO_DATA.
  */
 export function parseEachTable<K extends ImportKindName>(
   workbook: WorkbookGrid,
@@ -84,8 +86,28 @@ function setAsideAsDocumentation(sheet: SheetGrid, table: DetectedTable | null, 
     });
     return true;
   }
-  // A table with figures under a documentation name: read it (or report why it cannot be).
+  if (table && (!table.layout || table.issues.some((issue) => issue.severity === 'ERROR'))) {
+    // Figures under a documentation name in no table that reads (a METADONNEES sheet with example values,
+    // a notice with a worked example): not a reason to refuse the file, not to be passed over in silence.
+    const why = table.issues.find((issue) => issue.severity === 'ERROR');
+    output.issues.push({
+      severity: 'WARNING',
+      code: 'SHEET_WITHOUT_TABLE',
+      message:
+        `La feuille « ${sheet.name.trim()} » porte un nom de documentation et contient des montants, mais pas de tableau lisible : elle n'est pas lue.` +
+        (why ? ` Si elle doit l'être : ${lowerFirst(why.message)}` : ''),
+      sheet: sheet.name,
+      cell: why?.cell ?? null,
+      value: null,
+    });
+    return true;
+  }
+  // A table with figures under a documentation name, that reads: it is read like any other.
   return false;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 function documentationNote(sheet: SheetGrid, byName: ReturnType<typeof documentationNameOf>, content: 'prose' | 'lists' | null): IssueDraft {

@@ -201,9 +201,24 @@ describe('documentation sheets', () => {
     expect(issues(out)).toContain('WARNING SHEET_WITHOUT_TABLE Lisez-moi!-');
   });
 
-  it('keeps the errors of a « Paramètres » sheet that holds amounts in a table it cannot lay out', () => {
-    const out = parseAnnex3(book(grid('Paramètres', [['N° action', 'Intitulé', 'Statut'], ['DA-01', 'Gare', 'En cours', 15000], ['DA-02', 'Parc', 'Idée', 20000]])));
-    expect(issues(out)).toEqual(['ERROR LAYOUT_UNKNOWN Paramètres!A1']);
+  it('says why a « Paramètres » sheet holding amounts in a table it cannot lay out is not read: a warning, not a refusal', () => {
+    const out = parseAnnex3(book(grid('Paramètres', [['N° action', 'Intitulé', 'Statut'], ['DA-01', 'Gare', 'En cours', 15000], ['DA-02', 'Parc', 'Idée', 20000]]), grid('2024', [BY_FUNDER, ['DA-01', 'Gare', 7]])));
+    expect(issues(out)).toEqual(['WARNING SHEET_WITHOUT_TABLE Paramètres!A1', 'NOTE YEAR_FROM_SHEET_NAME 2024!-']);
+    expect(out.issues[0].message).toMatch(/^La feuille « Paramètres » porte un nom de documentation et contient des montants, mais pas de tableau lisible : elle n'est pas lue\. Si elle doit l'être : disposition du tableau non reconnue/);
+  });
+
+  it('a METADONNEES sheet with example values (amounts) does not refuse the list either', () => {
+    const withExamples = grid('METADONNEES', [
+      ['Nom de la colonne', 'Description', 'Exemple'],
+      ['DOT', 'Dotation', 'DETR'],
+      ['INSEECOM', 'Code INSEE', '59178'],
+      ['COUT', 'Coût HT du projet', 100000],
+      ['SUBVENTION', 'Montant de la subvention', 25000],
+    ]);
+    const out = parseGrants(book(withExamples, LIST), { perimeter });
+    expect(lines(out)).toEqual(['DETR-DSIL 2018!G2 2018 25000.00']);
+    expect(out.issues.filter((i) => i.severity === 'ERROR')).toEqual([]);
+    expect(issues(out)).toEqual(['WARNING SHEET_WITHOUT_TABLE METADONNEES!A2']);
   });
 
   it('does not read an « Exemple » sheet holding a filled table: a WARNING, and its figures nowhere', () => {
