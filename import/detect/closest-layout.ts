@@ -73,27 +73,32 @@ function spellingsOf(kind: ImportKindName, roles: readonly ColumnRole[]): Array<
   return out.filter((s) => s.key.length >= 3);
 }
 
-/** Edit distance, bounded: stops early past `max`. */
+/** Edit distance counting a swap of two neighbours as one (« Montnat » → « Montant »); headers are short. */
 function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 0; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
-      const value = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      current.push(value);
-      rowMin = Math.min(rowMin, value);
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
-    if (rowMin > max) return max + 1;
-    previous = current;
   }
-  return previous[b.length];
+  return d[a.length][b.length];
 }
 
 /** An unrecognised header that reads like one of the missing spellings: the column and the spelling it was meant to be. */
 function nearMiss(kind: ImportKindName, columns: readonly DetectedColumn[], missing: readonly LayoutCondition[]): { column: DetectedColumn; meant: string } | null {
-  const spellings = spellingsOf(kind, missing.flatMap(rolesOf));
+  return nearSpelling(kind, columns, missing.flatMap(rolesOf));
+}
+
+/**
+ * An unrecognised header that nearly spells one of these roles (« Montnat 2 » for a pair's amount): the
+ * column and the spelling meant, its number kept (« Montant 2 »).
+ */
+export function nearSpelling(kind: ImportKindName, columns: readonly DetectedColumn[], roles: readonly ColumnRole[]): { column: DetectedColumn; meant: string } | null {
+  const spellings = spellingsOf(kind, roles);
   if (spellings.length === 0) return null;
   for (const column of columns) {
     if (column.role !== 'unknown') continue;
@@ -103,7 +108,9 @@ function nearMiss(kind: ImportKindName, columns: readonly DetectedColumn[], miss
     for (const s of spellings) {
       const target = s.key.replace(/\s*\d+$/, '');
       const max = target.length >= 8 ? 2 : 1;
-      if (editDistance(key, target, max) <= max) return { column, meant: s.text };
+      if (editDistance(key, target, max) > max) continue;
+      const number = /\s(\d{1,2})$/.exec(headerKey(column.header))?.[1];
+      return { column, meant: number && /\s1$/.test(s.text) ? s.text.replace(/1$/, number) : s.text };
     }
   }
   return null;

@@ -11,7 +11,7 @@ import { type Cell, type CellRange, type IssueDraft, type SheetGrid, cellAddress
 import { COLUMN_ROLES, FUNDER_COLUMNS, ROW_MARKERS } from './column-roles.data';
 import { normaliseHeader, type NormalisedHeader } from './header-text';
 import { HEADER_ANCHORS, LAYOUTS } from './layouts.data';
-import { closestLayout } from './closest-layout';
+import { closestLayout, nearSpelling } from './closest-layout';
 import { mergeIndex } from './merges';
 import { matchHeader, stageIn, YEAR_MAX, YEAR_MIN, type RoleMatch } from './role-matcher';
 import type {
@@ -410,7 +410,7 @@ function lowerFirst(text: string): string {
 }
 
 /** COLUMN_MISSING for each required column of the layout that is not there, and each funder without its amount (or the reverse). */
-function missingColumnIssues(sheet: SheetGrid, layout: LayoutSpec, headerRow: number, columns: readonly DetectedColumn[], counts: Map<ColumnRole, number>, headerCell: string): IssueDraft[] {
+function missingColumnIssues(sheet: SheetGrid, kind: ImportKindName, layout: LayoutSpec, headerRow: number, columns: readonly DetectedColumn[], counts: Map<ColumnRole, number>, headerCell: string): IssueDraft[] {
   const issues: IssueDraft[] = [];
   for (const cond of layout.required) {
     if (holds(cond, counts)) continue;
@@ -426,7 +426,10 @@ function missingColumnIssues(sheet: SheetGrid, layout: LayoutSpec, headerRow: nu
       for (const i of have) {
         if (lack.has(i)) continue;
         const word = role === 'pairAmount' ? 'Montant' : 'Financeur';
-        issues.push(issue('ERROR', 'COLUMN_MISSING', `Colonne manquante : « ${word} ${i} » (en-têtes ligne ${headerRow + 1}) : chaque financeur va avec son montant.`, sheet, headerCell, null));
+        // A header nearly spelling the missing one (« Montnat 2 »): say which, at its cell.
+        const near = nearSpelling(kind, columns.filter((c) => c.role === 'unknown' && normaliseText(c.header).endsWith(` ${i}`)), [role]);
+        const nearText = near ? ` La colonne « ${near.column.header.trim()} » (${cellAddress(headerRow, near.column.col)}) n'a pas été reconnue : écrivez-la « ${word} ${i} ».` : '';
+        issues.push(issue('ERROR', 'COLUMN_MISSING', `Colonne manquante : « ${word} ${i} » (en-têtes ligne ${headerRow + 1}) : chaque financeur va avec son montant.${nearText}`, sheet, near ? cellAddress(headerRow, near.column.col) : headerCell, null));
       }
     }
   }
@@ -439,7 +442,7 @@ function detectLayout(sheet: SheetGrid, kind: ImportKindName, headerRow: number,
   const headerCell = cellAddress(headerRow, columns.length ? columns[0].col : 0);
   const layout: LayoutSpec | undefined = (LAYOUTS[kind] as readonly LayoutSpec[]).find((l) => l.signature.every((cond) => holds(cond, counts)));
   if (!layout) return { layout, issues: [unknownLayoutIssue(sheet, kind, headerRow, columns, headerCell)] };
-  return { layout, issues: missingColumnIssues(sheet, layout, headerRow, columns, counts, headerCell) };
+  return { layout, issues: missingColumnIssues(sheet, kind, layout, headerRow, columns, counts, headerCell) };
 }
 
 /** What the rows below the header are: data, or skipped (blank, example, total, heading, note). */

@@ -264,6 +264,14 @@ describe('answers that help', () => {
     expect(out.issues[1].message).toContain("La colonne « Finnanceur 1 » (C1) n'a pas été reconnue : écrivez-la « Financeur 1 ».");
   });
 
+  it('COLUMN_MISSING of a pair points at the header that nearly spells it', () => {
+    const out = parseAnnex3(book(grid('S', [['N° action', 'Intitulé', 'Financeur 1', 'Montant 1', 'Financeur 2', 'Montnat 2', 'Année'], ['DA-01', 'Gare', 'Région', 100, 'Département', 50, 2024]])));
+    const missing = out.issues.filter((i) => i.code === 'COLUMN_MISSING');
+    expect(missing.map((i) => `${i.cell} ${i.message}`)).toEqual([
+      "F1 Colonne manquante : « Montant 2 » (en-têtes ligne 1) : chaque financeur va avec son montant. La colonne « Montnat 2 » (F1) n'a pas été reconnue : écrivez-la « Montant 2 ».",
+    ]);
+  });
+
   it('LAYOUT_UNKNOWN says what is missing when actions have no amount column', () => {
     const out = parseAnnex3(book(grid('S', [['N° action', 'Intitulé', 'Statut'], ['DA-01', 'Gare', 'En cours']])));
     expect(out.issues[0].message).toMatch(/La disposition la plus proche : .*\. Il y manque /);
