@@ -37,7 +37,8 @@ const DOCUMENTATION_NAMES = [
   /^listes deroulantes?\b/,
   /^valeurs? (possibles?|autorisees?)\b/,
 ];
-const EXAMPLE_NAMES = [/^exemples?\b/, /^ex ?\d*$/, /^fiche exemple\b/, /^modele rempli\b/];
+// Not « Ex. 2024 », which may well be « Exercice 2024 ».
+const EXAMPLE_NAMES = [/^exemples?\b/, /^fiche exemple\b/, /^modele rempli\b/];
 
 /** What a sheet's name says it is: documentation, an example, or nothing (null). */
 export function documentationNameOf(name: string): DocumentationName | null {

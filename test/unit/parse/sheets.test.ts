@@ -141,6 +141,8 @@ describe('documentation sheets', () => {
     ['PARAMETRAGE', 'documentation'],
     ['Exemple', 'example'],
     ['Exemple rempli', 'example'],
+    ['Ex. 2024', null],
+    ['Aides 2023', null],
     ['Liste des projets', null],
     ['Annexe 3', null],
     ['2024', null],
