@@ -15,8 +15,6 @@ export const ISSUE_CODES = {
   FILE_TOO_COMPLEX: 'ERROR',
   FILE_ENCODING: 'WARNING',
   SHEET_HIDDEN_SKIPPED: 'WARNING',
-  /** An action plan's example sheet (« Exemple »), same columns as the plan: not read as data. */
-  SHEET_EXAMPLE_SKIPPED: 'WARNING',
   // finding the table
   NO_TABLE_FOUND: 'ERROR',
   SHEET_WITHOUT_TABLE: 'WARNING',
@@ -24,6 +22,19 @@ export const ISSUE_CODES = {
   COLUMN_MISSING: 'ERROR',
   COLUMN_DUPLICATED: 'WARNING',
   COLUMN_UNKNOWN: 'WARNING',
+  // issue 15 — documentation sheets, years from sheet names, files that hold nothing to read
+  /** A sheet of documentation (« METADONNEES », « Lisez-moi », lists of choices…): left aside, said once. */
+  SHEET_DOCUMENTATION: 'NOTE',
+  /** An example sheet (« Exemple ») that holds a table, an action plan's among them: not read, said so (its figures are not the sender's). */
+  SHEET_EXAMPLE_SKIPPED: 'WARNING',
+  /** The rows of a sheet named after one year (« 2024 », « Exercice 2024 ») take that year when they do not say it. */
+  YEAR_FROM_SHEET_NAME: 'NOTE',
+  /** The upload's year differs from the one a sheet's name gives: the sheet's wins for its rows. */
+  YEAR_UPLOAD_DIFFERS: 'WARNING',
+  /** A table found, its header read, and not one row filled below it (an empty template). */
+  NO_DATA: 'ERROR',
+  /** A national list read whole, not one row of which is inside the contract's perimeter. */
+  NOTHING_IN_PERIMETER: 'WARNING',
   // reading values
   AMOUNT_INVALID: 'ERROR',
   AMOUNT_AMBIGUOUS: 'ERROR',

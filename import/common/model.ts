@@ -60,7 +60,8 @@ export interface WorkbookGrid {
 // issues: every problem names its sheet and cell, in French for the partner
 // ---------------------------------------------------------------------------------------------------
 
-export type Severity = 'ERROR' | 'WARNING';
+/** NOTE: not a problem, what the import understood on its own (a documentation sheet, a year from a sheet's name). */
+export type Severity = 'ERROR' | 'WARNING' | 'NOTE';
 
 export interface IssueDraft {
   severity: Severity;

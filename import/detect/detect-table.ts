@@ -11,6 +11,7 @@ import { type Cell, type CellRange, type IssueDraft, type SheetGrid, cellAddress
 import { COLUMN_ROLES, FUNDER_COLUMNS, ROW_MARKERS } from './column-roles.data';
 import { normaliseHeader, type NormalisedHeader } from './header-text';
 import { HEADER_ANCHORS, LAYOUTS } from './layouts.data';
+import { closestLayout, nearSpelling } from './closest-layout';
 import { mergeIndex } from './merges';
 import { pairAmountsWithFunders } from './action-plan';
 import { matchHeader, stageIn, YEAR_MAX, YEAR_MIN, type RoleMatch } from './role-matcher';
@@ -374,22 +375,44 @@ function roleCounts(columns: readonly DetectedColumn[]): Map<ColumnRole, number>
   return counts;
 }
 
-/** LAYOUT_UNKNOWN when no layout of the kind fits the columns. */
+/** How many recognised headers LAYOUT_UNKNOWN names before « … ». */
+const KNOWN_HEADERS_SHOWN = 6;
+
+/**
+ * LAYOUT_UNKNOWN when no layout of the kind fits the columns: the closest layout and the one change that
+ * would make the file read (closest-layout.ts), not every layout with every synonym.
+ */
 function unknownLayoutIssue(sheet: SheetGrid, kind: ImportKindName, headerRow: number, columns: readonly DetectedColumn[], headerCell: string): IssueDraft {
   const known = columns.filter((c) => c.role !== 'unknown' && c.role !== 'ignored').map((c) => `« ${c.header.trim()} »`);
-  return issue(
-    'ERROR',
-    'LAYOUT_UNKNOWN',
-    `Disposition du tableau non reconnue (en-têtes ligne ${headerRow + 1}${known.length ? ` : ${known.join(', ')}` : ''}). ` +
-      `Dispositions attendues : ${(LAYOUTS[kind] as readonly LayoutSpec[]).map((l) => `${l.description} — ${l.signature.map((s) => s.label).join(' + ')}`).join(' ; ')}.`,
-    sheet,
-    headerCell,
-    null,
-  );
+  const shown = known.length > KNOWN_HEADERS_SHOWN ? [...known.slice(0, KNOWN_HEADERS_SHOWN), '…'] : known;
+  const closest = closestLayout(kind, columns);
+  let advice = '';
+  if (closest) {
+    const near = closest.near;
+    const lacking = closest.missing.map((cond) => cond.label + alreadyThere(cond, columns)).join(' et ');
+    advice =
+      ` La disposition la plus proche : ${lowerFirst(closest.layout.description)}. ` +
+      (near
+        ? `La colonne « ${near.column.header.trim()} » (${cellAddress(headerRow, near.column.col)}) n'a pas été reconnue : écrivez-la « ${near.meant} ».`
+        : `Il y manque ${lacking}.`);
+  }
+  return issue('ERROR', 'LAYOUT_UNKNOWN', `Disposition du tableau non reconnue (en-têtes ligne ${headerRow + 1}${shown.length ? ` : ${shown.join(', ')}` : ''}).${advice}`, sheet, headerCell, null);
+}
+
+/** For a condition needing several columns of which some are there: which (« au moins deux colonnes d'année » when one is). */
+function alreadyThere(cond: LayoutCondition, columns: readonly DetectedColumn[]): string {
+  if (!('roles' in cond) || (cond.min ?? 1) < 2) return '';
+  const present = columns.filter((c) => cond.roles.includes(c.role)).map((c) => `« ${c.header.trim()} »`);
+  if (present.length === 0) return '';
+  return present.length === 1 ? ` (une seule est reconnue : ${present[0]})` : ` (${present.length} sont reconnues : ${present.join(', ')})`;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /** COLUMN_MISSING for each required column of the layout that is not there, and each funder without its amount (or the reverse). */
-function missingColumnIssues(sheet: SheetGrid, layout: LayoutSpec, headerRow: number, columns: readonly DetectedColumn[], counts: Map<ColumnRole, number>, headerCell: string): IssueDraft[] {
+function missingColumnIssues(sheet: SheetGrid, kind: ImportKindName, layout: LayoutSpec, headerRow: number, columns: readonly DetectedColumn[], counts: Map<ColumnRole, number>, headerCell: string): IssueDraft[] {
   const issues: IssueDraft[] = [];
   for (const cond of layout.required) {
     if (holds(cond, counts)) continue;
@@ -407,7 +430,10 @@ function missingColumnIssues(sheet: SheetGrid, layout: LayoutSpec, headerRow: nu
         const values = a === 'pairValue';
         const word = values ? (role === 'pairYear' ? 'Année' : 'Valeur') : role === 'pairAmount' ? 'Montant' : 'Financeur';
         const why = values ? 'chaque valeur va avec son année' : 'chaque financeur va avec son montant';
-        issues.push(issue('ERROR', 'COLUMN_MISSING', `Colonne manquante : « ${word} ${i} » (en-têtes ligne ${headerRow + 1}) : ${why}.`, sheet, headerCell, null));
+        // A header nearly spelling the missing one (« Montnat 2 »): say which, at its cell.
+        const near = values ? null : nearSpelling(kind, columns.filter((c) => c.role === 'unknown' && normaliseText(c.header).endsWith(` ${i}`)), [role]);
+        const nearText = near ? ` La colonne « ${near.column.header.trim()} » (${cellAddress(headerRow, near.column.col)}) n'a pas été reconnue : écrivez-la « ${word} ${i} ».` : '';
+        issues.push(issue('ERROR', 'COLUMN_MISSING', `Colonne manquante : « ${word} ${i} » (en-têtes ligne ${headerRow + 1}) : ${why}.${nearText}`, sheet, near ? cellAddress(headerRow, near.column.col) : headerCell, null));
       }
     }
   }
@@ -420,7 +446,7 @@ function detectLayout(sheet: SheetGrid, kind: ImportKindName, headerRow: number,
   const headerCell = cellAddress(headerRow, columns.length ? columns[0].col : 0);
   const layout: LayoutSpec | undefined = (LAYOUTS[kind] as readonly LayoutSpec[]).find((l) => l.signature.every((cond) => holds(cond, counts)));
   if (!layout) return { layout, issues: [unknownLayoutIssue(sheet, kind, headerRow, columns, headerCell)] };
-  return { layout, issues: missingColumnIssues(sheet, layout, headerRow, columns, counts, headerCell) };
+  return { layout, issues: missingColumnIssues(sheet, kind, layout, headerRow, columns, counts, headerCell) };
 }
 
 /** What the rows below the header are: data, or skipped (blank, example, total, heading, note). */

@@ -9,6 +9,7 @@ import { LaidOutTable, parseEachTable } from './each-table';
 import { ParsedAction, ParseOutput, FunderRef, SourceRef, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';
 import { amountRangeMessage, fundersInOneCell, isAmountRange, isExampleSheet, isOwnFunds, planCode, planLevel, planOrientationCode } from './action-plan';
+import { SheetYear } from './sheet-year';
 import { AmountOptions, ParsedAmount } from './values/amount';
 import { parseCostBase, parseInstrument, parseStage, parseStatus } from './values/vocabulary';
 
@@ -106,6 +107,8 @@ interface Annex3Table {
   hasTotals: boolean;
   lineRow: Map<number, number>;
   lineCol: Map<number, number>;
+  /** The year of rows that do not say theirs: the sheet's name's, else the upload's (sheet-year.ts). */
+  sheetYear: SheetYear;
 }
 
 /** One options object per column, not per cell: this runs for every amount of a 100 000-line file. */
@@ -141,6 +144,7 @@ function annex3Table(sheet: SheetGrid, table: DetectedTable, options: ParseOptio
     hasTotals: table.totalColumns.length > 0 || table.totalRows.length > 0,
     lineRow: new Map<number, number>(),
     lineCol: new Map<number, number>(),
+    sheetYear: new SheetYear(sheet.name, options.year),
   };
 }
 
@@ -165,18 +169,21 @@ class Annex3Row {
     this.stage = t.reader.word(row, t.columns.stage?.col, parseStage);
   }
 
-  /** The row's year (its « Année » cell, else the upload's), read once; YEAR_MISSING at the first amount needing it. */
+  /** The row's year (its « Année » cell, else its sheet's name's, else the upload's), read once; YEAR_MISSING at the first amount needing it. */
   year(): number | null {
     if (this.rowYear !== undefined) return this.rowYear;
-    const { reader, columns, options } = this.t;
-    if (columns.year && reader.cell(this.row, columns.year.col)) this.rowYear = reader.year(this.row, columns.year.col);
-    else if (options.year) this.rowYear = options.year;
-    else {
-      this.rowYear = null;
+    const { reader, columns, sheetYear } = this.t;
+    // A year cell of spaces only is as empty as none.
+    if (columns.year && reader.text(this.row, columns.year.col) !== null) {
+      this.rowYear = reader.year(this.row, columns.year.col);
+      return this.rowYear;
+    }
+    this.rowYear = sheetYear.fallback();
+    if (this.rowYear === null) {
       reader.issue(
         'ERROR',
         'YEAR_MISSING',
-        "L'année de ces montants n'est indiquée ni dans une colonne « Année » ni au dépôt du fichier : ajoutez-la.",
+        `L'année de ces montants n'est indiquée ni dans une colonne « Année », ni dans le nom de la feuille${sheetYear.whyNoYear()}, ni au dépôt du fichier : ajoutez-la.`,
         this.row,
         columns.year?.col ?? columns.code?.col ?? 0,
       );
@@ -402,6 +409,7 @@ function parseSheet(sheet: SheetGrid, table: LaidOutTable<'annex3'>, options: Pa
   }
   if (t.hasTotals) appendAll(output.totals, statedTotals(t.reader, table, t.lineRow, t.lineCol, options));
   appendAll(output.issues, t.reader.issues);
+  appendAll(output.issues, t.sheetYear.issues());
 }
 
 function readAction(reader: SheetReader, row: number, columns: Record<string, DetectedColumn | undefined>, options: ParseOptions): ParsedAction {

@@ -5,6 +5,7 @@ import { ParseOptions, statedTotals } from './annex3.parser';
 import { LaidOutTable, parseEachTable } from './each-table';
 import { ParseOutput } from './parsed.types';
 import { SheetReader } from './sheet-reader';
+import { SheetYear } from './sheet-year';
 
 /** Programme codes by every header spelling the detect data knows (DETR, DSIL, DSIL relance, FNADT…). */
 const PROGRAMME_BY_SPELLING = new Map<string, string>();
@@ -30,13 +31,11 @@ export function parseDotations(workbook: WorkbookGrid, options: ParseOptions = {
     const territories = columnsWithRole(table, 'territoryColumn');
     const lineRow = new Map<number, number>();
     const lineCol = new Map<number, number>();
+    const sheetYear = new SheetYear(sheet.name, options.year);
     for (const row of table.dataRows) {
-      // The year is merged over its programme rows: read it where the merge starts.
-      let year: number | null = options.year ?? null;
-      if (yearColumn) {
-        const origin = mergedOriginAt(sheet, row, yearColumn.col);
-        if (reader.cell(origin.row, origin.col)) year = reader.year(origin.row, origin.col);
-      }
+      // The year is merged over its programme rows: read it where the merge starts; else the sheet's name's, else the upload's.
+      const origin = yearColumn ? mergedOriginAt(sheet, row, yearColumn.col) : null;
+      const year: number | null = origin && reader.cell(origin.row, origin.col) ? reader.year(origin.row, origin.col) : sheetYear.fallback();
       const programmeText = programmeColumn ? reader.text(row, programmeColumn.col) : null;
       const programmeCode = programmeText ? (PROGRAMME_BY_SPELLING.get(headerKey(programmeText)) ?? null) : null;
       if (programmeText && !programmeCode) {
@@ -68,6 +67,7 @@ export function parseDotations(workbook: WorkbookGrid, options: ParseOptions = {
     }
     appendAll(output.totals, statedTotals(reader, table, lineRow, lineCol, options));
     appendAll(output.issues, reader.issues);
+    appendAll(output.issues, sheetYear.issues());
   }
 }
 

@@ -2,12 +2,13 @@ import { normaliseText } from '../../src/kernel/normalise-text';
 import { CostBase, FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { columnWithRole, FUNDER_COLUMNS } from '../detect';
 import { DetectedColumn } from '../detect/types';
-import { appendAll, Cell, SheetGrid, WorkbookGrid } from '../common/model';
+import { appendAll, Cell, IssueDraft, SheetGrid, WorkbookGrid } from '../common/model';
 import { ParseOptions } from './annex3.parser';
 import { LaidOutTable, parseEachTable } from './each-table';
 import { parseScdlSheet } from './grants-scdl.parser';
 import { BeneficiaryRef, ParsedAction, ParsedLine, ParseOutput } from './parsed.types';
 import { SheetReader } from './sheet-reader';
+import { SheetYear } from './sheet-year';
 import { AmountOptions } from './values/amount';
 import { EXTRA_PROGRAMME_SPELLINGS, organisationKindOf, programmeOfMeasure } from './grants-programme';
 
@@ -61,8 +62,8 @@ const YEAR_TOKEN = /(?:^|\s)(?:19|20)\d\d(?=\s|$)/g;
  *   DSIL_RENOVATION_THERMIQUE → DSIL_RT), so that the same list imported twice gives the same codes; a
  *   second row with the same code in one file gets `-2`, `-3`… in file order;
  * - a GRANTED SUBSIDY line of the grant, funder the programme's operator (the State), beneficiary the
- *   same code (and the beneficiary's name as written), year from the year column, else the year given
- *   with the upload, else YEAR_MISSING.
+ *   same code (and the beneficiary's name as written), year from the year column, else from the sheet's
+ *   name (« 2024 », « Exercice 2024 »: sheet-year.ts), else the year given with the upload, else YEAR_MISSING.
  *
  * Years outside the contract's period are history and raise nothing. Amounts with more than two
  * decimals are rounded to the cent with an AMOUNT_ROUNDED warning (values/amount.ts).
@@ -78,7 +79,22 @@ export function parseGrants(workbook: WorkbookGrid, options: GrantsParseOptions)
     // The SCDL « subventions » open-data format: grants-scdl.parser.ts.
     scdl: (sheet, table) => parseScdlSheet(sheet, table, options, output, codes),
   });
+  if (output.actions.length === 0 && output.outsidePerimeter! > 0) output.issues.push(nothingInPerimeter(output.outsidePerimeter!));
   return output;
+}
+
+/** A list read whole with nothing for the contract: said with its figures, not as a missing table. */
+function nothingInPerimeter(outside: number): IssueDraft {
+  return {
+    severity: 'WARNING',
+    code: 'NOTHING_IN_PERIMETER',
+    message:
+      `0 ligne dans le périmètre du contrat, ${outside} hors périmètre : aucune subvention de cette liste ne va à une commune ou à un EPCI du contrat ` +
+      '(code INSEE ou SIREN). Vérifiez le contrat choisi au dépôt, ou que la liste couvre bien son département.',
+    sheet: null,
+    cell: null,
+    value: null,
+  };
 }
 
 interface Place {
@@ -260,12 +276,12 @@ function readProgramme(
   return { code: programme, written: programmeText };
 }
 
-/** The row's year: its year cell, else the upload's; null when neither (said per row only when the sheet has a year column). */
-function readGrantYear(reader: SheetReader, row: number, cells: SheetGrid['rows'][number], yearColumn: DetectedColumn | undefined, options: GrantsParseOptions): number | null {
-  if (yearColumn && cells[yearColumn.col]) return reader.year(row, yearColumn.col);
-  if (options.year) return options.year;
-  if (yearColumn) reader.issue('ERROR', 'YEAR_MISSING', "L'année de cette subvention n'est pas indiquée.", row, yearColumn.col);
-  return null;
+/** The row's year: its year cell, else its sheet's name's, else the upload's; null when none (said per row only when the sheet has a year column). */
+function readGrantYear(reader: SheetReader, row: number, cells: SheetGrid['rows'][number], yearColumn: DetectedColumn | undefined, sheetYear: SheetYear): number | null {
+  if (yearColumn && cells[yearColumn.col] && reader.text(row, yearColumn.col) !== null) return reader.year(row, yearColumn.col);
+  const year = sheetYear.fallback();
+  if (year === null && yearColumn) reader.issue('ERROR', 'YEAR_MISSING', `L'année de cette subvention n'est pas indiquée${sheetYear.whyNoYear()}.`, row, yearColumn.col);
+  return year;
 }
 
 /**
@@ -370,13 +386,14 @@ function parseSheet(sheet: SheetGrid, table: LaidOutTable<'grants'>, options: Gr
   const amountOptions: AmountOptions = { multiplier: columns.amount.multiplier, decimalComma: options.decimalComma };
   const programmes = new Map<string, string | null>();
   const rows = sheet.rows;
+  const sheetYear = new SheetYear(sheet.name, options.year);
 
-  if (!columns.year && !options.year) {
+  if (!columns.year && !sheetYear.known) {
     // Said once: every row of the sheet lacks it.
     reader.issue(
       'ERROR',
       'YEAR_MISSING',
-      "L'année des subventions n'est indiquée ni dans une colonne « Année » (ANNEE, annee, exercice) ni au dépôt du fichier : ajoutez-la.",
+      `L'année des subventions n'est indiquée ni dans une colonne « Année » (ANNEE, annee, exercice), ni dans le nom de la feuille${sheetYear.whyNoYear()}, ni au dépôt du fichier : ajoutez-la.`,
       table.headerRow,
       (columns.programme ?? columns.amount).col,
     );
@@ -391,7 +408,7 @@ function parseSheet(sheet: SheetGrid, table: LaidOutTable<'grants'>, options: Gr
       continue;
     }
     const programme = readProgramme(reader, row, columns, fromSheet, programmes);
-    const year = readGrantYear(reader, row, cells, columns.year, options);
+    const year = readGrantYear(reader, row, cells, columns.year, sheetYear);
     const actionIndex = output.actions.length;
     const action = grantAction(reader, row, cells, columns, where, programme, year, codes, options);
     output.actions.push(action);
@@ -399,6 +416,7 @@ function parseSheet(sheet: SheetGrid, table: LaidOutTable<'grants'>, options: Gr
     if (line) output.lines.push(line);
   }
   appendAll(output.issues, reader.issues);
+  appendAll(output.issues, sheetYear.issues());
 }
 
 function insidePlace(place: Place | null, inseeCodes: ReadonlySet<string>, sirens: ReadonlySet<string>): Place | null {

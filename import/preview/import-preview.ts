@@ -24,7 +24,7 @@ export interface PreviewLine {
 }
 
 export interface PreviewIssue {
-  severity: 'ERROR' | 'WARNING';
+  severity: 'ERROR' | 'WARNING' | 'NOTE';
   code: string;
   message: string;
   sheet: string | null;
@@ -39,6 +39,8 @@ export interface ImportPreview {
     lines: number;
     errors: number;
     warnings: number;
+    /** What the import understood on its own (documentation sheets, years from sheet names): neither errors nor warnings. */
+    notes: number;
     newActions: number;
     newOrganisations: number;
     /** Annex 2 measures and indicators read, when the kind has them. */
@@ -105,13 +107,15 @@ export function buildImportPreview(parsed: ParseOutput, resolved: ResolvedPrevie
   }
   const sorted = sortIssues(issues);
   const errors = sorted.filter((issue) => issue.severity === 'ERROR').length;
+  const notes = sorted.filter((issue) => issue.severity === 'NOTE').length;
   return {
     status: errors > 0 ? 'REJECTED' : 'PREVIEWED',
     layout: parsed.layout,
     counts: {
       lines: lines.length,
       errors,
-      warnings: sorted.length - errors,
+      warnings: sorted.length - errors - notes,
+      notes,
       newActions: resolved.actions.filter((action) => action.existingId === null && action.code).length,
       newOrganisations: resolved.newOrganisations.length,
       ...(parsed.measures ? { measures: parsed.measures.length } : {}),
@@ -124,7 +128,7 @@ export function buildImportPreview(parsed: ParseOutput, resolved: ResolvedPrevie
   };
 }
 
-/** Errors first, then by sheet, row and column, so that a partner walks the file once. */
+/** Errors first, then warnings, then notes; each by sheet, row and column, so that a partner walks the file once. */
 export function sortIssues(issues: IssueDraft[]): IssueDraft[] {
   // Keys computed once per issue, not once per comparison (a file may carry 100 000 issues); sheet names
   // ranked once in the same locale order as localeCompare. The sort is stable, as before.
@@ -147,7 +151,7 @@ export function sortIssues(issues: IssueDraft[]): IssueDraft[] {
 }
 
 function severityRank(issue: IssueDraft): number {
-  return issue.severity === 'ERROR' ? 0 : 1;
+  return issue.severity === 'ERROR' ? 0 : issue.severity === 'WARNING' ? 1 : 2;
 }
 
 function rowOf(cell: string | null): number {

@@ -154,19 +154,21 @@ class ProgressBar {
 
 const STATUS_TEXT: Record<string, string> = { PREVIEWED: 'aperçu prêt', REJECTED: 'REJETÉ', APPLIED: 'appliqué', UNCHANGED: 'inchangé (même fichier que celui en vigueur)' };
 
+const SEVERITY_TEXT: Record<string, string> = { ERROR: 'ERREUR ', WARNING: 'avert. ', NOTE: 'note   ' };
+
 function humanSummary(result: PreviewResult | ApplyResult): string {
   const lines = [
     `Lot n° ${result.batchId} : ${STATUS_TEXT[result.status] ?? result.status}`,
     `Disposition : ${result.layout || '—'}`,
     `Lignes : ${result.counts.lines}, total ${result.total} €`,
-    `Erreurs : ${result.counts.errors}, avertissements : ${result.counts.warnings}`,
+    `Erreurs : ${result.counts.errors}, avertissements : ${result.counts.warnings}${result.counts.notes ? `, notes : ${result.counts.notes}` : ''}`,
     `À créer : ${result.counts.newActions} action(s), ${result.counts.newOrganisations} organisation(s)`,
   ];
   if (result.issues.length) {
     lines.push('', 'Anomalies :');
     for (const issue of result.issues) {
       const place = [issue.sheet, issue.cell].filter(Boolean).join(' ! ');
-      lines.push(`  ${issue.severity === 'ERROR' ? 'ERREUR ' : 'avert. '} ${place.padEnd(28)} ${issue.code} — ${issue.message}`);
+      lines.push(`  ${SEVERITY_TEXT[issue.severity] ?? issue.severity} ${place.padEnd(28)} ${issue.code} — ${issue.message}`);
     }
   }
   return `${lines.join('\n')}\n`;

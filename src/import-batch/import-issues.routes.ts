@@ -38,7 +38,7 @@ export const ISSUE_COLUMNS: TableColumn[] = [
   { key: 'rawValue', label: 'Valeur lue', type: 'text' },
 ];
 
-const SEVERITY_LABELS: Record<IssueSeverity, string> = { ERROR: 'Erreur', WARNING: 'Avertissement' };
+const SEVERITY_LABELS: Record<IssueSeverity, string> = { ERROR: 'Erreur', WARNING: 'Avertissement', NOTE: 'Note' };
 
 async function getIssues(dataSource: DataSource, config: Pick<AppConfig, 'readRequiresToken'>, req: Request, res: Response): Promise<void> {
   const format = parseTableFormat(String(req.params.format));

@@ -121,7 +121,7 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
   const preview: ImportPreview = {
     status: 'REJECTED',
     layout: '',
-    counts: { lines: 0, errors: 1, warnings: 0, newActions: 0, newOrganisations: 0 },
+    counts: { lines: 0, errors: 1, warnings: 0, notes: 0, newActions: 0, newOrganisations: 0 },
     total: '0.00',
     lines: [],
     issues: [{ severity: 'ERROR', code: error.code, message: error.message, sheet: null, cell: null, value: null }],

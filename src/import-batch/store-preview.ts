@@ -72,7 +72,7 @@ export async function storeIssues(manager: EntityManager, batchId: number, issue
     ImportIssue,
     issues.map((issue) => ({
       batchId,
-      severity: issue.severity === 'ERROR' ? IssueSeverity.ERROR : IssueSeverity.WARNING,
+      severity: IssueSeverity[issue.severity],
       code: issue.code,
       message: issue.message,
       sheet: issue.sheet?.slice(0, 100) ?? null,

@@ -22,4 +22,6 @@ export enum ImportStatus {
 export enum IssueSeverity {
   ERROR = 'ERROR',
   WARNING = 'WARNING',
+  /** Not a problem: what the import understood on its own (a documentation sheet left aside, a year taken from a sheet's name). */
+  NOTE = 'NOTE',
 }

@@ -42,7 +42,10 @@ registerEnumType(FundingInstrument, { name: 'FundingInstrument', description: 'N
 registerEnumType(CostBase, { name: 'CostBase', description: 'Base du coût : hors taxes ou toutes taxes comprises' });
 registerEnumType(ImportKind, { name: 'ImportKind', description: 'Nature du fichier importé' });
 registerEnumType(ImportStatus, { name: 'ImportStatus' });
-registerEnumType(IssueSeverity, { name: 'IssueSeverity' });
+registerEnumType(IssueSeverity, {
+  name: 'IssueSeverity',
+  valuesConfig: { ERROR: { description: 'Bloque le fichier' }, WARNING: { description: 'Ne bloque pas' }, NOTE: { description: 'Pas un problème : ce que l’import a compris seul (feuille de documentation, année prise du nom de la feuille)' } },
+});
 registerEnumType(IndicatorValueStage, {
   name: 'IndicatorValueStage',
   valuesConfig: { TARGET: { description: 'Cible' }, ACTUAL: { description: 'Réalisé' } },

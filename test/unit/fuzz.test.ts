@@ -41,7 +41,7 @@ describe('fuzzing the import pipeline', () => {
 
   it('catches a preview whose total is not the sum of its lines', () => {
     const line = { amount: '10.05', year: 2023, funder: 'X', programme: null, beneficiary: null, stage: 'PLANNED', instrument: 'SUBSIDY', approximate: false, action: null, sheet: 'F', cell: 'B2', rawValue: '10,05' };
-    const preview: ImportPreview = { status: 'PREVIEWED', layout: 'by-year', counts: { lines: 2, errors: 0, warnings: 0, newActions: 0, newOrganisations: 0 }, total: '20.10', lines: [line, line], issues: [] };
+    const preview: ImportPreview = { status: 'PREVIEWED', layout: 'by-year', counts: { lines: 2, errors: 0, warnings: 0, notes: 0, newActions: 0, newOrganisations: 0 }, total: '20.10', lines: [line, line], issues: [] };
     expect(checkPreview(preview)).toBeNull();
     expect(checkPreview({ ...preview, total: '20.11' })).toMatch(/sum of lines/);
     expect(checkPreview({ ...preview, lines: [line, { ...line, amount: '1e3' }] })).toMatch(/amount/);

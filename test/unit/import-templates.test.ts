@@ -104,13 +104,16 @@ describe('import templates', () => {
       expect(detectTable(aide, kind)).toBeNull();
     });
 
-    it('parses to zero lines and no issue at all (the « Aide » sheet is known as help, not a table)', () => {
+    it('parses to zero lines, says the template holds no data, and notes the « Aide » sheet as documentation (issue 15)', () => {
       const parsed = parseWorkbook({ kind, workbook: grid, reference: NO_REFERENCE, sourceOrganisationId: 1 });
       expect(parsed.lines).toEqual([]);
       expect(parsed.measures ?? []).toEqual([]);
       expect(parsed.indicators ?? []).toEqual([]);
-      expect(parsed.issues.filter((issue) => issue.severity === 'ERROR')).toEqual([]);
-      expect(parsed.issues).toEqual([]);
+      expect(parsed.issues.map((issue) => [issue.severity, issue.code, issue.sheet, issue.cell])).toEqual([
+        ['NOTE', 'SHEET_DOCUMENTATION', AIDE_SHEET, null],
+        ['ERROR', 'NO_DATA', DATA_SHEET_NAMES[kind], 'A1'],
+      ]);
+      expect(parsed.issues[1].message).toMatch(/^Le fichier ne contient aucune donnée : le tableau de la feuille « .+ » \(en-têtes ligne 1\) est reconnu/);
     });
   });
 

@@ -87,8 +87,19 @@ const SCENARIOS: Array<[code: string, cell: string | null, build: () => ReturnTy
   ['LAYOUT_UNKNOWN', 'A1', () => preview(grid('S', [['N° action', 'Intitulé', 'DSIL', 'Année'], ['DA-01', 'Gare', 100, 2022]]))],
   ['COLUMN_MISSING', 'A1', () => preview(grid('S', [['Dispositif', null, 'Territoire de DA'], ['DETR', null, 100], ['DSIL', null, 50]]), ImportKind.DOTATIONS)],
   ['COLUMN_DUPLICATED', 'D1', () => preview(grid('S', [['N° action', 'Intitulé', 'Orientation', 'Orientation', 2022, 2023], ['DA-01', 'Gare', '1.2', '1.2', 100]]))],
+  // Figures under headers nobody knows (a list of short words would be documentation: SHEET_DOCUMENTATION).
   ['SHEET_WITHOUT_TABLE', null, () =>
-    preview([grid('Prog', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 100]]), grid('Notes', [['a'], ['b'], ['c'], ['d'], ['e'], ['f']])])],
+    preview([grid('Prog', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 100]]), grid('Calculs', [['Poste', 'Somme'], ['Études', 15000], ['Travaux', 250000]])])],
+  // Issue 15: documentation sheets, years from sheet names, files with nothing to read.
+  ['SHEET_DOCUMENTATION', null, () =>
+    preview([grid('METADONNEES', [['Nom de la colonne', 'Description'], ['SUBVENTION', 'Montant de la subvention']]), grid('Prog', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 100]])])],
+  ['SHEET_EXAMPLE_SKIPPED', null, () =>
+    preview([grid('Exemple', [BY_YEAR, ['EX-01', 'Médiathèque', '1.2', 'DA', 100]]), grid('Prog', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 100]])])],
+  ['YEAR_FROM_SHEET_NAME', null, () => preview(grid('Exercice 2024', [['N° action', 'Intitulé', 'DSIL', 'Région'], ['DA-01', 'Gare', 100]]))],
+  ['YEAR_UPLOAD_DIFFERS', null, () => preview(grid('Exercice 2024', [['N° action', 'Intitulé', 'DSIL', 'Région'], ['DA-01', 'Gare', 100]]), ImportKind.ANNEX3, 2023)],
+  ['NO_DATA', 'A1', () => preview(grid('S', [BY_YEAR, [], ['Exemple : DA-00', 'Exemple de projet']]))],
+  ['NOTHING_IN_PERIMETER', null, () =>
+    preview(grid('2020', [['DOT', 'INSEECOM', 'BENEFICIAIRE', 'OBJET', 'SUBVENTION'], ['DETR', '75056', 'PARIS', 'Toiture', 1000]]), ImportKind.GRANTS)],
   // The indicator's row, at its name.
   ['INDICATOR_OWNER_UNKNOWN', 'C2', () =>
     preview(grid('S', [['Code action', 'Code indicateur', 'Indicateur', 'Unité', 'Cible', 'Année cible'], ['ZZ-99', 'IND-1', 'Logements', 'logements', 100, 2026]]), ImportKind.INDICATORS)],

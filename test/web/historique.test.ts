@@ -142,7 +142,8 @@ describe(`The history page /historique on ${TEST_DATABASE_TYPE}`, () => {
     // Its issues: the corrected copy has none (its totals were recomputed), as the API says.
     const counts = (await ok(`query ($id: ID!) { importBatch(id: $id) { errorCount warningCount } }`, { id: String(second) })).importBatch;
     expect(counts).toEqual({ errorCount: 0, warningCount: 0 });
-    expect(await detail.getByText('Aucune anomalie relevée dans ce fichier.').count()).toBe(1);
+    // Its only issue is a note (its « Listes » sheet is documentation): not an anomaly.
+    expect(await detail.getByText('Aucune anomalie relevée dans ce fichier. 1 note (ce que l’import a compris seul).').count()).toBe(1);
     await screenshot('historique-detail');
 
     // The confirmation says what will be restored, before anything is done.
@@ -179,11 +180,13 @@ describe(`The history page /historique on ${TEST_DATABASE_TYPE}`, () => {
     await page.getByRole('heading', { level: 2, name: `Dépôt n° ${first} — ${BDT_FILE}` }).waitFor();
     expect(await page.locator('#detail-depot').getByText('Appliqué', { exact: true }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Annuler ce dépôt' }).count()).toBe(0);
-    // The first file's issues (warnings only), each at its cell, as many as the API counts.
-    const { warningCount } = (await ok(`query ($id: ID!) { importBatch(id: $id) { warningCount } }`, { id: String(first) })).importBatch;
+    // The first file's issues (warnings, then the note that its « Listes » sheet is documentation), each at its cell, as many as the API gives.
+    const { warningCount, issues: apiIssues } = (await ok(`query ($id: ID!) { importBatch(id: $id) { warningCount issues { severity } } }`, { id: String(first) })).importBatch;
     expect(warningCount).toBeGreaterThan(0);
+    expect(apiIssues.map((issue: { severity: string }) => issue.severity)).toEqual([...Array(warningCount).fill('WARNING'), 'NOTE']);
     const issues = page.locator('#detail-depot table', { hasText: `Anomalies du dépôt n° ${first}` }).locator('tbody tr');
-    expect(await issues.count()).toBe(warningCount);
+    expect(await issues.count()).toBe(warningCount + 1);
+    expect(await issues.last().locator('td').first().textContent()).toBe('Note');
     expect(await issues.first().locator('td').first().textContent()).toBe('Avertissement');
     expect(await issues.first().locator('td').nth(1).textContent()).toMatch(/^Programmation 2023 ! [A-Z]+\d+$/);
     await page.getByRole('status').filter({ hasText: '2 dépôts, 2 affichés' }).waitFor();

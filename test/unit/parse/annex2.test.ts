@@ -255,14 +255,16 @@ describe('parseAnnex2 on small files', () => {
   });
 
   it('reads several sheets, warns about a sheet of data without a table, and says when nothing is found', () => {
+    // Figures under headers nobody knows: data, not read — said (a list of short words is documentation: a note).
+    const figures = grid('Calculs', [['Poste', 'Somme'], ['Études', 15000], ['Travaux', 250000], ['Divers', 1200], ['Reste', 300]]);
     const notes = grid('Notes', [['a'], ['b'], ['c'], ['d'], ['e']]);
-    const out = parseAnnex2(workbook(grid('S1', [header, ['AAP X', null, 1]]), notes, grid('S2', [header, [null, null, 2], ['AAP Y', null, 3]])));
+    const out = parseAnnex2(workbook(grid('S1', [header, ['AAP X', null, 1]]), figures, notes, grid('S2', [header, [null, null, 2], ['AAP Y', null, 3]])));
     expect(out.measures!.map((m) => [m.source.sheet, m.name])).toEqual([
       ['S1', 'AAP X'],
       ['S2', 'AAP Y'],
     ]);
-    expect(issueList(out)).toEqual(['WARNING SHEET_WITHOUT_TABLE null', 'ERROR VALUE_INVALID A2']);
-    const none = parseAnnex2(workbook(notes));
+    expect(issueList(out)).toEqual(['WARNING SHEET_WITHOUT_TABLE null', 'NOTE SHEET_DOCUMENTATION null', 'ERROR VALUE_INVALID A2']);
+    const none = parseAnnex2(workbook(figures));
     expect(issueList(none)).toEqual(['WARNING SHEET_WITHOUT_TABLE null', 'ERROR NO_TABLE_FOUND null']);
     expect(none.layout).toBe('');
   });

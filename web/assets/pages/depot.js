@@ -26,7 +26,7 @@ const LAYOUTS = {
 const STAGES = { PLANNED: 'Prévu', REQUESTED: 'Demandé', GRANTED: 'Attribué', PAID: 'Payé' };
 const STAGE_ORDER = ['PLANNED', 'REQUESTED', 'GRANTED', 'PAID'];
 const INSTRUMENTS = { SUBSIDY: 'Subvention', LOAN: 'Prêt', ENGINEERING: 'Ingénierie', OWN_FUNDS: 'Fonds propres', TAX_RELIEF: 'Exonération', OTHER: 'Autre' };
-const SEVERITIES = { ERROR: { label: 'Erreur', badge: 'fr-badge--error' }, WARNING: { label: 'Avertissement', badge: 'fr-badge--warning' } };
+const SEVERITIES = { ERROR: { label: 'Erreur', badge: 'fr-badge--error' }, WARNING: { label: 'Avertissement', badge: 'fr-badge--warning' }, NOTE: { label: 'Note', badge: 'fr-badge--info' } };
 /** Form fields named by the API's refusals (`field`), and the group each one's message goes under. */
 const FIELDS = {
   contract: { input: 'depot-contrat', group: 'groupe-contract', errorClass: 'fr-select-group--error' },
@@ -311,7 +311,7 @@ async function submitPreview() {
 function sortIssues(issues) {
   const rowOf = (cell) => Number(/\d+$/.exec(cell || '')?.[0] || 0);
   const colOf = (cell) => [...(/^[A-Z]+/.exec(cell || '')?.[0] || '')].reduce((col, letter) => col * 26 + letter.charCodeAt(0) - 64, 0);
-  const rank = (issue) => (issue.severity === 'ERROR' ? 0 : 1);
+  const rank = (issue) => (issue.severity === 'ERROR' ? 0 : issue.severity === 'WARNING' ? 1 : 2);
   return [...issues].sort((a, b) => rank(a) - rank(b) || (a.sheet ?? '').localeCompare(b.sheet ?? '') || rowOf(a.cell) - rowOf(b.cell) || colOf(a.cell) - colOf(b.cell));
 }
 
@@ -377,6 +377,7 @@ function renderPreview() {
     counts.outsidePerimeter !== undefined ? ['Lignes hors du périmètre, laissées de côté', String(counts.outsidePerimeter)] : null,
     ['Erreurs', String(counts.errors)],
     ['Avertissements', String(counts.warnings)],
+    counts.notes ? ['Notes (ce que l’import a compris seul)', String(counts.notes)] : null,
     ['Actions à créer', String(counts.newActions)],
     ['Organisations à créer', String(counts.newOrganisations)],
     [state.kind === 'annex2' ? 'Total des aides lues (hors investissements soutenus)' : 'Total des montants lus', euros(preview.total)],

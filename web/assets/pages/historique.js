@@ -27,7 +27,8 @@ const STATUS = {
 };
 
 const STAGE_LABELS = { PLANNED: 'Prévu', REQUESTED: 'Demandé', GRANTED: 'Attribué', PAID: 'Payé' };
-const SEVERITY_LABELS = { ERROR: 'Erreur', WARNING: 'Avertissement' };
+const SEVERITY_LABELS = { ERROR: 'Erreur', WARNING: 'Avertissement', NOTE: 'Note' };
+const SEVERITY_BADGES = { ERROR: 'fr-badge--error', WARNING: 'fr-badge--warning', NOTE: 'fr-badge--info' };
 
 const BATCH_FIELDS = `id fileName kind status uploadedBy uploadedAt appliedAt rolledBackAt lineCount errorCount warningCount total
   source { id name shortName } contract { code name }`;
@@ -189,7 +190,7 @@ const LINE_COLUMNS = [
 ];
 
 const ISSUE_COLUMNS = [
-  { label: 'Gravité', value: (issue) => el('p', { class: `fr-badge fr-badge--sm ${issue.severity === 'ERROR' ? 'fr-badge--error' : 'fr-badge--warning'}` }, SEVERITY_LABELS[issue.severity] || issue.severity) },
+  { label: 'Gravité', value: (issue) => el('p', { class: `fr-badge fr-badge--sm ${SEVERITY_BADGES[issue.severity] || 'fr-badge--warning'}` }, SEVERITY_LABELS[issue.severity] || issue.severity) },
   { label: 'Cellule', value: (issue) => (issue.cell ? `${issue.sheet ? `${issue.sheet} ! ` : ''}${issue.cell}` : issue.sheet || '—') },
   { label: 'Anomalie', value: (issue) => issue.message },
   { label: 'Valeur lue', value: (issue) => (issue.rawValue ? `« ${issue.rawValue} »` : '—') },
@@ -236,15 +237,19 @@ async function loadMoreLines(id) {
 }
 
 function issuesSection(batch) {
-  const count = batch.errorCount + batch.warningCount;
+  // Notes (what the import understood on its own) are not counted in the batch: those shown are counted here.
+  const notes = batch.issues.filter((issue) => issue.severity === 'NOTE').length;
+  const anomalies = batch.errorCount + batch.warningCount;
+  const count = anomalies + notes;
   const shown = batch.issues.length;
+  const notesText = notes ? `${notes} note${notes > 1 ? 's' : ''} (ce que l’import a compris seul)` : '';
   return el(
     'div',
     { class: 'fr-mt-4w' },
     el('h3', {}, 'Anomalies'),
-    count === 0
-      ? el('p', {}, 'Aucune anomalie relevée dans ce fichier.')
-      : el('p', {}, `${batch.errorCount} erreur${batch.errorCount > 1 ? 's' : ''} et ${batch.warningCount} avertissement${batch.warningCount > 1 ? 's' : ''}, les erreurs d’abord, puis par feuille et cellule${shown < count ? ` (les ${shown} premières)` : ''}.`),
+    anomalies === 0
+      ? el('p', {}, `Aucune anomalie relevée dans ce fichier.${notesText ? ` ${notesText[0].toUpperCase()}${notesText.slice(1)}.` : ''}`)
+      : el('p', {}, `${batch.errorCount} erreur${batch.errorCount > 1 ? 's' : ''} et ${batch.warningCount} avertissement${batch.warningCount > 1 ? 's' : ''}${notesText ? `, ${notesText}` : ''}, les erreurs d’abord, puis par feuille et cellule${shown < count ? ` (les ${shown} premières)` : ''}.`),
     shown ? table(`Anomalies du dépôt n° ${batch.id}`, ISSUE_COLUMNS, batch.issues) : null,
   );
 }
