@@ -103,7 +103,11 @@ describe('parse: the fixtures of test/fixtures/action-plans', () => {
   it('generation 1 (xlsx, € HT): 8 lines, 1 605 000,00 €, 5 fiches with their place in the plan', async () => {
     const output = parseAnnex3(await read('plan-action-tet-v1-ht.xlsx'), { year: 2024 });
     expect(output.layout).toBe('action-plan');
-    expect(output.issues).toEqual([]);
+    // The template's « Mode d'emploi » and « Listes déroulantes » are documentation: a note each, nothing else.
+    expect(output.issues.map((issue) => [issue.severity, issue.code, issue.sheet])).toEqual([
+      ['NOTE', 'SHEET_DOCUMENTATION', "Mode d'emploi"],
+      ['NOTE', 'SHEET_DOCUMENTATION', 'Listes déroulantes'],
+    ]);
     expect(lines(output)).toEqual([
       ['N6', 'ADEME', '300000.00', 'HT'],
       ['P6', 'Région', '250000.00', 'HT'],
@@ -131,7 +135,11 @@ describe('parse: the fixtures of test/fixtures/action-plans', () => {
   it('generation 2 (ods, two description rows, € TTC): 7 lines, 2 277 000,00 € TTC; the example sheet is not read', async () => {
     const output = parseAnnex3(await read('plan-action-tet-v2-ttc.ods'), { year: 2025 });
     expect(output.layout).toBe('action-plan');
-    expect(output.issues.map((issue) => [issue.code, issue.sheet])).toEqual([['SHEET_EXAMPLE_SKIPPED', 'Exemple']]);
+    expect(output.issues.map((issue) => [issue.code, issue.sheet])).toEqual([
+      ['SHEET_DOCUMENTATION', "Mode d'emploi"],
+      ['SHEET_EXAMPLE_SKIPPED', 'Exemple'],
+      ['SHEET_DOCUMENTATION', 'Listes déroulantes'],
+    ]);
     expect(lines(output)).toEqual([
       ['M5', "Agence de l'eau", '180000.00', 'TTC'],
       ['O5', 'Département', '72000.00', 'TTC'],
@@ -167,8 +175,11 @@ describe('parse: the fixtures of test/fixtures/action-plans', () => {
 
   it('without the year given at upload: one YEAR_MISSING for the sheet, at its first amount, and no line', async () => {
     const output = parseAnnex3(await read('plan-action-tet-v1-ht.xlsx'));
-    expect(output.issues.map((issue) => [issue.code, issue.cell])).toEqual([['YEAR_MISSING', 'N6']]);
-    expect(output.issues[0].message).toContain('indiquez-la au dépôt');
+    const notes = output.issues.filter((issue) => issue.severity === 'NOTE');
+    expect(notes.map((issue) => issue.code)).toEqual(['SHEET_DOCUMENTATION', 'SHEET_DOCUMENTATION']);
+    const others = output.issues.filter((issue) => issue.severity !== 'NOTE');
+    expect(others.map((issue) => [issue.code, issue.cell])).toEqual([['YEAR_MISSING', 'N6']]);
+    expect(others[0].message).toContain('indiquez-la au dépôt');
     expect(output.lines).toEqual([]);
     expect(output.actions).toHaveLength(5);
   });
