@@ -4,10 +4,12 @@
  *
  * 1. Most files on parallel workers (`TEST_WORKERS`; by default one per core, 2 to 4; each test file
  *    already has a database of its own).
- * 2. Then, alone (--runInBand), the files that measure latency or speed, and the fault tests: a probe's
- *    answer time or a parse timed against a bound would measure the other workers' files too, and two
- *    servers on one SQLite file under the parallel phase's load waited past SQLite's 5 s busy timeout
- *    (test/faults/concurrent.test.ts: 500 « database is locked »).
+ * 2. Then, alone (--runInBand), the files that measure latency, and two fault tests: a probe's answer
+ *    time would measure the other workers' files too; two servers on one SQLite file under the parallel
+ *    phase's load waited past SQLite's 5 s busy timeout (test/faults/concurrent.test.ts: 500 « database
+ *    is locked »); transaction-turns times a transaction that gives the event loop back.
+ *    The other fault tests (a server killed, a lost connection) check all-or-nothing, not time: they
+ *    run on the workers.
  *
  * Both runs always run; the exit code is the first failure's. Arguments (`npm test -- test/api/x.test.ts`)
  * skip the split: one jest --runInBand run with them, as before.
@@ -22,10 +24,8 @@ const ALONE = [
   'test/api/slow-readers\\.test\\.ts$',
   'test/api/keep-alive\\.test\\.ts$',
   'test/api/request-gate\\.test\\.ts$',
-  'test/faults/',
-  // A wall-clock bound on pure computation that another worker's file would share the cores with.
-  'test/unit/values/amount\\.test\\.ts$',
-  'test/unit/parse/grants\\.test\\.ts$',
+  'test/faults/concurrent\\.test\\.ts$',
+  'test/faults/transaction-turns\\.test\\.ts$',
 ];
 
 const jest = require.resolve('jest/bin/jest');

@@ -308,7 +308,7 @@ describe('titleHash', () => {
 });
 
 describe('parseGrants speed', () => {
-  it('parses 100 000 rows well under 2 s', () => {
+  it('parses 100 000 rows in linear time (no row compared with every other)', () => {
     const random = lcg(7);
     const rows: Cell[][] = [HEADER_2021.map((value) => ({ kind: 'string', value }))];
     for (let i = 0; i < 100_000; i++) {
@@ -337,6 +337,8 @@ describe('parseGrants speed', () => {
     expect(out.actions).toHaveLength(100);
     expect(out.outsidePerimeter).toBe(99_900);
     expect(new Set(out.actions.map((a) => a.code)).size).toBe(100);
-    expect(ms).toBeLessThan(1000);
+    // Not a speed measurement (that is bench work: ~0.3–0.6 s here): a bound that only a pass over every
+    // pair of rows would cross, loose enough for a machine busy with other test files.
+    expect(ms).toBeLessThan(10_000);
   });
 });

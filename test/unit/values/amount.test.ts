@@ -589,6 +589,12 @@ describe('parseAmount — the fixtures', () => {
 });
 
 describe('parseAmount — speed and hostile input', () => {
+  /**
+   * What « at once » means for one cell: a pattern that backtracks on 50 000 characters takes seconds to
+   * hours; a linear parse, well under a millisecond. The bound sits between the two, loose enough for a
+   * machine busy with other test files (these tests run on the parallel workers).
+   */
+  const LINEAR_MS = 250;
   const mixed: Array<[Parameters<typeof parseAmount>[0], AmountOptions?]> = [
     ['1 234 567,89 €'], ['2,5 M€'], ['300 K€'], ['120 000 €'], ['950000,50'], ['Environ 100 000 €'], ['-'], [''],
     ['1,050 000 €'], ['DRAC : 1 500 000', { allowLabel: true }], [num(1204968.78)], [num(8000000)], [num(1234.5678)],
@@ -596,7 +602,7 @@ describe('parseAmount — speed and hostile input', () => {
     ['#DIV/0!'], ['abc'], ['-500'], [null], ['1.234.567,89'],
   ];
 
-  it('parses 100 000 mixed cells well under a second', () => {
+  it('parses 100 000 mixed cells in linear time (~0.1 s alone; bounded at 5 s for a busy machine)', () => {
     for (let i = 0; i < 5000; i++) parseAmount(...mixed[i % mixed.length]); // warm up the JIT
     // Best of three runs: the machine is shared, a single run may be preempted.
     let best = Infinity;
@@ -605,7 +611,7 @@ describe('parseAmount — speed and hostile input', () => {
       for (let i = 0; i < 100000; i++) parseAmount(...mixed[i % mixed.length]);
       best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e6);
     }
-    expect(best).toBeLessThan(1000);
+    expect(best).toBeLessThan(5000);
   });
 
   it.each([
@@ -619,7 +625,7 @@ describe('parseAmount — speed and hostile input', () => {
       const start = process.hrtime.bigint();
       const result = parseAmount(text, options);
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      expect(ms).toBeLessThan(20);
+      expect(ms).toBeLessThan(LINEAR_MS);
       expect(['error', 'empty']).toContain(result.status);
     }
   });
@@ -639,7 +645,7 @@ describe('parseAmount — speed and hostile input', () => {
       parseAmount(text.slice(0, options === undefined ? 200 : 999), options);
       parseAmount(text.slice(0, 200), options);
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      expect(ms).toBeLessThan(20);
+      expect(ms).toBeLessThan(LINEAR_MS);
     }
   });
 });
