@@ -48,16 +48,68 @@ export async function writeToContract<T>(dataSource: DataSource, contract: Contr
     });
   }
   return inTurn(dataSource, contractId, () =>
-    dataSource.transaction(async (manager) => {
-      await lockContract(manager, contractId);
-      const result = await write(manager);
-      // Last of the data writes (see bumpContractVersion): cached aggregates keyed by the old version retire
-      // with this commit.
-      if (changed?.(result) ?? true) await bumpContractVersion(manager, contractId);
-      await audit?.(manager, result);
-      return result;
-    }),
+    whileAnotherProcessWrites(dataSource, (locked) =>
+      dataSource.transaction(async (manager) => {
+        await lockContract(manager, contractId);
+        locked();
+        const result = await write(manager);
+        // Last of the data writes (see bumpContractVersion): cached aggregates keyed by the old version retire
+        // with this commit.
+        if (changed?.(result) ?? true) await bumpContractVersion(manager, contractId);
+        await audit?.(manager, result);
+        return result;
+      }),
+    ),
   );
+}
+
+/** How long a write waits on SQLite for another process's transaction on the same file, at most. */
+export const SQLITE_LOCK_WAIT_MS = 30_000;
+/** How long one attempt at SQLite's write lock may block the event loop (the connection's busy timeout while locking). */
+const SQLITE_LOCK_ATTEMPT_MS = 20;
+
+/**
+ * SQLite with two processes on one file (a second server, `crte import` while the server runs): the write
+ * lock is the file's, and better-sqlite3 waits for it synchronously, for the connection's whole busy timeout
+ * (5 s), with the event loop stopped; past it the request failed with « database is locked » (a 500, met by
+ * test/faults/concurrent.test.ts). Here the lock is tried for a few milliseconds at a time; while another
+ * process holds it, the transaction is rolled back (nothing was written: the lock is its first statement,
+ * and a deferred transaction that failed to write keeps a stale snapshot) and begun again after a pause
+ * that leaves the event loop to the other requests, up to SQLITE_LOCK_WAIT_MS. MySQL/MariaDB wait on the
+ * row lock without blocking the process: nothing to do.
+ */
+async function whileAnotherProcessWrites<T>(dataSource: DataSource, attempt: (locked: () => void) => Promise<T>): Promise<T> {
+  if (dataSource.options.type !== 'better-sqlite3') return attempt(() => undefined);
+  const deadline = Date.now() + SQLITE_LOCK_WAIT_MS;
+  for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
+    let hasLock = false;
+    const connection = sqliteConnection(dataSource);
+    connection?.pragma(`busy_timeout = ${SQLITE_LOCK_ATTEMPT_MS}`);
+    try {
+      return await attempt(() => {
+        hasLock = true;
+        connection?.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+      });
+    } catch (error) {
+      if (hasLock || !isSqliteBusy(error) || Date.now() + pause > deadline) throw error;
+    } finally {
+      if (!hasLock) connection?.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    }
+    await new Promise((resume) => setTimeout(resume, pause));
+  }
+}
+
+/** The busy timeout of the process's SQLite connections otherwise (src/db/data-source.ts). */
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+function sqliteConnection(dataSource: DataSource): { pragma(sql: string): unknown } | null {
+  const connection = (dataSource.driver as unknown as { databaseConnection?: { pragma?: (sql: string) => unknown } }).databaseConnection;
+  return connection && typeof connection.pragma === 'function' ? (connection as { pragma(sql: string): unknown }) : null;
+}
+
+function isSqliteBusy(error: unknown): boolean {
+  const code = (error as { driverError?: { code?: unknown }; code?: unknown } | null)?.driverError?.code ?? (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
 /** A contract's id from its key; null for a code no contract has. Ids and codes of contracts do not change while a server runs. */
