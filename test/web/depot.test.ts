@@ -97,7 +97,9 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       await page.getByText('Jeton administrateur de « Sous-préfecture de Douai »').waitFor();
       await expect(page.getByLabel('Contrat', { exact: true }).inputValue()).resolves.toBe('CRTE-DOUAISIS');
       // The admin may choose any organisation of the contract (the list comes after the notice, from its own query).
-      await page.waitForFunction('document.querySelectorAll("#depot-source option").length > 50');
+      // The list of senders is filled (more than 50 options). Not a waitForFunction: with a string, its polling
+      // evaluates it as code, which the page's Content Security Policy forbids (an EvalError when not yet true).
+      await page.locator('#depot-source option').nth(50).waitFor({ state: 'attached' });
       expect(await page.getByLabel('Organisation qui envoie le fichier').locator('option').count()).toBeGreaterThan(50);
       await browser.screenshot('depot-formulaire');
 
@@ -278,7 +280,9 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       const { page } = browser;
       await page.goto('/depot');
       await page.getByText('Jeton administrateur').waitFor();
-      await page.waitForFunction('document.querySelectorAll("#depot-source option").length > 50');
+      // The list of senders is filled (more than 50 options). Not a waitForFunction: with a string, its polling
+      // evaluates it as code, which the page's Content Security Policy forbids (an EvalError when not yet true).
+      await page.locator('#depot-source option').nth(50).waitFor({ state: 'attached' });
       const text = readFileSync(join(__dirname, '..', 'fixtures', 'grants', 'fonds-vert-2023.csv'), 'utf8').replace(/;7\d{4};[^;]*;/g, ';70000;Appel à projets local;');
       await page.getByLabel('Nature du fichier').selectOption('grants');
       await page.getByLabel('Organisation qui envoie le fichier').selectOption(ids.state);
