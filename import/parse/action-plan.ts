@@ -81,11 +81,6 @@ export function amountRangeMessage(text: string): string {
   return `« ${text.trim()} » est une fourchette, pas un montant : il n'est pas lu (aucun montant n'est choisi à votre place). Indiquez un seul montant, par exemple le montant prévu, et la fourchette en commentaire si besoin.`;
 }
 
-/** An example sheet of the template (« Exemple », « Fiche exemple », « Exemples de fiches »): the same columns, not data. */
-export function isExampleSheet(name: string): boolean {
-  return /(?:^|\s)exemples?(?:\s|$)/.test(normaliseText(name));
-}
-
 /**
  * The code of a fiche without a number: « PA- » and 8 hex digits of the SHA-256 of its title folded for
  * comparison, so that the same plan imported twice (or with other accents or case) gives the same code.

@@ -8,7 +8,7 @@ import { appendAll, SheetGrid, WorkbookGrid } from '../common/model';
 import { LaidOutTable, parseEachTable } from './each-table';
 import { ParsedAction, ParseOutput, FunderRef, SourceRef, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';
-import { amountRangeMessage, fundersInOneCell, isAmountRange, isExampleSheet, isOwnFunds, planCode, planLevel, planOrientationCode } from './action-plan';
+import { amountRangeMessage, fundersInOneCell, isAmountRange, isOwnFunds, planCode, planLevel, planOrientationCode } from './action-plan';
 import { SheetYear } from './sheet-year';
 import { AmountOptions, ParsedAmount } from './values/amount';
 import { parseCostBase, parseInstrument, parseStage, parseStatus } from './values/vocabulary';
@@ -53,10 +53,8 @@ export function parseAnnex3(workbook: WorkbookGrid, options: ParseOptions = {}):
     pairs: (sheet, table) => parseSheet(sheet, table, options, output, actionByCode),
     'by-year': (sheet, table) => parseSheet(sheet, table, options, output, actionByCode),
     'by-funder': (sheet, table) => parseSheet(sheet, table, options, output, actionByCode),
-    'action-plan': (sheet, table) => {
-      if (isExampleSheet(sheet.name)) skipExampleSheet(sheet, output);
-      else parseSheet(sheet, table, options, output, actionByCode, planCodes);
-    },
+    // An example sheet of the template (« Exemple ») is set aside before, as any workbook's (each-table.ts).
+    'action-plan': (sheet, table) => parseSheet(sheet, table, options, output, actionByCode, planCodes),
   });
   return output;
 }
@@ -376,19 +374,6 @@ function placeInPlan(t: Annex3Table, line: Annex3Row): void {
     t.planCodes.set(base, seen);
     action.codeIfNew = seen === 1 ? base : `${base}-${seen}`;
   }
-}
-
-/** An example sheet of the template: not data; its columns' warnings would only be noise. */
-function skipExampleSheet(sheet: SheetGrid, output: ParseOutput): void {
-  output.issues = output.issues.filter((issue) => issue.sheet !== sheet.name);
-  output.issues.push({
-    severity: 'WARNING',
-    code: 'SHEET_EXAMPLE_SKIPPED',
-    message: `La feuille « ${sheet.name} » est un exemple du modèle de plan d'action : elle n'est pas lue.`,
-    sheet: sheet.name,
-    cell: null,
-    value: null,
-  });
 }
 
 function parseSheet(sheet: SheetGrid, table: LaidOutTable<'annex3'>, options: ParseOptions, output: ParseOutput, actionByCode: Map<string, number>, planCodes = new Map<string, number>()): void {

@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditHook } from '../audit/audit.service';
+import { SQLITE_BUSY_TIMEOUT_MS } from '../sql/sqlite-busy-timeout';
 
 /**
  * The one door of a write to a contract's data (actions, indicators and their values, fundings, import
@@ -98,9 +99,6 @@ async function whileAnotherProcessWrites<T>(dataSource: DataSource, attempt: (lo
     await new Promise((resume) => setTimeout(resume, pause));
   }
 }
-
-/** The busy timeout of the process's SQLite connections otherwise (src/db/data-source.ts). */
-const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
 function sqliteConnection(dataSource: DataSource): { pragma(sql: string): unknown } | null {
   const connection = (dataSource.driver as unknown as { databaseConnection?: { pragma?: (sql: string) => unknown } }).databaseConnection;

@@ -8,6 +8,7 @@ import { ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { startCheckpointer } from '../sql/sqlite-checkpointer';
 import { installTransactionTurns } from './sqlite-transaction-turns';
+import { SQLITE_BUSY_TIMEOUT_MS } from '../sql/sqlite-busy-timeout';
 
 export interface DataSourceExtras {
   /** A logger that sees every statement (tests count them). */
@@ -34,7 +35,7 @@ export function buildDataSourceOptions(database: DatabaseConfig, extras: DataSou
       prepareDatabase: (db: { pragma(sql: string): unknown }) => {
         db.pragma('journal_mode = WAL');
         db.pragma('foreign_keys = ON');
-        db.pragma('busy_timeout = 5000');
+        db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
       },
     };
   }

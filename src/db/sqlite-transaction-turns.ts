@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
 import { DataSource, EntityManager, QueryFailedError, QueryResult, QueryRunner } from 'typeorm';
+import { SQLITE_BUSY_TIMEOUT_MS } from '../sql/sqlite-busy-timeout';
 
 /**
  * On SQLite, the transactions of a data source take turns within the process.
@@ -111,7 +112,7 @@ class ReadConnection {
     const shared = (this.dataSource.driver as unknown as { databaseConnection?: { name: string; memory: boolean } }).databaseConnection;
     if (!shared || shared.memory || !this.dataSource.isInitialized) return null;
     const database = new Database(shared.name, { readonly: true, fileMustExist: true });
-    database.pragma('busy_timeout = 5000');
+    database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     return database;
   }
 }

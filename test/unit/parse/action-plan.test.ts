@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeSpareWorker, readUploadedFile } from '../../../import/read/read-file';
 import { WorkbookGrid } from '../../../import/common/model';
-import { amountRangeMessage, fundersInOneCell, isAmountRange, isExampleSheet, isOwnFunds, planCode, planLevel, planOrientationCode } from '../../../import/parse/action-plan';
+import { amountRangeMessage, fundersInOneCell, isAmountRange, isOwnFunds, planCode, planLevel, planOrientationCode } from '../../../import/parse/action-plan';
 import { parseAnnex3 } from '../../../import/parse/annex3.parser';
 import { ParseOutput } from '../../../import/parse/parsed.types';
 import { runPipeline } from '../../../import/pipeline';
@@ -12,6 +12,7 @@ import { ActionStatus } from '../../../src/kernel/action-status.enum';
 import { ImportKind } from '../../../src/kernel/import-batch.enum';
 import { OrganisationKind } from '../../../src/kernel/organisation-kind.enum';
 import { grid } from '../detect/grid-from-xlsx';
+import { documentationNameOf } from '../../../import/detect/documentation-sheet';
 
 /**
  * Territoires en Transitions action plans (issue 15, point 1): the fixtures of test/fixtures/action-plans
@@ -92,8 +93,9 @@ describe('action plan helpers', () => {
   });
 
   it('example sheets, and a code per title whatever its accents and case', () => {
-    expect(['Exemple', 'Fiche exemple', 'EXEMPLES de fiches', 'exemple'].every(isExampleSheet)).toBe(true);
-    expect(['Plan d’action', 'Fiches actions', 'Exemplaire'].some(isExampleSheet)).toBe(false);
+    // The template's example sheets are set aside by the rule of every workbook (documentation-sheet.ts).
+    expect(['Exemple', 'Fiche exemple', 'EXEMPLES de fiches', 'exemple'].map(documentationNameOf)).toEqual(['example', 'example', 'example', 'example']);
+    expect(['Plan d’action', 'Fiches actions', 'Exemplaire'].map(documentationNameOf)).not.toContain('example');
     expect(planCode('Éclairage public LED')).toBe(planCode('ECLAIRAGE  public led'));
     expect(planCode('Éclairage public LED')).toMatch(/^PA-[0-9A-F]{8}$/);
   });
