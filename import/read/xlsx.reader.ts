@@ -34,6 +34,7 @@ import type { PackedWorkbook, WorkerFailureCode, WorkerRequest, WorkerResponse }
 import { giveWorkerSlotBack, importWorkerLimits, takeWorkerSlot } from './worker-slots';
 import { importWorkerNice } from './worker-priority';
 import { assertSpreadsheetZip, inspectZip, isEncryptedOpenDocument, type ZipInspection, type ZipLimits } from './zip-inspect';
+import { claimForTermination, createNativeCallGuard } from './native-call-guard';
 
 export interface WorkerReadOptions {
   /** Wall-clock limit for the worker, from its start to its answer (default 30 s). */
@@ -187,15 +188,28 @@ function warmUpRowsOf(): number {
 
 const DEFAULT_WARM_UP_ROWS = 2000;
 
+/** Each worker's cell for native-call-guard.ts: it is terminated only between two of its zlib calls. */
+const nativeCallGuards = new WeakMap<Worker, Int32Array>();
+
 function startWorker(resourceLimits: ResourceLimits, warmUpRows = 0): Worker {
   const script = resolveWorkerScript();
-  return new Worker(script.script, {
+  const guard = createNativeCallGuard();
+  const worker = new Worker(script.script, {
     eval: script.eval,
-    workerData: { role: WORKER_ROLE, warmUpRows, nice: importWorkerNice(), ...script.extraData },
+    workerData: { role: WORKER_ROLE, warmUpRows, nice: importWorkerNice(), nativeCallGuard: guard.buffer, ...script.extraData },
     resourceLimits,
     stdout: false,
     stderr: false,
   });
+  nativeCallGuards.set(worker, guard);
+  return worker;
+}
+
+/** Terminates a worker, but never inside a zlib call (native-call-guard.ts: Node would abort the process). */
+async function stopWorker(worker: Worker): Promise<void> {
+  const guard = nativeCallGuards.get(worker);
+  if (guard) await claimForTermination(guard);
+  await worker.terminate().catch(() => undefined);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -328,7 +342,7 @@ export async function closeSpareWorker(): Promise<void> {
       .filter((kept) => !kept.dead)
       .map((kept) => {
         kept.dead = true;
-        return kept.worker.terminate().catch(() => undefined);
+        return stopWorker(kept.worker);
       }),
   );
 }
@@ -373,7 +387,7 @@ async function runWorkerAnswer<T>(
         settled = true;
         clearTimeout(timer);
         if (stats) stats.totalMs = Date.now() - started;
-        void worker.terminate().catch(() => undefined);
+        void stopWorker(worker);
         if (error) rejectPromise(error);
         else resolvePromise(grid!);
       };

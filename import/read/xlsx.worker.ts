@@ -14,6 +14,7 @@ import type { PackedSheet } from './grid-transfer';
 import { listOdsTables, type OdsTableInfo } from './ods-hidden';
 import { WORKBOOK_LIMITS, workbookToPacked, WorkbookTooComplexError } from './xlsx.grid';
 import { cutBand } from './xlsx.split';
+import { useNativeCallGuard } from './native-call-guard';
 import { lowerThisThreadPriority } from './worker-priority';
 import { extractZipEntry, findZipEntry, inspectZip } from './zip-inspect';
 
@@ -210,6 +211,7 @@ export function warmUp(rows: number): void {
 if (!isMainThread && parentPort && (workerData as { role?: unknown } | null)?.role === WORKER_ROLE) {
   const port = parentPort;
   lowerThisThreadPriority(Number((workerData as { nice?: unknown }).nice) || 0);
+  useNativeCallGuard((workerData as { nativeCallGuard?: unknown }).nativeCallGuard);
   // A worker may be started ahead of its file (a spare, see xlsx.reader.ts): the library is loaded while
   // it waits, after the prototypes are recorded, so that the check still covers loading it (and warming up).
   const before = snapshotPrototypes();

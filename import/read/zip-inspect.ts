@@ -11,6 +11,7 @@
  * Everything here is linear in the size of the directory and bounded by `maxEntries`.
  */
 import { inflateRawSync } from 'node:zlib';
+import { duringNativeCall, WorkerStopping } from './native-call-guard';
 import { ReadError, readMessages } from './read-error';
 
 export interface ZipEntryInfo {
@@ -265,8 +266,9 @@ export function extractZipEntry(input: Uint8Array, entry: ZipEntryInfo, maxBytes
   }
   if (entry.method !== 8) throw corrupt(`entry ${entry.name} uses compression method ${entry.method}`);
   try {
-    return inflateRawSync(data, { maxOutputLength: Math.max(1, maxBytes) });
+    return duringNativeCall(() => inflateRawSync(data, { maxOutputLength: Math.max(1, maxBytes) }));
   } catch (error) {
+    if (error instanceof WorkerStopping) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') {
       throw new ReadError('FILE_ZIP_BOMB', undefined, { detail: `zip: ${entry.name} inflates past ${maxBytes} bytes` });
