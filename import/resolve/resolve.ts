@@ -115,7 +115,7 @@ class Resolution {
     readonly context: ResolveContext,
   ) {
     this.index = new OrganisationIndex(reference);
-    this.orientationByCode = new Map(reference.orientations.map((orientation) => [orientation.code, orientation.id]));
+    this.orientationByCode = new Map(reference.orientations.map((orientation) => [normaliseOrientationCode(orientation.code) ?? orientation.code, orientation.id]));
     this.actionByCode = new Map(reference.actions.map((action) => [normaliseCode(action.code), action]));
     this.actionsByTitle = groupBy(reference.actions, (action) => action.normalisedTitle);
     this.actionById = new Map(reference.actions.map((action) => [action.id, action]));
@@ -532,10 +532,22 @@ function genericFunderId(r: Resolution, generic: keyof typeof GENERIC_LABELS, ac
   return null;
 }
 
-/** "2.2", "2,2", "2.2." and the number 2.2 all name orientation 2.2. */
+/**
+ * An orientation code as the contract writes it, compared loosely: "2.2", "2,2", "2.2." and the number 2.2
+ * name 2.2, "03.1.2" names 3.1.2; other codes ("OS-2", "A", "Axe 1") as written, case and spaces aside.
+ * Null for what cannot be a code (empty, or a sentence).
+ */
 export function normaliseOrientationCode(text: string): string | null {
-  const match = /^\s*(\d{1,2})\s*[.,]\s*(\d{1,2})\s*\.?\s*$/.exec(text.slice(0, 20));
-  return match ? `${Number(match[1])}.${Number(match[2])}` : null;
+  const trimmed = text.slice(0, 60).trim().replace(/\.$/, '').trim();
+  if (!trimmed) return null;
+  if (/^\d{1,3}(\s*[.,]\s*\d{1,3})*$/.test(trimmed)) {
+    return trimmed
+      .split(/[.,]/)
+      .map((part) => String(Number(part.trim())))
+      .join('.');
+  }
+  const compact = trimmed.toUpperCase().replace(/\s+/g, ' ');
+  return /^[\p{L}\p{N}][\p{L}\p{N} ._\-/]{0,29}$/u.test(compact) ? compact : null;
 }
 
 function normaliseCode(code: string): string {

@@ -26,7 +26,7 @@ export async function applyIndicators(
     (await manager.query('SELECT id, code FROM action WHERE contract_id = ?', [input.contractId])).map((row: { id: number; code: string }) => [row.code.toUpperCase(), Number(row.id)]),
   );
   const orientations = new Map<string, number>(
-    (await manager.query('SELECT id, code FROM orientation WHERE contract_id = ?', [input.contractId])).map((row: { id: number; code: string }) => [row.code, Number(row.id)]),
+    (await manager.query('SELECT id, code FROM orientation WHERE contract_id = ?', [input.contractId])).map((row: { id: number; code: string }) => [normaliseOrientationCode(row.code) ?? row.code, Number(row.id)]),
   );
   let values = 0;
   for (const parsed of input.indicators) {

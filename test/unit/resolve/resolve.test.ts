@@ -79,7 +79,20 @@ describe('resolve', () => {
     expect(normaliseOrientationCode('2.2')).toBe('2.2');
     expect(normaliseOrientationCode(' 2,2 ')).toBe('2.2');
     expect(normaliseOrientationCode('4.5.')).toBe('4.5');
-    expect(normaliseOrientationCode('deux')).toBeNull();
+    expect(normaliseOrientationCode('03.1.2')).toBe('3.1.2');
+    expect(normaliseOrientationCode(' os-2 ')).toBe('OS-2');
+    expect(normaliseOrientationCode('A')).toBe('A');
+    expect(normaliseOrientationCode('  ')).toBeNull();
+    expect(normaliseOrientationCode('Rénover les écoles du territoire pour la sobriété énergétique')).toBeNull();
+  });
+
+  it('finds orientations numbered on three levels or by letters, as the contract writes them', () => {
+    for (const written of ['3.1.2', 'OS-2', 'a']) {
+      const parsed = output([action({ code: 'DOU-03', title: 'Bellain', leadText: 'Ville de Douai', orientationCode: written })], []);
+      const withCodes = { ...reference, orientations: [...reference.orientations, { id: 31, code: '3.1.2' }, { id: 32, code: 'OS-2' }, { id: 33, code: 'A' }] };
+      const resolved = resolveParsed(parsed, withCodes, { sourceOrganisationId: AGGLO, authority: "admin" });
+      expect(resolved.issues.filter((issue) => issue.code === 'UNKNOWN_ORIENTATION')).toEqual([]);
+    }
   });
 
   it('resolves generic funder columns on the contract and on the action’s lead', () => {
