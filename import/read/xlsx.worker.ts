@@ -87,11 +87,35 @@ function failureCode(message: string): WorkerFailureCode {
 type XlsxLibrary = typeof import('xlsx');
 let library: XlsxLibrary | null = null;
 
-/** Loaded here only: the main thread never loads the library. */
+/**
+ * Loaded here only: the main thread never loads the library. Without its codepage tables: xlsx 0.18.5
+ * requires `dist/cpexcel.js` at load, which builds the tables of every legacy codepage and took three
+ * quarters of a worker's start (0.15–0.45 s of CPU for each file read). Those tables serve only the
+ * legacy binary formats (xls, dbf) and explicit codepages, which this reader refuses or does not use: xlsx
+ * and ods are XML in UTF-8, and the library guards each use with `typeof $cptable !== 'undefined'`.
+ * test/unit/read/xlsx-without-codepages.test.ts reads every fixture both ways and compares.
+ */
 function loadXlsx(): XlsxLibrary {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if (library === null) library = require('xlsx') as XlsxLibrary;
+  if (library === null) library = requireWithoutCodepages();
   return library;
+}
+
+type ModuleLoad = (request: string, parent: { filename?: string } | null | undefined, isMain: boolean) => unknown;
+
+function requireWithoutCodepages(): XlsxLibrary {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Module = require('node:module') as { _load: ModuleLoad };
+  const load = Module._load;
+  Module._load = function (request, parent, isMain) {
+    if (request === './dist/cpexcel.js' && /[\\/]xlsx[\\/]xlsx\.js$/.test(parent?.filename ?? '')) return undefined;
+    return load.call(this, request, parent, isMain);
+  };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('xlsx') as XlsxLibrary;
+  } finally {
+    Module._load = load;
+  }
 }
 
 /**
