@@ -14,13 +14,15 @@
  * Locating the worker script (it must be JavaScript):
  * - compiled (`node dist/...`, this file is `xlsx.reader.js`): `xlsx.worker.js` next to it — `npm run build`
  *   compiles `import/` into `dist/import/`.
- * - from TypeScript sources (jest with @swc/jest, this file is `xlsx.reader.ts`): a small eval'd bootstrap
- *   registers a `.ts` require hook built on `@swc/core` (already a devDependency, the compiler jest uses) and
- *   requires `xlsx.worker.ts`. Tests therefore always run the current sources, with no build step and no stale
- *   `dist/`. If `@swc/core` cannot be found, it falls back to `dist/import/read/xlsx.worker.js` from the project
- *   root when that exists.
+ * - from TypeScript sources (jest with @swc/jest, this file is `xlsx.reader.ts`): the build in `dist/` when it
+ *   is newer than every source a worker can load (`import/` and `src/kernel/`, the only folders the
+ *   dependency rules let `import/` use); otherwise a small eval'd bootstrap registers a `.ts` require hook built
+ *   on `@swc/core` (already a devDependency, the compiler jest uses) and requires `xlsx.worker.ts`. Tests
+ *   therefore always run the current sources, and never a stale `dist/`. The build saves each worker start
+ *   about 0.18 s of CPU (loading the compiler and compiling 58 files): `npm test` builds first and starts a
+ *   worker for every file it imports.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
@@ -133,6 +135,8 @@ function locateWorkerScript(entry: string): WorkerScript {
   if (__filename.endsWith('.js') && existsSync(compiled)) return { script: compiled, eval: false, extraData: {} };
   const source = `${entry}.ts`;
   const root = findProjectRoot(__dirname);
+  const freshBuild = root ? resolve(root, 'dist', relative(root, entry) + '.js') : null;
+  if (root && freshBuild && existsSync(source) && isBuildFresh(root, freshBuild)) return { script: freshBuild, eval: false, extraData: {} };
   let swcPath: string | null = null;
   try {
     swcPath = require.resolve('@swc/core', { paths: [root ?? __dirname] });
@@ -143,6 +147,34 @@ function locateWorkerScript(entry: string): WorkerScript {
   const built = root ? resolve(root, 'dist', relative(root, entry) + '.js') : null;
   if (built && existsSync(built)) return { script: built, eval: false, extraData: {} };
   throw new Error(`worker script ${basename(entry)} not found: run \`npm run build\` (or install @swc/core to run from sources)`);
+}
+
+/** Whether `built` is newer than every TypeScript file under the workers' folders (import/, src/kernel/). */
+function isBuildFresh(root: string, built: string): boolean {
+  if (process.env.WORKERS_FROM_SOURCES === 'true') return false;
+  let builtAt: number;
+  try {
+    builtAt = statSync(built).mtimeMs;
+  } catch {
+    return false;
+  }
+  return [join(root, 'import'), join(root, 'src', 'kernel')].every((folder) => newestSourceUnder(folder) <= builtAt);
+}
+
+function newestSourceUnder(folder: string): number {
+  let newest = 0;
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(folder, { withFileTypes: true });
+  } catch {
+    return newest;
+  }
+  for (const entry of entries) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceUnder(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
 }
 
 // ---------------------------------------------------------------------------------------------------
