@@ -150,7 +150,7 @@ function locateWorkerScript(entry: string): WorkerScript {
 }
 
 /** Whether `built` is newer than every TypeScript file under the workers' folders (import/, src/kernel/). */
-function isBuildFresh(root: string, built: string): boolean {
+export function isBuildFresh(root: string, built: string): boolean {
   if (process.env.WORKERS_FROM_SOURCES === 'true') return false;
   let builtAt: number;
   try {

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as XLSX from 'xlsx';
 import type { Cell, SheetGrid } from '../../../import/common/model';
-import { readSpreadsheetInWorker, resolveWorkerScript } from '../../../import/read/xlsx.reader';
+import { isBuildFresh, readSpreadsheetInWorker, resolveWorkerScript } from '../../../import/read/xlsx.reader';
 import {
   bigAoa,
   bigXlsx,
@@ -28,10 +30,30 @@ function value(sheet: SheetGrid, address: string): Cell | null {
 }
 
 describe('xlsx reader (worker)', () => {
-  it('runs the worker from the TypeScript sources under jest', () => {
+  it('runs the worker from the build when it is newer than the sources under jest, else from the sources', () => {
     const script = resolveWorkerScript();
-    expect(script.eval).toBe(true);
-    expect(script.extraData.entry).toMatch(/xlsx\.worker\.ts$/);
+    if (script.eval) expect(script.extraData.entry).toMatch(/xlsx\.worker\.ts$/);
+    else expect(script.script).toMatch(/dist[\\/]import[\\/]read[\\/]xlsx\.worker\.js$/);
+
+    const root = mkdtempSync(join(tmpdir(), 'crte-build-'));
+    try {
+      for (const folder of ['import/read', 'src/kernel', 'dist/import/read']) mkdirSync(join(root, folder), { recursive: true });
+      const built = join(root, 'dist/import/read/xlsx.worker.js');
+      const at = (path: string, seconds: number) => {
+        writeFileSync(path, '');
+        utimesSync(path, seconds, seconds);
+      };
+      at(join(root, 'import/read/xlsx.worker.ts'), 1000);
+      at(join(root, 'src/kernel/money.ts'), 1000);
+      at(built, 2000);
+      expect(isBuildFresh(root, built)).toBe(true);
+      // A kernel source edited after the build: the worker runs from the sources.
+      at(join(root, 'src/kernel/money.ts'), 3000);
+      expect(isBuildFresh(root, built)).toBe(false);
+      expect(isBuildFresh(root, join(root, 'dist/import/read/missing.js'))).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('reads every visible sheet in order and skips hidden and very hidden ones', async () => {
