@@ -3,38 +3,12 @@ import { ImportKind } from '../../src/kernel/import-batch.enum';
 import { importFile } from '../../src/import-batch/import-apply.service';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { parseCsv } from '../support/csv';
+import { ADEME_FILE, ademeFigures, cellCents, centsDecimal as decimal, expectedRate } from '../support/fixture-figures';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
 import { fixturePath } from '../support/fixtures';
 import { startTestServer, TestServer } from '../support/server';
 
 const CONTRACT = 'CRTE-DOUAISIS';
-const ADEME_FILE = 'annexe3-ademe-2021-2023.csv';
-
-/** "950000,50" → 95000050n; an empty cell is no line, so no money. */
-function cellCents(text: string): bigint {
-  if (!text.trim()) return 0n;
-  const [whole, fraction = ''] = text.trim().split(',');
-  return BigInt(whole) * 100n + BigInt((fraction + '00').slice(0, 2));
-}
-const decimal = (cents: bigint) => `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
-
-/** The ADEME file's own figures, read here from the file (`;`, BOM, decimal comma), per stage column and year. */
-function ademeFigures(): { requested: bigint; paid: bigint; orientations: string[] } {
-  const [header, ...rows] = parseCsv(readFileSync(fixturePath(ADEME_FILE), 'utf8').replace(/^\uFEFF/, ''), ';').filter((row) => row.length > 1);
-  const column = (name: string) => header.indexOf(name);
-  const sum = (name: string) => rows.reduce((total, row) => total + cellCents(row[column(name)]), 0n);
-  return {
-    requested: sum('montant_demande'),
-    paid: sum('montant_paye'),
-    orientations: [...new Set(rows.map((row) => row[column('orientation')]))],
-  };
-}
-
-/** paid / planned rounded half up to 4 decimals, worked out here rather than by the code under test. */
-function expectedRate(paid: bigint, planned: bigint): string {
-  const units = (paid * 10000n * 2n + planned) / (planned * 2n);
-  return `${units / 10000n}.${String(units % 10000n).padStart(4, '0')}`;
-}
 
 /**
  * Issue 17, point 4: the requested stage has its own total (the ADEME file's 1 762 000 €), and the taux
@@ -95,8 +69,8 @@ describe(`requested amounts and the taux de réalisation on ${TEST_DATABASE_TYPE
     const rows = [...progress.axes.map((axis: any) => axis.figures), ...progress.axes.flatMap((axis: any) => axis.orientations.map((o: any) => o.figures))];
     expect(rows.some((figures: any) => figures.planned === '0.00')).toBe(true);
     for (const figures of rows) {
-      const planned = cellCents(figures.planned.replace('.', ','));
-      expect(figures.realisationRate).toBe(planned === 0n ? null : expectedRate(cellCents(figures.paid.replace('.', ',')), planned));
+      const planned = cellCents(figures.planned);
+      expect(figures.realisationRate).toBe(planned === 0n ? null : expectedRate(cellCents(figures.paid), planned));
     }
   });
 
@@ -119,6 +93,6 @@ describe(`requested amounts and the taux de réalisation on ${TEST_DATABASE_TYPE
     const amount = header.indexOf('Montant (€)');
     const stage = header.indexOf('Étape');
     expect(new Set(rows.map((row) => row[stage]))).toEqual(new Set(['REQUESTED']));
-    expect(decimal(rows.reduce((total, row) => total + cellCents(row[amount].replace('.', ',')), 0n))).toBe(decimal(ademe.requested));
+    expect(decimal(rows.reduce((total, row) => total + cellCents(row[amount]), 0n))).toBe(decimal(ademe.requested));
   });
 });
