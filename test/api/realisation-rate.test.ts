@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import * as XLSX from 'xlsx';
 import { ImportKind } from '../../src/kernel/import-batch.enum';
 import { importFile } from '../../src/import-batch/import-apply.service';
 import { seedReferenceData } from '../../src/seed/seed.service';
@@ -94,5 +95,20 @@ describe(`requested amounts and the taux de réalisation on ${TEST_DATABASE_TYPE
     const stage = header.indexOf('Étape');
     expect(new Set(rows.map((row) => row[stage]))).toEqual(new Set(['REQUESTED']));
     expect(decimal(rows.reduce((total, row) => total + cellCents(row[amount]), 0n))).toBe(decimal(ademe.requested));
+  });
+
+  it('gives the consolidated annex 3 at the requested stage, the dashboard’s fourth export, with the file’s total', async () => {
+    const base = api.server.url.replace(/\/graphql$/, '');
+    const response = await fetch(`${base}/api/export/annex3.xlsx?contract=${CONTRACT}&stage=REQUESTED`);
+    expect(response.status).toBe(200);
+    const workbook = XLSX.read(Buffer.from(await response.arrayBuffer()), { type: 'buffer' });
+    const sheet = workbook.Sheets[workbook.SheetNames[0]];
+    const rows = XLSX.utils.sheet_to_json<unknown[]>(sheet, { header: 1, raw: true });
+    const total = rows.find((row) => row.some((cell) => typeof cell === 'string' && /^Total des actions/.test(cell)));
+    expect(total).toBeDefined();
+    // Its Total column, the last figure of the row: the ADEME file's requested amount (whole euros here).
+    const figures = total!.filter((cell): cell is number => typeof cell === 'number');
+    expect(figures.at(-1)).toBe(Number(ademe.requested / 100n));
+    expect(ademe.requested % 100n).toBe(0n);
   });
 });
