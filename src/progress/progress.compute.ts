@@ -38,6 +38,8 @@ export interface ProgressFiguresData {
   /** granted / planned, paid / planned: null when nothing is planned. */
   grantedRate: number | null;
   paidRate: number | null;
+  /** Taux de réalisation, paid / planned, as an exact decimal string (4 places): null when nothing is planned. */
+  realisationRate: string | null;
 }
 
 export interface IndicatorProgressData {
@@ -67,6 +69,24 @@ export function ratio(numerator: bigint, denominator: bigint): number | null {
   return Number((scaled + (scaled >= 0n ? 1n : -1n)) / 2n) / 10000;
 }
 
+/** Decimal places of the rates given as strings: 0.0001 = 0.01 %, so a percentage shows exactly with two decimals. */
+export const RATE_PLACES = 4;
+
+/**
+ * numerator / denominator as a decimal string rounded half up (away from zero) to `places` decimals, from
+ * exact integers (cents): "0.0021". Null when the denominator is not positive (nothing planned).
+ */
+export function decimalRatio(numerator: bigint, denominator: bigint, places = RATE_PLACES): string | null {
+  if (denominator <= 0n) return null;
+  const negative = numerator < 0n;
+  const absolute = negative ? -numerator : numerator;
+  const scale = 10n ** BigInt(places);
+  const units = (absolute * scale * 2n + denominator) / (denominator * 2n);
+  const whole = units / scale;
+  const fraction = places > 0 ? `.${String(units % scale).padStart(places, '0')}` : '';
+  return `${negative && units > 0n ? '-' : ''}${whole}${fraction}`;
+}
+
 /** A DECIMAL(18,4) quantity as an exact integer of ten-thousandths. */
 export function quantityUnits(value: string): bigint {
   const match = /^(-?)(\d+)(?:\.(\d{1,4}))?$/.exec(value.trim());
@@ -76,7 +96,7 @@ export function quantityUnits(value: string): bigint {
 }
 
 function emptyFigures(): ProgressFiguresData {
-  return { actions: 0, byStatus: [], cents: { PLANNED: 0n, REQUESTED: 0n, GRANTED: 0n, PAID: 0n }, grantedRate: null, paidRate: null };
+  return { actions: 0, byStatus: [], cents: { PLANNED: 0n, REQUESTED: 0n, GRANTED: 0n, PAID: 0n }, grantedRate: null, paidRate: null, realisationRate: null };
 }
 
 function addInto(target: ProgressFiguresData, statuses: Map<ActionStatus, number>, source: ProgressFiguresData): void {
@@ -89,6 +109,7 @@ function finish(figures: ProgressFiguresData, statuses: Map<ActionStatus, number
   figures.byStatus = STATUS_ORDER.filter((status) => statuses.has(status)).map((status) => ({ status, count: statuses.get(status)! }));
   figures.grantedRate = ratio(figures.cents.GRANTED, figures.cents.PLANNED);
   figures.paidRate = ratio(figures.cents.PAID, figures.cents.PLANNED);
+  figures.realisationRate = decimalRatio(figures.cents.PAID, figures.cents.PLANNED);
   return figures;
 }
 

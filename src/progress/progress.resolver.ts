@@ -27,6 +27,7 @@ function toFigures(data: ProgressFiguresData): ProgressFigures {
     paid: formatCents(data.cents.PAID),
     grantedRate: data.grantedRate,
     paidRate: data.paidRate,
+    realisationRate: data.realisationRate,
   };
 }
 

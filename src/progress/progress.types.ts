@@ -38,8 +38,15 @@ export class ProgressFigures {
   @Field(() => Float, { nullable: true, description: 'Part du prévu qui est attribuée (0.5 = 50 %) ; vide sans prévu. Peut dépasser 1 quand des attributions ne figuraient pas au prévu.' })
   grantedRate: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Taux de réalisation : part du prévu qui est payée (0.5 = 50 %) ; vide sans prévu.' })
+  @Field(() => Float, { nullable: true, description: 'Taux de réalisation : part du prévu qui est payée (0.5 = 50 %) ; vide sans prévu. Nombre à virgule flottante : préférer realisationRate, exact.' })
   paidRate: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Taux de réalisation : payé / prévu, calculé exactement sur les montants et donné en chaîne décimale arrondie au dix-millième, au plus proche (« 0.0021 » = 0,21 %) ; null quand rien n’est prévu (taux non calculable). Payé et prévu sont deux étapes : aucune n’est ajoutée à l’autre.',
+  })
+  realisationRate: string | null;
 }
 
 @ObjectType({ description: 'Un indicateur : sa dernière valeur réalisée face à sa cible.' })

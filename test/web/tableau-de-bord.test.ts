@@ -9,6 +9,7 @@ import { fixturePath } from '../support/fixtures';
 import { startTestServer, TestServer } from '../support/server';
 import { openBrowser, SCREENSHOTS_DIR, TestBrowser } from './browser';
 import { parseCsv } from '../support/csv';
+import { ademeFigures, expectedRate } from '../support/fixture-figures';
 
 /**
  * The dashboard in Chromium against the real server, reads behind a token: every figure on screen is
@@ -29,6 +30,17 @@ function percent(ratio: number | null): string {
   if (ratio === null || ratio === undefined) return '—';
   return `${(ratio * 100).toLocaleString('fr-FR', { maximumFractionDigits: 1 })}\u00a0%`;
 }
+/** A rate's exact decimal string as the page says it: "0.0021" → "0,21 %" (the point moves by two places). */
+function ratePercent(decimal: string): string {
+  const [whole, fraction = ''] = decimal.split('.');
+  const digits = `${whole}${fraction.padEnd(2, '0')}`;
+  const integer = digits.slice(0, whole.length + 2).replace(/^0+(?=\d)/, '');
+  const decimals = digits.slice(whole.length + 2);
+  return `${integer.replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f')}${decimals ? `,${decimals}` : ''}\u00a0%`;
+}
+// What the page says where nothing is planned, in the key figure and in a cell of the progress table.
+const NO_PLANNED_TEXT = 'Aucun montant prévu : taux de réalisation non calculable.';
+const NO_PLANNED_CELL = 'Aucun montant prévu : non calculable';
 /** "39 750 000,00 €" whatever the spaces. */
 const plain = (text: string) => text.replace(/[\u202f\u00a0]/g, ' ');
 
@@ -56,6 +68,7 @@ describe('Tableau de bord', () => {
   let server: TestServer;
   let browser: TestBrowser;
   let token: string;
+  const ademe = ademeFigures();
   const base = () => `http://localhost:${server.server.port}`;
 
   async function api<T = any>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
@@ -94,9 +107,9 @@ describe('Tableau de bord', () => {
         byYear: fundingTotals(groupBy: [YEAR], filter: $filter) { year amount }
         byStage: fundingTotals(groupBy: [STAGE], filter: $allStages) { stage amount }
         progress(contract: $contract, year: $year) {
-          overall { actions planned granted paid grantedRate paidRate }
-          axes { axis { number } figures { actions planned granted paid grantedRate paidRate }
-                 orientations { orientation { code } figures { actions planned granted paid grantedRate paidRate } } }
+          overall { actions planned requested granted paid grantedRate realisationRate }
+          axes { axis { number } figures { actions planned requested granted paid grantedRate realisationRate }
+                 orientations { orientation { code } figures { actions planned requested granted paid grantedRate realisationRate } } }
         }
       }`,
       { filter, allStages, contract: CONTRACT, year: yearTo ?? null },
@@ -105,9 +118,10 @@ describe('Tableau de bord', () => {
     const stageAmount = (name: string) => data.byStage.find((row: any) => row.stage === name)?.amount ?? '0.00';
     expect(await texts('#bloc-chiffres [data-testid^="chiffre-"]')).toEqual({
       'chiffre-PLANNED': euros(stageAmount('PLANNED')),
+      'chiffre-REQUESTED': euros(stageAmount('REQUESTED')),
       'chiffre-GRANTED': euros(stageAmount('GRANTED')),
       'chiffre-PAID': euros(stageAmount('PAID')),
-      'chiffre-taux': percent(data.progress.overall.paidRate),
+      'chiffre-taux': data.progress.overall.realisationRate === null ? NO_PLANNED_TEXT : ratePercent(data.progress.overall.realisationRate),
     });
 
     const axis = new Map(data.byAxis.map((row: any) => [row.axis ? String(row.axis.number) : 'aucun', row.amount]));
@@ -127,8 +141,9 @@ describe('Tableau de bord', () => {
     const expectedProgress: Amounts = {};
     const progressRow = (key: string, figures: any) => {
       expectedProgress[`avancement-${key}-actions`] = String(figures.actions);
-      for (const field of ['planned', 'granted', 'paid']) expectedProgress[`avancement-${key}-${field}`] = euros(figures[field]);
-      for (const field of ['grantedRate', 'paidRate']) expectedProgress[`avancement-${key}-${field}`] = percent(figures[field]);
+      for (const field of ['planned', 'requested', 'granted', 'paid']) expectedProgress[`avancement-${key}-${field}`] = euros(figures[field]);
+      expectedProgress[`avancement-${key}-grantedRate`] = figures.grantedRate === null ? NO_PLANNED_CELL : percent(figures.grantedRate);
+      expectedProgress[`avancement-${key}-realisationRate`] = figures.realisationRate === null ? NO_PLANNED_CELL : ratePercent(figures.realisationRate);
     };
     for (const a of data.progress.axes) {
       progressRow(`axe-${a.axis.number}`, a.figures);
@@ -174,6 +189,14 @@ describe('Tableau de bord', () => {
     const { data, funders } = await checkBlocks('PLANNED');
 
     expect(plain(await page.getByTestId('chiffre-PLANNED').innerText())).toBe('39 750 000,00 €');
+    // The taux de réalisation from the files: ADEME's paid (its csv) on the two annex 3 tables' 39 750 000 € planned.
+    const rate = expectedRate(ademe.paid, 3975000000n);
+    expect(rate).toBe('0.0021');
+    expect(plain(await page.getByTestId('chiffre-taux').innerText())).toBe('0,21 %');
+    await expect(page.locator('#bloc-chiffres').innerText()).resolves.toContain('Taux de réalisation (payé / prévu)');
+    // ADEME's orientation 1.3 is paid but nothing is planned there: words, not 0 % or NaN.
+    expect(await page.getByTestId('avancement-orientation-1.3-realisationRate').innerText()).toBe(NO_PLANNED_CELL);
+    await page.locator('#bloc-chiffres').screenshot({ path: join(SCREENSHOTS_DIR, 'tableau-de-bord-chiffres.png') });
     const bdt = data.byFunder.find((row: any) => row.funder.name === 'Banque des Territoires');
     expect(plain(funders[bdt.funder.id])).toBe('20 100 000,00 €');
     // The chart says its figures in text beside the bars, and again in a table.
@@ -210,6 +233,43 @@ describe('Tableau de bord', () => {
     await ready('GRANTED', '-2023');
     await page.getByLabel('Jusqu’à l’année').selectOption('');
     await ready('GRANTED', '-');
+    await page.getByLabel('Étape des financements').selectOption('PLANNED');
+    await ready('PLANNED');
+  });
+
+  it('offers « Demandé »: the ADEME file’s requested amounts, in the URL too; where nothing is planned, the rate says so', async () => {
+    const { page } = browser;
+    const options = await page.$$eval('#etape option', (nodes: any[]) => nodes.map((node) => [node.value, node.textContent]));
+    expect(options).toEqual([['PLANNED', 'Prévu'], ['REQUESTED', 'Demandé'], ['GRANTED', 'Attribué'], ['PAID', 'Payé']]);
+    await page.getByLabel('Étape des financements').selectOption({ label: 'Demandé' });
+    await ready('REQUESTED');
+    const { data, funders } = await checkBlocks('REQUESTED');
+    const requested = plain(euros(`${ademe.requested / 100n}.${String(ademe.requested % 100n).padStart(2, '0')}`));
+    expect(requested).toBe('1 762 000,00 €');
+    const ademeRow = data.byFunder.find((row: any) => /transition écologique/i.test(row.funder.name));
+    expect(plain(funders[ademeRow.funder.id])).toBe(requested);
+    expect(plain(await page.getByTestId('chiffre-REQUESTED').innerText())).toBe(requested);
+    expect(plain(await page.getByTestId('avancement-contrat-requested').innerText())).toBe(requested);
+    expect(new URL(page.url()).searchParams.get('etape')).toBe('REQUESTED');
+    await page.locator('#bloc-actions[data-etat="pret"][data-etape="REQUESTED"]').waitFor();
+    await expect(page.locator('#tableau-actions caption').innerText()).resolves.toContain('« demandé »');
+    // A link to the page keeps the stage.
+    await page.reload();
+    await ready('REQUESTED');
+    expect(await page.locator('#etape').inputValue()).toBe('REQUESTED');
+
+    // Up to 2020 no action has anything planned (nor paid): the sentence, in the key figure and the table.
+    await page.getByLabel('Jusqu’à l’année').selectOption('2020');
+    await ready('REQUESTED', '-2020');
+    await checkBlocks('REQUESTED', undefined, 2020);
+    expect(await page.getByTestId('chiffre-taux').innerText()).toBe(NO_PLANNED_TEXT);
+    expect(await page.getByTestId('avancement-contrat-realisationRate').innerText()).toBe(NO_PLANNED_CELL);
+    expect(await page.locator('#bloc-chiffres').innerText()).not.toMatch(/NaN|\b0\s?%/);
+    await browser.screenshot('tableau-de-bord-rien-de-prevu');
+    await page.locator('#bloc-chiffres').screenshot({ path: join(SCREENSHOTS_DIR, 'tableau-de-bord-chiffres-rien-de-prevu.png') });
+
+    await page.getByLabel('Jusqu’à l’année').selectOption('');
+    await ready('REQUESTED', '-');
     await page.getByLabel('Étape des financements').selectOption('PLANNED');
     await ready('PLANNED');
   });

@@ -72,6 +72,23 @@ export function percent(ratio) {
   return `${(ratio * 100).toLocaleString('fr-FR', { maximumFractionDigits: 1 })}${'\u00a0'}%`;
 }
 
+/**
+ * A ratio given as an exact decimal string ("0.0021", the API's rates) as a percentage with the string's own
+ * precision less two places ("0,21 %"): the decimal point moves, nothing is rounded again, no float.
+ */
+export function ratePercent(decimal) {
+  if (decimal === null || decimal === undefined || decimal === '') return '—';
+  const match = /^(-?)(\d+)(?:\.(\d*))?$/.exec(String(decimal));
+  if (!match) return String(decimal);
+  const [, sign, whole, fraction = ''] = match;
+  const digits = `${whole}${fraction.padEnd(2, '0')}`;
+  const point = whole.length + 2;
+  const integer = digits.slice(0, point).replace(/^0+(?=\d)/, '');
+  const decimals = digits.slice(point);
+  const zero = /^0*$/.test(integer + decimals);
+  return `${sign && !zero ? '−' : ''}${integer.replace(/\B(?=(\d{3})+(?!\d))/g, GROUP)}${decimals ? `,${decimals}` : ''}${'\u00a0'}%`;
+}
+
 /** An exact decimal string → integer cents (BigInt), for sums on the page. */
 export function cents(decimal) {
   const match = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(String(decimal));

@@ -1,7 +1,7 @@
 import { ActionStatus } from '../../../src/kernel/action-status.enum';
 import { FundingStage } from '../../../src/kernel/funding.enum';
 import { IndicatorValueStage } from '../../../src/kernel/indicator-value-stage.enum';
-import { computeProgress, indicatorProgress, IndicatorInput, quantityUnits, ratio, sumFigures } from '../../../src/progress/progress.compute';
+import { computeProgress, decimalRatio, indicatorProgress, IndicatorInput, quantityUnits, ratio, sumFigures } from '../../../src/progress/progress.compute';
 
 const indicator = (overrides: Partial<IndicatorInput>): IndicatorInput => ({
   id: 1,
@@ -21,6 +21,21 @@ describe('progress figures', () => {
     expect(ratio(2n, 3n)).toBe(0.6667);
     expect(ratio(5n, 0n)).toBeNull();
     expect(ratio(15n, 10n)).toBe(1.5);
+  });
+
+  it('decimalRatio gives the rate as an exact decimal string, rounded half up, null without a denominator', () => {
+    // ADEME's 83 200 € paid on the 39 750 000 € planned by the two annex 3 tables: 0.00209308…
+    expect(decimalRatio(8320000n, 3975000000n)).toBe('0.0021');
+    expect(decimalRatio(1n, 3n)).toBe('0.3333');
+    expect(decimalRatio(2n, 3n)).toBe('0.6667');
+    expect(decimalRatio(1n, 20000n)).toBe('0.0001'); // exactly half a ten-thousandth: up
+    expect(decimalRatio(1n, 20001n)).toBe('0.0000');
+    expect(decimalRatio(15n, 10n)).toBe('1.5000');
+    expect(decimalRatio(0n, 10n)).toBe('0.0000');
+    expect(decimalRatio(-1n, 3n)).toBe('-0.3333');
+    expect(decimalRatio(-1n, 30000n)).toBe('0.0000');
+    expect(decimalRatio(5n, 0n)).toBeNull();
+    expect(decimalRatio(1n, 8n, 2)).toBe('0.13');
   });
 
   it('reads quantities exactly, in ten-thousandths', () => {
@@ -47,18 +62,19 @@ describe('progress figures', () => {
       null,
     );
     const ten = data.orientations.get(10)!.figures;
-    expect(ten).toMatchObject({ actions: 3, paidRate: 0.25, grantedRate: 0 });
+    expect(ten).toMatchObject({ actions: 3, paidRate: 0.25, realisationRate: '0.2500', grantedRate: 0 });
     expect(ten.byStatus).toEqual([
       { status: ActionStatus.UNDERWAY, count: 2 },
       { status: ActionStatus.DONE, count: 1 },
     ]);
     // Granted without anything planned: no rate rather than an infinite one.
     expect(data.orientations.get(11)!.figures.grantedRate).toBeNull();
+    expect(data.orientations.get(11)!.figures.realisationRate).toBeNull();
     expect(data.unclassified).toMatchObject({ actions: 4 });
     expect(data.overall.actions).toBe(10);
     expect(data.overall.cents).toEqual({ PLANNED: 100000n, REQUESTED: 0n, GRANTED: 50007n, PAID: 25000n });
     const axis = sumFigures([ten, data.orientations.get(11)!.figures]);
-    expect(axis).toMatchObject({ actions: 6, grantedRate: 0.5, paidRate: 0.25 });
+    expect(axis).toMatchObject({ actions: 6, grantedRate: 0.5, paidRate: 0.25, realisationRate: '0.2500' });
     expect(axis.byStatus.map((s) => s.status)).toEqual([ActionStatus.PLANNED, ActionStatus.UNDERWAY, ActionStatus.DONE]);
   });
 

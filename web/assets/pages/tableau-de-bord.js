@@ -1,6 +1,6 @@
 // The dashboard: one FundingFilter (contract, stage, years) drives every funding block, and every figure
 // shown is the API's own (fundingTotals, progress, actions, fundingConflicts), formatted with euros().
-import { alert, cents, contracts, download, el, euros, graphql, percent, show, table } from '/assets/app.js';
+import { alert, cents, contracts, download, el, euros, graphql, percent, ratePercent, show, table } from '/assets/app.js';
 import { barChart, rateBar } from '/assets/pages/charts.js';
 
 const STAGES = { PLANNED: 'Prévu', REQUESTED: 'Demandé', GRANTED: 'Attribué', PAID: 'Payé' };
@@ -9,7 +9,12 @@ const STATUSES = { IDEA: 'Idée', STUDY: 'En étude', PLANNED: 'À venir', UNDER
 const INSTRUMENTS = { SUBSIDY: 'Subvention', LOAN: 'Prêt', ENGINEERING: 'Ingénierie', OWN_FUNDS: 'Fonds propres', TAX_RELIEF: 'Exonération', OTHER: 'Autre' };
 const ACTIONS_PER_PAGE = 10;
 
-const FIGURES = 'actions byStatus { status count } planned requested granted paid grantedRate paidRate';
+const FIGURES = 'actions byStatus { status count } planned requested granted paid grantedRate realisationRate';
+
+/** Said instead of a rate where nothing is planned: neither 0 % nor NaN, since paid / planned has no value. */
+export const NO_PLANNED_TEXT = 'Aucun montant prévu : taux de réalisation non calculable.';
+/** The same, for a cell of the progress table (its column already says which rate). */
+export const NO_PLANNED_CELL = 'Aucun montant prévu : non calculable';
 
 const DASHBOARD_QUERY = `query Tableau($contract: String!, $filter: FundingFilter!, $allStages: FundingFilter!, $year: Int) {
   contract(code: $contract) { code name startYear endYear axes { number title orientations { code title } } }
@@ -52,7 +57,7 @@ const ACTION_QUERY = `query Action($contract: String!, $code: String!) {
     code title status totalCost costBase
     lead { name }
     orientation { code title axis { number title } }
-    planned: fundingTotal(stage: PLANNED) granted: fundingTotal(stage: GRANTED) paid: fundingTotal(stage: PAID)
+    planned: fundingTotal(stage: PLANNED) requested: fundingTotal(stage: REQUESTED) granted: fundingTotal(stage: GRANTED) paid: fundingTotal(stage: PAID)
     coverage(stage: PLANNED)
     fundings {
       id amount year stage instrument approximate
@@ -134,17 +139,23 @@ function readUrl() {
   const params = new URLSearchParams(location.search);
   const year = (name) => (/^\d{4}$/.test(params.get(name) || '') ? Number(params.get(name)) : null);
   const stage = params.get('etape');
-  return { contract: params.get('contrat'), stage: stage && STAGES[stage] && stage !== 'REQUESTED' ? stage : 'PLANNED', yearFrom: year('de'), yearTo: year('a') };
+  return { contract: params.get('contrat'), stage: stage && STAGES[stage] ? stage : 'PLANNED', yearFrom: year('de'), yearTo: year('a') };
 }
 
 // ---------------------------------------------------------------- blocks
 
-function keyFigure(testid, label, value, note) {
+/** One key figure; `sentence` when the value is words (no rate to show) rather than a figure. */
+function keyFigure(testid, label, value, note, { sentence = false, wide = false } = {}) {
   return el(
     'div',
-    { class: 'fr-col-12 fr-col-sm-6 fr-col-lg-3' },
-    el('div', { class: 'fr-p-2w fr-background-alt--blue-france', style: 'height:100%' }, el('p', { class: 'fr-mb-1v fr-text--bold' }, label), el('p', { class: 'crte-figure fr-mb-1v', 'data-testid': testid }, value), note ? el('p', { class: 'fr-text--xs fr-mb-0' }, note) : null),
+    { class: wide ? 'fr-col-12 fr-col-lg-6' : 'fr-col-12 fr-col-sm-6 fr-col-lg-3' },
+    el('div', { class: 'fr-p-2w fr-background-alt--blue-france', style: 'height:100%' }, el('p', { class: 'fr-mb-1v fr-text--bold' }, label), el('p', { class: sentence ? 'fr-text--lg fr-text--bold fr-mb-1v' : 'crte-figure fr-mb-1v', 'data-testid': testid }, value), note ? el('p', { class: 'fr-text--xs fr-mb-0' }, note) : null),
   );
+}
+
+/** The taux de réalisation of progress figures as a reader says it: « 0,21 % », or why there is none. */
+function realisationText(figures, whenNone = NO_PLANNED_TEXT) {
+  return figures.realisationRate === null ? whenNone : ratePercent(figures.realisationRate);
 }
 
 function renderKeyFigures(byStage, progress) {
@@ -152,12 +163,21 @@ function renderKeyFigures(byStage, progress) {
   const overall = progress.overall;
   const until = progress.year ? `jusqu’à ${progress.year}` : 'toutes années';
   show($('chiffres-cles-portee'), `Montants de toutes les étapes, ${yearsText()} ; les étapes ne s’additionnent pas (un même euro est prévu, puis attribué, puis payé).`);
+  // One figure per stage, each its own amount: the stages are never added into one total.
+  const granted = overall.grantedRate === null ? '' : ` (attribué : ${percent(overall.grantedRate)})`;
   show(
     'bloc-chiffres',
     keyFigure('chiffre-PLANNED', 'Prévu', euros(amount('PLANNED'))),
+    keyFigure('chiffre-REQUESTED', 'Demandé', euros(amount('REQUESTED')), 'Sollicité auprès des financeurs (demandes déposées).'),
     keyFigure('chiffre-GRANTED', 'Attribué', euros(amount('GRANTED'))),
     keyFigure('chiffre-PAID', 'Payé', euros(amount('PAID')), 'Y compris les dotations perçues par les EPCI hors actions.'),
-    keyFigure('chiffre-taux', 'Taux de réalisation', percent(overall.paidRate), `Payé sur prévu des ${overall.actions} actions, ${until} : ${euros(overall.paid)} sur ${euros(overall.planned)} (attribué : ${percent(overall.grantedRate)}).`),
+    keyFigure(
+      'chiffre-taux',
+      'Taux de réalisation (payé / prévu)',
+      realisationText(overall),
+      `Payé sur prévu des ${overall.actions} actions, ${until} : ${euros(overall.paid)} sur ${euros(overall.planned)}${granted}.`,
+      { sentence: overall.realisationRate === null, wide: true },
+    ),
   );
 }
 
@@ -217,7 +237,9 @@ function renderProgress(progress) {
   if (progress.unclassified.actions > 0) rows.push({ key: 'a-classer', label: 'Actions à classer', figures: progress.unclassified });
   rows.push({ key: 'contrat', label: 'Ensemble du contrat', figures: progress.overall, strong: true });
   const cell = (row, field, text) => el('span', { 'data-testid': `avancement-${row.key}-${field}` }, text);
-  const rate = (row, field) => el('span', {}, cell(row, field, percent(row.figures[field])), row.figures[field] !== null ? rateBar(row.figures[field]) : null);
+  const grantedRate = (row) => el('span', {}, cell(row, 'grantedRate', row.figures.grantedRate === null ? NO_PLANNED_CELL : percent(row.figures.grantedRate)), row.figures.grantedRate !== null ? rateBar(row.figures.grantedRate) : null);
+  // The bar is decoration (its width a float is harmless); the text is the API's exact decimal.
+  const realisationRate = (row) => el('span', {}, cell(row, 'realisationRate', realisationText(row.figures, NO_PLANNED_CELL)), row.figures.realisationRate !== null ? rateBar(Number(row.figures.realisationRate)) : null);
   show(
     'bloc-avancement',
     multiline(table(
@@ -227,10 +249,11 @@ function renderProgress(progress) {
         { label: 'Actions', numeric: true, value: (row) => cell(row, 'actions', String(row.figures.actions)) },
         { label: 'Statuts', value: (row) => statusText(row.figures.byStatus) },
         { label: 'Prévu', numeric: true, value: (row) => cell(row, 'planned', euros(row.figures.planned)) },
+        { label: 'Demandé', numeric: true, value: (row) => cell(row, 'requested', euros(row.figures.requested)) },
         { label: 'Attribué', numeric: true, value: (row) => cell(row, 'granted', euros(row.figures.granted)) },
         { label: 'Payé', numeric: true, value: (row) => cell(row, 'paid', euros(row.figures.paid)) },
-        { label: 'Taux d’attribution', numeric: true, value: (row) => rate(row, 'grantedRate') },
-        { label: 'Taux de réalisation', numeric: true, value: (row) => rate(row, 'paidRate') },
+        { label: 'Taux d’attribution', numeric: true, value: grantedRate },
+        { label: 'Taux de réalisation', numeric: true, value: realisationRate },
       ],
       rows,
       { id: 'tableau-avancement' },
@@ -422,6 +445,7 @@ async function openAction(code) {
       ['Statut', STATUSES[action.status] ?? action.status],
       ['Coût total', action.totalCost ? `${euros(action.totalCost)}${action.costBase ? ` ${action.costBase}` : ''}` : '—'],
       ['Prévu', euros(action.planned)],
+      ['Demandé', euros(action.requested)],
       ['Attribué', euros(action.granted)],
       ['Payé', euros(action.paid)],
       ['Part du coût couverte (prévu)', percent(action.coverage)],
