@@ -5,7 +5,8 @@ import { ImportKind } from '../kernel/import-batch.enum';
 import { applyStoredBatch, ApplyResult, importFile, rollbackBatch } from '../import-batch/import-apply.service';
 import { ImportRequestError, previewImport, PreviewResult, PreviewStage } from '../import-batch/import-preview.service';
 import { UsageError } from './usage-error';
-import { batchEvent, cliActor, recordAudit } from '../audit/audit.service';
+import { AuditActor, batchEvent, cliActor, recordAudit } from '../audit/audit.service';
+import { authenticate, InvalidTokenError } from '../auth/token.service';
 import { humanSummary } from './import-summary';
 
 export interface ImportArgs {
@@ -21,11 +22,13 @@ export interface ImportArgs {
   json: boolean;
   /** Who imports (« Prénom Nom »): recorded on the batch and in the audit instead of `cli:USER`. */
   by: string | null;
+  /** A token's secret: the import is made with that token's rights and recorded under its name. */
+  token: string | null;
 }
 
 const KINDS = Object.values(ImportKind) as string[];
 
-/** `crte import FILE --kind K --source ORG [--year YYYY] [--programme P] [--contract CODE] [--by NAME] --dry-run [--json]` */
+/** `crte import FILE --kind K --source ORG [--year YYYY] [--programme P] [--contract CODE] [--by NAME] [--token SECRET] --dry-run [--json]` */
 export function parseImportArgs(args: string[]): ImportArgs {
   const values: Record<string, string> = {};
   const flags = new Set<string>();
@@ -33,7 +36,7 @@ export function parseImportArgs(args: string[]): ImportArgs {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--dry-run' || arg === '--json' || arg === '--allow-partial') flags.add(arg);
-    else if (['--kind', '--source', '--year', '--programme', '--contract', '--by'].includes(arg)) {
+    else if (['--kind', '--source', '--year', '--programme', '--contract', '--by', '--token'].includes(arg)) {
       const value = args[++i];
       if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} attend une valeur.`);
       values[arg] = value;
@@ -60,6 +63,7 @@ export function parseImportArgs(args: string[]): ImportArgs {
     allowPartial: flags.has('--allow-partial'),
     json: flags.has('--json'),
     by: byOption(values['--by']),
+    token: values['--token'] ?? null,
   };
 }
 
@@ -70,6 +74,22 @@ function byOption(value: string | undefined): string | null {
   if (!name) throw new UsageError('--by attend le nom de la personne qui importe (« Prénom Nom »).');
   if (name.length > 255) throw new UsageError('--by : le nom dépasse 255 caractères.');
   return name;
+}
+
+/**
+ * Who imports. With `--token`, that token, as over HTTP: the file is checked with its rights (an editor
+ * imports only for its own organisation, never the State's figures) and recorded under its name, or
+ * under `--by` when given. Without, the command line (an administrator's rights).
+ */
+async function importActor(dataSource: DataSource, options: ImportArgs): Promise<AuditActor> {
+  if (options.token === null) return cliActor(options.by);
+  try {
+    const identity = await authenticate(dataSource, `Bearer ${options.token}`);
+    return { ...identity!, name: options.by ?? identity!.name };
+  } catch (error) {
+    if (error instanceof InvalidTokenError) throw new UsageError('--token : jeton d’accès inconnu ou révoqué.');
+    throw error;
+  }
 }
 
 /** Who the batch and the audit name: `--by`, else the system user (`cli:USER`). */
@@ -87,6 +107,7 @@ export async function runImportCommand(dataSource: DataSource, args: string[]): 
   } catch {
     throw new UsageError(`Le fichier « ${options.file} » est introuvable ou illisible.`);
   }
+  const actor = await importActor(dataSource, options);
   const bar = ProgressLine.forOutput(options.json);
   let result: PreviewResult | ApplyResult;
   try {
@@ -98,12 +119,13 @@ export async function runImportCommand(dataSource: DataSource, args: string[]): 
       contract: options.contract,
       year: options.year,
       programme: options.programme,
-      uploadedBy: importedBy(options.by),
+      uploadedBy: actor.name,
+      uploadedByTokenId: actor.tokenId,
       onProgress: (stage: PreviewStage, done: number) => bar?.update(stage, done),
     };
     result = options.dryRun
-      ? await previewImport(dataSource, request, (manager, r) => recordAudit(manager, cliActor(options.by), batchEvent('IMPORT_PREVIEW', r)))
-      : await importFile(dataSource, { ...request, allowPartial: options.allowPartial }, (manager, r) => recordAudit(manager, cliActor(options.by), batchEvent('IMPORT_APPLY', r)));
+      ? await previewImport(dataSource, request, (manager, r) => recordAudit(manager, actor, batchEvent('IMPORT_PREVIEW', r)))
+      : await importFile(dataSource, { ...request, allowPartial: options.allowPartial }, (manager, r) => recordAudit(manager, actor, batchEvent('IMPORT_APPLY', r)));
   } catch (error) {
     if (error instanceof ImportRequestError) throw new UsageError(error.message);
     throw error;

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
+import { ImportBatch } from '../../src/import-batch/import-batch.entity';
+import { Organisation } from '../../src/organisation/organisation.entity';
 import { createToken } from '../../src/auth/token.service';
 import { Role } from '../../src/kernel/role.enum';
 import { seedReferenceData } from '../../src/seed/seed.service';
@@ -98,6 +100,26 @@ describe(`crte import, apply, rollback on a terminal, on ${TEST_DATABASE_TYPE}`,
     const { code, stderr } = await runCrte(['import', ADEME_FILE, '--kind', 'annex3', '--source', 'ADEME', '--dry-run', '--by', '  '], api.db.url);
     expect(code).toBe(2);
     expect(stderr).toContain('--by attend le nom');
+  });
+
+  it('imports with a token’s rights and under its name (--token), as over HTTP, and refuses what the token may not', async () => {
+    const { dataSource } = api.db;
+    const ademe = await dataSource.getRepository(Organisation).findOneByOrFail({ shortName: 'ADEME' });
+    const { secret, token } = await createToken(dataSource, { name: 'ADEME — service financements', role: Role.EDITOR, organisationId: ademe.id });
+    const own = await runCrte(['import', ADEME_FILE, '--kind', 'annex3', '--source', 'ADEME', '--dry-run', '--json', '--token', secret], api.db.url);
+    expect(own.code).toBe(0);
+    expect(await dataSource.getRepository(ImportBatch).findOneByOrFail({ id: own.json.batchId })).toMatchObject({ uploadedBy: 'ADEME — service financements', uploadedByTokenId: token.id });
+    const event = await dataSource.getRepository(AuditEvent).findOneByOrFail({ targetKind: 'import_batch', targetId: String(own.json.batchId) });
+    expect(event).toMatchObject({ action: 'IMPORT_PREVIEW', tokenId: token.id, actorName: 'ADEME — service financements', actorRole: 'editor', organisationId: ademe.id });
+
+    const batches = await dataSource.getRepository(ImportBatch).count();
+    const others = await runCrte(['import', ADEME_FILE, '--kind', 'annex3', '--source', 'Banque des Territoires', '--dry-run', '--token', secret], api.db.url);
+    expect(others.code).toBe(2);
+    expect(others.stderr).toContain('qu\'au nom de sa propre organisation');
+    const unknown = await runCrte(['import', ADEME_FILE, '--kind', 'annex3', '--source', 'ADEME', '--dry-run', '--token', 'pas-un-jeton'], api.db.url);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--token : jeton d’accès inconnu ou révoqué.');
+    expect(await dataSource.getRepository(ImportBatch).count()).toBe(batches);
   });
 
   it('draws a progress line only on a terminal, and never under --json (whose shape is unchanged)', async () => {
