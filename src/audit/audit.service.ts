@@ -44,9 +44,12 @@ export type AuditHook<T> = (manager: EntityManager, result: T) => Promise<unknow
 
 const DETAIL_MAX = 2000;
 
-/** The command line's actor: `cli:USER`, with the powers of whoever holds the database. */
-export function cliActor(): AuditActor {
-  return { tokenId: null, name: (process.env.USER ? `cli:${process.env.USER}` : 'cli').slice(0, 255), role: 'cli', organisationId: null };
+/**
+ * The command line's actor, with the powers of whoever holds the database: the person named by `--by`
+ * (role 'cli' still tells it from a token), else `cli:USER`.
+ */
+export function cliActor(by: string | null = null): AuditActor {
+  return { tokenId: null, name: (by ?? (process.env.USER ? `cli:${process.env.USER}` : 'cli')).slice(0, 255), role: 'cli', organisationId: null };
 }
 
 /** Writes one audit row with `manager`, which must be the transaction of the write it records. */

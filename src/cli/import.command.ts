@@ -5,7 +5,9 @@ import { ImportKind } from '../kernel/import-batch.enum';
 import { applyStoredBatch, ApplyResult, importFile, rollbackBatch } from '../import-batch/import-apply.service';
 import { ImportRequestError, previewImport, PreviewResult, PreviewStage } from '../import-batch/import-preview.service';
 import { UsageError } from './usage-error';
-import { batchEvent, cliActor, recordAudit } from '../audit/audit.service';
+import { AuditActor, batchEvent, cliActor, recordAudit } from '../audit/audit.service';
+import { authenticate, InvalidTokenError } from '../auth/token.service';
+import { humanSummary } from './import-summary';
 
 export interface ImportArgs {
   file: string;
@@ -18,11 +20,15 @@ export interface ImportArgs {
   dryRun: boolean;
   allowPartial: boolean;
   json: boolean;
+  /** Who imports (« Prénom Nom »): recorded on the batch and in the audit instead of `cli:USER`. */
+  by: string | null;
+  /** A token's secret: the import is made with that token's rights and recorded under its name. */
+  token: string | null;
 }
 
 const KINDS = Object.values(ImportKind) as string[];
 
-/** `crte import FILE --kind K --source ORG [--year YYYY] [--programme P] [--contract CODE] --dry-run [--json]` */
+/** `crte import FILE --kind K --source ORG [--year YYYY] [--programme P] [--contract CODE] [--by NAME] [--token SECRET] --dry-run [--json]` */
 export function parseImportArgs(args: string[]): ImportArgs {
   const values: Record<string, string> = {};
   const flags = new Set<string>();
@@ -30,7 +36,7 @@ export function parseImportArgs(args: string[]): ImportArgs {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--dry-run' || arg === '--json' || arg === '--allow-partial') flags.add(arg);
-    else if (['--kind', '--source', '--year', '--programme', '--contract'].includes(arg)) {
+    else if (['--kind', '--source', '--year', '--programme', '--contract', '--by', '--token'].includes(arg)) {
       const value = args[++i];
       if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} attend une valeur.`);
       values[arg] = value;
@@ -56,7 +62,39 @@ export function parseImportArgs(args: string[]): ImportArgs {
     dryRun: flags.has('--dry-run'),
     allowPartial: flags.has('--allow-partial'),
     json: flags.has('--json'),
+    by: byOption(values['--by']),
+    token: values['--token'] ?? null,
   };
+}
+
+/** `--by "Prénom Nom"`: who imports, as the batch's uploadedBy column and the audit keep it (255 characters). */
+function byOption(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const name = value.replace(/\s+/g, ' ').trim();
+  if (!name) throw new UsageError('--by attend le nom de la personne qui importe (« Prénom Nom »).');
+  if (name.length > 255) throw new UsageError('--by : le nom dépasse 255 caractères.');
+  return name;
+}
+
+/**
+ * Who imports. With `--token`, that token, as over HTTP: the file is checked with its rights (an editor
+ * imports only for its own organisation, never the State's figures) and recorded under its name, or
+ * under `--by` when given. Without, the command line (an administrator's rights).
+ */
+async function importActor(dataSource: DataSource, options: ImportArgs): Promise<AuditActor> {
+  if (options.token === null) return cliActor(options.by);
+  try {
+    const identity = await authenticate(dataSource, `Bearer ${options.token}`);
+    return { ...identity!, name: options.by ?? identity!.name };
+  } catch (error) {
+    if (error instanceof InvalidTokenError) throw new UsageError('--token : jeton d’accès inconnu ou révoqué.');
+    throw error;
+  }
+}
+
+/** Who the batch and the audit name: `--by`, else the system user (`cli:USER`). */
+function importedBy(by: string | null): string {
+  return by ?? cliActor().name;
 }
 
 export async function runImportCommand(dataSource: DataSource, args: string[]): Promise<number> {
@@ -69,7 +107,8 @@ export async function runImportCommand(dataSource: DataSource, args: string[]): 
   } catch {
     throw new UsageError(`Le fichier « ${options.file} » est introuvable ou illisible.`);
   }
-  const bar = process.stderr.isTTY ? new ProgressBar() : null;
+  const actor = await importActor(dataSource, options);
+  const bar = ProgressLine.forOutput(options.json);
   let result: PreviewResult | ApplyResult;
   try {
     const request = {
@@ -80,29 +119,34 @@ export async function runImportCommand(dataSource: DataSource, args: string[]): 
       contract: options.contract,
       year: options.year,
       programme: options.programme,
-      uploadedBy: process.env.USER ? `cli:${process.env.USER}` : 'cli',
+      uploadedBy: actor.name,
+      uploadedByTokenId: actor.tokenId,
       onProgress: (stage: PreviewStage, done: number) => bar?.update(stage, done),
     };
     result = options.dryRun
-      ? await previewImport(dataSource, request, (manager, r) => recordAudit(manager, cliActor(), batchEvent('IMPORT_PREVIEW', r)))
-      : await importFile(dataSource, { ...request, allowPartial: options.allowPartial }, (manager, r) => recordAudit(manager, cliActor(), batchEvent('IMPORT_APPLY', r)));
+      ? await previewImport(dataSource, request, (manager, r) => recordAudit(manager, actor, batchEvent('IMPORT_PREVIEW', r)))
+      : await importFile(dataSource, { ...request, allowPartial: options.allowPartial }, (manager, r) => recordAudit(manager, actor, batchEvent('IMPORT_APPLY', r)));
   } catch (error) {
     if (error instanceof ImportRequestError) throw new UsageError(error.message);
     throw error;
   } finally {
     bar?.done();
   }
-  process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : humanSummary(result));
+  process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : humanSummary(result, options.kind));
   return result.status === 'REJECTED' ? 1 : 0;
 }
 
 /** `crte apply BATCH [--allow-partial] [--json]`: applies a stored preview. */
 export async function runApplyCommand(dataSource: DataSource, args: string[]): Promise<number> {
-  const { batchId, flags } = batchArgs(args, ['--allow-partial', '--json'], 'apply');
+  const { batchId, flags, by } = batchArgs(args, ['--allow-partial', '--json'], 'apply');
+  const bar = ProgressLine.forOutput(flags.has('--json'));
   try {
-    const result = await applyStoredBatch(dataSource, batchId, { allowPartial: flags.has('--allow-partial'), appliedBy: process.env.USER ? `cli:${process.env.USER}` : 'cli' }, (manager, r) =>
-      recordAudit(manager, cliActor(), batchEvent('IMPORT_APPLY', r)),
-    );
+    const result = await applyStoredBatch(
+      dataSource,
+      batchId,
+      { allowPartial: flags.has('--allow-partial'), appliedBy: importedBy(by), onProgress: (stage, done) => bar?.update(stage, done) },
+      (manager, r) => recordAudit(manager, cliActor(by), batchEvent('IMPORT_APPLY', r)),
+    ).finally(() => bar?.done());
     process.stdout.write(flags.has('--json') ? `${JSON.stringify(result)}\n` : humanSummary(result));
     return result.status === 'REJECTED' ? 1 : 0;
   } catch (error) {
@@ -113,9 +157,9 @@ export async function runApplyCommand(dataSource: DataSource, args: string[]): P
 
 /** `crte rollback BATCH [--json]`: undoes an applied batch. */
 export async function runRollbackCommand(dataSource: DataSource, args: string[]): Promise<number> {
-  const { batchId, flags } = batchArgs(args, ['--json'], 'rollback');
+  const { batchId, flags, by } = batchArgs(args, ['--json'], 'rollback');
   try {
-    const result = await rollbackBatch(dataSource, batchId, (manager, r) => recordAudit(manager, cliActor(), batchEvent('IMPORT_ROLLBACK', r)));
+    const result = await rollbackBatch(dataSource, batchId, (manager, r) => recordAudit(manager, cliActor(by), batchEvent('IMPORT_ROLLBACK', r)));
     process.stdout.write(
       flags.has('--json')
         ? `${JSON.stringify(result)}\n`
@@ -128,48 +172,46 @@ export async function runRollbackCommand(dataSource: DataSource, args: string[])
   }
 }
 
-function batchArgs(args: string[], allowed: string[], command: string): { batchId: number; flags: Set<string> } {
-  const flags = new Set(args.filter((arg) => arg.startsWith('--')));
-  for (const flag of flags) if (!allowed.includes(flag)) throw new UsageError(`Option inconnue pour ${command} : ${flag}.`);
-  const positional = args.filter((arg) => !arg.startsWith('--'));
+/** `NUMBER [flags…] [--by NAME]`. */
+function batchArgs(args: string[], allowed: string[], command: string): { batchId: number; flags: Set<string>; by: string | null } {
+  const flags = new Set<string>();
+  const positional: string[] = [];
+  let by: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--by') {
+      by = args[++i];
+      if (by === undefined || by.startsWith('--')) throw new UsageError('--by attend une valeur.');
+    } else if (arg.startsWith('--')) {
+      if (!allowed.includes(arg)) throw new UsageError(`Option inconnue pour ${command} : ${arg}.`);
+      flags.add(arg);
+    } else positional.push(arg);
+  }
   if (positional.length !== 1 || !/^\d+$/.test(positional[0])) throw new UsageError(`Indiquez le numéro du lot : crte ${command} NUMÉRO.`);
-  return { batchId: Number(positional[0]), flags };
+  return { batchId: Number(positional[0]), flags, by: byOption(by) };
 }
 
-class ProgressBar {
+const STAGE_TEXT: Record<PreviewStage, string> = { lecture: 'Lecture…', analyse: 'Analyse…', enregistrement: 'Enregistrement…' };
+
+/**
+ * « Lecture… 45 % », redrawn in place with \r: only on a terminal, never under --json (stdout then is
+ * data), and erased before the summary is printed.
+ */
+class ProgressLine {
   private last = '';
 
+  static forOutput(json: boolean): ProgressLine | null {
+    return process.stdout.isTTY && !json ? new ProgressLine() : null;
+  }
+
   update(stage: PreviewStage, done: number): void {
-    const width = 24;
-    const filled = Math.round(done * width);
-    const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.round(done * 100)).padStart(3)} % ${stage}`;
-    if (line !== this.last) process.stderr.write(`\r${line}`);
+    const line = `${STAGE_TEXT[stage]} ${Math.round(done * 100)} %`;
+    if (line !== this.last) process.stdout.write(`\r\x1b[K${line}`);
     this.last = line;
   }
 
   done(): void {
-    if (this.last) process.stderr.write('\r\x1b[K');
+    if (this.last) process.stdout.write('\r\x1b[K');
+    this.last = '';
   }
-}
-
-const STATUS_TEXT: Record<string, string> = { PREVIEWED: 'aperçu prêt', REJECTED: 'REJETÉ', APPLIED: 'appliqué', UNCHANGED: 'inchangé (même fichier que celui en vigueur)' };
-
-const SEVERITY_TEXT: Record<string, string> = { ERROR: 'ERREUR ', WARNING: 'avert. ', NOTE: 'note   ' };
-
-function humanSummary(result: PreviewResult | ApplyResult): string {
-  const lines = [
-    `Lot n° ${result.batchId} : ${STATUS_TEXT[result.status] ?? result.status}`,
-    `Disposition : ${result.layout || '—'}`,
-    `Lignes : ${result.counts.lines}, total ${result.total} €`,
-    `Erreurs : ${result.counts.errors}, avertissements : ${result.counts.warnings}${result.counts.notes ? `, notes : ${result.counts.notes}` : ''}`,
-    `À créer : ${result.counts.newActions} action(s), ${result.counts.newOrganisations} organisation(s)`,
-  ];
-  if (result.issues.length) {
-    lines.push('', 'Anomalies :');
-    for (const issue of result.issues) {
-      const place = [issue.sheet, issue.cell].filter(Boolean).join(' ! ');
-      lines.push(`  ${SEVERITY_TEXT[issue.severity] ?? issue.severity} ${place.padEnd(28)} ${issue.code} — ${issue.message}`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
 }

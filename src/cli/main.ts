@@ -24,11 +24,13 @@ const USAGE = `Usage : crte <commande>
                         --check échoue s'il diffère du code
   token create --role admin|editor|reader [--organisation NOM] [--name LIBELLÉ]
   import FICHIER --kind annex3|annex2|dotations|grants|indicators --source ORGANISATION
-         [--year AAAA] [--contract CODE] [--dry-run] [--allow-partial] [--json]
+         [--year AAAA] [--contract CODE] [--by "Prénom Nom"] [--token JETON] [--dry-run] [--allow-partial] [--json]
                         lit un fichier de partenaire ; avec --dry-run, enregistre seulement un aperçu ;
-                        sans, l'applique (sortie 0 : aperçu ou appliqué, 1 : rejeté, 2 : commande incorrecte)
-  apply LOT [--allow-partial] [--json]   applique un aperçu enregistré
-  rollback LOT [--json]                  annule un lot appliqué
+                        sans, l'applique (sortie 0 : aperçu ou appliqué, 1 : rejeté, 2 : commande incorrecte) ;
+                        --by : qui importe, inscrit au lot et au journal (défaut : cli:UTILISATEUR) ;
+                        --token : importe avec les droits d'un jeton, sous son nom (comme le dépôt web)
+  apply LOT [--by "Prénom Nom"] [--allow-partial] [--json]   applique un aperçu enregistré
+  rollback LOT [--by "Prénom Nom"] [--json]                  annule un lot appliqué
   token list
   token revoke ID
   backup FICHIER [--json]

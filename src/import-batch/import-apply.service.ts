@@ -53,11 +53,18 @@ async function readAndApply(dataSource: DataSource, request: PreviewRequest & { 
   return outcome;
 }
 
+export interface ApplyStoredOptions {
+  allowPartial?: boolean;
+  appliedBy?: string | null;
+  /** How far the re-read and the write are (the command line's progress line). */
+  onProgress?: PreviewRequest['onProgress'];
+}
+
 /** Applies a stored preview (`crte apply BATCH`), re-reading the stored file against today's contract. */
 export async function applyStoredBatch(
   dataSource: DataSource,
   batchId: number,
-  options: { allowPartial?: boolean; appliedBy?: string | null } = {},
+  options: ApplyStoredOptions = {},
   audit?: AuditHook<ApplyResult>,
 ): Promise<ApplyResult> {
   return refillSparesAfter(() => applyStored(dataSource, batchId, options, audit));
@@ -66,7 +73,7 @@ export async function applyStoredBatch(
 async function applyStored(
   dataSource: DataSource,
   batchId: number,
-  options: { allowPartial?: boolean; appliedBy?: string | null },
+  options: ApplyStoredOptions,
   audit?: AuditHook<ApplyResult>,
 ): Promise<ApplyResult> {
   const batch = await dataSource.getRepository(ImportBatch).findOne({ where: { id: batchId } });
@@ -78,8 +85,9 @@ async function applyStored(
   const source = await dataSource.getRepository(Organisation).findOneByOrFail({ id: batch.sourceId });
   const contract = await dataSource.query('SELECT code FROM contract WHERE id = ?', [batch.contractId]);
   // Checked again with the rights of whoever sent the file (its token), not those of an in-process caller.
-  const request: PreviewRequest = { buffer, fileName: batch.fileName, kind: batch.kind, source: String(source.id), contract: contract[0].code, year: batch.year, programme: batch.programme, uploadedByTokenId: batch.uploadedByTokenId };
+  const request: PreviewRequest = { buffer, fileName: batch.fileName, kind: batch.kind, source: String(source.id), contract: contract[0].code, year: batch.year, programme: batch.programme, uploadedByTokenId: batch.uploadedByTokenId, onProgress: options.onProgress };
   const early = await prepareImport(dataSource, request);
+  options.onProgress?.('enregistrement', 0.8);
   const outcome = await writeToContract(dataSource, { id: batch.contractId }, { changed: changedFigures, audit }, async (manager) => {
     // Another request (a second click, an abandon, another server, `crte apply`) may have changed the
     // batch while its file was read: what it is now decides, read under the lock.
@@ -96,6 +104,7 @@ async function applyStored(
     await storeIssues(manager, batchId, prepared.preview.issues);
     return applyPrepared(manager, { ...batch, uploadedBy: options.appliedBy ?? batch.uploadedBy }, prepared, options.allowPartial ?? false);
   });
+  options.onProgress?.('enregistrement', 1);
   if (outcome.status === 'APPLIED') await refreshPlannerStatistics(dataSource);
   return outcome;
 }

@@ -47,15 +47,17 @@ let running = false;
 /**
  * Runs `crte ARGS` in this process on the database at `databaseUrl` (DATABASE_URL for the time of the
  * command), capturing what it writes. One at a time: stdout and the environment are the process's.
+ * stdout is no terminal for the command (no progress line), whatever Jest's is, unless `tty` says so.
  */
-export async function runCrte(args: string[], databaseUrl: string): Promise<CrteResult> {
+export async function runCrte(args: string[], databaseUrl: string, options: { tty?: boolean } = {}): Promise<CrteResult> {
   if (running) throw new Error('runCrte: one command at a time (use spawnCrte for commands that race)');
   running = true;
   let stdout = '';
   let stderr = '';
   const text = (values: unknown[]) => `${values.map((value) => (typeof value === 'string' ? value : String(value))).join(' ')}\n`;
-  const saved = { url: process.env.DATABASE_URL, write: process.stdout.write, log: console.log, error: console.error };
+  const saved = { url: process.env.DATABASE_URL, write: process.stdout.write, log: console.log, error: console.error, isTTY: process.stdout.isTTY };
   process.env.DATABASE_URL = databaseUrl;
+  process.stdout.isTTY = options.tty ?? false;
   process.stdout.write = ((chunk: string | Uint8Array) => {
     stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
     return true;
@@ -69,6 +71,7 @@ export async function runCrte(args: string[], databaseUrl: string): Promise<Crte
     if (saved.url === undefined) delete process.env.DATABASE_URL;
     else process.env.DATABASE_URL = saved.url;
     process.stdout.write = saved.write;
+    process.stdout.isTTY = saved.isTTY;
     console.log = saved.log;
     console.error = saved.error;
     running = false;
