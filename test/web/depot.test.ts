@@ -125,9 +125,17 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       expect(before.body.data.fundingTotals).toEqual([]);
       const applyCall = page.waitForResponse((r) => r.url().endsWith(`/api/imports/${bdt.batchId}/apply`));
       await page.getByRole('button', { name: 'Appliquer' }).click();
-      expect((await applyCall).status()).toBe(200);
+      const applyResponse = await applyCall;
+      expect(applyResponse.status()).toBe(200);
+      const appliedBody = (await applyResponse.json()) as { applied: { createdActions: number; createdOrganisations: number } };
       await page.getByText(`Fichier appliqué (lot n° ${bdt.batchId})`).waitFor();
       expect(plain(await page.locator('#depot-action-message').innerText())).toContain('10 lignes enregistrées');
+      // The preview now reads in the past: nothing says « will be created » or « nothing has changed yet ».
+      expect(plain(await page.locator('#depot-apercu-intro').innerText())).toContain('appliqué. Ses lignes sont maintenant dans les données du contrat.');
+      expect(await figure(page, 'Actions créées')).toBe(String(appliedBody.applied.createdActions));
+      expect(await figure(page, 'Organisations créées')).toBe(String(appliedBody.applied.createdOrganisations));
+      const pageText = await page.locator('main').innerText();
+      expect(pageText).not.toMatch(/Rien n’a encore changé|Actions à créer|sera créée/);
       expect(await page.getByRole('link', { name: 'Voir l’historique des dépôts' }).getAttribute('href')).toBe('/historique');
       const after = await api.graphql(`{ fundingTotals(groupBy: [FUNDER], filter: { contract: "CRTE-DOUAISIS", funder: "Banque des Territoires" }) { amount lines } }`);
       expect(after.body.data.fundingTotals).toEqual([{ amount: '20100000.00', lines: 10 }]);

@@ -401,7 +401,7 @@ function renderPreview() {
       'div',
       { class: 'fr-mb-2w' },
       statusBadge(preview.status),
-      el('p', { class: 'fr-mt-1w' }, `Fichier « ${state.fileName} » (${KIND_LABELS[state.kind]}), lot n° ${preview.batchId}. Rien n’a encore changé dans les données du contrat.`),
+      el('p', { class: 'fr-mt-1w', id: 'depot-apercu-intro' }, `Fichier « ${state.fileName} » (${KIND_LABELS[state.kind]}), lot n° ${preview.batchId}. Rien n’a encore changé dans les données du contrat.`),
     ),
     hasErrors ? alert('error', `Le fichier contient ${counts.errors} erreur${counts.errors > 1 ? 's' : ''}`, 'Il ne peut pas être appliqué tel quel. Chaque erreur est listée ci-dessous avec sa cellule et le texte lu.') : null,
     figuresTable('Synthèse de l’aperçu', figures),
@@ -418,6 +418,35 @@ function renderPreview() {
   $('depot-etape-formulaire').hidden = true;
   show('depot-apercu-titre', '2. Aperçu');
   $('depot-apercu-titre').focus();
+}
+
+/**
+ * Once applied, the preview reads in the past: what it said would happen has happened (or, for an
+ * unchanged file, nothing did). The anomalies stay as they were found, their future tense made past.
+ */
+function showAsApplied(status, applied, id) {
+  const intro = $('depot-apercu-intro');
+  if (intro) {
+    intro.textContent =
+      status === 'APPLIED'
+        ? `Fichier « ${state.fileName} » (${KIND_LABELS[state.kind]}), lot n° ${id} : appliqué. Ses lignes sont maintenant dans les données du contrat.`
+        : `Fichier « ${state.fileName} » (${KIND_LABELS[state.kind]}), lot n° ${id} : identique au fichier en vigueur, rien n’a changé.`;
+  }
+  const done = {
+    'Actions à créer': ['Actions créées', applied?.createdActions ?? 0],
+    'Organisations à créer': ['Organisations créées', applied?.createdOrganisations ?? 0],
+  };
+  for (const header of document.querySelectorAll('#depot-synthese tbody th')) {
+    const past = done[header.textContent];
+    if (!past) continue;
+    header.textContent = past[0];
+    header.nextElementSibling.textContent = String(status === 'APPLIED' ? past[1] : 0);
+  }
+  const title = $('depot-anomalies-titre');
+  if (title) title.textContent = `Anomalies relevées à l’aperçu (${state.preview.issues.length})`;
+  for (const cell of document.querySelectorAll('#depot-anomalies tbody td:nth-child(3)')) {
+    cell.textContent = cell.textContent.replace(/(elle|il) sera créée? à l'application/g, (_, pronoun) => `${pronoun} a été ${pronoun === 'il' ? 'créé' : 'créée'} à l'application`).replace(/elle sera créée à classer/g, 'elle a été créée à classer');
+  }
 }
 
 /**
@@ -542,6 +571,7 @@ async function applyPreview() {
     );
     $('depot-appliquer').closest('ul').remove();
     $('depot-appliquer-aide').remove();
+    showAsApplied(body.status, applied, id);
     return;
   }
   if (response.status === 422 && body.issues) {
