@@ -67,7 +67,14 @@ export async function main(argv: string[]): Promise<number> {
         console.log(formatSeedSummary(await seedReferenceData(dataSource)));
       }
       await refreshPlannerStatistics(dataSource);
-      const server = await startServer(dataSource, config);
+      let server: Awaited<ReturnType<typeof startServer>>;
+      try {
+        server = await startServer(dataSource, config);
+      } catch (error) {
+        // A busy port: its one French line is printed by runCommandLine, exit code 1.
+        await dataSource.destroy();
+        throw error;
+      }
       console.log(`API GraphQL prête : ${server.url} (base : ${config.database.type})`);
       const stop = async () => {
         await server.close();

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { authenticateHttpReader, authenticateHttp, requireHttpWriter, requireImportSource } from '../auth/http-authorisation';
 import { Identity } from '../request/identity';
 import { AppConfig } from '../config';
-import { parseTableFormat, sendTable, TableColumn, TableRow } from '../request/tabular';
+import { parseCsvVariant, parseTableFormat, sendTable, TableColumn, TableRow } from '../request/tabular';
 import { HttpError } from '../request/http-error';
 import { recordAudit } from '../audit/audit.service';
 import { route } from '../request/http-route';
@@ -17,7 +17,8 @@ import { sortedIssues } from './import-issue.order';
 /**
  * What the upload page needs beside POST /api/imports:
  * - `GET /api/imports/:id/issues.csv|.xlsx` → the batch's issues as a spreadsheet, in the preview's order
- *   (errors first, then by sheet, row and column), for the partner who fixes the file;
+ *   (errors first, then by sheet, row and column), for the partner who fixes the file; `?format=fr` gives
+ *   the CSV French Excel opens in columns (« ; », UTF-8 BOM), the one /depot downloads first;
  * - `POST /api/imports/:id/abandon` → a preview nobody will apply is marked ABANDONED.
  * A batch is seen as GraphQL's `importBatch(id)` sees it (canSeeBatch): a batch the caller may not see is
  * answered like one that does not exist.
@@ -43,6 +44,7 @@ const SEVERITY_LABELS: Record<IssueSeverity, string> = { ERROR: 'Erreur', WARNIN
 async function getIssues(dataSource: DataSource, config: Pick<AppConfig, 'readRequiresToken'>, req: Request, res: Response): Promise<void> {
   const format = parseTableFormat(String(req.params.format));
   if (format !== 'csv' && format !== 'xlsx') throw new HttpError(404, `Format « ${req.params.format} » inconnu : issues.csv ou issues.xlsx.`, 'format');
+  const french = parseCsvVariant(req.query.format);
   const identity = await authenticateHttpReader(dataSource, config, req.headers.authorization);
   const batch = await visibleBatch(dataSource, identity, req);
   const issues = await dataSource.getRepository(ImportIssue).find({ where: { batchId: batch.id }, order: { id: 'ASC' } });
@@ -57,7 +59,7 @@ async function getIssues(dataSource: DataSource, config: Pick<AppConfig, 'readRe
   res.set('Cache-Control', 'no-store');
   await sendTable(res, format, ISSUE_COLUMNS, rows, {
     fileName: `anomalies-lot-${batch.id}.${format}`,
-    french: format === 'csv' && String(req.query.format ?? '').toLowerCase() === 'fr',
+    french: format === 'csv' && french,
     sheetName: 'Anomalies',
   });
 }

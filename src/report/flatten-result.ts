@@ -39,6 +39,8 @@ import {
  *   row of its own (the parent already appears in the other branch's rows).
  * - A list of scalars (`aliases: [String!]!`) is a list like any other: one row per value.
  * - A null element of a list gives no row; a null object gives empty columns.
+ * - A row without a single value is left out: the LEFT JOIN row of a null root (`contract(code:)` of a code
+ *   that matched nothing) says nothing, and a report that matched nothing is its header alone.
  *
  * What a list is, and so whether a field adds rows, is decided by the schema, so the shape of the table
  * does not change from one refresh to the next when a list happens to hold a single element.
@@ -189,7 +191,9 @@ function inlineFragments(operation: OperationDefinitionNode, fragments: Map<stri
 
 /** The rows of a query's `data`, one per leaf element of its nested lists (rules at the top of the file). */
 export function* flattenData(shape: ReportShape, data: Record<string, unknown> | null | undefined): Generator<FlatRow> {
-  yield* objectRows(shape.root, data ?? null);
+  for (const row of objectRows(shape.root, data ?? null)) {
+    if (Object.values(row).some((value) => value !== null && value !== undefined)) yield row;
+  }
 }
 
 export function flattenResult(schema: GraphQLSchema, document: DocumentNode, data: Record<string, unknown> | null | undefined): { columns: FlatColumn[]; rows: FlatRow[] } {

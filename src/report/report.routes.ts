@@ -1,11 +1,13 @@
 import { Request, Response, Router } from 'express';
-import type { FormattedExecutionResult, GraphQLSchema } from 'graphql';
+import type { DocumentNode, FormattedExecutionResult, GraphQLSchema } from 'graphql';
 import { DataSource } from 'typeorm';
 import { parseTableFormat, sendTable, TableColumn } from '../request/tabular';
 import { GraphQLRunner } from '../request/graphql-runner';
 import { HttpError } from '../request/http-error';
 import { route } from '../request/http-route';
+import { Contract } from '../contract/contract.entity';
 import { buildShape, flattenData } from './flatten-result';
+import { contractCodesOf } from './report-contracts';
 import { findReport, parseStoredQuery, variablesFromQueryString, VariableOverrideError } from './saved-report.service';
 
 /**
@@ -19,6 +21,9 @@ import { findReport, parseStoredQuery, variablesFromQueryString, VariableOverrid
  *   tool's cache-busting parameter does no harm.
  * - The result is flattened by `flatten-result.ts` (one row per leaf of the nested lists); JSON is the
  *   same flat rows, for BI tools, not the GraphQL tree.
+ * - A report that matched nothing is its header alone (JSON `[]`), with the response header `X-Rows: 0`;
+ *   a contract code (`contract(code:)`, a `contract` argument or filter field) that names no contract is a
+ *   404 with a French message naming the variable.
  * - An unknown report is a 404; GraphQL errors are a 400 with their messages (401/403 when the runner
  *   says UNAUTHENTICATED/FORBIDDEN).
  */
@@ -57,18 +62,41 @@ async function getReport(dataSource: DataSource, runGraphQL: GraphQLRunner, sche
     throw error;
   }
   const saved = report.variables ? (JSON.parse(report.variables) as Record<string, unknown>) : {};
-  const result = await runGraphQL({ query: report.query, variables: { ...saved, ...overrides }, authorization });
+  const variables = { ...saved, ...overrides };
+  const result = await runGraphQL({ query: report.query, variables, authorization });
   refuseOnErrors(result, report.name);
+  // After the run: whoever may not read the data has had its 401, and learns nothing of the contracts.
+  await refuseUnknownContracts(dataSource, schema, document, variables, report.name);
 
   const shape = buildShape(schema, document);
   const columns: TableColumn[] = shape.columns.map((column) => ({ key: column.key, label: column.key, type: column.type }));
+  const rows = flattenData(shape, result.data as Record<string, unknown> | null | undefined);
+  // The first row is read before the headers go: a BI tool tells "nothing matched" from a failed refresh.
+  const first = rows.next();
   // The data may be private (READ_REQUIRES_TOKEN): no shared cache keeps it.
   res.set('Cache-Control', 'no-store');
-  await sendTable(res, format, columns, flattenData(shape, result.data as Record<string, unknown> | null | undefined), {
+  if (first.done) res.set('X-Rows', '0');
+  await sendTable(res, format, columns, first.done ? [] : prepend(first.value, rows), {
     fileName: `${report.name}.${format}`,
     french,
     sheetName: report.name,
   });
+}
+
+function* prepend<T>(first: T, rest: Iterator<T>): Generator<T> {
+  yield first;
+  for (let next = rest.next(); !next.done; next = rest.next()) yield next.value;
+}
+
+/** A contract code that names no contract is a 404, not an empty table that looks like "nothing matched". */
+async function refuseUnknownContracts(dataSource: DataSource, schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, reportName: string): Promise<void> {
+  for (const { code, variable } of contractCodesOf(schema, document, variables)) {
+    if (await dataSource.getRepository(Contract).existsBy({ code })) continue;
+    const where = variable
+      ? `vérifiez la variable « ${variable} » (paramètre var.${variable} de l’adresse, ou valeur enregistrée avec le rapport)`
+      : 'vérifiez le code écrit dans la requête du rapport';
+    throw new HttpError(404, `Le contrat « ${code} » n’existe pas (rapport « ${reportName} ») : ${where}. La requête GraphQL « contracts » donne la liste des contrats.`, variable ? `var.${variable}` : 'query');
+  }
 }
 
 function frenchOption(value: unknown): boolean {

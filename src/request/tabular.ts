@@ -52,6 +52,19 @@ const WRITE_CHUNK_CHARS = 64 * 1024;
 const XLSX_MAX_CELL_CHARS = 32_767;
 const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
 
+/**
+ * `?format=` of a CSV answer, as the funding export reads it: `fr` (« ; », decimal comma, UTF-8 BOM: what
+ * French Excel opens in columns), `standard` or nothing (« , », decimal point); anything else is a 400,
+ * rather than a file that silently is not the one asked for.
+ */
+export function parseCsvVariant(value: unknown): boolean {
+  if (value === undefined) return false;
+  const text = typeof value === 'string' ? value.toLowerCase() : null;
+  if (text === 'standard') return false;
+  if (text === 'fr') return true;
+  throw new HttpError(400, `Variante « ${String(value)} » inconnue (paramètre « format ») : « fr » (séparateur ; et virgule décimale) ou « standard ».`, 'format');
+}
+
 export function parseTableFormat(extension: string): TableFormat | null {
   const format = extension.replace(/^\./, '').toLowerCase();
   return format === 'csv' || format === 'xlsx' || format === 'json' ? format : null;

@@ -17,6 +17,7 @@ import { createExportRouter } from '../export/export.routes';
 import { createImportRouter } from '../import-batch/import-batch.routes';
 import { createImportIssuesRouter } from '../import-batch/import-issues.routes';
 import { createReportRouter } from '../report/report.routes';
+import { graphqlLandingPage, notFound, serverError } from '../web/error-pages';
 import { createWebRouter } from '../web/web.routes';
 import { closeSpareWorker, keepSpareWorker } from '../../import/read/read-file';
 import { importMaxWorkers, importWorkerMaxMb } from '../../import/read/worker-slots';
@@ -92,6 +93,7 @@ export async function startServer(dataSource: DataSource, config: AppConfig & Se
   app.use(createExportRouter(dataSource, config));
   app.use(createAnnex3ExportRouter(dataSource, config));
   app.use(createReportRouter(dataSource, graphQLRunner(apollo, dataSource, config), schema));
+  app.get('/graphql', graphqlLandingPage);
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),
@@ -103,8 +105,17 @@ export async function startServer(dataSource: DataSource, config: AppConfig & Se
     }),
     graphqlBodyErrors,
   );
+  // Last: what no route answered, and what failed outside a route's own handling.
+  app.use(notFound);
+  app.use(serverError);
 
-  await new Promise<void>((resolve) => httpServer.listen(config.port, resolve));
+  try {
+    await listen(httpServer, config.port);
+  } catch (error) {
+    // Nothing listens: the drain plugin's close of the HTTP server has nothing to close.
+    await apollo.stop().catch(() => undefined);
+    throw error;
+  }
   const port = (httpServer.address() as AddressInfo).port;
   // One xlsx worker started ahead, so that an upload does not wait for a worker and the library to load.
   void keepSpareWorker();
@@ -119,6 +130,27 @@ export async function startServer(dataSource: DataSource, config: AppConfig & Se
       await apollo.stop();
     },
   };
+}
+
+/** Listens on the port; a port that cannot be opened is one French line (the CLI prints it as it is), not a stack trace. */
+function listen(httpServer: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException) => {
+      const next = port ? port + 1 : 4001;
+      if (error.code === 'EADDRINUSE') {
+        reject(new Error(`Le port ${port} est déjà utilisé : un autre programme l’occupe (peut-être un autre « crte serve »). Arrêtez-le, ou choisissez un autre port : PORT=${next} npm start`, { cause: error }));
+      } else if (error.code === 'EACCES') {
+        reject(new Error(`Le port ${port} est réservé à l’administrateur du système : choisissez un port au-dessus de 1024, par exemple PORT=4000 npm start`, { cause: error }));
+      } else {
+        reject(error);
+      }
+    };
+    httpServer.once('error', failed);
+    httpServer.listen(port, () => {
+      httpServer.off('error', failed);
+      resolve();
+    });
+  });
 }
 
 export async function buildContext(dataSource: DataSource, config: AppConfig, authorization: string | undefined): Promise<RequestContext> {

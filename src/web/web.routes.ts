@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import express, { Router } from 'express';
-import { renderPage, WEB_PAGES } from './page-layout';
+import express, { Response, Router } from 'express';
+import { renderPage, WEB_PAGES, WebPage } from './page-layout';
 
 /** The project's web/ folder, from src/web (ts-jest) as from dist/src/web (compiled). */
 const WEB_DIR = [join(__dirname, '..', '..', 'web'), join(__dirname, '..', '..', '..', 'web')].find((dir) => {
@@ -27,6 +27,17 @@ const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
 ].join('; ');
 
+/** A page in the site's shell, with its security headers. */
+export function sendPage(res: Response, page: WebPage, status = 200): void {
+  // Read at each request: the pages are small, and an edited page shows without a restart.
+  const html = renderPage(page, readFileSync(join(WEB_DIR, 'pages', page.file), 'utf8'));
+  res
+    .status(status)
+    .set({ 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'same-origin' })
+    .type('html')
+    .send(html);
+}
+
 /** The web pages (upload, history, dashboard, queries) and their assets, the DSFR's among them. */
 export function createWebRouter(): Router {
   const router = Router();
@@ -41,11 +52,7 @@ export function createWebRouter(): Router {
     res.type('text/plain; charset=utf-8').sendFile(join(WEB_DIR, '..', 'schema', 'schema.graphql'));
   });
   for (const page of WEB_PAGES) {
-    router.get(page.path, (_req, res) => {
-      // Read at each request: the pages are small, and an edited page shows without a restart.
-      const html = renderPage(page, readFileSync(join(WEB_DIR, 'pages', page.file), 'utf8'));
-      res.set({ 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'same-origin' }).type('html').send(html);
-    });
+    router.get(page.path, (_req, res) => sendPage(res, page));
   }
   return router;
 }

@@ -10,6 +10,7 @@ import { seedReferenceData } from '../../src/seed/seed.service';
 import { TEST_DATABASE_TYPE } from '../support/database';
 import { fixturePath } from '../support/fixtures';
 import { startTestServer, TestServer } from '../support/server';
+import { parseCsv } from '../support/csv';
 
 const BDT_FILE = 'annexe3-banque-des-territoires-2023.xlsx';
 const ANNEX2_FILE = 'annexe2-bilan-plan-de-relance-douaisis.xlsx';
@@ -103,8 +104,19 @@ describe(`import issues download and abandon on ${TEST_DATABASE_TYPE}`, () => {
       expect(parsed[0]).toEqual(HEADER);
       expect(parsed.slice(1).map((row) => [row[0], row[1], row[4]])).toEqual(xlsx.map((row) => [row[0], row[1], row[4]]));
       // Read as bytes: Response.text() would drop the BOM.
-      const french = Buffer.from(await (await get(`/api/imports/${annex2.batchId}/issues.csv?format=fr`, tokens.admin)).arrayBuffer()).toString('utf8');
+      const frenchResponse = await get(`/api/imports/${annex2.batchId}/issues.csv?format=fr`, tokens.admin);
+      expect(frenchResponse.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      expect(frenchResponse.headers.get('content-disposition')).toBe(`attachment; filename=anomalies-lot-${annex2.batchId}.csv`);
+      const french = Buffer.from(await frenchResponse.arrayBuffer()).toString('utf8');
       expect(french.startsWith('\uFEFFGravité;Code;Message;Feuille;Cellule;Valeur lue\r\n')).toBe(true);
+      // The same cells, « ; » between them: the ambiguous amount's comma stays inside its cell.
+      expect(parseCsv(french.slice(1), ';')).toEqual(parseCsv(text));
+      expect(parseCsv(french.slice(1), ';').find((row) => row[1] === 'AMOUNT_AMBIGUOUS')?.[5]).toBe('1,050 000 €');
+      // `standard` is the plain CSV; an unknown variant is refused rather than answered as another file.
+      expect(await (await get(`/api/imports/${annex2.batchId}/issues.csv?format=standard`, tokens.admin)).text()).toBe(text);
+      const unknown = await get(`/api/imports/${annex2.batchId}/issues.csv?format=excel`, tokens.admin);
+      expect(unknown.status).toBe(400);
+      expect(await unknown.json()).toEqual({ error: 'Variante « excel » inconnue (paramètre « format ») : « fr » (séparateur ; et virgule décimale) ou « standard ».', field: 'format' });
     });
 
     it('sorts cells naturally, row then column (A2 < A10, B1 before A2), errors first', async () => {

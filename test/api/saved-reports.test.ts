@@ -195,14 +195,45 @@ describe(`saved reports on ${TEST_DATABASE_TYPE}`, () => {
       expect(sumCents(lines.map((row) => row[AMOUNT] as string))).toBe('20100000.00');
     });
 
-    it('takes variables from the URL: var.NAME overrides the saved value', async () => {
-      const other = await get('/api/reports/arbre-financements.json?var.contract=CRTE-INCONNU');
-      expect(other.status).toBe(200);
-      // The contract does not exist: one empty row (LEFT JOIN of a null root).
-      expect((await other.json()) as any).toEqual([Object.fromEntries([
-        'contract.code', 'contract.axes.number', 'contract.axes.orientations.code', `${P}.code`, `${P}.title`,
-        AMOUNT, `${P}.fundings.year`, `${P}.fundings.stage`, `${P}.fundings.funder.name`,
-      ].map((key) => [key, null]))]);
+    it('takes variables from the URL: var.NAME overrides the saved value; a contract that does not exist is a 404 in French', async () => {
+      for (const format of ['json', 'csv', 'xlsx']) {
+        const other = await get(`/api/reports/arbre-financements.${format}?var.contract=CRTE-INCONNU`);
+        expect(other.status).toBe(404);
+        expect(other.headers.get('content-type')).toMatch(/^application\/json/);
+        expect((await other.json()) as any).toEqual({
+          error: expect.stringMatching(/^Le contrat « CRTE-INCONNU » n’existe pas \(rapport « arbre-financements »\) : vérifiez la variable « contract »/),
+          field: 'var.contract',
+        });
+      }
+      // Written in the query rather than given by a variable: the same 404, naming the query.
+      await saved('contrat-ecrit', '{ fundings(filter: { contract: "CRTE-ABSENT" }, first: 5) { nodes { amount } } }');
+      const written = await get('/api/reports/contrat-ecrit.csv');
+      expect(written.status).toBe(404);
+      expect(((await written.json()) as any).error).toMatch(/^Le contrat « CRTE-ABSENT » n’existe pas .*le code écrit dans la requête/);
+    });
+
+    it('answers a report that matched nothing with its header alone and X-Rows: 0, in every format', async () => {
+      await saved('lignes-annee', 'query ($year: Int) { fundings(filter: { contract: "CRTE-DOUAISIS", yearFrom: $year, yearTo: $year }, first: 500) { nodes { year amount action { code } } } }', { year: 2023 });
+      const header = ['fundings.year', 'fundings.amount', 'fundings.action.code'];
+      // The fixture's lines are of 2023..2026 (its sheet): none in 1990.
+      const some = await get('/api/reports/lignes-annee.csv');
+      expect(some.headers.get('x-rows')).toBeNull();
+      expect(parseCsv(await some.text()).length).toBeGreaterThan(1);
+
+      const csv = await get('/api/reports/lignes-annee.csv?var.year=1990');
+      expect(csv.status).toBe(200);
+      expect(csv.headers.get('x-rows')).toBe('0');
+      expect(await csv.text()).toBe(`${header.join(',')}\r\n`);
+      const french = await get('/api/reports/lignes-annee.csv?var.year=1990&format=fr');
+      expect(french.headers.get('x-rows')).toBe('0');
+      expect(Buffer.from(await french.arrayBuffer()).toString('utf8')).toBe(`\uFEFF${header.join(';')}\r\n`);
+      const json = await get('/api/reports/lignes-annee.json?var.year=1990');
+      expect(json.headers.get('x-rows')).toBe('0');
+      expect(await json.json()).toEqual([]);
+      const xlsx = await get('/api/reports/lignes-annee.xlsx?var.year=1990');
+      expect(xlsx.headers.get('x-rows')).toBe('0');
+      const sheet = XLSX.read(Buffer.from(await xlsx.arrayBuffer()));
+      expect(XLSX.utils.sheet_to_json(sheet.Sheets[sheet.SheetNames[0]], { header: 1 })).toEqual([header]);
     });
   });
 

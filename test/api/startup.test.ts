@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer as createNetServer, AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
 
@@ -81,6 +82,26 @@ describe(`a fresh start on ${TEST_DATABASE_TYPE}: migrate, seed, serve`, () => {
     for (const table of Object.values(summary) as Array<{ created: number; updated: number }>) {
       expect(table.created).toBe(0);
       expect(table.updated).toBe(0);
+    }
+  });
+
+  it('says in one French line that the port is taken, and exits 1', async () => {
+    const taken = createNetServer();
+    await new Promise<void>((resolve) => taken.listen(0, resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const child = runCli(['serve'], { DATABASE_URL: databaseUrl, PORT: String(port) });
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      expect(await finished(child)).toBe(1);
+      expect(stdout).not.toMatch(/API GraphQL prête/);
+      expect(stderr.trimEnd().split('\n')).toEqual([
+        `Le port ${port} est déjà utilisé : un autre programme l’occupe (peut-être un autre « crte serve »). Arrêtez-le, ou choisissez un autre port : PORT=${port + 1} npm start`,
+      ]);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
     }
   });
 

@@ -170,7 +170,7 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       expect(await figure(page, 'Erreurs')).toBe('0');
       expect(await figure(page, 'Avertissements')).toBe('0');
       await page.getByText('Aucune anomalie').waitFor();
-      expect(await page.getByRole('button', { name: 'Télécharger les anomalies (xlsx)' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: /^Télécharger les anomalies/ }).count()).toBe(0);
       await abandon(page, dotations.batchId);
 
       // Annex 2: rejected, errors first in the table (the ambiguous « 1,050 000 € »), Appliquer disabled.
@@ -191,6 +191,15 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       expect(plain(await ambiguous.innerText())).toMatch(/^Erreur\s+Annexe 2!C10\s+« 1,050 000 € » peut se lire de deux façons.*\s+1,050 000 €\s+AMOUNT_AMBIGUOUS$/is);
       await page.getByRole('heading', { name: /^Anomalies \(/ }).scrollIntoViewIfNeeded();
       await browser.screenshot('depot-anomalies');
+
+      // The first button: the CSV French Excel opens in columns (« ; », UTF-8 BOM).
+      const csvEvent = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Télécharger les anomalies (CSV pour Excel)' }).click();
+      const csvFile = await csvEvent;
+      expect(csvFile.suggestedFilename()).toBe(`anomalies-lot-${annex2.batchId}.csv`);
+      const csvText = readFileSync(await csvFile.path()).toString('utf8');
+      expect(csvText.startsWith('\uFEFFGravité;Code;Message;Feuille;Cellule;Valeur lue\r\n')).toBe(true);
+      expect(csvText.trimEnd().split('\r\n')).toHaveLength(1 + annex2.counts.errors + annex2.counts.warnings);
 
       const downloadEvent = page.waitForEvent('download');
       await page.getByRole('button', { name: 'Télécharger les anomalies (xlsx)' }).click();

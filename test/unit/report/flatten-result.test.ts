@@ -92,8 +92,11 @@ describe('flattening a GraphQL result into rows', () => {
     ]);
   });
 
-  it('gives one empty row for a null root, and one row for an object without lists', () => {
-    expect(flatten(TREE, { contract: null }).rows).toEqual([{}]);
+  it('gives no row for a null root (nothing matched), and one row for an object without lists', () => {
+    expect(flatten(TREE, { contract: null }).rows).toEqual([]);
+    expect(flatten(TREE, null).rows).toEqual([]);
+    // A row with one value is kept, even when the rest is empty.
+    expect(flatten(TREE, { contract: { code: 'C', axes: [] } }).rows).toEqual([{ 'contract.code': 'C' }]);
     expect(flatten('{ contract(code: "C") { code name } }', { contract: { code: 'C', name: 'Douaisis' } }).rows).toEqual([
       { 'contract.code': 'C', 'contract.name': 'Douaisis' },
     ]);

@@ -391,9 +391,13 @@ function renderPreview() {
   const applyButton = el('button', { type: 'button', class: 'fr-btn', id: 'depot-appliquer', disabled: hasErrors, 'aria-describedby': 'depot-appliquer-aide', onclick: applyPreview }, 'Appliquer');
   const abandonButton = el('button', { type: 'button', class: 'fr-btn fr-btn--secondary', id: 'depot-abandonner', onclick: abandonPreview }, 'Abandonner');
   const issuesCount = preview.issues.length;
-  const downloadButton = issuesCount
-    ? el('button', { type: 'button', class: 'fr-btn fr-btn--tertiary', id: 'depot-telecharger', onclick: downloadIssues }, 'Télécharger les anomalies (xlsx)')
-    : null;
+  // CSV « à la française » first (« ; », BOM): French Excel opens it in columns, accents intact.
+  const downloadButtons = issuesCount
+    ? [
+        el('button', { type: 'button', class: 'fr-btn fr-btn--tertiary', id: 'depot-telecharger', onclick: () => downloadIssues('csv?format=fr') }, 'Télécharger les anomalies (CSV pour Excel)'),
+        el('button', { type: 'button', class: 'fr-btn fr-btn--tertiary', id: 'depot-telecharger-xlsx', onclick: () => downloadIssues('xlsx') }, 'Télécharger les anomalies (xlsx)'),
+      ]
+    : [];
 
   show(
     'depot-apercu',
@@ -406,7 +410,7 @@ function renderPreview() {
     hasErrors ? alert('error', `Le fichier contient ${counts.errors} erreur${counts.errors > 1 ? 's' : ''}`, 'Il ne peut pas être appliqué tel quel. Chaque erreur est listée ci-dessous avec sa cellule et le texte lu.') : null,
     figuresTable('Synthèse de l’aperçu', figures),
     applyHelp,
-    el('ul', { class: 'fr-btns-group fr-btns-group--inline-md' }, el('li', {}, applyButton), el('li', {}, abandonButton), downloadButton ? el('li', {}, downloadButton) : null),
+    el('ul', { class: 'fr-btns-group fr-btns-group--inline-md' }, el('li', {}, applyButton), el('li', {}, abandonButton), ...downloadButtons.map((button) => el('li', {}, button))),
     el('div', { id: 'depot-action-message', 'aria-live': 'polite' }),
     el('h3', { class: 'fr-h5', id: 'depot-anomalies-titre' }, `Anomalies (${issuesCount})`),
     issuesTable(preview.issues),
@@ -608,9 +612,9 @@ async function abandonPreview() {
   show('depot-action-message', alert('error', 'L’abandon a échoué', body.error || `Le serveur a répondu ${response.status}.`));
 }
 
-async function downloadIssues() {
+async function downloadIssues(format) {
   try {
-    await download(`/api/imports/${state.preview.batchId}/issues.xlsx`);
+    await download(`/api/imports/${state.preview.batchId}/issues.${format}`);
   } catch (error) {
     show('depot-action-message', alert('error', 'Le téléchargement a échoué', error.message));
   }
