@@ -3,6 +3,7 @@ import { NonEmptyArray } from 'type-graphql';
 import { ActionMutations } from '../action/action.mutations';
 import { ActionResolver } from '../action/action.resolver';
 import { MeResolver } from '../auth/me.resolver';
+import { ContractMutations } from '../contract/contract.mutations';
 import { AxisResolver, ContractResolver } from '../contract/contract.resolver';
 import { OrientationResolver } from '../contract/orientation.resolver';
 import { CrossCheckResolver } from '../funding/cross-check.resolver';
@@ -26,6 +27,7 @@ import './graphql-enums';
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
   ContractResolver,
+  ContractMutations,
   AxisResolver,
   OrientationResolver,
   ActionResolver,
