@@ -471,7 +471,7 @@ class Seeder {
     for (const axis of axes) {
       const current = axisByNumber.get(axis.number);
       if (!current) {
-        axisInserts.push({ contractId, number: axis.number, title: axis.title });
+        axisInserts.push({ contractId, number: axis.number, code: String(axis.number), title: axis.title });
         continue;
       }
       axisIds.set(axis.number, current.id);

@@ -6,6 +6,7 @@ import { MeResolver } from '../auth/me.resolver';
 import { ContractMutations } from '../contract/contract.mutations';
 import { AxisResolver, ContractResolver } from '../contract/contract.resolver';
 import { OrientationResolver } from '../contract/orientation.resolver';
+import { StructureMutations } from '../contract/structure.mutations';
 import { CrossCheckResolver } from '../funding/cross-check.resolver';
 import { FundingConflictResolver } from '../funding/funding-conflicts.resolver';
 import { FundingTotalResolver } from '../funding/funding-totals.resolver';
@@ -30,6 +31,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ContractMutations,
   AxisResolver,
   OrientationResolver,
+  StructureMutations,
   ActionResolver,
   ActionMutations,
   FundingResolver,

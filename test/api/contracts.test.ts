@@ -177,6 +177,45 @@ describe(`contracts created and changed on ${TEST_DATABASE_TYPE}`, () => {
     expect(await count('audit_event', "action = 'CONTRACT_CREATE'")).toBe(2);
   });
 
+  it('structure at any depth and numbering: axes and orientations created, returned by the nested query', async () => {
+    const AXIS = `mutation ($code: String!, $title: String!) { createAxis(contract: "CRTE-HAINAUT", code: $code, title: $title) { code number title } }`;
+    const ORIENTATION = `mutation ($code: String!, $axis: String, $parent: String) {
+      createOrientation(contract: "CRTE-HAINAUT", code: $code, title: "Orientation", axisCode: $axis, parentCode: $parent) { code axis { code } parent { code } } }`;
+    expect((await ok(AXIS, { code: 'A', title: 'Transition écologique' })).createAxis).toEqual({ code: 'A', number: 1, title: 'Transition écologique' });
+    expect((await ok(AXIS, { code: '3', title: 'Cohésion' })).createAxis).toMatchObject({ code: '3', number: 2 });
+    expect((await ok(ORIENTATION, { code: 'OS-2', axis: 'A' })).createOrientation).toEqual({ code: 'OS-2', axis: { code: 'A' }, parent: null });
+    await ok(ORIENTATION, { code: '3.1', axis: '3' });
+    expect((await ok(ORIENTATION, { code: '3.1.2', parent: '3.1' })).createOrientation).toEqual({ code: '3.1.2', axis: { code: '3' }, parent: { code: '3.1' } });
+    await ok(ORIENTATION, { code: '3.1.2.a', parent: '3.1.2', axis: '3' });
+    // The same codes in another contract are other rows; Douaisis's axes keep their numbers as codes.
+    await ok(`mutation { createOrientation(contract: "CRTE-DOUAISIS", code: "3.1.2", title: "Sous-orientation", parentCode: "3.1") { code } }`);
+
+    await refused(AXIS, { code: 'A', title: 'Encore' }, 'code', 'Le code de l’axe (code) « A » est déjà utilisé dans le contrat CRTE-HAINAUT.');
+    await refused(ORIENTATION, { code: '3.1.2', parent: '3.1' }, 'code', 'Le code de l’orientation (code) « 3.1.2 » est déjà utilisé dans le contrat CRTE-HAINAUT.');
+    await refused(ORIENTATION, { code: '3.9', parent: '3.8' }, 'parentCode', 'L’orientation parente (parentCode) « 3.8 » n’existe pas dans le contrat CRTE-HAINAUT.');
+    await refused(ORIENTATION, { code: '3.9', axis: 'Z' }, 'axisCode', 'L’axe (axisCode) « Z » n’existe pas');
+    await refused(ORIENTATION, { code: '3.9', axis: 'A', parent: '3.1' }, 'axisCode', 'n’est pas celui de l’orientation parente « 3.1 » (axe « 3 »)');
+    await refused(ORIENTATION, { code: '3.9' }, 'axisCode', 'Indiquez l’axe (axisCode)');
+    await refused(ORIENTATION, { code: '3.1.2.3.4.5.6', parent: '3.1.2' }, 'code', 'dépasse 10 caractères');
+    const before = await snapshot();
+    const { body } = await api.graphql(AXIS, { code: 'B', title: 'Axe' }, editor);
+    expect(body.errors![0].extensions.code).toBe('FORBIDDEN');
+    expect(await snapshot()).toEqual(before);
+
+    const { contract } = await ok(`{ contract(code: "CRTE-HAINAUT") { axes { code orientations { code children { code parent { code } children { code children { code } } } } } } }`);
+    expect(contract.axes).toEqual([
+      { code: 'A', orientations: [{ code: 'OS-2', children: [] }] },
+      {
+        code: '3',
+        orientations: [{ code: '3.1', children: [{ code: '3.1.2', parent: { code: '3.1' }, children: [{ code: '3.1.2.a', children: [] }] }] }],
+      },
+    ]);
+    const douaisis = await ok(`{ contract(code: "CRTE-DOUAISIS") { axes { code number orientations { code children { code } } } } }`);
+    expect(douaisis.contract.axes.map((a: { code: string; number: number }) => [a.code, a.number])).toEqual([['1', 1], ['2', 2], ['3', 3], ['4', 4]]);
+    expect(douaisis.contract.axes[2].orientations.find((o: { code: string }) => o.code === '3.1').children).toEqual([{ code: '3.1.2' }]);
+    expect(await count('audit_event', "action IN ('AXIS_CREATE', 'ORIENTATION_CREATE')")).toBe(7);
+  });
+
   it('crte seed refuses an unknown option (exit 2, in French)', async () => {
     const result = await runCrte(['seed', '--file', 'x.json'], db.url);
     expect(result.code).toBe(2);
