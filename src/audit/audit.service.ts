@@ -17,9 +17,13 @@ export type AuditAction =
   | 'REPORT_SAVE'
   | 'REPORT_DELETE'
   | 'TOKEN_CREATE'
-  | 'TOKEN_REVOKE';
+  | 'TOKEN_REVOKE'
+  | 'CONTRACT_CREATE'
+  | 'CONTRACT_UPDATE'
+  | 'AXIS_CREATE'
+  | 'ORIENTATION_CREATE';
 
-export type AuditTargetKind = 'import_batch' | 'action' | 'indicator' | 'saved_report' | 'api_token';
+export type AuditTargetKind = 'import_batch' | 'action' | 'indicator' | 'saved_report' | 'api_token' | 'contract' | 'axis' | 'orientation';
 
 export interface AuditEventInput {
   action: AuditAction;

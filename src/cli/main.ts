@@ -10,6 +10,7 @@ import { startServer } from '../server/app';
 import { printSchemaFile } from '../server/schema';
 import { formatSeedSummary, isSeeded, seedReferenceData } from '../seed/seed.service';
 import { runBackupCommand, runRestoreCommand } from './backup.command';
+import { parseContractArgs, runContractCommand } from './contract.command';
 import { runApplyCommand, runImportCommand, runRollbackCommand } from './import.command';
 import { runTokenCommand } from './token.command';
 import { UsageError } from './usage-error';
@@ -20,6 +21,9 @@ const USAGE = `Usage : crte <commande>
   migrate [--revert]    applique les migrations en attente ; --revert annule la dernière (avant de revenir
                         à la version précédente de l’application ; sauvegardez d’abord)
   seed [--json]         charge (ou met à jour) les données de référence du CRTE du Douaisis
+  contract create --code CODE --name NOM --epci SIREN [--epci SIREN…] --from AAAA --to AAAA
+         [--signed-on AAAA-MM-JJ] [--json]
+                        crée un contrat ; ses communes sont celles de ses EPCI dans les données Etalab
   schema [FICHIER] [--check]  écrit le schéma GraphQL (défaut : schema/schema.graphql) ;
                         --check échoue s'il diffère du code
   token create --role admin|editor|reader [--organisation NOM] [--name LIBELLÉ]
@@ -101,12 +105,22 @@ export async function main(argv: string[]): Promise<number> {
         return dataSource;
       });
       return 0;
-    case 'seed':
+    case 'seed': {
+      const unknown = args.find((arg) => arg !== '--json');
+      if (unknown !== undefined) {
+        throw new UsageError(`seed : ${unknown.startsWith('-') ? 'option inconnue' : 'argument inattendu'} « ${unknown} » (seule --json est acceptée ; seed charge les données du Douaisis, écrites dans le code).`);
+      }
       await withDatabase(async (dataSource) => {
         const summary = await seedReferenceData(dataSource);
         console.log(args.includes('--json') ? JSON.stringify(summary) : formatSeedSummary(summary));
       });
       return 0;
+    }
+    case 'contract': {
+      // Parsed before the database is opened: a wrong command line touches nothing.
+      const parsed = parseContractArgs(args);
+      return withDatabase((dataSource) => runContractCommand(dataSource, parsed));
+    }
     case 'schema': {
       const check = args.includes('--check');
       const target = resolve(args.find((arg) => !arg.startsWith('--')) ?? 'schema/schema.graphql');

@@ -1,10 +1,11 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
 import { Contract } from './contract.entity';
 
 @ObjectType({ description: 'Axe stratégique du contrat (1 à 4 pour le Douaisis).' })
 @Entity('axis')
 @Unique('uq_axis_contract_number', ['contractId', 'number'])
+@Index('uq_axis_contract_code', ['contractId', 'code'], { unique: true })
 export class Axis {
   @Field(() => ID)
   @PrimaryGeneratedColumn({ type: 'integer' })
@@ -17,9 +18,13 @@ export class Axis {
   @JoinColumn({ name: 'contract_id' })
   contract: Relation<Contract>;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Rang de l’axe dans le contrat (ordre d’affichage)' })
   @Column({ type: 'integer' })
   number: number;
+
+  /** As the contract writes it (« 1 », « A », « OS-2 »); null only on rows older than the column (read as the number). */
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  code: string | null;
 
   @Field()
   @Column({ type: 'varchar', length: 500 })

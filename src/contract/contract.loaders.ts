@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, IsNull } from 'typeorm';
 import { byIdLoader, groupLoader } from '../common/batch-loader';
 import { Axis } from './axis.entity';
 import { ContractParty } from './contract-party.entity';
@@ -10,7 +10,9 @@ export interface ContractLoaders {
   contractById: DataLoader<number, Contract | null>;
   axesByContract: DataLoader<number, Axis[]>;
   axisById: DataLoader<number, Axis | null>;
+  /** An axis's first-level orientations (their sub-orientations: orientationsByParent). */
   orientationsByAxis: DataLoader<number, Orientation[]>;
+  orientationsByParent: DataLoader<number, Orientation[]>;
   orientationById: DataLoader<number, Orientation | null>;
   partiesByContract: DataLoader<number, ContractParty[]>;
 }
@@ -29,8 +31,12 @@ export function createContractLoaders(dataSource: DataSource): ContractLoaders {
     ),
     axisById: byIdLoader((ids) => dataSource.getRepository(Axis).find({ where: { id: In([...ids]) } })),
     orientationsByAxis: groupLoader(
-      (ids) => dataSource.getRepository(Orientation).find({ where: { axisId: In([...ids]) }, order: { code: 'ASC' } }),
+      (ids) => dataSource.getRepository(Orientation).find({ where: { axisId: In([...ids]), parentId: IsNull() }, order: { code: 'ASC' } }),
       (orientation) => orientation.axisId,
+    ),
+    orientationsByParent: groupLoader(
+      (ids) => dataSource.getRepository(Orientation).find({ where: { parentId: In([...ids]) }, order: { code: 'ASC' } }),
+      (orientation) => orientation.parentId!,
     ),
     orientationById: byIdLoader((ids) => dataSource.getRepository(Orientation).find({ where: { id: In([...ids]) } })),
     partiesByContract: groupLoader(

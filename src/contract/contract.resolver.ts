@@ -8,6 +8,7 @@ import { Axis } from './axis.entity';
 import { ContractPartyRole } from '../kernel/contract-party-role.enum';
 import { Contract } from './contract.entity';
 import { Orientation } from './orientation.entity';
+import { axisCodeOf } from './structure.service';
 
 @Resolver(() => Contract)
 export class ContractResolver {
@@ -56,7 +57,12 @@ async function partiesWithRole(contract: Contract, role: ContractPartyRole, { lo
 
 @Resolver(() => Axis)
 export class AxisResolver {
-  @FieldResolver(() => [Orientation])
+  @FieldResolver(() => String, { description: 'Code de l’axe tel que le contrat l’écrit (« 1 », « A », « OS-2 »)' })
+  code(@Root() axis: Axis): string {
+    return axisCodeOf(axis);
+  }
+
+  @FieldResolver(() => [Orientation], { description: 'Orientations de premier niveau de l’axe ; leurs déclinaisons sont dans children.' })
   orientations(@Root() axis: Axis, @Ctx() { loaders }: RequestContext): Promise<Orientation[]> {
     return loaders.orientationsByAxis.load(axis.id);
   }

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
 import { Axis } from './axis.entity';
 import { Contract } from './contract.entity';
 
@@ -26,7 +26,15 @@ export class Orientation {
   @JoinColumn({ name: 'axis_id' })
   axis: Relation<Axis>;
 
-  @Field({ description: 'Code de l’orientation, ex. "1.2"' })
+  /**
+   * The orientation this one details (« 3.1 » for « 3.1.2 »), in the same contract and axis; null at the
+   * first level. No foreign key (migrations/1765152000000-contract-structure.ts says why).
+   */
+  @Index('idx_orientation_parent')
+  @Column({ type: 'integer', nullable: true })
+  parentId: number | null;
+
+  @Field({ description: 'Code de l’orientation tel que le contrat l’écrit, ex. "1.2", "3.1.2", "OS-2"' })
   @Column({ type: 'varchar', length: 10 })
   code: string;
 

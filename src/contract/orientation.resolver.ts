@@ -15,6 +15,16 @@ export class OrientationResolver {
     return (await loaders.axisById.load(orientation.axisId))!;
   }
 
+  @FieldResolver(() => Orientation, { nullable: true, description: 'L’orientation dont celle-ci est une déclinaison (aucune au premier niveau).' })
+  async parent(@Root() orientation: Orientation, @Ctx() { loaders }: RequestContext): Promise<Orientation | null> {
+    return orientation.parentId === null ? null : loaders.orientationById.load(orientation.parentId);
+  }
+
+  @FieldResolver(() => [Orientation], { description: 'Ses déclinaisons (ex. 3.1.1, 3.1.2 sous 3.1).' })
+  children(@Root() orientation: Orientation, @Ctx() { loaders }: RequestContext): Promise<Orientation[]> {
+    return loaders.orientationsByParent.load(orientation.id);
+  }
+
   @FieldResolver(() => [Action])
   actions(@Root() orientation: Orientation, @Ctx() { loaders }: RequestContext): Promise<Action[]> {
     return loaders.actionsByOrientation.load(orientation.id);

@@ -22,6 +22,12 @@ const LEGAL_FORMS: Record<string, string> = {
 /** "de" + article, as in "Ville du Quesnoy". */
 const CONTRACTED_ARTICLES: Record<string, string> = { Le: 'du ', La: 'de la ', Les: 'des ', "L'": "de l'" };
 
+/** An EPCI of the pinned Etalab lists by SIREN (null: none), with its member communes' INSEE codes. */
+export function findEtalabEpci(siren: string): { siren: string; name: string; communeInseeCodes: string[] } | null {
+  const epci = ETALAB_EPCIS.find((e) => e.code === siren);
+  return epci ? { siren: epci.code, name: epci.nom, communeInseeCodes: epci.membres.map((m) => m.code) } : null;
+}
+
 export interface PerimeterOptions {
   /** Friendlier keys by EPCI SIREN; an EPCI without one gets epciKey(siren). */
   keys?: Record<string, string>;

@@ -54,7 +54,7 @@ export interface SeedContract {
   code: string;
   name: string;
   /** YYYY-MM-DD */
-  signedOn: string;
+  signedOn: string | null;
   startYear: number;
   endYear: number;
   /** SIRENs of the EPCIs whose communes make up the territory; their organisations are in the dataset. */

@@ -56,13 +56,37 @@ export async function isSeeded(dataSource: DataSource, code: string = DOUAISIS_D
  *   for two organisations) or when an alias already means another organisation in the database.
  */
 export async function seedReferenceData(dataSource: DataSource, dataset: SeedDataset = DOUAISIS_DATASET): Promise<SeedSummary> {
-  const plan = validateDataset(dataset);
+  const plan = validateDataset(dataset, 'refuse');
   return dataSource.transaction(async (manager) => {
-    const seeder = new Seeder(manager, dataset, plan, new Date());
+    const seeder = new Seeder(manager, dataset, plan, new Date(), 'refuse');
     const summary = await seeder.run();
     await bumpAllVersions(manager);
     return summary;
   });
+}
+
+/**
+ * What to do with a spelling that would mean two organisations (homonym communes: « Ville de Beaumont »):
+ * 'refuse' (the hand-written seed: a data bug) or 'skip' (a perimeter taken from Etalab's lists, where
+ * homonyms are real: the spelling is left out, the organisation stays reachable by SIREN or INSEE code).
+ */
+export type AmbiguousSpellings = 'refuse' | 'skip';
+
+/** What seedWithin wrote, and the ids it gave the dataset's contract and organisations (by dataset key). */
+export interface SeedOutcome {
+  summary: SeedSummary;
+  contractId: number;
+  organisationIds: ReadonlyMap<string, number>;
+}
+
+/**
+ * The seed of one dataset inside the caller's transaction (contract creation and update, src/contract/):
+ * the caller owns the transaction, the version bumps and the audit.
+ */
+export async function seedWithin(manager: EntityManager, dataset: SeedDataset, ambiguous: AmbiguousSpellings): Promise<SeedOutcome> {
+  const seeder = new Seeder(manager, dataset, validateDataset(dataset, ambiguous), new Date(), ambiguous);
+  const summary = await seeder.run();
+  return { summary, contractId: seeder.seededContractId, organisationIds: seeder.seededOrganisationIds };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -84,7 +108,7 @@ interface DatasetPlan {
   levels: SeedOrganisation[][];
 }
 
-function validateDataset(dataset: SeedDataset): DatasetPlan {
+function validateDataset(dataset: SeedDataset, ambiguous: AmbiguousSpellings): DatasetPlan {
   const problems: string[] = [];
   const byKey = new Map<string, SeedOrganisation>();
   const sirens = new Map<string, string>();
@@ -155,12 +179,15 @@ function validateDataset(dataset: SeedDataset): DatasetPlan {
   // One spelling, one organisation per scope. (A contract alias may shadow another organisation's
   // global alias: that is what contract aliases are for.)
   const aliases = new Map<string, PlannedAlias>();
+  const homonyms = new Set<string>();
   const addAlias = (org: SeedOrganisation, scope: PlannedAlias['scope'], alias: string) => {
     const normalised = normaliseText(alias);
     const id = `${scope}|${normalised}`;
     const other = aliases.get(id);
     if (!other) {
       aliases.set(id, { scope, alias, normalised, orgKey: org.key });
+    } else if (other.orgKey !== org.key && ambiguous === 'skip') {
+      homonyms.add(id);
     } else if (other.orgKey !== org.key) {
       problems.push(
         `the ${scope} alias "${alias}" (${normalised}) is given to both "${byKey.get(other.orgKey)!.name}" (${other.orgKey}, as "${other.alias}") ` +
@@ -176,6 +203,7 @@ function validateDataset(dataset: SeedDataset): DatasetPlan {
   if (problems.length > 0) {
     throw new Error(`Seed dataset of ${contract.code} is inconsistent:\n- ${problems.join('\n- ')}`);
   }
+  for (const id of homonyms) aliases.delete(id);
   return { byKey, levels, aliases: [...aliases.values()] };
 }
 
@@ -232,7 +260,16 @@ class Seeder {
     private readonly dataset: SeedDataset,
     private readonly plan: DatasetPlan,
     private readonly now: Date,
+    private readonly ambiguous: AmbiguousSpellings,
   ) {}
+
+  get seededContractId(): number {
+    return this.contractId;
+  }
+
+  get seededOrganisationIds(): ReadonlyMap<string, number> {
+    return this.organisationIds;
+  }
 
   async run(): Promise<SeedSummary> {
     await this.loadGlobalAliases();
@@ -434,7 +471,7 @@ class Seeder {
     for (const axis of axes) {
       const current = axisByNumber.get(axis.number);
       if (!current) {
-        axisInserts.push({ contractId, number: axis.number, title: axis.title });
+        axisInserts.push({ contractId, number: axis.number, code: String(axis.number), title: axis.title });
         continue;
       }
       axisIds.set(axis.number, current.id);
@@ -540,6 +577,7 @@ class Seeder {
         continue;
       }
       const conflicting = rows.find((row) => row.organisationId !== organisationId);
+      if (conflicting && this.ambiguous === 'skip') continue;
       if (conflicting) {
         const other = await this.manager.findOneBy(Organisation, { id: conflicting.organisationId });
         const org = this.plan.byKey.get(alias.orgKey)!;

@@ -43,6 +43,8 @@ interface Counts {
   contracts: number;
   axes: number;
   orientations: number;
+  /** Orientations under another (3.1.2 under 3.1). */
+  subOrientations: number;
   actions: number;
   classifiedActions: number;
   fundings: number;
@@ -63,6 +65,7 @@ function fromCounts(counts: Counts, organisations: { all: number; communes: numb
     'Contract.partners': ratio(counts.parties, counts.contracts),
     'Contract.signatories': ratio(counts.parties, counts.contracts),
     'Axis.orientations': ratio(counts.orientations, counts.axes),
+    'Orientation.children': ratio(counts.subOrientations, counts.orientations),
     'Orientation.actions': ratio(counts.classifiedActions, counts.orientations),
     'Orientation.indicators': ratio(counts.orientationIndicators, counts.orientations),
     'Action.fundings': ratio(counts.fundings, counts.actions),
@@ -88,6 +91,7 @@ async function readCounts(dataSource: DataSource, contractId: number | null): Pr
     ${contractId === null ? '(SELECT COUNT(*) FROM contract)' : '1'} AS contracts,
     (SELECT COUNT(*) FROM axis x WHERE ${where('x')}) AS axes,
     (SELECT COUNT(*) FROM orientation o WHERE ${where('o')}) AS orientations,
+    (SELECT COUNT(*) FROM orientation o WHERE ${where('o')} AND o.parent_id IS NOT NULL) AS sub_orientations,
     (SELECT COUNT(*) FROM action a WHERE ${where('a')}) AS actions,
     (SELECT COUNT(*) FROM action a WHERE ${where('a')} AND a.orientation_id IS NOT NULL) AS classified_actions,
     (SELECT COUNT(*) FROM funding f WHERE ${where('f')} AND f.superseded_at IS NULL) AS fundings,
@@ -105,6 +109,7 @@ async function readCounts(dataSource: DataSource, contractId: number | null): Pr
       contracts: n('contracts'),
       axes: n('axes'),
       orientations: n('orientations'),
+      subOrientations: n('sub_orientations'),
       actions: n('actions'),
       classifiedActions: n('classified_actions'),
       fundings: n('fundings'),

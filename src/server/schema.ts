@@ -3,8 +3,10 @@ import { NonEmptyArray } from 'type-graphql';
 import { ActionMutations } from '../action/action.mutations';
 import { ActionResolver } from '../action/action.resolver';
 import { MeResolver } from '../auth/me.resolver';
+import { ContractMutations } from '../contract/contract.mutations';
 import { AxisResolver, ContractResolver } from '../contract/contract.resolver';
 import { OrientationResolver } from '../contract/orientation.resolver';
+import { StructureMutations } from '../contract/structure.mutations';
 import { CrossCheckResolver } from '../funding/cross-check.resolver';
 import { FundingConflictResolver } from '../funding/funding-conflicts.resolver';
 import { FundingTotalResolver } from '../funding/funding-totals.resolver';
@@ -26,8 +28,10 @@ import './graphql-enums';
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
   ContractResolver,
+  ContractMutations,
   AxisResolver,
   OrientationResolver,
+  StructureMutations,
   ActionResolver,
   ActionMutations,
   FundingResolver,
