@@ -79,22 +79,26 @@ describe(`The history page /historique on ${TEST_DATABASE_TYPE}`, () => {
       { id: String(first), status: 'SUPERSEDED', lineCount: 10, errorCount: 0, total: '20100000.00' },
     ]);
     const warnings = listed.nodes[1].warningCount;
-    const cells = async (id: number) => (await row(page, id).locator('td').allTextContents()).map((text) => text.trim());
+    // Columns: N°, Statut, Fichier, Source, Total, Lignes, Erreurs, Avert., Nature, Déposé, Appliqué le.
+    const cells = async (id: number) => {
+      const [, status, file, source, total, lines, errors, warned, kind, deposited] = (await row(page, id).locator('td').allTextContents()).map((text) => text.trim());
+      return { status, file, source, total, lines, errors, warned, kind, deposited };
+    };
     const newer = await cells(second);
-    expect(newer[1]).toBe(CORRECTED_FILE);
-    expect(newer[2]).toBe('Annexe 3 — investissements');
-    expect(newer[3]).toBe('Banque des Territoires');
-    expect(newer[4]).toContain('par Direction régionale BdTle ');
-    expect(newer.slice(6)).toEqual(['Appliqué', '10', '0', String(listed.nodes[0].warningCount), euros('20600000.00')]);
+    expect(newer).toMatchObject({ file: CORRECTED_FILE, kind: 'Annexe 3 — investissements', source: 'Banque des Territoires' });
+    expect(newer.deposited).toContain('par Direction régionale BdTle ');
+    expect(newer).toMatchObject({ status: 'Appliqué', lines: '10', errors: '0', warned: String(listed.nodes[0].warningCount), total: euros('20600000.00') });
     const older = await cells(first);
-    expect(older[1]).toBe(BDT_FILE);
-    expect(older.slice(6)).toEqual(['Remplacé', '10', '0', String(warnings), euros('20100000.00')]);
-    expect(older[10]).toBe('20\u202f100\u202f000,00\u00a0€');
+    expect(older).toMatchObject({ file: BDT_FILE, status: 'Remplacé', lines: '10', errors: '0', warned: String(warnings), total: euros('20100000.00') });
+    expect(older.total).toBe('20\u202f100\u202f000,00\u00a0€');
+    // The whole table fits its container at 1 280 px: no column off-screen (it was 1 810 px in 1 200).
+    const widths = await page.locator('#tableau-depots').evaluate((frame) => ({ table: frame.querySelector('table')!.scrollWidth, frame: frame.clientWidth }));
+    expect(widths.table).toBeLessThanOrEqual(widths.frame);
     expect(await page.getByRole('status').filter({ hasText: '22 dépôts, 20 affichés' }).count()).toBe(1);
     // The oldest previews are on the next page.
     expect(await row(page, 1).count()).toBe(0);
     const rejected = await cells(3);
-    expect([rejected[6], rejected[8]]).toEqual(['Rejeté', '3']);
+    expect([rejected.status, rejected.errors]).toEqual(['Rejeté', '3']);
     await page.getByRole('button', { name: 'Voir plus de dépôts' }).click();
     await row(page, 1).waitFor();
     expect(await page.locator('#tableau-depots tbody tr').count()).toBe(22);

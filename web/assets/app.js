@@ -129,12 +129,12 @@ export function el(tag, props = {}, ...children) {
  * A DSFR table. columns: [{ label, value: row => text|Node, numeric? }]; an empty list says so.
  */
 export function table(caption, columns, rows, { emptyText = 'Aucune ligne.', id } = {}) {
-  const head = el('thead', {}, el('tr', {}, columns.map((column) => el('th', { scope: 'col', class: column.numeric ? 'crte-num' : null }, column.label))));
+  const head = el('thead', {}, el('tr', {}, columns.map((column) => el('th', { scope: 'col', class: column.numeric ? 'crte-num' : column.wrap ? 'fr-cell--multiline' : null }, column.label))));
   const body = el(
     'tbody',
     {},
     rows.length
-      ? rows.map((row) => el('tr', {}, columns.map((column) => el('td', { class: column.numeric ? 'crte-num' : null }, column.value(row) ?? '—'))))
+      ? rows.map((row) => el('tr', {}, columns.map((column) => el('td', { class: column.numeric ? 'crte-num' : column.wrap ? 'fr-cell--multiline crte-wrap' : null }, column.value(row) ?? '—'))))
       : el('tr', {}, el('td', { colspan: columns.length }, emptyText)),
   );
   return el('div', { class: 'fr-table fr-table--no-caption crte-table', id }, el('div', { class: 'fr-table__wrapper' }, el('div', { class: 'fr-table__container' }, el('div', { class: 'fr-table__content' }, el('table', {}, el('caption', {}, caption), head, body)))));

@@ -123,18 +123,20 @@ function openFromLink(event, id) {
   openBatch(id, { focus: true });
 }
 
+// Status and figures first, long texts wrapped: the table fits a 1 200 px container (it was 1 810 px wide,
+// with Statut, Lignes, Erreurs and Total always off-screen).
 const LIST_COLUMNS = [
   { label: 'N°', value: (batch) => batchLink(batch, `n° ${batch.id}`) },
-  { label: 'Fichier', value: (batch) => batch.fileName },
-  { label: 'Nature', value: (batch) => KIND_LABELS[batch.kind] || batch.kind },
-  { label: 'Source', value: (batch) => batch.source.name },
-  { label: 'Déposé', value: (batch) => el('span', {}, batch.uploadedBy ? `par ${batch.uploadedBy}` : 'auteur inconnu', el('br'), `le ${dateTime(batch.uploadedAt)}`) },
-  { label: 'Appliqué le', value: (batch) => (batch.appliedAt ? dateTime(batch.appliedAt) : '—') },
   { label: 'Statut', value: (batch) => badge(batch.status) },
+  { label: 'Fichier', wrap: true, value: (batch) => batch.fileName },
+  { label: 'Source', wrap: true, value: (batch) => batch.source.name },
+  { label: 'Total', numeric: true, value: (batch) => euros(batch.total) },
   { label: 'Lignes', numeric: true, value: (batch) => String(batch.lineCount) },
   { label: 'Erreurs', numeric: true, value: (batch) => String(batch.errorCount) },
-  { label: 'Avertissements', numeric: true, value: (batch) => String(batch.warningCount) },
-  { label: 'Total', numeric: true, value: (batch) => euros(batch.total) },
+  { label: 'Avert.', numeric: true, value: (batch) => el('span', { title: `${batch.warningCount} avertissement${batch.warningCount > 1 ? 's' : ''}` }, String(batch.warningCount)) },
+  { label: 'Nature', wrap: true, value: (batch) => KIND_LABELS[batch.kind] || batch.kind },
+  { label: 'Déposé', wrap: true, value: (batch) => el('span', {}, batch.uploadedBy ? `par ${batch.uploadedBy}` : 'auteur inconnu', el('br'), `le ${dateTime(batch.uploadedAt)}`) },
+  { label: 'Appliqué le', wrap: true, value: (batch) => (batch.appliedAt ? dateTime(batch.appliedAt) : '—') },
 ];
 
 async function loadList({ more = false } = {}) {
