@@ -64,6 +64,9 @@ async function eventually<T>(read: () => Promise<T>, expected: T, timeout = 1000
   expect(last).toEqual(expected);
 }
 
+/** The print layout on the fixtures: 5 A4 pages (9 without it, measured by this test on 7 December). */
+const PRINTED_PAGES_AT_MOST = 5;
+
 describe('Tableau de bord', () => {
   let server: TestServer;
   let browser: TestBrowser;
@@ -209,6 +212,21 @@ describe('Tableau de bord', () => {
     expect(indicators).toContain('1 250,5 m² (2022)');
     expect(indicators).toContain('5 000 m² (2026)');
     await browser.screenshot('tableau-de-bord');
+
+    // The first screen (1 280 × 900) shows the key figures, before the summary.
+    const firstFigure = await page.getByTestId('chiffre-PLANNED').boundingBox();
+    expect(firstFigure!.y + firstFigure!.height).toBeLessThanOrEqual(900);
+    const summary = await page.locator('.fr-summary').boundingBox();
+    expect(firstFigure!.y).toBeLessThan(summary!.y);
+    // Printed for the COPIL: a few A4 pages, with no menu, filter or button.
+    const pdf = await page.pdf({ format: 'A4' });
+    const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+    console.log(`tableau de bord imprimé : ${pages} pages A4`);
+    expect(pages).toBeLessThanOrEqual(PRINTED_PAGES_AT_MOST);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('#filtres').isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Imprimer pour le COPIL' }).isVisible()).toBe(false);
+    await page.emulateMedia({ media: 'screen' });
   });
 
   it('re-checks every block at the granted stage, then over a year range', async () => {

@@ -565,6 +565,9 @@ async function start() {
 }
 
 function wire() {
+  // The print layout (app.css, @media print) leaves out the filters, menus and buttons; the scope line of
+  // each block says which filters the figures follow.
+  $('imprimer').addEventListener('click', () => window.print());
   show('actions-statut', el('option', { value: '' }, 'Tous les statuts'), Object.entries(STATUSES).map(([value, label]) => el('option', { value }, label)));
   $('filtres').addEventListener('submit', (event) => event.preventDefault());
   $('contrat').addEventListener('change', async (event) => {
