@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import * as XLSX from 'xlsx';
@@ -247,6 +247,42 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       await browser.close();
     }
   }, 60000);
+
+  it('shows where a deposit stands: the bytes sent with the file’s size, then the reading and checking', async () => {
+    const browser = await openBrowser(baseURL, { token: tokens.admin });
+    try {
+      const { page } = browser;
+      await page.goto('/depot');
+      await page.locator('#depot-source option').nth(50).waitFor({ state: 'attached' });
+      // Every state the progress block goes through, recorded as the page draws it.
+      await page.evaluate(() => {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's globals (no DOM types here)
+        const scope = globalThis as any;
+        const seen: string[] = [];
+        scope.progressSeen = seen;
+        new scope.MutationObserver(() => {
+          const block = scope.document.getElementById('depot-progression');
+          if (block && seen[seen.length - 1] !== block.innerText) seen.push(block.innerText);
+        }).observe(scope.document.getElementById('depot-message'), { childList: true, subtree: true, characterData: true });
+      });
+      await page.getByLabel('Nature du fichier').selectOption('annex3');
+      await page.getByLabel('Organisation qui envoie le fichier').selectOption(ids.bdt);
+      await page.getByLabel('Formats acceptés').setInputFiles(fixturePath('annexe3-banque-des-territoires-2023.xlsx'));
+      await page.getByRole('button', { name: 'Prévisualiser' }).click();
+      await page.getByRole('heading', { name: '2. Aperçu' }).waitFor();
+      const seen = (await page.evaluate(() => (globalThis as unknown as { progressSeen: string[] }).progressSeen)).map((text) => plain(text).replace(/\s+/g, ' ').trim());
+      const size = statSync(fixturePath('annexe3-banque-des-territoires-2023.xlsx')).size;
+      // 1. the bytes leaving, with the file's size; 2. the server reading and checking it.
+      expect(seen[0]).toMatch(/^Envoi du fichier Étape 1 sur 3 Étape suivante : Lecture et contrôle Envoi de « annexe3-banque-des-territoires-2023\.xlsx » : /);
+      expect(seen.some((text) => text.includes(`sur ${(size / 1000).toLocaleString('fr-FR', { maximumFractionDigits: 1, minimumFractionDigits: 1 })} Ko`))).toBe(true);
+      expect(seen[seen.length - 1]).toMatch(/^Lecture et contrôle Étape 2 sur 3 Étape suivante : Application « annexe3-banque-des-territoires-2023\.xlsx » reçu : lecture des feuilles et contrôle de chaque ligne…$/);
+      // Once the preview is there, the progress block is gone.
+      expect(await page.locator('#depot-progression').count()).toBe(0);
+      await abandon(page, Number((await page.locator('#depot-apercu').innerText()).match(/lot n° (\d+)/)![1]));
+    } finally {
+      await browser.close();
+    }
+  });
 
   it('an editor of Douaisis Agglo sees only its organisation as source, and previews its file (the Ville de Douai’s lines refused)', async () => {
     const browser = await openBrowser(baseURL, { token: tokens.editorDouaisis });

@@ -37,6 +37,37 @@ export async function callApi(path, options = {}) {
   return { status: response.status, ok: response.ok, body };
 }
 
+/**
+ * POSTs a form with the token, telling `onSent(sent, total)` as the bytes leave (fetch cannot), then
+ * `onSent(total, total, true)` once the server has everything and works on it. Same answer as callApi.
+ */
+export function uploadWithProgress(path, form, onSent) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', path);
+    for (const [name, value] of Object.entries(authHeaders())) request.setRequestHeader(name, value);
+    request.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) onSent(event.loaded, event.total, false);
+    });
+    request.upload.addEventListener('load', (event) => onSent(event.total || event.loaded, event.total || event.loaded, true));
+    request.addEventListener('load', () => {
+      const type = request.getResponseHeader('content-type') || '';
+      let body = request.responseText;
+      if (type.includes('json')) {
+        try {
+          body = JSON.parse(body);
+        } catch {
+          body = {};
+        }
+      }
+      resolve({ status: request.status, ok: request.status >= 200 && request.status < 300, body });
+    });
+    request.addEventListener('error', () => reject(new Error('connexion interrompue')));
+    request.addEventListener('abort', () => reject(new Error('envoi interrompu')));
+    request.send(form);
+  });
+}
+
 /** Downloads a file from the API with the token, under the name the server gives. */
 export async function download(path) {
   const response = await fetch(path, { headers: authHeaders() });

@@ -1,7 +1,7 @@
 // The upload page: a partner's file goes through POST /api/imports as a preview (dryRun), the page shows
 // what the API read (lines with their cells, totals, issues), then the batch is applied or abandoned.
 // Every figure is the API's own: amounts are its exact decimal strings, sums are BigInt cents.
-import { alert, callApi, cents, centsToDecimal, contracts, currentToken, download, el, euros, graphql, me, show, table } from '/assets/app.js';
+import { alert, callApi, cents, centsToDecimal, contracts, currentToken, download, el, euros, graphql, me, show, table, uploadWithProgress } from '/assets/app.js';
 
 const KIND_LABELS = {
   annex3: 'Annexe 3',
@@ -282,10 +282,13 @@ async function submitPreview() {
   state.busy = true;
   button.disabled = true;
   button.setAttribute('aria-busy', 'true');
-  show('depot-message', alert('info', null, `Lecture de « ${file.name} » en cours…`));
+  showProgress(1, `Envoi de « ${file.name} »`, 0, file.size);
   let response;
   try {
-    response = await callApi('/api/imports', { method: 'POST', body: form });
+    response = await uploadWithProgress('/api/imports', form, (sent, total, done) => {
+      if (done) showProgress(2, `« ${file.name} » reçu : lecture des feuilles et contrôle de chaque ligne`, null, total);
+      else showProgress(1, `Envoi de « ${file.name} »`, sent, total);
+    });
   } catch (error) {
     response = { status: 0, body: { error: `Le serveur n’a pas répondu (${error.message}).` } };
   } finally {
@@ -424,6 +427,35 @@ function renderPreview() {
   $('depot-apercu-titre').focus();
 }
 
+const STEPS = ['Envoi du fichier', 'Lecture et contrôle', 'Application'];
+
+/**
+ * Where a deposit stands, in the DSFR stepper: 1. the bytes sent (a progress bar that moves), 2. the
+ * server reading and checking the file, 3. the apply. The server's work is one request: its step says
+ * what is being done, without a percentage it could not keep.
+ */
+function progressBlock(step, text, sent, total) {
+  const percent = sent !== null && total ? Math.min(100, Math.round((sent / total) * 100)) : null;
+  return el(
+    'div',
+    { class: 'fr-stepper fr-mb-2w', id: 'depot-progression', role: 'status', 'aria-live': 'polite' },
+    el('h3', { class: 'fr-stepper__title' }, STEPS[step - 1], el('span', { class: 'fr-stepper__state' }, `Étape ${step} sur ${STEPS.length}`)),
+    el('div', { class: 'fr-stepper__steps', 'data-fr-current-step': String(step), 'data-fr-steps': String(STEPS.length) }),
+    step < STEPS.length ? el('p', { class: 'fr-stepper__details' }, el('span', { class: 'fr-text--bold' }, 'Étape suivante : '), STEPS[step]) : null,
+    el('p', { class: 'fr-text--sm fr-mb-1w', id: 'depot-progression-texte' }, percent === null ? `${text}…` : `${text} : ${megabytes(sent)} sur ${megabytes(total)} (${percent} %)`),
+    percent === null ? null : el('progress', { max: '100', value: String(percent), id: 'depot-progression-barre', 'aria-label': `Envoi du fichier : ${percent} %` }),
+  );
+}
+
+function showProgress(step, text, sent, total) {
+  show('depot-message', progressBlock(step, text, sent, total));
+}
+
+function megabytes(bytes) {
+  const [divisor, unit] = bytes >= 1_000_000 ? [1_000_000, 'Mo'] : [1000, 'Ko'];
+  return `${(bytes / divisor).toLocaleString('fr-FR', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} ${unit}`;
+}
+
 /**
  * Once applied, the preview reads in the past: what it said would happen has happened (or, for an
  * unchanged file, nothing did). The anomalies stay as they were found, their future tense made past.
@@ -537,7 +569,7 @@ function setActionsDisabled(disabled) {
 async function applyPreview() {
   const id = state.preview.batchId;
   setActionsDisabled(true);
-  show('depot-action-message', alert('info', null, `Application du lot n° ${id} en cours…`));
+  show('depot-action-message', progressBlock(3, `Application du lot n° ${id} : enregistrement des lignes dans les données du contrat`, null, null));
   let response;
   try {
     response = await callApi(`/api/imports/${id}/apply`, { method: 'POST' });
