@@ -82,6 +82,7 @@ export async function createManualFunding(ctx: ManualFundingContext, input: Crea
       sourceId,
       rawValue: input.amount.trim().slice(0, 500),
       batchId: batch.id,
+      importKind: ImportKind.MANUAL,
       now,
     });
     return { batch, funding, replaced: null };
@@ -118,6 +119,9 @@ export async function updateManualFunding(ctx: ManualFundingContext, id: string,
       sourceId: batch.sourceId,
       rawValue: (input.amount ?? line.rawValue ?? amount).trim().slice(0, 500),
       batchId: batch.id,
+      // A correction of a file's line stays of the file's kind: the source's next file of that kind
+      // replaces it, as it replaces the line it corrected, rather than counting beside it.
+      importKind: line.importKind ?? ImportKind.MANUAL,
       now,
     });
     return { batch, funding, replaced: line };
@@ -288,6 +292,7 @@ interface LineDraft {
   sourceId: number;
   rawValue: string;
   batchId: number;
+  importKind: string;
   now: Date;
 }
 
@@ -297,7 +302,6 @@ async function insertLine(manager: EntityManager, draft: LineDraft): Promise<Fun
     Funding,
     manager.create(Funding, {
       ...values,
-      importKind: ImportKind.MANUAL,
       sourceSheet: MANUAL_SHEET,
       sourceCell: null,
       supersededByBatchId: null,

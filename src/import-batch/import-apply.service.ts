@@ -173,11 +173,13 @@ async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepare
     now,
   });
   await manager.update(ImportBatch, batch.id, { status: ImportStatus.APPLIED, appliedAt: now, undo: JSON.stringify(outcome.undo) });
-  // An earlier batch none of whose lines still count has been replaced as a whole.
+  // An earlier batch none of whose lines still count has been replaced as a whole (of the same source and
+  // kind, or a manual correction of one of its lines, whose line this file replaced).
   await manager.query(
-    `UPDATE import_batch SET status = ? WHERE status = ? AND contract_id = ? AND kind = ? AND source_id = ? AND id <> ?
+    `UPDATE import_batch SET status = ? WHERE status = ? AND contract_id = ? AND id <> ?
+       AND ((kind = ? AND source_id = ?) OR id IN (SELECT f2.batch_id FROM funding f2 WHERE f2.superseded_by_batch_id = ?))
        AND NOT EXISTS (SELECT 1 FROM funding f WHERE f.batch_id = import_batch.id AND f.superseded_at IS NULL)`,
-    [ImportStatus.SUPERSEDED, ImportStatus.APPLIED, batch.contractId, batch.kind, batch.sourceId, batch.id],
+    [ImportStatus.SUPERSEDED, ImportStatus.APPLIED, batch.contractId, batch.id, batch.kind, batch.sourceId, batch.id],
   );
   // The contract's figures changed: writeToContract bumps its version (changedFigures).
   const { undo: _undo, ...applied } = outcome;

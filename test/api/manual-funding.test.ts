@@ -1,8 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { createToken } from '../../src/auth/token.service';
+import { importFile } from '../../src/import-batch/import-apply.service';
+import { ImportKind } from '../../src/kernel/import-batch.enum';
 import { Role } from '../../src/kernel/role.enum';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { TEST_DATABASE_TYPE } from '../support/database';
+import { fixturePath } from '../support/fixtures';
 import { startTestServer, TestServer } from '../support/server';
+import { editWorkbook } from '../support/workbook-edit';
 
 const CONTRACT = 'CRTE-DOUAISIS';
 const DOUAISIS_AGGLO = '200044618';
@@ -188,5 +193,42 @@ describe(`manual funding lines (createFunding, updateFunding, endFunding) on ${T
     expect((await refused(UPDATE, { id: line.id, input: { amount: 'douze' } }, tokens.editorDa)).extensions.field).toBe('amount');
     expect((await refused(UPDATE, { id: line.id, input: {} }, tokens.editorDa)).extensions.field).toBe('input');
     expect((await refused(UPDATE, { id: '999999', input: { amount: '1' } }, tokens.editorDa)).extensions.field).toBe('id');
+  });
+
+  it('corrects a file’s line: the source’s next file replaces the correction, whose undo waits for the file’s', async () => {
+    const BDT_FILE = 'annexe3-banque-des-territoires-2023.xlsx';
+    const BDT = readFileSync(fixturePath(BDT_FILE));
+    const source = 'Banque des Territoires';
+    const BDT_TOTALS = `{ fundingTotals(groupBy: [STAGE], filter: { contract: "${CONTRACT}", source: "${source}" }) { amount } }`;
+    // All stages summed: not a figure the ledger shows, an invariant for the test.
+    const bdt = async () => (await ok(BDT_TOTALS, {}, tokens.admin)).fundingTotals.reduce((total: bigint, group: { amount: string }) => total + cents(group.amount), 0n);
+    const LINES_I6 = `{ fundings(filter: { contract: "${CONTRACT}", source: "${source}" }, first: 500) { nodes { id amount source { cell batch { id kind } } } } }`;
+    const i6 = async () => (await ok(LINES_I6, {}, tokens.admin)).fundings.nodes.filter((line: { source: { cell: string } }) => line.source.cell === 'I6');
+
+    await importFile(api.db.dataSource, { buffer: BDT, fileName: BDT_FILE, kind: ImportKind.ANNEX3, source, uploadedBy: 'test' });
+    const fileTotal = await bdt();
+    const [line] = await i6();
+    expect(line.amount).toBe('2500000.00'); // the file's cell I6
+
+    const corrected = (await ok(UPDATE, { id: line.id, input: { amount: '2600000' } }, tokens.admin)).updateFunding;
+    expect(corrected.source.batch.kind).toBe('MANUAL');
+    expect(await bdt()).toBe(fileTotal + 10000000n);
+
+    // The source's corrected file (I6 3 000 000) replaces its lines, the manual correction with them: not counted twice.
+    const reimport = await importFile(api.db.dataSource, { buffer: editWorkbook(BDT, 'Programmation 2023', { I6: 3_000_000 }), fileName: 'bdt-corrige.xlsx', kind: ImportKind.ANNEX3, source, uploadedBy: 'test' });
+    expect(await bdt()).toBe(fileTotal + 50000000n);
+    expect((await i6()).map((l: { amount: string }) => l.amount)).toEqual(['3000000.00']);
+    const status = async (id: string | number) => (await sql<{ status: string }>('SELECT status FROM import_batch WHERE id = ?', [Number(id)]))[0].status;
+    expect(await status(corrected.source.batch.id)).toBe('SUPERSEDED');
+
+    const blocked = await refused(ROLLBACK, { id: corrected.source.batch.id }, tokens.admin);
+    expect(blocked.extensions.code).toBe('CONFLICT');
+    expect(blocked.message).toContain(`n° ${reimport.batchId}`);
+    await ok(ROLLBACK, { id: String(reimport.batchId) }, tokens.admin);
+    expect(await bdt()).toBe(fileTotal + 10000000n);
+    expect(await status(corrected.source.batch.id)).toBe('APPLIED');
+    await ok(ROLLBACK, { id: corrected.source.batch.id }, tokens.admin);
+    expect(await bdt()).toBe(fileTotal);
+    expect((await i6()).map((l: { amount: string }) => l.amount)).toEqual(['2500000.00']);
   });
 });
