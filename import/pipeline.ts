@@ -50,12 +50,15 @@ export function parseWorkbook(input: Omit<PipelineInput, 'authority'>): ParseOut
       return parseGrants(input.workbook, { ...options, perimeter: perimeterOf(input.reference), programme: input.programme ?? null });
     case ImportKind.INDICATORS:
       return parseIndicators(input.workbook, options);
+    case ImportKind.MANUAL:
+      // Uploads and the command line take only FILE_IMPORT_KINDS: a manual entry is no file to read.
+      throw new Error('Une saisie manuelle (MANUAL) n’est pas un fichier à lire.');
   }
 }
 
 /** What the pipeline builds once per kind, done ahead (while a worker reads the file): see prepareMatcher. */
 export function preparePipeline(kind: ImportKind): void {
-  prepareMatcher(kind);
+  if (kind !== ImportKind.MANUAL) prepareMatcher(kind);
 }
 
 export function runPipeline(input: PipelineInput): PipelineResult {

@@ -5,8 +5,8 @@
  */
 import type { ImportKind } from '../../src/kernel/import-batch.enum';
 
-/** 'annex3' | 'annex2' | 'dotations' | 'grants' | 'indicators' — the values of the ImportKind enum. */
-export type ImportKindName = `${ImportKind}`;
+/** 'annex3' | 'annex2' | 'dotations' | 'grants' | 'indicators' — the ImportKind values a file can have ('manual' is no file). */
+export type ImportKindName = Exclude<`${ImportKind}`, 'manual'>;
 
 
 /** What a column holds. A role means the same thing whatever the kind of file. */

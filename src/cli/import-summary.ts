@@ -35,6 +35,7 @@ export const KIND_LABELS: Record<ImportKind, string> = {
   [ImportKind.DOTATIONS]: 'Dotations de l’État (DETR, DSIL, FNADT)',
   [ImportKind.GRANTS]: 'Listes nationales de subventions',
   [ImportKind.INDICATORS]: 'Indicateurs',
+  [ImportKind.MANUAL]: 'Saisie',
 };
 
 /** In the order money goes through them. */

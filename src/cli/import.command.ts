@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DataSource } from 'typeorm';
-import { ImportKind } from '../kernel/import-batch.enum';
+import { FILE_IMPORT_KINDS, ImportKind } from '../kernel/import-batch.enum';
 import { applyStoredBatch, ApplyResult, importFile, rollbackBatch } from '../import-batch/import-apply.service';
 import { ImportRequestError, previewImport, PreviewResult, PreviewStage } from '../import-batch/import-preview.service';
 import { UsageError } from './usage-error';
@@ -26,7 +26,7 @@ export interface ImportArgs {
   token: string | null;
 }
 
-const KINDS = Object.values(ImportKind) as string[];
+const KINDS = FILE_IMPORT_KINDS as readonly string[];
 
 /** `crte import FILE --kind K --source ORG [--year YYYY] [--programme P] [--contract CODE] [--by NAME] [--token SECRET] --dry-run [--json]` */
 export function parseImportArgs(args: string[]): ImportArgs {

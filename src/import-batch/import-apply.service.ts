@@ -6,7 +6,7 @@ import { loadContractReference } from './load-reference';
 import { loadFile, storeIssues, storePreview } from './store-preview';
 import { refillSparesAfter } from '../../import/read/read-file';
 import { ImportBatch } from './import-batch.entity';
-import { ImportStatus } from '../kernel/import-batch.enum';
+import { ImportKind, ImportStatus } from '../kernel/import-batch.enum';
 import { ImportIssue } from './import-issue.entity';
 import { ImportRequestError, prepareImport, PreparedImport, PreviewRequest, PreviewResult } from './import-preview.service';
 import { Organisation } from '../organisation/organisation.entity';
@@ -173,11 +173,13 @@ async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepare
     now,
   });
   await manager.update(ImportBatch, batch.id, { status: ImportStatus.APPLIED, appliedAt: now, undo: JSON.stringify(outcome.undo) });
-  // An earlier batch none of whose lines still count has been replaced as a whole.
+  // An earlier batch none of whose lines still count has been replaced as a whole (of the same source and
+  // kind, or a manual correction of one of its lines, whose line this file replaced).
   await manager.query(
-    `UPDATE import_batch SET status = ? WHERE status = ? AND contract_id = ? AND kind = ? AND source_id = ? AND id <> ?
+    `UPDATE import_batch SET status = ? WHERE status = ? AND contract_id = ? AND id <> ?
+       AND ((kind = ? AND source_id = ?) OR id IN (SELECT f2.batch_id FROM funding f2 WHERE f2.superseded_by_batch_id = ?))
        AND NOT EXISTS (SELECT 1 FROM funding f WHERE f.batch_id = import_batch.id AND f.superseded_at IS NULL)`,
-    [ImportStatus.SUPERSEDED, ImportStatus.APPLIED, batch.contractId, batch.kind, batch.sourceId, batch.id],
+    [ImportStatus.SUPERSEDED, ImportStatus.APPLIED, batch.contractId, batch.id, batch.kind, batch.sourceId, batch.id],
   );
   // The contract's figures changed: writeToContract bumps its version (changedFigures).
   const { undo: _undo, ...applied } = outcome;
@@ -199,22 +201,40 @@ export async function rollbackBatch(
     if (batch.status !== ImportStatus.APPLIED && batch.status !== ImportStatus.SUPERSEDED) {
       throw new ImportConflictError(`Le lot n° ${batchId} est ${statusLabel(batch.status)} : seul un lot appliqué peut être annulé.`);
     }
-    const later = await manager.findOne(ImportBatch, {
-      where: { contractId: batch.contractId, kind: batch.kind, sourceId: batch.sourceId, status: ImportStatus.APPLIED, id: MoreThan(batchId) },
-      order: { id: 'ASC' },
-    });
-    if (later) throw new ImportConflictError(`Le lot n° ${later.id}, appliqué après celui-ci pour la même source, doit être annulé d'abord.`);
+    // A later file of the same source and kind rests on this one (a manual entry stands alone: MANUAL
+    // batches are not chained so); and so does any later batch that replaced one of its lines (a manual
+    // correction of one of its amounts), which would otherwise count beside the line restored.
+    const later =
+      (batch.kind === ImportKind.MANUAL
+        ? null
+        : await manager.findOne(ImportBatch, {
+            where: { contractId: batch.contractId, kind: batch.kind, sourceId: batch.sourceId, status: ImportStatus.APPLIED, id: MoreThan(batchId) },
+            order: { id: 'ASC' },
+          })) ?? (await laterReplacement(manager, batchId));
+    if (later) throw new ImportConflictError(`Le lot n° ${later.id}, appliqué après celui-ci ${later.kind === batch.kind && later.sourceId === batch.sourceId && later.kind !== ImportKind.MANUAL ? 'pour la même source' : 'et qui en a remplacé des lignes'}, doit être annulé d'abord.`);
     const now = new Date();
     const outcome = await rollbackInDatabase(manager, batchId, batch.undo, now);
     await manager.update(ImportBatch, batchId, { status: ImportStatus.ROLLED_BACK, rolledBackAt: now });
-    // The batches it had replaced as a whole count again.
+    // The batches it had replaced as a whole count again (of its source and kind, or, for a manual entry,
+    // whichever batch the line it corrected or ended came from).
     await manager.query(
-      `UPDATE import_batch SET status = ? WHERE status = ? AND contract_id = ? AND kind = ? AND source_id = ?
+      `UPDATE import_batch SET status = ? WHERE status = ? AND contract_id = ?
+         AND ((kind = ? AND source_id = ?) OR id IN (SELECT f2.batch_id FROM funding f2 WHERE f2.superseded_by_batch_id = ?))
          AND EXISTS (SELECT 1 FROM funding f WHERE f.batch_id = import_batch.id AND f.superseded_at IS NULL)`,
-      [ImportStatus.APPLIED, ImportStatus.SUPERSEDED, batch.contractId, batch.kind, batch.sourceId],
+      [ImportStatus.APPLIED, ImportStatus.SUPERSEDED, batch.contractId, batch.kind, batch.sourceId, batchId],
     );
     return { batchId, status: 'ROLLED_BACK' as const, ...outcome };
   });
+}
+
+/** The earliest batch still in force (applied, or superseded in its turn) that replaced one of this batch's lines. */
+async function laterReplacement(manager: EntityManager, batchId: number): Promise<ImportBatch | null> {
+  const [row] = await manager.query(
+    `SELECT MIN(f.superseded_by_batch_id) AS id FROM funding f JOIN import_batch b ON b.id = f.superseded_by_batch_id
+      WHERE f.batch_id = ? AND b.id > ? AND b.status IN (?, ?)`,
+    [batchId, batchId, ImportStatus.APPLIED, ImportStatus.SUPERSEDED],
+  );
+  return row?.id === null || row?.id === undefined ? null : manager.findOne(ImportBatch, { where: { id: Number(row.id) } });
 }
 
 function statusLabel(status: ImportStatus): string {

@@ -17,7 +17,7 @@ import { route } from '../request/http-route';
 import { MultipartUpload, readMultipart, UploadedFile } from '../request/uploads';
 import { applyStoredBatch, ImportConflictError, importFile, rollbackBatch } from './import-apply.service';
 import { ImportBatch } from './import-batch.entity';
-import { ImportKind } from '../kernel/import-batch.enum';
+import { FILE_IMPORT_KINDS, ImportKind } from '../kernel/import-batch.enum';
 import { findSource, importTargetContract, previewImport, stateKindRefusal } from './import-preview.service';
 import { buildImportTemplate, isTemplateKind, TemplateOptions, XLSX_CONTENT_TYPE } from './import-templates';
 
@@ -32,7 +32,7 @@ import { buildImportTemplate, isTemplateKind, TemplateOptions, XLSX_CONTENT_TYPE
 export const MAX_UPLOAD_BYTES = DEFAULT_MAX_UPLOAD_BYTES;
 
 const FORM_FIELDS = ['kind', 'source', 'year', 'programme', 'contract', 'dryRun', 'allowPartial'] as const;
-const KINDS = Object.values(ImportKind) as string[];
+const KINDS = FILE_IMPORT_KINDS as readonly string[];
 
 /** A checked upload: what previewImport (or applying) needs, the source and contract already resolved. */
 export interface ImportUpload {

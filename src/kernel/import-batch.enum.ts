@@ -5,7 +5,12 @@ export enum ImportKind {
   DOTATIONS = 'dotations',
   GRANTS = 'grants',
   INDICATORS = 'indicators',
+  /** Not a file: a funding line created, corrected or ended by hand (createFunding…), one batch per entry. */
+  MANUAL = 'manual',
 }
+
+/** The kinds a file can be imported as (uploads, `crte import --kind`): all but MANUAL. */
+export const FILE_IMPORT_KINDS: readonly ImportKind[] = Object.values(ImportKind).filter((kind) => kind !== ImportKind.MANUAL);
 
 export enum ImportStatus {
   PREVIEWED = 'PREVIEWED',

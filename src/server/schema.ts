@@ -11,6 +11,7 @@ import { CrossCheckResolver } from '../funding/cross-check.resolver';
 import { FundingConflictResolver } from '../funding/funding-conflicts.resolver';
 import { FundingTotalResolver } from '../funding/funding-totals.resolver';
 import { FundingResolver, FundingSourceResolver } from '../funding/funding.resolver';
+import { ManualFundingMutations } from '../funding/manual-funding.mutations';
 import { ImportBatchLineageResolver } from '../import-batch/import-batch-lineage.resolver';
 import { ImportBatchMutations } from '../import-batch/import-batch.mutations';
 import { ImportBatchResolver } from '../import-batch/import-batch.resolver';
@@ -36,6 +37,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ActionMutations,
   FundingResolver,
   FundingSourceResolver,
+  ManualFundingMutations,
   FundingConflictResolver,
   FundingTotalResolver,
   CrossCheckResolver,

@@ -13,6 +13,7 @@ const KIND_LABELS = {
   DOTATIONS: 'Dotations de l’État (DETR, DSIL, FNADT)',
   GRANTS: 'Listes nationales de subventions',
   INDICATORS: 'Indicateurs',
+  MANUAL: 'Saisie',
 };
 
 // Colour only repeats the word: the badge's text carries the status.
