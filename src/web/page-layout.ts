@@ -22,7 +22,17 @@ export const WEB_PAGES: WebPage[] = [
   { path: '/depot', file: 'depot.html', title: 'Déposer un fichier', script: 'depot.js', nav: true },
   { path: '/historique', file: 'historique.html', title: 'Historique des dépôts', script: 'historique.js', nav: true },
   { path: '/requetes', file: 'requetes.html', title: 'Requêtes', script: 'requetes.js', nav: true },
+  // The pages every State site links from its footer.
+  { path: '/accessibilite', file: 'accessibilite.html', title: 'Déclaration d’accessibilité', script: null, nav: false },
+  { path: '/mentions-legales', file: 'mentions-legales.html', title: 'Mentions légales', script: null, nav: false },
+  { path: '/donnees-personnelles', file: 'donnees-personnelles.html', title: 'Données personnelles', script: null, nav: false },
 ];
+
+/**
+ * The site's state of compliance with the RGAA, as its footer must say it: « non conforme » until an RGAA
+ * audit is done (the automated axe-core check of the browser tests does not count as one).
+ */
+export const ACCESSIBILITY_STATUS = 'non conforme';
 
 const SERVICE = 'Suivi des CRTE';
 
@@ -140,6 +150,16 @@ ${content}
         </div>
         <div class="fr-footer__content">
           <p class="fr-footer__content-desc">${SERVICE} : les fichiers des partenaires, tels qu’ils sont envoyés, deviennent les financements du contrat, avec la cellule d’où vient chaque montant. Toutes les données viennent de l’API GraphQL <code>/graphql</code>.</p>
+        </div>
+      </div>
+      <div class="fr-footer__bottom">
+        <ul class="fr-footer__bottom-list">
+          <li class="fr-footer__bottom-item"><a class="fr-footer__bottom-link" href="/accessibilite">Accessibilité : ${ACCESSIBILITY_STATUS}</a></li>
+          <li class="fr-footer__bottom-item"><a class="fr-footer__bottom-link" href="/mentions-legales">Mentions légales</a></li>
+          <li class="fr-footer__bottom-item"><a class="fr-footer__bottom-link" href="/donnees-personnelles">Données personnelles</a></li>
+        </ul>
+        <div class="fr-footer__bottom-copy">
+          <p>Sauf mention contraire, les contenus de ce site sont sous <a href="/mentions-legales">licence Etalab 2.0</a>.</p>
         </div>
       </div>
     </div>
