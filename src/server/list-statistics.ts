@@ -37,6 +37,8 @@ const SMALL_LISTS: ListStatistics = {
   'Organisation.aliases': 5,
   'ImportBatch.supersededBy': 2,
   'ImportBatch.supersedes': 2,
+  // An annex 2 measure has an aid and an investment, for one or two instruments.
+  'RelanceMeasure.amounts': 4,
 };
 
 interface Counts {

@@ -22,6 +22,7 @@ import { OrganisationResolver } from '../organisation/organisation.resolver';
 import { SavedReportResolver } from '../report/saved-report.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { TokenResolver } from '../auth/token.resolver';
+import { RelanceResolver } from '../relance/relance.resolver';
 import { buildStreamlinedSchema } from './fast-resolvers';
 // Registers the kernel's enums with type-graphql: it must run before buildSchema.
 import './graphql-enums';
@@ -52,6 +53,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SavedReportResolver,
   AuditResolver,
   TokenResolver,
+  RelanceResolver,
 ];
 
 let schema: Promise<GraphQLSchema> | undefined;
