@@ -10,7 +10,17 @@
 import type { IssueCode } from '../../import/common/issue-codes';
 
 export type CorpusExpectation =
-  | { status: 'REJECTED'; codes: IssueCode[]; /** How many ERROR issues, when it matters (one per cell). */ errors?: number }
+  | {
+      status: 'REJECTED';
+      codes: IssueCode[];
+      /** How many ERROR issues, when it matters (one per cell). */
+      errors?: number;
+      /**
+       * Another refusal accepted instead of `codes`: a million rows meet either the row limit or the read's
+       * time limit first, depending on the machine's load (both are the product's guards, in French).
+       */
+      orElse?: IssueCode[];
+    }
   | { status: 'PREVIEWED'; lines: number; total: string; warnings?: IssueCode[] };
 
 export interface CorpusEntry {
@@ -58,7 +68,7 @@ export const CORPUS: CorpusEntry[] = [
   { file: 'zip-too-many-entries.xlsx', about: 'a workbook with 20 500 extra zip entries', ...DA, big: true, expect: rejected('FILE_TOO_COMPLEX') },
   { file: 'zip-path-traversal.xlsx', about: 'the base workbook plus entries named ../../../../tmp/… and /etc/…', ...DA, expect: BASE },
   // size and shape
-  { file: 'rows-1000000.xlsx', about: '1 000 000 rows under an annex 3 header', ...DA, big: true, expect: rejected('FILE_TOO_COMPLEX') },
+  { file: 'rows-1000000.xlsx', about: '1 000 000 rows under an annex 3 header', ...DA, big: true, expect: { ...rejected('FILE_TOO_COMPLEX'), orElse: ['FILE_TIMEOUT'] } },
   { file: 'rows-1000000.csv', about: '1 000 000 lines of 5 fields (5 000 000 cells)', ...ADEME, big: true, expect: rejected('FILE_TOO_COMPLEX') },
   { file: 'columns-16000.xlsx', about: 'the base table widened to 16 000 columns', ...DA, expect: BASE },
   // Longer than the columns (action title 500, organisation name 255): refused at its cells, on both databases.
