@@ -1,6 +1,6 @@
 // The dashboard: one FundingFilter (contract, stage, years) drives every funding block, and every figure
 // shown is the API's own (fundingTotals, progress, actions, fundingConflicts), formatted with euros().
-import { alert, cents, contracts, download, el, euros, graphql, percent, ratePercent, show, table } from '/assets/app.js';
+import { alert, cents, centsToDecimal, contracts, download, el, euros, graphql, percent, ratePercent, show, table } from '/assets/app.js';
 import { barChart, rateBar } from '/assets/pages/charts.js';
 
 const STAGES = { PLANNED: 'Prévu', REQUESTED: 'Demandé', GRANTED: 'Attribué', PAID: 'Payé' };
@@ -42,6 +42,10 @@ const DASHBOARD_QUERY = `query Tableau($contract: String!, $filter: FundingFilte
     counted { amount source { reference rawValue declaredBy { name } batch { id fileName } } }
     notCounted { amount source { reference rawValue declaredBy { name } batch { id fileName } } }
   }
+}`;
+
+const RELANCE_QUERY = `query Relance($contract: String!) {
+  relanceTotals(contract: $contract) { volet { number title } instrument kind amount measures }
 }`;
 
 const ACTIONS_QUERY = `query Actions($filter: ActionFilter, $orderBy: ActionOrder, $first: Int, $after: String, $stage: FundingStage!) {
@@ -220,6 +224,42 @@ function renderStages(byStage) {
     barClass: barClass[stage],
   }));
   show('bloc-etapes', barChart(rows, { id: 'graphique-etapes', caption: `Financements par étape (${yearsText()})`, labelHeader: 'Étape' }));
+}
+
+const RELANCE_KINDS = { AID: 'Aide', INVESTMENT: 'Investissement soutenu' };
+
+/** The annex 2's totals per volet, instrument and kind; the sums of aid and of investment apart. */
+function renderRelance(totals) {
+  if (!totals.length) {
+    show('bloc-relance', el('p', { id: 'relance-vide' }, 'Aucune annexe 2 appliquée pour ce contrat : déposez le bilan du plan de relance (annexe 2) sur la page « Déposer un fichier ».'));
+    return;
+  }
+  const sum = (kind) => centsToDecimal(totals.filter((row) => row.kind === kind).reduce((total, row) => total + cents(row.amount), 0n));
+  show(
+    'bloc-relance',
+    el('p', { id: 'relance-synthese' }, `Aides de l’État : ${euros(sum('AID'))} ; investissements soutenus : ${euros(sum('INVESTMENT'))}.`),
+    table(
+      'Plan de relance par volet, instrument et nature de montant',
+      [
+        { label: 'Volet', value: (row) => `${row.volet.number}. ${row.volet.title}` },
+        { label: 'Nature', value: (row) => RELANCE_KINDS[row.kind] ?? row.kind },
+        { label: 'Instrument', value: (row) => INSTRUMENTS[row.instrument] ?? row.instrument },
+        { label: 'Mesures', numeric: true, value: (row) => String(row.measures) },
+        { label: 'Montant', numeric: true, value: (row) => el('span', { 'data-testid': `relance-${row.volet.number}-${row.kind}-${row.instrument}` }, euros(row.amount)) },
+      ],
+      totals,
+      { id: 'tableau-relance' },
+    ),
+  );
+}
+
+async function loadRelance(run) {
+  try {
+    const data = await graphql(RELANCE_QUERY, { contract: state.contract });
+    if (run === dashboardRun) renderRelance(data.relanceTotals);
+  } catch (error) {
+    if (run === dashboardRun) show('bloc-relance', alert('error', 'Le plan de relance n’a pas pu être chargé', error.message));
+  }
 }
 
 function statusText(byStatus) {
@@ -519,6 +559,7 @@ async function loadDashboard() {
     renderStages(data.byStage);
     renderProgress(data.progress);
     renderConflicts(data.fundingConflicts);
+    await loadRelance(run);
     const warning = state.yearFrom !== null && state.yearTo !== null && state.yearFrom > state.yearTo ? ' Attention : l’année de début est après l’année de fin, aucun montant ne peut correspondre.' : '';
     setStatus('pret', `Tableau de bord à jour : ${data.contract.name}, ${scopeText().toLowerCase()}${warning}`);
   } catch (error) {
