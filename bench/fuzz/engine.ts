@@ -17,7 +17,7 @@ import { readUploadedFile } from '../../import/read/read-file';
 import type { ImportPreview } from '../../import/preview/import-preview';
 import type { ContractReference } from '../../import/resolve/contract-reference';
 import { Contract } from '../../src/contract/contract.entity';
-import { ImportKind } from '../../src/kernel/import-batch.enum';
+import { FILE_IMPORT_KINDS, ImportKind } from '../../src/kernel/import-batch.enum';
 import { findSource } from '../../src/import-batch/import-preview.service';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { createRng, mutateBytes, mutateCells, mutateZipXml } from './mutate';
@@ -44,7 +44,8 @@ export const FIXTURE_KINDS: Record<string, { kinds: ImportKind[]; source: string
 };
 
 /** A partner may send any file under any kind: the other parsers get each grid too (cheap: no new read). */
-const ALL_KINDS = Object.values(ImportKind) as ImportKind[];
+// The kinds a file can be read as (a manual entry is not a file).
+const ALL_KINDS: readonly ImportKind[] = FILE_IMPORT_KINDS;
 
 export interface Fixture {
   name: string;
