@@ -723,14 +723,16 @@ function renderDocumentation(model, source) {
     const id = `doc-${type.name}`;
     const members = type.kind === 'ENUM' ? type.values.map((value) => ({ item: el('li', { class: 'fr-mb-1w' }, el('code', {}, el('strong', {}, value.name)), value.description ? el('p', { class: 'fr-text--sm fr-mb-0' }, value.description) : null), text: searchText(value.name, value.description) })) : type.fields.map((field) => ({ item: fieldItem(field), text: fieldSearchText(field) }));
     const label = type.name === model.mutation ? `${type.name} (modifications)` : `${type.name} (${KIND_LABELS[type.kind] || type.kind.toLowerCase()})`;
-    const button = el('button', { type: 'button', class: 'fr-accordion__btn', 'aria-expanded': 'false', 'aria-controls': id }, label);
+    // The DSFR accordion's look, opened by this page: with `fr-collapse` panels, the DSFR script instantiated
+    // each of the ~100 types' panels and froze the page for 4–5 s after it loaded (long tasks measured).
+    const button = el('button', { type: 'button', class: 'fr-accordion__btn', 'aria-expanded': 'false', 'aria-controls': id, onclick: toggleType }, label);
     const section = el(
       'section',
       { class: 'fr-accordion', id: `type-${type.name}` },
       el('h4', { class: 'fr-accordion__title' }, button),
       el(
         'div',
-        { class: 'fr-collapse', id },
+        { class: 'crte-doc-panel', id, hidden: true },
         type.description ? el('p', { class: 'fr-text--sm' }, type.description) : null,
         members.length ? el('ul', { class: 'fr-raw-list' }, members.map((member) => member.item)) : el('p', { class: 'fr-text--sm' }, type.kind === 'SCALAR' ? 'Valeur simple (scalaire).' : 'Aucun champ.'),
       ),
@@ -768,6 +770,13 @@ function filterDocumentation() {
     }
   }
   show('compte-documentation', term ? `${fields} lecture${fields > 1 ? 's' : ''} et ${types} type${types > 1 ? 's' : ''} correspondent.` : '');
+}
+
+function toggleType(event) {
+  const button = event.currentTarget;
+  const open = button.getAttribute('aria-expanded') !== 'true';
+  button.setAttribute('aria-expanded', String(open));
+  document.getElementById(button.getAttribute('aria-controls')).hidden = !open;
 }
 
 function openType(event, name) {
