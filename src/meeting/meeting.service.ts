@@ -1,5 +1,6 @@
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Action } from '../action/action.entity';
+import { cachedAggregate } from '../cache/aggregate-cache';
 import { resolveOrganisationRef, WriteContext } from '../action/action.service';
 import { AuditHook } from '../audit/audit.service';
 import { checkDate, checkText, checkYear, FieldError, fieldErrorsToGraphQLError, isIsoDate, throwIfFieldErrors, TITLE_MAX } from '../common/field-validation';
@@ -166,8 +167,9 @@ export function reviewOf(meeting: Meeting): ReviewSnapshot {
   return parseSnapshot(meeting.reviewJson);
 }
 
-/** Today's figures in the frozen review's shape (same year), to compare with it. */
+/** Today's figures in the frozen review's shape (same year), to compare with it: the dashboard's cached progress (same key as Query.progress). */
 export async function currentSnapshot(dataSource: DataSource, contractCode: string, year: number | null): Promise<ReviewSnapshot> {
   const now = new Date();
-  return snapshotOf(await contractProgress(dataSource, contractCode, year, null), now);
+  const progress = await cachedAggregate(dataSource, 'progress', contractCode, { year, asOf: null }, () => contractProgress(dataSource, contractCode, year, null));
+  return snapshotOf(progress, now);
 }
