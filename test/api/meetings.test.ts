@@ -312,4 +312,25 @@ describe(`meetings, decisions and the frozen review on ${TEST_DATABASE_TYPE}`, (
     const otherContract = await fetch(`${base}/api/contracts/CRTE-HAINAUT/meetings/${copil.id}/review.xlsx`);
     expect(otherContract.status).toBe(404);
   });
+
+  it('keeps an action a meeting names when the import that created it is rolled back; the frozen review does not move', async () => {
+    const [batch] = await api.db.dataSource.query('SELECT id FROM import_batch WHERE file_name = ?', [ADEME_FILE]);
+    const created = await api.db.dataSource.query('SELECT code FROM action WHERE created_by_batch_id = ? ORDER BY code', [batch.id]);
+    expect(created.map((row: any) => row.code)).toEqual(expect.arrayContaining(['DA-40', 'DA-42']));
+    const meeting = (await ok(CREATE, { input: { contract: CONTRACT, body: 'COTECH', heldOn: '2026-01-10', agenda: ['DA-42'] } })).createMeeting;
+    const frozen = (await ok(`{ meeting(id: "${copil.id}") { ${REVIEW} } }`)).meeting.review;
+    expect((await ok(`mutation { rollbackImport(id: "${batch.id}") { status } }`)).rollbackImport.status).toBe('ROLLED_BACK');
+    const data = await ok(`{
+      kept: action(contract: "${CONTRACT}", code: "DA-42") { code }
+      gone: action(contract: "${CONTRACT}", code: "DA-40") { code }
+      meeting(id: "${meeting.id}") { agenda { action { code } } }
+      copil: meeting(id: "${copil.id}") { ${REVIEW} }
+      progress(contract: "${CONTRACT}") { overall { requested } }
+    }`);
+    expect(data).toMatchObject({ kept: { code: 'DA-42' }, gone: null, meeting: { agenda: [{ action: { code: 'DA-42' } }] } });
+    expect(data.copil.review).toEqual(frozen);
+    // The ADEME file's requested amounts are gone from today's figures, not from the COPIL's.
+    expect(data.progress.overall.requested).toBe('0.00');
+    expect(frozen.overall.requested).toBe(decimal(ademe.requested));
+  });
 });
