@@ -24,9 +24,11 @@ export type AuditAction =
   | 'CONTRACT_CREATE'
   | 'CONTRACT_UPDATE'
   | 'AXIS_CREATE'
-  | 'ORIENTATION_CREATE';
+  | 'ORIENTATION_CREATE'
+  | 'MEETING_CREATE'
+  | 'DECISION_CREATE';
 
-export type AuditTargetKind = 'import_batch' | 'action' | 'indicator' | 'saved_report' | 'api_token' | 'contract' | 'axis' | 'orientation';
+export type AuditTargetKind = 'import_batch' | 'action' | 'indicator' | 'saved_report' | 'api_token' | 'contract' | 'axis' | 'orientation' | 'meeting' | 'decision';
 
 export interface AuditEventInput {
   action: AuditAction;

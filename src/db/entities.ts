@@ -11,6 +11,8 @@ import { Funding } from '../funding/funding.entity';
 import { ImportBatch } from '../import-batch/import-batch.entity';
 import { ImportFileChunk } from '../import-batch/import-file-chunk.entity';
 import { ImportIssue } from '../import-batch/import-issue.entity';
+import { Decision } from '../meeting/decision.entity';
+import { Meeting, MeetingAgendaItem, MeetingMember } from '../meeting/meeting.entity';
 import { IndicatorValue } from '../indicator/indicator-value.entity';
 import { Indicator } from '../indicator/indicator.entity';
 import { OrganisationAlias } from '../organisation/organisation-alias.entity';
@@ -42,4 +44,8 @@ export const ENTITIES = [
   SavedReport,
   AuditEvent,
   ContractDataVersion,
+  Meeting,
+  MeetingMember,
+  MeetingAgendaItem,
+  Decision,
 ];

@@ -16,6 +16,7 @@ import { createAnnex3ExportRouter } from '../export/annex3-export.routes';
 import { createExportRouter } from '../export/export.routes';
 import { createImportRouter } from '../import-batch/import-batch.routes';
 import { createImportIssuesRouter } from '../import-batch/import-issues.routes';
+import { createMeetingRouter } from '../meeting/meeting.routes';
 import { createReportRouter } from '../report/report.routes';
 import { graphqlLandingPage, notFound, serverError } from '../web/error-pages';
 import { createWebRouter } from '../web/web.routes';
@@ -89,9 +90,10 @@ export async function startServer(dataSource: DataSource, config: AppConfig & Se
   app.use(createImportRouter(dataSource));
   app.use(createImportIssuesRouter(dataSource, config));
   // Exports and reports run the heavy reads: they take their turn with GraphQL operations.
-  app.use(['/api/export', '/api/reports'], gate.guard('route'), scoped);
+  app.use(['/api/export', '/api/reports', '/api/contracts'], gate.guard('route'), scoped);
   app.use(createExportRouter(dataSource, config));
   app.use(createAnnex3ExportRouter(dataSource, config));
+  app.use(createMeetingRouter(dataSource, config));
   app.use(createReportRouter(dataSource, graphQLRunner(apollo, dataSource, config), schema));
   app.get('/graphql', graphqlLandingPage);
   app.use(

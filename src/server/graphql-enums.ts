@@ -6,8 +6,10 @@
 import { registerEnumType } from 'type-graphql';
 import { ActionStatus } from '../kernel/action-status.enum';
 import { ContractPartyRole } from '../kernel/contract-party-role.enum';
+import { DecisionKind } from '../kernel/decision-kind.enum';
 import { CostBase, FundingInstrument, FundingStage } from '../kernel/funding.enum';
 import { ImportKind, ImportStatus, IssueSeverity } from '../kernel/import-batch.enum';
+import { MeetingBody } from '../kernel/meeting-body.enum';
 import { IndicatorValueStage } from '../kernel/indicator-value-stage.enum';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { RelanceAmountKind } from '../kernel/relance-amount-kind.enum';
@@ -53,3 +55,20 @@ registerEnumType(IndicatorValueStage, {
 registerEnumType(OrganisationKind, { name: 'OrganisationKind', description: "Nature de l'organisation" });
 registerEnumType(RelanceAmountKind, { name: 'RelanceAmountKind' });
 registerEnumType(Role, { name: 'Role' });
+registerEnumType(MeetingBody, {
+  name: 'MeetingBody',
+  description: 'Instance de pilotage du contrat',
+  valuesConfig: { COTECH: { description: 'Comité technique' }, COPIL: { description: 'Comité de pilotage' } },
+});
+registerEnumType(DecisionKind, {
+  name: 'DecisionKind',
+  description: 'Nature d’une décision d’un COTECH ou d’un COPIL',
+  valuesConfig: {
+    VALIDATED: { description: 'Validée' },
+    POSTPONED: { description: 'Reportée' },
+    ABANDONED: { description: 'Abandonnée' },
+    CHANGED: { description: 'Modifiée' },
+    CORRECTIVE_MEASURE: { description: 'Mesure corrective' },
+    AMENDMENT_REQUEST: { description: 'Demande d’avenant au contrat' },
+  },
+});

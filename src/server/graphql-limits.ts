@@ -69,6 +69,8 @@ export const HEAVY_FIELDS: Record<string, number> = {
   'Orientation.fundingTotals': 20,
   'Query.crossCheck': 100,
   'Query.progress': 100,
+  'Query.changesSinceLastCopil': 100,
+  'Meeting.changesSince': 100,
   'Query.fundingConflicts': 50,
   'Action.fundings': 10,
   'Action.fundingTotal': 2,

@@ -39,6 +39,12 @@ const SMALL_LISTS: ListStatistics = {
   'ImportBatch.supersedes': 2,
   // An annex 2 measure has an aid and an investment, for one or two instruments.
   'RelanceMeasure.amounts': 4,
+  // Governance: a handful of meetings a year, each with a few members, agenda items and decisions.
+  'Query.meetings': 20,
+  'Meeting.members': 20,
+  'Meeting.agenda': 20,
+  'Meeting.decisions': 20,
+  'Action.decisions': 4,
 };
 
 interface Counts {
@@ -82,6 +88,11 @@ function fromCounts(counts: Counts, organisations: { all: number; communes: numb
     'AxisProgress.orientations': ratio(counts.orientations, counts.axes),
     'AxisProgress.indicators': ratio(counts.actionIndicators + counts.orientationIndicators, counts.axes),
     'OrientationProgress.indicators': ratio(counts.actionIndicators + counts.orientationIndicators, counts.orientations),
+    // A meeting's frozen review and the changes since it: the same axes and orientations.
+    'MeetingReview.axes': ratio(counts.axes, counts.contracts),
+    'ReviewAxis.orientations': ratio(counts.orientations, counts.axes),
+    'ReviewChanges.axes': ratio(counts.axes, counts.contracts),
+    'AxisChange.orientations': ratio(counts.orientations, counts.axes),
     ...SMALL_LISTS,
   };
 }

@@ -3,6 +3,7 @@ import { createActionLoaders } from '../action/action.loaders';
 import { createContractLoaders } from '../contract/contract.loaders';
 import { createFundingLoaders } from '../funding/funding.loaders';
 import { createIndicatorLoaders } from '../indicator/indicator.loaders';
+import { createMeetingLoaders } from '../meeting/meeting.loaders';
 import { createOrganisationLoaders } from '../organisation/organisation.loaders';
 import { Loaders } from '../request/context';
 
@@ -14,5 +15,6 @@ export function createLoaders(dataSource: DataSource): Loaders {
     ...createActionLoaders(dataSource),
     ...createFundingLoaders(dataSource),
     ...createIndicatorLoaders(dataSource),
+    ...createMeetingLoaders(dataSource),
   };
 }

@@ -17,6 +17,8 @@ import { ImportBatchMutations } from '../import-batch/import-batch.mutations';
 import { ImportBatchResolver } from '../import-batch/import-batch.resolver';
 import { IndicatorMutations } from '../indicator/indicator.mutations';
 import { IndicatorResolver } from '../indicator/indicator.resolver';
+import { MeetingMutations } from '../meeting/meeting.mutations';
+import { ActionDecisionsResolver, DecisionResolver, MeetingAgendaItemResolver, MeetingMemberResolver, MeetingResolver } from '../meeting/meeting.resolver';
 import { ProgressResolver } from '../progress/progress.resolver';
 import { OrganisationResolver } from '../organisation/organisation.resolver';
 import { SavedReportResolver } from '../report/saved-report.resolver';
@@ -54,6 +56,12 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AuditResolver,
   TokenResolver,
   RelanceResolver,
+  MeetingResolver,
+  MeetingMutations,
+  MeetingMemberResolver,
+  MeetingAgendaItemResolver,
+  DecisionResolver,
+  ActionDecisionsResolver,
 ];
 
 let schema: Promise<GraphQLSchema> | undefined;

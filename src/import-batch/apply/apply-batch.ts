@@ -337,14 +337,17 @@ export async function rollbackInDatabase(manager: EntityManager, batchId: number
   if (undo.indicators) await rollbackIndicators(manager, undo.indicators, now);
 
   // What the batch created goes, unless something else now uses it: a line of another batch that was
-  // not itself rolled back, an indicator, an action it leads.
+  // not itself rolled back, an indicator, an action it leads, a meeting's agenda or decision (the relevé
+  // de décisions names it).
   const live = '(f.batch_id IS NULL OR (f.batch_id <> :batchId AND f.batch_id NOT IN (SELECT b.id FROM import_batch b WHERE b.status = :rolledBack)))';
   const rolledBack = ImportStatus.ROLLED_BACK;
   let removedActions = 0;
   for (const action of await manager.find(Action, { where: { createdByBatchId: batchId } })) {
     const usedElsewhere =
       (await manager.createQueryBuilder(Funding, 'f').where(`f.action_id = :id AND ${live}`, { id: action.id, batchId, rolledBack }).getCount()) > 0 ||
-      (await manager.query('SELECT 1 FROM indicator WHERE action_id = ? LIMIT 1', [action.id])).length > 0;
+      (await manager.query('SELECT 1 FROM indicator WHERE action_id = ? LIMIT 1', [action.id])).length > 0 ||
+      (await manager.query('SELECT 1 FROM meeting_agenda_item WHERE action_id = ? LIMIT 1', [action.id])).length > 0 ||
+      (await manager.query('SELECT 1 FROM decision WHERE action_id = ? LIMIT 1', [action.id])).length > 0;
     if (usedElsewhere) continue;
     // Its lines (this batch's, and those of batches already rolled back) go with it.
     await manager.delete(Funding, { actionId: action.id });

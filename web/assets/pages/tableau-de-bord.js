@@ -8,6 +8,8 @@ const STAGE_ORDER = ['PLANNED', 'REQUESTED', 'GRANTED', 'PAID'];
 const STATUSES = { IDEA: 'Idée', STUDY: 'En étude', PLANNED: 'À venir', UNDERWAY: 'En cours', PAUSED: 'Suspendue', BLOCKED: 'Bloquée', DONE: 'Réalisée', ABANDONED: 'Abandonnée' };
 const INSTRUMENTS = { SUBSIDY: 'Subvention', LOAN: 'Prêt', ENGINEERING: 'Ingénierie', OWN_FUNDS: 'Fonds propres', TAX_RELIEF: 'Exonération', OTHER: 'Autre' };
 const ACTIONS_PER_PAGE = 10;
+// src/kernel/decision-kind.enum.ts's labels (nothing checks that they agree).
+const DECISION_KINDS = { VALIDATED: 'Validée', POSTPONED: 'Reportée', ABANDONED: 'Abandonnée', CHANGED: 'Modifiée', CORRECTIVE_MEASURE: 'Mesure corrective', AMENDMENT_REQUEST: "Demande d'avenant" };
 
 const FIGURES = 'actions byStatus { status count } planned requested granted paid grantedRate realisationRate';
 
@@ -48,6 +50,11 @@ const RELANCE_QUERY = `query Relance($contract: String!) {
   relanceTotals(contract: $contract) { volet { number title } instrument kind amount measures }
 }`;
 
+const MEETINGS_QUERY = `query Instances($contract: String!) {
+  meetings(contract: $contract) { id body heldOn title reviewExportUrl decisions { kind text dueOn action { code } } review { asOf } }
+  changesSinceLastCopil(contract: $contract) { meeting { heldOn } overall { planned requested granted paid } }
+}`;
+
 const ACTIONS_QUERY = `query Actions($filter: ActionFilter, $orderBy: ActionOrder, $first: Int, $after: String, $stage: FundingStage!) {
   actions(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
     totalCount
@@ -69,6 +76,7 @@ const ACTION_QUERY = `query Action($contract: String!, $code: String!) {
       source { reference sheet cell rawValue declaredBy { name } batch { id fileName } }
     }
     indicators { code name unit baseline target targetYear latestActual { year value } }
+    decisions { kind text dueOn meeting { body heldOn } }
   }
   progress(contract: $contract) { axes { orientations { indicators { indicator { code } achievement } } } }
 }`;
@@ -259,6 +267,67 @@ async function loadRelance(run) {
     if (run === dashboardRun) renderRelance(data.relanceTotals);
   } catch (error) {
     if (run === dashboardRun) show('bloc-relance', alert('error', 'Le plan de relance n’a pas pu être chargé', error.message));
+  }
+}
+
+/** « 2026-12-07 » → « 07/12/2026 ». */
+const frenchDate = (iso) => iso.split('-').reverse().join('/');
+
+/** A decision, as the relevé writes it: its action, its kind, its text and its deadline. */
+function decisionText(decision) {
+  return `${decision.action ? `${decision.action.code} : ` : 'Contrat : '}${DECISION_KINDS[decision.kind] ?? decision.kind} — ${decision.text}${decision.dueOn ? ` (échéance ${frenchDate(decision.dueOn)})` : ''}`;
+}
+
+/** The contract's COTECH and COPIL, latest first, with their decisions and the relevé to download; what moved since the last COPIL. */
+function renderMeetings(meetings, changes) {
+  // Printed for the COPIL only when there is something to show.
+  $('section-instances').classList.toggle('crte-no-print', !meetings.length);
+  if (!meetings.length) {
+    show('bloc-instances', el('p', { id: 'instances-vide' }, 'Aucune réunion enregistrée pour ce contrat (mutation createMeeting).'));
+    return;
+  }
+  const signed = (amount) => `${amount.startsWith('-') ? '' : '+'}${euros(amount)}`;
+  show(
+    'bloc-instances',
+    changes
+      ? el('p', { id: 'instances-depuis-copil' }, `Depuis le COPIL du ${frenchDate(changes.meeting.heldOn)} : prévu ${signed(changes.overall.planned)}, demandé ${signed(changes.overall.requested)}, attribué ${signed(changes.overall.granted)}, payé ${signed(changes.overall.paid)}.`)
+      : null,
+    table(
+      'Réunions du contrat et leurs décisions',
+      [
+        { label: 'Date', value: (row) => frenchDate(row.heldOn) },
+        { label: 'Instance', value: (row) => `${row.body}${row.title ? ` — ${row.title}` : ''}` },
+        { label: 'Décisions', value: (row) => (row.decisions.length ? el('ul', {}, row.decisions.map((decision) => el('li', {}, decisionText(decision)))) : 'Aucune') },
+        {
+          label: 'Relevé et revue figée',
+          value: (row) =>
+            el('a', {
+              class: 'fr-link fr-icon-download-line fr-link--icon-left',
+              href: row.reviewExportUrl,
+              'data-testid': `releve-${row.id}`,
+              onclick: async (event) => {
+                event.preventDefault();
+                try {
+                  await download(row.reviewExportUrl);
+                } catch (error) {
+                  setStatus('erreur', alert('error', 'Téléchargement impossible', error.message));
+                }
+              },
+            }, 'Excel (xlsx)'),
+        },
+      ],
+      [...meetings].reverse(),
+      { id: 'tableau-instances' },
+    ),
+  );
+}
+
+async function loadMeetings(run) {
+  try {
+    const data = await graphql(MEETINGS_QUERY, { contract: state.contract });
+    if (run === dashboardRun) renderMeetings(data.meetings, data.changesSinceLastCopil);
+  } catch (error) {
+    if (run === dashboardRun) show('bloc-instances', alert('error', 'Les instances de pilotage n’ont pas pu être chargées', error.message));
   }
 }
 
@@ -528,6 +597,18 @@ async function openAction(code) {
         action.indicators,
         { id: 'tableau-action-indicateurs', emptyText: 'Aucun indicateur pour cette action.' },
       )),
+      el('h2', { class: 'fr-h5' }, 'Décisions des instances de pilotage'),
+      multiline(table(
+        `Décisions des COTECH et COPIL sur l’action ${action.code}`,
+        [
+          { label: 'Réunion', value: (row) => `${row.meeting.body} du ${frenchDate(row.meeting.heldOn)}` },
+          { label: 'Décision', value: (row) => DECISION_KINDS[row.kind] ?? row.kind },
+          { label: 'Texte', value: (row) => row.text },
+          { label: 'Échéance', value: (row) => (row.dueOn ? frenchDate(row.dueOn) : '—') },
+        ],
+        action.decisions,
+        { id: 'tableau-action-decisions', emptyText: 'Aucune décision enregistrée pour cette action.' },
+      )),
     );
     content.dataset.etat = 'pret';
   } catch (error) {
@@ -559,7 +640,7 @@ async function loadDashboard() {
     renderStages(data.byStage);
     renderProgress(data.progress);
     renderConflicts(data.fundingConflicts);
-    await loadRelance(run);
+    await Promise.all([loadRelance(run), loadMeetings(run)]);
     const warning = state.yearFrom !== null && state.yearTo !== null && state.yearFrom > state.yearTo ? ' Attention : l’année de début est après l’année de fin, aucun montant ne peut correspondre.' : '';
     setStatus('pret', `Tableau de bord à jour : ${data.contract.name}, ${scopeText().toLowerCase()}${warning}`);
   } catch (error) {

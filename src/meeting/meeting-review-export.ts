@@ -1,0 +1,135 @@
+/**
+ * A meeting's review as the workbook the sous-préfecture sends to the signatories, from plain data (no
+ * database): sheet « Relevé de décisions » (the meeting, the members present, the agenda, then one row per
+ * decision) and sheet « Tableau de bord » (the review frozen with the meeting: per contract, axis and
+ * orientation, the actions and the funding of each stage, never added, and the taux de réalisation).
+ * Amounts are numbers written from the exact decimal strings, with the euro format of the annex 3; the rate
+ * a number with a percentage format. Both sheets state the moment the figures stand at.
+ */
+import * as XLSX from 'xlsx';
+import { EURO_FORMAT } from '../export/annex3-export';
+import { DECISION_KIND_LABELS, DecisionKind } from '../kernel/decision-kind.enum';
+import { MeetingBody } from '../kernel/meeting-body.enum';
+import { FrozenFigures, ReviewSnapshot } from './meeting-review';
+
+export const DECISIONS_SHEET = 'Relevé de décisions';
+export const DASHBOARD_SHEET = 'Tableau de bord';
+export const RATE_FORMAT = '0.00 %';
+
+export const BODY_LABELS: Record<MeetingBody, string> = { COTECH: 'Comité technique (COTECH)', COPIL: 'Comité de pilotage (COPIL)' };
+
+export const DECISION_HEADERS = ['Action', 'Intitulé de l’action', 'Décision', 'Texte', 'Échéance'];
+export const DASHBOARD_HEADERS = ['Niveau', 'Code', 'Intitulé', 'Actions', 'Prévu', 'Demandé', 'Attribué', 'Payé', 'Taux de réalisation'];
+
+export interface ReviewExportData {
+  contract: { code: string; name: string };
+  meeting: { id: number; body: MeetingBody; heldOn: string; title: string | null; place: string | null };
+  members: Array<{ organisation: string | null; name: string | null }>;
+  agenda: Array<{ code: string; title: string }>;
+  decisions: Array<{ actionCode: string | null; actionTitle: string | null; kind: DecisionKind; text: string; dueOn: string | null }>;
+  review: ReviewSnapshot;
+}
+
+/** « 2026-12-07 » → « 07/12/2026 ». */
+export function frenchDate(iso: string): string {
+  const [year, month, day] = iso.split('-');
+  return `${day}/${month}/${year}`;
+}
+
+function frenchMoment(iso: string): string {
+  return new Date(iso).toLocaleString('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+type Row = Array<XLSX.CellObject | string | number | null>;
+
+const euros = (decimal: string): XLSX.CellObject => ({ t: 'n', v: Number(decimal), z: EURO_FORMAT });
+
+function sheetOf(rows: Row[], widths: number[]): XLSX.WorkSheet {
+  const sheet: XLSX.WorkSheet = {};
+  let lastColumn = 0;
+  rows.forEach((row, r) =>
+    row.forEach((value, c) => {
+      if (value === null || value === '') return;
+      sheet[XLSX.utils.encode_cell({ r, c })] = typeof value === 'object' ? value : typeof value === 'number' ? { t: 'n', v: value } : { t: 's', v: value };
+      lastColumn = Math.max(lastColumn, c);
+    }),
+  );
+  sheet['!ref'] = XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: Math.max(rows.length - 1, 0), c: lastColumn } });
+  sheet['!cols'] = widths.map((wch) => ({ wch }));
+  return sheet;
+}
+
+function title(data: ReviewExportData): string {
+  return `${data.meeting.body} du ${frenchDate(data.meeting.heldOn)}${data.meeting.title ? ` — ${data.meeting.title}` : ''}`;
+}
+
+function decisionsSheet(data: ReviewExportData): XLSX.WorkSheet {
+  const rows: Row[] = [
+    [`Relevé de décisions — ${title(data)}`],
+    ['Contrat', `${data.contract.name} (${data.contract.code})`],
+    ['Instance', BODY_LABELS[data.meeting.body]],
+    ['Date', frenchDate(data.meeting.heldOn)],
+  ];
+  if (data.meeting.title) rows.push(['Intitulé', data.meeting.title]);
+  if (data.meeting.place) rows.push(['Lieu', data.meeting.place]);
+  rows.push(['Chiffres', `Revue figée au ${frenchMoment(data.review.asOf)} (heure de Paris) : feuille « ${DASHBOARD_SHEET} »`]);
+  rows.push([]);
+  rows.push(['Membres présents']);
+  for (const member of data.members) rows.push([member.organisation ?? '', member.name ?? '']);
+  if (!data.members.length) rows.push(['Aucun membre indiqué']);
+  rows.push([]);
+  rows.push(['Ordre du jour']);
+  for (const item of data.agenda) rows.push([item.code, item.title]);
+  if (!data.agenda.length) rows.push(['Aucune fiche action inscrite']);
+  rows.push([]);
+  rows.push(['Décisions']);
+  rows.push(DECISION_HEADERS);
+  for (const decision of data.decisions) {
+    rows.push([decision.actionCode ?? 'Contrat', decision.actionTitle ?? '', DECISION_KIND_LABELS[decision.kind], decision.text, decision.dueOn ? frenchDate(decision.dueOn) : '']);
+  }
+  if (!data.decisions.length) rows.push(['Aucune décision enregistrée']);
+  return sheetOf(rows, [18, 50, 20, 70, 12]);
+}
+
+function figuresRow(level: string, code: string, label: string, figures: FrozenFigures): Row {
+  return [
+    level,
+    code,
+    label,
+    figures.actions,
+    euros(figures.planned),
+    euros(figures.requested),
+    euros(figures.granted),
+    euros(figures.paid),
+    figures.realisationRate === null ? 'non calculable' : { t: 'n', v: Number(figures.realisationRate), z: RATE_FORMAT },
+  ];
+}
+
+function dashboardSheet(data: ReviewExportData): XLSX.WorkSheet {
+  const { review } = data;
+  const rows: Row[] = [
+    [`Tableau de bord — ${title(data)}`],
+    ['Contrat', `${data.contract.name} (${data.contract.code})`],
+    ['Chiffres au', `${frenchMoment(review.asOf)} (heure de Paris)${review.year === null ? '' : ` ; financements jusqu’à ${review.year} inclus`}`],
+    ['Lecture', 'Montants en euros. Prévu, demandé, attribué et payé sont des étapes : elles ne s’additionnent pas. Taux de réalisation : payé / prévu.'],
+    [],
+    DASHBOARD_HEADERS,
+    figuresRow('Contrat', data.contract.code, data.contract.name, review.overall),
+  ];
+  for (const axis of review.axes) {
+    rows.push(figuresRow('Axe', axis.code, axis.title, axis.figures));
+    for (const orientation of axis.orientations) rows.push(figuresRow('Orientation', orientation.code, orientation.title, orientation.figures));
+  }
+  if (review.unclassified.actions > 0) rows.push(figuresRow('Actions à classer', '', 'Actions sans orientation', review.unclassified));
+  return sheetOf(rows, [18, 10, 60, 9, 18, 18, 18, 18, 12]);
+}
+
+export function writeReviewWorkbook(data: ReviewExportData): { buffer: Buffer; fileName: string } {
+  const workbook = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(workbook, decisionsSheet(data), DECISIONS_SHEET);
+  XLSX.utils.book_append_sheet(workbook, dashboardSheet(data), DASHBOARD_SHEET);
+  workbook.Props = { Title: `Relevé de décisions — ${title(data)}`, Subject: `${data.contract.name} (${data.contract.code})`, Author: 'Suivi CRTE' };
+  const buffer = XLSX.write(workbook, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer;
+  const safe = data.contract.code.replace(/[^A-Za-z0-9_-]+/g, '_');
+  return { buffer, fileName: `releve-${safe}-${data.meeting.body}-${data.meeting.heldOn}.xlsx` };
+}

@@ -1,0 +1,115 @@
+import { GraphQLError } from 'graphql';
+import { DataSource } from 'typeorm';
+import { ActionStatus } from '../kernel/action-status.enum';
+import { Action } from '../action/action.entity';
+import { formatCents } from '../kernel/money';
+import { Axis } from '../contract/axis.entity';
+import { Contract } from '../contract/contract.entity';
+import { Orientation } from '../contract/orientation.entity';
+import { FundingDimension } from '../funding/funding-group';
+import { sumFundings } from '../funding/funding-totals.service';
+import { FundingStage } from '../kernel/funding.enum';
+import { IndicatorValue } from '../indicator/indicator-value.entity';
+import { Indicator } from '../indicator/indicator.entity';
+import { computeProgress, IndicatorInput, IndicatorProgressData, ProgressFiguresData, sumFigures } from './progress.compute';
+import { AxisProgress, ContractProgress, IndicatorProgress, ProgressFigures } from './progress.types';
+
+export function toFigures(data: ProgressFiguresData): ProgressFigures {
+  return {
+    actions: data.actions,
+    byStatus: data.byStatus,
+    planned: formatCents(data.cents.PLANNED),
+    requested: formatCents(data.cents.REQUESTED),
+    granted: formatCents(data.cents.GRANTED),
+    paid: formatCents(data.cents.PAID),
+    grantedRate: data.grantedRate,
+    paidRate: data.paidRate,
+    realisationRate: data.realisationRate,
+  };
+}
+
+/**
+ * The review of one contract; shared through the cache, so never mutated once returned. With `asOf`, the
+ * funding lines as they stood at that moment (funding-visibility.ts); statuses and indicator values are
+ * those of now (they keep no history).
+ */
+export async function contractProgress(dataSource: DataSource, code: string, reviewYear: number | null, asOf: Date | null = null): Promise<ContractProgress> {
+  const contract = await dataSource.getRepository(Contract).findOne({ where: { code } });
+  if (!contract) throw new GraphQLError(`Le contrat « ${code} » n’existe pas.`, { extensions: { code: 'BAD_USER_INPUT', field: 'contract' } });
+  const [axes, orientations, statusCounts, stageSums, indicators] = await Promise.all([
+    dataSource.getRepository(Axis).find({ where: { contractId: contract.id }, order: { number: 'ASC' } }),
+    dataSource.getRepository(Orientation).createQueryBuilder('orientation').innerJoin(Axis, 'axis', 'axis.id = orientation.axis_id').where('axis.contract_id = :id', { id: contract.id }).orderBy('orientation.code', 'ASC').getMany(),
+    loadStatusCounts(dataSource, contract.id),
+    sumFundings(dataSource, { groupBy: [FundingDimension.ORIENTATION, FundingDimension.STAGE], filter: { contract: code, yearTo: reviewYear ?? undefined }, actionsOnly: true, asOf }),
+    loadIndicators(dataSource, contract.id),
+  ]);
+  const data = computeProgress(
+    statusCounts,
+    stageSums.map((sum) => ({ orientationId: sum.orientationId ?? null, stage: sum.stage as FundingStage, cents: sum.cents })),
+    indicators.inputs,
+    reviewYear,
+  );
+  const indicatorOf = (progress: IndicatorProgressData): IndicatorProgress => {
+    const indicator = indicators.byId.get(progress.indicatorId)!;
+    return { ...progress, indicator, target: indicator.target, targetYear: indicator.targetYear };
+  };
+  const axisProgress: AxisProgress[] = axes.map((axis) => {
+    const own = orientations.filter((orientation) => orientation.axisId === axis.id);
+    const entries = own.map((orientation) => ({ orientation, entry: data.orientations.get(orientation.id) }));
+    const figures = entries.map(({ entry }) => entry?.figures).filter((figure): figure is ProgressFiguresData => figure !== undefined);
+    const orientationProgress = entries.map(({ orientation, entry }) => ({
+      orientation,
+      figures: toFigures(entry?.figures ?? sumFigures([])),
+      indicators: (entry?.indicators ?? []).map(indicatorOf),
+    }));
+    return { axis, figures: toFigures(sumFigures(figures)), orientations: orientationProgress, indicators: orientationProgress.flatMap((o) => o.indicators) };
+  });
+  return { contract, year: reviewYear, overall: toFigures(data.overall), axes: axisProgress, unclassified: toFigures(data.unclassified) };
+}
+
+async function loadStatusCounts(dataSource: DataSource, contractId: number) {
+  const rows = await dataSource
+    .getRepository(Action)
+    .createQueryBuilder('action')
+    .select('action.orientation_id', 'orientationId')
+    .addSelect('action.status', 'status')
+    .addSelect('COUNT(*)', 'count')
+    .where('action.contract_id = :contractId', { contractId })
+    .groupBy('action.orientation_id')
+    .addGroupBy('action.status')
+    .getRawMany<{ orientationId: number | string | null; status: ActionStatus; count: number | string }>();
+  return rows.map((row) => ({ orientationId: row.orientationId === null ? null : Number(row.orientationId), status: row.status, count: Number(row.count) }));
+}
+
+/** The contract's indicators with their values, and the orientation of each one's action: two statements. */
+async function loadIndicators(dataSource: DataSource, contractId: number): Promise<{ inputs: IndicatorInput[]; byId: Map<number, Indicator> }> {
+  const rows = await dataSource
+    .getRepository(Indicator)
+    .createQueryBuilder('indicator')
+    .leftJoin(Action, 'action', 'action.id = indicator.action_id')
+    .addSelect('action.orientation_id', 'action_orientation_id')
+    .where('indicator.contract_id = :contractId', { contractId })
+    .orderBy('indicator.code', 'ASC')
+    .getRawAndEntities();
+  const ids = rows.entities.map((indicator) => indicator.id);
+  const values = ids.length ? await dataSource.getRepository(IndicatorValue).createQueryBuilder('value').where('value.indicator_id IN (:...ids)', { ids }).getMany() : [];
+  const valuesOf = new Map<number, IndicatorValue[]>();
+  for (const value of values) {
+    const list = valuesOf.get(value.indicatorId);
+    if (list) list.push(value);
+    else valuesOf.set(value.indicatorId, [value]);
+  }
+  const inputs = rows.entities.map((indicator, i) => {
+    const orientation = rows.raw[i]?.action_orientation_id;
+    return {
+      id: indicator.id,
+      orientationId: indicator.orientationId,
+      actionOrientationId: orientation === null || orientation === undefined ? null : Number(orientation),
+      baseline: indicator.baseline,
+      target: indicator.target,
+      targetYear: indicator.targetYear,
+      values: (valuesOf.get(indicator.id) ?? []).map((value) => ({ year: value.year, value: value.value, stage: value.stage })),
+    };
+  });
+  return { inputs, byId: new Map(rows.entities.map((indicator) => [indicator.id, indicator])) };
+}
