@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { findReadableContract } from '../contract/contract.lookups';
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { DataSource } from 'typeorm';
 import { ActionStatus } from '../kernel/action-status.enum';
@@ -40,8 +41,10 @@ export class ProgressResolver {
   async progress(
     @Arg('contract', () => String, { description: 'Code du contrat' }) code: string,
     @Arg('year', () => Int, { nullable: true }) year: number | undefined,
-    @Ctx() { dataSource }: RequestContext,
+    @Ctx() ctx: RequestContext,
   ): Promise<ContractProgress> {
+    const dataSource = ctx.dataSource;
+    await findReadableContract(ctx, code);
     // The same review is read by every dashboard until the contract's data changes (src/cache).
     return cachedAggregate(dataSource, 'progress', code, { year: year ?? null }, () => contractProgress(dataSource, code, year ?? null));
   }
