@@ -65,8 +65,9 @@ async function postImport(dataSource: DataSource, req: Request, res: Response): 
   // Who asks comes first: an anonymous or read-only caller is answered before its file is read.
   const identity = requireHttpWriter(await authenticateHttp(dataSource, req.headers.authorization));
   const form = checkForm(await readMultipart(req, { fileField: 'file', fields: FORM_FIELDS, maxFileBytes: MAX_UPLOAD_BYTES }));
+  // Another contract is refused before its organisations are searched for the source.
+  requireHttpContractAccess(identity, await importTargetContract(dataSource, form.contract));
   const { contract, source, stateId } = await resolveImportTarget(dataSource, form.contract, form.source);
-  requireHttpContractAccess(identity, contract);
   requireImportSource(identity, source);
   // The State's figures (annex 2, dotations, grants lists): refused before the file is read.
   const refusal = identity.role === Role.ADMIN ? null : stateKindRefusal(form.kind, source, stateId, identity.name);
