@@ -132,6 +132,15 @@ describe(`contracts side by side, never mixed, on ${TEST_DATABASE_TYPE}`, () => 
     expect(sortByCode((await ok(BY_CONTRACT, {}, tokens.region)).fundingTotals)).toEqual(expected);
     expect((await ok(BY_CONTRACT, {}, tokens.douaisisAgglo)).fundingTotals).toEqual([expected[0]]);
     expect((await ok(BY_CONTRACT, {}, tokens.porteDuHainaut)).fundingTotals).toEqual([expected[1]]);
+    // The README's query, as pasted: each row one contract's, the stages of each adding up to its own total.
+    const readme = await ok(`{
+  fundingTotals(groupBy: [CONTRACT, STAGE], filter: { contracts: ["${DOUAISIS}", "${HAINAUT}"] }) {
+    contract { code name } stage amount lines
+  }
+}`, {}, tokens.region);
+    const hainautRows = readme.fundingTotals.filter((row: any) => row.contract.code === HAINAUT);
+    expect(hainautRows).toEqual([{ contract: { code: HAINAUT, name: 'CRTE du Hainaut' }, stage: 'PLANNED', amount: HAINAUT_TOTAL, lines: 3 }]);
+    expect(new Set(readme.fundingTotals.map((row: any) => row.contract.code))).toEqual(new Set([DOUAISIS, HAINAUT]));
   });
 
   test('cache: a write to one contract changes the cross-contract totals at once', async () => {
