@@ -160,6 +160,12 @@ describe(`contracts side by side, never mixed, on ${TEST_DATABASE_TYPE}`, () => 
     const before = await count();
     await forbidden(CREATE_FUNDING, { input: { contract: HAINAUT, funder: DOUAISIS_AGGLO, year: 2022, stage: 'PLANNED', instrument: 'SUBSIDY', amount: '1.00' } }, tokens.douaisisAgglo);
     expect(await count()).toBe(before);
+    // A Hainaut batch (a typed-in line): not seen, and not rolled back, by Douaisis Agglo's token.
+    const [batch] = await sql<{ id: number }>("SELECT b.id FROM import_batch b JOIN contract c ON c.id = b.contract_id WHERE c.code = ? ORDER BY b.id LIMIT 1", [HAINAUT]);
+    expect((await ok(`{ importBatch(id: "${batch.id}") { id } }`, {}, tokens.douaisisAgglo)).importBatch).toBeNull();
+    expect((await ok(`{ importBatch(id: "${batch.id}") { id } }`, {}, tokens.porteDuHainaut)).importBatch).toEqual({ id: String(batch.id) });
+    await forbidden(`mutation { rollbackImport(id: "${batch.id}") { status } }`, {}, tokens.douaisisAgglo);
+    expect(await count()).toBe(before);
   });
 
   test('REST: the funding export and annex 3 refuse another contract (403), and export only the caller’s lines', async () => {
