@@ -6,6 +6,7 @@ import { formatCents, parseCents } from '../kernel/money';
 import { normaliseText } from '../kernel/normalise-text';
 import { decodeCursor, decodeOffsetCursor, Page, PageType, pageSize, toOffsetPage, toPage } from '../common/pagination';
 import { Contract } from '../contract/contract.entity';
+import { findReadableContract, restrictToVisibleContracts } from '../contract/contract.lookups';
 import { Orientation } from '../contract/orientation.entity';
 import { sumCentsSql } from '../sql/money-sql';
 import { countedSql } from '../funding/funding-visibility';
@@ -97,8 +98,9 @@ export const ActionPage = PageType(Action, 'ActionPage');
 @Resolver(() => Action)
 export class ActionResolver {
   @Query(() => Action, { nullable: true, description: 'Une action par le code de son contrat et son propre code.' })
-  async action(@Arg('contract') contractCode: string, @Arg('code') code: string, @Ctx() { dataSource }: RequestContext): Promise<Action | null> {
-    return dataSource
+  async action(@Arg('contract') contractCode: string, @Arg('code') code: string, @Ctx() ctx: RequestContext): Promise<Action | null> {
+    await findReadableContract(ctx, contractCode);
+    return ctx.dataSource
       .getRepository(Action)
       .createQueryBuilder('action')
       .innerJoin(Contract, 'contract', 'contract.id = action.contract_id')
@@ -107,9 +109,11 @@ export class ActionResolver {
   }
 
   @Query(() => ActionPage, { description: 'Actions filtrées et triées (par défaut : identifiant croissant), par pages.' })
-  async actions(@Args(() => ActionsArgs) { filter, first, after, orderBy }: ActionsArgs, @Ctx() { dataSource }: RequestContext): Promise<Page<Action>> {
+  async actions(@Args(() => ActionsArgs) { filter, first, after, orderBy }: ActionsArgs, @Ctx() ctx: RequestContext): Promise<Page<Action>> {
+    const dataSource = ctx.dataSource;
     const limit = pageSize(first);
-    const query = filteredActions(dataSource, filter ?? {});
+    if (filter?.contract) await findReadableContract(ctx, filter.contract);
+    const query = restrictToVisibleContracts(ctx, filteredActions(dataSource, filter ?? {}), 'action.contract_id');
     const totalCount = await query.clone().getCount();
     if (!orderBy || orderBy.field === ActionOrderField.ID) {
       const descending = orderBy?.direction === SortDirection.DESC;

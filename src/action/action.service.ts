@@ -136,7 +136,7 @@ export async function createAction(ctx: WriteContext, input: CreateActionInput, 
   requireWriter(ctx);
   const { errors, value } = validateActionInput(input, { mode: 'create' });
   try {
-    return await writeToContract(ctx.dataSource, value.contract ? { code: value.contract } : null, { audit }, async (manager) => {
+    return await writeToContract(ctx.dataSource, value.contract ? { code: value.contract } : null, { audit, caller: ctx }, async (manager) => {
       const contract = value.contract ? await findContract(manager, value.contract) : null;
       if (value.contract && !contract) errors.push({ field: 'contract', message: `Contrat (contract) « ${value.contract} » inconnu.` });
       let resolved: Awaited<ReturnType<typeof resolveActionReferences>> = {};
@@ -186,7 +186,7 @@ export async function createAction(ctx: WriteContext, input: CreateActionInput, 
 export async function updateAction(ctx: WriteContext, contractCode: string, code: string, input: UpdateActionInput, audit?: AuditHook<Action>): Promise<Action> {
   requireWriter(ctx);
   try {
-    return await writeToContract(ctx.dataSource, { code: contractCode }, { audit }, async (manager) => {
+    return await writeToContract(ctx.dataSource, { code: contractCode }, { audit, caller: ctx }, async (manager) => {
       const contract = await findContract(manager, contractCode);
       if (!contract) throw fieldErrorsToGraphQLError([{ field: 'contract', message: `Contrat (contract) « ${contractCode} » inconnu.` }]);
       const action = await findAction(manager, contract.id, code);

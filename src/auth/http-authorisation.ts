@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { DataSource } from 'typeorm';
 import { HttpError } from '../request/http-error';
-import { requireWriter } from '../request/authorisation';
+import { contractRefusalMessage, mayAccessContract, requireWriter } from '../request/authorisation';
 import { Identity } from '../request/identity';
 import { Role } from '../kernel/role.enum';
 import { authenticate, InvalidTokenError } from './token.service';
@@ -65,4 +65,9 @@ export function requireImportSource(identity: Identity, source: { id: number; na
       'source',
     );
   }
+}
+
+/** The HTTP form of requireContractAccess: 403 for a contract outside the token's scope. */
+export function requireHttpContractAccess(identity: Identity | null, contract: { id: number; code: string }): void {
+  if (!mayAccessContract({ identity }, contract.id)) throw new HttpError(403, contractRefusalMessage(identity, contract.code), 'contract');
 }

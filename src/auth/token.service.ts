@@ -4,6 +4,7 @@ import { ApiToken } from './api-token.entity';
 import { Identity } from '../request/identity';
 import { Role } from '../kernel/role.enum';
 import { AuditHook } from '../audit/audit.service';
+import { contractScope } from './contract-scope';
 
 const TOKEN_PREFIX = 'crte_';
 
@@ -75,7 +76,8 @@ export async function authenticate(dataSource: DataSource, authorization: string
   // digests with ===: the digest found is checked again with timingSafeEqual (both are 32 bytes).
   if (!token || !tokenHashMatches(token.tokenHash, hash)) throw new InvalidTokenError();
   await touchLastUsed(dataSource, token);
-  return { tokenId: token.id, name: token.name, role: token.role, organisationId: token.organisationId };
+  const contractIds = await contractScope(dataSource.manager, token);
+  return { tokenId: token.id, name: token.name, role: token.role, organisationId: token.organisationId, contractIds };
 }
 
 /** Constant-time equality of two hex SHA-256 digests; false (not a throw) when the lengths differ. */

@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditHook } from '../audit/audit.service';
+import { AuthContext, mayAccessContract, requireContractAccess } from '../request/authorisation';
 import { SQLITE_BUSY_TIMEOUT_MS } from '../sql/sqlite-busy-timeout';
 
 /**
@@ -32,14 +33,23 @@ export interface ContractWriteOptions<T> {
   changed?: (result: T) => boolean;
   /** The write's audit row, written after the bump in the same transaction: it commits or rolls back with the write. */
   audit?: AuditHook<T>;
+  /**
+   * Who asks (a request's context): the write is refused (FORBIDDEN) when the contract is outside its
+   * token's scope (src/auth/contract-scope.ts). Absent: the command line, which holds the database.
+   */
+  caller?: AuthContext;
 }
 
 /**
  * Runs `write` (in the transaction, under the contract's lock) as described above; returns what it returns.
  * `write` must not call writeToContract again for the same contract: it would wait for its own turn.
  */
-export async function writeToContract<T>(dataSource: DataSource, contract: ContractKey, { changed, audit }: ContractWriteOptions<T>, write: (manager: EntityManager) => Promise<T>): Promise<T> {
+export async function writeToContract<T>(dataSource: DataSource, contract: ContractKey, { changed, audit, caller }: ContractWriteOptions<T>, write: (manager: EntityManager) => Promise<T>): Promise<T> {
   const contractId = await contractIdOf(dataSource, contract);
+  if (caller && contractId !== null && !mayAccessContract(caller, contractId)) {
+    const [row] = await dataSource.query('SELECT code FROM contract WHERE id = ?', [contractId]);
+    requireContractAccess(caller, { id: contractId, code: String(row?.code ?? contractId) });
+  }
   if (contractId === null) {
     // An unknown contract: the writes run for the errors they report (an input names an unknown contract
     // among other mistakes, all reported at once), and must not succeed.

@@ -9,17 +9,20 @@ import { ContractPartyRole } from '../kernel/contract-party-role.enum';
 import { Contract } from './contract.entity';
 import { Orientation } from './orientation.entity';
 import { axisCodeOf } from './structure.service';
+import { findReadableContract, restrictToVisibleContracts } from './contract.lookups';
 
 @Resolver(() => Contract)
 export class ContractResolver {
-  @Query(() => [Contract], { description: 'Tous les contrats.' })
-  contracts(@Ctx() { dataSource }: RequestContext): Promise<Contract[]> {
-    return dataSource.getRepository(Contract).find({ order: { code: 'ASC' } });
+  @Query(() => [Contract], { description: 'Les contrats que le jeton peut voir (tous sans jeton ou pour un administrateur ; ceux de son organisation sinon), par code.' })
+  contracts(@Ctx() ctx: RequestContext): Promise<Contract[]> {
+    // Only those the caller may see (src/auth/contract-scope.ts).
+    const query = ctx.dataSource.getRepository(Contract).createQueryBuilder('contract').orderBy('contract.code', 'ASC');
+    return restrictToVisibleContracts(ctx, query, 'contract.id').getMany();
   }
 
   @Query(() => Contract, { nullable: true, description: 'Un contrat par son code, ex. CRTE-DOUAISIS.' })
-  contract(@Arg('code') code: string, @Ctx() { dataSource }: RequestContext): Promise<Contract | null> {
-    return dataSource.getRepository(Contract).findOne({ where: { code } });
+  contract(@Arg('code') code: string, @Ctx() ctx: RequestContext): Promise<Contract | null> {
+    return findReadableContract(ctx, code);
   }
 
   @FieldResolver(() => [Axis])

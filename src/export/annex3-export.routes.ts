@@ -1,6 +1,6 @@
 import { Request, Response, Router } from 'express';
 import { DataSource } from 'typeorm';
-import { authenticateHttpReader } from '../auth/http-authorisation';
+import { authenticateHttpReader, requireHttpContractAccess } from '../auth/http-authorisation';
 import { AppConfig } from '../config';
 import { Contract } from '../contract/contract.entity';
 import { FundingStage } from '../kernel/funding.enum';
@@ -25,9 +25,10 @@ export function createAnnex3ExportRouter(dataSource: DataSource, config: Pick<Ap
 
 async function getAnnex3(dataSource: DataSource, config: Pick<AppConfig, 'readRequiresToken'>, req: Request, res: Response): Promise<void> {
   // A bad token is always refused; no token only when reads require one.
-  await authenticateHttpReader(dataSource, config, req.headers.authorization);
+  const identity = await authenticateHttpReader(dataSource, config, req.headers.authorization);
   const stage = parseStage(req.query.stage);
   const contract = await findExportContract(dataSource, req.query.contract);
+  requireHttpContractAccess(identity, contract);
   const data = await loadAnnex3Data(dataSource, contract, stage);
   const { buffer, fileName } = writeAnnex3(data);
   res.status(200).attachment(fileName).type(XLSX_CONTENT_TYPE).set('Cache-Control', 'no-store').send(buffer);

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { scopedFundingFilter } from '../funding/funding.query';
 import { DataSource } from 'typeorm';
 import { authenticateHttpReader } from '../auth/http-authorisation';
 import { AppConfig } from '../config';
@@ -24,8 +25,11 @@ export function createExportRouter(dataSource: DataSource, config: Pick<AppConfi
     route(async (req, res) => {
       const format = parseTableFormat(String(req.params.format));
       if (!format) throw new HttpError(404, `Format « ${req.params.format} » inconnu : fundings.csv, fundings.xlsx ou fundings.json.`, 'format');
-      await authenticateHttpReader(dataSource, config, req.headers.authorization);
-      const { filter, asOf, french } = parseFundingExportParameters(req.query as Record<string, unknown>);
+      const identity = await authenticateHttpReader(dataSource, config, req.headers.authorization);
+      const parameters = parseFundingExportParameters(req.query as Record<string, unknown>);
+      const { asOf, french } = parameters;
+      // Only the contracts the token may see; one it names outside them is a 403 (route()).
+      const filter = await scopedFundingFilter({ dataSource, identity }, parameters.filter);
       res.set('Cache-Control', 'no-store');
       await sendTable(res, format, FUNDING_EXPORT_COLUMNS, fundingExportRows(dataSource, filter, asOf, options.pageSize), {
         fileName: fundingExportFileName(filter, format),

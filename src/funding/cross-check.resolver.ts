@@ -1,4 +1,5 @@
 import { Arg, Ctx, Field, Int, ObjectType, Query, registerEnumType, Resolver } from 'type-graphql';
+import { findReadableContract } from '../contract/contract.lookups';
 import { DecimalScalar } from '../common/decimal.scalar';
 import { formatCents } from '../kernel/money';
 import { RequestContext } from '../request/context';
@@ -84,8 +85,10 @@ export class CrossCheckResolver extends createFundingGroupResolver(CrossCheckRow
     @Arg('left', () => FundingFilter) left: FundingFilter,
     @Arg('right', () => FundingFilter) right: FundingFilter,
     @Arg('asOf', () => Date, { nullable: true }) asOf: Date | undefined,
-    @Ctx() { dataSource }: RequestContext,
+    @Ctx() ctx: RequestContext,
   ): Promise<CrossCheck> {
+    const dataSource = ctx.dataSource;
+    await findReadableContract(ctx, contract);
     const dimensions = [...new Set(groupBy)];
     const [leftSums, rightSums] = await Promise.all([
       sumFundings(dataSource, { groupBy: dimensions, filter: { ...left, contract }, asOf }),

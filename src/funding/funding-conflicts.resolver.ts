@@ -1,4 +1,5 @@
 import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { findReadableContract } from '../contract/contract.lookups';
 import { DataSource } from 'typeorm';
 import { Action } from '../action/action.entity';
 import { cachedAggregate } from '../cache/aggregate-cache';
@@ -38,7 +39,9 @@ export class FundingConflict {
 @Resolver()
 export class FundingConflictResolver {
   @Query(() => [FundingConflict], { description: 'Désaccords entre sources sur un même financement (action, financeur, année, étape).' })
-  async fundingConflicts(@Arg('contract') contractCode: string, @Ctx() { dataSource, loaders }: RequestContext): Promise<FundingConflict[]> {
+  async fundingConflicts(@Arg('contract') contractCode: string, @Ctx() ctx: RequestContext): Promise<FundingConflict[]> {
+    const { dataSource, loaders } = ctx;
+    await findReadableContract(ctx, contractCode);
     // Read by every dashboard, changed only by writes: cached by the contract's data version (src/cache).
     return cachedAggregate(dataSource, 'fundingConflicts', contractCode, {}, () => contractConflicts(dataSource, loaders, contractCode));
   }

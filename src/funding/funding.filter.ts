@@ -7,6 +7,18 @@ export class FundingFilter {
   @Field(() => String, { nullable: true, description: 'Code du contrat' })
   contract?: string;
 
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Codes de plusieurs contrats (vue d’un département ou d’une région sur plusieurs CRTE) ; à regrouper par CONTRACT pour les voir côte à côte',
+  })
+  contracts?: string[];
+
+  /**
+   * Not GraphQL: the contracts the caller may see (scopedFundingFilter, from the token); undefined for every
+   * contract. Part of the aggregate cache's key, so two scopes never share an answer.
+   */
+  contractIds?: readonly number[];
+
   @Field(() => Int, { nullable: true, description: 'Numéro de l’axe' })
   axis?: number;
 

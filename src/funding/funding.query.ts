@@ -1,5 +1,8 @@
 import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
 import { Contract } from '../contract/contract.entity';
+import { findReadableContract } from '../contract/contract.lookups';
+import { visibleContractIds } from '../request/authorisation';
+import { Identity } from '../request/identity';
 import { Organisation } from '../organisation/organisation.entity';
 import { countedSql } from './funding-visibility';
 import { Funding } from './funding.entity';
@@ -69,6 +72,14 @@ export function filteredFundings(
   if (filter.contract) {
     query.innerJoin(Contract, 'contract', 'contract.id = funding.contract_id').andWhere('contract.code = :contractCode', { contractCode: filter.contract });
   }
+  if (filter.contracts) {
+    const codes = filter.contracts.length ? filter.contracts : [''];
+    query.andWhere(`funding.contract_id IN (SELECT listed.id FROM contract listed WHERE listed.code IN (:...contractCodes))`, { contractCodes: codes });
+  }
+  if (filter.contractIds) {
+    if (filter.contractIds.length) query.andWhere('funding.contract_id IN (:...scopeContractIds)', { scopeContractIds: [...filter.contractIds] });
+    else query.andWhere('1 = 0');
+  }
   const needsAction = filter.action || filter.orientation || (filter.axis !== undefined && filter.axis !== null);
   if (needsAction) query.innerJoin('funding.action', 'action');
   if (filter.action) query.andWhere('action.code = :actionCode', { actionCode: filter.action });
@@ -89,4 +100,17 @@ export function filteredFundings(
     query.innerJoin(Organisation, 'declarer', 'declarer.id = funding.source_id').andWhere(organisationMatch('declarer', 'declarer', filter.source));
   }
   return query;
+}
+
+/**
+ * The filter a caller's request runs with: a contract it names outside its token's scope is refused
+ * (FORBIDDEN, findReadableContract), and the lines are restricted to the contracts it may see, so a
+ * cross-contract answer (no contract, or `contracts`) never counts another's rows.
+ */
+export async function scopedFundingFilter(ctx: { dataSource: DataSource; identity: Identity | null }, filter: FundingFilter | null | undefined): Promise<FundingFilter> {
+  const scoped: FundingFilter = { ...(filter ?? {}) };
+  for (const code of [...(scoped.contract ? [scoped.contract] : []), ...(scoped.contracts ?? [])]) await findReadableContract(ctx, code);
+  const ids = visibleContractIds(ctx);
+  if (ids !== null) scoped.contractIds = ids;
+  return scoped;
 }

@@ -9,7 +9,7 @@ import { RequestContext } from '../request/context';
 import { Funding } from './funding.entity';
 import { FundingFilter } from './funding.filter';
 import { FundingPage } from './funding.page';
-import { filteredFundings } from './funding.query';
+import { filteredFundings, scopedFundingFilter } from './funding.query';
 
 @ArgsType()
 export class FundingsArgs {
@@ -64,9 +64,9 @@ export class FundingSourceResolver {
 @Resolver(() => Funding)
 export class FundingResolver {
   @Query(() => FundingPage, { description: 'Lignes de financement en vigueur, filtrées, par pages.' })
-  async fundings(@Args(() => FundingsArgs) { filter, first, after, asOf }: FundingsArgs, @Ctx() { dataSource }: RequestContext): Promise<Page<Funding>> {
+  async fundings(@Args(() => FundingsArgs) { filter, first, after, asOf }: FundingsArgs, @Ctx() ctx: RequestContext): Promise<Page<Funding>> {
     const limit = pageSize(first);
-    const query = filteredFundings(dataSource, filter ?? {}, asOf ?? null);
+    const query = filteredFundings(ctx.dataSource, await scopedFundingFilter(ctx, filter), asOf ?? null);
     const totalCount = await query.clone().getCount();
     if (after) query.andWhere('funding.id > :afterId', { afterId: decodeCursor(after) });
     const rows = await query.orderBy('funding.id', 'ASC').take(limit + 1).getMany();

@@ -53,7 +53,7 @@ export async function createManualFunding(ctx: ManualFundingContext, input: Crea
   const actionCode = input.action?.trim() || null;
   throwIfFieldErrors(errors);
 
-  return writeToContract(ctx.dataSource, { code: contractCode }, { audit }, async (manager) => {
+  return writeToContract(ctx.dataSource, { code: contractCode }, { audit, caller: ctx }, async (manager) => {
     const contract = await findContract(manager, contractCode);
     if (!contract) errors.push({ field: 'contract', message: `Contrat (contract) « ${contractCode} » inconnu.` });
     const action = contract && actionCode ? await manager.findOne(Action, { where: { contractId: contract.id, code: actionCode } }) : null;
@@ -152,7 +152,7 @@ async function onCurrentLine(
   const unknown = () => new GraphQLError(`Ligne de financement (id) : la ligne n° ${id} n’existe pas.`, { extensions: { code: 'BAD_USER_INPUT', field: 'id' } });
   const found = /^\d{1,10}$/.test(id) ? await ctx.dataSource.getRepository(Funding).findOne({ where: { id: Number(id) } }) : null;
   if (!found) throw unknown();
-  return writeToContract(ctx.dataSource, { id: found.contractId }, { audit }, async (manager) => {
+  return writeToContract(ctx.dataSource, { id: found.contractId }, { audit, caller: ctx }, async (manager) => {
     const line = await manager.findOne(Funding, { where: { id: found.id } });
     if (!line) throw unknown();
     if (line.supersededAt !== null) {

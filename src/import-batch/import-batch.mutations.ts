@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import { requireOrganisationWrite, requireWriter } from '../request/authorisation';
+import { mayAccessContract, requireContractAccess, requireOrganisationWrite, requireWriter } from '../request/authorisation';
 import { RequestContext } from '../request/context';
 import { batchEvent, recordAudit } from '../audit/audit.service';
 import { applyStoredBatch, ImportConflictError, rollbackBatch } from './import-apply.service';
@@ -37,6 +37,10 @@ async function writableBatch(ctx: RequestContext, id: string, verb: string): Pro
   requireWriter(ctx);
   const batch = /^\d{1,10}$/.test(id) ? await ctx.dataSource.getRepository(ImportBatch).findOne({ where: { id: Number(id) } }) : null;
   if (!batch) throw new GraphQLError(`Le lot n° ${id} n'existe pas.`, { extensions: { code: 'BAD_USER_INPUT', field: 'id' } });
+  if (!mayAccessContract(ctx, batch.contractId)) {
+    const [contract] = await ctx.dataSource.query('SELECT code FROM contract WHERE id = ?', [batch.contractId]);
+    requireContractAccess(ctx, { id: batch.contractId, code: String(contract?.code ?? batch.contractId) });
+  }
   requireOrganisationWrite(ctx, batch.sourceId, `seule l'organisation qui a déposé le lot peut l'${verb}`);
   return batch;
 }

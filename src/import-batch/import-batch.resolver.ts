@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { findReadableContract } from '../contract/contract.lookups';
 import { GraphQLError } from 'graphql';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from 'type-graphql';
 import { Brackets, DataSource, In, SelectQueryBuilder } from 'typeorm';
@@ -50,7 +51,9 @@ export class ImportBatchResolver {
   @Query(() => ImportBatchPage, {
     description: `Lots d’import (fichiers déposés), du plus récent au plus ancien, par pages. ${VISIBILITY_NOTE}`,
   })
-  async importBatches(@Args(() => ImportBatchesArgs) { filter, first, after }: ImportBatchesArgs, @Ctx() { dataSource, identity }: RequestContext): Promise<Page<ImportBatch>> {
+  async importBatches(@Args(() => ImportBatchesArgs) { filter, first, after }: ImportBatchesArgs, @Ctx() ctx: RequestContext): Promise<Page<ImportBatch>> {
+    const { dataSource, identity } = ctx;
+    if (filter?.contract) await findReadableContract(ctx, filter.contract);
     const limit = pageSize(first);
     const query = whereBatchVisible(filteredBatches(dataSource, filter ?? {}), identity);
     const totalCount = await query.clone().getCount();

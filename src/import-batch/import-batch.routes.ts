@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { loadContractReference } from './load-reference';
 import { DEFAULT_MAX_UPLOAD_BYTES } from '../../import/read/read-file';
 import { ReferenceOrganisation } from '../../import/resolve/contract-reference';
-import { authenticateHttp, requireHttpWriter, requireImportSource } from '../auth/http-authorisation';
+import { authenticateHttp, requireHttpContractAccess, requireHttpWriter, requireImportSource } from '../auth/http-authorisation';
 import { Identity } from '../request/identity';
 import { Role } from '../kernel/role.enum';
 import { ContractPartyRole } from '../kernel/contract-party-role.enum';
@@ -65,6 +65,8 @@ async function postImport(dataSource: DataSource, req: Request, res: Response): 
   // Who asks comes first: an anonymous or read-only caller is answered before its file is read.
   const identity = requireHttpWriter(await authenticateHttp(dataSource, req.headers.authorization));
   const form = checkForm(await readMultipart(req, { fileField: 'file', fields: FORM_FIELDS, maxFileBytes: MAX_UPLOAD_BYTES }));
+  // Another contract is refused before its organisations are searched for the source.
+  requireHttpContractAccess(identity, await importTargetContract(dataSource, form.contract));
   const { contract, source, stateId } = await resolveImportTarget(dataSource, form.contract, form.source);
   requireImportSource(identity, source);
   // The State's figures (annex 2, dotations, grants lists): refused before the file is read.
@@ -116,6 +118,7 @@ async function batchForWriter(dataSource: DataSource, req: Request): Promise<{ b
   if (!/^\d{1,10}$/.test(id)) throw new HttpError(400, `« ${id} » n'est pas un numéro de lot.`, 'id');
   const batch = await dataSource.getRepository(ImportBatch).findOne({ where: { id: Number(id) }, relations: { source: true } });
   if (!batch) throw new HttpError(404, `Le lot n° ${id} n'existe pas.`, 'id');
+  requireHttpContractAccess(identity, { id: batch.contractId, code: await contractCodeOf(dataSource, batch.contractId) });
   requireImportSource(identity, batch.source);
   return { batch, identity };
 }
@@ -233,4 +236,9 @@ async function getTemplate(dataSource: DataSource, req: Request, res: Response):
   }
   const template = buildImportTemplate(kind, options);
   res.status(200).attachment(template.fileName).type(XLSX_CONTENT_TYPE).set('Cache-Control', 'no-cache').send(template.buffer);
+}
+
+async function contractCodeOf(dataSource: DataSource, contractId: number): Promise<string> {
+  const rows: { code: string }[] = await dataSource.query('SELECT code FROM contract WHERE id = ?', [contractId]);
+  return rows[0]?.code ?? String(contractId);
 }

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { contractScope } from '../auth/contract-scope';
+import { contractRefusalMessage } from '../request/authorisation';
 import { DataSource } from 'typeorm';
 import { loadContractReference } from './load-reference';
 import { BatchMeta, prepareStoredFile, storePreview, StoredFile } from './store-preview';
@@ -91,7 +93,7 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
   preparePipeline(request.kind);
   const reference = await loadContractReference(dataSource, contract);
   const source = findSource(reference, request.source, contract.code);
-  const authority = await senderAuthority(dataSource, request.uploadedByTokenId ?? null, source, request.kind, reference.stateId);
+  const authority = await senderAuthority(dataSource, request.uploadedByTokenId ?? null, source, request.kind, reference.stateId, contract);
   const meta: BatchMeta = {
     contractId: contract.id,
     kind: request.kind,
@@ -160,10 +162,14 @@ export async function senderAuthority(
   source: ReferenceOrganisation,
   kind: ImportKind,
   stateId: number | null,
+  contract: { id: number; code: string },
 ): Promise<SenderAuthority> {
   if (tokenId === null) return 'admin';
   const token = await dataSource.getRepository(ApiToken).findOne({ where: { id: tokenId } });
   if (token?.role === Role.ADMIN) return 'admin';
+  // The sender's contracts, read again from the database (a stored preview is applied with them).
+  const scope = token ? await contractScope(dataSource.manager, token) : [];
+  if (scope !== null && !scope.includes(contract.id)) throw new ImportRequestError(contractRefusalMessage(token ? { name: token.name } : null, contract.code), 'contract', 403);
   if (token && token.role === Role.EDITOR && token.organisationId === source.id) {
     const refusal = stateKindRefusal(kind, source, stateId, token.name);
     if (refusal) throw new ImportRequestError(refusal, 'kind', 403);

@@ -80,7 +80,7 @@ export async function createIndicator(ctx: WriteContext, input: CreateIndicatorI
   // Orientation-level indicators: refused to editors whatever else the input says.
   if (value.orientation) requireAdmin(ctx, ORIENTATION_ONLY_ADMIN);
   try {
-    return await writeToContract(ctx.dataSource, value.contract ? { code: value.contract } : null, { audit }, async (manager) => {
+    return await writeToContract(ctx.dataSource, value.contract ? { code: value.contract } : null, { audit, caller: ctx }, async (manager) => {
       const contract = value.contract ? await findContract(manager, value.contract) : null;
       if (value.contract && !contract) errors.push({ field: 'contract', message: `Contrat (contract) « ${value.contract} » inconnu.` });
       let resolved: { action?: Action | null; orientation?: Orientation | null } = {};
@@ -118,7 +118,7 @@ export async function createIndicator(ctx: WriteContext, input: CreateIndicatorI
 export async function updateIndicator(ctx: WriteContext, contractCode: string, code: string, input: UpdateIndicatorInput, audit?: AuditHook<Indicator>): Promise<Indicator> {
   requireWriter(ctx);
   try {
-    return await writeToContract(ctx.dataSource, { code: contractCode }, { audit }, async (manager) => {
+    return await writeToContract(ctx.dataSource, { code: contractCode }, { audit, caller: ctx }, async (manager) => {
       const { contract, indicator } = await findIndicatorOrFail(manager, contractCode, code, 'code');
       await requireIndicatorOwner(ctx, manager, await ownerOf(manager, indicator), 'l’indicateur suit');
 
@@ -172,7 +172,7 @@ export async function setIndicatorValue(ctx: WriteContext, input: SetIndicatorVa
   checkYear(errors, 'year', 'L’année', input.year);
   const value = checkQuantity(errors, 'value', 'La valeur', input.value);
   if (value === null) errors.push({ field: 'value', message: 'La valeur (value) est obligatoire et ne peut pas être vide.' });
-  return writeToContract(ctx.dataSource, contractCode ? { code: contractCode } : null, { audit }, async (manager) => {
+  return writeToContract(ctx.dataSource, contractCode ? { code: contractCode } : null, { audit, caller: ctx }, async (manager) => {
     const contract = contractCode ? await findContract(manager, contractCode) : null;
     if (contractCode && !contract) errors.push({ field: 'contract', message: `Contrat (contract) « ${contractCode} » inconnu.` });
     const indicator = contract && indicatorCode ? await findIndicator(manager, contract.id, indicatorCode) : null;

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, FieldResolver, InputType, Query, Resolver, Root } from 'type-graphql';
+import { findReadableContract } from '../contract/contract.lookups';
 import { Brackets } from 'typeorm';
 import { normaliseText } from '../kernel/normalise-text';
-import { Contract } from '../contract/contract.entity';
 import { ContractPartyRole } from '../kernel/contract-party-role.enum';
 import { RequestContext } from '../request/context';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
@@ -25,12 +25,13 @@ export class OrganisationResolver {
   @Query(() => [Organisation], { description: 'Organisations (financeurs, maîtres d’ouvrage, signataires), par nom.' })
   async organisations(
     @Arg('filter', () => OrganisationFilter, { nullable: true }) filter: OrganisationFilter | undefined,
-    @Ctx() { dataSource }: RequestContext,
+    @Ctx() ctx: RequestContext,
   ): Promise<Organisation[]> {
+    const dataSource = ctx.dataSource;
     const query = dataSource.getRepository(Organisation).createQueryBuilder('organisation').orderBy('organisation.name', 'ASC');
     if (filter?.kind) query.andWhere('organisation.kind = :kind', { kind: filter.kind });
     if (filter?.contract) {
-      const contract = await dataSource.getRepository(Contract).findOne({ where: { code: filter.contract } });
+      const contract = await findReadableContract(ctx, filter.contract);
       if (!contract) return [];
       query.andWhere(
         new Brackets((where) =>

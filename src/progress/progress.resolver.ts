@@ -1,3 +1,4 @@
+import { findReadableContract } from '../contract/contract.lookups';
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { cachedAggregate } from '../cache/aggregate-cache';
 import { RequestContext } from '../request/context';
@@ -14,8 +15,10 @@ export class ProgressResolver {
     @Arg('contract', () => String, { description: 'Code du contrat' }) code: string,
     @Arg('year', () => Int, { nullable: true }) year: number | undefined,
     @Arg('asOf', () => Date, { nullable: true, description: 'Les financements tels qu’ils étaient à ce moment (la revue figée d’un COPIL est celle-ci, à son reviewAsOf)' }) asOf: Date | undefined,
-    @Ctx() { dataSource }: RequestContext,
+    @Ctx() ctx: RequestContext,
   ): Promise<ContractProgress> {
+    const dataSource = ctx.dataSource;
+    await findReadableContract(ctx, code);
     // The same review is read by every dashboard until the contract's data changes (src/cache).
     return cachedAggregate(dataSource, 'progress', code, { year: year ?? null, asOf: asOf ? asOf.toISOString() : null }, () => contractProgress(dataSource, code, year ?? null, asOf ?? null));
   }

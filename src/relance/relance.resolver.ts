@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { Arg, Ctx, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { DecimalScalar } from '../common/decimal.scalar';
-import { findContract } from '../contract/contract.lookups';
+import { findReadableContract } from '../contract/contract.lookups';
 import { FundingInstrument } from '../kernel/funding.enum';
 import { RelanceAmountKind } from '../kernel/relance-amount-kind.enum';
 import { formatCents, parseCents } from '../kernel/money';
@@ -40,7 +40,7 @@ export class RelanceTotal {
 type MeasureWithAmounts = RelanceMeasure & { amounts?: RelanceAmount[] };
 
 async function contractIdOf(context: RequestContext, code: string): Promise<number> {
-  const contract = await findContract(context.dataSource.manager, code);
+  const contract = await findReadableContract(context, code);
   if (!contract) throw new GraphQLError(`Contrat (contract) : le contrat « ${code} » n’existe pas.`, { extensions: { code: 'BAD_USER_INPUT', field: 'contract' } });
   return contract.id;
 }

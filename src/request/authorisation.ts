@@ -53,3 +53,29 @@ export function requireOrganisationWrite(ctx: AuthContext, organisationId: numbe
   }
   return identity;
 }
+
+/**
+ * The contracts the caller may see, the one answer every contract-taking entry asks: null for every
+ * contract (anonymous when reads are open, an admin, a token tied to no organisation), else the ids of the
+ * contracts the token's organisation belongs to (docs/design.md, « Who may see which contract »).
+ */
+export function visibleContractIds(ctx: AuthContext): readonly number[] | null {
+  return ctx.identity?.contractIds ?? null;
+}
+
+export function mayAccessContract(ctx: AuthContext, contractId: number): boolean {
+  const ids = visibleContractIds(ctx);
+  return ids === null || ids.includes(contractId);
+}
+
+/** The French refusal of a contract outside the caller's scope, shared by GraphQL (FORBIDDEN) and HTTP (403). */
+export function contractRefusalMessage(identity: Pick<Identity, 'name'> | null, code: string): string {
+  return `Le jeton « ${identity?.name ?? ''} » ne donne pas accès au contrat « ${code} » : son organisation n’est ni partie à ce contrat ni dans son périmètre.`;
+}
+
+/** FORBIDDEN unless the caller may see this contract. */
+export function requireContractAccess(ctx: AuthContext, contract: { id: number; code: string }): void {
+  if (!mayAccessContract(ctx, contract.id)) {
+    throw new GraphQLError(contractRefusalMessage(ctx.identity, contract.code), { extensions: { code: 'FORBIDDEN', field: 'contract' } });
+  }
+}

@@ -6,4 +6,9 @@ export interface Identity {
   name: string;
   role: Role;
   organisationId: number | null;
+  /**
+   * The contracts this identity may read and write (ids), decided once at authentication
+   * (src/auth/contract-scope.ts); null: every contract (admin, or a token tied to no organisation; absent likewise).
+   */
+  contractIds?: readonly number[] | null;
 }

@@ -57,11 +57,14 @@ const state = {
 async function init() {
   wireForm();
   try {
+    // The contracts the token may see (all without a token); the one in the address (?contrat=CODE), else the first.
     const list = await contracts();
+    const wanted = new URLSearchParams(location.search).get('contrat');
+    const chosen = list.some((contract) => contract.code === wanted) ? wanted : list[0]?.code;
     show(
       'depot-contrat',
       list.length ? null : el('option', { value: '' }, 'Aucun contrat chargé'),
-      list.map((contract) => el('option', { value: contract.code }, `${contract.name} (${contract.code}, ${contract.startYear}–${contract.endYear})`)),
+      list.map((contract) => el('option', { value: contract.code, selected: contract.code === chosen }, `${contract.name} (${contract.code}, ${contract.startYear}–${contract.endYear})`)),
     );
   } catch (error) {
     show('depot-message', alert('error', 'Les contrats n’ont pas pu être chargés', error.message));
@@ -171,6 +174,10 @@ function wireForm() {
     submitPreview();
   });
   $('depot-contrat').addEventListener('change', () => {
+    // Kept in the address, so that a link or a reload deposits to the same contract.
+    const url = new URL(location.href);
+    url.searchParams.set('contrat', $('depot-contrat').value);
+    history.replaceState(null, '', url);
     updateTemplateLink();
     loadSources().catch((error) => show('depot-message', alert('error', 'Les organisations n’ont pas pu être chargées', error.message)));
   });
