@@ -15,6 +15,7 @@ import { FundingFilter } from '../funding/funding.filter';
 import { filteredFundings } from '../funding/funding.query';
 import { ImportBatch } from '../import-batch/import-batch.entity';
 import { ImportKind } from '../kernel/import-batch.enum';
+import { COST_BASE_LABELS, FUNDING_INSTRUMENT_LABELS, FUNDING_STAGE_LABELS, IMPORT_KIND_LABELS, ORGANISATION_KIND_LABELS } from '../kernel/french-labels';
 import { Organisation } from '../organisation/organisation.entity';
 import { HttpError } from '../request/http-error';
 import { TableColumn, TableRow } from '../request/tabular';
@@ -22,6 +23,7 @@ import { TableColumn, TableRow } from '../request/tabular';
 /** Lines read per statement: a few thousand keeps each page small in memory and the statements few. */
 export const EXPORT_PAGE_SIZE = 2000;
 
+/** Closed sets carry their French labels: the French CSV and xlsx show them, plain CSV and JSON the codes. */
 export const FUNDING_EXPORT_COLUMNS: TableColumn[] = [
   { key: 'id', label: 'N° ligne', type: 'integer' },
   { key: 'contractCode', label: 'Contrat', type: 'text' },
@@ -32,19 +34,19 @@ export const FUNDING_EXPORT_COLUMNS: TableColumn[] = [
   { key: 'actionCode', label: 'Code action', type: 'text' },
   { key: 'actionTitle', label: 'Action', type: 'text' },
   { key: 'funder', label: 'Financeur', type: 'text' },
-  { key: 'funderKind', label: 'Type de financeur', type: 'text' },
+  { key: 'funderKind', label: 'Type de financeur', type: 'text', labels: ORGANISATION_KIND_LABELS },
   { key: 'programmeCode', label: 'Code dispositif', type: 'text' },
   { key: 'programmeName', label: 'Dispositif', type: 'text' },
   { key: 'beneficiary', label: 'Bénéficiaire', type: 'text' },
   { key: 'territory', label: 'Territoire (EPCI)', type: 'text' },
   { key: 'year', label: 'Année', type: 'integer' },
-  { key: 'stage', label: 'Étape', type: 'text' },
-  { key: 'instrument', label: 'Nature', type: 'text' },
-  { key: 'costBase', label: 'Base de coût', type: 'text' },
+  { key: 'stage', label: 'Étape', type: 'text', labels: FUNDING_STAGE_LABELS },
+  { key: 'instrument', label: 'Nature', type: 'text', labels: FUNDING_INSTRUMENT_LABELS },
+  { key: 'costBase', label: 'Base de coût', type: 'text', labels: COST_BASE_LABELS },
   { key: 'approximate', label: 'Approximatif', type: 'boolean' },
   { key: 'amount', label: 'Montant (€)', type: 'decimal' },
   { key: 'declaredBy', label: 'Déclaré par', type: 'text' },
-  { key: 'importKind', label: 'Type de fichier', type: 'text' },
+  { key: 'importKind', label: 'Type de fichier', type: 'text', labels: IMPORT_KIND_LABELS },
   { key: 'batchId', label: 'N° dépôt', type: 'integer' },
   { key: 'fileName', label: 'Fichier', type: 'text' },
   { key: 'sheet', label: 'Feuille', type: 'text' },
