@@ -15,7 +15,7 @@ import { FundingFilter } from '../funding/funding.filter';
 import { filteredFundings } from '../funding/funding.query';
 import { ImportBatch } from '../import-batch/import-batch.entity';
 import { ImportKind } from '../kernel/import-batch.enum';
-import { COST_BASE_LABELS, FUNDING_INSTRUMENT_LABELS, FUNDING_STAGE_LABELS, IMPORT_KIND_LABELS, ORGANISATION_KIND_LABELS } from '../kernel/french-labels';
+import { COST_BASE_LABELS, CREDIT_NATURE_LABELS, FUNDING_INSTRUMENT_LABELS, FUNDING_STAGE_LABELS, IMPORT_KIND_LABELS, ORGANISATION_KIND_LABELS } from '../kernel/french-labels';
 import { Organisation } from '../organisation/organisation.entity';
 import { HttpError } from '../request/http-error';
 import { TableColumn, TableRow } from '../request/tabular';
@@ -53,6 +53,8 @@ export const FUNDING_EXPORT_COLUMNS: TableColumn[] = [
   { key: 'cell', label: 'Cellule', type: 'text' },
   { key: 'rawValue', label: 'Valeur brute', type: 'text' },
   { key: 'uploadedAt', label: 'Déposé le (UTC)', type: 'datetime' },
+  // Last, as added later: the columns before it keep their places for the scripts that read them by position.
+  { key: 'creditNature', label: 'Nature des crédits', type: 'text', labels: CREDIT_NATURE_LABELS },
 ];
 
 // ---------------------------------------------------------------------------------------------------
@@ -222,7 +224,8 @@ function fundingExportQuery(dataSource: DataSource, filter: FundingFilter, asOf:
     .addSelect('funding.source_sheet', 'source_sheet')
     .addSelect('funding.source_cell', 'source_cell')
     .addSelect('funding.raw_value', 'raw_value')
-    .addSelect('batch.uploaded_at', 'uploaded_at');
+    .addSelect('batch.uploaded_at', 'uploaded_at')
+    .addSelect('funding.credit_nature', 'credit_nature');
 }
 
 /**
@@ -285,6 +288,7 @@ export function fundingExportRow(raw: Record<string, unknown>, toDate: (value: u
     cell: textOrNull(raw.source_cell),
     rawValue: textOrNull(raw.raw_value),
     uploadedAt: toDate(raw.uploaded_at),
+    creditNature: textOrNull(raw.credit_nature),
   };
 }
 

@@ -10,6 +10,7 @@
  */
 import { ActionStatus } from './action-status.enum';
 import { ContractPartyRole } from './contract-party-role.enum';
+import { CreditNature } from './credit-nature.enum';
 import { CostBase, FundingInstrument, FundingStage } from './funding.enum';
 import { ImportKind, ImportStatus, IssueSeverity } from './import-batch.enum';
 import { IndicatorValueStage } from './indicator-value-stage.enum';
@@ -45,6 +46,13 @@ export const FUNDING_INSTRUMENT_LABELS: Labels<FundingInstrument> = {
   [FundingInstrument.OWN_FUNDS]: 'Fonds propres',
   [FundingInstrument.TAX_RELIEF]: 'Avantage fiscal',
   [FundingInstrument.OTHER]: 'Autre',
+};
+
+/** As the contract's « Engagements des partenaires » names them. */
+export const CREDIT_NATURE_LABELS: Labels<CreditNature> = {
+  [CreditNature.RELANCE]: 'Crédits France Relance',
+  [CreditNature.CONTRACTUALISED]: 'Crédits contractualisés',
+  [CreditNature.VALORISED]: 'Crédits valorisés',
 };
 
 export const COST_BASE_LABELS: Labels<CostBase> = {
@@ -149,6 +157,7 @@ export const CLOSED_SETS = {
   FundingStage: closedSet(FundingStage, FUNDING_STAGE_LABELS),
   FundingInstrument: closedSet(FundingInstrument, FUNDING_INSTRUMENT_LABELS),
   CostBase: closedSet(CostBase, COST_BASE_LABELS),
+  CreditNature: closedSet(CreditNature, CREDIT_NATURE_LABELS),
   ImportKind: closedSet(ImportKind, IMPORT_KIND_LABELS),
   ImportStatus: closedSet(ImportStatus, IMPORT_STATUS_LABELS),
   IssueSeverity: closedSet(IssueSeverity, ISSUE_SEVERITY_LABELS),
