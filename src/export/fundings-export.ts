@@ -15,6 +15,7 @@ import { FundingFilter } from '../funding/funding.filter';
 import { filteredFundings } from '../funding/funding.query';
 import { ImportBatch } from '../import-batch/import-batch.entity';
 import { ImportKind } from '../kernel/import-batch.enum';
+import { CreditNature } from '../kernel/credit-nature.enum';
 import { COST_BASE_LABELS, CREDIT_NATURE_LABELS, FUNDING_INSTRUMENT_LABELS, FUNDING_STAGE_LABELS, IMPORT_KIND_LABELS, ORGANISATION_KIND_LABELS } from '../kernel/french-labels';
 import { Organisation } from '../organisation/organisation.entity';
 import { HttpError } from '../request/http-error';
@@ -71,7 +72,7 @@ type QueryValue = string | string[] | undefined;
 export type QueryParameters = Record<string, unknown>;
 
 const SINGLE_TEXT = ['contract', 'orientation', 'action', 'funder', 'programme', 'beneficiary', 'source'] as const;
-const KNOWN = new Set<string>([...SINGLE_TEXT, 'axis', 'yearFrom', 'yearTo', 'stage', 'instrument', 'kind', 'asOf', 'format']);
+const KNOWN = new Set<string>([...SINGLE_TEXT, 'axis', 'yearFrom', 'yearTo', 'stage', 'instrument', 'creditNature', 'kind', 'asOf', 'format']);
 /** An ISO 8601 date, or date and time with an optional offset: anything else is refused, not guessed. */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
@@ -104,6 +105,8 @@ export function parseFundingExportParameters(query: QueryParameters): FundingExp
   if (stage) filter.stage = stage;
   const instrument = enumList(query, 'instrument', Object.values(FundingInstrument), 'nature de financement', 'inconnue');
   if (instrument) filter.instrument = instrument;
+  const creditNature = enumList(query, 'creditNature', Object.values(CreditNature), 'nature de crédits', 'inconnue');
+  if (creditNature) filter.creditNature = creditNature;
   const kind = enumList(query, 'kind', Object.values(ImportKind), 'type de fichier', 'inconnu');
   if (kind) filter.kind = kind;
   return { filter, asOf: dateTime(query, 'asOf'), french: csvVariant(query) };

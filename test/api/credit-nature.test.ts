@@ -124,6 +124,16 @@ describe(`credit nature (France Relance, contractualised, valorised) on ${TEST_D
     expect(new Set(frenchRows.map((row) => row[frenchColumn]))).toEqual(new Set(['Crédits France Relance', 'Crédits valorisés', 'Crédits contractualisés', '']));
   });
 
+  it('filters by it: GraphQL’s filter and the export’s parameter, the lines that do not say never matching', async () => {
+    const { body } = await api.graphql(`{ fundingTotals(groupBy: [CONTRACT], filter: { contract: "${CONTRACT}", creditNature: [CONTRACTUALISED, VALORISED] }) { amount lines } }`);
+    expect(body.data.fundingTotals).toEqual([{ amount: '58645.67', lines: 5 }]);
+    const json = (await (await fetch(new URL(`/api/export/fundings.json?contract=${CONTRACT}&creditNature=relance`, api.server.url))).json()) as Array<Record<string, string>>;
+    expect(json.map((row) => row.amount).sort()).toEqual(['0.33', '100000.00', '2.00', '250000.50']);
+    const refused = await fetch(new URL(`/api/export/fundings.json?creditNature=magique`, api.server.url));
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: string; field: string })).toMatchObject({ field: 'creditNature', error: expect.stringMatching(/^Nature de crédits inconnue « magique »/) });
+  });
+
   it('the BI view v_funding names it too', async () => {
     const rows: Array<{ credit_nature: string | null; cents: unknown }> = await api.db.dataSource.query(
       `SELECT credit_nature, SUM(amount_cents) AS cents FROM v_funding WHERE contract_code = ? GROUP BY credit_nature`,
