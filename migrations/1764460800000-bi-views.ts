@@ -40,7 +40,16 @@ function counted(alias: string): string {
 /** The EPCI of the perimeter: the beneficiary's (itself or its commune's), else the action's lead's (DIMENSION_SQL.territory). */
 const TERRITORY_ID = `COALESCE(CASE WHEN b.kind = 'EPCI' THEN b.id ELSE b.parent_id END, CASE WHEN ld.kind = 'EPCI' THEN ld.id ELSE ld.parent_id END)`;
 
-function fundingColumns(d: Dialect): string {
+/**
+ * The views' versions: 1 as this migration made them; 2 adds `credit_nature` at the end of v_funding's
+ * columns (migration CreditNature1765324800000; v_funding_history keeps v_funding's columns first, so
+ * there it comes before `is_current`). A migration creates the version of its time; `createBiViews()`
+ * without a version creates the latest, for a later migration that drops and recreates them.
+ */
+export type BiViewsVersion = 1 | 2;
+export const LATEST_BI_VIEWS: BiViewsVersion = 2;
+
+function fundingColumns(d: Dialect, version: BiViewsVersion): string {
   return `f.id AS funding_id,
     f.contract_id AS contract_id, c.code AS contract_code, c.name AS contract_name,
     ax.id AS axis_id, ax.number AS axis_number, ax.title AS axis_title,
@@ -55,7 +64,7 @@ function fundingColumns(d: Dialect): string {
     f.amount AS amount, ${cents(d, 'f.amount')} AS amount_cents,
     f.source_id AS declared_by_id, src.name AS declared_by_name, f.import_kind AS import_kind,
     f.batch_id AS batch_id, ib.file_name AS file_name, f.source_sheet AS source_sheet, f.source_cell AS source_cell, f.raw_value AS raw_value,
-    f.created_at AS created_at`;
+    f.created_at AS created_at${version >= 2 ? ', f.credit_nature AS credit_nature' : ''}`;
 }
 
 const FUNDING_JOINS = `FROM funding f
@@ -71,14 +80,14 @@ const FUNDING_JOINS = `FROM funding f
   LEFT JOIN organisation src ON src.id = f.source_id
   LEFT JOIN import_batch ib ON ib.id = f.batch_id`;
 
-function definitions(d: Dialect): Record<(typeof BI_VIEWS)[number], string> {
+function definitions(d: Dialect, version: BiViewsVersion): Record<(typeof BI_VIEWS)[number], string> {
   const stageCents = (stage: string) => sumInt(d, `CASE WHEN f.stage = '${stage}' THEN ${cents(d, 'f.amount')} ELSE 0 END`);
   return {
-    v_funding: `SELECT ${fundingColumns(d)}
+    v_funding: `SELECT ${fundingColumns(d, version)}
       ${FUNDING_JOINS}
       WHERE ${counted('f')}`,
 
-    v_funding_history: `SELECT ${fundingColumns(d)},
+    v_funding_history: `SELECT ${fundingColumns(d, version)},
       CASE WHEN ${valid('f')} THEN 1 ELSE 0 END AS is_current,
       CASE WHEN ${counted('f')} THEN 1 ELSE 0 END AS is_counted,
       f.superseded_at AS superseded_at, f.superseded_by_batch_id AS superseded_by_batch_id, sb.file_name AS superseded_by_file_name
@@ -159,21 +168,21 @@ export async function dropBiViews(queryRunner: QueryRunner): Promise<void> {
   for (const name of [...BI_VIEWS].reverse()) await queryRunner.query(`DROP VIEW IF EXISTS ${name}`);
 }
 
-/** (Re)creates the BI views as this migration defines them (a later migration may put them back with it). */
-export async function createBiViews(queryRunner: QueryRunner): Promise<void> {
+/** (Re)creates the BI views at `version` (the latest by default: a later migration may put them back with it). */
+export async function createBiViews(queryRunner: QueryRunner, version: BiViewsVersion = LATEST_BI_VIEWS): Promise<void> {
   const dialect = dialectOf(queryRunner);
   // SQL SECURITY DEFINER (MariaDB's default, said out loud): a BI user granted SELECT on the views
   // alone reads them with the migrating user's rights and never sees the tables.
   const create = dialect === 'sqlite' ? 'CREATE VIEW' : 'CREATE SQL SECURITY DEFINER VIEW';
   await dropBiViews(queryRunner);
-  for (const [name, select] of Object.entries(definitions(dialect))) await queryRunner.query(`${create} ${name} AS ${select}`);
+  for (const [name, select] of Object.entries(definitions(dialect, version))) await queryRunner.query(`${create} ${name} AS ${select}`);
 }
 
 export class BiViews1764460800000 implements MigrationInterface {
   name = 'BiViews1764460800000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await createBiViews(queryRunner);
+    await createBiViews(queryRunner, 1);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

@@ -37,7 +37,8 @@ export function checkPreview(parsed: ParseOutput, resolved: ResolvedPreview, opt
     }
   }
 
-  // Duplicates: one line per (action, funder, programme, beneficiary, year, stage, instrument). Lines are
+  // Duplicates: one line per (action, funder, programme, beneficiary, year, stage, instrument, credit nature: a
+  // funder's relance and contractualised credits for one action and year are two facts). Lines are
   // bucketed by a number hashed from those fields and compared field by field within a bucket: no key
   // string per line (a file of 100 000 lines built 100 000 of them).
   const codes = new TargetCodes();
@@ -120,7 +121,8 @@ function lineHash(line: Line, codes: TargetCodes): number {
   hash = mix(hash, codes.target(line.beneficiary));
   hash = mix(hash, parsed.year);
   hash = mix(hash, codes.of(parsed.stage));
-  return mix(hash, codes.of(parsed.instrument));
+  hash = mix(hash, codes.of(parsed.instrument));
+  return mix(hash, codes.of(parsed.creditNature ?? ''));
 }
 
 function sameTarget(a: OrganisationTarget | null, b: OrganisationTarget | null): boolean {
@@ -130,7 +132,7 @@ function sameTarget(a: OrganisationTarget | null, b: OrganisationTarget | null):
   return 'newKey' in b && a.newKey === b.newKey;
 }
 
-/** Same action, funder, programme, beneficiary, year, stage and instrument. */
+/** Same action, funder, programme, beneficiary, year, stage, instrument and credit nature. */
 function sameLine(a: Line, b: Line): boolean {
   return (
     (a.actionIndex ?? null) === (b.actionIndex ?? null) &&
@@ -138,6 +140,7 @@ function sameLine(a: Line, b: Line): boolean {
     a.parsed.year === b.parsed.year &&
     a.parsed.stage === b.parsed.stage &&
     a.parsed.instrument === b.parsed.instrument &&
+    (a.parsed.creditNature ?? null) === (b.parsed.creditNature ?? null) &&
     sameTarget(a.funder, b.funder) &&
     sameTarget(a.beneficiary, b.beneficiary)
   );

@@ -53,6 +53,8 @@ export const ISSUE_CODES = {
   STAGE_UNKNOWN: 'ERROR',
   INSTRUMENT_UNKNOWN: 'ERROR',
   COST_BASE_UNKNOWN: 'WARNING',
+  /** A « Nature des crédits » cell that names none: the line is kept, its nature left unsaid. */
+  CREDIT_NATURE_UNKNOWN: 'WARNING',
   VALUE_INVALID: 'ERROR',
   TEXT_TOO_LONG: 'ERROR',
   // totals and duplicates

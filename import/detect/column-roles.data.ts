@@ -304,6 +304,12 @@ export const COLUMN_ROLES: Record<ImportKindName, KindColumns> = {
         synonyms: ['Nature', 'Type de financement', "Nature de l'aide", 'Nature du financement', "Type d'aide", 'Instrument', "Type d'intervention", "Nature de l'intervention", 'Type'],
         expects: 'choice',
       },
+      {
+        role: 'creditNature',
+        label: 'Nature des crédits',
+        synonyms: ['Nature des crédits', 'Type de crédits', 'Nature de crédits', 'Type des crédits', 'Catégorie de crédits', 'Nature des crédits (relance, contractualisés, valorisés)'],
+        expects: 'choice',
+      },
       YEAR,
       {
         role: 'funder',

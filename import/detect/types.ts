@@ -26,6 +26,8 @@ export type ColumnRole =
   | 'endDate'
   // funding lines (annex3)
   | 'instrument'
+  /** « Nature des crédits »: France Relance, contractualised, valorised (CreditNature). */
+  | 'creditNature'
   | 'year'
   | 'funder'
   | 'programme'

@@ -11,7 +11,8 @@ import { SheetReader } from './sheet-reader';
 import { amountRangeMessage, fundersInOneCell, isAmountRange, isOwnFunds, planCode, planLevel, planOrientationCode } from './action-plan';
 import { SheetYear } from './sheet-year';
 import { AmountOptions, ParsedAmount } from './values/amount';
-import { parseCostBase, parseInstrument, parseStage, parseStatus } from './values/vocabulary';
+import { parseCostBase, parseCreditNature, parseInstrument, parseStage, parseStatus } from './values/vocabulary';
+import { CreditNature } from '../../src/kernel/credit-nature.enum';
 
 export interface ParseOptions {
   /** The year given with the upload, for files whose rows do not say it. */
@@ -73,6 +74,7 @@ function namedColumns(table: DetectedTable) {
     startDate: col('startDate'),
     endDate: col('endDate'),
     instrument: col('instrument'),
+    creditNature: col('creditNature'),
     year: col('year'),
     funder: col('funder'),
     amount: col('amount'),
@@ -155,6 +157,7 @@ class Annex3Row {
   readonly action: ParsedAction;
   readonly instrument: FundingInstrument | null;
   readonly stage: FundingStage | null;
+  readonly creditNature: CreditNature | null;
   private actionIndex = -1;
   private rowYear: number | null | undefined;
 
@@ -165,6 +168,8 @@ class Annex3Row {
     this.action = readAction(t.reader, row, t.columns, t.options);
     this.instrument = t.reader.word(row, t.columns.instrument?.col, parseInstrument);
     this.stage = t.reader.word(row, t.columns.stage?.col, parseStage);
+    // An unknown word is a warning: the amounts stand, their nature is left unsaid.
+    this.creditNature = t.reader.word(row, t.columns.creditNature?.col, parseCreditNature, 'WARNING');
   }
 
   /** The row's year (its « Année » cell, else its sheet's name's, else the upload's), read once; YEAR_MISSING at the first amount needing it. */
@@ -212,6 +217,7 @@ class Annex3Row {
       stage,
       instrument: instrumentOf(amount, instrument),
       costBase: costBase ?? this.action.costBase,
+      creditNature: this.creditNature,
     });
     if (this.t.hasTotals) {
       this.t.lineRow.set(index, this.row);

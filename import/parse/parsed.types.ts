@@ -1,5 +1,6 @@
 import { ActionStatus } from '../../src/kernel/action-status.enum';
 import { CostBase, FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
+import { CreditNature } from '../../src/kernel/credit-nature.enum';
 import { OrganisationKind } from '../../src/kernel/organisation-kind.enum';
 
 /** Where a value was read: every fact keeps its sheet and cell. */
@@ -104,6 +105,8 @@ export interface ParsedLine {
   stage: FundingStage;
   instrument: FundingInstrument;
   costBase: CostBase | null;
+  /** « Nature des crédits » (annex 3's column): absent or null when the file does not say. */
+  creditNature?: CreditNature | null;
 }
 
 /** A subtotal or total the file states, to check against the lines it covers. */

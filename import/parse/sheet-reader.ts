@@ -97,12 +97,18 @@ export class SheetReader {
     return null;
   }
 
-  /** A vocabulary word (status, stage, instrument, cost base) through one of the values parsers. */
-  word<T>(row: number, col: number | undefined, parse: (cell: Cell | null) => { status: 'empty' } | { status: 'ok'; value: T } | { status: 'error'; code: string; message: string }): T | null {
+  /** A vocabulary word (status, stage, instrument, cost base, credit nature) through one of the values parsers; `severity` of an unknown word. */
+  word<T>(
+    row: number,
+    col: number | undefined,
+    parse: (cell: Cell | null) => { status: 'empty' } | { status: 'ok'; value: T } | { status: 'error'; code: string; message: string },
+    severity: IssueDraft['severity'] = 'ERROR',
+  ): T | null {
     if (col === undefined) return null;
     const result = parse(this.cell(row, col));
     if (result.status === 'ok') return result.value;
-    if (result.status === 'error') this.issue('ERROR', result.code, result.message, row, col);
+    // A formula's error is always an error: the cell says nothing.
+    if (result.status === 'error') this.issue(result.code === 'FORMULA_ERROR' ? 'ERROR' : severity, result.code, result.message, row, col);
     return null;
   }
 }

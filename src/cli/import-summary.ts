@@ -7,44 +7,17 @@ import { FundingStage } from '../kernel/funding.enum';
 import { ImportKind } from '../kernel/import-batch.enum';
 import { EuroStyle, formatEuros } from '../kernel/format-euros';
 import { parseCents } from '../kernel/money';
-import type { LayoutName } from '../../import/detect/detected-table.types';
+import { FUNDING_STAGE_LABELS, IMPORT_KIND_LABELS, LAYOUT_LABELS } from '../kernel/french-labels';
 import type { ImportPreview } from '../../import/preview/import-preview';
 
 /** As the exports print amounts: groups split by narrow no-break spaces (« 20 100 000,00 € »). */
 export const CLI_EUROS: EuroStyle = { separator: '\u202f' };
 
-/** The layouts' names as the upload page (web/assets/pages/depot.js) writes them. */
-const LAYOUT_LABELS: Record<LayoutName, string> = {
-  'by-year': 'une colonne par année',
-  'by-funder': 'une colonne par financeur',
-  pairs: 'des paires financeur / montant',
-  long: 'une ligne par action, financeur et année',
-  'action-plan': 'plan d’action Territoires en Transitions',
-  annex2: 'bilan du plan de relance (annexe 2)',
-  dotations: 'tableau des dotations perçues',
-  scdl: 'données ouvertes des subventions (SCDL)',
-  grants: 'liste nationale des subventions',
-  'indicators-pairs': 'des paires valeur / année par indicateur',
-  'indicators-long': 'une ligne par valeur d’indicateur',
-  indicators: 'modèle d’indicateurs du contrat',
-};
-
-export const KIND_LABELS: Record<ImportKind, string> = {
-  [ImportKind.ANNEX3]: 'Annexe 3 — investissements',
-  [ImportKind.ANNEX2]: 'Annexe 2 — mesures de relance',
-  [ImportKind.DOTATIONS]: 'Dotations de l’État (DETR, DSIL, FNADT)',
-  [ImportKind.GRANTS]: 'Listes nationales de subventions',
-  [ImportKind.INDICATORS]: 'Indicateurs',
-  [ImportKind.MANUAL]: 'Saisie',
-};
+/** The layouts', kinds' and stages' French names: the central table (src/kernel/french-labels.ts). */
+export const KIND_LABELS: Readonly<Record<ImportKind, string>> = IMPORT_KIND_LABELS;
 
 /** In the order money goes through them. */
-export const STAGE_LABELS: Record<FundingStage, string> = {
-  [FundingStage.PLANNED]: 'Prévu',
-  [FundingStage.REQUESTED]: 'Demandé',
-  [FundingStage.GRANTED]: 'Attribué',
-  [FundingStage.PAID]: 'Payé',
-};
+export const STAGE_LABELS: Readonly<Record<FundingStage, string>> = FUNDING_STAGE_LABELS;
 
 const STATUS_TEXT: Record<string, string> = { PREVIEWED: 'aperçu prêt', REJECTED: 'REJETÉ', APPLIED: 'appliqué', UNCHANGED: 'inchangé (même fichier que celui en vigueur)' };
 
@@ -55,7 +28,7 @@ export function layoutLabel(layout: string): string {
   if (!layout) return '—';
   return layout
     .split(', ')
-    .map((name) => LAYOUT_LABELS[name as LayoutName] ?? name)
+    .map((name) => LAYOUT_LABELS[name] ?? name)
     .join(', ');
 }
 

@@ -36,6 +36,7 @@ import { EuroStyle, formatEuros } from '../kernel/format-euros';
 import { formatCents } from '../kernel/money';
 import { FundingInstrument, FundingStage } from '../kernel/funding.enum';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
+import { ACTION_STATUS_LABELS, FUNDING_INSTRUMENT_LABELS, FUNDING_STAGE_LABELS } from '../kernel/french-labels';
 
 export const ANNEX3_SHEET = 'Annexe 3';
 export const LINES_SHEET = 'Lignes';
@@ -130,38 +131,11 @@ export interface Annex3Data {
   lines?: Annex3Line[];
 }
 
-const STAGE_LABELS: Readonly<Record<FundingStage, string>> = {
-  PLANNED: 'prévu',
-  REQUESTED: 'demandé',
-  GRANTED: 'attribué / engagé',
-  PAID: 'payé / mandaté',
-};
-
 const STAGE_PLURAL_LABELS: Readonly<Record<FundingStage, string>> = {
   PLANNED: 'prévus',
   REQUESTED: 'demandés',
   GRANTED: 'attribués / engagés',
   PAID: 'payés / mandatés',
-};
-
-const STATUS_LABELS: Readonly<Record<ActionStatus, string>> = {
-  IDEA: 'Idée',
-  STUDY: 'En étude',
-  PLANNED: 'À venir',
-  UNDERWAY: 'En cours',
-  DONE: 'Réalisée',
-  PAUSED: 'Suspendue',
-  BLOCKED: 'Bloquée',
-  ABANDONED: 'Abandonnée',
-};
-
-const INSTRUMENT_LABELS: Readonly<Record<FundingInstrument, string>> = {
-  SUBSIDY: 'Subvention',
-  LOAN: 'Prêt',
-  ENGINEERING: 'Ingénierie',
-  OWN_FUNDS: 'Fonds propres',
-  TAX_RELIEF: 'Avantage fiscal',
-  OTHER: 'Autre',
 };
 
 /** The usual order of a French public-finance table: the State first, then the other public partners. */
@@ -400,7 +374,7 @@ class Annex3SheetWriter {
     this.text(row, 0, action.code);
     this.text(row, 1, action.title);
     this.text(row, 2, action.lead);
-    this.text(row, 3, STATUS_LABELS[action.status] ?? action.status);
+    this.text(row, 3, ACTION_STATUS_LABELS[action.status] ?? action.status);
     if (action.totalCost !== null) {
       this.put(row, 4, { t: 'n', v: Number(action.totalCost), z: EURO_FORMAT });
       // The base qualifies a cost: without a cost it would say nothing.
@@ -436,7 +410,7 @@ function titleLines(data: Annex3Data, totals: Annex3Totals): string[] {
   return [
     `Annexe 3 – Tableau récapitulatif des investissements des partenaires sur la période ${contract.startYear}-${contract.endYear}`,
     `${contract.name} (${contract.code})${contract.signedOn ? `, signé le ${formatIsoDate(contract.signedOn)}` : ''} – période ${contract.startYear}-${contract.endYear}`,
-    `Étape présentée : montants ${STAGE_PLURAL_LABELS[stage]} (${stage})${stage === FundingStage.PLANNED ? ', le « prévu » de l’annexe 3' : ''}`,
+    `Étape présentée : montants ${STAGE_PLURAL_LABELS[stage]}${stage === FundingStage.PLANNED ? ', le « prévu » de l’annexe 3' : ''}`,
     `Document généré le ${formatDate(data.generatedAt)}`,
     `Source : base de suivi du CRTE, tableaux déposés par les partenaires – ${countedLines} ligne${countedLines > 1 ? 's' : ''} de financement comptée${countedLines > 1 ? 's' : ''}${data.lines ? ', détaillées avec leur fichier et leur cellule d’origine dans la feuille « Lignes »' : ''}.`,
     'Lignes comptées : celles en vigueur (une ligne remplacée par un dépôt plus récent ne compte plus) ; quand deux sources déclarent le même montant, la déclaration du financeur lui-même fait foi.',
@@ -692,8 +666,8 @@ function linesSheet(lines: Annex3Line[]): XLSX.WorkSheet {
     line.programme ?? '',
     line.beneficiary ?? '',
     line.year,
-    STAGE_LABELS[line.stage] ?? line.stage,
-    INSTRUMENT_LABELS[line.instrument] ?? line.instrument,
+    FUNDING_STAGE_LABELS[line.stage] ?? line.stage,
+    FUNDING_INSTRUMENT_LABELS[line.instrument] ?? line.instrument,
     euros(line.cents),
     line.fileName ?? '',
     line.batchId ?? '',

@@ -15,6 +15,8 @@ import { FundingFilter } from '../funding/funding.filter';
 import { filteredFundings } from '../funding/funding.query';
 import { ImportBatch } from '../import-batch/import-batch.entity';
 import { ImportKind } from '../kernel/import-batch.enum';
+import { CreditNature } from '../kernel/credit-nature.enum';
+import { COST_BASE_LABELS, CREDIT_NATURE_LABELS, FUNDING_INSTRUMENT_LABELS, FUNDING_STAGE_LABELS, IMPORT_KIND_LABELS, ORGANISATION_KIND_LABELS } from '../kernel/french-labels';
 import { Organisation } from '../organisation/organisation.entity';
 import { HttpError } from '../request/http-error';
 import { TableColumn, TableRow } from '../request/tabular';
@@ -22,6 +24,7 @@ import { TableColumn, TableRow } from '../request/tabular';
 /** Lines read per statement: a few thousand keeps each page small in memory and the statements few. */
 export const EXPORT_PAGE_SIZE = 2000;
 
+/** Closed sets carry their French labels: the French CSV and xlsx show them, plain CSV and JSON the codes. */
 export const FUNDING_EXPORT_COLUMNS: TableColumn[] = [
   { key: 'id', label: 'N° ligne', type: 'integer' },
   { key: 'contractCode', label: 'Contrat', type: 'text' },
@@ -32,25 +35,27 @@ export const FUNDING_EXPORT_COLUMNS: TableColumn[] = [
   { key: 'actionCode', label: 'Code action', type: 'text' },
   { key: 'actionTitle', label: 'Action', type: 'text' },
   { key: 'funder', label: 'Financeur', type: 'text' },
-  { key: 'funderKind', label: 'Type de financeur', type: 'text' },
+  { key: 'funderKind', label: 'Type de financeur', type: 'text', labels: ORGANISATION_KIND_LABELS },
   { key: 'programmeCode', label: 'Code dispositif', type: 'text' },
   { key: 'programmeName', label: 'Dispositif', type: 'text' },
   { key: 'beneficiary', label: 'Bénéficiaire', type: 'text' },
   { key: 'territory', label: 'Territoire (EPCI)', type: 'text' },
   { key: 'year', label: 'Année', type: 'integer' },
-  { key: 'stage', label: 'Étape', type: 'text' },
-  { key: 'instrument', label: 'Nature', type: 'text' },
-  { key: 'costBase', label: 'Base de coût', type: 'text' },
+  { key: 'stage', label: 'Étape', type: 'text', labels: FUNDING_STAGE_LABELS },
+  { key: 'instrument', label: 'Nature', type: 'text', labels: FUNDING_INSTRUMENT_LABELS },
+  { key: 'costBase', label: 'Base de coût', type: 'text', labels: COST_BASE_LABELS },
   { key: 'approximate', label: 'Approximatif', type: 'boolean' },
   { key: 'amount', label: 'Montant (€)', type: 'decimal' },
   { key: 'declaredBy', label: 'Déclaré par', type: 'text' },
-  { key: 'importKind', label: 'Type de fichier', type: 'text' },
+  { key: 'importKind', label: 'Type de fichier', type: 'text', labels: IMPORT_KIND_LABELS },
   { key: 'batchId', label: 'N° dépôt', type: 'integer' },
   { key: 'fileName', label: 'Fichier', type: 'text' },
   { key: 'sheet', label: 'Feuille', type: 'text' },
   { key: 'cell', label: 'Cellule', type: 'text' },
   { key: 'rawValue', label: 'Valeur brute', type: 'text' },
   { key: 'uploadedAt', label: 'Déposé le (UTC)', type: 'datetime' },
+  // Last, as added later: the columns before it keep their places for the scripts that read them by position.
+  { key: 'creditNature', label: 'Nature des crédits', type: 'text', labels: CREDIT_NATURE_LABELS },
 ];
 
 // ---------------------------------------------------------------------------------------------------
@@ -67,7 +72,7 @@ type QueryValue = string | string[] | undefined;
 export type QueryParameters = Record<string, unknown>;
 
 const SINGLE_TEXT = ['contract', 'orientation', 'action', 'funder', 'programme', 'beneficiary', 'source'] as const;
-const KNOWN = new Set<string>([...SINGLE_TEXT, 'axis', 'yearFrom', 'yearTo', 'stage', 'instrument', 'kind', 'asOf', 'format']);
+const KNOWN = new Set<string>([...SINGLE_TEXT, 'axis', 'yearFrom', 'yearTo', 'stage', 'instrument', 'creditNature', 'kind', 'asOf', 'format']);
 /** An ISO 8601 date, or date and time with an optional offset: anything else is refused, not guessed. */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
@@ -100,6 +105,8 @@ export function parseFundingExportParameters(query: QueryParameters): FundingExp
   if (stage) filter.stage = stage;
   const instrument = enumList(query, 'instrument', Object.values(FundingInstrument), 'nature de financement', 'inconnue');
   if (instrument) filter.instrument = instrument;
+  const creditNature = enumList(query, 'creditNature', Object.values(CreditNature), 'nature de crédits', 'inconnue');
+  if (creditNature) filter.creditNature = creditNature;
   const kind = enumList(query, 'kind', Object.values(ImportKind), 'type de fichier', 'inconnu');
   if (kind) filter.kind = kind;
   return { filter, asOf: dateTime(query, 'asOf'), french: csvVariant(query) };
@@ -220,7 +227,8 @@ function fundingExportQuery(dataSource: DataSource, filter: FundingFilter, asOf:
     .addSelect('funding.source_sheet', 'source_sheet')
     .addSelect('funding.source_cell', 'source_cell')
     .addSelect('funding.raw_value', 'raw_value')
-    .addSelect('batch.uploaded_at', 'uploaded_at');
+    .addSelect('batch.uploaded_at', 'uploaded_at')
+    .addSelect('funding.credit_nature', 'credit_nature');
 }
 
 /**
@@ -283,6 +291,7 @@ export function fundingExportRow(raw: Record<string, unknown>, toDate: (value: u
     cell: textOrNull(raw.source_cell),
     rawValue: textOrNull(raw.raw_value),
     uploadedAt: toDate(raw.uploaded_at),
+    creditNature: textOrNull(raw.credit_nature),
   };
 }
 

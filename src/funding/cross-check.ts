@@ -60,7 +60,7 @@ function dimensionValue(group: FundingGroupSum, dimension: FundingDimension): st
   return value ?? null;
 }
 
-const DIRECT: Partial<Record<FundingDimension, true>> = { year: true, stage: true, instrument: true, funderKind: true };
+const DIRECT: Partial<Record<FundingDimension, true>> = { year: true, stage: true, instrument: true, funderKind: true, creditNature: true };
 
 function compareGroups(a: FundingGroupSum, b: FundingGroupSum, dimensions: readonly FundingDimension[]): number {
   for (const dimension of dimensions) {

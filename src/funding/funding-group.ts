@@ -1,6 +1,7 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { FundingInstrument, FundingStage } from '../kernel/funding.enum';
+import { CreditNature } from '../kernel/credit-nature.enum';
 
 /**
  * A group of funding lines, as totals and cross-checks return them: one value per dimension asked for.
@@ -22,6 +23,8 @@ export enum FundingDimension {
   YEAR = 'year',
   STAGE = 'stage',
   INSTRUMENT = 'instrument',
+  /** France Relance, contractualised, valorised; the lines whose source does not say make a group without one. */
+  CREDIT_NATURE = 'creditNature',
 }
 registerEnumType(FundingDimension, { name: 'FundingDimension', description: 'Dimension de regroupement des montants' });
 
@@ -52,6 +55,7 @@ export const DIMENSION_SQL: Record<FundingDimension, string> = {
   year: 'funding.year',
   stage: 'funding.stage',
   instrument: 'funding.instrument',
+  creditNature: 'funding.credit_nature',
 };
 
 @ObjectType()
@@ -76,6 +80,9 @@ export abstract class FundingGroup {
 
   @Field(() => FundingInstrument, { nullable: true })
   instrument?: FundingInstrument | null;
+
+  @Field(() => CreditNature, { nullable: true, description: 'Nature des crédits ; vide quand la source ne la dit pas (ou quand on ne regroupe pas par CREDIT_NATURE)' })
+  creditNature?: CreditNature | null;
 }
 
 /** Sets on `group` the value of each dimension read from a raw SQL row (aliased by dimension name). */
@@ -86,6 +93,7 @@ export function assignDimensions(group: FundingGroup, dimensions: readonly Fundi
     else if (dimension === 'stage') group.stage = (value ?? null) as FundingStage | null;
     else if (dimension === 'instrument') group.instrument = (value ?? null) as FundingInstrument | null;
     else if (dimension === 'funderKind') group.funderKind = (value ?? null) as OrganisationKind | null;
+    else if (dimension === 'creditNature') group.creditNature = (value ?? null) as CreditNature | null;
     else (group as unknown as Record<string, number | null>)[`${dimension}Id`] = value === null || value === undefined ? null : Number(value);
   }
 }

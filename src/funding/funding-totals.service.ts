@@ -45,7 +45,7 @@ function normalisedRequest(request: FundingTotalsRequest): unknown {
   const filter = request.filter ?? {};
   return {
     groupBy: [...new Set(request.groupBy)],
-    filter: { ...filter, contracts: sorted(filter.contracts), contractIds: sorted(filter.contractIds), stage: sorted(filter.stage), instrument: sorted(filter.instrument), kind: sorted(filter.kind) },
+    filter: { ...filter, contracts: sorted(filter.contracts), contractIds: sorted(filter.contractIds), stage: sorted(filter.stage), instrument: sorted(filter.instrument), creditNature: sorted(filter.creditNature), kind: sorted(filter.kind) },
     asOf: request.asOf ? request.asOf.toISOString() : null,
     scope: request.scope ? { dimension: request.scope.dimension, ids: [...new Set(request.scope.ids)].sort((a, b) => a - b) } : null,
     actionsOnly: request.actionsOnly ?? false,

@@ -8,6 +8,7 @@ import { ImportBatch } from '../import-batch/import-batch.entity';
 import { Organisation } from '../organisation/organisation.entity';
 import { Programme } from '../programme/programme.entity';
 import { CostBase, FundingInstrument, FundingStage } from '../kernel/funding.enum';
+import { CreditNature } from '../kernel/credit-nature.enum';
 
 /** One fact: a funder's amount for a year and a stage, with the cell it came from. */
 @ObjectType({ description: 'Ligne de financement : un montant d’un financeur, pour une année et une étape.' })
@@ -78,6 +79,11 @@ export class Funding {
   @Field(() => CostBase, { nullable: true })
   @Column({ type: 'varchar', length: 3, nullable: true })
   costBase: CostBase | null;
+
+  /** Relance, contractualised or valorised credits (migration CreditNature1765324800000); null when the source does not say. */
+  @Field(() => CreditNature, { nullable: true, description: 'Nature des crédits (France Relance, contractualisés, valorisés) ; vide quand la source ne le dit pas' })
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  creditNature: CreditNature | null;
 
   @Field({ description: 'Montant approximatif dans la source (« environ »)' })
   @Column({ type: 'boolean', default: false })

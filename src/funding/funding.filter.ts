@@ -1,6 +1,7 @@
 import { Field, InputType, Int } from 'type-graphql';
 import { ImportKind } from '../kernel/import-batch.enum';
 import { FundingInstrument, FundingStage } from '../kernel/funding.enum';
+import { CreditNature } from '../kernel/credit-nature.enum';
 
 @InputType({ description: 'Filtre des lignes de financement ; les critères se cumulent.' })
 export class FundingFilter {
@@ -48,6 +49,9 @@ export class FundingFilter {
 
   @Field(() => [FundingInstrument], { nullable: true })
   instrument?: FundingInstrument[];
+
+  @Field(() => [CreditNature], { nullable: true, description: 'Nature des crédits ; une ligne dont la source ne la dit pas n’y répond jamais' })
+  creditNature?: CreditNature[];
 
   @Field(() => [ImportKind], { nullable: true, description: 'Nature du fichier d’où viennent les lignes, ex. dotations ou grants' })
   kind?: ImportKind[];

@@ -95,6 +95,7 @@ export function filteredFundings(
   if (filter.yearTo !== undefined && filter.yearTo !== null) query.andWhere('funding.year <= :yearTo', { yearTo: filter.yearTo });
   if (filter.stage?.length) query.andWhere('funding.stage IN (:...stages)', { stages: filter.stage });
   if (filter.instrument?.length) query.andWhere('funding.instrument IN (:...instruments)', { instruments: filter.instrument });
+  if (filter.creditNature?.length) query.andWhere('funding.credit_nature IN (:...creditNatures)', { creditNatures: filter.creditNature });
   if (filter.kind?.length) query.andWhere('funding.import_kind IN (:...importKinds)', { importKinds: filter.kind });
   if (filter.source) {
     query.innerJoin(Organisation, 'declarer', 'declarer.id = funding.source_id').andWhere(organisationMatch('declarer', 'declarer', filter.source));

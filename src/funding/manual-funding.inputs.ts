@@ -1,5 +1,6 @@
 import { Field, InputType, Int } from 'type-graphql';
 import { FundingInstrument, FundingStage } from '../kernel/funding.enum';
+import { CreditNature } from '../kernel/credit-nature.enum';
 
 @InputType({ description: 'Une ligne de financement saisie à la main.' })
 export class CreateFundingInput {
@@ -24,6 +25,9 @@ export class CreateFundingInput {
   @Field({ description: 'Montant en euros, en texte décimal : « 125000.50 » (pas un nombre flottant)' })
   amount: string;
 
+  @Field(() => CreditNature, { nullable: true, description: 'Nature des crédits (France Relance, contractualisés, valorisés) ; vide quand elle n’est pas connue' })
+  creditNature?: CreditNature | null;
+
   @Field(() => String, { nullable: true, description: 'Pourquoi cette saisie (gardé dans l’historique)' })
   note?: string | null;
 }
@@ -41,6 +45,9 @@ export class UpdateFundingInput {
 
   @Field(() => String, { nullable: true, description: 'Montant en euros, en texte décimal : « 125000.50 »' })
   amount?: string | null;
+
+  @Field(() => CreditNature, { nullable: true, description: 'Nature des crédits ; non donnée (ou vide) : celle de la ligne corrigée' })
+  creditNature?: CreditNature | null;
 
   @Field(() => String, { nullable: true, description: 'Pourquoi cette correction (gardé dans l’historique)' })
   note?: string | null;

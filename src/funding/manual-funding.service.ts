@@ -78,6 +78,7 @@ export async function createManualFunding(ctx: ManualFundingContext, input: Crea
       stage: input.stage,
       instrument: input.instrument,
       costBase: null,
+      creditNature: input.creditNature ?? null,
       approximate: false,
       sourceId,
       rawValue: input.amount.trim().slice(0, 500),
@@ -95,8 +96,8 @@ export async function updateManualFunding(ctx: ManualFundingContext, id: string,
   if (input.year !== undefined && input.year !== null) checkYear(errors, 'year', 'Année', input.year);
   const cents = input.amount === undefined || input.amount === null ? null : checkAmount(errors, input.amount);
   const note = checkNote(errors, input.note);
-  const given = [input.year, input.stage, input.instrument, input.amount].some((value) => value !== undefined && value !== null);
-  if (!given) errors.push({ field: 'input', message: 'Correction (input) : indiquez au moins un champ à corriger (amount, year, stage ou instrument).' });
+  const given = [input.year, input.stage, input.instrument, input.amount, input.creditNature].some((value) => value !== undefined && value !== null);
+  if (!given) errors.push({ field: 'input', message: 'Correction (input) : indiquez au moins un champ à corriger (amount, year, stage, instrument ou creditNature).' });
   throwIfFieldErrors(errors);
 
   return onCurrentLine(ctx, identity, id, audit, async (manager, line, action) => {
@@ -115,6 +116,7 @@ export async function updateManualFunding(ctx: ManualFundingContext, id: string,
       stage: input.stage ?? line.stage,
       instrument: input.instrument ?? line.instrument,
       costBase: line.costBase,
+      creditNature: input.creditNature ?? line.creditNature,
       approximate: cents !== null ? false : line.approximate,
       sourceId: batch.sourceId,
       rawValue: (input.amount ?? line.rawValue ?? amount).trim().slice(0, 500),
@@ -288,6 +290,7 @@ interface LineDraft {
   stage: Funding['stage'];
   instrument: Funding['instrument'];
   costBase: Funding['costBase'];
+  creditNature: Funding['creditNature'];
   approximate: boolean;
   sourceId: number;
   rawValue: string;

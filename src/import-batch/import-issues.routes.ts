@@ -9,7 +9,8 @@ import { recordAudit } from '../audit/audit.service';
 import { route } from '../request/http-route';
 import { inTurn } from '../contract/contract-write';
 import { ImportBatch } from './import-batch.entity';
-import { ImportStatus, IssueSeverity } from '../kernel/import-batch.enum';
+import { ImportStatus } from '../kernel/import-batch.enum';
+import { ISSUE_SEVERITY_LABELS } from '../kernel/french-labels';
 import { canSeeBatch } from './import-batch.visibility';
 import { ImportIssue } from './import-issue.entity';
 import { sortedIssues } from './import-issue.order';
@@ -31,6 +32,7 @@ export function createImportIssuesRouter(dataSource: DataSource, config: Pick<Ap
 }
 
 export const ISSUE_COLUMNS: TableColumn[] = [
+  // A file for the partner who fixes the file: the severity in French in every format, plain CSV included.
   { key: 'severity', label: 'Gravité', type: 'text' },
   { key: 'code', label: 'Code', type: 'text' },
   { key: 'message', label: 'Message', type: 'text' },
@@ -38,8 +40,6 @@ export const ISSUE_COLUMNS: TableColumn[] = [
   { key: 'cell', label: 'Cellule', type: 'text' },
   { key: 'rawValue', label: 'Valeur lue', type: 'text' },
 ];
-
-const SEVERITY_LABELS: Record<IssueSeverity, string> = { ERROR: 'Erreur', WARNING: 'Avertissement', NOTE: 'Note' };
 
 async function getIssues(dataSource: DataSource, config: Pick<AppConfig, 'readRequiresToken'>, req: Request, res: Response): Promise<void> {
   const format = parseTableFormat(String(req.params.format));
@@ -49,7 +49,7 @@ async function getIssues(dataSource: DataSource, config: Pick<AppConfig, 'readRe
   const batch = await visibleBatch(dataSource, identity, req);
   const issues = await dataSource.getRepository(ImportIssue).find({ where: { batchId: batch.id }, order: { id: 'ASC' } });
   const rows: TableRow[] = sortedIssues(issues).map((issue) => ({
-    severity: SEVERITY_LABELS[issue.severity] ?? issue.severity,
+    severity: ISSUE_SEVERITY_LABELS[issue.severity] ?? issue.severity,
     code: issue.code,
     message: issue.message,
     sheet: issue.sheet,

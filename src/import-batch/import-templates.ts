@@ -8,8 +8,9 @@
  */
 import * as XLSX from 'xlsx';
 import { FUNDER_COLUMNS } from '../../import/detect/column-roles.data';
-import { ACTION_STATUS_WORDS, FUNDING_INSTRUMENT_WORDS } from '../../import/parse/values/vocabulary.data';
+import { ACTION_STATUS_WORDS, CREDIT_NATURE_WORDS, FUNDING_INSTRUMENT_WORDS } from '../../import/parse/values/vocabulary.data';
 import { ActionStatus } from '../kernel/action-status.enum';
+import { CreditNature } from '../kernel/credit-nature.enum';
 import { FundingInstrument } from '../kernel/funding.enum';
 import { ImportKind } from '../kernel/import-batch.enum';
 
@@ -106,6 +107,10 @@ export function instrumentWordList(): WordList {
   return { title: 'Valeurs acceptées — colonne « Nature »', rows: wordRows(FUNDING_INSTRUMENT_WORDS, Object.values(FundingInstrument)) };
 }
 
+export function creditNatureWordList(): WordList {
+  return { title: 'Valeurs acceptées — colonne « Nature des crédits »', rows: wordRows(CREDIT_NATURE_WORDS, Object.values(CreditNature)) };
+}
+
 /** The programmes a dotations row may name (DETR, DSIL…), with their other spellings: the detector's own list. */
 export function programmeWordList(): WordList {
   const rows: Array<[string, string]> = [];
@@ -143,6 +148,13 @@ function annex3Spec(years: readonly number[]): TemplateSpec {
       { header: "Maître d'ouvrage", example: 'Ville de Douai', required: 'non', help: 'L’organisation qui porte l’action : son nom, son sigle, son SIREN ou le code INSEE de la commune.', width: 24 },
       { header: 'Coût total HT', example: '1 250 000', required: 'non', help: 'Le coût total de l’action hors taxes, en euros. Pour un coût TTC, renommez la colonne « Coût total TTC ».', width: 16 },
       { header: 'Nature', example: 'Subvention', required: 'non', help: 'La nature de votre financement : subvention, prêt, ingénierie… (liste ci-dessous). Vide : subvention.', width: 14 },
+      {
+        header: 'Nature des crédits',
+        example: 'Crédits contractualisés',
+        required: 'non',
+        help: 'Comme le contrat les nomme : crédits du plan France Relance, crédits contractualisés (nouveaux engagements) ou crédits valorisés (engagements antérieurs rappelés) (liste ci-dessous). Vide : non précisé.',
+        width: 20,
+      },
       ...yearColumns,
       { header: 'Total', example: '500 000', required: 'non', help: 'La somme de la ligne, pour contrôle : elle n’est pas importée, mais un écart avec les années est signalé.', width: 12 },
       { header: 'Statut', example: 'En cours', required: 'non', help: 'L’avancement de l’action (liste ci-dessous).', width: 14 },
@@ -152,7 +164,7 @@ function annex3Spec(years: readonly number[]): TemplateSpec {
       'Des lignes « Sous-total » ou « Total » peuvent s’intercaler : elles ne sont pas importées, mais leurs montants sont vérifiés.',
       AMOUNT_NOTE,
     ],
-    wordLists: [instrumentWordList(), statusWordList()],
+    wordLists: [instrumentWordList(), creditNatureWordList(), statusWordList()],
   };
 }
 

@@ -7,6 +7,7 @@ import {
   GraphQLType,
   InlineFragmentNode,
   isCompositeType,
+  isEnumType,
   isListType,
   isNonNullType,
   Kind,
@@ -52,6 +53,8 @@ export interface FlatColumn {
   /** Path of response keys, `nodes` dropped (see above). */
   key: string;
   type: FlatColumnType;
+  /** An enum leaf: the GraphQL enum's name (`FundingStage`), whose French labels people's files show. */
+  enumName?: string;
 }
 
 export type FlatValue = string | number | boolean | null;
@@ -67,6 +70,8 @@ export interface ShapeNode {
   list: boolean;
   /** Leaf fields: the column's type. */
   leafType?: FlatColumnType;
+  /** Enum leaves: the enum's name. */
+  enumName?: string;
   /** Composite fields: what is selected inside, by response key, in selection order. */
   children: ShapeNode[];
   /** Set by `buildShape` for leaves: the column's key. */
@@ -130,6 +135,7 @@ export function buildShape(schema: GraphQLSchema, document: DocumentNode): Repor
               list: isListOutput(type),
               children: [],
               ...(isCompositeType(named) ? {} : { leafType: columnTypeOf(named.name) }),
+              ...(isEnumType(named) ? { enumName: named.name } : {}),
             };
             parent.children.push(shape);
           }
@@ -160,7 +166,7 @@ export function buildShape(schema: GraphQLSchema, document: DocumentNode): Repor
   const columns = leaves.map(({ node, full, short }) => {
     const name = shortCounts.get(short.join('.')) === 1 ? short.join('.') : full.join('.');
     node.column = name;
-    return { key: name, type: node.leafType! };
+    return { key: name, type: node.leafType!, ...(node.enumName ? { enumName: node.enumName } : {}) };
   });
   return { root, columns };
 }

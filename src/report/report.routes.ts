@@ -6,6 +6,7 @@ import { GraphQLRunner } from '../request/graphql-runner';
 import { HttpError } from '../request/http-error';
 import { route } from '../request/http-route';
 import { Contract } from '../contract/contract.entity';
+import { frenchLabelsOf } from '../kernel/french-labels';
 import { buildShape, flattenData } from './flatten-result';
 import { contractCodesOf } from './report-contracts';
 import { findReport, parseStoredQuery, variablesFromQueryString, VariableOverrideError } from './saved-report.service';
@@ -17,7 +18,8 @@ import { findReport, parseStoredQuery, variablesFromQueryString, VariableOverrid
  *   limits as `/graphql` — in the name of the caller's `Authorization` header (anonymous reads are open
  *   unless READ_REQUIRES_TOKEN).
  * - `?var.NAME=VALUE` overrides a saved variable (see `variablesFromQueryString` for the types);
- *   `?format=fr` gives the French CSV (`;`, decimal comma, BOM). Other parameters are ignored, so a BI
+ *   `?format=fr` gives the French CSV (`;`, decimal comma, BOM); it and the xlsx show enums' French labels,
+ *   the plain CSV and JSON their codes. Other parameters are ignored, so a BI
  *   tool's cache-busting parameter does no harm.
  * - The result is flattened by `flatten-result.ts` (one row per leaf of the nested lists); JSON is the
  *   same flat rows, for BI tools, not the GraphQL tree.
@@ -69,7 +71,11 @@ async function getReport(dataSource: DataSource, runGraphQL: GraphQLRunner, sche
   await refuseUnknownContracts(dataSource, schema, document, variables, report.name);
 
   const shape = buildShape(schema, document);
-  const columns: TableColumn[] = shape.columns.map((column) => ({ key: column.key, label: column.key, type: column.type }));
+  // An enum column is shown in French in the files people open (French CSV, xlsx), as its code otherwise.
+  const columns: TableColumn[] = shape.columns.map((column) => {
+    const labels = column.enumName ? frenchLabelsOf(column.enumName) : undefined;
+    return { key: column.key, label: column.key, type: column.type, ...(labels ? { labels } : {}) };
+  });
   const rows = flattenData(shape, result.data as Record<string, unknown> | null | undefined);
   // The first row is read before the headers go: a BI tool tells "nothing matched" from a failed refresh.
   const first = rows.next();

@@ -12,6 +12,9 @@
  * Only when the gated answers' memory is at its ceiling (request-gate.ts) does a writer wait for 'drain'.
  * xlsx has to be built in memory, so its row count is capped.
  *
+ * A column with `labels` (a closed set) is written as its French label in the French CSV and in xlsx,
+ * the files people open, and as its code in the plain CSV and JSON, which BI tools and scripts read.
+ *
  * Only writing happens here: xlsx's known flaws concern parsing untrusted files, not building our own.
  */
 import type { Response } from 'express';
@@ -24,6 +27,12 @@ export interface TableColumn {
   key: string;
   label: string;
   type: ColumnType;
+  /**
+   * A closed set's French labels (src/kernel/french-labels.ts), by code: the files people open (the French
+   * CSV and xlsx) show the label, the files for BI tools (plain CSV, JSON) the code. A code without a
+   * label stays as it is.
+   */
+  labels?: Readonly<Record<string, string>>;
 }
 /** decimal values are exact strings like "-1234.50"; datetime values are Date or ISO strings. */
 export type TableValue = string | number | boolean | Date | null | undefined;
@@ -165,7 +174,7 @@ export function buildXlsx(columns: TableColumn[], rows: TableRow[], sheetName = 
   rows.forEach((row, index) => {
     const r = index + 1;
     columns.forEach((column, c) => {
-      const cell = xlsxCell(row[column.key], column.type);
+      const cell = xlsxCell(peopleValue(row[column.key], column), column.type);
       if (cell) sheet[XLSX.utils.encode_cell({ r, c })] = cell;
     });
   });
@@ -177,6 +186,12 @@ export function buildXlsx(columns: TableColumn[], rows: TableRow[], sheetName = 
   const workbook = XLSX.utils.book_new();
   XLSX.utils.book_append_sheet(workbook, sheet, safeSheetName(sheetName));
   return XLSX.write(workbook, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer;
+}
+
+/** What a person reads: a closed set's French label instead of its code. */
+export function peopleValue(value: TableValue, column: TableColumn): TableValue {
+  if (!column.labels || typeof value !== 'string') return value;
+  return Object.prototype.hasOwnProperty.call(column.labels, value) ? column.labels[value] : value;
 }
 
 function xlsxCell(value: TableValue, type: ColumnType): XLSX.CellObject | null {
@@ -246,7 +261,7 @@ export async function sendTable(
     if (french) writer.push('\uFEFF');
     writer.push(columns.map((column) => csvText(column.label, french)).join(separator) + '\r\n');
     for await (const row of rows) {
-      writer.push(columns.map((column) => csvField(row[column.key], column.type, french)).join(separator) + '\r\n');
+      writer.push(columns.map((column) => csvField(french ? peopleValue(row[column.key], column) : row[column.key], column.type, french)).join(separator) + '\r\n');
       if (writer.full && !(await writer.flush())) return;
     }
   } else {

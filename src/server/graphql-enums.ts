@@ -6,6 +6,7 @@
 import { registerEnumType } from 'type-graphql';
 import { ActionStatus } from '../kernel/action-status.enum';
 import { ContractPartyRole } from '../kernel/contract-party-role.enum';
+import { CreditNature } from '../kernel/credit-nature.enum';
 import { DecisionKind } from '../kernel/decision-kind.enum';
 import { CostBase, FundingInstrument, FundingStage } from '../kernel/funding.enum';
 import { ImportKind, ImportStatus, IssueSeverity } from '../kernel/import-batch.enum';
@@ -41,6 +42,15 @@ registerEnumType(FundingStage, {
   },
 });
 registerEnumType(FundingInstrument, { name: 'FundingInstrument', description: 'Nature du financement' });
+registerEnumType(CreditNature, {
+  name: 'CreditNature',
+  description: 'Nature des crédits, comme le contrat les nomme (Engagements des partenaires)',
+  valuesConfig: {
+    RELANCE: { description: 'Crédits du plan France Relance' },
+    CONTRACTUALISED: { description: 'Crédits contractualisés : nouveaux engagements' },
+    VALORISED: { description: 'Crédits valorisés : rappels des engagements antérieurs et dispositifs articulés non intégrés' },
+  },
+});
 registerEnumType(CostBase, { name: 'CostBase', description: 'Base du coût : hors taxes ou toutes taxes comprises' });
 registerEnumType(ImportKind, { name: 'ImportKind', description: 'Nature du fichier importé' });
 registerEnumType(ImportStatus, { name: 'ImportStatus' });

@@ -193,9 +193,70 @@ describe(`funding exports on ${TEST_DATABASE_TYPE}`, () => {
       expect(sheet[`${column('uploadedAt')}${r}`].t).toBe('n');
       expect(sheet[`${column('approximate')}${r}`].t).toBe('b');
       expect(sheet[`${column('funder')}${r}`]).toMatchObject({ t: 's', v: 'Agence de la transition écologique' });
-      if (sheet[`${column('stage')}${r}`].v === 'GRANTED') granted += BigInt(Math.round(amount.v * 100));
+      if (sheet[`${column('stage')}${r}`].v === 'Attribué') granted += BigInt(Math.round(amount.v * 100));
     }
     expect(formatCents(granted)).toBe('1046000.50');
+  });
+
+  describe('closed sets: French labels in the files people open, codes for BI tools', () => {
+    // Written out here, not read from the code under test: what a person reads in the file.
+    const STAGES: Record<string, string> = { PLANNED: 'Prévu', REQUESTED: 'Demandé', GRANTED: 'Attribué', PAID: 'Payé' };
+    const INSTRUMENTS: Record<string, string> = { SUBSIDY: 'Subvention', LOAN: 'Prêt', ENGINEERING: 'Ingénierie', OWN_FUNDS: 'Fonds propres', TAX_RELIEF: 'Avantage fiscal', OTHER: 'Autre' };
+    const KINDS: Record<string, string> = { STATE: 'État', STATE_OPERATOR: 'Opérateur de l’État', EPCI: 'EPCI', REGION: 'Région', DEPARTMENT: 'Département', COMMUNE: 'Commune', EU: 'Union européenne' };
+    const FILES: Record<string, string> = { annex3: 'Annexe 3 — investissements', dotations: 'Dotations de l’État (DETR, DSIL, FNADT)' };
+    const CLOSED = ['stage', 'instrument', 'funderKind', 'importKind'] as const;
+    // « EPCI » is both the code and the French word.
+    const ENGLISH = /^(PLANNED|REQUESTED|GRANTED|PAID|SUBSIDY|LOAN|ENGINEERING|OWN_FUNDS|TAX_RELIEF|OTHER|STATE|STATE_OPERATOR|REGION|DEPARTMENT|COMMUNE|EU|annex3|annex2|dotations|grants|manual)$/;
+
+    function expectFrench(plain: Array<Record<string, string>>, people: Array<Record<string, unknown>>): void {
+      expect(people).toHaveLength(plain.length);
+      people.forEach((row, i) => {
+        expect(row.stage).toBe(STAGES[plain[i].stage]);
+        expect(row.instrument).toBe(INSTRUMENTS[plain[i].instrument]);
+        expect(row.funderKind).toBe(KINDS[plain[i].funderKind]);
+        expect(row.importKind).toBe(FILES[plain[i].importKind]);
+        for (const key of CLOSED) expect(String(row[key])).not.toMatch(ENGLISH);
+      });
+    }
+
+    it('plain CSV keeps the codes: PLANNED, LOAN, STATE_OPERATOR, annex3', async () => {
+      const plain = await csv(`contract=${DOUAISIS}`);
+      const seen = (key: string) => new Set(plain.map((row) => row[key]));
+      expect(seen('stage')).toEqual(new Set(['PLANNED', 'REQUESTED', 'GRANTED', 'PAID']));
+      expect([...seen('instrument')]).toEqual(expect.arrayContaining(['SUBSIDY', 'LOAN']));
+      expect([...seen('funderKind')]).toEqual(expect.arrayContaining(['STATE', 'STATE_OPERATOR']));
+      expect(seen('importKind')).toEqual(new Set(['annex3', 'dotations']));
+    });
+
+    it('French CSV: « Prévu », « Prêt », « Opérateur de l’État », « Annexe 3 — investissements », never the codes', async () => {
+      const plain = await csv(`contract=${DOUAISIS}`);
+      const text = Buffer.from(await (await get(`/api/export/fundings.csv?contract=${DOUAISIS}&format=fr`)).arrayBuffer()).toString('utf8').slice(1);
+      const french = csvRecords(text, ';');
+      expectFrench(plain, french);
+      const seen = (key: string) => new Set(french.map((row) => row[key]));
+      expect(seen('stage')).toEqual(new Set(['Prévu', 'Demandé', 'Attribué', 'Payé']));
+      expect([...seen('instrument')]).toEqual(expect.arrayContaining(['Subvention', 'Prêt']));
+      expect([...seen('funderKind')]).toEqual(expect.arrayContaining(['État', 'Opérateur de l’État']));
+      // The same lines, the same cents.
+      expect(sumOf(french.map((row) => row.amount.replace(',', '.')))).toBe(sumOf(plain.map((row) => row.amount)));
+    });
+
+    it('xlsx: the same French labels as text cells', async () => {
+      const plain = await csv(`contract=${DOUAISIS}`);
+      const workbook = XLSX.read(Buffer.from(await (await get(`/api/export/fundings.xlsx?contract=${DOUAISIS}`)).arrayBuffer()), { type: 'buffer' });
+      const [header, ...rows] = XLSX.utils.sheet_to_json<unknown[]>(workbook.Sheets.Financements, { header: 1, defval: null });
+      expect(header).toEqual(LABELS);
+      const records = rows.map((row) => Object.fromEntries(FUNDING_EXPORT_COLUMNS.map((column, i) => [column.key, row[i]])));
+      expectFrench(plain, records);
+      expect(records.filter((row) => row.instrument === 'Prêt').length).toBe(plain.filter((row) => row.instrument === 'LOAN').length);
+    });
+
+    it('JSON keeps the codes', async () => {
+      const rows = (await (await get(`/api/export/fundings.json?contract=${DOUAISIS}&stage=PLANNED`)).json()) as Array<Record<string, unknown>>;
+      expect(rows.length).toBeGreaterThan(0);
+      expect(new Set(rows.map((row) => row.stage))).toEqual(new Set(['PLANNED']));
+      expect(rows.every((row) => row.importKind === 'annex3')).toBe(true);
+    });
   });
 
   it('JSON: amounts are exact decimal strings, years numbers, dates ISO', async () => {

@@ -170,6 +170,8 @@ describe(`saved reports on ${TEST_DATABASE_TYPE}`, () => {
       expect(amounts).toHaveLength(10);
       expect(amounts.every((amount) => /^\d+,\d{2}$/.test(amount))).toBe(true);
       expect(sumCents(amounts)).toBe('20100000.00');
+      // An enum is a French label in the files people open; the plain CSV (above) keeps PLANNED.
+      expect(new Set(rows.filter((row) => row[AMOUNT]).map((row) => row[`${P}.fundings.stage`]))).toEqual(new Set(['Prévu']));
     });
 
     it('writes an xlsx whose amounts are numbers', async () => {
@@ -183,6 +185,7 @@ describe(`saved reports on ${TEST_DATABASE_TYPE}`, () => {
       expect(amounts.every((amount) => typeof amount === 'number')).toBe(true);
       expect(Math.round((amounts as number[]).reduce((a, b) => a + b, 0) * 100)).toBe(2_010_000_000);
       expect(rows.filter((row) => row[AMOUNT] !== undefined).every((row) => typeof row[`${P}.fundings.year`] === 'number')).toBe(true);
+      expect(new Set(rows.filter((row) => row[AMOUNT] !== undefined).map((row) => row[`${P}.fundings.stage`]))).toEqual(new Set(['Prévu']));
     });
 
     it('writes JSON as the same flat rows, amounts as exact strings', async () => {
@@ -193,6 +196,7 @@ describe(`saved reports on ${TEST_DATABASE_TYPE}`, () => {
       expect(lines).toHaveLength(10);
       expect(lines.every((row) => typeof row[AMOUNT] === 'string' && typeof row[`${P}.fundings.year`] === 'number')).toBe(true);
       expect(sumCents(lines.map((row) => row[AMOUNT] as string))).toBe('20100000.00');
+      expect(new Set(lines.map((row) => row[`${P}.fundings.stage`]))).toEqual(new Set(['PLANNED']));
     });
 
     it('takes variables from the URL: var.NAME overrides the saved value; a contract that does not exist is a 404 in French', async () => {

@@ -54,7 +54,7 @@ describe('import templates', () => {
     const grid = await readBack(ImportKind.ANNEX3);
     expect(grid.sheets.map((sheet) => sheet.name)).toEqual(['Annexe 3', AIDE_SHEET]);
     expect(rowTexts(grid, 'Annexe 3', 0)).toEqual([
-      'N° action', "Intitulé de l'action", 'Orientation CRTE', "Maître d'ouvrage", 'Coût total HT', 'Nature',
+      'N° action', "Intitulé de l'action", 'Orientation CRTE', "Maître d'ouvrage", 'Coût total HT', 'Nature', 'Nature des crédits',
       '2021', '2022', '2023', '2024', '2025', '2026', 'Total', 'Statut',
     ]);
     const example = rowTexts(grid, 'Annexe 3', 1).filter(Boolean);
@@ -62,7 +62,7 @@ describe('import templates', () => {
     for (const cell of example) expect(cell).toMatch(/^ex : /);
 
     const years = buildImportTemplate(ImportKind.ANNEX3, { years: [2022, 2023, 2024] }).headers;
-    expect(years).toEqual(['N° action', "Intitulé de l'action", 'Orientation CRTE', "Maître d'ouvrage", 'Coût total HT', 'Nature', '2022', '2023', '2024', 'Total', 'Statut']);
+    expect(years).toEqual(['N° action', "Intitulé de l'action", 'Orientation CRTE', "Maître d'ouvrage", 'Coût total HT', 'Nature', 'Nature des crédits', '2022', '2023', '2024', 'Total', 'Statut']);
   });
 
   it('dotations: one amount column per territory of the perimeter', () => {
@@ -120,15 +120,15 @@ describe('import templates', () => {
   it('annex 3 filled in below the example row gives its lines', async () => {
     const template = buildImportTemplate(ImportKind.ANNEX3);
     const book = XLSX.read(template.buffer, { type: 'buffer' });
-    XLSX.utils.sheet_add_aoa(book.Sheets['Annexe 3'], [['DA-01', 'Quartier d’affaires EuraDouai', '2.2', 'Douaisis Agglo', 50000000, 'Prêt', null, null, 2500000, 6000000, 4000000, null, 12500000, 'En cours']], { origin: 'A3' });
+    XLSX.utils.sheet_add_aoa(book.Sheets['Annexe 3'], [['DA-01', 'Quartier d’affaires EuraDouai', '2.2', 'Douaisis Agglo', 50000000, 'Prêt', 'France Relance', null, null, 2500000, 6000000, 4000000, null, 12500000, 'En cours']], { origin: 'A3' });
     const buffer = XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
     const grid = await readUploadedFile(buffer, template.fileName);
     const parsed = parseWorkbook({ kind: ImportKind.ANNEX3, workbook: grid, reference: NO_REFERENCE, sourceOrganisationId: 1 });
     expect(parsed.issues.filter((issue) => issue.severity === 'ERROR')).toEqual([]);
-    expect(parsed.lines.map((line) => [line.year, String(line.cents), line.instrument, line.source.cell])).toEqual([
-      [2023, '250000000', FundingInstrument.LOAN, 'I3'],
-      [2024, '600000000', FundingInstrument.LOAN, 'J3'],
-      [2025, '400000000', FundingInstrument.LOAN, 'K3'],
+    expect(parsed.lines.map((line) => [line.year, String(line.cents), line.instrument, line.creditNature, line.source.cell])).toEqual([
+      [2023, '250000000', FundingInstrument.LOAN, 'RELANCE', 'J3'],
+      [2024, '600000000', FundingInstrument.LOAN, 'RELANCE', 'K3'],
+      [2025, '400000000', FundingInstrument.LOAN, 'RELANCE', 'L3'],
     ]);
   });
 

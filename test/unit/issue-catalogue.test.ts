@@ -53,6 +53,8 @@ const SCENARIOS: Array<[code: string, cell: string | null, build: () => ReturnTy
   ['YEAR_INVALID', 'E2', () => preview(grid('S', [['N° action', 'Intitulé', 'DSIL', 'Région', 'Année'], ['DA-01', 'Gare', 100, null, 1899]]))],
   ['YEAR_MISSING', 'A2', () => preview(grid('S', [['N° action', 'Intitulé', 'DSIL', 'Région'], ['DA-01', 'Gare', 100]]))],
   ['YEAR_OUTSIDE_CONTRACT', 'E2', () => preview(grid('S', [['N° action', 'Intitulé', 'Orientation', "Maître d'ouvrage", 2019, 2022], ['DA-01', 'Gare', '1.2', 'DA', 100]]))],
+  // An unknown nature of credits: a warning at its cell, the amount kept.
+  ['CREDIT_NATURE_UNKNOWN', 'C2', () => preview(grid('S', [['N° action', 'Intitulé', 'Nature des crédits', 2022, 2023], ['DA-01', 'Gare', 'crédits magiques', 100]]))],
   ['STATUS_UNKNOWN', 'C2', () => preview(grid('S', [['N° action', 'Intitulé', 'Statut', 2022, 2023], ['DA-01', 'Gare', 'peut-être', 100]]))],
   ['INSTRUMENT_UNKNOWN', 'C2', () => preview(grid('S', [['N° action', 'Intitulé', 'Nature', 2022, 2023], ['DA-01', 'Gare', 'cadeau', 100]]))],
   ['ROW_TOTAL_MISMATCH', 'G2', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 100, 100, 300]]))],

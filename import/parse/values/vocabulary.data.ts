@@ -9,6 +9,7 @@
  */
 import { ActionStatus } from '../../../src/kernel/action-status.enum';
 import { CostBase, FundingInstrument, FundingStage } from '../../../src/kernel/funding.enum';
+import { CreditNature } from '../../../src/kernel/credit-nature.enum';
 
 export const ACTION_STATUS_WORDS: Record<ActionStatus, readonly string[]> = {
   [ActionStatus.IDEA]: ['idée', 'en projet', 'projet', 'intention', 'piste', 'envisagé', 'en réflexion', 'réflexion', 'à discuter'],
@@ -203,6 +204,42 @@ export const FUNDING_INSTRUMENT_WORDS: Record<FundingInstrument, readonly string
     'abattement',
   ],
   [FundingInstrument.OTHER]: ['autre', 'divers', 'mixte'],
+};
+
+/**
+ * The nature of the credits, as a CRTE's « Engagements des partenaires » lists them: « des crédits du plan
+ * France Relance ; des crédits contractualisés (nouveaux engagements) ; des crédits valorisés (rappels des
+ * engagements antérieurs et des dispositifs articulés non intégrés) ».
+ */
+export const CREDIT_NATURE_WORDS: Record<CreditNature, readonly string[]> = {
+  [CreditNature.RELANCE]: [
+    'France Relance',
+    'relance',
+    'plan de relance',
+    'plan France Relance',
+    'crédits relance',
+    'crédits France Relance',
+    'crédits du plan France Relance',
+    'crédits du plan de relance',
+  ],
+  [CreditNature.CONTRACTUALISED]: [
+    'crédits contractualisés',
+    'contractualisé',
+    'nouveaux engagements',
+    'nouvel engagement',
+    'nouveau',
+    'crédits nouveaux',
+  ],
+  [CreditNature.VALORISED]: [
+    'crédits valorisés',
+    'valorisé',
+    'valorisation',
+    'engagement antérieur',
+    'engagements antérieurs',
+    'rappel',
+    'rappel des engagements antérieurs',
+    'dispositif articulé non intégré',
+  ],
 };
 
 export const COST_BASE_WORDS: Record<CostBase, readonly string[]> = {

@@ -1,5 +1,5 @@
 /**
- * Closed vocabularies typed by hand: action status, funding stage, funding instrument, cost base.
+ * Closed vocabularies typed by hand: action status, funding stage, funding instrument, cost base, credit nature.
  *
  * Matching: the cell text goes through `normaliseText` (lower case, no accents, punctuation → spaces,
  * trimmed), then each word loses a final "s" and up to two final "e" (so gender and number do not
@@ -13,10 +13,12 @@
  */
 import { ActionStatus } from '../../../src/kernel/action-status.enum';
 import { CostBase, FundingInstrument, FundingStage } from '../../../src/kernel/funding.enum';
+import { CreditNature } from '../../../src/kernel/credit-nature.enum';
 import { normaliseText } from '../../../src/kernel/normalise-text';
 import {
   ACTION_STATUS_WORDS,
   COST_BASE_WORDS,
+  CREDIT_NATURE_WORDS,
   FUNDING_INSTRUMENT_WORDS,
   FUNDING_STAGE_IGNORED_WORDS,
   FUNDING_STAGE_WORDS,
@@ -28,6 +30,7 @@ export type VocabularyErrorCode =
   | 'STAGE_UNKNOWN'
   | 'INSTRUMENT_UNKNOWN'
   | 'COST_BASE_UNKNOWN'
+  | 'CREDIT_NATURE_UNKNOWN'
   | 'FORMULA_ERROR';
 
 export type VocabularyResult<T> =
@@ -155,6 +158,13 @@ const COST_BASE_VOCABULARY = new Vocabulary<CostBase>({
   hint: 'écrivez HT (hors taxes) ou TTC (toutes taxes comprises)',
 });
 
+const CREDIT_NATURE_VOCABULARY = new Vocabulary<CreditNature>({
+  what: 'une nature de crédits connue',
+  code: 'CREDIT_NATURE_UNKNOWN',
+  words: CREDIT_NATURE_WORDS,
+  hint: 'écrivez « Relance » (plan France Relance), « Crédits contractualisés » (nouveaux engagements) ou « Crédits valorisés » (engagements antérieurs), ou laissez la cellule vide',
+});
+
 /** 'en cours ', 'A venir', 'Réalisé'… → ActionStatus. */
 export function parseStatus(input: ValueInput): VocabularyResult<ActionStatus> {
   return ACTION_STATUS_VOCABULARY.parse(input);
@@ -173,4 +183,9 @@ export function parseInstrument(input: ValueInput): VocabularyResult<FundingInst
 /** 'HT', 'H.T.', 'TTC', 'toutes taxes comprises' → CostBase. */
 export function parseCostBase(input: ValueInput): VocabularyResult<CostBase> {
   return COST_BASE_VOCABULARY.parse(input);
+}
+
+/** 'France Relance', 'Crédits contractualisés', 'Nouveaux engagements', 'Valorisé', 'Engagement antérieur' → CreditNature. */
+export function parseCreditNature(input: ValueInput): VocabularyResult<CreditNature> {
+  return CREDIT_NATURE_VOCABULARY.parse(input);
 }

@@ -242,6 +242,7 @@ function fundingRow(line: ResolvedLine, input: ApplyInput, idOf: (target: Organi
     stage: parsed.stage,
     instrument: parsed.instrument,
     costBase: parsed.costBase,
+    creditNature: parsed.creditNature ?? null,
     approximate: parsed.approximate,
     sourceId: input.sourceId,
     importKind: input.kind,

@@ -149,7 +149,8 @@ describe('annex 3 workbook builder', () => {
     const titles = Array.from({ length: 8 }, (_, r) => String(cell(sheet, r, 0)?.v));
     expect(titles[0]).toBe('Annexe 3 – Tableau récapitulatif des investissements des partenaires sur la période 2021-2023');
     expect(titles[1]).toBe('CRTE de test (CRTE-TEST), signé le 01/02/2022 – période 2021-2023');
-    expect(titles[2]).toContain('montants prévus (PLANNED)');
+    expect(titles[2]).toContain('montants prévus');
+    expect(titles[2]).not.toContain('PLANNED');
     expect(titles[3]).toBe('Document généré le 02/03/2026 10:30');
     // No « Lignes » sheet was asked for: the source line does not point at one.
     expect(titles[4]).toBe('Source : base de suivi du CRTE, tableaux déposés par les partenaires – 8 lignes de financement comptées.');
@@ -198,7 +199,7 @@ describe('annex 3 workbook builder', () => {
     expect(sheet['!cols']?.length).toBe(grand.length);
     const lineRows = XLSX.utils.sheet_to_json<Record<string, unknown>>(read.Sheets[LINES_SHEET]);
     expect(lineRows).toEqual([
-      expect.objectContaining({ Action: 'A-10', Financeur: 'Région Hauts-de-France', Année: 2022, Étape: 'prévu', Nature: 'Subvention', 'Montant (€)': 100000.1, Fichier: 'annexe3.xlsx', Feuille: 'Programmation', Cellule: 'I7' }),
+      expect.objectContaining({ Action: 'A-10', Financeur: 'Région Hauts-de-France', Année: 2022, Étape: 'Prévu', Nature: 'Subvention', 'Montant (€)': 100000.1, Fichier: 'annexe3.xlsx', Feuille: 'Programmation', Cellule: 'I7' }),
     ]);
   });
 

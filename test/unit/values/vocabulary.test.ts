@@ -4,6 +4,7 @@ import {
   ACTION_STATUS_VOCABULARY,
   Vocabulary,
   parseCostBase,
+  parseCreditNature,
   parseInstrument,
   parseStage,
   parseStatus,
@@ -167,6 +168,33 @@ describe('parseCostBase', () => {
       status: 'error',
       code: 'COST_BASE_UNKNOWN',
       message: "« TVA » n'est pas une base de coût connue : écrivez HT (hors taxes) ou TTC (toutes taxes comprises).",
+    });
+  });
+});
+
+describe('parseCreditNature', () => {
+  it.each([
+    ['Relance', 'RELANCE'],
+    ['France Relance', 'RELANCE'],
+    ['crédits du plan France Relance', 'RELANCE'],
+    ['Crédits contractualisés', 'CONTRACTUALISED'],
+    ['CONTRACTUALISÉ', 'CONTRACTUALISED'],
+    ['Nouveaux engagements', 'CONTRACTUALISED'],
+    ['Crédits valorisés', 'VALORISED'],
+    ['Valorisé', 'VALORISED'],
+    ['Engagement antérieur', 'VALORISED'],
+    ['engagements antérieurs', 'VALORISED'],
+  ])('%j → %s', (text, value) => {
+    expect(parseCreditNature(text)).toEqual({ status: 'ok', value });
+  });
+
+  it('leaves an empty cell unsaid and refuses an unknown word with CREDIT_NATURE_UNKNOWN, in French', () => {
+    expect(parseCreditNature('  ')).toEqual({ status: 'empty' });
+    expect(parseCreditNature('crédits magiques')).toEqual({
+      status: 'error',
+      code: 'CREDIT_NATURE_UNKNOWN',
+      message:
+        "« crédits magiques » n'est pas une nature de crédits connue : écrivez « Relance » (plan France Relance), « Crédits contractualisés » (nouveaux engagements) ou « Crédits valorisés » (engagements antérieurs), ou laissez la cellule vide.",
     });
   });
 });
