@@ -1,6 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { Action } from '../action/action.entity';
 import { Contract } from '../contract/contract.entity';
+import { findReadableContract } from '../contract/contract.lookups';
+import { requireContractAccess } from '../request/authorisation';
 import { DECISION_KIND_LABELS } from '../kernel/decision-kind.enum';
 import { Organisation } from '../organisation/organisation.entity';
 import { RequestContext } from '../request/context';
@@ -24,13 +26,17 @@ async function changesSince(ctx: RequestContext, meeting: Meeting): Promise<Revi
 @Resolver(() => Meeting)
 export class MeetingResolver {
   @Query(() => [Meeting], { description: 'Les COTECH et COPIL d’un contrat, par date.' })
-  meetings(@Arg('contract', { description: 'Code du contrat' }) contract: string, @Ctx() { dataSource }: RequestContext): Promise<Meeting[]> {
-    return meetingsOf(dataSource, contract);
+  async meetings(@Arg('contract', { description: 'Code du contrat' }) contract: string, @Ctx() ctx: RequestContext): Promise<Meeting[]> {
+    await findReadableContract(ctx, contract);
+    return meetingsOf(ctx.dataSource, contract);
   }
 
   @Query(() => Meeting, { nullable: true })
-  meeting(@Arg('id', () => ID) id: string, @Ctx() { dataSource }: RequestContext): Promise<Meeting | null> {
-    return meetingById(dataSource, id);
+  async meeting(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Meeting | null> {
+    const meeting = await meetingById(ctx.dataSource, id);
+    // Another contract's meeting is refused as its contract would be (src/auth/contract-scope.ts).
+    if (meeting) requireContractAccess(ctx, (await ctx.loaders.contractById.load(meeting.contractId))!);
+    return meeting;
   }
 
   @Query(() => ReviewChanges, {
@@ -39,6 +45,7 @@ export class MeetingResolver {
       'Ce qui a changé depuis le dernier COPIL du contrat : les chiffres d’avancement d’aujourd’hui moins ceux de sa revue figée, par axe et orientation, exacts au centime. Vide tant qu’aucun COPIL n’est enregistré.',
   })
   async changesSinceLastCopil(@Arg('contract', { description: 'Code du contrat' }) contract: string, @Ctx() ctx: RequestContext): Promise<ReviewChanges | null> {
+    await findReadableContract(ctx, contract);
     const meeting = await lastCopil(ctx.dataSource, contract);
     return meeting ? changesSince(ctx, meeting) : null;
   }

@@ -1,13 +1,14 @@
 import { Request, Response, Router } from 'express';
 import { DataSource, In } from 'typeorm';
 import { Action } from '../action/action.entity';
-import { authenticateHttpReader } from '../auth/http-authorisation';
+import { authenticateHttpReader, requireHttpContractAccess } from '../auth/http-authorisation';
 import { AppConfig } from '../config';
 import { Contract } from '../contract/contract.entity';
 import { XLSX_CONTENT_TYPE } from '../import-batch/import-templates';
 import { Organisation } from '../organisation/organisation.entity';
 import { HttpError } from '../request/http-error';
 import { route } from '../request/http-route';
+import { Identity } from '../request/identity';
 import { Decision } from './decision.entity';
 import { Meeting, MeetingAgendaItem, MeetingMember } from './meeting.entity';
 import { parseSnapshot } from './meeting-review';
@@ -25,14 +26,15 @@ export function createMeetingRouter(dataSource: DataSource, config: Pick<AppConf
 }
 
 async function getReview(dataSource: DataSource, config: Pick<AppConfig, 'readRequiresToken'>, req: Request, res: Response): Promise<void> {
-  await authenticateHttpReader(dataSource, config, req.headers.authorization);
-  const { buffer, fileName } = writeReviewWorkbook(await loadReviewExport(dataSource, String(req.params.code), String(req.params.id)));
+  const identity = await authenticateHttpReader(dataSource, config, req.headers.authorization);
+  const { buffer, fileName } = writeReviewWorkbook(await loadReviewExport(dataSource, String(req.params.code), String(req.params.id), identity));
   res.status(200).attachment(fileName).type(XLSX_CONTENT_TYPE).set('Cache-Control', 'no-store').send(buffer);
 }
 
-export async function loadReviewExport(dataSource: DataSource, code: string, id: string): Promise<ReviewExportData> {
+export async function loadReviewExport(dataSource: DataSource, code: string, id: string, identity: Identity | null): Promise<ReviewExportData> {
   const contract = await dataSource.getRepository(Contract).findOne({ where: { code } });
   if (!contract) throw new HttpError(404, `Le contrat « ${code} » n’existe pas.`, 'code');
+  requireHttpContractAccess(identity, contract);
   const meeting = /^\d{1,9}$/.test(id) ? await dataSource.getRepository(Meeting).findOne({ where: { id: Number(id), contractId: contract.id } }) : null;
   if (!meeting) throw new HttpError(404, `La réunion n° ${id} n’existe pas dans le contrat ${contract.code}.`, 'id');
   const [members, agenda, decisions] = await Promise.all([
