@@ -11,6 +11,8 @@
 import { ActionStatus } from './action-status.enum';
 import { ContractPartyRole } from './contract-party-role.enum';
 import { CreditNature } from './credit-nature.enum';
+import { DecisionKind } from './decision-kind.enum';
+import { MeetingBody } from './meeting-body.enum';
 import { CostBase, FundingInstrument, FundingStage } from './funding.enum';
 import { ImportKind, ImportStatus, IssueSeverity } from './import-batch.enum';
 import { IndicatorValueStage } from './indicator-value-stage.enum';
@@ -125,6 +127,21 @@ export const CONTRACT_PARTY_ROLE_LABELS: Labels<ContractPartyRole> = {
   [ContractPartyRole.PERIMETER]: 'Périmètre',
 };
 
+/** As the relevé de décisions writes them (the export; the dashboard repeats them in web/assets). */
+export const DECISION_KIND_LABELS: Labels<DecisionKind> = {
+  [DecisionKind.VALIDATED]: 'Validée',
+  [DecisionKind.POSTPONED]: 'Reportée',
+  [DecisionKind.ABANDONED]: 'Abandonnée',
+  [DecisionKind.CHANGED]: 'Modifiée',
+  [DecisionKind.CORRECTIVE_MEASURE]: 'Mesure corrective',
+  [DecisionKind.AMENDMENT_REQUEST]: 'Demande d’avenant',
+};
+
+export const MEETING_BODY_LABELS: Labels<MeetingBody> = {
+  [MeetingBody.COTECH]: 'Comité technique (COTECH)',
+  [MeetingBody.COPIL]: 'Comité de pilotage (COPIL)',
+};
+
 export const ROLE_LABELS: Labels<Role> = {
   [Role.ADMIN]: 'Administrateur',
   [Role.EDITOR]: 'Éditeur',
@@ -158,6 +175,8 @@ export const CLOSED_SETS = {
   FundingInstrument: closedSet(FundingInstrument, FUNDING_INSTRUMENT_LABELS),
   CostBase: closedSet(CostBase, COST_BASE_LABELS),
   CreditNature: closedSet(CreditNature, CREDIT_NATURE_LABELS),
+  DecisionKind: closedSet(DecisionKind, DECISION_KIND_LABELS),
+  MeetingBody: closedSet(MeetingBody, MEETING_BODY_LABELS),
   ImportKind: closedSet(ImportKind, IMPORT_KIND_LABELS),
   ImportStatus: closedSet(ImportStatus, IMPORT_STATUS_LABELS),
   IssueSeverity: closedSet(IssueSeverity, ISSUE_SEVERITY_LABELS),

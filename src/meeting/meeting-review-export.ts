@@ -8,7 +8,8 @@
  */
 import * as XLSX from 'xlsx';
 import { EURO_FORMAT } from '../export/annex3-export';
-import { DECISION_KIND_LABELS, DecisionKind } from '../kernel/decision-kind.enum';
+import { DecisionKind } from '../kernel/decision-kind.enum';
+import { DECISION_KIND_LABELS } from '../kernel/french-labels';
 import { MeetingBody } from '../kernel/meeting-body.enum';
 import { FrozenFigures, ReviewSnapshot } from './meeting-review';
 

@@ -3,7 +3,7 @@ import { Action } from '../action/action.entity';
 import { Contract } from '../contract/contract.entity';
 import { findReadableContract } from '../contract/contract.lookups';
 import { requireContractAccess } from '../request/authorisation';
-import { DECISION_KIND_LABELS } from '../kernel/decision-kind.enum';
+import { DECISION_KIND_LABELS } from '../kernel/french-labels';
 import { Organisation } from '../organisation/organisation.entity';
 import { RequestContext } from '../request/context';
 import { Decision } from './decision.entity';

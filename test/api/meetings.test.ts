@@ -161,7 +161,7 @@ describe(`meetings, decisions and the frozen review on ${TEST_DATABASE_TYPE}`, (
     await decide({ meeting: copil.id, action: 'DA-41', kind: 'POSTPONED', text: 'Reportée après l’attribution du solde.', dueOn: '2027-06-30' });
     await decide({ meeting: copil.id, action: 'CCCO-03', kind: 'CORRECTIVE_MEASURE', text: 'Relancer la Banque des Territoires.' });
     const amendment = await decide({ meeting: copil.id, kind: 'AMENDMENT_REQUEST', text: 'Avenant pour intégrer la piste cyclable Douai – Sin-le-Noble.' });
-    expect(amendment).toMatchObject({ kindLabel: "Demande d'avenant", action: null });
+    expect(amendment).toMatchObject({ kindLabel: 'Demande d’avenant', action: null });
 
     const { action, meeting } = await ok(`{
       action(contract: "${CONTRACT}", code: "DA-41") { decisions { kind kindLabel text dueOn meeting { body heldOn } } }
@@ -280,7 +280,7 @@ describe(`meetings, decisions and the frozen review on ${TEST_DATABASE_TYPE}`, (
       ['DA-01', 'Validée', 'Fiche validée : lancement des travaux en 2026.', ''],
       ['DA-41', 'Reportée', 'Reportée après l’attribution du solde.', '30/06/2027'],
       ['CCCO-03', 'Mesure corrective', 'Relancer la Banque des Territoires.', ''],
-      ['Contrat', "Demande d'avenant", 'Avenant pour intégrer la piste cyclable Douai – Sin-le-Noble.', ''],
+      ['Contrat', 'Demande d’avenant', 'Avenant pour intégrer la piste cyclable Douai – Sin-le-Noble.', ''],
     ]);
     expect(decisions[headerAt + 2][1]).toBe('Station hydrogène de Lauwin Park');
 

@@ -73,7 +73,7 @@ describe('Tableau de bord: instances de pilotage', () => {
     expect(row).toContain('15/06/2026');
     expect(row).toContain('COPIL — COPIL annuel');
     expect(row).toContain('DA-41 : Reportée — Reportée après le solde. (échéance 30/06/2027)');
-    expect(row).toContain("Contrat : Demande d'avenant — Avenant n° 1.");
+    expect(row).toContain("Contrat : Demande d’avenant — Avenant n° 1.");
     const download = page.waitForEvent('download');
     await page.locator('[data-testid^="releve-"]').click();
     expect((await download).suggestedFilename()).toBe('releve-CRTE-DOUAISIS-COPIL-2026-06-15.xlsx');

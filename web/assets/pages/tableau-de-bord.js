@@ -9,7 +9,7 @@ const STATUSES = { IDEA: 'Idée', STUDY: 'En étude', PLANNED: 'À venir', UNDER
 const INSTRUMENTS = { SUBSIDY: 'Subvention', LOAN: 'Prêt', ENGINEERING: 'Ingénierie', OWN_FUNDS: 'Fonds propres', TAX_RELIEF: 'Exonération', OTHER: 'Autre' };
 const ACTIONS_PER_PAGE = 10;
 // src/kernel/decision-kind.enum.ts's labels (nothing checks that they agree).
-const DECISION_KINDS = { VALIDATED: 'Validée', POSTPONED: 'Reportée', ABANDONED: 'Abandonnée', CHANGED: 'Modifiée', CORRECTIVE_MEASURE: 'Mesure corrective', AMENDMENT_REQUEST: "Demande d'avenant" };
+const DECISION_KINDS = { VALIDATED: 'Validée', POSTPONED: 'Reportée', ABANDONED: 'Abandonnée', CHANGED: 'Modifiée', CORRECTIVE_MEASURE: 'Mesure corrective', AMENDMENT_REQUEST: 'Demande d’avenant' };
 
 const FIGURES = 'actions byStatus { status count } planned requested granted paid grantedRate realisationRate';
 
