@@ -206,4 +206,21 @@ describe(`contracts side by side, never mixed, on ${TEST_DATABASE_TYPE}`, () => 
     expect(body.error).toMatch(/ne donne pas accès au contrat « CRTE-HAINAUT »/);
     expect(await batches()).toBe(before);
   });
+  test('a contract’s meetings, their review export and the changes since its COPIL are refused to another contract’s token', async () => {
+    const created = await ok<{ createMeeting: { id: string } }>(
+      'mutation ($input: CreateMeetingInput!) { createMeeting(input: $input) { id } }',
+      { input: { contract: HAINAUT, body: 'COPIL', heldOn: '2026-03-12' } },
+      tokens.admin,
+    );
+    const id = created.createMeeting.id;
+    await forbidden('query ($code: String!) { meetings(contract: $code) { id } }', { code: HAINAUT }, tokens.douaisisAgglo);
+    await forbidden('query ($id: ID!) { meeting(id: $id) { id } }', { id }, tokens.douaisisAgglo);
+    await forbidden('query ($code: String!) { changesSinceLastCopil(contract: $code) { meeting { id } } }', { code: HAINAUT }, tokens.douaisisAgglo);
+    const refused = await get(`/api/contracts/${HAINAUT}/meetings/${id}/review.xlsx`, tokens.douaisisAgglo);
+    expect(refused.status).toBe(403);
+    expect(refused.text).toMatch(/ne donne pas accès au contrat « CRTE-HAINAUT »/);
+    // The Hainaut's own partner reads them.
+    expect((await ok<{ meetings: { id: string }[] }>('query ($code: String!) { meetings(contract: $code) { id } }', { code: HAINAUT }, tokens.porteDuHainaut)).meetings).toEqual([{ id }]);
+    expect((await get(`/api/contracts/${HAINAUT}/meetings/${id}/review.xlsx`, tokens.porteDuHainaut)).status).toBe(200);
+  });
 });
