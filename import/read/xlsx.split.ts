@@ -104,20 +104,65 @@ export interface Band {
   firstRows: number[];
 }
 
+/** The sheet holds more rows with a value than the workbook may: refused before any parse. */
+export interface TooManyRows {
+  tooManyRows: number;
+}
+
+const VALUE_OPEN = Buffer.from('<v>');
+const TEXT_OPEN = Buffer.from('<t');
+const LT = 0x3c;
+
+/**
+ * How many of `rows` hold a cell with a value (a `<v>` or an inline `<t>` that is not empty), counting
+ * no further than `stopAt`. A lower bound of what the parse counts as filled rows (xlsx.grid.ts): a row is
+ * only counted when one of its cells has written content. One pass per needle, O(bytes).
+ */
+export function countRowsWithValues(xml: Buffer, rows: ReadonlyArray<{ offset: number }>, to: number, stopAt: number): number {
+  if (rows.length === 0) return 0;
+  const marked = new Uint8Array(rows.length);
+  let count = 0;
+  const mark = (position: number, cursor: { row: number }) => {
+    while (cursor.row + 1 < rows.length && rows[cursor.row + 1].offset < position) cursor.row++;
+    if (rows[cursor.row].offset < position && marked[cursor.row] === 0) {
+      marked[cursor.row] = 1;
+      count++;
+    }
+  };
+  const values = { row: 0 };
+  for (let p = xml.indexOf(VALUE_OPEN, rows[0].offset); p >= 0 && p < to && count < stopAt; p = xml.indexOf(VALUE_OPEN, p + 3)) {
+    if (xml[p + 3] !== LT) mark(p, values);
+  }
+  const texts = { row: 0 };
+  for (let p = xml.indexOf(TEXT_OPEN, rows[0].offset); p >= 0 && p < to && count < stopAt; p = xml.indexOf(TEXT_OPEN, p + 2)) {
+    const next = xml[p + 2];
+    // '<t>' or '<t xml:space="preserve">', not '<tableParts'.
+    if (next !== GT && next !== 0x20 && next !== 0x09 && next !== 0x0a && next !== 0x0d) continue;
+    const end = xml.indexOf(GT, p);
+    if (end < 0 || end >= to) break;
+    if (xml[end - 1] !== SLASH && xml[end + 1] !== LT) mark(p, texts);
+  }
+  return count;
+}
+
 /**
  * Band `band` of `parts` of the workbook whose largest sheet is `sheet` (inflated: `sheetXml`), or null
  * when the sheet cannot be split safely. Every band computes the same cut from the same bytes, so each
- * worker cuts its own band and the main thread does not spend the time. Never throws.
+ * worker cuts its own band and the main thread does not spend the time. A sheet with more than `maxRows`
+ * rows holding a value is `TooManyRows`: the parse would refuse it after 20 s and more (a million rows),
+ * the scan does in a second. Never throws.
  */
-export function cutBand(bytes: Uint8Array, entries: ZipEntryInfo[], sheet: ZipEntryInfo, sheetXml: Buffer, band: number, parts: number): Band | null {
+export function cutBand(bytes: Uint8Array, entries: ZipEntryInfo[], sheet: ZipEntryInfo, sheetXml: Buffer, band: number, parts: number): Band | null;
+export function cutBand(bytes: Uint8Array, entries: ZipEntryInfo[], sheet: ZipEntryInfo, sheetXml: Buffer, band: number, parts: number, maxRows: number): Band | TooManyRows | null;
+export function cutBand(bytes: Uint8Array, entries: ZipEntryInfo[], sheet: ZipEntryInfo, sheetXml: Buffer, band: number, parts: number, maxRows = Infinity): Band | TooManyRows | null {
   try {
-    return cut(bytes, entries, sheet, sheetXml, band, parts);
+    return cut(bytes, entries, sheet, sheetXml, band, parts, maxRows);
   } catch {
     return null;
   }
 }
 
-function cut(bytes: Uint8Array, entries: ZipEntryInfo[], sheet: ZipEntryInfo, xml: Buffer, band: number, parts: number): Band | null {
+function cut(bytes: Uint8Array, entries: ZipEntryInfo[], sheet: ZipEntryInfo, xml: Buffer, band: number, parts: number, maxRows: number): Band | TooManyRows | null {
   if (parts < 2 || band < 0 || band >= parts) return null;
   if (xml.indexOf(FORMULA_OPEN) >= 0 && CROSS_CELL_FORMULAS.some((needle) => xml.indexOf(needle) >= 0)) return null;
   const dataOpen = xml.indexOf(SHEET_DATA_OPEN);
@@ -128,6 +173,10 @@ function cut(bytes: Uint8Array, entries: ZipEntryInfo[], sheet: ZipEntryInfo, xm
   if (dataClose < 0) return null;
   const rows = scanRows(xml, dataOpenEnd + 1, dataClose);
   if (rows === null || rows.length < parts * 2) return null;
+  if (rows.length > maxRows) {
+    const filled = countRowsWithValues(xml, rows, dataClose, maxRows + 1);
+    if (filled > maxRows) return { tooManyRows: filled };
+  }
 
   // Bands of about equal bytes, each starting at a row tag.
   const starts: RowStart[] = [rows[0]];

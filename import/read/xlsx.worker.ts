@@ -142,7 +142,10 @@ export function parseInWorker(request: WorkerRequest, before: PrototypeSnapshot 
     if (band !== undefined) {
       // Every band cuts the same rows from the same bytes; band 0 parses the whole file when it cannot be cut.
       const sheet = zip.entries.find((entry) => entry.name === band.sheet);
-      const cut = sheet && bandSheetXml ? cutBand(bytes, zip.entries, sheet, bandSheetXml, band.index, band.count) : null;
+      const cut = sheet && bandSheetXml ? cutBand(bytes, zip.entries, sheet, bandSheetXml, band.index, band.count, WORKBOOK_LIMITS.maxRows) : null;
+      if (cut && 'tooManyRows' in cut) {
+        return { ok: false, code: 'FILE_TOO_COMPLEX', detail: `sheet ${band.sheet}: more than ${WORKBOOK_LIMITS.maxRows} rows with a value (${cut.tooManyRows} counted before stopping)` };
+      }
       firstRows = cut ? cut.firstRows : null;
       if (cut) bytes = cut.bytes;
       else if (band.index > 0) {

@@ -4,7 +4,7 @@
  */
 import * as XLSX from 'xlsx';
 import { closeSpareWorker, readSpreadsheetInWorker, type WorkerReadOptions, type WorkerRunStats } from '../../../import/read/xlsx.reader';
-import { cutBand, joinSplitGrids, worksheetToSplit } from '../../../import/read/xlsx.split';
+import { countRowsWithValues, cutBand, joinSplitGrids, worksheetToSplit } from '../../../import/read/xlsx.split';
 import { extractZipEntry, inspectZip } from '../../../import/read/zip-inspect';
 import type { WorkbookGrid } from '../../../import/common/model';
 import { WORKBOOK_LIMITS } from '../../../import/read/xlsx.grid';
@@ -162,5 +162,39 @@ describe('cutBand (pure)', () => {
     const band1: WorkbookGrid = { format: 'xlsx', skippedSheets: [], sheets: [{ name: 'S', merges: [], rows: [[], [], [], [cell('d')], []] }] };
     expect(joinSplitGrids([band0, band1], [0, 2]).sheets[0].rows).toEqual([[cell('a')], [cell('b')], [], [cell('d')]]);
     expect(() => joinSplitGrids([band0, { ...band1, sheets: [] }], [0, 2])).toThrow(/disagree/);
+  });
+});
+
+describe('rows with a value, counted before any parse (a million rows refused in a second)', () => {
+  const rowsOf = (xml: Buffer) => [...xml.toString('latin1').matchAll(/<row /g)].map((match) => ({ offset: match.index! }));
+
+  it('counts a row when one of its cells has a written value or inline text; stubs and empty values are not', () => {
+    const xml = Buffer.from(
+      '<sheetData>' +
+        '<row r="1"><c r="A1"><v>12</v></c></row>' + // a number
+        '<row r="2"><c r="A2" s="3"/><c r="B2" s="3"/></row>' + // styled stubs only
+        '<row r="3"><c r="A3" t="inlineStr"><is><t xml:space="preserve"> x</t></is></c></row>' + // inline text
+        '<row r="4"><c r="A4"><v></v></c><c r="B4" t="inlineStr"><is><t/></is></c><c r="C4" t="inlineStr"><is><t></t></is></c></row>' + // empty
+        '<row r="5"><c r="A5" t="s"><v>0</v></c><c r="B5"><v>1</v></c></row>' + // two values, one row
+        '</sheetData><tableParts count="0"/>',
+    );
+    const rows = rowsOf(xml);
+    expect(rows).toHaveLength(5);
+    expect(countRowsWithValues(xml, rows, xml.indexOf('</sheetData>'), Infinity)).toBe(3);
+    // It stops once the bound is passed.
+    expect(countRowsWithValues(xml, rows, xml.indexOf('</sheetData>'), 1)).toBe(1);
+  });
+
+  it('cutBand refuses a sheet of more rows with a value than the limit, not one of as many empty rows', () => {
+    const file = xlsxOf(mixedWorkbook(1000), 'xlsx', false);
+    const inspection = inspectZip(file);
+    const sheet = worksheetToSplit(inspection, 2, 1)!;
+    const xml = extractZipEntry(file, sheet, sheet.uncompressedSize);
+    expect(cutBand(file, inspection.entries, sheet, xml, 0, 2, 500)).toEqual({ tooManyRows: 501 });
+    expect(cutBand(file, inspection.entries, sheet, xml, 1, 2, 5000)).toMatchObject({ firstRows: [0, expect.any(Number)] });
+
+    // 1 000 rows of styled stubs: as many row tags, no value: cut as usual (the parse counts no filled row).
+    const stubs = Buffer.from(`<worksheet><sheetData>${Array.from({ length: 1000 }, (_, i) => `<row r="${i + 1}"><c r="A${i + 1}" s="1"/></row>`).join('')}</sheetData></worksheet>`);
+    expect(countRowsWithValues(stubs, rowsOf(stubs), stubs.indexOf('</sheetData>'), 501)).toBe(0);
   });
 });
