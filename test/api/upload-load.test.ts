@@ -16,6 +16,7 @@ import { bigAnnex3Csv, declaredBombXlsx, inflatingXlsx, sharedStringsXlsx } from
 import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { seedReferenceData } from '../../src/seed/seed.service';
+import { builtOnce } from '../support/built-once';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
 import { ChildServer, killHard, spawnServer } from '../faults/support';
 
@@ -71,8 +72,8 @@ describe(`big uploads on ${TEST_DATABASE_TYPE}`, () => {
   });
 
   it('a 300 000-line CSV and a 100 000-line workbook at once: /healthz answers within the bound, memory under the ceiling', async () => {
-    const csv = bigAnnex3Csv(300_000);
-    const xlsx = buildAnnex3Workbook(100_000);
+    const csv = builtOnce('bigAnnex3Csv 300000', () => bigAnnex3Csv(300_000));
+    const xlsx = builtOnce('buildAnnex3Workbook 100000', () => buildAnnex3Workbook(100_000));
     const pid = server.child.pid!;
     const rss = sampleRss(pid);
     const probe = startProbe(server.base, 20);
@@ -100,7 +101,7 @@ describe(`big uploads on ${TEST_DATABASE_TYPE}`, () => {
   }, 120_000);
 
   it('applying a 50 000-line CSV (one transaction, its INSERTs sliced): /healthz answers within the bound; RSS back under 600 MB within a minute', async () => {
-    const csv = bigAnnex3Csv(50_000);
+    const csv = builtOnce('bigAnnex3Csv 50000', () => bigAnnex3Csv(50_000));
     const pid = server.child.pid!;
     const rss = sampleRss(pid);
     const probe = startProbe(server.base, 20);
@@ -132,9 +133,9 @@ describe(`big uploads on ${TEST_DATABASE_TYPE}`, () => {
   it('hostile workbooks are refused in French before the server grows: 80 and 160 MB of shared strings, a sheet of 190 MB, 4 GB declared', async () => {
     const pid = server.child.pid!;
     const files = [
-      { name: 'chaines.xlsx', bytes: sharedStringsXlsx(80), code: 'FILE_TOO_COMPLEX', message: /déclare [0-9,]+ Mo de textes partagés, au-delà de la limite de 48 Mo/ },
-      { name: 'chaines-160.xlsx', bytes: sharedStringsXlsx(160), code: 'FILE_ZIP_BOMB', message: /au-delà de la limite de 100 Mo : par précaution, il n'a pas été ouvert/ },
-      { name: 'gros.xlsx', bytes: inflatingXlsx(190), code: 'FILE_ZIP_BOMB', message: /au-delà de la limite de 100 Mo : par précaution, il n'a pas été ouvert/ },
+      { name: 'chaines.xlsx', bytes: builtOnce('sharedStringsXlsx 80', () => sharedStringsXlsx(80)), code: 'FILE_TOO_COMPLEX', message: /déclare [0-9,]+ Mo de textes partagés, au-delà de la limite de 48 Mo/ },
+      { name: 'chaines-160.xlsx', bytes: builtOnce('sharedStringsXlsx 160', () => sharedStringsXlsx(160)), code: 'FILE_ZIP_BOMB', message: /au-delà de la limite de 100 Mo : par précaution, il n'a pas été ouvert/ },
+      { name: 'gros.xlsx', bytes: builtOnce('inflatingXlsx 190', () => inflatingXlsx(190)), code: 'FILE_ZIP_BOMB', message: /au-delà de la limite de 100 Mo : par précaution, il n'a pas été ouvert/ },
       { name: 'bombe.xlsx', bytes: declaredBombXlsx(0xf0000000), code: 'FILE_ZIP_BOMB', message: /Go de données une fois décompressé/ },
     ];
     const before = rssMb(pid);

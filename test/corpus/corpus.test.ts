@@ -18,6 +18,7 @@ import { Funding } from '../../src/funding/funding.entity';
 import { ImportBatch } from '../../src/import-batch/import-batch.entity';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';
+import { builtOnce } from '../support/built-once';
 import { TEST_DATABASE_TYPE } from '../support/database';
 import { startTestServer, TestServer } from '../support/server';
 import { BIG_BUILDERS, BUILDERS, buildFile, CORPUS_DIR } from './build-corpus';
@@ -133,7 +134,7 @@ describe(`the hostile-file corpus through POST /api/imports on ${TEST_DATABASE_T
   });
 
   it.each(CORPUS.map((entry) => [entry.file, entry] as const))('%s', async (_file, entry) => {
-    const bytes = entry.big ? buildFile(entry.file) : readFileSync(join(CORPUS_DIR, entry.file));
+    const bytes = entry.big ? builtOnce(`corpus ${entry.file}`, () => buildFile(entry.file)) : readFileSync(join(CORPUS_DIR, entry.file));
     // Building a big file blocks this process (the server's too) for seconds: let the keep-alive timers that
     // expired meanwhile close the idle sockets first, or fetch may reuse one as the server closes it
     // (ECONNRESET, seen once).

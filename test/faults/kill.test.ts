@@ -4,6 +4,7 @@ import { buildAnnex3Workbook } from '../../bench/bench-read';
 import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { seedReferenceData } from '../../src/seed/seed.service';
+import { builtOnce } from '../support/built-once';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
 import { currentLinesOf, freshConnection, killHard, sleep, snapshot, Snapshot, spawnServer, upload } from './support';
 
@@ -20,7 +21,8 @@ describe(`SIGKILL in the middle of a large import on ${TEST_DATABASE_TYPE}`, () 
   let db: TestDatabase;
   let token: string;
   let check: DataSource;
-  const files = [buildAnnex3Workbook(LINES), buildAnnex3Workbook(LINES - 6), buildAnnex3Workbook(LINES - 12), buildAnnex3Workbook(LINES - 24)];
+  const workbook = (lines: number) => builtOnce(`buildAnnex3Workbook ${lines}`, () => buildAnnex3Workbook(lines));
+  const files = [workbook(LINES), workbook(LINES - 6), workbook(LINES - 12), workbook(LINES - 24)];
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -134,7 +136,7 @@ describe(`SIGKILL in the middle of a large import on ${TEST_DATABASE_TYPE}`, () 
     }
 
     // 4. The server that was restarted last applies a new file.
-    const last = await upload(server.base, token, buildAnnex3Workbook(LINES - 18), FIELDS);
+    const last = await upload(server.base, token, workbook(LINES - 18), FIELDS);
     expect(last).toMatchObject({ status: 200, body: { status: 'APPLIED' } });
     const after = await current();
     expect(after.orphanLines).toBe(0);
