@@ -15,7 +15,24 @@
  * skip the split: one jest --runInBand run with them, as before.
  */
 const { spawnSync } = require('node:child_process');
+const { readFileSync } = require('node:fs');
 const { availableParallelism } = require('node:os');
+
+/**
+ * CPU seconds of the waited-for children so far (Linux: /proc/self/stat's cutime + cstime, which include
+ * their own children: jest's workers, the servers and browsers they started), or null elsewhere. Printed
+ * with each phase, so that its wall time can be read against the cores it kept busy.
+ */
+function childrenCpuSeconds() {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command name: state is field 3, so cutime (16) and cstime (17) are at 13 and 14 here.
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return null;
+  }
+}
 
 /** Paths (regular expressions, as jest takes them) of the files that run alone, after the others. */
 const ALONE = [
@@ -33,10 +50,13 @@ const started = Date.now();
 
 function run(name, args) {
   const phaseStarted = Date.now();
+  const cpuBefore = childrenCpuSeconds();
   console.log(`\n== ${name}: jest ${args.join(' ')}\n`);
   const { status, signal } = spawnSync(process.execPath, [jest, ...args], { stdio: 'inherit' });
-  const seconds = Math.round((Date.now() - phaseStarted) / 1000);
-  console.log(`\n== ${name}: ${status === 0 ? 'passed' : `FAILED (${signal ?? `exit ${status}`})`} in ${seconds} s`);
+  const elapsed = (Date.now() - phaseStarted) / 1000;
+  const cpuAfter = childrenCpuSeconds();
+  const cpu = cpuBefore === null || cpuAfter === null ? '' : `, ${Math.round(cpuAfter - cpuBefore)} s of CPU (${((cpuAfter - cpuBefore) / elapsed).toFixed(2)} cores busy on average)`;
+  console.log(`\n== ${name}: ${status === 0 ? 'passed' : `FAILED (${signal ?? `exit ${status}`})`} in ${Math.round(elapsed)} s${cpu}`);
   return status === 0 ? 0 : status || 1;
 }
 
