@@ -9,6 +9,7 @@ const KIND_LABELS = {
   dotations: 'Dotations de l’État',
   grants: 'Listes nationales des subventions',
   indicators: 'Indicateurs',
+  plan: 'Plan d’action (axes, orientations, fiches actions)',
 };
 const TEMPLATE_KINDS = ['annex3', 'annex2', 'dotations', 'indicators'];
 const LAYOUTS = {
