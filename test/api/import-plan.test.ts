@@ -52,12 +52,12 @@ describe(`a plan imported into a new contract on ${TEST_DATABASE_TYPE}`, () => {
         LEFT JOIN orientation o ON o.id = a.orientation_id LEFT JOIN organisation l ON l.id = a.lead_id WHERE a.contract_id = ?`,
       [id],
     );
-    const [money] = await sql<{ lines: unknown; amount: unknown }>('SELECT COUNT(*) AS lines, SUM(amount) AS amount FROM funding WHERE contract_id = ? AND superseded_at IS NULL', [id]);
+    const [money] = await sql<{ n: unknown; amount: unknown }>('SELECT COUNT(*) AS n, SUM(amount) AS amount FROM funding WHERE contract_id = ? AND superseded_at IS NULL', [id]);
     return {
       axes: axes.map((axis) => `${axis.code} ${axis.title}`),
       orientations: orientations.map((o) => `${o.code} ${o.title} (axe ${o.axis}${o.parent ? `, sous ${o.parent}` : ''})`),
       actions: actions.map((a) => [a.title, a.orientation, a.total_cost === null ? null : Number(a.total_cost).toFixed(2), a.status, a.lead]).sort((a, b) => a[0]!.localeCompare(b[0]!)),
-      lines: Number(money.lines),
+      lines: Number(money.n),
       amount: money.amount === null ? null : Number(money.amount).toFixed(2),
     };
   }
