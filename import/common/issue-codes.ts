@@ -94,6 +94,8 @@ export const ISSUE_CODES = {
   PLAN_PARENT_MISSING: 'ERROR',
   /** One code written with two titles in the file. */
   PLAN_TITLE_CONFLICT: 'ERROR',
+  /** An axis or orientation the contract has under this code, worded otherwise by the file: its title is updated. */
+  PLAN_TITLE_CHANGED: 'WARNING',
 } as const;
 
 export type IssueCode = keyof typeof ISSUE_CODES;

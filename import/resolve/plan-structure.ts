@@ -92,6 +92,17 @@ export function derivePlanStructure(parsed: ParseOutput, reference: ContractRefe
     return { code: codeKey(code), title: title.trim().slice(0, TITLE_MAX) };
   };
 
+  /** A level the contract has, worded otherwise: applying updates its title; said at the cell, so that a slip is caught before. */
+  const titleChanged = (what: string, before: string, after: string, source: SourceRef) =>
+    issues.push({
+      severity: 'WARNING',
+      code: 'PLAN_TITLE_CHANGED',
+      message: `${what} s'intitule « ${before} » dans le contrat : il prendra l'intitulé du fichier, « ${after} ». Si ce n'est pas voulu, reprenez l'intitulé du contrat dans le fichier.`,
+      sheet: source.sheet,
+      cell: source.cell,
+      value: source.raw,
+    });
+
   /** One code, one title: the second spelling of a code is an error at its cell. */
   const sameTitle = (known: { code: string; title: string; source: SourceRef }, title: string, source: SourceRef, what: string): boolean => {
     if (normaliseText(known.title) === normaliseText(title)) return true;
@@ -110,7 +121,9 @@ export function derivePlanStructure(parsed: ParseOutput, reference: ContractRefe
     const known = axes.get(code);
     if (known) return sameTitle(known, title, level.source, "L'axe") ? code : null;
     const existing = existingAxes.get(code);
-    axes.set(code, { code, title, source: level.source, existingId: existing?.id ?? null, renamed: existing !== undefined && existing.title !== title });
+    const renamed = existing !== undefined && existing.title !== title;
+    if (renamed) titleChanged(`L'axe ${code}`, existing.title, title, level.source);
+    axes.set(code, { code, title, source: level.source, existingId: existing?.id ?? null, renamed });
     return code;
   };
 
@@ -122,6 +135,8 @@ export function derivePlanStructure(parsed: ParseOutput, reference: ContractRefe
     const known = orientations.get(code);
     if (known) return sameTitle(known, title, source, "L'orientation") ? code : null;
     const existing = existingOrientations.get(code);
+    const renamed = existing !== undefined && existing.title !== undefined && existing.title !== title;
+    if (renamed) titleChanged(`L'orientation ${code}`, existing.title!, title, source);
     orientations.set(code, {
       code,
       title,
@@ -129,7 +144,7 @@ export function derivePlanStructure(parsed: ParseOutput, reference: ContractRefe
       axisCode,
       parentCode,
       existingId: existing?.id ?? null,
-      renamed: existing !== undefined && existing.title !== undefined && existing.title !== title,
+      renamed,
       referenceId: existing?.id ?? -++placeholder,
     });
     return code;
