@@ -141,7 +141,7 @@ describe(`a plan imported into a new contract on ${TEST_DATABASE_TYPE}`, () => {
     expect(await tree('CRTE-PLAN')).toEqual({ axes: [], orientations: [], actions: [], lines: 0, amount: null });
   }, 60000);
 
-  it('v2 (ods, € TTC, « Axe 1 : … », « Sous-axe 2 »): 2 axes, 3 orientations, 3 fiches, 7 lines, 2 277 000,00 €', async () => {
+  it('v2 (ods, € TTC, « Axe 1 : … », « Sous-axe 2 »): 2 axes, 3 orientations, 3 fiches, 7 lines, 2 277 000,00 €; v1 over it renames 1.2 and adds the rest, rolled back to v2', async () => {
     const applied = await upload('plan-action-tet-v2-ttc.ods', { kind: 'plan', contract: 'CRTE-PLAN-2', source: 'Douaisis Agglo', year: '2025' });
     expect(applied.body).toMatchObject({
       status: 'APPLIED',
@@ -158,5 +158,13 @@ describe(`a plan imported into a new contract on ${TEST_DATABASE_TYPE}`, () => {
       ['Renaturation du parc de la Tour', '1.1'],
     ]);
     expect(after).toMatchObject({ lines: 7, amount: '2277000.00' });
+
+    // v1 (2024) over it: axis 1 and orientation 1.2 are matched by code (1.2 renamed, said at B6), the rest added; rolled back, v2's tree is back as it was.
+    const v1 = await upload('plan-action-tet-v1-ht.xlsx', { kind: 'plan', contract: 'CRTE-PLAN-2', source: 'Douaisis Agglo', year: '2024' });
+    expect(v1.body).toMatchObject({ status: 'APPLIED', counts: { axes: 3, newAxes: 2, orientations: 5, newOrientations: 4, renamed: 1 }, applied: { createdAxes: 2, createdOrientations: 4 } });
+    expect(v1.body.issues.filter((i: any) => i.code === 'PLAN_TITLE_CHANGED').map((i: any) => i.cell)).toEqual(['B6']);
+    expect((await tree('CRTE-PLAN-2')).orientations).toContain('1.2 Étendre les mobilités durables (axe 1)');
+    expect((await post(`/api/imports/${v1.body.batchId}/rollback`)).body).toMatchObject({ status: 'ROLLED_BACK', removedAxes: 2, removedOrientations: 4, removedActions: 5 });
+    expect(await tree('CRTE-PLAN-2')).toEqual(after);
   }, 60000);
 });
