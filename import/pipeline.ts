@@ -12,6 +12,7 @@ import { ParseOutput } from './parse/parsed.types';
 import { buildImportPreview, ImportPreview } from './preview/import-preview';
 import { ContractReference } from './resolve/contract-reference';
 import { resolveParsed, ResolvedPreview, SenderAuthority } from './resolve/resolve';
+import { derivePlanStructure, PlanStructure, withPlannedOrientations } from './resolve/plan-structure';
 
 /**
  * The pure part of an import, from a grid of cells to a preview: parse (by kind) → resolve → check →
@@ -35,12 +36,16 @@ export interface PipelineResult {
   resolved: ResolvedPreview;
   issues: IssueDraft[];
   preview: ImportPreview;
+  /** Kind `plan`: the axes and orientations the file gives, matched to the contract's (resolve/plan-structure.ts). */
+  structure?: PlanStructure;
 }
 
 export function parseWorkbook(input: Omit<PipelineInput, 'authority'>): ParseOutput {
   const options: ParseOptions = { year: input.year ?? null, decimalComma: input.workbook.csv?.decimalComma };
   switch (input.kind) {
     case ImportKind.ANNEX3:
+    // A plan is read as an annex 3 (its layout `action-plan`); its structure is derived in runPipeline.
+    case ImportKind.PLAN:
       return parseAnnex3(input.workbook, options);
     case ImportKind.DOTATIONS:
       return parseDotations(input.workbook, options);
@@ -58,20 +63,22 @@ export function parseWorkbook(input: Omit<PipelineInput, 'authority'>): ParseOut
 
 /** What the pipeline builds once per kind, done ahead (while a worker reads the file): see prepareMatcher. */
 export function preparePipeline(kind: ImportKind): void {
-  if (kind !== ImportKind.MANUAL) prepareMatcher(kind);
+  if (kind !== ImportKind.MANUAL) prepareMatcher(kind === ImportKind.PLAN ? ImportKind.ANNEX3 : kind);
 }
 
 export function runPipeline(input: PipelineInput): PipelineResult {
   const parsed = parseWorkbook(input);
-  const resolved = resolveParsed(parsed, input.reference, { sourceOrganisationId: input.sourceOrganisationId, authority: input.authority });
+  const structure = input.kind === ImportKind.PLAN ? derivePlanStructure(parsed, input.reference) : undefined;
+  const reference = structure ? withPlannedOrientations(input.reference, structure) : input.reference;
+  const resolved = resolveParsed(parsed, reference, { sourceOrganisationId: input.sourceOrganisationId, authority: input.authority });
   const checked = checkPreview(parsed, resolved, {
     startYear: input.reference.contract.startYear,
     endYear: input.reference.contract.endYear,
     // A year outside the contract is history in grant tables and lists, a warning in an annex 3.
-    warnOutsidePeriod: input.kind === ImportKind.ANNEX3,
+    warnOutsidePeriod: input.kind === ImportKind.ANNEX3 || input.kind === ImportKind.PLAN,
   });
-  const issues = [...parsed.issues, ...resolved.issues, ...checked, ...checkTextLengths(parsed)];
-  return { parsed, resolved, issues, preview: buildImportPreview(parsed, resolved, issues, input.reference) };
+  const issues = [...parsed.issues, ...(structure?.issues ?? []), ...resolved.issues, ...checked, ...checkTextLengths(parsed)];
+  return { parsed, resolved, issues, preview: buildImportPreview(parsed, resolved, issues, input.reference, structure), ...(structure ? { structure } : {}) };
 }
 
 /** The INSEE codes and SIRENs of the contract's territory: its EPCIs and their communes. */

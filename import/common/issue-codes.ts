@@ -85,6 +85,17 @@ export const ISSUE_CODES = {
   INDICATOR_OWNER_UNKNOWN: 'ERROR',
   /** An editor's indicator that follows an action its organisation does not lead, or an orientation. */
   INDICATOR_NOT_ALLOWED: 'ERROR',
+  // kind `plan`: an action plan read as the contract's structure
+  /** A file imported as a plan that is not a Territoires en Transitions action plan. */
+  PLAN_NOT_ACTION_PLAN: 'ERROR',
+  /** An axis, sub-axis or sub-sub-axis cell with no recognisable code and title. */
+  PLAN_LEVEL_INVALID: 'ERROR',
+  /** A sub-axis without its axis, a sub-sub-axis without its sub-axis. */
+  PLAN_PARENT_MISSING: 'ERROR',
+  /** One code written with two titles in the file. */
+  PLAN_TITLE_CONFLICT: 'ERROR',
+  /** An axis or orientation the contract has under this code, worded otherwise by the file: its title is updated. */
+  PLAN_TITLE_CHANGED: 'WARNING',
 } as const;
 
 export type IssueCode = keyof typeof ISSUE_CODES;

@@ -5,8 +5,8 @@
  */
 import type { ImportKind } from '../../src/kernel/import-batch.enum';
 
-/** 'annex3' | 'annex2' | 'dotations' | 'grants' | 'indicators' — the ImportKind values a file can have ('manual' is no file). */
-export type ImportKindName = Exclude<`${ImportKind}`, 'manual'>;
+/** 'annex3' | 'annex2' | 'dotations' | 'grants' | 'indicators' — the kinds detection knows ('manual' is no file; a `plan` is detected and read as an annex 3 of layout `action-plan`). */
+export type ImportKindName = Exclude<`${ImportKind}`, 'manual' | 'plan'>;
 
 
 /** What a column holds. A role means the same thing whatever the kind of file. */

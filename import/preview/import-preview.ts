@@ -4,6 +4,7 @@ import { IssueDraft } from '../common/model';
 import { ParseOutput } from '../parse/parsed.types';
 import { ContractReference } from '../resolve/contract-reference';
 import { OrganisationTarget, ResolvedPreview } from '../resolve/resolve';
+import type { PlanStructure } from '../resolve/plan-structure';
 
 export interface PreviewLine {
   amount: string;
@@ -48,7 +49,16 @@ export interface ImportPreview {
     indicators?: number;
     /** Grants lists: rows outside the contract's perimeter, counted and left out. */
     outsidePerimeter?: number;
+    /** Kind `plan`: the axes and orientations the file gives (those to create among them, those renamed) and its fiches. */
+    axes?: number;
+    newAxes?: number;
+    orientations?: number;
+    newOrientations?: number;
+    renamed?: number;
+    actions?: number;
   };
+  /** Kind `plan`: the sum of the fiches' « Budget prévisionnel total », exact (not of the funders' lines: that is `total`). */
+  budget?: string;
   /** The sum of the lines read, exact (annex 2: of the aid amounts, not the investments they support). */
   total: string;
   lines: PreviewLine[];
@@ -56,7 +66,7 @@ export interface ImportPreview {
 }
 
 /** The preview a partner reads: every line with its cell, every issue sorted by place, errors first. */
-export function buildImportPreview(parsed: ParseOutput, resolved: ResolvedPreview, issues: IssueDraft[], reference: ContractReference): ImportPreview {
+export function buildImportPreview(parsed: ParseOutput, resolved: ResolvedPreview, issues: IssueDraft[], reference: ContractReference, structure?: PlanStructure): ImportPreview {
   const names = new Map(reference.organisations.map((organisation) => [organisation.id, organisation.name]));
   const newNames = new Map(resolved.newOrganisations.map((organisation) => [organisation.key, organisation.name]));
   const programmeCodes = new Map(reference.programmes.map((programme) => [programme.id, programme.code]));
@@ -121,8 +131,10 @@ export function buildImportPreview(parsed: ParseOutput, resolved: ResolvedPrevie
       ...(parsed.measures ? { measures: parsed.measures.length } : {}),
       ...(parsed.indicators ? { indicators: parsed.indicators.length } : {}),
       ...(parsed.outsidePerimeter !== undefined ? { outsidePerimeter: parsed.outsidePerimeter } : {}),
+      ...(structure ? planCounts(structure) : {}),
     },
     total: formatCents(total),
+    ...(structure ? { budget: formatCents(structure.budgetCents) } : {}),
     lines,
     issues: sorted.map(({ severity, code, message, sheet, cell, value }) => ({ severity, code, message, sheet, cell, value })),
   };
@@ -165,4 +177,15 @@ function colOf(cell: string | null): number {
   let col = 0;
   for (const letter of match[0]) col = col * 26 + (letter.charCodeAt(0) - 64);
   return col;
+}
+
+function planCounts(structure: PlanStructure): Partial<ImportPreview['counts']> {
+  return {
+    axes: structure.axes.length,
+    newAxes: structure.axes.filter((axis) => axis.existingId === null).length,
+    orientations: structure.orientations.length,
+    newOrientations: structure.orientations.filter((orientation) => orientation.existingId === null).length,
+    renamed: [...structure.axes, ...structure.orientations].filter((level) => level.renamed).length,
+    actions: structure.actions,
+  };
 }

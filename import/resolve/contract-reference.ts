@@ -31,7 +31,10 @@ export interface ReferenceAction {
 
 export interface ContractReference {
   contract: { id: number; code: string; startYear: number; endYear: number };
-  orientations: Array<{ id: number; code: string }>;
+  /** Title and parent are loaded for a plan import (kind `plan`), which creates or renames the structure. */
+  orientations: Array<{ id: number; code: string; title?: string; axisId?: number; parentId?: number | null }>;
+  /** The contract's axes (code as written, else the number), for a plan import. */
+  axes?: Array<{ id: number; code: string; title: string }>;
   organisations: ReferenceOrganisation[];
   /** Normalised spellings: global ones (contractId null) and this contract's own. */
   aliases: Array<{ organisationId: number; contractId: number | null; normalised: string }>;

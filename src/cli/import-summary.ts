@@ -77,6 +77,14 @@ export function humanSummary(result: Omit<ImportPreview, 'status'> & { batchId: 
     `Erreurs : ${result.counts.errors}, avertissements : ${result.counts.warnings}${result.counts.notes ? `, notes : ${result.counts.notes}` : ''}`,
     `À créer : ${result.counts.newActions} action(s), ${result.counts.newOrganisations} organisation(s)`,
   );
+  // A plan: its structure and its fiches' budget (the sum of « Budget prévisionnel total », not of the funders' lines).
+  const c = result.counts;
+  if (c.axes !== undefined) {
+    lines.push(
+      `Plan : ${c.axes} axe(s) dont ${c.newAxes} à créer, ${c.orientations} orientation(s) dont ${c.newOrientations} à créer, ${c.renamed} intitulé(s) modifié(s), ${c.actions} fiche(s) action`,
+      `Budget prévisionnel total des fiches : ${formatEuros(parseCents(result.budget ?? '0'), CLI_EUROS)}`,
+    );
+  }
   if (result.issues.length) {
     lines.push('', 'Anomalies :');
     for (const issue of result.issues) {

@@ -170,6 +170,15 @@ export async function senderAuthority(
   // The sender's contracts, read again from the database (a stored preview is applied with them).
   const scope = token ? await contractScope(dataSource.manager, token) : [];
   if (scope !== null && !scope.includes(contract.id)) throw new ImportRequestError(contractRefusalMessage(token ? { name: token.name } : null, contract.code), 'contract', 403);
+  // The structure is the contract team's (createAxis and createOrientation require an admin): whatever
+  // the file's « Structure pilote » says, only an admin token (or the command line) imports a plan.
+  if (kind === ImportKind.PLAN) {
+    throw new ImportRequestError(
+      `Un plan d'action (plan) crée les axes, orientations et fiches actions du contrat ${contract.code} : seule l'équipe du contrat (un jeton administrateur) peut le déposer, pas le jeton « ${token?.name ?? '?'} ». Envoyez-lui le fichier, ou déposez vos financements en annexe 3 (annex3).`,
+      'kind',
+      403,
+    );
+  }
   if (token && token.role === Role.EDITOR && token.organisationId === source.id) {
     const refusal = stateKindRefusal(kind, source, stateId, token.name);
     if (refusal) throw new ImportRequestError(refusal, 'kind', 403);

@@ -5,6 +5,7 @@ import { ContractPartyRole } from '../kernel/contract-party-role.enum';
 import { Contract } from '../contract/contract.entity';
 import { Indicator } from '../indicator/indicator.entity';
 import { Orientation } from '../contract/orientation.entity';
+import { Axis } from '../contract/axis.entity';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { OrganisationAlias } from '../organisation/organisation-alias.entity';
 import { Organisation } from '../organisation/organisation.entity';
@@ -14,8 +15,9 @@ import { ContractReference } from '../../import/resolve/contract-reference';
 /** Loads, in a handful of statements, everything the resolve stage needs to know of a contract. */
 export async function loadContractReference(db: DataSource | EntityManager, contract: Contract): Promise<ContractReference> {
   const manager = 'manager' in db ? db.manager : db;
-  const [orientations, organisations, aliases, parties, programmes, actions, indicators] = await Promise.all([
-    manager.find(Orientation, { where: { contractId: contract.id } }),
+  const [axes, orientations, organisations, aliases, parties, programmes, actions, indicators] = await Promise.all([
+    manager.find(Axis, { where: { contractId: contract.id }, order: { number: 'ASC' } }),
+    manager.find(Orientation, { where: { contractId: contract.id }, order: { id: 'ASC' } }),
     manager.find(Organisation),
     manager.find(OrganisationAlias, { where: [{ contractId: IsNull() }, { contractId: contract.id }] }),
     manager.find(ContractParty, { where: { contractId: contract.id } }),
@@ -27,7 +29,8 @@ export async function loadContractReference(db: DataSource | EntityManager, cont
   const partyOfKind = (kind: OrganisationKind) => parties.map((party) => byId.get(party.organisationId)).find((organisation) => organisation?.kind === kind)?.id ?? null;
   return {
     contract: { id: contract.id, code: contract.code, startYear: contract.startYear, endYear: contract.endYear },
-    orientations: orientations.map(({ id, code }) => ({ id, code })),
+    orientations: orientations.map(({ id, code, title, axisId, parentId }) => ({ id, code, title, axisId, parentId })),
+    axes: axes.map((axis) => ({ id: axis.id, code: axis.code ?? String(axis.number), title: axis.title })),
     organisations: organisations.map(({ id, name, shortName, kind, siren, inseeCode, parentId }) => ({ id, name, shortName, kind, siren, inseeCode, parentId })),
     aliases: aliases.map(({ organisationId, contractId, normalised }) => ({ organisationId, contractId, normalised })),
     perimeterEpciIds: parties.filter((party) => party.role === ContractPartyRole.PERIMETER).map((party) => party.organisationId),

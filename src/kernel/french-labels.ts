@@ -92,6 +92,7 @@ export const IMPORT_KIND_LABELS: Labels<ImportKind> = {
   [ImportKind.DOTATIONS]: 'Dotations de l’État (DETR, DSIL, FNADT)',
   [ImportKind.GRANTS]: 'Listes nationales de subventions',
   [ImportKind.INDICATORS]: 'Indicateurs',
+  [ImportKind.PLAN]: 'Plan d’action — axes, orientations et fiches actions',
   [ImportKind.MANUAL]: 'Saisie',
 };
 

@@ -5,6 +5,8 @@ export enum ImportKind {
   DOTATIONS = 'dotations',
   GRANTS = 'grants',
   INDICATORS = 'indicators',
+  /** A Territoires en Transitions action plan read as the contract's structure: axes, orientations, fiches actions and their funders (admins only). */
+  PLAN = 'plan',
   /** Not a file: a funding line created, corrected or ended by hand (createFunding…), one batch per entry. */
   MANUAL = 'manual',
 }

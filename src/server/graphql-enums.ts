@@ -52,7 +52,11 @@ registerEnumType(CreditNature, {
   },
 });
 registerEnumType(CostBase, { name: 'CostBase', description: 'Base du coût : hors taxes ou toutes taxes comprises' });
-registerEnumType(ImportKind, { name: 'ImportKind', description: 'Nature du fichier importé' });
+registerEnumType(ImportKind, {
+  name: 'ImportKind',
+  description: 'Nature du fichier importé',
+  valuesConfig: { PLAN: { description: 'Plan d’action Territoires en Transitions : crée les axes, orientations et fiches actions du contrat, avec leurs financeurs (administrateurs seulement)' } },
+});
 registerEnumType(ImportStatus, { name: 'ImportStatus' });
 registerEnumType(IssueSeverity, {
   name: 'IssueSeverity',

@@ -42,6 +42,9 @@ function preview(sheet: SheetGrid | SheetGrid[], kind: ImportKind = ImportKind.A
 const BY_YEAR = ['N° action', 'Intitulé', 'Orientation', "Maître d'ouvrage", 2022, 2023, 'Total'];
 
 /** One file per rule: the code it must raise and the cell it must name (null: the whole file or sheet). */
+/** An action plan's headers (Territoires en Transitions), for kind `plan`. */
+const PLAN = ['Axe (x)', 'Sous-axe (x.x)', 'Titre de la fiche action', 'Financeur 1', 'Montant € HT'];
+
 const SCENARIOS: Array<[code: string, cell: string | null, build: () => ReturnType<typeof preview>]> = [
   ['AMOUNT_INVALID', 'E2', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', 'beaucoup']]))],
   ['AMOUNT_AMBIGUOUS', 'E2', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '1.2', 'DA', '1,050 000 €']]))],
@@ -108,6 +111,12 @@ const SCENARIOS: Array<[code: string, cell: string | null, build: () => ReturnTy
   // An editor of DA on an orientation's indicator (admins only, as setIndicatorValue): at its name.
   ['INDICATOR_NOT_ALLOWED', 'C2', () =>
     preview(grid('S', [['Orientation', 'Code indicateur', 'Indicateur', 'Unité', 'Cible', 'Année cible'], ['1.2', 'IND-1', 'Logements', 'logements', 100, 2026]]), ImportKind.INDICATORS, null, 'source')],
+  // Kind `plan` (an action plan read as the contract's structure): at the level's cell.
+  ['PLAN_NOT_ACTION_PLAN', null, () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', 100]]), ImportKind.PLAN)],
+  ['PLAN_LEVEL_INVALID', 'A2', () => preview(grid('S', [PLAN, ['Transition écologique', '1.2 Mobilités', 'Voie verte', 'ADEME', 100]]), ImportKind.PLAN, 2024)],
+  ['PLAN_PARENT_MISSING', 'B2', () => preview(grid('S', [PLAN, [null, '1.2 Mobilités', 'Voie verte', 'ADEME', 100]]), ImportKind.PLAN, 2024)],
+  ['PLAN_TITLE_CONFLICT', 'B3', () =>
+    preview(grid('S', [PLAN, ['1. Transition', '1.2 Mobilités', 'Voie verte', 'ADEME', 100], ['1. Transition', '1.2 Vélo', 'Gare', 'ADEME', 100]]), ImportKind.PLAN, 2024)],
 ];
 
 describe('every issue a file can raise names its cell', () => {

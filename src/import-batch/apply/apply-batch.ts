@@ -12,6 +12,7 @@ import { Organisation } from '../../organisation/organisation.entity';
 import { IssueDraft } from '../../../import/common/model';
 import { applyIndicators, IndicatorUndo, rollbackIndicators } from './apply-indicators';
 import { applyMeasures, rollbackMeasures } from './apply-measures';
+import { applyStructure, rollbackStructure, StructureUndo } from './apply-structure';
 import { bulkInsert } from './bulk-insert';
 import { yieldIfDue } from '../../../import/common/time-slice';
 import { PipelineResult } from '../../../import/pipeline';
@@ -41,6 +42,10 @@ export interface ApplyOutcome {
   measures?: number;
   indicators?: number;
   indicatorValues?: number;
+  /** Kind `plan`: the axes and orientations created, and those whose title the file changed. */
+  createdAxes?: number;
+  createdOrientations?: number;
+  renamedLevels?: number;
   /** The previous values of what was updated, for a rollback. */
   undo: UndoRecord;
 }
@@ -62,6 +67,8 @@ export interface UndoRecord {
   /** Annex 2: the measures this batch superseded. */
   measures?: number[];
   indicators?: IndicatorUndo;
+  /** Kind `plan`: the axes and orientations it created, the titles it replaced. */
+  structure?: StructureUndo;
 }
 
 
@@ -110,9 +117,15 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
   }
   const idOf = (target: OrganisationTarget | null): number | null => (target === null ? null : 'id' in target ? target.id : (organisationIds.get(target.newKey) ?? null));
 
+  // A plan's axes and orientations first: its actions are placed in them (the resolve stage gave new
+  // orientations negative ids, replaced here by the rows' ids).
+  const undo: UndoRecord = { actions: [] };
+  const structure = result.structure ? await applyStructure(manager, input.contractId, result.structure) : null;
+  if (structure) undo.structure = structure.undo;
+  const orientationOf = (id: number | null): number | null => (id !== null && id < 0 ? (structure?.orientationIds.get(id) ?? null) : id);
+
   // Actions: created when new; updated only from their own lead's file (the lead per the database).
   const actionIds = new Map<number, number>();
-  const undo: UndoRecord = { actions: [] };
   let createdActions = 0;
   let updatedActions = 0;
   const existing = new Map(
@@ -129,7 +142,7 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
         index,
         row: {
           contractId: input.contractId,
-          orientationId: action.orientationId,
+          orientationId: orientationOf(action.orientationId),
           code: action.code.slice(0, 40),
           title: (parsed.title ?? action.code).slice(0, 500),
           normalisedTitle: normaliseText(parsed.title ?? action.code).slice(0, 500),
@@ -165,7 +178,8 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
     if (parsed.status && parsed.status !== current.status) changes.status = parsed.status;
     if (parsed.startDate && parsed.startDate !== current.startDate) changes.startDate = parsed.startDate;
     if (parsed.endDate && parsed.endDate !== current.endDate) changes.endDate = parsed.endDate;
-    if (action.orientationId !== null && action.orientationId !== current.orientationId) changes.orientationId = action.orientationId;
+    const orientationId = orientationOf(action.orientationId);
+    if (orientationId !== null && orientationId !== current.orientationId) changes.orientationId = orientationId;
     if (Object.keys(changes).length === 0) continue;
     undo.actions.push({
       id: current.id,
@@ -212,6 +226,7 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
     createdActions,
     updatedActions,
     createdOrganisations,
+    ...(structure ? { createdAxes: structure.createdAxes, createdOrientations: structure.createdOrientations, renamedLevels: structure.renamed } : {}),
     undo,
   };
   if (result.parsed.measures) {
@@ -309,6 +324,9 @@ export interface RollbackOutcome {
   removedActions: number;
   removedOrganisations: number;
   restoredActions: number;
+  /** Kind `plan`: the axes and orientations it had created that went. */
+  removedAxes?: number;
+  removedOrientations?: number;
 }
 
 /**
@@ -355,6 +373,7 @@ export async function rollbackInDatabase(manager: EntityManager, batchId: number
     await manager.delete(Action, action.id);
     removedActions++;
   }
+  const structure = undo.structure ? await rollbackStructure(manager, undo.structure) : null;
   let removedOrganisations = 0;
   for (const organisation of await manager.find(Organisation, { where: { createdByBatchId: batchId } })) {
     const id = organisation.id;
@@ -374,5 +393,5 @@ export async function rollbackInDatabase(manager: EntityManager, batchId: number
     await manager.delete(Organisation, id);
     removedOrganisations++;
   }
-  return { withdrawn: withdrawn.affected ?? 0, restored: copies.length, removedActions, removedOrganisations, restoredActions: undo.actions.length };
+  return { withdrawn: withdrawn.affected ?? 0, restored: copies.length, removedActions, removedOrganisations, restoredActions: undo.actions.length, ...(structure ?? {}) };
 }

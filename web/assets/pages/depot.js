@@ -9,6 +9,7 @@ const KIND_LABELS = {
   dotations: 'Dotations de l’État',
   grants: 'Listes nationales des subventions',
   indicators: 'Indicateurs',
+  plan: 'Plan d’action (axes, orientations, fiches actions)',
 };
 const TEMPLATE_KINDS = ['annex3', 'annex2', 'dotations', 'indicators'];
 const LAYOUTS = {
@@ -388,6 +389,12 @@ function renderPreview() {
     ['Erreurs', String(counts.errors)],
     ['Avertissements', String(counts.warnings)],
     counts.notes ? ['Notes (ce que l’import a compris seul)', String(counts.notes)] : null,
+    // A plan (kind `plan`): the contract's structure it gives, and its fiches' budget.
+    counts.axes !== undefined ? ['Axes (dont à créer)', `${counts.axes} (${counts.newAxes})`] : null,
+    counts.orientations !== undefined ? ['Orientations et sous-orientations (dont à créer)', `${counts.orientations} (${counts.newOrientations})`] : null,
+    counts.renamed ? ['Intitulés d’axes ou d’orientations modifiés', String(counts.renamed)] : null,
+    counts.actions !== undefined ? ['Fiches actions', String(counts.actions)] : null,
+    preview.budget !== undefined ? ['Budget prévisionnel total des fiches', euros(preview.budget)] : null,
     ['Actions à créer', String(counts.newActions)],
     ['Organisations à créer', String(counts.newOrganisations)],
     [state.kind === 'annex2' ? 'Total des aides lues (hors investissements soutenus)' : 'Total des montants lus', euros(preview.total)],
