@@ -32,10 +32,14 @@ async function eventually<T>(read: () => Promise<T>, expected: T, timeout = 5000
   expect(last).toBe(expected);
 }
 
+/** Each test waits for the data it needs, not for the page's fonts and icons. */
+const READY = { waitUntil: 'domcontentloaded' as const };
+
 describe('saisie: funding lines from the dashboard, contracts from /contrats', () => {
   let server: TestServer;
   const tokens = { editor: '', reader: '', admin: '' };
-  const browsers: TestBrowser[] = [];
+  // One context for the file: a new one costs about 2 s (the DSFR fetched and parsed again); the token is swapped in localStorage.
+  let browser: TestBrowser;
   const base = () => `http://localhost:${server.server.port}`;
   const plain = (text: string) => text.replace(/[\u202f\u00a0]/g, ' ');
 
@@ -47,16 +51,16 @@ describe('saisie: funding lines from the dashboard, contracts from /contrats', (
   const paidByHand = async () =>
     (await api(LINES, { contract: CONTRACT })).action.fundings.filter((line: any) => line.stage === 'PAID' && line.source.sheet === 'Saisie');
 
-  async function open(token: string, width = 1280) {
-    const browser = await openBrowser(base(), { token, viewport: { width, height: 900 } });
-    browsers.push(browser);
+  /** The token the pages send from now on (web/assets/app.js keeps it in localStorage 'crte.jeton'). */
+  async function as(token: string) {
+    await browser.page.evaluate((secret) => localStorage.setItem('crte.jeton', secret), token);
     return browser;
   }
 
   /** The dashboard with DA-01's detail open. */
-  async function openDa01(browser: TestBrowser) {
+  async function openDa01() {
     const { page } = browser;
-    await page.goto('/tableau-de-bord');
+    await page.goto('/tableau-de-bord', READY);
     await page.locator('#bloc-actions[data-etat="pret"]').waitFor();
     await page.getByRole('button', { name: 'Voir DA-01' }).click();
     await page.locator('#fenetre-action-contenu[data-etat="pret"]').waitFor();
@@ -79,17 +83,20 @@ describe('saisie: funding lines from the dashboard, contracts from /contrats', (
         tokens.admin = (await createToken(dataSource, { name: 'Équipe CRTE', role: Role.ADMIN, organisationId: null })).secret;
       },
     });
+    // 390 px wide: a phone's width, where the forms must still work.
+    browser = await openBrowser(base(), { viewport: { width: 390, height: 900 } });
+    // A page of the site's origin, for localStorage.
+    await browser.page.goto('/accessibilite', READY);
   }, 60000);
 
   afterAll(async () => {
-    for (const browser of browsers) await browser.close();
+    await browser?.close();
     await server?.close();
   });
 
   it('an editor records a payment on DA-01 (« 1 234,56 »), corrects it and ends it; the lineage says « Saisie »', async () => {
-    const browser = await open(tokens.editor, 390);
-    const { page } = browser;
-    await openDa01(browser);
+    const { page } = await as(tokens.editor);
+    await openDa01();
     const dialog = page.locator('#fenetre-action');
     // The Banque des Territoires' lines are its own: Douaisis Agglo may not correct them.
     expect(await dialog.locator('[data-action="corriger"]').count()).toBe(0);
@@ -137,8 +144,8 @@ describe('saisie: funding lines from the dashboard, contracts from /contrats', (
   });
 
   it('a reader sees DA-01 without the buttons that write', async () => {
-    const browser = await open(tokens.reader);
-    await openDa01(browser);
+    await as(tokens.reader);
+    await openDa01();
     const dialog = browser.page.locator('#fenetre-action');
     await dialog.locator('#tableau-action-financements').waitFor();
     expect(await dialog.locator('#formulaire-saisie').count()).toBe(0);
@@ -146,9 +153,8 @@ describe('saisie: funding lines from the dashboard, contracts from /contrats', (
   });
 
   it('/contrats: an admin creates CRTE-TEST-WEB on two EPCIs (82 communes); a bad SIREN is named in French', async () => {
-    const browser = await open(tokens.admin, 390);
-    const { page } = browser;
-    await page.goto('/contrats');
+    const { page } = await as(tokens.admin);
+    await page.goto('/contrats', READY);
     await page.locator('#liste-contrats[data-etat="pret"]').waitFor();
     const form = page.locator('#formulaire-contrat');
     await form.locator('#contrat-code').fill('CRTE-TEST-WEB');
@@ -178,10 +184,10 @@ describe('saisie: funding lines from the dashboard, contracts from /contrats', (
     expect(contract.communes).toHaveLength(82);
 
     // A reader sees the list, not the form.
-    const reader = await open(tokens.reader);
-    await reader.page.goto('/contrats');
-    await reader.page.locator('#liste-contrats[data-etat="pret"]').waitFor();
-    expect(await reader.page.locator('#nouveau-contrat').isHidden()).toBe(true);
+    await as(tokens.reader);
+    await page.goto('/contrats', READY);
+    await page.locator('#liste-contrats[data-etat="pret"]').waitFor();
+    expect(await page.locator('#nouveau-contrat').isHidden()).toBe(true);
     expect(browser.errors).toEqual([]);
   });
 });
