@@ -8,6 +8,8 @@ import { fixturePath } from '../support/fixtures';
 import { startTestServer, TestServer } from '../support/server';
 import { openBrowser, TestBrowser } from './browser';
 
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
 /**
  * The web's two forms (issues 16 and 17), in one browser and one server: money recorded, corrected and
  * ended from the dashboard's action detail by an editor, hidden from a reader; a contract created from
@@ -50,6 +52,14 @@ describe('saisie: funding lines from the dashboard, contracts from /contrats', (
   }
   const paidByHand = async () =>
     (await api(LINES, { contract: CONTRACT })).action.fundings.filter((line: any) => line.stage === 'PAID' && line.source.sheet === 'Saisie');
+
+  async function seriousViolations(selector: string): Promise<string[]> {
+    await browser.page.evaluate(AXE_SOURCE);
+    const violations = (await browser.page.evaluate(
+      `axe.run(${JSON.stringify(selector)}, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) })))`,
+    )) as Array<{ id: string; impact: string; nodes: string[] }>;
+    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}) ${v.nodes.join(', ')}`);
+  }
 
   /** The token the pages send from now on (web/assets/app.js keeps it in localStorage 'crte.jeton'). */
   async function as(token: string) {
@@ -111,6 +121,9 @@ describe('saisie: funding lines from the dashboard, contracts from /contrats', (
     await form.getByLabel('Montant en euros').fill('12,345');
     await form.getByRole('button', { name: 'Enregistrer le montant' }).click();
     expect(await page.locator('#saisie-montant-erreur').innerText()).toContain('n’est pas un montant en euros');
+    // The detail with its forms and an error shown: no serious or critical axe-core violation (the page audit,
+    // test/web/accessibilite.test.ts, sees the dashboard with this dialog closed).
+    expect(await seriousViolations('#fenetre-action')).toEqual([]);
     await form.getByLabel('Montant en euros').fill('1 234,56');
     await form.getByRole('button', { name: 'Enregistrer le montant' }).click();
     await page.getByTestId('saisie-succes').waitFor();

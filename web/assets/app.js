@@ -222,7 +222,8 @@ export function table(caption, columns, rows, { emptyText = 'Aucune ligne.', id 
       ? rows.map((row) => el('tr', {}, columns.map((column) => el('td', { class: column.numeric ? 'crte-num' : column.wrap ? 'fr-cell--multiline crte-wrap' : null }, column.value(row) ?? '—'))))
       : el('tr', {}, el('td', { colspan: columns.length }, emptyText)),
   );
-  return el('div', { class: 'fr-table fr-table--no-caption crte-table', id }, el('div', { class: 'fr-table__wrapper' }, el('div', { class: 'fr-table__container' }, el('div', { class: 'fr-table__content' }, el('table', {}, el('caption', {}, caption), head, body)))));
+  // A narrow screen scrolls a wide table sideways: its frame is a named region the keyboard can reach and scroll.
+  return el('div', { class: 'fr-table fr-table--no-caption crte-table', id }, el('div', { class: 'fr-table__wrapper' }, el('div', { class: 'fr-table__container', tabindex: '0', role: 'region', 'aria-label': caption }, el('div', { class: 'fr-table__content' }, el('table', {}, el('caption', {}, caption), head, body)))));
 }
 
 export function alert(kind, title, text) {
