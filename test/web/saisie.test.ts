@@ -63,7 +63,7 @@ describe('saisie: funding lines from the dashboard, contracts from /contrats', (
 
   /** The token the pages send from now on (web/assets/app.js keeps it in localStorage 'crte.jeton'). */
   async function as(token: string) {
-    await browser.page.evaluate((secret) => localStorage.setItem('crte.jeton', secret), token);
+    await browser.page.evaluate(`localStorage.setItem('crte.jeton', ${JSON.stringify(token)})`);
     return browser;
   }
 
