@@ -159,7 +159,7 @@ export function fundingEditor({ contract, action, viewer, done }) {
     el(
       'fieldset',
       { class: 'fr-fieldset', 'aria-labelledby': 'saisie-legende' },
-      el('legend', { class: 'fr-fieldset__legend', id: 'saisie-legende' }, `Enregistrer un montant pour l’action ${action.code}`),
+      el('legend', { class: 'fr-fieldset__legend', id: 'saisie-legende' }, `Nouvelle ligne de financement de l’action ${action.code}`),
       el('div', { class: 'fr-fieldset__element fr-col-12 fr-col-md-6' }, selectGroup(fields.funder, 'Financeur', [el('option', { value: '' }, 'Chargement…')])),
       el('div', { class: 'fr-fieldset__element fr-col-12 fr-col-md-3' }, selectGroup(fields.stage, 'Étape', options(STAGES, 'PAID'))),
       el('div', { class: 'fr-fieldset__element fr-col-12 fr-col-md-3' }, inputGroup(fields.year, 'Année', { type: 'number', min: '1900', max: '2100', step: '1', value: String(new Date().getFullYear()), required: true })),
