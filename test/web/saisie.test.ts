@@ -124,7 +124,13 @@ describe('saisie: funding lines from the dashboard, contracts from /contrats', (
     // The detail with its forms and an error shown: no serious or critical axe-core violation (the page audit,
     // test/web/accessibilite.test.ts, sees the dashboard with this dialog closed).
     expect(await seriousViolations('#fenetre-action')).toEqual([]);
+    // What only the API refuses: its French message in an alert, and under the field it names.
+    await form.getByLabel('Année').fill('1850');
     await form.getByLabel('Montant en euros').fill('1 234,56');
+    await form.getByRole('button', { name: 'Enregistrer le montant' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'Saisie refusée' }).waitFor();
+    expect(await page.locator('#saisie-annee-erreur').innerText()).toBe("Année (year) : 1850 n'est pas une année plausible (entier entre 1900 et 2100).");
+    await form.getByLabel('Année').fill('2024');
     await form.getByRole('button', { name: 'Enregistrer le montant' }).click();
     await page.getByTestId('saisie-succes').waitFor();
     expect(plain(await page.getByTestId('saisie-succes').innerText())).toContain('Montant enregistré : 1 234,56 €, payé en 2024.');
