@@ -169,6 +169,11 @@ describe('saisie: funding lines from the dashboard, contracts from /contrats', (
     await dialog.locator('#tableau-action-financements').waitFor();
     expect(await dialog.locator('#formulaire-saisie').count()).toBe(0);
     expect(await dialog.getByRole('button', { name: /^(Corriger|Clore)/ }).count()).toBe(0);
+
+    // The page's reading of typed euros (web/assets/app.js), exact where a float would not be.
+    const cases = ['12 345,67', '1\u202f234,5', '1234', '0,07', '99 999 999 999 999 999,99', '12,345', '-5', '1.234.567', ''];
+    const read = await browser.page.evaluate(`import('/assets/app.js').then((app) => ${JSON.stringify(cases)}.map(app.parseEuros))`);
+    expect(read).toEqual(['12345.67', '1234.50', '1234.00', '0.07', '99999999999999999.99', null, null, null, null]);
   });
 
   it('/contrats: an admin creates CRTE-TEST-WEB on two EPCIs (82 communes); a bad SIREN is named in French', async () => {
