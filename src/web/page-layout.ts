@@ -22,6 +22,7 @@ export const WEB_PAGES: WebPage[] = [
   { path: '/depot', file: 'depot.html', title: 'Déposer un fichier', script: 'depot.js', nav: true },
   { path: '/historique', file: 'historique.html', title: 'Historique des dépôts', script: 'historique.js', nav: true },
   { path: '/requetes', file: 'requetes.html', title: 'Requêtes', script: 'requetes.js', nav: true },
+  { path: '/contrats', file: 'contrats.html', title: 'Contrats', script: 'contrats.js', nav: true },
   // The pages every State site links from its footer.
   { path: '/accessibilite', file: 'accessibilite.html', title: 'Déclaration d’accessibilité', script: null, nav: false },
   { path: '/mentions-legales', file: 'mentions-legales.html', title: 'Mentions légales', script: null, nav: false },

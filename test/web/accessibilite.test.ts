@@ -9,6 +9,7 @@ import { importFile } from '../../src/import-batch/import-apply.service';
 import { ImportKind } from '../../src/kernel/import-batch.enum';
 import { Role } from '../../src/kernel/role.enum';
 import { seedReferenceData } from '../../src/seed/seed.service';
+import { WEB_PAGES } from '../../src/web/page-layout';
 import { TEST_DATABASE_TYPE } from '../support/database';
 import { fixturePath } from '../support/fixtures';
 import { startTestServer, TestServer } from '../support/server';
@@ -23,6 +24,8 @@ const PAGES: Array<{ path: string; ready: string }> = [
   { path: '/depot', ready: '#depot-source option:nth-child(20)' },
   { path: '/historique', ready: '#tableau-depots tbody tr' },
   { path: '/requetes', ready: 'h1' },
+  // With the admin's token: the list and the « Nouveau contrat » form.
+  { path: '/contrats', ready: '#liste-contrats[data-etat="pret"]' },
   { path: '/accessibilite', ready: 'h1' },
   { path: '/mentions-legales', ready: 'h1' },
   { path: '/donnees-personnelles', ready: 'h1' },
@@ -58,6 +61,10 @@ describe(`accessibility and the mandatory footer on ${TEST_DATABASE_TYPE}`, () =
   afterAll(async () => {
     await browser?.close();
     await api?.close();
+  });
+
+  it('visits every page the site serves (WEB_PAGES)', () => {
+    expect(PAGES.map((page) => page.path).sort()).toEqual(WEB_PAGES.map((page) => page.path).sort());
   });
 
   it('links, from every page’s footer, the accessibility statement, the legal notice and the personal data page', async () => {

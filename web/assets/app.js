@@ -25,7 +25,12 @@ export async function graphql(query, variables = {}) {
   } catch {
     throw new Error(`Le serveur a répondu ${response.status} sans données lisibles.`);
   }
-  if (body.errors?.length) throw new Error(body.errors.map((error) => error.message).join(' ; '));
+  if (body.errors?.length) {
+    const error = new Error(body.errors.map((one) => one.message).join(' ; '));
+    // The server's errors as given: a form reads each field's own message in extensions.fields.
+    error.errors = body.errors;
+    throw error;
+  }
   return body.data;
 }
 
@@ -95,6 +100,55 @@ export function euros(decimal) {
   const [, sign, whole, fraction = ''] = match;
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, GROUP);
   return `${sign ? '−' : ''}${grouped},${(fraction + '00').slice(0, 2)}${'\u00a0'}€`;
+}
+
+/**
+ * What a person types as euros (« 12 345,67 », « 12345.6 », « 1 234 € ») → the exact decimal string
+ * ("12345.67"), from the text itself: never through a float. Null when it is not an amount (a negative,
+ * more than two decimals, two decimal points).
+ */
+export function parseEuros(text) {
+  const compact = String(text ?? '').replace(/[\s\u00a0\u202f]/g, '').replace(/€$/, '');
+  const match = /^(\d+)(?:[,.](\d{1,2}))?$/.exec(compact);
+  if (!match) return null;
+  const whole = match[1].replace(/^0+(?=\d)/, '');
+  return `${whole}.${(match[2] || '').padEnd(2, '0')}`;
+}
+
+/** Field errors the DSFR way: the group and the field marked, the message tied by aria-describedby. */
+export function setFieldError(input, message) {
+  const group = input.closest('.fr-input-group, .fr-select-group');
+  const kind = group?.classList.contains('fr-select-group') ? 'select' : 'input';
+  group?.classList.add(`fr-${kind}-group--error`);
+  input.classList.add(`fr-${kind}--error`);
+  input.setAttribute('aria-invalid', 'true');
+  const id = `${input.id}-erreur`;
+  let text = document.getElementById(id);
+  if (!text) {
+    text = el('p', { id, class: 'fr-error-text' });
+    (group || input.parentElement).append(text);
+    input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
+  }
+  text.textContent = message;
+}
+
+export function clearFieldErrors(form) {
+  for (const text of form.querySelectorAll('.fr-error-text')) {
+    const input = form.querySelector(`[aria-describedby~="${text.id}"]`);
+    if (input) {
+      const rest = input.getAttribute('aria-describedby').split(' ').filter((id) => id !== text.id);
+      if (rest.length) input.setAttribute('aria-describedby', rest.join(' '));
+      else input.removeAttribute('aria-describedby');
+    }
+    text.remove();
+  }
+  for (const node of form.querySelectorAll('[aria-invalid]')) node.removeAttribute('aria-invalid');
+  for (const name of ['input-group', 'select-group', 'input', 'select']) for (const node of form.querySelectorAll(`.fr-${name}--error`)) node.classList.remove(`fr-${name}--error`);
+}
+
+/** Whether the token may write at all (its reach is the API's to decide). */
+export function mayWrite(viewer) {
+  return viewer?.role === 'ADMIN' || viewer?.role === 'EDITOR';
 }
 
 /** A ratio (0.1234) as "12,3 %". */
@@ -168,7 +222,8 @@ export function table(caption, columns, rows, { emptyText = 'Aucune ligne.', id 
       ? rows.map((row) => el('tr', {}, columns.map((column) => el('td', { class: column.numeric ? 'crte-num' : column.wrap ? 'fr-cell--multiline crte-wrap' : null }, column.value(row) ?? '—'))))
       : el('tr', {}, el('td', { colspan: columns.length }, emptyText)),
   );
-  return el('div', { class: 'fr-table fr-table--no-caption crte-table', id }, el('div', { class: 'fr-table__wrapper' }, el('div', { class: 'fr-table__container' }, el('div', { class: 'fr-table__content' }, el('table', {}, el('caption', {}, caption), head, body)))));
+  // A narrow screen scrolls a wide table sideways: its frame is a named region the keyboard can reach and scroll.
+  return el('div', { class: 'fr-table fr-table--no-caption crte-table', id }, el('div', { class: 'fr-table__wrapper' }, el('div', { class: 'fr-table__container', tabindex: '0', role: 'region', 'aria-label': caption }, el('div', { class: 'fr-table__content' }, el('table', {}, el('caption', {}, caption), head, body)))));
 }
 
 export function alert(kind, title, text) {

@@ -1,7 +1,8 @@
 // The dashboard: one FundingFilter (contract, stage, years) drives every funding block, and every figure
 // shown is the API's own (fundingTotals, progress, actions, fundingConflicts), formatted with euros().
-import { alert, cents, centsToDecimal, contracts, download, el, euros, graphql, percent, ratePercent, show, table } from '/assets/app.js';
+import { alert, cents, centsToDecimal, contracts, download, el, euros, graphql, mayWrite, me, percent, ratePercent, show, table } from '/assets/app.js';
 import { barChart, rateBar } from '/assets/pages/charts.js';
+import { fundingEditor } from '/assets/pages/saisie-financement.js';
 
 const STAGES = { PLANNED: 'Prévu', REQUESTED: 'Demandé', GRANTED: 'Attribué', PAID: 'Payé' };
 const STAGE_ORDER = ['PLANNED', 'REQUESTED', 'GRANTED', 'PAID'];
@@ -66,14 +67,14 @@ const ACTIONS_QUERY = `query Actions($filter: ActionFilter, $orderBy: ActionOrde
 const ACTION_QUERY = `query Action($contract: String!, $code: String!) {
   action(contract: $contract, code: $code) {
     code title status totalCost costBase
-    lead { name }
+    lead { id name }
     orientation { code title axis { number title } }
     planned: fundingTotal(stage: PLANNED) requested: fundingTotal(stage: REQUESTED) granted: fundingTotal(stage: GRANTED) paid: fundingTotal(stage: PAID)
     coverage(stage: PLANNED)
     fundings {
       id amount year stage instrument approximate
       funder { name } programme { code }
-      source { reference sheet cell rawValue declaredBy { name } batch { id fileName } }
+      source { reference sheet cell rawValue declaredBy { id name } batch { id fileName } }
     }
     indicators { code name unit baseline target targetYear latestActual { year value } }
     decisions { kind text dueOn meeting { body heldOn } }
@@ -83,6 +84,8 @@ const ACTION_QUERY = `query Action($contract: String!, $code: String!) {
 
 const state = {
   contract: null,
+  // Who holds the token (null without one): the action's detail offers to write only to a writer.
+  viewer: null,
   stage: 'PLANNED',
   yearFrom: null,
   yearTo: null,
@@ -525,7 +528,7 @@ function resetActions() {
 
 // ---------------------------------------------------------------- one action
 
-async function openAction(code) {
+async function openAction(code, notice = null) {
   const content = $('fenetre-action-contenu');
   content.dataset.etat = 'chargement';
   show($('fenetre-action-titre'), `Action ${code}`);
@@ -547,6 +550,18 @@ async function openAction(code) {
     for (const axis of data.progress.axes) for (const orientation of axis.orientations) for (const entry of orientation.indicators) achievement.set(entry.indicator.code, entry.achievement);
     show($('fenetre-action-titre'), `${action.code} — ${action.title}`);
     const stageRank = (stage) => STAGE_ORDER.indexOf(stage);
+    // A writer records, corrects and ends lines here; after each write the action and the dashboard are read again.
+    const editor = mayWrite(state.viewer)
+      ? fundingEditor({
+          contract: state.contract,
+          action,
+          viewer: state.viewer,
+          done: async (text) => {
+            await openAction(code, text);
+            refreshAll();
+          },
+        })
+      : null;
     const fundings = [...action.fundings].sort((a, b) => a.year - b.year || stageRank(a.stage) - stageRank(b.stage) || a.funder.name.localeCompare(b.funder.name, 'fr'));
     const facts = [
       ['Orientation', action.orientation ? `${action.orientation.code} ${action.orientation.title} (axe ${action.orientation.axis.number})` : 'À classer'],
@@ -559,8 +574,12 @@ async function openAction(code) {
       ['Payé', euros(action.paid)],
       ['Part du coût couverte (prévu)', percent(action.coverage)],
     ];
+    const noticeNode = notice ? alert('success', null, notice) : null;
+    noticeNode?.setAttribute('tabindex', '-1');
+    noticeNode?.setAttribute('data-testid', 'saisie-succes');
     show(
       content,
+      noticeNode,
       el('ul', { class: 'fr-mb-3w' }, facts.map(([label, value]) => el('li', {}, el('strong', {}, `${label} : `), value))),
       el('h2', { class: 'fr-h5' }, 'Financements et leur source'),
       multiline(table(
@@ -580,10 +599,12 @@ async function openAction(code) {
             label: 'Fichier, déclaré par',
             value: (row) => el('span', { class: 'fr-text--xs' }, row.source?.batch ? `${row.source.batch.fileName} (dépôt n° ${row.source.batch.id})` : '—', row.source?.declaredBy ? [el('br'), row.source.declaredBy.name] : null),
           },
-        ],
+          editor?.column,
+        ].filter(Boolean),
         fundings,
         { id: 'tableau-action-financements', emptyText: 'Aucun financement en vigueur.' },
       )),
+      editor?.section,
       el('h2', { class: 'fr-h5' }, 'Indicateurs'),
       multiline(table(
         `Indicateurs de l’action ${action.code}`,
@@ -611,6 +632,7 @@ async function openAction(code) {
       )),
     );
     content.dataset.etat = 'pret';
+    noticeNode?.focus();
   } catch (error) {
     show(content, alert('error', 'L’action n’a pas pu être chargée', error.message));
     content.dataset.etat = 'erreur';
@@ -668,6 +690,7 @@ async function loadYears() {
 
 async function start() {
   const wanted = readUrl();
+  state.viewer = await me().catch(() => null);
   Object.assign(state, { stage: wanted.stage, yearFrom: wanted.yearFrom, yearTo: wanted.yearTo });
   $('etape').value = state.stage;
   try {
