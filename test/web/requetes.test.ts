@@ -114,7 +114,7 @@ describe(`queries page on ${TEST_DATABASE_TYPE}`, () => {
     await page.getByLabel('Filtrer la documentation').fill('fundingTotals');
     const item = page.locator('#champs-query > li', { hasText: 'fundingTotals' });
     await expect(item.count()).resolves.toBe(1);
-    await item.getByText('Montants des lignes en vigueur regroupés par les dimensions demandées, calculés en SQL et exacts au centime.').waitFor();
+    await item.getByText('Montants des lignes en vigueur regroupés par les dimensions demandées, calculés en SQL et exacts au centime').waitFor();
     await expect(page.locator('#champs-query > li:visible').count()).resolves.toBe(1);
     await page.getByText(/1 lecture et \d+ types correspondent/).waitFor();
     await browser.screenshot('requetes');
