@@ -172,7 +172,14 @@ async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepare
     allowPartial,
     now,
   });
-  await manager.update(ImportBatch, batch.id, { status: ImportStatus.APPLIED, appliedAt: now, undo: JSON.stringify(outcome.undo) });
+  await manager.update(ImportBatch, batch.id, {
+    status: ImportStatus.APPLIED,
+    appliedAt: now,
+    undo: JSON.stringify(outcome.undo),
+    // Recorded on the batch: its rows in error were left out (allowPartial), not applied.
+    appliedPartially: outcome.rowsLeftOut > 0,
+    rowsLeftOut: outcome.rowsLeftOut,
+  });
   // An earlier batch none of whose lines still count has been replaced as a whole (of the same source and
   // kind, or a manual correction of one of its lines, whose line this file replaced).
   await manager.query(
