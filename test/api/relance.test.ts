@@ -111,4 +111,43 @@ describe(`the recovery plan's measures in GraphQL on ${TEST_DATABASE_TYPE}`, () 
     const { body } = await api.graphql(`{ relanceMeasures(contract: "CRTE-INCONNU") { name } }`);
     expect(body.errors?.[0]).toMatchObject({ message: 'Contrat (contract) : le contrat « CRTE-INCONNU » n’existe pas.', extensions: { code: 'BAD_USER_INPUT', field: 'contract' } });
   });
+
+  it('corrects a doubtful cell in a preview (sender or admin, before applying): the check runs again, the apply reads the correction, the lineage keeps the file’s text and who', async () => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries({ kind: 'annex2', source: 'Etat', dryRun: 'true' })) form.append(name, value);
+    form.append('file', new Blob([readFileSync(fixturePath(FILE))]), FILE);
+    const again = (await (await fetch(`${base}/api/imports`, { method: 'POST', body: form, headers: { authorization: `Bearer ${admin}` } })).json()) as any;
+    expect(again.counts.errors).toBe(3);
+    const correct = (token: string, body: Record<string, string>) =>
+      fetch(`${base}/api/imports/${again.batchId}/corrections`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const c10 = { sheet: 'Annexe 2', cell: 'C10', value: '1 050 000 €' };
+
+    // Another editor of the State (not the file's sender) may not.
+    const [state] = await api.db.dataSource.query(`SELECT id FROM organisation WHERE name = 'État'`);
+    const stateEditor = (await createToken(api.db.dataSource, { name: 'DDT du Nord', role: Role.EDITOR, organisationId: Number(state.id) })).secret;
+    const refused = await correct(stateEditor, c10);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as any).error).toBe('Seul l’expéditeur du fichier (« Préfecture ») ou un administrateur peut corriger l’aperçu n° ' + again.batchId + '.');
+
+    const corrected = await correct(admin, c10);
+    expect(corrected.status).toBe(200);
+    const preview = (await corrected.json()) as any;
+    expect(preview.issues.filter((issue: any) => issue.severity === 'ERROR').map((issue: any) => issue.cell)).toEqual(['C16', 'D16']);
+    expect(preview.lines.find((line: any) => line.cell === 'C10')).toMatchObject({ amount: '1050000.00', rawValue: '1 050 000 €', measureAmountKind: 'AID' });
+    expect(preview.corrections).toEqual([{ sheet: 'Annexe 2', cell: 'C10', rawValue: '1,050 000 €', correctedValue: '1 050 000 €', correctedBy: 'Préfecture', correctedAt: expect.any(String) }]);
+
+    // Applied without row 16 only: C10 goes in as read by the person.
+    const response = await fetch(`${base}/api/imports/${again.batchId}/apply?allowPartial=true`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as any).applied.rowsLeftOut).toBe(1);
+    expect((await correct(admin, { ...c10, value: '1 050 001 €' })).status).toBe(409);
+
+    const { body } = await api.graphql(`{ relanceMeasures(contract: "CRTE-DOUAISIS") { amounts { amount rawValue sourceCell correction { rawValue correctedValue correctedBy } } } }`);
+    expect(body.errors).toBeUndefined();
+    const amounts = (body.data.relanceMeasures as Array<{ amounts: any[] }>).flatMap((measure) => measure.amounts);
+    expect(amounts.filter((amount) => amount.correction)).toEqual([
+      { amount: '1050000.00', rawValue: '1 050 000 €', sourceCell: 'C10', correction: { rawValue: '1,050 000 €', correctedValue: '1 050 000 €', correctedBy: 'Préfecture' } },
+    ]);
+    expect(amounts.some((amount) => amount.sourceCell === 'D10')).toBe(true);
+  });
 });
