@@ -229,12 +229,22 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       expect(plain(await page.locator('#depot-confirmation-texte').innerText())).toBe(
         '2 lignes du fichier seront laissées de côté (1 montant lu sur ces lignes, 0,00 € d’aides et 6 353 000,00 € d’investissements soutenus) ; les autres seront appliquées, et le lot sera marqué « appliqué partiellement ».',
       );
+      // Or C10 read as the person says (« 1 050 000 € »): checked again, row 10 is no longer left out.
+      await page.getByLabel('Cellule douteuse').selectOption({ label: (await page.locator('#depot-correction-cellule option', { hasText: 'Annexe 2!C10' }).innerText()).trim() });
+      await page.getByLabel('Lecture corrigée').fill('1 050 000 €');
+      const corrected = page.waitForResponse((r) => r.url().endsWith(`/api/imports/${annex2.batchId}/corrections`));
+      await page.getByRole('button', { name: 'Enregistrer la correction et vérifier à nouveau' }).click();
+      expect((await corrected).status()).toBe(200);
+      await page.getByText('Lecture de Annexe 2!C10 corrigée').waitFor();
+      expect((await page.locator('#depot-corrections tbody td').allInnerTexts()).map(plain)).toEqual(['Annexe 2!C10', '1,050 000 €', '1 050 000 €', 'Sous-préfecture de Douai']);
+      expect(await page.locator('#depot-lignes-exclues tbody tr').count()).toBe(1);
+      await page.getByRole('button', { name: 'Appliquer sans les lignes en erreur' }).click();
       const partial = page.waitForResponse((r) => r.url().endsWith(`/api/imports/${annex2.batchId}/apply?allowPartial=true`));
       await page.getByRole('button', { name: 'Confirmer : appliquer sans ces lignes' }).click();
       expect((await partial).status()).toBe(200);
       await page.getByText(`Fichier appliqué partiellement (lot n° ${annex2.batchId})`).waitFor();
       await page.getByText('Appliqué partiellement : lignes en erreur laissées de côté').waitFor();
-      expect(await api.db.dataSource.getRepository(ImportBatch).findOneByOrFail({ id: annex2.batchId })).toMatchObject({ status: 'APPLIED', appliedPartially: true, rowsLeftOut: 2 });
+      expect(await api.db.dataSource.getRepository(ImportBatch).findOneByOrFail({ id: annex2.batchId })).toMatchObject({ status: 'APPLIED', appliedPartially: true, rowsLeftOut: 1 });
       await page.getByRole('button', { name: 'Déposer un autre fichier' }).click();
       await page.getByRole('heading', { name: '1. Le fichier et son origine' }).waitFor();
 

@@ -428,6 +428,7 @@ function renderPreview() {
     applyHelp,
     el('ul', { class: 'fr-btns-group fr-btns-group--inline-md' }, el('li', {}, applyButton), el('li', {}, abandonButton), ...downloadButtons.map((button) => el('li', {}, button))),
     leftOut ? partialBlock(leftOut) : null,
+    correctionBlock(preview),
     el('div', { id: 'depot-action-message', 'aria-live': 'polite' }),
     el('h3', { class: 'fr-h5', id: 'depot-anomalies-titre' }, `Anomalies (${issuesCount})`),
     issuesTable(preview.issues),
@@ -520,6 +521,81 @@ function confirmPartial(leftOut) {
     ),
   );
   $('depot-confirmer-partiel').focus();
+}
+
+/**
+ * A doubtful cell (an error or a warning at a cell) read as the person says it should be: POST
+ * /api/imports/:id/corrections keeps the file's text beside the reading and who gave it, checks the file
+ * again with it and answers the new preview; applying reads the same correction. The file is not changed.
+ */
+function correctionBlock(preview) {
+  const doubtful = sortIssues(preview.issues.filter((issue) => (issue.severity === 'ERROR' || issue.severity === 'WARNING') && issue.sheet && issue.cell));
+  const corrections = preview.corrections || [];
+  if (!doubtful.length && !corrections.length) return null;
+  const places = [...new Map(doubtful.map((issue) => [`${issue.sheet}!${issue.cell}`, issue])).values()];
+  const select = el('select', { class: 'fr-select', id: 'depot-correction-cellule', onchange: () => ($('depot-correction-valeur').value = places[Number(select.value)]?.value ?? '') },
+    places.map((issue, index) => el('option', { value: String(index) }, `${place(issue.sheet, issue.cell)} — ${SEVERITIES[issue.severity].label} — ${issue.value ?? ''}`.slice(0, 120))));
+  return el(
+    'section',
+    { class: 'fr-mb-3w', id: 'depot-correction' },
+    el('h3', { class: 'fr-h5' }, 'Corriger la lecture d’une cellule'),
+    corrections.length
+      ? table(
+          `Cellules relues (${corrections.length}) : le fichier reste tel qu’envoyé, la lecture corrigée est appliquée`,
+          [
+            { label: 'Cellule', value: (c) => place(c.sheet, c.cell) },
+            { label: 'Texte du fichier', value: (c) => el('code', {}, c.rawValue ?? '—') },
+            { label: 'Lecture corrigée', value: (c) => el('code', {}, c.correctedValue) },
+            { label: 'Par', value: (c) => c.correctedBy },
+          ],
+          corrections,
+          { id: 'depot-corrections' },
+        )
+      : null,
+    places.length
+      ? el(
+          'form',
+          { id: 'depot-correction-formulaire', onsubmit: (event) => { event.preventDefault(); submitCorrection(places[Number(select.value)]); } },
+          el('div', { class: 'fr-select-group' }, el('label', { class: 'fr-label', for: 'depot-correction-cellule' }, 'Cellule douteuse'), select),
+          el(
+            'div',
+            { class: 'fr-input-group' },
+            el('label', { class: 'fr-label', for: 'depot-correction-valeur' }, 'Lecture corrigée', el('span', { class: 'fr-hint-text' }, 'Le texte à lire à la place de celui du fichier, par exemple « 1 050 000 € ». Votre nom est enregistré avec la correction.')),
+            el('input', { class: 'fr-input', id: 'depot-correction-valeur', type: 'text', maxlength: '500', value: places[0].value ?? '' }),
+          ),
+          el('button', { type: 'submit', class: 'fr-btn fr-btn--secondary', id: 'depot-corriger' }, 'Enregistrer la correction et vérifier à nouveau'),
+        )
+      : null,
+  );
+}
+
+async function submitCorrection(issue) {
+  const value = $('depot-correction-valeur').value;
+  const id = state.preview.batchId;
+  $('depot-corriger').disabled = true;
+  let response;
+  try {
+    response = await callApi(`/api/imports/${id}/corrections`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sheet: issue.sheet, cell: issue.cell, value }) });
+  } catch (error) {
+    response = { status: 0, body: { error: `Le serveur n’a pas répondu (${error.message}).` } };
+  }
+  const body = typeof response.body === 'object' && response.body ? response.body : {};
+  if (response.ok && body.issues) {
+    state.preview = { ...state.preview, ...body };
+    renderPreview();
+    const errors = body.counts.errors;
+    show(
+      'depot-action-message',
+      alert(
+        'success',
+        `Lecture de ${place(issue.sheet, issue.cell)} corrigée`,
+        `« ${value} » est lu à la place de « ${issue.value ?? ''} » (le fichier reste tel qu’envoyé). L’aperçu a été vérifié à nouveau : ${errors ? `${errors} erreur${errors > 1 ? 's' : ''} restante${errors > 1 ? 's' : ''}` : 'plus aucune erreur'}.`,
+      ),
+    );
+    return;
+  }
+  $('depot-corriger').disabled = false;
+  show('depot-action-message', alert('error', 'La correction a été refusée', body.error || `Le serveur a répondu ${response.status}.`));
 }
 
 const STEPS = ['Envoi du fichier', 'Lecture et contrôle', 'Application'];
@@ -702,6 +778,7 @@ async function applyPreview(partial = false) {
         : alert('info', `Fichier inchangé (lot n° ${id})`, 'Ce fichier est identique à celui déjà en vigueur pour cette organisation : rien n’a changé.');
     $('depot-statut').replaceWith(statusBadge(body.status, leftOutRows > 0));
     $('depot-partiel')?.remove();
+    $('depot-correction-formulaire')?.remove();
     show(
       'depot-action-message',
       message,
