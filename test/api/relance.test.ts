@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';
 import { createToken } from '../../src/auth/token.service';
 import { Role } from '../../src/kernel/role.enum';
+import { OrganisationKind } from '../../src/kernel/organisation-kind.enum';
+import { Organisation } from '../../src/organisation/organisation.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { TEST_DATABASE_TYPE } from '../support/database';
 import { fixturePath } from '../support/fixtures';
@@ -76,6 +78,10 @@ describe(`the recovery plan's measures in GraphQL on ${TEST_DATABASE_TYPE}`, () 
     expect(lines.some((line) => /;Subvention;Aide;/.test(line))).toBe(true);
     const xlsx = XLSX.read(Buffer.from(await (await fetch(`${base}/api/export/relance.xlsx?contract=CRTE-DOUAISIS`)).arrayBuffer()));
     expect(XLSX.utils.sheet_to_json(xlsx.Sheets[xlsx.SheetNames[0]]).length).toBe(rows.length);
+    // Scoped like every read of a contract: the token of an organisation outside it is refused.
+    const elsewhere = await api.db.dataSource.getRepository(Organisation).save({ name: 'Commune hors contrat', shortName: null, kind: OrganisationKind.COMMUNE, siren: null, inseeCode: null, parentId: null, createdByBatchId: null, createdAt: new Date(), updatedAt: new Date() });
+    const outsider = (await createToken(api.db.dataSource, { name: 'Hors contrat', role: Role.READER, organisationId: elsewhere.id })).secret;
+    expect((await fetch(`${base}/api/export/relance.csv?contract=CRTE-DOUAISIS`, { headers: { authorization: `Bearer ${outsider}` } })).status).toBe(403);
     const [view] = await api.db.dataSource.query(`SELECT SUM(amount_cents) AS cents, COUNT(*) AS n FROM v_relance_amount WHERE contract_code = 'CRTE-DOUAISIS' AND volet_number = 'VI' AND kind = 'AID'`);
     expect(centsText(BigInt(view.cents))).toBe(volet6Total());
   });
