@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { ImportKind } from '../src/kernel/import-batch.enum';
-import type { IssueDraft } from './common/model';
+import type { CellCorrection, IssueDraft } from './common/model';
 import { runPipeline, type PipelineResult } from './pipeline';
 import { PIPELINE_WORKER_ROLE, type PipelineMessage, type PipelineRequest, type ResultPiece } from './pipeline.worker';
 import type { ParsedAction, ParsedLine } from './parse/parsed.types';
@@ -35,6 +35,8 @@ export interface PipelineRunInput {
   authority: SenderAuthority;
   year?: number | null;
   programme?: string | null;
+  /** Cells read as corrected in the preview (pipeline.ts, applyCorrections). */
+  corrections?: CellCorrection[];
 }
 
 export interface PipelineRun {
@@ -164,6 +166,7 @@ function runInWorker(read: PackedRead, input: PipelineRunInput, options: Pipelin
     authority: input.authority,
     year: input.year ?? null,
     programme: input.programme ?? null,
+    corrections: input.corrections ?? [],
     withResult: options.withResult,
   };
   const script = resolveWorkerScript(join(__dirname, 'pipeline.worker'));

@@ -2,7 +2,7 @@ import { ImportKind } from '../src/kernel/import-batch.enum';
 import { checkPreview } from './check/check';
 import { checkTextLengths } from './check/text-lengths';
 import { prepareMatcher } from './detect';
-import { IssueDraft, WorkbookGrid } from './common/model';
+import { CellCorrection, IssueDraft, parseCellAddress, WorkbookGrid } from './common/model';
 import { parseAnnex2 } from './parse/annex2.parser';
 import { parseAnnex3, ParseOptions } from './parse/annex3.parser';
 import { parseDotations } from './parse/dotations.parser';
@@ -29,6 +29,8 @@ export interface PipelineInput {
   year?: number | null;
   /** The programme given with the upload (« Fonds vert »), for a grants list of one programme. */
   programme?: string | null;
+  /** Cells read as a person corrected them in the preview (their text replaces the file's). */
+  corrections?: CellCorrection[];
 }
 
 export interface PipelineResult {
@@ -67,6 +69,7 @@ export function preparePipeline(kind: ImportKind): void {
 }
 
 export function runPipeline(input: PipelineInput): PipelineResult {
+  if (input.corrections?.length) applyCorrections(input.workbook, input.corrections);
   const parsed = parseWorkbook(input);
   const structure = input.kind === ImportKind.PLAN ? derivePlanStructure(parsed, input.reference) : undefined;
   const reference = structure ? withPlannedOrientations(input.reference, structure) : input.reference;
@@ -79,6 +82,19 @@ export function runPipeline(input: PipelineInput): PipelineResult {
   });
   const issues = [...parsed.issues, ...(structure?.issues ?? []), ...resolved.issues, ...checked, ...checkTextLengths(parsed)];
   return { parsed, resolved, issues, preview: buildImportPreview(parsed, resolved, issues, input.reference, structure), ...(structure ? { structure } : {}) };
+}
+
+/** Puts each corrected text in its cell, as if the file had said it (a text cell: parsed as partners' text is). */
+export function applyCorrections(workbook: WorkbookGrid, corrections: CellCorrection[]): void {
+  for (const correction of corrections) {
+    const sheet = workbook.sheets.find((candidate) => candidate.name === correction.sheet);
+    const place = parseCellAddress(correction.cell);
+    if (!sheet || !place) continue;
+    while (sheet.rows.length <= place.row) sheet.rows.push([]);
+    const row = sheet.rows[place.row];
+    while (row.length <= place.col) row.push(null);
+    row[place.col] = correction.value.trim() === '' ? null : { kind: 'string', value: correction.value };
+  }
 }
 
 /** The INSEE codes and SIRENs of the contract's territory: its EPCIs and their communes. */

@@ -11,7 +11,7 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { ImportKind } from '../src/kernel/import-batch.enum';
-import type { IssueDraft } from './common/model';
+import type { CellCorrection, IssueDraft } from './common/model';
 import { runPipeline, type PipelineResult } from './pipeline';
 import { isReadError, type ReadErrorCode } from './read/read-error';
 import { unpackRead, type PackedRead } from './read/read-file';
@@ -31,6 +31,7 @@ export interface PipelineRequest {
   authority: SenderAuthority;
   year: number | null;
   programme?: string | null;
+  corrections?: CellCorrection[];
   /** Send parse and resolve results too (to apply the file); showing a preview needs nothing more. */
   withResult: boolean;
 }
@@ -81,7 +82,7 @@ export async function runPipelineRequest(request: PipelineRequest, post: (messag
     }
     throw error;
   }
-  const result = runPipeline({ kind: request.kind, workbook, reference: request.reference, sourceOrganisationId: request.sourceOrganisationId, authority: request.authority, year: request.year, programme: request.programme ?? null });
+  const result = runPipeline({ kind: request.kind, workbook, reference: request.reference, sourceOrganisationId: request.sourceOrganisationId, authority: request.authority, year: request.year, programme: request.programme ?? null, corrections: request.corrections ?? [] });
   const { lines, issues, ...rest } = result.preview;
   for (let i = 0; i < lines.length; i += PIECE_ITEMS) await post({ type: 'lines', items: lines.slice(i, i + PIECE_ITEMS) });
   for (let i = 0; i < issues.length; i += PIECE_ITEMS) await post({ type: 'issues', items: issues.slice(i, i + PIECE_ITEMS) });

@@ -14,7 +14,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 type Dialect = 'sqlite' | 'mysql';
 
-export const BI_VIEWS = ['v_funding', 'v_funding_history', 'v_action', 'v_indicator_value', 'v_import_batch'] as const;
+export const BI_VIEWS = ['v_funding', 'v_funding_history', 'v_action', 'v_indicator_value', 'v_import_batch', 'v_relance_amount'] as const;
 
 const dialectOf = (queryRunner: QueryRunner): Dialect => (queryRunner.connection.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql');
 
@@ -44,10 +44,12 @@ const TERRITORY_ID = `COALESCE(CASE WHEN b.kind = 'EPCI' THEN b.id ELSE b.parent
  * The views' versions: 1 as this migration made them; 2 adds `credit_nature` at the end of v_funding's
  * columns (migration CreditNature1765324800000; v_funding_history keeps v_funding's columns first, so
  * there it comes before `is_current`). A migration creates the version of its time; `createBiViews()`
- * without a version creates the latest, for a later migration that drops and recreates them.
+ * without a version creates the latest, for a later migration that drops and recreates them. 3 adds
+ * `applied_partially` and `rows_left_out` at the end of v_import_batch, and the view v_relance_amount
+ * (migration RelancePartial1765411200000).
  */
-export type BiViewsVersion = 1 | 2;
-export const LATEST_BI_VIEWS: BiViewsVersion = 2;
+export type BiViewsVersion = 1 | 2 | 3;
+export const LATEST_BI_VIEWS: BiViewsVersion = 3;
 
 function fundingColumns(d: Dialect, version: BiViewsVersion): string {
   return `f.id AS funding_id,
@@ -80,7 +82,7 @@ const FUNDING_JOINS = `FROM funding f
   LEFT JOIN organisation src ON src.id = f.source_id
   LEFT JOIN import_batch ib ON ib.id = f.batch_id`;
 
-function definitions(d: Dialect, version: BiViewsVersion): Record<(typeof BI_VIEWS)[number], string> {
+function definitions(d: Dialect, version: BiViewsVersion): Partial<Record<(typeof BI_VIEWS)[number], string>> {
   const stageCents = (stage: string) => sumInt(d, `CASE WHEN f.stage = '${stage}' THEN ${cents(d, 'f.amount')} ELSE 0 END`);
   return {
     v_funding: `SELECT ${fundingColumns(d, version)}
@@ -152,7 +154,7 @@ function definitions(d: Dialect, version: BiViewsVersion): Record<(typeof BI_VIE
       ib.status AS status, ib.uploaded_by AS uploaded_by, ib.uploaded_at AS uploaded_at, ib.applied_at AS applied_at, ib.rolled_back_at AS rolled_back_at,
       ib.line_count AS line_count, ib.error_count AS error_count, ib.warning_count AS warning_count, ib.total AS total,
       COALESCE(fl.line_count, 0) AS funding_line_count, COALESCE(fl.current_count, 0) AS current_funding_line_count,
-      COALESCE(rl.line_count, 0) AS replaced_funding_line_count
+      COALESCE(rl.line_count, 0) AS replaced_funding_line_count${version >= 3 ? ', ib.applied_partially AS applied_partially, ib.rows_left_out AS rows_left_out' : ''}
       FROM import_batch ib
       INNER JOIN contract c ON c.id = ib.contract_id
       INNER JOIN organisation src ON src.id = ib.source_id
@@ -160,6 +162,24 @@ function definitions(d: Dialect, version: BiViewsVersion): Record<(typeof BI_VIE
         FROM funding f WHERE f.batch_id IS NOT NULL GROUP BY f.batch_id) fl ON fl.batch_id = ib.id
       LEFT JOIN (SELECT f.superseded_by_batch_id AS batch_id, COUNT(*) AS line_count
         FROM funding f WHERE f.superseded_by_batch_id IS NOT NULL GROUP BY f.superseded_by_batch_id) rl ON rl.batch_id = ib.id`,
+
+    // Annex 2: the amounts of the recovery-plan measures in force (not replaced by a later annex 2, not rolled back).
+    ...(version >= 3
+      ? {
+          v_relance_amount: `SELECT ra.id AS relance_amount_id,
+      m.contract_id AS contract_id, c.code AS contract_code,
+      m.id AS measure_id, m.volet_number AS volet_number, m.volet_title AS volet_title, m.name AS measure_name, m.position AS measure_position,
+      ra.kind AS kind, ra.instrument AS instrument, ra.year AS year,
+      ra.amount AS amount, ${cents(d, 'ra.amount')} AS amount_cents, ra.approximate AS is_approximate,
+      ra.raw_value AS raw_value, ra.source_sheet AS source_sheet, ra.source_cell AS source_cell,
+      m.batch_id AS batch_id, ib.file_name AS file_name
+      FROM relance_amount ra
+      INNER JOIN relance_measure m ON m.id = ra.measure_id
+      INNER JOIN contract c ON c.id = m.contract_id
+      LEFT JOIN import_batch ib ON ib.id = m.batch_id
+      WHERE m.superseded_at IS NULL`,
+        }
+      : {}),
   };
 }
 

@@ -92,6 +92,25 @@ export function columnLetters(col: number): string {
   return letters;
 }
 
+/**
+ * A person's reading of a doubtful cell, given in the preview (src/import-batch/cell-correction.service.ts):
+ * the pipeline reads `value` as the cell's text instead of what the file holds; the file is not changed.
+ */
+export interface CellCorrection {
+  sheet: string;
+  /** 'C10' */
+  cell: string;
+  value: string;
+}
+
+/** 'C10' → 0-based { row, col }; null when it is no cell address. */
+export function parseCellAddress(address: string): { row: number; col: number } | null {
+  const match = /^([A-Z]{1,3})([1-9]\d{0,6})$/.exec(address);
+  if (!match) return null;
+  const col = [...match[1]].reduce((value, letter) => value * 26 + letter.charCodeAt(0) - 64, 0) - 1;
+  return { row: Number(match[2]) - 1, col };
+}
+
 /** 0-based row and column → 'A1'. */
 export function cellAddress(row: number, col: number): string {
   return `${columnLetters(col)}${row + 1}`;

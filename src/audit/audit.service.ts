@@ -8,6 +8,7 @@ export type AuditAction =
   | 'IMPORT_APPLY'
   | 'IMPORT_ROLLBACK'
   | 'IMPORT_ABANDON'
+  | 'IMPORT_CORRECT'
   | 'FUNDING_CREATE'
   | 'FUNDING_UPDATE'
   | 'FUNDING_END'

@@ -11,6 +11,7 @@ import { Funding } from '../funding/funding.entity';
 import { ImportBatch } from '../import-batch/import-batch.entity';
 import { ImportFileChunk } from '../import-batch/import-file-chunk.entity';
 import { ImportIssue } from '../import-batch/import-issue.entity';
+import { ImportCellCorrection } from '../import-batch/import-cell-correction.entity';
 import { Decision } from '../meeting/decision.entity';
 import { Meeting, MeetingAgendaItem, MeetingMember } from '../meeting/meeting.entity';
 import { IndicatorValue } from '../indicator/indicator-value.entity';
@@ -39,6 +40,7 @@ export const ENTITIES = [
   RelanceAmount,
   ImportBatch,
   ImportIssue,
+  ImportCellCorrection,
   ImportFileChunk,
   ApiToken,
   SavedReport,

@@ -50,7 +50,7 @@ export function parseStage(value: unknown): FundingStage {
   return stage as FundingStage;
 }
 
-async function findExportContract(dataSource: DataSource, value: unknown): Promise<Contract> {
+export async function findExportContract(dataSource: DataSource, value: unknown): Promise<Contract> {
   const code = singleParameter(value, 'contract');
   const repository = dataSource.getRepository(Contract);
   if (code) {

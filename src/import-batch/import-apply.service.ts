@@ -12,6 +12,7 @@ import { ImportRequestError, prepareImport, PreparedImport, PreviewRequest, Prev
 import { Organisation } from '../organisation/organisation.entity';
 import { AuditHook } from '../audit/audit.service';
 import { writeToContract } from '../contract/contract-write';
+import { correctionsOf } from './store-preview';
 
 /**
  * A request that came too late: the batch is no longer in the state the request needs (applied, abandoned
@@ -85,7 +86,9 @@ async function applyStored(
   const source = await dataSource.getRepository(Organisation).findOneByOrFail({ id: batch.sourceId });
   const contract = await dataSource.query('SELECT code FROM contract WHERE id = ?', [batch.contractId]);
   // Checked again with the rights of whoever sent the file (its token), not those of an in-process caller.
-  const request: PreviewRequest = { buffer, fileName: batch.fileName, kind: batch.kind, source: String(source.id), contract: contract[0].code, year: batch.year, programme: batch.programme, uploadedByTokenId: batch.uploadedByTokenId, onProgress: options.onProgress };
+  // Read with the corrections made in its preview, if any: what the person read in a doubtful cell is applied.
+  const corrections = await correctionsOf(dataSource.manager, batchId);
+  const request: PreviewRequest = { buffer, fileName: batch.fileName, kind: batch.kind, source: String(source.id), contract: contract[0].code, year: batch.year, programme: batch.programme, uploadedByTokenId: batch.uploadedByTokenId, corrections, onProgress: options.onProgress };
   const early = await prepareImport(dataSource, request);
   options.onProgress?.('enregistrement', 0.8);
   const outcome = await writeToContract(dataSource, { id: batch.contractId }, { changed: changedFigures, audit }, async (manager) => {
@@ -172,7 +175,14 @@ async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepare
     allowPartial,
     now,
   });
-  await manager.update(ImportBatch, batch.id, { status: ImportStatus.APPLIED, appliedAt: now, undo: JSON.stringify(outcome.undo) });
+  await manager.update(ImportBatch, batch.id, {
+    status: ImportStatus.APPLIED,
+    appliedAt: now,
+    undo: JSON.stringify(outcome.undo),
+    // Recorded on the batch: its rows in error were left out (allowPartial), not applied.
+    appliedPartially: outcome.rowsLeftOut > 0,
+    rowsLeftOut: outcome.rowsLeftOut,
+  });
   // An earlier batch none of whose lines still count has been replaced as a whole (of the same source and
   // kind, or a manual correction of one of its lines, whose line this file replaced).
   await manager.query(

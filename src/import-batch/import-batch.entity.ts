@@ -103,6 +103,14 @@ export class ImportBatch {
   @Column({ type: 'integer', default: 0 })
   warningCount: number;
 
+  @Field({ description: 'Appliqué sans les lignes en erreur (--allow-partial, « Appliquer sans les lignes en erreur »)' })
+  @Column({ type: 'boolean', default: false })
+  appliedPartially: boolean;
+
+  @Field(() => Int, { description: 'Nombre de lignes du fichier laissées de côté pour leurs erreurs (0 : appliqué en entier)' })
+  @Column({ type: 'integer', default: 0 })
+  rowsLeftOut: number;
+
   /** What applying changed on existing actions and indicators, to restore it on rollback (JSON). */
   @Column({ type: 'text', nullable: true })
   undo: string | null;

@@ -12,6 +12,7 @@ import { ImportBatch } from './import-batch.entity';
 import { ImportKind, ImportStatus, IssueSeverity } from '../kernel/import-batch.enum';
 import { whereBatchVisible } from './import-batch.visibility';
 import { ImportIssue } from './import-issue.entity';
+import { ImportCellCorrection } from './import-cell-correction.entity';
 import { sortedIssues } from './import-issue.order';
 
 const VISIBILITY_NOTE =
@@ -98,6 +99,12 @@ export class ImportBatchResolver {
   @FieldResolver(() => Contract)
   async contract(@Root() batch: ImportBatch, @Ctx() { loaders }: RequestContext): Promise<Contract> {
     return (await loaders.contractById.load(batch.contractId))!;
+  }
+
+  @FieldResolver(() => [ImportCellCorrection], { description: 'Les cellules douteuses relues dans l’aperçu : le texte du fichier, la lecture retenue, qui et quand (dans l’ordre des corrections).' })
+  async corrections(@Root() batch: ImportBatch, @Ctx() { dataSource }: RequestContext): Promise<ImportCellCorrection[]> {
+    // One batch at a time (a detail, not a list's column): no loader needed.
+    return dataSource.getRepository(ImportCellCorrection).find({ where: { batchId: batch.id }, order: { id: 'ASC' } });
   }
 }
 

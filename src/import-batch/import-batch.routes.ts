@@ -1,4 +1,4 @@
-import { Request, Response, Router } from 'express';
+import { json, Request, Response, Router } from 'express';
 import { DataSource } from 'typeorm';
 import { loadContractReference } from './load-reference';
 import { DEFAULT_MAX_UPLOAD_BYTES } from '../../import/read/read-file';
@@ -16,6 +16,7 @@ import { batchEvent, recordAudit } from '../audit/audit.service';
 import { route } from '../request/http-route';
 import { MultipartUpload, readMultipart, UploadedFile } from '../request/uploads';
 import { applyStoredBatch, ImportConflictError, importFile, rollbackBatch } from './import-apply.service';
+import { correctPreviewCell } from './cell-correction.service';
 import { ImportBatch } from './import-batch.entity';
 import { FILE_IMPORT_KINDS, ImportKind } from '../kernel/import-batch.enum';
 import { findSource, importTargetContract, previewImport, stateKindRefusal } from './import-preview.service';
@@ -53,6 +54,7 @@ export function createImportRouter(dataSource: DataSource): Router {
   router.post('/api/imports', route((req, res) => postImport(dataSource, req, res)));
   router.post('/api/imports/:id/apply', route((req, res) => postApply(dataSource, req, res)));
   router.post('/api/imports/:id/rollback', route((req, res) => postRollback(dataSource, req, res)));
+  router.post('/api/imports/:id/corrections', json({ limit: '16kb' }), route((req, res) => postCorrection(dataSource, req, res)));
   router.get('/api/templates/:kind.xlsx', route((req, res) => getTemplate(dataSource, req, res)));
   return router;
 }
@@ -135,6 +137,21 @@ async function postApply(dataSource: DataSource, req: Request, res: Response): P
 async function postRollback(dataSource: DataSource, req: Request, res: Response): Promise<void> {
   const { batch, identity } = await batchForWriter(dataSource, req);
   res.json(await conflictAs409(() => rollbackBatch(dataSource, batch.id, (manager, r) => recordAudit(manager, identity, batchEvent('IMPORT_ROLLBACK', r)))));
+}
+
+/**
+ * `POST /api/imports/:id/corrections` `{ "sheet": "Annexe 2", "cell": "C10", "value": "1 050 000 €" }`: a doubtful
+ * cell of a stored preview read as corrected (cell-correction.service.ts) → the preview checked again, with the
+ * batch's corrections (200); 403 for anyone but the file's sender or an admin; 409 once the batch is applied.
+ */
+async function postCorrection(dataSource: DataSource, req: Request, res: Response): Promise<void> {
+  const { batch, identity } = await batchForWriter(dataSource, req);
+  const body = (typeof req.body === 'object' && req.body) || {};
+  const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : '');
+  const result = await conflictAs409(() =>
+    correctPreviewCell(dataSource, identity, batch.id, { sheet: text('sheet'), cell: text('cell'), value: text('value') }, (manager, r) => recordAudit(manager, identity, batchEvent('IMPORT_CORRECT', r))),
+  );
+  await sendLargeJson(res, 200, result);
 }
 
 async function conflictAs409<T>(work: () => Promise<T>): Promise<T> {

@@ -12,6 +12,7 @@ import { ImportPreview } from '../../import/preview/import-preview';
 import { ContractReference, ReferenceOrganisation } from '../../import/resolve/contract-reference';
 import { OrganisationIndex } from '../../import/resolve/organisation-index';
 import { SenderAuthority } from '../../import/resolve/resolve';
+import { CellCorrection } from '../../import/common/model';
 import { ApiToken } from '../auth/api-token.entity';
 import { Role } from '../kernel/role.enum';
 import { Contract } from '../contract/contract.entity';
@@ -38,6 +39,8 @@ export interface PreviewRequest {
    * route passes it.
    */
   uploadedByTokenId?: number | null;
+  /** Cells read as a person corrected them in the stored preview (import_cell_correction). */
+  corrections?: CellCorrection[];
   onProgress?: (stage: PreviewStage, done: number) => void;
 }
 
@@ -113,7 +116,7 @@ export async function prepareImport(dataSource: DataSource, request: PreviewRequ
     progress('analyse', 0.4);
     try {
       // A large file's cells are built and checked in a worker (import/pipeline.runner.ts).
-      const run = await runPipelineOn(read.packed, { kind: request.kind, reference, sourceOrganisationId: meta.sourceId, authority, year: request.year, programme: request.programme ?? null }, { withResult: options.withResult ?? true });
+      const run = await runPipelineOn(read.packed, { kind: request.kind, reference, sourceOrganisationId: meta.sourceId, authority, year: request.year, programme: request.programme ?? null, corrections: request.corrections ?? [] }, { withResult: options.withResult ?? true });
       return { contract, reference, meta, preview: run.preview, result: run.result, storedFile: await storing };
     } catch (caught) {
       error = caught;

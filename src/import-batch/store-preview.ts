@@ -7,6 +7,8 @@ import { FILE_CHUNK_BYTES, ImportFileChunk } from './import-file-chunk.entity';
 import { ImportIssue } from './import-issue.entity';
 import { ImportPreview } from '../../import/preview/import-preview';
 import { bulkInsert } from './apply/bulk-insert';
+import { ImportCellCorrection } from './import-cell-correction.entity';
+import { CellCorrection } from '../../import/common/model';
 
 export interface BatchMeta {
   contractId: number;
@@ -104,4 +106,10 @@ export async function loadFile(manager: EntityManager, batchId: number): Promise
   const stored = Buffer.concat(chunks.map((chunk) => Buffer.from(chunk.data)));
   if (batch?.fileEncoding === 'gzip') return gunzipAsync(stored, { maxOutputLength: Math.max(1, batch.sizeBytes) });
   return stored;
+}
+
+/** The corrections made in a batch's preview, as the pipeline reads them (pipeline.ts, applyCorrections). */
+export async function correctionsOf(manager: EntityManager, batchId: number): Promise<CellCorrection[]> {
+  const rows = await manager.find(ImportCellCorrection, { where: { batchId }, order: { id: 'ASC' } });
+  return rows.map((row) => ({ sheet: row.sheet, cell: row.cell, value: row.correctedValue }));
 }

@@ -44,9 +44,11 @@ export class RelanceAmount {
   @Column({ type: 'text', nullable: true })
   rawValue: string | null;
 
+  @Field(() => String, { nullable: true, description: 'Feuille de la cellule lue' })
   @Column({ type: 'varchar', length: 100, nullable: true })
   sourceSheet: string | null;
 
+  @Field(() => String, { nullable: true, description: 'Cellule lue, par exemple C10' })
   @Column({ type: 'varchar', length: 20, nullable: true })
   sourceCell: string | null;
 }

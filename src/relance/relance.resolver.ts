@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { Arg, Ctx, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { In } from 'typeorm';
 import { DecimalScalar } from '../common/decimal.scalar';
 import { findReadableContract } from '../contract/contract.lookups';
 import { FundingInstrument } from '../kernel/funding.enum';
@@ -8,6 +9,7 @@ import { formatCents, parseCents } from '../kernel/money';
 import { RequestContext } from '../request/context';
 import { RelanceAmount } from './relance-amount.entity';
 import { RelanceMeasure } from './relance-measure.entity';
+import { ImportCellCorrection } from '../import-batch/import-cell-correction.entity';
 
 @ObjectType({ description: 'Volet du plan de relance, tel que l’annexe 2 l’écrit.' })
 export class RelanceVolet {
@@ -36,8 +38,10 @@ export class RelanceTotal {
   measures: number;
 }
 
-/** A measure as the query answers it: its amounts read with the list (two statements for the whole annex). */
-type MeasureWithAmounts = RelanceMeasure & { amounts?: RelanceAmount[] };
+/** An amount with the correction of its cell made in the preview, if any (read with the list). */
+type AmountWithCorrection = RelanceAmount & { correction?: ImportCellCorrection | null };
+/** A measure as the query answers it: its amounts read with the list (three statements for the whole annex). */
+type MeasureWithAmounts = RelanceMeasure & { amounts?: AmountWithCorrection[] };
 
 async function contractIdOf(context: RequestContext, code: string): Promise<number> {
   const contract = await findReadableContract(context, code);
@@ -62,8 +66,14 @@ async function currentMeasures(context: RequestContext, contractId: number): Pro
     .where('m.contract_id = :contractId AND m.superseded_at IS NULL', { contractId })
     .orderBy('a.id', 'ASC')
     .getMany();
-  const byMeasure = new Map<number, RelanceAmount[]>(measures.map((measure) => [measure.id, []]));
+  const byMeasure = new Map<number, AmountWithCorrection[]>(measures.map((measure) => [measure.id, []]));
   for (const amount of amounts) byMeasure.get(amount.measureId)?.push(amount);
+  // The lineage of a corrected cell: the file's text, the reading applied, who and when.
+  const batchIds = [...new Set(measures.map((measure) => measure.batchId).filter((id): id is number => id !== null))];
+  const corrections = batchIds.length ? await context.dataSource.getRepository(ImportCellCorrection).find({ where: { batchId: In(batchIds) } }) : [];
+  const correctionAt = new Map(corrections.map((correction) => [`${correction.batchId}\u0000${correction.sheet}\u0000${correction.cell}`, correction]));
+  const measureBatch = new Map(measures.map((measure) => [measure.id, measure.batchId]));
+  for (const amount of amounts) (amount as AmountWithCorrection).correction = correctionAt.get(`${measureBatch.get(amount.measureId)}\u0000${amount.sourceSheet}\u0000${amount.sourceCell}`) ?? null;
   for (const measure of measures) measure.amounts = byMeasure.get(measure.id) ?? [];
   return measures;
 }
@@ -105,5 +115,16 @@ export class RelanceResolver {
   async amounts(@Root() measure: MeasureWithAmounts, @Ctx() context: RequestContext): Promise<RelanceAmount[]> {
     if (measure.amounts) return measure.amounts;
     return context.dataSource.getRepository(RelanceAmount).find({ where: { measureId: measure.id }, order: { id: 'ASC' } });
+  }
+}
+
+@Resolver(() => RelanceAmount)
+export class RelanceAmountResolver {
+  @FieldResolver(() => ImportCellCorrection, { nullable: true, description: 'La correction de sa cellule faite dans l’aperçu (texte du fichier, lecture retenue, qui, quand) ; null si la cellule a été lue telle quelle.' })
+  async correction(@Root() amount: AmountWithCorrection, @Ctx() context: RequestContext): Promise<ImportCellCorrection | null> {
+    if (amount.correction !== undefined) return amount.correction;
+    const [row] = await context.dataSource.query('SELECT batch_id FROM relance_measure WHERE id = ?', [amount.measureId]);
+    if (!row?.batch_id || !amount.sourceSheet || !amount.sourceCell) return null;
+    return context.dataSource.getRepository(ImportCellCorrection).findOne({ where: { batchId: Number(row.batch_id), sheet: amount.sourceSheet, cell: amount.sourceCell } });
   }
 }

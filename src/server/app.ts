@@ -14,6 +14,7 @@ import { cacheCostlyFields } from '../cache/cached-fields';
 import { AppConfig } from '../config';
 import { createAnnex3ExportRouter } from '../export/annex3-export.routes';
 import { createExportRouter } from '../export/export.routes';
+import { createRelanceExportRouter } from '../export/relance-export.routes';
 import { createImportRouter } from '../import-batch/import-batch.routes';
 import { createImportIssuesRouter } from '../import-batch/import-issues.routes';
 import { createMeetingRouter } from '../meeting/meeting.routes';
@@ -93,6 +94,7 @@ export async function startServer(dataSource: DataSource, config: AppConfig & Se
   app.use(['/api/export', '/api/reports', '/api/contracts'], gate.guard('route'), scoped);
   app.use(createExportRouter(dataSource, config));
   app.use(createAnnex3ExportRouter(dataSource, config));
+  app.use(createRelanceExportRouter(dataSource, config));
   app.use(createMeetingRouter(dataSource, config));
   app.use(createReportRouter(dataSource, graphQLRunner(apollo, dataSource, config), schema));
   app.get('/graphql', graphqlLandingPage);

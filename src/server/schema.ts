@@ -24,7 +24,7 @@ import { OrganisationResolver } from '../organisation/organisation.resolver';
 import { SavedReportResolver } from '../report/saved-report.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { TokenResolver } from '../auth/token.resolver';
-import { RelanceResolver } from '../relance/relance.resolver';
+import { RelanceAmountResolver, RelanceResolver } from '../relance/relance.resolver';
 import { buildStreamlinedSchema } from './fast-resolvers';
 // Registers the kernel's enums with type-graphql: it must run before buildSchema.
 import './graphql-enums';
@@ -56,6 +56,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AuditResolver,
   TokenResolver,
   RelanceResolver,
+  RelanceAmountResolver,
   MeetingResolver,
   MeetingMutations,
   MeetingMemberResolver,

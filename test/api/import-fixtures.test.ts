@@ -83,9 +83,9 @@ describe(`every partner fixture applied on ${TEST_DATABASE_TYPE}`, () => {
     expect(await total({ programme: 'DSIL', stage: ['PAID'], yearFrom: 2021, yearTo: 2021 })).toBe('4906266.33');
   });
 
-  it('annex 2: 44 measures, volet VI 11 058 241,43 € and volet VII 10 272 067 € of aid', async () => {
+  it('annex 2: 44 measures less the 2 named on its rows in error (10 and 16, left out), volet VI 11 058 241,43 € and volet VII 10 272 067 € of aid', async () => {
     const measures = await db.dataSource.query('SELECT volet_number AS volet, COUNT(*) AS n FROM relance_measure WHERE superseded_at IS NULL GROUP BY volet_number');
-    expect(measures.reduce((sum: number, row: any) => sum + Number(row.n), 0)).toBe(44);
+    expect(measures.reduce((sum: number, row: any) => sum + Number(row.n), 0)).toBe(42);
     const aid = async (volet: string) => {
       const [row] = await db.dataSource.query(
         `SELECT SUM(ROUND(a.amount * 100)) AS cents FROM relance_amount a JOIN relance_measure m ON m.id = a.measure_id

@@ -54,6 +54,7 @@ describe(`migrations on ${TEST_DATABASE_TYPE}`, () => {
         'import_batch',
         'import_file_chunk',
         'import_issue',
+        'import_cell_correction',
         'indicator',
         'indicator_value',
         'decision',

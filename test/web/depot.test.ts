@@ -124,7 +124,7 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       const before = await api.graphql(`{ fundingTotals(groupBy: [FUNDER], filter: { contract: "CRTE-DOUAISIS", funder: "Banque des Territoires" }) { amount lines } }`);
       expect(before.body.data.fundingTotals).toEqual([]);
       const applyCall = page.waitForResponse((r) => r.url().endsWith(`/api/imports/${bdt.batchId}/apply`));
-      await page.getByRole('button', { name: 'Appliquer' }).click();
+      await page.getByRole('button', { name: 'Appliquer', exact: true }).click();
       const applyResponse = await applyCall;
       expect(applyResponse.status()).toBe(200);
       const appliedBody = (await applyResponse.json()) as { applied: { createdActions: number; createdOrganisations: number } };
@@ -181,7 +181,7 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       expect(await figure(page, 'Erreurs')).toBe(String(annex2.counts.errors));
       expect(await figure(page, 'Avertissements')).toBe(String(annex2.counts.warnings));
       expect(await figure(page, 'Mesures lues')).toBe('44');
-      await expect(page.getByRole('button', { name: 'Appliquer' }).isDisabled()).resolves.toBe(true);
+      await expect(page.getByRole('button', { name: 'Appliquer', exact: true }).isDisabled()).resolves.toBe(true);
       const rows = page.locator('#depot-anomalies tbody tr');
       expect(await rows.count()).toBe(annex2.counts.errors + annex2.counts.warnings);
       const severities = await rows.locator('td:first-child').allInnerTexts();
@@ -215,9 +215,38 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       const pageCells = await rows.locator('td:nth-child(2)').allInnerTexts();
       expect(sheet.slice(1).map((row) => `${row[3]}!${row[4]}`)).toEqual(pageCells);
 
-      // The rejected batch changed nothing: leaving it makes no call.
-      await abandon(page, annex2.batchId, false);
-      expect(await batchStatus(annex2.batchId)).toBe('REJECTED');
+      // Issue 17: applied without its rows in error, after seeing which (rows 10 and 16: C10, C16 and D16) and
+      // what they hold (D10's 6 353 000 € of investment); the batch records it.
+      await page.getByRole('heading', { name: 'Appliquer sans les lignes en erreur' }).waitFor();
+      const leftOut = page.locator('#depot-lignes-exclues tbody tr');
+      const cellsOf = async (n: number) => (await leftOut.nth(n).locator('td').allInnerTexts()).map(plain);
+      expect(await leftOut.count()).toBe(2);
+      expect((await cellsOf(0)).slice(0, 3)).toEqual(['Annexe 2', '10', 'C10']);
+      expect((await cellsOf(0))[3]).toContain('« 1,050 000 € » peut se lire de deux façons');
+      expect((await cellsOf(1)).slice(0, 3)).toEqual(['Annexe 2', '16', 'C16, D16']);
+      expect((await cellsOf(1))[3]).toMatch(/« 5275 002 € » n'est pas un montant lisible.*« 21 835 845 M€ » vaut/s);
+      await page.getByRole('button', { name: 'Appliquer sans les lignes en erreur' }).click();
+      expect(plain(await page.locator('#depot-confirmation-texte').innerText())).toBe(
+        '2 lignes du fichier seront laissées de côté (1 montant lu sur ces lignes, 0,00 € d’aides et 6 353 000,00 € d’investissements soutenus) ; les autres seront appliquées, et le lot sera marqué « appliqué partiellement ».',
+      );
+      // Or C10 read as the person says (« 1 050 000 € »): checked again, row 10 is no longer left out.
+      await page.getByLabel('Cellule douteuse').selectOption({ label: (await page.locator('#depot-correction-cellule option', { hasText: 'Annexe 2!C10' }).innerText()).trim() });
+      await page.getByLabel('Lecture corrigée').fill('1 050 000 €');
+      const corrected = page.waitForResponse((r) => r.url().endsWith(`/api/imports/${annex2.batchId}/corrections`));
+      await page.getByRole('button', { name: 'Enregistrer la correction et vérifier à nouveau' }).click();
+      expect((await corrected).status()).toBe(200);
+      await page.getByText('Lecture de Annexe 2!C10 corrigée').waitFor();
+      expect((await page.locator('#depot-corrections tbody td').allInnerTexts()).map(plain)).toEqual(['Annexe 2!C10', '1,050 000 €', '1 050 000 €', 'Sous-préfecture de Douai']);
+      expect(await page.locator('#depot-lignes-exclues tbody tr').count()).toBe(1);
+      await page.getByRole('button', { name: 'Appliquer sans les lignes en erreur' }).click();
+      const partial = page.waitForResponse((r) => r.url().endsWith(`/api/imports/${annex2.batchId}/apply?allowPartial=true`));
+      await page.getByRole('button', { name: 'Confirmer : appliquer sans ces lignes' }).click();
+      expect((await partial).status()).toBe(200);
+      await page.getByText(`Fichier appliqué partiellement (lot n° ${annex2.batchId})`).waitFor();
+      await page.getByText('Appliqué partiellement : lignes en erreur laissées de côté').waitFor();
+      expect(await api.db.dataSource.getRepository(ImportBatch).findOneByOrFail({ id: annex2.batchId })).toMatchObject({ status: 'APPLIED', appliedPartially: true, rowsLeftOut: 1 });
+      await page.getByRole('button', { name: 'Déposer un autre fichier' }).click();
+      await page.getByRole('heading', { name: '1. Le fichier et son origine' }).waitFor();
 
       // A refusal shows its French message next to the field it names.
       await page.getByLabel('Année (facultatif)').fill('20');
@@ -246,7 +275,7 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
     } finally {
       await browser.close();
     }
-  }, 60000);
+  }, 90000); // 60 s before the annex 2 was corrected and applied partially here (two more reads of the file)
 
   it('shows where a deposit stands: the bytes sent with the file’s size, then the reading and checking', async () => {
     const browser = await openBrowser(baseURL, { token: tokens.admin });

@@ -90,7 +90,7 @@ describe(`a partner's path through the pages on ${TEST_DATABASE_TYPE}`, () => {
       // One row per issue; a file without any says so in a single row.
       expect(await page.locator('#depot-anomalies tbody tr').count()).toBe(Math.max(1, preview.issues.length));
       const applied = page.waitForResponse((r) => r.url().endsWith(`/api/imports/${preview.batchId}/apply`));
-      await page.getByRole('button', { name: 'Appliquer' }).click();
+      await page.getByRole('button', { name: 'Appliquer', exact: true }).click();
       expect((await applied).status()).toBe(200);
       await page.getByText(`Fichier appliqué (lot n° ${preview.batchId})`).waitFor();
       batches[file] = preview.batchId;
@@ -103,7 +103,7 @@ describe(`a partner's path through the pages on ${TEST_DATABASE_TYPE}`, () => {
     expect(annex2.counts.errors).toBeGreaterThan(0);
     expect(await summary(page, 'Erreurs')).toBe(String(annex2.counts.errors));
     expect(await page.locator('#depot-anomalies tbody tr').count()).toBe(annex2.issues.length);
-    await expect(page.getByRole('button', { name: 'Appliquer' }).isDisabled()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: 'Appliquer', exact: true }).isDisabled()).resolves.toBe(true);
     await browser.screenshot('parcours-depot-annexe2');
   });
 

@@ -38,6 +38,8 @@ export interface ApplyOutcome {
   createdActions: number;
   updatedActions: number;
   createdOrganisations: number;
+  /** Rows of the file in error that were left out (allowPartial): 0 when the file went in whole. */
+  rowsLeftOut: number;
   /** Annex 2 measures and indicators written, for those kinds. */
   measures?: number;
   indicators?: number;
@@ -227,10 +229,12 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
     updatedActions,
     createdOrganisations,
     ...(structure ? { createdAxes: structure.createdAxes, createdOrientations: structure.createdOrientations, renamedLevels: structure.renamed } : {}),
+    rowsLeftOut: rejectedRows.size,
     undo,
   };
   if (result.parsed.measures) {
-    const measures = await applyMeasures(manager, { batchId: input.batchId, contractId: input.contractId, sourceId: input.sourceId, measures: result.parsed.measures, now });
+    const leftOut = (source: { sheet: string; cell: string }) => rejectedRows.has(rowKey(source.sheet, Number(/\d+$/.exec(source.cell)![0]) - 1));
+    const measures = await applyMeasures(manager, { batchId: input.batchId, contractId: input.contractId, sourceId: input.sourceId, measures: result.parsed.measures, leftOut, now });
     undo.measures = measures.supersededIds;
     outcome.measures = measures.inserted;
   }

@@ -8,11 +8,14 @@ import { ParsedMeasure } from '../../../import/parse/parsed.types';
 
 /**
  * Annex 2: the recovery-plan measures replace the measures of the same source's earlier annex 2 (kept,
- * marked superseded); returns the ids it superseded, for a rollback.
+ * marked superseded); returns the ids it superseded, for a rollback. `leftOut` says which cells are on a
+ * row in error left out (allowPartial): their amounts are not written, and a measure named on such a row
+ * is not written unless an amount of another row is left to it — so what goes missing is exactly the
+ * amounts the preview lists on those rows.
  */
 export async function applyMeasures(
   manager: EntityManager,
-  input: { batchId: number; contractId: number; sourceId: number; measures: ParsedMeasure[]; now: Date },
+  input: { batchId: number; contractId: number; sourceId: number; measures: ParsedMeasure[]; leftOut?: (source: { sheet: string; cell: string }) => boolean; now: Date },
 ): Promise<{ inserted: number; amounts: number; supersededIds: number[] }> {
   const previous: Array<{ id: number | string }> = await manager.query(
     `SELECT m.id FROM relance_measure m JOIN import_batch b ON b.id = m.batch_id
@@ -22,7 +25,11 @@ export async function applyMeasures(
   const supersededIds = previous.map((row) => Number(row.id));
   if (supersededIds.length) await manager.update(RelanceMeasure, { id: In(supersededIds) }, { supersededAt: input.now });
   let amounts = 0;
-  for (const [position, measure] of input.measures.entries()) {
+  let inserted = 0;
+  const leftOut = input.leftOut ?? (() => false);
+  for (const [position, whole] of input.measures.entries()) {
+    const measure = { ...whole, amounts: whole.amounts.filter((amount) => !leftOut(amount.source)) };
+    if (leftOut(measure.source) && measure.amounts.length === 0) continue;
     const saved = await manager.save(RelanceMeasure, {
       contractId: input.contractId,
       batchId: input.batchId,
@@ -37,6 +44,7 @@ export async function applyMeasures(
       supersededAt: null,
       createdAt: input.now,
     });
+    inserted++;
     if (measure.amounts.length) {
       await manager.insert(
         RelanceAmount,
@@ -55,7 +63,7 @@ export async function applyMeasures(
       amounts += measure.amounts.length;
     }
   }
-  return { inserted: input.measures.length, amounts, supersededIds };
+  return { inserted, amounts, supersededIds };
 }
 
 /** Undoes applyMeasures: the batch's measures are withdrawn, the ones it replaced count again. */

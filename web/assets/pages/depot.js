@@ -331,7 +331,8 @@ function place(sheet, cell) {
   return sheet && cell ? `${sheet}!${cell}` : sheet || cell;
 }
 
-function statusBadge(status) {
+function statusBadge(status, partial = false) {
+  if (status === 'APPLIED' && partial) return el('p', { class: 'fr-badge fr-badge--warning', id: 'depot-statut' }, 'Appliqué partiellement : lignes en erreur laissées de côté');
   const badges = {
     PREVIEWED: ['fr-badge--success', 'Aperçu prêt à appliquer'],
     REJECTED: ['fr-badge--error', 'Rejeté : erreurs à corriger'],
@@ -401,8 +402,13 @@ function renderPreview() {
     ...stageRows,
   ].filter(Boolean);
 
+  const leftOut = hasErrors ? rowsLeftOut(preview) : null;
   const applyHelp = hasErrors
-    ? el('p', { id: 'depot-appliquer-aide', class: 'fr-text--sm' }, `« Appliquer » est impossible tant que le fichier contient des erreurs (${counts.errors}) : corrigez les cellules indiquées ci-dessous dans le fichier, puis déposez-le à nouveau.`)
+    ? el(
+        'p',
+        { id: 'depot-appliquer-aide', class: 'fr-text--sm' },
+        `« Appliquer » est impossible tant que le fichier contient des erreurs (${counts.errors}) : corrigez les cellules indiquées ci-dessous dans le fichier, puis déposez-le à nouveau${leftOut ? ', ou appliquez-le sans les lignes en erreur (ci-dessous)' : ''}.`,
+      )
     : el('p', { id: 'depot-appliquer-aide', class: 'fr-text--sm' }, 'Appliquer enregistre ces lignes : elles remplacent celles du fichier précédent de cette organisation pour les mêmes financeurs et années. Un lot appliqué peut être annulé depuis l’historique.');
 
   const applyButton = el('button', { type: 'button', class: 'fr-btn', id: 'depot-appliquer', disabled: hasErrors, 'aria-describedby': 'depot-appliquer-aide', onclick: applyPreview }, 'Appliquer');
@@ -428,6 +434,8 @@ function renderPreview() {
     figuresTable('Synthèse de l’aperçu', figures),
     applyHelp,
     el('ul', { class: 'fr-btns-group fr-btns-group--inline-md' }, el('li', {}, applyButton), el('li', {}, abandonButton), ...downloadButtons.map((button) => el('li', {}, button))),
+    leftOut ? partialBlock(leftOut) : null,
+    correctionBlock(preview),
     el('div', { id: 'depot-action-message', 'aria-live': 'polite' }),
     el('h3', { class: 'fr-h5', id: 'depot-anomalies-titre' }, `Anomalies (${issuesCount})`),
     issuesTable(preview.issues),
@@ -439,6 +447,162 @@ function renderPreview() {
   $('depot-etape-formulaire').hidden = true;
   show('depot-apercu-titre', '2. Aperçu');
   $('depot-apercu-titre').focus();
+}
+
+/**
+ * The rows an apply with `allowPartial` leaves out, by the server's rule (apply-batch.ts, rowsWithErrors):
+ * every row of a sheet that holds an ERROR at one of its cells; what was read on those rows is not written.
+ * Offered only when each error has its cell: an error of the whole file (no layout, no data) leaves
+ * nothing to apply. Sums are BigInt cents of the API's exact strings.
+ */
+function rowsLeftOut(preview) {
+  const errors = preview.issues.filter((issue) => issue.severity === 'ERROR');
+  if (!errors.length || errors.some((issue) => !issue.sheet || !/\d+$/.test(issue.cell || '')) || !preview.lines.length) return null;
+  const rowOf = (cell) => Number(/\d+$/.exec(cell)[0]);
+  const rows = new Map();
+  for (const issue of sortIssues(errors)) {
+    const key = `${issue.sheet}\u0000${rowOf(issue.cell)}`;
+    if (!rows.has(key)) rows.set(key, { sheet: issue.sheet, row: rowOf(issue.cell), issues: [] });
+    rows.get(key).issues.push(issue);
+  }
+  const lines = preview.lines.filter((line) => line.sheet && line.cell && rows.has(`${line.sheet}\u0000${rowOf(line.cell)}`));
+  // Annex 2: the State's aid and the investment it supports are never added together.
+  const sum = (kept) => lines.filter(kept).reduce((total, line) => total + cents(line.amount), 0n);
+  const aid = sum((line) => line.measureAmountKind !== 'INVESTMENT');
+  const investment = sum((line) => line.measureAmountKind === 'INVESTMENT');
+  return { rows: [...rows.values()], lines, aid, investment };
+}
+
+function plural(count, singular, pluralForm = `${singular}s`) {
+  return `${count} ${count > 1 ? pluralForm : singular}`;
+}
+
+/** What leaving the rows out costs, in one sentence: rows, amounts read on them and their sum. */
+function leftOutSummary(leftOut) {
+  const amounts = leftOut.lines.length
+    ? `${plural(leftOut.lines.length, 'montant lu')} sur ces lignes, ${euros(centsToDecimal(leftOut.aid))}${state.kind === 'annex2' ? ' d’aides' : ''}${leftOut.investment ? ` et ${euros(centsToDecimal(leftOut.investment))} d’investissements soutenus` : ''}`
+    : 'aucun montant lu sur ces lignes';
+  return `${plural(leftOut.rows.length, 'ligne')} du fichier ${leftOut.rows.length > 1 ? 'seront laissées' : 'sera laissée'} de côté (${amounts}) ; les autres seront appliquées, et le lot sera marqué « appliqué partiellement ».`;
+}
+
+function partialBlock(leftOut) {
+  const rowsTable = wrapColumns(
+    table(
+      `Lignes qui seront laissées de côté (${leftOut.rows.length})`,
+      [
+        { label: 'Feuille', value: (row) => row.sheet },
+        { label: 'Ligne', value: (row) => String(row.row) },
+        { label: 'Cellule', value: (row) => row.issues.map((issue) => issue.cell).join(', ') },
+        { label: 'Erreur', value: (row) => el('div', {}, row.issues.map((issue) => el('p', { class: 'fr-mb-0' }, issue.message))) },
+      ],
+      leftOut.rows,
+      { id: 'depot-lignes-exclues' },
+    ),
+    { 4: 24 },
+  );
+  return el(
+    'section',
+    { class: 'fr-mb-3w', id: 'depot-partiel' },
+    el('h3', { class: 'fr-h5' }, 'Appliquer sans les lignes en erreur'),
+    el('p', { class: 'fr-text--sm' }, 'Les lignes ci-dessous contiennent une erreur : elles peuvent être laissées de côté, et le reste du fichier appliqué. Corrigez-les ensuite dans le fichier et déposez-le à nouveau.'),
+    rowsTable,
+    el('button', { type: 'button', class: 'fr-btn fr-btn--secondary', id: 'depot-appliquer-partiel', onclick: () => confirmPartial(leftOut) }, 'Appliquer sans les lignes en erreur'),
+    el('div', { id: 'depot-confirmation-partielle' }),
+  );
+}
+
+function confirmPartial(leftOut) {
+  show(
+    'depot-confirmation-partielle',
+    el(
+      'div',
+      { class: 'fr-alert fr-alert--warning fr-alert--sm fr-mt-2w', role: 'alertdialog', 'aria-labelledby': 'depot-confirmation-titre' },
+      el('h4', { class: 'fr-alert__title', id: 'depot-confirmation-titre' }, 'Confirmer l’application partielle'),
+      el('p', { id: 'depot-confirmation-texte' }, leftOutSummary(leftOut)),
+      el(
+        'ul',
+        { class: 'fr-btns-group fr-btns-group--inline-sm fr-mt-1w' },
+        el('li', {}, el('button', { type: 'button', class: 'fr-btn fr-btn--sm', id: 'depot-confirmer-partiel', onclick: () => applyPreview(true) }, 'Confirmer : appliquer sans ces lignes')),
+        el('li', {}, el('button', { type: 'button', class: 'fr-btn fr-btn--sm fr-btn--tertiary', onclick: () => show('depot-confirmation-partielle') }, 'Annuler')),
+      ),
+    ),
+  );
+  $('depot-confirmer-partiel').focus();
+}
+
+/**
+ * A doubtful cell (an error or a warning at a cell) read as the person says it should be: POST
+ * /api/imports/:id/corrections keeps the file's text beside the reading and who gave it, checks the file
+ * again with it and answers the new preview; applying reads the same correction. The file is not changed.
+ */
+function correctionBlock(preview) {
+  const doubtful = sortIssues(preview.issues.filter((issue) => (issue.severity === 'ERROR' || issue.severity === 'WARNING') && issue.sheet && issue.cell));
+  const corrections = preview.corrections || [];
+  if (!doubtful.length && !corrections.length) return null;
+  const places = [...new Map(doubtful.map((issue) => [`${issue.sheet}!${issue.cell}`, issue])).values()];
+  const select = el('select', { class: 'fr-select', id: 'depot-correction-cellule', onchange: () => ($('depot-correction-valeur').value = places[Number(select.value)]?.value ?? '') },
+    places.map((issue, index) => el('option', { value: String(index) }, `${place(issue.sheet, issue.cell)} — ${SEVERITIES[issue.severity].label} — ${issue.value ?? ''}`.slice(0, 120))));
+  return el(
+    'section',
+    { class: 'fr-mb-3w', id: 'depot-correction' },
+    el('h3', { class: 'fr-h5' }, 'Corriger la lecture d’une cellule'),
+    corrections.length
+      ? table(
+          `Cellules relues (${corrections.length}) : le fichier reste tel qu’envoyé, la lecture corrigée est appliquée`,
+          [
+            { label: 'Cellule', value: (c) => place(c.sheet, c.cell) },
+            { label: 'Texte du fichier', value: (c) => el('code', {}, c.rawValue ?? '—') },
+            { label: 'Lecture corrigée', value: (c) => el('code', {}, c.correctedValue) },
+            { label: 'Par', value: (c) => c.correctedBy },
+          ],
+          corrections,
+          { id: 'depot-corrections' },
+        )
+      : null,
+    places.length
+      ? el(
+          'form',
+          { id: 'depot-correction-formulaire', onsubmit: (event) => { event.preventDefault(); submitCorrection(places[Number(select.value)]); } },
+          el('div', { class: 'fr-select-group' }, el('label', { class: 'fr-label', for: 'depot-correction-cellule' }, 'Cellule douteuse'), select),
+          el(
+            'div',
+            { class: 'fr-input-group' },
+            el('label', { class: 'fr-label', for: 'depot-correction-valeur' }, 'Lecture corrigée', el('span', { class: 'fr-hint-text' }, 'Le texte à lire à la place de celui du fichier, par exemple « 1 050 000 € ». Votre nom est enregistré avec la correction.')),
+            el('input', { class: 'fr-input', id: 'depot-correction-valeur', type: 'text', maxlength: '500', value: places[0].value ?? '' }),
+          ),
+          el('button', { type: 'submit', class: 'fr-btn fr-btn--secondary', id: 'depot-corriger' }, 'Enregistrer la correction et vérifier à nouveau'),
+        )
+      : null,
+  );
+}
+
+async function submitCorrection(issue) {
+  const value = $('depot-correction-valeur').value;
+  const id = state.preview.batchId;
+  $('depot-corriger').disabled = true;
+  let response;
+  try {
+    response = await callApi(`/api/imports/${id}/corrections`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sheet: issue.sheet, cell: issue.cell, value }) });
+  } catch (error) {
+    response = { status: 0, body: { error: `Le serveur n’a pas répondu (${error.message}).` } };
+  }
+  const body = typeof response.body === 'object' && response.body ? response.body : {};
+  if (response.ok && body.issues) {
+    state.preview = { ...state.preview, ...body };
+    renderPreview();
+    const errors = body.counts.errors;
+    show(
+      'depot-action-message',
+      alert(
+        'success',
+        `Lecture de ${place(issue.sheet, issue.cell)} corrigée`,
+        `« ${value} » est lu à la place de « ${issue.value ?? ''} » (le fichier reste tel qu’envoyé). L’aperçu a été vérifié à nouveau : ${errors ? `${errors} erreur${errors > 1 ? 's' : ''} restante${errors > 1 ? 's' : ''}` : 'plus aucune erreur'}.`,
+      ),
+    );
+    return;
+  }
+  $('depot-corriger').disabled = false;
+  show('depot-action-message', alert('error', 'La correction a été refusée', body.error || `Le serveur a répondu ${response.status}.`));
 }
 
 const STEPS = ['Envoi du fichier', 'Lecture et contrôle', 'Application'];
@@ -574,19 +738,20 @@ function moveLines(step) {
 // ---------------------------------------------------------------------------------------------------
 
 function setActionsDisabled(disabled) {
-  for (const id of ['depot-appliquer', 'depot-abandonner']) {
+  for (const id of ['depot-appliquer', 'depot-abandonner', 'depot-appliquer-partiel', 'depot-confirmer-partiel']) {
     const button = $(id);
     if (button) button.disabled = disabled || (id === 'depot-appliquer' && (state.preview.counts.errors > 0 || state.preview.status === 'REJECTED'));
   }
 }
 
-async function applyPreview() {
+/** `partial`: the rows in error are left out (the route's `allowPartial`, recorded on the batch). */
+async function applyPreview(partial = false) {
   const id = state.preview.batchId;
   setActionsDisabled(true);
   show('depot-action-message', progressBlock(3, `Application du lot n° ${id} : enregistrement des lignes dans les données du contrat`, null, null));
   let response;
   try {
-    response = await callApi(`/api/imports/${id}/apply`, { method: 'POST' });
+    response = await callApi(`/api/imports/${id}/apply${partial === true ? '?allowPartial=true' : ''}`, { method: 'POST' });
   } catch (error) {
     response = { status: 0, body: { error: `Le serveur n’a pas répondu (${error.message}).` } };
   }
@@ -596,7 +761,10 @@ async function applyPreview() {
     const applied = body.applied;
     const details = applied
       ? [
-          `${applied.inserted} ligne${applied.inserted > 1 ? 's' : ''} enregistrée${applied.inserted > 1 ? 's' : ''}`,
+          // Annex 2 writes measures, not funding lines.
+          applied.measures !== undefined
+            ? `${applied.measures} mesure${applied.measures > 1 ? 's' : ''} enregistrée${applied.measures > 1 ? 's' : ''}`
+            : `${applied.inserted} ligne${applied.inserted > 1 ? 's' : ''} enregistrée${applied.inserted > 1 ? 's' : ''}`,
           applied.superseded ? `${applied.superseded} ligne${applied.superseded > 1 ? 's' : ''} du fichier précédent remplacée${applied.superseded > 1 ? 's' : ''}` : null,
           applied.createdActions ? `${applied.createdActions} action${applied.createdActions > 1 ? 's' : ''} créée${applied.createdActions > 1 ? 's' : ''}` : null,
           applied.createdOrganisations ? `${applied.createdOrganisations} organisation${applied.createdOrganisations > 1 ? 's' : ''} créée${applied.createdOrganisations > 1 ? 's' : ''}` : null,
@@ -604,11 +772,20 @@ async function applyPreview() {
           .filter(Boolean)
           .join(', ')
       : '';
+    const leftOutRows = applied?.rowsLeftOut ?? 0;
     const message =
-      body.status === 'APPLIED'
+      body.status === 'APPLIED' && leftOutRows > 0
+        ? alert(
+            'warning',
+            `Fichier appliqué partiellement (lot n° ${id})`,
+            `${plural(leftOutRows, 'ligne')} en erreur ${leftOutRows > 1 ? 'ont été laissées' : 'a été laissée'} de côté ; ${details ? `${details}. ` : ''}Le lot est marqué « appliqué partiellement » dans l’historique.`,
+          )
+        : body.status === 'APPLIED'
         ? alert('success', `Fichier appliqué (lot n° ${id})`, `${details ? `${details}. ` : ''}Total : ${euros(body.total)}.`)
         : alert('info', `Fichier inchangé (lot n° ${id})`, 'Ce fichier est identique à celui déjà en vigueur pour cette organisation : rien n’a changé.');
-    $('depot-statut').replaceWith(statusBadge(body.status));
+    $('depot-statut').replaceWith(statusBadge(body.status, leftOutRows > 0));
+    $('depot-partiel')?.remove();
+    $('depot-correction-formulaire')?.remove();
     show(
       'depot-action-message',
       message,

@@ -31,7 +31,7 @@ const STAGE_LABELS = { PLANNED: 'Prévu', REQUESTED: 'Demandé', GRANTED: 'Attri
 const SEVERITY_LABELS = { ERROR: 'Erreur', WARNING: 'Avertissement', NOTE: 'Note' };
 const SEVERITY_BADGES = { ERROR: 'fr-badge--error', WARNING: 'fr-badge--warning', NOTE: 'fr-badge--info' };
 
-const BATCH_FIELDS = `id fileName kind status uploadedBy uploadedAt appliedAt rolledBackAt lineCount errorCount warningCount total
+const BATCH_FIELDS = `id fileName kind status uploadedBy uploadedAt appliedAt rolledBackAt lineCount errorCount warningCount total appliedPartially rowsLeftOut
   source { id name shortName } contract { code name }`;
 
 const LIST_QUERY = `query ($filter: ImportBatchFilter, $first: Int, $after: String) {
@@ -91,6 +91,13 @@ function badge(status) {
   return el('p', { class: `fr-badge fr-badge--sm fr-badge--no-icon ${known.badge}`.trim() }, known.label);
 }
 
+/** A batch applied without its rows in error says so beside its status (the word, not only a colour). */
+function partialBadge(batch) {
+  if (!batch.appliedPartially) return null;
+  const rows = `${batch.rowsLeftOut} ligne${batch.rowsLeftOut > 1 ? 's' : ''} en erreur laissée${batch.rowsLeftOut > 1 ? 's' : ''} de côté`;
+  return el('p', { class: 'fr-badge fr-badge--sm fr-badge--no-icon fr-badge--warning crte-partiel', title: rows }, 'Partiel');
+}
+
 function statusLabel(status) {
   return (STATUS[status] || { label: status }).label;
 }
@@ -128,7 +135,7 @@ function openFromLink(event, id) {
 // with Statut, Lignes, Erreurs and Total always off-screen).
 const LIST_COLUMNS = [
   { label: 'N°', value: (batch) => batchLink(batch, `n° ${batch.id}`) },
-  { label: 'Statut', value: (batch) => badge(batch.status) },
+  { label: 'Statut', value: (batch) => (batch.appliedPartially ? el('div', {}, badge(batch.status), partialBadge(batch)) : badge(batch.status)) },
   { label: 'Fichier', wrap: true, value: (batch) => batch.fileName },
   { label: 'Source', wrap: true, value: (batch) => batch.source.name },
   { label: 'Total', numeric: true, value: (batch) => euros(batch.total) },
@@ -271,6 +278,7 @@ function renderDetail(batch, notice) {
     el('h2', { id: 'detail-titre' }, `Dépôt n° ${batch.id} — ${batch.fileName}`),
     notice || null,
     badge(batch.status),
+    partialBadge(batch),
     el(
       'dl',
       { class: 'fr-mt-2w' },
@@ -282,6 +290,7 @@ function renderDetail(batch, notice) {
       batch.rolledBackAt ? definition('Annulé le', dateTime(batch.rolledBackAt)) : null,
       batch.year ? definition('Année déclarée', String(batch.year)) : null,
       definition('Lignes lues', String(batch.lineCount)),
+      batch.appliedPartially ? definition('Appliqué partiellement', `${batch.rowsLeftOut} ligne${batch.rowsLeftOut > 1 ? 's' : ''} du fichier laissée${batch.rowsLeftOut > 1 ? 's' : ''} de côté pour leurs erreurs (ci-dessous)`) : null,
       definition('Erreurs et avertissements', `${batch.errorCount} erreur${batch.errorCount > 1 ? 's' : ''}, ${batch.warningCount} avertissement${batch.warningCount > 1 ? 's' : ''}`),
       definition('Total des lignes lues', euros(batch.total)),
     ),
