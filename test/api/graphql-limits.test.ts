@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
-import { Kind, NamedTypeNode, OperationDefinitionNode, parse } from 'graphql';
+import { GraphQLInputType, GraphQLScalarType, GraphQLSchema, isEnumType, isInputObjectType, isListType, isNonNullType, Kind, OperationDefinitionNode, parse, typeFromAST } from 'graphql';
 import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { AppConfig } from '../../src/config';
@@ -85,13 +85,27 @@ function pageQueries(): Array<{ name: string; query: string; variables: Record<s
 }
 
 /** Placeholder values for an operation's required variables: the cost does not depend on them. */
-function requiredVariables(operation: OperationDefinitionNode): Record<string, unknown> {
+/** A value of `type` that passes validation: its required fields only, filled with placeholders. */
+function placeholderOf(type: GraphQLInputType): unknown {
+  if (isNonNullType(type)) return placeholderOf(type.ofType);
+  if (isListType(type)) return [];
+  if (isEnumType(type)) return type.getValues()[0].value;
+  if (isInputObjectType(type)) {
+    const value: Record<string, unknown> = {};
+    for (const field of Object.values(type.getFields())) if (isNonNullType(field.type) && field.defaultValue === undefined) value[field.name] = placeholderOf(field.type);
+    return value;
+  }
+  const scalars: Record<string, unknown> = { String: 'x', ID: '1', Int: 1, Float: 1, Boolean: true, Decimal: '1.00' };
+  return scalars[(type as GraphQLScalarType).name] ?? 'x';
+}
+
+/** The operation's required variables (without a default), each given a placeholder of its type. */
+function requiredVariables(schema: GraphQLSchema, operation: OperationDefinitionNode): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const definition of operation.variableDefinitions ?? []) {
     if (definition.type.kind !== Kind.NON_NULL_TYPE || definition.defaultValue) continue;
-    const type = (definition.type.type as NamedTypeNode).name.value;
-    const placeholders: Record<string, unknown> = { String: 'x', ID: '1', Int: 1, FundingStage: 'PLANNED', FundingFilter: {} };
-    values[definition.variable.name.value] = placeholders[type];
+    const type = typeFromAST(schema, definition.type) as GraphQLInputType | undefined;
+    values[definition.variable.name.value] = type ? placeholderOf(type) : 'x';
   }
   return values;
 }
@@ -158,7 +172,7 @@ describe('GraphQL query limits', () => {
         const operation = document.definitions.find((d) => d.kind === 'OperationDefinition')!;
         figures[name] = {
           depth: operationDepth(document, operation as any),
-          complexity: operationComplexity(schema, document, undefined, { ...requiredVariables(operation as any), ...variables }).complexity,
+          complexity: operationComplexity(schema, document, undefined, { ...requiredVariables(schema, operation as any), ...variables }).complexity,
         };
       }
       const deepest = Math.max(...Object.values(figures).map((f) => f.depth));
