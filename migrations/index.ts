@@ -11,6 +11,7 @@ import { ImportBatchProgramme1765065600000 } from './1765065600000-import-batch-
 import { ContractStructure1765152000000 } from './1765152000000-contract-structure';
 import { Meetings1765238400000 } from './1765238400000-meetings';
 import { CreditNature1765324800000 } from './1765324800000-credit-nature';
+import { FundingCurrentIndex1765411200000 } from './1765411200000-funding-current-index';
 
 /** Listed explicitly (not globbed) so that compiled, ts-jest and swc runs see the same migrations. */
-export const MIGRATIONS = [InitialSchema1764115200000, ImportApply1764201600000, BiViews1764460800000, FundingFactIndex1764547200000, Audit1764633600000, DataVersion1764720000000, FileEncoding1764806400000, SavedReportOwner1764892800000, SavedReportEnumSpelling1764979200000, ImportBatchProgramme1765065600000, ContractStructure1765152000000, Meetings1765238400000, CreditNature1765324800000];
+export const MIGRATIONS = [InitialSchema1764115200000, ImportApply1764201600000, BiViews1764460800000, FundingFactIndex1764547200000, Audit1764633600000, DataVersion1764720000000, FileEncoding1764806400000, SavedReportOwner1764892800000, SavedReportEnumSpelling1764979200000, ImportBatchProgramme1765065600000, ContractStructure1765152000000, Meetings1765238400000, CreditNature1765324800000, FundingCurrentIndex1765411200000];
