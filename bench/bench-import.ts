@@ -19,7 +19,8 @@ import { openDataSource } from '../src/db/data-source';
 import { importFile } from '../src/import-batch/import-apply.service';
 import { ImportKind } from '../src/kernel/import-batch.enum';
 import { seedReferenceData } from '../src/seed/seed.service';
-import { buildAnnex3Workbook, median } from './bench-read';
+import { assertMeasured, runBench } from './assert-measured';
+import { buildUploadableAnnex3, median } from './bench-read';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 /** Runs of each side, alternated (BENCH_RUNS, default 3). */
@@ -30,6 +31,10 @@ interface Measure {
   seconds: number;
   peakRssMb: number;
   detail: string;
+  /** Rows inserted (baseline) or lines imported (import). */
+  count: number;
+  /** The import's status (APPLIED, or what refused it). */
+  status: string;
 }
 
 async function freshDatabase(kind: 'sqlite' | 'mysql', dir: string): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -63,6 +68,8 @@ async function child(mode: 'baseline' | 'import', file: string, url: string): Pr
     clearInterval(alive);
   }
   let detail = '';
+  let count = 0;
+  let status = 'APPLIED';
   const started = process.hrtime.bigint();
   if (mode === 'baseline') {
     // The least any import must do: parse the workbook and insert its amounts, one statement per 1 000.
@@ -84,14 +91,18 @@ async function child(mode: 'baseline' | 'import', file: string, url: string): Pr
       }
     });
     detail = `${values.length} rows inserted`;
+    count = values.length;
   } else {
     const result = await importFile(dataSource, { buffer, fileName: 'bench-annex3.xlsx', kind: ImportKind.ANNEX3, source: 'Banque des Territoires' });
     detail = `${result.status}, ${result.counts.lines} lines, total ${result.total} €`;
+    const firstError = result.issues.find((issue) => issue.severity === 'ERROR');
+    status = firstError ? `${result.status} (${firstError.code}: ${firstError.message})` : result.status;
+    count = result.status === 'APPLIED' ? result.counts.lines : 0;
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await closeSpareWorker();
   await dataSource.destroy();
-  process.stdout.write(`${JSON.stringify({ seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, detail })}\n`);
+  process.stdout.write(`${JSON.stringify({ seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, detail, count, status })}\n`);
 }
 
 function run(mode: 'baseline' | 'import', file: string, url: string): Measure {
@@ -105,8 +116,10 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'crte-bench-import-'));
   try {
     const path = join(dir, 'annex3.xlsx');
-    writeFileSync(path, buildAnnex3Workbook(LINES));
-    console.log(`Workbook: ${LINES} lines of annex 3`);
+    const workbook = buildUploadableAnnex3(LINES);
+    writeFileSync(path, workbook.buffer);
+    console.log(`Workbook: ${LINES} lines of annex 3, ${(workbook.buffer.length / 1024 / 1024).toFixed(1)} MB ${workbook.note}`);
+    const inFile = Math.ceil(LINES / 6) * 6;
     for (const kind of ['sqlite', 'mysql'] as const) {
       try {
         await (await freshDatabase(kind, dir)).drop();
@@ -127,6 +140,9 @@ async function main(): Promise<void> {
             await database.drop();
           }
         }
+        assertMeasured(baselines[i].count === inFile, `${kind} baseline`, `${baselines[i].count} rows inserted of the ${inFile} lines in the file`);
+        assertMeasured(fulls[i].status === 'APPLIED', `${kind} import`, `the file was not applied: ${fulls[i].status}`);
+        assertMeasured(fulls[i].count === inFile, `${kind} import`, `${fulls[i].count} lines imported of the ${inFile} in the file (${fulls[i].detail})`);
         console.log(`${kind.padEnd(6)} run ${i + 1}/${RUNS}: baseline ${baselines[i].seconds.toFixed(2)} s, import ${fulls[i].seconds.toFixed(2)} s`);
       }
       const baseline = median(baselines);
@@ -141,7 +157,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -582,6 +582,11 @@ async function main(): Promise<void> {
     failed ||= growth;
   }
   for (const row of [...levels, ...soaks.map((s) => s.level)]) {
+    // A level that answered nothing measured nothing (a server that refused every request, or never ran).
+    if (row.requests === 0) {
+      failed = true;
+      console.log(`FAIL ${row.server} c=${row.connections}: NOT MEASURED — no request answered`);
+    }
     if (row.errors + row.importErrors === 0) continue;
     failed = true;
     console.log(`FAIL ${row.server} c=${row.connections}: ${row.errors} request errors (${row.timeouts} client timeouts at 30 s), ${row.importErrors} import errors${row.firstError ? ` — first: ${row.firstError}` : ''}`);

@@ -41,6 +41,7 @@ import { seedReferenceData } from '../src/seed/seed.service';
 import { startServer } from '../src/server/app';
 import { LINES_PER_ACTION, seedReportsBench } from './reports-seed';
 import { NESTED_QUERY } from './nested-query';
+import { assertMeasured, runBench } from './assert-measured';
 
 const FUNDINGS = Number(process.env.BENCH_FUNDINGS ?? 1_000_000);
 const SLICE_FUNDINGS = Number(process.env.BENCH_SLICE_FUNDINGS ?? Math.round(FUNDINGS / 10));
@@ -356,7 +357,9 @@ async function compare(
 
 /** Lines and cents of a nested answer, for the summary (and the diagnosis when the answers differ). */
 function nestedSummary(body: string): { lines: number; cents: bigint; actions: number } {
-  const data = JSON.parse(body).data;
+  const parsed = JSON.parse(body);
+  assertMeasured(!parsed.errors && parsed.data?.contract, 'nested query', () => `answered ${body.slice(0, 300)}`);
+  const data = parsed.data;
   let lines = 0;
   let total = 0n;
   let actions = 0;
@@ -375,7 +378,9 @@ function nestedSummary(body: string): { lines: number; cents: bigint; actions: n
 }
 
 function totalsSummary(body: string): { groups: number; lines: number; cents: bigint } {
-  const totals: Array<{ amount: string; lines: number }> = JSON.parse(body).data.fundingTotals;
+  const parsed = JSON.parse(body);
+  assertMeasured(!parsed.errors && parsed.data?.fundingTotals, 'fundingTotals', () => `answered ${body.slice(0, 300)}`);
+  const totals: Array<{ amount: string; lines: number }> = parsed.data.fundingTotals;
   return { groups: totals.length, lines: totals.reduce((sum, total) => sum + total.lines, 0), cents: totals.reduce((sum, total) => sum + centsFromDriver(total.amount, 'euros'), 0n) };
 }
 
@@ -406,6 +411,7 @@ async function measureChild(kind: string, url: string): Promise<void> {
       );
       const equal = result.graphqlBody.trim() === result.handBody.trim();
       const summary = totalsSummary(result.graphqlBody);
+      assertMeasured(summary.lines > 0, `fundingTotals ${grouping.name}`, 'zero lines counted: nothing was summed');
       if (!equal) progress(`fundingTotals ${grouping.name} differ ${firstDifference(result.graphqlBody.trim(), result.handBody.trim())}`);
       rows.push(row(kind, `fundingTotals ${grouping.name}`, TOTALS_TARGET, result, equal, `${summary.groups} groups, ${summary.lines} lines, ${formatCents(summary.cents)} €`));
       progress(`fundingTotals ${grouping.name} done`);
@@ -424,6 +430,7 @@ async function measureChild(kind: string, url: string): Promise<void> {
       const h = result.handBody.trim();
       const equal = g === h;
       const summary = nestedSummary(result.graphqlBody);
+      assertMeasured(summary.lines > 0, `nested ${code}`, 'zero funding lines in the answer: nothing was read');
       if (!equal) progress(`nested ${code} differ ${firstDifference(g, h)}; hand: ${JSON.stringify(nestedSummary(result.handBody), (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`);
       rows.push(
         row(kind, `nested ${code}`, NESTED_TARGET, result, equal, `${summary.actions} actions, ${summary.lines} lines, ${formatCents(summary.cents)} €, ${(Buffer.byteLength(g) / 1e6).toFixed(0)} MB JSON`),
@@ -578,9 +585,4 @@ async function main(): Promise<void> {
   if (rows.some((r) => !r.equal)) process.exitCode = 1;
 }
 
-if (require.main === module) {
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+if (require.main === module) runBench(main);

@@ -8,7 +8,7 @@ import { previewImport } from '../src/import-batch/import-preview.service';
 import { seedReferenceData } from '../src/seed/seed.service';
 
 /** A full preview (read in the worker, parse, resolve, check, store) on a fresh seeded SQLite database. */
-export async function previewOnDatabase(buffer: Buffer, fileName: string): Promise<{ seconds: number; detail: string }> {
+export async function previewOnDatabase(buffer: Buffer, fileName: string): Promise<{ seconds: number; detail: string; status: string; lines: number; errors: number; firstError: string | null }> {
   const dataSource = await openDataSource({ type: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'crte-bench-db-')), 'bench.sqlite') });
   await dataSource.runMigrations();
   await seedReferenceData(dataSource);
@@ -22,5 +22,13 @@ export async function previewOnDatabase(buffer: Buffer, fileName: string): Promi
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await closeSpareWorker();
   await dataSource.destroy();
-  return { seconds, detail: `${result.counts.lines} lines, ${result.counts.errors} errors, ${result.counts.warnings} warnings, total ${result.total} €` };
+  const firstError = result.issues.find((issue) => issue.severity === 'ERROR');
+  return {
+    seconds,
+    detail: `${result.counts.lines} lines, ${result.counts.errors} errors, ${result.counts.warnings} warnings, total ${result.total} €`,
+    status: result.status,
+    lines: result.counts.lines,
+    errors: result.counts.errors,
+    firstError: firstError ? `${firstError.code}: ${firstError.message}` : null,
+  };
 }

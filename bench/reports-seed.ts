@@ -31,15 +31,15 @@ const FUNDER_NAMES = [
   'Direction régionale des affaires culturelles Hauts-de-France',
 ];
 
-type Row = unknown[];
+export type Row = unknown[];
 
 /** Writes rows of one table as fast as the driver allows; every call belongs to one open transaction. */
-interface BulkWriter {
+export interface BulkWriter {
   insert(table: string, columns: string[], rows: Iterable<Row>): Promise<number>;
   query<T = Record<string, unknown>>(sql: string, parameters?: unknown[]): Promise<T[]>;
 }
 
-function sqliteWriter(db: SqliteDatabase): BulkWriter {
+export function sqliteWriter(db: SqliteDatabase): BulkWriter {
   return {
     async insert(table, columns, rows) {
       const statement = db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
@@ -56,7 +56,7 @@ function sqliteWriter(db: SqliteDatabase): BulkWriter {
   };
 }
 
-function mysqlWriter(runner: QueryRunner, rowsPerStatement = 2000): BulkWriter {
+export function mysqlWriter(runner: QueryRunner, rowsPerStatement = 2000): BulkWriter {
   return {
     async insert(table, columns, rows) {
       const tuple = `(${columns.map(() => '?').join(', ')})`;

@@ -14,8 +14,10 @@ import { CreditNature } from '../kernel/credit-nature.enum';
 @ObjectType({ description: 'Ligne de financement : un montant d’un financeur, pour une année et une étape.' })
 @Entity('funding')
 @Index('idx_funding_contract_year', ['contractId', 'year'])
-// (action, funder, year, stage): the visibility rule's lookup of the funder's own declaration.
-@Index('idx_funding_fact', ['actionId', 'funderId', 'year', 'stage'])
+// A contract's current lines of a stage, whatever the history its re-imports kept (migration 1765411200000).
+@Index('idx_funding_contract_current', ['contractId', 'supersededAt', 'stage', 'year'])
+// (action, funder, year, stage, current): the visibility rule's lookup of the funder's own declaration.
+@Index('idx_funding_fact_current', ['actionId', 'funderId', 'year', 'stage', 'supersededAt'])
 @Index('idx_funding_funder', ['funderId'])
 @Index('idx_funding_batch', ['batchId'])
 @Index('idx_funding_source_kind', ['sourceId', 'importKind'])
