@@ -14,6 +14,7 @@ import type { PackedSheet } from './grid-transfer';
 import { listOdsTables, type OdsTableInfo } from './ods-hidden';
 import { WORKBOOK_LIMITS, workbookToPacked, WorkbookTooComplexError } from './xlsx.grid';
 import { cutBand } from './xlsx.split';
+import { xlsxLibrary } from '../../src/kernel/xlsx-library';
 import { useNativeCallGuard } from './native-call-guard';
 import { lowerThisThreadPriority } from './worker-priority';
 import { extractZipEntry, findZipEntry, inspectZip } from './zip-inspect';
@@ -84,40 +85,6 @@ function failureCode(message: string): WorkerFailureCode {
   return 'FILE_CORRUPT';
 }
 
-type XlsxLibrary = typeof import('xlsx');
-let library: XlsxLibrary | null = null;
-
-/**
- * Loaded here only: the main thread never loads the library. Without its codepage tables: xlsx 0.18.5
- * requires `dist/cpexcel.js` at load, which builds the tables of every legacy codepage and took three
- * quarters of a worker's start (0.15–0.45 s of CPU for each file read). Those tables serve only the
- * legacy binary formats (xls, dbf) and explicit codepages, which this reader refuses or does not use: xlsx
- * and ods are XML in UTF-8, and the library guards each use with `typeof $cptable !== 'undefined'`.
- * test/unit/read/xlsx-without-codepages.test.ts reads every fixture both ways and compares.
- */
-function loadXlsx(): XlsxLibrary {
-  if (library === null) library = requireWithoutCodepages();
-  return library;
-}
-
-type ModuleLoad = (request: string, parent: { filename?: string } | null | undefined, isMain: boolean) => unknown;
-
-function requireWithoutCodepages(): XlsxLibrary {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Module = require('node:module') as { _load: ModuleLoad };
-  const load = Module._load;
-  Module._load = function (request, parent, isMain) {
-    if (request === './dist/cpexcel.js' && /[\\/]xlsx[\\/]xlsx\.js$/.test(parent?.filename ?? '')) return undefined;
-    return load.call(this, request, parent, isMain);
-  };
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('xlsx') as XlsxLibrary;
-  } finally {
-    Module._load = load;
-  }
-}
-
 /**
  * Parses the one file of this worker. `before` is the prototypes as they were before the library was
  * loaded (a spare worker takes it at its start, then loads the library while it waits for its file).
@@ -167,7 +134,7 @@ export function parseInWorker(request: WorkerRequest, before: PrototypeSnapshot 
     };
   }
 
-  const XLSX = loadXlsx();
+  const XLSX = xlsxLibrary();
   const started = Date.now();
   let wb: unknown;
   try {
@@ -217,7 +184,7 @@ export function parseInWorker(request: WorkerRequest, before: PrototypeSnapshot 
  */
 export function warmUp(rows: number): void {
   if (rows <= 0) return;
-  const XLSX = loadXlsx();
+  const XLSX = xlsxLibrary();
   const data: unknown[][] = [['Code', 'Intitulé', 'Montant', 'Année', 'Statut']];
   for (let i = 0; i < rows; i++) data.push([`A-${i}`, `Opération ${i} — travaux`, 1234.5 + i, 2020 + (i % 7), i % 2 ? 'En cours' : 'Terminé']);
   const sheet = XLSX.utils.aoa_to_sheet(data);
@@ -242,7 +209,7 @@ if (!isMainThread && parentPort && (workerData as { role?: unknown } | null)?.ro
   // A worker may be started ahead of its file (a spare, see xlsx.reader.ts): the library is loaded while
   // it waits, after the prototypes are recorded, so that the check still covers loading it (and warming up).
   const before = snapshotPrototypes();
-  loadXlsx();
+  xlsxLibrary();
   warmUp(Number((workerData as { warmUpRows?: unknown }).warmUpRows) || 0);
   port.postMessage(READY);
   port.once('message', (request: WorkerRequest) => {

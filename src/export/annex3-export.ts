@@ -30,7 +30,8 @@
  *
  * A second sheet « Lignes » lists every counted line with the file, sheet and cell it came from.
  */
-import * as XLSX from 'xlsx';
+import type * as Sheets from 'xlsx';
+import { xlsxLibrary } from '../kernel/xlsx-library';
 import { ActionStatus } from '../kernel/action-status.enum';
 import { EuroStyle, formatEuros } from '../kernel/format-euros';
 import { formatCents } from '../kernel/money';
@@ -171,7 +172,7 @@ export interface Annex3Layout {
 }
 
 export interface Annex3Workbook {
-  workbook: XLSX.WorkBook;
+  workbook: Sheets.WorkBook;
   layout: Annex3Layout;
   fileName: string;
 }
@@ -302,20 +303,20 @@ function columnAmount(columns: Annex3Columns, amounts: Amounts, column: number):
   return year ? (amounts.byYear.get(year.year) ?? 0n) : 0n;
 }
 
-const cellRef = (r: number, c: number) => XLSX.utils.encode_cell({ r, c });
+const cellRef = (r: number, c: number) => xlsxLibrary().utils.encode_cell({ r, c });
 
 /** The sheet « Annexe 3 » as it is written, row after row, with where each row landed. */
 class Annex3SheetWriter {
-  readonly sheet: XLSX.WorkSheet = {};
-  readonly merges: XLSX.Range[] = [];
-  readonly rowInfo: XLSX.RowInfo[] = [];
+  readonly sheet: Sheets.WorkSheet = {};
+  readonly merges: Sheets.Range[] = [];
+  readonly rowInfo: Sheets.RowInfo[] = [];
   readonly layoutRows: Annex3Layout['rows'] = [];
   /** The next row to write. */
   row = 0;
 
   constructor(readonly columns: Annex3Columns) {}
 
-  put(r: number, c: number, cell: XLSX.CellObject): void {
+  put(r: number, c: number, cell: Sheets.CellObject): void {
     this.sheet[cellRef(r, c)] = cell;
   }
 
@@ -562,7 +563,7 @@ function writeEnvelopes(writer: Annex3SheetWriter, envelopes: ReadonlyMap<string
   return writer.row++;
 }
 
-function columnWidths(columns: Annex3Columns): XLSX.ColInfo[] {
+function columnWidths(columns: Annex3Columns): Sheets.ColInfo[] {
   return [
     { wch: 12 },
     { wch: 50 },
@@ -577,9 +578,9 @@ function columnWidths(columns: Annex3Columns): XLSX.ColInfo[] {
 }
 
 /** The written rows as a worksheet: its range, merges, outline levels and column widths. */
-function finishSheet(writer: Annex3SheetWriter, lastRow: number): XLSX.WorkSheet {
+function finishSheet(writer: Annex3SheetWriter, lastRow: number): Sheets.WorkSheet {
   const { sheet } = writer;
-  sheet['!ref'] = XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: lastRow, c: writer.columns.lastColumn } });
+  sheet['!ref'] = xlsxLibrary().utils.encode_range({ s: { r: 0, c: 0 }, e: { r: lastRow, c: writer.columns.lastColumn } });
   sheet['!merges'] = writer.merges;
   sheet['!rows'] = writer.rowInfo;
   sheet['!cols'] = columnWidths(writer.columns);
@@ -621,14 +622,14 @@ export function buildAnnex3Workbook(data: Annex3Data): Annex3Workbook {
   writer.subtotalRow(writer.row, 'TOTAL GÉNÉRAL', all, envelopesSubtotalRow === null ? [actionsTotalRow] : [actionsTotalRow, envelopesSubtotalRow]);
   const sheet = finishSheet(writer, writer.row);
 
-  const workbook = XLSX.utils.book_new();
-  XLSX.utils.book_append_sheet(workbook, sheet, ANNEX3_SHEET);
+  const workbook = xlsxLibrary().utils.book_new();
+  xlsxLibrary().utils.book_append_sheet(workbook, sheet, ANNEX3_SHEET);
   // Printed on several pages, the header rows repeat on each (freeze panes cannot be written here).
   workbook.Workbook = {
     ...(workbook.Workbook ?? {}),
     Names: [{ Name: '_xlnm.Print_Titles', Sheet: 0, Ref: `'${ANNEX3_SHEET}'!$${groupRow + 1}:$${headerRow + 1}` }],
   };
-  if (data.lines) XLSX.utils.book_append_sheet(workbook, linesSheet(data.lines), LINES_SHEET);
+  if (data.lines) xlsxLibrary().utils.book_append_sheet(workbook, linesSheet(data.lines), LINES_SHEET);
   workbook.Props = { Title: title[0], Subject: `${contract.name} (${contract.code})`, Author: 'Suivi CRTE', CreatedDate: data.generatedAt };
 
   const { funderColumns, yearColumns, totalColumn } = columns;
@@ -657,7 +658,7 @@ const LINE_HEADERS = [
   'Texte de la cellule',
 ];
 
-function linesSheet(lines: Annex3Line[]): XLSX.WorkSheet {
+function linesSheet(lines: Annex3Line[]): Sheets.WorkSheet {
   const rows = lines.map((line) => [
     line.actionCode ?? '(sans action)',
     line.actionTitle ?? '',
@@ -675,19 +676,19 @@ function linesSheet(lines: Annex3Line[]): XLSX.WorkSheet {
     line.cell ?? '',
     line.rawValue ?? '',
   ]);
-  const sheet = XLSX.utils.aoa_to_sheet([LINE_HEADERS, ...rows]);
+  const sheet = xlsxLibrary().utils.aoa_to_sheet([LINE_HEADERS, ...rows]);
   for (let r = 1; r <= rows.length; r++) {
-    const cell = sheet[XLSX.utils.encode_cell({ r, c: 9 })] as XLSX.CellObject | undefined;
+    const cell = sheet[xlsxLibrary().utils.encode_cell({ r, c: 9 })] as Sheets.CellObject | undefined;
     if (cell) cell.z = EURO_FORMAT;
   }
   sheet['!cols'] = [12, 40, 10, 28, 12, 28, 8, 16, 14, 16, 36, 8, 20, 9, 24].map((wch) => ({ wch }));
-  sheet['!autofilter'] = { ref: XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: Math.max(rows.length, 1), c: LINE_HEADERS.length - 1 } }) };
+  sheet['!autofilter'] = { ref: xlsxLibrary().utils.encode_range({ s: { r: 0, c: 0 }, e: { r: Math.max(rows.length, 1), c: LINE_HEADERS.length - 1 } }) };
   return sheet;
 }
 
 /** The workbook as an xlsx file. */
 export function writeAnnex3(data: Annex3Data): { buffer: Buffer; fileName: string; layout: Annex3Layout } {
   const { workbook, fileName, layout } = buildAnnex3Workbook(data);
-  const buffer = XLSX.write(workbook, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer;
+  const buffer = xlsxLibrary().write(workbook, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer;
   return { buffer, fileName, layout };
 }

@@ -6,7 +6,7 @@
  *
  * Only writing happens here: xlsx's known flaws concern parsing untrusted files, not building our own.
  */
-import * as XLSX from 'xlsx';
+import { xlsxLibrary } from '../kernel/xlsx-library';
 import { FUNDER_COLUMNS } from '../../import/detect/column-roles.data';
 import { ACTION_STATUS_WORDS, CREDIT_NATURE_WORDS, FUNDING_INSTRUMENT_WORDS } from '../../import/parse/values/vocabulary.data';
 import { ActionStatus } from '../kernel/action-status.enum';
@@ -294,16 +294,16 @@ export function buildImportTemplate(kind: TemplateKind, options: TemplateOptions
   const spec = specOf(kind, options);
   const headers = spec.columns.map((column) => column.header);
   const example = spec.columns.map((column) => (column.example ? `ex : ${column.example}` : null));
-  const data = XLSX.utils.aoa_to_sheet([headers, example]);
+  const data = xlsxLibrary().utils.aoa_to_sheet([headers, example]);
   data['!cols'] = spec.columns.map((column) => ({ wch: column.width ?? Math.max(12, column.header.length + 2) }));
 
-  const aide = XLSX.utils.aoa_to_sheet(aideRows(kind, spec, options));
+  const aide = xlsxLibrary().utils.aoa_to_sheet(aideRows(kind, spec, options));
   aide['!cols'] = [{ wch: 28 }, { wch: 22 }, { wch: 100 }, { wch: 36 }];
 
-  const book = XLSX.utils.book_new();
-  XLSX.utils.book_append_sheet(book, data, DATA_SHEET_NAMES[kind]);
-  XLSX.utils.book_append_sheet(book, aide, AIDE_SHEET);
+  const book = xlsxLibrary().utils.book_new();
+  xlsxLibrary().utils.book_append_sheet(book, data, DATA_SHEET_NAMES[kind]);
+  xlsxLibrary().utils.book_append_sheet(book, aide, AIDE_SHEET);
   book.Props = { Title: spec.title, Author: 'CRTE', Language: 'fr-FR' };
-  const buffer = XLSX.write(book, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer;
+  const buffer = xlsxLibrary().write(book, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer;
   return { fileName: TEMPLATE_FILE_NAMES[kind], sheetName: DATA_SHEET_NAMES[kind], headers, buffer };
 }

@@ -6,7 +6,8 @@
  * Amounts are numbers written from the exact decimal strings, with the euro format of the annex 3; the rate
  * a number with a percentage format. Both sheets state the moment the figures stand at.
  */
-import * as XLSX from 'xlsx';
+import type * as Sheets from 'xlsx';
+import { xlsxLibrary } from '../kernel/xlsx-library';
 import { EURO_FORMAT } from '../export/annex3-export';
 import { DecisionKind } from '../kernel/decision-kind.enum';
 import { DECISION_KIND_LABELS } from '../kernel/french-labels';
@@ -41,21 +42,21 @@ function frenchMoment(iso: string): string {
   return new Date(iso).toLocaleString('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
-type Row = Array<XLSX.CellObject | string | number | null>;
+type Row = Array<Sheets.CellObject | string | number | null>;
 
-const euros = (decimal: string): XLSX.CellObject => ({ t: 'n', v: Number(decimal), z: EURO_FORMAT });
+const euros = (decimal: string): Sheets.CellObject => ({ t: 'n', v: Number(decimal), z: EURO_FORMAT });
 
-function sheetOf(rows: Row[], widths: number[]): XLSX.WorkSheet {
-  const sheet: XLSX.WorkSheet = {};
+function sheetOf(rows: Row[], widths: number[]): Sheets.WorkSheet {
+  const sheet: Sheets.WorkSheet = {};
   let lastColumn = 0;
   rows.forEach((row, r) =>
     row.forEach((value, c) => {
       if (value === null || value === '') return;
-      sheet[XLSX.utils.encode_cell({ r, c })] = typeof value === 'object' ? value : typeof value === 'number' ? { t: 'n', v: value } : { t: 's', v: value };
+      sheet[xlsxLibrary().utils.encode_cell({ r, c })] = typeof value === 'object' ? value : typeof value === 'number' ? { t: 'n', v: value } : { t: 's', v: value };
       lastColumn = Math.max(lastColumn, c);
     }),
   );
-  sheet['!ref'] = XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: Math.max(rows.length - 1, 0), c: lastColumn } });
+  sheet['!ref'] = xlsxLibrary().utils.encode_range({ s: { r: 0, c: 0 }, e: { r: Math.max(rows.length - 1, 0), c: lastColumn } });
   sheet['!cols'] = widths.map((wch) => ({ wch }));
   return sheet;
 }
@@ -64,7 +65,7 @@ function title(data: ReviewExportData): string {
   return `${data.meeting.body} du ${frenchDate(data.meeting.heldOn)}${data.meeting.title ? ` — ${data.meeting.title}` : ''}`;
 }
 
-function decisionsSheet(data: ReviewExportData): XLSX.WorkSheet {
+function decisionsSheet(data: ReviewExportData): Sheets.WorkSheet {
   const rows: Row[] = [
     [`Relevé de décisions — ${title(data)}`],
     ['Contrat', `${data.contract.name} (${data.contract.code})`],
@@ -106,7 +107,7 @@ function figuresRow(level: string, code: string, label: string, figures: FrozenF
   ];
 }
 
-function dashboardSheet(data: ReviewExportData): XLSX.WorkSheet {
+function dashboardSheet(data: ReviewExportData): Sheets.WorkSheet {
   const { review } = data;
   const rows: Row[] = [
     [`Tableau de bord — ${title(data)}`],
@@ -126,11 +127,11 @@ function dashboardSheet(data: ReviewExportData): XLSX.WorkSheet {
 }
 
 export function writeReviewWorkbook(data: ReviewExportData): { buffer: Buffer; fileName: string } {
-  const workbook = XLSX.utils.book_new();
-  XLSX.utils.book_append_sheet(workbook, decisionsSheet(data), DECISIONS_SHEET);
-  XLSX.utils.book_append_sheet(workbook, dashboardSheet(data), DASHBOARD_SHEET);
+  const workbook = xlsxLibrary().utils.book_new();
+  xlsxLibrary().utils.book_append_sheet(workbook, decisionsSheet(data), DECISIONS_SHEET);
+  xlsxLibrary().utils.book_append_sheet(workbook, dashboardSheet(data), DASHBOARD_SHEET);
   workbook.Props = { Title: `Relevé de décisions — ${title(data)}`, Subject: `${data.contract.name} (${data.contract.code})`, Author: 'Suivi CRTE' };
-  const buffer = XLSX.write(workbook, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer;
+  const buffer = xlsxLibrary().write(workbook, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer;
   const safe = data.contract.code.replace(/[^A-Za-z0-9_-]+/g, '_');
   return { buffer, fileName: `releve-${safe}-${data.meeting.body}-${data.meeting.heldOn}.xlsx` };
 }

@@ -18,7 +18,8 @@
  * Only writing happens here: xlsx's known flaws concern parsing untrusted files, not building our own.
  */
 import type { Response } from 'express';
-import * as XLSX from 'xlsx';
+import type * as Sheets from 'xlsx';
+import { xlsxLibrary } from '../kernel/xlsx-library';
 import { HttpError } from './http-error';
 import { admittingGate } from './request-gate';
 
@@ -167,25 +168,25 @@ function jsonValue(value: TableValue, type: ColumnType): unknown {
  * (about 90 000 billion euros), far beyond DECIMAL(15,2).
  */
 export function buildXlsx(columns: TableColumn[], rows: TableRow[], sheetName = 'Données'): Buffer {
-  const sheet: XLSX.WorkSheet = {};
+  const sheet: Sheets.WorkSheet = {};
   columns.forEach((column, c) => {
-    sheet[XLSX.utils.encode_cell({ r: 0, c })] = { t: 's', v: column.label };
+    sheet[xlsxLibrary().utils.encode_cell({ r: 0, c })] = { t: 's', v: column.label };
   });
   rows.forEach((row, index) => {
     const r = index + 1;
     columns.forEach((column, c) => {
       const cell = xlsxCell(peopleValue(row[column.key], column), column.type);
-      if (cell) sheet[XLSX.utils.encode_cell({ r, c })] = cell;
+      if (cell) sheet[xlsxLibrary().utils.encode_cell({ r, c })] = cell;
     });
   });
   const lastColumn = Math.max(columns.length - 1, 0);
   const range = { s: { r: 0, c: 0 }, e: { r: rows.length, c: lastColumn } };
-  sheet['!ref'] = XLSX.utils.encode_range(range);
-  if (columns.length > 0) sheet['!autofilter'] = { ref: XLSX.utils.encode_range(range) };
+  sheet['!ref'] = xlsxLibrary().utils.encode_range(range);
+  if (columns.length > 0) sheet['!autofilter'] = { ref: xlsxLibrary().utils.encode_range(range) };
   sheet['!cols'] = columns.map((column) => ({ wch: columnWidth(column) }));
-  const workbook = XLSX.utils.book_new();
-  XLSX.utils.book_append_sheet(workbook, sheet, safeSheetName(sheetName));
-  return XLSX.write(workbook, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer;
+  const workbook = xlsxLibrary().utils.book_new();
+  xlsxLibrary().utils.book_append_sheet(workbook, sheet, safeSheetName(sheetName));
+  return xlsxLibrary().write(workbook, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer;
 }
 
 /** What a person reads: a closed set's French label instead of its code. */
@@ -194,7 +195,7 @@ export function peopleValue(value: TableValue, column: TableColumn): TableValue 
   return Object.prototype.hasOwnProperty.call(column.labels, value) ? column.labels[value] : value;
 }
 
-function xlsxCell(value: TableValue, type: ColumnType): XLSX.CellObject | null {
+function xlsxCell(value: TableValue, type: ColumnType): Sheets.CellObject | null {
   if (value === null || value === undefined || value === '') return null;
   if (typeof value === 'number' && !Number.isFinite(value)) return null;
   switch (type) {
@@ -220,7 +221,7 @@ function xlsxCell(value: TableValue, type: ColumnType): XLSX.CellObject | null {
   }
 }
 
-function textCell(text: string): XLSX.CellObject {
+function textCell(text: string): Sheets.CellObject {
   return { t: 's', v: text.length > XLSX_MAX_CELL_CHARS ? text.slice(0, XLSX_MAX_CELL_CHARS) : text };
 }
 

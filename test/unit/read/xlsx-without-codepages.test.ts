@@ -1,6 +1,6 @@
 /**
- * The import workers load xlsx without its legacy codepage tables (xlsx.worker.ts, loadXlsx): three
- * quarters of a worker's start. Every spreadsheet fixture must read the same as with the whole library,
+ * The import workers load xlsx without its legacy codepage tables (src/kernel/xlsx-library.ts, which the
+ * server's workbook writers use too): three quarters of a worker's start. Every spreadsheet fixture must read the same as with the whole library,
  * which this process has (Jest's own require does not go through the workers' loader).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
