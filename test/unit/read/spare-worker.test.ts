@@ -91,6 +91,8 @@ describe('the spare worker of a plain node process', () => {
     dir = mkdtempSync(join(tmpdir(), 'crte-spare-'));
     for (const [from, files, to] of [
       [join(ROOT, 'import', 'common'), ['model.ts', 'issue-codes.ts'], join(dir, 'import', 'common')],
+      // The worker loads SheetJS through the kernel's one loader.
+      [join(ROOT, 'src', 'kernel'), ['xlsx-library.ts'], join(dir, 'src', 'kernel')],
       [join(ROOT, 'import', 'read'), readdirSync(join(ROOT, 'import', 'read')).filter((f) => f.endsWith('.ts')), join(dir, 'import', 'read')],
     ] as const) {
       mkdirSync(to, { recursive: true });
