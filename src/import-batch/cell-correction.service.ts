@@ -62,8 +62,8 @@ async function correct(dataSource: DataSource, identity: Identity, batchId: numb
     throw new ImportRequestError(`La cellule ${sheet}!${cell} n’a ni erreur ni avertissement dans l’aperçu n° ${batchId} : seule une cellule douteuse se corrige ici.`, 'cell');
   }
   const existing = await dataSource.getRepository(ImportCellCorrection).findOne({ where: { batchId, sheet, cell } });
-  const corrections = (await correctionsOf(dataSource.manager, batchId)).filter((c) => !(c.sheet === sheet && c.cell === cell));
-  corrections.push({ sheet, cell, value });
+  const others = (await correctionsOf(dataSource.manager, batchId)).filter((c) => !(c.sheet === sheet && c.cell === cell));
+  const corrections = [...others, { sheet, cell, value }];
 
   // Read again as applying will read it: the sender's rights (its token), today's contract.
   const source = await dataSource.getRepository(Organisation).findOneByOrFail({ id: batch.sourceId });
@@ -78,6 +78,12 @@ async function correct(dataSource: DataSource, identity: Identity, batchId: numb
     const sqlite = manager.connection.options.type === 'better-sqlite3';
     const locked = await manager.findOneOrFail(ImportBatch, { where: { id: batchId }, ...(sqlite ? {} : { lock: { mode: 'pessimistic_write' as const } }) });
     checkCorrectable(identity, locked, true);
+    // The check above was run with the other corrections as they were read before the lock: another
+    // correction of this batch stored meanwhile would leave a preview that ignores it.
+    const othersNow = (await correctionsOf(manager, batchId)).filter((c) => !(c.sheet === sheet && c.cell === cell));
+    if (JSON.stringify(othersNow) !== JSON.stringify(others)) {
+      throw new ImportConflictError(`Une autre correction de l’aperçu n° ${batchId} a été enregistrée pendant celle-ci : rechargez l’aperçu, puis corrigez à nouveau ${sheet}!${cell}.`);
+    }
     const now = new Date();
     // The file's text stays the first one read: a second correction of a cell corrects the reading, not the file.
     const rawValue = existing?.rawValue ?? issue.rawValue;
