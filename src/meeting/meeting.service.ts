@@ -57,19 +57,20 @@ export async function createMeeting(ctx: MeetingWriteContext, input: CreateMeeti
   }
   throwIfFieldErrors(errors);
 
-  // The review is computed before the write's transaction (it reads through the data source, as the
-  // dashboard does): at an asOf in the past, what a later write adds does not count, so it is the same.
-  const recordedAt = now();
-  const asOf = reviewAsOf(heldOn, recordedAt);
   const reviewYear = input.reviewYear ?? null;
-  const snapshot = snapshotOf(await contractProgress(ctx.dataSource, input.contract, reviewYear, asOf), asOf);
-  const reviewJson = JSON.stringify(snapshot);
-  if (Buffer.byteLength(reviewJson) > REVIEW_JSON_MAX_BYTES) {
-    throw fieldErrorsToGraphQLError([{ field: 'contract', message: `La revue du contrat ${input.contract} est trop grande pour être figée (${Buffer.byteLength(reviewJson)} octets, ${REVIEW_JSON_MAX_BYTES} au plus).` }]);
-  }
-
   return writeToContract(ctx.dataSource, { code: input.contract }, { audit, changed: () => false }, async (manager) => {
     const contract = await contractOrError(manager, input.contract);
+    // The review is frozen under the contract's lock, which every write to the contract takes: an import
+    // either committed before (and is read) or waits for this one, so the review is exactly what
+    // progress(asOf) will answer. Read through the data source, as the dashboard reads it (on MariaDB
+    // another connection, which sees what was committed before the lock).
+    const recordedAt = now();
+    const asOf = reviewAsOf(heldOn, recordedAt);
+    const snapshot = snapshotOf(await contractProgress(ctx.dataSource, input.contract, reviewYear, asOf), asOf);
+    const reviewJson = JSON.stringify(snapshot);
+    if (Buffer.byteLength(reviewJson) > REVIEW_JSON_MAX_BYTES) {
+      throw fieldErrorsToGraphQLError([{ field: 'contract', message: `La revue du contrat ${input.contract} est trop grande pour être figée (${Buffer.byteLength(reviewJson)} octets, ${REVIEW_JSON_MAX_BYTES} au plus).` }]);
+    }
     const resolved: Array<{ organisationId: number | null; name: string | null }> = [];
     for (const [i, member] of members.entries()) {
       let organisationId: number | null = null;
