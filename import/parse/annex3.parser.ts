@@ -56,7 +56,7 @@ export function parseAnnex3(workbook: WorkbookGrid, options: ParseOptions = {}):
     'by-funder': (sheet, table) => parseSheet(sheet, table, options, output, actionByCode),
     // An example sheet of the template (« Exemple ») is set aside before, as any workbook's (each-table.ts).
     'action-plan': (sheet, table) => parseSheet(sheet, table, options, output, actionByCode, planCodes),
-  });
+  }, () => output.lines.length === 0 && output.actions.length === 0);
   return output;
 }
 
@@ -333,7 +333,8 @@ function readActionPlanRow(t: Annex3Table, line: Annex3Row): void {
       );
       continue;
     }
-    if (!t.columns.year && !t.options.year) {
+    // The template has no year column: the sheet's name (« 2024 », « Année 2025 ») or the upload gives it.
+    if (!t.columns.year && !t.sheetYear.known) {
       yearMissingOnce(t, line.row, amountColumn.col);
       continue;
     }
@@ -355,7 +356,8 @@ function yearMissingOnce(t: Annex3Table, row: number, col: number): void {
   t.reader.issue(
     'ERROR',
     'YEAR_MISSING',
-    "Le plan d'action ne dit pas l'année de ses financements (il n'a pas de colonne « Année ») : indiquez-la au dépôt du fichier (champ « Année », ou --year). Aucun montant de la feuille n'est lu sans elle.",
+    `Le plan d'action ne dit pas l'année de ses financements (il n'a pas de colonne « Année », et le nom de la feuille « ${t.reader.sheet.name.trim()} » n'en donne pas une${t.sheetYear.whyNoYear()}) : ` +
+      "indiquez-la au dépôt du fichier (champ « Année », ou --year), ou nommez la feuille par son année (« 2024 »). Aucun montant de la feuille n'est lu sans elle.",
     row,
     col,
   );

@@ -186,6 +186,46 @@ describe('parse: the fixtures of test/fixtures/action-plans', () => {
     expect(output.actions).toHaveLength(5);
   });
 
+  it('one sheet per year (« 2024 », « Année 2025 »): each sheet’s name gives its year, no year needed at upload; with one, the sheet still wins', async () => {
+    const workbook = await read('plan-action-tet-par-annee.ods');
+    const output = parseAnnex3(workbook);
+    expect(output.issues.map((issue) => [issue.severity, issue.code, issue.sheet])).toEqual([
+      ['NOTE', 'SHEET_DOCUMENTATION', "Mode d'emploi"],
+      ['NOTE', 'YEAR_FROM_SHEET_NAME', '2024'],
+      ['NOTE', 'YEAR_FROM_SHEET_NAME', 'Année 2025 '],
+      ['NOTE', 'SHEET_DOCUMENTATION', 'Listes déroulantes'],
+    ]);
+    expect(output.lines.map((line) => [line.source.sheet, line.source.cell, line.year, formatCents(line.cents), line.costBase])).toEqual([
+      ['2024', 'N4', 2024, '300000.00', 'HT'],
+      ['2024', 'P4', 2024, '3000.00', 'HT'],
+      ['Année 2025 ', 'N5', 2025, '125000.50', 'TTC'],
+      ['Année 2025 ', 'P5', 2025, '74999.50', 'TTC'],
+    ]);
+    expect(sum(output)).toBe('503000.00');
+    expect(output.actions.map((action) => [action.title, action.orientationCode])).toEqual([
+      ['Plan vélo communautaire', '1.2'],
+      ['Chaufferie biomasse du centre aquatique', '1.3'],
+    ]);
+    const withUploadYear = parseAnnex3(workbook, { year: 2025 });
+    expect(withUploadYear.lines.map((line) => line.year)).toEqual([2024, 2024, 2025, 2025]);
+    expect(withUploadYear.issues.filter((issue) => issue.severity === 'WARNING').map((issue) => [issue.code, issue.sheet])).toEqual([['YEAR_UPLOAD_DIFFERS', '2024']]);
+  });
+
+  it('the empty template (a description row, « Obligatoire », an example axis without a fiche): NO_DATA, with or without the year', async () => {
+    const workbook = await read('modele-plan-action-tet-vide.xlsx');
+    for (const year of [undefined, 2024]) {
+      const output = parseAnnex3(workbook, { year });
+      expect(output.issues.filter((issue) => issue.severity !== 'NOTE').map((issue) => [issue.severity, issue.code, issue.sheet, issue.cell])).toEqual([['ERROR', 'NO_DATA', "Plan d'action", 'A2']]);
+      expect(output.lines).toEqual([]);
+    }
+  });
+
+  it('a sheet named after two years gives none: YEAR_MISSING says why', () => {
+    const output = parseAnnex3({ format: 'xlsx', skippedSheets: [], sheets: [grid('Plan 2021-2026', [['Titre de la fiche action', 'Financeur 1', 'Montant € HT'], ['Voie verte', 'ADEME', 300]])] });
+    expect(output.issues.map((issue) => [issue.code, issue.cell])).toEqual([['YEAR_MISSING', 'C2']]);
+    expect(output.issues[0].message).toContain('« Plan 2021-2026 » en cite plusieurs : 2021, 2026');
+  });
+
   it('an amount column after no funder column: an error at each of its filled cells', () => {
     const output = parseAnnex3({ format: 'xlsx', skippedSheets: [], sheets: [grid('S', [['Titre de la fiche action', 'Financeur 1', 'Montant € HT', 'Commentaire', 'Montant € HT'], ['Voie verte', 'ADEME', 300, null, 200], ['Parc', 'ADEME', 100]])] }, { year: 2024 });
     expect(output.issues.map((issue) => [issue.code, issue.cell])).toEqual([['FUNDER_MISSING', 'E2']]);
