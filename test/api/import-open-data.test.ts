@@ -14,6 +14,7 @@ import { Organisation } from '../../src/organisation/organisation.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { TEST_DATABASE_TYPE } from '../support/database';
 import { startTestServer, TestServer } from '../support/server';
+import { importOnDataSource } from '../support/cli';
 
 const DIR = join(__dirname, '..', 'fixtures', 'open-data');
 
@@ -51,6 +52,12 @@ describe(`open-data files through POST /api/imports on ${TEST_DATABASE_TYPE}`, (
   afterAll(async () => api?.close());
 
   describe('SCDL « subventions » lists (kind grants)', () => {
+    it('the command line previews ADEME’s copy (« Nom de l attribuant », SIRETs with spaces) with the figures HTTP applies below', async () => {
+      const { code, json } = await importOnDataSource(dataSource, [join(DIR, 'subventions-scdl-ademe-2024.csv'), '--kind', 'grants', '--source', 'ADEME', '--dry-run']);
+      expect(code).toBe(0);
+      expect(json).toMatchObject({ status: 'PREVIEWED', layout: 'scdl', total: '1643500.75', counts: { lines: 4, errors: 0 } });
+    });
+
     it('applies the region’s comma CSV: 4 grants, 1 468 678,62 €, the Région found by the SIREN of its SIRET', async () => {
       const { status, body } = await upload('subventions-scdl-region-2023.csv', { kind: 'grants', source: 'Région Hauts-de-France' });
       expect(status).toBe(200);
