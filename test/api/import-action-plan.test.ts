@@ -120,22 +120,29 @@ describe(`Territoires en Transitions action plans through POST /api/imports on $
     ]);
   });
 
-  it('one sheet per year (« 2024 » € HT, « Année 2025 » € TTC), no year at upload: 4 lines, 503 000,00 € — the CLI with --year 2025 keeps « 2024 » in 2024 and says so', async () => {
+  it('one sheet per year (« 2024 » € HT, « Année 2025 » € TTC), no year at upload, funders with their scheme: 7 lines, 1 103 000,00 € — the CLI with --year 2025 keeps « 2024 » in 2024 and says so', async () => {
     const file = join(DIR, 'plan-action-tet-par-annee.ods');
     const dry = await cli([file, '--kind', 'annex3', '--source', 'Douaisis Agglo', '--year', '2025', '--dry-run']);
     expect(dry.code).toBe(0);
-    expect(dry.json).toMatchObject({ status: 'PREVIEWED', layout: 'action-plan', total: '503000.00', counts: { lines: 4, errors: 0, notes: 4 } });
+    expect(dry.json).toMatchObject({ status: 'PREVIEWED', layout: 'action-plan', total: '1103000.00', counts: { lines: 7, errors: 0, notes: 4 } });
     expect(dry.json.issues.filter((issue: any) => issue.code === 'YEAR_UPLOAD_DIFFERS').map((issue: any) => issue.sheet)).toEqual(['2024']);
 
     const preview = await upload('plan-action-tet-par-annee.ods', { kind: 'annex3', source: 'Douaisis Agglo' });
     expect(preview.status).toBe(200);
-    expect(preview.body).toMatchObject({ status: 'APPLIED', layout: 'action-plan', total: '503000.00', counts: { lines: 4, errors: 0 } });
+    expect(preview.body).toMatchObject({ status: 'APPLIED', layout: 'action-plan', total: '1103000.00', counts: { lines: 7, errors: 0 } });
+    // A funder written with its scheme is that funder, the scheme the line's programme; never a new organisation.
+    expect(codes(preview.body.issues, 'WARNING').filter((code) => !code.startsWith('ACTION_UNKNOWN'))).toEqual([]);
     expect(codes(preview.body.issues, 'NOTE').sort()).toEqual(['SHEET_DOCUMENTATION', 'SHEET_DOCUMENTATION', 'YEAR_FROM_SHEET_NAME', 'YEAR_FROM_SHEET_NAME']);
-    expect(await linesOf(preview.body.batchId)).toEqual([
-      ['N4', 'Agence de la transition écologique', '300000.00', 'HT', 2024, 'PLANNED'],
-      ['N5', 'État', '125000.50', 'TTC', 2025, 'PLANNED'],
-      ['P4', 'Région Hauts-de-France', '3000.00', 'HT', 2024, 'PLANNED'],
-      ['P5', 'Département du Nord', '74999.50', 'TTC', 2025, 'PLANNED'],
+    const rows = await dataSource.getRepository(Funding).find({ where: { batchId: preview.body.batchId }, relations: { funder: true, programme: true } });
+    const lines = rows.map((row) => [row.sourceCell, row.funder.name, row.programme?.code ?? null, row.amount, row.costBase, row.year]).sort((a, b) => String(a[0]).localeCompare(String(b[0]), 'en', { numeric: true }));
+    expect(lines).toEqual([
+      ['N4', 'Agence de la transition écologique', null, '300000.00', 'HT', 2024],
+      ['N5', 'État', 'DETR', '125000.50', 'TTC', 2025],
+      ['N6', 'Union européenne', 'FEDER', '400000.00', 'TTC', 2025],
+      ['P4', 'Région Hauts-de-France', null, '3000.00', 'HT', 2024],
+      ['P5', 'Département du Nord', null, '74999.50', 'TTC', 2025],
+      ['R4', 'État', 'DSIL', '150000.00', 'HT', 2024],
+      ['R5', 'État', 'FONDS_VERT', '50000.00', 'TTC', 2025],
     ]);
   });
 

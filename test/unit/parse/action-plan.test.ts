@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeSpareWorker, readUploadedFile } from '../../../import/read/read-file';
 import { WorkbookGrid } from '../../../import/common/model';
-import { amountRangeMessage, fundersInOneCell, isAmountRange, isOwnFunds, planCode, planLevel, planOrientationCode } from '../../../import/parse/action-plan';
+import { amountRangeMessage, fundersInOneCell, isAmountRange, isOwnFunds, planCode, planFunderOf, planLevel, planOrientationCode } from '../../../import/parse/action-plan';
 import { parseAnnex3 } from '../../../import/parse/annex3.parser';
 import { ParseOutput } from '../../../import/parse/parsed.types';
 import { runPipeline } from '../../../import/pipeline';
@@ -67,6 +67,25 @@ describe('action plan helpers', () => {
     ['ADEME', null],
   ])('funders in « %s »: %j', (text, expected) => {
     expect(fundersInOneCell(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['Etat / DSIL', { kind: 'one', name: 'Etat', programme: 'DSIL' }],
+    ['Etat - DETR 2024', { kind: 'one', name: 'Etat', programme: 'DETR' }],
+    ['Europe (FEDER)', { kind: 'one', name: 'Europe', programme: 'FEDER' }],
+    ['Union européenne - FEDER', { kind: 'one', name: 'Union européenne', programme: 'FEDER' }],
+    ['Fonds vert', { kind: 'one', name: null, programme: 'FONDS_VERT' }],
+    ['Fonds vert (Etat)', { kind: 'one', name: null, programme: 'FONDS_VERT' }],
+    ['Etat - DSIL exceptionnelle', { kind: 'one', name: 'Etat', programme: 'DSIL_RELANCE' }],
+    ['Région Hauts-de-France', { kind: 'one', name: 'Région Hauts-de-France', programme: null }],
+    ['Banque des Territoires (CDC, prêt)', { kind: 'one', name: 'Banque des Territoires (CDC, prêt)', programme: null }],
+    ['DETR / DSIL', { kind: 'several', names: ['DETR', 'DSIL'] }],
+    ['Etat (DETR, DSIL)', { kind: 'several', names: ['Etat', 'DETR', 'DSIL'] }],
+    ['Région, FEDER', { kind: 'several', names: ['Région', 'FEDER'] }],
+    ['Métropole, Région', { kind: 'several', names: ['Métropole', 'Région'] }],
+    ['Région / Département', { kind: 'several', names: ['Région', 'Département'] }],
+  ])('the funder of « %s »: %j', (text, expected) => {
+    expect(planFunderOf(text)).toEqual(expected);
   });
 
   it.each([
@@ -195,19 +214,24 @@ describe('parse: the fixtures of test/fixtures/action-plans', () => {
       ['NOTE', 'YEAR_FROM_SHEET_NAME', 'Année 2025 '],
       ['NOTE', 'SHEET_DOCUMENTATION', 'Listes déroulantes'],
     ]);
-    expect(output.lines.map((line) => [line.source.sheet, line.source.cell, line.year, formatCents(line.cents), line.costBase])).toEqual([
-      ['2024', 'N4', 2024, '300000.00', 'HT'],
-      ['2024', 'P4', 2024, '3000.00', 'HT'],
-      ['Année 2025 ', 'N5', 2025, '125000.50', 'TTC'],
-      ['Année 2025 ', 'P5', 2025, '74999.50', 'TTC'],
+    const funderOf = (line: ParseOutput['lines'][number]) => (line.funder.kind === 'named' ? line.funder.text : line.funder.kind);
+    expect(output.lines.map((line) => [line.source.sheet, line.source.cell, funderOf(line), line.programmeCode, line.year, formatCents(line.cents), line.costBase])).toEqual([
+      ['2024', 'N4', 'ADEME', null, 2024, '300000.00', 'HT'],
+      ['2024', 'P4', 'Région', null, 2024, '3000.00', 'HT'],
+      ['2024', 'R4', 'Etat', 'DSIL', 2024, '150000.00', 'HT'],
+      ['Année 2025 ', 'N5', 'Etat', 'DETR', 2025, '125000.50', 'TTC'],
+      ['Année 2025 ', 'P5', 'Département du Nord', null, 2025, '74999.50', 'TTC'],
+      ['Année 2025 ', 'R5', 'programme', 'FONDS_VERT', 2025, '50000.00', 'TTC'],
+      ['Année 2025 ', 'N6', 'Europe', 'FEDER', 2025, '400000.00', 'TTC'],
     ]);
-    expect(sum(output)).toBe('503000.00');
+    expect(sum(output)).toBe('1103000.00');
     expect(output.actions.map((action) => [action.title, action.orientationCode])).toEqual([
       ['Plan vélo communautaire', '1.2'],
       ['Chaufferie biomasse du centre aquatique', '1.3'],
+      ['Réseau de chaleur urbain', '1.3'],
     ]);
     const withUploadYear = parseAnnex3(workbook, { year: 2025 });
-    expect(withUploadYear.lines.map((line) => line.year)).toEqual([2024, 2024, 2025, 2025]);
+    expect(withUploadYear.lines.map((line) => line.year)).toEqual([2024, 2024, 2024, 2025, 2025, 2025, 2025]);
     expect(withUploadYear.issues.filter((issue) => issue.severity === 'WARNING').map((issue) => [issue.code, issue.sheet])).toEqual([['YEAR_UPLOAD_DIFFERS', '2024']]);
   });
 
