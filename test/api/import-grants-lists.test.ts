@@ -78,6 +78,11 @@ describe(`national grant lists since 2020 through POST /api/imports on ${TEST_DA
     const places = await dataSource.query('SELECT o.name AS name FROM action_commune l JOIN organisation o ON o.id = l.organisation_id WHERE l.action_id = ?', [action.id]);
     expect(places.map((place: { name: string }) => place.name)).toEqual(['Douai']);
 
+    // Aniche's project stands in Douai: the grant is Aniche's, its territory Aniche's EPCI (Cœur d'Ostrevent), not Douai's.
+    const aniche = await dataSource.getRepository(Action).findOneByOrFail({ title: 'Participation d’Aniche au bassin nordique de Douai' });
+    const anicheLines = (await api.graphql(`{ action(contract: "CRTE-DOUAISIS", code: "${aniche.code}") { fundings { amount beneficiary { name } territory { name } } } }`)).body;
+    expect(anicheLines.data.action.fundings).toEqual([{ amount: '90000.00', beneficiary: { name: 'Aniche' }, territory: { name: "CA Coeur d'Ostrevent" } }]);
+
     // The SMTD's line: its territory is its project's commune's EPCI (Pecquencourt → Cœur d'Ostrevent), line by line too.
     const smtdAction = await dataSource.getRepository(Action).findOneByOrFail({ title: 'Pôle d’échanges de Pecquencourt : rénovation thermique' });
     const lines = (await api.graphql(`{ action(contract: "CRTE-DOUAISIS", code: "${smtdAction.code}") { fundings { amount beneficiary { name } territory { name } } } }`)).body;
