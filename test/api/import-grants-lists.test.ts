@@ -12,6 +12,7 @@ import { Organisation } from '../../src/organisation/organisation.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { TEST_DATABASE_TYPE } from '../support/database';
 import { startTestServer, TestServer } from '../support/server';
+import { importOnDataSource } from '../support/cli';
 
 // Issue 15, points 4 to 6: the DGCL list since 2020 and the Fonds vert list, built by
 // test/fixtures/grants/build-grants-fixtures.ts; the figures are those of test/fixtures/grants/README.md.
@@ -50,6 +51,11 @@ describe(`national grant lists since 2020 through POST /api/imports on ${TEST_DA
     admin = (await createToken(dataSource, { name: 'Sous-préfecture', role: Role.ADMIN, organisationId: null })).secret;
   });
   afterAll(async () => api?.close());
+
+  it('the command line previews the DGCL list of 2021 with the figures HTTP applies below: 5 lines, 1 670 000,75 €', async () => {
+    const { code, json } = await importOnDataSource(dataSource, [join(FIXTURES, 'dgcl-2021.csv'), '--kind', 'grants', '--source', 'État', '--dry-run']);
+    expect([code, json.status, json.total, json.counts.lines, json.counts.errors]).toEqual([0, 'PREVIEWED', '1670000.75', 5, 0]);
+  });
 
   it('reads the DGCL list of 2021 (Windows-1252): five grants inside, each to its beneficiary, the budget programme kept apart', async () => {
     const { status, body } = await upload({ kind: 'grants', source: 'État' }, DGCL_2021, 'dgcl-2021.csv');

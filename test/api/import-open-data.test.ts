@@ -107,7 +107,7 @@ describe(`open-data files through POST /api/imports on ${TEST_DATABASE_TYPE}`, (
   });
 
   describe('indicator tables of pairs (kind indicators)', () => {
-    it('applies 3 indicators and 7 values, units from the names, to actions 1.1.2 and 2.3.1', async () => {
+    it('applies 3 indicators and 7 values, units from the names, to actions 1.1.2 and 2.3.1 (previewed first through the CLI)', async () => {
       const contract = await dataSource.getRepository(Contract).findOneByOrFail({ code: 'CRTE-DOUAISIS' });
       const agglo = await dataSource.getRepository(Organisation).findOneByOrFail({ siren: '200044618' });
       const now = new Date();
@@ -117,6 +117,9 @@ describe(`open-data files through POST /api/imports on ${TEST_DATABASE_TYPE}`, (
       ]) {
         await dataSource.getRepository(Action).insert({ contractId: contract.id, code, title, normalisedTitle: normaliseText(title), leadId: agglo.id, status: ActionStatus.UNDERWAY, createdAt: now, updatedAt: now });
       }
+      const byCli = await importOnDataSource(dataSource, [join(DIR, 'indicateurs-paires-2024.xlsx'), '--kind', 'indicators', '--source', 'Douaisis Agglo', '--dry-run']);
+      // The command line first (a preview): the same table read, the same 3 indicators.
+      expect([byCli.code, byCli.json.status, byCli.json.layout, byCli.json.counts.indicators, byCli.json.counts.errors]).toEqual([0, 'PREVIEWED', 'indicators-pairs', 3, 0]);
       const { status, body } = await upload('indicateurs-paires-2024.xlsx', { kind: 'indicators', source: 'Douaisis Agglo' });
       expect(status).toBe(200);
       expect(body).toMatchObject({ status: 'APPLIED', layout: 'indicators-pairs' });
