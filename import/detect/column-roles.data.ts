@@ -421,7 +421,9 @@ export const COLUMN_ROLES: Record<ImportKindName, KindColumns> = {
       {
         role: 'actionTitle',
         label: 'Objet du projet',
-        synonyms: ['OBJET', 'libelle', 'Intitulé du projet', 'objet_projet', 'Objet', 'Objet du projet', 'Libellé', 'Libellé du projet', 'Intitulé', 'Projet', 'Opération', 'Nom du projet', 'intitule_projet'],
+        synonyms: ['OBJET', 'libelle', 'Intitulé du projet', 'objet_projet', 'Objet', 'Objet du projet', 'Libellé', 'Libellé du projet', 'Intitulé', 'Projet', 'Opération', 'Nom du projet', 'intitule_projet',
+          // The SCDL schema's own label of `objet` (published files that write labels, not names).
+          'Objet de la subvention'],
         expects: 'text',
       },
       { ...YEAR, synonyms: ['ANNEE', 'annee', 'Exercice', 'Année', 'Année de programmation', 'exercice', 'millesime'] },

@@ -12,8 +12,9 @@
  * Schema 2.1 adds `rnaBeneficiaire` (after `idBeneficiaire`) and `dispositifAide` (last), both unread.
  * `idAttribuant` and `idBeneficiaire` are SIRETs (14 digits, the first nine the SIREN); `montant` has a
  * decimal point; `dateConvention` is ISO (2023-05-12). Hand-made copies write « Nom de l attribuant »,
- * French dates and decimal commas. The columns nobody reads here (`nature`, `conditionsVersement`…) are
- * known, so they raise no COLUMN_UNKNOWN.
+ * French dates and decimal commas; some publish the schema's labels (« Objet de la subvention »,
+ * « Identifiant RAE », « Pourcentage de la subvention ») instead of its names. The columns nobody reads
+ * here (`nature`, `conditionsVersement`…) are known, so they raise no COLUMN_UNKNOWN.
  *
  * ─── Kind `indicators`, layout `indicators-pairs` — indicator tables of value/year pairs ──────────────
  *
@@ -30,11 +31,11 @@ export const SCDL_GRANT_ROLES: readonly RoleSpec[] = [
   { role: 'beneficiary', label: 'Bénéficiaire', synonyms: ['nomBeneficiaire', 'Nom bénéficiaire'], expects: 'text' },
   { role: 'sirenCode', label: 'SIRET du bénéficiaire', synonyms: ['idBeneficiaire', 'Identifiant du bénéficiaire', 'SIRET du bénéficiaire', 'SIRET bénéficiaire', 'SIRET'], expects: 'text' },
   { role: 'amount', label: 'Montant', synonyms: ['montant'], expects: 'number' },
-  { role: 'rate', label: 'Taux de subvention', synonyms: ['pourcentageSubvention', 'Pourcentage de subvention', 'Pourcentage subvention'], expects: 'number' },
+  { role: 'rate', label: 'Taux de subvention', synonyms: ['pourcentageSubvention', 'Pourcentage de subvention', 'Pourcentage de la subvention', 'Pourcentage subvention'], expects: 'number' },
   {
     role: 'ignored',
     label: 'Colonne non lue',
-    synonyms: ['nature', 'conditionsVersement', 'Conditions de versement', 'datesPeriodeVersement', 'Dates de la période de versement', 'Dates période versement', 'idRAE', 'notificationUE', 'Notification UE',
+    synonyms: ['nature', 'conditionsVersement', 'Conditions de versement', 'datesPeriodeVersement', 'Dates de la période de versement', 'Dates période versement', 'idRAE', 'Identifiant RAE', 'notificationUE', 'Notification UE', 'Nature de la subvention',
       // Schema 2.1: an association's RNA number (never a commune nor an EPCI), the aid scheme.
       'rnaBeneficiaire', 'dispositifAide'],
     expects: 'any',

@@ -9,11 +9,15 @@
  *   the sub-axis's numbers joined (« Axe 1 » then « Sous-axe 2 » → 1.2);
  * - a funder cell naming several funders (« Métropole, Région ») for one amount: the amount is not split
  *   (nobody said how), it is an error at the funder cell asking for one pair per funder;
+ * - a funder written with its scheme (« Etat / DSIL », « Etat - DETR 2024 », « Europe (FEDER) »), or the
+ *   scheme alone (« Fonds vert »), is one funder: the named one (else the scheme's operator), the line
+ *   keeping the scheme as its programme; two schemes (« DETR / DSIL ») are two funders;
  * - a range (« Entre 200 et 500 », « 200 à 500 k€ ») is not an amount: an error at its cell.
  */
 import { createHash } from 'node:crypto';
 import { normaliseText } from '../../src/kernel/normalise-text';
 import { FUNDER_COLUMNS } from '../detect/column-roles.data';
+import { EXTRA_PROGRAMME_SPELLINGS } from './grants-programme';
 import type { ActionPlanLevel, ActionPlanPlace, SourceRef } from './parsed.types';
 
 /** « Axe 1 : », « Sous-axe 1.2 – », « 1. », « 1.1 », « 1.1.1 » — the number, then the title. */
@@ -59,6 +63,61 @@ export function fundersInOneCell(text: string): string[] | null {
     .map((part) => part.trim())
     .filter((part) => /[\p{L}\p{N}]/u.test(part));
   return parts.length >= 2 ? parts : null;
+}
+
+/** The schemes a funder cell may name beside its funder, by their spellings folded (the `programme` table's codes). */
+const SCHEME_BY_SPELLING = new Map<string, string>();
+for (const spec of FUNDER_COLUMNS) {
+  const programme = spec.descriptor !== 'AS_WRITTEN' ? spec.descriptor.programme : undefined;
+  if (!programme) continue;
+  for (const synonym of spec.synonyms) SCHEME_BY_SPELLING.set(normaliseText(synonym), programme);
+}
+for (const [spelling, programme] of EXTRA_PROGRAMME_SPELLINGS) SCHEME_BY_SPELLING.set(normaliseText(spelling), programme);
+
+/** The programme a part of a funder cell names (« DSIL », « DETR 2024 », « Fonds vert »), else null. */
+function schemeOf(part: string): string | null {
+  const folded = normaliseText(part);
+  return SCHEME_BY_SPELLING.get(folded) ?? SCHEME_BY_SPELLING.get(folded.replace(/(?:^|\s)(?:19|20)\d\d(?=\s|$)/g, ' ').replace(/\s+/g, ' ').trim()) ?? null;
+}
+
+/**
+ * Who gives an action plan's amount, from its « Financeur n » cell: one funder (its name as written, or
+ * null for the operator of the scheme named alone) with the scheme named beside it, or several funders.
+ */
+export type PlanFunder = { kind: 'one'; name: string | null; programme: string | null } | { kind: 'several'; names: string[] };
+
+export function planFunderOf(text: string): PlanFunder {
+  const asides = [...text.matchAll(/\(([^)]*)\)/g)].map((match) => match[1]);
+  const outside = text.replace(/\([^)]*\)/g, ' ');
+  const named = (part: string) => /[\p{L}\p{N}]/u.test(part);
+  // A list (« Région, FEDER », « Etat + Région », « Région et Département ») names several funders whatever they are.
+  const listed = outside.split(/\s*[,;+&\n]\s*/).flatMap((part) => splitOnAnd(part)).map((part) => part.trim()).filter(named);
+  if (listed.length >= 2) return { kind: 'several', names: listed };
+  // One item: « Etat / DSIL », « Etat - DSIL » (a dash between spaces, never « Hauts-de-France »), « Europe (FEDER) ».
+  const parts = outside.split(/\s*\/\s*|\s+[-–—]\s+/).map((part) => part.trim()).filter(named);
+  const schemes = new Set<string>();
+  const names: string[] = [];
+  const mentioned = [...parts];
+  for (const part of parts) {
+    const scheme = schemeOf(part);
+    if (scheme) schemes.add(scheme);
+    else names.push(part);
+  }
+  for (const aside of asides) {
+    for (const part of aside.split(/\s*[,;/]\s*/)) {
+      const scheme = schemeOf(part);
+      if (scheme) {
+        schemes.add(scheme);
+        mentioned.push(part.trim());
+      }
+    }
+  }
+  if (schemes.size === 0) {
+    const several = fundersInOneCell(text);
+    return several ? { kind: 'several', names: several } : { kind: 'one', name: text, programme: null };
+  }
+  if (schemes.size > 1 || names.length > 1) return { kind: 'several', names: mentioned };
+  return { kind: 'one', name: names[0] ?? null, programme: [...schemes][0] };
 }
 
 /** « Région et Département » → two names when both sides start like a funder's name. */

@@ -8,7 +8,7 @@ import { appendAll, SheetGrid, WorkbookGrid } from '../common/model';
 import { LaidOutTable, parseEachTable } from './each-table';
 import { ParsedAction, ParseOutput, FunderRef, SourceRef, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';
-import { amountRangeMessage, fundersInOneCell, isAmountRange, isOwnFunds, planCode, planLevel, planOrientationCode } from './action-plan';
+import { amountRangeMessage, isAmountRange, isOwnFunds, planCode, planFunderOf, planLevel, planOrientationCode } from './action-plan';
 import { SheetYear } from './sheet-year';
 import { AmountOptions, ParsedAmount } from './values/amount';
 import { parseCostBase, parseCreditNature, parseInstrument, parseStage, parseStatus } from './values/vocabulary';
@@ -56,7 +56,7 @@ export function parseAnnex3(workbook: WorkbookGrid, options: ParseOptions = {}):
     'by-funder': (sheet, table) => parseSheet(sheet, table, options, output, actionByCode),
     // An example sheet of the template (« Exemple ») is set aside before, as any workbook's (each-table.ts).
     'action-plan': (sheet, table) => parseSheet(sheet, table, options, output, actionByCode, planCodes),
-  });
+  }, () => output.lines.length === 0 && output.actions.length === 0);
   return output;
 }
 
@@ -321,27 +321,33 @@ function readActionPlanRow(t: Annex3Table, line: Annex3Row): void {
       reader.issue('ERROR', 'FUNDER_MISSING', `Le montant de la colonne « ${amountColumn.header.trim()} » (${reader.address(line.row, amountColumn.col)}) n'a pas de financeur dans « ${funderColumn.header.trim()} ».`, line.row, funderColumn.col);
       continue;
     }
-    const several = fundersInOneCell(funderText);
-    if (several) {
+    const named = planFunderOf(funderText);
+    if (named.kind === 'several') {
       reader.issue(
         'ERROR',
         'FUNDERS_IN_ONE_CELL',
-        `Cette cellule nomme ${several.length} financeurs (${several.map((name) => `« ${name} »`).join(', ')}) pour un seul montant (${reader.address(line.row, amountColumn.col)} : ${formatEuros(amount.cents)}) : ` +
+        `Cette cellule nomme ${named.names.length} financeurs (${named.names.map((name) => `« ${name} »`).join(', ')}) pour un seul montant (${reader.address(line.row, amountColumn.col)} : ${formatEuros(amount.cents)}) : ` +
           "le montant n'est pas partagé entre eux, faute de savoir la part de chacun. Donnez une paire « Financeur » / « Montant » par financeur.",
         line.row,
         funderColumn.col,
       );
       continue;
     }
-    if (!t.columns.year && !t.options.year) {
+    // The template has no year column: the sheet's name (« 2024 », « Année 2025 ») or the upload gives it.
+    if (!t.columns.year && !t.sheetYear.known) {
       yearMissingOnce(t, line.row, amountColumn.col);
       continue;
     }
     const costBase = amountColumn.costBase ? CostBase[amountColumn.costBase] : undefined;
     // « Autofinancement » is the fiche's lead's own money, not an organisation of that name.
     const ownFunds = isOwnFunds(funderText);
-    const funder: FunderRef = ownFunds ? { kind: 'lead' } : { kind: 'named', text: funderText, source: reader.source(line.row, funderColumn.col) };
-    line.add(amountColumn.col, amount, line.year(), funder, null, line.stageIn(amountColumn), ownFunds ? FundingInstrument.OWN_FUNDS : line.instrument, costBase);
+    // « Etat / DSIL »: the State, the line's programme the DSIL; « Fonds vert » alone: its operator.
+    const funder: FunderRef = ownFunds
+      ? { kind: 'lead' }
+      : named.name === null
+        ? { kind: 'programme' }
+        : { kind: 'named', text: named.programme ? named.name : funderText, source: reader.source(line.row, funderColumn.col) };
+    line.add(amountColumn.col, amount, line.year(), funder, named.programme, line.stageIn(amountColumn), ownFunds ? FundingInstrument.OWN_FUNDS : line.instrument, costBase);
   }
 }
 
@@ -355,7 +361,8 @@ function yearMissingOnce(t: Annex3Table, row: number, col: number): void {
   t.reader.issue(
     'ERROR',
     'YEAR_MISSING',
-    "Le plan d'action ne dit pas l'année de ses financements (il n'a pas de colonne « Année ») : indiquez-la au dépôt du fichier (champ « Année », ou --year). Aucun montant de la feuille n'est lu sans elle.",
+    `Le plan d'action ne dit pas l'année de ses financements (il n'a pas de colonne « Année », et le nom de la feuille « ${t.reader.sheet.name.trim()} » n'en donne pas une${t.sheetYear.whyNoYear()}) : ` +
+      "indiquez-la au dépôt du fichier (champ « Année », ou --year), ou nommez la feuille par son année (« 2024 »). Aucun montant de la feuille n'est lu sans elle.",
     row,
     col,
   );

@@ -28,9 +28,11 @@ export function parseEachTable<K extends ImportKindName>(
   output: ParseOutput,
   noTableMessage: string,
   parsers: SheetParsers<K>,
+  nothingRead?: () => boolean,
 ): Set<LayoutName<K>> {
   const layouts = new Set<LayoutName<K>>();
   const emptyTables: Array<{ sheet: SheetGrid; table: DetectedTable<K> }> = [];
+  const readTables: Array<{ sheet: SheetGrid; table: DetectedTable<K> }> = [];
   let dataRows = 0;
   for (const sheet of workbook.sheets) {
     const table = detectTable(sheet, kind);
@@ -45,6 +47,7 @@ export function parseEachTable<K extends ImportKindName>(
     layouts.add(layout);
     dataRows += table.dataRows.length;
     if (table.dataRows.length === 0) emptyTables.push({ sheet, table });
+    readTables.push({ sheet, table });
     parsers[layout](sheet, { ...table, layout });
   }
   const hasError = output.issues.some((issue) => issue.severity === 'ERROR');
@@ -52,6 +55,10 @@ export function parseEachTable<K extends ImportKindName>(
     output.issues.push({ severity: 'ERROR', code: 'NO_TABLE_FOUND', message: noTableMessage, sheet: null, cell: null, value: null });
   } else if (layouts.size > 0 && dataRows === 0 && !hasError) {
     output.issues.push(noDataIssue(emptyTables));
+  } else if (layouts.size > 0 && !hasError && nothingRead?.()) {
+    // Rows below the header, but none the kind can read (an action plan's template: its example axis, a
+    // lone « Obligatoire »): as empty as a template with nothing below, and said so rather than 0 lines.
+    output.issues.push(noDataIssue(readTables));
   }
   output.layout = [...layouts].join(', ');
   return layouts;

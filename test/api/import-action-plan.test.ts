@@ -6,6 +6,7 @@ import { createToken } from '../../src/auth/token.service';
 import { Action } from '../../src/action/action.entity';
 import { Funding } from '../../src/funding/funding.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';
+import { importOnDataSource } from '../support/cli';
 import { TEST_DATABASE_TYPE } from '../support/database';
 import { startTestServer, TestServer } from '../support/server';
 
@@ -37,6 +38,7 @@ describe(`Territoires en Transitions action plans through POST /api/imports on $
     const rows = await dataSource.getRepository(Funding).find({ where: { batchId }, relations: { funder: true } });
     return rows.map((row) => [row.sourceCell, row.funder.name, row.amount, row.costBase, row.year, row.stage]).sort((a, b) => String(a[0]).localeCompare(String(b[0]), 'en', { numeric: true }));
   }
+  const cli = (args: string[]) => importOnDataSource(dataSource, args);
   const codes = (issues: any[], severity: string) => issues.filter((issue) => issue.severity === severity).map((issue) => `${issue.code} ${issue.cell ?? ''}`.trim());
 
   beforeAll(async () => {
@@ -116,5 +118,41 @@ describe(`Territoires en Transitions action plans through POST /api/imports on $
       ['N5', 'Banque des Territoires', '50000.00'],
       ['P5', 'Agence de la transition écologique', '3000.00'],
     ]);
+  });
+
+  it('one sheet per year (« 2024 » € HT, « Année 2025 » € TTC), no year at upload, funders with their scheme: 7 lines, 1 103 000,00 € — the CLI with --year 2025 keeps « 2024 » in 2024 and says so', async () => {
+    const file = join(DIR, 'plan-action-tet-par-annee.ods');
+    const dry = await cli([file, '--kind', 'annex3', '--source', 'Douaisis Agglo', '--year', '2025', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.json).toMatchObject({ status: 'PREVIEWED', layout: 'action-plan', total: '1103000.00', counts: { lines: 7, errors: 0, notes: 4 } });
+    expect(dry.json.issues.filter((issue: any) => issue.code === 'YEAR_UPLOAD_DIFFERS').map((issue: any) => issue.sheet)).toEqual(['2024']);
+
+    const preview = await upload('plan-action-tet-par-annee.ods', { kind: 'annex3', source: 'Douaisis Agglo' });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({ status: 'APPLIED', layout: 'action-plan', total: '1103000.00', counts: { lines: 7, errors: 0 } });
+    // A funder written with its scheme is that funder, the scheme the line's programme; never a new organisation.
+    expect(codes(preview.body.issues, 'WARNING').filter((code) => !code.startsWith('ACTION_UNKNOWN'))).toEqual([]);
+    expect(codes(preview.body.issues, 'NOTE').sort()).toEqual(['SHEET_DOCUMENTATION', 'SHEET_DOCUMENTATION', 'YEAR_FROM_SHEET_NAME', 'YEAR_FROM_SHEET_NAME']);
+    const rows = await dataSource.getRepository(Funding).find({ where: { batchId: preview.body.batchId }, relations: { funder: true, programme: true } });
+    const lines = rows.map((row) => [row.sourceCell, row.funder.name, row.programme?.code ?? null, row.amount, row.costBase, row.year]).sort((a, b) => String(a[0]).localeCompare(String(b[0]), 'en', { numeric: true }));
+    expect(lines).toEqual([
+      ['N4', 'Agence de la transition écologique', null, '300000.00', 'HT', 2024],
+      ['N5', 'État', 'DETR', '125000.50', 'TTC', 2025],
+      ['N6', 'Union européenne', 'FEDER', '400000.00', 'TTC', 2025],
+      ['P4', 'Région Hauts-de-France', null, '3000.00', 'HT', 2024],
+      ['P5', 'Département du Nord', null, '74999.50', 'TTC', 2025],
+      ['R4', 'État', 'DSIL', '150000.00', 'HT', 2024],
+      ['R5', 'État', 'FONDS_VERT', '50000.00', 'TTC', 2025],
+    ]);
+  });
+
+  it('the empty template: refused with NO_DATA at its header, through HTTP and the CLI (exit code 1), not a preview of 0 lines', async () => {
+    const refused = await upload('modele-plan-action-tet-vide.xlsx', { kind: 'annex3', source: 'Douaisis Agglo', dryRun: 'true' });
+    expect(refused.status).toBe(422);
+    expect(codes(refused.body.issues, 'ERROR')).toEqual(["NO_DATA A2"]);
+    expect(refused.body.issues.find((issue: any) => issue.code === 'NO_DATA').message).toMatch(/^Le fichier ne contient aucune donnée : le tableau de la feuille « Plan d'action »/);
+    const byCli = await cli([join(DIR, 'modele-plan-action-tet-vide.xlsx'), '--kind', 'annex3', '--source', 'Douaisis Agglo', '--year', '2024', '--dry-run']);
+    expect(byCli.code).toBe(1);
+    expect(codes(byCli.json.issues, 'ERROR')).toEqual(['NO_DATA A2']);
   });
 });

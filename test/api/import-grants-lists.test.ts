@@ -12,6 +12,7 @@ import { Organisation } from '../../src/organisation/organisation.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { TEST_DATABASE_TYPE } from '../support/database';
 import { startTestServer, TestServer } from '../support/server';
+import { importOnDataSource } from '../support/cli';
 
 // Issue 15, points 4 to 6: the DGCL list since 2020 and the Fonds vert list, built by
 // test/fixtures/grants/build-grants-fixtures.ts; the figures are those of test/fixtures/grants/README.md.
@@ -51,6 +52,11 @@ describe(`national grant lists since 2020 through POST /api/imports on ${TEST_DA
   });
   afterAll(async () => api?.close());
 
+  it('the command line previews the DGCL list of 2021 with the figures HTTP applies below: 5 lines, 1 670 000,75 €', async () => {
+    const { code, json } = await importOnDataSource(dataSource, [join(FIXTURES, 'dgcl-2021.csv'), '--kind', 'grants', '--source', 'État', '--dry-run']);
+    expect([code, json.status, json.total, json.counts.lines, json.counts.errors]).toEqual([0, 'PREVIEWED', '1670000.75', 5, 0]);
+  });
+
   it('reads the DGCL list of 2021 (Windows-1252): five grants inside, each to its beneficiary, the budget programme kept apart', async () => {
     const { status, body } = await upload({ kind: 'grants', source: 'État' }, DGCL_2021, 'dgcl-2021.csv');
     expect(body.issues.filter((issue: any) => issue.severity === 'ERROR')).toEqual([]);
@@ -77,6 +83,11 @@ describe(`national grant lists since 2020 through POST /api/imports on ${TEST_DA
     expect(action.description).toBe('Dispositif : D.E.T.R.\nProgramme budgétaire : 119');
     const places = await dataSource.query('SELECT o.name AS name FROM action_commune l JOIN organisation o ON o.id = l.organisation_id WHERE l.action_id = ?', [action.id]);
     expect(places.map((place: { name: string }) => place.name)).toEqual(['Douai']);
+
+    // Aniche's project stands in Douai: the grant is Aniche's, its territory Aniche's EPCI (Cœur d'Ostrevent), not Douai's.
+    const aniche = await dataSource.getRepository(Action).findOneByOrFail({ title: 'Participation d’Aniche au bassin nordique de Douai' });
+    const anicheLines = (await api.graphql(`{ action(contract: "CRTE-DOUAISIS", code: "${aniche.code}") { fundings { amount beneficiary { name } territory { name } } } }`)).body;
+    expect(anicheLines.data.action.fundings).toEqual([{ amount: '90000.00', beneficiary: { name: 'Aniche' }, territory: { name: "CA Coeur d'Ostrevent" } }]);
 
     // The SMTD's line: its territory is its project's commune's EPCI (Pecquencourt → Cœur d'Ostrevent), line by line too.
     const smtdAction = await dataSource.getRepository(Action).findOneByOrFail({ title: 'Pôle d’échanges de Pecquencourt : rénovation thermique' });

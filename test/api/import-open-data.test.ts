@@ -14,6 +14,7 @@ import { Organisation } from '../../src/organisation/organisation.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { TEST_DATABASE_TYPE } from '../support/database';
 import { startTestServer, TestServer } from '../support/server';
+import { importOnDataSource } from '../support/cli';
 
 const DIR = join(__dirname, '..', 'fixtures', 'open-data');
 
@@ -51,6 +52,12 @@ describe(`open-data files through POST /api/imports on ${TEST_DATABASE_TYPE}`, (
   afterAll(async () => api?.close());
 
   describe('SCDL « subventions » lists (kind grants)', () => {
+    it('the command line previews ADEME’s copy (« Nom de l attribuant », SIRETs with spaces) with the figures HTTP applies below', async () => {
+      const { code, json } = await importOnDataSource(dataSource, [join(DIR, 'subventions-scdl-ademe-2024.csv'), '--kind', 'grants', '--source', 'ADEME', '--dry-run']);
+      expect(code).toBe(0);
+      expect(json).toMatchObject({ status: 'PREVIEWED', layout: 'scdl', total: '1643500.75', counts: { lines: 4, errors: 0 } });
+    });
+
     it('applies the region’s comma CSV: 4 grants, 1 468 678,62 €, the Région found by the SIREN of its SIRET', async () => {
       const { status, body } = await upload('subventions-scdl-region-2023.csv', { kind: 'grants', source: 'Région Hauts-de-France' });
       expect(status).toBe(200);
@@ -100,7 +107,7 @@ describe(`open-data files through POST /api/imports on ${TEST_DATABASE_TYPE}`, (
   });
 
   describe('indicator tables of pairs (kind indicators)', () => {
-    it('applies 3 indicators and 7 values, units from the names, to actions 1.1.2 and 2.3.1', async () => {
+    it('applies 3 indicators and 7 values, units from the names, to actions 1.1.2 and 2.3.1 (previewed first through the CLI)', async () => {
       const contract = await dataSource.getRepository(Contract).findOneByOrFail({ code: 'CRTE-DOUAISIS' });
       const agglo = await dataSource.getRepository(Organisation).findOneByOrFail({ siren: '200044618' });
       const now = new Date();
@@ -110,6 +117,9 @@ describe(`open-data files through POST /api/imports on ${TEST_DATABASE_TYPE}`, (
       ]) {
         await dataSource.getRepository(Action).insert({ contractId: contract.id, code, title, normalisedTitle: normaliseText(title), leadId: agglo.id, status: ActionStatus.UNDERWAY, createdAt: now, updatedAt: now });
       }
+      const byCli = await importOnDataSource(dataSource, [join(DIR, 'indicateurs-paires-2024.xlsx'), '--kind', 'indicators', '--source', 'Douaisis Agglo', '--dry-run']);
+      // The command line first (a preview): the same table read, the same 3 indicators.
+      expect([byCli.code, byCli.json.status, byCli.json.layout, byCli.json.counts.indicators, byCli.json.counts.errors]).toEqual([0, 'PREVIEWED', 'indicators-pairs', 3, 0]);
       const { status, body } = await upload('indicateurs-paires-2024.xlsx', { kind: 'indicators', source: 'Douaisis Agglo' });
       expect(status).toBe(200);
       expect(body).toMatchObject({ status: 'APPLIED', layout: 'indicators-pairs' });

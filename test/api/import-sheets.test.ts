@@ -10,6 +10,7 @@ import { createToken } from '../../src/auth/token.service';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { TEST_DATABASE_TYPE } from '../support/database';
 import { startTestServer, TestServer } from '../support/server';
+import { importOnDataSource } from '../support/cli';
 import { SHEETS_DIR, SHEETS_EXPECTED, SheetsExpectation } from '../fixtures/sheets/build-sheets';
 
 describe(`workbooks with one sheet per year, documentation sheets, files with nothing to read, on ${TEST_DATABASE_TYPE}`, () => {
@@ -81,5 +82,15 @@ describe(`workbooks with one sheet per year, documentation sheets, files with no
     expect(outside('NOTHING_IN_PERIMETER')[0]).toMatch(/^null: 0 ligne dans le périmètre du contrat, 5 hors périmètre/);
     const empty = await byCode('modele-annexe3-vide.xlsx');
     expect(empty('NO_DATA')[0]).toMatch(/^Annexe 3: Le fichier ne contient aucune donnée/);
+  }, 60_000);
+
+  it('the command line gives the same answers: one sheet per year, METADONNEES without --allow-partial, nothing in the perimeter', async () => {
+    for (const file of ['annexe3-une-feuille-par-annee.xlsx', 'dgcl-2018-avec-metadonnees.xlsx', 'dgcl-2019-hors-perimetre.csv']) {
+      const entry = SHEETS_EXPECTED.find((e) => e.file === file)!;
+      const args = [join(SHEETS_DIR, file), '--kind', entry.kind, '--source', entry.source, '--dry-run', ...(entry.year ? ['--year', String(entry.year)] : [])];
+      const { code, json } = await importOnDataSource(api.db.dataSource, args);
+      expect([file, code, json.status, json.total, json.counts.lines]).toEqual([file, 0, 'PREVIEWED', entry.total, entry.lines]);
+      expect(sorted(json.issues.map((issue: { severity: string; code: string }) => `${issue.severity} ${issue.code}`))).toEqual(sorted(entry.issues));
+    }
   }, 60_000);
 });

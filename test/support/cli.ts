@@ -77,3 +77,22 @@ export async function runCrte(args: string[], databaseUrl: string, options: { tt
     running = false;
   }
 }
+
+/**
+ * `crte import ARGS --json` on the test's own data source, in process (no second connection): its exit
+ * code and its JSON answer — the same object `POST /api/imports` gives.
+ */
+export async function importOnDataSource(dataSource: import('typeorm').DataSource, args: string[]): Promise<{ code: number; json: any }> {
+  const { runImportCommand } = await import('../../src/cli/import.command');
+  const written: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  });
+  try {
+    const code = await runImportCommand(dataSource, [...args, '--json']);
+    return { code, json: JSON.parse(written.join('')) };
+  } finally {
+    spy.mockRestore();
+  }
+}

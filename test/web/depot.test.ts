@@ -356,7 +356,7 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
     }
   });
 
-  it('sends the programme of a grants list of one programme (issue 15): the Fonds vert list whose measures do not say it', async () => {
+  it('sends the programme of a grants list of one programme (issue 15): the Fonds vert list whose measures do not say it; then an action plan of one sheet per year, no year given', async () => {
     const browser = await openBrowser(baseURL, { token: tokens.admin });
     try {
       const { page } = browser;
@@ -379,6 +379,23 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       expect(await figure(page, 'Total des montants lus')).toBe(frenchEuros('4845000.50'));
       expect((await api.db.dataSource.getRepository(ImportBatch).findOneByOrFail({ id: previewed.batchId })).programme).toBe('Fonds vert');
       await abandon(page, previewed.batchId);
+
+      // The same page, a Territoires en Transitions plan of one sheet per year, its year and programme fields
+      // left empty: the sheets' names give the years (test/fixtures/action-plans/README.md).
+      const plan = join(__dirname, '..', 'fixtures', 'action-plans', 'plan-action-tet-par-annee.ods');
+      await page.getByLabel('Nature du fichier').selectOption('annex3');
+      await page.getByLabel('Organisation qui envoie le fichier').selectOption(ids.douaisis);
+      await page.getByLabel('Année (facultatif)').fill('');
+      await page.getByLabel('Programme (facultatif)').fill('');
+      await page.getByLabel('Formats acceptés').setInputFiles(plan);
+      const planResponse = page.waitForResponse((r) => r.url().endsWith('/api/imports') && r.request().method() === 'POST');
+      await page.getByRole('button', { name: 'Prévisualiser' }).click();
+      const planPreview = await (await planResponse).json();
+      await page.getByRole('heading', { name: '2. Aperçu' }).waitFor();
+      expect(planPreview).toMatchObject({ status: 'PREVIEWED', layout: 'action-plan', total: '1103000.00', counts: { lines: 7, errors: 0 } });
+      expect(await figure(page, 'Total des montants lus')).toBe(frenchEuros('1103000.00'));
+      expect(await figure(page, 'Disposition reconnue')).toBe('plan d’action Territoires en Transitions (action-plan)');
+      await abandon(page, planPreview.batchId);
       expect(unexpectedErrors(browser)).toEqual([]);
     } finally {
       await browser.close();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeSpareWorker, readUploadedFile } from '../../../import/read/read-file';
 import { WorkbookGrid } from '../../../import/common/model';
-import { amountRangeMessage, fundersInOneCell, isAmountRange, isOwnFunds, planCode, planLevel, planOrientationCode } from '../../../import/parse/action-plan';
+import { amountRangeMessage, fundersInOneCell, isAmountRange, isOwnFunds, planCode, planFunderOf, planLevel, planOrientationCode } from '../../../import/parse/action-plan';
 import { parseAnnex3 } from '../../../import/parse/annex3.parser';
 import { ParseOutput } from '../../../import/parse/parsed.types';
 import { runPipeline } from '../../../import/pipeline';
@@ -67,6 +67,25 @@ describe('action plan helpers', () => {
     ['ADEME', null],
   ])('funders in « %s »: %j', (text, expected) => {
     expect(fundersInOneCell(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['Etat / DSIL', { kind: 'one', name: 'Etat', programme: 'DSIL' }],
+    ['Etat - DETR 2024', { kind: 'one', name: 'Etat', programme: 'DETR' }],
+    ['Europe (FEDER)', { kind: 'one', name: 'Europe', programme: 'FEDER' }],
+    ['Union européenne - FEDER', { kind: 'one', name: 'Union européenne', programme: 'FEDER' }],
+    ['Fonds vert', { kind: 'one', name: null, programme: 'FONDS_VERT' }],
+    ['Fonds vert (Etat)', { kind: 'one', name: null, programme: 'FONDS_VERT' }],
+    ['Etat - DSIL exceptionnelle', { kind: 'one', name: 'Etat', programme: 'DSIL_RELANCE' }],
+    ['Région Hauts-de-France', { kind: 'one', name: 'Région Hauts-de-France', programme: null }],
+    ['Banque des Territoires (CDC, prêt)', { kind: 'one', name: 'Banque des Territoires (CDC, prêt)', programme: null }],
+    ['DETR / DSIL', { kind: 'several', names: ['DETR', 'DSIL'] }],
+    ['Etat (DETR, DSIL)', { kind: 'several', names: ['Etat', 'DETR', 'DSIL'] }],
+    ['Région, FEDER', { kind: 'several', names: ['Région', 'FEDER'] }],
+    ['Métropole, Région', { kind: 'several', names: ['Métropole', 'Région'] }],
+    ['Région / Département', { kind: 'several', names: ['Région', 'Département'] }],
+  ])('the funder of « %s »: %j', (text, expected) => {
+    expect(planFunderOf(text)).toEqual(expected);
   });
 
   it.each([
@@ -184,6 +203,51 @@ describe('parse: the fixtures of test/fixtures/action-plans', () => {
     expect(others[0].message).toContain('indiquez-la au dépôt');
     expect(output.lines).toEqual([]);
     expect(output.actions).toHaveLength(5);
+  });
+
+  it('one sheet per year (« 2024 », « Année 2025 »): each sheet’s name gives its year, no year needed at upload; with one, the sheet still wins', async () => {
+    const workbook = await read('plan-action-tet-par-annee.ods');
+    const output = parseAnnex3(workbook);
+    expect(output.issues.map((issue) => [issue.severity, issue.code, issue.sheet])).toEqual([
+      ['NOTE', 'SHEET_DOCUMENTATION', "Mode d'emploi"],
+      ['NOTE', 'YEAR_FROM_SHEET_NAME', '2024'],
+      ['NOTE', 'YEAR_FROM_SHEET_NAME', 'Année 2025 '],
+      ['NOTE', 'SHEET_DOCUMENTATION', 'Listes déroulantes'],
+    ]);
+    const funderOf = (line: ParseOutput['lines'][number]) => (line.funder.kind === 'named' ? line.funder.text : line.funder.kind);
+    expect(output.lines.map((line) => [line.source.sheet, line.source.cell, funderOf(line), line.programmeCode, line.year, formatCents(line.cents), line.costBase])).toEqual([
+      ['2024', 'N4', 'ADEME', null, 2024, '300000.00', 'HT'],
+      ['2024', 'P4', 'Région', null, 2024, '3000.00', 'HT'],
+      ['2024', 'R4', 'Etat', 'DSIL', 2024, '150000.00', 'HT'],
+      ['Année 2025 ', 'N5', 'Etat', 'DETR', 2025, '125000.50', 'TTC'],
+      ['Année 2025 ', 'P5', 'Département du Nord', null, 2025, '74999.50', 'TTC'],
+      ['Année 2025 ', 'R5', 'programme', 'FONDS_VERT', 2025, '50000.00', 'TTC'],
+      ['Année 2025 ', 'N6', 'Europe', 'FEDER', 2025, '400000.00', 'TTC'],
+    ]);
+    expect(sum(output)).toBe('1103000.00');
+    expect(output.actions.map((action) => [action.title, action.orientationCode])).toEqual([
+      ['Plan vélo communautaire', '1.2'],
+      ['Chaufferie biomasse du centre aquatique', '1.3'],
+      ['Réseau de chaleur urbain', '1.3'],
+    ]);
+    const withUploadYear = parseAnnex3(workbook, { year: 2025 });
+    expect(withUploadYear.lines.map((line) => line.year)).toEqual([2024, 2024, 2024, 2025, 2025, 2025, 2025]);
+    expect(withUploadYear.issues.filter((issue) => issue.severity === 'WARNING').map((issue) => [issue.code, issue.sheet])).toEqual([['YEAR_UPLOAD_DIFFERS', '2024']]);
+  });
+
+  it('the empty template (a description row, « Obligatoire », an example axis without a fiche): NO_DATA, with or without the year', async () => {
+    const workbook = await read('modele-plan-action-tet-vide.xlsx');
+    for (const year of [undefined, 2024]) {
+      const output = parseAnnex3(workbook, { year });
+      expect(output.issues.filter((issue) => issue.severity !== 'NOTE').map((issue) => [issue.severity, issue.code, issue.sheet, issue.cell])).toEqual([['ERROR', 'NO_DATA', "Plan d'action", 'A2']]);
+      expect(output.lines).toEqual([]);
+    }
+  });
+
+  it('a sheet named after two years gives none: YEAR_MISSING says why', () => {
+    const output = parseAnnex3({ format: 'xlsx', skippedSheets: [], sheets: [grid('Plan 2021-2026', [['Titre de la fiche action', 'Financeur 1', 'Montant € HT'], ['Voie verte', 'ADEME', 300]])] });
+    expect(output.issues.map((issue) => [issue.code, issue.cell])).toEqual([['YEAR_MISSING', 'C2']]);
+    expect(output.issues[0].message).toContain('« Plan 2021-2026 » en cite plusieurs : 2021, 2026');
   });
 
   it('an amount column after no funder column: an error at each of its filled cells', () => {

@@ -154,6 +154,16 @@ describe('SCDL « subventions » open data (grants, layout scdl)', () => {
     expect(out.actions.map((action) => action.code!.slice(-2))).toEqual([expect.not.stringMatching(/^-2$/), '-2']);
   });
 
+  it('reads a list that writes the schema’s labels instead of its names, every column known (no COLUMN_UNKNOWN)', () => {
+    const labels = ["Nom de l'attribuant", "Identifiant de l'attribuant", 'Date de la convention', 'Référence de la décision', 'Nom du bénéficiaire', 'Identifiant du bénéficiaire',
+      'Objet de la subvention', 'Montant', 'Nature de la subvention', 'Conditions de versement', 'Dates de la période de versement', 'Identifiant RAE', 'Notification UE', 'Pourcentage de la subvention'];
+    const out = parseGrants(book([labels, ['Région Hauts-de-France', '20005374200013', '12/05/2023', 'CP-2023-0412', 'Douai', '21590178600014', 'Groupe scolaire', '150 000,50', 'aide en numéraire', 'Unique', '2023-06-01', '', 'Non', '50']]), { perimeter });
+    expect(out.layout).toBe('scdl');
+    expect(issues(out)).toEqual([]);
+    expect(lines(out)).toEqual([['H2', 2023, '150000.50', '215901786']]);
+    expect(out.actions.map((action) => action.title)).toEqual(['Groupe scolaire']);
+  });
+
   it('says which column is missing when idBeneficiaire or montant is not there', () => {
     const out = parseGrants(book([['nomAttribuant', 'dateConvention', 'objet', 'montant'], ['ADEME', '2023-01-10', 'X', 1000]]), { perimeter });
     expect(out.layout).toBe('scdl');
