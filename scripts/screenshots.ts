@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     await page.waitForLoadState('networkidle');
     await page.locator('#liste-depots').evaluate((list) => {
       list.scrollIntoView();
-      window.scrollBy(0, -80);
+      list.ownerDocument.defaultView!.scrollBy(0, -80);
     });
     await shoot(page, 'historique');
 
