@@ -9,6 +9,7 @@ import { revertLastMigration } from '../db/migration-revert';
 import { startServer } from '../server/app';
 import { printSchemaFile } from '../server/schema';
 import { formatSeedSummary, isSeeded, seedReferenceData } from '../seed/seed.service';
+import { loadSampleIndicators } from '../seed/sample-indicators';
 import { runBackupCommand, runRestoreCommand } from './backup.command';
 import { parseContractArgs, runContractCommand } from './contract.command';
 import { runApplyCommand, runImportCommand, runRollbackCommand } from './import.command';
@@ -69,6 +70,9 @@ export async function main(argv: string[]): Promise<number> {
       await dataSource.runMigrations({ transaction: 'each' });
       if (!(await isSeeded(dataSource))) {
         console.log(formatSeedSummary(await seedReferenceData(dataSource)));
+        // Only on the first run: a later seed never adds them back once rolled back.
+        const sample = await loadSampleIndicators(dataSource);
+        if (sample) console.log(sample);
       }
       await refreshPlannerStatistics(dataSource);
       let server: Awaited<ReturnType<typeof startServer>>;

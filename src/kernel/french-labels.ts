@@ -4,7 +4,7 @@
  * views) keep the codes: a code never changes, a label may be reworded.
  *
  * One table for the whole API, so that « Prêt » is written the same in every file. The browser's pages
- * (web/assets/pages/*.js) repeat some of these labels; nothing checks them.
+ * (web/assets/pages/*.js) read it too, served as /assets/labels.js (src/web/labels-module.ts).
  * test/unit/kernel/french-labels.test.ts reads every enum of src/kernel/*.enum.ts: a new enum, or a new
  * value, without a label here fails it.
  */
@@ -128,7 +128,7 @@ export const CONTRACT_PARTY_ROLE_LABELS: Labels<ContractPartyRole> = {
   [ContractPartyRole.PERIMETER]: 'Périmètre',
 };
 
-/** As the relevé de décisions writes them (the export; the dashboard repeats them in web/assets). */
+/** As the relevé de décisions writes them (the export, and the dashboard through /assets/labels.js). */
 export const DECISION_KIND_LABELS: Labels<DecisionKind> = {
   [DecisionKind.VALIDATED]: 'Validée',
   [DecisionKind.POSTPONED]: 'Reportée',

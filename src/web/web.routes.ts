@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import express, { Response, Router } from 'express';
 import { renderPage, WEB_PAGES, WebPage } from './page-layout';
+import { LABELS_MODULE } from './labels-module';
 
 /** The project's web/ folder, from src/web (ts-jest) as from dist/src/web (compiled). */
 const WEB_DIR = [join(__dirname, '..', '..', 'web'), join(__dirname, '..', '..', '..', 'web')].find((dir) => {
@@ -42,6 +43,9 @@ export function sendPage(res: Response, page: WebPage, status = 200): void {
 export function createWebRouter(): Router {
   const router = Router();
   router.use('/dsfr', express.static(join(DSFR_DIR, 'dist'), { maxAge: '7d', index: false }));
+  router.get('/assets/labels.js', (_req, res) => {
+    res.set({ 'Cache-Control': 'public, max-age=0', 'X-Content-Type-Options': 'nosniff' }).type('text/javascript; charset=utf-8').send(LABELS_MODULE);
+  });
   router.use('/assets', express.static(join(WEB_DIR, 'assets'), { maxAge: 0, index: false }));
   router.get('/examples/index.json', (_req, res) => {
     const dir = join(WEB_DIR, '..', 'schema', 'examples');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { createServer as createNetServer, AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
+import { SAMPLE_INDICATORS_EXPECTED } from '../fixtures/indicators/build-indicators';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'crte.js');
@@ -69,6 +70,33 @@ describe(`a fresh start on ${TEST_DATABASE_TYPE}: migrate, seed, serve`, () => {
       const [contract] = body.data.contracts;
       expect(contract).toMatchObject({ code: 'CRTE-DOUAISIS', signedOn: '2022-02-01', startYear: 2021, endYear: 2026 });
       expect(contract.axes.flatMap((axis: any) => axis.orientations)).toHaveLength(16);
+
+      // The first run's sample indicators, one applied batch, with the figures of their fixture's README.
+      const sample = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: `{ importBatches { nodes { kind status fileName uploadedBy } }
+                    progress(contract: "CRTE-DOUAISIS") { axes { orientations { orientation { code }
+                      indicators { indicator { code unit } latestYear latestValue target targetYear } } } } }`,
+        }),
+      });
+      const read = (await sample.json()) as any;
+      expect(read.errors).toBeUndefined();
+      expect(read.data.importBatches.nodes).toEqual([
+        { kind: 'INDICATORS', status: 'APPLIED', fileName: 'indicateurs-exemple-douaisis.xlsx', uploadedBy: 'Exemple du premier démarrage' },
+      ]);
+      const shown: Record<string, unknown> = {};
+      for (const axis of read.data.progress.axes) {
+        for (const { orientation, indicators } of axis.orientations) {
+          for (const entry of indicators) {
+            const { latestYear, latestValue, target, targetYear } = entry;
+            shown[entry.indicator.code] = { orientation: orientation.code, unit: entry.indicator.unit, latestYear, latestValue, target, targetYear };
+          }
+        }
+      }
+      const expected = Object.fromEntries(Object.entries(SAMPLE_INDICATORS_EXPECTED.byCode).map(([code, { shown: _text, ...figures }]) => [code, figures]));
+      expect(shown).toEqual(expected);
     } finally {
       server.kill('SIGTERM');
       await finished(server);

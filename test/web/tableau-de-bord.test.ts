@@ -6,6 +6,8 @@ import * as XLSX from 'xlsx';
 import { importFile } from '../../src/import-batch/import-apply.service';
 import { ImportKind } from '../../src/kernel/import-batch.enum';
 import { seedReferenceData } from '../../src/seed/seed.service';
+import { loadSampleIndicators } from '../../src/seed/sample-indicators';
+import { SAMPLE_INDICATORS_EXPECTED } from '../fixtures/indicators/build-indicators';
 import { fixturePath } from '../support/fixtures';
 import { startTestServer, TestServer } from '../support/server';
 import { openBrowser, SCREENSHOTS_DIR, TestBrowser } from './browser';
@@ -164,6 +166,8 @@ describe('Tableau de bord', () => {
       prepare: async (db) => {
         const dataSource = db.dataSource;
         await seedReferenceData(dataSource);
+        // What a fresh install loads on its first run (crte serve), then the partners' files.
+        expect(await loadSampleIndicators(dataSource, {})).toMatch(/^Indicateurs d'exemple chargés/);
         const apply = async (path: string, kind: ImportKind, source: string, allowPartial = false) => {
           const result = await importFile(dataSource, { buffer: readFileSync(path), fileName: basename(path), kind, source, contract: CONTRACT, allowPartial });
           expect(result.status).toBe('APPLIED');
@@ -214,6 +218,8 @@ describe('Tableau de bord', () => {
     const indicators = plain(await page.locator('#tableau-indicateurs').innerText());
     expect(indicators).toContain('1 250,5 m² (2022)');
     expect(indicators).toContain('5 000 m² (2026)');
+    // The first run's sample indicators (their fixture's README), beside the partners'.
+    for (const { shown } of Object.values(SAMPLE_INDICATORS_EXPECTED.byCode)) expect(indicators).toContain(shown);
     await browser.screenshot('tableau-de-bord');
 
     // « Plan de relance »: volet VI's aid adds up to its TOTAL row, read from the file (C59).
@@ -235,6 +241,7 @@ describe('Tableau de bord', () => {
     expect(pages).toBeLessThanOrEqual(PRINTED_PAGES_AT_MOST);
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('#filtres').isVisible()).toBe(false);
+    expect(await page.locator('#bloc-exports').isVisible()).toBe(false);
     expect(await page.getByRole('button', { name: 'Imprimer pour le COPIL' }).isVisible()).toBe(false);
     await page.emulateMedia({ media: 'screen' });
   });

@@ -1,7 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LAYOUTS } from '../../../import/detect/layouts.data';
+import { AddressInfo } from 'node:net';
+import express from 'express';
 import { CLOSED_SETS, frenchLabelsOf, LAYOUT_LABELS } from '../../../src/kernel/french-labels';
+import { createWebRouter } from '../../../src/web/web.routes';
 
 const KERNEL = join(__dirname, '../../../src/kernel');
 
@@ -51,5 +54,36 @@ describe('French labels of the closed sets', () => {
     expect(frenchLabelsOf('OrganisationKind')).toMatchObject({ STATE_OPERATOR: 'Opérateur de l’État' });
     expect(frenchLabelsOf('ImportKind')).toMatchObject({ ANNEX3: 'Annexe 3 — investissements', annex3: 'Annexe 3 — investissements' });
     expect(frenchLabelsOf('NotAnEnum')).toBeUndefined();
+  });
+
+  it('serves the pages this table, not a copy (/assets/labels.js)', async () => {
+    const app = express().use(createWebRouter());
+    const server = app.listen(0);
+    try {
+      await new Promise((resolve) => server.once('listening', resolve));
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/assets/labels.js`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/javascript/);
+      const source = await response.text();
+      const table = JSON.parse(/^const TABLE = (.*);$/m.exec(source)![1]);
+      const expected: { labels: Record<string, unknown>; order: Record<string, string[]> } = { labels: { Layout: LAYOUT_LABELS }, order: {} };
+      for (const [name, set] of Object.entries(CLOSED_SETS)) {
+        // Both spellings, as frenchLabelsOf: GraphQL names (ANNEX3) and stored values (annex3).
+        const labels: Record<string, string> = {};
+        for (const [graphqlName, stored] of Object.entries(set.values as Record<string, string>)) {
+          labels[graphqlName] = (set.labels as Record<string, string>)[stored];
+          labels[stored] = (set.labels as Record<string, string>)[stored];
+        }
+        expected.labels[name] = labels;
+        expected.order[name] = Object.keys(set.values);
+      }
+      expect(table).toEqual(expected);
+      expect(table.labels.FundingInstrument.LOAN).toBe('Prêt');
+      expect(table.labels.FundingStage.PLANNED).toBe('Prévu');
+      expect(source).toMatch(/^export function labelsOf\(set\)/m);
+      expect(source).toMatch(/^export function frenchLabel\(set, value\)/m);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

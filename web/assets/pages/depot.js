@@ -2,32 +2,12 @@
 // what the API read (lines with their cells, totals, issues), then the batch is applied or abandoned.
 // Every figure is the API's own: amounts are its exact decimal strings, sums are BigInt cents.
 import { alert, callApi, cents, centsToDecimal, contracts, currentToken, download, el, euros, graphql, me, show, table, uploadWithProgress } from '/assets/app.js';
+import { frenchLabel } from '/assets/labels.js';
 
-const KIND_LABELS = {
-  annex3: 'Annexe 3',
-  annex2: 'Annexe 2',
-  dotations: 'Dotations de l’État',
-  grants: 'Listes nationales des subventions',
-  indicators: 'Indicateurs',
-  plan: 'Plan d’action (axes, orientations, fiches actions)',
-};
 const TEMPLATE_KINDS = ['annex3', 'annex2', 'dotations', 'indicators'];
-const LAYOUTS = {
-  'by-year': 'une colonne par année',
-  'by-funder': 'une colonne par financeur',
-  pairs: 'des paires financeur / montant',
-  long: 'une ligne par action, financeur et année',
-  'action-plan': 'plan d’action Territoires en Transitions',
-  annex2: 'bilan du plan de relance (annexe 2)',
-  dotations: 'tableau des dotations perçues',
-  grants: 'liste nationale des subventions',
-  'indicators-long': 'une ligne par valeur d’indicateur',
-  indicators: 'modèle d’indicateurs du contrat',
-};
-const STAGES = { PLANNED: 'Prévu', REQUESTED: 'Demandé', GRANTED: 'Attribué', PAID: 'Payé' };
 const STAGE_ORDER = ['PLANNED', 'REQUESTED', 'GRANTED', 'PAID'];
-const INSTRUMENTS = { SUBSIDY: 'Subvention', LOAN: 'Prêt', ENGINEERING: 'Ingénierie', OWN_FUNDS: 'Fonds propres', TAX_RELIEF: 'Exonération', OTHER: 'Autre' };
-const SEVERITIES = { ERROR: { label: 'Erreur', badge: 'fr-badge--error' }, WARNING: { label: 'Avertissement', badge: 'fr-badge--warning' }, NOTE: { label: 'Note', badge: 'fr-badge--info' } };
+// Labels: the kernel's one table (/assets/labels.js); colour only repeats the word.
+const SEVERITY_BADGES = { ERROR: 'fr-badge--error', WARNING: 'fr-badge--warning', NOTE: 'fr-badge--info' };
 /** Form fields named by the API's refusals (`field`), and the group each one's message goes under. */
 const FIELDS = {
   contract: { input: 'depot-contrat', group: 'groupe-contract', errorClass: 'fr-select-group--error' },
@@ -166,7 +146,7 @@ function updateTemplateLink() {
     return;
   }
   const href = `/api/templates/${kind}.xlsx${contract ? `?contract=${encodeURIComponent(contract)}` : ''}`;
-  show('depot-modele', el('a', { class: 'fr-link fr-link--sm fr-icon-download-line fr-link--icon-left', href, download: '' }, `Télécharger le modèle vide (${KIND_LABELS[kind]}, xlsx)`));
+  show('depot-modele', el('a', { class: 'fr-link fr-link--sm fr-icon-download-line fr-link--icon-left', href, download: '' }, `Télécharger le modèle vide (${frenchLabel('ImportKind', kind)}, xlsx)`));
 }
 
 function wireForm() {
@@ -379,10 +359,10 @@ function renderPreview() {
   // Sums by stage from the lines' exact strings: stages are never added together in the contract's figures.
   const byStage = new Map();
   for (const line of preview.lines) byStage.set(line.stage, (byStage.get(line.stage) ?? 0n) + cents(line.amount));
-  const stageRows = byStage.size > 1 ? STAGE_ORDER.filter((stage) => byStage.has(stage)).map((stage) => [`Total lu à l’étape « ${STAGES[stage]} »`, euros(centsToDecimal(byStage.get(stage)))]) : [];
+  const stageRows = byStage.size > 1 ? STAGE_ORDER.filter((stage) => byStage.has(stage)).map((stage) => [`Total lu à l’étape « ${frenchLabel('FundingStage', stage)} »`, euros(centsToDecimal(byStage.get(stage)))]) : [];
 
   const figures = [
-    ['Disposition reconnue', preview.layout ? `${LAYOUTS[preview.layout] || preview.layout} (${preview.layout})` : 'non reconnue'],
+    ['Disposition reconnue', preview.layout ? `${frenchLabel('Layout', preview.layout)} (${preview.layout})` : 'non reconnue'],
     ['Lignes lues', String(counts.lines)],
     counts.measures !== undefined ? ['Mesures lues', String(counts.measures)] : null,
     counts.indicators !== undefined ? ['Indicateurs lus', String(counts.indicators)] : null,
@@ -428,7 +408,7 @@ function renderPreview() {
       'div',
       { class: 'fr-mb-2w' },
       statusBadge(preview.status),
-      el('p', { class: 'fr-mt-1w', id: 'depot-apercu-intro' }, `Fichier « ${state.fileName} » (${KIND_LABELS[state.kind]}), lot n° ${preview.batchId}. Rien n’a encore changé dans les données du contrat.`),
+      el('p', { class: 'fr-mt-1w', id: 'depot-apercu-intro' }, `Fichier « ${state.fileName} » (${frenchLabel('ImportKind', state.kind)}), lot n° ${preview.batchId}. Rien n’a encore changé dans les données du contrat.`),
     ),
     hasErrors ? alert('error', `Le fichier contient ${counts.errors} erreur${counts.errors > 1 ? 's' : ''}`, 'Il ne peut pas être appliqué tel quel. Chaque erreur est listée ci-dessous avec sa cellule et le texte lu.') : null,
     figuresTable('Synthèse de l’aperçu', figures),
@@ -541,7 +521,7 @@ function correctionBlock(preview) {
   if (!doubtful.length && !corrections.length) return null;
   const places = [...new Map(doubtful.map((issue) => [`${issue.sheet}!${issue.cell}`, issue])).values()];
   const select = el('select', { class: 'fr-select', id: 'depot-correction-cellule', onchange: () => ($('depot-correction-valeur').value = places[Number(select.value)]?.value ?? '') },
-    places.map((issue, index) => el('option', { value: String(index) }, `${place(issue.sheet, issue.cell)} — ${SEVERITIES[issue.severity].label} — ${issue.value ?? ''}`.slice(0, 120))));
+    places.map((issue, index) => el('option', { value: String(index) }, `${place(issue.sheet, issue.cell)} — ${frenchLabel('IssueSeverity', issue.severity)} — ${issue.value ?? ''}`.slice(0, 120))));
   return el(
     'section',
     { class: 'fr-mb-3w', id: 'depot-correction' },
@@ -643,8 +623,8 @@ function showAsApplied(status, applied, id) {
   if (intro) {
     intro.textContent =
       status === 'APPLIED'
-        ? `Fichier « ${state.fileName} » (${KIND_LABELS[state.kind]}), lot n° ${id} : appliqué. Ses lignes sont maintenant dans les données du contrat.`
-        : `Fichier « ${state.fileName} » (${KIND_LABELS[state.kind]}), lot n° ${id} : identique au fichier en vigueur, rien n’a changé.`;
+        ? `Fichier « ${state.fileName} » (${frenchLabel('ImportKind', state.kind)}), lot n° ${id} : appliqué. Ses lignes sont maintenant dans les données du contrat.`
+        : `Fichier « ${state.fileName} » (${frenchLabel('ImportKind', state.kind)}), lot n° ${id} : identique au fichier en vigueur, rien n’a changé.`;
   }
   const done = {
     'Actions à créer': ['Actions créées', applied?.createdActions ?? 0],
@@ -681,7 +661,7 @@ function issuesTable(issues) {
   return wrapColumns(table(
     `Anomalies relevées (${issues.length}) : les erreurs d’abord, puis par feuille et cellule`,
     [
-      { label: 'Gravité', value: (issue) => el('p', { class: `fr-badge fr-badge--sm ${SEVERITIES[issue.severity]?.badge ?? ''}` }, SEVERITIES[issue.severity]?.label ?? issue.severity) },
+      { label: 'Gravité', value: (issue) => el('p', { class: `fr-badge fr-badge--sm ${SEVERITY_BADGES[issue.severity] ?? ''}` }, frenchLabel('IssueSeverity', issue.severity)) },
       { label: 'Cellule', value: (issue) => place(issue.sheet, issue.cell) },
       { label: 'Message', value: (issue) => issue.message },
       { label: 'Valeur lue', value: (issue) => (issue.value === null || issue.value === undefined || issue.value === '' ? '—' : el('code', {}, issue.value)) },
@@ -703,8 +683,8 @@ function renderLines() {
     { label: 'Montant', numeric: true, value: (line) => `${line.approximate ? 'environ ' : ''}${euros(line.amount)}` },
     { label: 'Année', value: (line) => (line.year ? String(line.year) : '—') },
     { label: 'Financeur', value: (line) => line.funder },
-    { label: 'Étape', value: (line) => STAGES[line.stage] || line.stage },
-    { label: 'Nature', value: (line) => INSTRUMENTS[line.instrument] || line.instrument },
+    { label: 'Étape', value: (line) => frenchLabel('FundingStage', line.stage) },
+    { label: 'Nature', value: (line) => frenchLabel('FundingInstrument', line.instrument) },
     annex2
       ? { label: 'Mesure', value: (line) => (line.measure ? `${line.measure}${line.measureAmountKind === 'INVESTMENT' ? ' (investissement soutenu)' : ''}` : '—') }
       : { label: 'Action', value: (line) => line.action || '—' },

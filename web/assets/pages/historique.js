@@ -1,34 +1,20 @@
 // The import history: every batch with who, when, what and what became of it; a batch's lines, issues
 // and lineage; and the rollback of an applied batch after a confirmation. Everything comes from GraphQL.
 import { alert, contracts, dateTime, el, euros, graphql, me, show, table } from '../app.js';
+import { frenchLabel, ORDER } from '../labels.js';
 
 const PAGE_SIZE = 20;
 const LINES_PAGE_SIZE = 100;
 const ISSUES_SHOWN = 200;
 
-// Keyed by the GraphQL ImportKind values.
-const KIND_LABELS = {
-  ANNEX3: 'Annexe 3 — investissements',
-  ANNEX2: 'Annexe 2 — mesures de relance',
-  DOTATIONS: 'Dotations de l’État (DETR, DSIL, FNADT)',
-  GRANTS: 'Listes nationales de subventions',
-  INDICATORS: 'Indicateurs',
-  MANUAL: 'Saisie',
+// Labels: the kernel's one table (/assets/labels.js). Colour only repeats the word: the badge's text carries the status.
+const STATUS_BADGES = {
+  PREVIEWED: 'fr-badge--info',
+  APPLIED: 'fr-badge--success',
+  REJECTED: 'fr-badge--error',
+  SUPERSEDED: 'fr-badge--new',
+  ROLLED_BACK: 'fr-badge--warning',
 };
-
-// Colour only repeats the word: the badge's text carries the status.
-const STATUS = {
-  PREVIEWED: { label: 'Aperçu', badge: 'fr-badge--info' },
-  APPLIED: { label: 'Appliqué', badge: 'fr-badge--success' },
-  REJECTED: { label: 'Rejeté', badge: 'fr-badge--error' },
-  SUPERSEDED: { label: 'Remplacé', badge: 'fr-badge--new' },
-  ROLLED_BACK: { label: 'Annulé', badge: 'fr-badge--warning' },
-  UNCHANGED: { label: 'Inchangé', badge: '' },
-  ABANDONED: { label: 'Abandonné', badge: '' },
-};
-
-const STAGE_LABELS = { PLANNED: 'Prévu', REQUESTED: 'Demandé', GRANTED: 'Attribué', PAID: 'Payé' };
-const SEVERITY_LABELS = { ERROR: 'Erreur', WARNING: 'Avertissement', NOTE: 'Note' };
 const SEVERITY_BADGES = { ERROR: 'fr-badge--error', WARNING: 'fr-badge--warning', NOTE: 'fr-badge--info' };
 
 const BATCH_FIELDS = `id fileName kind status uploadedBy uploadedAt appliedAt rolledBackAt lineCount errorCount warningCount total appliedPartially rowsLeftOut
@@ -87,8 +73,7 @@ const state = {
 };
 
 function badge(status) {
-  const known = STATUS[status] || { label: status, badge: '' };
-  return el('p', { class: `fr-badge fr-badge--sm fr-badge--no-icon ${known.badge}`.trim() }, known.label);
+  return el('p', { class: `fr-badge fr-badge--sm fr-badge--no-icon ${STATUS_BADGES[status] ?? ''}`.trim() }, statusLabel(status));
 }
 
 /** A batch applied without its rows in error says so beside its status (the word, not only a colour). */
@@ -99,7 +84,7 @@ function partialBadge(batch) {
 }
 
 function statusLabel(status) {
-  return (STATUS[status] || { label: status }).label;
+  return frenchLabel('ImportStatus', status);
 }
 
 function filterFromForm() {
@@ -142,7 +127,7 @@ const LIST_COLUMNS = [
   { label: 'Lignes', numeric: true, value: (batch) => String(batch.lineCount) },
   { label: 'Erreurs', numeric: true, value: (batch) => String(batch.errorCount) },
   { label: 'Avert.', numeric: true, value: (batch) => el('span', { title: `${batch.warningCount} avertissement${batch.warningCount > 1 ? 's' : ''}` }, String(batch.warningCount)) },
-  { label: 'Nature', wrap: true, value: (batch) => KIND_LABELS[batch.kind] || batch.kind },
+  { label: 'Nature', wrap: true, value: (batch) => frenchLabel('ImportKind', batch.kind) },
   { label: 'Déposé', wrap: true, value: (batch) => el('span', {}, batch.uploadedBy ? `par ${batch.uploadedBy}` : 'auteur inconnu', el('br'), `le ${dateTime(batch.uploadedAt)}`) },
   { label: 'Appliqué le', wrap: true, value: (batch) => (batch.appliedAt ? dateTime(batch.appliedAt) : '—') },
 ];
@@ -194,13 +179,13 @@ const LINE_COLUMNS = [
   { label: 'Action', value: (line) => (line.action ? `${line.action.code} — ${line.action.title}` : 'Enveloppe territoriale (sans action)') },
   { label: 'Financeur', value: (line) => line.funder.name + (line.programme ? ` (${line.programme.code})` : '') },
   { label: 'Année', numeric: true, value: (line) => String(line.year) },
-  { label: 'Étape', value: (line) => STAGE_LABELS[line.stage] || line.stage },
+  { label: 'Étape', value: (line) => frenchLabel('FundingStage', line.stage) },
   { label: 'Montant', numeric: true, value: (line) => euros(line.amount) },
   { label: 'Cellule source', value: (line) => el('span', {}, line.source.reference || '—', line.source.rawValue ? el('span', { class: 'fr-hint-text' }, `« ${line.source.rawValue} »`) : null) },
 ];
 
 const ISSUE_COLUMNS = [
-  { label: 'Gravité', value: (issue) => el('p', { class: `fr-badge fr-badge--sm ${SEVERITY_BADGES[issue.severity] || 'fr-badge--warning'}` }, SEVERITY_LABELS[issue.severity] || issue.severity) },
+  { label: 'Gravité', value: (issue) => el('p', { class: `fr-badge fr-badge--sm ${SEVERITY_BADGES[issue.severity] || 'fr-badge--warning'}` }, frenchLabel('IssueSeverity', issue.severity)) },
   { label: 'Cellule', value: (issue) => (issue.cell ? `${issue.sheet ? `${issue.sheet} ! ` : ''}${issue.cell}` : issue.sheet || '—') },
   { label: 'Anomalie', value: (issue) => issue.message },
   { label: 'Valeur lue', value: (issue) => (issue.rawValue ? `« ${issue.rawValue} »` : '—') },
@@ -282,7 +267,7 @@ function renderDetail(batch, notice) {
     el(
       'dl',
       { class: 'fr-mt-2w' },
-      definition('Nature', KIND_LABELS[batch.kind] || batch.kind),
+      definition('Nature', frenchLabel('ImportKind', batch.kind)),
       definition('Source', batch.source.name),
       definition('Contrat', `${batch.contract.name} (${batch.contract.code})`),
       definition('Déposé', batch.uploadedBy ? `par ${batch.uploadedBy}, ` : '', `le ${dateTime(batch.uploadedAt)}`),
@@ -389,8 +374,8 @@ async function loadViewer() {
 }
 
 async function fillFilters() {
-  for (const [kind, label] of Object.entries(KIND_LABELS)) fields.kind.append(el('option', { value: kind }, label));
-  for (const [status, { label }] of Object.entries(STATUS)) fields.status.append(el('option', { value: status }, label));
+  for (const kind of ORDER.ImportKind) fields.kind.append(el('option', { value: kind }, frenchLabel('ImportKind', kind)));
+  for (const status of ORDER.ImportStatus) fields.status.append(el('option', { value: status }, frenchLabel('ImportStatus', status)));
   try {
     const list = await contracts();
     for (const contract of list) fields.contract.append(el('option', { value: contract.code }, contract.name));

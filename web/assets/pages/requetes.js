@@ -1,6 +1,7 @@
 // The queries page: a plain GraphQL editor (no GraphiQL, nothing from a CDN), the project's examples, the
 // schema's documentation, and saved reports whose CSV URL a BI tool refreshes.
 import { alert, currentToken, dateTime, download, el, euros, me, show, table } from '../app.js';
+import { frenchLabel } from '../labels.js';
 
 const editor = document.getElementById('requete');
 const variablesInput = document.getElementById('variables');
@@ -18,7 +19,9 @@ const saveReason = document.getElementById('raison-enregistrement');
 /** The same rule as the server's (saved-report.service.ts): the name is the file name of the URLs. */
 const REPORT_NAME_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
 const TABLE_ROW_LIMIT = 500;
-const ROLE_LABELS = { ADMIN: 'administrateur', EDITOR: 'éditeur', READER: 'lecteur' };
+
+/** « lecteur », « éditeur »…: the kernel's label (/assets/labels.js) inside a sentence. */
+const roleName = (role) => frenchLabel('Role', role).toLowerCase();
 
 let identity = null;
 let lastData = null;
@@ -832,10 +835,10 @@ async function refreshIdentity() {
   if (!identity) {
     show(saveReason, 'Enregistrement impossible : le jeton enregistré n’est pas reconnu.');
   } else if (!canWrite()) {
-    show(saveReason, `Enregistrement impossible : le jeton « ${identity.name} » est un jeton de ${ROLE_LABELS[identity.role] || identity.role}, en lecture seule. Il faut un jeton d’éditeur ou d’administrateur.`);
+    show(saveReason, `Enregistrement impossible : le jeton « ${identity.name} » est un jeton de ${roleName(identity.role)}, en lecture seule. Il faut un jeton d’éditeur ou d’administrateur.`);
   } else {
     saveButton.disabled = false;
-    show(saveReason, `Jeton « ${identity.name} » (${ROLE_LABELS[identity.role]}) : vous pouvez enregistrer et supprimer des rapports.`);
+    show(saveReason, `Jeton « ${identity.name} » (${roleName(identity.role)}) : vous pouvez enregistrer et supprimer des rapports.`);
   }
 }
 

@@ -3,11 +3,12 @@
 // (endFunding, after a confirmation). Who may declare what is the API's to decide (the import's rules); the
 // page only hides the forms from a token that cannot write, and shows the API's French refusal as it is.
 import { alert, clearFieldErrors, el, euros, graphql, parseEuros, setFieldError, show } from '/assets/app.js';
+import { labelsOf } from '/assets/labels.js';
 
-const STAGES = { PLANNED: 'Prévu', REQUESTED: 'Demandé', GRANTED: 'Attribué', PAID: 'Payé' };
-const INSTRUMENTS = { SUBSIDY: 'Subvention', LOAN: 'Prêt', ENGINEERING: 'Ingénierie', OWN_FUNDS: 'Fonds propres', TAX_RELIEF: 'Exonération', OTHER: 'Autre' };
-// src/kernel/french-labels.ts's CREDIT_NATURE_LABELS (nothing checks that they agree).
-const CREDIT_NATURES = { RELANCE: 'Crédits France Relance', CONTRACTUALISED: 'Crédits contractualisés', VALORISED: 'Crédits valorisés' };
+// Labels: the kernel's one table (/assets/labels.js).
+const STAGES = labelsOf('FundingStage');
+const INSTRUMENTS = labelsOf('FundingInstrument');
+const CREDIT_NATURES = labelsOf('CreditNature');
 
 const LINE = 'id amount year stage';
 const CREATE = `mutation Saisie($input: CreateFundingInput!) { createFunding(input: $input) { ${LINE} } }`;

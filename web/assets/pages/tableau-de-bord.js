@@ -3,14 +3,15 @@
 import { alert, cents, centsToDecimal, contracts, download, el, euros, graphql, mayWrite, me, percent, ratePercent, show, table } from '/assets/app.js';
 import { barChart, rateBar } from '/assets/pages/charts.js';
 import { fundingEditor } from '/assets/pages/saisie-financement.js';
+import { labelsOf } from '/assets/labels.js';
 
-const STAGES = { PLANNED: 'Prévu', REQUESTED: 'Demandé', GRANTED: 'Attribué', PAID: 'Payé' };
-const STAGE_ORDER = ['PLANNED', 'REQUESTED', 'GRANTED', 'PAID'];
-const STATUSES = { IDEA: 'Idée', STUDY: 'En étude', PLANNED: 'À venir', UNDERWAY: 'En cours', PAUSED: 'Suspendue', BLOCKED: 'Bloquée', DONE: 'Réalisée', ABANDONED: 'Abandonnée' };
-const INSTRUMENTS = { SUBSIDY: 'Subvention', LOAN: 'Prêt', ENGINEERING: 'Ingénierie', OWN_FUNDS: 'Fonds propres', TAX_RELIEF: 'Exonération', OTHER: 'Autre' };
+// Labels: the kernel's one table (/assets/labels.js).
+const STAGES = labelsOf('FundingStage');
+const STAGE_ORDER = Object.keys(STAGES);
+const STATUSES = labelsOf('ActionStatus');
+const INSTRUMENTS = labelsOf('FundingInstrument');
 const ACTIONS_PER_PAGE = 10;
-// src/kernel/decision-kind.enum.ts's labels (nothing checks that they agree).
-const DECISION_KINDS = { VALIDATED: 'Validée', POSTPONED: 'Reportée', ABANDONED: 'Abandonnée', CHANGED: 'Modifiée', CORRECTIVE_MEASURE: 'Mesure corrective', AMENDMENT_REQUEST: 'Demande d’avenant' };
+const DECISION_KINDS = labelsOf('DecisionKind');
 
 const FIGURES = 'actions byStatus { status count } planned requested granted paid grantedRate realisationRate';
 
@@ -237,7 +238,7 @@ function renderStages(byStage) {
   show('bloc-etapes', barChart(rows, { id: 'graphique-etapes', caption: `Financements par étape (${yearsText()})`, labelHeader: 'Étape' }));
 }
 
-const RELANCE_KINDS = { AID: 'Aide', INVESTMENT: 'Investissement soutenu' };
+const RELANCE_KINDS = labelsOf('RelanceAmountKind');
 
 /** The annex 2's totals per volet, instrument and kind; the sums of aid and of investment apart. */
 function renderRelance(totals) {
