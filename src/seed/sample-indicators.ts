@@ -23,11 +23,14 @@ export const SAMPLE_INDICATORS_BY = 'Exemple du premier démarrage';
 /**
  * The first run's sample indicators, through the normal import (one applied batch, audited, which
  * /historique shows and can roll back): the dashboard's indicators are then not empty on a fresh install.
- * Called once, right after the first seed; `SAMPLE_INDICATORS=false` leaves them out. Returns the French
- * line `crte serve` prints, or null when nothing was loaded.
+ * Called once, right after the first seed. The values are invented: by default they go only into the embedded
+ * SQLite database a newcomer's `npm start` creates, never into a MySQL/MariaDB server (a real installation,
+ * where a COPIL could take them for real) unless `SAMPLE_INDICATORS=true`; `SAMPLE_INDICATORS=false` leaves
+ * them out everywhere. Returns the French line `crte serve` prints, or null when nothing was loaded.
  */
 export async function loadSampleIndicators(dataSource: DataSource, env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
-  if (env.SAMPLE_INDICATORS === 'false') return null;
+  const wanted = env.SAMPLE_INDICATORS === undefined || env.SAMPLE_INDICATORS === '' ? dataSource.options.type === 'better-sqlite3' : env.SAMPLE_INDICATORS === 'true';
+  if (!wanted) return null;
   const path = sampleIndicatorsPath();
   if (!path) return null;
   const actor = cliActor(SAMPLE_INDICATORS_BY);

@@ -71,7 +71,8 @@ describe(`a fresh start on ${TEST_DATABASE_TYPE}: migrate, seed, serve`, () => {
       expect(contract).toMatchObject({ code: 'CRTE-DOUAISIS', signedOn: '2022-02-01', startYear: 2021, endYear: 2026 });
       expect(contract.axes.flatMap((axis: any) => axis.orientations)).toHaveLength(16);
 
-      // The first run's sample indicators, one applied batch, with the figures of their fixture's README.
+      // The first run's sample indicators, one applied batch, with the figures of their fixture's README — on
+      // the embedded SQLite only: their values are invented, a MariaDB/MySQL installation is a real one.
       const sample = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -83,9 +84,11 @@ describe(`a fresh start on ${TEST_DATABASE_TYPE}: migrate, seed, serve`, () => {
       });
       const read = (await sample.json()) as any;
       expect(read.errors).toBeUndefined();
-      expect(read.data.importBatches.nodes).toEqual([
-        { kind: 'INDICATORS', status: 'APPLIED', fileName: 'indicateurs-exemple-douaisis.xlsx', uploadedBy: 'Exemple du premier démarrage' },
-      ]);
+      expect(read.data.importBatches.nodes).toEqual(
+        TEST_DATABASE_TYPE === 'sqlite'
+          ? [{ kind: 'INDICATORS', status: 'APPLIED', fileName: 'indicateurs-exemple-douaisis.xlsx', uploadedBy: 'Exemple du premier démarrage' }]
+          : [],
+      );
       const shown: Record<string, unknown> = {};
       for (const axis of read.data.progress.axes) {
         for (const { orientation, indicators } of axis.orientations) {
@@ -96,7 +99,7 @@ describe(`a fresh start on ${TEST_DATABASE_TYPE}: migrate, seed, serve`, () => {
         }
       }
       const expected = Object.fromEntries(Object.entries(SAMPLE_INDICATORS_EXPECTED.byCode).map(([code, { shown: _text, ...figures }]) => [code, figures]));
-      expect(shown).toEqual(expected);
+      expect(shown).toEqual(TEST_DATABASE_TYPE === 'sqlite' ? expected : {});
     } finally {
       server.kill('SIGTERM');
       await finished(server);

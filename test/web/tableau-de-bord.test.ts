@@ -167,7 +167,7 @@ describe('Tableau de bord', () => {
         const dataSource = db.dataSource;
         await seedReferenceData(dataSource);
         // What a fresh install loads on its first run (crte serve), then the partners' files.
-        expect(await loadSampleIndicators(dataSource, {})).toMatch(/^Indicateurs d'exemple chargés/);
+        expect(await loadSampleIndicators(dataSource, { SAMPLE_INDICATORS: 'true' })).toMatch(/^Indicateurs d'exemple chargés/);
         const apply = async (path: string, kind: ImportKind, source: string, allowPartial = false) => {
           const result = await importFile(dataSource, { buffer: readFileSync(path), fileName: basename(path), kind, source, contract: CONTRACT, allowPartial });
           expect(result.status).toBe('APPLIED');
