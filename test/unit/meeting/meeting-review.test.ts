@@ -1,3 +1,6 @@
+import { encodeWinAnsi, PdfDocument, textWidth, wrapText } from '../../../src/kernel/pdf-writer';
+import { frenchPercent, pdfEuros } from '../../../src/meeting/meeting-review-pdf';
+import { euroBytes, parsePdf } from '../../support/pdf';
 import { figuresChange, FrozenFigures, reviewAsOf, reviewChanges, ReviewSnapshot } from '../../../src/meeting/meeting-review';
 
 const figures = (planned: string, paid: string, realisationRate: string | null, actions = 1): FrozenFigures => ({
@@ -54,5 +57,47 @@ describe('a meeting’s frozen review', () => {
       ['1.1', '0.00'],
       ['1.9', '-4.00'],
     ]);
+  });
+});
+
+describe('the PDF writer', () => {
+  it('writes French text in WinAnsi bytes: é, €, œ, ’, « », and the narrow no-break space as a no-break space', () => {
+    expect(encodeWinAnsi('é € œ Œ ’ « » – —')).toBe('\xe9 \x80 \x9c \x8c \x92 \xab \xbb \x96 \x97');
+    expect(encodeWinAnsi('1\u202f046\u202f000,50\u00a0€')).toBe('1\xa0046\xa0000,50\xa0\x80');
+    // A letter WinAnsi lacks keeps its base letter; a sign it lacks becomes « ? »; decomposed accents are composed.
+    expect(encodeWinAnsi('Łō→e\u0301')).toBe('?o?\xe9');
+  });
+
+  it('measures with Helvetica’s AFM widths and wraps at spaces, never inside an amount', () => {
+    // H 722, e 556, l 222, l 222, o 556 = 2 278 thousandths.
+    expect(textWidth('Hello', 'regular', 10)).toBeCloseTo(22.78, 5);
+    // Bold: H 722, e 556, l 278, l 278, o 611.
+    expect(textWidth('Hello', 'bold', 10)).toBeCloseTo(24.45, 5);
+    // € is 556 as a digit; the no-break space 278 like a space.
+    expect(textWidth('1\u202f0\u00a0€', 'regular', 1000)).toBe(556 + 278 + 556 + 278 + 556);
+    const amount = '1\u202f046\u202f000,50\u00a0€';
+    const lines = wrapText(`Montant attribué ${amount} par l’ADEME`, 'regular', 10, textWidth('Montant attribué 1', 'regular', 10));
+    expect(lines).toEqual(['Montant attribué', amount, 'par l’ADEME']);
+    expect(wrapText('aaaa', 'regular', 10, textWidth('aa', 'regular', 10))).toEqual(['aa', 'aa']);
+    expect(wrapText('un\ndeux', 'regular', 10, 500)).toEqual(['un', 'deux']);
+  });
+
+  it('writes a PDF 1.4 whose cross-reference offsets are exact, one page object per page', () => {
+    const pdf = new PdfDocument({ title: 'Relevé — COPIL', createdAt: new Date('2026-12-07T06:00:00Z') });
+    pdf.text(pdf.addPage(), 40, 60, 'Première page (avec parenthèses) \\ et €', { font: 'bold' });
+    pdf.text(pdf.addPage(), 555, 60, '20 100 000,00 €', { align: 'right' });
+    const parsed = parsePdf(pdf.toBuffer());
+    expect(parsed).toMatchObject({ version: '1.4', pageCount: 2, objectCount: 10 });
+    expect(parsed.pageTexts).toEqual([['Premi\xe8re page (avec parenth\xe8ses) \\ et \x80'], ['20 100 000,00 \x80']]);
+    // The title is UTF-16BE in the document's information: « é » is 00E9.
+    expect(pdf.toBuffer().toString('latin1')).toContain('/Title <FEFF00520065006C0065007600E9');
+  });
+
+  it('writes a percentage and an amount in French, exactly', () => {
+    expect(frenchPercent('0.0041')).toBe('0,41\u00a0%');
+    expect(frenchPercent('1.2345')).toBe('123,45\u00a0%');
+    expect(frenchPercent('-0.0003', true)).toBe('-0,03\u00a0%');
+    expect(frenchPercent('0.0003', true)).toBe('+0,03\u00a0%');
+    expect(encodeWinAnsi(pdfEuros('1046000.50'))).toBe(euroBytes('1046000.50'));
   });
 });
