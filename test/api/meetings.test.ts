@@ -370,6 +370,99 @@ describe(`meetings, decisions and the frozen review on ${TEST_DATABASE_TYPE}`, (
     expect(other.status).toBe(404);
   });
 
+  it('corrects a meeting: members, agenda, title without touching its review; a new date freezes it again and moves « the last COPIL »; deleting one takes its decisions', async () => {
+    const EDIT = `mutation ($input: UpdateMeetingInput!) { updateMeeting(input: $input) { ${MEETING} } }`;
+    const edited = (await ok(EDIT, { input: { id: cotech.id, title: 'COTECH de préparation', place: 'Douai', members: [{ organisation: 'CCCO', name: 'DGS' }], agenda: ['DA-01', 'DA-41'] } })).updateMeeting;
+    expect(edited).toMatchObject({
+      heldOn: '2025-11-20',
+      title: 'COTECH de préparation',
+      place: 'Douai',
+      members: [{ name: 'DGS', organisation: { siren: '245901152' } }],
+      agenda: [
+        { position: 1, action: { code: 'DA-01' } },
+        { position: 2, action: { code: 'DA-41' } },
+      ],
+    });
+    expect(edited.review).toEqual(cotech.review);
+    expect((await ok(EDIT, { input: { id: cotech.id, title: null } })).updateMeeting.title).toBeNull();
+
+    // Refused, by field, in French; nothing written.
+    const refused = async (input: Record<string, unknown>, token = tokens.admin) => (await api.graphql(EDIT, { input }, token)).body.errors?.[0];
+    expect(await refused({ id: cotech.id, heldOn: '2026-02-30' })).toMatchObject({ message: 'La date de la réunion (heldOn) « 2026-02-30 » n’est pas une date AAAA-MM-JJ.', extensions: { field: 'heldOn' } });
+    expect(await refused({ id: cotech.id, agenda: ['DA-01', 'XX-99'] })).toMatchObject({ extensions: { field: 'agenda' } });
+    expect(await refused({ id: cotech.id, members: [{ organisation: 'Inconnue SARL' }] })).toMatchObject({ extensions: { field: 'members[0].organisation' } });
+    expect(await refused({ id: '999999', title: 'x' })).toMatchObject({ message: 'La réunion (id) n° 999999 n’existe pas.', extensions: { field: 'id' } });
+    expect((await refused({ id: cotech.id, title: 'x' }, tokens.editor)).extensions.code).toBe('FORBIDDEN');
+    const kept = (await ok(`{ meeting(id: "${cotech.id}") { title members { name } agenda { action { code } } } }`)).meeting;
+    expect(kept).toEqual({ title: null, members: [{ name: 'DGS' }], agenda: [{ action: { code: 'DA-01' } }, { action: { code: 'DA-41' } }] });
+
+    // The COPIL of 30 June 2025 was held today in fact: its review is frozen again, exactly the progress at its
+    // new asOf, and, held the same day as the other and recorded after it, it is now « the last COPIL ».
+    const moved = (await ok(EDIT, { input: { id: earlierCopil.id, heldOn: copil.heldOn } })).updateMeeting;
+    expect(moved.heldOn).toBe(copil.heldOn);
+    expect(Date.now() - new Date(moved.review.asOf).getTime()).toBeLessThan(10_000);
+    const { year, asOf, ...refrozen } = moved.review;
+    expect(refrozen.overall.planned).toBe(decimal(PLANNED));
+    expect(await progressAsReview(asOf)).toEqual({ year, ...refrozen });
+    expect((await ok(`{ changesSinceLastCopil(contract: "${CONTRACT}") { meeting { id } } }`)).changesSinceLastCopil.meeting.id).toBe(earlierCopil.id);
+    const [audit] = await api.db.dataSource.query(`SELECT detail FROM audit_event WHERE action = 'MEETING_UPDATE' AND target_id = ? ORDER BY id DESC`, [String(earlierCopil.id)]);
+    expect(JSON.parse(audit.detail)).toMatchObject({ contract: CONTRACT, changed: ['heldOn', 'reviewAsOf'], heldOnBefore: '2025-06-30', reviewAsOfBefore: earlierCopil.review.asOf });
+
+    // Deleted, with its decision: the other COPIL is the last one again; its own review has not moved.
+    await ok(DECIDE, { input: { meeting: earlierCopil.id, action: 'DA-01', kind: 'VALIDATED', text: 'Saisie dans la mauvaise réunion.' } });
+    const decisions = await count('decision');
+    expect((await ok(`mutation { deleteMeeting(id: "${earlierCopil.id}") }`)).deleteMeeting).toBe(true);
+    expect(await count('decision')).toBe(decisions - 1);
+    const after = await ok(`{
+      gone: meeting(id: "${earlierCopil.id}") { id }
+      changesSinceLastCopil(contract: "${CONTRACT}") { meeting { id } }
+      copil: meeting(id: "${copil.id}") { ${REVIEW} }
+      action(contract: "${CONTRACT}", code: "DA-01") { decisions { text } }
+    }`);
+    expect(after.gone).toBeNull();
+    expect(after.changesSinceLastCopil.meeting.id).toBe(copil.id);
+    expect(after.copil.review).toEqual(copil.review);
+    expect(after.action.decisions.map((d: any) => d.text)).not.toContain('Saisie dans la mauvaise réunion.');
+    const [deleted] = await api.db.dataSource.query(`SELECT detail FROM audit_event WHERE action = 'MEETING_DELETE'`);
+    expect(JSON.parse(deleted.detail)).toMatchObject({ contract: CONTRACT, body: 'COPIL', heldOn: copil.heldOn, decisions: 1 });
+    const again = await api.graphql(`mutation { deleteMeeting(id: "${earlierCopil.id}") }`, {}, tokens.admin);
+    expect(again.body.errors?.[0]).toMatchObject({ message: `La réunion (id) n° ${earlierCopil.id} n’existe pas.`, extensions: { field: 'id' } });
+  });
+
+  it('corrects and removes a decision, with the rules of adding one', async () => {
+    const UPDATE = `mutation ($input: UpdateDecisionInput!) { updateDecision(input: $input) { id kind kindLabel text dueOn action { code } } }`;
+    const { meeting } = await ok(`{ meeting(id: "${copil.id}") { decisions { id kind } } }`);
+    const postponed = meeting.decisions.find((d: any) => d.kind === 'POSTPONED');
+    const amendment = meeting.decisions.find((d: any) => d.kind === 'AMENDMENT_REQUEST');
+    expect((await ok(UPDATE, { input: { id: postponed.id, text: 'Reportée à la fin des travaux.', dueOn: '2027-12-31' } })).updateDecision).toEqual({
+      id: postponed.id, kind: 'POSTPONED', kindLabel: 'Reportée', text: 'Reportée à la fin des travaux.', dueOn: '2027-12-31', action: { code: 'DA-41' },
+    });
+    expect((await ok(UPDATE, { input: { id: postponed.id, dueOn: null } })).updateDecision.dueOn).toBeNull();
+
+    const refused = async (input: Record<string, unknown>) => (await api.graphql(UPDATE, { input }, tokens.admin)).body.errors?.[0];
+    expect(await refused({ id: amendment.id, kind: 'ABANDONED' })).toMatchObject({ extensions: { field: 'action' } });
+    expect(await refused({ id: amendment.id, kind: 'ABANDONED', action: 'HA-01' })).toMatchObject({
+      message: 'L’action « HA-01 » n’est pas une action du contrat CRTE-DOUAISIS de cette réunion : la décision est refusée.',
+      extensions: { field: 'action' },
+    });
+    expect(await refused({ id: amendment.id, text: '  ' })).toMatchObject({ extensions: { field: 'text' } });
+    expect(await refused({ id: amendment.id, dueOn: '31/12/2027' })).toMatchObject({ extensions: { field: 'dueOn' } });
+    expect(await refused({ id: '999999', text: 'x' })).toMatchObject({ message: 'La décision (id) n° 999999 n’existe pas.', extensions: { field: 'id' } });
+    expect((await ok(UPDATE, { input: { id: amendment.id, kind: 'ABANDONED', action: 'DA-01' } })).updateDecision).toMatchObject({ kind: 'ABANDONED', action: { code: 'DA-01' } });
+
+    expect((await ok(`mutation { removeDecision(id: "${amendment.id}") }`)).removeDecision).toBe(true);
+    const decisions = (await ok(`{ meeting(id: "${copil.id}") { decisions { id } } }`)).meeting.decisions;
+    expect(decisions.map((d: any) => d.id)).not.toContain(amendment.id);
+    expect(decisions).toHaveLength(meeting.decisions.length - 1);
+    const again = await api.graphql(`mutation { removeDecision(id: "${amendment.id}") }`, {}, tokens.admin);
+    expect(again.body.errors?.[0].extensions.field).toBe('id');
+    const audit = await api.db.dataSource.query(`SELECT action, COUNT(*) AS n FROM audit_event WHERE action IN ('DECISION_UPDATE', 'DECISION_DELETE') GROUP BY action ORDER BY action`);
+    expect(audit.map((row: any) => [row.action, Number(row.n)])).toEqual([
+      ['DECISION_DELETE', 1],
+      ['DECISION_UPDATE', 3],
+    ]);
+  });
+
   it('keeps an action a meeting names when the import that created it is rolled back; the frozen review does not move', async () => {
     const [batch] = await api.db.dataSource.query('SELECT id FROM import_batch WHERE file_name = ?', [ADEME_FILE]);
     const created = await api.db.dataSource.query('SELECT code FROM action WHERE created_by_batch_id = ? ORDER BY code', [batch.id]);
