@@ -107,40 +107,52 @@ class Flow {
     });
   }
 
+  /**
+   * A table whose header is repeated on each page it runs over. A row goes whole to the next page when it
+   * does not fit; one taller than a third of a page (a long decision) is cut between its lines instead.
+   */
   table(columns: Column[], rows: Array<{ cells: Cell[]; shaded?: boolean }>, size = SMALL): void {
     const pad = 3;
     const lineHeight = size * LEADING;
-    const drawRow = (cells: Cell[], font: PdfFont | null, shade: number | null) => {
-      const wrapped = cells.map((cell, c) => (columns[c].nowrap && font === null ? [cell.text] : wrapText(cell.text, font ?? cell.font ?? 'regular', size, columns[c].width - 2 * pad - (cell.indent ?? 0))));
-      const height = Math.max(...wrapped.map((lines) => lines.length)) * lineHeight + 2 * pad;
-      return { wrapped, height, draw: () => {
-        if (shade !== null) this.pdf.box(this.page, MARGIN, this.y, this.width, height, shade);
-        let x = MARGIN;
-        wrapped.forEach((lines, c) => {
-          const column = columns[c];
-          const cellFont = font ?? cells[c].font ?? 'regular';
-          lines.forEach((line, l) => {
-            const baseline = this.y + pad + (l + 1) * lineHeight - size * 0.25;
-            if (column.align === 'right') this.pdf.text(this.page, x + column.width - pad, baseline, line, { font: cellFont, size, align: 'right' });
-            else this.pdf.text(this.page, x + pad + (cells[c].indent ?? 0), baseline, line, { font: cellFont, size });
-          });
-          x += column.width;
+    const wrap = (cells: Cell[], font: PdfFont | null) =>
+      cells.map((cell, c) => (columns[c].nowrap && font === null ? [cell.text] : wrapText(cell.text, font ?? cell.font ?? 'regular', size, columns[c].width - 2 * pad - (cell.indent ?? 0))));
+    const heightOf = (wrapped: string[][]) => Math.max(1, ...wrapped.map((lines) => lines.length)) * lineHeight + 2 * pad;
+    const draw = (cells: Cell[], wrapped: string[][], font: PdfFont | null, shade: number | null) => {
+      const height = heightOf(wrapped);
+      if (shade !== null) this.pdf.box(this.page, MARGIN, this.y, this.width, height, shade);
+      let x = MARGIN;
+      wrapped.forEach((lines, c) => {
+        const column = columns[c];
+        const cellFont = font ?? cells[c].font ?? 'regular';
+        lines.forEach((line, l) => {
+          const baseline = this.y + pad + (l + 1) * lineHeight - size * 0.25;
+          if (column.align === 'right') this.pdf.text(this.page, x + column.width - pad, baseline, line, { font: cellFont, size, align: 'right' });
+          else this.pdf.text(this.page, x + pad + (cells[c].indent ?? 0), baseline, line, { font: cellFont, size });
         });
-        this.y += height;
-        this.pdf.line(this.page, MARGIN, this.y, MARGIN + this.width, this.y, 0.4, 0.7);
-      } };
+        x += column.width;
+      });
+      this.y += height;
+      this.pdf.line(this.page, MARGIN, this.y, MARGIN + this.width, this.y, 0.4, 0.7);
     };
-    const header = () => drawRow(columns.map((column) => ({ text: column.header })), 'bold', 0.88);
-    const first = header();
-    this.ensure(first.height + (rows.length ? drawRow(rows[0].cells, null, null).height : 0));
-    first.draw();
+    const headerCells = columns.map((column) => ({ text: column.header }));
+    const headerLines = wrap(headerCells, 'bold');
+    const header = () => draw(headerCells, headerLines, 'bold', 0.88);
+    const firstRow = rows.length ? heightOf(wrap(rows[0].cells, null)) : 0;
+    this.ensure(heightOf(headerLines) + Math.min(firstRow, (BOTTOM - TOP) / 3));
+    header();
     for (const row of rows) {
-      const drawn = drawRow(row.cells, null, row.shaded ? 0.95 : null);
-      if (this.y + drawn.height > BOTTOM) {
+      const shade = row.shaded ? 0.95 : null;
+      let wrapped = wrap(row.cells, null);
+      while (this.y + heightOf(wrapped) > BOTTOM) {
+        const fit = Math.floor((BOTTOM - this.y - 2 * pad) / lineHeight);
+        if (heightOf(wrapped) > (BOTTOM - TOP) / 3 && fit >= 2) {
+          draw(row.cells, wrapped.map((lines) => lines.slice(0, fit)), null, shade);
+          wrapped = wrapped.map((lines) => lines.slice(fit));
+        }
         this.newPage();
-        header().draw();
+        header();
       }
-      drawn.draw();
+      draw(row.cells, wrapped, null, shade);
     }
   }
 }

@@ -1,5 +1,7 @@
 import { encodeWinAnsi, PdfDocument, textWidth, wrapText } from '../../../src/kernel/pdf-writer';
-import { frenchPercent, pdfEuros } from '../../../src/meeting/meeting-review-pdf';
+import { frenchPercent, pdfEuros, writeReviewPdf } from '../../../src/meeting/meeting-review-pdf';
+import { DecisionKind } from '../../../src/kernel/decision-kind.enum';
+import { MeetingBody } from '../../../src/kernel/meeting-body.enum';
 import { euroBytes, parsePdf } from '../../support/pdf';
 import { figuresChange, FrozenFigures, reviewAsOf, reviewChanges, ReviewSnapshot } from '../../../src/meeting/meeting-review';
 
@@ -99,5 +101,29 @@ describe('the PDF writer', () => {
     expect(frenchPercent('-0.0003', true)).toBe('-0,03\u00a0%');
     expect(frenchPercent('0.0003', true)).toBe('+0,03\u00a0%');
     expect(encodeWinAnsi(pdfEuros('1046000.50'))).toBe(euroBytes('1046000.50'));
+  });
+
+  it('cuts a decision longer than a page between its lines, header repeated, nothing below the page’s bottom', () => {
+    const words = Array.from({ length: 900 }, (_, i) => `mot${i}`);
+    const empty = figures('0.00', '0.00', null, 0);
+    const { buffer, fileName } = writeReviewPdf({
+      contract: { code: 'CRTE-TEST', name: 'Contrat d’essai' },
+      meeting: { id: 1, body: MeetingBody.COPIL, heldOn: '2026-12-07', title: null, place: null },
+      members: [],
+      agenda: [],
+      decisions: [{ actionCode: null, actionTitle: null, kind: DecisionKind.AMENDMENT_REQUEST, text: words.join(' '), dueOn: null }],
+      review: { format: 1, asOf: '2026-12-07T10:00:00.000Z', year: null, overall: empty, unclassified: empty, axes: [] },
+      previousCopil: null,
+    });
+    expect(fileName).toBe('releve-CRTE-TEST-COPIL-2026-12-07.pdf');
+    const parsed = parsePdf(buffer);
+    expect(parsed.pageCount).toBeGreaterThanOrEqual(2);
+    const text = parsed.pageTexts.flat();
+    expect(text.filter((t) => /^mot\d+/.test(t)).join(' ')).toBe(words.join(' '));
+    // The table's header on each page the decision runs over.
+    expect(parsed.pageTexts.filter((page) => page.includes('Texte')).length).toBeGreaterThanOrEqual(2);
+    const baselines = [...buffer.toString('latin1').matchAll(/1 0 0 1 [\d.]+ ([\d.]+) Tm/g)].map((m) => Number(m[1]));
+    expect(Math.min(...baselines)).toBeGreaterThan(20);
+    expect(parsed.pageTexts[0]).toContain('Aucun membre indiqué.');
   });
 });
