@@ -27,7 +27,11 @@ export type AuditAction =
   | 'AXIS_CREATE'
   | 'ORIENTATION_CREATE'
   | 'MEETING_CREATE'
-  | 'DECISION_CREATE';
+  | 'MEETING_UPDATE'
+  | 'MEETING_DELETE'
+  | 'DECISION_CREATE'
+  | 'DECISION_UPDATE'
+  | 'DECISION_DELETE';
 
 export type AuditTargetKind = 'import_batch' | 'action' | 'indicator' | 'saved_report' | 'api_token' | 'contract' | 'axis' | 'orientation' | 'meeting' | 'decision';
 

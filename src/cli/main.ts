@@ -12,7 +12,7 @@ import { formatSeedSummary, isSeeded, seedReferenceData } from '../seed/seed.ser
 import { loadSampleIndicators } from '../seed/sample-indicators';
 import { runBackupCommand, runRestoreCommand } from './backup.command';
 import { parseContractArgs, runContractCommand } from './contract.command';
-import { runApplyCommand, runImportCommand, runRollbackCommand } from './import.command';
+import { parseCorrectArgs, runApplyCommand, runImportCommand, runRollbackCommand } from './import.command';
 import { runTokenCommand } from './token.command';
 import { UsageError } from './usage-error';
 
@@ -34,6 +34,10 @@ const USAGE = `Usage : crte <commande>
                         sans, l'applique (sortie 0 : aperçu ou appliqué, 1 : rejeté, 2 : commande incorrecte) ;
                         --by : qui importe, inscrit au lot et au journal (défaut : cli:UTILISATEUR) ;
                         --token : importe avec les droits d'un jeton, sous son nom (comme le dépôt web)
+  import correct LOT --cell C10 [--sheet FEUILLE] --value "1 050 000 €" [--by "Prénom Nom"] [--token JETON] [--json]
+                        corrige la lecture d'une cellule douteuse d'un aperçu (le texte du fichier est gardé) ;
+                        sortie 0 : aperçu prêt, 1 : des erreurs restent, 2 : commande ou correction refusée
+  import corrections LOT [--json]                            liste les corrections d'un lot
   apply LOT [--by "Prénom Nom"] [--allow-partial] [--json]   applique un aperçu enregistré
   rollback LOT [--by "Prénom Nom"] [--json]                  annule un lot appliqué
   token list
@@ -143,6 +147,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'token':
       return withDatabase((dataSource) => runTokenCommand(dataSource, args));
     case 'import':
+      // A wrong correction command line is refused before the database is opened, as `contract` is.
+      if (args[0] === 'correct' && args[1] !== undefined && /^\d+$/.test(args[1])) parseCorrectArgs(args.slice(1));
       return withDatabase((dataSource) => runImportCommand(dataSource, args));
     case 'apply':
       return withDatabase((dataSource) => runApplyCommand(dataSource, args));

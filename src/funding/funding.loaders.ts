@@ -4,6 +4,7 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { byIdLoader, groupLoader, MAX_BATCH_SIZE, nextTurn } from '../common/batch-loader';
 import { selectColumns } from '../sql/raw-rows';
 import { ImportBatch } from '../import-batch/import-batch.entity';
+import { ImportCellCorrection } from '../import-batch/import-cell-correction.entity';
 import { Organisation } from '../organisation/organisation.entity';
 import { Programme } from '../programme/programme.entity';
 import { FundingDimension } from './funding-group';
@@ -24,6 +25,8 @@ export interface FundingLoaders {
   fundingsByAction(selection: Selection): DataLoader<number, Funding[]>;
   programmeById: DataLoader<number, Programme | null>;
   batchById: DataLoader<number, ImportBatch | null>;
+  /** The correction made in a preview to a batch's cell (key: cellKey(batch, sheet, cell)): all the batches' corrections in one statement. */
+  correctionByCell: DataLoader<string, ImportCellCorrection | null>;
   /**
    * Totals of many axes (or orientations) in one statement: one loader per distinct (scope, groupBy,
    * filter) asked for in the request, each grouping by the scope's id first.
@@ -48,8 +51,28 @@ export function createFundingLoaders(dataSource: DataSource): FundingLoaders {
     fundingsByAction: (selection: Selection) => fundingsByAction(lineColumns(dataSource, selection)),
     programmeById: byIdLoader((ids) => dataSource.getRepository(Programme).find({ where: { id: In([...ids]) } })),
     batchById: byIdLoader((ids) => dataSource.getRepository(ImportBatch).find({ where: { id: In([...ids]) } })),
+    correctionByCell: correctionLoader(dataSource),
     fundingTotalsWithin: scopedTotalsLoaders(dataSource),
   };
+}
+
+/** A batch's cell, as the correction loader's key. */
+export function cellKey(batchId: number, sheet: string, cell: string): string {
+  return `${batchId}\u0000${sheet}\u0000${cell}`;
+}
+
+function correctionLoader(dataSource: DataSource): DataLoader<string, ImportCellCorrection | null> {
+  return new DataLoader<string, ImportCellCorrection | null>(
+    async (keys) => {
+      await nextTurn(keys.length);
+      const batchIds = [...new Set(keys.map((key) => Number(key.split('\u0000')[0])))];
+      // A batch has a handful of corrections at most: read them all, match the cells here.
+      const rows = await dataSource.getRepository(ImportCellCorrection).find({ where: { batchId: In(batchIds) } });
+      const byCell = new Map(rows.map((row) => [cellKey(row.batchId, row.sheet, row.cell), row]));
+      return keys.map((key) => byCell.get(key) ?? null);
+    },
+    { maxBatchSize: MAX_BATCH_SIZE },
+  );
 }
 
 type ScopeDimension = FundingDimension.AXIS | FundingDimension.ORIENTATION;
@@ -102,6 +125,7 @@ const FUNDING_RESOLVERS: Partial<Record<string, ReadonlyArray<keyof Funding & st
   beneficiary: ['beneficiaryId'],
   territory: ['beneficiaryId'],
   source: ['batchId', 'sourceId', 'sourceSheet', 'sourceCell', 'rawValue'],
+  correction: ['batchId', 'sourceSheet', 'sourceCell'],
 };
 /** What each field of FundingSource (built by Funding.source) reads of the line. */
 const SOURCE_FIELDS: Record<string, ReadonlyArray<keyof Funding & string>> = {

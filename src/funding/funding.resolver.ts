@@ -2,11 +2,13 @@ import { Args, ArgsType, Ctx, Field, FieldResolver, Int, ObjectType, Query, Reso
 import { Action } from '../action/action.entity';
 import { decodeCursor, Page, pageSize, toPage } from '../common/pagination';
 import { ImportBatch } from '../import-batch/import-batch.entity';
+import { ImportCellCorrection } from '../import-batch/import-cell-correction.entity';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { Organisation } from '../organisation/organisation.entity';
 import { Programme } from '../programme/programme.entity';
 import { RequestContext } from '../request/context';
 import { Funding } from './funding.entity';
+import { cellKey } from './funding.loaders';
 import { FundingFilter } from './funding.filter';
 import { FundingPage } from './funding.page';
 import { filteredFundings, scopedFundingFilter } from './funding.query';
@@ -113,6 +115,15 @@ export class FundingResolver {
       if (place.parentId) return loaders.organisationById.load(place.parentId);
     }
     return null;
+  }
+
+  @FieldResolver(() => ImportCellCorrection, {
+    nullable: true,
+    description: 'La correction de sa cellule faite dans l’aperçu du dépôt (texte du fichier, lecture retenue, qui, quand) ; null si la cellule a été lue telle quelle ou pour une saisie',
+  })
+  correction(@Root() funding: Funding, @Ctx() { loaders }: RequestContext): Promise<ImportCellCorrection | null> | null {
+    if (!funding.batchId || !funding.sourceSheet || !funding.sourceCell) return null;
+    return loaders.correctionByCell.load(cellKey(funding.batchId, funding.sourceSheet, funding.sourceCell));
   }
 
   @FieldResolver(() => FundingSource, { description: 'Lignée : d’où vient ce montant' })

@@ -1,8 +1,8 @@
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { parseCellAddress } from '../../import/common/model';
 import { refillSparesAfter } from '../../import/read/read-file';
 import { AuditHook } from '../audit/audit.service';
-import { ImportStatus } from '../kernel/import-batch.enum';
+import { ImportStatus, IssueSeverity } from '../kernel/import-batch.enum';
 import { Role } from '../kernel/role.enum';
 import { Organisation } from '../organisation/organisation.entity';
 import { Identity } from '../request/identity';
@@ -18,6 +18,16 @@ export interface CellCorrectionRequest {
   cell: string;
   /** The cell's text as the person reads it (« 1 050 000 € »). */
   value: string;
+}
+
+/**
+ * Who corrects: a token's identity (HTTP, or `crte import correct --token`), or the command line, which has
+ * an administrator's rights (role 'cli', no token).
+ */
+export interface Corrector {
+  tokenId: number | null;
+  name: string;
+  role: Identity['role'] | 'cli';
 }
 
 export interface CorrectedPreview extends PreviewResult {
@@ -37,7 +47,7 @@ export interface CorrectedPreview extends PreviewResult {
  */
 export async function correctPreviewCell(
   dataSource: DataSource,
-  identity: Identity,
+  identity: Corrector,
   batchId: number,
   request: CellCorrectionRequest,
   audit?: AuditHook<CorrectedPreview>,
@@ -45,7 +55,20 @@ export async function correctPreviewCell(
   return refillSparesAfter(() => correct(dataSource, identity, batchId, request, audit));
 }
 
-async function correct(dataSource: DataSource, identity: Identity, batchId: number, request: CellCorrectionRequest, audit?: AuditHook<CorrectedPreview>): Promise<CorrectedPreview> {
+/** A batch's corrections, in the order they were first made: `crte import corrections`, beside `importBatch { corrections }`. */
+export async function batchCorrections(dataSource: DataSource, batchId: number): Promise<ImportCellCorrection[]> {
+  const batch = await dataSource.getRepository(ImportBatch).findOne({ where: { id: batchId } });
+  if (!batch) throw new ImportRequestError(`Le lot n° ${batchId} n'existe pas.`, 'id');
+  return dataSource.getRepository(ImportCellCorrection).find({ where: { batchId }, order: { id: 'ASC' } });
+}
+
+/** The sheets where the check found `cell` doubtful (an ERROR or a WARNING there): a correction without a sheet names one of them. */
+export async function doubtfulSheetsOf(dataSource: DataSource, batchId: number, cell: string): Promise<string[]> {
+  const issues = await dataSource.getRepository(ImportIssue).find({ where: { batchId, cell: cell.trim().toUpperCase(), severity: In([IssueSeverity.ERROR, IssueSeverity.WARNING]) }, order: { id: 'ASC' } });
+  return [...new Set(issues.flatMap((issue) => (issue.sheet ? [issue.sheet] : [])))];
+}
+
+async function correct(dataSource: DataSource, identity: Corrector, batchId: number, request: CellCorrectionRequest, audit?: AuditHook<CorrectedPreview>): Promise<CorrectedPreview> {
   const sheet = request.sheet?.trim() ?? '';
   const cell = request.cell?.trim().toUpperCase() ?? '';
   const value = request.value ?? '';
@@ -110,8 +133,8 @@ async function correct(dataSource: DataSource, identity: Identity, batchId: numb
   });
 }
 
-function checkCorrectable(identity: Identity, batch: ImportBatch, meanwhile = false): void {
-  if (identity.role !== Role.ADMIN && batch.uploadedByTokenId !== identity.tokenId) {
+function checkCorrectable(identity: Corrector, batch: ImportBatch, meanwhile = false): void {
+  if (identity.role !== Role.ADMIN && identity.role !== 'cli' && batch.uploadedByTokenId !== identity.tokenId) {
     throw new ImportRequestError(`Seul l’expéditeur du fichier (« ${batch.uploadedBy ?? 'inconnu'} ») ou un administrateur peut corriger l’aperçu n° ${batch.id}.`, 'id', 403);
   }
   if (batch.status !== ImportStatus.PREVIEWED && batch.status !== ImportStatus.REJECTED) {

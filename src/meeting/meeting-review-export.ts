@@ -4,7 +4,8 @@
  * decision) and sheet « Tableau de bord » (the review frozen with the meeting: per contract, axis and
  * orientation, the actions and the funding of each stage, never added, and the taux de réalisation).
  * Amounts are numbers written from the exact decimal strings, with the euro format of the annex 3; the rate
- * a number with a percentage format. Both sheets state the moment the figures stand at.
+ * a number with a percentage format. Both sheets state the moment the figures stand at. A third sheet, « Depuis
+ * le COPIL précédent », is this review minus the frozen review of the COPIL held before (as the PDF shows it).
  */
 import type * as Sheets from 'xlsx';
 import { xlsxLibrary } from '../kernel/xlsx-library';
@@ -12,10 +13,11 @@ import { EURO_FORMAT } from '../export/annex3-export';
 import { DecisionKind } from '../kernel/decision-kind.enum';
 import { DECISION_KIND_LABELS } from '../kernel/french-labels';
 import { MeetingBody } from '../kernel/meeting-body.enum';
-import { FrozenFigures, ReviewSnapshot } from './meeting-review';
+import { FiguresChangeData, FrozenFigures, ReviewChangesData, ReviewSnapshot } from './meeting-review';
 
 export const DECISIONS_SHEET = 'Relevé de décisions';
 export const DASHBOARD_SHEET = 'Tableau de bord';
+export const CHANGES_SHEET = 'Depuis le COPIL précédent';
 export const RATE_FORMAT = '0.00 %';
 
 export const BODY_LABELS: Record<MeetingBody, string> = { COTECH: 'Comité technique (COTECH)', COPIL: 'Comité de pilotage (COPIL)' };
@@ -30,6 +32,8 @@ export interface ReviewExportData {
   agenda: Array<{ code: string; title: string }>;
   decisions: Array<{ actionCode: string | null; actionTitle: string | null; kind: DecisionKind; text: string; dueOn: string | null }>;
   review: ReviewSnapshot;
+  /** The COPIL held before this meeting and this review minus its frozen one; null when there is none. */
+  previousCopil: { heldOn: string; title: string | null; changes: ReviewChangesData } | null;
 }
 
 /** « 2026-12-07 » → « 07/12/2026 ». */
@@ -38,7 +42,7 @@ export function frenchDate(iso: string): string {
   return `${day}/${month}/${year}`;
 }
 
-function frenchMoment(iso: string): string {
+export function frenchMoment(iso: string): string {
   return new Date(iso).toLocaleString('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
@@ -61,13 +65,13 @@ function sheetOf(rows: Row[], widths: number[]): Sheets.WorkSheet {
   return sheet;
 }
 
-function title(data: ReviewExportData): string {
+export function reviewTitle(data: ReviewExportData): string {
   return `${data.meeting.body} du ${frenchDate(data.meeting.heldOn)}${data.meeting.title ? ` — ${data.meeting.title}` : ''}`;
 }
 
 function decisionsSheet(data: ReviewExportData): Sheets.WorkSheet {
   const rows: Row[] = [
-    [`Relevé de décisions — ${title(data)}`],
+    [`Relevé de décisions — ${reviewTitle(data)}`],
     ['Contrat', `${data.contract.name} (${data.contract.code})`],
     ['Instance', BODY_LABELS[data.meeting.body]],
     ['Date', frenchDate(data.meeting.heldOn)],
@@ -110,7 +114,7 @@ function figuresRow(level: string, code: string, label: string, figures: FrozenF
 function dashboardSheet(data: ReviewExportData): Sheets.WorkSheet {
   const { review } = data;
   const rows: Row[] = [
-    [`Tableau de bord — ${title(data)}`],
+    [`Tableau de bord — ${reviewTitle(data)}`],
     ['Contrat', `${data.contract.name} (${data.contract.code})`],
     ['Chiffres au', `${frenchMoment(review.asOf)} (heure de Paris)${review.year === null ? '' : ` ; financements jusqu’à ${review.year} inclus`}`],
     ['Lecture', 'Montants en euros. Prévu, demandé, attribué et payé sont des étapes : elles ne s’additionnent pas. Taux de réalisation : payé / prévu.'],
@@ -126,11 +130,46 @@ function dashboardSheet(data: ReviewExportData): Sheets.WorkSheet {
   return sheetOf(rows, [18, 10, 60, 9, 18, 18, 18, 18, 12]);
 }
 
+function changeRow(level: string, code: string, label: string, change: FiguresChangeData): Row {
+  return [
+    level,
+    code,
+    label,
+    change.actions,
+    euros(change.planned),
+    euros(change.requested),
+    euros(change.granted),
+    euros(change.paid),
+    change.realisationRate === null ? 'non calculable' : { t: 'n', v: Number(change.realisationRate), z: RATE_FORMAT },
+  ];
+}
+
+function changesSheet(data: ReviewExportData): Sheets.WorkSheet {
+  const previous = data.previousCopil;
+  const rows: Row[] = [[`Évolution depuis le COPIL précédent — ${reviewTitle(data)}`], ['Contrat', `${data.contract.name} (${data.contract.code})`]];
+  if (!previous) {
+    rows.push(['Référence', 'Premier COPIL enregistré pour ce contrat : pas de revue antérieure à comparer.']);
+    return sheetOf(rows, [18, 10, 60]);
+  }
+  rows.push(['Référence', `COPIL du ${frenchDate(previous.heldOn)}${previous.title ? ` — ${previous.title}` : ''}, revue figée au ${frenchMoment(previous.changes.since.toISOString())} (heure de Paris)`]);
+  rows.push(['Lecture', 'Revue de cette réunion moins celle du COPIL précédent, étape par étape (jamais additionnées), exact au centime ; taux de réalisation en points.']);
+  rows.push([]);
+  rows.push(DASHBOARD_HEADERS);
+  const { changes } = previous;
+  rows.push(changeRow('Contrat', data.contract.code, data.contract.name, changes.overall));
+  for (const axis of changes.axes) {
+    rows.push(changeRow('Axe', axis.code, axis.title, axis.change));
+    for (const orientation of axis.orientations) rows.push(changeRow('Orientation', orientation.code, orientation.title, orientation.change));
+  }
+  return sheetOf(rows, [18, 10, 60, 9, 18, 18, 18, 18, 12]);
+}
+
 export function writeReviewWorkbook(data: ReviewExportData): { buffer: Buffer; fileName: string } {
   const workbook = xlsxLibrary().utils.book_new();
   xlsxLibrary().utils.book_append_sheet(workbook, decisionsSheet(data), DECISIONS_SHEET);
   xlsxLibrary().utils.book_append_sheet(workbook, dashboardSheet(data), DASHBOARD_SHEET);
-  workbook.Props = { Title: `Relevé de décisions — ${title(data)}`, Subject: `${data.contract.name} (${data.contract.code})`, Author: 'Suivi CRTE' };
+  xlsxLibrary().utils.book_append_sheet(workbook, changesSheet(data), CHANGES_SHEET);
+  workbook.Props = { Title: `Relevé de décisions — ${reviewTitle(data)}`, Subject: `${data.contract.name} (${data.contract.code})`, Author: 'Suivi CRTE' };
   const buffer = xlsxLibrary().write(workbook, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer;
   const safe = data.contract.code.replace(/[^A-Za-z0-9_-]+/g, '_');
   return { buffer, fileName: `releve-${safe}-${data.meeting.body}-${data.meeting.heldOn}.xlsx` };

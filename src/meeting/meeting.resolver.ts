@@ -12,9 +12,9 @@ import { reviewChanges } from './meeting-review';
 import { currentSnapshot, lastCopil, meetingById, meetingsOf, reviewOf } from './meeting.service';
 import { MeetingReview, ReviewChanges } from './meeting.types';
 
-/** The review export's address: the dashboard links it. */
-export function reviewExportPath(contractCode: string, meetingId: number): string {
-  return `/api/contracts/${encodeURIComponent(contractCode)}/meetings/${meetingId}/review.xlsx`;
+/** The review export's address (workbook or PDF): the dashboard links both. */
+export function reviewExportPath(contractCode: string, meetingId: number, format: 'xlsx' | 'pdf' = 'xlsx'): string {
+  return `/api/contracts/${encodeURIComponent(contractCode)}/meetings/${meetingId}/review.${format}`;
 }
 
 async function changesSince(ctx: RequestContext, meeting: Meeting): Promise<ReviewChanges> {
@@ -89,6 +89,11 @@ export class MeetingResolver {
   @FieldResolver(() => String, { description: 'Le relevé de décisions et la revue figée en classeur xlsx, à transmettre' })
   async reviewExportUrl(@Root() meeting: Meeting, @Ctx() { loaders }: RequestContext): Promise<string> {
     return reviewExportPath((await loaders.contractById.load(meeting.contractId))!.code, meeting.id);
+  }
+
+  @FieldResolver(() => String, { description: 'Le même relevé en PDF (A4), à transmettre' })
+  async reviewPdfUrl(@Root() meeting: Meeting, @Ctx() { loaders }: RequestContext): Promise<string> {
+    return reviewExportPath((await loaders.contractById.load(meeting.contractId))!.code, meeting.id, 'pdf');
   }
 }
 

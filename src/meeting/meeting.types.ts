@@ -169,3 +169,51 @@ export class ReviewChanges {
   @Field(() => [AxisChange])
   axes: AxisChange[];
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Editing. A field left out keeps its value.
+
+@InputType({ description: 'Corrige une réunion : seuls les champs donnés changent. Changer la date (ou l’année de la revue) fige de nouveau la revue à la nouvelle date.' })
+export class UpdateMeetingInput {
+  @Field(() => ID)
+  id: string;
+
+  @Field(() => MeetingBody, { nullable: true })
+  body?: MeetingBody | null;
+
+  @Field(() => String, { nullable: true, description: 'Date de la réunion (AAAA-MM-JJ) ; la changer fige de nouveau la revue' })
+  heldOn?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Intitulé ; vide ou null l’efface' })
+  title?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Lieu ; vide ou null l’efface' })
+  place?: string | null;
+
+  @Field(() => [MeetingMemberInput], { nullable: true, description: 'Les membres présents : la liste entière, qui remplace la précédente' })
+  members?: MeetingMemberInput[] | null;
+
+  @Field(() => [String], { nullable: true, description: 'L’ordre du jour : la liste entière des codes, qui remplace la précédente' })
+  agenda?: string[] | null;
+
+  @Field(() => Int, { nullable: true, description: 'Année de la revue ; null pour tout le contrat ; la changer fige de nouveau la revue' })
+  reviewYear?: number | null;
+}
+
+@InputType({ description: 'Corrige une décision : seuls les champs donnés changent.' })
+export class UpdateDecisionInput {
+  @Field(() => ID)
+  id: string;
+
+  @Field(() => String, { nullable: true, description: 'Code de la fiche action concernée ; null pour une décision sur le contrat' })
+  action?: string | null;
+
+  @Field(() => DecisionKind, { nullable: true })
+  kind?: DecisionKind | null;
+
+  @Field(() => String, { nullable: true })
+  text?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Échéance (AAAA-MM-JJ) ; null l’efface' })
+  dueOn?: string | null;
+}

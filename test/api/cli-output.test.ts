@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as XLSX from 'xlsx';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { ImportBatch } from '../../src/import-batch/import-batch.entity';
 import { Organisation } from '../../src/organisation/organisation.entity';
@@ -135,5 +138,49 @@ describe(`crte import, apply, rollback on a terminal, on ${TEST_DATABASE_TYPE}`,
     expect(Object.keys(json.json).sort()).toEqual(['batchId', 'counts', 'issues', 'layout', 'lines', 'status', 'total']);
     const all = stages.reduce((sum, { cents }) => sum + cents, 0n);
     expect(json.json).toMatchObject({ layout: 'long', total: `${all / 100n}.${String(all % 100n).padStart(2, '0')}`, counts: { lines: 13 } });
+  });
+
+  it('corrects a doubtful cell of a preview (import correct) and lists the corrections (import corrections), in French, with the HTTP route’s rules', async () => {
+    const { dataSource } = api.db;
+    // Douaisis Agglo's programmation with one doubtful amount (E2), written as a partner would.
+    const book = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(
+      book,
+      XLSX.utils.aoa_to_sheet([
+        ['N° action', 'Intitulé', 'Orientation', "Maître d'ouvrage", 2022, 2023],
+        ['DA-01', 'Quartier d’affaires EuraDouai', '2.1', 'Douaisis Agglo', '1,050 000 €', 1000],
+      ]),
+      'Prog',
+    );
+    const file = join(mkdtempSync(join(tmpdir(), 'crte-correct-')), 'programmation-da.xlsx');
+    writeFileSync(file, XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer);
+    const rejected = await runCrte(['import', file, '--kind', 'annex3', '--source', 'Douaisis Agglo', '--contract', 'CRTE-DOUAISIS', '--dry-run'], api.db.url);
+    expect(rejected.code).toBe(1);
+    const batchId = /^Lot n° (\d+) : REJETÉ$/m.exec(rejected.stdout)![1];
+
+    // Refused: a cell the check did not doubt, a missing value (before the database is opened), another organisation's editor.
+    const plain = await runCrte(['import', 'correct', batchId, '--cell', 'F2', '--value', '1000'], api.db.url);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain(`La cellule F2 n’a ni erreur ni avertissement dans l’aperçu n° ${batchId}`);
+    const noValue = await runCrte(['import', 'correct', batchId, '--cell', 'E2'], api.db.url);
+    expect(noValue.code).toBe(2);
+    expect(noValue.stderr).toContain('--value est obligatoire');
+    const ademe = await dataSource.getRepository(Organisation).findOneByOrFail({ shortName: 'ADEME' });
+    const { secret } = await createToken(dataSource, { name: 'ADEME — instruction', role: Role.EDITOR, organisationId: ademe.id });
+    const stranger = await runCrte(['import', 'correct', batchId, '--cell', 'E2', '--value', '1050000', '--token', secret], api.db.url);
+    expect(stranger.code).toBe(2);
+    expect(stranger.stderr).toContain('Seul l’expéditeur du fichier (« cli');
+
+    // The sheet found from the cell's issue; the preview checked again is ready: exit 0.
+    const corrected = await runCrte(['import', 'correct', batchId, '--cell', 'e2', '--value', '1 050 000 €', '--by', PERSON], api.db.url);
+    expect(corrected.code).toBe(0);
+    expect(corrected.stdout).toContain(`Cellule Prog!E2 corrigée : « 1,050 000 € » lu « 1 050 000 € » (par ${PERSON}).\n`);
+    expect(corrected.stdout).toMatch(new RegExp(`^Lot n° ${batchId} : aperçu prêt$`, 'm'));
+    expect(corrected.stdout).toMatch(new RegExp(`^ +Prévu : +${french(105_000_000n + 100_000n)} \\(2 lignes\\)$`, 'm'));
+    const listed = await runCrte(['import', 'corrections', batchId], api.db.url);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^Corrections du lot n° ${batchId} \\(1\\) :\\n  Prog!E2 : « 1,050 000 € » lu « 1 050 000 € » — par ${PERSON}, le \\d\\d/\\d\\d/\\d{4} \\d\\d:\\d\\d\\n$`));
+    const event = await dataSource.getRepository(AuditEvent).findOneByOrFail({ action: 'IMPORT_CORRECT', targetId: batchId });
+    expect(event).toMatchObject({ actorName: PERSON, actorRole: 'cli', tokenId: null });
   });
 });

@@ -219,8 +219,10 @@ describe(`contracts side by side, never mixed, on ${TEST_DATABASE_TYPE}`, () => 
     const refused = await get(`/api/contracts/${HAINAUT}/meetings/${id}/review.xlsx`, tokens.douaisisAgglo);
     expect(refused.status).toBe(403);
     expect(refused.text).toMatch(/ne donne pas accès au contrat « CRTE-HAINAUT »/);
+    expect((await get(`/api/contracts/${HAINAUT}/meetings/${id}/review.pdf`, tokens.douaisisAgglo)).status).toBe(403);
     // The Hainaut's own partner reads them.
     expect((await ok<{ meetings: { id: string }[] }>('query ($code: String!) { meetings(contract: $code) { id } }', { code: HAINAUT }, tokens.porteDuHainaut)).meetings).toEqual([{ id }]);
     expect((await get(`/api/contracts/${HAINAUT}/meetings/${id}/review.xlsx`, tokens.porteDuHainaut)).status).toBe(200);
+    expect((await get(`/api/contracts/${HAINAUT}/meetings/${id}/review.pdf`, tokens.porteDuHainaut)).status).toBe(200);
   });
 });

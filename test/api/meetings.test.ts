@@ -15,6 +15,7 @@ import { seedReferenceData } from '../../src/seed/seed.service';
 import { TEST_DATABASE_TYPE } from '../support/database';
 import { ADEME_FILE, ademeFigures, centsDecimal as decimal, expectedRate } from '../support/fixture-figures';
 import { fixturePath } from '../support/fixtures';
+import { euroBytes, parsePdf, winAnsi } from '../support/pdf';
 import { startTestServer, TestServer } from '../support/server';
 
 const CONTRACT = 'CRTE-DOUAISIS';
@@ -26,7 +27,7 @@ const LATER_PAID = '12345.67';
 
 const FIGURES = 'actions planned requested granted paid grantedRate paidRate realisationRate byStatus { status count }';
 const REVIEW = `review { asOf year overall { ${FIGURES} } unclassified { ${FIGURES} } axes { code title figures { ${FIGURES} } orientations { code title figures { ${FIGURES} } } } }`;
-const MEETING = `id body heldOn title place createdByName members { name organisation { siren } } agenda { position action { code } } reviewExportUrl ${REVIEW}`;
+const MEETING = `id body heldOn title place createdByName members { name organisation { siren } } agenda { position action { code } } reviewExportUrl reviewPdfUrl ${REVIEW}`;
 const CREATE = `mutation ($input: CreateMeetingInput!) { createMeeting(input: $input) { ${MEETING} } }`;
 const DECIDE = `mutation ($input: AddDecisionInput!) { addDecision(input: $input) { id kind kindLabel text dueOn action { code } meeting { id body } } }`;
 const PROGRESS = `query ($asOf: DateTimeISO) { progress(contract: "${CONTRACT}", asOf: $asOf) { year overall { ${FIGURES} } unclassified { ${FIGURES} }
@@ -44,6 +45,8 @@ describe(`meetings, decisions and the frozen review on ${TEST_DATABASE_TYPE}`, (
   const ademe = ademeFigures();
   let copil: any;
   let cotech: any;
+  /** A COPIL of the year before, recorded for the exports' « since the previous COPIL »: its review has nothing yet. */
+  let earlierCopil: any;
 
   async function ok<T = any>(query: string, variables: Record<string, unknown> = {}, token = tokens.admin): Promise<T> {
     const { status, body } = await api.graphql<T>(query, variables, token);
@@ -117,6 +120,7 @@ describe(`meetings, decisions and the frozen review on ${TEST_DATABASE_TYPE}`, (
       { position: 3, action: { code: 'CCCO-03' } },
     ]);
     expect(copil.reviewExportUrl).toBe(`/api/contracts/${CONTRACT}/meetings/${copil.id}/review.xlsx`);
+    expect(copil.reviewPdfUrl).toBe(`/api/contracts/${CONTRACT}/meetings/${copil.id}/review.pdf`);
 
     // The figures of the two files, to the cent; stages never added.
     expect(copil.review.overall).toMatchObject({
@@ -254,12 +258,14 @@ describe(`meetings, decisions and the frozen review on ${TEST_DATABASE_TYPE}`, (
   });
 
   it('exports the COPIL’s relevé de décisions and frozen review as a workbook, exact to the cent', async () => {
+    earlierCopil = (await ok(CREATE, { input: { contract: CONTRACT, body: 'COPIL', heldOn: '2025-06-30', title: 'COPIL 2025' } })).createMeeting;
+    expect(earlierCopil.review.overall.planned).toBe('0.00');
     const response = await fetch(`${base}${copil.reviewExportUrl}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('spreadsheetml');
     expect(response.headers.get('content-disposition')).toContain(`releve-CRTE-DOUAISIS-COPIL-${copil.heldOn}.xlsx`);
     const workbook = XLSX.read(Buffer.from(await response.arrayBuffer()), { cellNF: true });
-    expect(workbook.SheetNames).toEqual(['Relevé de décisions', 'Tableau de bord']);
+    expect(workbook.SheetNames).toEqual(['Relevé de décisions', 'Tableau de bord', 'Depuis le COPIL précédent']);
 
     const [year, month, day] = copil.heldOn.split('-');
     const decisions = XLSX.utils.sheet_to_json<any[]>(workbook.Sheets['Relevé de décisions'], { header: 1, defval: '' });
@@ -306,11 +312,155 @@ describe(`meetings, decisions and the frozen review on ${TEST_DATABASE_TYPE}`, (
       expect(row.slice(4, 8).map((value: number) => value.toFixed(2))).toEqual([axis.figures.planned, axis.figures.requested, axis.figures.granted, axis.figures.paid]);
     }
 
+    // Since the COPIL of 30 June 2025, whose review had nothing: the whole of this one.
+    const changes = XLSX.utils.sheet_to_json<any[]>(workbook.Sheets['Depuis le COPIL précédent'], { header: 1, defval: '' });
+    expect(changes.find((row) => row[0] === 'Référence')![1]).toContain('COPIL du 30/06/2025 — COPIL 2025');
+    const changed = changes.find((row) => row[0] === 'Contrat' && row[1] === CONTRACT)!;
+    expect(changed.slice(4, 8).map((value: number) => value.toFixed(2))).toEqual([decimal(PLANNED), decimal(ademe.requested), decimal(ademe.granted), decimal(ademe.paid)]);
+
     const missing = await fetch(`${base}/api/contracts/${CONTRACT}/meetings/999999/review.xlsx`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: 'La réunion n° 999999 n’existe pas dans le contrat CRTE-DOUAISIS.' });
     const otherContract = await fetch(`${base}/api/contracts/CRTE-HAINAUT/meetings/${copil.id}/review.xlsx`);
     expect(otherContract.status).toBe(404);
+  });
+
+  it('exports the same relevé as an A4 PDF: exact structure, the frozen amounts in French, the members, the change since the previous COPIL', async () => {
+    const response = await fetch(`${base}${copil.reviewPdfUrl}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/pdf');
+    expect(response.headers.get('content-disposition')).toContain(`releve-CRTE-DOUAISIS-COPIL-${copil.heldOn}.pdf`);
+    const pdf = parsePdf(Buffer.from(await response.arrayBuffer()));
+    expect(pdf.version).toBe('1.4');
+    expect(pdf.pageCount).toBeGreaterThanOrEqual(1);
+    pdf.pageTexts.forEach((texts, i) => expect(texts).toContain(`Page ${i + 1} / ${pdf.pageCount}`));
+    const text = pdf.pageTexts.flat();
+    const [year, month, day] = copil.heldOn.split('-');
+    expect(text.slice(0, 2)).toEqual([winAnsi('Relevé de décisions'), `COPIL du ${day}/${month}/${year} ${winAnsi('—')} COPIL annuel 2026`]);
+    const nameOf = async (siren: string) => (await api.db.dataSource.query('SELECT name FROM organisation WHERE siren = ?', [siren]))[0].name;
+    expect(text).toEqual(expect.arrayContaining([
+      winAnsi('Sous-préfecture de Douai'),
+      winAnsi('•\u00a0M. le Sous-préfet de Douai').replace('•', '\x95'),
+      winAnsi(`•\u00a0${await nameOf(DOUAISIS_AGGLO)} — Vice-président aux finances`).replace('•', '\x95'),
+      winAnsi('Reportée'),
+      '30/06/2027',
+    ]));
+    // The frozen review's amounts (before the later payment), each in its cell, in French.
+    const reviewAt = text.indexOf(winAnsi('Tableau de bord (revue figée)'));
+    const runAt = (run: string[], from: number) => text.findIndex((_, i) => i >= from && run.every((cell, j) => text[i + j] === cell));
+    const rate = expectedRate(ademe.paid, PLANNED);
+    const frenchRate = `${Number(rate.slice(0, -2).replace('.', ''))},${rate.slice(-2)}\xa0%`;
+    expect(frenchRate).toBe('0,41\xa0%');
+    const overallRow = [String(copil.review.overall.actions), ...[PLANNED, ademe.requested, ademe.granted, ademe.paid].map((c) => euroBytes(decimal(c))), frenchRate];
+    expect(euroBytes(decimal(ademe.granted))).toBe('1\xa0046\xa0000,50\xa0\x80');
+    // The contract's row comes first in the table, right after the header.
+    const overallAt = runAt(overallRow, reviewAt);
+    expect(overallAt).toBeGreaterThan(reviewAt);
+    expect(text.slice(reviewAt, overallAt).filter((cell) => cell.includes('\x80'))).toEqual([]);
+    // Every axis's row: its frozen figures.
+    for (const axis of copil.review.axes) {
+      const figures = [axis.figures.planned, axis.figures.requested, axis.figures.granted, axis.figures.paid].map(euroBytes);
+      expect({ axis: axis.code, at: runAt(figures, reviewAt) > reviewAt }).toEqual({ axis: axis.code, at: true });
+    }
+    // Since the COPIL of 30 June 2025 (nothing then): each stage's whole amount, signed.
+    expect(text).toEqual(expect.arrayContaining([winAnsi('Évolution depuis le COPIL précédent'), `+${euroBytes(decimal(PLANNED))}`, `+${euroBytes(decimal(ademe.paid))}`]));
+    expect(text.join(' ')).not.toContain(euroBytes(decimal(ademe.paid + cents(LATER_PAID))));
+
+    const other = await fetch(`${base}/api/contracts/CRTE-HAINAUT/meetings/${copil.id}/review.pdf`);
+    expect(other.status).toBe(404);
+  });
+
+  it('corrects a meeting: members, agenda, title without touching its review; a new date freezes it again and moves « the last COPIL »; deleting one takes its decisions', async () => {
+    const EDIT = `mutation ($input: UpdateMeetingInput!) { updateMeeting(input: $input) { ${MEETING} } }`;
+    const edited = (await ok(EDIT, { input: { id: cotech.id, title: 'COTECH de préparation', place: 'Douai', members: [{ organisation: 'CCCO', name: 'DGS' }], agenda: ['DA-01', 'DA-41'] } })).updateMeeting;
+    expect(edited).toMatchObject({
+      heldOn: '2025-11-20',
+      title: 'COTECH de préparation',
+      place: 'Douai',
+      members: [{ name: 'DGS', organisation: { siren: '245901152' } }],
+      agenda: [
+        { position: 1, action: { code: 'DA-01' } },
+        { position: 2, action: { code: 'DA-41' } },
+      ],
+    });
+    expect(edited.review).toEqual(cotech.review);
+    expect((await ok(EDIT, { input: { id: cotech.id, title: null } })).updateMeeting.title).toBeNull();
+
+    // Refused, by field, in French; nothing written.
+    const refused = async (input: Record<string, unknown>, token = tokens.admin) => (await api.graphql(EDIT, { input }, token)).body.errors?.[0];
+    expect(await refused({ id: cotech.id, heldOn: '2026-02-30' })).toMatchObject({ message: 'La date de la réunion (heldOn) « 2026-02-30 » n’est pas une date AAAA-MM-JJ.', extensions: { field: 'heldOn' } });
+    expect(await refused({ id: cotech.id, agenda: ['DA-01', 'XX-99'] })).toMatchObject({ extensions: { field: 'agenda' } });
+    expect(await refused({ id: cotech.id, members: [{ organisation: 'Inconnue SARL' }] })).toMatchObject({ extensions: { field: 'members[0].organisation' } });
+    expect(await refused({ id: '999999', title: 'x' })).toMatchObject({ message: 'La réunion (id) n° 999999 n’existe pas.', extensions: { field: 'id' } });
+    expect((await refused({ id: cotech.id, title: 'x' }, tokens.editor)).extensions.code).toBe('FORBIDDEN');
+    const kept = (await ok(`{ meeting(id: "${cotech.id}") { title members { name } agenda { action { code } } } }`)).meeting;
+    expect(kept).toEqual({ title: null, members: [{ name: 'DGS' }], agenda: [{ action: { code: 'DA-01' } }, { action: { code: 'DA-41' } }] });
+
+    // The COPIL of 30 June 2025 was held today in fact: its review is frozen again, exactly the progress at its
+    // new asOf, and, held the same day as the other and recorded after it, it is now « the last COPIL ».
+    const moved = (await ok(EDIT, { input: { id: earlierCopil.id, heldOn: copil.heldOn } })).updateMeeting;
+    expect(moved.heldOn).toBe(copil.heldOn);
+    expect(Date.now() - new Date(moved.review.asOf).getTime()).toBeLessThan(10_000);
+    const { year, asOf, ...refrozen } = moved.review;
+    expect(refrozen.overall.planned).toBe(decimal(PLANNED));
+    expect(await progressAsReview(asOf)).toEqual({ year, ...refrozen });
+    expect((await ok(`{ changesSinceLastCopil(contract: "${CONTRACT}") { meeting { id } } }`)).changesSinceLastCopil.meeting.id).toBe(earlierCopil.id);
+    const [audit] = await api.db.dataSource.query(`SELECT detail FROM audit_event WHERE action = 'MEETING_UPDATE' AND target_id = ? ORDER BY id DESC`, [String(earlierCopil.id)]);
+    expect(JSON.parse(audit.detail)).toMatchObject({ contract: CONTRACT, changed: ['heldOn', 'reviewAsOf'], heldOnBefore: '2025-06-30', reviewAsOfBefore: earlierCopil.review.asOf });
+
+    // Deleted, with its decision: the other COPIL is the last one again; its own review has not moved.
+    await ok(DECIDE, { input: { meeting: earlierCopil.id, action: 'DA-01', kind: 'VALIDATED', text: 'Saisie dans la mauvaise réunion.' } });
+    const decisions = await count('decision');
+    expect((await ok(`mutation { deleteMeeting(id: "${earlierCopil.id}") }`)).deleteMeeting).toBe(true);
+    expect(await count('decision')).toBe(decisions - 1);
+    const after = await ok(`{
+      gone: meeting(id: "${earlierCopil.id}") { id }
+      changesSinceLastCopil(contract: "${CONTRACT}") { meeting { id } }
+      copil: meeting(id: "${copil.id}") { ${REVIEW} }
+      action(contract: "${CONTRACT}", code: "DA-01") { decisions { text } }
+    }`);
+    expect(after.gone).toBeNull();
+    expect(after.changesSinceLastCopil.meeting.id).toBe(copil.id);
+    expect(after.copil.review).toEqual(copil.review);
+    expect(after.action.decisions.map((d: any) => d.text)).not.toContain('Saisie dans la mauvaise réunion.');
+    const [deleted] = await api.db.dataSource.query(`SELECT detail FROM audit_event WHERE action = 'MEETING_DELETE'`);
+    expect(JSON.parse(deleted.detail)).toMatchObject({ contract: CONTRACT, body: 'COPIL', heldOn: copil.heldOn, decisions: 1 });
+    const again = await api.graphql(`mutation { deleteMeeting(id: "${earlierCopil.id}") }`, {}, tokens.admin);
+    expect(again.body.errors?.[0]).toMatchObject({ message: `La réunion (id) n° ${earlierCopil.id} n’existe pas.`, extensions: { field: 'id' } });
+  });
+
+  it('corrects and removes a decision, with the rules of adding one', async () => {
+    const UPDATE = `mutation ($input: UpdateDecisionInput!) { updateDecision(input: $input) { id kind kindLabel text dueOn action { code } } }`;
+    const { meeting } = await ok(`{ meeting(id: "${copil.id}") { decisions { id kind } } }`);
+    const postponed = meeting.decisions.find((d: any) => d.kind === 'POSTPONED');
+    const amendment = meeting.decisions.find((d: any) => d.kind === 'AMENDMENT_REQUEST');
+    expect((await ok(UPDATE, { input: { id: postponed.id, text: 'Reportée à la fin des travaux.', dueOn: '2027-12-31' } })).updateDecision).toEqual({
+      id: postponed.id, kind: 'POSTPONED', kindLabel: 'Reportée', text: 'Reportée à la fin des travaux.', dueOn: '2027-12-31', action: { code: 'DA-41' },
+    });
+    expect((await ok(UPDATE, { input: { id: postponed.id, dueOn: null } })).updateDecision.dueOn).toBeNull();
+
+    const refused = async (input: Record<string, unknown>) => (await api.graphql(UPDATE, { input }, tokens.admin)).body.errors?.[0];
+    expect(await refused({ id: amendment.id, kind: 'ABANDONED' })).toMatchObject({ extensions: { field: 'action' } });
+    expect(await refused({ id: amendment.id, kind: 'ABANDONED', action: 'HA-01' })).toMatchObject({
+      message: 'L’action « HA-01 » n’est pas une action du contrat CRTE-DOUAISIS de cette réunion : la décision est refusée.',
+      extensions: { field: 'action' },
+    });
+    expect(await refused({ id: amendment.id, text: '  ' })).toMatchObject({ extensions: { field: 'text' } });
+    expect(await refused({ id: amendment.id, dueOn: '31/12/2027' })).toMatchObject({ extensions: { field: 'dueOn' } });
+    expect(await refused({ id: '999999', text: 'x' })).toMatchObject({ message: 'La décision (id) n° 999999 n’existe pas.', extensions: { field: 'id' } });
+    expect((await ok(UPDATE, { input: { id: amendment.id, kind: 'ABANDONED', action: 'DA-01' } })).updateDecision).toMatchObject({ kind: 'ABANDONED', action: { code: 'DA-01' } });
+
+    expect((await ok(`mutation { removeDecision(id: "${amendment.id}") }`)).removeDecision).toBe(true);
+    const decisions = (await ok(`{ meeting(id: "${copil.id}") { decisions { id } } }`)).meeting.decisions;
+    expect(decisions.map((d: any) => d.id)).not.toContain(amendment.id);
+    expect(decisions).toHaveLength(meeting.decisions.length - 1);
+    const again = await api.graphql(`mutation { removeDecision(id: "${amendment.id}") }`, {}, tokens.admin);
+    expect(again.body.errors?.[0].extensions.field).toBe('id');
+    const audit = await api.db.dataSource.query(`SELECT action, COUNT(*) AS n FROM audit_event WHERE action IN ('DECISION_UPDATE', 'DECISION_DELETE') GROUP BY action ORDER BY action`);
+    expect(audit.map((row: any) => [row.action, Number(row.n)])).toEqual([
+      ['DECISION_DELETE', 1],
+      ['DECISION_UPDATE', 3],
+    ]);
   });
 
   it('keeps an action a meeting names when the import that created it is rolled back; the frozen review does not move', async () => {

@@ -156,4 +156,44 @@ describe(`the recovery plan's measures in GraphQL on ${TEST_DATABASE_TYPE}`, () 
     ]);
     expect(amounts.some((amount) => amount.sourceCell === 'D10')).toBe(true);
   });
+
+  it('keeps the correction of an annex 3 cell on its funding line (Funding.correction), as for the annex 2', async () => {
+    // A partner's programmation with one doubtful amount, as Douaisis Agglo would send it.
+    const book = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(
+      book,
+      XLSX.utils.aoa_to_sheet([
+        ['N° action', 'Intitulé', 'Orientation', "Maître d'ouvrage", 2022, 2023],
+        ['DA-01', 'Quartier d’affaires EuraDouai', '2.1', 'Douaisis Agglo', '1,050 000 €', 1000],
+      ]),
+      'Prog',
+    );
+    const form = new FormData();
+    for (const [name, value] of Object.entries({ kind: 'annex3', source: 'Douaisis Agglo', contract: 'CRTE-DOUAISIS', dryRun: 'true' })) form.append(name, value);
+    form.append('file', new Blob([XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer]), 'programmation-da.xlsx');
+    const previewed = (await (await fetch(`${base}/api/imports`, { method: 'POST', body: form, headers: { authorization: `Bearer ${admin}` } })).json()) as any;
+    expect(previewed.issues.filter((issue: any) => issue.severity === 'ERROR').map((issue: any) => `${issue.sheet}!${issue.cell} ${issue.code}`)).toEqual(['Prog!E2 AMOUNT_AMBIGUOUS']);
+    const corrected = await fetch(`${base}/api/imports/${previewed.batchId}/corrections`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sheet: 'Prog', cell: 'E2', value: '1050000' }),
+    });
+    expect(corrected.status).toBe(200);
+    const applied = await fetch(`${base}/api/imports/${previewed.batchId}/apply`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+    expect(((await applied.json()) as any).status).toBe('APPLIED');
+
+    const { body } = await api.graphql(`{ fundings(filter: { contract: "CRTE-DOUAISIS" }, first: 500) { nodes { amount year source { sheet cell rawValue } correction { sheet cell rawValue correctedValue correctedBy correctedAt } } } }`);
+    expect(body.errors).toBeUndefined();
+    const lines = body.data.fundings.nodes as any[];
+    expect(lines.filter((line) => line.correction)).toEqual([
+      {
+        amount: '1050000.00',
+        year: 2022,
+        source: { sheet: 'Prog', cell: 'E2', rawValue: '1050000' },
+        correction: { sheet: 'Prog', cell: 'E2', rawValue: '1,050 000 €', correctedValue: '1050000', correctedBy: 'Préfecture', correctedAt: expect.any(String) },
+      },
+    ]);
+    // The cell read as written keeps no correction.
+    expect(lines.find((line) => line.source.cell === 'F2')).toMatchObject({ amount: '1000.00', correction: null });
+  });
 });

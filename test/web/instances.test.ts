@@ -22,6 +22,7 @@ describe('Tableau de bord: instances de pilotage', () => {
   let server: TestServer;
   let browser: TestBrowser;
   const tokens = { admin: '', reader: '' };
+  let meetingId = '';
 
   async function api<T = any>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     const { body } = await server.graphql<T>(query, variables, tokens.admin);
@@ -45,9 +46,9 @@ describe('Tableau de bord: instances de pilotage', () => {
         tokens.reader = (await createToken(dataSource, { name: 'Lecture', role: Role.READER, organisationId: null })).secret;
       },
     });
-    const meeting = (await api(`mutation { createMeeting(input: { contract: "${CONTRACT}", body: COPIL, heldOn: "2026-06-15", title: "COPIL annuel", agenda: ["DA-41"] }) { id } }`)).createMeeting;
-    await api(`mutation { addDecision(input: { meeting: "${meeting.id}", action: "DA-41", kind: POSTPONED, text: "Reportée après le solde.", dueOn: "2027-06-30" }) { id } }`);
-    await api(`mutation { addDecision(input: { meeting: "${meeting.id}", kind: AMENDMENT_REQUEST, text: "Avenant n° 1." }) { id } }`);
+    meetingId = (await api(`mutation { createMeeting(input: { contract: "${CONTRACT}", body: COPIL, heldOn: "2026-06-15", title: "COPIL annuel", agenda: ["DA-41"] }) { id } }`)).createMeeting.id;
+    await api(`mutation { addDecision(input: { meeting: "${meetingId}", action: "DA-41", kind: POSTPONED, text: "Reportée après le solde.", dueOn: "2027-06-30" }) { id } }`);
+    await api(`mutation { addDecision(input: { meeting: "${meetingId}", kind: AMENDMENT_REQUEST, text: "Avenant n° 1." }) { id } }`);
     await api(`mutation ($input: CreateFundingInput!) { createFunding(input: $input) { id } }`, {
       input: { contract: CONTRACT, action: 'DA-41', funder: 'ADEME', year: 2024, stage: 'PAID', instrument: 'SUBSIDY', amount: '12345.67', note: 'solde' },
     });
@@ -75,8 +76,10 @@ describe('Tableau de bord: instances de pilotage', () => {
     expect(row).toContain('DA-41 : Reportée — Reportée après le solde. (échéance 30/06/2027)');
     expect(row).toContain("Contrat : Demande d’avenant — Avenant n° 1.");
     const download = page.waitForEvent('download');
-    await page.locator('[data-testid^="releve-"]').click();
+    await page.locator('[data-testid^="releve-"]:not([data-testid^="releve-pdf-"])').click();
     expect((await download).suggestedFilename()).toBe('releve-CRTE-DOUAISIS-COPIL-2026-06-15.xlsx');
+    // The PDF beside it (its content: test/api/meetings.test.ts).
+    expect(await page.locator('[data-testid^="releve-pdf-"]').getAttribute('href')).toBe(`/api/contracts/${CONTRACT}/meetings/${meetingId}/review.pdf`);
 
     await page.locator('#actions-texte').fill('DA-41');
     await page.getByRole('button', { name: 'Voir DA-41' }).click();

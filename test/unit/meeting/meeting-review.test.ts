@@ -1,3 +1,8 @@
+import { encodeWinAnsi, PdfDocument, textWidth, wrapText } from '../../../src/kernel/pdf-writer';
+import { frenchPercent, pdfEuros, writeReviewPdf } from '../../../src/meeting/meeting-review-pdf';
+import { DecisionKind } from '../../../src/kernel/decision-kind.enum';
+import { MeetingBody } from '../../../src/kernel/meeting-body.enum';
+import { euroBytes, parsePdf } from '../../support/pdf';
 import { figuresChange, FrozenFigures, reviewAsOf, reviewChanges, ReviewSnapshot } from '../../../src/meeting/meeting-review';
 
 const figures = (planned: string, paid: string, realisationRate: string | null, actions = 1): FrozenFigures => ({
@@ -54,5 +59,71 @@ describe('a meeting’s frozen review', () => {
       ['1.1', '0.00'],
       ['1.9', '-4.00'],
     ]);
+  });
+});
+
+describe('the PDF writer', () => {
+  it('writes French text in WinAnsi bytes: é, €, œ, ’, « », and the narrow no-break space as a no-break space', () => {
+    expect(encodeWinAnsi('é € œ Œ ’ « » – —')).toBe('\xe9 \x80 \x9c \x8c \x92 \xab \xbb \x96 \x97');
+    expect(encodeWinAnsi('1\u202f046\u202f000,50\u00a0€')).toBe('1\xa0046\xa0000,50\xa0\x80');
+    // A letter WinAnsi lacks keeps its base letter; a sign it lacks becomes « ? »; decomposed accents are composed.
+    expect(encodeWinAnsi('Łō→e\u0301')).toBe('?o?\xe9');
+  });
+
+  it('measures with Helvetica’s AFM widths and wraps at spaces, never inside an amount', () => {
+    // H 722, e 556, l 222, l 222, o 556 = 2 278 thousandths.
+    expect(textWidth('Hello', 'regular', 10)).toBeCloseTo(22.78, 5);
+    // Bold: H 722, e 556, l 278, l 278, o 611.
+    expect(textWidth('Hello', 'bold', 10)).toBeCloseTo(24.45, 5);
+    // € is 556 as a digit; the no-break space 278 like a space.
+    expect(textWidth('1\u202f0\u00a0€', 'regular', 1000)).toBe(556 + 278 + 556 + 278 + 556);
+    const amount = '1\u202f046\u202f000,50\u00a0€';
+    const lines = wrapText(`Montant attribué ${amount} par l’ADEME`, 'regular', 10, textWidth('Montant attribué 1', 'regular', 10));
+    expect(lines).toEqual(['Montant attribué', amount, 'par l’ADEME']);
+    expect(wrapText('aaaa', 'regular', 10, textWidth('aa', 'regular', 10))).toEqual(['aa', 'aa']);
+    expect(wrapText('un\ndeux', 'regular', 10, 500)).toEqual(['un', 'deux']);
+  });
+
+  it('writes a PDF 1.4 whose cross-reference offsets are exact, one page object per page', () => {
+    const pdf = new PdfDocument({ title: 'Relevé — COPIL', createdAt: new Date('2026-12-07T06:00:00Z') });
+    pdf.text(pdf.addPage(), 40, 60, 'Première page (avec parenthèses) \\ et €', { font: 'bold' });
+    pdf.text(pdf.addPage(), 555, 60, '20 100 000,00 €', { align: 'right' });
+    const parsed = parsePdf(pdf.toBuffer());
+    expect(parsed).toMatchObject({ version: '1.4', pageCount: 2, objectCount: 10 });
+    expect(parsed.pageTexts).toEqual([['Premi\xe8re page (avec parenth\xe8ses) \\ et \x80'], ['20 100 000,00 \x80']]);
+    // The title is UTF-16BE in the document's information: « é » is 00E9.
+    expect(pdf.toBuffer().toString('latin1')).toContain('/Title <FEFF00520065006C0065007600E9');
+  });
+
+  it('writes a percentage and an amount in French, exactly', () => {
+    expect(frenchPercent('0.0041')).toBe('0,41\u00a0%');
+    expect(frenchPercent('1.2345')).toBe('123,45\u00a0%');
+    expect(frenchPercent('-0.0003', true)).toBe('-0,03\u00a0%');
+    expect(frenchPercent('0.0003', true)).toBe('+0,03\u00a0%');
+    expect(encodeWinAnsi(pdfEuros('1046000.50'))).toBe(euroBytes('1046000.50'));
+  });
+
+  it('cuts a decision longer than a page between its lines, header repeated, nothing below the page’s bottom', () => {
+    const words = Array.from({ length: 900 }, (_, i) => `mot${i}`);
+    const empty = figures('0.00', '0.00', null, 0);
+    const { buffer, fileName } = writeReviewPdf({
+      contract: { code: 'CRTE-TEST', name: 'Contrat d’essai' },
+      meeting: { id: 1, body: MeetingBody.COPIL, heldOn: '2026-12-07', title: null, place: null },
+      members: [],
+      agenda: [],
+      decisions: [{ actionCode: null, actionTitle: null, kind: DecisionKind.AMENDMENT_REQUEST, text: words.join(' '), dueOn: null }],
+      review: { format: 1, asOf: '2026-12-07T10:00:00.000Z', year: null, overall: empty, unclassified: empty, axes: [] },
+      previousCopil: null,
+    });
+    expect(fileName).toBe('releve-CRTE-TEST-COPIL-2026-12-07.pdf');
+    const parsed = parsePdf(buffer);
+    expect(parsed.pageCount).toBeGreaterThanOrEqual(2);
+    const text = parsed.pageTexts.flat();
+    expect(text.filter((t) => /^mot\d+/.test(t)).join(' ')).toBe(words.join(' '));
+    // The table's header on each page the decision runs over.
+    expect(parsed.pageTexts.filter((page) => page.includes('Texte')).length).toBeGreaterThanOrEqual(2);
+    const baselines = [...buffer.toString('latin1').matchAll(/1 0 0 1 [\d.]+ ([\d.]+) Tm/g)].map((m) => Number(m[1]));
+    expect(Math.min(...baselines)).toBeGreaterThan(20);
+    expect(parsed.pageTexts[0]).toContain('Aucun membre indiqué.');
   });
 });

@@ -53,7 +53,7 @@ const RELANCE_QUERY = `query Relance($contract: String!) {
 }`;
 
 const MEETINGS_QUERY = `query Instances($contract: String!) {
-  meetings(contract: $contract) { id body heldOn title reviewExportUrl decisions { kind text dueOn action { code } } review { asOf } }
+  meetings(contract: $contract) { id body heldOn title reviewExportUrl reviewPdfUrl decisions { kind text dueOn action { code } } review { asOf } }
   changesSinceLastCopil(contract: $contract) { meeting { heldOn } overall { planned requested granted paid } }
 }`;
 
@@ -282,6 +282,23 @@ function decisionText(decision) {
   return `${decision.action ? `${decision.action.code} : ` : 'Contrat : '}${DECISION_KINDS[decision.kind] ?? decision.kind} — ${decision.text}${decision.dueOn ? ` (échéance ${frenchDate(decision.dueOn)})` : ''}`;
 }
 
+/** A link that downloads with the page's token (the relevé in xlsx or PDF). */
+function downloadLink(href, testId, label) {
+  return el('a', {
+    class: 'fr-link fr-icon-download-line fr-link--icon-left',
+    href,
+    'data-testid': testId,
+    onclick: async (event) => {
+      event.preventDefault();
+      try {
+        await download(href);
+      } catch (error) {
+        setStatus('erreur', alert('error', 'Téléchargement impossible', error.message));
+      }
+    },
+  }, label);
+}
+
 /** The contract's COTECH and COPIL, latest first, with their decisions and the relevé to download; what moved since the last COPIL. */
 function renderMeetings(meetings, changes) {
   // Printed for the COPIL only when there is something to show.
@@ -305,19 +322,11 @@ function renderMeetings(meetings, changes) {
         {
           label: 'Relevé et revue figée',
           value: (row) =>
-            el('a', {
-              class: 'fr-link fr-icon-download-line fr-link--icon-left',
-              href: row.reviewExportUrl,
-              'data-testid': `releve-${row.id}`,
-              onclick: async (event) => {
-                event.preventDefault();
-                try {
-                  await download(row.reviewExportUrl);
-                } catch (error) {
-                  setStatus('erreur', alert('error', 'Téléchargement impossible', error.message));
-                }
-              },
-            }, 'Excel (xlsx)'),
+            el('span', {}, [
+              downloadLink(row.reviewExportUrl, `releve-${row.id}`, 'Excel (xlsx)'),
+              ' ',
+              downloadLink(row.reviewPdfUrl, `releve-pdf-${row.id}`, 'PDF'),
+            ]),
         },
       ],
       [...meetings].reverse(),
