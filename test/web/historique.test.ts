@@ -94,6 +94,30 @@ describe(`The history page /historique on ${TEST_DATABASE_TYPE}`, () => {
     // The whole table fits its container at 1 280 px: no column off-screen (it was 1 810 px in 1 200).
     const widths = await page.locator('#tableau-depots').evaluate((frame) => ({ table: frame.querySelector('table')!.scrollWidth, frame: frame.clientWidth }));
     expect(widths.table).toBeLessThanOrEqual(widths.frame);
+    // And no word is cut in the middle to get there (« investisseme / nts » in the Nature column): each word of
+    // the Nature and Source cells lies on one line, down to a 1 024 px window.
+    const viewport = page.viewportSize()!;
+    await page.setViewportSize({ width: 1024, height: viewport.height });
+    const cutWords = await page.locator('#tableau-depots').evaluate((frame) => {
+      const cut: string[] = [];
+      const headers = Array.from(frame.querySelectorAll('thead th')).map((th) => th.textContent);
+      const columns = ['Nature', 'Source'].map((label) => headers.indexOf(label) + 1);
+      const cells = columns.flatMap((column) => Array.from(frame.querySelectorAll(`tbody td:nth-child(${column})`)));
+      if (cells.length === 0) return ['(aucune cellule Nature ni Source)'];
+      for (const cell of cells) {
+        const text = cell.firstChild;
+        if (!text || text.nodeType !== Node.TEXT_NODE) continue;
+        for (const match of Array.from((text.textContent ?? '').matchAll(/[\p{L}\p{N}’'-]+/gu))) {
+          const range = document.createRange();
+          range.setStart(text, match.index!);
+          range.setEnd(text, match.index! + match[0].length);
+          if (new Set(Array.from(range.getClientRects()).map((rect) => Math.round(rect.top))).size > 1) cut.push(match[0]);
+        }
+      }
+      return cut;
+    });
+    await page.setViewportSize(viewport);
+    expect(cutWords).toEqual([]);
     expect(await page.getByRole('status').filter({ hasText: '22 dépôts, 20 affichés' }).count()).toBe(1);
     // The oldest previews are on the next page.
     expect(await row(page, 1).count()).toBe(0);

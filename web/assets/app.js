@@ -219,7 +219,7 @@ export function table(caption, columns, rows, { emptyText = 'Aucune ligne.', id 
     'tbody',
     {},
     rows.length
-      ? rows.map((row) => el('tr', {}, columns.map((column) => el('td', { class: column.numeric ? 'crte-num' : column.wrap ? 'fr-cell--multiline crte-wrap' : null }, column.value(row) ?? '—'))))
+      ? rows.map((row) => el('tr', {}, columns.map((column) => el('td', { class: column.numeric ? 'crte-num' : column.wrap ? `fr-cell--multiline crte-wrap${column.wrap === 'words' ? ' crte-wrap--words' : ''}` : null }, column.value(row) ?? '—'))))
       : el('tr', {}, el('td', { colspan: columns.length }, emptyText)),
   );
   // A narrow screen scrolls a wide table sideways: its frame is a named region the keyboard can reach and scroll.
