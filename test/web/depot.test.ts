@@ -471,8 +471,8 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
           await abandon(page, body.batchId);
         }
       }
-      // After apply: the DGCL list by programme, and the indicators with their units and 7 values.
-      const byProgramme = await api.graphql(`{ fundingTotals(groupBy: [PROGRAMME], filter: { contract: "CRTE-DOUAISIS", yearFrom: 2021, yearTo: 2021 }) { programme { code } amount } }`);
+      // After apply: the DGCL list by programme (the grants lists of 2021: the annex 2 applied above has 2021 lines too), and the indicators with their units and 7 values.
+      const byProgramme = await api.graphql(`{ fundingTotals(groupBy: [PROGRAMME], filter: { contract: "CRTE-DOUAISIS", kind: [GRANTS], yearFrom: 2021, yearTo: 2021 }) { programme { code } amount } }`);
       expect(Object.fromEntries(byProgramme.body.data.fundingTotals.map((group: any) => [group.programme.code, group.amount]))).toEqual({
         DETR: '690000.50',
         DSIL_RELANCE: '630000.25',
