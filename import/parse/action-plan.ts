@@ -7,14 +7,17 @@
  * - a level cell reads « 1. Titre », « 1.1 Sous-titre », « Axe 1 : Titre », « Sous-axe 1.2 – Titre »:
  *   its number is the level's code; the orientation is the sub-axis's code (« 1.2 »), or the axis's and
  *   the sub-axis's numbers joined (« Axe 1 » then « Sous-axe 2 » → 1.2);
- * - a funder cell naming several funders (« Métropole, Région ») for one amount: the amount is not split
- *   (nobody said how), it is an error at the funder cell asking for one pair per funder;
+ * - a funder cell naming several names (« Métropole, Région », « Caisse des Dépôts / Banque des
+ *   Territoires », « Banque des Territoires (Caisse des Dépôts) »): whether they are one funder or several
+ *   is known only from the organisations and their aliases, so the names go to the resolve stage (one
+ *   organisation: that funder; two: an error at the funder cell, the amount never split);
  * - a funder written with its scheme (« Etat / DSIL », « Etat - DETR 2024 », « Europe (FEDER) »), or the
  *   scheme alone (« Fonds vert »), is one funder: the named one (else the scheme's operator), the line
  *   keeping the scheme as its programme; two schemes (« DETR / DSIL ») are two funders;
  * - a range (« Entre 200 et 500 », « 200 à 500 k€ ») is not an amount: an error at its cell.
  */
 import { createHash } from 'node:crypto';
+import { formatEuros } from '../../src/kernel/format-euros';
 import { normaliseText } from '../../src/kernel/normalise-text';
 import { FUNDER_COLUMNS } from '../detect/column-roles.data';
 import { EXTRA_PROGRAMME_SPELLINGS } from './grants-programme';
@@ -84,7 +87,16 @@ function schemeOf(part: string): string | null {
  * Who gives an action plan's amount, from its « Financeur n » cell: one funder (its name as written, or
  * null for the operator of the scheme named alone) with the scheme named beside it, or several funders.
  */
-export type PlanFunder = { kind: 'one'; name: string | null; programme: string | null } | { kind: 'several'; names: string[] };
+export type PlanFunder =
+  | { kind: 'one'; name: string | null; programme: string | null }
+  /** Two schemes, or a scheme listed beside a funder: several funders whatever the organisations are. */
+  | { kind: 'several'; names: string[] }
+  /**
+   * Names of organisations only, in one cell: one funder if they all name one organisation (decided by
+   * the resolve stage, which knows the aliases). `listed`: written as a list (« , », « / », « et »), not
+   * as a name with another in parentheses — a parenthesis that names no other organisation is an aside.
+   */
+  | { kind: 'names'; names: string[]; listed: boolean };
 
 export function planFunderOf(text: string): PlanFunder {
   const asides = [...text.matchAll(/\(([^)]*)\)/g)].map((match) => match[1]);
@@ -92,7 +104,7 @@ export function planFunderOf(text: string): PlanFunder {
   const named = (part: string) => /[\p{L}\p{N}]/u.test(part);
   // A list (« Région, FEDER », « Etat + Région », « Région et Département ») names several funders whatever they are.
   const listed = outside.split(/\s*[,;+&\n]\s*/).flatMap((part) => splitOnAnd(part)).map((part) => part.trim()).filter(named);
-  if (listed.length >= 2) return { kind: 'several', names: listed };
+  if (listed.length >= 2) return listed.some((part) => schemeOf(part)) ? { kind: 'several', names: listed } : { kind: 'names', names: listed, listed: true };
   // One item: « Etat / DSIL », « Etat - DSIL » (a dash between spaces, never « Hauts-de-France »), « Europe (FEDER) ».
   const parts = outside.split(/\s*\/\s*|\s+[-–—]\s+/).map((part) => part.trim()).filter(named);
   const schemes = new Set<string>();
@@ -114,10 +126,30 @@ export function planFunderOf(text: string): PlanFunder {
   }
   if (schemes.size === 0) {
     const several = fundersInOneCell(text);
-    return several ? { kind: 'several', names: several } : { kind: 'one', name: text, programme: null };
+    if (several) return { kind: 'names', names: several, listed: true };
+    const others = asides.map((aside) => aside.trim()).filter(named);
+    return others.length ? { kind: 'names', names: [outside.trim(), ...others], listed: false } : { kind: 'one', name: text, programme: null };
   }
   if (schemes.size > 1 || names.length > 1) return { kind: 'several', names: mentioned };
   return { kind: 'one', name: names[0] ?? null, programme: [...schemes][0] };
+}
+
+/**
+ * FUNDERS_IN_ONE_CELL's message, at the funder cell. `organisations`, when the resolve stage gives them:
+ * what each name is in the database (null: no organisation of that name).
+ */
+export function fundersInOneCellMessage(names: string[], amountCell: string, cents: bigint, organisations?: Array<string | null>): string {
+  const said = names.map((name, i) => {
+    if (!organisations) return `« ${name} »`;
+    const organisation = organisations[i];
+    return organisation === null ? `« ${name} » (organisation inconnue)` : normaliseText(organisation) === normaliseText(name) ? `« ${name} »` : `« ${name} » (${organisation})`;
+  });
+  const distinct = organisations && organisations.every((organisation) => organisation !== null);
+  return (
+    `Cette cellule nomme ${names.length} financeurs (${said.join(', ')}) pour un seul montant (${amountCell} : ${formatEuros(cents)}) : ` +
+    "le montant n'est pas partagé entre eux, faute de savoir la part de chacun. Donnez une paire « Financeur » / « Montant » par financeur" +
+    (organisations && !distinct ? ", ou, si c'est un seul financeur sous deux noms, un seul de ses noms." : '.')
+  );
 }
 
 /** « Région et Département » → two names when both sides start like a funder's name. */

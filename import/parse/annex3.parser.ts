@@ -1,14 +1,13 @@
 import { CostBase, FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
 import { columnsWithRole, columnWithRole } from '../detect';
 import { mergedOriginAt } from '../detect/merges';
-import { formatEuros } from '../../src/kernel/format-euros';
 import { DetectedTable } from '../detect/detected-table.types';
 import { DetectedColumn, FunderDescriptor } from '../detect/types';
 import { appendAll, SheetGrid, WorkbookGrid } from '../common/model';
 import { LaidOutTable, parseEachTable } from './each-table';
 import { ParsedAction, ParseOutput, FunderRef, SourceRef, StatedTotal } from './parsed.types';
 import { SheetReader } from './sheet-reader';
-import { amountRangeMessage, isAmountRange, isOwnFunds, planCode, planFunderOf, planLevel, planOrientationCode } from './action-plan';
+import { amountRangeMessage, fundersInOneCellMessage, isAmountRange, isOwnFunds, planCode, planFunderOf, planLevel, planOrientationCode } from './action-plan';
 import { SheetYear } from './sheet-year';
 import { AmountOptions, ParsedAmount } from './values/amount';
 import { parseCostBase, parseCreditNature, parseInstrument, parseStage, parseStatus } from './values/vocabulary';
@@ -323,14 +322,7 @@ function readActionPlanRow(t: Annex3Table, line: Annex3Row): void {
     }
     const named = planFunderOf(funderText);
     if (named.kind === 'several') {
-      reader.issue(
-        'ERROR',
-        'FUNDERS_IN_ONE_CELL',
-        `Cette cellule nomme ${named.names.length} financeurs (${named.names.map((name) => `« ${name} »`).join(', ')}) pour un seul montant (${reader.address(line.row, amountColumn.col)} : ${formatEuros(amount.cents)}) : ` +
-          "le montant n'est pas partagé entre eux, faute de savoir la part de chacun. Donnez une paire « Financeur » / « Montant » par financeur.",
-        line.row,
-        funderColumn.col,
-      );
+      reader.issue('ERROR', 'FUNDERS_IN_ONE_CELL', fundersInOneCellMessage(named.names, reader.address(line.row, amountColumn.col), amount.cents), line.row, funderColumn.col);
       continue;
     }
     // The template has no year column: the sheet's name (« 2024 », « Année 2025 ») or the upload gives it.
@@ -342,12 +334,15 @@ function readActionPlanRow(t: Annex3Table, line: Annex3Row): void {
     // « Autofinancement » is the fiche's lead's own money, not an organisation of that name.
     const ownFunds = isOwnFunds(funderText);
     // « Etat / DSIL »: the State, the line's programme the DSIL; « Fonds vert » alone: its operator.
+    // Names only (« Caisse des Dépôts / Banque des Territoires »): one funder or two is the resolve stage's to say.
     const funder: FunderRef = ownFunds
       ? { kind: 'lead' }
-      : named.name === null
-        ? { kind: 'programme' }
-        : { kind: 'named', text: named.programme ? named.name : funderText, source: reader.source(line.row, funderColumn.col) };
-    line.add(amountColumn.col, amount, line.year(), funder, named.programme, line.stageIn(amountColumn), ownFunds ? FundingInstrument.OWN_FUNDS : line.instrument, costBase);
+      : named.kind === 'names'
+        ? { kind: 'named', text: funderText, source: reader.source(line.row, funderColumn.col), oneOf: { names: named.names, listed: named.listed } }
+        : named.name === null
+          ? { kind: 'programme' }
+          : { kind: 'named', text: named.programme ? named.name : funderText, source: reader.source(line.row, funderColumn.col) };
+    line.add(amountColumn.col, amount, line.year(), funder, named.kind === 'names' ? null : named.programme, line.stageIn(amountColumn), ownFunds ? FundingInstrument.OWN_FUNDS : line.instrument, costBase);
   }
 }
 

@@ -74,7 +74,18 @@ export type FunderRef =
    * A name as written ("ADEME", "DRAC", "Agence de l'eau"), with the cell that names it (a « Financeur »
    * cell, a column header) when it is not the amount's own cell ("DRAC : 1 500 000").
    */
-  | { kind: 'named'; text: string; source?: SourceRef; /** The funder's SIREN when the file gives it (open-data grants' idAttribuant): looked up first. */ siren?: string }
+  | {
+      kind: 'named';
+      text: string;
+      source?: SourceRef;
+      /** The funder's SIREN when the file gives it (open-data grants' idAttribuant): looked up first. */
+      siren?: string;
+      /**
+       * The names a cell gives for one amount (« Caisse des Dépôts / Banque des Territoires »): one funder
+       * when they are one organisation's (its aliases), else FUNDERS_IN_ONE_CELL — decided at resolution.
+       */
+      oneOf?: { names: string[]; listed: boolean };
+    }
   /** A generic column: the contract's Région or Département, the action's EPCI or commune, the State. */
   | { kind: 'generic'; generic: 'STATE' | 'REGION' | 'DEPARTMENT' | 'EPCI' | 'COMMUNE' }
   /** The organisation that runs the line's programme (DSIL → the State, FEDER → the Région). */

@@ -3,6 +3,7 @@ import { parseCents } from '../../src/kernel/money';
 import { OrganisationKind } from '../../src/kernel/organisation-kind.enum';
 import { formatEuros as euros } from '../../src/kernel/format-euros';
 import { IssueDraft } from '../common/model';
+import { fundersInOneCellMessage } from '../parse/action-plan';
 import { ParsedAction, ParsedIndicator, ParsedLine, ParseOutput, SourceRef } from '../parse/parsed.types';
 import { ContractReference, ReferenceAction } from './contract-reference';
 import { OrganisationIndex } from './organisation-index';
@@ -465,6 +466,11 @@ function mayDeclare(r: Resolution, line: ParsedLine, action: ResolvedAction | nu
     return false;
   }
   if (funder.kind !== 'named') return true; // resolved first, then compared with the source
+  if (funder.oneOf) {
+    const names = namedOrganisations(r, funder.text, funder.oneOf.names);
+    // Two organisations in one cell are an error at resolution whoever sends the file.
+    if (names.status === 'several' || (names.status === 'one' && names.id === r.sourceId)) return true;
+  }
   const match = r.index.find(funder.text);
   // An ambiguous name is reported (an error) when the funder is resolved.
   if ((match.status === 'found' && match.organisation.id === r.sourceId) || match.status === 'ambiguous') return true;
@@ -499,6 +505,7 @@ function resolveFunder(r: Resolution, line: ParsedLine, action: ResolvedAction |
         return null;
       }
     }
+    if (funder.oneOf) return oneFunderOf(r, line, funder.text, funder.oneOf, funder.source ?? line.source);
     return r.organisation(funder.text, funder.source ?? line.source, 'financeur');
   }
   if (funder.kind === 'programme') {
@@ -519,6 +526,40 @@ function resolveFunder(r: Resolution, line: ParsedLine, action: ResolvedAction |
     return null;
   }
   return { id };
+}
+
+type NamedOrganisations = { status: 'one'; id: number } | { status: 'several'; ids: Array<number | null> } | { status: 'unknown'; ids: Array<number | null> };
+
+/**
+ * What the names of one cell are in the database: the cell as a whole if it is an alias, else each name
+ * by itself — one organisation (« Caisse des Dépôts / Banque des Territoires »: two names of one funder),
+ * several, or not all known.
+ */
+function namedOrganisations(r: Resolution, text: string, names: string[]): NamedOrganisations {
+  const whole = r.index.find(text);
+  if (whole.status === 'found') return { status: 'one', id: whole.organisation.id };
+  const ids = names.map((name) => {
+    const match = r.index.find(name);
+    return match.status === 'found' ? match.organisation.id : null;
+  });
+  const known = new Set(ids.filter((id): id is number => id !== null));
+  if (known.size > 1) return { status: 'several', ids };
+  if (known.size === 1 && ids.every((id) => id !== null)) return { status: 'one', id: [...known][0] };
+  return { status: 'unknown', ids };
+}
+
+/**
+ * The funder of a cell that gives several names for one amount: the one organisation they all name;
+ * else FUNDERS_IN_ONE_CELL at the cell (the amount is never split). A name in parentheses that names no
+ * other organisation is an aside (« Banque des Territoires (CDC, prêt) »): the cell is read as written.
+ */
+function oneFunderOf(r: Resolution, line: ParsedLine, text: string, oneOf: { names: string[]; listed: boolean }, source: SourceRef): OrganisationTarget | null {
+  const names = namedOrganisations(r, text, oneOf.names);
+  if (names.status === 'one') return r.known(names.id);
+  if (names.status === 'unknown' && !oneOf.listed) return r.organisation(text, source, 'financeur');
+  const organisations = names.ids.map((id) => (id === null ? null : (r.index.get(id)?.name ?? null)));
+  r.issue('ERROR', 'FUNDERS_IN_ONE_CELL', fundersInOneCellMessage(oneOf.names, line.source.cell, line.cents, organisations), source);
+  return null;
 }
 
 /** Which organisation « l'État », « la Région », « l'EPCI »… is for a line of this action; null when it cannot be told. */

@@ -107,16 +107,21 @@ describe(`Territoires en Transitions action plans through POST /api/imports on $
     ]);
   });
 
-  it('two funders in one cell, a range: rejected with an error at each cell; with allowPartial the rest goes in (53 000,00 €)', async () => {
+  it('two funders in one cell, a range: rejected with an error at each cell; one funder under two of its names is that funder; with allowPartial the rest goes in (253 000,00 €)', async () => {
     const preview = await upload('plan-action-tet-erreurs.xlsx', { kind: 'annex3', source: 'Douaisis Agglo', year: '2024', dryRun: 'true' });
     expect(preview.body.status).toBe('REJECTED');
-    expect(codes(preview.body.issues, 'ERROR')).toEqual(['FUNDERS_IN_ONE_CELL M4', 'AMOUNT_INVALID P4', 'FUNDERS_IN_ONE_CELL Q4']);
-    expect(preview.body.total).toBe('53000.00');
+    expect(codes(preview.body.issues, 'ERROR')).toEqual(['FUNDERS_IN_ONE_CELL M4', 'AMOUNT_INVALID P4', 'FUNDERS_IN_ONE_CELL Q4', 'FUNDERS_IN_ONE_CELL M7', 'FUNDERS_IN_ONE_CELL O7']);
+    // « ADEME / Région Hauts-de-France »: two organisations of the database, named as such.
+    expect(preview.body.issues.find((issue: any) => issue.cell === 'M7').message).toContain('« ADEME » (Agence de la transition écologique), « Région Hauts-de-France »');
+    expect(preview.body.total).toBe('253000.00');
+    expect(preview.body.counts.newOrganisations).toBe(0);
     const applied = await apply(preview.body.batchId, true);
     expect(applied.body.status).toBe('APPLIED');
     expect((await linesOf(preview.body.batchId)).map((line) => [line[0], line[1], line[2]])).toEqual([
       ['N5', 'Banque des Territoires', '50000.00'],
+      ['N6', 'Banque des Territoires', '120000.00'],
       ['P5', 'Agence de la transition écologique', '3000.00'],
+      ['P8', 'Banque des Territoires', '80000.00'],
     ]);
   });
 

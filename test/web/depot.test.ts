@@ -1,7 +1,14 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { In } from 'typeorm';
 import * as XLSX from 'xlsx';
+import { Action } from '../../src/action/action.entity';
+import { Contract } from '../../src/contract/contract.entity';
+import { IndicatorValue } from '../../src/indicator/indicator-value.entity';
+import { Indicator } from '../../src/indicator/indicator.entity';
+import { ActionStatus } from '../../src/kernel/action-status.enum';
+import { normaliseText } from '../../src/kernel/normalise-text';
 import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { formatCents } from '../../src/kernel/money';
@@ -356,7 +363,7 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
     }
   });
 
-  it('sends the programme of a grants list of one programme (issue 15): the Fonds vert list whose measures do not say it; then an action plan of one sheet per year, no year given', async () => {
+  it('sends the programme of a grants list of one programme (issue 15): the Fonds vert list whose measures do not say it; then an action plan of one sheet per year, no year given; then every other family of issue 15 on the same form', async () => {
     const browser = await openBrowser(baseURL, { token: tokens.admin });
     try {
       const { page } = browser;
@@ -396,9 +403,87 @@ describe(`page /depot on ${TEST_DATABASE_TYPE}`, () => {
       expect(await figure(page, 'Total des montants lus')).toBe(frenchEuros('1103000.00'));
       expect(await figure(page, 'Disposition reconnue')).toBe('plan d’action Territoires en Transitions (action-plan)');
       await abandon(page, planPreview.batchId);
+
+      // The other families of issue 15, on the same page and form, one upload each; the figures are their
+      // fixtures' READMEs' (test/fixtures/grants, open-data, sheets, action-plans).
+      // The indicator table names actions 1.1.2 and 2.3.1: the contract must have them (as in its API test).
+      const contract = await api.db.dataSource.getRepository(Contract).findOneByOrFail({ code: 'CRTE-DOUAISIS' });
+      const now = new Date();
+      for (const [code, title] of [
+        ['1.1.2', 'Rénovation des bâtiments publics'],
+        ['2.3.1', 'Bornes de recharge'],
+      ]) {
+        await api.db.dataSource.getRepository(Action).insert({ contractId: contract.id, code, title, normalisedTitle: normaliseText(title), leadId: Number(ids.douaisis), status: ActionStatus.UNDERWAY, createdAt: now, updatedAt: now });
+      }
+      const families: Array<{ file: string; kind: string; source: string; year?: string; figures: Record<string, string>; layout?: string }> = [
+        // DGCL list since 2020 (Windows-1252): 5 lines, 1 670 000,75 €, 300 outside; applied below.
+        { file: 'grants/dgcl-2021.csv', kind: 'grants', source: ids.state, figures: { 'Lignes lues': '5', 'Lignes hors du périmètre, laissées de côté': '300', 'Total des montants lus': frenchEuros('1670000.75') } },
+        // SCDL « subventions », ADEME's hand-made copy: 4 lines, 1 643 500,75 €, 1 outside.
+        { file: 'open-data/subventions-scdl-ademe-2024.csv', kind: 'grants', source: ids.ademe, layout: 'scdl', figures: { 'Lignes lues': '4', 'Lignes hors du périmètre, laissées de côté': '1', 'Total des montants lus': frenchEuros('1643500.75') } },
+        // Indicator pairs: 3 indicators, no issue; applied below (7 values).
+        { file: 'open-data/indicateurs-paires-2024.xlsx', kind: 'indicators', source: ids.douaisis, layout: 'indicators-pairs', figures: { 'Indicateurs lus': '3', Avertissements: '0' } },
+        // One sheet per year: 8 lines, 3 720 000 €.
+        { file: 'sheets/annexe3-une-feuille-par-annee.xlsx', kind: 'annex3', source: ids.douaisis, figures: { 'Lignes lues': '8', 'Total des montants lus': frenchEuros('3720000.00') } },
+        // The State's 2018 list with its METADONNEES sheet: 3 lines, 285 500,50 €, 7 outside; METADONNEES a note.
+        { file: 'sheets/dgcl-2018-avec-metadonnees.xlsx', kind: 'grants', source: ids.state, figures: { 'Lignes lues': '3', 'Lignes hors du périmètre, laissées de côté': '7', 'Total des montants lus': frenchEuros('285500.50') } },
+        // The action plan as a plan (kind `plan`): 3 axes, 5 orientations, 5 fiches, budget 2 640 000,00 €, 8 lines, 1 605 000,00 € HT.
+        {
+          file: 'action-plans/plan-action-tet-v1-ht.xlsx',
+          kind: 'plan',
+          source: ids.douaisis,
+          year: '2024',
+          layout: 'action-plan',
+          figures: { 'Lignes lues': '8', 'Fiches actions': '5', 'Budget prévisionnel total des fiches': frenchEuros('2640000.00'), 'Total des montants lus': frenchEuros('1605000.00') },
+        },
+      ];
+      const previews: Record<string, any> = {};
+      for (const family of families) {
+        await page.getByLabel('Nature du fichier').selectOption(family.kind);
+        await page.getByLabel('Organisation qui envoie le fichier').selectOption(family.source);
+        await page.getByLabel('Année (facultatif)').fill(family.year ?? '');
+        await page.getByLabel('Formats acceptés').setInputFiles(join(__dirname, '..', 'fixtures', family.file));
+        const posted = page.waitForResponse((r) => r.url().endsWith('/api/imports') && r.request().method() === 'POST');
+        await page.getByRole('button', { name: 'Prévisualiser' }).click();
+        const body = await (await posted).json();
+        await page.getByRole('heading', { name: '2. Aperçu' }).waitFor();
+        previews[family.file] = body;
+        expect([family.file, body.status, await figure(page, 'Erreurs')]).toEqual([family.file, 'PREVIEWED', '0']);
+        if (family.layout) expect(body.layout).toBe(family.layout);
+        for (const [label, value] of Object.entries(family.figures)) expect([family.file, label, await figure(page, label)]).toEqual([family.file, label, value]);
+        if (family.kind === 'plan') {
+          // Counted in the file (the seed's contract already has some of them: « dont à créer » is not asserted).
+          expect(await figure(page, 'Axes (dont à créer)')).toMatch(/^3 \(\d\)$/);
+          expect(await figure(page, 'Orientations et sous-orientations (dont à créer)')).toMatch(/^5 \(\d\)$/);
+        }
+        if (family.file.includes('metadonnees')) {
+          // « METADONNEES » is documentation: a note in the table, not an error.
+          const note = page.locator('#depot-anomalies tbody tr', { hasText: 'SHEET_DOCUMENTATION' });
+          expect(plain(await note.innerText())).toMatch(/^Note\s+METADONNEES/i);
+        }
+        if (family.file.endsWith('dgcl-2021.csv') || family.kind === 'indicators') {
+          const applied = page.waitForResponse((r) => r.url().endsWith(`/api/imports/${body.batchId}/apply`));
+          await page.getByRole('button', { name: 'Appliquer', exact: true }).click();
+          expect((await applied).status()).toBe(200);
+          await page.getByText(`Fichier appliqué (lot n° ${body.batchId})`).waitFor();
+          await page.getByRole('button', { name: 'Déposer un autre fichier' }).click();
+          await page.getByRole('heading', { name: '1. Le fichier et son origine' }).waitFor();
+        } else {
+          await abandon(page, body.batchId);
+        }
+      }
+      // After apply: the DGCL list by programme (the grants lists of 2021: the annex 2 applied above has 2021 lines too), and the indicators with their units and 7 values.
+      const byProgramme = await api.graphql(`{ fundingTotals(groupBy: [PROGRAMME], filter: { contract: "CRTE-DOUAISIS", kind: [GRANTS], yearFrom: 2021, yearTo: 2021 }) { programme { code } amount } }`);
+      expect(Object.fromEntries(byProgramme.body.data.fundingTotals.map((group: any) => [group.programme.code, group.amount]))).toEqual({
+        DETR: '690000.50',
+        DSIL_RELANCE: '630000.25',
+        DSIL_RENOVATION_THERMIQUE: '350000.00',
+      });
+      const indicators = await api.db.dataSource.getRepository(Indicator).find({ where: { contractId: contract.id } });
+      expect(indicators.map((indicator) => indicator.unit).sort()).toEqual(['bornes', 'm²', 'teq CO2']);
+      expect(await api.db.dataSource.getRepository(IndicatorValue).countBy({ indicatorId: In(indicators.map((indicator) => indicator.id)) })).toBe(7);
       expect(unexpectedErrors(browser)).toEqual([]);
     } finally {
       await browser.close();
     }
-  });
+  }, 60000);
 });

@@ -78,12 +78,16 @@ describe('action plan helpers', () => {
     ['Fonds vert (Etat)', { kind: 'one', name: null, programme: 'FONDS_VERT' }],
     ['Etat - DSIL exceptionnelle', { kind: 'one', name: 'Etat', programme: 'DSIL_RELANCE' }],
     ['Région Hauts-de-France', { kind: 'one', name: 'Région Hauts-de-France', programme: null }],
-    ['Banque des Territoires (CDC, prêt)', { kind: 'one', name: 'Banque des Territoires (CDC, prêt)', programme: null }],
+    // Names of organisations only: one funder or two is decided at resolution, with the aliases.
+    ['Banque des Territoires (CDC, prêt)', { kind: 'names', names: ['Banque des Territoires', 'CDC, prêt'], listed: false }],
+    ['Banque des Territoires (Caisse des Dépôts)', { kind: 'names', names: ['Banque des Territoires', 'Caisse des Dépôts'], listed: false }],
+    ['Caisse des Dépôts / Banque des Territoires', { kind: 'names', names: ['Caisse des Dépôts', 'Banque des Territoires'], listed: true }],
+    ['Métropole, Région', { kind: 'names', names: ['Métropole', 'Région'], listed: true }],
+    ['Région / Département', { kind: 'names', names: ['Région', 'Département'], listed: true }],
+    // A scheme among the names: several funders whatever the organisations are.
     ['DETR / DSIL', { kind: 'several', names: ['DETR', 'DSIL'] }],
     ['Etat (DETR, DSIL)', { kind: 'several', names: ['Etat', 'DETR', 'DSIL'] }],
     ['Région, FEDER', { kind: 'several', names: ['Région', 'FEDER'] }],
-    ['Métropole, Région', { kind: 'several', names: ['Métropole', 'Région'] }],
-    ['Région / Département', { kind: 'several', names: ['Région', 'Département'] }],
   ])('the funder of « %s »: %j', (text, expected) => {
     expect(planFunderOf(text)).toEqual(expected);
   });
@@ -179,19 +183,32 @@ describe('parse: the fixtures of test/fixtures/action-plans', () => {
     ]);
   });
 
-  it('two funders in one cell and a range: errors at their cells, no amount split or chosen; the rest is read', async () => {
+  it('a range: an error at its cell, no amount chosen; cells naming several funders are passed on with their names (resolution decides)', async () => {
     const output = parseAnnex3(await read('plan-action-tet-erreurs.xlsx'), { year: 2024 });
-    expect(output.issues.map((issue) => [issue.severity, issue.code, issue.cell])).toEqual([
-      ['ERROR', 'FUNDERS_IN_ONE_CELL', 'M4'],
-      ['ERROR', 'AMOUNT_INVALID', 'P4'],
-      ['ERROR', 'FUNDERS_IN_ONE_CELL', 'Q4'],
-    ]);
-    expect(output.issues[0].message).toContain('« Métropole », « Région »');
-    expect(output.issues[0].message).toContain('150 000,00 €');
+    expect(output.issues.map((issue) => [issue.severity, issue.code, issue.cell])).toEqual([['ERROR', 'AMOUNT_INVALID', 'P4']]);
     expect(lines(output)).toEqual([
+      ['N4', 'Métropole, Région', '150000.00', 'HT'],
+      ['R4', 'Région et Département', '20000.00', 'HT'],
       ['N5', 'Caisse des dépôts et consignations', '50000.00', 'HT'],
       ['P5', 'ADEME', '3000.00', 'HT'],
+      ['N6', 'CAISSE DES DEPOTS / Banque des Territoires', '120000.00', 'HT'],
+      ['N7', 'ADEME / Région Hauts-de-France', '10000.00', 'HT'],
+      ['P7', 'Banque des Territoires (Région)', '5000.00', 'HT'],
+      ['P8', 'Banque des Territoires (Caisse des Dépôts)', '80000.00', 'HT'],
     ]);
+    const oneOf = output.lines.map((line) => (line.funder.kind === 'named' ? (line.funder.oneOf ?? null) : null));
+    expect(oneOf).toEqual([
+      { names: ['Métropole', 'Région'], listed: true },
+      { names: ['Région', 'Département'], listed: true },
+      null,
+      null,
+      { names: ['CAISSE DES DEPOTS', 'Banque des Territoires'], listed: true },
+      { names: ['ADEME', 'Région Hauts-de-France'], listed: true },
+      { names: ['Banque des Territoires', 'Région'], listed: false },
+      { names: ['Banque des Territoires', 'Caisse des Dépôts'], listed: false },
+    ]);
+    // At the funder cell, as the error will be if they are two organisations.
+    expect(output.lines[0].funder).toMatchObject({ source: { cell: 'M4' } });
   });
 
   it('without the year given at upload: one YEAR_MISSING for the sheet, at its first amount, and no line', async () => {

@@ -139,6 +139,50 @@ describe('resolve', () => {
     expect(resolved.issues).toEqual([expect.objectContaining({ severity: 'WARNING', code: 'ORGANISATION_UNKNOWN', cell: 'O4' })]);
   });
 
+  it('a cell naming one funder under two of its names (aliases) is that funder; two organisations stay FUNDERS_IN_ONE_CELL at the funder cell', () => {
+    // The Banque des Territoires known also as « Caisse des dépôts » (a global alias, as in the seed).
+    const withCdc: ContractReference = { ...reference, aliases: [...reference.aliases, { organisationId: BDT, contractId: null, normalised: 'caisse des depots' }] };
+    const at = (cell: string) => ({ sheet: 'Plan', cell, raw: '' });
+    const named = (text: string, names: string[], listed: boolean, cell: string, amountCell: string, cents = 1000000n) =>
+      line({ funder: { kind: 'named', text, source: at(cell), oneOf: { names, listed } }, source: at(amountCell), cents });
+    const resolved = resolveParsed(
+      output(
+        [action({ code: 'DA-01' })],
+        [
+          named('CAISSE DES DEPOTS / Banque des Territoires', ['CAISSE DES DEPOTS', 'Banque des Territoires'], true, 'M2', 'N2'),
+          named('Banque des Territoires (Caisse des Dépôts)', ['Banque des Territoires', 'Caisse des Dépôts'], false, 'O2', 'P2'),
+          named('Région / Département du Nord', ['Région', 'Département du Nord'], true, 'M3', 'N3', 2000000n),
+          named('Métropole, Région', ['Métropole', 'Région'], true, 'O3', 'P3'),
+          named('Banque des Territoires (Région)', ['Banque des Territoires', 'Région'], false, 'Q3', 'R3'),
+          // A parenthesis that names no other organisation is an aside: the cell as written, as before.
+          named('Banque des Territoires (CDC, prêt)', ['Banque des Territoires', 'CDC, prêt'], false, 'M4', 'N4'),
+        ],
+      ),
+      withCdc,
+      { sourceOrganisationId: AGGLO, authority: 'admin' },
+    );
+    expect(resolved.lines.map((l) => [l.parsed.source.cell, l.funder])).toEqual([
+      ['N2', { id: BDT }],
+      ['P2', { id: BDT }],
+      ['N4', { newKey: 'banque des territoires cdc pret' }],
+    ]);
+    expect(resolved.issues.map((issue) => [issue.severity, issue.code, issue.cell])).toEqual([
+      ['ERROR', 'FUNDERS_IN_ONE_CELL', 'M3'],
+      ['ERROR', 'FUNDERS_IN_ONE_CELL', 'O3'],
+      ['ERROR', 'FUNDERS_IN_ONE_CELL', 'Q3'],
+      ['WARNING', 'ORGANISATION_UNKNOWN', 'M4'],
+    ]);
+    expect(resolved.issues[0].message).toBe(
+      'Cette cellule nomme 2 financeurs (« Région » (Région Hauts-de-France), « Département du Nord ») pour un seul montant (N3 : 20 000,00 €) : ' +
+        "le montant n'est pas partagé entre eux, faute de savoir la part de chacun. Donnez une paire « Financeur » / « Montant » par financeur.",
+    );
+    expect(resolved.issues[1].message).toContain("« Métropole » (organisation inconnue), « Région » (Région Hauts-de-France)");
+    expect(resolved.issues[1].message).toContain("si c'est un seul financeur sous deux noms, un seul de ses noms");
+    // An editor's file: the one funder is compared with the source as any named funder is.
+    const editor = resolveParsed(output([action({ code: 'DA-01' })], [named('CAISSE DES DEPOTS / BdT', ['CAISSE DES DEPOTS', 'BdT'], true, 'M2', 'N2')]), withCdc, { sourceOrganisationId: BDT, authority: 'source' });
+    expect(editor.lines.map((l) => l.funder)).toEqual([{ id: BDT }]);
+  });
+
   it('reports an unknown orientation at its cell, listing the contract’s codes', () => {
     const resolved = resolveParsed(output([action({ code: 'X-1', orientationCode: '9.9', cells: { orientation: { sheet: 'S', cell: 'C7', raw: '9.9' } } })], []), reference, {
       sourceOrganisationId: AGGLO, authority: 'admin',
