@@ -26,10 +26,11 @@ export type AuditAction =
   | 'CONTRACT_UPDATE'
   | 'AXIS_CREATE'
   | 'ORIENTATION_CREATE'
+  | 'AMENDMENT_RECORD'
   | 'MEETING_CREATE'
   | 'DECISION_CREATE';
 
-export type AuditTargetKind = 'import_batch' | 'action' | 'indicator' | 'saved_report' | 'api_token' | 'contract' | 'axis' | 'orientation' | 'meeting' | 'decision';
+export type AuditTargetKind = 'import_batch' | 'action' | 'indicator' | 'saved_report' | 'api_token' | 'contract' | 'axis' | 'orientation' | 'meeting' | 'decision' | 'amendment';
 
 export interface AuditEventInput {
   action: AuditAction;

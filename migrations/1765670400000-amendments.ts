@@ -1,0 +1,92 @@
+import { MigrationInterface, QueryRunner, Table, TableColumnOptions, TableForeignKeyOptions } from 'typeorm';
+
+// Amendments (avenants) with history (issue 16, point 3, src/amendment/): the amendment itself, and what it
+// changed, dated by its signature so that the structure is still answered as it stood before:
+// - axis and orientation: the date from which they are in force (valid_from, null: since the contract) and
+//   the date they were closed (closed_on), with the amendments that did it. Plain ADD COLUMN, as in
+//   1765152000000-contract-structure.ts: SQLite binds the BI views to these tables, and TypeORM's addColumn
+//   would rebuild them; no FOREIGN KEY on the added columns for the same reason (amendments are only
+//   deleted with their contract, which deletes the axes and orientations too).
+// - structure_title_change: each rename, with the title it replaced;
+// - action_orientation_change: each move of an action, from one orientation to another;
+// - contract_commune_change: each commune added to or removed from a contract's perimeter.
+// New tables through the QueryRunner schema API, so that SQLite and MySQL/MariaDB run the same file.
+
+const id = (): TableColumnOptions => ({ name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' });
+const int = (name: string, isNullable = false): TableColumnOptions => ({ name, type: 'integer', isNullable });
+const text = (name: string, length: number, isNullable = false): TableColumnOptions => ({ name, type: 'varchar', length: String(length), isNullable });
+const date = (name: string, isNullable = false): TableColumnOptions => ({ name, type: 'date', isNullable });
+const fk = (column: string, referencedTableName: string, onDelete: 'CASCADE' | 'SET NULL'): TableForeignKeyOptions => ({
+  columnNames: [column],
+  referencedTableName,
+  referencedColumnNames: ['id'],
+  onDelete,
+  onUpdate: 'NO ACTION',
+});
+
+const tables = (): Table[] => [
+  new Table({
+    name: 'amendment',
+    columns: [
+      id(),
+      int('contract_id'),
+      text('number', 40),
+      date('signed_on'),
+      text('title', 500),
+      { name: 'changes_json', type: 'text', isNullable: false },
+      text('recorded_by', 255),
+      { name: 'recorded_at', type: 'datetime', isNullable: false },
+    ],
+    uniques: [{ name: 'uq_amendment_contract_number', columnNames: ['contract_id', 'number'] }],
+    foreignKeys: [fk('contract_id', 'contract', 'CASCADE')],
+  }),
+  new Table({
+    name: 'structure_title_change',
+    columns: [id(), int('amendment_id'), int('axis_id', true), int('orientation_id', true), date('effective_on'), text('previous_title', 500), text('title', 500)],
+    indices: [
+      { name: 'idx_title_change_axis', columnNames: ['axis_id', 'effective_on'] },
+      { name: 'idx_title_change_orientation', columnNames: ['orientation_id', 'effective_on'] },
+    ],
+    foreignKeys: [fk('amendment_id', 'amendment', 'CASCADE'), fk('axis_id', 'axis', 'CASCADE'), fk('orientation_id', 'orientation', 'CASCADE')],
+  }),
+  new Table({
+    name: 'action_orientation_change',
+    columns: [id(), int('amendment_id'), int('action_id'), date('effective_on'), int('from_orientation_id', true), int('to_orientation_id', true)],
+    indices: [{ name: 'idx_action_move_action', columnNames: ['action_id', 'effective_on'] }],
+    foreignKeys: [
+      fk('amendment_id', 'amendment', 'CASCADE'),
+      fk('action_id', 'action', 'CASCADE'),
+      fk('from_orientation_id', 'orientation', 'SET NULL'),
+      fk('to_orientation_id', 'orientation', 'SET NULL'),
+    ],
+  }),
+  new Table({
+    name: 'contract_commune_change',
+    columns: [id(), int('contract_id'), int('amendment_id'), int('organisation_id'), date('effective_on'), text('kind', 10)],
+    indices: [{ name: 'idx_commune_change_contract', columnNames: ['contract_id', 'effective_on'] }],
+    foreignKeys: [fk('contract_id', 'contract', 'CASCADE'), fk('amendment_id', 'amendment', 'CASCADE'), fk('organisation_id', 'organisation', 'CASCADE')],
+  }),
+];
+
+const DATED = ['axis', 'orientation'] as const;
+
+export class Amendments1765670400000 implements MigrationInterface {
+  name = 'Amendments1765670400000';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    for (const table of DATED) {
+      await queryRunner.query(`ALTER TABLE ${table} ADD COLUMN valid_from date NULL`);
+      await queryRunner.query(`ALTER TABLE ${table} ADD COLUMN closed_on date NULL`);
+      await queryRunner.query(`ALTER TABLE ${table} ADD COLUMN added_by_amendment_id integer NULL`);
+      await queryRunner.query(`ALTER TABLE ${table} ADD COLUMN closed_by_amendment_id integer NULL`);
+    }
+    for (const table of tables()) await queryRunner.createTable(table, false, true, true);
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    for (const table of tables().reverse()) await queryRunner.dropTable(table.name, true, true, true);
+    for (const table of DATED) {
+      for (const column of ['closed_by_amendment_id', 'added_by_amendment_id', 'closed_on', 'valid_from']) await queryRunner.query(`ALTER TABLE ${table} DROP COLUMN ${column}`);
+    }
+  }
+}
