@@ -69,24 +69,28 @@ const tables = (): Table[] => [
 ];
 
 const DATED = ['axis', 'orientation'] as const;
+const ADDED = ['valid_from date NULL', 'closed_on date NULL', 'added_by_amendment_id integer NULL', 'closed_by_amendment_id integer NULL'];
 
 export class Amendments1765670400000 implements MigrationInterface {
   name = 'Amendments1765670400000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
+    const sqlite = queryRunner.connection.options.type === 'better-sqlite3';
     for (const table of DATED) {
-      await queryRunner.query(`ALTER TABLE ${table} ADD COLUMN valid_from date NULL`);
-      await queryRunner.query(`ALTER TABLE ${table} ADD COLUMN closed_on date NULL`);
-      await queryRunner.query(`ALTER TABLE ${table} ADD COLUMN added_by_amendment_id integer NULL`);
-      await queryRunner.query(`ALTER TABLE ${table} ADD COLUMN closed_by_amendment_id integer NULL`);
+      // SQLite adds one column per statement; MariaDB does them in one ALTER.
+      if (sqlite) for (const column of ADDED) await queryRunner.query(`ALTER TABLE ${table} ADD COLUMN ${column}`);
+      else await queryRunner.query(`ALTER TABLE ${table} ${ADDED.map((column) => `ADD COLUMN ${column}`).join(', ')}`);
     }
     for (const table of tables()) await queryRunner.createTable(table, false, true, true);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
     for (const table of tables().reverse()) await queryRunner.dropTable(table.name, true, true, true);
+    const sqlite = queryRunner.connection.options.type === 'better-sqlite3';
+    const names = ADDED.map((column) => column.split(' ')[0]).reverse();
     for (const table of DATED) {
-      for (const column of ['closed_by_amendment_id', 'added_by_amendment_id', 'closed_on', 'valid_from']) await queryRunner.query(`ALTER TABLE ${table} DROP COLUMN ${column}`);
+      if (sqlite) for (const name of names) await queryRunner.query(`ALTER TABLE ${table} DROP COLUMN ${name}`);
+      else await queryRunner.query(`ALTER TABLE ${table} ${names.map((name) => `DROP COLUMN ${name}`).join(', ')}`);
     }
   }
 }

@@ -8,6 +8,7 @@ import { selectOwnColumns } from '../sql/raw-rows';
 import { ActionOrientationChange } from './action-orientation-change.entity';
 import { firstMoveAfterSql, placedOrientationSql } from './action-placement';
 import { Amendment } from './amendment.entity';
+import { inForceSql } from './structure-date';
 import { ContractCommuneChange } from './contract-commune-change.entity';
 
 /**
@@ -64,9 +65,6 @@ export function createAmendmentLoaders(dataSource: DataSource): AmendmentLoaders
   };
 }
 
-/** SQL: `alias` (an axis or an orientation) in force on :on. */
-const inForceSql = (alias: string) => `(${alias}.valid_from IS NULL OR ${alias}.valid_from <= :on) AND (${alias}.closed_on IS NULL OR ${alias}.closed_on > :on)`;
-
 /** SQL: the title `alias` had on :on — the previous title of its first rename after that day, if any. */
 const titleThenSql = (alias: string, column: 'axis_id' | 'orientation_id') =>
   `(SELECT title_change.previous_title FROM structure_title_change title_change WHERE title_change.${column} = ${alias}.id AND title_change.effective_on > :on
@@ -85,7 +83,7 @@ function structureOnLoaders(dataSource: DataSource, on: string): StructureOnLoad
     const read = selectOwnColumns<T>(dataSource, entity, query, alias, { first: true });
     query.addSelect(titleThenSql(alias, column), 'title_then');
     where(query);
-    query.andWhere(inForceSql(alias), { on }).orderBy(`${alias}.${order}`, 'ASC');
+    query.andWhere(inForceSql(alias, on), { on }).orderBy(`${alias}.${order}`, 'ASC');
     const rows = await query.getRawMany<Record<string, unknown>>();
     return rows.map((row) => {
       const item = read(row)!;

@@ -15,3 +15,13 @@ export function structureDate(asOf: Date | null | undefined, parent: object): st
   if (asOf) return structureDateOf(asOf);
   return (parent as { structureDate?: string }).structureDate ?? null;
 }
+
+/**
+ * SQL: `alias` (an axis or an orientation) in force on the day `on` (parameter :on), or today when null:
+ * not closed (no amendment is dated after today).
+ */
+export function inForceSql(alias: string, on: string | null): string {
+  return on === null
+    ? `${alias}.closed_on IS NULL`
+    : `(${alias}.valid_from IS NULL OR ${alias}.valid_from <= :on) AND (${alias}.closed_on IS NULL OR ${alias}.closed_on > :on)`;
+}

@@ -154,6 +154,21 @@ describe(`amendments (avenants) with history on ${TEST_DATABASE_TYPE}`, () => {
     expect(Object.fromEntries(await totals(['AXIS'], AFTER))).toEqual({ '1': centsDecimal(granted.all - da41), '5': centsDecimal(da41) });
     // Without asOf, today's placement (the current lines).
     expect(Object.fromEntries(await totals(['ORIENTATION']))).toEqual(Object.fromEntries(now));
+    // The contract's total is the same on both sides of the amendment.
+    const sum = (map: Map<string, string>) => [...map.values()].reduce((total, amount) => total + cellCents(amount), 0n);
+    expect(sum(now)).toBe(sum(then));
+    // Filtered by orientation at a date: the action where it was then.
+    const filtered = async (asOf: string) =>
+      (await ok(`query ($asOf: DateTimeISO) { fundingTotals(groupBy: [STAGE], filter: { contract: "${CONTRACT}", orientation: "1.3", stage: [GRANTED] }, asOf: $asOf) { amount } }`, { asOf }))
+        .fundingTotals[0].amount;
+    expect([await filtered(BEFORE), await filtered(AFTER)]).toEqual([centsDecimal(granted.all), centsDecimal(granted.all - da41)]);
+    // The annual review at a date: the axes in force then, the money where it was.
+    const review = async (asOf: string) =>
+      (await ok(`query ($asOf: DateTimeISO) { progress(contract: "${CONTRACT}", asOf: $asOf) { axes { axis { code } figures { granted } } } }`, { asOf })).progress.axes.map(
+        (a: any) => [a.axis.code, a.figures.granted],
+      );
+    expect(await review(BEFORE)).toEqual([['1', centsDecimal(granted.all)], ['2', '0.00'], ['3', '0.00'], ['4', '0.00']]);
+    expect(await review(AFTER)).toEqual([['1', centsDecimal(granted.all - da41)], ['2', '0.00'], ['3', '0.00'], ['4', '0.00'], ['5', centsDecimal(da41)]]);
   });
 
   it('amendment n° 2 closes an orientation and renames again; each date answers its own titles, the amendments are listed', async () => {
@@ -185,6 +200,12 @@ describe(`amendments (avenants) with history on ${TEST_DATABASE_TYPE}`, () => {
     await refused({ ...base, signedOn: '2021-06-01', changes: { closeOrientations: ['1.1'] } }, 'signedOn', 'précède le début du contrat CRTE-DOUAISIS (signé le 2022-02-01)');
     await refused({ ...base, signedOn: '2024-05-01', changes: { closeOrientations: ['1.1'] } }, 'signedOn', 'précède celle du dernier avenant enregistré (n° 2, signé le 2024-09-01)');
     await refused({ ...base, changes: {} }, 'changes', 'Un avenant doit comporter au moins une modification');
+    await refused({ ...base, contract: 'CRTE-INCONNU', changes: { closeOrientations: ['1.1'] } }, 'contract', 'Contrat (contract) « CRTE-INCONNU » inconnu.');
+    await refused(
+      { ...base, changes: { addOrientations: [{ code: '1.1', title: 'Doublon', axisCode: '9' }] } },
+      'changes.addOrientations[0].code',
+      'Le code de l’orientation (changes.addOrientations[0].code) « 1.1 » est déjà utilisé dans le contrat CRTE-DOUAISIS.',
+    );
     // A valid rename beside a move to a closed orientation: all or nothing.
     await refused(
       { ...base, changes: { renameOrientations: [{ code: '1.1', title: 'Biodiversité et eau' }], moveActions: [{ action: 'DA-40', toOrientation: '1.4' }] } },
