@@ -207,6 +207,10 @@ async function planChanges(manager: EntityManager, errors: FieldError[], contrac
       errors.push({ field: f('axisCode'), message: `L’axe (${f('axisCode')}) « ${axisCode} » n’est pas celui de l’orientation parente « ${parentCode} » (axe « ${axisKey(parentAxis)} »).` });
       return;
     }
+    if (parentAxis !== null && closingAxisCodes.has(axisKey(parentAxis))) {
+      errors.push({ field: f('parentCode'), message: `L’orientation parente (${f('parentCode')}) « ${parentCode} » est sous l’axe « ${axisKey(parentAxis)} », fermé par ce même avenant.` });
+      return;
+    }
     const planned = { code: code!, title: title!, axis: (axis ?? parentAxis)!, parent };
     newOrientations.set(code!, planned);
     plan.addOrientations.push(planned);
