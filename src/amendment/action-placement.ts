@@ -1,15 +1,15 @@
 /**
  * Where an action stood at a date, in SQL. action.orientation_id is where it is now; its moves by
- * amendments (action_orientation_change) are kept, so at a date it was in the `from` orientation of its
+ * amendments are kept (amendment_change, MOVE_ACTION: the only rows with an action_id), so at a date it was in the `from` orientation of its
  * first move dated after that day, or, when it has not moved since, where it is now.
  * « First » is the lowest id: amendments of a contract are recorded in the order of their dates
  * (amendment.service.ts refuses one dated before the last), so ids follow the dates.
  * The date is the parameter :structureOn (AAAA-MM-JJ, structureDateOf).
  */
 
-/** The condition joining `moveAlias` (an action_orientation_change) as the first move of `actionAlias` after :structureOn. */
+/** The condition joining `moveAlias` (an amendment_change) as the first move of `actionAlias` after :structureOn. */
 export function firstMoveAfterSql(actionAlias: string, moveAlias: string): string {
-  return `${moveAlias}.id = (SELECT MIN(later_move.id) FROM action_orientation_change later_move
+  return `${moveAlias}.id = (SELECT MIN(later_move.id) FROM amendment_change later_move
     WHERE later_move.action_id = ${actionAlias}.id AND later_move.effective_on > :structureOn)`;
 }
 

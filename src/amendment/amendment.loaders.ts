@@ -2,14 +2,14 @@ import DataLoader from 'dataloader';
 import { DataSource, In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { Action } from '../action/action.entity';
 import { groupLoader } from '../common/batch-loader';
+import { AmendmentChangeKind } from '../kernel/amendment-change-kind.enum';
 import { Axis } from '../contract/axis.entity';
 import { Orientation } from '../contract/orientation.entity';
 import { selectOwnColumns } from '../sql/raw-rows';
-import { ActionOrientationChange } from './action-orientation-change.entity';
 import { firstMoveAfterSql, placedOrientationSql } from './action-placement';
+import { AmendmentChangeRow } from './amendment-change.entity';
 import { Amendment } from './amendment.entity';
 import { inForceSql } from './structure-date';
-import { ContractCommuneChange } from './contract-commune-change.entity';
 
 /**
  * A contract's structure as it stood on a date (asOf): the axes and orientations in force that day, under
@@ -29,7 +29,7 @@ export interface AmendmentLoaders {
   structureOn: ((date: string) => StructureOnLoaders) & { clearAll(): void };
   amendmentsByContract: DataLoader<number, Amendment[]>;
   /** Every commune change of a contract's perimeter, dated, with its commune. */
-  communeChangesByContract: DataLoader<number, ContractCommuneChange[]>;
+  communeChangesByContract: DataLoader<number, AmendmentChangeRow[]>;
 }
 
 /** The request context's loaders include these (src/request/context.ts). */
@@ -53,10 +53,10 @@ export function createAmendmentLoaders(dataSource: DataSource): AmendmentLoaders
     communeChangesByContract: groupLoader(
       (ids) =>
         dataSource
-          .getRepository(ContractCommuneChange)
+          .getRepository(AmendmentChangeRow)
           .createQueryBuilder('change')
           .innerJoinAndSelect('change.organisation', 'organisation')
-          .where('change.contract_id IN (:...ids)', { ids })
+          .where('change.contract_id IN (:...ids) AND change.organisation_id IS NOT NULL', { ids })
           .orderBy('change.effective_on', 'ASC')
           .addOrderBy('change.id', 'ASC')
           .getMany(),
@@ -67,7 +67,8 @@ export function createAmendmentLoaders(dataSource: DataSource): AmendmentLoaders
 
 /** SQL: the title `alias` had on :on — the previous title of its first rename after that day, if any. */
 const titleThenSql = (alias: string, column: 'axis_id' | 'orientation_id') =>
-  `(SELECT title_change.previous_title FROM structure_title_change title_change WHERE title_change.${column} = ${alias}.id AND title_change.effective_on > :on
+  `(SELECT title_change.previous_title FROM amendment_change title_change
+    WHERE title_change.${column} = ${alias}.id AND title_change.kind = '${column === 'axis_id' ? AmendmentChangeKind.RENAME_AXIS : AmendmentChangeKind.RENAME_ORIENTATION}' AND title_change.effective_on > :on
     ORDER BY title_change.effective_on ASC, title_change.id ASC LIMIT 1)`;
 
 function structureOnLoaders(dataSource: DataSource, on: string): StructureOnLoaders {
@@ -113,7 +114,7 @@ function structureOnLoaders(dataSource: DataSource, on: string): StructureOnLoad
         const placed = placedOrientationSql('action', 'placement');
         const rows = await query
           .addSelect(placed, 'placed_orientation_id')
-          .leftJoin(ActionOrientationChange, 'placement', firstMoveAfterSql('action', 'placement'), { structureOn: on })
+          .leftJoin(AmendmentChangeRow, 'placement', firstMoveAfterSql('action', 'placement'), { structureOn: on })
           // The contracts of these orientations first (the index on contract), then where each action was.
           .where('action.contract_id IN (SELECT scope_orientation.contract_id FROM orientation scope_orientation WHERE scope_orientation.id IN (:...ids))', { ids })
           .andWhere(`${placed} IN (:...ids)`)

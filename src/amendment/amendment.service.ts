@@ -1,4 +1,4 @@
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, Not } from 'typeorm';
 import { Action } from '../action/action.entity';
 import { isUniqueViolation } from '../action/action.service';
 import { AuditHook } from '../audit/audit.service';
@@ -15,13 +15,11 @@ import { ContractPartyRole } from '../kernel/contract-party-role.enum';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { Organisation } from '../organisation/organisation.entity';
 import { AuthContext } from '../request/authorisation';
-import { ActionOrientationChange } from './action-orientation-change.entity';
+import { AmendmentChangeRow } from './amendment-change.entity';
 import { Amendment } from './amendment.entity';
 import { AmendmentChangesInput, AmendmentInput } from './amendment.inputs';
 import { AmendmentChange } from './amendment.types';
-import { ContractCommuneChange } from './contract-commune-change.entity';
 import { communesInForce } from './perimeter-history';
-import { StructureTitleChange } from './structure-title-change.entity';
 
 /**
  * Records an amendment (avenant) and its changes in one write to the contract (writeToContract): all of
@@ -385,7 +383,7 @@ async function planCommunes(manager: EntityManager, errors: FieldError[], contra
 export async function perimeterCommunes(manager: EntityManager, contractId: number): Promise<Organisation[]> {
   const parties = await manager.find(ContractParty, { where: { contractId, role: ContractPartyRole.PERIMETER } });
   const base = parties.length ? await manager.find(Organisation, { where: { parentId: In(parties.map((party) => party.organisationId)), kind: OrganisationKind.COMMUNE } }) : [];
-  const changes = await manager.find(ContractCommuneChange, { where: { contractId }, relations: { organisation: true }, order: { effectiveOn: 'ASC', id: 'ASC' } });
+  const changes = await manager.find(AmendmentChangeRow, { where: { contractId, organisationId: Not(IsNull()) }, relations: { organisation: true }, order: { effectiveOn: 'ASC', id: 'ASC' } });
   return communesInForce(base, changes, null);
 }
 
@@ -438,13 +436,16 @@ async function applyPlan(
     const under = orientation.parent === null ? axisKey(orientation.axis) : typeof orientation.parent === 'string' ? orientation.parent : orientation.parent.code;
     changes.push({ kind: AmendmentChangeKind.ADD_ORIENTATION, code: orientation.code, title: orientation.title, to: under });
   }
+  // The history rows: what the current rows no longer say (amendment-change.entity.ts).
+  const history: Partial<AmendmentChangeRow>[] = [];
+  const recorded = (row: Partial<AmendmentChangeRow> & Pick<AmendmentChangeRow, 'kind'>) => history.push({ amendmentId, contractId: contract.id, effectiveOn: on, ...row });
   for (const { axis, title } of plan.renameAxes) {
-    await manager.insert(StructureTitleChange, { amendmentId, axisId: axis.id, orientationId: null, effectiveOn: on, previousTitle: axis.title, title });
+    recorded({ kind: AmendmentChangeKind.RENAME_AXIS, axisId: axis.id, previousTitle: axis.title, title });
     await manager.update(Axis, { id: axis.id }, { title });
     changes.push({ kind: AmendmentChangeKind.RENAME_AXIS, code: axisCodeOf(axis), title, from: axis.title });
   }
   for (const { orientation, title } of plan.renameOrientations) {
-    await manager.insert(StructureTitleChange, { amendmentId, axisId: null, orientationId: orientation.id, effectiveOn: on, previousTitle: orientation.title, title });
+    recorded({ kind: AmendmentChangeKind.RENAME_ORIENTATION, orientationId: orientation.id, previousTitle: orientation.title, title });
     await manager.update(Orientation, { id: orientation.id }, { title });
     changes.push({ kind: AmendmentChangeKind.RENAME_ORIENTATION, code: orientation.code, title, from: orientation.title });
   }
@@ -453,7 +454,7 @@ async function applyPlan(
     const codes = new Map((orientationIds.length ? await manager.find(Orientation, { where: { id: In(orientationIds) } }) : []).map((o) => [o.id, o.code]));
     for (const { action, to } of plan.moves) {
       const toId = typeof to === 'string' ? newOrientations.get(to)!.id : to.id;
-      await manager.insert(ActionOrientationChange, { amendmentId, actionId: action.id, effectiveOn: on, fromOrientationId: action.orientationId, toOrientationId: toId });
+      recorded({ kind: AmendmentChangeKind.MOVE_ACTION, actionId: action.id, fromOrientationId: action.orientationId, orientationId: toId });
       await manager.update(Action, { id: action.id }, { orientationId: toId, updatedAt: now });
       changes.push({ kind: AmendmentChangeKind.MOVE_ACTION, code: action.code, title: action.title, from: action.orientationId === null ? null : codes.get(action.orientationId)!, to: typeof to === 'string' ? to : to.code });
     }
@@ -466,16 +467,15 @@ async function applyPlan(
     await manager.update(Axis, { id: axis.id }, { closedOn: on, closedByAmendmentId: amendmentId });
     changes.push({ kind: AmendmentChangeKind.CLOSE_AXIS, code: axisCodeOf(axis), title: axis.title });
   }
-  const communeChanges = [...plan.removeCommunes.map((commune) => ({ commune, kind: 'REMOVE' as const })), ...plan.addCommunes.map((commune) => ({ commune, kind: 'ADD' as const }))];
-  if (communeChanges.length) {
-    await manager.insert(
-      ContractCommuneChange,
-      communeChanges.map(({ commune, kind }) => ({ contractId: contract.id, amendmentId, organisationId: commune.id, effectiveOn: on, kind })),
-    );
-  }
+  const communeChanges = [
+    ...plan.removeCommunes.map((commune) => ({ commune, kind: AmendmentChangeKind.REMOVE_COMMUNE as const })),
+    ...plan.addCommunes.map((commune) => ({ commune, kind: AmendmentChangeKind.ADD_COMMUNE as const })),
+  ];
   for (const { commune, kind } of communeChanges) {
-    changes.push({ kind: kind === 'ADD' ? AmendmentChangeKind.ADD_COMMUNE : AmendmentChangeKind.REMOVE_COMMUNE, code: commune.inseeCode!, title: commune.name });
+    recorded({ kind, organisationId: commune.id });
+    changes.push({ kind, code: commune.inseeCode!, title: commune.name });
   }
+  if (history.length) await manager.insert(AmendmentChangeRow, history);
   await manager.update(Amendment, { id: amendmentId }, { changesJson: JSON.stringify(changes) });
   return manager.findOneByOrFail(Amendment, { id: amendmentId });
 }

@@ -1,10 +1,10 @@
 import { Organisation } from '../organisation/organisation.entity';
-import { CommuneChangeKind } from './contract-commune-change.entity';
+import { AmendmentChangeKind } from '../kernel/amendment-change-kind.enum';
 
 /** A commune's change of perimeter, with its commune. */
 export interface CommuneChange {
-  organisation: Organisation;
-  kind: CommuneChangeKind;
+  organisation: Organisation | null;
+  kind: AmendmentChangeKind;
   effectiveOn: string;
 }
 
@@ -17,8 +17,9 @@ export function communesInForce(base: readonly Organisation[], changes: readonly
   const communes = new Map(base.map((commune) => [commune.id, commune]));
   for (const change of changes) {
     if (on !== null && change.effectiveOn > on) break;
-    if (change.kind === 'ADD') communes.set(change.organisation.id, change.organisation);
-    else communes.delete(change.organisation.id);
+    if (!change.organisation) continue;
+    if (change.kind === AmendmentChangeKind.ADD_COMMUNE) communes.set(change.organisation.id, change.organisation);
+    else if (change.kind === AmendmentChangeKind.REMOVE_COMMUNE) communes.delete(change.organisation.id);
   }
   return [...communes.values()].sort((a, b) => a.name.localeCompare(b.name, 'fr'));
 }

@@ -1,9 +1,7 @@
 import { Action } from '../action/action.entity';
 import { ActionCommune } from '../action/action-commune.entity';
-import { ActionOrientationChange } from '../amendment/action-orientation-change.entity';
+import { AmendmentChangeRow } from '../amendment/amendment-change.entity';
 import { Amendment } from '../amendment/amendment.entity';
-import { ContractCommuneChange } from '../amendment/contract-commune-change.entity';
-import { StructureTitleChange } from '../amendment/structure-title-change.entity';
 import { ApiToken } from '../auth/api-token.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { ContractDataVersion } from '../cache/contract-data-version.entity';
@@ -55,7 +53,5 @@ export const ENTITIES = [
   MeetingAgendaItem,
   Decision,
   Amendment,
-  StructureTitleChange,
-  ActionOrientationChange,
-  ContractCommuneChange,
+  AmendmentChangeRow,
 ];

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Action } from '../action/action.entity';
-import { ActionOrientationChange } from '../amendment/action-orientation-change.entity';
+import { AmendmentChangeRow } from '../amendment/amendment-change.entity';
 import { firstMoveAfterSql, placedOrientationSql, structureDateOf } from '../amendment/action-placement';
 import { cachedAggregate } from '../cache/aggregate-cache';
 import { centsFromDriver } from '../kernel/money';
@@ -67,7 +67,7 @@ async function computeSums(dataSource: DataSource, request: FundingTotalsRequest
   // amendment may have moved it since (src/amendment/action-placement.ts).
   const placed = request.asOf && uses(FundingDimension.AXIS, FundingDimension.ORIENTATION);
   const dimensionSql = placed ? { ...DIMENSION_SQL, orientation: placedOrientationSql('t_action', 't_move') } : DIMENSION_SQL;
-  if (placed) query.leftJoin(ActionOrientationChange, 't_move', firstMoveAfterSql('t_action', 't_move'), { structureOn: structureDateOf(request.asOf!) });
+  if (placed) query.leftJoin(AmendmentChangeRow, 't_move', firstMoveAfterSql('t_action', 't_move'), { structureOn: structureDateOf(request.asOf!) });
   if (uses(FundingDimension.AXIS)) query.leftJoin(Orientation, 't_orientation', `t_orientation.id = ${dimensionSql.orientation}`);
   if (uses(FundingDimension.TERRITORY)) query.leftJoin(Organisation, 't_lead', 't_lead.id = t_action.lead_id');
   query.select(sumCentsSql(dataSource, 'funding.amount'), 'cents').addSelect('COUNT(*)', 'lines');

@@ -1,5 +1,5 @@
 import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
-import { ActionOrientationChange } from '../amendment/action-orientation-change.entity';
+import { AmendmentChangeRow } from '../amendment/amendment-change.entity';
 import { firstMoveAfterSql, placedOrientationSql, structureDateOf } from '../amendment/action-placement';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
@@ -90,7 +90,7 @@ export function filteredFundings(
     if (asOf) {
       // At a past moment, the orientation the action was in then (an amendment may have moved it since).
       query
-        .leftJoin(ActionOrientationChange, 'f_move', firstMoveAfterSql('action', 'f_move'), { structureOn: structureDateOf(asOf) })
+        .leftJoin(AmendmentChangeRow, 'f_move', firstMoveAfterSql('action', 'f_move'), { structureOn: structureDateOf(asOf) })
         .innerJoin(Orientation, 'orientation', `orientation.id = ${placedOrientationSql('action', 'f_move')}`);
     } else query.innerJoin('action.orientation', 'orientation');
   }

@@ -42,7 +42,7 @@ const STRUCTURE = `query ($asOf: DateTimeISO) { contract(code: "${CONTRACT}") {
   communes(asOf: $asOf) { inseeCode } } }`;
 const TOTALS = `query ($asOf: DateTimeISO, $groupBy: [FundingDimension!]!) {
   fundingTotals(groupBy: $groupBy, filter: { contract: "${CONTRACT}", stage: [GRANTED] }, asOf: $asOf) { amount orientation { code } axis { code } } }`;
-const HISTORY_TABLES = ['amendment', 'axis', 'orientation', 'action', 'structure_title_change', 'action_orientation_change', 'contract_commune_change', 'audit_event', 'contract_data_version'];
+const HISTORY_TABLES = ['amendment', 'axis', 'orientation', 'action', 'amendment_change', 'audit_event', 'contract_data_version'];
 
 describe(`amendments (avenants) with history on ${TEST_DATABASE_TYPE}`, () => {
   let db: TestDatabase;

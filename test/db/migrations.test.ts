@@ -44,13 +44,12 @@ describe(`migrations on ${TEST_DATABASE_TYPE}`, () => {
       [
         'action',
         'action_commune',
-        'action_orientation_change',
         'amendment',
+        'amendment_change',
         'api_token',
         'audit_event',
         'axis',
         'contract',
-        'contract_commune_change',
         'contract_data_version',
         'contract_party',
         'funding',
@@ -71,7 +70,6 @@ describe(`migrations on ${TEST_DATABASE_TYPE}`, () => {
         'relance_amount',
         'relance_measure',
         'saved_report',
-        'structure_title_change',
       ].sort(),
     );
 

@@ -371,7 +371,7 @@ export async function rollbackInDatabase(manager: EntityManager, batchId: number
       (await manager.query('SELECT 1 FROM indicator WHERE action_id = ? LIMIT 1', [action.id])).length > 0 ||
       (await manager.query('SELECT 1 FROM meeting_agenda_item WHERE action_id = ? LIMIT 1', [action.id])).length > 0 ||
       (await manager.query('SELECT 1 FROM decision WHERE action_id = ? LIMIT 1', [action.id])).length > 0 ||
-      (await manager.query('SELECT 1 FROM action_orientation_change WHERE action_id = ? LIMIT 1', [action.id])).length > 0;
+      (await manager.query('SELECT 1 FROM amendment_change WHERE action_id = ? LIMIT 1', [action.id])).length > 0;
     if (usedElsewhere) continue;
     // Its lines (this batch's, and those of batches already rolled back) go with it.
     await manager.delete(Funding, { actionId: action.id });
