@@ -14,6 +14,7 @@ import { CreditNature1765324800000 } from './1765324800000-credit-nature';
 import { RelancePartial1765411200000 } from './1765411200000-relance-partial';
 import { CellCorrections1765497600000 } from './1765497600000-cell-corrections';
 import { FundingCurrentIndex1765584000000 } from './1765584000000-funding-current-index';
+import { Amendments1765670400000 } from './1765670400000-amendments';
 
 /** Listed explicitly (not globbed) so that compiled, ts-jest and swc runs see the same migrations. */
-export const MIGRATIONS = [InitialSchema1764115200000, ImportApply1764201600000, BiViews1764460800000, FundingFactIndex1764547200000, Audit1764633600000, DataVersion1764720000000, FileEncoding1764806400000, SavedReportOwner1764892800000, SavedReportEnumSpelling1764979200000, ImportBatchProgramme1765065600000, ContractStructure1765152000000, Meetings1765238400000, CreditNature1765324800000, RelancePartial1765411200000, CellCorrections1765497600000, FundingCurrentIndex1765584000000];
+export const MIGRATIONS = [InitialSchema1764115200000, ImportApply1764201600000, BiViews1764460800000, FundingFactIndex1764547200000, Audit1764633600000, DataVersion1764720000000, FileEncoding1764806400000, SavedReportOwner1764892800000, SavedReportEnumSpelling1764979200000, ImportBatchProgramme1765065600000, ContractStructure1765152000000, Meetings1765238400000, CreditNature1765324800000, RelancePartial1765411200000, CellCorrections1765497600000, FundingCurrentIndex1765584000000, Amendments1765670400000];

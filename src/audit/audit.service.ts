@@ -26,6 +26,7 @@ export type AuditAction =
   | 'CONTRACT_UPDATE'
   | 'AXIS_CREATE'
   | 'ORIENTATION_CREATE'
+  | 'AMENDMENT_RECORD'
   | 'MEETING_CREATE'
   | 'MEETING_UPDATE'
   | 'MEETING_DELETE'
@@ -33,7 +34,7 @@ export type AuditAction =
   | 'DECISION_UPDATE'
   | 'DECISION_DELETE';
 
-export type AuditTargetKind = 'import_batch' | 'action' | 'indicator' | 'saved_report' | 'api_token' | 'contract' | 'axis' | 'orientation' | 'meeting' | 'decision';
+export type AuditTargetKind = 'import_batch' | 'action' | 'indicator' | 'saved_report' | 'api_token' | 'contract' | 'axis' | 'orientation' | 'meeting' | 'decision' | 'amendment';
 
 export interface AuditEventInput {
   action: AuditAction;

@@ -29,4 +29,22 @@ export class Axis {
   @Field()
   @Column({ type: 'varchar', length: 500 })
   title: string;
+
+  @Field(() => String, { nullable: true, description: 'En vigueur depuis cette date (AAAA-MM-JJ), celle de l’avenant qui a ajouté l’axe ; vide : depuis le contrat' })
+  @Column({ type: 'date', nullable: true })
+  validFrom: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Fermé par un avenant à cette date (AAAA-MM-JJ) ; vide : en vigueur' })
+  @Column({ type: 'date', nullable: true })
+  closedOn: string | null;
+
+  /** The amendments that added and closed it (src/amendment/); no foreign key (migrations/1765670400000-amendments.ts says why). */
+  @Column({ type: 'integer', nullable: true })
+  addedByAmendmentId: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  closedByAmendmentId: number | null;
+
+  /** Set on the rows read at a date (asOf): the date their children are read at too. Not a column. */
+  structureDate?: string;
 }

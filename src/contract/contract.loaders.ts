@@ -26,16 +26,17 @@ export function createContractLoaders(dataSource: DataSource): ContractLoaders {
   return {
     contractById: byIdLoader((ids) => dataSource.getRepository(Contract).find({ where: { id: In([...ids]) } })),
     axesByContract: groupLoader(
-      (ids) => dataSource.getRepository(Axis).find({ where: { contractId: In([...ids]) }, order: { number: 'ASC' } }),
+      // In force today: not closed by an amendment (none is dated after today; the past: amendment.loaders.ts).
+      (ids) => dataSource.getRepository(Axis).find({ where: { contractId: In([...ids]), closedOn: IsNull() }, order: { number: 'ASC' } }),
       (axis) => axis.contractId,
     ),
     axisById: byIdLoader((ids) => dataSource.getRepository(Axis).find({ where: { id: In([...ids]) } })),
     orientationsByAxis: groupLoader(
-      (ids) => dataSource.getRepository(Orientation).find({ where: { axisId: In([...ids]), parentId: IsNull() }, order: { code: 'ASC' } }),
+      (ids) => dataSource.getRepository(Orientation).find({ where: { axisId: In([...ids]), parentId: IsNull(), closedOn: IsNull() }, order: { code: 'ASC' } }),
       (orientation) => orientation.axisId,
     ),
     orientationsByParent: groupLoader(
-      (ids) => dataSource.getRepository(Orientation).find({ where: { parentId: In([...ids]) }, order: { code: 'ASC' } }),
+      (ids) => dataSource.getRepository(Orientation).find({ where: { parentId: In([...ids]), closedOn: IsNull() }, order: { code: 'ASC' } }),
       (orientation) => orientation.parentId!,
     ),
     orientationById: byIdLoader((ids) => dataSource.getRepository(Orientation).find({ where: { id: In([...ids]) } })),

@@ -10,6 +10,8 @@ import { Contract } from './contract.entity';
 import { Orientation } from './orientation.entity';
 import { axisCodeOf } from './structure.service';
 import { findReadableContract, restrictToVisibleContracts } from './contract.lookups';
+import { communesInForce } from '../amendment/perimeter-history';
+import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureDate } from '../amendment/structure-date';
 
 @Resolver(() => Contract)
 export class ContractResolver {
@@ -25,9 +27,14 @@ export class ContractResolver {
     return findReadableContract(ctx, code);
   }
 
-  @FieldResolver(() => [Axis])
-  axes(@Root() contract: Contract, @Ctx() { loaders }: RequestContext): Promise<Axis[]> {
-    return loaders.axesByContract.load(contract.id);
+  @FieldResolver(() => [Axis], { description: `Axes en vigueur (aujourd’hui, ou à la date asOf). ${AS_OF_STRUCTURE}` })
+  axes(
+    @Root() contract: Contract,
+    @Arg('asOf', () => Date, { nullable: true, description: AS_OF_DESCRIPTION }) asOf: Date | undefined,
+    @Ctx() { loaders }: RequestContext,
+  ): Promise<Axis[]> {
+    const on = structureDate(asOf, contract);
+    return on === null ? loaders.axesByContract.load(contract.id) : loaders.structureOn(on).axesByContract.load(contract.id);
   }
 
   @FieldResolver(() => [Organisation], { description: 'Signataires du contrat.' })
@@ -45,11 +52,19 @@ export class ContractResolver {
     return partiesWithRole(contract, ContractPartyRole.PERIMETER, ctx);
   }
 
-  @FieldResolver(() => [Organisation], { description: 'Communes du périmètre (celles de ses EPCI).' })
-  async communes(@Root() contract: Contract, @Ctx() ctx: RequestContext): Promise<Organisation[]> {
+  @FieldResolver(() => [Organisation], { description: 'Communes du périmètre : celles de ses EPCI, avec les entrées et sorties des avenants en vigueur (aujourd’hui, ou à la date asOf).' })
+  async communes(
+    @Root() contract: Contract,
+    @Arg('asOf', () => Date, { nullable: true, description: AS_OF_DESCRIPTION }) asOf: Date | undefined,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Organisation[]> {
     const epcis = await partiesWithRole(contract, ContractPartyRole.PERIMETER, ctx);
-    const communes = await ctx.loaders.communesByEpci.loadMany(epcis.map((epci) => epci.id));
-    return communes.flatMap((group) => (group instanceof Error ? [] : group)).sort((a, b) => a.name.localeCompare(b.name, 'fr'));
+    const [communes, changes] = await Promise.all([ctx.loaders.communesByEpci.loadMany(epcis.map((epci) => epci.id)), ctx.loaders.communeChangesByContract.load(contract.id)]);
+    return communesInForce(
+      communes.flatMap((group) => (group instanceof Error ? [] : group)),
+      changes,
+      structureDate(asOf, contract),
+    );
   }
 }
 
@@ -65,9 +80,14 @@ export class AxisResolver {
     return axisCodeOf(axis);
   }
 
-  @FieldResolver(() => [Orientation], { description: 'Orientations de premier niveau de l’axe ; leurs déclinaisons sont dans children.' })
-  orientations(@Root() axis: Axis, @Ctx() { loaders }: RequestContext): Promise<Orientation[]> {
-    return loaders.orientationsByAxis.load(axis.id);
+  @FieldResolver(() => [Orientation], { description: `Orientations de premier niveau de l’axe en vigueur ; leurs déclinaisons sont dans children. ${AS_OF_STRUCTURE}` })
+  orientations(
+    @Root() axis: Axis,
+    @Arg('asOf', () => Date, { nullable: true, description: AS_OF_DESCRIPTION }) asOf: Date | undefined,
+    @Ctx() { loaders }: RequestContext,
+  ): Promise<Orientation[]> {
+    const on = structureDate(asOf, axis);
+    return on === null ? loaders.orientationsByAxis.load(axis.id) : loaders.structureOn(on).orientationsByAxis.load(axis.id);
   }
 
   @FieldResolver(() => [FundingTotal], { description: SCOPED_TOTALS_DESCRIPTION })

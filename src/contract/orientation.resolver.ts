@@ -5,6 +5,7 @@ import { FundingFilter } from '../funding/funding.filter';
 import { Action } from '../action/action.entity';
 import { Indicator } from '../indicator/indicator.entity';
 import { RequestContext } from '../request/context';
+import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureDate } from '../amendment/structure-date';
 import { Axis } from './axis.entity';
 import { Orientation } from './orientation.entity';
 
@@ -20,14 +21,24 @@ export class OrientationResolver {
     return orientation.parentId === null ? null : loaders.orientationById.load(orientation.parentId);
   }
 
-  @FieldResolver(() => [Orientation], { description: 'Ses déclinaisons (ex. 3.1.1, 3.1.2 sous 3.1).' })
-  children(@Root() orientation: Orientation, @Ctx() { loaders }: RequestContext): Promise<Orientation[]> {
-    return loaders.orientationsByParent.load(orientation.id);
+  @FieldResolver(() => [Orientation], { description: `Ses déclinaisons en vigueur (ex. 3.1.1, 3.1.2 sous 3.1). ${AS_OF_STRUCTURE}` })
+  children(
+    @Root() orientation: Orientation,
+    @Arg('asOf', () => Date, { nullable: true, description: AS_OF_DESCRIPTION }) asOf: Date | undefined,
+    @Ctx() { loaders }: RequestContext,
+  ): Promise<Orientation[]> {
+    const on = structureDate(asOf, orientation);
+    return on === null ? loaders.orientationsByParent.load(orientation.id) : loaders.structureOn(on).orientationsByParent.load(orientation.id);
   }
 
-  @FieldResolver(() => [Action])
-  actions(@Root() orientation: Orientation, @Ctx() { loaders }: RequestContext): Promise<Action[]> {
-    return loaders.actionsByOrientation.load(orientation.id);
+  @FieldResolver(() => [Action], { description: `Ses actions (à la date asOf : celles qui y étaient alors, un avenant ayant pu en déplacer depuis). ${AS_OF_STRUCTURE}` })
+  actions(
+    @Root() orientation: Orientation,
+    @Arg('asOf', () => Date, { nullable: true, description: AS_OF_DESCRIPTION }) asOf: Date | undefined,
+    @Ctx() { loaders }: RequestContext,
+  ): Promise<Action[]> {
+    const on = structureDate(asOf, orientation);
+    return on === null ? loaders.actionsByOrientation.load(orientation.id) : loaders.structureOn(on).actionsByOrientation.load(orientation.id);
   }
 
   @FieldResolver(() => [Indicator], { description: 'Indicateurs rattachés à l’orientation elle-même.' })

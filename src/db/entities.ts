@@ -1,5 +1,7 @@
 import { Action } from '../action/action.entity';
 import { ActionCommune } from '../action/action-commune.entity';
+import { AmendmentChangeRow } from '../amendment/amendment-change.entity';
+import { Amendment } from '../amendment/amendment.entity';
 import { ApiToken } from '../auth/api-token.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { ContractDataVersion } from '../cache/contract-data-version.entity';
@@ -50,4 +52,6 @@ export const ENTITIES = [
   MeetingMember,
   MeetingAgendaItem,
   Decision,
+  Amendment,
+  AmendmentChangeRow,
 ];

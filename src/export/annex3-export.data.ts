@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { Action } from '../action/action.entity';
 import { ActionStatus } from '../kernel/action-status.enum';
 import { centsFromDriver, formatCents } from '../kernel/money';
@@ -25,8 +25,9 @@ export async function loadAnnex3Data(
   options: { generatedAt?: Date; withLines?: boolean } = {},
 ): Promise<Annex3Data> {
   const [axes, orientations, actionRows, amountRows, lines] = await Promise.all([
-    dataSource.getRepository(Axis).find({ where: { contractId: contract.id }, order: { number: 'ASC' } }),
-    dataSource.getRepository(Orientation).find({ where: { contractId: contract.id }, order: { code: 'ASC' } }),
+    // Today's structure: what an amendment closed is left out (its actions were moved elsewhere).
+    dataSource.getRepository(Axis).find({ where: { contractId: contract.id, closedOn: IsNull() }, order: { number: 'ASC' } }),
+    dataSource.getRepository(Orientation).find({ where: { contractId: contract.id, closedOn: IsNull() }, order: { code: 'ASC' } }),
     dataSource
       .getRepository(Action)
       .createQueryBuilder('action')

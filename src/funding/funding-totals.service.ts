@@ -1,5 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Action } from '../action/action.entity';
+import { AmendmentChangeRow } from '../amendment/amendment-change.entity';
+import { firstMoveAfterSql, placedOrientationSql, structureDateOf } from '../amendment/action-placement';
 import { cachedAggregate } from '../cache/aggregate-cache';
 import { centsFromDriver } from '../kernel/money';
 import { Orientation } from '../contract/orientation.entity';
@@ -61,15 +63,20 @@ async function computeSums(dataSource: DataSource, request: FundingTotalsRequest
   if (uses(FundingDimension.TERRITORY)) join.push('beneficiary');
   const query = filteredFundings(dataSource, request.filter ?? {}, request.asOf ?? null, { join });
   if (uses(FundingDimension.AXIS, FundingDimension.ORIENTATION, FundingDimension.TERRITORY)) query.leftJoin(Action, 't_action', 't_action.id = funding.action_id');
-  if (uses(FundingDimension.AXIS)) query.leftJoin(Orientation, 't_orientation', 't_orientation.id = t_action.orientation_id');
+  // At a past moment, an action counts under the orientation (and so the axis) it was in then: an
+  // amendment may have moved it since (src/amendment/action-placement.ts).
+  const placed = request.asOf && uses(FundingDimension.AXIS, FundingDimension.ORIENTATION);
+  const dimensionSql = placed ? { ...DIMENSION_SQL, orientation: placedOrientationSql('t_action', 't_move') } : DIMENSION_SQL;
+  if (placed) query.leftJoin(AmendmentChangeRow, 't_move', firstMoveAfterSql('t_action', 't_move'), { structureOn: structureDateOf(request.asOf!) });
+  if (uses(FundingDimension.AXIS)) query.leftJoin(Orientation, 't_orientation', `t_orientation.id = ${dimensionSql.orientation}`);
   if (uses(FundingDimension.TERRITORY)) query.leftJoin(Organisation, 't_lead', 't_lead.id = t_action.lead_id');
   query.select(sumCentsSql(dataSource, 'funding.amount'), 'cents').addSelect('COUNT(*)', 'lines');
-  for (const dimension of dimensions) query.addSelect(DIMENSION_SQL[dimension], dimension).addGroupBy(DIMENSION_SQL[dimension]);
+  for (const dimension of dimensions) query.addSelect(dimensionSql[dimension], dimension).addGroupBy(dimensionSql[dimension]);
   if (request.scope) {
-    query.andWhere(`${DIMENSION_SQL[request.scope.dimension]} IN (:...scopeIds)`, { scopeIds: request.scope.ids.length ? request.scope.ids : [-1] });
+    query.andWhere(`${dimensionSql[request.scope.dimension]} IN (:...scopeIds)`, { scopeIds: request.scope.ids.length ? request.scope.ids : [-1] });
   }
   if (request.actionsOnly) query.andWhere('funding.action_id IS NOT NULL');
-  for (const dimension of dimensions) query.addOrderBy(DIMENSION_SQL[dimension], 'ASC');
+  for (const dimension of dimensions) query.addOrderBy(dimensionSql[dimension], 'ASC');
   const rows = await query.getRawMany<Record<string, unknown>>();
   return rows.map((row) => {
     const group: FundingGroupSum = { cents: centsFromDriver(row.cents, 'cents'), lines: Number(row.lines) };

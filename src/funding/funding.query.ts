@@ -1,5 +1,8 @@
 import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
+import { AmendmentChangeRow } from '../amendment/amendment-change.entity';
+import { firstMoveAfterSql, placedOrientationSql, structureDateOf } from '../amendment/action-placement';
 import { Contract } from '../contract/contract.entity';
+import { Orientation } from '../contract/orientation.entity';
 import { findReadableContract } from '../contract/contract.lookups';
 import { visibleContractIds } from '../request/authorisation';
 import { Identity } from '../request/identity';
@@ -83,7 +86,14 @@ export function filteredFundings(
   const needsAction = filter.action || filter.orientation || (filter.axis !== undefined && filter.axis !== null);
   if (needsAction) query.innerJoin('funding.action', 'action');
   if (filter.action) query.andWhere('action.code = :actionCode', { actionCode: filter.action });
-  if (filter.orientation || (filter.axis !== undefined && filter.axis !== null)) query.innerJoin('action.orientation', 'orientation');
+  if (filter.orientation || (filter.axis !== undefined && filter.axis !== null)) {
+    if (asOf) {
+      // At a past moment, the orientation the action was in then (an amendment may have moved it since).
+      query
+        .leftJoin(AmendmentChangeRow, 'f_move', firstMoveAfterSql('action', 'f_move'), { structureOn: structureDateOf(asOf) })
+        .innerJoin(Orientation, 'orientation', `orientation.id = ${placedOrientationSql('action', 'f_move')}`);
+    } else query.innerJoin('action.orientation', 'orientation');
+  }
   if (filter.orientation) query.andWhere('orientation.code = :orientationCode', { orientationCode: filter.orientation });
   if (filter.axis !== undefined && filter.axis !== null) {
     query.innerJoin('orientation.axis', 'axis').andWhere('axis.number = :axisNumber', { axisNumber: filter.axis });

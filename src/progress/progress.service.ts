@@ -6,6 +6,8 @@ import { formatCents } from '../kernel/money';
 import { Axis } from '../contract/axis.entity';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
+import { structureDateOf } from '../amendment/action-placement';
+import { inForceSql } from '../amendment/structure-date';
 import { FundingDimension } from '../funding/funding-group';
 import { sumFundings } from '../funding/funding-totals.service';
 import { FundingStage } from '../kernel/funding.enum';
@@ -36,9 +38,19 @@ export function toFigures(data: ProgressFiguresData): ProgressFigures {
 export async function contractProgress(dataSource: DataSource, code: string, reviewYear: number | null, asOf: Date | null = null): Promise<ContractProgress> {
   const contract = await dataSource.getRepository(Contract).findOne({ where: { code } });
   if (!contract) throw new GraphQLError(`Le contrat « ${code} » n’existe pas.`, { extensions: { code: 'BAD_USER_INPUT', field: 'contract' } });
+  // The axes and orientations in force on that day (amendments add and close them); the money follows each
+  // action to the orientation it was in then (sumFundings). Titles are today's.
+  const on = asOf ? structureDateOf(asOf) : null;
   const [axes, orientations, statusCounts, stageSums, indicators] = await Promise.all([
-    dataSource.getRepository(Axis).find({ where: { contractId: contract.id }, order: { number: 'ASC' } }),
-    dataSource.getRepository(Orientation).createQueryBuilder('orientation').innerJoin(Axis, 'axis', 'axis.id = orientation.axis_id').where('axis.contract_id = :id', { id: contract.id }).orderBy('orientation.code', 'ASC').getMany(),
+    dataSource.getRepository(Axis).createQueryBuilder('axis').where('axis.contract_id = :id', { id: contract.id }).andWhere(inForceSql('axis', on), { on }).orderBy('axis.number', 'ASC').getMany(),
+    dataSource
+      .getRepository(Orientation)
+      .createQueryBuilder('orientation')
+      .innerJoin(Axis, 'axis', 'axis.id = orientation.axis_id')
+      .where('axis.contract_id = :id', { id: contract.id })
+      .andWhere(inForceSql('orientation', on), { on })
+      .orderBy('orientation.code', 'ASC')
+      .getMany(),
     loadStatusCounts(dataSource, contract.id),
     sumFundings(dataSource, { groupBy: [FundingDimension.ORIENTATION, FundingDimension.STAGE], filter: { contract: code, yearTo: reviewYear ?? undefined }, actionsOnly: true, asOf }),
     loadIndicators(dataSource, contract.id),

@@ -5,6 +5,7 @@
  */
 import { registerEnumType } from 'type-graphql';
 import { ActionStatus } from '../kernel/action-status.enum';
+import { AmendmentChangeKind } from '../kernel/amendment-change-kind.enum';
 import { ContractPartyRole } from '../kernel/contract-party-role.enum';
 import { CreditNature } from '../kernel/credit-nature.enum';
 import { DecisionKind } from '../kernel/decision-kind.enum';
@@ -31,6 +32,21 @@ registerEnumType(ActionStatus, {
   },
 });
 registerEnumType(ContractPartyRole, { name: 'ContractPartyRole' });
+registerEnumType(AmendmentChangeKind, {
+  name: 'AmendmentChangeKind',
+  description: 'Ce que change une modification d’un avenant',
+  valuesConfig: {
+    ADD_AXIS: { description: 'Axe ajouté' },
+    RENAME_AXIS: { description: 'Axe renommé' },
+    CLOSE_AXIS: { description: 'Axe fermé' },
+    ADD_ORIENTATION: { description: 'Orientation ajoutée' },
+    RENAME_ORIENTATION: { description: 'Orientation renommée' },
+    CLOSE_ORIENTATION: { description: 'Orientation fermée' },
+    MOVE_ACTION: { description: 'Action déplacée vers une autre orientation' },
+    ADD_COMMUNE: { description: 'Commune entrée dans le périmètre' },
+    REMOVE_COMMUNE: { description: 'Commune sortie du périmètre' },
+  },
+});
 registerEnumType(FundingStage, {
   name: 'FundingStage',
   description: 'Étape du financement',

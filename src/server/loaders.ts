@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createActionLoaders } from '../action/action.loaders';
+import { createAmendmentLoaders } from '../amendment/amendment.loaders';
 import { createContractLoaders } from '../contract/contract.loaders';
 import { createFundingLoaders } from '../funding/funding.loaders';
 import { createIndicatorLoaders } from '../indicator/indicator.loaders';
@@ -16,5 +17,6 @@ export function createLoaders(dataSource: DataSource): Loaders {
     ...createFundingLoaders(dataSource),
     ...createIndicatorLoaders(dataSource),
     ...createMeetingLoaders(dataSource),
+    ...createAmendmentLoaders(dataSource),
   };
 }

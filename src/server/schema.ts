@@ -2,6 +2,8 @@ import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { NonEmptyArray } from 'type-graphql';
 import { ActionMutations } from '../action/action.mutations';
 import { ActionResolver } from '../action/action.resolver';
+import { AmendmentMutations } from '../amendment/amendment.mutations';
+import { AmendmentResolver, ContractAmendmentsResolver } from '../amendment/amendment.resolver';
 import { MeResolver } from '../auth/me.resolver';
 import { ContractMutations } from '../contract/contract.mutations';
 import { AxisResolver, ContractResolver } from '../contract/contract.resolver';
@@ -36,6 +38,9 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AxisResolver,
   OrientationResolver,
   StructureMutations,
+  AmendmentMutations,
+  AmendmentResolver,
+  ContractAmendmentsResolver,
   ActionResolver,
   ActionMutations,
   FundingResolver,

@@ -46,6 +46,8 @@ describe(`migrations on ${TEST_DATABASE_TYPE}`, () => {
       [
         'action',
         'action_commune',
+        'amendment',
+        'amendment_change',
         'api_token',
         'audit_event',
         'axis',

@@ -361,7 +361,7 @@ export async function rollbackInDatabase(manager: EntityManager, batchId: number
 
   // What the batch created goes, unless something else now uses it: a line of another batch that was
   // not itself rolled back, an indicator, an action it leads, a meeting's agenda or decision (the relevé
-  // de décisions names it).
+  // de décisions names it), an amendment that moved it (its history names it).
   const live = '(f.batch_id IS NULL OR (f.batch_id <> :batchId AND f.batch_id NOT IN (SELECT b.id FROM import_batch b WHERE b.status = :rolledBack)))';
   const rolledBack = ImportStatus.ROLLED_BACK;
   let removedActions = 0;
@@ -370,7 +370,8 @@ export async function rollbackInDatabase(manager: EntityManager, batchId: number
       (await manager.createQueryBuilder(Funding, 'f').where(`f.action_id = :id AND ${live}`, { id: action.id, batchId, rolledBack }).getCount()) > 0 ||
       (await manager.query('SELECT 1 FROM indicator WHERE action_id = ? LIMIT 1', [action.id])).length > 0 ||
       (await manager.query('SELECT 1 FROM meeting_agenda_item WHERE action_id = ? LIMIT 1', [action.id])).length > 0 ||
-      (await manager.query('SELECT 1 FROM decision WHERE action_id = ? LIMIT 1', [action.id])).length > 0;
+      (await manager.query('SELECT 1 FROM decision WHERE action_id = ? LIMIT 1', [action.id])).length > 0 ||
+      (await manager.query('SELECT 1 FROM amendment_change WHERE action_id = ? LIMIT 1', [action.id])).length > 0;
     if (usedElsewhere) continue;
     // Its lines (this batch's, and those of batches already rolled back) go with it.
     await manager.delete(Funding, { actionId: action.id });

@@ -89,7 +89,9 @@ export async function rollbackStructure(manager: EntityManager, undo: StructureU
     const used =
       (await manager.query('SELECT 1 FROM action WHERE orientation_id = ? LIMIT 1', [id])).length > 0 ||
       (await manager.query('SELECT 1 FROM indicator WHERE orientation_id = ? LIMIT 1', [id])).length > 0 ||
-      (await manager.query('SELECT 1 FROM orientation WHERE parent_id = ? LIMIT 1', [id])).length > 0;
+      (await manager.query('SELECT 1 FROM orientation WHERE parent_id = ? LIMIT 1', [id])).length > 0 ||
+      // An amendment's history names it (a move from or to it, a rename): deleting it would rewrite the past.
+      (await manager.query('SELECT 1 FROM amendment_change WHERE orientation_id = ? OR from_orientation_id = ? LIMIT 1', [id, id])).length > 0;
     if (used) continue;
     await manager.delete(Orientation, id);
     removedOrientations++;
@@ -97,6 +99,7 @@ export async function rollbackStructure(manager: EntityManager, undo: StructureU
   let removedAxes = 0;
   for (const id of [...undo.axes].reverse()) {
     if ((await manager.query('SELECT 1 FROM orientation WHERE axis_id = ? LIMIT 1', [id])).length > 0) continue;
+    if ((await manager.query('SELECT 1 FROM amendment_change WHERE axis_id = ? LIMIT 1', [id])).length > 0) continue;
     await manager.delete(Axis, id);
     removedAxes++;
   }

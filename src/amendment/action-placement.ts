@@ -1,0 +1,27 @@
+/**
+ * Where an action stood at a date, in SQL. action.orientation_id is where it is now; its moves by
+ * amendments are kept (amendment_change, MOVE_ACTION: the only rows with an action_id), so at a date it was in the `from` orientation of its
+ * first move dated after that day, or, when it has not moved since, where it is now.
+ * « First » is the lowest id: amendments of a contract are recorded in the order of their dates
+ * (amendment.service.ts refuses one dated before the last), so ids follow the dates.
+ * The date is the parameter :structureOn (AAAA-MM-JJ, structureDateOf).
+ */
+
+/** The condition joining `moveAlias` (an amendment_change) as the first move of `actionAlias` after :structureOn. */
+export function firstMoveAfterSql(actionAlias: string, moveAlias: string): string {
+  return `${moveAlias}.id = (SELECT MIN(later_move.id) FROM amendment_change later_move
+    WHERE later_move.action_id = ${actionAlias}.id AND later_move.effective_on > :structureOn)`;
+}
+
+/** The orientation of `actionAlias` at :structureOn, over the join of firstMoveAfterSql. */
+export function placedOrientationSql(actionAlias: string, moveAlias: string): string {
+  return `(CASE WHEN ${moveAlias}.id IS NULL THEN ${actionAlias}.orientation_id ELSE ${moveAlias}.from_orientation_id END)`;
+}
+
+/**
+ * The day a moment falls on (UTC), at which the structure is read: an amendment signed on D is in force
+ * from D at 00:00 UTC.
+ */
+export function structureDateOf(moment: Date): string {
+  return moment.toISOString().slice(0, 10);
+}

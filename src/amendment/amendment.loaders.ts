@@ -1,0 +1,133 @@
+import DataLoader from 'dataloader';
+import { DataSource, In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { Action } from '../action/action.entity';
+import { groupLoader } from '../common/batch-loader';
+import { AmendmentChangeKind } from '../kernel/amendment-change-kind.enum';
+import { Axis } from '../contract/axis.entity';
+import { Orientation } from '../contract/orientation.entity';
+import { selectOwnColumns } from '../sql/raw-rows';
+import { firstMoveAfterSql, placedOrientationSql } from './action-placement';
+import { AmendmentChangeRow } from './amendment-change.entity';
+import { Amendment } from './amendment.entity';
+import { inForceSql } from './structure-date';
+
+/**
+ * A contract's structure as it stood on a date (asOf): the axes and orientations in force that day, under
+ * the titles they had, and the actions where they were. One statement per level and date, as the current
+ * structure's loaders (src/contract/contract.loaders.ts); each row read carries the date (structureDate)
+ * so that the levels under it are read at the same date.
+ */
+export interface StructureOnLoaders {
+  axesByContract: DataLoader<number, Axis[]>;
+  orientationsByAxis: DataLoader<number, Orientation[]>;
+  orientationsByParent: DataLoader<number, Orientation[]>;
+  actionsByOrientation: DataLoader<number, Action[]>;
+}
+
+export interface AmendmentLoaders {
+  /** The structure on `date` (AAAA-MM-JJ); one set of loaders per date in a request (clearAll forgets them, as a mutation does). */
+  structureOn: ((date: string) => StructureOnLoaders) & { clearAll(): void };
+  amendmentsByContract: DataLoader<number, Amendment[]>;
+  /** Every commune change of a contract's perimeter, dated, with its commune. */
+  communeChangesByContract: DataLoader<number, AmendmentChangeRow[]>;
+}
+
+/** The request context's loaders include these (src/request/context.ts). */
+declare module '../request/context' {
+  interface Loaders extends AmendmentLoaders {}
+}
+
+export function createAmendmentLoaders(dataSource: DataSource): AmendmentLoaders {
+  const byDate = new Map<string, StructureOnLoaders>();
+  const structureOn = (date: string): StructureOnLoaders => {
+    let loaders = byDate.get(date);
+    if (!loaders) byDate.set(date, (loaders = structureOnLoaders(dataSource, date)));
+    return loaders;
+  };
+  return {
+    structureOn: Object.assign(structureOn, { clearAll: () => byDate.clear() }),
+    amendmentsByContract: groupLoader(
+      (ids) => dataSource.getRepository(Amendment).find({ where: { contractId: In([...ids]) }, order: { signedOn: 'ASC', id: 'ASC' } }),
+      (amendment) => amendment.contractId,
+    ),
+    communeChangesByContract: groupLoader(
+      (ids) =>
+        dataSource
+          .getRepository(AmendmentChangeRow)
+          .createQueryBuilder('change')
+          .innerJoinAndSelect('change.organisation', 'organisation')
+          .where('change.contract_id IN (:...ids) AND change.organisation_id IS NOT NULL', { ids })
+          .orderBy('change.effective_on', 'ASC')
+          .addOrderBy('change.id', 'ASC')
+          .getMany(),
+      (change) => change.contractId,
+    ),
+  };
+}
+
+/** SQL: the title `alias` had on :on — the previous title of its first rename after that day, if any. */
+const titleThenSql = (alias: string, column: 'axis_id' | 'orientation_id') =>
+  `(SELECT title_change.previous_title FROM amendment_change title_change
+    WHERE title_change.${column} = ${alias}.id AND title_change.kind = '${column === 'axis_id' ? AmendmentChangeKind.RENAME_AXIS : AmendmentChangeKind.RENAME_ORIENTATION}' AND title_change.effective_on > :on
+    ORDER BY title_change.effective_on ASC, title_change.id ASC LIMIT 1)`;
+
+function structureOnLoaders(dataSource: DataSource, on: string): StructureOnLoaders {
+  /** Rows of `entity` read as they stood on `on`: in force then, under their title then. */
+  const datedRows = async <T extends Axis | Orientation>(
+    entity: new () => T,
+    alias: string,
+    column: 'axis_id' | 'orientation_id',
+    where: (query: SelectQueryBuilder<ObjectLiteral>) => void,
+    order: string,
+  ): Promise<T[]> => {
+    const query = dataSource.getRepository(entity as new () => ObjectLiteral).createQueryBuilder(alias);
+    const read = selectOwnColumns<T>(dataSource, entity, query, alias, { first: true });
+    query.addSelect(titleThenSql(alias, column), 'title_then');
+    where(query);
+    query.andWhere(inForceSql(alias, on), { on }).orderBy(`${alias}.${order}`, 'ASC');
+    const rows = await query.getRawMany<Record<string, unknown>>();
+    return rows.map((row) => {
+      const item = read(row)!;
+      if (row.title_then !== null && row.title_then !== undefined) item.title = String(row.title_then);
+      item.structureDate = on;
+      return item;
+    });
+  };
+  return {
+    axesByContract: groupLoader(
+      (ids) => datedRows(Axis, 'axis', 'axis_id', (query) => query.where('axis.contract_id IN (:...ids)', { ids }), 'number'),
+      (axis) => axis.contractId,
+    ),
+    orientationsByAxis: groupLoader(
+      (ids) => datedRows(Orientation, 'orientation', 'orientation_id', (query) => query.where('orientation.axis_id IN (:...ids) AND orientation.parent_id IS NULL', { ids }), 'code'),
+      (orientation) => orientation.axisId,
+    ),
+    orientationsByParent: groupLoader(
+      (ids) => datedRows(Orientation, 'orientation', 'orientation_id', (query) => query.where('orientation.parent_id IN (:...ids)', { ids }), 'code'),
+      (orientation) => orientation.parentId!,
+    ),
+    /** The actions placed in these orientations on that day; each one's orientationId is the one it had then. */
+    actionsByOrientation: groupLoader(
+      async (ids) => {
+        const query = dataSource.getRepository(Action).createQueryBuilder('action');
+        const read = selectOwnColumns(dataSource, Action, query, 'action', { first: true });
+        const placed = placedOrientationSql('action', 'placement');
+        const rows = await query
+          .addSelect(placed, 'placed_orientation_id')
+          .leftJoin(AmendmentChangeRow, 'placement', firstMoveAfterSql('action', 'placement'), { structureOn: on })
+          // The contracts of these orientations first (the index on contract), then where each action was.
+          .where('action.contract_id IN (SELECT scope_orientation.contract_id FROM orientation scope_orientation WHERE scope_orientation.id IN (:...ids))', { ids })
+          .andWhere(`${placed} IN (:...ids)`)
+          .orderBy('action.code', 'ASC')
+          .getRawMany<Record<string, unknown>>();
+        return rows.map((row) => {
+          const action = read(row)!;
+          action.orientationId = Number(row.placed_orientation_id);
+          (action as Action & { structureDate?: string }).structureDate = on;
+          return action;
+        });
+      },
+      (action) => action.orientationId!,
+    ),
+  };
+}

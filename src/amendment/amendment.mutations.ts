@@ -1,0 +1,31 @@
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { clearLoaders } from '../action/action.mutations';
+import { recordAudit } from '../audit/audit.service';
+import { requireAdmin } from '../request/authorisation';
+import { RequestContext } from '../request/context';
+import { Amendment } from './amendment.entity';
+import { AmendmentInput } from './amendment.inputs';
+import { amendContract } from './amendment.service';
+
+@Resolver()
+export class AmendmentMutations {
+  @Mutation(() => Amendment, {
+    description:
+      'Enregistre un avenant et ses modifications (axes et orientations ajoutés, renommés, fermés ; actions déplacées ; communes entrées ou sorties du périmètre), datées de sa signature : tout ou rien. L’état antérieur reste lisible (asOf). Réservé aux administrateurs.',
+  })
+  async amendContract(@Arg('input', () => AmendmentInput) input: AmendmentInput, @Ctx() ctx: RequestContext): Promise<Amendment> {
+    const identity = requireAdmin(ctx, 'enregistrer un avenant');
+    const amendment = await amendContract(ctx.dataSource, input, {
+      recordedBy: identity.name,
+      caller: ctx,
+      audit: (manager, a) =>
+        recordAudit(manager, identity, {
+          action: 'AMENDMENT_RECORD',
+          target: { kind: 'amendment', id: a.id },
+          detail: { contract: input.contract, number: a.number, signedOn: a.signedOn, changes: (JSON.parse(a.changesJson) as unknown[]).length },
+        }),
+    });
+    clearLoaders(ctx);
+    return amendment;
+  }
+}

@@ -1,0 +1,12 @@
+/** What one change of an amendment (avenant) does. The keys are the GraphQL names. */
+export enum AmendmentChangeKind {
+  ADD_AXIS = 'ADD_AXIS',
+  RENAME_AXIS = 'RENAME_AXIS',
+  CLOSE_AXIS = 'CLOSE_AXIS',
+  ADD_ORIENTATION = 'ADD_ORIENTATION',
+  RENAME_ORIENTATION = 'RENAME_ORIENTATION',
+  CLOSE_ORIENTATION = 'CLOSE_ORIENTATION',
+  MOVE_ACTION = 'MOVE_ACTION',
+  ADD_COMMUNE = 'ADD_COMMUNE',
+  REMOVE_COMMUNE = 'REMOVE_COMMUNE',
+}

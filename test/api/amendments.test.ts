@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs';
+import { createToken } from '../../src/auth/token.service';
+import { importFile } from '../../src/import-batch/import-apply.service';
+import { ImportKind } from '../../src/kernel/import-batch.enum';
+import { Role } from '../../src/kernel/role.enum';
+import { DOUAISIS_DATASET } from '../../src/seed/douaisis.seed-data';
+import { seedReferenceData } from '../../src/seed/seed.service';
+import { parseCsv } from '../support/csv';
+import { createTestDatabase, TestDatabase, TEST_DATABASE_TYPE } from '../support/database';
+import { ADEME_FILE, cellCents, centsDecimal } from '../support/fixture-figures';
+import { fixturePath } from '../support/fixtures';
+import { startTestServer, TestServer } from '../support/server';
+
+const CONTRACT = 'CRTE-DOUAISIS';
+/** Etalab's EPCI list, read on its own: a member commune of Cœur d'Ostrevent (in the Douaisis perimeter). */
+const ETALAB_EPCIS: { code: string; membres: { code: string; nom: string }[] }[] = require('@etalab/decoupage-administratif/data/epci.json');
+const LEAVING = ETALAB_EPCIS.find((epci) => epci.code === '245901152')!.membres[0];
+
+/** The seed's own title of an orientation (src/seed/douaisis.seed-data.ts). */
+const seedTitle = (code: string) => DOUAISIS_DATASET.contract.axes.flatMap((axis) => axis.orientations).find((o) => o.code === code)!.title;
+
+/** The ADEME annex 3's granted amounts (montant_attribue), read from the file: the whole file, and one action's. */
+function ademeGranted(): { all: bigint; byAction: Map<string, bigint>; orientations: Set<string> } {
+  const [header, ...rows] = parseCsv(readFileSync(fixturePath(ADEME_FILE), 'utf8').replace(/^\uFEFF/, ''), ';').filter((row) => row.length > 1);
+  const col = (name: string) => header.indexOf(name);
+  const byAction = new Map<string, bigint>();
+  for (const row of rows) byAction.set(row[col('numero')], (byAction.get(row[col('numero')]) ?? 0n) + cellCents(row[col('montant_attribue')]));
+  return { all: [...byAction.values()].reduce((a, b) => a + b, 0n), byAction, orientations: new Set(rows.map((row) => row[col('orientation')])) };
+}
+
+const D1 = '2024-03-15';
+const D2 = '2024-09-01';
+const BEFORE = '2024-01-01T12:00:00Z';
+const BETWEEN = '2024-06-01T12:00:00Z';
+const AFTER = '2025-01-01T12:00:00Z';
+const NEW_TITLE = 'Étendre les mobilités durables, décarbonées et partagées';
+const LATER_TITLE = 'Mobilités durables et partagées';
+
+const AMEND = `mutation ($input: AmendmentInput!) { amendContract(input: $input) { number signedOn title recordedBy changes { kind code title from to } } }`;
+const STRUCTURE = `query ($asOf: DateTimeISO) { contract(code: "${CONTRACT}") {
+  axes(asOf: $asOf) { code title validFrom closedOn orientations { code title closedOn actions { code } } }
+  communes(asOf: $asOf) { inseeCode } } }`;
+const TOTALS = `query ($asOf: DateTimeISO, $groupBy: [FundingDimension!]!) {
+  fundingTotals(groupBy: $groupBy, filter: { contract: "${CONTRACT}", stage: [GRANTED] }, asOf: $asOf) { amount orientation { code } axis { code } } }`;
+const HISTORY_TABLES = ['amendment', 'axis', 'orientation', 'action', 'amendment_change', 'audit_event', 'contract_data_version'];
+
+describe(`amendments (avenants) with history on ${TEST_DATABASE_TYPE}`, () => {
+  let db: TestDatabase;
+  let api: TestServer;
+  let admin: string;
+  let editor: string;
+  const granted = ademeGranted();
+
+  const sql = <T = Record<string, unknown>>(query: string, parameters: unknown[] = []): Promise<T[]> => db.dataSource.query(query, parameters);
+  async function snapshot(): Promise<unknown> {
+    const rows: Record<string, unknown[]> = {};
+    for (const table of HISTORY_TABLES) rows[table] = await sql(`SELECT * FROM ${table} ORDER BY ${table === 'contract_data_version' ? 'contract_id' : 'id'}`);
+    return JSON.parse(JSON.stringify(rows));
+  }
+  async function ok<T = any>(query: string, variables: Record<string, unknown> = {}, token = admin): Promise<T> {
+    const { body } = await api.graphql<T>(query, variables, token);
+    expect(body.errors).toBeUndefined();
+    return body.data as T;
+  }
+  /** Refused naming `field` (code `code`), the message in French as given, nothing written. */
+  async function refused(input: Record<string, unknown>, field: string | null, message: string | RegExp, token = admin, code = 'BAD_USER_INPUT') {
+    const before = await snapshot();
+    const { body } = await api.graphql(AMEND, { input }, token);
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors![0].extensions).toMatchObject(field ? { code, field } : { code });
+    if (typeof message === 'string') expect(body.errors![0].message).toContain(message);
+    else expect(body.errors![0].message).toMatch(message);
+    expect(await snapshot()).toEqual(before);
+  }
+  const structure = async (asOf?: string) => (await ok(STRUCTURE, { asOf })).contract;
+  const orientation = (axes: any[], code: string) => axes.flatMap((axis) => axis.orientations).find((o: any) => o.code === code);
+  const totals = async (groupBy: string[], asOf?: string): Promise<Map<string, string>> => {
+    const rows = (await ok(TOTALS, { asOf, groupBy })).fundingTotals as any[];
+    return new Map(rows.map((row) => [row.orientation?.code ?? row.axis?.code ?? '∅', row.amount]));
+  };
+  const amendmentOne = (fields: Record<string, unknown> = {}) => ({
+    contract: CONTRACT,
+    number: '1',
+    signedOn: D1,
+    title: 'Avenant n° 1 : axe numérique, mobilités',
+    changes: {
+      renameOrientations: [{ code: '1.2', title: NEW_TITLE }],
+      addAxes: [{ code: '5', title: 'Transition numérique et résilience' }],
+      addOrientations: [{ code: '5.1', title: 'Hydrogène et énergies nouvelles', axisCode: '5' }],
+      moveActions: [{ action: 'DA-41', toOrientation: '5.1' }],
+      removeCommunes: [LEAVING.code],
+    },
+    ...fields,
+  });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedReferenceData(db.dataSource);
+    const result = await importFile(db.dataSource, { buffer: readFileSync(fixturePath(ADEME_FILE)), fileName: ADEME_FILE, kind: ImportKind.ANNEX3, source: 'ADEME', contract: CONTRACT });
+    expect(result.status).toBe('APPLIED');
+    // The file as recorded in 2022, before the amendments: asOf a date of 2024 then counts its lines.
+    await sql("UPDATE funding SET created_at = '2022-01-01 00:00:00'");
+    admin = (await createToken(db.dataSource, { name: 'équipe nationale', role: Role.ADMIN, organisationId: null })).secret;
+    const douaisisAgglo = (await sql<{ id: number }>("SELECT id FROM organisation WHERE siren = '200044618'"))[0];
+    editor = (await createToken(db.dataSource, { name: 'DA', role: Role.EDITOR, organisationId: Number(douaisisAgglo.id) })).secret;
+    api = await startTestServer({ db });
+  }, 60000);
+  afterAll(async () => api?.close());
+
+  it('records amendment n° 1 in one write: renamed, added, moved, a commune out — the earlier state still answered asOf', async () => {
+    expect(granted.orientations).toEqual(new Set(['1.3'])); // the whole file is under 1.3
+    const before = await structure();
+    expect(orientation(before.axes, '1.3').actions.map((a: any) => a.code)).toContain('DA-41');
+    expect(before.communes.map((c: any) => c.inseeCode)).toContain(LEAVING.code);
+
+    const { amendContract } = await ok(AMEND, { input: amendmentOne() });
+    expect(amendContract).toMatchObject({ number: '1', signedOn: D1, recordedBy: 'équipe nationale' });
+    expect(amendContract.changes).toEqual([
+      { kind: 'ADD_AXIS', code: '5', title: 'Transition numérique et résilience', from: null, to: null },
+      { kind: 'ADD_ORIENTATION', code: '5.1', title: 'Hydrogène et énergies nouvelles', from: null, to: '5' },
+      { kind: 'RENAME_ORIENTATION', code: '1.2', title: NEW_TITLE, from: seedTitle('1.2'), to: null },
+      { kind: 'MOVE_ACTION', code: 'DA-41', title: expect.any(String), from: '1.3', to: '5.1' },
+      { kind: 'REMOVE_COMMUNE', code: LEAVING.code, title: expect.any(String), from: null, to: null },
+    ]);
+
+    // Before D1: the old title, no axis 5, DA-41 under 1.3, the commune in the perimeter — and asOf given once, on axes, reaches the actions.
+    const then = await structure(BEFORE);
+    expect(then.axes.map((a: any) => a.code)).toEqual(['1', '2', '3', '4']);
+    expect(orientation(then.axes, '1.2').title).toBe(seedTitle('1.2'));
+    expect(orientation(then.axes, '1.3').actions.map((a: any) => a.code)).toContain('DA-41');
+    expect(then.communes.map((c: any) => c.inseeCode)).toContain(LEAVING.code);
+    expect(then.communes).toHaveLength(before.communes.length);
+
+    // From D1 (and today, without asOf): the new state.
+    for (const now of [await structure(AFTER), await structure(D1 + 'T00:00:00Z'), await structure()]) {
+      expect(now.axes.map((a: any) => a.code)).toEqual(['1', '2', '3', '4', '5']);
+      expect(now.axes[4]).toMatchObject({ title: 'Transition numérique et résilience', validFrom: D1, closedOn: null });
+      expect(orientation(now.axes, '1.2').title).toBe(NEW_TITLE);
+      expect(orientation(now.axes, '5.1').actions).toEqual([{ code: 'DA-41' }]);
+      expect(orientation(now.axes, '1.3').actions.map((a: any) => a.code)).not.toContain('DA-41');
+      expect(now.communes.map((c: any) => c.inseeCode)).not.toContain(LEAVING.code);
+      expect(now.communes).toHaveLength(before.communes.length - 1);
+    }
+  });
+
+  it('puts the moved action’s money under the orientation and axis it belonged to at each date; the contract’s total is the same', async () => {
+    const da41 = granted.byAction.get('DA-41')!;
+    expect(centsDecimal(da41)).toBe('950000.50');
+    const then = await totals(['ORIENTATION'], BEFORE);
+    expect(Object.fromEntries(then)).toEqual({ '1.3': centsDecimal(granted.all) });
+    const now = await totals(['ORIENTATION'], AFTER);
+    expect(Object.fromEntries(now)).toEqual({ '1.3': centsDecimal(granted.all - da41), '5.1': centsDecimal(da41) });
+    expect(Object.fromEntries(await totals(['AXIS'], BEFORE))).toEqual({ '1': centsDecimal(granted.all) });
+    expect(Object.fromEntries(await totals(['AXIS'], AFTER))).toEqual({ '1': centsDecimal(granted.all - da41), '5': centsDecimal(da41) });
+    // Without asOf, today's placement (the current lines).
+    expect(Object.fromEntries(await totals(['ORIENTATION']))).toEqual(Object.fromEntries(now));
+    // The contract's total is the same on both sides of the amendment.
+    const sum = (map: Map<string, string>) => [...map.values()].reduce((total, amount) => total + cellCents(amount), 0n);
+    expect(sum(now)).toBe(sum(then));
+    // Filtered by orientation at a date: the action where it was then.
+    const filtered = async (asOf: string) =>
+      (await ok(`query ($asOf: DateTimeISO) { fundingTotals(groupBy: [STAGE], filter: { contract: "${CONTRACT}", orientation: "1.3", stage: [GRANTED] }, asOf: $asOf) { amount } }`, { asOf }))
+        .fundingTotals[0].amount;
+    expect([await filtered(BEFORE), await filtered(AFTER)]).toEqual([centsDecimal(granted.all), centsDecimal(granted.all - da41)]);
+    // The annual review at a date: the axes in force then, the money where it was.
+    const review = async (asOf: string) =>
+      (await ok(`query ($asOf: DateTimeISO) { progress(contract: "${CONTRACT}", asOf: $asOf) { axes { axis { code } figures { granted } } } }`, { asOf })).progress.axes.map(
+        (a: any) => [a.axis.code, a.figures.granted],
+      );
+    expect(await review(BEFORE)).toEqual([['1', centsDecimal(granted.all)], ['2', '0.00'], ['3', '0.00'], ['4', '0.00']]);
+    expect(await review(AFTER)).toEqual([['1', centsDecimal(granted.all - da41)], ['2', '0.00'], ['3', '0.00'], ['4', '0.00'], ['5', centsDecimal(da41)]]);
+  });
+
+  it('amendment n° 2 closes an orientation and renames again; each date answers its own titles, the amendments are listed', async () => {
+    await ok(AMEND, {
+      input: { contract: CONTRACT, number: '2', signedOn: D2, title: 'Avenant n° 2', changes: { closeOrientations: ['1.4'], renameOrientations: [{ code: '1.2', title: LATER_TITLE }] } },
+    });
+    const titles = async (asOf?: string) => {
+      const { axes } = await structure(asOf);
+      return { '1.2': orientation(axes, '1.2').title, '1.4': orientation(axes, '1.4')?.title ?? null };
+    };
+    expect(await titles(BEFORE)).toEqual({ '1.2': seedTitle('1.2'), '1.4': seedTitle('1.4') });
+    expect(await titles(BETWEEN)).toEqual({ '1.2': NEW_TITLE, '1.4': seedTitle('1.4') });
+    expect(await titles(AFTER)).toEqual({ '1.2': LATER_TITLE, '1.4': null });
+    expect(await titles()).toEqual({ '1.2': LATER_TITLE, '1.4': null });
+    const { contract } = await ok(`{ contract(code: "${CONTRACT}") { amendments { number signedOn changes { kind code } } } }`);
+    expect(contract.amendments).toEqual([
+      { number: '1', signedOn: D1, changes: expect.any(Array) },
+      { number: '2', signedOn: D2, changes: [{ kind: 'RENAME_ORIENTATION', code: '1.2' }, { kind: 'CLOSE_ORIENTATION', code: '1.4' }] },
+    ]);
+    expect(Number((await sql<{ n: unknown }>("SELECT COUNT(*) AS n FROM audit_event WHERE action = 'AMENDMENT_RECORD'"))[0].n)).toBe(2);
+  });
+
+  it('refuses, in French and naming the field, a wrong amendment — and writes nothing of it', async () => {
+    const base = { contract: CONTRACT, number: '3', signedOn: '2024-10-01', title: 'Avenant n° 3' };
+    await refused(amendmentOne({ signedOn: '2024-10-01' }), 'number', 'L’avenant n° 1 (number) est déjà enregistré dans le contrat CRTE-DOUAISIS');
+    await refused({ ...base, changes: { closeOrientations: ['1.3'] } }, 'changes.closeOrientations[0]', /« 1\.3 » porte encore \d+ action\(s\) \(.*DA-40.*\) : déplacez-les \(moveActions\)/);
+    await refused({ ...base, changes: { closeAxes: ['1'] } }, 'changes.closeAxes[0]', 'L’axe (changes.closeAxes[0]) « 1 » a des orientations en vigueur (1.1, 1.2, 1.3)');
+    await refused({ ...base, signedOn: '2099-01-01', changes: { closeOrientations: ['1.1'] } }, 'signedOn', 'est postérieure à aujourd’hui');
+    await refused({ ...base, signedOn: '2021-06-01', changes: { closeOrientations: ['1.1'] } }, 'signedOn', 'précède le début du contrat CRTE-DOUAISIS (signé le 2022-02-01)');
+    await refused({ ...base, signedOn: '2024-05-01', changes: { closeOrientations: ['1.1'] } }, 'signedOn', 'précède celle du dernier avenant enregistré (n° 2, signé le 2024-09-01)');
+    await refused({ ...base, changes: {} }, 'changes', 'Un avenant doit comporter au moins une modification');
+    await refused({ ...base, contract: 'CRTE-INCONNU', changes: { closeOrientations: ['1.1'] } }, 'contract', 'Contrat (contract) « CRTE-INCONNU » inconnu.');
+    await refused(
+      { ...base, changes: { addOrientations: [{ code: '1.1', title: 'Doublon', axisCode: '9' }] } },
+      'changes.addOrientations[0].code',
+      'Le code de l’orientation (changes.addOrientations[0].code) « 1.1 » est déjà utilisé dans le contrat CRTE-DOUAISIS.',
+    );
+    // A valid rename beside a move to a closed orientation: all or nothing.
+    await refused(
+      { ...base, changes: { renameOrientations: [{ code: '1.1', title: 'Biodiversité et eau' }], moveActions: [{ action: 'DA-40', toOrientation: '1.4' }] } },
+      'changes.moveActions[0].toOrientation',
+      'L’orientation d’arrivée (changes.moveActions[0].toOrientation) « 1.4 » est fermée depuis le 2024-09-01',
+    );
+    await refused({ ...base, changes: { removeCommunes: [LEAVING.code] } }, 'changes.removeCommunes[0]', `n’est pas dans le périmètre du contrat ${CONTRACT}`);
+  });
+
+  it('is for administrators only: an editor’s token is refused and nothing is written', async () => {
+    await refused({ contract: CONTRACT, number: '3', signedOn: '2024-10-01', title: 'Avenant n° 3', changes: { closeOrientations: ['1.1'] } }, null, /administrat/i, editor, 'FORBIDDEN');
+  });
+});
