@@ -98,20 +98,22 @@ describe(`The history page /historique on ${TEST_DATABASE_TYPE}`, () => {
     // the Nature and Source cells lies on one line, down to a 1 024 px window.
     const viewport = page.viewportSize()!;
     await page.setViewportSize({ width: 1024, height: viewport.height });
-    const cutWords = await page.locator('#tableau-depots').evaluate((frame) => {
+    // (Browser code: the tests are type-checked without the DOM's types, hence `any`.)
+    const cutWords = await page.locator('#tableau-depots').evaluate((frame: any) => {
       const cut: string[] = [];
-      const headers = Array.from(frame.querySelectorAll('thead th')).map((th) => th.textContent);
+      const headers: string[] = Array.from(frame.querySelectorAll('thead th') as ArrayLike<any>).map((th) => th.textContent);
       const columns = ['Nature', 'Source'].map((label) => headers.indexOf(label) + 1);
-      const cells = columns.flatMap((column) => Array.from(frame.querySelectorAll(`tbody td:nth-child(${column})`)));
+      const cells = columns.flatMap((column) => Array.from(frame.querySelectorAll(`tbody td:nth-child(${column})`) as ArrayLike<any>));
       if (cells.length === 0) return ['(aucune cellule Nature ni Source)'];
+      const doc = (globalThis as any).document;
       for (const cell of cells) {
         const text = cell.firstChild;
-        if (!text || text.nodeType !== Node.TEXT_NODE) continue;
-        for (const match of Array.from((text.textContent ?? '').matchAll(/[\p{L}\p{N}’'-]+/gu))) {
-          const range = document.createRange();
+        if (!text || text.nodeType !== 3) continue;
+        for (const match of Array.from(String(text.textContent ?? '').matchAll(/[\p{L}\p{N}’'-]+/gu))) {
+          const range = doc.createRange();
           range.setStart(text, match.index!);
           range.setEnd(text, match.index! + match[0].length);
-          if (new Set(Array.from(range.getClientRects()).map((rect) => Math.round(rect.top))).size > 1) cut.push(match[0]);
+          if (new Set(Array.from(range.getClientRects() as ArrayLike<any>).map((rect) => Math.round(rect.top))).size > 1) cut.push(match[0]);
         }
       }
       return cut;
