@@ -13,6 +13,7 @@ import { ContractPartyRole } from './contract-party-role.enum';
 import { CreditNature } from './credit-nature.enum';
 import { DecisionKind } from './decision-kind.enum';
 import { MeetingBody } from './meeting-body.enum';
+import { AmendmentChangeKind } from './amendment-change-kind.enum';
 import { CostBase, FundingInstrument, FundingStage } from './funding.enum';
 import { ImportKind, ImportStatus, IssueSeverity } from './import-batch.enum';
 import { IndicatorValueStage } from './indicator-value-stage.enum';
@@ -138,6 +139,18 @@ export const DECISION_KIND_LABELS: Labels<DecisionKind> = {
   [DecisionKind.AMENDMENT_REQUEST]: 'Demande d’avenant',
 };
 
+export const AMENDMENT_CHANGE_KIND_LABELS: Labels<AmendmentChangeKind> = {
+  [AmendmentChangeKind.ADD_AXIS]: 'Axe ajouté',
+  [AmendmentChangeKind.RENAME_AXIS]: 'Axe renommé',
+  [AmendmentChangeKind.CLOSE_AXIS]: 'Axe clos',
+  [AmendmentChangeKind.ADD_ORIENTATION]: 'Orientation ajoutée',
+  [AmendmentChangeKind.RENAME_ORIENTATION]: 'Orientation renommée',
+  [AmendmentChangeKind.CLOSE_ORIENTATION]: 'Orientation close',
+  [AmendmentChangeKind.MOVE_ACTION]: 'Action déplacée',
+  [AmendmentChangeKind.ADD_COMMUNE]: 'Commune entrée dans le périmètre',
+  [AmendmentChangeKind.REMOVE_COMMUNE]: 'Commune sortie du périmètre',
+};
+
 export const MEETING_BODY_LABELS: Labels<MeetingBody> = {
   [MeetingBody.COTECH]: 'Comité technique (COTECH)',
   [MeetingBody.COPIL]: 'Comité de pilotage (COPIL)',
@@ -178,6 +191,7 @@ export const CLOSED_SETS = {
   CreditNature: closedSet(CreditNature, CREDIT_NATURE_LABELS),
   DecisionKind: closedSet(DecisionKind, DECISION_KIND_LABELS),
   MeetingBody: closedSet(MeetingBody, MEETING_BODY_LABELS),
+  AmendmentChangeKind: closedSet(AmendmentChangeKind, AMENDMENT_CHANGE_KIND_LABELS),
   ImportKind: closedSet(ImportKind, IMPORT_KIND_LABELS),
   ImportStatus: closedSet(ImportStatus, IMPORT_STATUS_LABELS),
   IssueSeverity: closedSet(IssueSeverity, ISSUE_SEVERITY_LABELS),
