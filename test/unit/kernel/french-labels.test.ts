@@ -83,6 +83,8 @@ describe('French labels of the closed sets', () => {
       expect(source).toMatch(/^export function labelsOf\(set\)/m);
       expect(source).toMatch(/^export function frenchLabel\(set, value\)/m);
     } finally {
+      // fetch keeps its connection alive: closed here, or the worker is left with an open socket.
+      server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
   });
