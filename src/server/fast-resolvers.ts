@@ -1,4 +1,4 @@
-import { GraphQLFieldResolver, GraphQLSchema, isObjectType } from 'graphql';
+import { GraphQLFieldResolver, GraphQLScalarType, GraphQLSchema, isObjectType } from 'graphql';
 import { buildSchema, BuildSchemaOptions, getMetadataStorage } from 'type-graphql';
 
 /**
@@ -48,22 +48,48 @@ export async function buildStreamlinedSchema(options: BuildSchemaOptions): Promi
         "use @UseMiddleware on the fields concerned (they keep type-graphql's resolver), or build with type-graphql's buildSchema in getSchema (src/server/schema.ts).",
     );
   }
-  return streamlineResolvers(await buildSchema(options), options.resolvers);
+  return streamlineResolvers(await buildSchema(options), options.resolvers, options.validate === false);
 }
 
-type ParamKind = { kind: string; index: number; propertyName?: string; getType?: () => unknown };
+type ParamKind = {
+  kind: string;
+  index: number;
+  propertyName?: string;
+  getType?: () => unknown;
+  /** For kind 'arg': the argument's name, and its own validation settings (type-graphql's @Arg options). */
+  name?: string;
+  validateSettings?: unknown;
+  validateFn?: unknown;
+};
+
+/** The classes type-graphql's convertToType returns a value of as it is (helpers/types.js `simpleTypes`, and Date). */
+const SCALAR_CLASSES: readonly unknown[] = [String, Number, Boolean, Date];
+
+/**
+ * An @Arg that type-graphql would hand over as graphql-js parsed it: a scalar (convertToType returns a
+ * scalar's value, and a String/Number/Boolean/Date as is) that nothing validates (validateArg returns it
+ * when validation is off and the arg sets none of its own). Input objects are copied into their classes:
+ * those keep type-graphql's resolver.
+ */
+function isPlainScalarArg(param: ParamKind, validationOff: boolean): boolean {
+  if (param.kind !== 'arg' || !param.name || !validationOff || param.validateSettings !== undefined || param.validateFn !== undefined) return false;
+  const type = param.getType?.();
+  return type instanceof GraphQLScalarType || SCALAR_CLASSES.includes(type);
+}
 
 /**
  * With no global middleware and no custom container (buildStreamlinedSchema), what type-graphql's
  * resolvers come down to:
  *  - a plain field without middleware reads its property: graphql-js's default resolver does that (a
  *    field renamed in the schema reads its property by name);
- *  - a field resolver whose parameters are only @Root, @Ctx and @Info is called directly on one instance
- *    of its resolver class. A root that is not an instance of its declared class (type-graphql would copy
- *    it into one) goes through type-graphql's own resolver, as do arguments, middlewares and roles.
+ *  - a field resolver whose parameters are only @Root, @Ctx, @Info and scalar @Arg (with validation off:
+ *    `asOf`, a code) is called directly on one instance of its resolver class. A root that is not an
+ *    instance of its declared class (type-graphql would copy it into one) goes through type-graphql's own
+ *    resolver, as do input-object arguments, middlewares and roles. (type-graphql's resolver with an @Arg
+ *    also answers a promise for every row: validateArg is async even when it validates nothing.)
  * Metadata it does not find (a type-graphql that changed) leaves type-graphql's resolvers in place.
  */
-function streamlineResolvers(schema: GraphQLSchema, resolverClasses: readonly unknown[]): GraphQLSchema {
+function streamlineResolvers(schema: GraphQLSchema, resolverClasses: readonly unknown[], validationOff: boolean): GraphQLSchema {
   const storage = getMetadataStorage();
   const resolverInstances = new Map<unknown, Record<string, (...args: unknown[]) => unknown>>();
   for (const type of Object.values(schema.getTypeMap())) {
@@ -88,16 +114,21 @@ function streamlineResolvers(schema: GraphQLSchema, resolverClasses: readonly un
       if (candidates.length > 1 || !resolverClasses.includes(resolver.target)) continue;
       if (resolver.kind !== 'external' || resolver.middlewares?.length || resolver.roles) continue;
       const params = [...(resolver.params as ParamKind[])].sort((a, b) => a.index - b.index);
-      const simple = (param: ParamKind, i: number) => param.index === i && ((param.kind === 'root' && !param.propertyName) || param.kind === 'context' || param.kind === 'info');
+      const simple = (param: ParamKind, i: number) =>
+        param.index === i && ((param.kind === 'root' && !param.propertyName) || param.kind === 'context' || param.kind === 'info' || isPlainScalarArg(param, validationOff));
       if (!params.every(simple)) continue;
       const generic = field.resolve;
       const target = resolver.target as new () => Record<string, (...args: unknown[]) => unknown>;
       const method = resolver.methodName;
       const rootType = params.find((param) => param.kind === 'root')?.getType?.();
       const rootClass = typeof rootType === 'function' ? (rootType as abstract new () => unknown) : null;
-      const argument = (param: ParamKind): ((source: unknown, context: Record<string, unknown>, info: unknown) => unknown) => {
+      const argument = (param: ParamKind): ((source: unknown, context: Record<string, unknown>, info: unknown, args: Record<string, unknown>) => unknown) => {
         const name = param.propertyName;
         if (param.kind === 'root') return (source) => source;
+        if (param.kind === 'arg') {
+          const argName = param.name!;
+          return (_source, _context, _info, args) => args[argName];
+        }
         if (param.kind === 'context') return name ? (_source, context) => context[name] : (_source, context) => context;
         return (_source, _context, info) => info;
       };
@@ -106,8 +137,8 @@ function streamlineResolvers(schema: GraphQLSchema, resolverClasses: readonly un
         if (rootClass && source != null && !(source instanceof rootClass)) return (generic as GraphQLFieldResolver<unknown, unknown>).call(this, source, args, context, info);
         let instance = resolverInstances.get(target);
         if (!instance) resolverInstances.set(target, (instance = new target()));
-        if (readers.length === 2) return instance[method](readers[0](source, context, info), readers[1](source, context, info));
-        return instance[method](...readers.map((read) => read(source, context, info)));
+        if (readers.length === 2) return instance[method](readers[0](source, context, info, args), readers[1](source, context, info, args));
+        return instance[method](...readers.map((read) => read(source, context, info, args)));
       };
     }
   }

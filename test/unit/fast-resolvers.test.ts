@@ -1,5 +1,5 @@
 import { graphql, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
-import { Arg, Authorized, AuthChecker, buildSchema, Ctx, Field, FieldResolver, getMetadataStorage, ID, Info, Int, MiddlewareFn, ObjectType, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
+import { Arg, Authorized, AuthChecker, buildSchema, Ctx, Field, FieldResolver, getMetadataStorage, ID, Info, InputType, Int, MiddlewareFn, ObjectType, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { buildStreamlinedSchema } from '../../src/server/fast-resolvers';
 
 /**
@@ -29,6 +29,16 @@ class Shelf {
   @Authorized('ADMIN')
   @Field()
   secret: string;
+}
+
+/** An input object: type-graphql copies it into its class for @Arg, so the field keeps its resolver. */
+@InputType()
+class CountRange {
+  @Field(() => Int)
+  min: number;
+
+  @Field(() => Int)
+  max: number;
 }
 
 interface ShelfContext {
@@ -67,14 +77,26 @@ class ShelfResolver {
   plus(@Root() root: Shelf, @Arg('n', () => Int) n: number): number {
     return root.count + n;
   }
+
+  /** A scalar argument that may be absent (as `asOf` on the contract's tree). */
+  @FieldResolver(() => String)
+  seenOn(@Root() root: Shelf, @Arg('day', () => String, { nullable: true }) day?: string): string {
+    return `${root.id} le ${day ?? 'aujourd’hui'}`;
+  }
+
+  @FieldResolver(() => Boolean)
+  within(@Root() root: Shelf, @Arg('range') range: CountRange): boolean {
+    return range instanceof CountRange && root.count >= range.min && root.count <= range.max;
+  }
 }
 
 const authChecker: AuthChecker<ShelfContext> = ({ context }, roles) => roles.every((role) => context.roles.includes(role));
 const options = { resolvers: [ShelfResolver] as [typeof ShelfResolver], authChecker, validate: false };
+const VALIDATING = { ...options, validate: true };
 
 const QUERY = `{
-  shelves { id label count shout summary reader plus(n: 3) }
-  plainShelves { id label count shout summary reader plus(n: 1) }
+  shelves { id label count shout summary reader plus(n: 3) seenOn seenOn2: seenOn(day: "2024-03-15") within(range: { min: 3, max: 9 }) }
+  plainShelves { id label count shout summary reader plus(n: 1) seenOn within(range: { min: 0, max: 9 }) }
 }`;
 const SECRET = '{ shelves { id secret } }';
 
@@ -102,7 +124,7 @@ describe('the internals of type-graphql that fast-resolvers.ts reads', () => {
     const fields = Object.fromEntries((metadata?.fields ?? []).map((field) => [field.name, field]));
     // The resolver class's field resolvers are added to the type's fields by the build: the loop over
     // these fields is what finds them.
-    expect(Object.keys(fields).sort()).toEqual(['count', 'id', 'plus', 'reader', 'secret', 'shout', 'summary', 'title']);
+    expect(Object.keys(fields).sort()).toEqual(['count', 'id', 'plus', 'reader', 'secret', 'seenOn', 'shout', 'summary', 'title', 'within']);
     expect(fields.title).toMatchObject({ name: 'title', schemaName: 'label', target: Shelf, middlewares: [] });
     expect(fields.count.roles).toBeUndefined();
     expect(fields.shout.middlewares).toEqual([upper]);
@@ -111,7 +133,7 @@ describe('the internals of type-graphql that fast-resolvers.ts reads', () => {
 
   it('keeps the field resolvers with their kind, object type, middlewares, roles and parameters', () => {
     const resolvers = Object.fromEntries(getMetadataStorage().fieldResolvers.filter((resolver) => resolver.target === ShelfResolver).map((resolver) => [resolver.methodName, resolver]));
-    expect(Object.keys(resolvers).sort()).toEqual(['plus', 'reader', 'summary']);
+    expect(Object.keys(resolvers).sort()).toEqual(['plus', 'reader', 'seenOn', 'summary', 'within']);
     for (const resolver of Object.values(resolvers)) {
       expect(resolver.kind).toBe('external');
       expect(resolver.getObjectType?.()).toBe(Shelf);
@@ -126,6 +148,12 @@ describe('the internals of type-graphql that fast-resolvers.ts reads', () => {
     ]);
     expect(params('reader')).toEqual([{ kind: 'context', index: 0, propertyName: 'reader' }]);
     expect(params('plus').map((param) => param.kind)).toEqual(['root', 'arg']);
+    // An @Arg: its name, its type, and no validation of its own (what isPlainScalarArg reads).
+    const arg = (name: string) => resolvers[name].params!.find((param) => param.kind === 'arg') as { name?: string; getType?: () => unknown; validateSettings?: unknown; validateFn?: unknown };
+    expect(arg('plus')).toMatchObject({ name: 'n', validateSettings: undefined, validateFn: undefined });
+    expect(arg('plus').getType?.()).toBe(Int);
+    expect(arg('seenOn').getType?.()).toBe(String);
+    expect(arg('within').getType?.()).toBe(CountRange);
     const root = resolvers.summary.params!.find((param) => param.kind === 'root') as { getType?: () => unknown };
     expect(root.getType?.()).toBe(Shelf);
   });
@@ -138,15 +166,20 @@ describe('buildStreamlinedSchema', () => {
     expect(fields.id.resolve).toBeUndefined();
     expect(fields.count.resolve).toBeUndefined();
     expect(fields.label.resolve?.({ title: 'lu' }, {}, {}, {} as GraphQLResolveInfo)).toBe('lu');
-    // Field resolvers with @Root, @Ctx and @Info only: called directly.
-    expect(fields.summary.resolve?.name).toBe('direct');
-    expect(fields.reader.resolve?.name).toBe('direct');
-    // Arguments, middlewares and roles: type-graphql's own resolver.
-    for (const name of ['plus', 'shout', 'secret']) {
+    // Field resolvers with @Root, @Ctx, @Info and scalar @Arg only: called directly.
+    for (const name of ['summary', 'reader', 'plus', 'seenOn']) expect(fields[name].resolve?.name).toBe('direct');
+    // Input-object arguments, middlewares and roles: type-graphql's own resolver.
+    for (const name of ['within', 'shout', 'secret']) {
       expect(fields[name].resolve).toBeDefined();
       expect(fields[name].resolve?.name).not.toBe('direct');
     }
     expect(fieldsOf(generic).id.resolve).toBeDefined();
+  });
+
+  it('leaves arguments to type-graphql when it validates them', async () => {
+    const validating = fieldsOf(await buildStreamlinedSchema(VALIDATING));
+    for (const name of ['plus', 'seenOn']) expect(validating[name].resolve?.name).not.toBe('direct');
+    expect(validating.summary.resolve?.name).toBe('direct');
   });
 
   it('answers as type-graphql does, for instances and for plain objects', async () => {
@@ -155,11 +188,11 @@ describe('buildStreamlinedSchema', () => {
     expect(await run(streamlined, QUERY, [])).toEqual(expected);
     expect(expected.data).toEqual({
       shelves: [
-        { id: 'a', label: 'Étagère a', count: 2, shout: 'CRIE A', summary: 'Étagère a (2, Shelf) pour Camille, champ summary', reader: 'Camille', plus: 5 },
-        { id: 'b', label: 'Étagère b', count: 5, shout: 'CRIE B', summary: 'Étagère b (5, Shelf) pour Camille, champ summary', reader: 'Camille', plus: 8 },
+        { id: 'a', label: 'Étagère a', count: 2, shout: 'CRIE A', summary: 'Étagère a (2, Shelf) pour Camille, champ summary', reader: 'Camille', plus: 5, seenOn: 'a le aujourd’hui', seenOn2: 'a le 2024-03-15', within: false },
+        { id: 'b', label: 'Étagère b', count: 5, shout: 'CRIE B', summary: 'Étagère b (5, Shelf) pour Camille, champ summary', reader: 'Camille', plus: 8, seenOn: 'b le aujourd’hui', seenOn2: 'b le 2024-03-15', within: true },
       ],
       // type-graphql copies a plain root into its class: the direct call leaves that to it.
-      plainShelves: [{ id: 'c', label: 'Étagère c', count: 7, shout: 'CRIE C', summary: 'Étagère c (7, Shelf) pour Camille, champ summary', reader: 'Camille', plus: 8 }],
+      plainShelves: [{ id: 'c', label: 'Étagère c', count: 7, shout: 'CRIE C', summary: 'Étagère c (7, Shelf) pour Camille, champ summary', reader: 'Camille', plus: 8, seenOn: 'c le aujourd’hui', within: true }],
     });
   });
 
