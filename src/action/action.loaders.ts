@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
-import { DataSource, In } from 'typeorm';
-import { byIdLoader, groupLoader } from '../common/batch-loader';
+import { DataSource } from 'typeorm';
+import { anyId, byIdLoader, groupLoader, idsIn } from '../common/batch-loader';
 import { centsFromDriver } from '../kernel/money';
 import { sumCentsSql } from '../sql/money-sql';
 import { selectOwnColumns } from '../sql/raw-rows';
@@ -37,7 +37,7 @@ declare module '../request/context' {
 
 export function createActionLoaders(dataSource: DataSource): ActionLoaders {
   return {
-    actionById: byIdLoader((ids) => dataSource.getRepository(Action).find({ where: { id: In([...ids]) } })),
+    actionById: byIdLoader((ids) => dataSource.getRepository(Action).find({ where: { id: anyId(dataSource, ids) } })),
     /**
      * Read as raw rows (selectOwnColumns): a large contract's actions come in one statement, and the
      * hydration of 10 000 entities held the event loop for a few hundred milliseconds.
@@ -46,7 +46,7 @@ export function createActionLoaders(dataSource: DataSource): ActionLoaders {
       async (ids) => {
         const query = dataSource.getRepository(Action).createQueryBuilder('action');
         const read = selectOwnColumns(dataSource, Action, query, 'action', { first: true });
-        const rows = await query.where('action.orientation_id IN (:...ids)', { ids }).orderBy('action.code', 'ASC').getRawMany<Record<string, unknown>>();
+        const rows = await query.where(...idsIn(dataSource, 'action.orientation_id', ids)).orderBy('action.code', 'ASC').getRawMany<Record<string, unknown>>();
         return rows.map((row) => read(row)!);
       },
       (action) => action.orientationId!,
@@ -57,7 +57,7 @@ export function createActionLoaders(dataSource: DataSource): ActionLoaders {
           .getRepository(ActionCommune)
           .createQueryBuilder('link')
           .innerJoinAndSelect('link.organisation', 'organisation')
-          .where('link.action_id IN (:...ids)', { ids })
+          .where(...idsIn(dataSource, 'link.action_id', ids))
           .orderBy('organisation.name', 'ASC')
           .getMany();
         return rows.map((row) => ({ actionId: row.actionId, organisation: row.organisation as Organisation }));
@@ -74,7 +74,7 @@ export function createActionLoaders(dataSource: DataSource): ActionLoaders {
           .addSelect('funding.stage', 'stage')
           .addSelect(sumCentsSql(dataSource, 'funding.amount'), 'cents')
           .addSelect('COUNT(*)', 'lines')
-          .where('funding.action_id IN (:...ids)', { ids })
+          .where(...idsIn(dataSource, 'funding.action_id', ids))
           .andWhere(countedSql('funding', false))
           .groupBy('funding.action_id')
           .addGroupBy('funding.stage')

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Action } from '../action/action.entity';
 import { cachedAggregate } from '../cache/aggregate-cache';
+import { idsIn } from '../common/batch-loader';
 import { centsFromDriver } from '../kernel/money';
 import { Orientation } from '../contract/orientation.entity';
 import { sumCentsSql } from '../sql/money-sql';
@@ -66,7 +67,7 @@ async function computeSums(dataSource: DataSource, request: FundingTotalsRequest
   query.select(sumCentsSql(dataSource, 'funding.amount'), 'cents').addSelect('COUNT(*)', 'lines');
   for (const dimension of dimensions) query.addSelect(DIMENSION_SQL[dimension], dimension).addGroupBy(DIMENSION_SQL[dimension]);
   if (request.scope) {
-    query.andWhere(`${DIMENSION_SQL[request.scope.dimension]} IN (:...scopeIds)`, { scopeIds: request.scope.ids.length ? request.scope.ids : [-1] });
+    query.andWhere(...idsIn(dataSource, DIMENSION_SQL[request.scope.dimension], request.scope.ids, 'scopeIds'));
   }
   if (request.actionsOnly) query.andWhere('funding.action_id IS NOT NULL');
   for (const dimension of dimensions) query.addOrderBy(DIMENSION_SQL[dimension], 'ASC');

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
-import { DataSource, EntityTarget, In, ObjectLiteral } from 'typeorm';
+import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { byIdLoader, groupLoader, MAX_BATCH_SIZE, nextTurn } from '../common/batch-loader';
+import { anyId, byIdLoader, groupLoader, idsIn, nextTurn } from '../common/batch-loader';
 import { selectColumns } from '../sql/raw-rows';
 import { ImportBatch } from '../import-batch/import-batch.entity';
 import { Organisation } from '../organisation/organisation.entity';
@@ -46,8 +46,8 @@ export function createFundingLoaders(dataSource: DataSource): FundingLoaders {
   };
   return {
     fundingsByAction: (selection: Selection) => fundingsByAction(lineColumns(dataSource, selection)),
-    programmeById: byIdLoader((ids) => dataSource.getRepository(Programme).find({ where: { id: In([...ids]) } })),
-    batchById: byIdLoader((ids) => dataSource.getRepository(ImportBatch).find({ where: { id: In([...ids]) } })),
+    programmeById: byIdLoader((ids) => dataSource.getRepository(Programme).find({ where: { id: anyId(dataSource, ids) } })),
+    batchById: byIdLoader((ids) => dataSource.getRepository(ImportBatch).find({ where: { id: anyId(dataSource, ids) } })),
     fundingTotalsWithin: scopedTotalsLoaders(dataSource),
   };
 }
@@ -73,7 +73,6 @@ function scopedTotalsLoaders(dataSource: DataSource): FundingLoaders['fundingTot
           }
           return ids.map((id) => byScope.get(id) ?? []);
         },
-        { maxBatchSize: MAX_BATCH_SIZE },
       );
       loaders.set(key, loader);
     }
@@ -175,7 +174,7 @@ function linesByAction(dataSource: DataSource, columns: LineColumns): DataLoader
       const readProgramme = relation(Programme, 'programme', columns.programme);
       const readBeneficiary = relation(Organisation, 'beneficiary', columns.beneficiary);
       const rows = await query
-        .andWhere('funding.action_id IN (:...ids)', { ids })
+        .andWhere(...idsIn(dataSource, 'funding.action_id', ids))
         .orderBy('funding.year', 'ASC')
         .addOrderBy('funding.id', 'ASC')
         .getRawMany<Record<string, unknown>>();
