@@ -20,9 +20,10 @@
 import 'reflect-metadata';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { AddressInfo, createServer as createNetServer } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -71,6 +72,20 @@ const REPORT_LIMITS: Partial<AppConfig> = {
 };
 
 const agent = new Agent({ keepAlive: true });
+
+/**
+ * CPU seconds a process has used, all its threads (the peer's SQLite driver reads on libuv's pool):
+ * steadier than wall time on a loaded machine. Linux only (null elsewhere); MariaDB's own CPU is not in it.
+ */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
 
 function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
@@ -207,7 +222,15 @@ async function createPeerSchema(peer: Peer): Promise<void> {
 // Ours: a server process per database.
 // ---------------------------------------------------------------------------------------------------
 
-function startOurs(url: string, actions: number): Promise<{ url: string; stop: () => Promise<void> }> {
+interface OurServer {
+  url: string;
+  pid: number | undefined;
+  /** Stops the server; resolves with the longest block of its event loop while serving (ms). */
+  stop: () => Promise<void>;
+  longestBlockMs: () => number | null;
+}
+
+function startOurs(url: string, actions: number): Promise<OurServer> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...NODE_FLAGS, __filename, 'serve', url, String(actions)], { stdio: ['pipe', 'pipe', 'inherit'] });
     let output = '';
@@ -217,6 +240,11 @@ function startOurs(url: string, actions: number): Promise<{ url: string; stop: (
       if (line) {
         resolve({
           url: line.slice(4).trim(),
+          pid: child.pid,
+          longestBlockMs: () => {
+            const block = /BLOCK (\S+)/.exec(output);
+            return block ? Number(block[1]) : null;
+          },
           stop: () =>
             new Promise((done) => {
               if (child.exitCode !== null) return done();
@@ -238,9 +266,14 @@ async function serveChild(url: string, actions: number): Promise<void> {
   await seedOurs(dataSource, peerData(actions));
   const config: AppConfig = { databaseUrl: url, database: parseDatabaseUrl(url), port: 0, readRequiresToken: false, production: process.env.NODE_ENV === 'production' };
   const server = await startServer(dataSource, { ...config, ...REPORT_LIMITS, cache: { maxEntries: 0, maxBytes: 0 }, gate: { maxBufferedBytes: 8 * 1024 * 1024 * 1024 } });
+  // The longest block of the event loop while serving: one level is one statement, run synchronously on SQLite.
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   process.stdout.write(`URL ${server.url}\n`);
   process.stdin.resume();
   process.stdin.on('end', async () => {
+    delay.disable();
+    process.stdout.write(`BLOCK ${(delay.max / 1e6).toFixed(0)}\n`);
     await server.close();
     await dataSource.destroy();
     process.exit(0);
@@ -256,6 +289,8 @@ interface Side {
   run: () => Promise<string>;
   check: (body: string) => string;
   seconds: number[];
+  cpu: number[];
+  pid: number | undefined;
   note?: string;
 }
 
@@ -304,9 +339,12 @@ function checkPeer(data: PeerData, body: string): string {
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor((list.length - 1) / 2)];
 
 async function time(side: Side): Promise<string> {
+  const cpu = cpuSeconds(side.pid);
   const started = process.hrtime.bigint();
   const body = await side.run();
   side.seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
+  const after = cpuSeconds(side.pid);
+  if (cpu !== null && after !== null) side.cpu.push(after - cpu);
   return body;
 }
 
@@ -334,6 +372,9 @@ interface Row {
   side: string;
   seconds: number;
   peerSeconds: number;
+  /** Median CPU seconds of the server process per answer (MariaDB's own not included). */
+  cpu: number | null;
+  peerCpu: number | null;
   runs: number[];
   check: string;
 }
@@ -347,16 +388,19 @@ async function measureScale(actions: number, dir: string, mysqlBase: string | nu
   const cleanups: Array<() => Promise<void>> = [];
   try {
     // Ours, seeded by its own server process (each database).
-    const ours: Array<{ name: string; url: string }> = [];
+    const ours: Array<{ name: string; server: OurServer }> = [];
     const sqlite = await startOurs(`sqlite:${join(scaleDir, 'ours.sqlite')}`, actions);
-    cleanups.push(sqlite.stop);
-    ours.push({ name: 'ours SQLite', url: sqlite.url });
+    cleanups.push(async () => {
+      await sqlite.stop();
+      console.log(`  ours SQLite: longest event-loop block ${sqlite.longestBlockMs()} ms`);
+    });
+    ours.push({ name: 'ours SQLite', server: sqlite });
     if (mysqlBase) {
       const database = await freshMysql(mysqlBase);
       cleanups.push(database.drop);
       const mysql = await startOurs(database.url, actions);
       cleanups.push(mysql.stop);
-      ours.push({ name: 'ours MariaDB', url: mysql.url });
+      ours.push({ name: 'ours MariaDB', server: mysql });
     }
     // The peer, on SQLite.
     const peer = await startPeer(scaleDir);
@@ -372,11 +416,13 @@ async function measureScale(actions: number, dir: string, mysqlBase: string | nu
     console.log(`${actions} actions, ${data.lines.length} lines: both seeded in ${((Date.now() - started) / 1000).toFixed(0)} s; ${runs} runs each after a warm-up`);
 
     const sides: Side[] = [
-      ...ours.map(({ name, url }) => ({
+      ...ours.map(({ name, server }) => ({
         name,
         seconds: [],
+        cpu: [],
+        pid: server.pid,
         run: async () => {
-          const response = await post(url, { query: OUR_QUERY, variables: { code: data.code } });
+          const response = await post(server.url, { query: OUR_QUERY, variables: { code: data.code } });
           assertMeasured(response.status === 200, name, () => `HTTP ${response.status}: ${response.text.slice(0, 300)}`);
           return response.text;
         },
@@ -385,6 +431,8 @@ async function measureScale(actions: number, dir: string, mysqlBase: string | nu
       {
         name: 'Directus SQLite',
         seconds: [],
+        cpu: [],
+        pid: peer.process.pid,
         run: async () => {
           const response = await post(`${peer.url}/graphql`, { query: peerQuery(data.code) }, { authorization: `Bearer ${ADMIN.token}` });
           assertMeasured(response.status === 200, 'Directus', () => `HTTP ${response.status}: ${response.text.slice(0, 300)}`);
@@ -398,13 +446,23 @@ async function measureScale(actions: number, dir: string, mysqlBase: string | nu
     // Alternated runs: this machine's speed drifts over minutes.
     for (let i = 0; i < runs; i++) {
       for (const side of sides) await time(side);
-      console.log(`  run ${i + 1}/${runs}: ${sides.map((side) => `${side.name} ${side.seconds[i].toFixed(3)} s`).join(', ')}`);
+      console.log(`  run ${i + 1}/${runs}: ${sides.map((side) => `${side.name} ${side.seconds[i].toFixed(3)} s (CPU ${side.cpu[i]?.toFixed(2) ?? '?'} s)`).join(', ')}`);
     }
     const peerSide = sides[sides.length - 1];
     const peerSeconds = median(peerSide.seconds);
     assertMeasured(peerSeconds > 0, 'Directus', 'no time measured');
     return {
-      rows: sides.slice(0, -1).map((side) => ({ actions, lines: data.lines.length, side: side.name, seconds: median(side.seconds), peerSeconds, runs: side.seconds, check: side.note! })),
+      rows: sides.slice(0, -1).map((side) => ({
+        actions,
+        lines: data.lines.length,
+        side: side.name,
+        seconds: median(side.seconds),
+        peerSeconds,
+        cpu: side.cpu.length ? median(side.cpu) : null,
+        peerCpu: peerSide.cpu.length ? median(peerSide.cpu) : null,
+        runs: side.seconds,
+        check: side.note!,
+      })),
       peerNote: peerSide.note!,
       peerRuns: peerSide.seconds,
     };
@@ -445,10 +503,11 @@ async function main(): Promise<void> {
     agent.destroy();
   }
   console.log('');
-  const header = ['actions', 'lines', 'ours', 'ours median', 'Directus median', 'ratio', 'target', 'result', 'amounts'];
+  const header = ['actions', 'lines', 'ours', 'ours median', 'Directus median', 'ratio', 'target', 'result', 'CPU ours / Directus', 'amounts'];
   const lines = rows.map((r) => {
     const ratio = r.seconds / r.peerSeconds;
-    return [String(r.actions), String(r.lines), r.side, `${r.seconds.toFixed(3)} s`, `${r.peerSeconds.toFixed(3)} s`, `${ratio.toFixed(2)}×`, `≤ ${TARGET}×`, ratio <= TARGET ? 'pass' : 'FAIL', r.check];
+    const cpu = r.cpu !== null && r.peerCpu ? `${r.cpu.toFixed(2)} / ${r.peerCpu.toFixed(2)} s = ${(r.cpu / r.peerCpu).toFixed(2)}×` : '-';
+    return [String(r.actions), String(r.lines), r.side, `${r.seconds.toFixed(3)} s`, `${r.peerSeconds.toFixed(3)} s`, `${ratio.toFixed(2)}×`, `≤ ${TARGET}×`, ratio <= TARGET ? 'pass' : 'FAIL', cpu, r.check];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const format = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ');

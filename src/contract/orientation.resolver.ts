@@ -1,10 +1,12 @@
-import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Info, Resolver, Root } from 'type-graphql';
 import { FundingDimension } from '../funding/funding-group';
 import { FundingTotal, SCOPED_TOTALS_DESCRIPTION, toFundingTotal } from '../funding/funding-totals.types';
 import { FundingFilter } from '../funding/funding.filter';
 import { Action } from '../action/action.entity';
 import { Indicator } from '../indicator/indicator.entity';
 import { RequestContext } from '../request/context';
+import { selectionOf } from '../request/selection';
 import { Axis } from './axis.entity';
 import { Orientation } from './orientation.entity';
 
@@ -26,8 +28,8 @@ export class OrientationResolver {
   }
 
   @FieldResolver(() => [Action])
-  actions(@Root() orientation: Orientation, @Ctx() { loaders }: RequestContext): Promise<Action[]> {
-    return loaders.actionsByOrientation.load(orientation.id);
+  actions(@Root() orientation: Orientation, @Ctx() { loaders }: RequestContext, @Info() info: GraphQLResolveInfo): Promise<Action[]> {
+    return loaders.actionsByOrientation(selectionOf(info)).load(orientation.id);
   }
 
   @FieldResolver(() => [Indicator], { description: 'Indicateurs rattachés à l’orientation elle-même.' })

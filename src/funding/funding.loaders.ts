@@ -143,7 +143,8 @@ function lineColumns(dataSource: DataSource, selection: Selection): LineColumns 
   const beneficiary = territory ? mergeSelections(selection.get('beneficiary'), territorySelection) : selection.get('beneficiary');
   const source = selection.get('source');
   const resolvers = source ? { ...FUNDING_RESOLVERS, source: sourceColumns(source) } : FUNDING_RESOLVERS;
-  const funding = columnsFor(dataSource, Funding, selection, ['actionId', 'funderId', 'programmeId', 'beneficiaryId'], resolvers);
+  // The action's id groups the lines; every other key is read only for the relation asked for (FUNDING_RESOLVERS).
+  const funding = columnsFor(dataSource, Funding, selection, ['actionId'], resolvers);
   const funder = organisation(selection.get('funder'));
   const programmeSelection = selection.get('programme');
   const programme = programmeSelection ? columnsFor(dataSource, Programme, programmeSelection, [], {}) : null;
