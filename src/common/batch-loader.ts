@@ -58,37 +58,37 @@ function nextBatch(): void {
 }
 
 /** One row per key (or null): fetches by ids in one statement per batch (`fetch` reads them with idsIn/anyId). */
-export function byIdLoader<T extends { id: number }>(fetch: (ids: readonly number[]) => Promise<T[]>, options?: DataLoader.Options<number, T | null>): DataLoader<number, T | null> {
-  return new DataLoader<number, T | null>(
-    async (ids) => {
-      await nextTurn(ids.length);
-      const rows = await fetch(ids);
-      const byId = new Map(rows.map((row) => [row.id, row]));
-      return ids.map((id) => byId.get(id) ?? null);
-    },
-    options,
-  );
+export function byIdLoader<T extends { id: number }>(fetch: (ids: readonly number[]) => Promise<T[]>): DataLoader<number, T | null> {
+  return new DataLoader<number, T | null>(async (ids) => {
+    await nextTurn(ids.length);
+    const rows = await fetch(ids);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
 }
 
-/** Many rows per key: fetches the children of many parents in one statement per batch (idsIn/anyId). */
+/**
+ * Many rows per key: fetches the children of many parents in one statement per batch (idsIn/anyId).
+ * `order` sorts each key's rows: a key's few rows sorted here cost less than an ORDER BY over the
+ * whole batch (a temporary B-tree of 50 000 lines on SQLite).
+ */
 export function groupLoader<T>(
   fetch: (keys: readonly number[]) => Promise<T[]>,
   keyOf: (row: T) => number,
-  options?: DataLoader.Options<number, T[]>,
+  options: { order?: (a: T, b: T) => number } = {},
 ): DataLoader<number, T[]> {
-  return new DataLoader<number, T[]>(
-    async (keys) => {
-      await nextTurn(keys.length);
-      const rows = await fetch(keys);
-      const groups = new Map<number, T[]>();
-      for (const row of rows) {
-        const key = keyOf(row);
-        const group = groups.get(key);
-        if (group) group.push(row);
-        else groups.set(key, [row]);
-      }
-      return keys.map((key) => groups.get(key) ?? []);
-    },
-    options,
-  );
+  const { order } = options;
+  return new DataLoader<number, T[]>(async (keys) => {
+    await nextTurn(keys.length);
+    const rows = await fetch(keys);
+    const groups = new Map<number, T[]>();
+    for (const row of rows) {
+      const key = keyOf(row);
+      const group = groups.get(key);
+      if (group) group.push(row);
+      else groups.set(key, [row]);
+    }
+    if (order) for (const group of groups.values()) if (group.length > 1) group.sort(order);
+    return keys.map((key) => groups.get(key) ?? []);
+  });
 }

@@ -143,8 +143,9 @@ function lineColumns(dataSource: DataSource, selection: Selection): LineColumns 
   const beneficiary = territory ? mergeSelections(selection.get('beneficiary'), territorySelection) : selection.get('beneficiary');
   const source = selection.get('source');
   const resolvers = source ? { ...FUNDING_RESOLVERS, source: sourceColumns(source) } : FUNDING_RESOLVERS;
-  // The action's id groups the lines; every other key is read only for the relation asked for (FUNDING_RESOLVERS).
-  const funding = columnsFor(dataSource, Funding, selection, ['actionId'], resolvers);
+  // The action's id groups the lines, their year orders them; every other key is read only for the
+  // relation asked for (FUNDING_RESOLVERS).
+  const funding = columnsFor(dataSource, Funding, selection, ['actionId', 'year'], resolvers);
   const funder = organisation(selection.get('funder'));
   const programmeSelection = selection.get('programme');
   const programme = programmeSelection ? columnsFor(dataSource, Programme, programmeSelection, [], {}) : null;
@@ -176,8 +177,6 @@ function linesByAction(dataSource: DataSource, columns: LineColumns): DataLoader
       const readBeneficiary = relation(Organisation, 'beneficiary', columns.beneficiary);
       const rows = await query
         .andWhere(...idsIn(dataSource, 'funding.action_id', ids))
-        .orderBy('funding.year', 'ASC')
-        .addOrderBy('funding.id', 'ASC')
         .getRawMany<Record<string, unknown>>();
       // Funders and beneficiaries apart: each may have been read with its own columns.
       const funders = new Map<number, Organisation>();
@@ -201,5 +200,7 @@ function linesByAction(dataSource: DataSource, columns: LineColumns): DataLoader
       });
     },
     (funding) => funding.actionId!,
+    // An action's lines by year, then as written.
+    { order: (a, b) => a.year - b.year || a.id - b.id },
   );
 }
