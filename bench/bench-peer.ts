@@ -10,8 +10,9 @@
  *   BENCH_PEER_INDEXES=0 leaves them bare), its cache off (CACHE_ENABLED=false).
  * - Ours: a server process per database (SQLite; MariaDB/MySQL too when DATABASE_URL is a mysql:// URL,
  *   on a fresh database of that server), the aggregate cache off, the answer limits raised as an operator
- *   would for such a report. Nothing caches a response: every run is cold in that sense (one warm-up each).
- * - Runs alternate between the servers (BENCH_RUNS each, default 5; 3 at 50 000 actions), medians compared;
+ *   would for such a report. Nothing caches a response: every run is cold in that sense.
+ * - Runs alternate between the servers (BENCH_RUNS each, default 15 at 500 actions, 9 at 5 000, 3 at
+ *   50 000, after 3 warm-ups, 1 at 50 000), medians compared; each server's CPU time per answer too;
  *   the ratio printed is ours / Directus (target ≤ 0.6×). Our amounts must add up to the generated cents
  *   exactly; the peer's floats are summed as a client would and their drift printed.
  *
@@ -71,7 +72,8 @@ const REPORT_LIMITS: Partial<AppConfig> = {
   queryTimeoutMs: 0,
 };
 
-const agent = new Agent({ keepAlive: true });
+/** A connection per request for both sides: no idle keep-alive socket closed under a request between runs. */
+const agent = new Agent({ keepAlive: false });
 
 /**
  * CPU seconds a process has used, all its threads (the peer's SQLite driver reads on libuv's pool):
@@ -338,10 +340,20 @@ function checkPeer(data: PeerData, body: string): string {
 
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor((list.length - 1) / 2)];
 
+/** The side's answer; a failure names the side (a server that died measured nothing). */
+async function answer(side: Side): Promise<string> {
+  try {
+    return await side.run();
+  } catch (error) {
+    if (error instanceof NotMeasuredError) throw error;
+    throw new NotMeasuredError(side.name, (error as Error).message);
+  }
+}
+
 async function time(side: Side): Promise<string> {
   const cpu = cpuSeconds(side.pid);
   const started = process.hrtime.bigint();
-  const body = await side.run();
+  const body = await answer(side);
   side.seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
   const after = cpuSeconds(side.pid);
   if (cpu !== null && after !== null) side.cpu.push(after - cpu);
@@ -381,7 +393,10 @@ interface Row {
 
 async function measureScale(actions: number, dir: string, mysqlBase: string | null): Promise<{ rows: Row[]; peerNote: string; peerRuns: number[] }> {
   const data = peerData(actions);
-  const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? (actions >= 50_000 ? 3 : 5)));
+  // Small answers take tens of milliseconds, within this machine's noise: more runs, and warm-ups enough
+  // for both servers' JIT compilers (the first few answers of either are twice as slow).
+  const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? (actions >= 50_000 ? 3 : actions >= 5_000 ? 9 : 15)));
+  const warmUps = actions >= 50_000 ? 1 : 3;
   const scaleDir = join(dir, `scale-${actions}`);
   mkdirSync(scaleDir, { recursive: true });
   const started = Date.now();
@@ -413,7 +428,7 @@ async function measureScale(actions: number, dir: string, mysqlBase: string | nu
     } finally {
       peerDb.close();
     }
-    console.log(`${actions} actions, ${data.lines.length} lines: both seeded in ${((Date.now() - started) / 1000).toFixed(0)} s; ${runs} runs each after a warm-up`);
+    console.log(`${actions} actions, ${data.lines.length} lines: both seeded in ${((Date.now() - started) / 1000).toFixed(0)} s; ${runs} runs each after ${warmUps} warm-up(s)`);
 
     const sides: Side[] = [
       ...ours.map(({ name, server }) => ({
@@ -442,7 +457,8 @@ async function measureScale(actions: number, dir: string, mysqlBase: string | nu
       },
     ];
     // Warm-up, checked: a side that answered wrong or nothing measures nothing.
-    for (const side of sides) side.note = side.check(await side.run());
+    for (const side of sides) side.note = side.check(await answer(side));
+    for (let i = 1; i < warmUps; i++) for (const side of sides) await answer(side);
     // Alternated runs: this machine's speed drifts over minutes.
     for (let i = 0; i < runs; i++) {
       for (const side of sides) await time(side);
