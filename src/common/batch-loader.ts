@@ -5,8 +5,9 @@ import { DataSource, FindOperator, In, Raw } from 'typeorm';
  * A loader's batch is one statement whatever its number of keys (issue 16: one statement per level of a
  * nested query). Up to INLINE_IDS keys the ids are placeholders of an `IN` list; past it they are one
  * JSON array parameter, read by `json_each` (SQLite) or `JSON_TABLE` (MySQL/MariaDB): no placeholder
- * limit (MySQL 65 535, SQLite 32 766), and one plan for any count. MAX_BATCH_SIZE is left only for the
- * loaders that still build plain `IN` lists of their own.
+ * limit (MySQL 65 535, SQLite 32 766), and one plan for any count. MAX_BATCH_SIZE is left for the
+ * loaders that still build plain `IN` lists of their own, and as the size past which a nested level
+ * is a large read (src/db/sqlite-streamed-read.ts).
  */
 export const MAX_BATCH_SIZE = 2000;
 export const INLINE_IDS = 1000;

@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
 import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { anyId, byIdLoader, groupLoader, idsIn, nextTurn } from '../common/batch-loader';
+import { anyId, byIdLoader, groupLoader, idsIn, MAX_BATCH_SIZE, nextTurn } from '../common/batch-loader';
+import { rawRowsYielding } from '../db/sqlite-streamed-read';
 import { selectColumns } from '../sql/raw-rows';
 import { ImportBatch } from '../import-batch/import-batch.entity';
 import { Organisation } from '../organisation/organisation.entity';
@@ -175,9 +176,7 @@ function linesByAction(dataSource: DataSource, columns: LineColumns): DataLoader
       const readFunder = relation(Organisation, 'funder', columns.funder);
       const readProgramme = relation(Programme, 'programme', columns.programme);
       const readBeneficiary = relation(Organisation, 'beneficiary', columns.beneficiary);
-      const rows = await query
-        .andWhere(...idsIn(dataSource, 'funding.action_id', ids))
-        .getRawMany<Record<string, unknown>>();
+      query.andWhere(...idsIn(dataSource, 'funding.action_id', ids));
       // Funders and beneficiaries apart: each may have been read with its own columns.
       const funders = new Map<number, Organisation>();
       const beneficiaries = new Map<number, Organisation>();
@@ -191,13 +190,15 @@ function linesByAction(dataSource: DataSource, columns: LineColumns): DataLoader
         }
         return found;
       };
-      return rows.map((row) => {
+      const read = (row: Record<string, unknown>): Funding => {
         const funding = readFunding(row)!;
         if (readFunder) funding.funder = once(funders, funding.funderId, readFunder, row)!;
         if (readProgramme) funding.programme = once(programmes, funding.programmeId, readProgramme, row);
         if (readBeneficiary) funding.beneficiary = once(beneficiaries, funding.beneficiaryId, readBeneficiary, row);
         return funding;
-      });
+      };
+      // Past a dashboard's size, the lines of a large contract: one statement that yields on SQLite.
+      return ids.length > MAX_BATCH_SIZE ? rawRowsYielding(dataSource, query, read) : (await query.getRawMany<Record<string, unknown>>()).map(read);
     },
     (funding) => funding.actionId!,
     // An action's lines by year, then as written.
