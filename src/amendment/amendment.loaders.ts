@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
-import { DataSource, In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { Action } from '../action/action.entity';
-import { groupLoader } from '../common/batch-loader';
+import { anyId, groupLoader, idsIn } from '../common/batch-loader';
 import { AmendmentChangeKind } from '../kernel/amendment-change-kind.enum';
 import { Axis } from '../contract/axis.entity';
 import { Orientation } from '../contract/orientation.entity';
@@ -47,7 +47,7 @@ export function createAmendmentLoaders(dataSource: DataSource): AmendmentLoaders
   return {
     structureOn: Object.assign(structureOn, { clearAll: () => byDate.clear() }),
     amendmentsByContract: groupLoader(
-      (ids) => dataSource.getRepository(Amendment).find({ where: { contractId: In([...ids]) }, order: { signedOn: 'ASC', id: 'ASC' } }),
+      (ids) => dataSource.getRepository(Amendment).find({ where: { contractId: anyId(dataSource, ids) }, order: { signedOn: 'ASC', id: 'ASC' } }),
       (amendment) => amendment.contractId,
     ),
     communeChangesByContract: groupLoader(
@@ -56,7 +56,8 @@ export function createAmendmentLoaders(dataSource: DataSource): AmendmentLoaders
           .getRepository(AmendmentChangeRow)
           .createQueryBuilder('change')
           .innerJoinAndSelect('change.organisation', 'organisation')
-          .where('change.contract_id IN (:...ids) AND change.organisation_id IS NOT NULL', { ids })
+          .where(...idsIn(dataSource, 'change.contract_id', ids))
+          .andWhere('change.organisation_id IS NOT NULL')
           .orderBy('change.effective_on', 'ASC')
           .addOrderBy('change.id', 'ASC')
           .getMany(),
@@ -95,15 +96,15 @@ function structureOnLoaders(dataSource: DataSource, on: string): StructureOnLoad
   };
   return {
     axesByContract: groupLoader(
-      (ids) => datedRows(Axis, 'axis', 'axis_id', (query) => query.where('axis.contract_id IN (:...ids)', { ids }), 'number'),
+      (ids) => datedRows(Axis, 'axis', 'axis_id', (query) => query.where(...idsIn(dataSource, 'axis.contract_id', ids)), 'number'),
       (axis) => axis.contractId,
     ),
     orientationsByAxis: groupLoader(
-      (ids) => datedRows(Orientation, 'orientation', 'orientation_id', (query) => query.where('orientation.axis_id IN (:...ids) AND orientation.parent_id IS NULL', { ids }), 'code'),
+      (ids) => datedRows(Orientation, 'orientation', 'orientation_id', (query) => query.where(...idsIn(dataSource, 'orientation.axis_id', ids)).andWhere('orientation.parent_id IS NULL'), 'code'),
       (orientation) => orientation.axisId,
     ),
     orientationsByParent: groupLoader(
-      (ids) => datedRows(Orientation, 'orientation', 'orientation_id', (query) => query.where('orientation.parent_id IN (:...ids)', { ids }), 'code'),
+      (ids) => datedRows(Orientation, 'orientation', 'orientation_id', (query) => query.where(...idsIn(dataSource, 'orientation.parent_id', ids)), 'code'),
       (orientation) => orientation.parentId!,
     ),
     /** The actions placed in these orientations on that day; each one's orientationId is the one it had then. */
@@ -112,12 +113,13 @@ function structureOnLoaders(dataSource: DataSource, on: string): StructureOnLoad
         const query = dataSource.getRepository(Action).createQueryBuilder('action');
         const read = selectOwnColumns(dataSource, Action, query, 'action', { first: true });
         const placed = placedOrientationSql('action', 'placement');
+        const scope = idsIn(dataSource, 'scope_orientation.id', ids, 'scopeIds');
         const rows = await query
           .addSelect(placed, 'placed_orientation_id')
           .leftJoin(AmendmentChangeRow, 'placement', firstMoveAfterSql('action', 'placement'), { structureOn: on })
           // The contracts of these orientations first (the index on contract), then where each action was.
-          .where('action.contract_id IN (SELECT scope_orientation.contract_id FROM orientation scope_orientation WHERE scope_orientation.id IN (:...ids))', { ids })
-          .andWhere(`${placed} IN (:...ids)`)
+          .where(`action.contract_id IN (SELECT scope_orientation.contract_id FROM orientation scope_orientation WHERE ${scope[0]})`, scope[1])
+          .andWhere(...idsIn(dataSource, placed, ids, 'placedIds'))
           .orderBy('action.code', 'ASC')
           .getRawMany<Record<string, unknown>>();
         return rows.map((row) => {

@@ -1,16 +1,46 @@
 import DataLoader from 'dataloader';
+import { DataSource, FindOperator, In, Raw } from 'typeorm';
 
-/** Stays well under the placeholder limits (MySQL 65 535, SQLite 32 766) while batching whole levels. */
+/**
+ * A loader's batch is one statement whatever its number of keys (issue 16: one statement per level of a
+ * nested query). Up to INLINE_IDS keys the ids are placeholders of an `IN` list; past it they are one
+ * JSON array parameter, read by `json_each` (SQLite) or `JSON_TABLE` (MySQL/MariaDB): no placeholder
+ * limit (MySQL 65 535, SQLite 32 766), and one plan for any count. MAX_BATCH_SIZE is left for the
+ * loaders that still build plain `IN` lists of their own, and as the size past which a nested level
+ * is a large read (src/db/sqlite-streamed-read.ts).
+ */
 export const MAX_BATCH_SIZE = 2000;
+export const INLINE_IDS = 1000;
+
+/** The SQL of a subquery listing the ids of the JSON array parameter `:name`. */
+function jsonIdsSql(dataSource: DataSource, name: string): string {
+  return dataSource.options.type === 'better-sqlite3'
+    ? `SELECT value FROM json_each(:${name})`
+    : `SELECT listed_ids.id FROM JSON_TABLE(:${name}, '$[*]' COLUMNS (id BIGINT PATH '$')) AS listed_ids`;
+}
+
+/**
+ * `column` is one of `ids`, for a query builder's where: the SQL and its parameters, under the name
+ * `name` (unique within the query).
+ */
+export function idsIn(dataSource: DataSource, column: string, ids: readonly number[], name = 'ids'): [string, Record<string, unknown>] {
+  if (ids.length <= INLINE_IDS) return [`${column} IN (:...${name})`, { [name]: ids.length ? [...ids] : [-1] }];
+  return [`${column} IN (${jsonIdsSql(dataSource, name)})`, { [name]: JSON.stringify(ids) }];
+}
+
+/** `idsIn` for a repository's `find({ where })`. */
+export function anyId(dataSource: DataSource, ids: readonly number[]): FindOperator<number> {
+  if (ids.length <= INLINE_IDS) return In([...ids]);
+  return Raw((column) => `${column} IN (${jsonIdsSql(dataSource, 'anyIdJson')})`, { anyIdJson: JSON.stringify(ids) });
+}
 
 /** Batches of at least this many keys start on a turn of the event loop of their own (nextTurn). */
 export const YIELDING_BATCH = 100;
 
 /**
  * Waits for the next turn of the event loop, for a large batch. On SQLite a statement runs
- * synchronously, and a level of a nested query split into several batches (MAX_BATCH_SIZE) ran them
- * back to back — 50 000 lines in one block of the event loop. A turn before each large batch lets the
- * other requests (and the request's own time limit) in; a small batch (a dashboard's) does not wait.
+ * synchronously: a turn before each large batch (one level of a nested query) lets the other requests
+ * (and the request's own time limit) in between levels; a small batch (a dashboard's) does not wait.
  */
 export function nextTurn(keys: number): Promise<void> | undefined {
   if (keys < YIELDING_BATCH) return undefined;
@@ -28,34 +58,38 @@ function nextBatch(): void {
   if (turns.length) setImmediate(nextBatch);
 }
 
-/** One row per key (or null): fetches by ids in one statement per batch. */
+/** One row per key (or null): fetches by ids in one statement per batch (`fetch` reads them with idsIn/anyId). */
 export function byIdLoader<T extends { id: number }>(fetch: (ids: readonly number[]) => Promise<T[]>): DataLoader<number, T | null> {
-  return new DataLoader<number, T | null>(
-    async (ids) => {
-      await nextTurn(ids.length);
-      const rows = await fetch(ids);
-      const byId = new Map(rows.map((row) => [row.id, row]));
-      return ids.map((id) => byId.get(id) ?? null);
-    },
-    { maxBatchSize: MAX_BATCH_SIZE },
-  );
+  return new DataLoader<number, T | null>(async (ids) => {
+    await nextTurn(ids.length);
+    const rows = await fetch(ids);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
 }
 
-/** Many rows per key: fetches the children of many parents in one statement per batch. */
-export function groupLoader<T>(fetch: (keys: readonly number[]) => Promise<T[]>, keyOf: (row: T) => number): DataLoader<number, T[]> {
-  return new DataLoader<number, T[]>(
-    async (keys) => {
-      await nextTurn(keys.length);
-      const rows = await fetch(keys);
-      const groups = new Map<number, T[]>();
-      for (const row of rows) {
-        const key = keyOf(row);
-        const group = groups.get(key);
-        if (group) group.push(row);
-        else groups.set(key, [row]);
-      }
-      return keys.map((key) => groups.get(key) ?? []);
-    },
-    { maxBatchSize: MAX_BATCH_SIZE },
-  );
+/**
+ * Many rows per key: fetches the children of many parents in one statement per batch (idsIn/anyId).
+ * `order` sorts each key's rows: a key's few rows sorted here cost less than an ORDER BY over the
+ * whole batch (a temporary B-tree of 50 000 lines on SQLite).
+ */
+export function groupLoader<T>(
+  fetch: (keys: readonly number[]) => Promise<T[]>,
+  keyOf: (row: T) => number,
+  options: { order?: (a: T, b: T) => number } = {},
+): DataLoader<number, T[]> {
+  const { order } = options;
+  return new DataLoader<number, T[]>(async (keys) => {
+    await nextTurn(keys.length);
+    const rows = await fetch(keys);
+    const groups = new Map<number, T[]>();
+    for (const row of rows) {
+      const key = keyOf(row);
+      const group = groups.get(key);
+      if (group) group.push(row);
+      else groups.set(key, [row]);
+    }
+    if (order) for (const group of groups.values()) if (group.length > 1) group.sort(order);
+    return keys.map((key) => groups.get(key) ?? []);
+  });
 }

@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
-import { DataSource, In, IsNull } from 'typeorm';
-import { byIdLoader, groupLoader } from '../common/batch-loader';
+import { DataSource, IsNull } from 'typeorm';
+import { anyId, byIdLoader, groupLoader, idsIn } from '../common/batch-loader';
 import { Axis } from './axis.entity';
 import { ContractParty } from './contract-party.entity';
 import { Contract } from './contract.entity';
@@ -24,29 +24,29 @@ declare module '../request/context' {
 
 export function createContractLoaders(dataSource: DataSource): ContractLoaders {
   return {
-    contractById: byIdLoader((ids) => dataSource.getRepository(Contract).find({ where: { id: In([...ids]) } })),
+    contractById: byIdLoader((ids) => dataSource.getRepository(Contract).find({ where: { id: anyId(dataSource, ids) } })),
     axesByContract: groupLoader(
       // In force today: not closed by an amendment (none is dated after today; the past: amendment.loaders.ts).
-      (ids) => dataSource.getRepository(Axis).find({ where: { contractId: In([...ids]), closedOn: IsNull() }, order: { number: 'ASC' } }),
+      (ids) => dataSource.getRepository(Axis).find({ where: { contractId: anyId(dataSource, ids), closedOn: IsNull() }, order: { number: 'ASC' } }),
       (axis) => axis.contractId,
     ),
-    axisById: byIdLoader((ids) => dataSource.getRepository(Axis).find({ where: { id: In([...ids]) } })),
+    axisById: byIdLoader((ids) => dataSource.getRepository(Axis).find({ where: { id: anyId(dataSource, ids) } })),
     orientationsByAxis: groupLoader(
-      (ids) => dataSource.getRepository(Orientation).find({ where: { axisId: In([...ids]), parentId: IsNull(), closedOn: IsNull() }, order: { code: 'ASC' } }),
+      (ids) => dataSource.getRepository(Orientation).find({ where: { axisId: anyId(dataSource, ids), parentId: IsNull(), closedOn: IsNull() }, order: { code: 'ASC' } }),
       (orientation) => orientation.axisId,
     ),
     orientationsByParent: groupLoader(
-      (ids) => dataSource.getRepository(Orientation).find({ where: { parentId: In([...ids]), closedOn: IsNull() }, order: { code: 'ASC' } }),
+      (ids) => dataSource.getRepository(Orientation).find({ where: { parentId: anyId(dataSource, ids), closedOn: IsNull() }, order: { code: 'ASC' } }),
       (orientation) => orientation.parentId!,
     ),
-    orientationById: byIdLoader((ids) => dataSource.getRepository(Orientation).find({ where: { id: In([...ids]) } })),
+    orientationById: byIdLoader((ids) => dataSource.getRepository(Orientation).find({ where: { id: anyId(dataSource, ids) } })),
     partiesByContract: groupLoader(
       (ids) =>
         dataSource
           .getRepository(ContractParty)
           .createQueryBuilder('party')
           .innerJoinAndSelect('party.organisation', 'organisation')
-          .where('party.contract_id IN (:...ids)', { ids })
+          .where(...idsIn(dataSource, 'party.contract_id', ids))
           .orderBy('organisation.name', 'ASC')
           .getMany(),
       (party) => party.contractId,

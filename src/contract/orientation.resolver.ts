@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Info, Resolver, Root } from 'type-graphql';
 import { FundingDimension } from '../funding/funding-group';
 import { FundingTotal, SCOPED_TOTALS_DESCRIPTION, toFundingTotal } from '../funding/funding-totals.types';
 import { FundingFilter } from '../funding/funding.filter';
@@ -6,6 +7,7 @@ import { Action } from '../action/action.entity';
 import { Indicator } from '../indicator/indicator.entity';
 import { RequestContext } from '../request/context';
 import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureDate } from '../amendment/structure-date';
+import { selectionOf } from '../request/selection';
 import { Axis } from './axis.entity';
 import { Orientation } from './orientation.entity';
 
@@ -36,9 +38,10 @@ export class OrientationResolver {
     @Root() orientation: Orientation,
     @Arg('asOf', () => Date, { nullable: true, description: AS_OF_DESCRIPTION }) asOf: Date | undefined,
     @Ctx() { loaders }: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Action[]> {
     const on = structureDate(asOf, orientation);
-    return on === null ? loaders.actionsByOrientation.load(orientation.id) : loaders.structureOn(on).actionsByOrientation.load(orientation.id);
+    return on === null ? loaders.actionsByOrientation(selectionOf(info)).load(orientation.id) : loaders.structureOn(on).actionsByOrientation.load(orientation.id);
   }
 
   @FieldResolver(() => [Indicator], { description: 'Indicateurs rattachés à l’orientation elle-même.' })

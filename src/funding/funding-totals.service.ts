@@ -3,6 +3,7 @@ import { Action } from '../action/action.entity';
 import { AmendmentChangeRow } from '../amendment/amendment-change.entity';
 import { firstMoveAfterSql, placedOrientationSql, structureDateOf } from '../amendment/action-placement';
 import { cachedAggregate } from '../cache/aggregate-cache';
+import { idsIn } from '../common/batch-loader';
 import { centsFromDriver } from '../kernel/money';
 import { Orientation } from '../contract/orientation.entity';
 import { sumCentsSql } from '../sql/money-sql';
@@ -73,7 +74,7 @@ async function computeSums(dataSource: DataSource, request: FundingTotalsRequest
   query.select(sumCentsSql(dataSource, 'funding.amount'), 'cents').addSelect('COUNT(*)', 'lines');
   for (const dimension of dimensions) query.addSelect(dimensionSql[dimension], dimension).addGroupBy(dimensionSql[dimension]);
   if (request.scope) {
-    query.andWhere(`${dimensionSql[request.scope.dimension]} IN (:...scopeIds)`, { scopeIds: request.scope.ids.length ? request.scope.ids : [-1] });
+    query.andWhere(...idsIn(dataSource, dimensionSql[request.scope.dimension], request.scope.ids, 'scopeIds'));
   }
   if (request.actionsOnly) query.andWhere('funding.action_id IS NOT NULL');
   for (const dimension of dimensions) query.addOrderBy(dimensionSql[dimension], 'ASC');

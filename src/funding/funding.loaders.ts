@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
-import { DataSource, EntityTarget, In, ObjectLiteral } from 'typeorm';
+import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { byIdLoader, groupLoader, MAX_BATCH_SIZE, nextTurn } from '../common/batch-loader';
+import { anyId, byIdLoader, groupLoader, idsIn, MAX_BATCH_SIZE, nextTurn } from '../common/batch-loader';
+import { rawRowsYielding } from '../db/sqlite-streamed-read';
 import { selectColumns } from '../sql/raw-rows';
 import { ImportBatch } from '../import-batch/import-batch.entity';
 import { ImportCellCorrection } from '../import-batch/import-cell-correction.entity';
@@ -49,8 +50,8 @@ export function createFundingLoaders(dataSource: DataSource): FundingLoaders {
   };
   return {
     fundingsByAction: (selection: Selection) => fundingsByAction(lineColumns(dataSource, selection)),
-    programmeById: byIdLoader((ids) => dataSource.getRepository(Programme).find({ where: { id: In([...ids]) } })),
-    batchById: byIdLoader((ids) => dataSource.getRepository(ImportBatch).find({ where: { id: In([...ids]) } })),
+    programmeById: byIdLoader((ids) => dataSource.getRepository(Programme).find({ where: { id: anyId(dataSource, ids) } })),
+    batchById: byIdLoader((ids) => dataSource.getRepository(ImportBatch).find({ where: { id: anyId(dataSource, ids) } })),
     correctionByCell: correctionLoader(dataSource),
     fundingTotalsWithin: scopedTotalsLoaders(dataSource),
   };
@@ -67,7 +68,7 @@ function correctionLoader(dataSource: DataSource): DataLoader<string, ImportCell
       await nextTurn(keys.length);
       const batchIds = [...new Set(keys.map((key) => Number(key.split('\u0000')[0])))];
       // A batch has a handful of corrections at most: read them all, match the cells here.
-      const rows = await dataSource.getRepository(ImportCellCorrection).find({ where: { batchId: In(batchIds) } });
+      const rows = await dataSource.getRepository(ImportCellCorrection).find({ where: { batchId: anyId(dataSource, batchIds) } });
       const byCell = new Map(rows.map((row) => [cellKey(row.batchId, row.sheet, row.cell), row]));
       return keys.map((key) => byCell.get(key) ?? null);
     },
@@ -96,7 +97,6 @@ function scopedTotalsLoaders(dataSource: DataSource): FundingLoaders['fundingTot
           }
           return ids.map((id) => byScope.get(id) ?? []);
         },
-        { maxBatchSize: MAX_BATCH_SIZE },
       );
       loaders.set(key, loader);
     }
@@ -168,7 +168,9 @@ function lineColumns(dataSource: DataSource, selection: Selection): LineColumns 
   const beneficiary = territory ? mergeSelections(selection.get('beneficiary'), territorySelection) : selection.get('beneficiary');
   const source = selection.get('source');
   const resolvers = source ? { ...FUNDING_RESOLVERS, source: sourceColumns(source) } : FUNDING_RESOLVERS;
-  const funding = columnsFor(dataSource, Funding, selection, ['actionId', 'funderId', 'programmeId', 'beneficiaryId'], resolvers);
+  // The action's id groups the lines, their year orders them; every other key is read only for the
+  // relation asked for (FUNDING_RESOLVERS).
+  const funding = columnsFor(dataSource, Funding, selection, ['actionId', 'year'], resolvers);
   const funder = organisation(selection.get('funder'));
   const programmeSelection = selection.get('programme');
   const programme = programmeSelection ? columnsFor(dataSource, Programme, programmeSelection, [], {}) : null;
@@ -198,11 +200,7 @@ function linesByAction(dataSource: DataSource, columns: LineColumns): DataLoader
       const readFunder = relation(Organisation, 'funder', columns.funder);
       const readProgramme = relation(Programme, 'programme', columns.programme);
       const readBeneficiary = relation(Organisation, 'beneficiary', columns.beneficiary);
-      const rows = await query
-        .andWhere('funding.action_id IN (:...ids)', { ids })
-        .orderBy('funding.year', 'ASC')
-        .addOrderBy('funding.id', 'ASC')
-        .getRawMany<Record<string, unknown>>();
+      query.andWhere(...idsIn(dataSource, 'funding.action_id', ids));
       // Funders and beneficiaries apart: each may have been read with its own columns.
       const funders = new Map<number, Organisation>();
       const beneficiaries = new Map<number, Organisation>();
@@ -216,14 +214,18 @@ function linesByAction(dataSource: DataSource, columns: LineColumns): DataLoader
         }
         return found;
       };
-      return rows.map((row) => {
+      const read = (row: Record<string, unknown>): Funding => {
         const funding = readFunding(row)!;
         if (readFunder) funding.funder = once(funders, funding.funderId, readFunder, row)!;
         if (readProgramme) funding.programme = once(programmes, funding.programmeId, readProgramme, row);
         if (readBeneficiary) funding.beneficiary = once(beneficiaries, funding.beneficiaryId, readBeneficiary, row);
         return funding;
-      });
+      };
+      // Past a dashboard's size, the lines of a large contract: one statement that yields on SQLite.
+      return ids.length > MAX_BATCH_SIZE ? rawRowsYielding(dataSource, query, read) : (await query.getRawMany<Record<string, unknown>>()).map(read);
     },
     (funding) => funding.actionId!,
+    // An action's lines by year, then as written.
+    { order: (a, b) => a.year - b.year || a.id - b.id },
   );
 }

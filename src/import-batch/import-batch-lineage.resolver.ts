@@ -1,7 +1,6 @@
 import DataLoader from 'dataloader';
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import { In } from 'typeorm';
-import { groupLoader, MAX_BATCH_SIZE } from '../common/batch-loader';
+import { anyId, groupLoader, MAX_BATCH_SIZE } from '../common/batch-loader';
 import { decodeCursor, encodeCursor, Page, pageSize } from '../common/pagination';
 import { Funding } from '../funding/funding.entity';
 import { FundingPage } from '../funding/funding.page';
@@ -99,7 +98,7 @@ function lineageLoaders({ dataSource, loaders }: RequestContext): LineageLoaders
         { maxBatchSize: MAX_BATCH_SIZE / 2 },
       ),
       lines: groupLoader(
-        (ids) => dataSource.getRepository(Funding).find({ where: { batchId: In([...ids]) }, order: { id: 'ASC' } }),
+        (ids) => dataSource.getRepository(Funding).find({ where: { batchId: anyId(dataSource, ids) }, order: { id: 'ASC' } }),
         (funding) => funding.batchId!,
       ),
     };

@@ -2,8 +2,8 @@ import DataLoader from 'dataloader';
 import { findReadableContract } from '../contract/contract.lookups';
 import { GraphQLError } from 'graphql';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from 'type-graphql';
-import { Brackets, DataSource, In, SelectQueryBuilder } from 'typeorm';
-import { groupLoader } from '../common/batch-loader';
+import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
+import { anyId, groupLoader } from '../common/batch-loader';
 import { decodeCursor, Page, PageType, pageSize, toPage } from '../common/pagination';
 import { Contract } from '../contract/contract.entity';
 import { Organisation } from '../organisation/organisation.entity';
@@ -138,7 +138,7 @@ function issuesLoader({ dataSource, loaders }: RequestContext): DataLoader<numbe
   let loader = issueLoaders.get(loaders);
   if (!loader) {
     loader = groupLoader(
-      (ids) => dataSource.getRepository(ImportIssue).find({ where: { batchId: In([...ids]) }, order: { id: 'ASC' } }),
+      (ids) => dataSource.getRepository(ImportIssue).find({ where: { batchId: anyId(dataSource, ids) }, order: { id: 'ASC' } }),
       (issue) => issue.batchId,
     );
     issueLoaders.set(loaders, loader);

@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
-import { groupLoader } from '../common/batch-loader';
+import { groupLoader, idsIn } from '../common/batch-loader';
 import { Indicator } from './indicator.entity';
 
 export interface IndicatorWithValues extends Indicator {
@@ -31,11 +31,11 @@ declare module '../request/context' {
 export function createIndicatorLoaders(dataSource: DataSource): IndicatorLoaders {
   return {
     indicatorsByAction: groupLoader<IndicatorWithValues>(
-      (ids) => indicatorQuery(dataSource).where('indicator.action_id IN (:...ids)', { ids }).getMany(),
+      (ids) => indicatorQuery(dataSource).where(...idsIn(dataSource, 'indicator.action_id', ids)).getMany(),
       (indicator) => indicator.actionId!,
     ),
     indicatorsByOrientation: groupLoader<IndicatorWithValues>(
-      (ids) => indicatorQuery(dataSource).where('indicator.orientation_id IN (:...ids)', { ids }).getMany(),
+      (ids) => indicatorQuery(dataSource).where(...idsIn(dataSource, 'indicator.orientation_id', ids)).getMany(),
       (indicator) => indicator.orientationId!,
     ),
   };

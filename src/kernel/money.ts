@@ -47,9 +47,30 @@ export function decimalOf(cents: bigint): string {
   return `${whole}.${fraction < 10 ? '0' : ''}${fraction}`;
 }
 
-/** Normalises any decimal string to canonical two-decimal form ("0.1" → "0.10"). */
+/** A decimal string exactly as formatCents writes it ("-0.00" aside, which it writes "0.00"). */
+const CANONICAL_MONEY = /^-?(?:0|[1-9]\d*)\.\d\d$/;
+
+/**
+ * Normalises any decimal string to canonical two-decimal form ("0.1" → "0.10"). A string already
+ * canonical (every amount read back from the database) is returned as is: parsing and formatting it
+ * again through bigints was a tenth of a large nested answer's time.
+ */
 export function normaliseMoney(value: string): string {
+  if (CANONICAL_MONEY.test(value) && value !== '-0.00') return value;
   return formatCents(parseCents(value));
+}
+
+/**
+ * The canonical string of a DECIMAL(15,2) read as a double (better-sqlite3): within half a cent of the
+ * stored value, so rounding to whole cents restores it; formatted with plain numbers while exact.
+ */
+export function moneyFromDouble(value: number): string {
+  if (!Number.isFinite(value)) throw new MoneyFormatError(`valeur non finie : ${value}`);
+  const cents = Math.round(value * 100);
+  if (!Number.isSafeInteger(cents)) return formatCents(BigInt(cents));
+  const abs = Math.abs(cents);
+  const fraction = abs % 100;
+  return `${cents < 0 ? '-' : ''}${(abs - fraction) / 100}.${fraction < 10 ? '0' : ''}${fraction}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
-import { DataSource, In } from 'typeorm';
-import { byIdLoader, groupLoader } from '../common/batch-loader';
+import { DataSource } from 'typeorm';
+import { anyId, byIdLoader, groupLoader, idsIn } from '../common/batch-loader';
 import { Decision } from './decision.entity';
 import { Meeting, MeetingAgendaItem, MeetingMember } from './meeting.entity';
 
@@ -22,21 +22,21 @@ export function createMeetingLoaders(dataSource: DataSource): MeetingLoaders {
   const decisions = () =>
     dataSource.getRepository(Decision).createQueryBuilder('decision').innerJoin(Meeting, 'meeting', 'meeting.id = decision.meeting_id').orderBy('meeting.held_on', 'ASC').addOrderBy('decision.id', 'ASC');
   return {
-    meetingById: byIdLoader((ids) => dataSource.getRepository(Meeting).find({ where: { id: In([...ids]) } })),
+    meetingById: byIdLoader((ids) => dataSource.getRepository(Meeting).find({ where: { id: anyId(dataSource, ids) } })),
     decisionsByMeeting: groupLoader(
-      (ids) => decisions().where('decision.meeting_id IN (:...ids)', { ids }).getMany(),
+      (ids) => decisions().where(...idsIn(dataSource, 'decision.meeting_id', ids)).getMany(),
       (decision) => decision.meetingId,
     ),
     decisionsByAction: groupLoader(
-      (ids) => decisions().where('decision.action_id IN (:...ids)', { ids }).getMany(),
+      (ids) => decisions().where(...idsIn(dataSource, 'decision.action_id', ids)).getMany(),
       (decision) => decision.actionId!,
     ),
     membersByMeeting: groupLoader(
-      (ids) => dataSource.getRepository(MeetingMember).find({ where: { meetingId: In([...ids]) }, order: { position: 'ASC' } }),
+      (ids) => dataSource.getRepository(MeetingMember).find({ where: { meetingId: anyId(dataSource, ids) }, order: { position: 'ASC' } }),
       (member) => member.meetingId,
     ),
     agendaByMeeting: groupLoader(
-      (ids) => dataSource.getRepository(MeetingAgendaItem).find({ where: { meetingId: In([...ids]) }, order: { position: 'ASC' } }),
+      (ids) => dataSource.getRepository(MeetingAgendaItem).find({ where: { meetingId: anyId(dataSource, ids) }, order: { position: 'ASC' } }),
       (item) => item.meetingId,
     ),
   };

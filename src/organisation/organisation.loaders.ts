@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
-import { DataSource, In } from 'typeorm';
-import { byIdLoader, groupLoader } from '../common/batch-loader';
+import { DataSource } from 'typeorm';
+import { anyId, byIdLoader, groupLoader } from '../common/batch-loader';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { OrganisationAlias } from './organisation-alias.entity';
 import { Organisation } from './organisation.entity';
@@ -19,14 +19,14 @@ declare module '../request/context' {
 export function createOrganisationLoaders(dataSource: DataSource): OrganisationLoaders {
   const organisations = dataSource.getRepository(Organisation);
   return {
-    organisationById: byIdLoader((ids) => organisations.find({ where: { id: In([...ids]) } })),
+    organisationById: byIdLoader((ids) => organisations.find({ where: { id: anyId(dataSource, ids) } })),
     aliasesByOrganisation: groupLoader(
-      (ids) => dataSource.getRepository(OrganisationAlias).find({ where: { organisationId: In([...ids]) }, order: { id: 'ASC' } }),
+      (ids) => dataSource.getRepository(OrganisationAlias).find({ where: { organisationId: anyId(dataSource, ids) }, order: { id: 'ASC' } }),
       (alias) => alias.organisationId,
     ),
     /** The communes of EPCIs (other bodies attached to an EPCI, such as its tourist office, are not members). */
     communesByEpci: groupLoader(
-      (ids) => organisations.find({ where: { parentId: In([...ids]), kind: OrganisationKind.COMMUNE }, order: { name: 'ASC' } }),
+      (ids) => organisations.find({ where: { parentId: anyId(dataSource, ids), kind: OrganisationKind.COMMUNE }, order: { name: 'ASC' } }),
       (organisation) => organisation.parentId!,
     ),
   };

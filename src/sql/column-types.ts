@@ -1,5 +1,5 @@
 import { ColumnOptions, ValueTransformer } from 'typeorm';
-import { centsFromDriver, formatCents, MONEY_PRECISION, MONEY_SCALE, normaliseMoney } from '../kernel/money';
+import { centsFromDriver, formatCents, MONEY_PRECISION, MONEY_SCALE, moneyFromDouble, normaliseMoney } from '../kernel/money';
 
 /**
  * DECIMAL columns come back as strings from mysql2 and as doubles from better-sqlite3: both are
@@ -7,7 +7,13 @@ import { centsFromDriver, formatCents, MONEY_PRECISION, MONEY_SCALE, normaliseMo
  */
 export const moneyTransformer: ValueTransformer = {
   to: (value: string | null | undefined) => (value === null || value === undefined ? value : normaliseMoney(value)),
-  from: (value: unknown) => (value === null || value === undefined ? null : formatCents(centsFromDriver(value, 'euros'))),
+  from: (value: unknown) => {
+    if (value === null || value === undefined) return null;
+    // The drivers' usual forms straight to the canonical string (SQLite: a double; mysql2: "1234.50").
+    if (typeof value === 'number') return moneyFromDouble(value);
+    if (typeof value === 'string') return normaliseMoney(value);
+    return formatCents(centsFromDriver(value, 'euros'));
+  },
 };
 
 export function moneyColumn(options: Partial<ColumnOptions> = {}): ColumnOptions {

@@ -16,6 +16,7 @@ describe('nested contract query, batched per level', () => {
   const counter = new QueryCounter();
   let api: TestServer;
   let large: BuiltContract;
+  let wide: BuiltContract;
 
   beforeAll(async () => {
     const db = await createTestDatabase({ logger: counter });
@@ -24,11 +25,13 @@ describe('nested contract query, batched per level', () => {
       prepare: async ({ dataSource }) => {
         await buildLargeContract(dataSource, { code: 'SMALL', actions: 50, fundingsPerAction: 10 });
         large = await buildLargeContract(dataSource, { code: 'LARGE', actions: 500, fundingsPerAction: 10 });
+        // More parents per level than a loader's batch was once cut at (2 000 ids per IN list).
+        wide = await buildLargeContract(dataSource, { code: 'WIDE', actions: 2050, fundingsPerAction: 1 });
       },
     });
     // The contracts' row statistics, which the query limits estimate answers from, are read once per
     // data version (src/server/list-statistics.ts), not per request: read before counting.
-    for (const code of ['SMALL', 'LARGE']) await api.graphql(NESTED_QUERY, { code });
+    for (const code of ['SMALL', 'LARGE', 'WIDE']) await api.graphql(NESTED_QUERY, { code });
   }, 120000);
   afterAll(async () => api?.close());
 
@@ -65,6 +68,22 @@ describe('nested contract query, batched per level', () => {
       { year: 2023, value: '23', stage: 'ACTUAL' },
     ]);
     expect(actions[0].fundings[0].source).toEqual({ sheet: 'Feuille 1', cell: 'D2', reference: "'Feuille 1'!D2" });
+  });
+
+  it('reads each level of 2 050 actions in one statement: one per table, as for 50', async () => {
+    const atFifty = await run('SMALL');
+    const smallStatements = [...counter.statements];
+    const atWide = await run('WIDE');
+    expect(atWide.result.body.errors).toBeUndefined();
+    expect(atWide.statements).toBe(atFifty.statements);
+    // Each level reads its own table once: the tables read, statement by statement, are those for 50 actions.
+    const table = (sql: string) => /FROM [`"]?(\w+)/i.exec(sql)?.[1];
+    expect(counter.statements.map(table)).toEqual(smallStatements.map(table));
+    const actions = atWide.result.body.data.contract.axes.flatMap((axis: any) => axis.orientations.flatMap((o: any) => o.actions));
+    expect(actions).toHaveLength(wide.actionCount);
+    const returned = actions.flatMap((action: any) => action.fundings.map((funding: any) => BigInt(funding.amount.replace('.', ''))));
+    expect(returned).toHaveLength(wide.fundingCount);
+    expect(formatCents(sumCents(returned))).toBe(formatCents(sumCents(wide.fundingCents)));
   });
 
   it('adds one statement for the funding totals and coverage of all actions, whatever their number', async () => {

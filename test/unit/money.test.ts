@@ -1,4 +1,4 @@
-import { centsFromDriver, formatCents, normaliseMoney, parseCents } from '../../src/kernel/money';
+import { centsFromDriver, formatCents, moneyFromDouble, normaliseMoney, parseCents } from '../../src/kernel/money';
 
 describe('money', () => {
   it('parses decimal strings into cents without floating point', () => {
@@ -30,5 +30,13 @@ describe('money', () => {
     expect(centsFromDriver('30.0000', 'cents')).toBe(30n);
     expect(centsFromDriver(null, 'cents')).toBe(0n);
     expect(() => centsFromDriver(Number.NaN, 'euros')).toThrow();
+  });
+
+  it('reads a stored amount straight to the same canonical string as through cents (fast paths)', () => {
+    const strings = ['0.00', '-0.00', '0.1', '007.50', '1234.50', '-12.05', '9999999999999.99', '12'];
+    for (const value of strings) expect(normaliseMoney(value)).toBe(formatCents(parseCents(value)));
+    const doubles = [0, -0, 0.1, 0.29, 1.005, -0.004, -12.05, 1234.5, 9999999999999.99, 45035996273704.96, 2 ** 60];
+    for (const value of doubles) expect(moneyFromDouble(value)).toBe(formatCents(centsFromDriver(value, 'euros')));
+    expect(() => moneyFromDouble(Number.POSITIVE_INFINITY)).toThrow();
   });
 });
