@@ -10,8 +10,8 @@ import { Contract } from './contract.entity';
 import { Orientation } from './orientation.entity';
 import { axisCodeOf } from './structure.service';
 import { findReadableContract, restrictToVisibleContracts } from './contract.lookups';
-import { communesInForce } from '../amendment/perimeter-history';
-import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureDate } from '../amendment/structure-date';
+import { communesInForce } from './perimeter-history';
+import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureDate } from './structure-date';
 
 @Resolver(() => Contract)
 export class ContractResolver {

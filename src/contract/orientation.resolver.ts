@@ -5,7 +5,7 @@ import { FundingFilter } from '../funding/funding.filter';
 import { Action } from '../action/action.entity';
 import { Indicator } from '../indicator/indicator.entity';
 import { RequestContext } from '../request/context';
-import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureDate } from '../amendment/structure-date';
+import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureDate } from './structure-date';
 import { Axis } from './axis.entity';
 import { Orientation } from './orientation.entity';
 
