@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/audit.service';
 import { requireAdmin } from '../request/authorisation';
 import { RequestContext } from '../request/context';
 import { ContractInput, ContractUpdateInput } from './contract.inputs';
-import { Contract } from './contract.entity';
+import { Contract } from '../contract/contract.entity';
 import { ContractWriteResult, createContract, updateContract } from './contract.service';
 
 const auditDetail = (result: ContractWriteResult) => ({

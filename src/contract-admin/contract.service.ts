@@ -10,11 +10,11 @@ import { Organisation } from '../organisation/organisation.entity';
 import { buildPerimeterOrganisations, findEtalabEpci } from '../seed/perimeter';
 import { SeedContract, SeedDataset } from '../seed/seed-data.types';
 import { SeedSummary, seedWithin } from '../seed/seed.service';
-import { writeToContract } from './contract-write';
+import { writeToContract } from '../contract/contract-write';
 import { ContractInput, ContractUpdateInput } from './contract.inputs';
-import { ContractParty } from './contract-party.entity';
-import { Contract } from './contract.entity';
-import { findContract } from './contract.lookups';
+import { ContractParty } from '../contract/contract-party.entity';
+import { Contract } from '../contract/contract.entity';
+import { findContract } from '../contract/contract.lookups';
 
 /**
  * Creation and change of a contract and its perimeter. The perimeter's organisations (each EPCI and its
