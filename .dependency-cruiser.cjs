@@ -3,6 +3,7 @@
  * Type-only imports count: a cycle through types is still a cycle for whoever reads or moves the code.
  * bench/, test/ and migrations/ are not checked (tests may start the server or build the schema).
  * Each broken rule prints the offending import as "rule: from → to".
+ * The same check one level up, no loop between the folders of src/, is scripts/folder-layers.js (run by depcheck after this).
  */
 module.exports = {
   forbidden: [

@@ -5,7 +5,7 @@ import { moneyColumn, timestampColumn } from '../sql/column-types';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
 import { CostBase } from '../kernel/funding.enum';
-import { ImportBatch } from '../import-batch/import-batch.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 import { Organisation } from '../organisation/organisation.entity';
 import { ActionStatus } from '../kernel/action-status.enum';
 

@@ -1,23 +1,11 @@
 import type DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
 import { anyId, byIdLoader, groupLoader, idsIn } from '../common/batch-loader';
-import { centsFromDriver } from '../kernel/money';
-import { sumCentsSql } from '../sql/money-sql';
 import { selectColumns } from '../sql/raw-rows';
 import { columnsFor, Selection } from '../request/selection';
-import { countedSql } from '../funding/funding-visibility';
-import { Funding } from '../funding/funding.entity';
-import { FundingStage } from '../kernel/funding.enum';
 import { Organisation } from '../organisation/organisation.entity';
 import { ActionCommune } from './action-commune.entity';
 import { Action } from './action.entity';
-
-export interface ActionStageTotal {
-  actionId: number;
-  stage: FundingStage;
-  cents: bigint;
-  lines: number;
-}
 
 export interface ActionCommuneRow {
   actionId: number;
@@ -29,7 +17,6 @@ export interface ActionLoaders {
   /** One loader per distinct selection of the actions (its columns only), as fundingsByAction. */
   actionsByOrientation(selection: Selection): DataLoader<number, Action[]>;
   communesByAction: DataLoader<number, ActionCommuneRow[]>;
-  stageTotalsByAction: DataLoader<number, ActionStageTotal[]>;
 }
 
 /** The request context's loaders include these (src/request/context.ts). */
@@ -84,30 +71,6 @@ export function createActionLoaders(dataSource: DataSource): ActionLoaders {
           .orderBy('organisation.name', 'ASC')
           .getMany();
         return rows.map((row) => ({ actionId: row.actionId, organisation: row.organisation as Organisation }));
-      },
-      (row) => row.actionId,
-    ),
-    /** Current funding per action and stage, summed exactly in SQL. */
-    stageTotalsByAction: groupLoader<ActionStageTotal>(
-      async (ids) => {
-        const rows = await dataSource
-          .getRepository(Funding)
-          .createQueryBuilder('funding')
-          .select('funding.action_id', 'actionId')
-          .addSelect('funding.stage', 'stage')
-          .addSelect(sumCentsSql(dataSource, 'funding.amount'), 'cents')
-          .addSelect('COUNT(*)', 'lines')
-          .where(...idsIn(dataSource, 'funding.action_id', ids))
-          .andWhere(countedSql('funding', false))
-          .groupBy('funding.action_id')
-          .addGroupBy('funding.stage')
-          .getRawMany<{ actionId: number | string; stage: FundingStage; cents: unknown; lines: number | string }>();
-        return rows.map((row) => ({
-          actionId: Number(row.actionId),
-          stage: row.stage,
-          cents: centsFromDriver(row.cents, 'cents'),
-          lines: Number(row.lines),
-        }));
       },
       (row) => row.actionId,
     ),

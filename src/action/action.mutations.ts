@@ -4,14 +4,7 @@ import { recordAudit } from '../audit/audit.service';
 import { Action } from './action.entity';
 import { CreateActionInput, UpdateActionInput } from './action.inputs';
 import { createAction, updateAction } from './action.service';
-
-/**
- * Loaders cache per request: a mutation that returns data must not serve what an earlier field of the
- * same operation cached before the write.
- */
-export function clearLoaders(ctx: RequestContext): void {
-  for (const loader of Object.values(ctx.loaders)) (loader as { clearAll?: () => unknown }).clearAll?.();
-}
+import { clearLoaders } from '../request/clear-loaders';
 
 @Resolver(() => Action)
 export class ActionMutations {

@@ -1,4 +1,4 @@
-import { DataSource, EntityManager, In, IsNull, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { requireOrganisationWrite, requireWriter } from '../request/authorisation';
 import { Identity } from '../request/identity';
 import { FieldError, fieldErrorsToGraphQLError, INSEE_CODE, throwIfFieldErrors } from '../common/field-validation';
@@ -15,6 +15,7 @@ import { AuditHook } from '../audit/audit.service';
 import { writeToContract } from '../contract/contract-write';
 import { CreateActionInput, UpdateActionInput } from './action.inputs';
 import { CheckedActionInput, validateActionInput } from './action.validation';
+import { isUniqueViolation } from '../sql/unique-violation';
 
 /** What a mutation service needs from the request. */
 export interface WriteContext {
@@ -73,13 +74,6 @@ export function organisationLabel(organisation: Organisation | null | undefined)
 
 async function loadOrganisation(manager: EntityManager, id: number | null): Promise<Organisation | null> {
   return id === null ? null : manager.getRepository(Organisation).findOne({ where: { id } });
-}
-
-/** True when a write failed on a unique key (two requests racing for one code, say). */
-export function isUniqueViolation(error: unknown): boolean {
-  if (!(error instanceof QueryFailedError)) return false;
-  const driverError = (error as QueryFailedError & { driverError?: { code?: string; errno?: number } }).driverError;
-  return driverError?.code === 'ER_DUP_ENTRY' || driverError?.errno === 1062 || /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(driverError?.code ?? '');
 }
 
 /** Looks up the orientation, lead and communes an action input names; adds an error per unknown one. */

@@ -17,11 +17,3 @@ export function firstMoveAfterSql(actionAlias: string, moveAlias: string): strin
 export function placedOrientationSql(actionAlias: string, moveAlias: string): string {
   return `(CASE WHEN ${moveAlias}.id IS NULL THEN ${actionAlias}.orientation_id ELSE ${moveAlias}.from_orientation_id END)`;
 }
-
-/**
- * The day a moment falls on (UTC), at which the structure is read: an amendment signed on D is in force
- * from D at 00:00 UTC.
- */
-export function structureDateOf(moment: Date): string {
-  return moment.toISOString().slice(0, 10);
-}

@@ -9,7 +9,7 @@ import { selectOwnColumns } from '../sql/raw-rows';
 import { firstMoveAfterSql, placedOrientationSql } from './action-placement';
 import { AmendmentChangeRow } from './amendment-change.entity';
 import { Amendment } from './amendment.entity';
-import { inForceSql } from './structure-date';
+import { inForceSql } from '../contract/structure-date';
 
 /**
  * A contract's structure as it stood on a date (asOf): the axes and orientations in force that day, under

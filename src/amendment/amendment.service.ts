@@ -1,6 +1,6 @@
 import { DataSource, EntityManager, In, IsNull, Not } from 'typeorm';
 import { Action } from '../action/action.entity';
-import { isUniqueViolation } from '../action/action.service';
+import { isUniqueViolation } from '../sql/unique-violation';
 import { AuditHook } from '../audit/audit.service';
 import { checkText, FieldError, fieldErrorsToGraphQLError, INSEE_CODE, isIsoDate, throwIfFieldErrors, TITLE_MAX } from '../common/field-validation';
 import { Axis } from '../contract/axis.entity';
@@ -19,7 +19,7 @@ import { AmendmentChangeRow } from './amendment-change.entity';
 import { Amendment } from './amendment.entity';
 import { AmendmentChangesInput, AmendmentInput } from './amendment.inputs';
 import { AmendmentChange } from './amendment.types';
-import { communesInForce } from './perimeter-history';
+import { communesInForce } from '../contract/perimeter-history';
 
 /**
  * Records an amendment (avenant) and its changes in one write to the contract (writeToContract): all of

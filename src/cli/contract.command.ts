@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { DataSource } from 'typeorm';
 import { cliActor, recordAudit } from '../audit/audit.service';
 import { FieldError } from '../common/field-validation';
-import { ContractWriteResult, createContract } from '../contract/contract.service';
+import { ContractWriteResult, createContract } from '../contract-admin/contract.service';
 import { UsageError } from './usage-error';
 
 export interface ContractCreateCommand {

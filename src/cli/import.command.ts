@@ -9,8 +9,8 @@ import { AuditActor, batchEvent, cliActor, recordAudit } from '../audit/audit.se
 import { authenticate, InvalidTokenError } from '../auth/token.service';
 import { humanSummary } from './import-summary';
 import { batchCorrections, correctPreviewCell, Corrector, doubtfulSheetsOf } from '../import-batch/cell-correction.service';
-import { ImportCellCorrection } from '../import-batch/import-cell-correction.entity';
-import { ImportBatch } from '../import-batch/import-batch.entity';
+import { ImportCellCorrection } from '../provenance/import-cell-correction.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 
 export interface ImportArgs {
   file: string;

@@ -1,7 +1,4 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { FundingDimension } from '../funding/funding-group';
-import { FundingTotal, SCOPED_TOTALS_DESCRIPTION, toFundingTotal } from '../funding/funding-totals.types';
-import { FundingFilter } from '../funding/funding.filter';
 import { Organisation } from '../organisation/organisation.entity';
 import { RequestContext } from '../request/context';
 import { Axis } from './axis.entity';
@@ -10,8 +7,8 @@ import { Contract } from './contract.entity';
 import { Orientation } from './orientation.entity';
 import { axisCodeOf } from './structure.service';
 import { findReadableContract, restrictToVisibleContracts } from './contract.lookups';
-import { communesInForce } from '../amendment/perimeter-history';
-import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureDate } from '../amendment/structure-date';
+import { communesInForce } from './perimeter-history';
+import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureDate } from './structure-date';
 
 @Resolver(() => Contract)
 export class ContractResolver {
@@ -88,15 +85,5 @@ export class AxisResolver {
   ): Promise<Orientation[]> {
     const on = structureDate(asOf, axis);
     return on === null ? loaders.orientationsByAxis.load(axis.id) : loaders.structureOn(on).orientationsByAxis.load(axis.id);
-  }
-
-  @FieldResolver(() => [FundingTotal], { description: SCOPED_TOTALS_DESCRIPTION })
-  async fundingTotals(
-    @Root() axis: Axis,
-    @Arg('groupBy', () => [FundingDimension], { defaultValue: [FundingDimension.YEAR, FundingDimension.STAGE] }) groupBy: FundingDimension[],
-    @Arg('filter', () => FundingFilter, { nullable: true }) filter: FundingFilter | undefined,
-    @Ctx() { loaders }: RequestContext,
-  ): Promise<FundingTotal[]> {
-    return (await loaders.fundingTotalsWithin(FundingDimension.AXIS, groupBy, filter ?? null).load(axis.id)).map(toFundingTotal);
   }
 }

@@ -1,16 +1,14 @@
-import { GraphQLResolveInfo } from 'graphql';
-import { Arg, Ctx, FieldResolver, Info, Resolver, Root } from 'type-graphql';
-import { FundingDimension } from '../funding/funding-group';
-import { FundingTotal, SCOPED_TOTALS_DESCRIPTION, toFundingTotal } from '../funding/funding-totals.types';
-import { FundingFilter } from '../funding/funding.filter';
-import { Action } from '../action/action.entity';
-import { Indicator } from '../indicator/indicator.entity';
+import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { RequestContext } from '../request/context';
-import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureDate } from '../amendment/structure-date';
-import { selectionOf } from '../request/selection';
+import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureDate } from './structure-date';
 import { Axis } from './axis.entity';
 import { Orientation } from './orientation.entity';
 
+/**
+ * Orientation's structure fields. Its actions, indicators and funding totals are resolved above contract/:
+ * action/orientation-actions.resolver.ts, indicator/structure-indicators.resolver.ts,
+ * funding/structure-funding.resolver.ts (docs/architecture.md).
+ */
 @Resolver(() => Orientation)
 export class OrientationResolver {
   @FieldResolver(() => Axis)
@@ -31,31 +29,5 @@ export class OrientationResolver {
   ): Promise<Orientation[]> {
     const on = structureDate(asOf, orientation);
     return on === null ? loaders.orientationsByParent.load(orientation.id) : loaders.structureOn(on).orientationsByParent.load(orientation.id);
-  }
-
-  @FieldResolver(() => [Action], { description: `Ses actions (à la date asOf : celles qui y étaient alors, un avenant ayant pu en déplacer depuis). ${AS_OF_STRUCTURE}` })
-  actions(
-    @Root() orientation: Orientation,
-    @Arg('asOf', () => Date, { nullable: true, description: AS_OF_DESCRIPTION }) asOf: Date | undefined,
-    @Ctx() { loaders }: RequestContext,
-    @Info() info: GraphQLResolveInfo,
-  ): Promise<Action[]> {
-    const on = structureDate(asOf, orientation);
-    return on === null ? loaders.actionsByOrientation(selectionOf(info)).load(orientation.id) : loaders.structureOn(on).actionsByOrientation.load(orientation.id);
-  }
-
-  @FieldResolver(() => [Indicator], { description: 'Indicateurs rattachés à l’orientation elle-même.' })
-  indicators(@Root() orientation: Orientation, @Ctx() { loaders }: RequestContext): Promise<Indicator[]> {
-    return loaders.indicatorsByOrientation.load(orientation.id);
-  }
-
-  @FieldResolver(() => [FundingTotal], { description: SCOPED_TOTALS_DESCRIPTION })
-  async fundingTotals(
-    @Root() orientation: Orientation,
-    @Arg('groupBy', () => [FundingDimension], { defaultValue: [FundingDimension.YEAR, FundingDimension.STAGE] }) groupBy: FundingDimension[],
-    @Arg('filter', () => FundingFilter, { nullable: true }) filter: FundingFilter | undefined,
-    @Ctx() { loaders }: RequestContext,
-  ): Promise<FundingTotal[]> {
-    return (await loaders.fundingTotalsWithin(FundingDimension.ORIENTATION, groupBy, filter ?? null).load(orientation.id)).map(toFundingTotal);
   }
 }

@@ -1,7 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditHook } from '../audit/audit.service';
 import { checkText, FieldError, fieldErrorsToGraphQLError, throwIfFieldErrors, TITLE_MAX } from '../common/field-validation';
-import { isUniqueViolation } from '../action/action.service';
+import { isUniqueViolation } from '../sql/unique-violation';
 import { Axis } from './axis.entity';
 import { writeToContract } from './contract-write';
 import { Contract } from './contract.entity';

@@ -13,7 +13,7 @@ import { territorySql } from '../funding/funding-group';
 import { FundingInstrument, FundingStage } from '../kernel/funding.enum';
 import { FundingFilter } from '../funding/funding.filter';
 import { filteredFundings } from '../funding/funding.query';
-import { ImportBatch } from '../import-batch/import-batch.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 import { ImportKind } from '../kernel/import-batch.enum';
 import { CreditNature } from '../kernel/credit-nature.enum';
 import { COST_BASE_LABELS, CREDIT_NATURE_LABELS, FUNDING_INSTRUMENT_LABELS, FUNDING_STAGE_LABELS, IMPORT_KIND_LABELS, ORGANISATION_KIND_LABELS } from '../kernel/french-labels';

@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
 import { Action } from '../action/action.entity';
 import { AmendmentChangeRow } from '../amendment/amendment-change.entity';
-import { firstMoveAfterSql, placedOrientationSql, structureDateOf } from '../amendment/action-placement';
+import { firstMoveAfterSql, placedOrientationSql } from '../amendment/action-placement';
+import { structureDateOf } from '../contract/structure-date';
 import { cachedAggregate } from '../cache/aggregate-cache';
 import { idsIn } from '../common/batch-loader';
 import { centsFromDriver } from '../kernel/money';

@@ -4,7 +4,7 @@ import { Action } from '../action/action.entity';
 import { DecimalScalar } from '../common/decimal.scalar';
 import { moneyColumn, timestampColumn } from '../sql/column-types';
 import { Contract } from '../contract/contract.entity';
-import { ImportBatch } from '../import-batch/import-batch.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 import { Organisation } from '../organisation/organisation.entity';
 import { Programme } from '../programme/programme.entity';
 import { CostBase, FundingInstrument, FundingStage } from '../kernel/funding.enum';

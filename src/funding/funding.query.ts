@@ -1,6 +1,7 @@
 import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
 import { AmendmentChangeRow } from '../amendment/amendment-change.entity';
-import { firstMoveAfterSql, placedOrientationSql, structureDateOf } from '../amendment/action-placement';
+import { firstMoveAfterSql, placedOrientationSql } from '../amendment/action-placement';
+import { structureDateOf } from '../contract/structure-date';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
 import { findReadableContract } from '../contract/contract.lookups';

@@ -1,8 +1,8 @@
 import { Args, ArgsType, Ctx, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Action } from '../action/action.entity';
 import { decodeCursor, Page, pageSize, toPage } from '../common/pagination';
-import { ImportBatch } from '../import-batch/import-batch.entity';
-import { ImportCellCorrection } from '../import-batch/import-cell-correction.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
+import { ImportCellCorrection } from '../provenance/import-cell-correction.entity';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { Organisation } from '../organisation/organisation.entity';
 import { Programme } from '../programme/programme.entity';

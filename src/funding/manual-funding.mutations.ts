@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { recordAudit } from '../audit/audit.service';
-import { ImportBatch } from '../import-batch/import-batch.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 import { RequestContext } from '../request/context';
 import { Funding } from './funding.entity';
 import { CreateFundingInput, UpdateFundingInput } from './manual-funding.inputs';

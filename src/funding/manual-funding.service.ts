@@ -6,7 +6,7 @@ import { AuditHook } from '../audit/audit.service';
 import { FieldError, throwIfFieldErrors, checkYear } from '../common/field-validation';
 import { writeToContract } from '../contract/contract-write';
 import { findContract } from '../contract/contract.lookups';
-import { ImportBatch } from '../import-batch/import-batch.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 import { ImportKind, ImportStatus } from '../kernel/import-batch.enum';
 import { formatCents, MAX_MONEY_CENTS, parseCents } from '../kernel/money';
 import { Role } from '../kernel/role.enum';

@@ -5,7 +5,7 @@ import { applyToDatabase, ApplyOutcome, rollbackInDatabase, RollbackOutcome } fr
 import { loadContractReference } from './load-reference';
 import { loadFile, storeIssues, storePreview } from './store-preview';
 import { refillSparesAfter } from '../../import/read/read-file';
-import { ImportBatch } from './import-batch.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 import { ImportKind, ImportStatus } from '../kernel/import-batch.enum';
 import { ImportIssue } from './import-issue.entity';
 import { ImportRequestError, prepareImport, PreparedImport, PreviewRequest, PreviewResult } from './import-preview.service';

@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor, Page, pageSize } from '../common/pagination
 import { Funding } from '../funding/funding.entity';
 import { FundingPage } from '../funding/funding.page';
 import { RequestContext } from '../request/context';
-import { ImportBatch } from './import-batch.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 import { canSeeBatch } from './import-batch.visibility';
 
 /**

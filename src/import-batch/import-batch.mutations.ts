@@ -4,7 +4,7 @@ import { mayAccessContract, requireContractAccess, requireOrganisationWrite, req
 import { RequestContext } from '../request/context';
 import { batchEvent, recordAudit } from '../audit/audit.service';
 import { applyStoredBatch, ImportConflictError, rollbackBatch } from './import-apply.service';
-import { ImportBatch } from './import-batch.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 import { ImportRequestError } from './import-preview.service';
 
 @Resolver(() => ImportBatch)

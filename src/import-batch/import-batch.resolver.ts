@@ -8,11 +8,11 @@ import { decodeCursor, Page, PageType, pageSize, toPage } from '../common/pagina
 import { Contract } from '../contract/contract.entity';
 import { Organisation } from '../organisation/organisation.entity';
 import { RequestContext } from '../request/context';
-import { ImportBatch } from './import-batch.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 import { ImportKind, ImportStatus, IssueSeverity } from '../kernel/import-batch.enum';
 import { whereBatchVisible } from './import-batch.visibility';
 import { ImportIssue } from './import-issue.entity';
-import { ImportCellCorrection } from './import-cell-correction.entity';
+import { ImportCellCorrection } from '../provenance/import-cell-correction.entity';
 import { sortedIssues } from './import-issue.order';
 
 const VISIBILITY_NOTE =

@@ -17,7 +17,7 @@ import { route } from '../request/http-route';
 import { MultipartUpload, readMultipart, UploadedFile } from '../request/uploads';
 import { applyStoredBatch, ImportConflictError, importFile, rollbackBatch } from './import-apply.service';
 import { correctPreviewCell } from './cell-correction.service';
-import { ImportBatch } from './import-batch.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 import { FILE_IMPORT_KINDS, ImportKind } from '../kernel/import-batch.enum';
 import { findSource, importTargetContract, previewImport, stateKindRefusal } from './import-preview.service';
 import { buildImportTemplate, isTemplateKind, TemplateOptions, XLSX_CONTENT_TYPE } from './import-templates';

@@ -3,7 +3,7 @@ import { Identity } from '../request/identity';
 import { mayAccessContract } from '../request/authorisation';
 import { restrictToVisibleContracts } from '../contract/contract.lookups';
 import { Role } from '../kernel/role.enum';
-import { ImportBatch } from './import-batch.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 import { ImportStatus } from '../kernel/import-batch.enum';
 
 /**

@@ -1,5 +1,5 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, Relation } from 'typeorm';
-import { ImportBatch } from './import-batch.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 
 /**
  * The uploaded file itself, kept so that a stored preview can be applied later exactly as it was read.

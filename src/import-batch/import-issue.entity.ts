@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation } from 'typeorm';
-import { ImportBatch } from './import-batch.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 import { IssueSeverity } from '../kernel/import-batch.enum';
 
 /** A problem found in a file, with the cell the partner must fix and a message in French. */

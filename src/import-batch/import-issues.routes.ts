@@ -8,7 +8,7 @@ import { HttpError } from '../request/http-error';
 import { recordAudit } from '../audit/audit.service';
 import { route } from '../request/http-route';
 import { inTurn } from '../contract/contract-write';
-import { ImportBatch } from './import-batch.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 import { ImportStatus } from '../kernel/import-batch.enum';
 import { ISSUE_SEVERITY_LABELS } from '../kernel/french-labels';
 import { canSeeBatch } from './import-batch.visibility';

@@ -1,13 +1,13 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { EntityManager } from 'typeorm';
-import { ImportBatch } from './import-batch.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 import { ImportKind, ImportStatus, IssueSeverity } from '../kernel/import-batch.enum';
 import { FILE_CHUNK_BYTES, ImportFileChunk } from './import-file-chunk.entity';
 import { ImportIssue } from './import-issue.entity';
 import { ImportPreview } from '../../import/preview/import-preview';
 import { bulkInsert } from './apply/bulk-insert';
-import { ImportCellCorrection } from './import-cell-correction.entity';
+import { ImportCellCorrection } from '../provenance/import-cell-correction.entity';
 import { CellCorrection } from '../../import/common/model';
 
 export interface BatchMeta {

@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
 import { quantityColumn, timestampColumn } from '../sql/column-types';
-import { ImportBatch } from '../import-batch/import-batch.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 import { IndicatorValueStage } from '../kernel/indicator-value-stage.enum';
 import { Indicator } from './indicator.entity';
 

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { clearLoaders } from '../action/action.mutations';
+import { clearLoaders } from '../request/clear-loaders';
 import { RequestContext } from '../request/context';
 import { recordAudit } from '../audit/audit.service';
 import { Indicator } from './indicator.entity';

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { findAction, findOrientation, isUniqueViolation, organisationLabel, WriteContext } from '../action/action.service';
+import { findAction, findOrientation, organisationLabel, WriteContext } from '../action/action.service';
+import { isUniqueViolation } from '../sql/unique-violation';
 import { Action } from '../action/action.entity';
 import { requireAdmin, requireOrganisationWrite, requireWriter } from '../request/authorisation';
 import { checkText, checkYear, CODE_MAX, FieldError, fieldErrorsToGraphQLError, throwIfFieldErrors } from '../common/field-validation';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import { clearLoaders } from '../action/action.mutations';
+import { clearLoaders } from '../request/clear-loaders';
 import { recordAudit } from '../audit/audit.service';
 import { requireAdmin } from '../request/authorisation';
 import { RequestContext } from '../request/context';

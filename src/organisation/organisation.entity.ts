@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
-import { ImportBatch } from '../import-batch/import-batch.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 import { timestampColumn } from '../sql/column-types';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
 

@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation } from 'typeorm';
 import { timestampColumn } from '../sql/column-types';
 import { Contract } from '../contract/contract.entity';
-import { ImportBatch } from '../import-batch/import-batch.entity';
+import { ImportBatch } from '../provenance/import-batch.entity';
 
 /** A measure of the recovery plan on the territory (annex 2), with its cells kept verbatim. */
 @ObjectType({ description: 'Mesure du plan de relance (annexe 2).' })

@@ -9,7 +9,7 @@ import { formatCents, parseCents } from '../kernel/money';
 import { RequestContext } from '../request/context';
 import { RelanceAmount } from './relance-amount.entity';
 import { RelanceMeasure } from './relance-measure.entity';
-import { ImportCellCorrection } from '../import-batch/import-cell-correction.entity';
+import { ImportCellCorrection } from '../provenance/import-cell-correction.entity';
 
 @ObjectType({ description: 'Volet du plan de relance, tel que l’annexe 2 l’écrit.' })
 export class RelanceVolet {

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { createActionLoaders } from '../action/action.loaders';
 import { createAmendmentLoaders } from '../amendment/amendment.loaders';
 import { createContractLoaders } from '../contract/contract.loaders';
+import { createActionFundingLoaders } from '../funding/action-funding.loaders';
 import { createFundingLoaders } from '../funding/funding.loaders';
 import { createIndicatorLoaders } from '../indicator/indicator.loaders';
 import { createMeetingLoaders } from '../meeting/meeting.loaders';
@@ -15,6 +16,7 @@ export function createLoaders(dataSource: DataSource): Loaders {
     ...createOrganisationLoaders(dataSource),
     ...createActionLoaders(dataSource),
     ...createFundingLoaders(dataSource),
+    ...createActionFundingLoaders(dataSource),
     ...createIndicatorLoaders(dataSource),
     ...createMeetingLoaders(dataSource),
     ...createAmendmentLoaders(dataSource),

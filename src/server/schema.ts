@@ -2,23 +2,28 @@ import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { NonEmptyArray } from 'type-graphql';
 import { ActionMutations } from '../action/action.mutations';
 import { ActionResolver } from '../action/action.resolver';
+import { OrientationActionsResolver } from '../action/orientation-actions.resolver';
 import { AmendmentMutations } from '../amendment/amendment.mutations';
 import { AmendmentResolver, ContractAmendmentsResolver } from '../amendment/amendment.resolver';
 import { MeResolver } from '../auth/me.resolver';
-import { ContractMutations } from '../contract/contract.mutations';
+import { ContractMutations } from '../contract-admin/contract.mutations';
 import { AxisResolver, ContractResolver } from '../contract/contract.resolver';
+import { OrganisationListResolver } from '../contract/organisation-list.resolver';
 import { OrientationResolver } from '../contract/orientation.resolver';
 import { StructureMutations } from '../contract/structure.mutations';
+import { ActionListResolver } from '../funding/action-list.resolver';
 import { CrossCheckResolver } from '../funding/cross-check.resolver';
 import { FundingConflictResolver } from '../funding/funding-conflicts.resolver';
 import { FundingTotalResolver } from '../funding/funding-totals.resolver';
 import { FundingResolver, FundingSourceResolver } from '../funding/funding.resolver';
+import { ActionFundingResolver, AxisFundingResolver, OrientationFundingResolver } from '../funding/structure-funding.resolver';
 import { ManualFundingMutations } from '../funding/manual-funding.mutations';
 import { ImportBatchLineageResolver } from '../import-batch/import-batch-lineage.resolver';
 import { ImportBatchMutations } from '../import-batch/import-batch.mutations';
 import { ImportBatchResolver } from '../import-batch/import-batch.resolver';
 import { IndicatorMutations } from '../indicator/indicator.mutations';
 import { IndicatorResolver } from '../indicator/indicator.resolver';
+import { ActionIndicatorsResolver, OrientationIndicatorsResolver } from '../indicator/structure-indicators.resolver';
 import { MeetingMutations } from '../meeting/meeting.mutations';
 import { ActionDecisionsResolver, DecisionResolver, MeetingAgendaItemResolver, MeetingMemberResolver, MeetingResolver } from '../meeting/meeting.resolver';
 import { ProgressResolver } from '../progress/progress.resolver';
@@ -42,8 +47,13 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AmendmentResolver,
   ContractAmendmentsResolver,
   ActionResolver,
+  ActionListResolver,
+  OrientationActionsResolver,
   ActionMutations,
   FundingResolver,
+  ActionFundingResolver,
+  AxisFundingResolver,
+  OrientationFundingResolver,
   FundingSourceResolver,
   ManualFundingMutations,
   FundingConflictResolver,
@@ -53,8 +63,11 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ImportBatchMutations,
   ImportBatchLineageResolver,
   IndicatorResolver,
+  ActionIndicatorsResolver,
+  OrientationIndicatorsResolver,
   IndicatorMutations,
   OrganisationResolver,
+  OrganisationListResolver,
   ProgressResolver,
   MeResolver,
   SavedReportResolver,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as XLSX from 'xlsx';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
-import { ImportBatch } from '../../src/import-batch/import-batch.entity';
+import { ImportBatch } from '../../src/provenance/import-batch.entity';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { createToken } from '../../src/auth/token.service';
 import { Role } from '../../src/kernel/role.enum';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
-import { ImportBatch } from '../../src/import-batch/import-batch.entity';
+import { ImportBatch } from '../../src/provenance/import-batch.entity';
 import { ImportKind, ImportStatus, IssueSeverity } from '../../src/kernel/import-batch.enum';
 import { ImportIssue } from '../../src/import-batch/import-issue.entity';
 import { previewImport } from '../../src/import-batch/import-preview.service';

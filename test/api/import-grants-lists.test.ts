@@ -7,7 +7,7 @@ import { Role } from '../../src/kernel/role.enum';
 import { runImportCommand } from '../../src/cli/import.command';
 import { createToken } from '../../src/auth/token.service';
 import { Action } from '../../src/action/action.entity';
-import { ImportBatch } from '../../src/import-batch/import-batch.entity';
+import { ImportBatch } from '../../src/provenance/import-batch.entity';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { TEST_DATABASE_TYPE } from '../support/database';

@@ -5,7 +5,7 @@ import { readUploadedFile } from '../../import/read/read-file';
 import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { Funding } from '../../src/funding/funding.entity';
-import { ImportBatch } from '../../src/import-batch/import-batch.entity';
+import { ImportBatch } from '../../src/provenance/import-batch.entity';
 import { ImportIssue } from '../../src/import-batch/import-issue.entity';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';

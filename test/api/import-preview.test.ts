@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as XLSX from 'xlsx';
-import { ImportBatch } from '../../src/import-batch/import-batch.entity';
+import { ImportBatch } from '../../src/provenance/import-batch.entity';
 import { ImportIssue } from '../../src/import-batch/import-issue.entity';
 import { Funding } from '../../src/funding/funding.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';

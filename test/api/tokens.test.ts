@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ApiToken } from '../../src/auth/api-token.entity';
 import { Role } from '../../src/kernel/role.enum';
 import { authenticate, createToken, hashToken, InvalidTokenError, tokenHashMatches } from '../../src/auth/token.service';
-import { ImportBatch } from '../../src/import-batch/import-batch.entity';
+import { ImportBatch } from '../../src/provenance/import-batch.entity';
 import { ImportKind, ImportStatus } from '../../src/kernel/import-batch.enum';
 import { previewImport } from '../../src/import-batch/import-preview.service';
 import { Organisation } from '../../src/organisation/organisation.entity';

@@ -15,7 +15,7 @@ import { Action } from '../../src/action/action.entity';
 import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { Funding } from '../../src/funding/funding.entity';
-import { ImportBatch } from '../../src/import-batch/import-batch.entity';
+import { ImportBatch } from '../../src/provenance/import-batch.entity';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { builtOnce } from '../support/built-once';

@@ -8,7 +8,7 @@ import { bulkInsert, tsvField } from '../../src/import-batch/apply/bulk-insert';
 import { Contract } from '../../src/contract/contract.entity';
 import { Funding } from '../../src/funding/funding.entity';
 import { FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
-import { ImportBatch } from '../../src/import-batch/import-batch.entity';
+import { ImportBatch } from '../../src/provenance/import-batch.entity';
 import { ImportKind, ImportStatus } from '../../src/kernel/import-batch.enum';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { buildContractWithFunder } from '../support/builders';

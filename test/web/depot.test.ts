@@ -12,7 +12,7 @@ import { normaliseText } from '../../src/kernel/normalise-text';
 import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { formatCents } from '../../src/kernel/money';
-import { ImportBatch } from '../../src/import-batch/import-batch.entity';
+import { ImportBatch } from '../../src/provenance/import-batch.entity';
 import { Organisation } from '../../src/organisation/organisation.entity';
 import { seedReferenceData } from '../../src/seed/seed.service';
 import { TEST_DATABASE_TYPE } from '../support/database';

@@ -1,10 +1,16 @@
-import { structureDateOf } from './action-placement';
-
 export const AS_OF_DESCRIPTION = 'La structure telle qu’elle était à ce moment (avenants signés jusqu’à ce jour compris)';
 
 /** Said of every field of the structure that takes asOf. */
 export const AS_OF_STRUCTURE =
   'Avec asOf : tels qu’ils étaient ce jour-là, d’après les avenants (ceux ajoutés depuis absents, ceux fermés depuis présents, les intitulés d’alors) ; sans asOf, la date du niveau au-dessus, sinon aujourd’hui.';
+
+/**
+ * The day a moment falls on (UTC), at which the structure is read: an amendment signed on D is in force
+ * from D at 00:00 UTC.
+ */
+export function structureDateOf(moment: Date): string {
+  return moment.toISOString().slice(0, 10);
+}
 
 /**
  * The day a level of the structure is read at: its own asOf, else the day its parent was read at (a

@@ -1,10 +1,10 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { clearLoaders } from '../action/action.mutations';
+import { clearLoaders } from '../request/clear-loaders';
 import { recordAudit } from '../audit/audit.service';
 import { requireAdmin } from '../request/authorisation';
 import { RequestContext } from '../request/context';
 import { ContractInput, ContractUpdateInput } from './contract.inputs';
-import { Contract } from './contract.entity';
+import { Contract } from '../contract/contract.entity';
 import { ContractWriteResult, createContract, updateContract } from './contract.service';
 
 const auditDetail = (result: ContractWriteResult) => ({

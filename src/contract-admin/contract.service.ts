@@ -2,18 +2,19 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditHook } from '../audit/audit.service';
 import { bumpAllVersions } from '../cache/data-version';
 import { checkDate, checkText, checkYear, FieldError, fieldErrorsToGraphQLError, throwIfFieldErrors } from '../common/field-validation';
-import { isUniqueViolation, resolveOrganisationRef } from '../action/action.service';
+import { resolveOrganisationRef } from '../action/action.service';
+import { isUniqueViolation } from '../sql/unique-violation';
 import { ContractPartyRole } from '../kernel/contract-party-role.enum';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { Organisation } from '../organisation/organisation.entity';
 import { buildPerimeterOrganisations, findEtalabEpci } from '../seed/perimeter';
 import { SeedContract, SeedDataset } from '../seed/seed-data.types';
 import { SeedSummary, seedWithin } from '../seed/seed.service';
-import { writeToContract } from './contract-write';
+import { writeToContract } from '../contract/contract-write';
 import { ContractInput, ContractUpdateInput } from './contract.inputs';
-import { ContractParty } from './contract-party.entity';
-import { Contract } from './contract.entity';
-import { findContract } from './contract.lookups';
+import { ContractParty } from '../contract/contract-party.entity';
+import { Contract } from '../contract/contract.entity';
+import { findContract } from '../contract/contract.lookups';
 
 /**
  * Creation and change of a contract and its perimeter. The perimeter's organisations (each EPCI and its

@@ -1,0 +1,88 @@
+import { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Float, Info, Resolver, Root } from 'type-graphql';
+import { Action } from '../action/action.entity';
+import { Axis } from '../contract/axis.entity';
+import { Orientation } from '../contract/orientation.entity';
+import { DecimalScalar } from '../common/decimal.scalar';
+import { FundingStage } from '../kernel/funding.enum';
+import { formatCents, parseCents } from '../kernel/money';
+import { RequestContext } from '../request/context';
+import { selectionOf } from '../request/selection';
+import { FundingDimension } from './funding-group';
+import { FundingTotal, SCOPED_TOTALS_DESCRIPTION, toFundingTotal } from './funding-totals.types';
+import { FundingFilter } from './funding.filter';
+import { Funding } from './funding.entity';
+
+/**
+ * The funding fields of types defined below funding/: an action's lines and totals, an axis's and an
+ * orientation's scoped totals (docs/architecture.md: a field that reads another domain's rows is resolved
+ * in that domain).
+ */
+
+@Resolver(() => Action)
+export class ActionFundingResolver {
+  @FieldResolver(() => [Funding], { description: 'Lignes de financement en vigueur (non remplacées)' })
+  fundings(@Root() action: Action, @Ctx() { loaders }: RequestContext, @Info() info: GraphQLResolveInfo): Promise<Funding[]> {
+    return loaders.fundingsByAction(selectionOf(info)).load(action.id);
+  }
+
+  @FieldResolver(() => DecimalScalar, {
+    description:
+      'Total des financements en vigueur à une étape (prévu par défaut). Les étapes ne s’additionnent pas : un même euro peut être prévu, puis attribué, puis payé.',
+  })
+  async fundingTotal(
+    @Root() action: Action,
+    @Arg('stage', () => FundingStage, { defaultValue: FundingStage.PLANNED }) stage: FundingStage,
+    @Ctx() { loaders }: RequestContext,
+  ): Promise<string> {
+    return formatCents(await stageTotalCents(action, stage, loaders));
+  }
+
+  @FieldResolver(() => Float, {
+    nullable: true,
+    description: 'Part du coût total couverte par les financements de l’étape (0.5 = 50 %) ; vide sans coût connu.',
+  })
+  async coverage(
+    @Root() action: Action,
+    @Arg('stage', () => FundingStage, { defaultValue: FundingStage.PLANNED }) stage: FundingStage,
+    @Ctx() { loaders }: RequestContext,
+  ): Promise<number | null> {
+    if (!action.totalCost) return null;
+    const cost = parseCents(action.totalCost);
+    if (cost <= 0n) return null;
+    const funded = await stageTotalCents(action, stage, loaders);
+    // A ratio, not money: computed from exact cents, rounded half up to 4 decimals.
+    return Number((funded * 20000n / cost + 1n) / 2n) / 10000;
+  }
+}
+
+async function stageTotalCents(action: Action, stage: FundingStage, loaders: RequestContext['loaders']): Promise<bigint> {
+  const totals = await loaders.stageTotalsByAction.load(action.id);
+  return totals.find((total) => total.stage === stage)?.cents ?? 0n;
+}
+
+@Resolver(() => Axis)
+export class AxisFundingResolver {
+  @FieldResolver(() => [FundingTotal], { description: SCOPED_TOTALS_DESCRIPTION })
+  async fundingTotals(
+    @Root() axis: Axis,
+    @Arg('groupBy', () => [FundingDimension], { defaultValue: [FundingDimension.YEAR, FundingDimension.STAGE] }) groupBy: FundingDimension[],
+    @Arg('filter', () => FundingFilter, { nullable: true }) filter: FundingFilter | undefined,
+    @Ctx() { loaders }: RequestContext,
+  ): Promise<FundingTotal[]> {
+    return (await loaders.fundingTotalsWithin(FundingDimension.AXIS, groupBy, filter ?? null).load(axis.id)).map(toFundingTotal);
+  }
+}
+
+@Resolver(() => Orientation)
+export class OrientationFundingResolver {
+  @FieldResolver(() => [FundingTotal], { description: SCOPED_TOTALS_DESCRIPTION })
+  async fundingTotals(
+    @Root() orientation: Orientation,
+    @Arg('groupBy', () => [FundingDimension], { defaultValue: [FundingDimension.YEAR, FundingDimension.STAGE] }) groupBy: FundingDimension[],
+    @Arg('filter', () => FundingFilter, { nullable: true }) filter: FundingFilter | undefined,
+    @Ctx() { loaders }: RequestContext,
+  ): Promise<FundingTotal[]> {
+    return (await loaders.fundingTotalsWithin(FundingDimension.ORIENTATION, groupBy, filter ?? null).load(orientation.id)).map(toFundingTotal);
+  }
+}
