@@ -7,7 +7,7 @@ import { DataSource, FindOperator, In, Raw } from 'typeorm';
  * JSON array parameter, read by `json_each` (SQLite) or `JSON_TABLE` (MySQL/MariaDB): no placeholder
  * limit (MySQL 65 535, SQLite 32 766), and one plan for any count. MAX_BATCH_SIZE is left for the
  * loaders that still build plain `IN` lists of their own, and as the size past which a nested level
- * is a large read (src/db/sqlite-streamed-read.ts).
+ * is a large read (src/sql/sqlite-streamed-read.ts).
  */
 export const MAX_BATCH_SIZE = 2000;
 export const INLINE_IDS = 1000;

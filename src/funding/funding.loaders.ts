@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { anyId, byIdLoader, groupLoader, idsIn, MAX_BATCH_SIZE, nextTurn } from '../common/batch-loader';
-import { rawRowsYielding } from '../db/sqlite-streamed-read';
+import { rawRowsYielding } from '../sql/sqlite-streamed-read';
 import { selectColumns } from '../sql/raw-rows';
 import { ImportBatch } from '../provenance/import-batch.entity';
 import { ImportCellCorrection } from '../provenance/import-cell-correction.entity';

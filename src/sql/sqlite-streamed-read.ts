@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { SQLITE_BUSY_TIMEOUT_MS } from '../sql/sqlite-busy-timeout';
+import { SQLITE_BUSY_TIMEOUT_MS } from './sqlite-busy-timeout';
 
 /** Rows read between two turns of the event loop (~30 ms of a nested query's lines). */
 export const ROWS_PER_TURN = 10_000;
