@@ -15,6 +15,7 @@
 const { execFileSync } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
+const { stronglyConnected } = require('./strongly-connected');
 
 const root = path.join(__dirname, '..');
 const file = process.argv.slice(2).find((arg) => !arg.startsWith('--'));
@@ -54,35 +55,8 @@ for (const mod of modules) {
   }
 }
 
-// Strongly connected sets of folders (Tarjan): a set of two or more is a loop.
-let index = 0;
-const stack = [];
-const state = new Map();
-const loops = [];
-function visit(v) {
-  state.set(v, { index, low: index, onStack: true });
-  index++;
-  stack.push(v);
-  for (const w of next.get(v)) {
-    if (!state.has(w)) {
-      visit(w);
-      state.get(v).low = Math.min(state.get(v).low, state.get(w).low);
-    } else if (state.get(w).onStack) {
-      state.get(v).low = Math.min(state.get(v).low, state.get(w).index);
-    }
-  }
-  if (state.get(v).low === state.get(v).index) {
-    const component = [];
-    let w;
-    do {
-      w = stack.pop();
-      state.get(w).onStack = false;
-      component.push(w);
-    } while (w !== v);
-    if (component.length > 1) loops.push(component.sort());
-  }
-}
-for (const v of [...next.keys()].sort()) if (!state.has(v)) visit(v);
+// Strongly connected sets of folders: a set of two or more is a loop.
+const loops = stronglyConnected(next).filter((component) => component.length > 1);
 
 if (loops.length) {
   console.error(`folder-layers: ${loops.length} loop${loops.length > 1 ? 's' : ''} between folders of src/ (entity → entity imports excepted).`);

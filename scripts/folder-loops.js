@@ -13,6 +13,7 @@
  */
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
+const { stronglyConnected } = require('./strongly-connected');
 
 const root = path.join(__dirname, '..');
 const json = execFileSync(
@@ -47,36 +48,9 @@ for (const { from, to } of arrows.values()) {
   if (!next.has(to)) next.set(to, []);
   next.get(from).push(to);
 }
-let index = 0;
-const stack = [];
-const state = new Map();
+const components = stronglyConnected(next);
 const componentOf = new Map();
-const components = [];
-function visit(v) {
-  state.set(v, { index, low: index, onStack: true });
-  index++;
-  stack.push(v);
-  for (const w of next.get(v)) {
-    if (!state.has(w)) {
-      visit(w);
-      state.get(v).low = Math.min(state.get(v).low, state.get(w).low);
-    } else if (state.get(w).onStack) {
-      state.get(v).low = Math.min(state.get(v).low, state.get(w).index);
-    }
-  }
-  if (state.get(v).low === state.get(v).index) {
-    const component = [];
-    let w;
-    do {
-      w = stack.pop();
-      state.get(w).onStack = false;
-      component.push(w);
-      componentOf.set(w, components.length);
-    } while (w !== v);
-    components.push(component.sort());
-  }
-}
-for (const v of next.keys()) if (!state.has(v)) visit(v);
+components.forEach((component, i) => component.forEach((folder) => componentOf.set(folder, i)));
 
 const isEntityImport = (line) => /\.entity\.ts → .*\.entity\.ts$/.test(line);
 const all = [...arrows.values()].sort((a, b) => `${a.from} ${a.to}`.localeCompare(`${b.from} ${b.to}`));
