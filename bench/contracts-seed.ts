@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import * as XLSX from 'xlsx';
 import { DataSource } from 'typeorm';
 import { formatCents } from '../src/kernel/money';
-import { BulkWriter, mysqlWriter, Row, sqliteWriter } from './reports-seed';
+import { BulkWriter, DOUAISIS_FUNDERS, mysqlWriter, Row, sqliteWriter } from './reports-seed';
 
 export const ACTIONS_PER_CONTRACT = 100;
 /** Lines per action: FUNDERS_PER_ACTION funders × YEARS_PER_ACTION years. */
@@ -25,14 +25,7 @@ export const LINES_PER_CONTRACT = ACTIONS_PER_CONTRACT * FUNDERS_PER_ACTION * YE
 const COMMUNES_PER_CONTRACT = 10;
 const CONTRACTS_PER_TRANSACTION = 25;
 /** The shared pool of funders, by their names in the Douaisis reference data. */
-const FUNDER_NAMES = [
-  'État',
-  'Région Hauts-de-France',
-  'Département du Nord',
-  'Banque des Territoires',
-  'Agence de la transition écologique',
-  "Agence de l'eau Artois-Picardie",
-];
+const FUNDER_NAMES = DOUAISIS_FUNDERS;
 const STATUSES = ['IDEA', 'STUDY', 'PLANNED', 'UNDERWAY', 'DONE'];
 const SHEET = 'Annexe 3';
 

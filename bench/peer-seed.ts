@@ -7,20 +7,13 @@
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import { formatCents } from '../src/kernel/money';
-import { BulkWriter, mysqlWriter, sqliteWriter } from './reports-seed';
+import { BulkWriter, DOUAISIS_FUNDERS, mysqlWriter, sqliteWriter } from './reports-seed';
 
 const FUNDERS_PER_ACTION = 5;
 const YEARS_PER_ACTION = 2;
 export const LINES_PER_ACTION = FUNDERS_PER_ACTION * YEARS_PER_ACTION;
 /** Funders of the Douaisis reference data (seedReferenceData), the same names in the peer. */
-export const PEER_FUNDERS = [
-  'État',
-  'Région Hauts-de-France',
-  'Département du Nord',
-  'Banque des Territoires',
-  'Agence de la transition écologique',
-  "Agence de l'eau Artois-Picardie",
-];
+export const PEER_FUNDERS = DOUAISIS_FUNDERS;
 const AXES = 4;
 const ORIENTATIONS_PER_AXIS = 4;
 

@@ -17,14 +17,18 @@ export const LINES_PER_ACTION = 50;
 const YEARS = [2021, 2022, 2023, 2024, 2025, 2026];
 const STAGES = ['PLANNED', 'REQUESTED', 'GRANTED', 'PAID'];
 const STATUSES = ['IDEA', 'STUDY', 'PLANNED', 'UNDERWAY', 'DONE'];
-/** The funders of the synthetic contracts, by their names in the Douaisis reference data. */
-const FUNDER_NAMES = [
+/** Six funders of the Douaisis reference data (seedReferenceData), by their names: the benches' shared pool. */
+export const DOUAISIS_FUNDERS: string[] = [
   'État',
   'Région Hauts-de-France',
   'Département du Nord',
   'Banque des Territoires',
   'Agence de la transition écologique',
   "Agence de l'eau Artois-Picardie",
+];
+/** The funders of the synthetic contracts, by their names in the Douaisis reference data. */
+const FUNDER_NAMES = [
+  ...DOUAISIS_FUNDERS,
   'Union européenne',
   "Agence nationale de l'habitat",
   'Agence nationale pour la rénovation urbaine',
