@@ -207,14 +207,39 @@ describe(`concurrent requests on one batch on ${TEST_DATABASE_TYPE}`, () => {
     const earlier = await preview(programme('E0'));
     expect(await post(0, `/api/imports/${earlier}/apply`)).toMatchObject({ status: 200, body: { status: 'APPLIED' } });
     const [{ contractId }] = await db.dataSource.query('SELECT contract_id AS contractId FROM import_batch WHERE id = ?', [earlier]);
-    const waiting = async () => Number((await db.dataSource.query("SELECT COUNT(*) AS n FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'"))[0].n);
-    const until = async (n: number) => {
+    // The statements waiting for a lock now. Each wait below is named by its statement, not only counted: a
+    // count once took another wait of the server for the apply's (a CI run, once in many), and the abandon,
+    // sent too early, won the second race.
+    const waitingQueries = async (): Promise<string[]> =>
+      ((await db.dataSource.query("SELECT trx_query FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'")) as Array<{ trx_query: string | null }>).map((row) => String(row.trx_query ?? ''));
+    let settled: string[] = [];
+    /** Until each pattern is the statement of a transaction of its own that waits for a lock. */
+    const matchedBy = (queries: string[], patterns: RegExp[]) => {
+      const left = [...queries];
+      return patterns.every((pattern) => {
+        const i = left.findIndex((query) => pattern.test(query));
+        if (i >= 0) left.splice(i, 1);
+        return i >= 0;
+      });
+    };
+    const until = async (...patterns: RegExp[]) => {
+      const n = patterns.length;
       const deadline = Date.now() + 20000;
-      while ((await waiting()) < n) {
-        expect(Date.now()).toBeLessThan(deadline);
+      while (!matchedBy(await waitingQueries(), patterns)) {
+        if (Date.now() > deadline) {
+          // Say what the server was doing instead (a CI run once timed out here, once in many): the requests'
+          // answers if they came, InnoDB's transactions and the connections of this test's database.
+          const transactions = await db.dataSource.query('SELECT trx_state, trx_mysql_thread_id, trx_query FROM information_schema.innodb_trx');
+          const connections = await db.dataSource.query('SELECT id, command, time, state, info FROM information_schema.processlist WHERE db = DATABASE()');
+          throw new Error(`${n} lock wait(s) awaited for 20 s; answers: ${JSON.stringify(settled)}; innodb_trx: ${JSON.stringify(transactions)}; processlist: ${JSON.stringify(connections)}`);
+        }
         // InnoDB refreshes this table only when it was last read more than 0.1 s ago.
         await sleep(150);
       }
+    };
+    const noted = <T,>(name: string, request: Promise<T>): Promise<T> => {
+      void request.then((answer) => settled.push(`${name}: ${JSON.stringify(answer)}`));
+      return request;
     };
     /** Holds `sql`'s row lock while `during` runs, then lets go. */
     async function holding(sql: string, during: () => Promise<void>): Promise<void> {
@@ -235,8 +260,9 @@ describe(`concurrent requests on one batch on ${TEST_DATABASE_TYPE}`, () => {
     // it, is answered first; the apply then finds the batch abandoned.
     const first = await preview(programme('E1'));
     await holding('SELECT id FROM contract WHERE id = ? FOR UPDATE', async () => {
-      applying = post(0, `/api/imports/${first}/apply`);
-      await until(1);
+      settled = [];
+      applying = noted('apply', post(0, `/api/imports/${first}/apply`));
+      await until(/UPDATE\s+`?contract`?\s+SET/i);
       expect(await post(1, `/api/imports/${first}/abandon`)).toEqual({ status: 200, body: { batchId: first, status: 'ABANDONED' } });
     });
     expect(await applying).toEqual({
@@ -250,10 +276,11 @@ describe(`concurrent requests on one batch on ${TEST_DATABASE_TYPE}`, () => {
     // data version): the abandon waits for it, then finds the batch applied.
     const second = await preview(programme('E2'));
     await holding('SELECT version FROM contract_data_version WHERE contract_id = ? FOR UPDATE', async () => {
-      applying = post(0, `/api/imports/${second}/apply`);
-      await until(1);
-      abandoning = post(1, `/api/imports/${second}/abandon`);
-      await until(2);
+      settled = [];
+      applying = noted('apply', post(0, `/api/imports/${second}/apply`));
+      await until(/contract_data_version/i);
+      abandoning = noted('abandon', post(1, `/api/imports/${second}/abandon`));
+      await until(/contract_data_version/i, /import_batch/i);
     });
     expect(await applying).toMatchObject({ status: 200, body: { batchId: second, status: 'APPLIED' } });
     expect(await abandoning).toEqual({ status: 409, body: { error: `Le lot n° ${second} est déjà appliqué : seul un aperçu (PREVIEWED) peut être abandonné.`, field: 'id' } });
