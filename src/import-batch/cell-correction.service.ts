@@ -80,12 +80,13 @@ async function correct(dataSource: DataSource, identity: Corrector, batchId: num
   if (!batch) throw new ImportRequestError(`Le lot n° ${batchId} n'existe pas.`, 'id');
   checkCorrectable(identity, batch);
   // Only a cell the check found doubtful: the issue keeps the file's own text of it.
-  const issue = await dataSource.getRepository(ImportIssue).findOne({ where: { batchId, sheet, cell }, order: { id: 'ASC' } });
-  if (!issue || (issue.severity !== 'ERROR' && issue.severity !== 'WARNING')) {
+  // (Doubtful as doubtfulSheetsOf says: an ERROR or a WARNING there, whatever notes the cell also has.)
+  const issue = await dataSource.getRepository(ImportIssue).findOne({ where: { batchId, sheet, cell, severity: In([IssueSeverity.ERROR, IssueSeverity.WARNING]) }, order: { id: 'ASC' } });
+  if (!issue) {
     throw new ImportRequestError(`La cellule ${sheet}!${cell} n’a ni erreur ni avertissement dans l’aperçu n° ${batchId} : seule une cellule douteuse se corrige ici.`, 'cell');
   }
-  const existing = await dataSource.getRepository(ImportCellCorrection).findOne({ where: { batchId, sheet, cell } });
-  const others = (await correctionsOf(dataSource.manager, batchId)).filter((c) => !(c.sheet === sheet && c.cell === cell));
+  const before = await correctionsOf(dataSource.manager, batchId);
+  const others = before.filter((c) => !(c.sheet === sheet && c.cell === cell));
   const corrections = [...others, { sheet, cell, value }];
 
   // Read again as applying will read it: the sender's rights (its token), today's contract.
@@ -101,12 +102,12 @@ async function correct(dataSource: DataSource, identity: Corrector, batchId: num
     const sqlite = manager.connection.options.type === 'better-sqlite3';
     const locked = await manager.findOneOrFail(ImportBatch, { where: { id: batchId }, ...(sqlite ? {} : { lock: { mode: 'pessimistic_write' as const } }) });
     checkCorrectable(identity, locked, true);
-    // The check above was run with the other corrections as they were read before the lock: another
-    // correction of this batch stored meanwhile would leave a preview that ignores it.
-    const othersNow = (await correctionsOf(manager, batchId)).filter((c) => !(c.sheet === sheet && c.cell === cell));
-    if (JSON.stringify(othersNow) !== JSON.stringify(others)) {
+    // The check above was run with the corrections as they were read before the lock: another one stored
+    // meanwhile (of another cell: a preview that ignores it; of this cell: an insert that collides) is a 409.
+    if (JSON.stringify(await correctionsOf(manager, batchId)) !== JSON.stringify(before)) {
       throw new ImportConflictError(`Une autre correction de l’aperçu n° ${batchId} a été enregistrée pendant celle-ci : rechargez l’aperçu, puis corrigez à nouveau ${sheet}!${cell}.`);
     }
+    const existing = await manager.findOne(ImportCellCorrection, { where: { batchId, sheet, cell } });
     const now = new Date();
     // The file's text stays the first one read: a second correction of a cell corrects the reading, not the file.
     const rawValue = existing?.rawValue ?? issue.rawValue;

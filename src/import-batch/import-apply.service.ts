@@ -95,6 +95,10 @@ async function applyStored(
     // Another request (a second click, an abandon, another server, `crte apply`) may have changed the
     // batch while its file was read: what it is now decides, read under the lock.
     checkApplicable(await lockBatch(manager, batchId), options.allowPartial ?? false, true);
+    // The file was read with the corrections as they were before the lock: one stored meanwhile would not be applied.
+    if (JSON.stringify(await correctionsOf(manager, batchId)) !== JSON.stringify(corrections)) {
+      throw new ImportConflictError(`Une correction de l’aperçu n° ${batchId} a été enregistrée pendant son application : rechargez l’aperçu, puis appliquez-le à nouveau.`);
+    }
     const prepared = await refresh(dataSource, manager, early, request);
     // The check is run again: what it says now replaces what the preview said.
     await manager.delete(ImportIssue, { batchId });
@@ -160,7 +164,15 @@ async function applyPrepared(manager: EntityManager, batch: ImportBatch, prepare
     order: { appliedAt: 'DESC', id: 'DESC' },
   });
   // The same bytes read as another programme (a list of one programme given at upload) are another file.
-  if (latest && latest.sha256 === batch.sha256 && latest.errorCount === 0 && (latest.uploadedByTokenId ?? null) === (batch.uploadedByTokenId ?? null) && (latest.programme ?? null) === (batch.programme ?? null)) {
+  // Nor when a cell was read otherwise (corrections in either preview): the same bytes give other lines.
+  if (
+    latest &&
+    latest.sha256 === batch.sha256 &&
+    latest.errorCount === 0 &&
+    (latest.uploadedByTokenId ?? null) === (batch.uploadedByTokenId ?? null) &&
+    (latest.programme ?? null) === (batch.programme ?? null) &&
+    JSON.stringify(await correctionsOf(manager, latest.id)) === JSON.stringify(await correctionsOf(manager, batch.id))
+  ) {
     await manager.update(ImportBatch, batch.id, { status: ImportStatus.UNCHANGED });
     return { ...base, status: 'UNCHANGED' };
   }
