@@ -26,8 +26,9 @@ export interface WriteContext {
 // ---------------------------------------------------------------------------------------------------
 // Look-ups, inside the mutation's transaction.
 
+/** An orientation in force: one an amendment closed takes no new action or indicator. */
 export async function findOrientation(manager: EntityManager, contractId: number, code: string): Promise<Orientation | null> {
-  return manager.getRepository(Orientation).findOne({ where: { contractId, code } });
+  return manager.getRepository(Orientation).findOne({ where: { contractId, code, closedOn: IsNull() } });
 }
 
 export async function findAction(manager: EntityManager, contractId: number, code: string): Promise<Action | null> {
@@ -88,7 +89,7 @@ async function resolveActionReferences(
   else if (value.orientation !== undefined) {
     const orientation = await findOrientation(manager, contract.id, value.orientation);
     if (orientation) resolved.orientation = orientation;
-    else errors.push({ field: 'orientation', message: `Orientation (orientation) « ${value.orientation} » inconnue dans le contrat ${contract.code}.` });
+    else errors.push({ field: 'orientation', message: `Orientation (orientation) « ${value.orientation} » inconnue dans le contrat ${contract.code}, ou close par un avenant.` });
   }
   if (value.lead === null) resolved.lead = null;
   else if (value.lead !== undefined) {

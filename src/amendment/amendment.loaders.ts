@@ -125,7 +125,6 @@ function structureOnLoaders(dataSource: DataSource, on: string): StructureOnLoad
         return rows.map((row) => {
           const action = read(row)!;
           action.orientationId = Number(row.placed_orientation_id);
-          (action as Action & { structureDate?: string }).structureDate = on;
           return action;
         });
       },

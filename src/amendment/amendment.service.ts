@@ -7,6 +7,7 @@ import { Axis } from '../contract/axis.entity';
 import { ContractParty } from '../contract/contract-party.entity';
 import { writeToContract } from '../contract/contract-write';
 import { Contract } from '../contract/contract.entity';
+import { structureDateOf } from '../contract/structure-date';
 import { findContract } from '../contract/contract.lookups';
 import { Orientation } from '../contract/orientation.entity';
 import { AXIS_CODE_MAX, axisCodeOf, ORIENTATION_CODE_MAX } from '../contract/structure.service';
@@ -49,7 +50,7 @@ export interface AmendOptions {
 }
 
 /** Today's date (UTC), the latest an amendment may be signed. */
-const todayUtc = (): string => new Date().toISOString().slice(0, 10);
+const todayUtc = (): string => structureDateOf(new Date());
 
 export async function amendContract(dataSource: DataSource, input: AmendmentInput, { recordedBy, caller, audit }: AmendOptions): Promise<Amendment> {
   const errors: FieldError[] = [];
@@ -64,6 +65,12 @@ export async function amendContract(dataSource: DataSource, input: AmendmentInpu
   if (!CHANGE_LISTS.some((list) => (changes[list]?.length ?? 0) > 0)) {
     errors.push({ field: 'changes', message: `Un avenant doit comporter au moins une modification (changes : ${CHANGE_LISTS.join(', ')}).` });
   }
+  // Bounded before the contract's lock is taken: each change is a statement under it (a real avenant has tens).
+  for (const list of CHANGE_LISTS) {
+    const count = changes[list]?.length ?? 0;
+    if (count > CHANGES_PER_LIST_MAX) errors.push({ field: `changes.${list}`, message: `${count} modifications dans changes.${list} : un avenant en compte au plus ${CHANGES_PER_LIST_MAX} par liste.` });
+  }
+  if (errors.some((error) => error.field.startsWith('changes.'))) throw fieldErrorsToGraphQLError(errors);
   const contractCode = (input.contract ?? '').trim();
   try {
     return await writeToContract(dataSource, { code: contractCode }, { audit, caller }, async (manager) => {
@@ -80,6 +87,9 @@ export async function amendContract(dataSource: DataSource, input: AmendmentInpu
     throw error;
   }
 }
+
+/** Changes of one kind in one amendment, at most. */
+const CHANGES_PER_LIST_MAX = 1_000;
 
 const CHANGE_LISTS = ['addAxes', 'renameAxes', 'closeAxes', 'addOrientations', 'renameOrientations', 'closeOrientations', 'moveActions', 'addCommunes', 'removeCommunes'] as const;
 

@@ -52,7 +52,7 @@ async function resolveOwner(
   else if (value.orientation !== undefined) {
     const orientation = await findOrientation(manager, contract.id, value.orientation);
     if (orientation) resolved.orientation = orientation;
-    else errors.push({ field: 'orientation', message: `Orientation (orientation) « ${value.orientation} » inconnue dans le contrat ${contract.code}.` });
+    else errors.push({ field: 'orientation', message: `Orientation (orientation) « ${value.orientation} » inconnue dans le contrat ${contract.code}, ou close par un avenant.` });
   }
   return resolved;
 }

@@ -146,7 +146,7 @@ export const AMENDMENT_CHANGE_KIND_LABELS: Labels<AmendmentChangeKind> = {
   [AmendmentChangeKind.ADD_ORIENTATION]: 'Orientation ajoutée',
   [AmendmentChangeKind.RENAME_ORIENTATION]: 'Orientation renommée',
   [AmendmentChangeKind.CLOSE_ORIENTATION]: 'Orientation close',
-  [AmendmentChangeKind.MOVE_ACTION]: 'Action déplacée',
+  [AmendmentChangeKind.MOVE_ACTION]: 'Action déplacée vers une autre orientation',
   [AmendmentChangeKind.ADD_COMMUNE]: 'Commune entrée dans le périmètre',
   [AmendmentChangeKind.REMOVE_COMMUNE]: 'Commune sortie du périmètre',
 };

@@ -11,7 +11,7 @@ import type * as Sheets from 'xlsx';
 import { xlsxLibrary } from '../kernel/xlsx-library';
 import { EURO_FORMAT } from '../export/annex3-export';
 import { DecisionKind } from '../kernel/decision-kind.enum';
-import { DECISION_KIND_LABELS } from '../kernel/french-labels';
+import { DECISION_KIND_LABELS, MEETING_BODY_LABELS } from '../kernel/french-labels';
 import { MeetingBody } from '../kernel/meeting-body.enum';
 import { FiguresChangeData, FrozenFigures, ReviewChangesData, ReviewSnapshot } from './meeting-review';
 
@@ -20,7 +20,6 @@ export const DASHBOARD_SHEET = 'Tableau de bord';
 export const CHANGES_SHEET = 'Depuis le COPIL précédent';
 export const RATE_FORMAT = '0.00 %';
 
-export const BODY_LABELS: Record<MeetingBody, string> = { COTECH: 'Comité technique (COTECH)', COPIL: 'Comité de pilotage (COPIL)' };
 
 export const DECISION_HEADERS = ['Action', 'Intitulé de l’action', 'Décision', 'Texte', 'Échéance'];
 export const DASHBOARD_HEADERS = ['Niveau', 'Code', 'Intitulé', 'Actions', 'Prévu', 'Demandé', 'Attribué', 'Payé', 'Taux de réalisation'];
@@ -73,7 +72,7 @@ function decisionsSheet(data: ReviewExportData): Sheets.WorkSheet {
   const rows: Row[] = [
     [`Relevé de décisions — ${reviewTitle(data)}`],
     ['Contrat', `${data.contract.name} (${data.contract.code})`],
-    ['Instance', BODY_LABELS[data.meeting.body]],
+    ['Instance', MEETING_BODY_LABELS[data.meeting.body]],
     ['Date', frenchDate(data.meeting.heldOn)],
   ];
   if (data.meeting.title) rows.push(['Intitulé', data.meeting.title]);

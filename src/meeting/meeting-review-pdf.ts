@@ -7,12 +7,12 @@
  * with their header repeated; every page says the document and its page number.
  */
 import { formatEuros } from '../kernel/format-euros';
-import { DECISION_KIND_LABELS } from '../kernel/french-labels';
+import { DECISION_KIND_LABELS, MEETING_BODY_LABELS } from '../kernel/french-labels';
 import { parseCents } from '../kernel/money';
 import { PdfDocument, PdfFont, textWidth, wrapText } from '../kernel/pdf-writer';
 import { FiguresChangeData } from './meeting-review';
 import { FrozenFigures } from './meeting-review';
-import { BODY_LABELS, frenchDate, frenchMoment, ReviewExportData, reviewTitle } from './meeting-review-export';
+import { frenchDate, frenchMoment, ReviewExportData, reviewTitle } from './meeting-review-export';
 
 const MARGIN = 36;
 const TOP = 50;
@@ -207,7 +207,7 @@ export function writeReviewPdf(data: ReviewExportData, now: Date = new Date()): 
   flow.paragraph('Relevé de décisions', { font: 'bold', size: 16, after: 2 });
   flow.paragraph(title, { font: 'bold', size: 12, after: 6 });
   flow.field('Contrat', `${data.contract.name} (${data.contract.code})`);
-  flow.field('Instance', BODY_LABELS[data.meeting.body]);
+  flow.field('Instance', MEETING_BODY_LABELS[data.meeting.body]);
   flow.field('Date', frenchDate(data.meeting.heldOn));
   if (data.meeting.title) flow.field('Intitulé', data.meeting.title);
   if (data.meeting.place) flow.field('Lieu', data.meeting.place);

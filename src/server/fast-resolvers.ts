@@ -62,27 +62,27 @@ type ParamKind = {
   validateFn?: unknown;
 };
 
-/** The classes type-graphql's convertToType returns a value of as it is (helpers/types.js `simpleTypes`, and Date). */
-const SCALAR_CLASSES: readonly unknown[] = [String, Number, Boolean, Date];
-
 /**
- * An @Arg that type-graphql would hand over as graphql-js parsed it: a scalar (convertToType returns a
- * scalar's value, and a String/Number/Boolean/Date as is) that nothing validates (validateArg returns it
- * when validation is off and the arg sets none of its own). Input objects are copied into their classes:
- * those keep type-graphql's resolver.
+ * An @Arg that type-graphql would hand over as graphql-js parsed it: convertToType returns a scalar's value,
+ * a string, number, boolean or Date as is — so an enum's value too — and copies only an input object into
+ * its class; validateArg returns it when validation is off and the arg sets none of its own. Input objects
+ * (an @InputType class, alone or in a list) keep type-graphql's resolver. `enums`: the registered enums' objects.
  */
-function isPlainScalarArg(param: ParamKind, validationOff: boolean): boolean {
+function isPassedAsIs(param: ParamKind, validationOff: boolean, enums: ReadonlySet<unknown>): boolean {
   if (param.kind !== 'arg' || !param.name || !validationOff || param.validateSettings !== undefined || param.validateFn !== undefined) return false;
   const type = param.getType?.();
-  return type instanceof GraphQLScalarType || SCALAR_CLASSES.includes(type);
+  return type instanceof GraphQLScalarType || SCALAR_CLASSES.includes(type) || enums.has(type);
 }
+
+/** The classes type-graphql's convertToType returns a value of as it is (helpers/types.js `simpleTypes`, and Date). */
+const SCALAR_CLASSES: readonly unknown[] = [String, Number, Boolean, Date];
 
 /**
  * With no global middleware and no custom container (buildStreamlinedSchema), what type-graphql's
  * resolvers come down to:
  *  - a plain field without middleware reads its property: graphql-js's default resolver does that (a
  *    field renamed in the schema reads its property by name);
- *  - a field resolver whose parameters are only @Root, @Ctx, @Info and scalar @Arg (with validation off:
+ *  - a field resolver whose parameters are only @Root, @Ctx, @Info and scalar or enum @Arg (with validation off:
  *    `asOf`, a code) is called directly on one instance of its resolver class. A root that is not an
  *    instance of its declared class (type-graphql would copy it into one) goes through type-graphql's own
  *    resolver, as do input-object arguments, middlewares and roles. (type-graphql's resolver with an @Arg
@@ -91,6 +91,7 @@ function isPlainScalarArg(param: ParamKind, validationOff: boolean): boolean {
  */
 function streamlineResolvers(schema: GraphQLSchema, resolverClasses: readonly unknown[], validationOff: boolean): GraphQLSchema {
   const storage = getMetadataStorage();
+  const enums = new Set<unknown>(storage.enums.map((registered) => registered.enumObj));
   const resolverInstances = new Map<unknown, Record<string, (...args: unknown[]) => unknown>>();
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
@@ -115,7 +116,7 @@ function streamlineResolvers(schema: GraphQLSchema, resolverClasses: readonly un
       if (resolver.kind !== 'external' || resolver.middlewares?.length || resolver.roles) continue;
       const params = [...(resolver.params as ParamKind[])].sort((a, b) => a.index - b.index);
       const simple = (param: ParamKind, i: number) =>
-        param.index === i && ((param.kind === 'root' && !param.propertyName) || param.kind === 'context' || param.kind === 'info' || isPlainScalarArg(param, validationOff));
+        param.index === i && ((param.kind === 'root' && !param.propertyName) || param.kind === 'context' || param.kind === 'info' || isPassedAsIs(param, validationOff, enums));
       if (!params.every(simple)) continue;
       const generic = field.resolve;
       const target = resolver.target as new () => Record<string, (...args: unknown[]) => unknown>;

@@ -12,6 +12,7 @@ import { DecisionKind } from '../kernel/decision-kind.enum';
 import { CostBase, FundingInstrument, FundingStage } from '../kernel/funding.enum';
 import { ImportKind, ImportStatus, IssueSeverity } from '../kernel/import-batch.enum';
 import { MeetingBody } from '../kernel/meeting-body.enum';
+import { AMENDMENT_CHANGE_KIND_LABELS } from '../kernel/french-labels';
 import { IndicatorValueStage } from '../kernel/indicator-value-stage.enum';
 import { OrganisationKind } from '../kernel/organisation-kind.enum';
 import { RelanceAmountKind } from '../kernel/relance-amount-kind.enum';
@@ -35,17 +36,8 @@ registerEnumType(ContractPartyRole, { name: 'ContractPartyRole' });
 registerEnumType(AmendmentChangeKind, {
   name: 'AmendmentChangeKind',
   description: 'Ce que change une modification d’un avenant',
-  valuesConfig: {
-    ADD_AXIS: { description: 'Axe ajouté' },
-    RENAME_AXIS: { description: 'Axe renommé' },
-    CLOSE_AXIS: { description: 'Axe fermé' },
-    ADD_ORIENTATION: { description: 'Orientation ajoutée' },
-    RENAME_ORIENTATION: { description: 'Orientation renommée' },
-    CLOSE_ORIENTATION: { description: 'Orientation fermée' },
-    MOVE_ACTION: { description: 'Action déplacée vers une autre orientation' },
-    ADD_COMMUNE: { description: 'Commune entrée dans le périmètre' },
-    REMOVE_COMMUNE: { description: 'Commune sortie du périmètre' },
-  },
+  // The kernel's French labels (one table: the pages and files say the same).
+  valuesConfig: Object.fromEntries(Object.values(AmendmentChangeKind).map((kind) => [kind, { description: AMENDMENT_CHANGE_KIND_LABELS[kind] }])),
 });
 registerEnumType(FundingStage, {
   name: 'FundingStage',

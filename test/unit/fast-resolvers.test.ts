@@ -1,5 +1,5 @@
 import { graphql, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
-import { Arg, Authorized, AuthChecker, buildSchema, Ctx, Field, FieldResolver, getMetadataStorage, ID, Info, InputType, Int, MiddlewareFn, ObjectType, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
+import { Arg, Authorized, AuthChecker, buildSchema, Ctx, Field, FieldResolver, getMetadataStorage, ID, Info, InputType, Int, MiddlewareFn, ObjectType, Query, registerEnumType, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { buildStreamlinedSchema } from '../../src/server/fast-resolvers';
 
 /**
@@ -30,6 +30,12 @@ class Shelf {
   @Field()
   secret: string;
 }
+
+enum Shade {
+  LIGHT = 'light',
+  DARK = 'dark',
+}
+registerEnumType(Shade, { name: 'Shade' });
 
 /** An input object: type-graphql copies it into its class for @Arg, so the field keeps its resolver. */
 @InputType()
@@ -84,6 +90,12 @@ class ShelfResolver {
     return `${root.id} le ${day ?? 'aujourd’hui'}`;
   }
 
+  /** An enum argument, and a list of them (as `fundingTotal(stage:)` and `groupBy:`). */
+  @FieldResolver(() => String)
+  shaded(@Root() root: Shelf, @Arg('shade', () => Shade) shade: Shade, @Arg('also', () => [Shade], { nullable: true }) also?: Shade[]): string {
+    return `${root.id} ${shade} ${(also ?? []).join('+')}`;
+  }
+
   @FieldResolver(() => Boolean)
   within(@Root() root: Shelf, @Arg('range') range: CountRange): boolean {
     return range instanceof CountRange && root.count >= range.min && root.count <= range.max;
@@ -95,7 +107,7 @@ const options = { resolvers: [ShelfResolver] as [typeof ShelfResolver], authChec
 const VALIDATING = { ...options, validate: true };
 
 const QUERY = `{
-  shelves { id label count shout summary reader plus(n: 3) seenOn seenOn2: seenOn(day: "2024-03-15") within(range: { min: 3, max: 9 }) }
+  shelves { id label count shout summary reader plus(n: 3) seenOn seenOn2: seenOn(day: "2024-03-15") within(range: { min: 3, max: 9 }) shaded(shade: DARK, also: [LIGHT, DARK]) }
   plainShelves { id label count shout summary reader plus(n: 1) seenOn within(range: { min: 0, max: 9 }) }
 }`;
 const SECRET = '{ shelves { id secret } }';
@@ -124,7 +136,7 @@ describe('the internals of type-graphql that fast-resolvers.ts reads', () => {
     const fields = Object.fromEntries((metadata?.fields ?? []).map((field) => [field.name, field]));
     // The resolver class's field resolvers are added to the type's fields by the build: the loop over
     // these fields is what finds them.
-    expect(Object.keys(fields).sort()).toEqual(['count', 'id', 'plus', 'reader', 'secret', 'seenOn', 'shout', 'summary', 'title', 'within']);
+    expect(Object.keys(fields).sort()).toEqual(['count', 'id', 'plus', 'reader', 'secret', 'seenOn', 'shaded', 'shout', 'summary', 'title', 'within']);
     expect(fields.title).toMatchObject({ name: 'title', schemaName: 'label', target: Shelf, middlewares: [] });
     expect(fields.count.roles).toBeUndefined();
     expect(fields.shout.middlewares).toEqual([upper]);
@@ -133,7 +145,7 @@ describe('the internals of type-graphql that fast-resolvers.ts reads', () => {
 
   it('keeps the field resolvers with their kind, object type, middlewares, roles and parameters', () => {
     const resolvers = Object.fromEntries(getMetadataStorage().fieldResolvers.filter((resolver) => resolver.target === ShelfResolver).map((resolver) => [resolver.methodName, resolver]));
-    expect(Object.keys(resolvers).sort()).toEqual(['plus', 'reader', 'seenOn', 'summary', 'within']);
+    expect(Object.keys(resolvers).sort()).toEqual(['plus', 'reader', 'seenOn', 'shaded', 'summary', 'within']);
     for (const resolver of Object.values(resolvers)) {
       expect(resolver.kind).toBe('external');
       expect(resolver.getObjectType?.()).toBe(Shelf);
@@ -154,6 +166,9 @@ describe('the internals of type-graphql that fast-resolvers.ts reads', () => {
     expect(arg('plus').getType?.()).toBe(Int);
     expect(arg('seenOn').getType?.()).toBe(String);
     expect(arg('within').getType?.()).toBe(CountRange);
+    // An enum's argument: its type is the enum's object, which the storage lists among the registered enums.
+    expect(arg('shaded').getType?.()).toBe(Shade);
+    expect(getMetadataStorage().enums.some((registered) => registered.enumObj === Shade)).toBe(true);
     const root = resolvers.summary.params!.find((param) => param.kind === 'root') as { getType?: () => unknown };
     expect(root.getType?.()).toBe(Shelf);
   });
@@ -167,7 +182,7 @@ describe('buildStreamlinedSchema', () => {
     expect(fields.count.resolve).toBeUndefined();
     expect(fields.label.resolve?.({ title: 'lu' }, {}, {}, {} as GraphQLResolveInfo)).toBe('lu');
     // Field resolvers with @Root, @Ctx, @Info and scalar @Arg only: called directly.
-    for (const name of ['summary', 'reader', 'plus', 'seenOn']) expect(fields[name].resolve?.name).toBe('direct');
+    for (const name of ['summary', 'reader', 'plus', 'seenOn', 'shaded']) expect(fields[name].resolve?.name).toBe('direct');
     // Input-object arguments, middlewares and roles: type-graphql's own resolver.
     for (const name of ['within', 'shout', 'secret']) {
       expect(fields[name].resolve).toBeDefined();
@@ -178,7 +193,7 @@ describe('buildStreamlinedSchema', () => {
 
   it('leaves arguments to type-graphql when it validates them', async () => {
     const validating = fieldsOf(await buildStreamlinedSchema(VALIDATING));
-    for (const name of ['plus', 'seenOn']) expect(validating[name].resolve?.name).not.toBe('direct');
+    for (const name of ['plus', 'seenOn', 'shaded']) expect(validating[name].resolve?.name).not.toBe('direct');
     expect(validating.summary.resolve?.name).toBe('direct');
   });
 
@@ -188,8 +203,8 @@ describe('buildStreamlinedSchema', () => {
     expect(await run(streamlined, QUERY, [])).toEqual(expected);
     expect(expected.data).toEqual({
       shelves: [
-        { id: 'a', label: 'Étagère a', count: 2, shout: 'CRIE A', summary: 'Étagère a (2, Shelf) pour Camille, champ summary', reader: 'Camille', plus: 5, seenOn: 'a le aujourd’hui', seenOn2: 'a le 2024-03-15', within: false },
-        { id: 'b', label: 'Étagère b', count: 5, shout: 'CRIE B', summary: 'Étagère b (5, Shelf) pour Camille, champ summary', reader: 'Camille', plus: 8, seenOn: 'b le aujourd’hui', seenOn2: 'b le 2024-03-15', within: true },
+        { id: 'a', label: 'Étagère a', count: 2, shout: 'CRIE A', summary: 'Étagère a (2, Shelf) pour Camille, champ summary', reader: 'Camille', plus: 5, seenOn: 'a le aujourd’hui', seenOn2: 'a le 2024-03-15', within: false, shaded: 'a dark light+dark' },
+        { id: 'b', label: 'Étagère b', count: 5, shout: 'CRIE B', summary: 'Étagère b (5, Shelf) pour Camille, champ summary', reader: 'Camille', plus: 8, seenOn: 'b le aujourd’hui', seenOn2: 'b le 2024-03-15', within: true, shaded: 'b dark light+dark' },
       ],
       // type-graphql copies a plain root into its class: the direct call leaves that to it.
       plainShelves: [{ id: 'c', label: 'Étagère c', count: 7, shout: 'CRIE C', summary: 'Étagère c (7, Shelf) pour Camille, champ summary', reader: 'Camille', plus: 8, seenOn: 'c le aujourd’hui', within: true }],
