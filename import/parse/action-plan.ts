@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { formatEuros } from '../../src/kernel/format-euros';
 import { normaliseText } from '../../src/kernel/normalise-text';
 import { FUNDER_COLUMNS } from '../detect/column-roles.data';
-import { EXTRA_PROGRAMME_SPELLINGS } from './grants-programme';
+import { programmeCode } from './grants-programme';
 import type { ActionPlanLevel, ActionPlanPlace, SourceRef } from './parsed.types';
 
 /** « Axe 1 : », « Sous-axe 1.2 – », « 1. », « 1.1 », « 1.1.1 » — the number, then the title. */
@@ -68,19 +68,9 @@ export function fundersInOneCell(text: string): string[] | null {
   return parts.length >= 2 ? parts : null;
 }
 
-/** The schemes a funder cell may name beside its funder, by their spellings folded (the `programme` table's codes). */
-const SCHEME_BY_SPELLING = new Map<string, string>();
-for (const spec of FUNDER_COLUMNS) {
-  const programme = spec.descriptor !== 'AS_WRITTEN' ? spec.descriptor.programme : undefined;
-  if (!programme) continue;
-  for (const synonym of spec.synonyms) SCHEME_BY_SPELLING.set(normaliseText(synonym), programme);
-}
-for (const [spelling, programme] of EXTRA_PROGRAMME_SPELLINGS) SCHEME_BY_SPELLING.set(normaliseText(spelling), programme);
-
 /** The programme a part of a funder cell names (« DSIL », « DETR 2024 », « Fonds vert »), else null. */
 function schemeOf(part: string): string | null {
-  const folded = normaliseText(part);
-  return SCHEME_BY_SPELLING.get(folded) ?? SCHEME_BY_SPELLING.get(folded.replace(/(?:^|\s)(?:19|20)\d\d(?=\s|$)/g, ' ').replace(/\s+/g, ' ').trim()) ?? null;
+  return programmeCode(part);
 }
 
 /**

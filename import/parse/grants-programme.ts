@@ -1,5 +1,6 @@
 import { normaliseText } from '../../src/kernel/normalise-text';
 import { OrganisationKind } from '../../src/kernel/organisation-kind.enum';
+import { FUNDER_COLUMNS } from '../detect/column-roles.data';
 
 /**
  * What the national grant lists since 2020 add to the reading of a programme and of a beneficiary: the
@@ -69,4 +70,32 @@ export function organisationKindOf(type: string | null): OrganisationKind {
   if (/ (sem|spl|sa|sas|societe|entreprise|semop|bailleur|oph|esh) /.test(key)) return OrganisationKind.COMPANY;
   if (/ (association|asso) /.test(key)) return OrganisationKind.ASSOCIATION;
   return OrganisationKind.OTHER;
+}
+
+/** The programmes by their spellings folded: the funder columns' synonyms (column-roles.data.ts) and EXTRA_PROGRAMME_SPELLINGS. */
+const PROGRAMME_BY_SPELLING = new Map<string, string>();
+for (const spec of FUNDER_COLUMNS) {
+  const programme = spec.descriptor !== 'AS_WRITTEN' ? spec.descriptor.programme : undefined;
+  if (!programme) continue;
+  PROGRAMME_BY_SPELLING.set(normaliseText(programme), programme);
+  for (const synonym of spec.synonyms) PROGRAMME_BY_SPELLING.set(normaliseText(synonym), programme);
+}
+for (const [spelling, programme] of EXTRA_PROGRAMME_SPELLINGS) PROGRAMME_BY_SPELLING.set(normaliseText(spelling), programme);
+/** The same spellings without spaces: « D.E.T.R. » folds to 'd e t r'. */
+const PROGRAMME_BY_COMPACT_SPELLING = new Map([...PROGRAMME_BY_SPELLING].map(([spelling, programme]) => [spelling.replace(/ /g, ''), programme]));
+const YEAR_TOKEN = /(?:^|\s)(?:19|20)\d\d(?=\s|$)/g;
+
+/** A programme as the lists write it → its code; null when unknown. Cached per spelling. */
+export function programmeCode(text: string, cache?: Map<string, string | null>): string | null {
+  const cached = cache?.get(text);
+  if (cached !== undefined) return cached;
+  const key = normaliseText(text);
+  let code = PROGRAMME_BY_SPELLING.get(key) ?? null;
+  if (code === null) {
+    // "DETR 2021", "DSIL 2020 exceptionnelle".
+    const withoutYear = key.replace(YEAR_TOKEN, ' ').replace(/\s+/g, ' ').trim();
+    code = PROGRAMME_BY_SPELLING.get(withoutYear) ?? PROGRAMME_BY_COMPACT_SPELLING.get(withoutYear.replace(/ /g, '')) ?? null;
+  }
+  cache?.set(text, code);
+  return code;
 }

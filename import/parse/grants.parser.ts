@@ -1,6 +1,6 @@
 import { normaliseText } from '../../src/kernel/normalise-text';
 import { CostBase, FundingInstrument, FundingStage } from '../../src/kernel/funding.enum';
-import { columnWithRole, FUNDER_COLUMNS } from '../detect';
+import { columnWithRole } from '../detect';
 import { DetectedColumn } from '../detect/types';
 import { appendAll, Cell, IssueDraft, SheetGrid, WorkbookGrid } from '../common/model';
 import { ParseOptions } from './annex3.parser';
@@ -10,7 +10,7 @@ import { BeneficiaryRef, ParsedAction, ParsedLine, ParseOutput } from './parsed.
 import { SheetReader } from './sheet-reader';
 import { SheetYear } from './sheet-year';
 import { AmountOptions } from './values/amount';
-import { EXTRA_PROGRAMME_SPELLINGS, organisationKindOf, programmeOfMeasure } from './grants-programme';
+import { organisationKindOf, programmeCode, programmeOfMeasure } from './grants-programme';
 
 /** The contract's territory: the INSEE codes of its communes, the SIRENs of its EPCIs and communes. */
 export interface GrantsPerimeter {
@@ -32,17 +32,6 @@ export interface GrantsParseOptions extends ParseOptions {
  * 'DETR', 'DSIL', 'DSIL exceptionnelle' / 'DSIL relance' → DSIL_RELANCE, 'DSIL rénovation thermique' →
  * DSIL_RENOVATION_THERMIQUE, 'DSID', 'DPV'… (FUNDER_COLUMNS in import/detect/column-roles.data.ts).
  */
-const PROGRAMME_BY_SPELLING = new Map<string, string>();
-for (const spec of FUNDER_COLUMNS) {
-  const programme = spec.descriptor !== 'AS_WRITTEN' ? spec.descriptor.programme : undefined;
-  if (!programme) continue;
-  PROGRAMME_BY_SPELLING.set(normaliseText(programme), programme);
-  for (const synonym of spec.synonyms) PROGRAMME_BY_SPELLING.set(normaliseText(synonym), programme);
-}
-for (const [spelling, programme] of EXTRA_PROGRAMME_SPELLINGS) PROGRAMME_BY_SPELLING.set(normaliseText(spelling), programme);
-/** The same spellings without spaces: « D.E.T.R. » folds to 'd e t r'. */
-const PROGRAMME_BY_COMPACT_SPELLING = new Map([...PROGRAMME_BY_SPELLING].map(([spelling, programme]) => [spelling.replace(/ /g, ''), programme]));
-const YEAR_TOKEN = /(?:^|\s)(?:19|20)\d\d(?=\s|$)/g;
 
 /**
  * The national lists of the State's investment grants (DGCL open data: DETR, DSIL, DSID, DPV — one row
@@ -478,20 +467,6 @@ function allDigits(text: string): boolean {
   return true;
 }
 
-/** A programme as the lists write it → its code; null when unknown. Cached per spelling. */
-export function programmeCode(text: string, cache?: Map<string, string | null>): string | null {
-  const cached = cache?.get(text);
-  if (cached !== undefined) return cached;
-  const key = normaliseText(text);
-  let code = PROGRAMME_BY_SPELLING.get(key) ?? null;
-  if (code === null) {
-    // "DETR 2021", "DSIL 2020 exceptionnelle".
-    const withoutYear = key.replace(YEAR_TOKEN, ' ').replace(/\s+/g, ' ').trim();
-    code = PROGRAMME_BY_SPELLING.get(withoutYear) ?? PROGRAMME_BY_COMPACT_SPELLING.get(withoutYear.replace(/ /g, '')) ?? null;
-  }
-  cache?.set(text, code);
-  return code;
-}
 
 /** A programme code short enough for an action code: DSIL_RENOVATION_THERMIQUE → DSIL_RT. */
 function programmeTag(code: string): string {

@@ -72,6 +72,8 @@ describe('action plan helpers', () => {
   it.each([
     ['Etat / DSIL', { kind: 'one', name: 'Etat', programme: 'DSIL' }],
     ['Etat - DETR 2024', { kind: 'one', name: 'Etat', programme: 'DETR' }],
+    // Spelt with points (the grants lists' compact spellings, shared through programmeCode).
+    ['Etat / D.E.T.R.', { kind: 'one', name: 'Etat', programme: 'DETR' }],
     ['Europe (FEDER)', { kind: 'one', name: 'Europe', programme: 'FEDER' }],
     ['Union européenne - FEDER', { kind: 'one', name: 'Union européenne', programme: 'FEDER' }],
     ['Fonds vert', { kind: 'one', name: null, programme: 'FONDS_VERT' }],

@@ -1,6 +1,7 @@
 import { formatCents } from '../../../src/kernel/money';
 import type { Cell, SheetGrid, WorkbookGrid } from '../../../import/common/model';
-import { GrantsPerimeter, parseGrants, programmeCode } from '../../../import/parse/grants.parser';
+import { GrantsPerimeter, parseGrants } from '../../../import/parse/grants.parser';
+import { programmeCode } from '../../../import/parse/grants-programme';
 import { organisationKindOf, programmeOfMeasure } from '../../../import/parse/grants-programme';
 import type { ParseOutput } from '../../../import/parse/parsed.types';
 

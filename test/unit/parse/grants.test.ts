@@ -1,7 +1,8 @@
 import * as XLSX from 'xlsx';
 import { formatCents } from '../../../src/kernel/money';
 import type { Cell, SheetGrid, WorkbookGrid } from '../../../import/common/model';
-import { GrantsPerimeter, parseGrants, placeOf, programmeCode, titleHash } from '../../../import/parse/grants.parser';
+import { GrantsPerimeter, parseGrants, placeOf, titleHash } from '../../../import/parse/grants.parser';
+import { programmeCode } from '../../../import/parse/grants-programme';
 import type { ParseOutput } from '../../../import/parse/parsed.types';
 import { grid, gridFromSheet } from '../detect/grid-from-xlsx';
 
