@@ -1,6 +1,7 @@
 import type DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
 import { anyId, byIdLoader, groupLoader, idsIn } from '../common/batch-loader';
+import { readArrayRows } from '../sql/array-rows';
 import { selectColumns } from '../sql/raw-rows';
 import { columnsFor, Selection } from '../request/selection';
 import { Organisation } from '../organisation/organisation.entity';
@@ -52,8 +53,10 @@ export function createActionLoaders(dataSource: DataSource): ActionLoaders {
           async (ids) => {
             const query = dataSource.getRepository(Action).createQueryBuilder('action');
             const read = selectColumns(dataSource, Action, query, 'action', columns, { first: true });
-            const rows = await query.where(...idsIn(dataSource, 'action.orientation_id', ids)).orderBy('action.code', 'ASC').getRawMany<Record<string, unknown>>();
-            return rows.map((row) => read(row)!);
+            query.where(...idsIn(dataSource, 'action.orientation_id', ids)).orderBy('action.code', 'ASC');
+            const { columns: names, rows } = await readArrayRows(dataSource, query);
+            const readAt = read.at(names);
+            return rows.map((row) => readAt(row)!);
           },
           (action) => action.orientationId!,
         );

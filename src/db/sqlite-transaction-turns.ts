@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
 import { DataSource, EntityManager, QueryFailedError, QueryResult, QueryRunner } from 'typeorm';
+import { ArrayRows, registerSqliteArrayReader } from '../sql/array-rows';
 import { SQLITE_BUSY_TIMEOUT_MS } from '../sql/sqlite-busy-timeout';
 
 /**
@@ -37,7 +38,7 @@ export function installTransactionTurns(dataSource: DataSource): void {
   const createEntityManager = dataSource.createEntityManager.bind(dataSource);
   dataSource.createEntityManager = (queryRunner?: QueryRunner) => guardManager(createEntityManager(queryRunner), turns);
   // The single runner: the driver creates it once and hands it to every caller.
-  guardRunner(dataSource.createQueryRunner(), turns, new ReadConnection(dataSource));
+  guardRunner(dataSource, dataSource.createQueryRunner(), turns, new ReadConnection(dataSource));
 }
 
 /** The turns of one data source: who holds the connection's transaction, and who waits for it. */
@@ -150,7 +151,7 @@ function guardManager(manager: EntityManager, turns: Turns): EntityManager {
  * COMMIT or ROLLBACK that closes depth 0 ends the turn. Also covers transactions TypeORM begins by itself
  * (a `save` outside a transaction, migrations), which have no callback context: they take a turn too.
  */
-function guardRunner(runner: QueryRunner, turns: Turns, reader: ReadConnection): void {
+function guardRunner(dataSource: DataSource, runner: QueryRunner, turns: Turns, reader: ReadConnection): void {
   if (guarded.has(runner)) return;
   guarded.add(runner);
   const startTransaction = runner.startTransaction.bind(runner);
@@ -171,6 +172,21 @@ function guardRunner(runner: QueryRunner, turns: Turns, reader: ReadConnection):
       turns.release();
     }
   };
+
+  // The same routing for the reads that want their rows as arrays (src/sql/array-rows.ts).
+  const shared = new SharedArrayStatements(runner);
+  registerSqliteArrayReader(dataSource, async (sql, parameters) => {
+    const values = bindable(parameters);
+    if (!current?.contextual || turns.context.getStore() === current) return shared.read(sql, values);
+    const statement = reader.statement(sql);
+    if (statement) return arrayRows(runner, statement, sql, values, true);
+    await turns.acquire();
+    try {
+      return await shared.read(sql, values);
+    } finally {
+      turns.release();
+    }
+  });
 
   runner.startTransaction = async (isolationLevel) => {
     const inherited = turns.context.getStore();
@@ -203,10 +219,55 @@ function guardRunner(runner: QueryRunner, turns: Turns, reader: ReadConnection):
   runner.rollbackTransaction = closing(rollbackTransaction);
 }
 
+/** As the driver: better-sqlite3 binds no booleans. */
+function bindable(parameters: readonly unknown[]): unknown[] {
+  return parameters.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value));
+}
+
+/**
+ * Statements prepared on the shared connection for reads as arrays: apart from TypeORM's own cache, whose
+ * statements answer objects (a statement's raw mode is its own state).
+ */
+class SharedArrayStatements {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(private readonly runner: QueryRunner) {}
+
+  async read(sql: string, values: unknown[]): Promise<ArrayRows> {
+    const connection = (await this.runner.connect()) as Database.Database;
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      try {
+        statement = connection.prepare(sql).raw(true);
+      } catch (error) {
+        throw new QueryFailedError(sql, values, error as Error);
+      }
+      this.statements.set(sql, statement);
+      if (this.statements.size > READ_STATEMENT_CACHE) this.statements.delete(this.statements.keys().next().value!);
+    }
+    return arrayRows(this.runner, statement, sql, values);
+  }
+}
+
+/**
+ * A read's rows as arrays, logged as the runner logs its statements (the tests count them). `borrowed`: the
+ * statement is one of readCommitted's, which wants objects; its raw mode is set back after.
+ */
+function arrayRows(runner: QueryRunner, statement: Database.Statement, sql: string, values: unknown[], borrowed = false): ArrayRows {
+  runner.connection.logger.logQuery(sql, values, runner);
+  if (borrowed) statement.raw(true);
+  try {
+    return { columns: statement.columns().map((column) => column.name), rows: statement.all(...values) as unknown[][] };
+  } catch (error) {
+    throw new QueryFailedError(sql, values, error as Error);
+  } finally {
+    if (borrowed) statement.raw(false);
+  }
+}
+
 /** A read on the read-only connection, answered as the runner's `query` answers it. */
 function readCommitted(runner: QueryRunner, statement: Database.Statement, sql: string, parameters: unknown[], structured: boolean): unknown {
-  // As the driver: better-sqlite3 binds no booleans.
-  const values = parameters.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value));
+  const values = bindable(parameters);
   runner.connection.logger.logQuery(sql, values, runner);
   let rows: unknown[];
   try {

@@ -3,6 +3,7 @@ import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { anyId, byIdLoader, groupLoader, idsIn, MAX_BATCH_SIZE, nextTurn } from '../common/batch-loader';
 import { rawRowsYielding } from '../sql/sqlite-streamed-read';
+import { readArrayRows } from '../sql/array-rows';
 import { selectColumns } from '../sql/raw-rows';
 import { ImportBatch } from '../provenance/import-batch.entity';
 import { ImportCellCorrection } from '../provenance/import-cell-correction.entity';
@@ -208,7 +209,7 @@ function linesByAction(dataSource: DataSource, columns: LineColumns): DataLoader
       const funders = new Map<number, Organisation>();
       const beneficiaries = new Map<number, Organisation>();
       const programmes = new Map<number, Programme>();
-      const once = <T extends { id: number }>(seen: Map<number, T>, id: number | null, read: (row: Record<string, unknown>) => T | null, row: Record<string, unknown>): T | null => {
+      const once = <T extends { id: number }>(seen: Map<number, T>, id: number | null, read: (row: readonly unknown[]) => T | null, row: readonly unknown[]): T | null => {
         if (id === null) return null;
         let found = seen.get(id);
         if (!found) {
@@ -217,17 +218,26 @@ function linesByAction(dataSource: DataSource, columns: LineColumns): DataLoader
         }
         return found;
       };
-      const read = (row: Record<string, unknown>): Funding => {
-        const funding = readFunding(row)!;
-        if (readFunder) funding.funder = once(funders, funding.funderId, readFunder, row)!;
-        if (readProgramme) funding.programme = once(programmes, funding.programmeId, readProgramme, row);
-        if (readBeneficiary) funding.beneficiary = once(beneficiaries, funding.beneficiaryId, readBeneficiary, row);
-        return funding;
+      // Rows as arrays (src/sql/array-rows.ts): the readers find their columns by the statement's names.
+      const reader = (names: readonly string[]) => {
+        const funding = readFunding.at(names);
+        const funder = readFunder?.at(names);
+        const programme = readProgramme?.at(names);
+        const beneficiary = readBeneficiary?.at(names);
+        return (row: readonly unknown[]): Funding => {
+          const line = funding(row)!;
+          if (funder) line.funder = once(funders, line.funderId, funder, row)!;
+          if (programme) line.programme = once(programmes, line.programmeId, programme, row);
+          if (beneficiary) line.beneficiary = once(beneficiaries, line.beneficiaryId, beneficiary, row);
+          return line;
+        };
       };
       // The lines of a very large contract: one statement that yields on SQLite. Below, one plain read on the
       // shared connection: 50 000 lines (5 000 actions) hold the loop ~50 ms, and stepping them on a connection
       // of its own cost a tenth of the nested query's time (bench:peer).
-      return ids.length > STREAMED_READ_PARENTS ? rawRowsYielding(dataSource, query, read) : (await query.getRawMany<Record<string, unknown>>()).map(read);
+      if (ids.length > STREAMED_READ_PARENTS) return rawRowsYielding(dataSource, query, reader);
+      const { columns: names, rows } = await readArrayRows(dataSource, query);
+      return rows.map(reader(names));
     },
     (funding) => funding.actionId!,
     // An action's lines by year, then as written.

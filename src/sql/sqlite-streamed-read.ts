@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { readArrayRows } from './array-rows';
 import { SQLITE_BUSY_TIMEOUT_MS } from './sqlite-busy-timeout';
 
 /** Rows read between two turns of the event loop (~30 ms of a nested query's lines). */
@@ -12,13 +13,21 @@ export const ROWS_PER_TURN = 10_000;
  * in one block — the loaders once cut it into 2 000-id statements for that reason (issue 16 wants one per
  * level). Here the statement is stepped on a read-only connection of its own (in WAL mode it reads the
  * last commit, as the transaction turns' read connection does: src/db/sqlite-transaction-turns.ts) and
- * yields every ROWS_PER_TURN rows, each turned into its object by `read` as it comes; the shared connection stays free for the other requests meanwhile
+ * yields every ROWS_PER_TURN rows, each turned into its object as it comes (`reader`, given the statement's
+ * column names, reads a row as an array); the shared connection stays free for the other requests meanwhile
  * (an open cursor would make it « busy »). MySQL/MariaDB (a pool, the driver asynchronous) and an
- * in-memory SQLite (no second connection sees it) read as usual.
+ * in-memory SQLite (no second connection sees it) read as usual (readArrayRows).
  */
-export async function rawRowsYielding<T>(dataSource: DataSource, query: SelectQueryBuilder<ObjectLiteral>, read: (row: Record<string, unknown>) => T): Promise<T[]> {
+export async function rawRowsYielding<T>(
+  dataSource: DataSource,
+  query: SelectQueryBuilder<ObjectLiteral>,
+  reader: (columns: readonly string[]) => (row: readonly unknown[]) => T,
+): Promise<T[]> {
   const shared = (dataSource.driver as unknown as { databaseConnection?: { name: string; memory: boolean } }).databaseConnection;
-  if (dataSource.options.type !== 'better-sqlite3' || !shared || shared.memory) return (await query.getRawMany<Record<string, unknown>>()).map(read);
+  if (dataSource.options.type !== 'better-sqlite3' || !shared || shared.memory) {
+    const { columns, rows } = await readArrayRows(dataSource, query);
+    return rows.map(reader(columns));
+  }
   const [sql, parameters] = query.getQueryAndParameters();
   // better-sqlite3 binds no booleans (as TypeORM's runner does).
   const bound = parameters.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
@@ -27,10 +36,12 @@ export async function rawRowsYielding<T>(dataSource: DataSource, query: SelectQu
   const database = new Database(shared.name, { readonly: true, fileMustExist: true });
   try {
     database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    const statement = database.prepare(sql).raw(true);
+    const read = reader(statement.columns().map((column) => column.name));
     const rows: T[] = [];
     let sinceTurn = 0;
-    // Each row read as it comes (`read`): building the objects is spread between the turns too.
-    for (const row of database.prepare(sql).iterate(...bound) as IterableIterator<Record<string, unknown>>) {
+    // Each row read as it comes: building the objects is spread between the turns too.
+    for (const row of statement.iterate(...bound) as IterableIterator<unknown[]>) {
       rows.push(read(row));
       if (++sinceTurn === ROWS_PER_TURN) {
         sinceTurn = 0;
