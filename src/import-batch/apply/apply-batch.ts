@@ -181,7 +181,8 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
     if (parsed.startDate && parsed.startDate !== current.startDate) changes.startDate = parsed.startDate;
     if (parsed.endDate && parsed.endDate !== current.endDate) changes.endDate = parsed.endDate;
     const orientationId = orientationOf(action.orientationId);
-    if (orientationId !== null && orientationId !== current.orientationId) changes.orientationId = orientationId;
+    // Only an action « à classer » is placed by a file: a classified one moves by an amendment (resolve said so at the cell).
+    if (orientationId !== null && current.orientationId === null) changes.orientationId = orientationId;
     if (Object.keys(changes).length === 0) continue;
     undo.actions.push({
       id: current.id,
