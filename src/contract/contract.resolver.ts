@@ -8,7 +8,7 @@ import { Orientation } from './orientation.entity';
 import { axisCodeOf } from './structure.service';
 import { findReadableContract, restrictToVisibleContracts } from './contract.lookups';
 import { communesInForce } from './perimeter-history';
-import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureDate } from './structure-date';
+import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureDate, structureMoment } from './structure-date';
 
 @Resolver(() => Contract)
 export class ContractResolver {
@@ -30,8 +30,8 @@ export class ContractResolver {
     @Arg('asOf', () => Date, { nullable: true, description: AS_OF_DESCRIPTION }) asOf: Date | undefined,
     @Ctx() { loaders }: RequestContext,
   ): Promise<Axis[]> {
-    const on = structureDate(asOf, contract);
-    return on === null ? loaders.axesByContract.load(contract.id) : loaders.structureOn(on).axesByContract.load(contract.id);
+    const moment = structureMoment(asOf, contract);
+    return moment === null ? loaders.axesByContract.load(contract.id) : loaders.structureOn(moment).axesByContract.load(contract.id);
   }
 
   @FieldResolver(() => [Organisation], { description: 'Signataires du contrat.' })
@@ -83,7 +83,7 @@ export class AxisResolver {
     @Arg('asOf', () => Date, { nullable: true, description: AS_OF_DESCRIPTION }) asOf: Date | undefined,
     @Ctx() { loaders }: RequestContext,
   ): Promise<Orientation[]> {
-    const on = structureDate(asOf, axis);
-    return on === null ? loaders.orientationsByAxis.load(axis.id) : loaders.structureOn(on).orientationsByAxis.load(axis.id);
+    const moment = structureMoment(asOf, axis);
+    return moment === null ? loaders.orientationsByAxis.load(axis.id) : loaders.structureOn(moment).orientationsByAxis.load(axis.id);
   }
 }
