@@ -7,7 +7,7 @@ import { Contract } from './contract.entity';
 import { Orientation } from './orientation.entity';
 import { axisCodeOf } from './structure.service';
 import { findReadableContract, restrictToVisibleContracts } from './contract.lookups';
-import { communesInForce } from './perimeter-history';
+import { communesInForce, epcisInForce, epcisOfChanges } from './perimeter-history';
 import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureDate, structureMoment } from './structure-date';
 
 @Resolver(() => Contract)
@@ -44,21 +44,37 @@ export class ContractResolver {
     return partiesWithRole(contract, ContractPartyRole.PARTNER, ctx);
   }
 
-  @FieldResolver(() => [Organisation], { description: 'EPCI du périmètre du contrat.' })
-  perimeter(@Root() contract: Contract, @Ctx() ctx: RequestContext): Promise<Organisation[]> {
-    return partiesWithRole(contract, ContractPartyRole.PERIMETER, ctx);
+  @FieldResolver(() => [Organisation], { description: 'EPCI du périmètre du contrat (aujourd’hui, ou à la date asOf : avant les entrées et sorties des avenants signés depuis).' })
+  async perimeter(
+    @Root() contract: Contract,
+    @Arg('asOf', () => Date, { nullable: true, description: AS_OF_DESCRIPTION }) asOf: Date | undefined,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Organisation[]> {
+    const today = await partiesWithRole(contract, ContractPartyRole.PERIMETER, ctx);
+    const on = structureDate(asOf, contract);
+    if (on === null) return today;
+    const changes = await ctx.loaders.communeChangesByContract.load(contract.id);
+    const then = epcisInForce(today.map((epci) => epci.id), changes, on);
+    // An EPCI that left since is read from the change that names it.
+    const known = new Map([...today, ...changes.map((change) => change.organisation).filter((o): o is Organisation => o !== null)].map((o) => [o.id, o]));
+    return [...then].map((id) => known.get(id)!).sort((a, b) => a.name.localeCompare(b.name, 'fr'));
   }
 
-  @FieldResolver(() => [Organisation], { description: 'Communes du périmètre : celles de ses EPCI, avec les entrées et sorties des avenants en vigueur (aujourd’hui, ou à la date asOf).' })
+  @FieldResolver(() => [Organisation], {
+    description: 'Communes du périmètre : celles de ses EPCI, avec les entrées et sorties (de communes, d’EPCI) des avenants en vigueur (aujourd’hui, ou à la date asOf).',
+  })
   async communes(
     @Root() contract: Contract,
     @Arg('asOf', () => Date, { nullable: true, description: AS_OF_DESCRIPTION }) asOf: Date | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<Organisation[]> {
-    const epcis = await partiesWithRole(contract, ContractPartyRole.PERIMETER, ctx);
-    const [communes, changes] = await Promise.all([ctx.loaders.communesByEpci.loadMany(epcis.map((epci) => epci.id)), ctx.loaders.communeChangesByContract.load(contract.id)]);
+    const [epcis, changes] = await Promise.all([partiesWithRole(contract, ContractPartyRole.PERIMETER, ctx), ctx.loaders.communeChangesByContract.load(contract.id)]);
+    const epciIds = [...new Set([...epcis.map((epci) => epci.id), ...epcisOfChanges(changes)])];
+    const communes = await ctx.loaders.communesByEpci.loadMany(epciIds);
+    const byEpci = new Map(epciIds.map((id, i) => [id, communes[i] instanceof Error ? [] : (communes[i] as Organisation[])]));
     return communesInForce(
-      communes.flatMap((group) => (group instanceof Error ? [] : group)),
+      epcis.map((epci) => epci.id),
+      (id) => byEpci.get(id) ?? [],
       changes,
       structureDate(asOf, contract),
     );

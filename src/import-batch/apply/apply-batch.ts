@@ -355,6 +355,8 @@ export async function rollbackInDatabase(manager: EntityManager, batchId: number
   const undo: UndoRecord = undoJson ? JSON.parse(undoJson) : { actions: [] };
   for (const previous of undo.actions) {
     const { id, ...values } = previous;
+    // An action an amendment has moved since the file classified it stays where the amendment put it (its history starts there).
+    if ((await manager.query('SELECT 1 FROM amendment_change WHERE action_id = ? LIMIT 1', [id])).length > 0) delete (values as Partial<typeof values>).orientationId;
     await manager.update(Action, id, { ...values, updatedAt: now });
   }
   await rollbackMeasures(manager, batchId, undo.measures ?? [], now);
