@@ -73,6 +73,8 @@ export const ISSUE_CODES = {
    */
   ACTION_LEAD_REFUSED: 'WARNING',
   UNKNOWN_ORIENTATION: 'ERROR',
+  /** An orientation an amendment closed, named for an action or a new indicator: nothing new goes under it. */
+  ORIENTATION_CLOSED: 'ERROR',
   ORGANISATION_UNKNOWN: 'WARNING',
   ORGANISATION_AMBIGUOUS: 'ERROR',
   FUNDER_MISSING: 'ERROR',

@@ -32,7 +32,16 @@ export interface ReferenceAction {
 export interface ContractReference {
   contract: { id: number; code: string; startYear: number; endYear: number };
   /** Title and parent are loaded for a plan import (kind `plan`), which creates or renames the structure. */
-  orientations: Array<{ id: number; code: string; title?: string; axisId?: number; parentId?: number | null }>;
+  orientations: Array<{
+    id: number;
+    code: string;
+    title?: string;
+    axisId?: number;
+    parentId?: number | null;
+    /** Closed by an amendment on this date (AAAA-MM-JJ), that amendment's number: nothing new goes under it. */
+    closedOn?: string | null;
+    closedBy?: string | null;
+  }>;
   /** The contract's axes (code as written, else the number), for a plan import. */
   axes?: Array<{ id: number; code: string; title: string }>;
   organisations: ReferenceOrganisation[];

@@ -135,6 +135,9 @@ export function derivePlanStructure(parsed: ParseOutput, reference: ContractRefe
     const known = orientations.get(code);
     if (known) return sameTitle(known, title, source, "L'orientation") ? code : null;
     const existing = existingOrientations.get(code);
+    // One an amendment closed is neither renamed nor given new levels; its fiches are refused by resolve (ORIENTATION_CLOSED).
+    if (existing?.closedOn) return code;
+    if (parentCode !== null && existingOrientations.get(parentCode)?.closedOn) return null;
     const renamed = existing !== undefined && existing.title !== undefined && existing.title !== title;
     if (renamed) titleChanged(`L'orientation ${code}`, existing.title!, title, source);
     orientations.set(code, {

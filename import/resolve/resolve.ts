@@ -98,7 +98,10 @@ class Resolution {
   readonly index: OrganisationIndex;
   readonly issues: IssueDraft[] = [];
   readonly newOrganisations = new Map<string, NewOrganisation>();
+  /** The orientations in force (an amendment closed none of them), by normalised code. */
   readonly orientationByCode: Map<string, number>;
+  /** Those an amendment closed: nothing new goes under them. */
+  readonly closedOrientationByCode: Map<string, ClosedOrientation>;
   readonly actionByCode: Map<string, ReferenceAction>;
   readonly actionsByTitle: Map<string, ReferenceAction[]>;
   readonly actionById: Map<number, ReferenceAction>;
@@ -116,7 +119,11 @@ class Resolution {
     readonly context: ResolveContext,
   ) {
     this.index = new OrganisationIndex(reference);
-    this.orientationByCode = new Map(reference.orientations.map((orientation) => [normaliseOrientationCode(orientation.code) ?? orientation.code, orientation.id]));
+    const keyOf = (orientation: { code: string }) => normaliseOrientationCode(orientation.code) ?? orientation.code;
+    this.orientationByCode = new Map(reference.orientations.filter((orientation) => !orientation.closedOn).map((orientation) => [keyOf(orientation), orientation.id]));
+    this.closedOrientationByCode = new Map(
+      reference.orientations.filter((orientation) => orientation.closedOn).map((orientation) => [keyOf(orientation), { code: orientation.code, closedOn: orientation.closedOn!, closedBy: orientation.closedBy ?? null }]),
+    );
     this.actionByCode = new Map(reference.actions.map((action) => [normaliseCode(action.code), action]));
     this.actionsByTitle = groupBy(reference.actions, (action) => action.normalisedTitle);
     this.actionById = new Map(reference.actions.map((action) => [action.id, action]));
@@ -189,6 +196,16 @@ class Resolution {
     return this.toCreate(key);
   }
 
+  /** The codes of the orientations in force, for a message. */
+  knownOrientations(): string {
+    return this.reference.orientations.filter((orientation) => !orientation.closedOn).map((orientation) => orientation.code).join(', ');
+  }
+
+  /** An ERROR at `source`: the orientation an amendment closed, and what the file wanted of it. */
+  closedOrientation(closed: ClosedOrientation, what: string, source: SourceRef | undefined | null): void {
+    this.issue('ERROR', 'ORIENTATION_CLOSED', `${closedOrientationMessage(closed)} : ${what}. Indiquez une orientation en vigueur (orientations : ${this.knownOrientations() || 'aucune'}).`, source);
+  }
+
   leadLabel(leadId: number | null): string {
     const lead = leadId !== null ? this.index.get(leadId) : undefined;
     return lead ? (lead.shortName ?? lead.name) : "aucun (l'action est à classer par l'équipe du contrat)";
@@ -233,6 +250,21 @@ function resolveAction(r: Resolution, action: ParsedAction): ResolvedAction {
     if (action.leadText) reportLeadDifference(r, action, existing);
     if (!fromLead) reportDifferences(r, action, existing, orientationId);
   }
+  // A classified action changes orientation only by an amendment (amendContract, dated): its lead's file
+  // does not move it, and says so at the cell. One « à classer » is classified by the file.
+  let placedId = orientationId;
+  if (existing && existing.orientationId !== null && orientationId !== null && orientationId !== existing.orientationId) {
+    if (fromLead) {
+      const current = r.reference.orientations.find((orientation) => orientation.id === existing.orientationId)?.code ?? '?';
+      r.issue(
+        'WARNING',
+        'ACTION_DIFFERS',
+        `L'action ${existing.code} est classée dans l'orientation ${current} du contrat, et non « ${action.orientationCode ?? action.plan?.subAxis?.source.raw.trim() ?? ''} » : un import ne la déplace pas. Changer une action d'orientation modifie la structure du contrat, ce qui se fait par un avenant (amendContract, moveActions), daté.`,
+        action.cells.orientation ?? action.plan?.subSubAxis?.source ?? action.plan?.subAxis?.source,
+      );
+    }
+    placedId = existing.orientationId;
+  }
   if (!existing && !action.code && !action.title) {
     r.issue('ERROR', 'ACTION_CODE_MISSING', "La ligne n'indique ni le numéro ni l'intitulé de l'action.", { sheet: action.sheet, cell: `A${action.row + 1}`, raw: '' });
   } else if (!existing && !action.code && action.codeIfNew) {
@@ -242,7 +274,7 @@ function resolveAction(r: Resolution, action: ParsedAction): ResolvedAction {
   } else if (!existing) {
     r.issue('WARNING', 'ACTION_UNKNOWN', `L'action ${action.code} n'existe pas encore dans le contrat : elle sera créée à l'application.`, action.cells.code);
   }
-  const resolved: ResolvedAction = { parsed: action, code, existingId: existing?.id ?? null, orientationId, lead, fromLead, classifies };
+  const resolved: ResolvedAction = { parsed: action, code, existingId: existing?.id ?? null, orientationId: placedId, lead, fromLead, classifies };
   if (action.placeInseeCode) resolved.placeId = placeOf(r, action.placeInseeCode);
   return resolved;
 }
@@ -284,7 +316,11 @@ function checkIndicatorOwner(r: Resolution, indicator: ParsedIndicator): void {
     r.issue('ERROR', 'INDICATOR_OWNER_UNKNOWN', `L'indicateur ${indicator.code} est rattaché à l'action « ${indicator.actionCode} », qui n'existe pas dans le contrat ${contractCode}.`, indicator.source);
   } else if (!indicator.actionCode && indicator.orientationCode) {
     const code = normaliseOrientationCode(indicator.orientationCode);
-    if (!code || !r.orientationByCode.has(code)) {
+    const closed = code ? r.closedOrientationByCode.get(code) : undefined;
+    // An indicator the contract has keeps its owner (an import does not attach it elsewhere): only a new one would go under it.
+    if (closed) {
+      if (!r.indicatorByCode.has(normaliseCode(indicator.code))) r.closedOrientation(closed, `l'indicateur ${indicator.code}, nouveau, ne peut pas y être rattaché`, indicator.source);
+    } else if (!code || !r.orientationByCode.has(code)) {
       r.issue('ERROR', 'INDICATOR_OWNER_UNKNOWN', `L'indicateur ${indicator.code} est rattaché à l'orientation « ${indicator.orientationCode} », qui n'existe pas dans le contrat ${contractCode}.`, indicator.source);
     }
   } else if (!indicator.actionCode && !indicator.orientationCode) {
@@ -306,9 +342,14 @@ function findAction(r: Resolution, action: ParsedAction): ReferenceAction | null
 function resolveOrientation(r: Resolution, action: ParsedAction): number | null {
   if (!action.orientationCode) return null;
   const code = normaliseOrientationCode(action.orientationCode);
+  const closed = code ? r.closedOrientationByCode.get(code) : undefined;
+  if (closed) {
+    r.closedOrientation(closed, "aucune action n'y est plus créée, classée ni déplacée", action.cells.orientation);
+    return null;
+  }
   const id = code ? r.orientationByCode.get(code) : undefined;
   if (id === undefined) {
-    const known = r.reference.orientations.map((o) => o.code).join(', ');
+    const known = r.knownOrientations();
     r.issue('ERROR', 'UNKNOWN_ORIENTATION', `L'orientation « ${action.orientationCode} » n'existe pas dans le contrat ${r.reference.contract.code} (orientations : ${known}).`, action.cells.orientation);
     return null;
   }
@@ -324,12 +365,17 @@ function planOrientation(r: Resolution, action: ParsedAction, existing: Referenc
   const code = action.orientationCode ? normaliseOrientationCode(action.orientationCode) : null;
   const id = code ? r.orientationByCode.get(code) : undefined;
   if (id !== undefined) return id;
+  const closed = code ? r.closedOrientationByCode.get(code) : undefined;
+  if (closed) {
+    r.closedOrientation(closed, "aucune fiche action n'y est plus créée, classée ni déplacée", action.plan!.subSubAxis?.source ?? action.plan!.subAxis?.source ?? action.cells.orientation);
+    return null;
+  }
   if (existing) return null;
   const place = action.plan!.subAxis ?? action.plan!.axis ?? action.plan!.subSubAxis;
   const where = action.plan!.subAxis
     ? `est rangée sous « ${action.plan!.subAxis.source.raw.trim()} » dans le plan, qui ne correspond à aucune orientation du contrat ${r.reference.contract.code}`
     : `n'est rangée sous aucun sous-axe du plan${place ? ` (seulement « ${place.source.raw.trim()} »)` : ''}, qui dirait son orientation du contrat ${r.reference.contract.code}`;
-  const known = r.reference.orientations.map((o) => o.code).join(', ');
+  const known = r.knownOrientations();
   r.issue(
     'WARNING',
     'ORIENTATION_TO_CLASSIFY',
@@ -571,6 +617,20 @@ function genericFunderId(r: Resolution, generic: keyof typeof GENERIC_LABELS, ac
   if (generic === 'EPCI') return r.index.territoryOf(leadId)?.id ?? null;
   if (generic === 'COMMUNE') return leadId !== null && r.index.get(leadId)?.kind === 'COMMUNE' ? leadId : null;
   return null;
+}
+
+/** An orientation an amendment closed, as the resolve stage tells it. */
+export interface ClosedOrientation {
+  code: string;
+  closedOn: string;
+  closedBy: string | null;
+}
+
+/** « L'orientation « 1.4 » est close par l'avenant n° 2 du 01/09/2024 ». */
+export function closedOrientationMessage(closed: ClosedOrientation): string {
+  const [year, month, day] = closed.closedOn.split('-');
+  const by = closed.closedBy === null ? 'par un avenant' : `par l'avenant n° ${closed.closedBy}`;
+  return `L'orientation « ${closed.code} » est close ${by} du ${day}/${month}/${year}`;
 }
 
 /**

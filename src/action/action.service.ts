@@ -120,6 +120,19 @@ async function replaceCommunes(manager: EntityManager, actionId: number, commune
   }
 }
 
+/**
+ * A classified action changes orientation only by an amendment (amendContract, moveActions): the move is
+ * then dated and the contract is still answered as it stood before (asOf). Classifying an action « à
+ * classer » is its first place, as its creation is (neither is dated).
+ */
+export async function movedOutsideAmendment(manager: EntityManager, action: Action): Promise<FieldError> {
+  const current = await manager.getRepository(Orientation).findOne({ where: { id: action.orientationId! } });
+  return {
+    field: 'orientation',
+    message: `L’action ${action.code} est classée dans l’orientation ${current?.code ?? '?'} : la changer d’orientation (orientation) modifie la structure du contrat, ce qui se fait par un avenant (amendContract, moveActions), daté, afin que la structure antérieure reste consultable (asOf).`,
+  };
+}
+
 function codeTaken(code: string, contractCode: string): FieldError {
   return { field: 'code', message: `Le code de l’action (code) « ${code} » est déjà utilisé dans le contrat ${contractCode}.` };
 }
@@ -192,6 +205,9 @@ export async function updateAction(ctx: WriteContext, contractCode: string, code
       const { errors, value } = validateActionInput(input, { mode: 'update', existing: action });
       if (value.code && value.code !== action.code && (await findAction(manager, contract.id, value.code))) errors.push(codeTaken(value.code, contract.code));
       const resolved = await resolveActionReferences(manager, contract, value, errors);
+      if (resolved.orientation !== undefined && action.orientationId !== null && (resolved.orientation?.id ?? null) !== action.orientationId) {
+        errors.push(await movedOutsideAmendment(manager, action));
+      }
       if (resolved.lead !== undefined && (resolved.lead?.id ?? null) !== action.leadId) {
         requireOrganisationWrite(
           ctx,

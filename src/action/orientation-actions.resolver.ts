@@ -1,6 +1,6 @@
 import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, Info, Resolver, Root } from 'type-graphql';
-import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureDate } from '../contract/structure-date';
+import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureMoment } from '../contract/structure-date';
 import { Orientation } from '../contract/orientation.entity';
 import { RequestContext } from '../request/context';
 import { selectionOf } from '../request/selection';
@@ -16,8 +16,8 @@ export class OrientationActionsResolver {
     @Ctx() { loaders }: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Action[]> {
-    const on = structureDate(asOf, orientation);
+    const moment = structureMoment(asOf, orientation);
     // Today's tree reads only the columns the query selects (action.loaders.ts).
-    return on === null ? loaders.actionsByOrientation(selectionOf(info)).load(orientation.id) : loaders.structureOn(on).actionsByOrientation.load(orientation.id);
+    return moment === null ? loaders.actionsByOrientation(selectionOf(info)).load(orientation.id) : loaders.structureOn(moment).actionsByOrientation.load(orientation.id);
   }
 }

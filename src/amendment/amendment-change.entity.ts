@@ -9,7 +9,9 @@ export type RecordedChangeKind =
   | AmendmentChangeKind.RENAME_ORIENTATION
   | AmendmentChangeKind.MOVE_ACTION
   | AmendmentChangeKind.ADD_COMMUNE
-  | AmendmentChangeKind.REMOVE_COMMUNE;
+  | AmendmentChangeKind.REMOVE_COMMUNE
+  | AmendmentChangeKind.ADD_EPCI
+  | AmendmentChangeKind.REMOVE_EPCI;
 
 /**
  * One dated change of an amendment, in one history table (axes and orientations added or closed carry their
@@ -18,7 +20,9 @@ export type RecordedChangeKind =
  *   the new one; the title at a date is the previous title of the first rename after it;
  * - MOVE_ACTION: action_id, from_orientation_id (null: « à classer » before) and orientation_id, where it
  *   went; where an action was at a date is the `from` of its first move after it (action-placement.ts);
- * - ADD_COMMUNE / REMOVE_COMMUNE: organisation_id, a commune entering or leaving the perimeter.
+ * - ADD_COMMUNE / REMOVE_COMMUNE: organisation_id, a commune entering or leaving the perimeter;
+ * - ADD_EPCI / REMOVE_EPCI: organisation_id, an EPCI entering or leaving it with its communes (the current
+ *   contract_party rows are today's EPCIs; the perimeter at a date is replayed: perimeter-history.ts).
  * Only the amendment has a foreign key (its rows go with it, and with the contract): the other ids name rows
  * that are deleted only with their contract — an import's rollback keeps what this history names.
  */

@@ -79,6 +79,12 @@ export class AmendmentChangesInput {
 
   @Field(() => [String], { nullable: true, description: 'Codes INSEE des communes qui sortent du périmètre (une commune qui quitte son EPCI, par exemple)' })
   removeCommunes?: string[] | null;
+
+  @Field(() => [String], { nullable: true, description: 'SIREN des EPCI qui entrent dans le périmètre, avec leurs communes (un EPCI déjà connu de la base)' })
+  addEpcis?: string[] | null;
+
+  @Field(() => [String], { nullable: true, description: 'SIREN des EPCI qui sortent du périmètre, avec leurs communes' })
+  removeEpcis?: string[] | null;
 }
 
 @InputType({ description: 'Un avenant au contrat et ses modifications, enregistrés ensemble (tout ou rien).' })

@@ -2,14 +2,14 @@ import DataLoader from 'dataloader';
 import { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { Action } from '../action/action.entity';
 import { anyId, groupLoader, idsIn } from '../common/batch-loader';
-import { AmendmentChangeKind } from '../kernel/amendment-change-kind.enum';
 import { Axis } from '../contract/axis.entity';
 import { Orientation } from '../contract/orientation.entity';
 import { selectOwnColumns } from '../sql/raw-rows';
 import { firstMoveAfterSql, placedOrientationSql } from './action-placement';
 import { AmendmentChangeRow } from './amendment-change.entity';
 import { Amendment } from './amendment.entity';
-import { inForceSql } from '../contract/structure-date';
+import { inForceSql, structureDateOf } from '../contract/structure-date';
+import { titleThenSql } from './title-history';
 
 /**
  * A contract's structure as it stood on a date (asOf): the axes and orientations in force that day, under
@@ -25,8 +25,11 @@ export interface StructureOnLoaders {
 }
 
 export interface AmendmentLoaders {
-  /** The structure on `date` (AAAA-MM-JJ); one set of loaders per date in a request (clearAll forgets them, as a mutation does). */
-  structureOn: ((date: string) => StructureOnLoaders) & { clearAll(): void };
+  /**
+   * The structure at a moment (asOf), read on its UTC day; one set of loaders per moment in a request
+   * (clearAll forgets them, as a mutation does). The rows carry the moment down (structureAsOf).
+   */
+  structureOn: ((moment: Date) => StructureOnLoaders) & { clearAll(): void };
   amendmentsByContract: DataLoader<number, Amendment[]>;
   /** Every commune change of a contract's perimeter, dated, with its commune. */
   communeChangesByContract: DataLoader<number, AmendmentChangeRow[]>;
@@ -38,14 +41,15 @@ declare module '../request/context' {
 }
 
 export function createAmendmentLoaders(dataSource: DataSource): AmendmentLoaders {
-  const byDate = new Map<string, StructureOnLoaders>();
-  const structureOn = (date: string): StructureOnLoaders => {
-    let loaders = byDate.get(date);
-    if (!loaders) byDate.set(date, (loaders = structureOnLoaders(dataSource, date)));
+  const byMoment = new Map<string, StructureOnLoaders>();
+  const structureOn = (moment: Date): StructureOnLoaders => {
+    const key = moment.toISOString();
+    let loaders = byMoment.get(key);
+    if (!loaders) byMoment.set(key, (loaders = structureOnLoaders(dataSource, moment)));
     return loaders;
   };
   return {
-    structureOn: Object.assign(structureOn, { clearAll: () => byDate.clear() }),
+    structureOn: Object.assign(structureOn, { clearAll: () => byMoment.clear() }),
     amendmentsByContract: groupLoader(
       (ids) => dataSource.getRepository(Amendment).find({ where: { contractId: anyId(dataSource, ids) }, order: { signedOn: 'ASC', id: 'ASC' } }),
       (amendment) => amendment.contractId,
@@ -66,13 +70,8 @@ export function createAmendmentLoaders(dataSource: DataSource): AmendmentLoaders
   };
 }
 
-/** SQL: the title `alias` had on :on — the previous title of its first rename after that day, if any. */
-const titleThenSql = (alias: string, column: 'axis_id' | 'orientation_id') =>
-  `(SELECT title_change.previous_title FROM amendment_change title_change
-    WHERE title_change.${column} = ${alias}.id AND title_change.kind = '${column === 'axis_id' ? AmendmentChangeKind.RENAME_AXIS : AmendmentChangeKind.RENAME_ORIENTATION}' AND title_change.effective_on > :on
-    ORDER BY title_change.effective_on ASC, title_change.id ASC LIMIT 1)`;
-
-function structureOnLoaders(dataSource: DataSource, on: string): StructureOnLoaders {
+function structureOnLoaders(dataSource: DataSource, moment: Date): StructureOnLoaders {
+  const on = structureDateOf(moment);
   /** Rows of `entity` read as they stood on `on`: in force then, under their title then. */
   const datedRows = async <T extends Axis | Orientation>(
     entity: new () => T,
@@ -91,6 +90,7 @@ function structureOnLoaders(dataSource: DataSource, on: string): StructureOnLoad
       const item = read(row)!;
       if (row.title_then !== null && row.title_then !== undefined) item.title = String(row.title_then);
       item.structureDate = on;
+      item.structureAsOf = moment;
       return item;
     });
   };

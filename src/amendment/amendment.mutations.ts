@@ -11,7 +11,7 @@ import { amendContract } from './amendment.service';
 export class AmendmentMutations {
   @Mutation(() => Amendment, {
     description:
-      'Enregistre un avenant et ses modifications (axes et orientations ajoutés, renommés, fermés ; actions déplacées ; communes entrées ou sorties du périmètre), datées de sa signature : tout ou rien. L’état antérieur reste lisible (asOf). Réservé aux administrateurs.',
+      'Enregistre un avenant et ses modifications (axes et orientations ajoutés, renommés, fermés ; actions déplacées ; communes et EPCI entrés ou sortis du périmètre), datées de sa signature : tout ou rien. L’état antérieur reste lisible (asOf). Réservé aux administrateurs.',
   })
   async amendContract(@Arg('input', () => AmendmentInput) input: AmendmentInput, @Ctx() ctx: RequestContext): Promise<Amendment> {
     const identity = requireAdmin(ctx, 'enregistrer un avenant');

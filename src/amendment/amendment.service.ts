@@ -20,7 +20,7 @@ import { AmendmentChangeRow } from './amendment-change.entity';
 import { Amendment } from './amendment.entity';
 import { AmendmentChangesInput, AmendmentInput } from './amendment.inputs';
 import { AmendmentChange } from './amendment.types';
-import { communesInForce } from '../contract/perimeter-history';
+import { communesInForce, epcisOfChanges } from '../contract/perimeter-history';
 
 /**
  * Records an amendment (avenant) and its changes in one write to the contract (writeToContract): all of
@@ -91,7 +91,7 @@ export async function amendContract(dataSource: DataSource, input: AmendmentInpu
 /** Changes of one kind in one amendment, at most. */
 const CHANGES_PER_LIST_MAX = 1_000;
 
-const CHANGE_LISTS = ['addAxes', 'renameAxes', 'closeAxes', 'addOrientations', 'renameOrientations', 'closeOrientations', 'moveActions', 'addCommunes', 'removeCommunes'] as const;
+const CHANGE_LISTS = ['addAxes', 'renameAxes', 'closeAxes', 'addOrientations', 'renameOrientations', 'closeOrientations', 'moveActions', 'addCommunes', 'removeCommunes', 'addEpcis', 'removeEpcis'] as const;
 
 function numberTaken(number: string, contractCode: string): FieldError {
   return { field: 'number', message: `L’avenant n° ${number} (number) est déjà enregistré dans le contrat ${contractCode}.` };
@@ -140,10 +140,12 @@ interface Plan {
   closeAxes: Axis[];
   addCommunes: Organisation[];
   removeCommunes: Organisation[];
+  addEpcis: Organisation[];
+  removeEpcis: Organisation[];
 }
 
 async function planChanges(manager: EntityManager, errors: FieldError[], contract: Contract, changes: AmendmentChangesInput): Promise<Plan> {
-  const plan: Plan = { addAxes: [], addOrientations: [], renameAxes: [], renameOrientations: [], moves: [], closeOrientations: [], closeAxes: [], addCommunes: [], removeCommunes: [] };
+  const plan: Plan = { addAxes: [], addOrientations: [], renameAxes: [], renameOrientations: [], moves: [], closeOrientations: [], closeAxes: [], addCommunes: [], removeCommunes: [], addEpcis: [], removeEpcis: [] };
   const axes = await manager.find(Axis, { where: { contractId: contract.id } });
   const orientations = await manager.find(Orientation, { where: { contractId: contract.id } });
   const axisByCode = new Map(axes.map((axis) => [axisCodeOf(axis), axis]));
@@ -334,7 +336,8 @@ async function planChanges(manager: EntityManager, errors: FieldError[], contrac
     }
   });
 
-  await planCommunes(manager, errors, contract, changes, plan);
+  const epciCommunes = await planEpcis(manager, errors, contract, changes, plan);
+  await planCommunes(manager, errors, contract, changes, plan, epciCommunes);
   return plan;
 }
 
@@ -347,14 +350,79 @@ function listed(codes: string[]): string {
   return codes.length > 10 ? `${codes.slice(0, 10).join(', ')}… et ${codes.length - 10} autres` : codes.join(', ');
 }
 
-async function planCommunes(manager: EntityManager, errors: FieldError[], contract: Contract, changes: AmendmentChangesInput, plan: Plan): Promise<void> {
+/**
+ * EPCIs in and out, by SIREN: one added is an EPCI the database knows (its communes with it), not in the
+ * perimeter; one removed is in it; at least one stays. Answers the communes the EPCIs bring and take, for
+ * the communes' checks (a commune of an EPCI added may be removed by the same amendment).
+ */
+async function planEpcis(manager: EntityManager, errors: FieldError[], contract: Contract, changes: AmendmentChangesInput, plan: Plan): Promise<{ added: Set<number>; removed: Set<number> }> {
+  const adding = changes.addEpcis ?? [];
+  const removing = changes.removeEpcis ?? [];
+  const none = { added: new Set<number>(), removed: new Set<number>() };
+  if (!adding.length && !removing.length) return none;
+  const sirens = [...new Set([...adding, ...removing].map((code) => code.replace(/\s/g, '')).filter((code) => /^\d{9}$/.test(code)))];
+  const epcis = sirens.length ? await manager.find(Organisation, { where: { siren: In(sirens), kind: OrganisationKind.EPCI } }) : [];
+  const bySiren = new Map(epcis.map((epci) => [epci.siren!, epci]));
+  const parties = await manager.find(ContractParty, { where: { contractId: contract.id, role: ContractPartyRole.PERIMETER } });
+  const inPerimeter = new Set(parties.map((party) => party.organisationId));
+  const seen = new Set<string>();
+  const check = (list: 'addEpcis' | 'removeEpcis', raw: string, i: number): Organisation | null => {
+    const f = `changes.${list}[${i}]`;
+    const siren = raw.replace(/\s/g, '');
+    if (!/^\d{9}$/.test(siren)) {
+      errors.push({ field: f, message: `L’EPCI (${f}) « ${raw} » n’est pas un SIREN (9 chiffres).` });
+      return null;
+    }
+    const epci = bySiren.get(siren);
+    if (!epci) {
+      errors.push({ field: f, message: `L’EPCI (${f}) de SIREN ${siren} est inconnu : aucun EPCI de ce SIREN parmi les organisations (ses communes viennent d’Etalab avec le périmètre d’un contrat, createContract).` });
+      return null;
+    }
+    if (seen.has(siren)) {
+      errors.push({ field: f, message: `L’EPCI (${f}) ${epci.name} (${siren}) figure deux fois dans l’avenant.` });
+      return null;
+    }
+    seen.add(siren);
+    return epci;
+  };
+  adding.forEach((raw, i) => {
+    const epci = check('addEpcis', raw, i);
+    if (!epci) return;
+    if (inPerimeter.has(epci.id)) errors.push({ field: `changes.addEpcis[${i}]`, message: `L’EPCI (changes.addEpcis[${i}]) ${epci.name} (${epci.siren}) est déjà dans le périmètre du contrat ${contract.code}.` });
+    else plan.addEpcis.push(epci);
+  });
+  removing.forEach((raw, i) => {
+    const epci = check('removeEpcis', raw, i);
+    if (!epci) return;
+    if (!inPerimeter.has(epci.id)) errors.push({ field: `changes.removeEpcis[${i}]`, message: `L’EPCI (changes.removeEpcis[${i}]) ${epci.name} (${epci.siren}) n’est pas dans le périmètre du contrat ${contract.code}.` });
+    else plan.removeEpcis.push(epci);
+  });
+  if (plan.removeEpcis.length && inPerimeter.size - plan.removeEpcis.length + plan.addEpcis.length === 0) {
+    errors.push({ field: 'changes.removeEpcis', message: `L’avenant retirerait tous les EPCI du périmètre du contrat ${contract.code} (changes.removeEpcis) : il en garde au moins un.` });
+  }
+  const communesOf = async (list: Organisation[]) =>
+    new Set(list.length ? (await manager.find(Organisation, { where: { parentId: In(list.map((epci) => epci.id)), kind: OrganisationKind.COMMUNE } })).map((commune) => commune.id) : []);
+  return { added: await communesOf(plan.addEpcis), removed: await communesOf(plan.removeEpcis) };
+}
+
+async function planCommunes(
+  manager: EntityManager,
+  errors: FieldError[],
+  contract: Contract,
+  changes: AmendmentChangesInput,
+  plan: Plan,
+  byEpcis: { added: Set<number>; removed: Set<number> },
+): Promise<void> {
   const adding = changes.addCommunes ?? [];
   const removing = changes.removeCommunes ?? [];
   if (!adding.length && !removing.length) return;
   const codes = [...new Set([...adding, ...removing].map((code) => code.trim()).filter((code) => INSEE_CODE.test(code)))];
   const communes = codes.length ? await manager.find(Organisation, { where: { inseeCode: In(codes), kind: OrganisationKind.COMMUNE } }) : [];
   const byInsee = new Map(communes.map((commune) => [commune.inseeCode!, commune]));
+  // The perimeter as the amendment's EPCIs leave it: its communes' changes are applied after them.
   const inPerimeter = new Set((await perimeterCommunes(manager, contract.id)).map((commune) => commune.id));
+  for (const id of byEpcis.removed) inPerimeter.delete(id);
+  for (const id of byEpcis.added) inPerimeter.add(id);
   const seen = new Set<string>();
   const check = (list: 'addCommunes' | 'removeCommunes', raw: string, i: number): Organisation | null => {
     const f = `changes.${list}[${i}]`;
@@ -389,12 +457,18 @@ async function planCommunes(manager: EntityManager, errors: FieldError[], contra
   });
 }
 
-/** A contract's communes today: those of its EPCIs, with the changes of its amendments. */
+/** A contract's communes today: those of its EPCIs, with the changes of its amendments (perimeter-history.ts). */
 export async function perimeterCommunes(manager: EntityManager, contractId: number): Promise<Organisation[]> {
   const parties = await manager.find(ContractParty, { where: { contractId, role: ContractPartyRole.PERIMETER } });
-  const base = parties.length ? await manager.find(Organisation, { where: { parentId: In(parties.map((party) => party.organisationId)), kind: OrganisationKind.COMMUNE } }) : [];
   const changes = await manager.find(AmendmentChangeRow, { where: { contractId, organisationId: Not(IsNull()) }, relations: { organisation: true }, order: { effectiveOn: 'ASC', id: 'ASC' } });
-  return communesInForce(base, changes, null);
+  const epciIds = [...new Set([...parties.map((party) => party.organisationId), ...epcisOfChanges(changes)])];
+  const communes = epciIds.length ? await manager.find(Organisation, { where: { parentId: In(epciIds), kind: OrganisationKind.COMMUNE } }) : [];
+  return communesInForce(
+    parties.map((party) => party.organisationId),
+    (epciId) => communes.filter((commune) => commune.parentId === epciId),
+    changes,
+    null,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -476,6 +550,18 @@ async function applyPlan(
   for (const axis of plan.closeAxes) {
     await manager.update(Axis, { id: axis.id }, { closedOn: on, closedByAmendmentId: amendmentId });
     changes.push({ kind: AmendmentChangeKind.CLOSE_AXIS, code: axisCodeOf(axis), title: axis.title });
+  }
+  // EPCIs first (the perimeter's parties are today's EPCIs), then the communes: a commune's change is read
+  // after those of the EPCIs (perimeter-history.ts replays them in the order of their ids).
+  for (const epci of plan.removeEpcis) {
+    recorded({ kind: AmendmentChangeKind.REMOVE_EPCI, organisationId: epci.id });
+    await manager.delete(ContractParty, { contractId: contract.id, organisationId: epci.id, role: ContractPartyRole.PERIMETER });
+    changes.push({ kind: AmendmentChangeKind.REMOVE_EPCI, code: epci.siren!, title: epci.name });
+  }
+  for (const epci of plan.addEpcis) {
+    recorded({ kind: AmendmentChangeKind.ADD_EPCI, organisationId: epci.id });
+    await manager.insert(ContractParty, { contractId: contract.id, organisationId: epci.id, role: ContractPartyRole.PERIMETER });
+    changes.push({ kind: AmendmentChangeKind.ADD_EPCI, code: epci.siren!, title: epci.name });
   }
   const communeChanges = [
     ...plan.removeCommunes.map((commune) => ({ commune, kind: AmendmentChangeKind.REMOVE_COMMUNE as const })),

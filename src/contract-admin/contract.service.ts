@@ -83,6 +83,7 @@ export async function updateContract(dataSource: DataSource, code: string, input
     checkPeriod(errors, startYear, endYear);
     const signedOn = input.signedOn === undefined ? contract.signedOn : checkDate(errors, 'signedOn', 'La date de signature', input.signedOn);
     const epcis = input.epcis == null ? null : checkEpcis(errors, input.epcis, true)!;
+    if (epcis && !errors.some((error) => error.field === 'epcis')) await checkPerimeterUndated(manager, errors, contract, epcis);
     const signatories = await resolveParties(manager, errors, 'signatories', 'Signataires', input.signatories);
     const partners = await resolveParties(manager, errors, 'partners', 'Partenaires', input.partners);
     throwIfFieldErrors(errors);
@@ -108,6 +109,24 @@ export async function updateContract(dataSource: DataSource, code: string, input
 }
 
 // ---------------------------------------------------------------------------------------------------
+
+/**
+ * updateContract sets the EPCIs of a contract that holds nothing yet (a perimeter typed wrong is mended).
+ * Once it has actions, funding lines or amendments, its perimeter changes by an amendment (amendContract,
+ * addEpcis / removeEpcis), dated, so that the communes it had before stay answered (asOf).
+ */
+async function checkPerimeterUndated(manager: EntityManager, errors: FieldError[], contract: Contract, sirens: string[]): Promise<void> {
+  const current = await manager.find(ContractParty, { where: { contractId: contract.id, role: ContractPartyRole.PERIMETER }, relations: { organisation: true } });
+  const now = new Set(current.map((party) => party.organisation.siren));
+  if (now.size === sirens.length && sirens.every((siren) => now.has(siren))) return;
+  const holds = async (table: 'action' | 'funding' | 'amendment') => (await manager.query(`SELECT 1 FROM ${table} WHERE contract_id = ? LIMIT 1`, [contract.id])).length > 0;
+  if ((await holds('action')) || (await holds('funding')) || (await holds('amendment'))) {
+    errors.push({
+      field: 'epcis',
+      message: `Périmètre (epcis) : le contrat ${contract.code} a déjà des actions, des financements ou des avenants ; ses EPCI changent par un avenant daté (amendContract, changes.addEpcis / changes.removeEpcis), afin que le périmètre antérieur reste consultable (asOf).`,
+    });
+  }
+}
 
 function codeTaken(code: string): FieldError {
   return { field: 'code', message: `Le code du contrat (code) « ${code} » existe déjà.` };

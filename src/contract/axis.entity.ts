@@ -47,4 +47,7 @@ export class Axis {
 
   /** Set on the rows read at a date (asOf): the date their children are read at too. Not a column. */
   structureDate?: string;
+
+  /** Set with structureDate: the moment (asOf) it was read at, for the funding totals under it. Not a column. */
+  structureAsOf?: Date;
 }

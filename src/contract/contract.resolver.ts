@@ -7,8 +7,8 @@ import { Contract } from './contract.entity';
 import { Orientation } from './orientation.entity';
 import { axisCodeOf } from './structure.service';
 import { findReadableContract, restrictToVisibleContracts } from './contract.lookups';
-import { communesInForce } from './perimeter-history';
-import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureDate } from './structure-date';
+import { communesInForce, epcisInForce, epcisOfChanges } from './perimeter-history';
+import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureDate, structureMoment } from './structure-date';
 
 @Resolver(() => Contract)
 export class ContractResolver {
@@ -30,8 +30,8 @@ export class ContractResolver {
     @Arg('asOf', () => Date, { nullable: true, description: AS_OF_DESCRIPTION }) asOf: Date | undefined,
     @Ctx() { loaders }: RequestContext,
   ): Promise<Axis[]> {
-    const on = structureDate(asOf, contract);
-    return on === null ? loaders.axesByContract.load(contract.id) : loaders.structureOn(on).axesByContract.load(contract.id);
+    const moment = structureMoment(asOf, contract);
+    return moment === null ? loaders.axesByContract.load(contract.id) : loaders.structureOn(moment).axesByContract.load(contract.id);
   }
 
   @FieldResolver(() => [Organisation], { description: 'Signataires du contrat.' })
@@ -44,21 +44,37 @@ export class ContractResolver {
     return partiesWithRole(contract, ContractPartyRole.PARTNER, ctx);
   }
 
-  @FieldResolver(() => [Organisation], { description: 'EPCI du périmètre du contrat.' })
-  perimeter(@Root() contract: Contract, @Ctx() ctx: RequestContext): Promise<Organisation[]> {
-    return partiesWithRole(contract, ContractPartyRole.PERIMETER, ctx);
+  @FieldResolver(() => [Organisation], { description: 'EPCI du périmètre du contrat (aujourd’hui, ou à la date asOf : avant les entrées et sorties des avenants signés depuis).' })
+  async perimeter(
+    @Root() contract: Contract,
+    @Arg('asOf', () => Date, { nullable: true, description: AS_OF_DESCRIPTION }) asOf: Date | undefined,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Organisation[]> {
+    const today = await partiesWithRole(contract, ContractPartyRole.PERIMETER, ctx);
+    const on = structureDate(asOf, contract);
+    if (on === null) return today;
+    const changes = await ctx.loaders.communeChangesByContract.load(contract.id);
+    const then = epcisInForce(today.map((epci) => epci.id), changes, on);
+    // An EPCI that left since is read from the change that names it.
+    const known = new Map([...today, ...changes.map((change) => change.organisation).filter((o): o is Organisation => o !== null)].map((o) => [o.id, o]));
+    return [...then].map((id) => known.get(id)!).sort((a, b) => a.name.localeCompare(b.name, 'fr'));
   }
 
-  @FieldResolver(() => [Organisation], { description: 'Communes du périmètre : celles de ses EPCI, avec les entrées et sorties des avenants en vigueur (aujourd’hui, ou à la date asOf).' })
+  @FieldResolver(() => [Organisation], {
+    description: 'Communes du périmètre : celles de ses EPCI, avec les entrées et sorties (de communes, d’EPCI) des avenants en vigueur (aujourd’hui, ou à la date asOf).',
+  })
   async communes(
     @Root() contract: Contract,
     @Arg('asOf', () => Date, { nullable: true, description: AS_OF_DESCRIPTION }) asOf: Date | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<Organisation[]> {
-    const epcis = await partiesWithRole(contract, ContractPartyRole.PERIMETER, ctx);
-    const [communes, changes] = await Promise.all([ctx.loaders.communesByEpci.loadMany(epcis.map((epci) => epci.id)), ctx.loaders.communeChangesByContract.load(contract.id)]);
+    const [epcis, changes] = await Promise.all([partiesWithRole(contract, ContractPartyRole.PERIMETER, ctx), ctx.loaders.communeChangesByContract.load(contract.id)]);
+    const epciIds = [...new Set([...epcis.map((epci) => epci.id), ...epcisOfChanges(changes)])];
+    const communes = await ctx.loaders.communesByEpci.loadMany(epciIds);
+    const byEpci = new Map(epciIds.map((id, i) => [id, communes[i] instanceof Error ? [] : (communes[i] as Organisation[])]));
     return communesInForce(
-      communes.flatMap((group) => (group instanceof Error ? [] : group)),
+      epcis.map((epci) => epci.id),
+      (id) => byEpci.get(id) ?? [],
       changes,
       structureDate(asOf, contract),
     );
@@ -83,7 +99,7 @@ export class AxisResolver {
     @Arg('asOf', () => Date, { nullable: true, description: AS_OF_DESCRIPTION }) asOf: Date | undefined,
     @Ctx() { loaders }: RequestContext,
   ): Promise<Orientation[]> {
-    const on = structureDate(asOf, axis);
-    return on === null ? loaders.orientationsByAxis.load(axis.id) : loaders.structureOn(on).orientationsByAxis.load(axis.id);
+    const moment = structureMoment(asOf, axis);
+    return moment === null ? loaders.orientationsByAxis.load(axis.id) : loaders.structureOn(moment).orientationsByAxis.load(axis.id);
   }
 }

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { RequestContext } from '../request/context';
-import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureDate } from './structure-date';
+import { AS_OF_DESCRIPTION, AS_OF_STRUCTURE, structureMoment } from './structure-date';
 import { Axis } from './axis.entity';
 import { Orientation } from './orientation.entity';
 
@@ -27,7 +27,7 @@ export class OrientationResolver {
     @Arg('asOf', () => Date, { nullable: true, description: AS_OF_DESCRIPTION }) asOf: Date | undefined,
     @Ctx() { loaders }: RequestContext,
   ): Promise<Orientation[]> {
-    const on = structureDate(asOf, orientation);
-    return on === null ? loaders.orientationsByParent.load(orientation.id) : loaders.structureOn(on).orientationsByParent.load(orientation.id);
+    const moment = structureMoment(asOf, orientation);
+    return moment === null ? loaders.orientationsByParent.load(orientation.id) : loaders.structureOn(moment).orientationsByParent.load(orientation.id);
   }
 }

@@ -23,6 +23,15 @@ export function structureDate(asOf: Date | null | undefined, parent: object): st
 }
 
 /**
+ * The moment a level of the structure is read at, as structureDate: its own asOf, else its parent's (a
+ * tree read asOf carries the moment down, so that the funding totals under it count the lines recorded by
+ * then, as fundingTotals(asOf) does), else null: now.
+ */
+export function structureMoment(asOf: Date | null | undefined, parent: object): Date | null {
+  return asOf ?? (parent as { structureAsOf?: Date }).structureAsOf ?? null;
+}
+
+/**
  * SQL: `alias` (an axis or an orientation) in force on the day `on` (parameter :on), or today when null:
  * not closed (no amendment is dated after today).
  */

@@ -36,7 +36,7 @@ export interface FundingLoaders {
    * Totals of many axes (or orientations) in one statement: one loader per distinct (scope, groupBy,
    * filter) asked for in the request, each grouping by the scope's id first.
    */
-  fundingTotalsWithin(scope: ScopeDimension, groupBy: readonly FundingDimension[], filter: FundingFilter | null): DataLoader<number, FundingGroupSum[]>;
+  fundingTotalsWithin(scope: ScopeDimension, groupBy: readonly FundingDimension[], filter: FundingFilter | null, asOf?: Date | null): DataLoader<number, FundingGroupSum[]>;
 }
 
 /** The request context's loaders include these (src/request/context.ts). */
@@ -84,14 +84,15 @@ type ScopeDimension = FundingDimension.AXIS | FundingDimension.ORIENTATION;
 
 function scopedTotalsLoaders(dataSource: DataSource): FundingLoaders['fundingTotalsWithin'] {
   const loaders = new Map<string, DataLoader<number, FundingGroupSum[]>>();
-  return (scope: ScopeDimension, groupBy: readonly FundingDimension[], filter: FundingFilter | null): DataLoader<number, FundingGroupSum[]> => {
-    const key = JSON.stringify([scope, groupBy, filter]);
+  return (scope: ScopeDimension, groupBy: readonly FundingDimension[], filter: FundingFilter | null, asOf: Date | null = null): DataLoader<number, FundingGroupSum[]> => {
+    const key = JSON.stringify([scope, groupBy, filter, asOf?.toISOString() ?? null]);
     let loader = loaders.get(key);
     if (!loader) {
       loader = new DataLoader<number, FundingGroupSum[]>(
         async (ids) => {
           await nextTurn(ids.length);
-          const sums = await sumFundings(dataSource, { groupBy: [scope, ...groupBy], filter, scope: { dimension: scope, ids } });
+          // At a moment, each action's lines are counted under the orientation it was in then (sumFundings).
+          const sums = await sumFundings(dataSource, { groupBy: [scope, ...groupBy], filter, asOf, scope: { dimension: scope, ids } });
           const byScope = new Map<number, FundingGroupSum[]>();
           for (const sum of sums) {
             const id = (scope === FundingDimension.AXIS ? sum.axisId : sum.orientationId) as number;

@@ -3,6 +3,7 @@ import { Arg, Ctx, FieldResolver, Float, Info, Resolver, Root } from 'type-graph
 import { Action } from '../action/action.entity';
 import { Axis } from '../contract/axis.entity';
 import { Orientation } from '../contract/orientation.entity';
+import { structureMoment } from '../contract/structure-date';
 import { DecimalScalar } from '../common/decimal.scalar';
 import { FundingStage } from '../kernel/funding.enum';
 import { formatCents, parseCents } from '../kernel/money';
@@ -61,6 +62,9 @@ async function stageTotalCents(action: Action, stage: FundingStage, loaders: Req
   return totals.find((total) => total.stage === stage)?.cents ?? 0n;
 }
 
+const SCOPED_AS_OF =
+  'Les montants tels qu’ils étaient à ce moment (comme fundingTotals(asOf)) : les lignes enregistrées alors, chaque action comptée là où elle était ce jour-là (un avenant a pu la déplacer depuis) ; sans asOf, le moment auquel l’arbre au-dessus est lu (Contract.axes(asOf)…), sinon maintenant.';
+
 @Resolver(() => Axis)
 export class AxisFundingResolver {
   @FieldResolver(() => [FundingTotal], { description: SCOPED_TOTALS_DESCRIPTION })
@@ -68,9 +72,10 @@ export class AxisFundingResolver {
     @Root() axis: Axis,
     @Arg('groupBy', () => [FundingDimension], { defaultValue: [FundingDimension.YEAR, FundingDimension.STAGE] }) groupBy: FundingDimension[],
     @Arg('filter', () => FundingFilter, { nullable: true }) filter: FundingFilter | undefined,
+    @Arg('asOf', () => Date, { nullable: true, description: SCOPED_AS_OF }) asOf: Date | undefined,
     @Ctx() { loaders }: RequestContext,
   ): Promise<FundingTotal[]> {
-    return (await loaders.fundingTotalsWithin(FundingDimension.AXIS, groupBy, filter ?? null).load(axis.id)).map(toFundingTotal);
+    return (await loaders.fundingTotalsWithin(FundingDimension.AXIS, groupBy, filter ?? null, structureMoment(asOf, axis)).load(axis.id)).map(toFundingTotal);
   }
 }
 
@@ -81,8 +86,9 @@ export class OrientationFundingResolver {
     @Root() orientation: Orientation,
     @Arg('groupBy', () => [FundingDimension], { defaultValue: [FundingDimension.YEAR, FundingDimension.STAGE] }) groupBy: FundingDimension[],
     @Arg('filter', () => FundingFilter, { nullable: true }) filter: FundingFilter | undefined,
+    @Arg('asOf', () => Date, { nullable: true, description: SCOPED_AS_OF }) asOf: Date | undefined,
     @Ctx() { loaders }: RequestContext,
   ): Promise<FundingTotal[]> {
-    return (await loaders.fundingTotalsWithin(FundingDimension.ORIENTATION, groupBy, filter ?? null).load(orientation.id)).map(toFundingTotal);
+    return (await loaders.fundingTotalsWithin(FundingDimension.ORIENTATION, groupBy, filter ?? null, structureMoment(asOf, orientation)).load(orientation.id)).map(toFundingTotal);
   }
 }

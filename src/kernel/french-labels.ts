@@ -149,6 +149,8 @@ export const AMENDMENT_CHANGE_KIND_LABELS: Labels<AmendmentChangeKind> = {
   [AmendmentChangeKind.MOVE_ACTION]: 'Action déplacée vers une autre orientation',
   [AmendmentChangeKind.ADD_COMMUNE]: 'Commune entrée dans le périmètre',
   [AmendmentChangeKind.REMOVE_COMMUNE]: 'Commune sortie du périmètre',
+  [AmendmentChangeKind.ADD_EPCI]: 'EPCI entré dans le périmètre (avec ses communes)',
+  [AmendmentChangeKind.REMOVE_EPCI]: 'EPCI sorti du périmètre (avec ses communes)',
 };
 
 export const MEETING_BODY_LABELS: Labels<MeetingBody> = {

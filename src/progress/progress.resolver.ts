@@ -14,7 +14,9 @@ export class ProgressResolver {
   async progress(
     @Arg('contract', () => String, { description: 'Code du contrat' }) code: string,
     @Arg('year', () => Int, { nullable: true }) year: number | undefined,
-    @Arg('asOf', () => Date, { nullable: true, description: 'Les financements tels qu’ils étaient à ce moment (la revue figée d’un COPIL est celle-ci, à son reviewAsOf)' }) asOf: Date | undefined,
+    @Arg('asOf', () => Date, { nullable: true, description:
+        'Les financements tels qu’ils étaient à ce moment, et la structure de ce jour-là : axes et orientations en vigueur sous leurs intitulés d’alors, chaque action (ses financements, ses indicateurs) dans l’orientation où elle était (la revue figée d’un COPIL est celle-ci, à son reviewAsOf)',
+    }) asOf: Date | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<ContractProgress> {
     const dataSource = ctx.dataSource;

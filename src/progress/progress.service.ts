@@ -1,5 +1,8 @@
 import { GraphQLError } from 'graphql';
-import { DataSource } from 'typeorm';
+import { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { firstMoveAfterSql, placedOrientationSql } from '../amendment/action-placement';
+import { AmendmentChangeRow } from '../amendment/amendment-change.entity';
+import { titleThenSql } from '../amendment/title-history';
 import { ActionStatus } from '../kernel/action-status.enum';
 import { Action } from '../action/action.entity';
 import { formatCents } from '../kernel/money';
@@ -37,22 +40,26 @@ export function toFigures(data: ProgressFiguresData): ProgressFigures {
 export async function contractProgress(dataSource: DataSource, code: string, reviewYear: number | null, asOf: Date | null = null): Promise<ContractProgress> {
   const contract = await dataSource.getRepository(Contract).findOne({ where: { code } });
   if (!contract) throw new GraphQLError(`Le contrat « ${code} » n’existe pas.`, { extensions: { code: 'BAD_USER_INPUT', field: 'contract' } });
-  // The axes and orientations in force on that day (amendments add and close them); the money follows each
-  // action to the orientation it was in then (sumFundings). Titles are today's.
+  // The axes and orientations in force on that day (amendments add and close them), under the titles they
+  // had then; each action, its money and its indicators counted in the orientation it was in then (an
+  // amendment may have moved it since: action-placement.ts).
   const on = asOf ? structureDateOf(asOf) : null;
   const [axes, orientations, statusCounts, stageSums, indicators] = await Promise.all([
-    dataSource.getRepository(Axis).createQueryBuilder('axis').where('axis.contract_id = :id', { id: contract.id }).andWhere(inForceSql('axis', on), { on }).orderBy('axis.number', 'ASC').getMany(),
-    dataSource
-      .getRepository(Orientation)
-      .createQueryBuilder('orientation')
-      .innerJoin(Axis, 'axis', 'axis.id = orientation.axis_id')
-      .where('axis.contract_id = :id', { id: contract.id })
-      .andWhere(inForceSql('orientation', on), { on })
-      .orderBy('orientation.code', 'ASC')
-      .getMany(),
-    loadStatusCounts(dataSource, contract.id),
+    structureRows(dataSource.getRepository(Axis).createQueryBuilder('axis').where('axis.contract_id = :id', { id: contract.id }).andWhere(inForceSql('axis', on), { on }).orderBy('axis.number', 'ASC'), 'axis', asOf),
+    structureRows(
+      dataSource
+        .getRepository(Orientation)
+        .createQueryBuilder('orientation')
+        .innerJoin(Axis, 'axis', 'axis.id = orientation.axis_id')
+        .where('axis.contract_id = :id', { id: contract.id })
+        .andWhere(inForceSql('orientation', on), { on })
+        .orderBy('orientation.code', 'ASC'),
+      'orientation',
+      asOf,
+    ),
+    loadStatusCounts(dataSource, contract.id, on),
     sumFundings(dataSource, { groupBy: [FundingDimension.ORIENTATION, FundingDimension.STAGE], filter: { contract: code, yearTo: reviewYear ?? undefined }, actionsOnly: true, asOf }),
-    loadIndicators(dataSource, contract.id),
+    loadIndicators(dataSource, contract.id, on),
   ]);
   const data = computeProgress(
     statusCounts,
@@ -78,27 +85,50 @@ export async function contractProgress(dataSource: DataSource, code: string, rev
   return { contract, year: reviewYear, overall: toFigures(data.overall), axes: axisProgress, unclassified: toFigures(data.unclassified) };
 }
 
-async function loadStatusCounts(dataSource: DataSource, contractId: number) {
-  const rows = await dataSource
-    .getRepository(Action)
-    .createQueryBuilder('action')
-    .select('action.orientation_id', 'orientationId')
+/**
+ * Axes or orientations read now, or at `asOf`: then under the title each had that day (an amendment may
+ * have renamed it since), and carrying the moment down (structureAsOf), so that the fields asked under them
+ * (orientations, actions, fundingTotals) are read at the same moment.
+ */
+async function structureRows<T extends Axis | Orientation>(query: SelectQueryBuilder<T>, alias: 'axis' | 'orientation', asOf: Date | null): Promise<T[]> {
+  if (!asOf) return query.getMany();
+  const { entities, raw } = await query.addSelect(titleThenSql(alias, alias === 'axis' ? 'axis_id' : 'orientation_id'), 'title_then').getRawAndEntities();
+  const titleThen = new Map(raw.map((row: Record<string, unknown>) => [Number(row[`${alias}_id`]), row.title_then]));
+  for (const row of entities) {
+    const title = titleThen.get(row.id);
+    if (title !== null && title !== undefined) row.title = String(title);
+    row.structureDate = structureDateOf(asOf);
+    row.structureAsOf = asOf;
+  }
+  return entities;
+}
+
+/** The orientation of `action` now, or on the day `on` (where an amendment may since have moved it from). */
+function placedOrientation<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, on: string | null): string {
+  if (on === null) return 'action.orientation_id';
+  query.leftJoin(AmendmentChangeRow, 'placement', firstMoveAfterSql('action', 'placement'), { structureOn: on });
+  return placedOrientationSql('action', 'placement');
+}
+
+async function loadStatusCounts(dataSource: DataSource, contractId: number, on: string | null) {
+  const query = dataSource.getRepository(Action).createQueryBuilder('action');
+  const orientation = placedOrientation(query, on);
+  const rows = await query
+    .select(orientation, 'orientationId')
     .addSelect('action.status', 'status')
     .addSelect('COUNT(*)', 'count')
     .where('action.contract_id = :contractId', { contractId })
-    .groupBy('action.orientation_id')
+    .groupBy(orientation)
     .addGroupBy('action.status')
     .getRawMany<{ orientationId: number | string | null; status: ActionStatus; count: number | string }>();
   return rows.map((row) => ({ orientationId: row.orientationId === null ? null : Number(row.orientationId), status: row.status, count: Number(row.count) }));
 }
 
 /** The contract's indicators with their values, and the orientation of each one's action: two statements. */
-async function loadIndicators(dataSource: DataSource, contractId: number): Promise<{ inputs: IndicatorInput[]; byId: Map<number, Indicator> }> {
-  const rows = await dataSource
-    .getRepository(Indicator)
-    .createQueryBuilder('indicator')
-    .leftJoin(Action, 'action', 'action.id = indicator.action_id')
-    .addSelect('action.orientation_id', 'action_orientation_id')
+async function loadIndicators(dataSource: DataSource, contractId: number, on: string | null): Promise<{ inputs: IndicatorInput[]; byId: Map<number, Indicator> }> {
+  const query = dataSource.getRepository(Indicator).createQueryBuilder('indicator').leftJoin(Action, 'action', 'action.id = indicator.action_id');
+  const rows = await query
+    .addSelect(placedOrientation(query, on), 'action_orientation_id')
     .where('indicator.contract_id = :contractId', { contractId })
     .orderBy('indicator.code', 'ASC')
     .getRawAndEntities();

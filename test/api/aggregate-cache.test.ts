@@ -146,14 +146,20 @@ describe(`aggregate cache on ${TEST_DATABASE_TYPE}`, () => {
     expect(progressSet).toEqual(await uncached(PROGRESS));
     expect(progressSet).not.toEqual(progressBefore);
 
-    const moved = await api.graphql(`mutation ($code: String!) { updateAction(contract: "${CONTRACT}", code: $code, input: { orientation: null }) { code } }`, { code: action.code }, token);
+    // A classified action changes orientation by an amendment (updateAction refuses it), signed today.
+    const to = action.orientation.code === '4.1' ? '4.2' : '4.1';
+    const moved = await api.graphql(
+      `mutation ($input: AmendmentInput!) { amendContract(input: $input) { number } }`,
+      { input: { contract: CONTRACT, number: 'cache', signedOn: new Date().toISOString().slice(0, 10), title: 'Avenant', changes: { moveActions: [{ action: action.code, toOrientation: to }] } } },
+      token,
+    );
     expect(moved.body.errors).toBeUndefined();
     const after = await read(api, FIGURES, VARIABLES);
     expect(after.byOrientation).not.toEqual(before.byOrientation);
     expect(after.byFunder).toEqual(before.byFunder);
     expect(after).toEqual(await uncached(FIGURES, VARIABLES));
     const progressAfter = await read(api, PROGRESS);
-    expect(progressAfter.progress.unclassified).not.toEqual(progressBefore.progress.unclassified);
+    expect(progressAfter.progress.axes).not.toEqual(progressBefore.progress.axes);
     expect(progressAfter).toEqual(await uncached(PROGRESS));
   });
 

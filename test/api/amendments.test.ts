@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createToken } from '../../src/auth/token.service';
 import { importFile } from '../../src/import-batch/import-apply.service';
+import { previewImport } from '../../src/import-batch/import-preview.service';
 import { ImportKind } from '../../src/kernel/import-batch.enum';
 import { Role } from '../../src/kernel/role.enum';
 import { DOUAISIS_DATASET } from '../../src/seed/douaisis.seed-data';
@@ -14,7 +15,11 @@ import { startTestServer, TestServer } from '../support/server';
 const CONTRACT = 'CRTE-DOUAISIS';
 /** Etalab's EPCI list, read on its own: a member commune of Cœur d'Ostrevent (in the Douaisis perimeter). */
 const ETALAB_EPCIS: { code: string; membres: { code: string; nom: string }[] }[] = require('@etalab/decoupage-administratif/data/epci.json');
-const LEAVING = ETALAB_EPCIS.find((epci) => epci.code === '245901152')!.membres[0];
+const CCCO = '245901152';
+const DOUAISIS_AGGLO = '200044618';
+const LEAVING = ETALAB_EPCIS.find((epci) => epci.code === CCCO)!.membres[0];
+/** The INSEE codes of an EPCI's member communes, from Etalab's list. */
+const membersOf = (siren: string) => ETALAB_EPCIS.find((epci) => epci.code === siren)!.membres.map((member) => member.code);
 
 /** The seed's own title of an orientation (src/seed/douaisis.seed-data.ts). */
 const seedTitle = (code: string) => DOUAISIS_DATASET.contract.axes.flatMap((axis) => axis.orientations).find((o) => o.code === code)!.title;
@@ -169,6 +174,52 @@ describe(`amendments (avenants) with history on ${TEST_DATABASE_TYPE}`, () => {
       );
     expect(await review(BEFORE)).toEqual([['1', centsDecimal(granted.all)], ['2', '0.00'], ['3', '0.00'], ['4', '0.00']]);
     expect(await review(AFTER)).toEqual([['1', centsDecimal(granted.all - da41)], ['2', '0.00'], ['3', '0.00'], ['4', '0.00'], ['5', centsDecimal(da41)]]);
+    // The review's actions at a date: DA-41 counted in 1.3 before, in 5.1 after.
+    const actionsIn = async (asOf: string) =>
+      Object.fromEntries(
+        (await ok(`query ($asOf: DateTimeISO) { progress(contract: "${CONTRACT}", asOf: $asOf) { axes { orientations { orientation { code } figures { actions } } } } }`, { asOf })).progress.axes
+          .flatMap((a: any) => a.orientations)
+          .filter((o: any) => ['1.3', '5.1'].includes(o.orientation.code))
+          .map((o: any) => [o.orientation.code, o.figures.actions]),
+      );
+    const [reviewBefore, reviewAfter] = [await actionsIn(BEFORE), await actionsIn(AFTER)];
+    expect(reviewBefore['5.1']).toBeUndefined();
+    expect(reviewAfter['5.1']).toBe(1);
+    expect(reviewBefore['1.3'] - reviewAfter['1.3']).toBe(1);
+  });
+
+  it('answers Axis.fundingTotals and Orientation.fundingTotals at the date of the tree they are read in, or at their own asOf', async () => {
+    const da41 = granted.byAction.get('DA-41')!;
+    expect([centsDecimal(granted.all), centsDecimal(granted.all - da41)]).toEqual(['1046000.50', '96000.00']);
+    const SCOPED = `{ amount }`;
+    const tree = async (asOf?: string) => {
+      const { contract } = await ok(
+        `query ($asOf: DateTimeISO) { contract(code: "${CONTRACT}") { axes(asOf: $asOf) { code fundingTotals(groupBy: [STAGE], filter: { stage: [GRANTED] }) ${SCOPED}
+          orientations { code fundingTotals(groupBy: [STAGE], filter: { stage: [GRANTED] }) ${SCOPED} } } } }`,
+        { asOf },
+      );
+      const amount = (totals: any[]) => totals[0]?.amount ?? '0.00';
+      return {
+        axes: Object.fromEntries(contract.axes.map((axis: any) => [axis.code, amount(axis.fundingTotals)])),
+        orientations: Object.fromEntries(contract.axes.flatMap((axis: any) => axis.orientations).map((o: any) => [o.code, amount(o.fundingTotals)])),
+      };
+    };
+    const before = await tree(BEFORE);
+    expect(before.axes).toEqual({ '1': centsDecimal(granted.all), '2': '0.00', '3': '0.00', '4': '0.00' });
+    expect(before.orientations['1.3']).toBe(centsDecimal(granted.all));
+    expect(before.orientations['5.1']).toBeUndefined();
+    for (const now of [await tree(AFTER), await tree()]) {
+      expect(now.axes).toMatchObject({ '1': centsDecimal(granted.all - da41), '5': centsDecimal(da41) });
+      expect(now.orientations).toMatchObject({ '1.3': centsDecimal(granted.all - da41), '5.1': centsDecimal(da41) });
+    }
+    // Today's tree, the totals asked at a date: where the money was then (as fundingTotals(asOf) places it).
+    const { contract } = await ok(`query ($asOf: DateTimeISO) { contract(code: "${CONTRACT}") { axes { code fundingTotals(groupBy: [STAGE], filter: { stage: [GRANTED] }, asOf: $asOf) ${SCOPED}
+      orientations { code fundingTotals(groupBy: [STAGE], filter: { stage: [GRANTED] }, asOf: $asOf) ${SCOPED} } } } }`, { asOf: BEFORE });
+    const axis = (code: string) => contract.axes.find((a: any) => a.code === code);
+    expect(axis('1').fundingTotals).toEqual([{ amount: centsDecimal(granted.all) }]);
+    expect(axis('5').fundingTotals).toEqual([]);
+    expect(axis('1').orientations.find((o: any) => o.code === '1.3').fundingTotals).toEqual([{ amount: centsDecimal(granted.all) }]);
+    expect(axis('5').orientations.find((o: any) => o.code === '5.1').fundingTotals).toEqual([]);
   });
 
   it('amendment n° 2 closes an orientation and renames again; each date answers its own titles, the amendments are listed', async () => {
@@ -183,6 +234,20 @@ describe(`amendments (avenants) with history on ${TEST_DATABASE_TYPE}`, () => {
     expect(await titles(BETWEEN)).toEqual({ '1.2': NEW_TITLE, '1.4': seedTitle('1.4') });
     expect(await titles(AFTER)).toEqual({ '1.2': LATER_TITLE, '1.4': null });
     expect(await titles()).toEqual({ '1.2': LATER_TITLE, '1.4': null });
+    // The annual review at a date: the titles of that day, and the tree under it read at that date too.
+    const reviewTitles = async (asOf: string) => {
+      const { progress } = await ok(
+        `query ($asOf: DateTimeISO) { progress(contract: "${CONTRACT}", asOf: $asOf) { axes { axis { code orientations { code title } } orientations { orientation { code title } } } } }`,
+        { asOf },
+      );
+      const listed = progress.axes.flatMap((a: any) => a.orientations.map((o: any) => o.orientation));
+      const underAxis = progress.axes.flatMap((a: any) => a.axis.orientations);
+      expect(underAxis).toEqual(listed.filter((o: any) => !o.code.split('.')[2]));
+      return { '1.2': listed.find((o: any) => o.code === '1.2').title, '1.4': listed.find((o: any) => o.code === '1.4')?.title ?? null };
+    };
+    expect(await reviewTitles(BEFORE)).toEqual({ '1.2': seedTitle('1.2'), '1.4': seedTitle('1.4') });
+    expect(await reviewTitles(BETWEEN)).toEqual({ '1.2': NEW_TITLE, '1.4': seedTitle('1.4') });
+    expect(await reviewTitles(AFTER)).toEqual({ '1.2': LATER_TITLE, '1.4': null });
     const { contract } = await ok(`{ contract(code: "${CONTRACT}") { amendments { number signedOn changes { kind code } } } }`);
     expect(contract.amendments).toEqual([
       { number: '1', signedOn: D1, changes: expect.any(Array) },
@@ -213,6 +278,50 @@ describe(`amendments (avenants) with history on ${TEST_DATABASE_TYPE}`, () => {
       'L’orientation d’arrivée (changes.moveActions[0].toOrientation) « 1.4 » est fermée depuis le 2024-09-01',
     );
     await refused({ ...base, changes: { removeCommunes: [LEAVING.code] } }, 'changes.removeCommunes[0]', `n’est pas dans le périmètre du contrat ${CONTRACT}`);
+  });
+
+  it('refuses, at its cell, an imported action under an orientation an amendment closed; updateAction moves no classified action', async () => {
+    const csv = `numero;intitule;orientation;financeur;annee;montant_demande;montant_attribue;montant_paye;base\nADEME-99;Halle de recyclage;1.4;ADEME;2024;1000;0;0;HT\n`;
+    const preview = await previewImport(db.dataSource, { buffer: Buffer.from(csv, 'utf8'), fileName: 'annexe3-close.csv', kind: ImportKind.ANNEX3, source: 'ADEME', contract: CONTRACT });
+    expect(preview.status).toBe('REJECTED');
+    const closed = preview.issues.filter((issue) => issue.code === 'ORIENTATION_CLOSED');
+    expect(closed).toEqual([expect.objectContaining({ severity: 'ERROR', cell: 'C2', value: '1.4' })]);
+    expect(closed[0].message).toContain("L'orientation « 1.4 » est close par l'avenant n° 2 du 01/09/2024");
+    const before = await snapshot();
+    const { body } = await api.graphql(`mutation { updateAction(contract: "${CONTRACT}", code: "DA-41", input: { orientation: "1.3" }) { code } }`, {}, admin);
+    expect(body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'orientation' });
+    expect(body.errors?.[0].message).toContain('L’action DA-41 est classée dans l’orientation 5.1 : la changer d’orientation (orientation) modifie la structure du contrat, ce qui se fait par un avenant (amendContract, moveActions)');
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('changes the perimeter’s EPCIs by amendment, dated: the communes and EPCIs of each date answered; updateContract no longer changes them', async () => {
+    const da = membersOf(DOUAISIS_AGGLO);
+    const ccco = membersOf(CCCO);
+    const perimeter = async (asOf?: string) => {
+      const { contract } = await ok(`query ($asOf: DateTimeISO) { contract(code: "${CONTRACT}") { perimeter(asOf: $asOf) { siren } communes(asOf: $asOf) { inseeCode } } }`, { asOf });
+      return { epcis: contract.perimeter.map((e: any) => e.siren).sort(), communes: new Set<string>(contract.communes.map((c: any) => c.inseeCode)) };
+    };
+    const refusedUpdate = await api.graphql(`mutation { updateContract(code: "${CONTRACT}", input: { epcis: ["${DOUAISIS_AGGLO}"] }) { code } }`, {}, admin);
+    expect(refusedUpdate.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'epcis' });
+    expect(refusedUpdate.body.errors?.[0].message).toContain('ses EPCI changent par un avenant daté (amendContract, changes.addEpcis / changes.removeEpcis)');
+
+    const { amendContract: third } = await ok(AMEND, { input: { contract: CONTRACT, number: '3', signedOn: '2024-11-01', title: 'Avenant n° 3', changes: { removeEpcis: [CCCO] } } });
+    expect(third.changes).toEqual([{ kind: 'REMOVE_EPCI', code: CCCO, title: expect.any(String), from: null, to: null }]);
+    const all = new Set([...da, ...ccco]);
+    const withoutLeaving = new Set([...all].filter((code) => code !== LEAVING.code));
+    expect(await perimeter(BEFORE)).toEqual({ epcis: [DOUAISIS_AGGLO, CCCO].sort(), communes: all });
+    expect(await perimeter(BETWEEN)).toEqual({ epcis: [DOUAISIS_AGGLO, CCCO].sort(), communes: withoutLeaving });
+    expect(await perimeter('2024-11-15T12:00:00Z')).toEqual({ epcis: [DOUAISIS_AGGLO], communes: new Set(da) });
+    expect(await perimeter()).toEqual({ epcis: [DOUAISIS_AGGLO], communes: new Set(da) });
+
+    // Back again, without the commune that left it (amendment n° 1): an EPCI enters with its communes, the same amendment may take one out.
+    await refused({ contract: CONTRACT, number: '4', signedOn: '2024-12-01', title: 'Avenant n° 4', changes: { removeEpcis: [DOUAISIS_AGGLO] } }, 'changes.removeEpcis', 'il en garde au moins un');
+    await refused({ contract: CONTRACT, number: '4', signedOn: '2024-12-01', title: 'Avenant n° 4', changes: { addEpcis: ['200000000'] } }, 'changes.addEpcis[0]', 'de SIREN 200000000 est inconnu');
+    await ok(AMEND, { input: { contract: CONTRACT, number: '4', signedOn: '2024-12-01', title: 'Avenant n° 4', changes: { addEpcis: [CCCO], removeCommunes: [LEAVING.code] } } });
+    expect(await perimeter('2024-11-15T12:00:00Z')).toEqual({ epcis: [DOUAISIS_AGGLO], communes: new Set(da) });
+    expect(await perimeter(AFTER)).toEqual({ epcis: [DOUAISIS_AGGLO, CCCO].sort(), communes: withoutLeaving });
+    expect(await perimeter()).toEqual({ epcis: [DOUAISIS_AGGLO, CCCO].sort(), communes: withoutLeaving });
+    expect(await perimeter(BEFORE)).toEqual({ epcis: [DOUAISIS_AGGLO, CCCO].sort(), communes: all });
   });
 
   it('is for administrators only: an editor’s token is refused and nothing is written', async () => {

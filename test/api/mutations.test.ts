@@ -145,8 +145,8 @@ describe(`CRTE team mutations on ${TEST_DATABASE_TYPE}`, () => {
       expect(row.normalised_title).toBe('pem de la gare de douai');
     });
 
-    it('clears optional fields with null, moves to another orientation and renames the code', async () => {
-      await ok(CREATE_ACTION, { input: actionInput({ code: 'DA-11', orientation: '1.1', totalCost: '10.00', communes: ['59178'], startDate: '2023-01-01' }) });
+    it('clears optional fields with null, classifies an action « à classer » and renames the code', async () => {
+      await ok(CREATE_ACTION, { input: actionInput({ code: 'DA-11', orientation: null, totalCost: '10.00', communes: ['59178'], startDate: '2023-01-01' }) });
       const { updateAction } = await ok(UPDATE_ACTION, { code: 'DA-11', input: { code: 'DA-12', orientation: null, totalCost: null, communes: [], startDate: null } });
       expect(updateAction).toMatchObject({ code: 'DA-12', orientation: null, totalCost: null, communes: [], startDate: null });
       expect((await ok(READ_ACTION, { code: 'DA-11' })).action).toBeNull();
@@ -204,6 +204,9 @@ describe(`CRTE team mutations on ${TEST_DATABASE_TYPE}`, () => {
         ['a null status', { status: null }, 'status', /ne peut pas être effacé/],
         ['an end before the kept start', { endDate: '2021-12-31' }, 'endDate', /2021-12-31 précède la date de début \(startDate\) 2022-01-01/],
         ['an unknown orientation', { orientation: '1.9' }, 'orientation', /inconnue/],
+        // A classified action moves by an amendment, dated (amendContract): docs/contracts.md.
+        ['a move to another orientation', { orientation: '2.1' }, 'orientation', /L’action DA-10 est classée dans l’orientation 1\.2 : la changer d’orientation \(orientation\) .* avenant \(amendContract, moveActions\)/],
+        ['taking it out of its orientation', { orientation: null }, 'orientation', /L’action DA-10 est classée dans l’orientation 1\.2/],
         ['an unknown commune', { communes: ['99999'] }, 'communes', /inconnu/],
         ['a total cost with three decimals', { totalCost: '0.001' }, 'totalCost', /plus de deux décimales/],
       ])('on update: %s', async (_label, input, field, message) => {

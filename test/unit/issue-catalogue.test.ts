@@ -15,6 +15,7 @@ const reference: ContractReference = {
   orientations: [
     { id: 11, code: '1.2' },
     { id: 12, code: '2.2' },
+    { id: 13, code: '1.4', closedOn: '2024-09-01', closedBy: '2' },
   ],
   organisations: [
     { id: 1, name: 'CA Douaisis Agglo', shortName: 'Douaisis Agglo', kind: OrganisationKind.EPCI, siren: '200044618', inseeCode: null, parentId: null },
@@ -67,6 +68,7 @@ const SCENARIOS: Array<[code: string, cell: string | null, build: () => ReturnTy
   // A title MariaDB could not store: reported at its cell, not failed at apply.
   ['TEXT_TOO_LONG', 'B2', () => preview(grid('S', [BY_YEAR, ['DA-99', 'Très long '.repeat(60), '1.2', 'DA', 100]]))],
   ['UNKNOWN_ORIENTATION', 'C2', () => preview(grid('S', [BY_YEAR, ['DA-01', 'Gare', '9.9', 'DA', 100]]))],
+  ['ORIENTATION_CLOSED', 'C2', () => preview(grid('S', [BY_YEAR, ['DA-02', 'Halle', '1.4', 'DA', 100]]))],
   ['ACTION_UNKNOWN', 'A2', () => preview(grid('S', [BY_YEAR, ['DA-99', 'Neuve', '1.2', 'DA', 100]]))],
   ['ACTION_CODE_MISSING', 'B2', () => preview(grid('S', [BY_YEAR, [null, 'Inconnue', '1.2', 'DA', 100]]))],
   ['ACTION_MATCHED_BY_TITLE', 'B2', () => preview(grid('S', [BY_YEAR, [null, 'GARE', '1.2', 'DA', 100]]))],

@@ -181,7 +181,8 @@ export async function applyToDatabase(manager: EntityManager, input: ApplyInput)
     if (parsed.startDate && parsed.startDate !== current.startDate) changes.startDate = parsed.startDate;
     if (parsed.endDate && parsed.endDate !== current.endDate) changes.endDate = parsed.endDate;
     const orientationId = orientationOf(action.orientationId);
-    if (orientationId !== null && orientationId !== current.orientationId) changes.orientationId = orientationId;
+    // Only an action « à classer » is placed by a file: a classified one moves by an amendment (resolve said so at the cell).
+    if (orientationId !== null && current.orientationId === null) changes.orientationId = orientationId;
     if (Object.keys(changes).length === 0) continue;
     undo.actions.push({
       id: current.id,
@@ -354,6 +355,8 @@ export async function rollbackInDatabase(manager: EntityManager, batchId: number
   const undo: UndoRecord = undoJson ? JSON.parse(undoJson) : { actions: [] };
   for (const previous of undo.actions) {
     const { id, ...values } = previous;
+    // An action an amendment has moved since the file classified it stays where the amendment put it (its history starts there).
+    if ((await manager.query('SELECT 1 FROM amendment_change WHERE action_id = ? LIMIT 1', [id])).length > 0) delete (values as Partial<typeof values>).orientationId;
     await manager.update(Action, id, { ...values, updatedAt: now });
   }
   await rollbackMeasures(manager, batchId, undo.measures ?? [], now);

@@ -191,6 +191,26 @@ describe('resolve', () => {
     expect(resolved.issues.find((issue) => issue.code === 'UNKNOWN_ORIENTATION')!.message).toContain('1.1, 2.2');
   });
 
+  it('refuses an orientation an amendment closed, naming the amendment and its date at the cell; the lead’s file does not move a classified action', () => {
+    const closed: ContractReference = { ...reference, orientations: [...reference.orientations, { id: 103, code: '1.4', closedOn: '2024-09-01', closedBy: '2' }] };
+    const at = (cell: string, raw: string) => ({ orientation: { sheet: 'S', cell, raw } });
+    const resolved = resolveParsed(
+      output([action({ code: 'X-2', orientationCode: '1.4', cells: at('C7', '1.4') }), action({ code: 'DA-01', orientationCode: '1.1', cells: at('C8', '1.1') })], []),
+      closed,
+      { sourceOrganisationId: AGGLO, authority: 'admin' },
+    );
+    const refused = resolved.issues.find((issue) => issue.code === 'ORIENTATION_CLOSED')!;
+    expect(refused).toMatchObject({ severity: 'ERROR', cell: 'C7', value: '1.4' });
+    expect(refused.message).toContain("L'orientation « 1.4 » est close par l'avenant n° 2 du 01/09/2024");
+    expect(refused.message).toContain('(orientations : 1.1, 2.2)');
+    // DA-01 is in 2.2: its own lead's file naming 1.1 leaves it there, with a warning at the cell.
+    expect(resolved.actions[1].orientationId).toBe(102);
+    const kept = resolved.issues.find((issue) => issue.code === 'ACTION_DIFFERS')!;
+    expect(kept).toMatchObject({ severity: 'WARNING', cell: 'C8' });
+    expect(kept.message).toContain("L'action DA-01 est classée dans l'orientation 2.2 du contrat, et non « 1.1 » : un import ne la déplace pas");
+    expect(kept.message).toContain('avenant (amendContract, moveActions)');
+  });
+
   it('lets only the action’s lead change its title and cost: another source gets a warning', () => {
     const parsed = output(
       [
