@@ -68,6 +68,12 @@ export function byIdLoader<T extends { id: number }>(fetch: (ids: readonly numbe
   });
 }
 
+/** A groupLoader: a DataLoader that also tells, synchronously, the rows of a key its batches have read. */
+export interface GroupLoader<T> extends DataLoader<number, T[]> {
+  /** The key's rows when a batch has read them (a prefetch: src/request/prefetch.ts), else undefined. */
+  settled(key: number): T[] | undefined;
+}
+
 /**
  * Many rows per key: fetches the children of many parents in one statement per batch (idsIn/anyId).
  * `order` sorts each key's rows: a key's few rows sorted here cost less than an ORDER BY over the
@@ -77,9 +83,10 @@ export function groupLoader<T>(
   fetch: (keys: readonly number[]) => Promise<T[]>,
   keyOf: (row: T) => number,
   options: { order?: (a: T, b: T) => number } = {},
-): DataLoader<number, T[]> {
+): GroupLoader<T> {
   const { order } = options;
-  return new DataLoader<number, T[]>(async (keys) => {
+  const settled = new Map<number, T[]>();
+  const loader = new DataLoader<number, T[]>(async (keys) => {
     await nextTurn(keys.length);
     const rows = await fetch(keys);
     const groups = new Map<number, T[]>();
@@ -89,7 +96,44 @@ export function groupLoader<T>(
       if (group) group.push(row);
       else groups.set(key, [row]);
     }
-    if (order) for (const group of groups.values()) if (group.length > 1) group.sort(order);
-    return keys.map((key) => groups.get(key) ?? []);
-  });
+    if (order) for (const group of groups.values()) sortGroup(group, order);
+    return keys.map((key) => {
+      const group = groups.get(key) ?? [];
+      settled.set(key, group);
+      return group;
+    });
+  }) as GroupLoader<T>;
+  loader.settled = (key) => settled.get(key);
+  // What the loader forgets (clearLoaders after a write), settled forgets too.
+  const clear = loader.clear.bind(loader);
+  const clearAll = loader.clearAll.bind(loader);
+  loader.clear = (key) => {
+    settled.delete(key);
+    return clear(key);
+  };
+  loader.clearAll = () => {
+    settled.clear();
+    return clearAll();
+  };
+  return loader;
+}
+
+/**
+ * A key's few rows in order: an insertion sort in place up to a few dozen rows (an action's lines by year:
+ * Array.prototype.sort allocates its work arrays on every call, 500 calls per nested query), else sort.
+ */
+function sortGroup<T>(group: T[], order: (a: T, b: T) => number): void {
+  if (group.length > 32) {
+    group.sort(order);
+    return;
+  }
+  for (let i = 1; i < group.length; i++) {
+    const row = group[i];
+    let j = i - 1;
+    while (j >= 0 && order(group[j], row) > 0) {
+      group[j + 1] = group[j];
+      j--;
+    }
+    group[j + 1] = row;
+  }
 }

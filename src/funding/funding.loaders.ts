@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { anyId, byIdLoader, groupLoader, idsIn, MAX_BATCH_SIZE, nextTurn } from '../common/batch-loader';
+import { anyId, byIdLoader, groupLoader, GroupLoader, idsIn, MAX_BATCH_SIZE, nextTurn } from '../common/batch-loader';
 import { rawRowsYielding } from '../sql/sqlite-streamed-read';
 import { readArrayRows } from '../sql/array-rows';
 import { selectColumns } from '../sql/raw-rows';
@@ -27,7 +27,7 @@ export interface FundingLoaders {
    * contract, the width of the rows (every column of four tables) was most of the statement's time.
    * One loader per distinct selection, so the lines of a query are still read in one statement.
    */
-  fundingsByAction(selection: Selection): DataLoader<number, Funding[]>;
+  fundingsByAction(selection: Selection): GroupLoader<Funding>;
   programmeById: DataLoader<number, Programme | null>;
   batchById: DataLoader<number, ImportBatch | null>;
   /** The correction made in a preview to a batch's cell (key: cellKey(batch, sheet, cell)): all the batches' corrections in one statement. */
@@ -45,8 +45,8 @@ declare module '../request/context' {
 }
 
 export function createFundingLoaders(dataSource: DataSource): FundingLoaders {
-  const byColumns = new Map<string, DataLoader<number, Funding[]>>();
-  const fundingsByAction = (columns: LineColumns): DataLoader<number, Funding[]> => {
+  const byColumns = new Map<string, GroupLoader<Funding>>();
+  const fundingsByAction = (columns: LineColumns): GroupLoader<Funding> => {
     const key = columns.key;
     let loader = byColumns.get(key);
     if (!loader) byColumns.set(key, (loader = linesByAction(dataSource, columns)));
@@ -192,7 +192,7 @@ function lineColumns(dataSource: DataSource, selection: Selection): LineColumns 
   return columns;
 }
 
-function linesByAction(dataSource: DataSource, columns: LineColumns): DataLoader<number, Funding[]> {
+function linesByAction(dataSource: DataSource, columns: LineColumns): GroupLoader<Funding> {
   return groupLoader(
     async (ids) => {
       const query = countedFundings(dataSource);

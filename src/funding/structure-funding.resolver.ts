@@ -8,6 +8,7 @@ import { DecimalScalar } from '../common/decimal.scalar';
 import { FundingStage } from '../kernel/funding.enum';
 import { formatCents, parseCents } from '../kernel/money';
 import { RequestContext } from '../request/context';
+import { registerPrefetch } from '../request/prefetch';
 import { selectionOf } from '../request/selection';
 import { FundingDimension } from './funding-group';
 import { FundingTotal, SCOPED_TOTALS_DESCRIPTION, toFundingTotal } from './funding-totals.types';
@@ -20,11 +21,16 @@ import { Funding } from './funding.entity';
  * in that domain).
  */
 
+// An orientation's actions read their lines before they answer (action/orientation-actions.resolver.ts).
+registerPrefetch('Action', 'fundings', (loaders, selection, actionIds) => loaders.fundingsByAction(selection).loadMany(actionIds));
+
 @Resolver(() => Action)
 export class ActionFundingResolver {
   @FieldResolver(() => [Funding], { description: 'Lignes de financement en vigueur (non remplacées)' })
-  fundings(@Root() action: Action, @Ctx() { loaders }: RequestContext, @Info() info: GraphQLResolveInfo): Promise<Funding[]> {
-    return loaders.fundingsByAction(selectionOf(info)).load(action.id);
+  fundings(@Root() action: Action, @Ctx() { loaders }: RequestContext, @Info() info: GraphQLResolveInfo): Promise<Funding[]> | Funding[] {
+    // Read already when the action's list asked for its lines (prefetchChildren): the lines as they are.
+    const loader = loaders.fundingsByAction(selectionOf(info));
+    return loader.settled(action.id) ?? loader.load(action.id);
   }
 
   @FieldResolver(() => DecimalScalar, {

@@ -33,6 +33,7 @@ import { AuditResolver } from '../audit/audit.resolver';
 import { TokenResolver } from '../auth/token.resolver';
 import { RelanceAmountResolver, RelanceResolver } from '../relance/relance.resolver';
 import { buildStreamlinedSchema } from './fast-resolvers';
+import { preloadFields } from './preloaded-fields';
 // Registers the kernel's enums with type-graphql: it must run before buildSchema.
 import './graphql-enums';
 
@@ -87,10 +88,11 @@ let schema: Promise<GraphQLSchema> | undefined;
 
 /**
  * The schema is built once per process: type-graphql's metadata is global. With the fast resolvers
- * (fast-resolvers.ts): a global middleware or a custom container is refused at build.
+ * (fast-resolvers.ts): a global middleware or a custom container is refused at build. The relations read
+ * with their rows are property reads (preloaded-fields.ts).
  */
 export function getSchema(): Promise<GraphQLSchema> {
-  schema ??= buildStreamlinedSchema({ resolvers: RESOLVERS, validate: false });
+  schema ??= buildStreamlinedSchema({ resolvers: RESOLVERS, validate: false }).then((built) => preloadFields(built));
   return schema;
 }
 

@@ -49,14 +49,12 @@ export function selectColumns<T extends ObjectLiteral>(
   });
   // Keys and conversions found once, not per row and column.
   const keys = columns.map((column) => key(column.databaseName));
-  const properties = columns.map((column) => column.propertyName);
   const hydrate = columns.map((column) => hydrator(dataSource, column));
   const primary = columns.findIndex((column) => column.isPrimary);
+  const construct = rowConstructor(prototype, columns.map((column) => column.propertyName));
   const reader = ((row: Record<string, unknown>) => {
     if (row[keys[primary]] === null || row[keys[primary]] === undefined) return null;
-    const object = Object.create(prototype) as Record<string, unknown>;
-    for (let i = 0; i < keys.length; i++) object[properties[i]] = hydrate[i](row[keys[i]]);
-    return object as T;
+    return construct(keys.map((name, i) => hydrate[i](row[name]))) as T;
   }) as RowReader<T>;
   reader.at = (names) => {
     const indexes = keys.map((name) => {
@@ -65,14 +63,28 @@ export function selectColumns<T extends ObjectLiteral>(
       return index;
     });
     const primaryIndex = indexes[primary];
+    const values = new Array<unknown>(indexes.length);
     return (row) => {
       if (row[primaryIndex] === null || row[primaryIndex] === undefined) return null;
-      const object = Object.create(prototype) as Record<string, unknown>;
-      for (let i = 0; i < indexes.length; i++) object[properties[i]] = hydrate[i](row[indexes[i]]);
-      return object as T;
+      for (let i = 0; i < indexes.length; i++) values[i] = hydrate[i](row[indexes[i]]);
+      return construct(values) as T;
     };
   };
   return reader;
+}
+
+/**
+ * A function building an instance of `prototype` with these properties from an array of values: one
+ * constructor per entity and set of columns, so that V8 gives its objects one shape, sized for them, their
+ * properties in the object (an object made by Object.create and given its properties one by one grows
+ * through shapes, and past a few properties into a separate store: one more allocation per row).
+ */
+function rowConstructor(prototype: object, properties: readonly string[]): (values: readonly unknown[]) => object {
+  // The property names are the entity's own (its metadata), written as string literals.
+  const body = properties.map((property, i) => `this[${JSON.stringify(property)}] = values[${i}];`).join('\n');
+  const Row = new Function('values', body) as unknown as new (values: readonly unknown[]) => object;
+  Row.prototype = prototype;
+  return (values) => new Row(values);
 }
 
 /** Column types that both drivers answer as a JS number, and those they answer as a string. */

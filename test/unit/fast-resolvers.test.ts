@@ -1,6 +1,7 @@
-import { graphql, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
+import { graphql, GraphQLList, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, GraphQLString } from 'graphql';
 import { Arg, Authorized, AuthChecker, buildSchema, Ctx, Field, FieldResolver, getMetadataStorage, ID, Info, InputType, Int, MiddlewareFn, ObjectType, Query, registerEnumType, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { buildStreamlinedSchema } from '../../src/server/fast-resolvers';
+import { preloadFields } from '../../src/server/preloaded-fields';
 
 /**
  * src/server/fast-resolvers.ts replaces type-graphql's field resolvers with its own, from what it reads of
@@ -224,5 +225,63 @@ describe('buildStreamlinedSchema', () => {
     await expect(buildStreamlinedSchema({ ...options, globalMiddlewares: [upper] })).rejects.toThrow(/globalMiddlewares would not run/);
     await expect(buildStreamlinedSchema({ ...options, container: { get: (someClass) => new someClass() } })).rejects.toThrow(/container would not run/);
     await expect(buildStreamlinedSchema({ ...options, globalMiddlewares: [] })).resolves.toBeInstanceOf(GraphQLSchema);
+  });
+});
+
+describe('preloadFields (src/server/preloaded-fields.ts)', () => {
+  /** Lines with their funder read along (as an action's lines), or without it (as a mutation's answer). */
+  const buildLedger = () => {
+    const loaded: string[] = [];
+    const Funder: GraphQLObjectType = new GraphQLObjectType({ name: 'Funder', fields: { name: { type: GraphQLString } } });
+    const Line: GraphQLObjectType = new GraphQLObjectType({
+      name: 'Line',
+      fields: {
+        amount: { type: GraphQLString },
+        funder: {
+          type: Funder,
+          resolve: (line: { funder?: { name: string }; funderId: number }) => {
+            loaded.push(`funder ${line.funderId}`);
+            return line.funder ?? Promise.resolve({ name: `Financeur ${line.funderId}` });
+          },
+        },
+      },
+    });
+    const Pair = new GraphQLObjectType({ name: 'Pair', fields: { counted: { type: Line }, other: { type: Line } } });
+    const withFunder = { amount: '10.00', funderId: 1, funder: { name: 'État' } };
+    const withoutFunder = () => ({ amount: '20.50', funderId: 2 });
+    const schema = new GraphQLSchema({
+      query: new GraphQLObjectType({
+        name: 'Query',
+        fields: {
+          lines: { type: new GraphQLList(Line), resolve: () => Promise.resolve([withFunder, withoutFunder()]) },
+          line: { type: Line, resolve: () => withoutFunder() },
+          pair: { type: Pair, resolve: () => ({ counted: withFunder, other: withoutFunder() }) },
+        },
+      }),
+    });
+    return { schema, loaded };
+  };
+
+  it('answers as the resolvers did, calling them only for rows that lack the relation, and only when asked', async () => {
+    const before = buildLedger();
+    const after = buildLedger();
+    preloadFields(after.schema, [{ type: 'Line', field: 'funder' }]);
+    const source = '{ lines { amount funder { name } } line { ...F } pair { counted { funder { name } } other { funder { name } } } } fragment F on Line { funder { name } }';
+    const expected = await graphql({ schema: before.schema, source });
+    expect(expected.errors).toBeUndefined();
+    expect(await graphql({ schema: after.schema, source })).toEqual(expected);
+    expect((expected.data as any).lines[1].funder).toEqual({ name: 'Financeur 2' });
+    // Before: every row's funder through its resolver (5); after: the three rows that lacked it.
+    expect(before.loaded).toHaveLength(5);
+    expect(after.loaded).toEqual(['funder 2', 'funder 2', 'funder 2']);
+    expect(after.schema.getType('Line') && (after.schema.getType('Line') as GraphQLObjectType).getFields().funder.resolve).toBeUndefined();
+    // A query that does not ask for the funder does not load it.
+    after.loaded.length = 0;
+    expect(await graphql({ schema: after.schema, source: '{ lines { amount } line { amount } }' })).toEqual({ data: { lines: [{ amount: '10.00' }, { amount: '20.50' }], line: { amount: '20.50' } } });
+    expect(after.loaded).toEqual([]);
+  });
+
+  it('refuses a field without a resolver or with arguments', () => {
+    expect(() => preloadFields(buildLedger().schema, [{ type: 'Line', field: 'amount' }])).toThrow(/no resolver/);
   });
 });
