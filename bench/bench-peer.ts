@@ -34,6 +34,7 @@ import { openDataSource } from '../src/db/data-source';
 import { formatCents } from '../src/kernel/money';
 import { seedReferenceData } from '../src/seed/seed.service';
 import { startServer } from '../src/server/app';
+import { SERVER_NODE_FLAGS } from '../src/server/node-flags';
 import { assertMeasured, NotMeasuredError, runBench } from './assert-measured';
 import { LINES_PER_ACTION, PeerData, peerData, seedOurs, seedPeer } from './peer-seed';
 
@@ -234,7 +235,8 @@ interface OurServer {
 
 function startOurs(url: string, actions: number): Promise<OurServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...NODE_FLAGS, __filename, 'serve', url, String(actions)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    // Ours as `npm start` runs it (its node options, src/server/node-flags.ts).
+    const child = spawn(process.execPath, [...NODE_FLAGS, ...SERVER_NODE_FLAGS, __filename, 'serve', url, String(actions)], { stdio: ['pipe', 'pipe', 'inherit'] });
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');

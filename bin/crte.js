@@ -1,5 +1,6 @@
-#!/usr/bin/env node
-// Runs the compiled CLI; `npm install` builds it (prepare), and so does `npm start`.
+#!/usr/bin/env -S node --max-semi-space-size=64
+// Runs the compiled CLI; `npm install` builds it (prepare), and so does `npm start`. The first line's node
+// options are the server's (src/server/node-flags.ts).
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const entry = join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');

@@ -292,7 +292,12 @@ function listResult(request: RequestBudget, result: unknown, info: GraphQLResolv
     result.then((value) => sideCharge(request, value, width), ignore);
     return Promise.race([result, request.stopped]);
   }
-  if (Array.isArray(result)) charge(request, result.length, width);
+  if (Array.isArray(result)) {
+    charge(request, result.length, width);
+    // A list answered from memory (an action's prefetched lines) is paced as one from a promise: a large
+    // answer is still built in slices.
+    if (mustYield(request.budget)) return pace(result, request.budget);
+  }
   return result;
 }
 

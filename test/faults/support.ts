@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { DatabaseConfig } from '../../src/config';
 import { openDataSource } from '../../src/db/data-source';
+import { SERVER_NODE_FLAGS } from '../../src/server/node-flags';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -17,7 +18,8 @@ export interface ChildServer {
 
 export function spawnServer(databaseUrl: string): Promise<ChildServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'crte.js'), 'serve'], {
+    // As `npm start` runs it (its node options).
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(ROOT, 'bin', 'crte.js'), 'serve'], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', NODE_ENV: 'test' },
       stdio: ['ignore', 'pipe', 'pipe'],
