@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { FUNDING_EXPORT_COLUMNS } from '../../src/export/fundings-export';
 import { createToken } from '../../src/auth/token.service';
 import { importFile } from '../../src/import-batch/import-apply.service';
 import { previewImport } from '../../src/import-batch/import-preview.service';
@@ -254,6 +255,66 @@ describe(`amendments (avenants) with history on ${TEST_DATABASE_TYPE}`, () => {
       { number: '2', signedOn: D2, changes: [{ kind: 'RENAME_ORIENTATION', code: '1.2' }, { kind: 'CLOSE_ORIENTATION', code: '1.4' }] },
     ]);
     expect(Number((await sql<{ n: unknown }>("SELECT COUNT(*) AS n FROM audit_event WHERE action = 'AMENDMENT_RECORD'"))[0].n)).toBe(2);
+  });
+
+  it('answers, in a tree read asOf, each action’s orientation and its own totals at that date', async () => {
+    const da41 = centsDecimal(granted.byAction.get('DA-41')!);
+    const tree = async (asOf?: string) => {
+      const { contract } = await ok(
+        `query ($asOf: DateTimeISO) { contract(code: "${CONTRACT}") { axes(asOf: $asOf) { orientations { code actions {
+          code fundingTotal(stage: GRANTED) orientation { code title axis { code } actions { code } } } } } } }`,
+        { asOf },
+      );
+      const actions = contract.axes.flatMap((axis: any) => axis.orientations).flatMap((o: any) => o.actions.map((action: any) => ({ ...action, listedUnder: o.code })));
+      return actions.find((action: any) => action.code === 'DA-41');
+    };
+    // Before amendment n° 1: DA-41 in 1.3 (axis 1), as the orientation it is listed under says; its granted lines then.
+    const before = await tree(BEFORE);
+    expect(before).toMatchObject({ listedUnder: '1.3', fundingTotal: da41, orientation: { code: '1.3', title: seedTitle('1.3'), axis: { code: '1' } } });
+    expect(before.orientation.actions.map((a: any) => a.code)).toContain('DA-41');
+    // Before the ADEME file was recorded (2022): no line counted yet, wherever the action stood.
+    expect(await tree('2021-06-01T12:00:00Z')).toMatchObject({ listedUnder: '1.3', fundingTotal: '0.00', orientation: { code: '1.3' } });
+    // After it, and today: in 5.1 (axis 5), which holds only it.
+    for (const now of [await tree(AFTER), await tree()]) {
+      expect(now).toMatchObject({ listedUnder: '5.1', fundingTotal: da41, orientation: { code: '5.1', title: 'Hydrogène et énergies nouvelles', axis: { code: '5' }, actions: [{ code: 'DA-41' }] } });
+    }
+  });
+
+  it('shows and filters each line of fundings(asOf), and of its export, under the orientation and axis of that date', async () => {
+    const da41 = centsDecimal(granted.byAction.get('DA-41')!);
+    const PAGE = `query ($asOf: DateTimeISO, $filter: FundingFilter) { fundings(filter: $filter, asOf: $asOf, first: 500) {
+      totalCount nodes { amount action { code orientation { code axis { code } } } } } }`;
+    const page = async (filter: Record<string, unknown>, asOf?: string) => (await ok(PAGE, { asOf, filter: { contract: CONTRACT, stage: ['GRANTED'], ...filter } })).fundings;
+    const sum = (nodes: any[]) => centsDecimal(nodes.reduce((total: bigint, node: any) => total + cellCents(node.amount), 0n));
+    const placed = (nodes: any[]) => new Set(nodes.map((node: any) => `${node.action.code} ${node.action.orientation.code} ${node.action.orientation.axis.code}`));
+
+    const before = await page({ action: 'DA-41' }, BEFORE);
+    expect([sum(before.nodes), placed(before.nodes)]).toEqual([da41, new Set(['DA-41 1.3 1'])]);
+    for (const after of [await page({ action: 'DA-41' }, AFTER), await page({ action: 'DA-41' })]) {
+      expect([sum(after.nodes), placed(after.nodes)]).toEqual([da41, new Set(['DA-41 5.1 5'])]);
+    }
+    // Filtered by orientation or axis at a date: the lines of the actions that were there then.
+    expect(sum((await page({ orientation: '1.3' }, BEFORE)).nodes)).toBe(centsDecimal(granted.all));
+    expect(sum((await page({ orientation: '1.3' }, AFTER)).nodes)).toBe(centsDecimal(granted.all - granted.byAction.get('DA-41')!));
+    expect((await page({ axis: 5 }, BEFORE)).totalCount).toBe(0);
+    const axis5 = await page({ axis: 5 }, AFTER);
+    expect([sum(axis5.nodes), placed(axis5.nodes)]).toEqual([da41, new Set(['DA-41 5.1 5'])]);
+
+    // The export: the same lines, the orientation and axis of that date beside each.
+    const base = `http://localhost:${api.server.port}/api/export/fundings.csv?contract=${CONTRACT}&stage=GRANTED`;
+    const exported = async (query: string) => {
+      const response = await fetch(`${base}&${query}`);
+      expect(response.status).toBe(200);
+      const [header, ...rows] = parseCsv(await response.text(), ',');
+      const column = (key: string) => header.indexOf(FUNDING_EXPORT_COLUMNS.find((c) => c.key === key)!.label);
+      return rows.map((row) => `${row[column('actionCode')]} ${row[column('orientationCode')]} ${row[column('axisNumber')]} ${row[column('axisTitle')]}`);
+    };
+    const axisTitle = (code: string) => (code === '5' ? 'Transition numérique et résilience' : DOUAISIS_DATASET.contract.axes.find((axis) => String(axis.number) === code)!.title);
+    expect(new Set(await exported(`action=DA-41&asOf=${BEFORE}`))).toEqual(new Set([`DA-41 1.3 1 ${axisTitle('1')}`]));
+    expect(new Set(await exported(`action=DA-41&asOf=${AFTER}`))).toEqual(new Set([`DA-41 5.1 5 ${axisTitle('5')}`]));
+    expect(new Set(await exported('action=DA-41'))).toEqual(new Set([`DA-41 5.1 5 ${axisTitle('5')}`]));
+    expect((await exported(`orientation=1.3&asOf=${BEFORE}`)).filter((row) => row.startsWith('DA-41 '))).toHaveLength(before.totalCount);
+    expect(await exported(`axis=5&asOf=${BEFORE}`)).toEqual([]);
   });
 
   it('refuses, in French and naming the field, a wrong amendment — and writes nothing of it', async () => {
