@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import * as XLSX from 'xlsx';
+import { ANNEX3_SHEET, LINES_SHEET } from '../../src/export/annex3-export';
 import { FUNDING_EXPORT_COLUMNS } from '../../src/export/fundings-export';
 import { createToken } from '../../src/auth/token.service';
 import { importFile } from '../../src/import-batch/import-apply.service';
@@ -315,6 +317,56 @@ describe(`amendments (avenants) with history on ${TEST_DATABASE_TYPE}`, () => {
     expect(new Set(await exported('action=DA-41'))).toEqual(new Set([`DA-41 5.1 5 ${axisTitle('5')}`]));
     expect((await exported(`orientation=1.3&asOf=${BEFORE}`)).filter((row) => row.startsWith('DA-41 '))).toHaveLength(before.totalCount);
     expect(await exported(`axis=5&asOf=${BEFORE}`)).toEqual([]);
+  });
+
+  it('exports the annex 3 as it stood on a date (asOf=AAAA-MM-JJ): the orientations in force, their titles then, the actions where they were', async () => {
+    const da41 = granted.byAction.get('DA-41')!;
+    const annex = async (asOf?: string) => {
+      const response = await fetch(`http://localhost:${api.server.port}/api/export/annex3.xlsx?contract=${CONTRACT}&stage=GRANTED${asOf ? `&asOf=${asOf}` : ''}`);
+      expect(response.status).toBe(200);
+      const workbook = XLSX.read(Buffer.from(await response.arrayBuffer()), { type: 'buffer' });
+      const rows = XLSX.utils.sheet_to_json<unknown[]>(workbook.Sheets[ANNEX3_SHEET], { header: 1, raw: true, defval: null });
+      const header = rows.find((row) => row[0] === 'Code')!.map((value) => String(value ?? ''));
+      const total = (label: string) => {
+        const row = rows.find((candidate) => candidate[0] === label);
+        return row ? centsDecimal(BigInt(Math.round(Number(row[header.indexOf('Total')] ?? 0) * 100))) : null;
+      };
+      const lines = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets[LINES_SHEET]);
+      const texts = rows.map((row) => String(row[0] ?? ''));
+      return { total, texts, placed: new Set(lines.filter((line) => line.Action === 'DA-41').map((line) => line.Orientation)) };
+    };
+    const before = await annex('2024-01-01');
+    expect([before.total('Sous-total orientation 1.3'), before.total('Sous-total orientation 5.1'), before.total('Sous-total axe 5'), before.total('TOTAL GÉNÉRAL')]).toEqual([
+      centsDecimal(granted.all),
+      null,
+      null,
+      centsDecimal(granted.all),
+    ]);
+    expect(before.texts).toContain(`Orientation 1.2 – ${seedTitle('1.2')}`);
+    expect(before.texts).toContain(`Orientation 1.4 – ${seedTitle('1.4')}`);
+    expect(before.texts.some((text) => text.includes('état au 01/01/2024'))).toBe(true);
+    expect(before.placed).toEqual(new Set(['1.3']));
+    // Between the amendments: 1.2 under its first new title, 1.4 still in force; DA-41 in 5.1.
+    const between = await annex('2024-06-01');
+    expect(between.texts).toContain(`Orientation 1.2 – ${NEW_TITLE}`);
+    expect(between.texts).toContain(`Orientation 1.4 – ${seedTitle('1.4')}`);
+    expect([between.total('Sous-total orientation 1.3'), between.total('Sous-total orientation 5.1'), between.total('Sous-total axe 5')]).toEqual([
+      centsDecimal(granted.all - da41),
+      centsDecimal(da41),
+      centsDecimal(da41),
+    ]);
+    expect(between.placed).toEqual(new Set(['5.1']));
+    // Today (and without asOf): 1.4 closed, left out.
+    for (const now of [await annex('2025-01-01'), await annex()]) {
+      expect(now.texts).toContain(`Orientation 1.2 – ${LATER_TITLE}`);
+      expect(now.texts.filter((text) => text.startsWith('Orientation 1.4'))).toEqual([]);
+      expect(now.total('Sous-total orientation 5.1')).toBe(centsDecimal(da41));
+    }
+    // Before the ADEME file was recorded: the structure, no line.
+    expect((await annex('2021-06-01')).total('TOTAL GÉNÉRAL')).toBe('0.00');
+    const wrong = await fetch(`http://localhost:${api.server.port}/api/export/annex3.xlsx?contract=${CONTRACT}&asOf=2024-02-30`);
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain('Le paramètre « asOf » doit être une date AAAA-MM-JJ réelle');
   });
 
   it('refuses, in French and naming the field, a wrong amendment — and writes nothing of it', async () => {
