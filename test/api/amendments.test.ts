@@ -17,9 +17,11 @@ import { startTestServer, TestServer } from '../support/server';
 
 const CONTRACT = 'CRTE-DOUAISIS';
 /** Etalab's EPCI list, read on its own: a member commune of Cœur d'Ostrevent (in the Douaisis perimeter). */
-const ETALAB_EPCIS: { code: string; membres: { code: string; nom: string }[] }[] = require('@etalab/decoupage-administratif/data/epci.json');
+const ETALAB_EPCIS: { code: string; nom: string; membres: { code: string; nom: string }[] }[] = require('@etalab/decoupage-administratif/data/epci.json');
 const CCCO = '245901152';
 const DOUAISIS_AGGLO = '200044618';
+/** An EPCI neither the seed nor the fixtures bring: its communes come from Etalab when an amendment adds it. */
+const PORTE_DU_HAINAUT = '200042190';
 const LEAVING = ETALAB_EPCIS.find((epci) => epci.code === CCCO)!.membres[0];
 /** The INSEE codes of an EPCI's member communes, from Etalab's list. */
 const membersOf = (siren: string) => ETALAB_EPCIS.find((epci) => epci.code === siren)!.membres.map((member) => member.code);
@@ -435,6 +437,28 @@ describe(`amendments (avenants) with history on ${TEST_DATABASE_TYPE}`, () => {
     expect(await perimeter(AFTER)).toEqual({ epcis: [DOUAISIS_AGGLO, CCCO].sort(), communes: withoutLeaving });
     expect(await perimeter()).toEqual({ epcis: [DOUAISIS_AGGLO, CCCO].sort(), communes: withoutLeaving });
     expect(await perimeter(BEFORE)).toEqual({ epcis: [DOUAISIS_AGGLO, CCCO].sort(), communes: all });
+  });
+
+  it('adds by amendment an EPCI the database did not know, with its communes from Etalab, in the same write', async () => {
+    const epciRows = () => sql<{ id: number }>('SELECT id FROM organisation WHERE siren = ?', [PORTE_DU_HAINAUT]);
+    expect(await epciRows()).toEqual([]);
+    const input = { contract: CONTRACT, number: '5', signedOn: '2025-02-01', title: 'Avenant n° 5 : la Porte du Hainaut', changes: { addEpcis: [PORTE_DU_HAINAUT] } };
+    // Refused for another field: nothing of it is written, the EPCI and its communes neither.
+    await refused({ ...input, number: '4' }, 'number', 'L’avenant n° 4 (number) est déjà enregistré');
+    expect(await epciRows()).toEqual([]);
+
+    const { amendContract } = await ok(AMEND, { input });
+    expect(amendContract.changes).toEqual([{ kind: 'ADD_EPCI', code: PORTE_DU_HAINAUT, title: ETALAB_EPCIS.find((epci) => epci.code === PORTE_DU_HAINAUT)!.nom, from: null, to: null }]);
+    const [epci] = await epciRows();
+    const communes = await sql<{ insee_code: string }>('SELECT insee_code FROM organisation WHERE parent_id = ?', [epci.id]);
+    expect(new Set(communes.map((c) => c.insee_code))).toEqual(new Set(membersOf(PORTE_DU_HAINAUT)));
+    const perimeter = async (asOf?: string) => {
+      const { contract } = await ok(`query ($asOf: DateTimeISO) { contract(code: "${CONTRACT}") { perimeter(asOf: $asOf) { siren } communes(asOf: $asOf) { inseeCode } } }`, { asOf });
+      return { epcis: contract.perimeter.map((e: any) => e.siren).sort(), communes: new Set<string>(contract.communes.map((c: any) => c.inseeCode)) };
+    };
+    const withoutLeaving = [...membersOf(DOUAISIS_AGGLO), ...membersOf(CCCO)].filter((code) => code !== LEAVING.code);
+    expect(await perimeter(AFTER)).toEqual({ epcis: [DOUAISIS_AGGLO, CCCO].sort(), communes: new Set(withoutLeaving) });
+    expect(await perimeter()).toEqual({ epcis: [DOUAISIS_AGGLO, CCCO, PORTE_DU_HAINAUT].sort(), communes: new Set([...withoutLeaving, ...membersOf(PORTE_DU_HAINAUT)]) });
   });
 
   it('is for administrators only: an editor’s token is refused and nothing is written', async () => {
