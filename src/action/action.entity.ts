@@ -93,4 +93,10 @@ export class Action {
   @Field()
   @Column(timestampColumn())
   updatedAt: Date;
+
+  /**
+   * Set on the actions read in a tree dated asOf (amendment.loaders.ts: orientationId is then the one it
+   * had that day): its orientation and its totals are answered at that moment too. Not a column.
+   */
+  structureAsOf?: Date;
 }

@@ -30,9 +30,15 @@ export class ActionResolver {
     return (await loaders.contractById.load(action.contractId))!;
   }
 
-  @FieldResolver(() => Orientation, { nullable: true, description: 'Vide pour une action à classer' })
+  @FieldResolver(() => Orientation, {
+    nullable: true,
+    description: 'Vide pour une action à classer. Dans un arbre lu à une date (asOf), l’orientation où elle était ce jour-là, sous son intitulé d’alors.',
+  })
   orientation(@Root() action: Action, @Ctx() { loaders }: RequestContext): Promise<Orientation | null> {
-    return action.orientationId ? loaders.orientationById.load(action.orientationId) : Promise.resolve(null);
+    if (!action.orientationId) return Promise.resolve(null);
+    // Read in a dated tree: orientationId is already the one it had then (amendment.loaders.ts).
+    if (action.structureAsOf) return loaders.structureOn(action.structureAsOf).orientationById.load(action.orientationId);
+    return loaders.orientationById.load(action.orientationId);
   }
 
   @FieldResolver(() => Organisation, { nullable: true, description: 'Maître d’ouvrage' })

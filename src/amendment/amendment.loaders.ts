@@ -22,6 +22,12 @@ export interface StructureOnLoaders {
   orientationsByAxis: DataLoader<number, Orientation[]>;
   orientationsByParent: DataLoader<number, Orientation[]>;
   actionsByOrientation: DataLoader<number, Action[]>;
+  /** An axis by id, under its title that day (a dated orientation's axis). */
+  axisById: DataLoader<number, Axis | null>;
+  /** An orientation by id, under its title that day (an action's orientation, an orientation's parent, in a dated tree). */
+  orientationById: DataLoader<number, Orientation | null>;
+  /** An action by id, its orientationId the one it had that day (a line's action in fundings(asOf)). */
+  actionById: DataLoader<number, Action | null>;
 }
 
 export interface AmendmentLoaders {
@@ -79,12 +85,14 @@ function structureOnLoaders(dataSource: DataSource, moment: Date): StructureOnLo
     column: 'axis_id' | 'orientation_id',
     where: (query: SelectQueryBuilder<ObjectLiteral>) => void,
     order: string,
+    inForceOnly = true,
   ): Promise<T[]> => {
     const query = dataSource.getRepository(entity as new () => ObjectLiteral).createQueryBuilder(alias);
     const read = selectOwnColumns<T>(dataSource, entity, query, alias, { first: true });
     query.addSelect(titleThenSql(alias, column), 'title_then');
     where(query);
-    query.andWhere(inForceSql(alias, on), { on }).orderBy(`${alias}.${order}`, 'ASC');
+    // :on is also titleThenSql's parameter.
+    query.andWhere(inForceOnly ? inForceSql(alias, on) : '1 = 1', { on }).orderBy(`${alias}.${order}`, 'ASC');
     const rows = await query.getRawMany<Record<string, unknown>>();
     return rows.map((row) => {
       const item = read(row)!;
@@ -92,6 +100,22 @@ function structureOnLoaders(dataSource: DataSource, moment: Date): StructureOnLo
       item.structureDate = on;
       item.structureAsOf = moment;
       return item;
+    });
+  };
+  /** Actions with the orientation each had on `on` (orientationId), marked as read at `moment`. */
+  const placedActions = async (where: (query: SelectQueryBuilder<Action>, placed: string) => void): Promise<Action[]> => {
+    const query = dataSource.getRepository(Action).createQueryBuilder('action');
+    const read = selectOwnColumns(dataSource, Action, query, 'action', { first: true });
+    const placed = placedOrientationSql('action', 'placement');
+    query.addSelect(placed, 'placed_orientation_id').leftJoin(AmendmentChangeRow, 'placement', firstMoveAfterSql('action', 'placement'), { structureOn: on });
+    where(query, placed);
+    const rows = await query.orderBy('action.code', 'ASC').getRawMany<Record<string, unknown>>();
+    return rows.map((row) => {
+      const action = read(row)!;
+      const orientationId = row.placed_orientation_id;
+      action.orientationId = orientationId === null || orientationId === undefined ? null : Number(orientationId);
+      action.structureAsOf = moment;
+      return action;
     });
   };
   return {
@@ -109,26 +133,30 @@ function structureOnLoaders(dataSource: DataSource, moment: Date): StructureOnLo
     ),
     /** The actions placed in these orientations on that day; each one's orientationId is the one it had then. */
     actionsByOrientation: groupLoader(
-      async (ids) => {
-        const query = dataSource.getRepository(Action).createQueryBuilder('action');
-        const read = selectOwnColumns(dataSource, Action, query, 'action', { first: true });
-        const placed = placedOrientationSql('action', 'placement');
-        const scope = idsIn(dataSource, 'scope_orientation.id', ids, 'scopeIds');
-        const rows = await query
-          .addSelect(placed, 'placed_orientation_id')
-          .leftJoin(AmendmentChangeRow, 'placement', firstMoveAfterSql('action', 'placement'), { structureOn: on })
+      (ids) =>
+        placedActions((query, placed) => {
+          const scope = idsIn(dataSource, 'scope_orientation.id', ids, 'scopeIds');
           // The contracts of these orientations first (the index on contract), then where each action was.
-          .where(`action.contract_id IN (SELECT scope_orientation.contract_id FROM orientation scope_orientation WHERE ${scope[0]})`, scope[1])
-          .andWhere(...idsIn(dataSource, placed, ids, 'placedIds'))
-          .orderBy('action.code', 'ASC')
-          .getRawMany<Record<string, unknown>>();
-        return rows.map((row) => {
-          const action = read(row)!;
-          action.orientationId = Number(row.placed_orientation_id);
-          return action;
-        });
-      },
+          query
+            .where(`action.contract_id IN (SELECT scope_orientation.contract_id FROM orientation scope_orientation WHERE ${scope[0]})`, scope[1])
+            .andWhere(...idsIn(dataSource, placed, ids, 'placedIds'));
+        }),
       (action) => action.orientationId!,
     ),
+    axisById: new DataLoader(async (ids) => {
+      const rows = await datedRows(Axis, 'axis', 'axis_id', (query) => query.where(...idsIn(dataSource, 'axis.id', ids)), 'number', false);
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    orientationById: new DataLoader(async (ids) => {
+      const rows = await datedRows(Orientation, 'orientation', 'orientation_id', (query) => query.where(...idsIn(dataSource, 'orientation.id', ids)), 'code', false);
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    actionById: new DataLoader(async (ids) => {
+      const rows = await placedActions((query) => query.where(...idsIn(dataSource, 'action.id', ids)));
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
   };
 }

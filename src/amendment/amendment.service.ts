@@ -47,12 +47,18 @@ export interface AmendOptions {
   recordedBy: string;
   caller?: AuthContext;
   audit?: AuditHook<Amendment>;
+  /**
+   * Brings in, in the amendment's transaction, the EPCIs it adds that the database does not know yet, with
+   * their communes (src/contract-admin/: from Etalab's lists, as createContract does; a folder above this
+   * one, hence given). A SIREN it cannot bring in stays unknown and is refused.
+   */
+  loadEpcis: (manager: EntityManager, contract: Contract, sirens: string[]) => Promise<void>;
 }
 
 /** Today's date (UTC), the latest an amendment may be signed. */
 const todayUtc = (): string => structureDateOf(new Date());
 
-export async function amendContract(dataSource: DataSource, input: AmendmentInput, { recordedBy, caller, audit }: AmendOptions): Promise<Amendment> {
+export async function amendContract(dataSource: DataSource, input: AmendmentInput, { recordedBy, caller, audit, loadEpcis }: AmendOptions): Promise<Amendment> {
   const errors: FieldError[] = [];
   const number = checkText(errors, 'number', 'Le numéro de l’avenant', input.number, { max: AMENDMENT_NUMBER_MAX, required: true });
   const title = checkText(errors, 'title', 'L’objet de l’avenant', input.title, { max: TITLE_MAX, required: true });
@@ -78,7 +84,7 @@ export async function amendContract(dataSource: DataSource, input: AmendmentInpu
       if (!contract) throw fieldErrorsToGraphQLError([{ field: 'contract', message: `Contrat (contract) « ${contractCode} » inconnu.` }, ...errors]);
       if (number !== undefined && (await manager.findOneBy(Amendment, { contractId: contract.id, number }))) errors.unshift(numberTaken(number, contract.code));
       if (isIsoDate(signedOn)) await checkDateAgainstContract(manager, errors, contract, signedOn);
-      const plan = await planChanges(manager, errors, contract, changes);
+      const plan = await planChanges(manager, errors, contract, changes, loadEpcis);
       throwIfFieldErrors(errors);
       return applyPlan(manager, contract, { number: number!, title: title!, signedOn, recordedBy }, plan);
     });
@@ -144,7 +150,7 @@ interface Plan {
   removeEpcis: Organisation[];
 }
 
-async function planChanges(manager: EntityManager, errors: FieldError[], contract: Contract, changes: AmendmentChangesInput): Promise<Plan> {
+async function planChanges(manager: EntityManager, errors: FieldError[], contract: Contract, changes: AmendmentChangesInput, loadEpcis: AmendOptions['loadEpcis']): Promise<Plan> {
   const plan: Plan = { addAxes: [], addOrientations: [], renameAxes: [], renameOrientations: [], moves: [], closeOrientations: [], closeAxes: [], addCommunes: [], removeCommunes: [], addEpcis: [], removeEpcis: [] };
   const axes = await manager.find(Axis, { where: { contractId: contract.id } });
   const orientations = await manager.find(Orientation, { where: { contractId: contract.id } });
@@ -336,7 +342,7 @@ async function planChanges(manager: EntityManager, errors: FieldError[], contrac
     }
   });
 
-  const epciCommunes = await planEpcis(manager, errors, contract, changes, plan);
+  const epciCommunes = await planEpcis(manager, errors, contract, changes, plan, loadEpcis);
   await planCommunes(manager, errors, contract, changes, plan, epciCommunes);
   return plan;
 }
@@ -351,17 +357,31 @@ function listed(codes: string[]): string {
 }
 
 /**
- * EPCIs in and out, by SIREN: one added is an EPCI the database knows (its communes with it), not in the
- * perimeter; one removed is in it; at least one stays. Answers the communes the EPCIs bring and take, for
+ * EPCIs in and out, by SIREN: one added is an EPCI the database knows (its communes with it) or that
+ * loadEpcis brings in (from Etalab), not in the perimeter; one removed is in it; at least one stays. Answers the communes the EPCIs bring and take, for
  * the communes' checks (a commune of an EPCI added may be removed by the same amendment).
  */
-async function planEpcis(manager: EntityManager, errors: FieldError[], contract: Contract, changes: AmendmentChangesInput, plan: Plan): Promise<{ added: Set<number>; removed: Set<number> }> {
+async function planEpcis(
+  manager: EntityManager,
+  errors: FieldError[],
+  contract: Contract,
+  changes: AmendmentChangesInput,
+  plan: Plan,
+  loadEpcis: AmendOptions['loadEpcis'],
+): Promise<{ added: Set<number>; removed: Set<number> }> {
   const adding = changes.addEpcis ?? [];
   const removing = changes.removeEpcis ?? [];
   const none = { added: new Set<number>(), removed: new Set<number>() };
   if (!adding.length && !removing.length) return none;
   const sirens = [...new Set([...adding, ...removing].map((code) => code.replace(/\s/g, '')).filter((code) => /^\d{9}$/.test(code)))];
-  const epcis = sirens.length ? await manager.find(Organisation, { where: { siren: In(sirens), kind: OrganisationKind.EPCI } }) : [];
+  const findEpcis = async () => (sirens.length ? await manager.find(Organisation, { where: { siren: In(sirens), kind: OrganisationKind.EPCI } }) : []);
+  let epcis = await findEpcis();
+  // An EPCI added that no contract brought in yet: loaded with its communes (rolled back if the amendment is refused).
+  const unknownAdded = [...new Set(adding.map((code) => code.replace(/\s/g, '')))].filter((siren) => /^\d{9}$/.test(siren) && !epcis.some((epci) => epci.siren === siren));
+  if (unknownAdded.length) {
+    await loadEpcis(manager, contract, unknownAdded);
+    epcis = await findEpcis();
+  }
   const bySiren = new Map(epcis.map((epci) => [epci.siren!, epci]));
   const parties = await manager.find(ContractParty, { where: { contractId: contract.id, role: ContractPartyRole.PERIMETER } });
   const inPerimeter = new Set(parties.map((party) => party.organisationId));
@@ -375,7 +395,7 @@ async function planEpcis(manager: EntityManager, errors: FieldError[], contract:
     }
     const epci = bySiren.get(siren);
     if (!epci) {
-      errors.push({ field: f, message: `L’EPCI (${f}) de SIREN ${siren} est inconnu : aucun EPCI de ce SIREN parmi les organisations (ses communes viennent d’Etalab avec le périmètre d’un contrat, createContract).` });
+      errors.push({ field: f, message: `L’EPCI (${f}) de SIREN ${siren} est inconnu : aucun EPCI de ce SIREN parmi les organisations ni dans les données Etalab.` });
       return null;
     }
     if (seen.has(siren)) {

@@ -108,6 +108,22 @@ export async function updateContract(dataSource: DataSource, code: string, input
   });
 }
 
+/**
+ * EPCIs an amendment adds (amendContract, addEpcis) that the database does not know yet: each with its
+ * member communes from Etalab's lists, through the seed's loader as createContract, inside the amendment's
+ * transaction (under the contract's lock; rolled back with it if it is refused). No party is added here:
+ * the amendment puts the EPCI in the perimeter, dated. SIRENs Etalab does not know are left out (the
+ * amendment refuses them).
+ */
+export async function loadEtalabEpcis(manager: EntityManager, contract: Contract, sirens: string[]): Promise<void> {
+  const known = sirens.filter((siren) => SIREN.test(siren) && findEtalabEpci(siren));
+  if (!known.length) return;
+  const dataset = perimeterDataset({ code: contract.code, name: contract.name, signedOn: contract.signedOn ?? null, startYear: contract.startYear, endYear: contract.endYear }, known);
+  const outcome = await seedWithin(manager, { ...dataset, contract: { ...dataset.contract, perimeterEpciSirens: [] } }, 'skip');
+  // A commune met again under another name or EPCI changes other contracts' answers too.
+  if (outcome.summary.organisations.updated > 0) await bumpAllVersions(manager);
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 /**

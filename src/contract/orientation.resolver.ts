@@ -11,14 +11,16 @@ import { Orientation } from './orientation.entity';
  */
 @Resolver(() => Orientation)
 export class OrientationResolver {
+  // Read in a dated tree (structureAsOf): the axis and the parent under their titles of that day.
   @FieldResolver(() => Axis)
   async axis(@Root() orientation: Orientation, @Ctx() { loaders }: RequestContext): Promise<Axis> {
-    return (await loaders.axisById.load(orientation.axisId))!;
+    return (await (orientation.structureAsOf ? loaders.structureOn(orientation.structureAsOf).axisById : loaders.axisById).load(orientation.axisId))!;
   }
 
   @FieldResolver(() => Orientation, { nullable: true, description: 'L’orientation dont celle-ci est une déclinaison (aucune au premier niveau).' })
   async parent(@Root() orientation: Orientation, @Ctx() { loaders }: RequestContext): Promise<Orientation | null> {
-    return orientation.parentId === null ? null : loaders.orientationById.load(orientation.parentId);
+    if (orientation.parentId === null) return null;
+    return (orientation.structureAsOf ? loaders.structureOn(orientation.structureAsOf).orientationById : loaders.orientationById).load(orientation.parentId);
   }
 
   @FieldResolver(() => [Orientation], { description: `Ses déclinaisons en vigueur (ex. 3.1.1, 3.1.2 sous 3.1). ${AS_OF_STRUCTURE}` })

@@ -1,5 +1,9 @@
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, IsNull, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { Action } from '../action/action.entity';
+import { firstMoveAfterSql, placedOrientationSql } from '../amendment/action-placement';
+import { AmendmentChangeRow } from '../amendment/amendment-change.entity';
+import { titleThenSql } from '../amendment/title-history';
+import { inForceSql } from '../contract/structure-date';
 import { ActionStatus } from '../kernel/action-status.enum';
 import { centsFromDriver, formatCents } from '../kernel/money';
 import { Axis } from '../contract/axis.entity';
@@ -22,22 +26,22 @@ export async function loadAnnex3Data(
   dataSource: DataSource,
   contract: Contract,
   stage: FundingStage,
-  options: { generatedAt?: Date; withLines?: boolean } = {},
+  options: { generatedAt?: Date; withLines?: boolean; asOf?: string | null } = {},
 ): Promise<Annex3Data> {
+  // On a past day (asOf, AAAA-MM-JJ): the structure that day — the axes and orientations in force, under
+  // their titles then (amendments signed that day included), each action in the orientation it had (an
+  // amendment may have moved it since) — and the lines valid at the end of that day (UTC), those recorded
+  // during it included. Now: today's structure, where what an amendment closed is left out.
+  const on = options.asOf ?? null;
+  const asOf = on ? new Date(`${on}T23:59:59.999Z`) : null;
   const [axes, orientations, actionRows, amountRows, lines] = await Promise.all([
-    // Today's structure: what an amendment closed is left out (its actions were moved elsewhere).
-    dataSource.getRepository(Axis).find({ where: { contractId: contract.id, closedOn: IsNull() }, order: { number: 'ASC' } }),
-    dataSource.getRepository(Orientation).find({ where: { contractId: contract.id, closedOn: IsNull() }, order: { code: 'ASC' } }),
-    dataSource
-      .getRepository(Action)
-      .createQueryBuilder('action')
-      .leftJoin('action.lead', 'lead')
-      .select(['action.id AS id', 'action.orientation_id AS orientation_id', 'action.code AS code', 'action.title AS title', 'action.status AS status'])
-      .addSelect(['action.total_cost AS total_cost', 'action.cost_base AS cost_base', 'lead.name AS lead'])
-      .where('action.contract_id = :contractId', { contractId: contract.id })
-      .getRawMany<Record<string, unknown>>(),
-    loadAmounts(dataSource, contract.code, stage),
-    options.withLines === false ? Promise.resolve(undefined) : loadLines(dataSource, contract.code, stage),
+    on ? datedStructure(dataSource, Axis, 'axis', contract.id, on) : dataSource.getRepository(Axis).find({ where: { contractId: contract.id, closedOn: IsNull() }, order: { number: 'ASC' } }),
+    on
+      ? datedStructure(dataSource, Orientation, 'orientation', contract.id, on)
+      : dataSource.getRepository(Orientation).find({ where: { contractId: contract.id, closedOn: IsNull() }, order: { code: 'ASC' } }),
+    actionsQuery(dataSource, on).where('action.contract_id = :contractId', { contractId: contract.id }).getRawMany<Record<string, unknown>>(),
+    loadAmounts(dataSource, contract.code, stage, asOf),
+    options.withLines === false ? Promise.resolve(undefined) : loadLines(dataSource, contract.code, stage, asOf, on),
   ]);
 
   const actions: Annex3Action[] = actionRows.map((row) => ({
@@ -55,6 +59,7 @@ export async function loadAnnex3Data(
   return {
     contract: { code: contract.code, name: contract.name, startYear: contract.startYear, endYear: contract.endYear, signedOn: contract.signedOn ?? null },
     stage,
+    asOf: on,
     generatedAt: options.generatedAt ?? new Date(),
     axes: axes.map(({ id, number, title }) => ({ id, number, title })),
     orientations: orientations.map(({ id, axisId, code, title }) => ({ id, axisId, code, title })),
@@ -69,8 +74,8 @@ export async function loadAnnex3Data(
 const ENVELOPE_PROGRAMME = 'CASE WHEN funding.action_id IS NULL THEN programme.code END';
 const ENVELOPE_BENEFICIARY = 'CASE WHEN funding.action_id IS NULL THEN beneficiary.name END';
 
-async function loadAmounts(dataSource: DataSource, contractCode: string, stage: FundingStage): Promise<{ amounts: Annex3Amount[]; funders: Annex3Funder[] }> {
-  const rows = await filteredFundings(dataSource, { contract: contractCode, stage: [stage] }, null, { join: ['funder', 'programme', 'beneficiary'] })
+async function loadAmounts(dataSource: DataSource, contractCode: string, stage: FundingStage, asOf: Date | null): Promise<{ amounts: Annex3Amount[]; funders: Annex3Funder[] }> {
+  const rows = await filteredFundings(dataSource, { contract: contractCode, stage: [stage] }, asOf, { join: ['funder', 'programme', 'beneficiary'] })
     .select(sumCentsSql(dataSource, 'funding.amount'), 'cents')
     .addSelect('COUNT(*)', 'line_count')
     .addSelect('funding.action_id', 'action_id')
@@ -105,10 +110,10 @@ async function loadAmounts(dataSource: DataSource, contractCode: string, stage: 
   return { amounts, funders: [...funders.values()] };
 }
 
-async function loadLines(dataSource: DataSource, contractCode: string, stage: FundingStage): Promise<Annex3Line[]> {
-  const rows = await filteredFundings(dataSource, { contract: contractCode, stage: [stage] })
-    .leftJoin(Action, 'l_action', 'l_action.id = funding.action_id')
-    .leftJoin(Orientation, 'l_orientation', 'l_orientation.id = l_action.orientation_id')
+async function loadLines(dataSource: DataSource, contractCode: string, stage: FundingStage, asOf: Date | null, on: string | null): Promise<Annex3Line[]> {
+  const query = filteredFundings(dataSource, { contract: contractCode, stage: [stage] }, asOf).leftJoin(Action, 'l_action', 'l_action.id = funding.action_id');
+  const rows = await query
+    .leftJoin(Orientation, 'l_orientation', `l_orientation.id = ${placedOrientation(query, 'l_action', on)}`)
     .select('l_action.code', 'action_code')
     .addSelect('l_action.title', 'action_title')
     .addSelect('l_orientation.code', 'orientation_code')
@@ -149,4 +154,42 @@ async function loadLines(dataSource: DataSource, contractCode: string, stage: Fu
     cell: text(row.source_cell),
     rawValue: text(row.raw_value),
   }));
+}
+
+/**
+ * SQL: `alias`'s orientation now, or the one it had on the day `on` (its first move by an amendment after
+ * that day says where it was, action-placement.ts: joined to `query` then).
+ */
+function placedOrientation<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, on: string | null): string {
+  if (on === null) return `${alias}.orientation_id`;
+  const move = `${alias}_move`;
+  query.leftJoin(AmendmentChangeRow, move, firstMoveAfterSql(alias, move), { structureOn: on });
+  return placedOrientationSql(alias, move);
+}
+
+/** The contract's actions, each with the orientation it has now, or had on the day `on`. */
+function actionsQuery(dataSource: DataSource, on: string | null) {
+  const query = dataSource.getRepository(Action).createQueryBuilder('action').leftJoin('action.lead', 'lead');
+  return query
+    .select(['action.id AS id', 'action.code AS code', 'action.title AS title', 'action.status AS status'])
+    .addSelect(placedOrientation(query, 'action', on), 'orientation_id')
+    .addSelect(['action.total_cost AS total_cost', 'action.cost_base AS cost_base', 'lead.name AS lead']);
+}
+
+/** The axes or orientations of a contract in force on the day `on`, under the titles they had that day. */
+async function datedStructure<T extends Axis | Orientation>(dataSource: DataSource, entity: new () => T, alias: 'axis' | 'orientation', contractId: number, on: string): Promise<T[]> {
+  const { entities, raw } = await dataSource
+    .getRepository<T>(entity)
+    .createQueryBuilder(alias)
+    .addSelect(titleThenSql(alias, alias === 'axis' ? 'axis_id' : 'orientation_id'), 'title_then')
+    .where(`${alias}.contract_id = :contractId`, { contractId })
+    .andWhere(inForceSql(alias, on), { on })
+    .orderBy(`${alias}.${alias === 'axis' ? 'number' : 'code'}`, 'ASC')
+    .getRawAndEntities();
+  const titleThen = new Map(raw.map((row: Record<string, unknown>) => [Number(row[`${alias}_id`]), row.title_then]));
+  for (const row of entities) {
+    const title = titleThen.get(row.id);
+    if (title !== null && title !== undefined) row.title = String(title);
+  }
+  return entities;
 }

@@ -4,6 +4,7 @@ import { authenticateHttpReader, requireHttpContractAccess } from '../auth/http-
 import { AppConfig } from '../config';
 import { Contract } from '../contract/contract.entity';
 import { FundingStage } from '../kernel/funding.enum';
+import { isIsoDate } from '../common/field-validation';
 import { XLSX_CONTENT_TYPE } from '../import-batch/import-templates';
 import { HttpError } from '../request/http-error';
 import { route } from '../request/http-route';
@@ -13,7 +14,9 @@ import { loadAnnex3Data } from './annex3-export.data';
 const STAGES = Object.values(FundingStage) as string[];
 
 /**
- * The consolidated annex 3 of a contract: `GET /api/export/annex3.xlsx?contract=CODE&stage=PLANNED`.
+ * The consolidated annex 3 of a contract: `GET /api/export/annex3.xlsx?contract=CODE&stage=PLANNED`, and
+ * `&asOf=AAAA-MM-JJ` for the annex as it stood that day (the structure after the amendments signed by then,
+ * the lines recorded by the end of that day).
  * `contract` may be left out when the database holds one contract; `stage` defaults to PLANNED (the
  * « prévu » of an annex 3). With READ_REQUIRES_TOKEN a valid token is needed, as for GraphQL reads.
  */
@@ -29,7 +32,8 @@ async function getAnnex3(dataSource: DataSource, config: Pick<AppConfig, 'readRe
   const stage = parseStage(req.query.stage);
   const contract = await findExportContract(dataSource, req.query.contract);
   requireHttpContractAccess(identity, contract);
-  const data = await loadAnnex3Data(dataSource, contract, stage);
+  const asOf = parseAsOfDay(req.query.asOf);
+  const data = await loadAnnex3Data(dataSource, contract, stage, { asOf });
   const { buffer, fileName } = writeAnnex3(data);
   res.status(200).attachment(fileName).type(XLSX_CONTENT_TYPE).set('Cache-Control', 'no-store').send(buffer);
 }
@@ -38,6 +42,14 @@ function singleParameter(value: unknown, name: string): string {
   if (value === undefined) return '';
   if (typeof value !== 'string') throw new HttpError(400, `Le paramètre « ${name} » ne doit être donné qu’une fois.`, name);
   return value.trim();
+}
+
+/** `asOf=AAAA-MM-JJ`: the annex as it stood that day; absent, today's. */
+export function parseAsOfDay(value: unknown): string | null {
+  const text = singleParameter(value, 'asOf');
+  if (!text) return null;
+  if (!isIsoDate(text)) throw new HttpError(400, `Le paramètre « asOf » doit être une date AAAA-MM-JJ réelle, par exemple 2024-03-15 (reçu « ${text} »).`, 'asOf');
+  return text;
 }
 
 export function parseStage(value: unknown): FundingStage {

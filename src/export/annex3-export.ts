@@ -121,6 +121,8 @@ export interface Annex3Data {
   contract: Annex3Contract;
   stage: FundingStage;
   generatedAt: Date;
+  /** The day (AAAA-MM-JJ) the structure and the lines are read at; absent or null: now. */
+  asOf?: string | null;
   axes: Annex3Axis[];
   orientations: Annex3Orientation[];
   /** Every action of the contract (those without an orientation are shown only when they have lines). */
@@ -412,7 +414,9 @@ function titleLines(data: Annex3Data, totals: Annex3Totals): string[] {
     `Annexe 3 – Tableau récapitulatif des investissements des partenaires sur la période ${contract.startYear}-${contract.endYear}`,
     `${contract.name} (${contract.code})${contract.signedOn ? `, signé le ${formatIsoDate(contract.signedOn)}` : ''} – période ${contract.startYear}-${contract.endYear}`,
     `Étape présentée : montants ${STAGE_PLURAL_LABELS[stage]}${stage === FundingStage.PLANNED ? ', le « prévu » de l’annexe 3' : ''}`,
-    `Document généré le ${formatDate(data.generatedAt)}`,
+    data.asOf
+      ? `Document généré le ${formatDate(data.generatedAt)}, état au ${formatIsoDate(data.asOf)} : la structure du contrat ce jour-là (avenants signés jusqu’à ce jour compris) et les lignes enregistrées à la fin de ce jour`
+      : `Document généré le ${formatDate(data.generatedAt)}`,
     `Source : base de suivi du CRTE, tableaux déposés par les partenaires – ${countedLines} ligne${countedLines > 1 ? 's' : ''} de financement comptée${countedLines > 1 ? 's' : ''}${data.lines ? ', détaillées avec leur fichier et leur cellule d’origine dans la feuille « Lignes »' : ''}.`,
     'Lignes comptées : celles en vigueur (une ligne remplacée par un dépôt plus récent ne compte plus) ; quand deux sources déclarent le même montant, la déclaration du financeur lui-même fait foi.',
     'Montants en euros. Les colonnes « par financeur » et « par année » ventilent le même montant : chacun des deux groupes totalise la colonne « Total ».',

@@ -5,6 +5,10 @@
  */
 import { DataSource } from 'typeorm';
 import { Action } from '../action/action.entity';
+import { firstMoveAfterSql, placedOrientationSql } from '../amendment/action-placement';
+import { AmendmentChangeRow } from '../amendment/amendment-change.entity';
+import { titleThenSql } from '../amendment/title-history';
+import { structureDateOf } from '../contract/structure-date';
 import { centsFromDriver, formatCents } from '../kernel/money';
 import { Axis } from '../contract/axis.entity';
 import { Contract } from '../contract/contract.entity';
@@ -192,10 +196,17 @@ function capitalise(text: string): string {
  * its filters: the labels use their own `x_` aliases so that they never collide.
  */
 function fundingExportQuery(dataSource: DataSource, filter: FundingFilter, asOf: Date | null) {
-  return filteredFundings(dataSource, filter, asOf)
+  const query = filteredFundings(dataSource, filter, asOf)
     .leftJoin(Contract, 'x_contract', 'x_contract.id = funding.contract_id')
-    .leftJoin(Action, 'x_action', 'x_action.id = funding.action_id')
-    .leftJoin(Orientation, 'x_orientation', 'x_orientation.id = x_action.orientation_id')
+    .leftJoin(Action, 'x_action', 'x_action.id = funding.action_id');
+  // At a past moment, the orientation the action was in that day (an amendment may have moved it since),
+  // and the titles it and its axis had then; now, the current rows.
+  const on = asOf ? structureDateOf(asOf) : null;
+  if (on) query.leftJoin(AmendmentChangeRow, 'x_move', firstMoveAfterSql('x_action', 'x_move'), { structureOn: on }).setParameter('on', on);
+  const orientationTitle = on ? `COALESCE(${titleThenSql('x_orientation', 'orientation_id')}, x_orientation.title)` : 'x_orientation.title';
+  const axisTitle = on ? `COALESCE(${titleThenSql('x_axis', 'axis_id')}, x_axis.title)` : 'x_axis.title';
+  return query
+    .leftJoin(Orientation, 'x_orientation', `x_orientation.id = ${on ? placedOrientationSql('x_action', 'x_move') : 'x_action.orientation_id'}`)
     .leftJoin(Axis, 'x_axis', 'x_axis.id = x_orientation.axis_id')
     .leftJoin(Organisation, 'x_lead', 'x_lead.id = x_action.lead_id')
     .leftJoin(Organisation, 'x_territory', `x_territory.id = ${territorySql('x_lead')}`)
@@ -203,9 +214,9 @@ function fundingExportQuery(dataSource: DataSource, filter: FundingFilter, asOf:
     .select('funding.id', 'id')
     .addSelect('x_contract.code', 'contract_code')
     .addSelect('x_axis.number', 'axis_number')
-    .addSelect('x_axis.title', 'axis_title')
+    .addSelect(axisTitle, 'axis_title')
     .addSelect('x_orientation.code', 'orientation_code')
-    .addSelect('x_orientation.title', 'orientation_title')
+    .addSelect(orientationTitle, 'orientation_title')
     .addSelect('x_action.code', 'action_code')
     .addSelect('x_action.title', 'action_title')
     .addSelect('funder.name', 'funder_name')

@@ -18,6 +18,11 @@ export interface ActionStageTotal {
 
 export interface ActionFundingLoaders {
   stageTotalsByAction: DataLoader<number, ActionStageTotal[]>;
+  /**
+   * The same at a past moment (the lines valid then): an action read in a tree dated asOf. One loader per
+   * moment in a request; clearAll forgets them.
+   */
+  stageTotalsByActionAt: ((moment: Date) => DataLoader<number, ActionStageTotal[]>) & { clearAll(): void };
 }
 
 /** The request context's loaders include these (src/request/context.ts). */
@@ -26,30 +31,45 @@ declare module '../request/context' {
 }
 
 export function createActionFundingLoaders(dataSource: DataSource): ActionFundingLoaders {
+  const byMoment = new Map<string, DataLoader<number, ActionStageTotal[]>>();
+  const at = (moment: Date): DataLoader<number, ActionStageTotal[]> => {
+    const key = moment.toISOString();
+    let loader = byMoment.get(key);
+    if (!loader) byMoment.set(key, (loader = stageTotalsLoader(dataSource, moment)));
+    return loader;
+  };
   return {
     /** Current funding per action and stage, summed exactly in SQL. */
-    stageTotalsByAction: groupLoader<ActionStageTotal>(
-      async (ids) => {
-        const rows = await dataSource
-          .getRepository(Funding)
-          .createQueryBuilder('funding')
-          .select('funding.action_id', 'actionId')
-          .addSelect('funding.stage', 'stage')
-          .addSelect(sumCentsSql(dataSource, 'funding.amount'), 'cents')
-          .addSelect('COUNT(*)', 'lines')
-          .where(...idsIn(dataSource, 'funding.action_id', ids))
-          .andWhere(countedSql('funding', false))
-          .groupBy('funding.action_id')
-          .addGroupBy('funding.stage')
-          .getRawMany<{ actionId: number | string; stage: FundingStage; cents: unknown; lines: number | string }>();
-        return rows.map((row) => ({
-          actionId: Number(row.actionId),
-          stage: row.stage,
-          cents: centsFromDriver(row.cents, 'cents'),
-          lines: Number(row.lines),
-        }));
-      },
-      (row) => row.actionId,
-    ),
+    stageTotalsByAction: stageTotalsLoader(dataSource, null),
+    stageTotalsByActionAt: Object.assign(at, { clearAll: () => byMoment.clear() }),
   };
+}
+
+/** Funding per action and stage counted now, or at `asOf`, summed exactly in SQL. */
+function stageTotalsLoader(dataSource: DataSource, asOf: Date | null): DataLoader<number, ActionStageTotal[]> {
+  return groupLoader<ActionStageTotal>(
+    async (ids) => {
+      const query = dataSource
+        .getRepository(Funding)
+        .createQueryBuilder('funding')
+        .select('funding.action_id', 'actionId')
+        .addSelect('funding.stage', 'stage')
+        .addSelect(sumCentsSql(dataSource, 'funding.amount'), 'cents')
+        .addSelect('COUNT(*)', 'lines')
+        .where(...idsIn(dataSource, 'funding.action_id', ids))
+        .andWhere(countedSql('funding', asOf !== null));
+      if (asOf) query.setParameter('asOf', asOf);
+      const rows = await query
+        .groupBy('funding.action_id')
+        .addGroupBy('funding.stage')
+        .getRawMany<{ actionId: number | string; stage: FundingStage; cents: unknown; lines: number | string }>();
+      return rows.map((row) => ({
+        actionId: Number(row.actionId),
+        stage: row.stage,
+        cents: centsFromDriver(row.cents, 'cents'),
+        lines: Number(row.lines),
+      }));
+    },
+    (row) => row.actionId,
+  );
 }

@@ -134,4 +134,7 @@ export class Funding {
   @Field()
   @Column(timestampColumn())
   createdAt: Date;
+
+  /** Set on the lines of fundings(asOf): their action is answered as it stood then (its orientation then). Not a column. */
+  structureAsOf?: Date;
 }

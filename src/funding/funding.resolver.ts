@@ -72,14 +72,21 @@ export class FundingResolver {
     const totalCount = await query.clone().getCount();
     if (after) query.andWhere('funding.id > :afterId', { afterId: decodeCursor(after) });
     const rows = await query.orderBy('funding.id', 'ASC').take(limit + 1).getMany();
+    // At a past moment, each line's action answers where it stood then (its orientation, its axis).
+    if (asOf) for (const row of rows) row.structureAsOf = asOf;
     return toPage(rows, limit, totalCount);
   }
 
   // Relations read with the line are returned as they are, not wrapped in promises: graphql-js then
   // completes a whole list of lines synchronously, which is most of a large nested query's time.
-  @FieldResolver(() => Action, { nullable: true, description: 'Vide pour une enveloppe territoriale sans action' })
+  @FieldResolver(() => Action, {
+    nullable: true,
+    description: 'Vide pour une enveloppe territoriale sans action. Dans fundings(asOf), l’action telle qu’elle était classée ce jour-là (son orientation d’alors).',
+  })
   action(@Root() funding: Funding, @Ctx() { loaders }: RequestContext): Promise<Action | null> | null {
-    return funding.actionId ? loaders.actionById.load(funding.actionId) : null;
+    if (!funding.actionId) return null;
+    if (funding.structureAsOf) return loaders.structureOn(funding.structureAsOf).actionById.load(funding.actionId);
+    return loaders.actionById.load(funding.actionId);
   }
 
   @FieldResolver(() => Organisation)

@@ -35,7 +35,7 @@ export class ActionFundingResolver {
 
   @FieldResolver(() => DecimalScalar, {
     description:
-      'Total des financements en vigueur à une étape (prévu par défaut). Les étapes ne s’additionnent pas : un même euro peut être prévu, puis attribué, puis payé.',
+      'Total des financements en vigueur à une étape (prévu par défaut). Les étapes ne s’additionnent pas : un même euro peut être prévu, puis attribué, puis payé. Dans un arbre lu à une date (asOf), les lignes en vigueur à ce moment.',
   })
   async fundingTotal(
     @Root() action: Action,
@@ -47,7 +47,7 @@ export class ActionFundingResolver {
 
   @FieldResolver(() => Float, {
     nullable: true,
-    description: 'Part du coût total couverte par les financements de l’étape (0.5 = 50 %) ; vide sans coût connu.',
+    description: 'Part du coût total couverte par les financements de l’étape (0.5 = 50 %) ; vide sans coût connu. Dans un arbre lu à une date (asOf), les lignes en vigueur à ce moment.',
   })
   async coverage(
     @Root() action: Action,
@@ -63,8 +63,9 @@ export class ActionFundingResolver {
   }
 }
 
+/** Now, or at the moment of the dated tree the action was read in (the lines valid then). */
 async function stageTotalCents(action: Action, stage: FundingStage, loaders: RequestContext['loaders']): Promise<bigint> {
-  const totals = await loaders.stageTotalsByAction.load(action.id);
+  const totals = await (action.structureAsOf ? loaders.stageTotalsByActionAt(action.structureAsOf) : loaders.stageTotalsByAction).load(action.id);
   return totals.find((total) => total.stage === stage)?.cents ?? 0n;
 }
 

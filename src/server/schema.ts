@@ -3,7 +3,7 @@ import { NonEmptyArray } from 'type-graphql';
 import { ActionMutations } from '../action/action.mutations';
 import { ActionResolver } from '../action/action.resolver';
 import { OrientationActionsResolver } from '../action/orientation-actions.resolver';
-import { AmendmentMutations } from '../amendment/amendment.mutations';
+import { AmendmentMutations } from '../contract-admin/amendment.mutations';
 import { AmendmentResolver, ContractAmendmentsResolver } from '../amendment/amendment.resolver';
 import { MeResolver } from '../auth/me.resolver';
 import { ContractMutations } from '../contract-admin/contract.mutations';

@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import * as XLSX from 'xlsx';
+import { ANNEX3_SHEET, LINES_SHEET } from '../../src/export/annex3-export';
+import { FUNDING_EXPORT_COLUMNS } from '../../src/export/fundings-export';
 import { createToken } from '../../src/auth/token.service';
 import { importFile } from '../../src/import-batch/import-apply.service';
 import { previewImport } from '../../src/import-batch/import-preview.service';
@@ -14,9 +17,11 @@ import { startTestServer, TestServer } from '../support/server';
 
 const CONTRACT = 'CRTE-DOUAISIS';
 /** Etalab's EPCI list, read on its own: a member commune of Cœur d'Ostrevent (in the Douaisis perimeter). */
-const ETALAB_EPCIS: { code: string; membres: { code: string; nom: string }[] }[] = require('@etalab/decoupage-administratif/data/epci.json');
+const ETALAB_EPCIS: { code: string; nom: string; membres: { code: string; nom: string }[] }[] = require('@etalab/decoupage-administratif/data/epci.json');
 const CCCO = '245901152';
 const DOUAISIS_AGGLO = '200044618';
+/** An EPCI neither the seed nor the fixtures bring: its communes come from Etalab when an amendment adds it. */
+const PORTE_DU_HAINAUT = '200042190';
 const LEAVING = ETALAB_EPCIS.find((epci) => epci.code === CCCO)!.membres[0];
 /** The INSEE codes of an EPCI's member communes, from Etalab's list. */
 const membersOf = (siren: string) => ETALAB_EPCIS.find((epci) => epci.code === siren)!.membres.map((member) => member.code);
@@ -256,6 +261,116 @@ describe(`amendments (avenants) with history on ${TEST_DATABASE_TYPE}`, () => {
     expect(Number((await sql<{ n: unknown }>("SELECT COUNT(*) AS n FROM audit_event WHERE action = 'AMENDMENT_RECORD'"))[0].n)).toBe(2);
   });
 
+  it('answers, in a tree read asOf, each action’s orientation and its own totals at that date', async () => {
+    const da41 = centsDecimal(granted.byAction.get('DA-41')!);
+    const tree = async (asOf?: string) => {
+      const { contract } = await ok(
+        `query ($asOf: DateTimeISO) { contract(code: "${CONTRACT}") { axes(asOf: $asOf) { orientations { code actions {
+          code fundingTotal(stage: GRANTED) orientation { code title axis { code } actions { code } } } } } } }`,
+        { asOf },
+      );
+      const actions = contract.axes.flatMap((axis: any) => axis.orientations).flatMap((o: any) => o.actions.map((action: any) => ({ ...action, listedUnder: o.code })));
+      return actions.find((action: any) => action.code === 'DA-41');
+    };
+    // Before amendment n° 1: DA-41 in 1.3 (axis 1), as the orientation it is listed under says; its granted lines then.
+    const before = await tree(BEFORE);
+    expect(before).toMatchObject({ listedUnder: '1.3', fundingTotal: da41, orientation: { code: '1.3', title: seedTitle('1.3'), axis: { code: '1' } } });
+    expect(before.orientation.actions.map((a: any) => a.code)).toContain('DA-41');
+    // Before the ADEME file was recorded (2022): no line counted yet, wherever the action stood.
+    expect(await tree('2021-06-01T12:00:00Z')).toMatchObject({ listedUnder: '1.3', fundingTotal: '0.00', orientation: { code: '1.3' } });
+    // After it, and today: in 5.1 (axis 5), which holds only it.
+    for (const now of [await tree(AFTER), await tree()]) {
+      expect(now).toMatchObject({ listedUnder: '5.1', fundingTotal: da41, orientation: { code: '5.1', title: 'Hydrogène et énergies nouvelles', axis: { code: '5' }, actions: [{ code: 'DA-41' }] } });
+    }
+  });
+
+  it('shows and filters each line of fundings(asOf), and of its export, under the orientation and axis of that date', async () => {
+    const da41 = centsDecimal(granted.byAction.get('DA-41')!);
+    const PAGE = `query ($asOf: DateTimeISO, $filter: FundingFilter) { fundings(filter: $filter, asOf: $asOf, first: 500) {
+      totalCount nodes { amount action { code orientation { code axis { code } } } } } }`;
+    const page = async (filter: Record<string, unknown>, asOf?: string) => (await ok(PAGE, { asOf, filter: { contract: CONTRACT, stage: ['GRANTED'], ...filter } })).fundings;
+    const sum = (nodes: any[]) => centsDecimal(nodes.reduce((total: bigint, node: any) => total + cellCents(node.amount), 0n));
+    const placed = (nodes: any[]) => new Set(nodes.map((node: any) => `${node.action.code} ${node.action.orientation.code} ${node.action.orientation.axis.code}`));
+
+    const before = await page({ action: 'DA-41' }, BEFORE);
+    expect([sum(before.nodes), placed(before.nodes)]).toEqual([da41, new Set(['DA-41 1.3 1'])]);
+    for (const after of [await page({ action: 'DA-41' }, AFTER), await page({ action: 'DA-41' })]) {
+      expect([sum(after.nodes), placed(after.nodes)]).toEqual([da41, new Set(['DA-41 5.1 5'])]);
+    }
+    // Filtered by orientation or axis at a date: the lines of the actions that were there then.
+    expect(sum((await page({ orientation: '1.3' }, BEFORE)).nodes)).toBe(centsDecimal(granted.all));
+    expect(sum((await page({ orientation: '1.3' }, AFTER)).nodes)).toBe(centsDecimal(granted.all - granted.byAction.get('DA-41')!));
+    expect((await page({ axis: 5 }, BEFORE)).totalCount).toBe(0);
+    const axis5 = await page({ axis: 5 }, AFTER);
+    expect([sum(axis5.nodes), placed(axis5.nodes)]).toEqual([da41, new Set(['DA-41 5.1 5'])]);
+
+    // The export: the same lines, the orientation and axis of that date beside each.
+    const base = `http://localhost:${api.server.port}/api/export/fundings.csv?contract=${CONTRACT}&stage=GRANTED`;
+    const exported = async (query: string) => {
+      const response = await fetch(`${base}&${query}`);
+      expect(response.status).toBe(200);
+      const [header, ...rows] = parseCsv(await response.text(), ',');
+      const column = (key: string) => header.indexOf(FUNDING_EXPORT_COLUMNS.find((c) => c.key === key)!.label);
+      return rows.map((row) => `${row[column('actionCode')]} ${row[column('orientationCode')]} ${row[column('axisNumber')]} ${row[column('axisTitle')]}`);
+    };
+    const axisTitle = (code: string) => (code === '5' ? 'Transition numérique et résilience' : DOUAISIS_DATASET.contract.axes.find((axis) => String(axis.number) === code)!.title);
+    expect(new Set(await exported(`action=DA-41&asOf=${BEFORE}`))).toEqual(new Set([`DA-41 1.3 1 ${axisTitle('1')}`]));
+    expect(new Set(await exported(`action=DA-41&asOf=${AFTER}`))).toEqual(new Set([`DA-41 5.1 5 ${axisTitle('5')}`]));
+    expect(new Set(await exported('action=DA-41'))).toEqual(new Set([`DA-41 5.1 5 ${axisTitle('5')}`]));
+    expect((await exported(`orientation=1.3&asOf=${BEFORE}`)).filter((row) => row.startsWith('DA-41 '))).toHaveLength(before.totalCount);
+    expect(await exported(`axis=5&asOf=${BEFORE}`)).toEqual([]);
+  });
+
+  it('exports the annex 3 as it stood on a date (asOf=AAAA-MM-JJ): the orientations in force, their titles then, the actions where they were', async () => {
+    const da41 = granted.byAction.get('DA-41')!;
+    const annex = async (asOf?: string) => {
+      const response = await fetch(`http://localhost:${api.server.port}/api/export/annex3.xlsx?contract=${CONTRACT}&stage=GRANTED${asOf ? `&asOf=${asOf}` : ''}`);
+      expect(response.status).toBe(200);
+      const workbook = XLSX.read(Buffer.from(await response.arrayBuffer()), { type: 'buffer' });
+      const rows = XLSX.utils.sheet_to_json<unknown[]>(workbook.Sheets[ANNEX3_SHEET], { header: 1, raw: true, defval: null });
+      const header = rows.find((row) => row[0] === 'Code')!.map((value) => String(value ?? ''));
+      const total = (label: string) => {
+        const row = rows.find((candidate) => candidate[0] === label);
+        return row ? centsDecimal(BigInt(Math.round(Number(row[header.indexOf('Total')] ?? 0) * 100))) : null;
+      };
+      const lines = XLSX.utils.sheet_to_json<Record<string, unknown>>(workbook.Sheets[LINES_SHEET]);
+      const texts = rows.map((row) => String(row[0] ?? ''));
+      return { total, texts, placed: new Set(lines.filter((line) => line.Action === 'DA-41').map((line) => line.Orientation)) };
+    };
+    const before = await annex('2024-01-01');
+    expect([before.total('Sous-total orientation 1.3'), before.total('Sous-total orientation 5.1'), before.total('Sous-total axe 5'), before.total('TOTAL GÉNÉRAL')]).toEqual([
+      centsDecimal(granted.all),
+      null,
+      null,
+      centsDecimal(granted.all),
+    ]);
+    expect(before.texts).toContain(`Orientation 1.2 – ${seedTitle('1.2')}`);
+    expect(before.texts).toContain(`Orientation 1.4 – ${seedTitle('1.4')}`);
+    expect(before.texts.some((text) => text.includes('état au 01/01/2024'))).toBe(true);
+    expect(before.placed).toEqual(new Set(['1.3']));
+    // Between the amendments: 1.2 under its first new title, 1.4 still in force; DA-41 in 5.1.
+    const between = await annex('2024-06-01');
+    expect(between.texts).toContain(`Orientation 1.2 – ${NEW_TITLE}`);
+    expect(between.texts).toContain(`Orientation 1.4 – ${seedTitle('1.4')}`);
+    expect([between.total('Sous-total orientation 1.3'), between.total('Sous-total orientation 5.1'), between.total('Sous-total axe 5')]).toEqual([
+      centsDecimal(granted.all - da41),
+      centsDecimal(da41),
+      centsDecimal(da41),
+    ]);
+    expect(between.placed).toEqual(new Set(['5.1']));
+    // Today (and without asOf): 1.4 closed, left out.
+    for (const now of [await annex('2025-01-01'), await annex()]) {
+      expect(now.texts).toContain(`Orientation 1.2 – ${LATER_TITLE}`);
+      expect(now.texts.filter((text) => text.startsWith('Orientation 1.4'))).toEqual([]);
+      expect(now.total('Sous-total orientation 5.1')).toBe(centsDecimal(da41));
+    }
+    // Before the ADEME file was recorded: the structure, no line.
+    expect((await annex('2021-06-01')).total('TOTAL GÉNÉRAL')).toBe('0.00');
+    const wrong = await fetch(`http://localhost:${api.server.port}/api/export/annex3.xlsx?contract=${CONTRACT}&asOf=2024-02-30`);
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain('Le paramètre « asOf » doit être une date AAAA-MM-JJ réelle');
+  });
+
   it('refuses, in French and naming the field, a wrong amendment — and writes nothing of it', async () => {
     const base = { contract: CONTRACT, number: '3', signedOn: '2024-10-01', title: 'Avenant n° 3' };
     await refused(amendmentOne({ signedOn: '2024-10-01' }), 'number', 'L’avenant n° 1 (number) est déjà enregistré dans le contrat CRTE-DOUAISIS');
@@ -322,6 +437,28 @@ describe(`amendments (avenants) with history on ${TEST_DATABASE_TYPE}`, () => {
     expect(await perimeter(AFTER)).toEqual({ epcis: [DOUAISIS_AGGLO, CCCO].sort(), communes: withoutLeaving });
     expect(await perimeter()).toEqual({ epcis: [DOUAISIS_AGGLO, CCCO].sort(), communes: withoutLeaving });
     expect(await perimeter(BEFORE)).toEqual({ epcis: [DOUAISIS_AGGLO, CCCO].sort(), communes: all });
+  });
+
+  it('adds by amendment an EPCI the database did not know, with its communes from Etalab, in the same write', async () => {
+    const epciRows = () => sql<{ id: number }>('SELECT id FROM organisation WHERE siren = ?', [PORTE_DU_HAINAUT]);
+    expect(await epciRows()).toEqual([]);
+    const input = { contract: CONTRACT, number: '5', signedOn: '2025-02-01', title: 'Avenant n° 5 : la Porte du Hainaut', changes: { addEpcis: [PORTE_DU_HAINAUT] } };
+    // Refused for another field: nothing of it is written, the EPCI and its communes neither.
+    await refused({ ...input, number: '4' }, 'number', 'L’avenant n° 4 (number) est déjà enregistré');
+    expect(await epciRows()).toEqual([]);
+
+    const { amendContract } = await ok(AMEND, { input });
+    expect(amendContract.changes).toEqual([{ kind: 'ADD_EPCI', code: PORTE_DU_HAINAUT, title: ETALAB_EPCIS.find((epci) => epci.code === PORTE_DU_HAINAUT)!.nom, from: null, to: null }]);
+    const [epci] = await epciRows();
+    const communes = await sql<{ insee_code: string }>('SELECT insee_code FROM organisation WHERE parent_id = ?', [epci.id]);
+    expect(new Set(communes.map((c) => c.insee_code))).toEqual(new Set(membersOf(PORTE_DU_HAINAUT)));
+    const perimeter = async (asOf?: string) => {
+      const { contract } = await ok(`query ($asOf: DateTimeISO) { contract(code: "${CONTRACT}") { perimeter(asOf: $asOf) { siren } communes(asOf: $asOf) { inseeCode } } }`, { asOf });
+      return { epcis: contract.perimeter.map((e: any) => e.siren).sort(), communes: new Set<string>(contract.communes.map((c: any) => c.inseeCode)) };
+    };
+    const withoutLeaving = [...membersOf(DOUAISIS_AGGLO), ...membersOf(CCCO)].filter((code) => code !== LEAVING.code);
+    expect(await perimeter(AFTER)).toEqual({ epcis: [DOUAISIS_AGGLO, CCCO].sort(), communes: new Set(withoutLeaving) });
+    expect(await perimeter()).toEqual({ epcis: [DOUAISIS_AGGLO, CCCO, PORTE_DU_HAINAUT].sort(), communes: new Set([...withoutLeaving, ...membersOf(PORTE_DU_HAINAUT)]) });
   });
 
   it('is for administrators only: an editor’s token is refused and nothing is written', async () => {

@@ -3,10 +3,16 @@ import { clearLoaders } from '../request/clear-loaders';
 import { recordAudit } from '../audit/audit.service';
 import { requireAdmin } from '../request/authorisation';
 import { RequestContext } from '../request/context';
-import { Amendment } from './amendment.entity';
-import { AmendmentInput } from './amendment.inputs';
-import { amendContract } from './amendment.service';
+import { Amendment } from '../amendment/amendment.entity';
+import { AmendmentInput } from '../amendment/amendment.inputs';
+import { amendContract } from '../amendment/amendment.service';
+import { loadEtalabEpcis } from './contract.service';
 
+/**
+ * Here rather than in src/amendment/: an amendment may add an EPCI the database does not know yet, loaded
+ * from Etalab with its communes by the seed's loader, as createContract does — a layer above amendment/
+ * (docs/architecture.md, « Layers of src/ »).
+ */
 @Resolver()
 export class AmendmentMutations {
   @Mutation(() => Amendment, {
@@ -18,6 +24,7 @@ export class AmendmentMutations {
     const amendment = await amendContract(ctx.dataSource, input, {
       recordedBy: identity.name,
       caller: ctx,
+      loadEpcis: loadEtalabEpcis,
       audit: (manager, a) =>
         recordAudit(manager, identity, {
           action: 'AMENDMENT_RECORD',
