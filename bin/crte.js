@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=64
+#!/usr/bin/env -S node --max-semi-space-size=32
 // Runs the compiled CLI; `npm install` builds it (prepare), and so does `npm start`. The first line's node
 // options are the server's (src/server/node-flags.ts).
 const { existsSync } = require('node:fs');

@@ -3,10 +3,12 @@
  * the tests that start the real server (test/faults/support.ts) and bench:peer start it the same way
  * (test/unit/node-flags.test.ts checks that all say the same).
  *
- * A 64 MB semi-space (V8's default is 16 MB): a nested answer's lines live until it is sent, so each
- * scavenge of a small young generation copied the half-built answer (at 5 000 actions, 50 000 lines: about
- * six scavenges of ~16 ms per answer). With 64 MB, the same answer took 20–25 % less time and CPU (main
- * thread 186–190 ms against 203–253, all threads 243–248 against 327–397; docs/benchmarks.md). The
- * young generation is the main thread's only: the import workers set theirs (import/read/worker-slots.ts).
+ * A 32 MB semi-space (V8's default is 16 MB): a nested answer's lines live until it is sent, and each
+ * scavenge of a small young generation copied the half-built answer (at 5 000 actions, 50 000 lines, about
+ * six scavenges of ~16 ms per answer). Measured on that answer, interleaved runs: median 218–235 ms against
+ * 269–285 with the default, main-thread CPU 177–194 against 201–232 ms (docs/benchmarks.md). 64 MB was a
+ * little faster still (199–219 ms) but kept the server's RSS above issue 13's 600 MB a minute after a
+ * 50 000-line import (674 MB in a CI run); with 32 MB the upload test measured 526–539 MB. The young
+ * generation is the main thread's: the import workers set their own (import/read/worker-slots.ts).
  */
-export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
+export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32'];
