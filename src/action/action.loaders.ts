@@ -44,7 +44,8 @@ export function createActionLoaders(dataSource: DataSource): ActionLoaders {
      * hydration of 10 000 entities held the event loop for a few hundred milliseconds. Only the columns
      * the selection needs: 50 000 actions × every column was a sixth of the nested query's values.
      */
-    actionsByOrientation: (selection: Selection) => {
+    // A function of the selection, forgotten as a loader is (clearLoaders after a write).
+    actionsByOrientation: Object.assign((selection: Selection) => {
       const columns = columnsFor(dataSource, Action, selection, ['orientationId'], ACTION_RESOLVERS);
       const key = columns.map((column) => column.propertyName).join(',');
       let loader = byColumns.get(key);
@@ -63,7 +64,7 @@ export function createActionLoaders(dataSource: DataSource): ActionLoaders {
         byColumns.set(key, loader);
       }
       return loader;
-    },
+    }, { clearAll: () => byColumns.clear() }),
     communesByAction: groupLoader<ActionCommuneRow>(
       async (ids) => {
         const rows = await dataSource

@@ -53,7 +53,8 @@ export function createFundingLoaders(dataSource: DataSource): FundingLoaders {
     return loader;
   };
   return {
-    fundingsByAction: (selection: Selection) => fundingsByAction(lineColumns(dataSource, selection)),
+    // Functions of the query, forgotten as a loader is (clearLoaders after a write).
+    fundingsByAction: Object.assign((selection: Selection) => fundingsByAction(lineColumns(dataSource, selection)), { clearAll: () => byColumns.clear() }),
     programmeById: byIdLoader((ids) => dataSource.getRepository(Programme).find({ where: { id: anyId(dataSource, ids) } })),
     batchById: byIdLoader((ids) => dataSource.getRepository(ImportBatch).find({ where: { id: anyId(dataSource, ids) } })),
     correctionByCell: correctionLoader(dataSource),
@@ -84,7 +85,7 @@ type ScopeDimension = FundingDimension.AXIS | FundingDimension.ORIENTATION;
 
 function scopedTotalsLoaders(dataSource: DataSource): FundingLoaders['fundingTotalsWithin'] {
   const loaders = new Map<string, DataLoader<number, FundingGroupSum[]>>();
-  return (scope: ScopeDimension, groupBy: readonly FundingDimension[], filter: FundingFilter | null, asOf: Date | null = null): DataLoader<number, FundingGroupSum[]> => {
+  const within = (scope: ScopeDimension, groupBy: readonly FundingDimension[], filter: FundingFilter | null, asOf: Date | null = null): DataLoader<number, FundingGroupSum[]> => {
     const key = JSON.stringify([scope, groupBy, filter, asOf?.toISOString() ?? null]);
     let loader = loaders.get(key);
     if (!loader) {
@@ -107,6 +108,7 @@ function scopedTotalsLoaders(dataSource: DataSource): FundingLoaders['fundingTot
     }
     return loader;
   };
+  return Object.assign(within, { clearAll: () => loaders.clear() });
 }
 
 /** The columns of a funding line and of each related row that a selection of `Funding` needs. */

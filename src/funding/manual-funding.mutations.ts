@@ -1,6 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { recordAudit } from '../audit/audit.service';
 import { ImportBatch } from '../provenance/import-batch.entity';
+import { clearLoaders } from '../request/clear-loaders';
 import { RequestContext } from '../request/context';
 import { Funding } from './funding.entity';
 import { CreateFundingInput, UpdateFundingInput } from './manual-funding.inputs';
@@ -16,11 +17,6 @@ function audited(ctx: RequestContext, action: Event) {
       target: { kind: 'import_batch', id: result.batch.id },
       detail: { funding: result.funding?.id ?? null, replaced: result.replaced?.id ?? null, amount: result.funding?.amount ?? null, note: result.batch.fileName },
     });
-}
-
-/** Loaders cache per request: what a mutation returns must not come from before its write. */
-function clearLoaders(ctx: RequestContext): void {
-  for (const loader of Object.values(ctx.loaders)) (loader as { clearAll?: () => unknown }).clearAll?.();
 }
 
 @Resolver(() => Funding)

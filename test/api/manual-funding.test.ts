@@ -170,6 +170,26 @@ describe(`manual funding lines (createFunding, updateFunding, endFunding) on ${T
     expect(admin.source.batch).toMatchObject({ kind: 'MANUAL', uploadedBy: 'équipe CRTE' });
   });
 
+  it('answers each mutation of an operation after its own write: the second createFunding sees both lines of the action', async () => {
+    await ok(
+      `mutation ($input: CreateActionInput!) { createAction(input: $input) { code } }`,
+      { input: { contract: CONTRACT, code: 'DA-51', title: 'Parvis de la gare de Somain', lead: DOUAISIS_AGGLO } },
+      tokens.admin,
+    );
+    const TWO = `mutation ($a: CreateFundingInput!, $b: CreateFundingInput!) {
+      a: createFunding(input: $a) { action { fundings { amount year } } }
+      b: createFunding(input: $b) { action { fundings { amount year } } }
+    }`;
+    const data = await ok(TWO, { a: entry({ action: 'DA-51', year: 2024, amount: '10.50' }), b: entry({ action: 'DA-51', year: 2026, amount: '20.25' }) }, tokens.editorDa);
+    const lines = (answer: { action: { fundings: Array<{ amount: string; year: number }> } }) => answer.action.fundings.map((line) => [line.year, cents(line.amount)]);
+    expect(lines(data.a)).toEqual([[2024, 1050n]]);
+    // The lines read for the first answer are forgotten after the second write (each loader of the request).
+    expect(lines(data.b)).toEqual([
+      [2024, 1050n],
+      [2026, 2025n],
+    ]);
+  });
+
   it('refuses a bad amount, year, stage or funder, naming the field, and writes nothing', async () => {
     const garbage = await refused(CREATE, { input: entry({ amount: '12,3x' }) }, tokens.editorDa);
     expect(garbage.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
