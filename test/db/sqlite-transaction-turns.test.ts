@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import { openDataSource } from '../../src/db/data-source';
+import { readArrayRows } from '../../src/sql/array-rows';
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -82,6 +83,31 @@ describe('SQLite transaction turns', () => {
       await running;
     }
     expect(await rows()).toEqual(['uncommitted']);
+  });
+
+  it('reads as arrays (src/sql/array-rows.ts) are routed alike: the last commit during another’s transaction, its own rows inside it', async () => {
+    const names = async () => {
+      const { columns, rows: read } = await readArrayRows(dataSource, dataSource.createQueryBuilder().select('note.name', 'name').from('note', 'note').orderBy('note.id'));
+      return read.map((row) => String(row[columns.indexOf('name')]));
+    };
+    await insert(dataSource.manager, 'committed');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let inside: string[] = [];
+    const running = dataSource.transaction(async (manager) => {
+      await insert(manager, 'uncommitted');
+      inside = await names();
+      await held;
+    });
+    await tick(20);
+    try {
+      expect(await names()).toEqual(['committed']);
+    } finally {
+      release();
+      await running;
+    }
+    expect(inside).toEqual(['committed', 'uncommitted']);
+    expect(await names()).toEqual(['committed', 'uncommitted']);
   });
 
   it('transactions TypeORM begins by itself (a save outside a transaction) take their turn too', async () => {
