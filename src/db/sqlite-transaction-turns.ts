@@ -96,15 +96,12 @@ class ReadConnection {
   statement(sql: string): Database.Statement | null {
     if (this.database === undefined) this.database = this.open();
     if (!this.database) return null;
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      try {
-        statement = this.database.prepare(sql);
-      } catch {
-        return null; // let the shared connection prepare it and report its error
-      }
-      this.statements.set(sql, statement);
-      if (this.statements.size > READ_STATEMENT_CACHE) this.statements.delete(this.statements.keys().next().value!);
+    const database = this.database;
+    let statement: Database.Statement;
+    try {
+      statement = prepared(this.statements, sql, () => database.prepare(sql));
+    } catch {
+      return null; // let the shared connection prepare it and report its error
     }
     return statement.readonly && statement.reader ? statement : null;
   }
@@ -235,18 +232,25 @@ class SharedArrayStatements {
 
   async read(sql: string, values: unknown[]): Promise<ArrayRows> {
     const connection = (await this.runner.connect()) as Database.Database;
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      try {
-        statement = connection.prepare(sql).raw(true);
-      } catch (error) {
-        throw new QueryFailedError(sql, values, error as Error);
-      }
-      this.statements.set(sql, statement);
-      if (this.statements.size > READ_STATEMENT_CACHE) this.statements.delete(this.statements.keys().next().value!);
+    let statement: Database.Statement;
+    try {
+      statement = prepared(this.statements, sql, () => connection.prepare(sql).raw(true));
+    } catch (error) {
+      throw new QueryFailedError(sql, values, error as Error);
     }
     return arrayRows(this.runner, statement, sql, values);
   }
+}
+
+/** The statement of `sql` from `statements`, prepared at its first use; the oldest dropped past READ_STATEMENT_CACHE. */
+function prepared(statements: Map<string, Database.Statement>, sql: string, prepare: () => Database.Statement): Database.Statement {
+  let statement = statements.get(sql);
+  if (!statement) {
+    statement = prepare();
+    statements.set(sql, statement);
+    if (statements.size > READ_STATEMENT_CACHE) statements.delete(statements.keys().next().value!);
+  }
+  return statement;
 }
 
 /**
