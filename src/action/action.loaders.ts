@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
-import { anyId, byIdLoader, groupLoader, idsIn } from '../common/batch-loader';
+import { anyId, byIdLoader, groupLoader, idsIn, loadersByKey } from '../common/batch-loader';
 import { readArrayRows } from '../sql/array-rows';
 import { selectColumns } from '../sql/raw-rows';
 import { columnsFor, Selection } from '../request/selection';
@@ -35,8 +35,12 @@ const ACTION_RESOLVERS: Partial<Record<string, ReadonlyArray<keyof Action & stri
   indicators: [],
 };
 
+/** The columns of an action that a selection of `Action` needs. */
+function actionColumns(dataSource: DataSource, selection: Selection) {
+  return columnsFor(dataSource, Action, selection, ['orientationId'], ACTION_RESOLVERS);
+}
+
 export function createActionLoaders(dataSource: DataSource): ActionLoaders {
-  const byColumns = new Map<string, DataLoader<number, Action[]>>();
   return {
     actionById: byIdLoader((ids) => dataSource.getRepository(Action).find({ where: { id: anyId(dataSource, ids) } })),
     /**
@@ -44,13 +48,11 @@ export function createActionLoaders(dataSource: DataSource): ActionLoaders {
      * hydration of 10 000 entities held the event loop for a few hundred milliseconds. Only the columns
      * the selection needs: 50 000 actions × every column was a sixth of the nested query's values.
      */
-    // A function of the selection, forgotten as a loader is (clearLoaders after a write).
-    actionsByOrientation: Object.assign((selection: Selection) => {
-      const columns = columnsFor(dataSource, Action, selection, ['orientationId'], ACTION_RESOLVERS);
-      const key = columns.map((column) => column.propertyName).join(',');
-      let loader = byColumns.get(key);
-      if (!loader) {
-        loader = groupLoader(
+    actionsByOrientation: loadersByKey(
+      (selection: Selection) => actionColumns(dataSource, selection).map((column) => column.propertyName).join(','),
+      (selection) => {
+        const columns = actionColumns(dataSource, selection);
+        return groupLoader(
           async (ids) => {
             const query = dataSource.getRepository(Action).createQueryBuilder('action');
             const read = selectColumns(dataSource, Action, query, 'action', columns, { first: true });
@@ -61,10 +63,8 @@ export function createActionLoaders(dataSource: DataSource): ActionLoaders {
           },
           (action) => action.orientationId!,
         );
-        byColumns.set(key, loader);
-      }
-      return loader;
-    }, { clearAll: () => byColumns.clear() }),
+      },
+    ),
     communesByAction: groupLoader<ActionCommuneRow>(
       async (ids) => {
         const rows = await dataSource

@@ -1,3 +1,6 @@
+import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { AmendmentChangeRow } from './amendment-change.entity';
+
 /**
  * Where an action stood at a date, in SQL. action.orientation_id is where it is now; its moves by
  * amendments are kept (amendment_change, MOVE_ACTION: the only rows with an action_id), so at a date it was in the `from` orientation of its
@@ -16,4 +19,15 @@ export function firstMoveAfterSql(actionAlias: string, moveAlias: string): strin
 /** The orientation of `actionAlias` at :structureOn, over the join of firstMoveAfterSql. */
 export function placedOrientationSql(actionAlias: string, moveAlias: string): string {
   return `(CASE WHEN ${moveAlias}.id IS NULL THEN ${actionAlias}.orientation_id ELSE ${moveAlias}.from_orientation_id END)`;
+}
+
+/**
+ * SQL: the orientation of `actionAlias` now, or the one it had on the day `on` (AAAA-MM-JJ): then its first
+ * move after that day is joined to `query` (as `<actionAlias>_move`) and says where it was.
+ */
+export function placedOrientation<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, actionAlias: string, on: string | null): string {
+  if (on === null) return `${actionAlias}.orientation_id`;
+  const move = `${actionAlias}_move`;
+  query.leftJoin(AmendmentChangeRow, move, firstMoveAfterSql(actionAlias, move), { structureOn: on });
+  return placedOrientationSql(actionAlias, move);
 }

@@ -1,11 +1,11 @@
 import DataLoader from 'dataloader';
 import { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { Action } from '../action/action.entity';
-import { anyId, groupLoader, idsIn } from '../common/batch-loader';
+import { anyId, groupLoader, idsIn, loadersByKey } from '../common/batch-loader';
 import { Axis } from '../contract/axis.entity';
 import { Orientation } from '../contract/orientation.entity';
 import { selectOwnColumns } from '../sql/raw-rows';
-import { firstMoveAfterSql, placedOrientationSql } from './action-placement';
+import { placedOrientation } from './action-placement';
 import { AmendmentChangeRow } from './amendment-change.entity';
 import { Amendment } from './amendment.entity';
 import { inForceSql, structureDateOf } from '../contract/structure-date';
@@ -47,15 +47,11 @@ declare module '../request/context' {
 }
 
 export function createAmendmentLoaders(dataSource: DataSource): AmendmentLoaders {
-  const byMoment = new Map<string, StructureOnLoaders>();
-  const structureOn = (moment: Date): StructureOnLoaders => {
-    const key = moment.toISOString();
-    let loaders = byMoment.get(key);
-    if (!loaders) byMoment.set(key, (loaders = structureOnLoaders(dataSource, moment)));
-    return loaders;
-  };
   return {
-    structureOn: Object.assign(structureOn, { clearAll: () => byMoment.clear() }),
+    structureOn: loadersByKey(
+      (moment: Date) => moment.toISOString(),
+      (moment) => structureOnLoaders(dataSource, moment),
+    ),
     amendmentsByContract: groupLoader(
       (ids) => dataSource.getRepository(Amendment).find({ where: { contractId: anyId(dataSource, ids) }, order: { signedOn: 'ASC', id: 'ASC' } }),
       (amendment) => amendment.contractId,
@@ -106,8 +102,8 @@ function structureOnLoaders(dataSource: DataSource, moment: Date): StructureOnLo
   const placedActions = async (where: (query: SelectQueryBuilder<Action>, placed: string) => void): Promise<Action[]> => {
     const query = dataSource.getRepository(Action).createQueryBuilder('action');
     const read = selectOwnColumns(dataSource, Action, query, 'action', { first: true });
-    const placed = placedOrientationSql('action', 'placement');
-    query.addSelect(placed, 'placed_orientation_id').leftJoin(AmendmentChangeRow, 'placement', firstMoveAfterSql('action', 'placement'), { structureOn: on });
+    const placed = placedOrientation(query, 'action', on);
+    query.addSelect(placed, 'placed_orientation_id');
     where(query, placed);
     const rows = await query.orderBy('action.code', 'ASC').getRawMany<Record<string, unknown>>();
     return rows.map((row) => {

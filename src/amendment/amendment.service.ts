@@ -33,7 +33,8 @@ import { communesInForce, epcisOfChanges } from '../contract/perimeter-history';
  *   once signed: none is in force later, so today's structure is the current rows), and not before the last
  *   amendment recorded (amendments are recorded in the order of their dates: each history keeps its order);
  * - codes added are new in the contract (a closed axis or orientation keeps its code);
- * - what is renamed, closed, moved to or added under is in force (or added by the same amendment);
+ * - what is renamed or closed is in force before the amendment; what an action is moved to, or an orientation
+ *   added under, is in force or added by the same amendment;
  * - an orientation is closed only with its sub-orientations, and once its actions are moved elsewhere by the
  *   same amendment; an axis only with all its orientations;
  * - a commune removed is in the perimeter, a commune added is not.

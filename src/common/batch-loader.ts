@@ -68,6 +68,21 @@ export function byIdLoader<T extends { id: number }>(fetch: (ids: readonly numbe
   });
 }
 
+/**
+ * Loaders (or sets of them) made per key within a request — the columns a selection needs, a moment of
+ * asOf —, each once; `clearAll` forgets them, as clearLoaders does a loader's cache after a write.
+ */
+export function loadersByKey<A extends unknown[], L>(keyOf: (...args: A) => string, create: (...args: A) => L): ((...args: A) => L) & { clearAll(): void } {
+  const made = new Map<string, L>();
+  const get = (...args: A): L => {
+    const key = keyOf(...args);
+    let loaders = made.get(key);
+    if (loaders === undefined) made.set(key, (loaders = create(...args)));
+    return loaders;
+  };
+  return Object.assign(get, { clearAll: () => made.clear() });
+}
+
 /** A groupLoader: a DataLoader that also tells, synchronously, the rows of a key its batches have read. */
 export interface GroupLoader<T> extends DataLoader<number, T[]> {
   /** The key's rows when a batch has read them (a prefetch: src/request/prefetch.ts), else undefined. */

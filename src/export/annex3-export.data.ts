@@ -1,7 +1,6 @@
-import { DataSource, IsNull, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { Action } from '../action/action.entity';
-import { firstMoveAfterSql, placedOrientationSql } from '../amendment/action-placement';
-import { AmendmentChangeRow } from '../amendment/amendment-change.entity';
+import { placedOrientation } from '../amendment/action-placement';
 import { titleThenSql } from '../amendment/title-history';
 import { inForceSql } from '../contract/structure-date';
 import { ActionStatus } from '../kernel/action-status.enum';
@@ -154,17 +153,6 @@ async function loadLines(dataSource: DataSource, contractCode: string, stage: Fu
     cell: text(row.source_cell),
     rawValue: text(row.raw_value),
   }));
-}
-
-/**
- * SQL: `alias`'s orientation now, or the one it had on the day `on` (its first move by an amendment after
- * that day says where it was, action-placement.ts: joined to `query` then).
- */
-function placedOrientation<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, on: string | null): string {
-  if (on === null) return `${alias}.orientation_id`;
-  const move = `${alias}_move`;
-  query.leftJoin(AmendmentChangeRow, move, firstMoveAfterSql(alias, move), { structureOn: on });
-  return placedOrientationSql(alias, move);
 }
 
 /** The contract's actions, each with the orientation it has now, or had on the day `on`. */

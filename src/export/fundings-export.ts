@@ -5,8 +5,7 @@
  */
 import { DataSource } from 'typeorm';
 import { Action } from '../action/action.entity';
-import { firstMoveAfterSql, placedOrientationSql } from '../amendment/action-placement';
-import { AmendmentChangeRow } from '../amendment/amendment-change.entity';
+import { placedOrientation } from '../amendment/action-placement';
 import { titleThenSql } from '../amendment/title-history';
 import { structureDateOf } from '../contract/structure-date';
 import { centsFromDriver, formatCents } from '../kernel/money';
@@ -202,11 +201,12 @@ function fundingExportQuery(dataSource: DataSource, filter: FundingFilter, asOf:
   // At a past moment, the orientation the action was in that day (an amendment may have moved it since),
   // and the titles it and its axis had then; now, the current rows.
   const on = asOf ? structureDateOf(asOf) : null;
-  if (on) query.leftJoin(AmendmentChangeRow, 'x_move', firstMoveAfterSql('x_action', 'x_move'), { structureOn: on }).setParameter('on', on);
+  const orientation = placedOrientation(query, 'x_action', on);
+  if (on) query.setParameter('on', on);
   const orientationTitle = on ? `COALESCE(${titleThenSql('x_orientation', 'orientation_id')}, x_orientation.title)` : 'x_orientation.title';
   const axisTitle = on ? `COALESCE(${titleThenSql('x_axis', 'axis_id')}, x_axis.title)` : 'x_axis.title';
   return query
-    .leftJoin(Orientation, 'x_orientation', `x_orientation.id = ${on ? placedOrientationSql('x_action', 'x_move') : 'x_action.orientation_id'}`)
+    .leftJoin(Orientation, 'x_orientation', `x_orientation.id = ${orientation}`)
     .leftJoin(Axis, 'x_axis', 'x_axis.id = x_orientation.axis_id')
     .leftJoin(Organisation, 'x_lead', 'x_lead.id = x_action.lead_id')
     .leftJoin(Organisation, 'x_territory', `x_territory.id = ${territorySql('x_lead')}`)

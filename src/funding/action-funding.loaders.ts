@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
-import { groupLoader, idsIn } from '../common/batch-loader';
+import { groupLoader, idsIn, loadersByKey } from '../common/batch-loader';
 import { centsFromDriver } from '../kernel/money';
 import { FundingStage } from '../kernel/funding.enum';
 import { sumCentsSql } from '../sql/money-sql';
@@ -31,17 +31,13 @@ declare module '../request/context' {
 }
 
 export function createActionFundingLoaders(dataSource: DataSource): ActionFundingLoaders {
-  const byMoment = new Map<string, DataLoader<number, ActionStageTotal[]>>();
-  const at = (moment: Date): DataLoader<number, ActionStageTotal[]> => {
-    const key = moment.toISOString();
-    let loader = byMoment.get(key);
-    if (!loader) byMoment.set(key, (loader = stageTotalsLoader(dataSource, moment)));
-    return loader;
-  };
   return {
     /** Current funding per action and stage, summed exactly in SQL. */
     stageTotalsByAction: stageTotalsLoader(dataSource, null),
-    stageTotalsByActionAt: Object.assign(at, { clearAll: () => byMoment.clear() }),
+    stageTotalsByActionAt: loadersByKey(
+      (moment: Date) => moment.toISOString(),
+      (moment) => stageTotalsLoader(dataSource, moment),
+    ),
   };
 }
 

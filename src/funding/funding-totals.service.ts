@@ -1,7 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Action } from '../action/action.entity';
-import { AmendmentChangeRow } from '../amendment/amendment-change.entity';
-import { firstMoveAfterSql, placedOrientationSql } from '../amendment/action-placement';
+import { placedOrientation } from '../amendment/action-placement';
 import { structureDateOf } from '../contract/structure-date';
 import { cachedAggregate } from '../cache/aggregate-cache';
 import { idsIn } from '../common/batch-loader';
@@ -68,8 +67,7 @@ async function computeSums(dataSource: DataSource, request: FundingTotalsRequest
   // At a past moment, an action counts under the orientation (and so the axis) it was in then: an
   // amendment may have moved it since (src/amendment/action-placement.ts).
   const placed = request.asOf && uses(FundingDimension.AXIS, FundingDimension.ORIENTATION);
-  const dimensionSql = placed ? { ...DIMENSION_SQL, orientation: placedOrientationSql('t_action', 't_move') } : DIMENSION_SQL;
-  if (placed) query.leftJoin(AmendmentChangeRow, 't_move', firstMoveAfterSql('t_action', 't_move'), { structureOn: structureDateOf(request.asOf!) });
+  const dimensionSql = placed ? { ...DIMENSION_SQL, orientation: placedOrientation(query, 't_action', structureDateOf(request.asOf!)) } : DIMENSION_SQL;
   if (uses(FundingDimension.AXIS)) query.leftJoin(Orientation, 't_orientation', `t_orientation.id = ${dimensionSql.orientation}`);
   if (uses(FundingDimension.TERRITORY)) query.leftJoin(Organisation, 't_lead', 't_lead.id = t_action.lead_id');
   query.select(sumCentsSql(dataSource, 'funding.amount'), 'cents').addSelect('COUNT(*)', 'lines');

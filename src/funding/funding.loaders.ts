@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { anyId, byIdLoader, groupLoader, GroupLoader, idsIn, MAX_BATCH_SIZE, nextTurn } from '../common/batch-loader';
+import { anyId, byIdLoader, groupLoader, GroupLoader, idsIn, loadersByKey, MAX_BATCH_SIZE, nextTurn } from '../common/batch-loader';
 import { rawRowsYielding } from '../sql/sqlite-streamed-read';
 import { readArrayRows } from '../sql/array-rows';
 import { selectColumns } from '../sql/raw-rows';
@@ -45,16 +45,11 @@ declare module '../request/context' {
 }
 
 export function createFundingLoaders(dataSource: DataSource): FundingLoaders {
-  const byColumns = new Map<string, GroupLoader<Funding>>();
-  const fundingsByAction = (columns: LineColumns): GroupLoader<Funding> => {
-    const key = columns.key;
-    let loader = byColumns.get(key);
-    if (!loader) byColumns.set(key, (loader = linesByAction(dataSource, columns)));
-    return loader;
-  };
   return {
-    // Functions of the query, forgotten as a loader is (clearLoaders after a write).
-    fundingsByAction: Object.assign((selection: Selection) => fundingsByAction(lineColumns(dataSource, selection)), { clearAll: () => byColumns.clear() }),
+    fundingsByAction: loadersByKey(
+      (selection: Selection) => lineColumns(dataSource, selection).key,
+      (selection) => linesByAction(dataSource, lineColumns(dataSource, selection)),
+    ),
     programmeById: byIdLoader((ids) => dataSource.getRepository(Programme).find({ where: { id: anyId(dataSource, ids) } })),
     batchById: byIdLoader((ids) => dataSource.getRepository(ImportBatch).find({ where: { id: anyId(dataSource, ids) } })),
     correctionByCell: correctionLoader(dataSource),
@@ -84,12 +79,11 @@ function correctionLoader(dataSource: DataSource): DataLoader<string, ImportCell
 type ScopeDimension = FundingDimension.AXIS | FundingDimension.ORIENTATION;
 
 function scopedTotalsLoaders(dataSource: DataSource): FundingLoaders['fundingTotalsWithin'] {
-  const loaders = new Map<string, DataLoader<number, FundingGroupSum[]>>();
-  const within = (scope: ScopeDimension, groupBy: readonly FundingDimension[], filter: FundingFilter | null, asOf: Date | null = null): DataLoader<number, FundingGroupSum[]> => {
-    const key = JSON.stringify([scope, groupBy, filter, asOf?.toISOString() ?? null]);
-    let loader = loaders.get(key);
-    if (!loader) {
-      loader = new DataLoader<number, FundingGroupSum[]>(
+  return loadersByKey(
+    (scope: ScopeDimension, groupBy: readonly FundingDimension[], filter: FundingFilter | null, asOf: Date | null = null) =>
+      JSON.stringify([scope, groupBy, filter, asOf?.toISOString() ?? null]),
+    (scope, groupBy, filter, asOf = null) =>
+      new DataLoader<number, FundingGroupSum[]>(
         async (ids) => {
           await nextTurn(ids.length);
           // At a moment, each action's lines are counted under the orientation it was in then (sumFundings).
@@ -103,12 +97,8 @@ function scopedTotalsLoaders(dataSource: DataSource): FundingLoaders['fundingTot
           }
           return ids.map((id) => byScope.get(id) ?? []);
         },
-      );
-      loaders.set(key, loader);
-    }
-    return loader;
-  };
-  return Object.assign(within, { clearAll: () => loaders.clear() });
+      ),
+  );
 }
 
 /** The columns of a funding line and of each related row that a selection of `Funding` needs. */

@@ -1,6 +1,5 @@
 import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
-import { AmendmentChangeRow } from '../amendment/amendment-change.entity';
-import { firstMoveAfterSql, placedOrientationSql } from '../amendment/action-placement';
+import { placedOrientation } from '../amendment/action-placement';
 import { structureDateOf } from '../contract/structure-date';
 import { Contract } from '../contract/contract.entity';
 import { Orientation } from '../contract/orientation.entity';
@@ -90,9 +89,7 @@ export function filteredFundings(
   if (filter.orientation || (filter.axis !== undefined && filter.axis !== null)) {
     if (asOf) {
       // At a past moment, the orientation the action was in then (an amendment may have moved it since).
-      query
-        .leftJoin(AmendmentChangeRow, 'f_move', firstMoveAfterSql('action', 'f_move'), { structureOn: structureDateOf(asOf) })
-        .innerJoin(Orientation, 'orientation', `orientation.id = ${placedOrientationSql('action', 'f_move')}`);
+      query.innerJoin(Orientation, 'orientation', `orientation.id = ${placedOrientation(query, 'action', structureDateOf(asOf))}`);
     } else query.innerJoin('action.orientation', 'orientation');
   }
   if (filter.orientation) query.andWhere('orientation.code = :orientationCode', { orientationCode: filter.orientation });

@@ -1,7 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { firstMoveAfterSql, placedOrientationSql } from '../amendment/action-placement';
-import { AmendmentChangeRow } from '../amendment/amendment-change.entity';
+import { DataSource, SelectQueryBuilder } from 'typeorm';
+import { placedOrientation } from '../amendment/action-placement';
 import { titleThenSql } from '../amendment/title-history';
 import { ActionStatus } from '../kernel/action-status.enum';
 import { Action } from '../action/action.entity';
@@ -103,16 +102,9 @@ async function structureRows<T extends Axis | Orientation>(query: SelectQueryBui
   return entities;
 }
 
-/** The orientation of `action` now, or on the day `on` (where an amendment may since have moved it from). */
-function placedOrientation<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, on: string | null): string {
-  if (on === null) return 'action.orientation_id';
-  query.leftJoin(AmendmentChangeRow, 'placement', firstMoveAfterSql('action', 'placement'), { structureOn: on });
-  return placedOrientationSql('action', 'placement');
-}
-
 async function loadStatusCounts(dataSource: DataSource, contractId: number, on: string | null) {
   const query = dataSource.getRepository(Action).createQueryBuilder('action');
-  const orientation = placedOrientation(query, on);
+  const orientation = placedOrientation(query, 'action', on);
   const rows = await query
     .select(orientation, 'orientationId')
     .addSelect('action.status', 'status')
@@ -128,7 +120,7 @@ async function loadStatusCounts(dataSource: DataSource, contractId: number, on: 
 async function loadIndicators(dataSource: DataSource, contractId: number, on: string | null): Promise<{ inputs: IndicatorInput[]; byId: Map<number, Indicator> }> {
   const query = dataSource.getRepository(Indicator).createQueryBuilder('indicator').leftJoin(Action, 'action', 'action.id = indicator.action_id');
   const rows = await query
-    .addSelect(placedOrientation(query, on), 'action_orientation_id')
+    .addSelect(placedOrientation(query, 'action', on), 'action_orientation_id')
     .where('indicator.contract_id = :contractId', { contractId })
     .orderBy('indicator.code', 'ASC')
     .getRawAndEntities();
