@@ -557,21 +557,22 @@ async function applyPlan(
   if (plan.moves.length) {
     const orientationIds = [...new Set(plan.moves.map((move) => move.action.orientationId).filter((id): id is number => id !== null))];
     const codes = new Map((orientationIds.length ? await manager.find(Orientation, { where: { id: In(orientationIds) } }) : []).map((o) => [o.id, o.code]));
+    // One UPDATE per orientation moved to, not per action (up to 1 000 under the contract's lock).
+    const movedTo = new Map<number, number[]>();
     for (const { action, to } of plan.moves) {
       const toId = typeof to === 'string' ? newOrientations.get(to)!.id : to.id;
       recorded({ kind: AmendmentChangeKind.MOVE_ACTION, actionId: action.id, fromOrientationId: action.orientationId, orientationId: toId });
-      await manager.update(Action, { id: action.id }, { orientationId: toId, updatedAt: now });
+      const ids = movedTo.get(toId);
+      if (ids) ids.push(action.id);
+      else movedTo.set(toId, [action.id]);
       changes.push({ kind: AmendmentChangeKind.MOVE_ACTION, code: action.code, title: action.title, from: action.orientationId === null ? null : codes.get(action.orientationId)!, to: typeof to === 'string' ? to : to.code });
     }
+    for (const [toId, actionIds] of movedTo) await manager.update(Action, { id: In(actionIds) }, { orientationId: toId, updatedAt: now });
   }
-  for (const orientation of plan.closeOrientations) {
-    await manager.update(Orientation, { id: orientation.id }, { closedOn: on, closedByAmendmentId: amendmentId });
-    changes.push({ kind: AmendmentChangeKind.CLOSE_ORIENTATION, code: orientation.code, title: orientation.title });
-  }
-  for (const axis of plan.closeAxes) {
-    await manager.update(Axis, { id: axis.id }, { closedOn: on, closedByAmendmentId: amendmentId });
-    changes.push({ kind: AmendmentChangeKind.CLOSE_AXIS, code: axisCodeOf(axis), title: axis.title });
-  }
+  if (plan.closeOrientations.length) await manager.update(Orientation, { id: In(plan.closeOrientations.map((orientation) => orientation.id)) }, { closedOn: on, closedByAmendmentId: amendmentId });
+  for (const orientation of plan.closeOrientations) changes.push({ kind: AmendmentChangeKind.CLOSE_ORIENTATION, code: orientation.code, title: orientation.title });
+  if (plan.closeAxes.length) await manager.update(Axis, { id: In(plan.closeAxes.map((axis) => axis.id)) }, { closedOn: on, closedByAmendmentId: amendmentId });
+  for (const axis of plan.closeAxes) changes.push({ kind: AmendmentChangeKind.CLOSE_AXIS, code: axisCodeOf(axis), title: axis.title });
   // EPCIs first (the perimeter's parties are today's EPCIs), then the communes: a commune's change is read
   // after those of the EPCIs (perimeter-history.ts replays them in the order of their ids).
   for (const epci of plan.removeEpcis) {
