@@ -77,7 +77,9 @@ export async function amendContract(dataSource: DataSource, input: AmendmentInpu
     const count = changes[list]?.length ?? 0;
     if (count > CHANGES_PER_LIST_MAX) errors.push({ field: `changes.${list}`, message: `${count} modifications dans changes.${list} : un avenant en compte au plus ${CHANGES_PER_LIST_MAX} par liste.` });
   }
-  if (errors.some((error) => error.field.startsWith('changes.'))) throw fieldErrorsToGraphQLError(errors);
+  const total = CHANGE_LISTS.reduce((sum, list) => sum + (changes[list]?.length ?? 0), 0);
+  if (total > CHANGES_TOTAL_MAX) errors.push({ field: 'changes', message: `${total} modifications en tout dans changes : un avenant en compte au plus ${CHANGES_TOTAL_MAX}.` });
+  if (errors.some((error) => error.field.startsWith('changes.') || (error.field === 'changes' && total > CHANGES_TOTAL_MAX))) throw fieldErrorsToGraphQLError(errors);
   const contractCode = (input.contract ?? '').trim();
   try {
     return await writeToContract(dataSource, { code: contractCode }, { audit, caller }, async (manager) => {
@@ -95,8 +97,9 @@ export async function amendContract(dataSource: DataSource, input: AmendmentInpu
   }
 }
 
-/** Changes of one kind in one amendment, at most. */
+/** Changes of one kind in one amendment, at most; and of all kinds (eleven lists). */
 const CHANGES_PER_LIST_MAX = 1_000;
+const CHANGES_TOTAL_MAX = 2_000;
 
 const CHANGE_LISTS = ['addAxes', 'renameAxes', 'closeAxes', 'addOrientations', 'renameOrientations', 'closeOrientations', 'moveActions', 'addCommunes', 'removeCommunes', 'addEpcis', 'removeEpcis'] as const;
 

@@ -377,6 +377,14 @@ describe(`amendments (avenants) with history on ${TEST_DATABASE_TYPE}`, () => {
     await refused({ ...base, changes: { closeOrientations: ['1.3'] } }, 'changes.closeOrientations[0]', /« 1\.3 » porte encore \d+ action\(s\) \(.*DA-40.*\) : déplacez-les \(moveActions\)/);
     await refused({ ...base, changes: { closeAxes: ['1'] } }, 'changes.closeAxes[0]', 'L’axe (changes.closeAxes[0]) « 1 » a des orientations en vigueur (1.1, 1.2, 1.3)');
     await refused({ ...base, signedOn: '2099-01-01', changes: { closeOrientations: ['1.1'] } }, 'signedOn', 'est postérieure à aujourd’hui');
+    // Bounded before the contract's lock: 1 000 changes per list, 2 000 in all.
+    const codes = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
+    await refused({ ...base, changes: { closeOrientations: codes(1001, 'X.') } }, 'changes.closeOrientations', '1001 modifications dans changes.closeOrientations : un avenant en compte au plus 1000 par liste');
+    await refused(
+      { ...base, changes: { closeOrientations: codes(1000, 'X.'), closeAxes: codes(1000, 'Y'), addCommunes: codes(1, '59') } },
+      'changes',
+      '2001 modifications en tout dans changes : un avenant en compte au plus 2000',
+    );
     await refused({ ...base, signedOn: '2021-06-01', changes: { closeOrientations: ['1.1'] } }, 'signedOn', 'précède le début du contrat CRTE-DOUAISIS (signé le 2022-02-01)');
     await refused({ ...base, signedOn: '2024-05-01', changes: { closeOrientations: ['1.1'] } }, 'signedOn', 'précède celle du dernier avenant enregistré (n° 2, signé le 2024-09-01)');
     await refused({ ...base, changes: {} }, 'changes', 'Un avenant doit comporter au moins une modification');
