@@ -14,7 +14,7 @@ import { titleThenSql } from './title-history';
 /**
  * A contract's structure as it stood on a date (asOf): the axes and orientations in force that day, under
  * the titles they had, and the actions where they were. One statement per level and date, as the current
- * structure's loaders (src/contract/contract.loaders.ts); each row read carries the date (structureDate)
+ * structure's loaders (src/contract/contract.loaders.ts); each row read carries the moment (structureAsOf)
  * so that the levels under it are read at the same date.
  */
 export interface StructureOnLoaders {
@@ -93,7 +93,6 @@ function structureOnLoaders(dataSource: DataSource, moment: Date): StructureOnLo
     return rows.map((row) => {
       const item = read(row)!;
       if (row.title_then !== null && row.title_then !== undefined) item.title = String(row.title_then);
-      item.structureDate = on;
       item.structureAsOf = moment;
       return item;
     });

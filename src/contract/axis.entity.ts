@@ -45,9 +45,9 @@ export class Axis {
   @Column({ type: 'integer', nullable: true })
   closedByAmendmentId: number | null;
 
-  /** Set on the rows read at a date (asOf): the date their children are read at too. Not a column. */
-  structureDate?: string;
-
-  /** Set with structureDate: the moment (asOf) it was read at, for the funding totals under it. Not a column. */
+  /**
+   * Set on the rows read at a moment (asOf): the moment their children and the funding totals under them
+   * are read at too (structure-date.ts). Not a column.
+   */
   structureAsOf?: Date;
 }

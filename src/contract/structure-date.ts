@@ -18,8 +18,8 @@ export function structureDateOf(moment: Date): string {
  * from the current rows (no amendment is dated after today).
  */
 export function structureDate(asOf: Date | null | undefined, parent: object): string | null {
-  if (asOf) return structureDateOf(asOf);
-  return (parent as { structureDate?: string }).structureDate ?? null;
+  const moment = structureMoment(asOf, parent);
+  return moment === null ? null : structureDateOf(moment);
 }
 
 /**

@@ -96,7 +96,6 @@ async function structureRows<T extends Axis | Orientation>(query: SelectQueryBui
   for (const row of entities) {
     const title = titleThen.get(row.id);
     if (title !== null && title !== undefined) row.title = String(title);
-    row.structureDate = structureDateOf(asOf);
     row.structureAsOf = asOf;
   }
   return entities;
