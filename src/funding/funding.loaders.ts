@@ -188,52 +188,61 @@ function linesByAction(dataSource: DataSource, columns: LineColumns): GroupLoade
   return groupLoader(
     async (ids) => {
       const query = countedFundings(dataSource);
-      const readFunding = selectColumns(dataSource, Funding, query, 'funding', columns.funding, { first: true });
-      const relation = <T extends ObjectLiteral>(entity: EntityTarget<T>, alias: string, list: ColumnMetadata[] | null) => {
-        if (!list) return null;
-        query.leftJoin(`funding.${alias}`, alias);
-        return selectColumns(dataSource, entity, query, alias, list);
-      };
-      const readFunder = relation(Organisation, 'funder', columns.funder);
-      const readProgramme = relation(Programme, 'programme', columns.programme);
-      const readBeneficiary = relation(Organisation, 'beneficiary', columns.beneficiary);
+      const slots = (['funder', 'programme', 'beneficiary'] as const).filter((relation) => columns[relation]);
+      const readFunding = selectColumns(dataSource, Funding, query, 'funding', columns.funding, { first: true, slots });
       query.andWhere(...idsIn(dataSource, 'funding.action_id', ids));
-      // Funders and beneficiaries apart: each may have been read with its own columns.
-      const funders = new Map<number, Organisation>();
-      const beneficiaries = new Map<number, Organisation>();
-      const programmes = new Map<number, Programme>();
-      const once = <T extends { id: number }>(seen: Map<number, T>, id: number | null, read: (row: readonly unknown[]) => T | null, row: readonly unknown[]): T | null => {
-        if (id === null) return null;
-        let found = seen.get(id);
-        if (!found) {
-          found = read(row)!;
-          seen.set(id, found);
-        }
-        return found;
-      };
-      // Rows as arrays (src/sql/array-rows.ts): the readers find their columns by the statement's names.
-      const reader = (names: readonly string[]) => {
-        const funding = readFunding.at(names);
-        const funder = readFunder?.at(names);
-        const programme = readProgramme?.at(names);
-        const beneficiary = readBeneficiary?.at(names);
-        return (row: readonly unknown[]): Funding => {
-          const line = funding(row)!;
-          if (funder) line.funder = once(funders, line.funderId, funder, row)!;
-          if (programme) line.programme = once(programmes, line.programmeId, programme, row);
-          if (beneficiary) line.beneficiary = once(beneficiaries, line.beneficiaryId, beneficiary, row);
-          return line;
-        };
-      };
       // The lines of a very large contract: one statement that yields on SQLite. Below, one plain read on the
       // shared connection: 50 000 lines (5 000 actions) hold the loop ~50 ms, and stepping them on a connection
       // of its own cost a tenth of the nested query's time (bench:peer).
-      if (ids.length > STREAMED_READ_PARENTS) return rawRowsYielding(dataSource, query, reader);
-      const { columns: names, rows } = await readArrayRows(dataSource, query);
-      return rows.map(reader(names));
+      const lines =
+        ids.length > STREAMED_READ_PARENTS
+          ? await rawRowsYielding(dataSource, query, (names) => readFunding.at(names) as (row: readonly unknown[]) => Funding)
+          : await readArrayRows(dataSource, query).then(({ columns: names, rows }) => rows.map(readFunding.at(names) as (row: readonly unknown[]) => Funding));
+      // Each relation asked for is one statement of its own for the distinct rows the lines point to (a
+      // level of the query), not a join: joined, its columns came again with each of the lines (the same
+      // few funders' names 50 000 times, each a string to build), a third of the lines' values.
+      await Promise.all([
+        columns.funder && attachRelation(dataSource, Organisation, columns.funder, lines, 'funderId', 'funder'),
+        columns.programme && attachRelation(dataSource, Programme, columns.programme, lines, 'programmeId', 'programme'),
+        columns.beneficiary && attachRelation(dataSource, Organisation, columns.beneficiary, lines, 'beneficiaryId', 'beneficiary'),
+      ]);
+      return lines;
     },
     (funding) => funding.actionId!,
     // An action's lines by year, then as written.
     { order: (a, b) => a.year - b.year || a.id - b.id },
   );
+}
+
+/** Reads the distinct rows that `lines` point to by `key` (one statement) and sets them as `property`. */
+async function attachRelation<T extends ObjectLiteral & { id: number }>(
+  dataSource: DataSource,
+  entity: EntityTarget<T>,
+  list: ColumnMetadata[],
+  lines: Funding[],
+  key: 'funderId' | 'programmeId' | 'beneficiaryId',
+  property: 'funder' | 'programme' | 'beneficiary',
+): Promise<void> {
+  const ids = new Set<number>();
+  for (let i = 0; i < lines.length; i++) {
+    const id = lines[i][key];
+    if (id !== null && id !== undefined) ids.add(id);
+  }
+  const byId = new Map<number, T>();
+  if (ids.size) {
+    const query = dataSource.getRepository(entity).createQueryBuilder('related');
+    const read = selectColumns(dataSource, entity, query, 'related', list, { first: true });
+    query.where(...idsIn(dataSource, 'related.id', [...ids]));
+    const { columns: names, rows } = await readArrayRows(dataSource, query);
+    const readAt = read.at(names);
+    for (const row of rows) {
+      const related = readAt(row)!;
+      byId.set(related.id, related);
+    }
+  }
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as unknown as Record<string, unknown>;
+    const id = line[key] as number | null | undefined;
+    line[property] = id === null || id === undefined ? null : (byId.get(id) ?? null);
+  }
 }

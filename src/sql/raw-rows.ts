@@ -36,7 +36,7 @@ export function selectColumns<T extends ObjectLiteral>(
   query: SelectQueryBuilder<ObjectLiteral>,
   alias: string,
   columns: readonly ColumnMetadata[],
-  options: { first?: boolean } = {},
+  options: { first?: boolean; slots?: readonly string[] } = {},
 ): RowReader<T> {
   const metadata = dataSource.getMetadata(entity);
   // Instances of the entity's class, not plain objects: type-graphql copies a @Root() that is not an
@@ -51,7 +51,7 @@ export function selectColumns<T extends ObjectLiteral>(
   const keys = columns.map((column) => key(column.databaseName));
   const hydrate = columns.map((column) => hydrator(dataSource, column));
   const primary = columns.findIndex((column) => column.isPrimary);
-  const construct = rowConstructor(prototype, columns.map((column) => column.propertyName));
+  const construct = rowConstructor(prototype, columns.map((column) => column.propertyName), options.slots);
   const reader = ((row: Record<string, unknown>) => {
     if (row[keys[primary]] === null || row[keys[primary]] === undefined) return null;
     return construct(keys.map((name, i) => hydrate[i](row[name]))) as T;
@@ -77,11 +77,15 @@ export function selectColumns<T extends ObjectLiteral>(
  * A function building an instance of `prototype` with these properties from an array of values: one
  * constructor per entity and set of columns, so that V8 gives its objects one shape, sized for them, their
  * properties in the object (an object made by Object.create and given its properties one by one grows
- * through shapes, and past a few properties into a separate store: one more allocation per row).
+ * through shapes, and past a few properties into a separate store: one more allocation per row). `slots`:
+ * properties set after (a line's funder), made here as undefined so that setting them keeps the shape.
  */
-function rowConstructor(prototype: object, properties: readonly string[]): (values: readonly unknown[]) => object {
+function rowConstructor(prototype: object, properties: readonly string[], slots: readonly string[] = []): (values: readonly unknown[]) => object {
   // The property names are the entity's own (its metadata), written as string literals.
-  const body = properties.map((property, i) => `this[${JSON.stringify(property)}] = values[${i}];`).join('\n');
+  const body = [
+    ...properties.map((property, i) => `this[${JSON.stringify(property)}] = values[${i}];`),
+    ...slots.map((slot) => `this[${JSON.stringify(slot)}] = undefined;`),
+  ].join('\n');
   const Row = new Function('values', body) as unknown as new (values: readonly unknown[]) => object;
   Row.prototype = prototype;
   return (values) => new Row(values);
