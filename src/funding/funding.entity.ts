@@ -135,6 +135,9 @@ export class Funding {
   @Column(timestampColumn())
   createdAt: Date;
 
-  /** Set on the lines of fundings(asOf): their action is answered as it stood then (its orientation then). Not a column. */
+  /**
+   * Set on the lines of fundings(asOf), and of an action read in a tree dated asOf: their action is
+   * answered as it stood then (its orientation then). Not a column.
+   */
   structureAsOf?: Date;
 }

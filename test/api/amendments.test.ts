@@ -472,4 +472,63 @@ describe(`amendments (avenants) with history on ${TEST_DATABASE_TYPE}`, () => {
   it('is for administrators only: an editor’s token is refused and nothing is written', async () => {
     await refused({ contract: CONTRACT, number: '3', signedOn: '2024-10-01', title: 'Avenant n° 3', changes: { closeOrientations: ['1.1'] } }, null, /administrat/i, editor, 'FORBIDDEN');
   });
+
+  // Last: it re-imports the ADEME file, which changes today's lines that the tests above compare with the file.
+  it('lists, in a tree read asOf, each action’s lines valid at that moment (those its fundingTotal counts, as fundings(asOf) lists them); today’s lines without asOf', async () => {
+    // The ADEME file sent again with DA-41's granted amount corrected: it supersedes the file's lines (same source, funder and years).
+    const file = readFileSync(fixturePath(ADEME_FILE), 'utf8');
+    expect(file).toContain(';950000,50;');
+    const corrected = Buffer.from(file.replace(';950000,50;', ';900000,00;'), 'utf8');
+    const result = await importFile(db.dataSource, { buffer: corrected, fileName: 'annexe3-ademe-2021-2023-corrigee.csv', kind: ImportKind.ANNEX3, source: 'ADEME', contract: CONTRACT });
+    expect(result.status).toBe('APPLIED');
+    // Re-imported on 2025-06-01, as the first file is recorded in 2022 (beforeAll).
+    await sql("UPDATE funding SET superseded_at = '2025-06-01 00:00:00' WHERE superseded_by_batch_id = ?", [result.batchId]);
+    await sql("UPDATE funding SET created_at = '2025-06-01 00:00:00' WHERE batch_id = ?", [result.batchId]);
+
+    const LINE = 'id stage year amount funder { shortName } action { code orientation { code } }';
+    const tree = async (asOf?: string) => {
+      const { contract } = await ok(
+        `query ($asOf: DateTimeISO) { contract(code: "${CONTRACT}") { axes(asOf: $asOf) { orientations { actions {
+          code requested: fundingTotal(stage: REQUESTED) granted: fundingTotal(stage: GRANTED) paid: fundingTotal(stage: PAID) fundings { ${LINE} } } } } } }`,
+        { asOf },
+      );
+      return contract.axes.flatMap((axis: any) => axis.orientations).flatMap((o: any) => o.actions).find((action: any) => action.code === 'DA-41');
+    };
+    const page = async (asOf?: string) =>
+      (await ok(`query ($asOf: DateTimeISO) { fundings(filter: { contract: "${CONTRACT}", action: "DA-41" }, asOf: $asOf, first: 500) { nodes { ${LINE} } } }`, { asOf })).fundings.nodes;
+    const amounts = (lines: any[]) => lines.map((line) => `${line.stage} ${line.year} ${line.funder.shortName} ${line.amount}`).sort();
+    const sumAt = (lines: any[], stage: string) => centsDecimal(lines.filter((line) => line.stage === stage).reduce((total, line) => total + cellCents(line.amount), 0n));
+    const byId = (lines: any[]) => [...lines].sort((a, b) => Number(a.id) - Number(b.id));
+
+    // The file's row for DA-41 (2023, ADEME): 1 200 000 € requested, 950 000,50 € granted, 0 paid; corrected: 900 000,00 € granted.
+    const before = await tree(BEFORE);
+    const between = await tree(AFTER);
+    for (const [action, orientationThen] of [[before, '1.3'], [between, '5.1']] as const) {
+      expect(amounts(action.fundings).filter((line) => line.startsWith('GRANTED'))).toEqual(['GRANTED 2023 ADEME 950000.50']);
+      expect(amounts(action.fundings)).toContain('REQUESTED 2023 ADEME 1200000.00');
+      // Its lines add up to its dated totals, stage by stage; they are fundings(asOf)'s lines, each line's action placed as it was then.
+      for (const stage of ['REQUESTED', 'GRANTED', 'PAID']) expect(sumAt(action.fundings, stage)).toBe(action[stage.toLowerCase()]);
+      expect(byId(action.fundings)).toEqual(byId(await page(action === before ? BEFORE : AFTER)));
+      expect(new Set(action.fundings.map((line: any) => `${line.action.code} ${line.action.orientation.code}`))).toEqual(new Set([`DA-41 ${orientationThen}`]));
+    }
+    expect(before.granted).toBe('950000.50');
+
+    // Today, and at a moment after the re-import: the corrected lines, none of the earlier ones.
+    const today = await tree();
+    const afterImport = await tree('2025-09-01T12:00:00Z');
+    for (const action of [today, afterImport]) {
+      expect(amounts(action.fundings).filter((line) => line.startsWith('GRANTED'))).toEqual(['GRANTED 2023 ADEME 900000.00']);
+      expect(action.granted).toBe('900000.00');
+      for (const stage of ['REQUESTED', 'GRANTED', 'PAID']) expect(sumAt(action.fundings, stage)).toBe(action[stage.toLowerCase()]);
+      expect(new Set(action.fundings.map((line: any) => line.action.orientation.code))).toEqual(new Set(['5.1']));
+    }
+    expect(byId(today.fundings)).toEqual(byId(await page()));
+    expect(byId(afterImport.fundings)).toEqual(byId(today.fundings));
+    const earlier = new Set(between.fundings.map((line: any) => line.id));
+    expect(today.fundings.filter((line: any) => earlier.has(line.id))).toEqual([]);
+
+    // Before the file was recorded (2022): no line, and totals of nothing.
+    const beforeFile = await tree('2021-06-01T12:00:00Z');
+    expect(beforeFile).toMatchObject({ fundings: [], requested: '0.00', granted: '0.00', paid: '0.00' });
+  });
 });

@@ -90,6 +90,39 @@ describe('nested contract query, batched per level', () => {
     expect(formatCents(sumCents(returned))).toBe(formatCents(sumCents(wide.fundingCents)));
   });
 
+  it('reads a tree dated asOf in as many statements as today’s, for 500 actions as for 50: its lines, those valid then, in one', async () => {
+    const DATED = NESTED_QUERY.replace('($code: String!)', '($code: String!, $asOf: DateTimeISO)').replace(/axes \{/, 'axes(asOf: $asOf) {');
+    expect(DATED).toContain('axes(asOf: $asOf)');
+    const dated = async (code: string, asOf: string) => {
+      counter.reset();
+      const result = await api.graphql(DATED, { code, asOf });
+      expect(result.body.errors).toBeUndefined();
+      const actions = result.body.data.contract.axes.flatMap((axis: any) => axis.orientations.flatMap((o: any) => o.actions));
+      return { actions, statements: counter.count, sql: [...counter.statements] };
+    };
+    // The statements that read lines (today's path and the dated one both alias the table `funding`).
+    const lineReads = (statements: string[]) => statements.filter((sql) => /FROM [`"]?funding[`"]? [`"]?funding[`"]?/i.test(sql)).length;
+    const today = await run('LARGE');
+    expect(lineReads(counter.statements)).toBe(1);
+    // A moment after the contracts were built: every line valid then, as today.
+    const after = new Date(Date.now() + 60_000).toISOString();
+    const atFifty = await dated('SMALL', after);
+    const atFiveHundred = await dated('LARGE', after);
+    if (process.env.VERBOSE_COUNTS) console.log({ today: today.statements, atFifty: atFifty.statements, atFiveHundred: atFiveHundred.statements });
+    expect(atFiveHundred.statements).toBe(today.statements);
+    expect(atFiveHundred.statements).toBe(atFifty.statements);
+    expect(lineReads(atFiveHundred.sql)).toBe(1);
+    expect(atFiveHundred.actions).toHaveLength(500);
+    const returned = atFiveHundred.actions.flatMap((action: any) => action.fundings.map((funding: any) => BigInt(funding.amount.replace('.', ''))));
+    expect(returned).toHaveLength(large.fundingCount);
+    expect(formatCents(sumCents(returned))).toBe(formatCents(sumCents(large.fundingCents)));
+    // Before they were recorded: the same actions (an action has no history), no line, in as many statements.
+    const before = await dated('LARGE', '2000-01-01T00:00:00Z');
+    expect(before.statements).toBe(today.statements);
+    expect(before.actions).toHaveLength(500);
+    expect(before.actions.flatMap((action: any) => action.fundings)).toEqual([]);
+  });
+
   it('adds one statement for the funding totals and coverage of all actions, whatever their number', async () => {
     const query = `query ($code: String!) { contract(code: $code) { axes { orientations { actions { code totalCost fundingTotal coverage } } } } }`;
     counter.reset();
