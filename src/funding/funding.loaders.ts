@@ -25,9 +25,11 @@ export interface FundingLoaders {
    * objects (each organisation or programme built once per batch); the batch comes from its loader
    * only when asked for. Only the columns that the query's selection needs are read: on a large
    * contract, the width of the rows (every column of four tables) was most of the statement's time.
-   * One loader per distinct selection, so the lines of a query are still read in one statement.
+   * One loader per distinct selection, so the lines of a query are still read in one statement. With a
+   * `moment` (an action read in a tree dated asOf): the lines valid and counted then, as fundings(asOf)
+   * lists them and stageTotalsByActionAt counts them, each line's action answered as it stood then.
    */
-  fundingsByAction(selection: Selection): GroupLoader<Funding>;
+  fundingsByAction(selection: Selection, moment?: Date | null): GroupLoader<Funding>;
   programmeById: DataLoader<number, Programme | null>;
   batchById: DataLoader<number, ImportBatch | null>;
   /** The correction made in a preview to a batch's cell (key: cellKey(batch, sheet, cell)): all the batches' corrections in one statement. */
@@ -47,8 +49,8 @@ declare module '../request/context' {
 export function createFundingLoaders(dataSource: DataSource): FundingLoaders {
   return {
     fundingsByAction: loadersByKey(
-      (selection: Selection) => lineColumns(dataSource, selection).key,
-      (selection) => linesByAction(dataSource, lineColumns(dataSource, selection)),
+      (selection: Selection, moment: Date | null = null) => `${lineColumns(dataSource, selection).key}@${moment?.toISOString() ?? ''}`,
+      (selection, moment = null) => linesByAction(dataSource, lineColumns(dataSource, selection), moment),
     ),
     programmeById: byIdLoader((ids) => dataSource.getRepository(Programme).find({ where: { id: anyId(dataSource, ids) } })),
     batchById: byIdLoader((ids) => dataSource.getRepository(ImportBatch).find({ where: { id: anyId(dataSource, ids) } })),
@@ -184,11 +186,12 @@ function lineColumns(dataSource: DataSource, selection: Selection): LineColumns 
   return columns;
 }
 
-function linesByAction(dataSource: DataSource, columns: LineColumns): GroupLoader<Funding> {
+function linesByAction(dataSource: DataSource, columns: LineColumns, moment: Date | null): GroupLoader<Funding> {
   return groupLoader(
     async (ids) => {
-      const query = countedFundings(dataSource);
-      const slots = (['funder', 'programme', 'beneficiary'] as const).filter((relation) => columns[relation]);
+      const query = countedFundings(dataSource, 'funding', moment);
+      const slots: string[] = (['funder', 'programme', 'beneficiary'] as const).filter((relation) => columns[relation]);
+      if (moment) slots.push('structureAsOf');
       const readFunding = selectColumns(dataSource, Funding, query, 'funding', columns.funding, { first: true, slots });
       query.andWhere(...idsIn(dataSource, 'funding.action_id', ids));
       // The lines of a very large contract: one statement that yields on SQLite. Below, one plain read on the
@@ -206,6 +209,8 @@ function linesByAction(dataSource: DataSource, columns: LineColumns): GroupLoade
         columns.programme && attachRelation(dataSource, Programme, columns.programme, lines, 'programmeId', 'programme'),
         columns.beneficiary && attachRelation(dataSource, Organisation, columns.beneficiary, lines, 'beneficiaryId', 'beneficiary'),
       ]);
+      // Each line's action answers as it stood at that moment (Funding.action), as in fundings(asOf).
+      if (moment) for (const line of lines) line.structureAsOf = moment;
       return lines;
     },
     (funding) => funding.actionId!,

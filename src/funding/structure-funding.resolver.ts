@@ -22,7 +22,7 @@ import { Funding } from './funding.entity';
  */
 
 // An orientation's actions read their lines before they answer (action/orientation-actions.resolver.ts): today's
-// tree only; a dated one's actions read theirs at its moment (fundingsByActionAt), one statement per level too.
+// tree only; a dated one's actions read theirs at its moment (fundingsByAction(selection, moment)), one statement per level too.
 registerPrefetch('Action', 'fundings', (loaders, selection, actionIds) => loaders.fundingsByAction(selection).loadMany(actionIds));
 
 @Resolver(() => Action)
@@ -31,10 +31,9 @@ export class ActionFundingResolver {
     description: 'Lignes de financement en vigueur (non remplacées). Dans un arbre lu à une date (asOf), les lignes en vigueur à ce moment (celles que fundingTotal compte alors).',
   })
   fundings(@Root() action: Action, @Ctx() { loaders }: RequestContext, @Info() info: GraphQLResolveInfo): Promise<Funding[]> | Funding[] {
-    // In a tree read at a moment, the lines valid then (a dated list of actions prefetches nothing).
-    if (action.structureAsOf) return loaders.fundingsByActionAt(action.structureAsOf).load(action.id);
-    // Read already when the action's list asked for its lines (prefetchChildren): the lines as they are.
-    const loader = loaders.fundingsByAction(selectionOf(info));
+    // Read already when the action's list asked for its lines (prefetchChildren): the lines as they are. In a
+    // tree read at a moment, the lines valid then (a dated list of actions prefetches nothing).
+    const loader = loaders.fundingsByAction(selectionOf(info), action.structureAsOf ?? null);
     return loader.settled(action.id) ?? loader.load(action.id);
   }
 
