@@ -45,58 +45,90 @@ function winAnsiByte(codePoint: number): number | null {
   return WIN_ANSI_HIGH.get(codePoint) ?? SUBSTITUTES.get(codePoint) ?? null;
 }
 
+/** The WinAnsi byte of one code point of an NFC text. */
+function winAnsiOf(char: string): number {
+  const codePoint = char.codePointAt(0)!;
+  let byte = winAnsiByte(codePoint);
+  if (byte === null && (codePoint === 0x0a || codePoint === 0x0d)) byte = 0x20;
+  if (byte === null) {
+    const base = char.normalize('NFD').codePointAt(0)!;
+    byte = base !== codePoint ? winAnsiByte(base) : null;
+  }
+  return byte ?? 0x3f;
+}
+
 /**
  * Text as WinAnsi bytes, in a string of one char per byte (latin1): what a PDF string holds. A letter
  * WinAnsi lacks is written without its accent when it has one (« ō » → « o »), else as « ? ».
  */
 export function encodeWinAnsi(text: string): string {
   let out = '';
-  for (const char of text.normalize('NFC')) {
-    const codePoint = char.codePointAt(0)!;
-    let byte = winAnsiByte(codePoint);
-    if (byte === null && (codePoint === 0x0a || codePoint === 0x0d)) byte = 0x20;
-    if (byte === null) {
-      const base = char.normalize('NFD').codePointAt(0)!;
-      byte = base !== codePoint ? winAnsiByte(base) : null;
-    }
-    out += String.fromCharCode(byte ?? 0x3f);
-  }
+  for (const char of text.normalize('NFC')) out += String.fromCharCode(winAnsiOf(char));
   return out;
+}
+
+/** A code point's width in thousandths of the font size (AFM units). */
+function charUnits(char: string, widths: readonly number[]): number {
+  return widths[winAnsiOf(char) - 32] ?? 0;
+}
+
+/** The width of `text` in thousandths of the font size: integers, so that a line's width is its words' sum exactly. */
+function textUnits(text: string, widths: readonly number[]): number {
+  let units = 0;
+  for (const char of text.normalize('NFC')) units += charUnits(char, widths);
+  return units;
 }
 
 /** The width in points of `text` drawn in `font` at `size`. */
 export function textWidth(text: string, font: PdfFont, size: number): number {
-  const widths = FONT_WIDTHS[font];
-  let units = 0;
-  for (const byte of encodeWinAnsi(text)) units += widths[byte.charCodeAt(0) - 32] ?? 0;
-  return (units * size) / 1000;
+  return (textUnits(text, FONT_WIDTHS[font]) * size) / 1000;
 }
 
 /**
  * `text` cut into lines no wider than `maxWidth`: at ordinary spaces (never at a no-break space, so an
- * amount stays whole), at the text's own line breaks, and inside a word only when the word alone is wider.
+ * amount stays whole), at the text's own line breaks, and inside a word only when the word alone is wider
+ * (as many characters as fit on each line, one at least; the cut word's pieces are in NFC, as drawn).
+ * Each word is measured once and a line's width is the sum of its words' and spaces' (NFC composes
+ * nothing across a space): re-measuring the growing line, and each growing piece of a long word, took
+ * two minutes over a 200 000-character word.
  */
 export function wrapText(text: string, font: PdfFont, size: number, maxWidth: number): string[] {
+  const widths = FONT_WIDTHS[font];
+  // The same comparison as textWidth(…) <= maxWidth, on the same integer sum.
+  const fits = (units: number) => (units * size) / 1000 <= maxWidth;
+  const space = charUnits(' ', widths);
   const lines: string[] = [];
   for (const paragraph of text.split(/\r?\n/)) {
     let line = '';
+    let lineUnits = 0;
     for (const word of paragraph.split(/[ \t]+/).filter(Boolean)) {
-      const candidate = line ? `${line} ${word}` : word;
-      if (textWidth(candidate, font, size) <= maxWidth) {
-        line = candidate;
+      const wordUnits = textUnits(word, widths);
+      if (line && fits(lineUnits + space + wordUnits)) {
+        line += ` ${word}`;
+        lineUnits += space + wordUnits;
         continue;
       }
       if (line) lines.push(line);
-      line = '';
-      let rest = word;
-      while (textWidth(rest, font, size) > maxWidth) {
-        let cut = 1;
-        const chars = [...rest];
-        while (cut < chars.length && textWidth(chars.slice(0, cut + 1).join(''), font, size) <= maxWidth) cut++;
-        lines.push(chars.slice(0, cut).join(''));
-        rest = chars.slice(cut).join('');
+      if (fits(wordUnits)) {
+        line = word;
+        lineUnits = wordUnits;
+        continue;
       }
-      line = rest;
+      // A word wider than the line: its pieces, each as long as fits (one character at least).
+      const chars = [...word.normalize('NFC')];
+      const units = chars.map((char) => charUnits(char, widths));
+      let start = 0;
+      let restUnits = wordUnits;
+      while (start < chars.length && !fits(restUnits)) {
+        let end = start + 1;
+        let piece = units[start];
+        while (end < chars.length && fits(piece + units[end])) piece += units[end++];
+        lines.push(chars.slice(start, end).join(''));
+        restUnits -= piece;
+        start = end;
+      }
+      line = chars.slice(start).join('');
+      lineUnits = restUnits;
     }
     lines.push(line);
   }

@@ -26,6 +26,7 @@ import { importMaxWorkers, importWorkerMaxMb } from '../../import/read/worker-sl
 import { importWorkerNice } from '../../import/read/worker-priority';
 import { RequestContext } from '../request/context';
 import { GraphQLRunner } from '../request/graphql-runner';
+import { runAbortable } from '../request/request-signal';
 import { frenchApolloError, graphqlBodyErrors, MAX_QUERY_TOKENS, queryLimitsPlugin, stringifyResult } from './graphql-limits';
 import { listStatistics } from './list-statistics';
 import { createLoaders } from './loaders';
@@ -61,8 +62,9 @@ export async function startServer(dataSource: DataSource, config: AppConfig & Se
   importMaxWorkers();
   importWorkerNice();
   const gate = new RequestGate(gateLimits(config));
-  // Each admitted request reads the data versions once, whatever number of aggregates it asks for.
-  const scoped: RequestHandler = (_req, _res, next) => runInRequestScope(dataSource, next);
+  // Each admitted request reads the data versions once, whatever number of aggregates it asks for; and
+  // has its abort signal, which its failure or its client gone aborts (src/request/request-signal.ts).
+  const scoped: RequestHandler = (_req, res, next) => runAbortable(res, () => runInRequestScope(dataSource, next));
   const schema = await getSchema();
   cacheCostlyFields(schema);
   const app = express();

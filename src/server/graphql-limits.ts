@@ -21,6 +21,7 @@ import {
 import { ComplexityEstimator, ComplexityEstimatorArgs, fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config';
+import { requestController } from '../request/request-signal';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../common/pagination';
 import { estimateAnswer, ListStatistics, listStatistics, namedContracts } from './list-statistics';
 import { itemWidth, mustYield, pace, QueryBudget } from './query-budget';
@@ -41,6 +42,9 @@ import { itemWidth, mustYield, pace, QueryBudget } from './query-budget';
  *   values (query-budget.ts), or its JSON is over `maxResponseBytes`; no partial data is sent;
  * - TIMEOUT: the request ran longer than `queryTimeoutMs` (503); execution yields to the event loop
  *   every few milliseconds (query-budget.ts, pace), so the limit stops a long synchronous answer too;
+ * - CLIENT_CLOSED_REQUEST (499, sent to nobody): the client went away before its answer; the request
+ *   stops as on the two above. Each of the three aborts the request's signal (request-signal.ts), which a
+ *   streamed read looks at between its slices;
  * - BAD_REQUEST: no operation of the document matches `operationName` (or several, none named);
  * - BAD_REQUEST / PAYLOAD_TOO_LARGE / INTROSPECTION_DISABLED: Apollo's and express's own refusals
  *   (CSRF, batches, malformed or too large bodies, introspection in production), translated.
@@ -195,15 +199,35 @@ function formatSeconds(ms: number): string {
   return ms >= 1000 ? `${String(ms / 1000).replace('.', ',')} s` : `${ms} ms`;
 }
 
-function startBudget(limits: QueryLimits): RequestBudget {
+function clientGoneError(message: string): GraphQLError {
+  return refusal(message, 'CLIENT_CLOSED_REQUEST', 499);
+}
+
+/**
+ * `controller`: the request's (src/request/request-signal.ts), when it runs in one. The request's failure
+ * aborts it, so that what still works for the request stops (a streamed read, between its slices); its
+ * abort from elsewhere (the client gone) stops the request as a failure does.
+ */
+function startBudget(limits: QueryLimits, controller: AbortController | undefined): RequestBudget {
   const budget = new QueryBudget({ maxRows: limits.maxRows, maxValues: limits.maxValues, timeoutMs: limits.timeoutMs }, () => timeoutError(limits.timeoutMs));
   let reject!: (error: GraphQLError) => void;
   const stopped = new Promise<never>((_resolve, fail) => (reject = fail));
   // Nobody may be waiting when it stops: that is not an unhandled rejection.
   stopped.catch(() => undefined);
-  const stop = (error: GraphQLError) => reject(budget.fail(error));
+  const stop = (error: GraphQLError) => {
+    reject(budget.fail(error));
+    controller?.abort(budget.failure);
+  };
+  if (controller) {
+    const aborted = () => {
+      const reason: unknown = controller.signal.reason;
+      stop(reason instanceof GraphQLError ? reason : clientGoneError(reason instanceof Error ? reason.message : String(reason)));
+    };
+    if (controller.signal.aborted) aborted();
+    else controller.signal.addEventListener('abort', aborted, { once: true });
+  }
   let timer: NodeJS.Timeout | null = null;
-  if (limits.timeoutMs > 0) {
+  if (limits.timeoutMs > 0 && budget.failure === null) {
     timer = setTimeout(() => stop(timeoutError(limits.timeoutMs)), limits.timeoutMs);
     timer.unref();
   }
@@ -375,7 +399,7 @@ export function queryLimitsPlugin<TContext extends object>(config: AppConfig): A
     },
     async requestDidStart(requestContext: GraphQLRequestContext<TContext>) {
       const context = requestContext.contextValue;
-      const request = startBudget(limits);
+      const request = startBudget(limits, requestController());
       budgets.set(context, request);
       return {
         async didResolveOperation({ document, operation, request: { operationName, variables } }) {

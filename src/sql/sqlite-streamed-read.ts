@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { requestSignal } from '../request/request-signal';
 import { readArrayRows } from './array-rows';
 import { SQLITE_BUSY_TIMEOUT_MS } from './sqlite-busy-timeout';
 
@@ -17,12 +18,18 @@ export const ROWS_PER_TURN = 10_000;
  * column names, reads a row as an array); the shared connection stays free for the other requests meanwhile
  * (an open cursor would make it « busy »). MySQL/MariaDB (a pool, the driver asynchronous) and an
  * in-memory SQLite (no second connection sees it) read as usual (readArrayRows).
+ *
+ * `signal`, by default the request's (src/request/request-signal.ts): once it is aborted — the request
+ * failed (its budget, its time limit) or its client went away — the read throws its reason at the next
+ * turn instead of stepping the rest of the rows, which nobody waits for any more.
  */
 export async function rawRowsYielding<T>(
   dataSource: DataSource,
   query: SelectQueryBuilder<ObjectLiteral>,
   reader: (columns: readonly string[]) => (row: readonly unknown[]) => T,
+  signal: AbortSignal | undefined = requestSignal(),
 ): Promise<T[]> {
+  signal?.throwIfAborted();
   const shared = (dataSource.driver as unknown as { databaseConnection?: { name: string; memory: boolean } }).databaseConnection;
   if (dataSource.options.type !== 'better-sqlite3' || !shared || shared.memory) {
     const { columns, rows } = await readArrayRows(dataSource, query);
@@ -39,14 +46,22 @@ export async function rawRowsYielding<T>(
     const statement = database.prepare(sql).raw(true);
     const read = reader(statement.columns().map((column) => column.name));
     const rows: T[] = [];
-    let sinceTurn = 0;
-    // Each row read as it comes: building the objects is spread between the turns too.
-    for (const row of statement.iterate(...bound) as IterableIterator<unknown[]>) {
-      rows.push(read(row));
-      if (++sinceTurn === ROWS_PER_TURN) {
-        sinceTurn = 0;
-        await nextTurn();
+    const cursor = statement.iterate(...bound) as IterableIterator<unknown[]>;
+    try {
+      let sinceTurn = 0;
+      // Each row read as it comes: building the objects is spread between the turns too.
+      for (let row = cursor.next(); !row.done; row = cursor.next()) {
+        rows.push(read(row.value));
+        if (++sinceTurn === ROWS_PER_TURN) {
+          sinceTurn = 0;
+          await nextTurn();
+          signal?.throwIfAborted();
+        }
       }
+    } finally {
+      // Ends the statement when the read stops early: an open one keeps its connection busy (close()
+      // throws, the connection stays open) and its snapshot holds the WAL back from the checkpoints.
+      cursor.return?.();
     }
     return rows;
   } finally {

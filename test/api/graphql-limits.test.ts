@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { EventEmitter } from 'node:events';
+import { ApolloServer } from '@apollo/server';
 import { createConnection } from 'mysql2/promise';
-import { GraphQLInputType, GraphQLScalarType, GraphQLSchema, isEnumType, isInputObjectType, isListType, isNonNullType, Kind, OperationDefinitionNode, parse, typeFromAST } from 'graphql';
+import { GraphQLObjectType, GraphQLString, GraphQLInputType, GraphQLScalarType, GraphQLSchema, isEnumType, isInputObjectType, isListType, isNonNullType, Kind, OperationDefinitionNode, parse, typeFromAST } from 'graphql';
 import { Role } from '../../src/kernel/role.enum';
 import { createToken } from '../../src/auth/token.service';
 import { AppConfig } from '../../src/config';
@@ -14,8 +16,10 @@ import {
   MAX_QUERY_TOKENS,
   operationComplexity,
   operationDepth,
+  queryLimitsPlugin,
 } from '../../src/server/graphql-limits';
 import { getSchema } from '../../src/server/schema';
+import { CLIENT_GONE_MESSAGE, requestSignal, runAbortable } from '../../src/request/request-signal';
 import { createTestDatabase, TEST_DATABASE_TYPE, TestDatabase } from '../support/database';
 
 /**
@@ -371,6 +375,35 @@ describe('GraphQL query limits', () => {
     expect(answerDev.body.errors).toBeUndefined();
   });
 
+  it('TIMEOUT aborts the request’s signal (a streamed read stops on it: test/db/sqlite-streamed-read.test.ts); an answered request’s is left alone', async () => {
+    const quick = await start({ queryTimeoutMs: 1 });
+    const { query } = pageQueries().find((page) => page.name === 'tableau-de-bord.js:DASHBOARD_QUERY')!;
+    const body = { query, variables: { contract: 'CRTE-DOUAISIS', filter: { contract: 'CRTE-DOUAISIS' }, allStages: { contract: 'CRTE-DOUAISIS' } } };
+    // The signals of the requests that run statements (the token's lookup at least), as the HTTP layer made them.
+    const signals = new Set<AbortSignal>();
+    const logger = db.dataSource.logger;
+    const logQuery = logger.logQuery;
+    logger.logQuery = function (this: typeof logger, ...args: Parameters<typeof logQuery>) {
+      const signal = requestSignal();
+      if (signal) signals.add(signal);
+      return logQuery.apply(this, args);
+    };
+    try {
+      const stopped = await post(quick, body, { authorization: `Bearer ${admin}` });
+      expect(stopped.status).toBe(503);
+      expect(signals.size).toBe(1);
+      const [signal] = signals;
+      expect(signal.aborted).toBe(true);
+      expect(signal.reason).toMatchObject({ extensions: { code: 'TIMEOUT' } });
+      signals.clear();
+      const answered = await post(dev, body, { authorization: `Bearer ${admin}` });
+      expect(answered.body.errors).toBeUndefined();
+      expect([...signals].map((other) => other.aborted)).toEqual([false]);
+    } finally {
+      logger.logQuery = logQuery;
+    }
+  });
+
   (TEST_DATABASE_TYPE === 'mysql' ? it : it.skip)('TIMEOUT: a statement blocked by a table lock does not hold the answer (MariaDB)', async () => {
     const patient = await start({ queryTimeoutMs: 400 });
     const config = db.config as Extract<typeof db.config, { type: 'mysql' }>;
@@ -414,5 +447,66 @@ describe('GraphQL query limits', () => {
     const refused = await fetch(`http://localhost:${strict.port}/api/reports/perimetre.csv`);
     expect(refused.status).toBe(400);
     expect(await refused.text()).toMatch(/n’a pas pu être exécuté : La requête est trop complexe : coût estimé \d+, pour 5 au plus/);
+  });
+});
+
+describe('a GraphQL request’s signal (src/request/request-signal.ts)', () => {
+  /** One field that answers when its request's signal is aborted (else after 10 s), run under the limits' plugin. */
+  const slowServer = async (config: Partial<AppConfig>) => {
+    const signals: AbortSignal[] = [];
+    const schema = new GraphQLSchema({
+      query: new GraphQLObjectType({
+        name: 'Query',
+        fields: {
+          slow: {
+            type: GraphQLString,
+            resolve: () => {
+              const signal = requestSignal()!;
+              signals.push(signal);
+              return new Promise((resolve) => {
+                const timer = setTimeout(() => resolve('fini'), 10_000);
+                signal.addEventListener('abort', () => (clearTimeout(timer), resolve('interrompu')));
+              });
+            },
+          },
+        },
+      }),
+    });
+    const apollo = new ApolloServer({ schema, plugins: [queryLimitsPlugin(config as AppConfig)] });
+    await apollo.start();
+    return { apollo, signals };
+  };
+
+  it('is aborted by the request’s failure (TIMEOUT), with that failure', async () => {
+    const { apollo, signals } = await slowServer({ queryTimeoutMs: 50 });
+    try {
+      const res = Object.assign(new EventEmitter(), { writableEnded: false });
+      const response = await runAbortable(res, () => apollo.executeOperation({ query: '{ slow }' }, { contextValue: {} }));
+      expect(response.http.status).toBe(503);
+      expect(response.body.kind === 'single' && response.body.singleResult.errors!.map((error) => error.extensions?.code)).toEqual(['TIMEOUT']);
+      expect(signals).toHaveLength(1);
+      expect(signals[0].reason).toMatchObject({ extensions: { code: 'TIMEOUT' } });
+    } finally {
+      await apollo.stop();
+    }
+  });
+
+  it('aborted by the client gone, stops the request as a failure does: one error, CLIENT_CLOSED_REQUEST', async () => {
+    const { apollo, signals } = await slowServer({ queryTimeoutMs: 0 });
+    try {
+      const res = Object.assign(new EventEmitter(), { writableEnded: false });
+      const started = Date.now();
+      const answering = runAbortable(res, () => apollo.executeOperation({ query: '{ slow }' }, { contextValue: {} }));
+      setTimeout(() => res.emit('close'), 50);
+      const response = await answering;
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(response.http.status).toBe(499);
+      expect(response.body.kind === 'single' && response.body.singleResult).toEqual({
+        errors: [{ message: CLIENT_GONE_MESSAGE, extensions: { code: 'CLIENT_CLOSED_REQUEST' } }],
+      });
+      expect(signals[0].aborted).toBe(true);
+    } finally {
+      await apollo.stop();
+    }
   });
 });

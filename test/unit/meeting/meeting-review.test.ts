@@ -84,6 +84,68 @@ describe('the PDF writer', () => {
     expect(wrapText('un\ndeux', 'regular', 10, 500)).toEqual(['un', 'deux']);
   });
 
+  it('wraps ordinary text into the same lines as the former wrapper, which re-measured each growing line', () => {
+    // The former wrapText, as it was: the reference for every ordinary text below.
+    const former = (text: string, font: 'regular' | 'bold', size: number, maxWidth: number): string[] => {
+      const lines: string[] = [];
+      for (const paragraph of text.split(/\r?\n/)) {
+        let line = '';
+        for (const word of paragraph.split(/[ \t]+/).filter(Boolean)) {
+          const candidate = line ? `${line} ${word}` : word;
+          if (textWidth(candidate, font, size) <= maxWidth) {
+            line = candidate;
+            continue;
+          }
+          if (line) lines.push(line);
+          line = '';
+          let rest = word;
+          while (textWidth(rest, font, size) > maxWidth) {
+            let cut = 1;
+            const chars = [...rest];
+            while (cut < chars.length && textWidth(chars.slice(0, cut + 1).join(''), font, size) <= maxWidth) cut++;
+            lines.push(chars.slice(0, cut).join(''));
+            rest = chars.slice(cut).join('');
+          }
+          line = rest;
+        }
+        lines.push(line);
+      }
+      return lines;
+    };
+    const words = ['Le', 'comité', 'de', 'pilotage', 'a', 'validé', 'l’avenant', 'n°\u00a03', '«\u00a0Mobilités\u00a0»', '1\u202f046\u202f000,50\u00a0€',
+      'œuvre', 'Écoles', '—', 'réhabilitation-énergétique-des-bâtiments-communaux', 'ADEME', '(DSIL)', 'x', 'ﬁ', 'Łódź', '→', 'Ω'];
+    // A fixed pseudo-random sequence: the same texts at every run.
+    let seed = 7;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let t = 0; t < 200; t++) {
+      const separators = [' ', ' ', ' ', '  ', '\t', '\n', '\r\n'];
+      let text = '';
+      for (let w = next(40); w >= 0; w--) text += words[next(words.length)] + separators[next(separators.length)];
+      const font = next(2) ? 'bold' : 'regular';
+      const size = [7, 8, 9.5, 10, 12][next(5)];
+      const maxWidth = [5, 30, 83.7, 150, 250, 515.28][next(6)];
+      expect(wrapText(text, font, size, maxWidth)).toEqual(former(text, font, size, maxWidth));
+    }
+  });
+
+  it('wraps a word of 200 000 characters, and a text as long, in one pass (the former wrapper took two minutes)', () => {
+    const started = Date.now();
+    const maxWidth = 300;
+    const word = 'abcdéfghij'.repeat(20_000);
+    const lines = wrapText(word, 'regular', 10, maxWidth);
+    // Cut as before: each piece as long as fits, the next character would not.
+    expect(lines.join('')).toBe(word);
+    for (const [i, line] of lines.entries()) {
+      expect(textWidth(line, 'regular', 10)).toBeLessThanOrEqual(maxWidth);
+      if (i < lines.length - 1) expect(textWidth(line + lines[i + 1][0], 'regular', 10)).toBeGreaterThan(maxWidth);
+    }
+    const text = 'une action de 40 000 € '.repeat(8_700);
+    const textLines = wrapText(text, 'bold', 9, maxWidth);
+    expect(textLines.join(' ')).toBe(text.trim());
+    expect(textLines.every((line) => textWidth(line, 'bold', 9) <= maxWidth)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('writes a PDF 1.4 whose cross-reference offsets are exact, one page object per page', () => {
     const pdf = new PdfDocument({ title: 'Relevé — COPIL', createdAt: new Date('2026-12-07T06:00:00Z') });
     pdf.text(pdf.addPage(), 40, 60, 'Première page (avec parenthèses) \\ et €', { font: 'bold' });
