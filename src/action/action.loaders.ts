@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
 import { anyId, byIdLoader, groupLoader, idsIn, loadersByKey } from '../common/batch-loader';
-import { readArrayRows } from '../sql/array-rows';
+import { mapRows, readArrayRows } from '../sql/array-rows';
 import { selectColumns } from '../sql/raw-rows';
 import { columnsFor, Selection } from '../request/selection';
 import { Organisation } from '../organisation/organisation.entity';
@@ -59,7 +59,7 @@ export function createActionLoaders(dataSource: DataSource): ActionLoaders {
             query.where(...idsIn(dataSource, 'action.orientation_id', ids)).orderBy('action.code', 'ASC');
             const { columns: names, rows } = await readArrayRows(dataSource, query);
             const readAt = read.at(names);
-            return rows.map((row) => readAt(row)!);
+            return mapRows(rows, (row) => readAt(row)!);
           },
           (action) => action.orientationId!,
         );

@@ -3,7 +3,7 @@ import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { anyId, byIdLoader, groupLoader, GroupLoader, idsIn, loadersByKey, MAX_BATCH_SIZE, nextTurn } from '../common/batch-loader';
 import { rawRowsYielding } from '../sql/sqlite-streamed-read';
-import { readArrayRows } from '../sql/array-rows';
+import { mapRows, readArrayRows } from '../sql/array-rows';
 import { selectColumns } from '../sql/raw-rows';
 import { ImportBatch } from '../provenance/import-batch.entity';
 import { ImportCellCorrection } from '../provenance/import-cell-correction.entity';
@@ -49,7 +49,8 @@ declare module '../request/context' {
 export function createFundingLoaders(dataSource: DataSource): FundingLoaders {
   return {
     fundingsByAction: loadersByKey(
-      (selection: Selection, moment: Date | null = null) => `${lineColumns(dataSource, selection).key}@${moment?.toISOString() ?? ''}`,
+      // Today's key is the columns' own string: no string built per call (once per action of a nested query).
+      (selection: Selection, moment: Date | null = null) => (moment ? `${lineColumns(dataSource, selection).key}@${moment.toISOString()}` : lineColumns(dataSource, selection).key),
       (selection, moment = null) => linesByAction(dataSource, lineColumns(dataSource, selection), moment),
     ),
     programmeById: byIdLoader((ids) => dataSource.getRepository(Programme).find({ where: { id: anyId(dataSource, ids) } })),
@@ -200,7 +201,7 @@ function linesByAction(dataSource: DataSource, columns: LineColumns, moment: Dat
       const lines =
         ids.length > STREAMED_READ_PARENTS
           ? await rawRowsYielding(dataSource, query, (names) => readFunding.at(names) as (row: readonly unknown[]) => Funding)
-          : await readArrayRows(dataSource, query).then(({ columns: names, rows }) => rows.map(readFunding.at(names) as (row: readonly unknown[]) => Funding));
+          : await readArrayRows(dataSource, query).then(({ columns: names, rows }) => mapRows(rows, readFunding.at(names) as (row: readonly unknown[]) => Funding));
       // Each relation asked for is one statement of its own for the distinct rows the lines point to (a
       // level of the query), not a join: joined, its columns came again with each of the lines (the same
       // few funders' names 50 000 times, each a string to build), a third of the lines' values.

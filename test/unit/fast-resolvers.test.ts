@@ -281,6 +281,18 @@ describe('preloadFields (src/server/preloaded-fields.ts)', () => {
     expect(after.loaded).toEqual([]);
   });
 
+  it('leaves unwrapped a field whose rows are read with the relations asked (as an action\'s lines)', async () => {
+    const ledger = buildLedger();
+    const lines = (ledger.schema.getQueryType()!.getFields().lines);
+    const read = lines.resolve;
+    preloadFields(ledger.schema, [{ type: 'Line', field: 'funder' }], [{ type: 'Query', field: 'lines' }]);
+    expect(lines.resolve).toBe(read);
+    // The other fields answering lines still complete theirs.
+    expect(ledger.schema.getQueryType()!.getFields().line.resolve).not.toBeUndefined();
+    const answer = await graphql({ schema: ledger.schema, source: '{ line { funder { name } } }' });
+    expect(answer).toEqual({ data: { line: { funder: { name: 'Financeur 2' } } } });
+  });
+
   it('refuses a field without a resolver or with arguments', () => {
     expect(() => preloadFields(buildLedger().schema, [{ type: 'Line', field: 'amount' }])).toThrow(/no resolver/);
   });
