@@ -87,6 +87,13 @@ export function loadersByKey<A extends unknown[], L>(keyOf: (...args: A) => stri
 export interface GroupLoader<T> extends DataLoader<number, T[]> {
   /** The key's rows when a batch has read them (a prefetch: src/request/prefetch.ts), else undefined. */
   settled(key: number): T[] | undefined;
+  /**
+   * Reads the rows of `keys` (those not read yet), batched with the other calls of the same tick as
+   * `load` is, so that `settled` then answers them: one promise for the batch instead of one per key (a
+   * prefetch of 5 000 actions' lines made 5 000 promises, each with its async hooks, and a cache entry).
+   * A failed batch leaves its keys to `load`, which answers each with the failure.
+   */
+  settle(keys: readonly number[]): Promise<void>;
 }
 
 /**
@@ -101,7 +108,8 @@ export function groupLoader<T>(
 ): GroupLoader<T> {
   const { order } = options;
   const settled = new Map<number, T[]>();
-  const loader = new DataLoader<number, T[]>(async (keys) => {
+  /** Keys' rows, grouped and in order; each key's group (empty when it has none) settled. */
+  const read = async (keys: readonly number[]): Promise<T[][]> => {
     await nextTurn(keys.length);
     const rows = await fetch(keys);
     const groups = new Map<number, T[]>();
@@ -117,8 +125,54 @@ export function groupLoader<T>(
       settled.set(key, group);
       return group;
     });
-  }) as GroupLoader<T>;
+  };
+  const loader = new DataLoader<number, T[]>(read) as GroupLoader<T>;
   loader.settled = (key) => settled.get(key);
+  // A key already read by settle: from memory, not in a batch of its own.
+  const load = loader.load.bind(loader);
+  loader.load = (key) => {
+    const rows = settled.get(key);
+    return rows ? Promise.resolve(rows) : load(key);
+  };
+  interface Batch {
+    keys: Set<number>;
+    done: Promise<void>;
+  }
+  let pending: Batch | null = null;
+  // Batches under way: a key one of them reads waits for it rather than being read twice.
+  const running = new Set<Batch>();
+  loader.settle = (keys) => {
+    if (!pending) {
+      const batch: Batch = { keys: new Set<number>(), done: Promise.resolve() };
+      // Run as DataLoader runs its batches: after the promise jobs of this tick, so that every caller of
+      // this tick is in (each orientation of a level asks for its actions' lines).
+      batch.done = Promise.resolve()
+        .then(() => new Promise<void>((resolve) => process.nextTick(resolve)))
+        .then(async () => {
+          pending = null;
+          if (!batch.keys.size) return;
+          running.add(batch);
+          try {
+            await read([...batch.keys]);
+          } catch {
+            // Left unsettled: each key's load reads again and answers the failure where it is asked.
+          } finally {
+            running.delete(batch);
+          }
+        });
+      pending = batch;
+    }
+    const batch = pending;
+    let others: Promise<void>[] | undefined;
+    for (const key of keys) {
+      if (settled.has(key)) continue;
+      let elsewhere: Batch | undefined;
+      for (const other of running) if (other.keys.has(key)) elsewhere = other;
+      if (!elsewhere) batch.keys.add(key);
+      else if (!others?.includes(elsewhere.done)) (others ??= []).push(elsewhere.done);
+    }
+    return others ? Promise.all([batch.done, ...others]).then(() => undefined) : batch.done;
+  };
   // What the loader forgets (clearLoaders after a write), settled forgets too.
   const clear = loader.clear.bind(loader);
   const clearAll = loader.clearAll.bind(loader);

@@ -23,7 +23,7 @@ import { Funding } from './funding.entity';
 
 // An orientation's actions read their lines before they answer (action/orientation-actions.resolver.ts): today's
 // tree only; a dated one's actions read theirs at its moment (fundingsByAction(selection, moment)), one statement per level too.
-registerPrefetch('Action', 'fundings', (loaders, selection, actionIds) => loaders.fundingsByAction(selection).loadMany(actionIds));
+registerPrefetch('Action', 'fundings', (loaders, selection, actionIds) => loaders.fundingsByAction(selection).settle(actionIds));
 
 @Resolver(() => Action)
 export class ActionFundingResolver {
