@@ -70,6 +70,9 @@ export async function startServer(dataSource: DataSource, config: AppConfig & Se
   const app = express();
   // The framework's name tells an attacker which flaws to try first.
   app.disable('x-powered-by');
+  // No ETag computed over each answer: express hashed every GraphQL answer (POST, never revalidated) with
+  // SHA-1 before sending it — 4 MB for a 5 000-action nested query. Static assets keep theirs (serve-static).
+  app.set('etag', false);
   const httpServer = createServer(app);
   applyKeepAlive(httpServer, config.keepAlive ?? keepAliveLimits());
   const execution = graphqlExecution<RequestContext>(schema);

@@ -12,6 +12,14 @@ describe('GraphQL answers are not to be cached', () => {
     for (const query of ['{ contracts { code } }', '{ nope }']) {
       const response = await fetch(api.server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
       expect(response.headers.get('cache-control')).toBe('no-store');
+      // Nor hashed for an ETag (express's default): an answer never revalidated, hashed for nothing.
+      expect(response.headers.get('etag')).toBeNull();
     }
+  });
+
+  it('keeps the ETag of static assets (the pages’ style), which browsers revalidate', async () => {
+    const response = await fetch(api.server.url.replace(/\/graphql$/, '/assets/app.css'));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('etag')).toMatch(/^W\/"/);
   });
 });
