@@ -37,7 +37,7 @@ interface MysqlField {
   name: string;
 }
 interface MysqlConnection {
-  promise(): { query(options: { sql: string; rowsAsArray: boolean }, values: readonly unknown[]): Promise<[unknown[][], MysqlField[]]> };
+  query(options: { sql: string; rowsAsArray: boolean; values: readonly unknown[] }, callback: (error: Error | null, rows: unknown[][], fields: MysqlField[]) => void): unknown;
 }
 
 /** As TypeORM's MysqlQueryRunner.query (a pooled connection, the statement logged), the rows as arrays. */
@@ -47,7 +47,10 @@ async function mysqlArrayRows(dataSource: DataSource, sql: string, parameters: r
     const connection = (await runner.connect()) as MysqlConnection;
     dataSource.logger.logQuery(sql, [...parameters], runner);
     try {
-      const [rows, fields] = await connection.promise().query({ sql, rowsAsArray: true }, parameters);
+      // The callback form: mysql2's promise wrapper captures a stack trace for every statement.
+      const { rows, fields } = await new Promise<{ rows: unknown[][]; fields: MysqlField[] }>((resolve, reject) =>
+        connection.query({ sql, rowsAsArray: true, values: parameters }, (error, rows, fields) => (error ? reject(error) : resolve({ rows, fields }))),
+      );
       return { columns: fields.map((field) => field.name), rows };
     } catch (error) {
       throw new QueryFailedError(sql, [...parameters], error as Error);
