@@ -9,7 +9,9 @@
  *   written straight into its SQLite file (peer-seed.ts; its foreign keys indexed as ours are,
  *   BENCH_PEER_INDEXES=0 leaves them bare), its cache off (CACHE_ENABLED=false).
  * - Ours: a server process per database (SQLite; MariaDB/MySQL too when DATABASE_URL is a mysql:// URL,
- *   on a fresh database of that server), the aggregate cache off, the answer limits raised as an operator
+ *   on a fresh database of that server), started on the database a process of its own migrated and
+ *   seeded (as `npm start` on a filled database; Directus's rows are not written by its server either),
+ *   the aggregate cache off, the answer limits raised as an operator
  *   would for such a report. Nothing caches a response: every run is cold in that sense.
  * - Runs alternate between the servers (BENCH_RUNS each, default 15 at 500 actions, 9 at 5 000, 3 at
  *   50 000, after 3 warm-ups, 1 at 50 000), medians compared; each server's CPU time per answer too;
@@ -233,10 +235,29 @@ interface OurServer {
   longestBlockMs: () => number | null;
 }
 
-function startOurs(url: string, actions: number): Promise<OurServer> {
+/** Ours: the database migrated and seeded by a process of its own, then served by a fresh one (startServing). */
+async function startOurs(url: string, actions: number): Promise<OurServer> {
+  await seedOurDatabase(url, actions);
+  return startServing(url);
+}
+
+/**
+ * Migrates and seeds in a child process that then exits: the server starts on a filled database as
+ * `npm start` does, not carrying in its heap the garbage of writing the contract (Directus's rows are
+ * written by this process, not by its server, either).
+ */
+function seedOurDatabase(url: string, actions: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...NODE_FLAGS, __filename, 'seed', url, String(actions)], { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new NotMeasuredError('our database', `seeding exited with code ${code}`))));
+  });
+}
+
+function startServing(url: string): Promise<OurServer> {
   return new Promise((resolve, reject) => {
     // Ours as `npm start` runs it (its node options, src/server/node-flags.ts).
-    const child = spawn(process.execPath, [...NODE_FLAGS, ...SERVER_NODE_FLAGS, __filename, 'serve', url, String(actions)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...NODE_FLAGS, ...SERVER_NODE_FLAGS, __filename, 'serve', url], { stdio: ['pipe', 'pipe', 'inherit'] });
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
@@ -262,12 +283,18 @@ function startOurs(url: string, actions: number): Promise<OurServer> {
   });
 }
 
-/** Child: migrates and seeds the database, then serves it until its stdin closes. */
-async function serveChild(url: string, actions: number): Promise<void> {
+/** Child: migrates and seeds the database, then exits. */
+async function seedChild(url: string, actions: number): Promise<void> {
   const dataSource = await openDataSource(parseDatabaseUrl(url));
   await dataSource.runMigrations();
   await seedReferenceData(dataSource);
   await seedOurs(dataSource, peerData(actions));
+  await dataSource.destroy();
+}
+
+/** Child: serves the seeded database until its stdin closes. */
+async function serveChild(url: string): Promise<void> {
+  const dataSource = await openDataSource(parseDatabaseUrl(url));
   const config: AppConfig = { databaseUrl: url, database: parseDatabaseUrl(url), port: 0, readRequiresToken: false, production: process.env.NODE_ENV === 'production' };
   const server = await startServer(dataSource, { ...config, ...REPORT_LIMITS, cache: { maxEntries: 0, maxBytes: 0 }, gate: { maxBufferedBytes: 8 * 1024 * 1024 * 1024 } });
   // The longest block of the event loop while serving: one level is one statement, run synchronously on SQLite.
@@ -499,7 +526,8 @@ function parseScales(argv: string[]): number[] {
 
 async function main(): Promise<void> {
   const [mode, url, actions] = process.argv.slice(2);
-  if (mode === 'serve') return serveChild(url, Number(actions));
+  if (mode === 'seed') return seedChild(url, Number(actions));
+  if (mode === 'serve') return serveChild(url);
   const scales = parseScales(process.argv.slice(2));
   const databaseUrl = process.env.DATABASE_URL ?? '';
   const mysqlBase = /^mysql:/.test(databaseUrl) ? databaseUrl : null;
