@@ -79,7 +79,8 @@ export async function amendContract(dataSource: DataSource, input: AmendmentInpu
   }
   const total = CHANGE_LISTS.reduce((sum, list) => sum + (changes[list]?.length ?? 0), 0);
   if (total > CHANGES_TOTAL_MAX) errors.push({ field: 'changes', message: `${total} modifications en tout dans changes : un avenant en compte au plus ${CHANGES_TOTAL_MAX}.` });
-  if (errors.some((error) => error.field.startsWith('changes.') || (error.field === 'changes' && total > CHANGES_TOTAL_MAX))) throw fieldErrorsToGraphQLError(errors);
+  // Refused before the contract's lock when too many (the empty amendment is reported with the other fields' errors).
+  if (total > CHANGES_TOTAL_MAX || errors.some((error) => error.field.startsWith('changes.'))) throw fieldErrorsToGraphQLError(errors);
   const contractCode = (input.contract ?? '').trim();
   try {
     return await writeToContract(dataSource, { code: contractCode }, { audit, caller }, async (manager) => {
